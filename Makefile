@@ -1,0 +1,155 @@
+# tenantry - build, run, check, bench. No other build system.
+#
+#   make            build tenantry and tenantryd
+#   make run        install what is missing, start ./var PostgreSQL, migrate,
+#                   load demo data once, open the console
+#   make check      every test suite against throwaway servers
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make stop       stop the ./var PostgreSQL
+
+CC       ?= cc
+BUILD    ?= build
+PKGS      = libpq jansson libjwt libcurl libsodium ncursesw libmicrohttpd liboath
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	    -Wno-missing-field-initializers -Isrc -I$(BUILD) -MMD -MP
+LDLIBS   += -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+BUILD     = build-san
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+endif
+
+# Debian packages the build, the demo and the tests need.
+DEBS = build-essential pkg-config libpq-dev libjansson-dev libjwt-dev \
+       libcurl4-openssl-dev libsodium-dev libncurses-dev libmicrohttpd-dev \
+       liboath-dev check libsubunit-dev postgresql-15 postgresql-contrib \
+       tmux mandoc wrk
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpanelw
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+CFLAGS     += $(PKG_CFLAGS)
+
+CORE_SRC   = $(wildcard src/core/*.c)
+STORE_SRC  = $(wildcard src/store/*.c)
+CLI_SRC    = $(wildcard src/cli/*.c)
+TUI_SRC    = $(wildcard src/tui/*.c)
+SERVER_SRC = $(wildcard src/server/*.c)
+SQL_FILES  = $(sort $(wildcard src/sql/*.sql))
+TEST_SRC   = $(wildcard tests/*/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIB_OBJ    = $(call obj,$(CORE_SRC) $(STORE_SRC)) $(BUILD)/sql_embed.o
+CLI_OBJ    = $(call obj,$(CLI_SRC) $(TUI_SRC))
+SERVER_OBJ = $(call obj,$(SERVER_SRC))
+TEST_OBJ   = $(call obj,$(TEST_SRC) tests/main.c tests/testlib.c)
+
+BINS = $(BUILD)/tenantry
+ifneq ($(SERVER_SRC),)
+BINS += $(BUILD)/tenantryd
+endif
+
+.PHONY: unit all bins deps deps-quiet run stop serve check bench clean
+# Packages first, then a fresh make that sees their pkg-config flags.
+all: deps-quiet
+	@$(MAKE) --no-print-directory bins
+
+bins: $(BINS)
+
+$(BUILD)/tenantry: $(LIB_OBJ) $(CLI_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tenantryd: $(LIB_OBJ) $(SERVER_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# The test binary links every module except the two main()s.
+$(BUILD)/tests: $(TEST_OBJ) $(LIB_OBJ) $(filter-out %/main.o,$(CLI_OBJ) $(SERVER_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Migrations are compiled into the binaries.
+$(BUILD)/sql_embed.c: $(SQL_FILES) src/sql/embed.sh
+	@mkdir -p $(BUILD)
+	sh src/sql/embed.sh $(SQL_FILES) >$@.tmp && mv $@.tmp $@
+
+# Every tests/*/test_NAME.c defines Suite *suite_NAME(void).
+$(BUILD)/suites.h: $(TEST_SRC)
+	@mkdir -p $(BUILD)
+	for f in $(TEST_SRC); do b=$${f##*/test_}; echo "SUITE($${b%.c})"; done >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/tests/main.o: $(BUILD)/suites.h
+
+# Unit suites only (no servers): make unit [UNIT_TESTS="tests/unit/test_x.c ..."]
+UNIT_TESTS ?= $(wildcard tests/unit/test_*.c)
+$(BUILD)/unit_suites.h: $(UNIT_TESTS)
+	@mkdir -p $(BUILD)
+	for f in $(UNIT_TESTS); do b=$${f##*/test_}; echo "SUITE($${b%.c})"; done >$@.tmp
+	mv $@.tmp $@
+UNIT_SRC ?= $(CORE_SRC) $(filter-out src/tui/console%.c src/tui/pane_%.c,$(TUI_SRC))
+$(BUILD)/unit: $(call obj,$(UNIT_TESTS)) $(BUILD)/unit_suites.h $(call obj,$(UNIT_SRC))
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -DSUITES_FILE='"unit_suites.h"' -c -o $(BUILD)/tests/unit_main.o tests/main.c
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/unit_main.o $(call obj,$(UNIT_TESTS) $(CORE_SRC) $(TUI_SRC)) \
+		$(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
+unit: deps-quiet
+	@$(MAKE) --no-print-directory $(BUILD)/unit
+	@$(BUILD)/unit
+
+# ---- packages ---------------------------------------------------------------
+
+# Installs the Debian packages that are missing: apt-get as root, else sudo.
+deps:
+	@missing=$$(for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+deps-quiet:
+	@command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) check || $(MAKE) --no-print-directory deps
+
+# ---- running ---------------------------------------------------------------
+
+VAR       = var
+RUN_ADMIN = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=postgres dbname=tenantry
+RUN_DB    = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=demo_operator dbname=tenantry
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tests/pg.sh start $(VAR)/pg >/dev/null
+	@psql -X -q -d "$(subst dbname=tenantry,dbname=postgres,$(RUN_ADMIN))" -tAc \
+		"SELECT 1 FROM pg_database WHERE datname='tenantry'" | grep -q 1 || \
+		psql -X -q -d "$(subst dbname=tenantry,dbname=postgres,$(RUN_ADMIN))" -c "CREATE DATABASE tenantry"
+	@test -s $(VAR)/master.key || (umask 077; head -c 32 /dev/urandom >$(VAR)/master.key)
+	@$(BUILD)/tenantry --db "$(RUN_ADMIN)" migrate
+	@test -e $(VAR)/demo.done || \
+		($(BUILD)/tenantry --db "$(RUN_ADMIN)" --master-key-file $(VAR)/master.key demo --tenants 200 \
+		 && touch $(VAR)/demo.done)
+	@$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key tenants list
+
+stop:
+	@tests/pg.sh stop $(VAR)/pg
+
+# ---- tests -----------------------------------------------------------------
+
+check: deps-quiet
+	@$(MAKE) --no-print-directory bins $(BUILD)/tests
+	@bash tests/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,360 @@
+/* types.h - the domain of tenantry: tenants, tiers, members, invitations,
+ * quotas, usage, settings, features, API keys, audit entries, alerts.
+ *
+ * Plain structs with fixed-size text fields so that a page of rows is one
+ * allocation. Every enum has a name table (X-macro) shared by the database
+ * codec, the JSON codec, the CLI and the console.
+ * Times are microseconds since the Unix epoch (UTC); 0 means "none".
+ */
+#ifndef TENANTRY_TYPES_H
+#define TENANTRY_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ID_LEN 37        /* uuid text + NUL */
+#define SLUG_LEN 64
+#define NAME_LEN 256
+#define EMAIL_LEN 255
+#define DOMAIN_LEN 254
+#define TIER_LEN 32
+#define RESOURCE_LEN 32
+#define KEY_LEN 128
+#define CURSOR_LEN 400
+
+typedef int64_t usec_t;
+
+/* ---- enums with their names ------------------------------------------ */
+
+#define TENANT_STATUSES(X)                                                   \
+	X(TRIAL, "trial") X(ACTIVE, "active") X(SUSPENDED, "suspended")      \
+	X(PENDING_DELETION, "pending_deletion") X(DELETED, "deleted")
+enum tenant_status {
+#define X(e, s) TENANT_##e,
+	TENANT_STATUSES(X)
+#undef X
+	TENANT_STATUS_COUNT
+};
+
+#define MEMBER_ROLES(X)                                                      \
+	X(ADMIN, "admin") X(MANAGER, "manager") X(MEMBER, "member")          \
+	X(VIEWER, "viewer")
+enum member_role {
+#define X(e, s) ROLE_##e,
+	MEMBER_ROLES(X)
+#undef X
+	ROLE_COUNT
+};
+
+#define STAFF_ROLES(X)                                                       \
+	X(NONE, "none") X(PLATFORM_ADMIN, "platform_admin")                  \
+	X(SUPPORT, "support") X(ONCALL, "oncall")
+enum staff_role {
+#define X(e, s) STAFF_##e,
+	STAFF_ROLES(X)
+#undef X
+	STAFF_ROLE_COUNT
+};
+
+#define QUOTA_WINDOWS(X)                                                     \
+	X(NONE, "none") X(HOUR, "hour") X(DAY, "day") X(MONTH, "month")
+enum quota_window {
+#define X(e, s) WINDOW_##e,
+	QUOTA_WINDOWS(X)
+#undef X
+	WINDOW_COUNT
+};
+
+/* Typed settings: the value is text, validated against its type. */
+#define SETTING_TYPES(X)                                                     \
+	X(STRING, "string") X(INT, "int") X(BOOL, "bool") X(JSON, "json")    \
+	X(EMAIL, "email") X(URL, "url") X(COLOR, "color")                    \
+	X(TIMEZONE, "timezone") X(SECRET, "secret")
+enum setting_type {
+#define X(e, s) SETTING_##e,
+	SETTING_TYPES(X)
+#undef X
+	SETTING_TYPE_COUNT
+};
+
+/* The feature catalog (seed 000's matrix). Bit i of a feature mask is
+ * feature i. */
+#define FEATURES(X)                                                          \
+	X(ANALYTICS, "analytics") X(SOCIAL_COLLABORATION, "social_collaboration") \
+	X(AI_INSIGHTS, "ai_insights") X(ADVANCED_ANALYTICS, "advanced_analytics") \
+	X(API_ACCESS, "api_access") X(SSO, "sso")                            \
+	X(ADVANCED_REPORTING, "advanced_reporting") X(AUDIT_LOGS, "audit_logs") \
+	X(CUSTOM_BRANDING, "custom_branding")                                \
+	X(PRIORITY_SUPPORT, "priority_support") X(SLA_GUARANTEE, "sla_guarantee")
+enum feature {
+#define X(e, s) FEATURE_##e,
+	FEATURES(X)
+#undef X
+	FEATURE_COUNT
+};
+typedef uint32_t feature_mask;
+
+/* Quota resources every tenant has. */
+#define RESOURCES(X)                                                         \
+	X(USERS, "users") X(STORAGE, "storage_bytes") X(API_CALLS, "api_calls") \
+	X(API_KEYS, "api_keys") X(INVITATIONS, "invitations")
+enum resource {
+#define X(e, s) RESOURCE_##e,
+	RESOURCES(X)
+#undef X
+	RESOURCE_COUNT
+};
+
+/* API key scopes. */
+#define SCOPES(X)                                                            \
+	X(TENANT_READ, "tenant:read") X(TENANT_WRITE, "tenant:write")        \
+	X(USERS_READ, "users:read") X(USERS_WRITE, "users:write")            \
+	X(USAGE_READ, "usage:read") X(USAGE_WRITE, "usage:write")            \
+	X(SETTINGS_READ, "settings:read") X(SETTINGS_WRITE, "settings:write") \
+	X(AUDIT_READ, "audit:read")
+enum scope {
+#define X(e, s) SCOPE_##e,
+	SCOPES(X)
+#undef X
+	SCOPE_COUNT
+};
+typedef uint32_t scope_mask;
+
+/* Name of an enum value ("active"); "?" when out of range. */
+const char *tenant_status_name(enum tenant_status s);
+const char *member_role_name(enum member_role r);
+const char *staff_role_name(enum staff_role r);
+const char *quota_window_name(enum quota_window w);
+const char *setting_type_name(enum setting_type t);
+const char *feature_name(enum feature f);
+const char *resource_name(enum resource r);
+const char *scope_name(enum scope s);
+
+/* Parse a name; returns 0 and sets *out, or -1 when unknown (or NULL). */
+int tenant_status_parse(const char *s, enum tenant_status *out);
+int member_role_parse(const char *s, enum member_role *out);
+int staff_role_parse(const char *s, enum staff_role *out);
+int quota_window_parse(const char *s, enum quota_window *out);
+int setting_type_parse(const char *s, enum setting_type *out);
+int feature_parse(const char *s, enum feature *out);
+int resource_parse(const char *s, enum resource *out);
+int scope_parse(const char *s, enum scope *out);
+
+/* ---- records ----------------------------------------------------------- */
+
+struct tier {
+	char name[TIER_LEN];
+	char display_name[64];
+	int rank;                    /* order for upgrade/downgrade */
+	int64_t price_cents;         /* per month */
+	int64_t max_users;           /* -1 = unlimited, likewise below */
+	int64_t storage_limit_bytes;
+	int64_t api_calls_per_hour;
+	int64_t max_api_keys;
+	int64_t invitations_per_day;
+	int trial_days;
+	feature_mask features;
+};
+
+struct tenant {
+	char id[ID_LEN];
+	char slug[SLUG_LEN];
+	char name[NAME_LEN];
+	char domain[DOMAIN_LEN];
+	char tier[TIER_LEN];
+	enum tenant_status status;
+	usec_t trial_ends_at;
+	usec_t deletion_due_at;
+	usec_t created_at;
+	usec_t updated_at;
+	int members;            /* active members */
+	int health;             /* 0..100, -1 when not computed yet */
+	double usage_peak;      /* highest quota fraction, 0..1+ */
+	char billing_email[EMAIL_LEN];
+	char billing_status[16]; /* ok | past_due | unpaid */
+	char contact_phone[40];
+	char timezone[64];
+	char locale[16];
+	feature_mask features_on;  /* overrides on top of the tier */
+	feature_mask features_off;
+	char *settings_json;    /* owned; only filled by tenant_get */
+	char *branding_json;    /* owned; only filled by tenant_get */
+};
+
+/* Fields for creating a tenant (seed: name, admin_email, admin_name,
+ * subscription_tier, domain). slug is derived from name when empty. */
+struct tenant_new {
+	const char *name;
+	const char *slug;
+	const char *domain;
+	const char *tier;
+	const char *admin_email;
+	const char *admin_name;
+	const char *billing_email;
+	bool trial;             /* start in trial (tier's trial_days) */
+};
+
+/* A partial update: NULL fields are left alone. */
+struct tenant_patch {
+	const char *name;
+	const char *domain;
+	const char *billing_email;
+	const char *billing_status;
+	const char *contact_phone;
+	const char *timezone;
+	const char *locale;
+	const char *settings_json;  /* replaces the settings object */
+	const char *branding_json;  /* replaces the branding object */
+};
+
+struct member {
+	char tenant_id[ID_LEN];
+	char user_id[ID_LEN];
+	char email[EMAIL_LEN];
+	char full_name[NAME_LEN];
+	enum member_role role;
+	bool active;
+	usec_t joined_at;
+	usec_t last_active_at;
+};
+
+struct invitation {
+	char tenant_id[ID_LEN];
+	char id[ID_LEN];
+	char email[EMAIL_LEN];
+	enum member_role role;
+	char invited_by[EMAIL_LEN];
+	usec_t created_at;
+	usec_t expires_at;
+	usec_t accepted_at;
+	usec_t revoked_at;
+};
+
+struct quota {
+	char resource[RESOURCE_LEN];
+	int64_t limit;           /* -1 = unlimited */
+	int64_t used;
+	enum quota_window window;
+	usec_t window_start;
+};
+
+struct usage_day {
+	char resource[RESOURCE_LEN];
+	char day[11];            /* YYYY-MM-DD */
+	int64_t amount;
+};
+
+/* The seed's usage summary: users, storage, api calls today. */
+struct usage_summary {
+	int64_t users_current, users_limit;
+	double storage_used_gb, storage_limit_gb; /* limit -1 = unlimited */
+	int64_t api_calls_today, api_calls_limit;
+};
+
+struct setting {
+	char key[KEY_LEN];
+	enum setting_type type;
+	bool encrypted;
+	bool revealed;           /* value holds the plaintext of a secret */
+	char *value;             /* owned; "********" for unrevealed secrets */
+	usec_t updated_at;
+	char updated_by[EMAIL_LEN];
+};
+
+struct api_key {
+	char tenant_id[ID_LEN];
+	char id[ID_LEN];
+	char prefix[16];
+	char name[64];
+	scope_mask scopes;
+	char created_by[EMAIL_LEN];
+	usec_t created_at;
+	usec_t expires_at;
+	usec_t last_used_at;
+	usec_t revoked_at;
+};
+
+struct audit_entry {
+	char tenant_id[ID_LEN];  /* nil uuid for platform entries */
+	int64_t seq;
+	usec_t at;
+	char actor[EMAIL_LEN];
+	char actor_kind[16];     /* user | staff | api_key | system | db */
+	char action[64];         /* "tenant.update", "secret.reveal" ... */
+	char resource_type[32];
+	char resource_id[128];
+	char ip[46];
+	char *old_json;          /* owned, may be NULL */
+	char *new_json;          /* owned, may be NULL */
+	char *user_agent;        /* owned, may be NULL */
+	char hash[65];           /* hex sha256 */
+};
+
+struct alert {
+	char tenant_id[ID_LEN];
+	char id[ID_LEN];
+	char kind[16];           /* quota */
+	char resource[RESOURCE_LEN];
+	int threshold;           /* 80, 95, 100 */
+	usec_t at;
+	usec_t acknowledged_at;
+	char acknowledged_by[EMAIL_LEN];
+};
+
+/* ---- health and platform overview ---------------------------------------- */
+
+/* The parts of the health score: X(enum suffix, name, weight in percent). */
+#define HEALTH_PARTS(X)                                                      \
+	X(ENGAGEMENT, "engagement", 30) X(ADOPTION, "feature_adoption", 20)  \
+	X(HEADROOM, "quota_headroom", 20) X(PAYMENT, "payment", 20)          \
+	X(CONSISTENCY, "usage_consistency", 10)
+enum health_part {
+#define X(e, s, w) HEALTH_##e,
+	HEALTH_PARTS(X)
+#undef X
+	HEALTH_PART_COUNT
+};
+
+#define HEALTH_DAYS 14
+
+/* What the health score is computed from (gathered by the store). */
+struct health_inputs {
+	int members;              /* active members */
+	int members_active_30d;   /* active in the last 30 days */
+	int features_enabled;     /* effective features of the tenant */
+	int features_available;   /* size of the catalog */
+	double usage_peak;        /* highest quota fraction */
+	char billing_status[16];  /* ok | past_due | unpaid */
+	int64_t api_calls[HEALTH_DAYS]; /* daily api calls, oldest first */
+};
+
+struct health {
+	int score;                          /* 0..100 */
+	double part[HEALTH_PART_COUNT];     /* each 0..1 */
+	char explain[HEALTH_PART_COUNT][96]; /* one line per part */
+};
+
+#define METRICS_TIERS 8
+#define METRICS_NEAREST 10
+
+struct platform_metrics {
+	int64_t tenants_total;
+	int64_t by_status[TENANT_STATUS_COUNT];
+	size_t ntiers;
+	struct {
+		char tier[TIER_LEN];
+		int64_t tenants;
+		int64_t mrr_cents;   /* sum of prices of active tenants */
+	} tiers[METRICS_TIERS];
+	int64_t open_alerts;
+	size_t nnearest;
+	struct {
+		char tenant_id[ID_LEN];
+		char slug[SLUG_LEN];
+		char resource[RESOURCE_LEN];
+		int64_t used, limit;
+	} nearest[METRICS_NEAREST];
+};
+
+#endif

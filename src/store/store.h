@@ -1,0 +1,310 @@
+/* store.h - the one interface the console, the CLI and tenantryd use.
+ *
+ * A store is a versioned table of operations (like libgit2's config
+ * backends): store_pg.c fills one over libpq, store_rest.c one over libcurl.
+ * Nothing above src/store/ includes libpq or libcurl headers.
+ *
+ * Conventions for every operation:
+ *  - returns 0 on success, -1 on failure with `e` filled (status, code,
+ *    message); out-parameters come first and are zeroed on entry;
+ *  - tenant arguments accept a tenant id (uuid) or a slug;
+ *  - another tenant's ids answer ERR_NOT_FOUND, exactly like unknown ids;
+ *  - lists are owned by the caller and released with the matching *_free.
+ * A store is not thread-safe: one thread owns it.
+ */
+#ifndef TENANTRY_STORE_H
+#define TENANTRY_STORE_H
+
+#include "core/err.h"
+#include "core/types.h"
+
+#define STORE_OPS_VERSION 1
+
+/* Who is acting and with which rights; applied to every transaction. */
+enum store_role {
+	STORE_ROLE_SESSION,   /* the login role's own grants (direct mode) */
+	STORE_ROLE_TENANT,    /* tenantry_tenant: exactly one tenant */
+	STORE_ROLE_PLATFORM,  /* tenantry_platform */
+	STORE_ROLE_SUPPORT,   /* tenantry_support */
+	STORE_ROLE_ONCALL,    /* tenantry_oncall */
+};
+
+struct store_context {
+	enum store_role role;
+	char tenant_id[ID_LEN];  /* required for STORE_ROLE_TENANT */
+	char actor[EMAIL_LEN];   /* "" = session user */
+	char actor_kind[16];     /* user | staff | api_key | system */
+	char ip[46];
+	char user_agent[128];
+};
+
+struct store_config {
+	const char *conninfo;        /* direct mode: libpq conninfo, may be "" */
+	const char *url;             /* remote mode: tenantryd base URL */
+	const char *token;           /* remote mode: bearer token */
+	const char *master_key_file; /* for encrypted settings; may be NULL */
+};
+
+/* Sorting of the tenant list. */
+#define TENANT_SORTS(X)                                                      \
+	X(NAME, "name") X(TIER, "tier") X(STATUS, "status")                  \
+	X(HEALTH, "health") X(USAGE, "usage") X(CREATED, "created")
+enum tenant_sort {
+#define X(e, s) TENANT_SORT_##e,
+	TENANT_SORTS(X)
+#undef X
+	TENANT_SORT_COUNT
+};
+const char *tenant_sort_name(enum tenant_sort s);
+int tenant_sort_parse(const char *s, enum tenant_sort *out);
+
+struct tenant_query {
+	const char *filter;      /* substring of name, slug or domain; NULL = all */
+	const char *tier;        /* NULL = any */
+	int status;              /* enum tenant_status, or -1 = any */
+	enum tenant_sort sort;
+	bool desc;
+	const char *after;       /* cursor from a previous page, NULL = first */
+	int limit;               /* 1..500 */
+};
+
+struct member_query {
+	int role;                /* enum member_role or -1 */
+	int active;              /* 1, 0, or -1 = any */
+};
+
+struct audit_query {
+	int64_t after_seq;       /* entries with seq > after_seq, 0 = from start */
+	int64_t before_seq;      /* entries with seq < before_seq, 0 = no bound */
+	int limit;               /* 1..1000; the newest `limit` when before_seq
+	                            is set or after_seq is 0 and newest is true */
+	bool newest;             /* newest first */
+	const char *action;      /* prefix match, NULL = any */
+	const char *actor;       /* exact, NULL = any */
+};
+
+#define STORE_LIST(T)                                                        \
+	struct T##_list {                                                    \
+		struct T *rows;                                              \
+		size_t n;                                                    \
+		char next[CURSOR_LEN]; /* cursor of the next page, "" = end */ \
+	}
+STORE_LIST(tier);
+STORE_LIST(tenant);
+STORE_LIST(member);
+STORE_LIST(invitation);
+STORE_LIST(quota);
+STORE_LIST(usage_day);
+STORE_LIST(setting);
+STORE_LIST(api_key);
+STORE_LIST(audit_entry);
+STORE_LIST(alert);
+
+/* Result of a quota consume or check. */
+struct quota_result {
+	bool allowed;
+	struct quota quota;      /* the row after the operation */
+};
+
+/* Features of a tenant: what its tier gives and its overrides. */
+struct feature_state {
+	feature_mask tier;
+	feature_mask on;
+	feature_mask off;
+	feature_mask effective;
+};
+
+/* A downgrade refused: the resources over the new tier's limits. */
+struct tier_conflict {
+	size_t n;
+	struct {
+		char resource[RESOURCE_LEN];
+		int64_t used, limit;
+	} rows[RESOURCE_COUNT];
+};
+
+/* Verification of one audit chain. */
+struct audit_verdict {
+	int64_t entries;
+	int64_t first_broken;    /* 0 when the chain is intact */
+	char reason[128];
+	char head_hash[65];
+};
+
+struct store;
+
+struct store_ops {
+	int version;                 /* STORE_OPS_VERSION */
+	const char *kind;            /* "pg" or "rest" */
+	void (*close)(struct store *st);
+	int (*set_context)(struct store *st, const struct store_context *ctx,
+			   struct err *e);
+	/* 0 if the backend answers, -1 with ERR_UNAVAILABLE otherwise. */
+	int (*ping)(struct store *st, struct err *e);
+
+	/* tiers */
+	int (*tier_list)(struct tier_list *out, struct store *st, struct err *e);
+	int (*tier_put)(struct store *st, const struct tier *t, struct err *e);
+
+	/* tenants */
+	int (*tenant_list)(struct tenant_list *out, struct store *st,
+			   const struct tenant_query *q, struct err *e);
+	int (*tenant_get)(struct tenant *out, struct store *st,
+			  const char *tenant, struct err *e);
+	/* Creates the tenant, its quotas from the tier, and its admin member
+	 * (the user is created when the email is new). */
+	int (*tenant_create)(struct tenant *out, struct store *st,
+			     const struct tenant_new *t, struct err *e);
+	int (*tenant_update)(struct tenant *out, struct store *st,
+			     const char *tenant, const struct tenant_patch *p,
+			     struct err *e);
+	/* Lifecycle transition; ERR_INVALID_TRANSITION when not allowed. */
+	int (*tenant_set_status)(struct tenant *out, struct store *st,
+				 const char *tenant, enum tenant_status status,
+				 struct err *e);
+	/* Tier change; a downgrade below current usage fails with
+	 * ERR_DOWNGRADE_BLOCKED and fills `conflict` unless force. */
+	int (*tenant_set_tier)(struct tenant *out, struct tier_conflict *conflict,
+			       struct store *st, const char *tenant,
+			       const char *tier, bool force, struct err *e);
+	/* Purges tenants whose deletion grace has passed; *purged = count. */
+	int (*tenant_purge_due)(int *purged, struct store *st, struct err *e);
+
+	/* members */
+	int (*member_list)(struct member_list *out, struct store *st,
+			   const char *tenant, const struct member_query *q,
+			   struct err *e);
+	/* role NULL = unchanged; active -1 = unchanged */
+	int (*member_update)(struct member *out, struct store *st,
+			     const char *tenant, const char *user,
+			     const enum member_role *role, int active,
+			     struct err *e);
+	int (*member_remove)(struct store *st, const char *tenant,
+			     const char *user, struct err *e);
+
+	/* invitations; the token (tni_…) is returned once in token_out */
+	int (*invitation_list)(struct invitation_list *out, struct store *st,
+			       const char *tenant, struct err *e);
+	int (*invitation_create)(struct invitation *out, char token_out[96],
+				 struct store *st, const char *tenant,
+				 const char *email, enum member_role role,
+				 struct err *e);
+	int (*invitation_resend)(struct invitation *out, char token_out[96],
+				 struct store *st, const char *tenant,
+				 const char *invitation, struct err *e);
+	int (*invitation_revoke)(struct store *st, const char *tenant,
+				 const char *invitation, struct err *e);
+	/* Accepts with the token; creates the user when new (password may be
+	 * NULL for an existing user). Fills the membership. */
+	int (*invitation_accept)(struct member *out, struct store *st,
+				 const char *token, const char *full_name,
+				 const char *password, struct err *e);
+
+	/* quotas and usage */
+	int (*quota_list)(struct quota_list *out, struct store *st,
+			  const char *tenant, struct err *e);
+	int (*quota_set_limit)(struct quota *out, struct store *st,
+			       const char *tenant, const char *resource,
+			       int64_t limit, struct err *e);
+	/* Would `amount` more fit? Changes nothing. */
+	int (*quota_check)(struct quota_result *out, struct store *st,
+			   const char *tenant, const char *resource,
+			   int64_t amount, struct err *e);
+	/* Consumes in one statement; over the limit fails with
+	 * ERR_QUOTA_EXCEEDED and changes nothing. Also counts usage_daily. */
+	int (*usage_increment)(struct quota_result *out, struct store *st,
+			       const char *tenant, const char *resource,
+			       int64_t amount, struct err *e);
+	int (*usage_summary)(struct usage_summary *out, struct store *st,
+			     const char *tenant, struct err *e);
+	int (*usage_list)(struct usage_day_list *out, struct store *st,
+			  const char *tenant, int days, struct err *e);
+
+	/* settings; secrets come back masked unless reveal (audited) */
+	int (*setting_list)(struct setting_list *out, struct store *st,
+			    const char *tenant, struct err *e);
+	int (*setting_get)(struct setting *out, struct store *st,
+			   const char *tenant, const char *key, bool reveal,
+			   struct err *e);
+	int (*setting_put)(struct setting *out, struct store *st,
+			   const char *tenant, const char *key,
+			   enum setting_type type, const char *value,
+			   struct err *e);
+	int (*setting_delete)(struct store *st, const char *tenant,
+			      const char *key, struct err *e);
+
+	/* features; state: 1 on, 0 off, -1 back to the tier's default */
+	int (*feature_list)(struct feature_state *out, struct store *st,
+			    const char *tenant, struct err *e);
+	int (*feature_set)(struct feature_state *out, struct store *st,
+			   const char *tenant, enum feature f, int state,
+			   struct err *e);
+
+	/* API keys; the key (tnt_…) is returned once in secret_out */
+	int (*apikey_list)(struct api_key_list *out, struct store *st,
+			   const char *tenant, struct err *e);
+	int (*apikey_create)(struct api_key *out, char secret_out[128],
+			     struct store *st, const char *tenant,
+			     const char *name, scope_mask scopes,
+			     usec_t expires_at, struct err *e);
+	int (*apikey_revoke)(struct store *st, const char *tenant,
+			     const char *key, struct err *e);
+
+	/* audit; tenant NULL = every chain the role can see */
+	int (*audit_list)(struct audit_entry_list *out, struct store *st,
+			  const char *tenant, const struct audit_query *q,
+			  struct err *e);
+	/* An entry for an event that touches no row (export, reveal, login). */
+	int (*audit_event)(struct store *st, const char *tenant,
+			   const char *action, const char *resource_type,
+			   const char *resource_id, const char *detail_json,
+			   struct err *e);
+	int (*audit_verify)(struct audit_verdict *out, struct store *st,
+			    const char *tenant, struct err *e);
+
+	/* alerts; tenant NULL = all visible */
+	int (*alert_list)(struct alert_list *out, struct store *st,
+			  const char *tenant, bool open_only, struct err *e);
+	int (*alert_ack)(struct store *st, const char *tenant,
+			 const char *alert, struct err *e);
+
+	/* health, metrics, export */
+	int (*health_get)(struct health *out, struct store *st,
+			  const char *tenant, struct err *e);
+	/* Recomputes the stored health and usage peak of every tenant. */
+	int (*health_refresh)(int *updated, struct store *st, struct err *e);
+	int (*metrics)(struct platform_metrics *out, struct store *st,
+		       struct err *e);
+	/* All of a tenant's data as one JSON document (owned, free()). */
+	int (*tenant_export)(char **json_out, struct store *st,
+			     const char *tenant, struct err *e);
+};
+
+struct store {
+	const struct store_ops *ops;
+	struct store_context ctx;
+};
+
+/* Opens a store: cfg->url set -> REST, else libpq with cfg->conninfo.
+ * *out is owned by the caller; release with store_close. */
+int store_open(struct store **out, const struct store_config *cfg,
+	       struct err *e);
+/* Closes and clears *st; accepts NULL. */
+void store_close(struct store **st);
+
+void tier_list_free(struct tier_list *l);
+void tenant_list_free(struct tenant_list *l);
+void member_list_free(struct member_list *l);
+void invitation_list_free(struct invitation_list *l);
+void quota_list_free(struct quota_list *l);
+void usage_day_list_free(struct usage_day_list *l);
+void setting_list_free(struct setting_list *l);
+void api_key_list_free(struct api_key_list *l);
+void audit_entry_list_free(struct audit_entry_list *l);
+void alert_list_free(struct alert_list *l);
+/* Release what a record owns (not the record itself). */
+void tenant_clear(struct tenant *t);
+void setting_clear(struct setting *s);
+void audit_entry_clear(struct audit_entry *a);
+
+#endif
