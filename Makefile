@@ -98,7 +98,7 @@ UNIT_SRC ?= $(CORE_SRC) $(filter-out src/tui/console%.c src/tui/pane_%.c,$(TUI_S
 $(BUILD)/unit: $(call obj,$(UNIT_TESTS)) $(BUILD)/unit_suites.h $(call obj,$(UNIT_SRC))
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -DSUITES_FILE='"unit_suites.h"' -c -o $(BUILD)/tests/unit_main.o tests/main.c
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/unit_main.o $(call obj,$(UNIT_TESTS) $(CORE_SRC) $(TUI_SRC)) \
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/unit_main.o $(call obj,$(UNIT_TESTS) $(UNIT_SRC)) \
 		$(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
 unit: deps-quiet
 	@$(MAKE) --no-print-directory $(BUILD)/unit
