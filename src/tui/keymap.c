@@ -1,0 +1,518 @@
+/* keymap.c - loading keymap files and looking keys up (see keymap.h).
+ *
+ * A keymap is a fixed table per pane, so loading one allocates nothing and
+ * a keymap can be copied with one assignment. The built-in default is a
+ * copy of keymaps/default.keys; a unit test keeps the two in step.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/keymap.h"
+#include "tui/keyname.h"
+
+#ifndef KEYMAPS_DIR
+#define KEYMAPS_DIR "keymaps"
+#endif
+
+#define MAX_WORDS 8
+
+static const char default_keys[] =
+	"# default.keys - the default key bindings of the tenantry console (vi-like).\n"
+	"#\n"
+	"# Format: see tenantry-keys(5). Copy lines into ~/.config/tenantry/keys to\n"
+	"# change them; a pane's own binding wins over a global one.\n"
+	"\n"
+	"# ---- everywhere ---------------------------------------------------------\n"
+	"bind global q           quit\n"
+	"bind global ?           help\n"
+	"bind global <F1>        help\n"
+	"bind global :           command\n"
+	"bind global /           filter\n"
+	"bind global <Tab>       next-pane\n"
+	"bind global <S-Tab>     prev-pane\n"
+	"bind global 1           pane-tenants\n"
+	"bind global 2           pane-overview\n"
+	"bind global 3           pane-users\n"
+	"bind global 4           pane-invitations\n"
+	"bind global 5           pane-quotas\n"
+	"bind global 6           pane-settings\n"
+	"bind global 7           pane-audit\n"
+	"bind global 8           pane-apikeys\n"
+	"bind global 9           pane-platform\n"
+	"bind global k           move-up\n"
+	"bind global <Up>        move-up\n"
+	"bind global j           move-down\n"
+	"bind global <Down>      move-down\n"
+	"bind global C-b         page-up\n"
+	"bind global <PgUp>      page-up\n"
+	"bind global C-f         page-down\n"
+	"bind global <PgDn>      page-down\n"
+	"bind global <Space>     page-down\n"
+	"bind global g           move-home\n"
+	"bind global <Home>      move-home\n"
+	"bind global G           move-end\n"
+	"bind global <End>       move-end\n"
+	"bind global <Enter>     select\n"
+	"bind global l           select\n"
+	"bind global <Right>     select\n"
+	"bind global h           back\n"
+	"bind global <Left>      back\n"
+	"bind global <BS>        back\n"
+	"bind global <Esc>       cancel\n"
+	"bind global C-c         cancel\n"
+	"bind global C-s         save\n"
+	"bind global R           refresh\n"
+	"bind global <F5>        refresh\n"
+	"bind global o           sort-next\n"
+	"bind global O           sort-reverse\n"
+	"bind global e           edit\n"
+	"bind global D           delete\n"
+	"bind global V           view-as\n"
+	"bind global C-x         leave-view-as\n"
+	"bind global T           theme-next\n"
+	"bind global C-l         redraw\n"
+	"bind global M           toggle-mouse\n"
+	"\n"
+	"# ---- tenant list and overview -------------------------------------------\n"
+	"bind tenants  n         create-tenant\n"
+	"bind tenants  s         suspend\n"
+	"bind tenants  r         resume\n"
+	"bind tenants  u         restore\n"
+	"bind tenants  t         change-tier\n"
+	"bind overview s         suspend\n"
+	"bind overview r         resume\n"
+	"bind overview u         restore\n"
+	"bind overview t         change-tier\n"
+	"\n"
+	"# ---- members and invitations --------------------------------------------\n"
+	"bind users       c      change-role\n"
+	"bind users       x      deactivate\n"
+	"bind users       D      remove-member\n"
+	"bind users       i      invite\n"
+	"bind invitations n      invite\n"
+	"bind invitations i      invite\n"
+	"bind invitations r      resend\n"
+	"bind invitations x      revoke\n"
+	"\n"
+	"# ---- settings -----------------------------------------------------------\n"
+	"bind settings    v      reveal-secret\n"
+	"\n"
+	"# ---- audit log ----------------------------------------------------------\n"
+	"bind audit       f      follow\n"
+	"bind audit       p      pause\n"
+	"bind audit       a      filter-action\n"
+	"bind audit       w      filter-actor\n"
+	"bind audit       <Enter> detail\n"
+	"bind audit       d      detail\n"
+	"\n"
+	"# ---- API keys -----------------------------------------------------------\n"
+	"bind apikeys     n      create-apikey\n"
+	"bind apikeys     x      revoke\n"
+	"bind apikeys     d      detail\n"
+	;
+
+/* Where a complaint comes from, and how many there were. */
+struct loader {
+	const char *name;
+	int line;
+	int errors;
+	keymap_report_fn report;
+	void *ctx;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void complain(struct loader *ld, const char *fmt, ...)
+{
+	char msg[KEYMAP_LINE_MAX + 256];
+	int n;
+	va_list ap;
+
+	ld->errors++;
+	if (!ld->report)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s:%d: ", ld->name, ld->line);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	ld->report(ld->ctx, msg);
+}
+
+void keymap_init(struct keymap *km)
+{
+	memset(km, 0, sizeof(*km));
+}
+
+const char *keymap_default_text(void)
+{
+	return default_keys;
+}
+
+void keymap_default(struct keymap *km)
+{
+	keymap_init(km);
+	keymap_load_string(km, "default.keys", default_keys, NULL, NULL);
+}
+
+static struct keymap_binding *find(const struct keymap *km, enum pane pane,
+				   int key)
+{
+	const struct keymap_binding *b = km->bind[pane];
+
+	for (size_t i = 0; i < km->nbind[pane]; i++) {
+		if (b[i].key == key)
+			return (struct keymap_binding *)&b[i];
+	}
+	return NULL;
+}
+
+int keymap_bind(struct keymap *km, enum pane pane, int key,
+		enum action action)
+{
+	struct keymap_binding *b;
+
+	if (!km || (unsigned)pane >= PANE_COUNT ||
+	    (unsigned)action >= ACTION_COUNT)
+		return -1;
+	key = keyname_normalize(key);
+	if ((b = find(km, pane, key))) {
+		b->action = action;
+		return 0;
+	}
+	if (km->nbind[pane] >= KEYMAP_MAX_BINDINGS)
+		return -1;
+	b = &km->bind[pane][km->nbind[pane]++];
+	b->key = key;
+	b->action = action;
+	return 0;
+}
+
+int keymap_unbind(struct keymap *km, enum pane pane, int key)
+{
+	struct keymap_binding *b;
+	size_t i;
+
+	if (!km || (unsigned)pane >= PANE_COUNT)
+		return -1;
+	if (!(b = find(km, pane, keyname_normalize(key))))
+		return -1;
+	i = (size_t)(b - km->bind[pane]);
+	memmove(b, b + 1, (km->nbind[pane] - i - 1) * sizeof(*b));
+	km->nbind[pane]--;
+	return 0;
+}
+
+/* Splits line in place at blanks; returns the number of words (at most
+ * MAX_WORDS are stored, more are counted). */
+static int split_words(char *line, char *word[MAX_WORDS])
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return n;
+		if (n < MAX_WORDS)
+			word[n] = p;
+		n++;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+static int parse_pane_key(struct loader *ld, char **word, enum pane *pane,
+			  int *key)
+{
+	if (pane_parse(word[1], pane) < 0) {
+		complain(ld, "unknown pane '%s'", word[1]);
+		return -1;
+	}
+	if (keyname_parse(word[2], key) < 0) {
+		complain(ld, "unknown key name '%s'", word[2]);
+		return -1;
+	}
+	return 0;
+}
+
+static void load_line(struct keymap *km, struct loader *ld, char *line)
+{
+	char *word[MAX_WORDS];
+	int n = split_words(line, word);
+	enum pane pane;
+	enum action action;
+	int key;
+
+	if (n == 0 || word[0][0] == '#')
+		return;
+	if (strcmp(word[0], "bind") == 0) {
+		if (n != 4) {
+			complain(ld, "bind: expected <pane> <key> <action>, "
+				     "got %d word%s", n - 1, n == 2 ? "" : "s");
+			return;
+		}
+		if (parse_pane_key(ld, word, &pane, &key) < 0)
+			return;
+		if (action_parse(word[3], &action) < 0) {
+			complain(ld, "unknown action '%s'", word[3]);
+			return;
+		}
+		if (keymap_bind(km, pane, key, action) < 0)
+			complain(ld, "too many bindings in pane '%s'", word[1]);
+	} else if (strcmp(word[0], "unbind") == 0) {
+		if (n != 3) {
+			complain(ld, "unbind: expected <pane> <key>, "
+				     "got %d word%s", n - 1, n == 2 ? "" : "s");
+			return;
+		}
+		if (parse_pane_key(ld, word, &pane, &key) < 0)
+			return;
+		keymap_unbind(km, pane, key);
+	} else {
+		complain(ld, "unknown command '%s'", word[0]);
+	}
+}
+
+int keymap_load_string(struct keymap *km, const char *name, const char *text,
+		       keymap_report_fn report, void *ctx)
+{
+	struct loader ld = {name ? name : "-", 0, 0, report, ctx};
+	char line[KEYMAP_LINE_MAX + 1];
+	const char *p = text, *end;
+	size_t len;
+
+	if (!km || !text)
+		return 0;
+	while (*p) {
+		ld.line++;
+		end = strchr(p, '\n');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > KEYMAP_LINE_MAX) {
+			complain(&ld, "line too long (more than %d characters)",
+				 KEYMAP_LINE_MAX);
+		} else {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			load_line(km, &ld, line);
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return ld.errors;
+}
+
+/* Reads a whole config file into a malloc'd string. Returns NULL and sets
+ * errno on failure (EFBIG when larger than max). */
+static char *slurp(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	if (!(buf = malloc(max + 1))) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		int e = ferror(f) ? EIO : EFBIG;
+		fclose(f);
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+int keymap_load_file(struct keymap *km, const char *path,
+		     keymap_report_fn report, void *ctx)
+{
+	char msg[512];
+	char *text;
+	int errors;
+
+	if (!path)
+		return -1;
+	if (!(text = slurp(path, KEYMAP_FILE_MAX))) {
+		if (report) {
+			snprintf(msg, sizeof(msg), "%s: %s", path,
+				 strerror(errno));
+			report(ctx, msg);
+		}
+		return -1;
+	}
+	errors = keymap_load_string(km, path, text, report, ctx);
+	free(text);
+	return errors;
+}
+
+/* $XDG_CONFIG_HOME/tenantry/<rest> or $HOME/.config/tenantry/<rest>. */
+static int config_path(char *buf, size_t size, const char *rest)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/tenantry/%s", xdg, rest);
+	else if (home && home[0])
+		n = snprintf(buf, size, "%s/.config/tenantry/%s", home, rest);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int keymap_user_path(char *buf, size_t size)
+{
+	return config_path(buf, size, "keys");
+}
+
+int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
+{
+	char path[4096];
+
+	if (keymap_user_path(path, sizeof(path)) < 0)
+		return 0;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return keymap_load_file(km, path, report, ctx);
+}
+
+static int try_dir(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n;
+
+	if (!dir || !dir[0])
+		return -1;
+	n = snprintf(buf, size, "%s/%s.keys", dir, name);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return access(buf, R_OK);
+}
+
+int keymap_find(const char *name, char *buf, size_t size)
+{
+	char rest[300];
+	int n;
+
+	if (!name || !name[0] || !buf || size == 0)
+		return -1;
+	if (strchr(name, '/')) {
+		if ((size_t)snprintf(buf, size, "%s", name) >= size)
+			return -1;
+		return access(buf, R_OK);
+	}
+	if (name[0] == '.')
+		return -1;
+	n = snprintf(rest, sizeof(rest), "keymaps/%s.keys", name);
+	if (n > 0 && (size_t)n < sizeof(rest) &&
+	    config_path(buf, size, rest) == 0 && access(buf, R_OK) == 0)
+		return 0;
+	if (try_dir(buf, size, getenv("TENANTRY_KEYMAPS_DIR"), name) == 0)
+		return 0;
+	return try_dir(buf, size, KEYMAPS_DIR, name);
+}
+
+enum action keymap_lookup(const struct keymap *km, enum pane pane, int key)
+{
+	const struct keymap_binding *b;
+
+	if (!km || (unsigned)pane >= PANE_COUNT)
+		return ACTION_NONE;
+	key = keyname_normalize(key);
+	if ((b = find(km, pane, key)))
+		return b->action;
+	if (pane != PANE_GLOBAL && (b = find(km, PANE_GLOBAL, key)))
+		return b->action;
+	return ACTION_NONE;
+}
+
+size_t keymap_keys_for(const struct keymap *km, enum pane pane,
+		       enum action action, int *keys, size_t max)
+{
+	size_t n = 0;
+
+	if (!km || (unsigned)pane >= PANE_COUNT)
+		return 0;
+	for (size_t i = 0; i < km->nbind[pane]; i++) {
+		if (km->bind[pane][i].action != action)
+			continue;
+		if (n < max)
+			keys[n] = km->bind[pane][i].key;
+		n++;
+	}
+	if (pane == PANE_GLOBAL)
+		return n;
+	for (size_t i = 0; i < km->nbind[PANE_GLOBAL]; i++) {
+		const struct keymap_binding *g = &km->bind[PANE_GLOBAL][i];
+		if (g->action != action || find(km, pane, g->key))
+			continue;
+		if (n < max)
+			keys[n] = g->key;
+		n++;
+	}
+	return n;
+}
+
+size_t keymap_list(const struct keymap *km, enum pane pane,
+		   struct keymap_binding *out, size_t max)
+{
+	int keys[2 * KEYMAP_MAX_BINDINGS];
+	size_t n = 0, k;
+
+	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
+		k = keymap_keys_for(km, pane, (enum action)a, keys,
+				    sizeof(keys) / sizeof(keys[0]));
+		for (size_t i = 0; i < k; i++, n++) {
+			if (n < max) {
+				out[n].key = keys[i];
+				out[n].action = (enum action)a;
+			}
+		}
+	}
+	return n;
+}
+
+enum action keymap_unbound_action(const struct keymap *km)
+{
+	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
+		bool bound = false;
+		for (int p = 0; p < PANE_COUNT && !bound; p++)
+			bound = keymap_keys_for(km, (enum pane)p,
+						(enum action)a, NULL, 0) > 0;
+		if (!bound)
+			return (enum action)a;
+	}
+	return ACTION_NONE;
+}
+
+bool keymap_equal(const struct keymap *a, const struct keymap *b)
+{
+	for (int p = 0; p < PANE_COUNT; p++) {
+		if (a->nbind[p] != b->nbind[p])
+			return false;
+		for (size_t i = 0; i < a->nbind[p]; i++) {
+			const struct keymap_binding *x = &a->bind[p][i];
+			const struct keymap_binding *y;
+			y = find(b, (enum pane)p, x->key);
+			if (!y || y->action != x->action)
+				return false;
+		}
+	}
+	return true;
+}
