@@ -38,7 +38,9 @@ CREATE TABLE tenants (
 	settings jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(settings) = 'object'),
 	branding jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(branding) = 'object'),
 	features jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(features) = 'object'),
-	health_score smallint CHECK (health_score BETWEEN 0 AND 100),
+	-- -1 until the first health refresh; NOT NULL keeps keyset paging simple.
+	health_score smallint NOT NULL DEFAULT -1
+		CHECK (health_score BETWEEN -1 AND 100),
 	usage_peak real NOT NULL DEFAULT 0,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now()

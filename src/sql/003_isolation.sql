@@ -8,7 +8,9 @@ SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
 -- Nothing in this schema is executable by PUBLIC unless granted.
-ALTER DEFAULT PRIVILEGES FOR ROLE tenantry_owner IN SCHEMA tenantry
+-- (Per-schema default privileges can only add, so this is global for the
+-- owner role.)
+ALTER DEFAULT PRIVILEGES FOR ROLE tenantry_owner
 	REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- After a transaction that set it commits, the setting reads '' (not NULL).
@@ -27,6 +29,43 @@ CREATE FUNCTION current_actor_kind() RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(NULLIF(current_setting('tenantry.actor_kind', true), ''),
 			'db')
+$$;
+
+-- A tenant reference (id or slug) as an id, NULL when unknown or not
+-- visible to the caller (RLS applies: invoker rights).
+CREATE FUNCTION tenant_ref(p_ref text) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+	SELECT t.id FROM tenantry.tenants t
+	WHERE t.id = CASE WHEN p_ref ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		THEN p_ref::uuid END
+	UNION ALL
+	SELECT t.id FROM tenantry.tenants t WHERE t.slug = p_ref
+	LIMIT 1
+$$;
+
+-- Like tenant_ref, raising P0002 (not found) instead of answering NULL.
+CREATE FUNCTION must_tenant(p_ref text) RETURNS uuid
+LANGUAGE plpgsql STABLE SET search_path = tenantry, pg_catalog AS $$
+DECLARE
+	v_id uuid := tenant_ref(p_ref);
+BEGIN
+	IF v_id IS NULL THEN
+		RAISE EXCEPTION 'no tenant %', p_ref USING ERRCODE = 'P0002';
+	END IF;
+	RETURN v_id;
+END
+$$;
+
+-- A user reference (id or email) as an id, NULL when unknown or not
+-- visible (a tenant sees only its members).
+CREATE FUNCTION user_ref(p_ref text) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+	SELECT u.id FROM tenantry.users u
+	WHERE u.id = CASE WHEN p_ref ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		THEN p_ref::uuid END
+	UNION ALL
+	SELECT u.id FROM tenantry.users u WHERE lower(u.email) = lower(p_ref)
+	LIMIT 1
 $$;
 
 -- Policies for one tenant table; `col` is its tenant column.
@@ -131,5 +170,5 @@ GRANT SELECT ON tenants, tenant_users, invitations, quotas, usage_daily,
 GRANT UPDATE (acknowledged_at, acknowledged_by) ON alerts TO tenantry_oncall;
 
 GRANT EXECUTE ON FUNCTION current_tenant(), current_actor(),
-	current_actor_kind() TO tenantry_tenant, tenantry_platform,
+	current_actor_kind(), tenant_ref(text), must_tenant(text), user_ref(text) TO tenantry_tenant, tenantry_platform,
 	tenantry_support, tenantry_oncall;

@@ -22,6 +22,9 @@ RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 		ELSE p_since END
 $$;
 
+GRANT EXECUTE ON FUNCTION window_start(text, timestamptz, timestamptz)
+	TO tenantry_tenant, tenantry_platform, tenantry_support, tenantry_oncall;
+
 CREATE TYPE quota_result AS (
 	allowed boolean,
 	resource text,

@@ -104,6 +104,8 @@ LANGUAGE sql STABLE SET search_path = tenantry, pg_catalog AS $$
 	  AND q.used > tier_limit(t, q.resource)
 	ORDER BY q.resource
 $$;
+GRANT EXECUTE ON FUNCTION tier_limit(tiers, text), resource_period(text)
+	TO tenantry_tenant, tenantry_platform, tenantry_support, tenantry_oncall;
 GRANT EXECUTE ON FUNCTION tier_conflicts(uuid, text) TO tenantry_platform,
 	tenantry_support, tenantry_oncall;
 
@@ -250,3 +252,40 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION invitation_accept(bytea, text, text)
 	TO tenantry_tenant, tenantry_platform, tenantry_support;
+
+-- Every tenant keeps at least one active admin: demoting, deactivating or
+-- removing the last one raises TC001 (conflict).
+CREATE FUNCTION keep_an_admin() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
+BEGIN
+	IF current_setting('tenantry.purging', true) = OLD.tenant_id::text
+	   OR NOT (OLD.role = 'admin' AND OLD.active) THEN
+		RETURN coalesce(NEW, OLD);
+	END IF;
+	IF TG_OP = 'UPDATE' AND NEW.role = 'admin' AND NEW.active THEN
+		RETURN NEW;
+	END IF;
+	PERFORM 1 FROM tenants WHERE id = OLD.tenant_id FOR UPDATE;
+	IF NOT EXISTS (SELECT 1 FROM tenant_users m
+		WHERE m.tenant_id = OLD.tenant_id AND m.user_id <> OLD.user_id
+		  AND m.role = 'admin' AND m.active) THEN
+		RAISE EXCEPTION 'the last active admin of a tenant cannot be '
+			'demoted, deactivated or removed' USING ERRCODE = 'TC001';
+	END IF;
+	RETURN coalesce(NEW, OLD);
+END
+$$;
+CREATE TRIGGER keep_an_admin BEFORE UPDATE OF role, active OR DELETE
+	ON tenant_users FOR EACH ROW EXECUTE FUNCTION keep_an_admin();
+
+-- The head of a chain (seq, hash), for verification by readers that may
+-- not see audit_heads.
+CREATE FUNCTION audit_head(p_tenant uuid, OUT seq bigint, OUT hash text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
+	SELECT h.seq, encode(h.hash, 'hex') FROM audit_heads h
+	WHERE h.tenant_id = p_tenant
+	  AND (current_setting('role') <> 'tenantry_tenant'
+	       OR p_tenant = current_tenant())
+$$;
+GRANT EXECUTE ON FUNCTION audit_head(uuid) TO tenantry_tenant,
+	tenantry_platform, tenantry_support, tenantry_oncall;

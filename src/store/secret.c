@@ -1,0 +1,208 @@
+/* secret.c - tokens, password hashes and encrypted values (libsodium). */
+#include "store/secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+secret_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+static void
+hex(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2hex(out, n * 2 + 1, in, n);
+}
+
+void
+secret_sha256_hex(const char *s, char out[SECRET_HASH_HEX])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const uint8_t *)s, strlen(s));
+	hex(h, sizeof h, out);
+}
+
+static void
+random_b64(char *out, size_t outlen)
+{
+	uint8_t raw[32];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, outlen, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+void
+secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX])
+{
+	char b64[64];
+
+	random_b64(b64, sizeof b64);
+	snprintf(tok, toklen, "tni_%s", b64);
+	secret_sha256_hex(tok, hash);
+	sodium_memzero(b64, sizeof b64);
+}
+
+void
+secret_api_key(char *key, size_t keylen, char prefix[13],
+	       char hash[SECRET_HASH_HEX])
+{
+	uint8_t p[6];
+	char b64[64];
+
+	randombytes_buf(p, sizeof p);
+	hex(p, sizeof p, prefix);
+	random_b64(b64, sizeof b64);
+	snprintf(key, keylen, "tnt_%s_%s", prefix, b64);
+	secret_sha256_hex(key, hash);
+	sodium_memzero(b64, sizeof b64);
+}
+
+int
+secret_api_key_prefix(const char *key, char prefix[13])
+{
+	if (!key || strncmp(key, "tnt_", 4) != 0 || strlen(key) < 4 + 12 + 1 + 40
+	    || key[16] != '_')
+		return -1;
+	for (int i = 0; i < 12; i++) {
+		char c = key[4 + i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -1;
+		prefix[i] = c;
+	}
+	prefix[12] = '\0';
+	return 0;
+}
+
+int
+secret_hash_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+int
+secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN], struct err *e)
+{
+	char h[crypto_pwhash_STRBYTES];
+
+	if (crypto_pwhash_str(h, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return err_set(e, ERR_INTERNAL, "out of memory hashing a password");
+	snprintf(out, PASSWORD_HASH_LEN, "%s", h);
+	return 0;
+}
+
+int
+secret_password_check(const char *hash, const char *pw)
+{
+	if (!hash || !*hash || !pw)
+		return 0;
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+int
+secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e)
+{
+	char buf[130];
+	struct stat sb;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, ERR_BAD_REQUEST, "master key %s: %s", path,
+			       strerror(errno));
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077)) {
+		close(fd);
+		return err_set(e, ERR_FORBIDDEN,
+			       "master key %s is readable by others (chmod 600 it)", path);
+	}
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n == SECRET_KEY_BYTES) {
+		memcpy(key, buf, SECRET_KEY_BYTES);
+	} else if (n == 2 * SECRET_KEY_BYTES) {
+		size_t got = 0;
+
+		if (sodium_hex2bin(key, SECRET_KEY_BYTES, buf, (size_t)n, NULL,
+				   &got, NULL) != 0 || got != SECRET_KEY_BYTES)
+			n = -1;
+	}
+	sodium_memzero(buf, sizeof buf);
+	if (n != SECRET_KEY_BYTES && n != 2 * SECRET_KEY_BYTES)
+		return err_set(e, ERR_BAD_REQUEST,
+			       "master key %s: want 32 bytes or 64 hex digits", path);
+	return 0;
+}
+
+char *
+secret_seal(const uint8_t key[SECRET_KEY_BYTES], const char *plain)
+{
+	size_t plen = strlen(plain);
+	size_t blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
+	uint8_t *box = malloc(blen);
+	size_t outlen = 3 + sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(outlen);
+
+	if (!box || !out) {
+		free(box);
+		free(out);
+		return NULL;
+	}
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+			      (const uint8_t *)plain, plen, box, key);
+	memcpy(out, "v1:", 3);
+	sodium_bin2base64(out + 3, outlen - 3, box, blen, sodium_base64_VARIANT_ORIGINAL);
+	free(box);
+	return out;
+}
+
+char *
+secret_open(const uint8_t key[SECRET_KEY_BYTES], const char *sealed, struct err *e)
+{
+	size_t slen, blen = 0;
+	uint8_t *box;
+	char *plain;
+
+	if (!sealed || strncmp(sealed, "v1:", 3) != 0) {
+		err_set(e, ERR_INTERNAL, "encrypted value has an unknown format");
+		return NULL;
+	}
+	slen = strlen(sealed + 3);
+	box = malloc(slen + 1);
+	if (!box || sodium_base642bin(box, slen + 1, sealed + 3, slen, NULL, &blen,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0
+	    || blen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+		free(box);
+		err_set(e, ERR_INTERNAL, "encrypted value is damaged");
+		return NULL;
+	}
+	plain = malloc(blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES + 1);
+	if (!plain || crypto_secretbox_open_easy((uint8_t *)plain,
+			box + crypto_secretbox_NONCEBYTES,
+			blen - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+		free(box);
+		free(plain);
+		err_set(e, ERR_INTERNAL,
+			"cannot decrypt the value: wrong master key or tampered data");
+		return NULL;
+	}
+	plain[blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES] = '\0';
+	free(box);
+	return plain;
+}

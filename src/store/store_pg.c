@@ -1,0 +1,491 @@
+/* store_pg.c - the store over libpq: connection, pipelines, errors, tiers.
+ * The operations live in store_pg_tenants.c, store_pg_members.c,
+ * store_pg_usage.c and store_pg_audit.c. */
+#include "store/store_pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/types.h"
+
+static const char CTX_SQL[] =
+	"SELECT set_config('role', $1, true), "
+	"set_config('tenantry.tenant_id', $2, true), "
+	"set_config('tenantry.actor', $3, true), "
+	"set_config('tenantry.actor_kind', $4, true), "
+	"set_config('tenantry.ip', $5, true), "
+	"set_config('tenantry.user_agent', $6, true)";
+
+static const char *const role_names[] = {
+	[STORE_ROLE_SESSION] = "none",
+	[STORE_ROLE_TENANT] = "tenantry_tenant",
+	[STORE_ROLE_PLATFORM] = "tenantry_platform",
+	[STORE_ROLE_SUPPORT] = "tenantry_support",
+	[STORE_ROLE_ONCALL] = "tenantry_oncall",
+};
+
+/* ---- results ------------------------------------------------------------- */
+
+const char *
+pg_s(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+}
+
+int64_t
+pg_i64(const PGresult *r, int row, int col)
+{
+	return strtoll(pg_s(r, row, col), NULL, 10);
+}
+
+double
+pg_f(const PGresult *r, int row, int col)
+{
+	return strtod(pg_s(r, row, col), NULL);
+}
+
+bool
+pg_b(const PGresult *r, int row, int col)
+{
+	return pg_s(r, row, col)[0] == 't';
+}
+
+bool
+pg_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col);
+}
+
+bool
+pg_is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (!s || strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		char c = s[i];
+
+		if (shape[i] == '-' ? c != '-'
+		    : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+			|| (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* "tenants_slug_check" on table "tenants" -> "slug". */
+static void
+field_of(char *out, size_t n, const char *constraint, const char *table)
+{
+	const char *p = constraint;
+	size_t tl = table ? strlen(table) : 0;
+	size_t len;
+
+	if (tl && strncmp(p, table, tl) == 0 && p[tl] == '_')
+		p += tl + 1;
+	len = strlen(p);
+	for (const char *suf = "_check\0_key\0_fkey\0"; *suf; suf += strlen(suf) + 1) {
+		size_t sl = strlen(suf);
+
+		if (len > sl && strcmp(p + len - sl, suf) == 0) {
+			len -= sl;
+			break;
+		}
+	}
+	snprintf(out, n, "%.*s", (int)len, p);
+}
+
+int
+pg_error(struct err *e, PGconn *c, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *col = r ? PQresultErrorField(r, PG_DIAG_COLUMN_NAME) : NULL;
+	const char *cons = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	const char *table = r ? PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
+	char field[64] = "";
+
+	if (!state || PQstatus(c) != CONNECTION_OK) {
+		const char *m = msg ? msg : PQerrorMessage(c);
+
+		return err_set(e, ERR_UNAVAILABLE, "database unavailable: %.*s",
+			       (int)strcspn(m, "\n"), m);
+	}
+	if (!msg)
+		msg = "database error";
+	if (cons)
+		field_of(field, sizeof field, cons, table);
+	else if (col)
+		snprintf(field, sizeof field, "%s", col);
+
+	if (strcmp(state, "23505") == 0)
+		return err_set(e, ERR_CONFLICT, "%s already in use", *field ? field : "value");
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0
+	    || strcmp(state, "22001") == 0) {
+		if (!*field)
+			return err_set(e, ERR_BAD_REQUEST, "%s", msg);
+		err_field(e, field, "invalid %s: %s", field, msg);
+		return -1;
+	}
+	if (strcmp(state, "23503") == 0)
+		return err_set(e, ERR_NOT_FOUND, "unknown %s", *field ? field : "reference");
+	if (strcmp(state, "P0002") == 0)
+		return err_set(e, ERR_NOT_FOUND, "%s", msg);
+	if (strcmp(state, "TQ001") == 0)
+		return err_set(e, ERR_QUOTA_EXCEEDED, "%s", msg);
+	if (strcmp(state, "TL001") == 0)
+		return err_set(e, ERR_INVALID_TRANSITION, "%s", msg);
+	if (strcmp(state, "TD001") == 0)
+		return err_set(e, ERR_DOWNGRADE_BLOCKED, "%s", msg);
+	if (strcmp(state, "TG001") == 0)
+		return err_set(e, ERR_GONE, "%s", msg);
+	if (strcmp(state, "TC001") == 0 || strcmp(state, "40001") == 0
+	    || strcmp(state, "40P01") == 0)
+		return err_set(e, ERR_CONFLICT, "%s", msg);
+	if (strcmp(state, "42501") == 0)
+		return err_set(e, ERR_FORBIDDEN, "not allowed: %s", msg);
+	if (strncmp(state, "22", 2) == 0)
+		return err_set(e, ERR_BAD_REQUEST, "%s", msg);
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0
+	    || strncmp(state, "53", 2) == 0)
+		return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
+	return err_set(e, ERR_INTERNAL, "database error %s: %s", state, msg);
+}
+
+/* ---- connection and pipelines --------------------------------------------- */
+
+static uint64_t
+text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int
+connect_db(struct pgstore *s, struct err *e)
+{
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { s->conninfo, "tenantry", NULL };
+
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	if (s->conn)
+		PQfinish(s->conn);
+	s->nprepared = 0;
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+		const char *m = s->conn ? PQerrorMessage(s->conn) : "out of memory";
+
+		return err_set(e, ERR_UNAVAILABLE, "cannot connect to the database: %.*s",
+			       (int)strcspn(m, "\n"), m);
+	}
+	return 0;
+}
+
+static int
+prepare(struct pgstore *s, const char *sql, char name[24], struct err *e)
+{
+	uint64_t h = text_hash(sql);
+	PGresult *r;
+
+	snprintf(name, 24, "t%016llx", (unsigned long long)h);
+	for (size_t i = 0; i < s->nprepared; i++)
+		if (s->prepared[i] == h)
+			return 0;
+	if (s->nprepared == PG_MAX_PREPARED) {
+		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
+		s->nprepared = 0;
+	}
+	r = PQprepare(s->conn, name, sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_error(e, s->conn, r);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	s->prepared[s->nprepared++] = h;
+	return 0;
+}
+
+static void
+clear_outs(struct pgstep *steps, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (steps[i].out) {
+			PQclear(*steps[i].out);
+			*steps[i].out = NULL;
+		}
+}
+
+/* One attempt. *sent_nothing tells whether the failure happened before the
+ * server could have run anything (so a retry is safe). */
+static int
+run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
+	 bool *retry_safe)
+{
+	const struct store_context *c = &s->base.ctx;
+	const char *ctx[6] = { role_names[c->role], c->tenant_id, c->actor,
+			       c->actor_kind, c->ip, c->user_agent };
+	char names[PG_MAX_STEPS + 1][24];
+	int rc = 0;
+
+	*retry_safe = true;
+	if (connect_db(s, e) < 0 || prepare(s, CTX_SQL, names[0], e) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (prepare(s, steps[i].sql, names[i + 1], e) < 0)
+			return PQstatus(s->conn) == CONNECTION_OK ? (*retry_safe = false, -1) : -1;
+	*retry_safe = false;
+	if (!PQenterPipelineMode(s->conn))
+		return pg_error(e, s->conn, NULL);
+	PQsendQueryPrepared(s->conn, names[0], 6, ctx, NULL, NULL, 0);
+	for (int i = 0; i < n; i++)
+		PQsendQueryPrepared(s->conn, names[i + 1], steps[i].n, steps[i].params,
+				    NULL, NULL, 0);
+	if (!PQpipelineSync(s->conn)) {
+		rc = pg_error(e, s->conn, NULL);
+		goto out;
+	}
+	for (int i = -1; i < n; i++) {
+		PGresult *r = PQgetResult(s->conn), *extra;
+		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+		if (st == PGRES_FATAL_ERROR && rc == 0) {
+			rc = pg_error(e, s->conn, r);
+			*retry_safe = i < 0 && PQstatus(s->conn) != CONNECTION_OK;
+		}
+		if (!r) {
+			if (rc == 0)
+				rc = pg_error(e, s->conn, NULL);
+			goto out;
+		}
+		if (i >= 0 && steps[i].out && rc == 0
+		    && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
+			*steps[i].out = r;
+		else
+			PQclear(r);
+		while ((extra = PQgetResult(s->conn)))
+			PQclear(extra);
+	}
+	for (;;) {  /* up to and including the sync */
+		PGresult *r = PQgetResult(s->conn);
+		ExecStatusType st;
+
+		if (!r)
+			break;
+		st = PQresultStatus(r);
+		PQclear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+out:
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		PQexitPipelineMode(s->conn);
+	if (rc < 0)
+		clear_outs(steps, n);
+	return rc;
+}
+
+int
+pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
+{
+	bool retry_safe;
+
+	for (int i = 0; i < n; i++)
+		if (steps[i].out)
+			*steps[i].out = NULL;
+	if (run_once(s, steps, n, e, &retry_safe) == 0)
+		return 0;
+	/* A connection lost before anything ran (server restarted while we
+	 * were idle): reconnect and try once more. */
+	if (e && e->code == ERR_UNAVAILABLE && retry_safe) {
+		PQfinish(s->conn);
+		s->conn = NULL;
+		err_clear(e);
+		return run_once(s, steps, n, e, &retry_safe);
+	}
+	return -1;
+}
+
+/* ---- store ops: lifecycle of the store itself ---------------------------- */
+
+static void
+pg_close(struct store *st)
+{
+	struct pgstore *s = pg_of(st);
+
+	if (s->conn)
+		PQfinish(s->conn);
+	free(s->conninfo);
+	memset(s->key, 0, sizeof s->key);
+	free(s);
+}
+
+static int
+pg_set_context(struct store *st, const struct store_context *ctx, struct err *e)
+{
+	if ((unsigned)ctx->role > STORE_ROLE_ONCALL)
+		return err_set(e, ERR_BAD_REQUEST, "unknown role");
+	if (ctx->role == STORE_ROLE_TENANT && !pg_is_uuid(ctx->tenant_id))
+		return err_set(e, ERR_BAD_REQUEST,
+			       "a tenant context needs the tenant's id");
+	st->ctx = *ctx;
+	return 0;
+}
+
+static int
+pg_ping(struct store *st, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = { PG_STEP0("SELECT 1", &r) };
+	int rc = pg_run(pg_of(st), steps, 1, e);
+
+	PQclear(r);
+	return rc;
+}
+
+/* ---- tiers ---------------------------------------------------------------- */
+
+static void
+tier_features(struct tier *t, const char *json)
+{
+	feature_mask on = 0, off = 0;
+
+	pg_features(json, &on, &off);
+	t->features = on;
+}
+
+static int
+pg_tier_list(struct tier_list *out, struct store *st, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = { PG_STEP0(
+		"SELECT name, display_name, rank, price_cents, max_users, "
+		"storage_limit_bytes, api_calls_per_hour, max_api_keys, "
+		"invitations_per_day, trial_days, features::text "
+		"FROM tenantry.tiers ORDER BY rank", &r) };
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 1, e) < 0)
+		return -1;
+	out->n = (size_t)PQntuples(r);
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	for (size_t i = 0; out->rows && i < out->n; i++) {
+		struct tier *t = &out->rows[i];
+		int row = (int)i;
+
+		pg_cpy(t->name, r, row, 0);
+		pg_cpy(t->display_name, r, row, 1);
+		t->rank = (int)pg_i64(r, row, 2);
+		t->price_cents = pg_i64(r, row, 3);
+		t->max_users = pg_i64(r, row, 4);
+		t->storage_limit_bytes = pg_i64(r, row, 5);
+		t->api_calls_per_hour = pg_i64(r, row, 6);
+		t->max_api_keys = pg_i64(r, row, 7);
+		t->invitations_per_day = pg_i64(r, row, 8);
+		t->trial_days = (int)pg_i64(r, row, 9);
+		tier_features(t, pg_s(r, row, 10));
+	}
+	PQclear(r);
+	if (!out->rows)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+static int
+pg_tier_put(struct store *st, const struct tier *t, struct err *e)
+{
+	char num[8][24], feats[1024] = "{";
+	size_t len = 1;
+	const char *p[11];
+	struct pgstep steps[1];
+
+	for (int f = 0; f < FEATURE_COUNT; f++)
+		if (t->features & (1u << f))
+			len += (size_t)snprintf(feats + len, sizeof feats - len, "%s\"%s\": true",
+						len > 1 ? ", " : "", feature_name((enum feature)f));
+	snprintf(feats + len, sizeof feats - len, "}");
+	snprintf(num[0], 24, "%d", t->rank);
+	snprintf(num[1], 24, "%lld", (long long)t->price_cents);
+	snprintf(num[2], 24, "%lld", (long long)t->max_users);
+	snprintf(num[3], 24, "%lld", (long long)t->storage_limit_bytes);
+	snprintf(num[4], 24, "%lld", (long long)t->api_calls_per_hour);
+	snprintf(num[5], 24, "%lld", (long long)t->max_api_keys);
+	snprintf(num[6], 24, "%lld", (long long)t->invitations_per_day);
+	snprintf(num[7], 24, "%d", t->trial_days);
+	p[0] = t->name;
+	p[1] = t->display_name;
+	for (int i = 0; i < 8; i++)
+		p[2 + i] = num[i];
+	p[10] = feats;
+	steps[0] = (struct pgstep){ .n = 11, .params = p, .sql =
+		"INSERT INTO tenantry.tiers (name, display_name, rank, price_cents, "
+		"max_users, storage_limit_bytes, api_calls_per_hour, max_api_keys, "
+		"invitations_per_day, trial_days, features) VALUES ($1, $2, $3, $4, "
+		"$5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name) DO UPDATE SET "
+		"display_name = excluded.display_name, rank = excluded.rank, "
+		"price_cents = excluded.price_cents, max_users = excluded.max_users, "
+		"storage_limit_bytes = excluded.storage_limit_bytes, "
+		"api_calls_per_hour = excluded.api_calls_per_hour, "
+		"max_api_keys = excluded.max_api_keys, "
+		"invitations_per_day = excluded.invitations_per_day, "
+		"trial_days = excluded.trial_days, features = excluded.features" };
+	return pg_run(pg_of(st), steps, 1, e);
+}
+
+/* ---- opening ---------------------------------------------------------------- */
+
+int
+store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
+{
+	static struct store_ops ops = {
+		.version = STORE_OPS_VERSION,
+		.kind = "pg",
+		.close = pg_close,
+		.set_context = pg_set_context,
+		.ping = pg_ping,
+		.tier_list = pg_tier_list,
+		.tier_put = pg_tier_put,
+	};
+	struct pgstore *s;
+	const char *keyfile = cfg->master_key_file;
+
+	*out = NULL;
+	if (secret_init() < 0)
+		return err_set(e, ERR_INTERNAL, "libsodium failed to initialise");
+	if (!ops.tenant_list) {
+		pg_ops_tenants(&ops);
+		pg_ops_members(&ops);
+		pg_ops_usage(&ops);
+		pg_ops_audit(&ops);
+	}
+	s = calloc(1, sizeof *s);
+	if (!s || !(s->conninfo = strdup(cfg->conninfo ? cfg->conninfo : ""))) {
+		free(s);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	s->base.ops = &ops;
+	s->base.ctx.role = STORE_ROLE_SESSION;
+	if (!keyfile || !*keyfile)
+		keyfile = getenv("TENANTRY_MASTER_KEY_FILE");
+	if (keyfile && *keyfile) {
+		if (secret_load_key(s->key, keyfile, e) < 0) {
+			pg_close(&s->base);
+			return -1;
+		}
+		s->have_key = true;
+	}
+	if (connect_db(s, e) < 0) {
+		pg_close(&s->base);
+		return -1;
+	}
+	*out = &s->base;
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* store_pg.h - internals shared by the libpq store's source files.
+ *
+ * Every operation is one pipeline: the context statement (role, tenant,
+ * actor, ip, user agent as transaction-local settings) followed by the
+ * operation's statements, then one Sync. Statements before a Sync run in
+ * one implicit transaction, so the context applies to exactly that
+ * operation, an error rolls all of it back, and the whole operation costs
+ * one round trip. Statements are prepared on first use per connection
+ * (named after a hash of their text) and always take parameters.
+ */
+#ifndef TENANTRY_STORE_PG_H
+#define TENANTRY_STORE_PG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/secret.h"
+#include "store/store.h"
+
+#define PG_MAX_PREPARED 256
+#define PG_MAX_STEPS 8
+
+struct pgstore {
+	struct store base;
+	PGconn *conn;
+	char *conninfo;
+	bool have_key;
+	uint8_t key[SECRET_KEY_BYTES];
+	size_t nprepared;
+	uint64_t prepared[PG_MAX_PREPARED];  /* hashes of prepared texts */
+};
+
+struct pgstep {
+	const char *sql;
+	int n;
+	const char *const *params;
+	PGresult **out;                      /* NULL: result discarded */
+};
+
+#define PG_STEP(sqltext, res, ...)                                            \
+	{ .sql = (sqltext), .out = (res),                                     \
+	  .n = sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *), \
+	  .params = (const char *const[]){ __VA_ARGS__ } }
+#define PG_STEP0(sqltext, res) { .sql = (sqltext), .out = (res), .n = 0 }
+
+/* Timestamps travel as microseconds since the epoch. */
+#define US(col) "coalesce((extract(epoch FROM " col ") * 1000000)::int8, 0)"
+#define FROM_US(p) "CASE WHEN " p "::int8 > 0 THEN 'epoch'::timestamptz + " \
+	p "::int8 * interval '1 microsecond' END"
+
+static inline struct pgstore *
+pg_of(struct store *st)
+{
+	return (struct pgstore *)st;
+}
+
+/* Runs steps in one pipeline after the context; on error fills e from the
+ * first failing statement and clears every out result. */
+int pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e);
+
+/* Error from a failed result (SQLSTATE mapped to an err code). */
+int pg_error(struct err *e, PGconn *c, const PGresult *r);
+
+/* Result helpers. */
+const char *pg_s(const PGresult *r, int row, int col);   /* "" for NULL */
+int64_t pg_i64(const PGresult *r, int row, int col);
+double pg_f(const PGresult *r, int row, int col);
+bool pg_b(const PGresult *r, int row, int col);
+bool pg_null(const PGresult *r, int row, int col);
+/* Copies column text into a fixed buffer. */
+#define pg_cpy(dst, r, row, col) snprintf((dst), sizeof(dst), "%s", pg_s((r), (row), (col)))
+
+/* Is s shaped like a uuid? */
+bool pg_is_uuid(const char *s);
+
+/* Operation tables filled by the other files. */
+void pg_ops_tenants(struct store_ops *ops);
+void pg_ops_members(struct store_ops *ops);
+void pg_ops_usage(struct store_ops *ops);
+void pg_ops_audit(struct store_ops *ops);
+
+/* Row decoders shared between files. */
+#define PG_TENANT_COLS                                                        \
+	"t.id, t.slug, t.name, coalesce(t.domain, ''), t.tier, t.status, "    \
+	US("t.trial_ends_at") ", " US("t.deletion_due_at") ", "               \
+	US("t.created_at") ", " US("t.updated_at") ", "                       \
+	"(SELECT q.used FROM tenantry.quotas q WHERE q.tenant_id = t.id "     \
+	"AND q.resource = 'users'), t.health_score, t.usage_peak, "           \
+	"coalesce(t.billing_email, ''), t.billing_status, "                   \
+	"coalesce(t.contact_phone, ''), t.timezone, t.locale, t.features::text"
+#define PG_TENANT_NCOLS 19
+void pg_tenant_row(struct tenant *t, const PGresult *r, int row);
+/* Feature overrides {"name": bool} into masks. */
+void pg_features(const char *json, feature_mask *on, feature_mask *off);
+
+#endif

@@ -1,0 +1,556 @@
+/* store_pg_audit.c - audit log, alerts, health, platform metrics and
+ * export over libpq. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/health.h"
+#include "core/tier.h"
+#include "store/store_pg.h"
+
+#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+#define VERIFY_PAGE "5000"
+
+/* ---- audit ------------------------------------------------------------------- */
+
+#define AUDIT_COLS                                                           \
+	"a.tenant_id, a.seq, " US("a.at") ", a.actor, a.actor_kind, a.action, " \
+	"a.resource_type, a.resource_id, coalesce(host(a.ip), ''), a.old::text, " \
+	"a.new::text, a.user_agent, encode(a.hash, 'hex')"
+
+static char *
+dup_or_null(const PGresult *r, int row, int col)
+{
+	return pg_null(r, row, col) ? NULL : strdup(pg_s(r, row, col));
+}
+
+static void
+audit_row(struct audit_entry *a, const PGresult *r, int row)
+{
+	pg_cpy(a->tenant_id, r, row, 0);
+	a->seq = pg_i64(r, row, 1);
+	a->at = pg_i64(r, row, 2);
+	pg_cpy(a->actor, r, row, 3);
+	pg_cpy(a->actor_kind, r, row, 4);
+	pg_cpy(a->action, r, row, 5);
+	pg_cpy(a->resource_type, r, row, 6);
+	pg_cpy(a->resource_id, r, row, 7);
+	pg_cpy(a->ip, r, row, 8);
+	a->old_json = dup_or_null(r, row, 9);
+	a->new_json = dup_or_null(r, row, 10);
+	a->user_agent = dup_or_null(r, row, 11);
+	pg_cpy(a->hash, r, row, 12);
+}
+
+static int
+pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant,
+	      const struct audit_query *q, struct err *e)
+{
+	char after[24], before[24], lim[16];
+	const char *sql;
+	PGresult *r = NULL;
+	int limit = q->limit ? q->limit : 100;
+	bool newest = q->newest || q->before_seq > 0;
+
+	memset(out, 0, sizeof *out);
+	if (limit < 1 || limit > 1000)
+		return err_field(e, "limit", "limit must be between 1 and 1000");
+	if (q->after_seq < 0 || q->before_seq < 0)
+		return err_field(e, "after", "sequence numbers are positive");
+	if (q->action && strlen(q->action) > 63)
+		return err_field(e, "action", "action longer than 63 bytes");
+	snprintf(after, sizeof after, "%lld", (long long)q->after_seq);
+	snprintf(before, sizeof before, "%lld",
+		 (long long)(q->before_seq > 0 ? q->before_seq : INT64_MAX));
+	snprintf(lim, sizeof lim, "%d", limit);
+	if (tenant) {
+		sql = newest
+			? "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+			  "WHERE a.tenant_id = tenantry.tenant_ref($1) "
+			  "AND a.seq > $2::int8 AND a.seq < $3::int8 "
+			  "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+			  "AND ($5::text IS NULL OR a.actor = $5) "
+			  "ORDER BY a.seq DESC LIMIT $6"
+			: "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+			  "WHERE a.tenant_id = tenantry.tenant_ref($1) "
+			  "AND a.seq > $2::int8 AND a.seq < $3::int8 "
+			  "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+			  "AND ($5::text IS NULL OR a.actor = $5) "
+			  "ORDER BY a.seq LIMIT $6";
+	} else {
+		/* Across chains seq means nothing: newest entries by time. */
+		sql = "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+		      "WHERE $1::text IS NULL AND $2::int8 >= 0 AND $3::int8 > 0 "
+		      "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+		      "AND ($5::text IS NULL OR a.actor = $5) "
+		      "ORDER BY a.at DESC LIMIT $6";
+	}
+	{
+		struct pgstep steps[] = {
+			PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
+				"tenantry.must_tenant($1) END", NULL, tenant),
+			PG_STEP(sql, &r, tenant, after, before, q->action, q->actor, lim),
+		};
+
+		if (pg_run(pg_of(st), steps, 2, e) < 0)
+			return -1;
+	}
+	out->n = (size_t)PQntuples(r);
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	if (!out->rows) {
+		PQclear(r);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++)
+		audit_row(&out->rows[i], r, (int)i);
+	if (out->n == (size_t)limit && tenant)
+		snprintf(out->next, sizeof out->next, "%lld",
+			 (long long)out->rows[out->n - 1].seq);
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_audit_event(struct store *st, const char *tenant, const char *action,
+	       const char *rtype, const char *rid, const char *detail,
+	       struct err *e)
+{
+	struct pgstep step = PG_STEP("SELECT tenantry.audit_event(CASE WHEN $1::text "
+		"IS NOT NULL THEN tenantry.must_tenant($1) END, $2, $3, $4, $5::jsonb)",
+		NULL, tenant, action, rtype ? rtype : "", rid ? rid : "", detail);
+
+	if (!action || !*action)
+		return err_field(e, "action", "action missing");
+	if (pg_run(pg_of(st), &step, 1, e) < 0) {
+		if (e && e->code == ERR_BAD_REQUEST && detail && strstr(e->message, "json"))
+			err_set(e, ERR_BAD_JSON, "detail is not valid JSON");
+		return -1;
+	}
+	return 0;
+}
+
+/* hash = sha256(prev_hash || canonical text); the canonical text is each
+ * field as "<octet length>:<text>;" (see src/sql/004_audit.sql). */
+static void
+chain_hash(char out[65], const char *prev_hex, const PGresult *r, int row)
+{
+	crypto_hash_sha256_state h;
+	uint8_t prev[32], digest[32];
+	size_t plen = 0;
+
+	crypto_hash_sha256_init(&h);
+	if (sodium_hex2bin(prev, sizeof prev, prev_hex, strlen(prev_hex), NULL,
+			   &plen, NULL) == 0 && plen)
+		crypto_hash_sha256_update(&h, prev, plen);
+	for (int col = 1; col <= 12; col++) {
+		const char *v = pg_s(r, row, col);
+		char len[24];
+
+		snprintf(len, sizeof len, "%zu:", strlen(v));
+		crypto_hash_sha256_update(&h, (const uint8_t *)len, strlen(len));
+		crypto_hash_sha256_update(&h, (const uint8_t *)v, strlen(v));
+		crypto_hash_sha256_update(&h, (const uint8_t *)";", 1);
+	}
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+static int
+pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
+		struct err *e)
+{
+	char id[ID_LEN] = NIL_UUID, last[24] = "0", prev[65] = "";
+	int64_t expect = 1;
+	PGresult *r = NULL;
+
+	memset(out, 0, sizeof *out);
+	if (tenant) {
+		struct pgstep step = PG_STEP("SELECT tenantry.must_tenant($1)", &r, tenant);
+
+		if (pg_run(pg_of(st), &step, 1, e) < 0)
+			return -1;
+		pg_cpy(id, r, 0, 0);
+		PQclear(r);
+	}
+	for (;;) {
+		struct pgstep step = PG_STEP("SELECT a.seq, a.tenant_id::text, a.seq::text, "
+			"to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+			"a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "
+			"a.old::text, a.new::text, host(a.ip), a.user_agent, "
+			"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex') "
+			"FROM tenantry.audit_log a WHERE a.tenant_id = $1::uuid "
+			"AND a.seq > $2::int8 ORDER BY a.seq LIMIT " VERIFY_PAGE, &r, id, last);
+		int n;
+
+		if (pg_run(pg_of(st), &step, 1, e) < 0)
+			return -1;
+		n = PQntuples(r);
+		for (int i = 0; i < n && !out->first_broken; i++) {
+			int64_t seq = pg_i64(r, i, 0);
+			char want[65];
+
+			out->entries++;
+			if (seq != expect)
+				snprintf(out->reason, sizeof out->reason,
+					 "entry %lld missing", (long long)expect);
+			else if (strcmp(pg_s(r, i, 13), prev) != 0)
+				snprintf(out->reason, sizeof out->reason,
+					 "prev_hash does not match entry %lld",
+					 (long long)seq - 1);
+			else if (chain_hash(want, prev, r, i),
+				 !secret_hash_equal(want, pg_s(r, i, 14)))
+				snprintf(out->reason, sizeof out->reason,
+					 "content does not match its hash");
+			if (out->reason[0]) {
+				out->first_broken = seq == expect ? seq : expect;
+				break;
+			}
+			snprintf(prev, sizeof prev, "%s", pg_s(r, i, 14));
+			expect = seq + 1;
+		}
+		if (n)
+			pg_cpy(last, r, n - 1, 0);
+		PQclear(r);
+		if (out->first_broken || n < atoi(VERIFY_PAGE))
+			break;
+	}
+	snprintf(out->head_hash, sizeof out->head_hash, "%s", prev);
+	if (!out->first_broken) {
+		/* Entries cut off the end leave an intact but short chain. */
+		struct pgstep step = PG_STEP("SELECT seq, hash FROM tenantry.audit_head($1::uuid)",
+					     &r, id);
+
+		if (pg_run(pg_of(st), &step, 1, e) < 0)
+			return -1;
+		if (PQntuples(r) && !pg_null(r, 0, 0) && pg_i64(r, 0, 0) != expect - 1) {
+			out->first_broken = expect;
+			snprintf(out->reason, sizeof out->reason,
+				 "chain ends at %lld but its head is %lld",
+				 (long long)expect - 1, (long long)pg_i64(r, 0, 0));
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* ---- alerts ----------------------------------------------------------------------- */
+
+static int
+pg_alert_list(struct alert_list *out, struct store *st, const char *tenant,
+	      bool open_only, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
+			"tenantry.must_tenant($1) END", NULL, tenant),
+		PG_STEP("SELECT a.tenant_id, a.id, a.kind, a.resource, a.threshold, "
+			US("a.at") ", " US("a.acknowledged_at") ", coalesce(a.acknowledged_by, '') "
+			"FROM tenantry.alerts a WHERE ($1::text IS NULL "
+			"OR a.tenant_id = tenantry.tenant_ref($1)) "
+			"AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
+			"ORDER BY a.at DESC, a.id LIMIT 500", &r, tenant, open_only ? "t" : "f"),
+	};
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	out->n = (size_t)PQntuples(r);
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	if (!out->rows) {
+		PQclear(r);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		struct alert *a = &out->rows[i];
+		int row = (int)i;
+
+		pg_cpy(a->tenant_id, r, row, 0);
+		pg_cpy(a->id, r, row, 1);
+		pg_cpy(a->kind, r, row, 2);
+		pg_cpy(a->resource, r, row, 3);
+		a->threshold = (int)pg_i64(r, row, 4);
+		a->at = pg_i64(r, row, 5);
+		a->acknowledged_at = pg_i64(r, row, 6);
+		pg_cpy(a->acknowledged_by, r, row, 7);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_alert_ack(struct store *st, const char *tenant, const char *alert,
+	     struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
+		PG_STEP("UPDATE tenantry.alerts a SET acknowledged_at = now(), "
+			"acknowledged_by = tenantry.current_actor() "
+			"WHERE a.tenant_id = tenantry.tenant_ref($1) AND a.id = $2::uuid "
+			"AND a.acknowledged_at IS NULL RETURNING a.id", &r, tenant, alert),
+	};
+	int n;
+
+	if (!pg_is_uuid(alert))
+		return err_set(e, ERR_NOT_FOUND, "no open alert %s", alert ? alert : "");
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	n = PQntuples(r);
+	PQclear(r);
+	return n ? 0 : err_set(e, ERR_NOT_FOUND, "no open alert %s", alert);
+}
+
+/* ---- health -------------------------------------------------------------------------- */
+
+#define HEALTH_SQL(where)                                                    \
+	"SELECT t.id, t.billing_status, t.features::text, tr.features::text, " \
+	"m.members, m.active30, coalesce(qp.peak, 0), d.days "              \
+	"FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier " \
+	"CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE x.active) AS members, " \
+	" count(*) FILTER (WHERE x.active AND x.last_active_at > now() - interval '30 days')" \
+	" AS active30 FROM tenantry.tenant_users x WHERE x.tenant_id = t.id) m " \
+	"CROSS JOIN LATERAL (SELECT max(CASE WHEN q.quota_limit > 0 THEN "   \
+	" (CASE WHEN q.period_start < tenantry.window_start(q.period, now(), q.period_start)" \
+	" THEN 0 ELSE q.used END)::float8 / q.quota_limit ELSE 0 END) AS peak " \
+	" FROM tenantry.quotas q WHERE q.tenant_id = t.id) qp "              \
+	"CROSS JOIN LATERAL (SELECT string_agg(coalesce(u.amount, 0)::text, ',' " \
+	" ORDER BY g.d) AS days FROM generate_series((now() AT TIME ZONE 'UTC')::date - 13," \
+	" (now() AT TIME ZONE 'UTC')::date, interval '1 day') g(d) "          \
+	" LEFT JOIN tenantry.usage_daily u ON u.tenant_id = t.id "           \
+	" AND u.resource = 'api_calls' AND u.day = g.d::date) d " where
+
+static void
+health_row(struct health *h, double *peak, const PGresult *r, int row)
+{
+	struct health_inputs in = { 0 };
+	feature_mask tier, on, off, ignored;
+	const char *p = pg_s(r, row, 7);
+
+	pg_features(pg_s(r, row, 3), &tier, &ignored);
+	pg_features(pg_s(r, row, 2), &on, &off);
+	in.members = (int)pg_i64(r, row, 4);
+	in.members_active_30d = (int)pg_i64(r, row, 5);
+	in.features_enabled = __builtin_popcount(feature_effective(tier, on, off));
+	in.features_available = FEATURE_COUNT;
+	in.usage_peak = pg_f(r, row, 6);
+	pg_cpy(in.billing_status, r, row, 1);
+	for (int i = 0; i < HEALTH_DAYS && *p; i++) {
+		char *end;
+
+		in.api_calls[i] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+	}
+	health_compute(&in, h);
+	*peak = in.usage_peak;
+}
+
+static int
+pg_health_get(struct health *out, struct store *st, const char *tenant,
+	      struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
+		PG_STEP(HEALTH_SQL("WHERE t.id = tenantry.tenant_ref($1)"), &r, tenant),
+	};
+	double peak;
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	health_row(out, &peak, r, 0);
+	PQclear(r);
+	return 0;
+}
+
+/* Appends to a growing text buffer; -1 when out of memory. */
+static int
+buf_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*cap ? *cap * 2 : 4096) + n;
+		char *nb = realloc(*buf, ncap);
+
+		if (!nb)
+			return -1;
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+static int
+pg_health_refresh(int *updated, struct store *st, struct err *e)
+{
+	PGresult *r = NULL, *u = NULL;
+	struct pgstep step = PG_STEP0(HEALTH_SQL(""), &r);
+	char *ids = NULL, *scores = NULL, *peaks = NULL;
+	size_t il = 0, ic = 0, sl = 0, sc = 0, pl = 0, pc = 0;
+	int n, rc = 0;
+
+	*updated = 0;
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	n = PQntuples(r);
+	rc |= buf_add(&ids, &il, &ic, "{");
+	rc |= buf_add(&scores, &sl, &sc, "{");
+	rc |= buf_add(&peaks, &pl, &pc, "{");
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct health h;
+		double peak;
+		char num[32];
+
+		health_row(&h, &peak, r, i);
+		rc |= buf_add(&ids, &il, &ic, i ? "," : "");
+		rc |= buf_add(&ids, &il, &ic, pg_s(r, i, 0));
+		snprintf(num, sizeof num, "%s%d", i ? "," : "", h.score);
+		rc |= buf_add(&scores, &sl, &sc, num);
+		snprintf(num, sizeof num, "%s%.6g", i ? "," : "", peak);
+		rc |= buf_add(&peaks, &pl, &pc, num);
+	}
+	PQclear(r);
+	rc |= buf_add(&ids, &il, &ic, "}");
+	rc |= buf_add(&scores, &sl, &sc, "}");
+	rc |= buf_add(&peaks, &pl, &pc, "}");
+	if (rc == 0) {
+		struct pgstep up = PG_STEP("UPDATE tenantry.tenants t SET health_score = v.h, "
+			"usage_peak = v.p FROM unnest($1::uuid[], $2::int2[], $3::real[]) "
+			"AS v(id, h, p) WHERE t.id = v.id "
+			"AND (t.health_score, t.usage_peak) IS DISTINCT FROM (v.h, v.p)",
+			&u, ids, scores, peaks);
+
+		rc = pg_run(pg_of(st), &up, 1, e);
+		if (rc == 0)
+			*updated = atoi(PQcmdTuples(u));
+		PQclear(u);
+	} else {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	free(ids);
+	free(scores);
+	free(peaks);
+	return rc;
+}
+
+/* ---- platform metrics ------------------------------------------------------------------- */
+
+static int
+pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
+{
+	PGresult *status = NULL, *tiers = NULL, *alerts = NULL, *near = NULL;
+	struct pgstep steps[] = {
+		PG_STEP0("SELECT status, count(*) FROM tenantry.tenants GROUP BY status",
+			 &status),
+		PG_STEP0("SELECT tr.name, count(t.id), coalesce(sum(tr.price_cents) "
+			 "FILTER (WHERE t.status = 'active'), 0) FROM tenantry.tiers tr "
+			 "LEFT JOIN tenantry.tenants t ON t.tier = tr.name "
+			 "GROUP BY tr.name, tr.rank ORDER BY tr.rank", &tiers),
+		PG_STEP0("SELECT count(*) FROM tenantry.alerts WHERE acknowledged_at IS NULL",
+			 &alerts),
+		PG_STEP0("SELECT q.tenant_id, t.slug, q.resource, q.used, q.quota_limit "
+			 "FROM tenantry.quotas q JOIN tenantry.tenants t ON t.id = q.tenant_id "
+			 "WHERE q.quota_limit > 0 AND t.status IN ('trial', 'active') "
+			 "ORDER BY q.used::float8 / q.quota_limit DESC, t.slug LIMIT 10", &near),
+	};
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 4, e) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(status); i++) {
+		enum tenant_status s;
+
+		if (tenant_status_parse(pg_s(status, i, 0), &s) == 0) {
+			out->by_status[s] = pg_i64(status, i, 1);
+			out->tenants_total += out->by_status[s];
+		}
+	}
+	for (int i = 0; i < PQntuples(tiers) && out->ntiers < METRICS_TIERS; i++) {
+		pg_cpy(out->tiers[out->ntiers].tier, tiers, i, 0);
+		out->tiers[out->ntiers].tenants = pg_i64(tiers, i, 1);
+		out->tiers[out->ntiers].mrr_cents = pg_i64(tiers, i, 2);
+		out->ntiers++;
+	}
+	out->open_alerts = pg_i64(alerts, 0, 0);
+	for (int i = 0; i < PQntuples(near) && i < METRICS_NEAREST; i++) {
+		pg_cpy(out->nearest[i].tenant_id, near, i, 0);
+		pg_cpy(out->nearest[i].slug, near, i, 1);
+		pg_cpy(out->nearest[i].resource, near, i, 2);
+		out->nearest[i].used = pg_i64(near, i, 3);
+		out->nearest[i].limit = pg_i64(near, i, 4);
+		out->nnearest++;
+	}
+	PQclear(status);
+	PQclear(tiers);
+	PQclear(alerts);
+	PQclear(near);
+	return 0;
+}
+
+/* ---- export --------------------------------------------------------------------------------- */
+
+#define AGG(expr, from, order)                                               \
+	"(SELECT coalesce(jsonb_agg(" expr " ORDER BY " order "), '[]') FROM " from ")"
+
+static int
+pg_tenant_export(char **json_out, struct store *st, const char *tenant,
+		 struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
+		PG_STEP("SELECT jsonb_pretty(jsonb_build_object("
+			"'format', 'tenantry-export-1', 'exported_at', now(), "
+			"'tenant', (SELECT to_jsonb(t) FROM tenantry.tenants t WHERE t.id = x.id), "
+			"'members', " AGG("jsonb_build_object('user_id', m.user_id, 'email', u.email, "
+				"'full_name', u.full_name, 'role', m.role, 'active', m.active, "
+				"'joined_at', m.joined_at, 'last_active_at', m.last_active_at)",
+				"tenantry.tenant_users m JOIN tenantry.users u ON u.id = m.user_id "
+				"WHERE m.tenant_id = x.id", "lower(u.email)") ", "
+			"'invitations', " AGG("to_jsonb(i) - 'token_hash'",
+				"tenantry.invitations i WHERE i.tenant_id = x.id", "i.created_at, i.id") ", "
+			"'quotas', " AGG("to_jsonb(q)", "tenantry.quotas q WHERE q.tenant_id = x.id",
+				"q.resource") ", "
+			"'usage_daily', " AGG("to_jsonb(d)",
+				"tenantry.usage_daily d WHERE d.tenant_id = x.id", "d.day, d.resource") ", "
+			"'settings', " AGG("CASE WHEN s.encrypted THEN jsonb_set(to_jsonb(s), "
+				"'{value}', '\"********\"') ELSE to_jsonb(s) END",
+				"tenantry.tenant_settings s WHERE s.tenant_id = x.id", "s.key") ", "
+			"'api_keys', " AGG("to_jsonb(k) - 'secret_hash'",
+				"tenantry.api_keys k WHERE k.tenant_id = x.id", "k.created_at, k.id") ", "
+			"'alerts', " AGG("to_jsonb(al)", "tenantry.alerts al WHERE al.tenant_id = x.id",
+				"al.at, al.id") ", "
+			"'audit_log', " AGG("to_jsonb(a) - '{prev_hash,hash}'::text[] || "
+				"jsonb_build_object('prev_hash', encode(a.prev_hash, 'hex'), "
+				"'hash', encode(a.hash, 'hex'))",
+				"tenantry.audit_log a WHERE a.tenant_id = x.id", "a.seq")
+			"))::text FROM (SELECT tenantry.tenant_ref($1) AS id) x", &r, tenant),
+		PG_STEP("SELECT tenantry.audit_event(tenantry.tenant_ref($1), "
+			"'tenant.export', 'tenant', $1, NULL)", NULL, tenant),
+	};
+
+	*json_out = NULL;
+	if (pg_run(pg_of(st), steps, 3, e) < 0)
+		return -1;
+	*json_out = strdup(pg_s(r, 0, 0));
+	PQclear(r);
+	return *json_out ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+}
+
+void
+pg_ops_audit(struct store_ops *ops)
+{
+	ops->audit_list = pg_audit_list;
+	ops->audit_event = pg_audit_event;
+	ops->audit_verify = pg_audit_verify;
+	ops->alert_list = pg_alert_list;
+	ops->alert_ack = pg_alert_ack;
+	ops->health_get = pg_health_get;
+	ops->health_refresh = pg_health_refresh;
+	ops->metrics = pg_metrics;
+	ops->tenant_export = pg_tenant_export;
+}

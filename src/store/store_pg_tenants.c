@@ -1,0 +1,481 @@
+/* store_pg_tenants.c - tenants over libpq: keyset-paged lists, creation,
+ * updates, lifecycle and tier changes. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/validate.h"
+#include "store/store_pg.h"
+
+void
+pg_features(const char *json, feature_mask *on, feature_mask *off)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	const char *k;
+	json_t *v;
+
+	*on = *off = 0;
+	json_object_foreach(j, k, v) {
+		enum feature f;
+
+		if (feature_parse(k, &f) < 0)
+			continue;
+		if (json_is_true(v))
+			*on |= 1u << f;
+		else if (json_is_false(v))
+			*off |= 1u << f;
+	}
+	json_decref(j);
+}
+
+void
+pg_tenant_row(struct tenant *t, const PGresult *r, int row)
+{
+	enum tenant_status status = TENANT_ACTIVE;
+
+	memset(t, 0, sizeof *t);
+	pg_cpy(t->id, r, row, 0);
+	pg_cpy(t->slug, r, row, 1);
+	pg_cpy(t->name, r, row, 2);
+	pg_cpy(t->domain, r, row, 3);
+	pg_cpy(t->tier, r, row, 4);
+	tenant_status_parse(pg_s(r, row, 5), &status);
+	t->status = status;
+	t->trial_ends_at = pg_i64(r, row, 6);
+	t->deletion_due_at = pg_i64(r, row, 7);
+	t->created_at = pg_i64(r, row, 8);
+	t->updated_at = pg_i64(r, row, 9);
+	t->members = (int)pg_i64(r, row, 10);
+	t->health = (int)pg_i64(r, row, 11);
+	t->usage_peak = pg_f(r, row, 12);
+	pg_cpy(t->billing_email, r, row, 13);
+	pg_cpy(t->billing_status, r, row, 14);
+	pg_cpy(t->contact_phone, r, row, 15);
+	pg_cpy(t->timezone, r, row, 16);
+	pg_cpy(t->locale, r, row, 17);
+	pg_features(pg_s(r, row, 18), &t->features_on, &t->features_off);
+}
+
+/* A single-tenant result into out (404 when empty). */
+static int
+one_tenant(struct tenant *out, PGresult *r, const char *ref, struct err *e)
+{
+	int rc = 0;
+
+	if (PQntuples(r) == 0) {
+		rc = err_set(e, ERR_NOT_FOUND, "no tenant %s", ref);
+	} else {
+		pg_tenant_row(out, r, 0);
+		if (PQnfields(r) > PG_TENANT_NCOLS + 1) {
+			out->settings_json = strdup(pg_s(r, 0, PG_TENANT_NCOLS));
+			out->branding_json = strdup(pg_s(r, 0, PG_TENANT_NCOLS + 1));
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* ---- keyset cursors ----------------------------------------------------------
+ * A cursor is base64url of the sort key values of the last row, separated by
+ * 0x1f. Each sort has its key columns (the last is always the id) and the
+ * index that serves them. */
+struct sort_key {
+	const char *cols[3];
+	const char *casts[3];
+	int result_col[3];  /* where the value is in PG_TENANT_COLS */
+	int n;
+};
+
+static const struct sort_key sort_keys[TENANT_SORT_COUNT] = {
+	[TENANT_SORT_NAME] = { { "t.name", "t.id" }, { "text", "uuid" }, { 2, 0 }, 2 },
+	[TENANT_SORT_TIER] = { { "t.tier", "t.name", "t.id" },
+			       { "text", "text", "uuid" }, { 4, 2, 0 }, 3 },
+	[TENANT_SORT_STATUS] = { { "t.status", "t.name", "t.id" },
+				 { "text", "text", "uuid" }, { 5, 2, 0 }, 3 },
+	[TENANT_SORT_HEALTH] = { { "t.health_score", "t.id" }, { "int2", "uuid" },
+				 { 11, 0 }, 2 },
+	[TENANT_SORT_USAGE] = { { "t.usage_peak", "t.id" }, { "real", "uuid" },
+				{ 12, 0 }, 2 },
+	[TENANT_SORT_CREATED] = { { "t.created_at", "t.id" }, { "us", "uuid" },
+				  { 8, 0 }, 2 },
+};
+
+static void
+cursor_encode(char out[CURSOR_LEN], const struct sort_key *k, const PGresult *r,
+	      int row)
+{
+	char raw[CURSOR_LEN];
+	size_t len = 0;
+
+	for (int i = 0; i < k->n; i++)
+		len += (size_t)snprintf(raw + len, sizeof raw - len, "%s%s",
+					i ? "\x1f" : "", pg_s(r, row, k->result_col[i]));
+	if (len >= (CURSOR_LEN - 1) / 4 * 3 - 1) {
+		out[0] = '\0';  /* cannot happen with the column limits */
+		return;
+	}
+	sodium_bin2base64(out, CURSOR_LEN, (const unsigned char *)raw, len,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int
+cursor_decode(char *buf, size_t n, const char *cursor, const struct sort_key *k,
+	      const char *vals[3], struct err *e)
+{
+	size_t len = 0;
+	char *p = buf;
+
+	if (sodium_base642bin((unsigned char *)buf, n - 1, cursor, strlen(cursor),
+			      NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return err_field(e, "after", "invalid cursor");
+	buf[len] = '\0';
+	for (int i = 0; i < k->n; i++) {
+		char *sep = strchr(p, '\x1f');
+
+		if ((i < k->n - 1) != (sep != NULL))
+			return err_field(e, "after", "invalid cursor for sort %s",
+					 k->cols[0] + 2);
+		if (sep)
+			*sep = '\0';
+		vals[i] = p;
+		p = sep ? sep + 1 : p + strlen(p);
+	}
+	if (!pg_is_uuid(vals[k->n - 1]))
+		return err_field(e, "after", "invalid cursor");
+	return 0;
+}
+
+/* Escapes LIKE metacharacters: the filter is a plain substring. */
+static void
+like_pattern(char *out, size_t n, const char *filter)
+{
+	size_t j = 0;
+
+	out[j++] = '%';
+	for (const char *p = filter; *p && j + 3 < n; p++) {
+		char c = *p;
+
+		if (c == '%' || c == '_' || c == '\\')
+			out[j++] = '\\';
+		out[j++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[j++] = '%';
+	out[j] = '\0';
+}
+
+static int
+pg_tenant_list(struct tenant_list *out, struct store *st,
+	       const struct tenant_query *q, struct err *e)
+{
+	const struct sort_key *k;
+	char sql[2048], pattern[512], cur[CURSOR_LEN], limit[16];
+	const char *params[8], *vals[3];
+	int np = 0, lim, rc;
+	size_t len;
+	PGresult *r = NULL;
+	struct pgstep step;
+
+	memset(out, 0, sizeof *out);
+	if ((unsigned)q->sort >= TENANT_SORT_COUNT)
+		return err_field(e, "sort", "unknown sort");
+	lim = q->limit ? q->limit : 50;
+	if (lim < 1 || lim > 500)
+		return err_field(e, "limit", "limit must be between 1 and 500");
+	if (q->filter && (validate_utf8(q->filter, "filter", e) < 0))
+		return -1;
+	if (q->filter && strlen(q->filter) > 200)
+		return err_field(e, "filter", "filter longer than 200 bytes");
+	k = &sort_keys[q->sort];
+	len = (size_t)snprintf(sql, sizeof sql, "SELECT " PG_TENANT_COLS
+			       " FROM tenantry.tenants t WHERE true");
+	if (q->filter && *q->filter) {
+		like_pattern(pattern, sizeof pattern, q->filter);
+		params[np++] = pattern;
+		len += (size_t)snprintf(sql + len, sizeof sql - len,
+			" AND lower(t.slug || ' ' || t.name || ' ' || coalesce(t.domain, ''))"
+			" LIKE $%d", np);
+	}
+	if (q->tier) {
+		params[np++] = q->tier;
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND t.tier = $%d", np);
+	}
+	if (q->status >= 0) {
+		if (q->status >= TENANT_STATUS_COUNT)
+			return err_field(e, "status", "unknown status");
+		params[np++] = tenant_status_name((enum tenant_status)q->status);
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND t.status = $%d", np);
+	}
+	if (q->after && *q->after) {
+		if (strlen(q->after) >= CURSOR_LEN
+		    || cursor_decode(cur, sizeof cur, q->after, k, vals, e) < 0)
+			return err_field(e, "after", "invalid cursor");
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND (");
+		for (int i = 0; i < k->n; i++)
+			len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s",
+						i ? ", " : "", k->cols[i]);
+		len += (size_t)snprintf(sql + len, sizeof sql - len, ") %s (",
+					q->desc ? "<" : ">");
+		for (int i = 0; i < k->n; i++) {
+			params[np++] = vals[i];
+			if (strcmp(k->casts[i], "us") == 0)
+				len += (size_t)snprintf(sql + len, sizeof sql - len,
+					"%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
+					i ? ", " : "", np);
+			else
+				len += (size_t)snprintf(sql + len, sizeof sql - len,
+					"%s$%d::%s", i ? ", " : "", np, k->casts[i]);
+		}
+		len += (size_t)snprintf(sql + len, sizeof sql - len, ")");
+	}
+	len += (size_t)snprintf(sql + len, sizeof sql - len, " ORDER BY ");
+	for (int i = 0; i < k->n; i++)
+		len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s%s",
+					i ? ", " : "", k->cols[i], q->desc ? " DESC" : "");
+	snprintf(limit, sizeof limit, "%d", lim + 1);
+	params[np++] = limit;
+	snprintf(sql + len, sizeof sql - len, " LIMIT $%d", np);
+
+	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	out->n = (size_t)PQntuples(r);
+	if (out->n > (size_t)lim) {
+		out->n = (size_t)lim;
+		cursor_encode(out->next, k, r, lim - 1);
+	}
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	rc = out->rows ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; rc == 0 && i < out->n; i++)
+		pg_tenant_row(&out->rows[i], r, (int)i);
+	PQclear(r);
+	return rc;
+}
+
+static int
+pg_tenant_get(struct tenant *out, struct store *st, const char *tenant,
+	      struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP("SELECT " PG_TENANT_COLS ", t.settings::text, "
+		"t.branding::text FROM tenantry.tenants t "
+		"WHERE t.id = tenantry.tenant_ref($1)", &r, tenant);
+
+	memset(out, 0, sizeof *out);
+	if (!tenant || !*tenant)
+		return err_field(e, "tenant", "tenant missing");
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	return one_tenant(out, r, tenant, e);
+}
+
+static int
+pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t,
+		 struct err *e)
+{
+	char slug[SLUG_LEN];
+	PGresult *r = NULL;
+	const char *tier = t->tier && *t->tier ? t->tier : "free";
+
+	memset(out, 0, sizeof *out);
+	if (validate_name(t->name, "name", e) < 0)
+		return -1;
+	if (t->slug && *t->slug) {
+		if (validate_slug(t->slug, "slug", e) < 0)
+			return -1;
+		snprintf(slug, sizeof slug, "%s", t->slug);
+	} else if (slug_from_name(slug, t->name, e) < 0) {
+		return -1;
+	}
+	if (t->domain && *t->domain && validate_domain(t->domain, "domain", e) < 0)
+		return -1;
+	if (validate_email(t->admin_email, "admin_email", e) < 0)
+		return -1;
+	if (t->admin_name && validate_utf8(t->admin_name, "admin_name", e) < 0)
+		return -1;
+	if (t->billing_email && *t->billing_email
+	    && validate_email(t->billing_email, "billing_email", e) < 0)
+		return -1;
+	{
+		struct pgstep step = PG_STEP("SELECT " PG_TENANT_COLS
+			" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8) t",
+			&r, t->name, slug, t->domain ? t->domain : "", tier,
+			t->admin_email, t->admin_name ? t->admin_name : "",
+			t->billing_email ? t->billing_email : "", t->trial ? "t" : "f");
+
+		if (pg_run(pg_of(st), &step, 1, e) < 0) {
+			if (e && e->code == ERR_NOT_FOUND)
+				err_field(e, "tier", "unknown tier %s", tier);
+			return -1;
+		}
+	}
+	return one_tenant(out, r, slug, e);
+}
+
+static int
+pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
+		 const struct tenant_patch *p, struct err *e)
+{
+	static const struct {
+		const char *col;
+		size_t off;
+		const char *expr;
+	} fields[] = {
+#define F(c, expr) { #c, offsetof(struct tenant_patch, c), expr }
+		F(name, "$%d"), F(domain, "NULLIF($%d, '')"),
+		F(billing_email, "NULLIF($%d, '')"), F(billing_status, "$%d"),
+		F(contact_phone, "NULLIF($%d, '')"), F(timezone, "$%d"),
+		F(locale, "$%d"), F(settings_json, "$%d::jsonb"),
+		F(branding_json, "$%d::jsonb"),
+#undef F
+	};
+	char sql[2048];
+	const char *params[12];
+	int np = 1;
+	size_t len;
+	PGresult *r = NULL;
+	struct pgstep step;
+
+	memset(out, 0, sizeof *out);
+	params[0] = tenant;
+	len = (size_t)snprintf(sql, sizeof sql, "UPDATE tenantry.tenants t SET ");
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v = *(const char *const *)((const char *)p + fields[i].off);
+		const char *col = fields[i].col;
+		char expr[32];
+		int bad = 0;
+
+		if (!v)
+			continue;
+		if (validate_utf8(v, col, e) < 0)
+			return -1;
+		if (strcmp(col, "name") == 0)
+			bad = validate_name(v, col, e);
+		else if (strcmp(col, "domain") == 0 && *v)
+			bad = validate_domain(v, col, e);
+		else if (strcmp(col, "billing_email") == 0 && *v)
+			bad = validate_email(v, col, e);
+		else if (strcmp(col, "timezone") == 0)
+			bad = validate_timezone(v, col, e);
+		else if (strstr(col, "_json"))
+			bad = validate_json(v, col, e);
+		if (bad < 0)
+			return -1;
+		params[np++] = v;
+		snprintf(expr, sizeof expr, fields[i].expr, np);
+		len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%.*s = %s",
+					np > 2 ? ", " : "",
+					(int)(strstr(col, "_json") ? strlen(col) - 5 : strlen(col)),
+					col, expr);
+	}
+	if (np == 1)
+		return pg_tenant_get(out, st, tenant, e);
+	snprintf(sql + len, sizeof sql - len,
+		 " WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS
+		 ", t.settings::text, t.branding::text");
+	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	return one_tenant(out, r, tenant, e);
+}
+
+static int
+pg_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
+		     enum tenant_status status, struct err *e)
+{
+	PGresult *r = NULL;
+	const char *name = tenant_status_name(status);
+	struct pgstep steps[] = {
+		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
+		PG_STEP("UPDATE tenantry.tenants t SET status = $2 "
+			"WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS,
+			&r, tenant, name),
+	};
+
+	memset(out, 0, sizeof *out);
+	if ((unsigned)status >= TENANT_STATUS_COUNT)
+		return err_field(e, "status", "unknown status");
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	return one_tenant(out, r, tenant, e);
+}
+
+/* The resources over the limits of tier, for a refused downgrade. */
+static void
+read_conflicts(struct tier_conflict *conflict, struct store *st,
+	       const char *tenant, const char *tier)
+{
+	PGresult *c = NULL;
+	struct pgstep step = PG_STEP("SELECT resource, used, quota_limit FROM "
+		"tenantry.tier_conflicts(tenantry.tenant_ref($1), $2)", &c, tenant, tier);
+
+	if (pg_run(pg_of(st), &step, 1, NULL) < 0)
+		return;
+	for (int i = 0; i < PQntuples(c) && i < RESOURCE_COUNT; i++) {
+		pg_cpy(conflict->rows[i].resource, c, i, 0);
+		conflict->rows[i].used = pg_i64(c, i, 1);
+		conflict->rows[i].limit = pg_i64(c, i, 2);
+		conflict->n++;
+	}
+	PQclear(c);
+}
+
+static int
+pg_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict,
+		   struct store *st, const char *tenant, const char *tier,
+		   bool force, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
+		PG_STEP("SELECT " PG_TENANT_COLS " FROM tenantry.tenant_set_tier("
+			"tenantry.tenant_ref($1), $2, $3) t", &r, tenant, tier,
+			force ? "t" : "f"),
+	};
+	struct err tmp;
+
+	memset(out, 0, sizeof *out);
+	if (conflict)
+		memset(conflict, 0, sizeof *conflict);
+	if (!tier || !*tier)
+		return err_field(e, "tier", "tier missing");
+	if (!e)
+		e = &tmp;
+	if (pg_run(pg_of(st), steps, 2, e) < 0) {
+		if (e->code == ERR_NOT_FOUND && strstr(e->message, "tier"))
+			err_field(e, "tier", "unknown tier %s", tier);
+		if (e->code == ERR_DOWNGRADE_BLOCKED && conflict)
+			read_conflicts(conflict, st, tenant, tier);
+		return -1;
+	}
+	return one_tenant(out, r, tenant, e);
+}
+
+static int
+pg_tenant_purge_due(int *purged, struct store *st, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP0("SELECT tenantry.tenant_purge_due()", &r);
+
+	*purged = 0;
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	*purged = (int)pg_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+void
+pg_ops_tenants(struct store_ops *ops)
+{
+	ops->tenant_list = pg_tenant_list;
+	ops->tenant_get = pg_tenant_get;
+	ops->tenant_create = pg_tenant_create;
+	ops->tenant_update = pg_tenant_update;
+	ops->tenant_set_status = pg_tenant_set_status;
+	ops->tenant_set_tier = pg_tenant_set_tier;
+	ops->tenant_purge_due = pg_tenant_purge_due;
+}

@@ -1,0 +1,233 @@
+/* store_pg_usage.c - quotas and usage over libpq. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_pg.h"
+
+static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
+
+/* Quotas are shown as of now: a window that has passed reads as empty. */
+#define QUOTA_COLS                                                           \
+	"q.resource, q.quota_limit, CASE WHEN q.period_start < "             \
+	"tenantry.window_start(q.period, now(), q.period_start) THEN 0 ELSE q.used END, " \
+	"q.period, " US("tenantry.window_start(q.period, now(), q.period_start)")
+#define RESULT_COLS                                                          \
+	"r.resource, r.quota_limit, r.used, r.period, " US("r.period_start") ", r.allowed"
+
+static void
+quota_row(struct quota *q, const PGresult *r, int row)
+{
+	enum quota_window w = WINDOW_NONE;
+
+	pg_cpy(q->resource, r, row, 0);
+	q->limit = pg_i64(r, row, 1);
+	q->used = pg_i64(r, row, 2);
+	quota_window_parse(pg_s(r, row, 3), &w);
+	q->window = w;
+	q->window_start = pg_i64(r, row, 4);
+}
+
+static int
+check_resource(const char *resource, struct err *e)
+{
+	enum resource res;
+
+	if (!resource || resource_parse(resource, &res) < 0)
+		return err_field(e, "resource", "unknown resource %s",
+				 resource ? resource : "(none)");
+	return 0;
+}
+
+static int
+pg_quota_list(struct quota_list *out, struct store *st, const char *tenant,
+	      struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP("SELECT " QUOTA_COLS " FROM tenantry.quotas q "
+			"WHERE q.tenant_id = tenantry.tenant_ref($1) ORDER BY q.resource",
+			&r, tenant),
+	};
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	out->n = (size_t)PQntuples(r);
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	if (!out->rows) {
+		PQclear(r);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++)
+		quota_row(&out->rows[i], r, (int)i);
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
+		   const char *resource, int64_t limit, struct err *e)
+{
+	char lim[24];
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP("UPDATE tenantry.quotas q SET quota_limit = $3 "
+			"WHERE q.tenant_id = tenantry.tenant_ref($1) AND q.resource = $2 "
+			"RETURNING " QUOTA_COLS, &r, tenant, resource, lim),
+	};
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (check_resource(resource, e) < 0)
+		return -1;
+	if (limit < -1)
+		return err_field(e, "limit", "limit must be -1 (unlimited) or more");
+	snprintf(lim, sizeof lim, "%lld", (long long)limit);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	if (PQntuples(r) == 0)
+		rc = err_set(e, ERR_NOT_FOUND, "no quota %s", resource);
+	else
+		quota_row(out, r, 0);
+	PQclear(r);
+	return rc;
+}
+
+/* quota_check and usage_increment share their result shape. */
+static int
+quota_call(struct quota_result *out, struct store *st, const char *sql,
+	   const char *tenant, const char *resource, int64_t amount, struct err *e)
+{
+	char n[24];
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP(sql, &r, tenant, resource, n);
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (check_resource(resource, e) < 0)
+		return -1;
+	snprintf(n, sizeof n, "%lld", (long long)amount);
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	if (PQntuples(r) == 0) {
+		rc = err_set(e, ERR_NOT_FOUND, "no tenant %s", tenant);
+	} else {
+		quota_row(&out->quota, r, 0);
+		out->allowed = pg_b(r, 0, 5);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int
+pg_quota_check(struct quota_result *out, struct store *st, const char *tenant,
+	       const char *resource, int64_t amount, struct err *e)
+{
+	if (amount < 0)
+		return err_field(e, "amount", "amount must not be negative");
+	return quota_call(out, st, "SELECT " RESULT_COLS " FROM tenantry.quota_check("
+			  "tenantry.tenant_ref($1), $2, $3) r", tenant, resource, amount, e);
+}
+
+static int
+pg_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
+		   const char *resource, int64_t amount, struct err *e)
+{
+	if (amount == 0 || amount > INT64_C(1) << 50 || amount < -(INT64_C(1) << 50))
+		return err_field(e, "amount", "amount must be non-zero and reasonable");
+	if (quota_call(out, st, "SELECT " RESULT_COLS " FROM tenantry.usage_increment("
+		       "tenantry.tenant_ref($1), $2, $3) r", tenant, resource, amount, e) < 0)
+		return -1;
+	if (!out->allowed)
+		return err_set(e, ERR_QUOTA_EXCEEDED,
+			       "quota %s exhausted: %lld of %lld used, %lld more refused",
+			       resource, (long long)out->quota.used,
+			       (long long)out->quota.limit, (long long)amount);
+	return 0;
+}
+
+static int
+pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant,
+		 struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP("SELECT "
+			"max(q.used) FILTER (WHERE q.resource = 'users'), "
+			"max(q.quota_limit) FILTER (WHERE q.resource = 'users'), "
+			"max(q.used) FILTER (WHERE q.resource = 'storage_bytes'), "
+			"max(q.quota_limit) FILTER (WHERE q.resource = 'storage_bytes'), "
+			"(SELECT coalesce(sum(u.amount), 0) FROM tenantry.usage_daily u "
+			" WHERE u.tenant_id = tenantry.tenant_ref($1) "
+			" AND u.resource = 'api_calls' "
+			" AND u.day = (now() AT TIME ZONE 'UTC')::date), "
+			"max(q.quota_limit) FILTER (WHERE q.resource = 'api_calls') "
+			"FROM tenantry.quotas q WHERE q.tenant_id = tenantry.tenant_ref($1)",
+			&r, tenant),
+	};
+	const double gb = 1024.0 * 1024.0 * 1024.0;
+	int64_t lim;
+
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	out->users_current = pg_i64(r, 0, 0);
+	out->users_limit = pg_i64(r, 0, 1);
+	out->storage_used_gb = (double)pg_i64(r, 0, 2) / gb;
+	lim = pg_i64(r, 0, 3);
+	out->storage_limit_gb = lim < 0 ? -1 : (double)lim / gb;
+	out->api_calls_today = pg_i64(r, 0, 4);
+	out->api_calls_limit = pg_i64(r, 0, 5);
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant,
+	      int days, struct err *e)
+{
+	char d[16];
+	PGresult *r = NULL;
+	struct pgstep steps[] = {
+		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP("SELECT u.resource, u.day::text, u.amount FROM tenantry.usage_daily u "
+			"WHERE u.tenant_id = tenantry.tenant_ref($1) "
+			"AND u.day > (now() AT TIME ZONE 'UTC')::date - $2::int "
+			"ORDER BY u.day, u.resource", &r, tenant, d),
+	};
+
+	memset(out, 0, sizeof *out);
+	if (days < 1 || days > 366)
+		return err_field(e, "days", "days must be between 1 and 366");
+	snprintf(d, sizeof d, "%d", days);
+	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		return -1;
+	out->n = (size_t)PQntuples(r);
+	out->rows = calloc(out->n + 1, sizeof *out->rows);
+	if (!out->rows) {
+		PQclear(r);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		pg_cpy(out->rows[i].resource, r, (int)i, 0);
+		pg_cpy(out->rows[i].day, r, (int)i, 1);
+		out->rows[i].amount = pg_i64(r, (int)i, 2);
+	}
+	PQclear(r);
+	return 0;
+}
+
+void
+pg_ops_usage(struct store_ops *ops)
+{
+	ops->quota_list = pg_quota_list;
+	ops->quota_set_limit = pg_quota_set_limit;
+	ops->quota_check = pg_quota_check;
+	ops->usage_increment = pg_usage_increment;
+	ops->usage_summary = pg_usage_summary;
+	ops->usage_list = pg_usage_list;
+}
