@@ -1,0 +1,86 @@
+/* perm.h - what each role and each API key scope may do.
+ *
+ * Three kinds of subject hold permissions: a tenant member by role, a
+ * platform staff user by staff role, and an API key by its scopes. The
+ * matrix (perm_table prints it):
+ *
+ *   admin           every tenant permission (all but the platform ones:
+ *                   quotas.set, platform.metrics, tenants.create,
+ *                   tenants.list_all, view_as)
+ *   manager         as admin, less settings.write, secrets.reveal,
+ *                   tenant.lifecycle, tenant.tier, apikeys.manage
+ *   member          the reads (tenant, members, quotas, settings) and
+ *                   usage.write
+ *   viewer          the reads
+ *   platform_admin  everything
+ *   support         every read, secrets.reveal (audited), view_as,
+ *                   invitations.manage (resending invitations), listing
+ *                   all tenants and platform metrics; no other writes
+ *   oncall          tenant.read, quotas.read, audit.read, platform.metrics,
+ *                   tenants.list_all and quotas.set; no member or
+ *                   settings access
+ *   none            nothing
+ *
+ * API key scopes grant exactly (a write scope does not imply its read):
+ *   tenant:read tenant.read       tenant:write tenant.update
+ *   users:read members.read       users:write members.manage,
+ *                                             invitations.manage
+ *   usage:read quotas.read        usage:write usage.write
+ *   settings:read settings.read   settings:write settings.write
+ *   audit:read audit.read
+ */
+#ifndef TENANTRY_PERM_H
+#define TENANTRY_PERM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/types.h"
+
+/* X(enum suffix, name, platform-only) */
+#define PERMS(X)                                                             \
+	X(TENANT_READ, "tenant.read", false)                                 \
+	X(TENANT_UPDATE, "tenant.update", false)                             \
+	X(TENANT_LIFECYCLE, "tenant.lifecycle", false)                       \
+	X(TENANT_TIER, "tenant.tier", false)                                 \
+	X(MEMBERS_READ, "members.read", false)                               \
+	X(MEMBERS_MANAGE, "members.manage", false)                           \
+	X(INVITATIONS_MANAGE, "invitations.manage", false)                   \
+	X(QUOTAS_READ, "quotas.read", false)                                 \
+	X(QUOTAS_SET, "quotas.set", true)                                    \
+	X(USAGE_WRITE, "usage.write", false)                                 \
+	X(SETTINGS_READ, "settings.read", false)                             \
+	X(SETTINGS_WRITE, "settings.write", false)                           \
+	X(SECRETS_REVEAL, "secrets.reveal", false)                           \
+	X(FEATURES_SET, "features.set", false)                               \
+	X(APIKEYS_MANAGE, "apikeys.manage", false)                           \
+	X(AUDIT_READ, "audit.read", false)                                   \
+	X(PLATFORM_METRICS, "platform.metrics", true)                        \
+	X(TENANTS_CREATE, "tenants.create", true)                            \
+	X(TENANTS_LIST_ALL, "tenants.list_all", true)                        \
+	X(VIEW_AS, "view_as", true)
+enum perm {
+#define X(e, s, p) PERM_##e,
+	PERMS(X)
+#undef X
+	PERM_COUNT
+};
+
+const char *perm_name(enum perm p);   /* "tenant.read"; "?" out of range */
+int perm_parse(const char *s, enum perm *out); /* 0, or -1 when unknown */
+
+/* True for permissions only platform staff can hold. */
+bool perm_is_platform(enum perm p);
+
+bool perm_member(enum member_role r, enum perm p);
+bool perm_staff(enum staff_role r, enum perm p);
+/* True when any scope in m grants p. */
+bool perm_scope(scope_mask m, enum perm p);
+
+/* Prints the role matrix as a plain text table, one permission a line,
+ * 'x' granted and '.' not, columns admin manager member viewer |
+ * platform_admin support oncall. Returns the length snprintf would (so a
+ * result >= size means truncated), -1 on a NULL buffer with size > 0. */
+int perm_table(char *buf, size_t size);
+
+#endif
