@@ -1,0 +1,131 @@
+/* widget.h - what the console draws with: safe text, display widths, exact
+ * fitting to columns, gauges, table column layout, line-drawing glyphs.
+ *
+ * Everything but the draw_* wrappers is pure and testable without a
+ * terminal; the wrappers only put the result on a window. Text from the
+ * database never reaches the terminal unsanitised: control characters
+ * (C0, DEL, C1), bidirectional overrides and invalid UTF-8 become U+FFFD,
+ * or '?' in ASCII mode (a locale that is not UTF-8).
+ * Widths come from wcwidth(3) and so need a UTF-8 LC_CTYPE.
+ */
+#ifndef TENANTRY_TUI_WIDGET_H
+#define TENANTRY_TUI_WIDGET_H
+
+#include <ncurses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tui/theme.h"
+
+/* Glyphs for lines, bars and marks, in UTF-8 or ASCII. */
+struct widget_glyphs {
+	const char *hline, *vline, *cross, *tee_down, *tee_up;
+	const char *ellipsis;
+	const char *bar_full, *bar_empty;
+	const char *pointer;   /* marks the selected row */
+	const char *infinity;  /* unlimited quota */
+	const char *sort_up, *sort_down;
+	const char *replacement; /* stands for an unprintable character */
+	const char *spinner[4];
+};
+
+/* Chooses ASCII (true) or UTF-8 (false) glyphs and sanitising. */
+void widget_set_ascii(bool ascii);
+bool widget_ascii(void);
+
+/* True when the current LC_CTYPE is UTF-8. */
+bool widget_locale_utf8(void);
+
+/* The glyphs of the current mode. */
+const struct widget_glyphs *widget_glyphs(void);
+
+/* Copies src into dst (size bytes, always NUL-terminated, cut at a
+ * character boundary), replacing what must not reach a terminal: a tab
+ * becomes a space; other C0 controls, DEL, C1 controls, bidirectional
+ * overrides and isolates, line and paragraph separators and invalid UTF-8
+ * (each bad byte) become the replacement glyph; in ASCII mode every
+ * non-ASCII character does too. Returns the length of dst. src NULL is "". */
+size_t text_sanitize(char *dst, size_t size, const char *src);
+
+/* Display columns of src once sanitised: wide (CJK) characters count 2,
+ * combining ones 0. */
+int text_width(const char *src);
+
+/* Writes src sanitised into buf so that it takes exactly width columns:
+ * padded with spaces, or cut (never inside a wide character) and, when
+ * ellipsis, ended with the ellipsis glyph ("…", or "~" in ASCII mode).
+ * A wide character that does not fit leaves a space. buf needs
+ * 4 * width + 4 bytes for the result to be whole; it is always
+ * NUL-terminated. Returns the length of buf. */
+size_t text_fit(char *buf, size_t size, const char *src, int width,
+		bool ellipsis);
+
+/* Like text_fit, aligned right (the padding goes first). */
+size_t text_fit_right(char *buf, size_t size, const char *src, int width,
+		      bool ellipsis);
+
+/* n with thousands separators ("1,204", "-5,000"). Returns the length. */
+size_t text_thousands(char *buf, size_t size, int64_t n);
+
+/* How full a quota is: below 80 %, from 80 %, from 95 %, at or over
+ * 100 %, or without a limit (limit < 0). A limit of 0 is full. */
+enum gauge_level {
+	GAUGE_OK,
+	GAUGE_WARN,
+	GAUGE_HIGH,
+	GAUGE_FULL,
+	GAUGE_UNLIMITED,
+};
+
+enum gauge_level gauge_level(int64_t used, int64_t limit);
+
+/* used as a whole percentage of limit, rounded down, at most 999; 100 for a
+ * limit of 0, -1 when unlimited. */
+int gauge_percent(int64_t used, int64_t limit);
+
+/* The theme role of a level. */
+enum theme_role gauge_role(enum gauge_level level);
+
+/* Writes a gauge of exactly width columns into buf: "[██████░░░░]  62%",
+ * or "[######....]  62%" when ascii. Unlimited is "[          ]    ∞", or
+ * "[unlimited ]     " when ascii. Below 8 columns only the percentage is
+ * written, right-aligned. buf needs 3 * width + 8 bytes. Returns the
+ * level. */
+enum gauge_level gauge_format(char *buf, size_t size, int width, int64_t used,
+			      int64_t limit, bool ascii);
+
+/* A table column: at least min columns, at most max (0 = no limit), and a
+ * share of the spare room in proportion to weight (0 = fixed at min). */
+struct column_spec {
+	int min, max, weight;
+};
+
+/* Lays n columns out in total columns with gap columns between them,
+ * filling widths[n]. Columns that do not fit even at their minimum are
+ * dropped from the right (width 0); the first one is always kept, cut to
+ * total. The visible widths and gaps add up to exactly total (room left
+ * over when every column is at its maximum goes to the last one).
+ * Returns the number of visible columns. */
+size_t layout_columns(const struct column_spec *specs, size_t n, int total,
+		      int gap, int *widths);
+
+/* Draws src sanitised and fitted to width columns at y, x with attr.
+ * Returns ERR when nothing could be drawn. Only the UI thread may call
+ * the draw functions. */
+int draw_text(WINDOW *win, int y, int x, int width, attr_t attr,
+	      const char *src);
+
+/* Like draw_text, aligned right. */
+int draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr,
+		    const char *src);
+
+/* Draws a horizontal line of width columns. */
+int draw_hline(WINDOW *win, int y, int x, int width, attr_t attr);
+
+/* Draws a gauge (gauge_format in the current glyph mode) in the theme
+ * colour of its level. Returns the level. */
+enum gauge_level draw_gauge(WINDOW *win, int y, int x, int width,
+			    int64_t used, int64_t limit);
+
+#endif
