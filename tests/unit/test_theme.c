@@ -442,6 +442,35 @@ START_TEST(test_theme_attr_before_apply)
 }
 END_TEST
 
+/* theme_apply on a real (if invisible) 256-colour terminal. */
+START_TEST(test_theme_apply)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr;
+	struct theme t;
+
+	ck_assert_ptr_nonnull(out);
+	scr = newterm("xterm-256color", out, in);
+	ck_assert_ptr_nonnull(scr);
+	start_color();
+	theme_default(&t);
+	theme_apply(&t, true);
+	ck_assert_uint_ne(theme_attr(THEME_ROLE_TITLE) & A_COLOR, 0);
+	ck_assert_uint_ne(theme_attr(THEME_ROLE_TITLE) & A_BOLD, 0);
+	ck_assert_uint_ne(theme_attr(THEME_ROLE_SELECTED) & A_COLOR, 0);
+	theme_apply(&t, false);
+	ck_assert_uint_eq(theme_attr(THEME_ROLE_TITLE) & A_COLOR, 0);
+	ck_assert_uint_ne(theme_attr(THEME_ROLE_TITLE) & A_BOLD, 0);
+	theme_mono(&t);
+	theme_apply(&t, true);
+	ck_assert_uint_ne(theme_attr(THEME_ROLE_SELECTED) & A_REVERSE, 0);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+}
+END_TEST
+
 /* The manual page describes every role. */
 START_TEST(test_theme_manual_lists_every_role)
 {
@@ -483,6 +512,7 @@ Suite *suite_theme(void)
 	tcase_add_test(tc, test_theme_find);
 	tcase_add_test(tc, test_theme_next_and_no_color);
 	tcase_add_test(tc, test_theme_attr_before_apply);
+	tcase_add_test(tc, test_theme_apply);
 	tcase_add_test(tc, test_theme_manual_lists_every_role);
 	suite_add_tcase(s, tc);
 	return s;
