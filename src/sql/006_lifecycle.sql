@@ -202,7 +202,8 @@ GRANT EXECUTE ON FUNCTION tenant_purge_due() TO tenantry_platform;
 CREATE FUNCTION invitation_accept(p_token_hash bytea, p_full_name text,
 	p_password_hash text)
 RETURNS TABLE (tenant_id uuid, user_id uuid, email text, full_name text,
-	role text, active boolean, joined_at timestamptz)
+	role text, active boolean, joined_at timestamptz,
+	last_active_at timestamptz)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 DECLARE
 	v_inv invitations;
@@ -245,7 +246,7 @@ BEGIN
 	UPDATE invitations i SET accepted_at = now(), accepted_user_id = v_user
 	WHERE i.tenant_id = v_inv.tenant_id AND i.id = v_inv.id;
 	RETURN QUERY SELECT tu.tenant_id, tu.user_id, u.email, u.full_name,
-		tu.role, tu.active, tu.joined_at
+		tu.role, tu.active, tu.joined_at, tu.last_active_at
 	FROM tenant_users tu JOIN users u ON u.id = tu.user_id
 	WHERE tu.tenant_id = v_inv.tenant_id AND tu.user_id = v_user;
 END

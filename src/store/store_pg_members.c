@@ -272,7 +272,8 @@ pg_invitation_accept(struct member *out, struct store *st, const char *token,
 {
 	char hash[SECRET_HASH_HEX], pw[PASSWORD_HASH_LEN] = "";
 	PGresult *r = NULL;
-	struct pgstep step = PG_STEP("SELECT * FROM tenantry.invitation_accept("
+	struct pgstep step = PG_STEP("SELECT tenant_id, user_id, email, full_name, role, active, "
+		US("joined_at") ", " US("last_active_at") " FROM tenantry.invitation_accept("
 		"decode($1, 'hex'), $2, NULLIF($3, ''))", &r, hash,
 		full_name ? full_name : "", pw);
 

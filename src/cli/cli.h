@@ -1,0 +1,76 @@
+/* cli.h - the `tenantry` subcommands for scripts. */
+#ifndef TENANTRY_CLI_H
+#define TENANTRY_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+
+/* sysexits(3) */
+#define EXIT_USAGE 64
+
+struct cli {
+	const char *db;            /* --db or TENANTRY_DB, may be NULL */
+	const char *url;           /* --url */
+	const char *token;
+	const char *master_key_file;
+	const char *as;            /* --as platform|support|oncall|tenant:ID */
+	bool json;
+	bool read_only;
+	bool no_color;
+	struct store *st;          /* opened on demand */
+	struct err err;
+};
+
+/* Opens the store (once) with the context of --as; -1 with cli->err. */
+int cli_store(struct cli *c);
+
+/* Prints err to stderr as "tenantry: message" and returns its exit status. */
+int cli_fail(struct cli *c);
+/* Usage error: prints "tenantry: msg" and a hint; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Options parser for subcommands: --name VALUE, --name=VALUE, --flag. */
+struct opt {
+	const char *name;      /* without dashes */
+	bool takes_value;
+	const char *value;     /* set when given ("" for flags) */
+};
+/* Moves positional arguments to the front of argv; returns their count, or
+ * -1 after printing a usage error. */
+int opt_parse(const char *cmd, int argc, char **argv, struct opt *opts, int nopts);
+const char *opt_get(const struct opt *opts, int n, const char *name);
+
+/* Output: a table (columns padded by display width, control characters
+ * replaced) or JSON. */
+struct table;
+struct table *table_new(int ncols, const char *const *headers);
+void table_add(struct table *t, ...);   /* ncols strings */
+void table_print(struct table *t);      /* prints and frees */
+void json_print(json_t *j);             /* prints and decrefs */
+
+/* Subcommands: each returns the process exit status. */
+int cmd_migrate(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_tenants(struct cli *c, int argc, char **argv);
+int cmd_tiers(struct cli *c, int argc, char **argv);
+int cmd_users(struct cli *c, int argc, char **argv);
+int cmd_invite(struct cli *c, int argc, char **argv);
+int cmd_quota(struct cli *c, int argc, char **argv);
+int cmd_usage(struct cli *c, int argc, char **argv);
+int cmd_settings(struct cli *c, int argc, char **argv);
+int cmd_features(struct cli *c, int argc, char **argv);
+int cmd_apikey(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_alerts(struct cli *c, int argc, char **argv);
+int cmd_metrics(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_operator(struct cli *c, int argc, char **argv);
+
+/* Formatting helpers shared by the commands. */
+const char *fmt_time(char buf[32], usec_t t);       /* "2026-11-22 10:04" or "-" */
+const char *fmt_limit(char buf[32], int64_t limit); /* "unlimited" for -1 */
+
+#endif

@@ -1,0 +1,553 @@
+/* cmd_ops.c - `tenantry quota`, `usage`, `audit`, `alerts`, `metrics`,
+ * `export`, `migrate` and `operator`. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/json.h"
+#include "core/quota.h"
+#include "store/admin.h"
+
+#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
+#define WANTS_HELP(argc, argv)                                               \
+	((argc) == 0 || strcmp((argv)[0], "--help") == 0 || strcmp((argv)[0], "-h") == 0)
+
+static int
+refuse_write(struct cli *c)
+{
+	if (!c->read_only)
+		return 0;
+	return err_set(&c->err, ERR_FORBIDDEN, "read-only mode: refusing to write");
+}
+
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+
+	*out = strtoll(s, &end, 10);
+	return *s && !*end ? 0 : -1;
+}
+
+/* ---- quotas and usage --------------------------------------------------------- */
+
+static void
+print_quotas(struct cli *c, const struct quota *rows, size_t n)
+{
+	struct table *t;
+
+	if (c->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, quota_to_json(&rows[i]));
+		json_print(arr);
+		return;
+	}
+	t = table_new(5, (const char *[]){ "RESOURCE", "USED", "LIMIT", "WINDOW", "%" });
+	for (size_t i = 0; i < n; i++) {
+		const struct quota *q = &rows[i];
+		char used[32], lim[32], pct[16];
+
+		snprintf(used, sizeof used, "%lld", (long long)q->used);
+		if (q->limit < 0)
+			snprintf(pct, sizeof pct, "-");
+		else
+			snprintf(pct, sizeof pct, "%.0f%%", quota_fraction(q->used, q->limit) * 100);
+		table_add(t, q->resource, used, fmt_limit(lim, q->limit),
+			  quota_window_name(q->window), pct);
+	}
+	table_print(t);
+}
+
+int
+cmd_quota(struct cli *c, int argc, char **argv)
+{
+	struct quota_result res;
+	int64_t n;
+
+	if (WANTS_HELP(argc, argv)) {
+		fputs("usage: tenantry quota list TENANT\n"
+		      "       tenantry quota set TENANT RESOURCE LIMIT   (-1 = unlimited)\n"
+		      "       tenantry quota check TENANT RESOURCE [AMOUNT]\n"
+		      "RESOURCE: users storage_bytes api_calls api_keys invitations\n",
+		      argc ? stdout : stderr);
+		return argc ? 0 : EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "list") == 0 && argc == 2) {
+		struct quota_list l;
+
+		if (cli_store(c) < 0 || c->st->ops->quota_list(&l, c->st, argv[1], &c->err) < 0)
+			return cli_fail(c);
+		print_quotas(c, l.rows, l.n);
+		quota_list_free(&l);
+		return 0;
+	}
+	if (strcmp(argv[0], "set") == 0 && argc == 4) {
+		struct quota q;
+
+		if (parse_i64(argv[3], &n) < 0)
+			return cli_usage("quota ", "LIMIT must be a number, not %s", argv[3]);
+		if (refuse_write(c) < 0 || cli_store(c) < 0
+		    || c->st->ops->quota_set_limit(&q, c->st, argv[1], argv[2], n, &c->err) < 0)
+			return cli_fail(c);
+		print_quotas(c, &q, 1);
+		return 0;
+	}
+	if (strcmp(argv[0], "check") == 0 && (argc == 3 || argc == 4)) {
+		n = 1;
+		if (argc == 4 && parse_i64(argv[3], &n) < 0)
+			return cli_usage("quota ", "AMOUNT must be a number, not %s", argv[3]);
+		if (cli_store(c) < 0
+		    || c->st->ops->quota_check(&res, c->st, argv[1], argv[2], n, &c->err) < 0)
+			return cli_fail(c);
+		if (c->json)
+			json_print(quota_result_to_json(&res));
+		else
+			printf("%s: %lld more %s (%lld of %s used)\n", argv[2], (long long)n,
+			       res.allowed ? "fits" : "does not fit", (long long)res.quota.used,
+			       res.quota.limit < 0 ? "unlimited" : argv[2]);
+		return res.allowed ? 0 : 1;
+	}
+	return cli_usage("quota ", "unknown subcommand or wrong arguments");
+}
+
+int
+cmd_usage(struct cli *c, int argc, char **argv)
+{
+	struct opt o[] = { { "days", 1 } };
+	int n;
+
+	if (WANTS_HELP(argc, argv)) {
+		fputs("usage: tenantry usage TENANT                 summary (users, storage, api calls today)\n"
+		      "       tenantry usage daily TENANT [--days N]\n"
+		      "       tenantry usage add TENANT RESOURCE AMOUNT   consume (refused over the quota)\n",
+		      argc ? stdout : stderr);
+		return argc ? 0 : EXIT_USAGE;
+	}
+	n = opt_parse("usage ", argc, argv, o, NOPTS(o));
+	if (n < 0)
+		return EXIT_USAGE;
+	if (strcmp(argv[0], "add") == 0 && n == 4) {
+		struct quota_result res;
+		int64_t amount;
+
+		if (parse_i64(argv[3], &amount) < 0)
+			return cli_usage("usage ", "AMOUNT must be a number, not %s", argv[3]);
+		if (refuse_write(c) < 0 || cli_store(c) < 0
+		    || c->st->ops->usage_increment(&res, c->st, argv[1], argv[2], amount,
+						   &c->err) < 0)
+			return cli_fail(c);
+		if (c->json)
+			json_print(quota_result_to_json(&res));
+		else
+			printf("%s: %lld used\n", argv[2], (long long)res.quota.used);
+		return 0;
+	}
+	if (strcmp(argv[0], "daily") == 0 && n == 2) {
+		const char *d = opt_get(o, NOPTS(o), "days");
+		struct usage_day_list l;
+		struct table *t;
+
+		if (cli_store(c) < 0
+		    || c->st->ops->usage_list(&l, c->st, argv[1], d ? atoi(d) : 14, &c->err) < 0)
+			return cli_fail(c);
+		if (c->json) {
+			json_t *arr = json_array();
+
+			for (size_t i = 0; i < l.n; i++)
+				json_array_append_new(arr, usage_day_to_json(&l.rows[i]));
+			json_print(arr);
+		} else {
+			t = table_new(3, (const char *[]){ "DAY", "RESOURCE", "AMOUNT" });
+			for (size_t i = 0; i < l.n; i++) {
+				char amount[32];
+
+				snprintf(amount, sizeof amount, "%lld", (long long)l.rows[i].amount);
+				table_add(t, l.rows[i].day, l.rows[i].resource, amount);
+			}
+			table_print(t);
+		}
+		usage_day_list_free(&l);
+		return 0;
+	}
+	if (n == 1) {
+		struct usage_summary s;
+
+		if (cli_store(c) < 0 || c->st->ops->usage_summary(&s, c->st, argv[0], &c->err) < 0)
+			return cli_fail(c);
+		if (c->json) {
+			json_print(usage_summary_to_json(&s));
+		} else {
+			char a[32], b[32];
+
+			printf("users      %lld / %s\n", (long long)s.users_current,
+			       fmt_limit(a, s.users_limit));
+			if (s.storage_limit_gb < 0)
+				printf("storage    %.2f GB / unlimited\n", s.storage_used_gb);
+			else
+				printf("storage    %.2f GB / %.0f GB\n", s.storage_used_gb,
+				       s.storage_limit_gb);
+			printf("api calls  %lld today, %s per hour\n",
+			       (long long)s.api_calls_today, fmt_limit(b, s.api_calls_limit));
+		}
+		return 0;
+	}
+	return cli_usage("usage ", "unknown subcommand or wrong arguments");
+}
+
+/* ---- audit ---------------------------------------------------------------------- */
+
+static void
+print_entry(struct cli *c, const struct audit_entry *a)
+{
+	char at[32];
+
+	if (c->json) {
+		json_t *j = audit_entry_to_json(a);
+
+		json_dumpf(j, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	printf("%6lld  %s  %-24s %-20s %s %s\n", (long long)a->seq, fmt_time(at, a->at),
+	       a->actor, a->action, a->resource_type, a->resource_id);
+}
+
+static int
+audit_list(struct cli *c, int argc, char **argv, bool follow)
+{
+	struct opt o[] = { { "after", 1 }, { "limit", 1 }, { "action", 1 }, { "actor", 1 } };
+	struct audit_query q = { .limit = 50 };
+	struct audit_entry_list l;
+	const char *tenant, *v;
+	int n = opt_parse("audit ", argc, argv, o, NOPTS(o));
+
+	if (n < 0 || n > 1)
+		return n < 0 ? EXIT_USAGE : cli_usage("audit ", "at most one TENANT");
+	tenant = n ? argv[0] : NULL;
+	q.action = opt_get(o, NOPTS(o), "action");
+	q.actor = opt_get(o, NOPTS(o), "actor");
+	if ((v = opt_get(o, NOPTS(o), "limit")))
+		q.limit = atoi(v);
+	if ((v = opt_get(o, NOPTS(o), "after")) && parse_i64(v, &q.after_seq) < 0)
+		return cli_usage("audit ", "--after wants a sequence number");
+	q.newest = !q.after_seq;
+	if (follow && !tenant)
+		return cli_usage("audit ", "tail needs a TENANT");
+	if (cli_store(c) < 0 || c->st->ops->audit_list(&l, c->st, tenant, &q, &c->err) < 0)
+		return cli_fail(c);
+	/* Newest-first pages print oldest first, like a log. */
+	for (size_t i = 0; i < l.n; i++)
+		print_entry(c, &l.rows[q.newest ? l.n - 1 - i : i]);
+	if (l.n)
+		q.after_seq = q.newest ? l.rows[0].seq : l.rows[l.n - 1].seq;
+	audit_entry_list_free(&l);
+	fflush(stdout);
+	while (follow) {
+		poll(NULL, 0, 500);
+		q.newest = false;
+		if (c->st->ops->audit_list(&l, c->st, tenant, &q, &c->err) < 0) {
+			fprintf(stderr, "tenantry: %s (retrying)\n", c->err.message);
+			sleep(2);
+			continue;
+		}
+		for (size_t i = 0; i < l.n; i++)
+			print_entry(c, &l.rows[i]);
+		if (l.n)
+			q.after_seq = l.rows[l.n - 1].seq;
+		audit_entry_list_free(&l);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int
+audit_verify(struct cli *c, int argc, char **argv)
+{
+	struct audit_verdict v;
+	int broken = 0;
+
+	if (argc > 1)
+		return cli_usage("audit ", "verify takes at most one TENANT");
+	if (cli_store(c) < 0)
+		return cli_fail(c);
+	if (argc == 1) {
+		if (c->st->ops->audit_verify(&v, c->st, argv[0], &c->err) < 0)
+			return cli_fail(c);
+		if (c->json)
+			json_print(audit_verdict_to_json(&v));
+		else if (v.first_broken)
+			printf("%s: chain broken at entry %lld: %s\n", argv[0],
+			       (long long)v.first_broken, v.reason);
+		else
+			printf("%s: %lld entries, chain intact, head %.16s\n", argv[0],
+			       (long long)v.entries, v.head_hash);
+		return v.first_broken ? 1 : 0;
+	}
+	/* Every chain: the platform's, then each tenant's. */
+	{
+		struct tenant_query q = { .status = -1, .limit = 500 };
+		struct tenant_list l;
+		char cursor[CURSOR_LEN] = "";
+		int64_t total = 0, chains = 0;
+
+		if (c->st->ops->audit_verify(&v, c->st, NULL, &c->err) < 0)
+			return cli_fail(c);
+		total += v.entries;
+		chains++;
+		if (v.first_broken) {
+			printf("platform: chain broken at entry %lld: %s\n",
+			       (long long)v.first_broken, v.reason);
+			broken++;
+		}
+		do {
+			if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0)
+				return cli_fail(c);
+			for (size_t i = 0; i < l.n; i++) {
+				if (c->st->ops->audit_verify(&v, c->st, l.rows[i].id, &c->err) < 0) {
+					tenant_list_free(&l);
+					return cli_fail(c);
+				}
+				total += v.entries;
+				chains++;
+				if (v.first_broken) {
+					printf("%s: chain broken at entry %lld: %s\n",
+					       l.rows[i].slug, (long long)v.first_broken, v.reason);
+					broken++;
+				}
+			}
+			snprintf(cursor, sizeof cursor, "%s", l.next);
+			q.after = cursor;
+			tenant_list_free(&l);
+		} while (*cursor);
+		printf("%lld chains, %lld entries, %d broken\n", (long long)chains,
+		       (long long)total, broken);
+	}
+	return broken ? 1 : 0;
+}
+
+int
+cmd_audit(struct cli *c, int argc, char **argv)
+{
+	if (WANTS_HELP(argc, argv)) {
+		fputs("usage: tenantry audit list [TENANT] [--after SEQ] [--limit N]\n"
+		      "                           [--action PREFIX] [--actor WHO]\n"
+		      "       tenantry audit tail TENANT      follow new entries\n"
+		      "       tenantry audit verify [TENANT]  recompute hash chains\n",
+		      argc ? stdout : stderr);
+		return argc ? 0 : EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "list") == 0)
+		return audit_list(c, argc - 1, argv + 1, false);
+	if (strcmp(argv[0], "tail") == 0)
+		return audit_list(c, argc - 1, argv + 1, true);
+	if (strcmp(argv[0], "verify") == 0)
+		return audit_verify(c, argc - 1, argv + 1);
+	return cli_usage("audit ", "unknown subcommand %s", argv[0]);
+}
+
+/* ---- alerts, metrics, export ------------------------------------------------------ */
+
+int
+cmd_alerts(struct cli *c, int argc, char **argv)
+{
+	struct opt o[] = { { "all", 0 } };
+	struct alert_list l;
+	int n;
+
+	if (argc && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+		puts("usage: tenantry alerts [list] [TENANT] [--all]\n"
+		     "       tenantry alerts ack TENANT ALERT_ID");
+		return 0;
+	}
+	n = opt_parse("alerts ", argc, argv, o, NOPTS(o));
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n && strcmp(argv[0], "ack") == 0) {
+		if (n != 3)
+			return cli_usage("alerts ", "ack needs TENANT and ALERT_ID");
+		if (refuse_write(c) < 0 || cli_store(c) < 0
+		    || c->st->ops->alert_ack(c->st, argv[1], argv[2], &c->err) < 0)
+			return cli_fail(c);
+		printf("acknowledged %s\n", argv[2]);
+		return 0;
+	}
+	if (n && strcmp(argv[0], "list") == 0) {
+		argv++;
+		n--;
+	}
+	if (n > 1)
+		return cli_usage("alerts ", "at most one TENANT");
+	if (cli_store(c) < 0
+	    || c->st->ops->alert_list(&l, c->st, n ? argv[0] : NULL,
+				      opt_get(o, NOPTS(o), "all") == NULL, &c->err) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(arr, alert_to_json(&l.rows[i]));
+		json_print(arr);
+	} else {
+		struct table *t = table_new(5, (const char *[]){ "ID", "TENANT", "RESOURCE",
+								 "THRESHOLD", "AT" });
+
+		for (size_t i = 0; i < l.n; i++) {
+			char th[8], at[32];
+
+			snprintf(th, sizeof th, "%d%%", l.rows[i].threshold);
+			table_add(t, l.rows[i].id, l.rows[i].tenant_id, l.rows[i].resource, th,
+				  fmt_time(at, l.rows[i].at));
+		}
+		table_print(t);
+	}
+	alert_list_free(&l);
+	return 0;
+}
+
+int
+cmd_metrics(struct cli *c, int argc, char **argv)
+{
+	struct platform_metrics m;
+
+	if (argc) {
+		if (strcmp(argv[0], "--help") == 0) {
+			puts("usage: tenantry metrics");
+			return 0;
+		}
+		return cli_usage("metrics ", "takes no arguments");
+	}
+	if (cli_store(c) < 0 || c->st->ops->metrics(&m, c->st, &c->err) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_print(platform_metrics_to_json(&m));
+		return 0;
+	}
+	printf("tenants %lld:", (long long)m.tenants_total);
+	for (int s = 0; s < TENANT_STATUS_COUNT; s++)
+		printf(" %s %lld", tenant_status_name((enum tenant_status)s),
+		       (long long)m.by_status[s]);
+	printf("\nopen alerts %lld\n\n", (long long)m.open_alerts);
+	{
+		struct table *t = table_new(3, (const char *[]){ "TIER", "TENANTS", "MRR" });
+
+		for (size_t i = 0; i < m.ntiers; i++) {
+			char n[32], mrr[32];
+
+			snprintf(n, sizeof n, "%lld", (long long)m.tiers[i].tenants);
+			snprintf(mrr, sizeof mrr, "$%lld", (long long)m.tiers[i].mrr_cents / 100);
+			table_add(t, m.tiers[i].tier, n, mrr);
+		}
+		table_print(t);
+	}
+	putchar('\n');
+	{
+		struct table *t = table_new(3, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED" });
+
+		for (size_t i = 0; i < m.nnearest; i++) {
+			char used[48];
+
+			snprintf(used, sizeof used, "%lld / %lld", (long long)m.nearest[i].used,
+				 (long long)m.nearest[i].limit);
+			table_add(t, m.nearest[i].slug, m.nearest[i].resource, used);
+		}
+		table_print(t);
+	}
+	return 0;
+}
+
+int
+cmd_export(struct cli *c, int argc, char **argv)
+{
+	struct opt o[] = { { "output", 1 } };
+	const char *path;
+	char *json;
+	FILE *f = stdout;
+	int n;
+
+	if (WANTS_HELP(argc, argv)) {
+		fputs("usage: tenantry export TENANT [--output FILE]\n"
+		      "Writes all of the tenant's data as one JSON document; secrets stay masked.\n",
+		      argc ? stdout : stderr);
+		return argc ? 0 : EXIT_USAGE;
+	}
+	n = opt_parse("export ", argc, argv, o, NOPTS(o));
+	if (n != 1)
+		return n < 0 ? EXIT_USAGE : cli_usage("export ", "export needs one TENANT");
+	if (cli_store(c) < 0 || c->st->ops->tenant_export(&json, c->st, argv[0], &c->err) < 0)
+		return cli_fail(c);
+	if ((path = opt_get(o, NOPTS(o), "output")) && !(f = fopen(path, "w"))) {
+		free(json);
+		fprintf(stderr, "tenantry: cannot write %s\n", path);
+		return 73; /* EX_CANTCREAT */
+	}
+	fputs(json, f);
+	fputc('\n', f);
+	if (f != stdout)
+		fclose(f);
+	free(json);
+	return 0;
+}
+
+int
+cmd_migrate(struct cli *c, int argc, char **argv)
+{
+	int applied, total;
+
+	if (argc) {
+		if (strcmp(argv[0], "--help") == 0) {
+			puts("usage: tenantry migrate\n"
+			     "Applies the schema migrations built into this binary that the\n"
+			     "database does not have yet. Needs a superuser or the database owner.");
+			return 0;
+		}
+		return cli_usage("migrate ", "takes no arguments");
+	}
+	if (admin_migrate(c->db, &applied, &total, &c->err) < 0)
+		return cli_fail(c);
+	printf("%d of %d migrations applied now, schema up to date\n", applied, total);
+	return 0;
+}
+
+int
+cmd_operator(struct cli *c, int argc, char **argv)
+{
+	struct opt o[] = { { "password-file", 1 } };
+	const char *pwfile;
+	char pw[256];
+	int n;
+
+	if (WANTS_HELP(argc, argv)) {
+		fputs("usage: tenantry operator ROLE_NAME [--password-file F]\n"
+		      "Creates a database login for platform staff (member of the platform,\n"
+		      "support, oncall and tenant roles; never a superuser or the owner).\n",
+		      argc ? stdout : stderr);
+		return argc ? 0 : EXIT_USAGE;
+	}
+	n = opt_parse("operator ", argc, argv, o, NOPTS(o));
+	if (n != 1)
+		return n < 0 ? EXIT_USAGE : cli_usage("operator ", "needs one ROLE_NAME");
+	pwfile = opt_get(o, NOPTS(o), "password-file");
+	if (pwfile) {
+		FILE *f = fopen(pwfile, "r");
+		size_t len;
+
+		if (!f) {
+			fprintf(stderr, "tenantry: cannot read %s\n", pwfile);
+			return 66;
+		}
+		len = fread(pw, 1, sizeof pw - 1, f);
+		fclose(f);
+		pw[len] = '\0';
+		pw[strcspn(pw, "\r\n")] = '\0';
+	}
+	if (admin_operator(c->db, argv[0], pwfile ? pw : NULL, &c->err) < 0)
+		return cli_fail(c);
+	printf("login role %s ready\n", argv[0]);
+	return 0;
+}

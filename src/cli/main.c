@@ -1,0 +1,197 @@
+/* main.c - `tenantry`: global options, then a subcommand (or, without one,
+ * the console). */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef TENANTRY_VERSION
+#define TENANTRY_VERSION "0.1.0"
+#endif
+
+static const struct command {
+	const char *name;
+	int (*run)(struct cli *, int, char **);
+	const char *help;
+} commands[] = {
+	{ "migrate", cmd_migrate, "apply the schema migrations (superuser or owner)" },
+	{ "demo", cmd_demo, "load realistic demo data; --live keeps it moving" },
+	{ "tenants", cmd_tenants, "list, show, create, update, suspend, resume, delete, restore, tier, health, purge-due" },
+	{ "tiers", cmd_tiers, "list the subscription tiers" },
+	{ "users", cmd_users, "members of a tenant: list, role, activate, deactivate, remove" },
+	{ "invite", cmd_invite, "invitations: EMAIL [ROLE], list, resend, revoke, accept" },
+	{ "quota", cmd_quota, "quotas: list, set, check" },
+	{ "usage", cmd_usage, "usage summary, daily usage, add" },
+	{ "settings", cmd_settings, "typed settings: list, get [--reveal], set, delete" },
+	{ "features", cmd_features, "feature flags: list, set on|off|default" },
+	{ "apikey", cmd_apikey, "tenant API keys: list, create, revoke" },
+	{ "audit", cmd_audit, "audit log: list, tail, verify" },
+	{ "alerts", cmd_alerts, "quota alerts: list, ack" },
+	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
+	{ "export", cmd_export, "one tenant's data as one JSON document" },
+	{ "operator", cmd_operator, "create a database login for platform staff" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tenantry [options] [command [args]]\n"
+		"\n"
+		"Without a command, opens the console.\n"
+		"\n"
+		"options:\n"
+		"  --db CONNINFO          PostgreSQL connection (or TENANTRY_DB, PG* variables)\n"
+		"  --url URL              a tenantryd server instead of the database\n"
+		"  --master-key-file F    key for encrypted settings (or TENANTRY_MASTER_KEY_FILE)\n"
+		"  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
+		"  --json                 JSON output\n"
+		"  --read-only            refuse every write\n"
+		"  --no-color             monochrome console\n"
+		"  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
+		"  --version              print the version\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tenantry: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tenantry %s--help'.\n", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+int
+cli_fail(struct cli *c)
+{
+	if (c->err.field[0] && !strstr(c->err.message, c->err.field))
+		fprintf(stderr, "tenantry: %s: %s\n", c->err.field, c->err.message);
+	else
+		fprintf(stderr, "tenantry: %s\n", c->err.message);
+	return err_exit_status(c->err.code);
+}
+
+static int
+parse_as(struct cli *c, struct store_context *ctx)
+{
+	const char *as = c->as;
+
+	memset(ctx, 0, sizeof *ctx);
+	snprintf(ctx->actor_kind, sizeof ctx->actor_kind, "staff");
+	if (getenv("USER"))
+		snprintf(ctx->actor, sizeof ctx->actor, "%s", getenv("USER"));
+	if (!as || strcmp(as, "session") == 0)
+		ctx->role = STORE_ROLE_SESSION;
+	else if (strcmp(as, "platform") == 0)
+		ctx->role = STORE_ROLE_PLATFORM;
+	else if (strcmp(as, "support") == 0)
+		ctx->role = STORE_ROLE_SUPPORT;
+	else if (strcmp(as, "oncall") == 0)
+		ctx->role = STORE_ROLE_ONCALL;
+	else if (strncmp(as, "tenant:", 7) == 0) {
+		ctx->role = STORE_ROLE_TENANT;
+		snprintf(ctx->tenant_id, sizeof ctx->tenant_id, "%s", as + 7);
+	} else
+		return err_set(&c->err, ERR_BAD_REQUEST,
+			       "--as: want platform, support, oncall or tenant:ID, not %s", as);
+	return 0;
+}
+
+int
+cli_store(struct cli *c)
+{
+	struct store_config cfg = { .conninfo = c->db, .url = c->url, .token = c->token,
+				    .master_key_file = c->master_key_file };
+	struct store_context ctx;
+
+	if (c->st)
+		return 0;
+	if (parse_as(c, &ctx) < 0 || store_open(&c->st, &cfg, &c->err) < 0)
+		return -1;
+	if (c->st->ops->set_context(c->st, &ctx, &c->err) < 0) {
+		store_close(&c->st);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+take(int *i, int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		cli_usage(NULL, "%s needs a value", name);
+		exit(EXIT_USAGE);
+	}
+	return argv[++*i];
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int i, rc;
+
+	setlocale(LC_ALL, "");
+	c.db = getenv("TENANTRY_DB");
+	c.url = getenv("TENANTRY_URL");
+	c.master_key_file = getenv("TENANTRY_MASTER_KEY_FILE");
+	c.no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *v;
+
+		if ((v = take(&i, argc, argv, "--db")))
+			c.db = v;
+		else if ((v = take(&i, argc, argv, "--url")))
+			c.url = v;
+		else if ((v = take(&i, argc, argv, "--master-key-file")))
+			c.master_key_file = v;
+		else if ((v = take(&i, argc, argv, "--as")))
+			c.as = v;
+		else if (strcmp(argv[i], "--json") == 0)
+			c.json = true;
+		else if (strcmp(argv[i], "--read-only") == 0)
+			c.read_only = true;
+		else if (strcmp(argv[i], "--no-color") == 0)
+			c.no_color = true;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("tenantry %s\n", TENANTRY_VERSION);
+			return 0;
+		} else
+			return cli_usage(NULL, "unknown option %s", argv[i]);
+	}
+	if (i == argc) {
+		/* The console comes with its own pane set; until then, the
+		 * tenant list is the first screen. */
+		char *list[] = { "list", NULL };
+
+		return cmd_tenants(&c, 1, list);
+	}
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+		if (strcmp(argv[i], commands[k].name) != 0)
+			continue;
+		rc = commands[k].run(&c, argc - i - 1, argv + i + 1);
+		store_close(&c.st);
+		return rc;
+	}
+	return cli_usage(NULL, "unknown command %s", argv[i]);
+}

@@ -1,0 +1,234 @@
+/* out.c - option parsing and output (tables and JSON) for the CLI. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "cli/cli.h"
+#include "core/validate.h"
+
+int
+opt_parse(const char *cmd, int argc, char **argv, struct opt *opts, int nopts)
+{
+	int npos = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		struct opt *o = NULL;
+		size_t n;
+
+		if (strcmp(a, "--") == 0) {
+			while (++i < argc)
+				argv[npos++] = argv[i];
+			break;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			argv[npos++] = argv[i];
+			continue;
+		}
+		n = strcspn(a + 2, "=");
+		for (int k = 0; k < nopts; k++)
+			if (strlen(opts[k].name) == n && strncmp(opts[k].name, a + 2, n) == 0)
+				o = &opts[k];
+		if (!o) {
+			cli_usage(cmd, "unknown option %.*s", (int)n + 2, a);
+			return -1;
+		}
+		if (!o->takes_value) {
+			o->value = "";
+		} else if (a[2 + n] == '=') {
+			o->value = a + 3 + n;
+		} else if (i + 1 < argc) {
+			o->value = argv[++i];
+		} else {
+			cli_usage(cmd, "--%s needs a value", o->name);
+			return -1;
+		}
+	}
+	return npos;
+}
+
+const char *
+opt_get(const struct opt *opts, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return opts[i].value;
+	return NULL;
+}
+
+const char *
+fmt_time(char buf[32], usec_t t)
+{
+	time_t s = (time_t)(t / 1000000);
+	struct tm tm;
+
+	if (!t)
+		return "-";
+	gmtime_r(&s, &tm);
+	strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+	return buf;
+}
+
+const char *
+fmt_limit(char buf[32], int64_t limit)
+{
+	if (limit < 0)
+		return "unlimited";
+	snprintf(buf, 32, "%lld", (long long)limit);
+	return buf;
+}
+
+/* ---- tables ------------------------------------------------------------------ */
+
+struct table {
+	int ncols;
+	size_t nrows, cap;
+	char **cells;          /* nrows * ncols, row 0 is the header */
+};
+
+/* Replaces control characters and invalid UTF-8 so data never reaches the
+ * terminal as escape sequences. */
+static char *
+clean(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n + 1);
+	mbstate_t ps;
+	size_t i = 0, j = 0;
+
+	if (!out)
+		return NULL;
+	memset(&ps, 0, sizeof ps);
+	while (i < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, n - i, &ps);
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			out[j++] = '?';
+			i++;
+			memset(&ps, 0, sizeof ps);
+		} else if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0)) {
+			out[j++] = '?';
+			i += k;
+		} else {
+			memcpy(out + j, s + i, k);
+			i += k;
+			j += k;
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+static int
+width(const char *s)
+{
+	mbstate_t ps;
+	int w = 0;
+	size_t n = strlen(s), i = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (i < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, n - i, &ps);
+		int cw;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+			return w + (int)(n - i);
+		cw = wcwidth(wc);
+		w += cw > 0 ? cw : 0;
+		i += k;
+	}
+	return w;
+}
+
+struct table *
+table_new(int ncols, const char *const *headers)
+{
+	struct table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->cap = 16;
+	t->cells = calloc(t->cap * (size_t)ncols, sizeof *t->cells);
+	for (int i = 0; t->cells && i < ncols; i++)
+		t->cells[i] = strdup(headers[i]);
+	t->nrows = 1;
+	return t;
+}
+
+void
+table_add(struct table *t, ...)
+{
+	va_list ap;
+
+	if (!t || !t->cells)
+		return;
+	if (t->nrows == t->cap) {
+		char **nc = realloc(t->cells, t->cap * 2 * (size_t)t->ncols * sizeof *nc);
+
+		if (!nc)
+			return;
+		t->cells = nc;
+		t->cap *= 2;
+	}
+	va_start(ap, t);
+	for (int i = 0; i < t->ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = clean(s ? s : "");
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+void
+table_print(struct table *t)
+{
+	int *w;
+
+	if (!t)
+		return;
+	w = calloc((size_t)t->ncols, sizeof *w);
+	for (size_t r = 0; w && r < t->nrows; r++)
+		for (int c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
+			int cw = s ? width(s) : 0;
+
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (size_t r = 0; w && r < t->nrows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
+
+			s = s ? s : "";
+			if (c == t->ncols - 1)
+				fputs(s, stdout);
+			else
+				printf("%s%*s  ", s, w[c] - width(s), "");
+		}
+		putchar('\n');
+	}
+	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(w);
+	free(t);
+}
+
+void
+json_print(json_t *j)
+{
+	if (!j) {
+		fputs("null\n", stdout);
+		return;
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+	putchar('\n');
+	json_decref(j);
+}

@@ -1,0 +1,30 @@
+/* admin.h - operations that need more than a store: schema migration,
+ * login roles and bulk demo data. They connect with the given conninfo
+ * (usually a superuser or the database owner) and never run in tenantryd.
+ */
+#ifndef TENANTRY_ADMIN_H
+#define TENANTRY_ADMIN_H
+
+#include "core/err.h"
+
+/* Applies the missing migrations; *applied, *total may be NULL. */
+int admin_migrate(const char *conninfo, int *applied, int *total, struct err *e);
+
+/* Creates (or updates) a login role that is a member of the platform,
+ * support, oncall and tenant group roles; the password may be NULL (peer,
+ * trust or certificate login). */
+int admin_operator(const char *conninfo, const char *role, const char *password,
+		   struct err *e);
+
+/* Demo members: `pool` demo users, then for every tenant a realistic number
+ * of memberships within its tier's limit, every role represented, with
+ * activity times spread over 60 days. *members = memberships made. */
+int admin_demo_members(const char *conninfo, int pool, long *members,
+		       struct err *e);
+
+/* Demo lifecycle: moves share of tenants through the lifecycle (suspended,
+ * pending deletion, one past its grace), and ages some invitations so they
+ * are expired. */
+int admin_demo_age(const char *conninfo, struct err *e);
+
+#endif
