@@ -68,8 +68,9 @@ $(BUILD)/tenantry: $(LIB_OBJ) $(CLI_OBJ)
 $(BUILD)/tenantryd: $(LIB_OBJ) $(SERVER_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-# The test binary links every module except the two main()s.
-$(BUILD)/tests: $(TEST_OBJ) $(LIB_OBJ) $(filter-out %/main.o,$(CLI_OBJ) $(SERVER_OBJ))
+# The test binary links the library, the console modules and the server
+# modules except main(); the CLI is tested by running it.
+$(BUILD)/tenantry-tests: $(TEST_OBJ) $(LIB_OBJ) $(call obj,$(TUI_SRC)) $(filter-out %/main.o,$(SERVER_OBJ))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
@@ -146,7 +147,7 @@ stop:
 # ---- tests -----------------------------------------------------------------
 
 check: deps-quiet
-	@$(MAKE) --no-print-directory bins $(BUILD)/tests
+	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-tests
 	@bash tests/run.sh $(BUILD)
 
 clean:

@@ -38,5 +38,5 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$admin dbname=postgres" \
 	-c "CREATE DATABASE tenantry_template" >/dev/null
 "$build/tenantry" --db "$admin dbname=tenantry_template" migrate >/dev/null
 
-cd "$tmp"
-"$build/tests"
+cd "$here/.."  # suites read themes/, keymaps/ and docs/ relative to the tree
+"$build/tenantry-tests"
