@@ -23,8 +23,8 @@ struct rd {
 	char path[48];      /* "" at the top */
 };
 
-/* Starts reading j, which must be an object; path names it in errors
- * ("" at the top, "" also names it "body"). */
+/* Starts reading j, which must be an object; path prefixes the fields it
+ * names in errors ("" at the top, where the object itself is "body"). */
 void rd_open(struct rd *r, json_t *j, const char *path, struct err *e);
 /* Starts reading parent's member key (an object). */
 void rd_child(struct rd *r, struct rd *parent, const char *key);
