@@ -12,7 +12,7 @@ BUILD    ?= build
 PKGS      = libpq jansson libjwt libcurl libsodium ncursesw libmicrohttpd liboath
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-	    -Wno-missing-field-initializers -Isrc -I$(BUILD) -MMD -MP
+	    -Wno-missing-field-initializers -Isrc -Itests -I$(BUILD) -MMD -MP
 LDLIBS   += -lpthread -lm
 
 ifeq ($(SANITIZE),1)

@@ -139,6 +139,7 @@ tenants_list(struct cli *c, int argc, char **argv)
 		json_print(arr);
 	else
 		table_print(t);
+	fflush(stdout);
 	if (*cursor)
 		fprintf(stderr, "more: --after %s\n", cursor);
 	return 0;

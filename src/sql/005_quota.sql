@@ -66,7 +66,9 @@ BEGIN
 		RETURN NEXT r;
 		RETURN;
 	END IF;
-	IF p_amount > 0 THEN
+	-- Daily history of what is consumed; counted resources (members, keys)
+	-- are states, not consumption.
+	IF p_amount > 0 AND p_resource NOT IN ('users', 'api_keys') THEN
 		INSERT INTO usage_daily AS u (tenant_id, resource, day, amount)
 		VALUES (p_tenant, p_resource, (now() AT TIME ZONE 'UTC')::date,
 			p_amount)

@@ -32,11 +32,13 @@ BEGIN
 		('suspended', 'pending_deletion'),
 		('pending_deletion', 'active'),
 		('pending_deletion', 'suspended')) THEN
+		IF NEW.status = 'deleted' THEN
+			RAISE EXCEPTION 'cannot go from % to deleted', OLD.status
+				USING ERRCODE = 'TL001', HINT = 'tenants are deleted '
+				'by the purge, 30 days after entering pending_deletion';
+		END IF;
 		RAISE EXCEPTION 'cannot go from % to %', OLD.status, NEW.status
-			USING ERRCODE = 'TL001',
-			HINT = CASE WHEN NEW.status = 'deleted' THEN
-				'tenants are deleted by the purge, 30 days after '
-				'entering pending_deletion' END;
+			USING ERRCODE = 'TL001';
 	END IF;
 	IF NEW.status = 'pending_deletion' THEN
 		NEW.deletion_due_at := now() + interval '30 days';
