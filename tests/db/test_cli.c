@@ -1,0 +1,163 @@
+/* test_cli.c - the real `tenantry` binary against a real database: output,
+ * --json, exit statuses (sysexits) and error messages on stderr. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char conninfo[512];
+static char *out, *errout;
+
+static void
+setup(void)
+{
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(testdb_create(), NULL));
+	out = errout = NULL;
+}
+
+static void
+teardown(void)
+{
+	free(out);
+	free(errout);
+}
+
+/* Runs tenantry --db <test db> ARGS...; returns the exit status. */
+#define RUN(...)                                                             \
+	(free(out), free(errout), out = errout = NULL,                       \
+	 testcli_run(&out, &errout,                                           \
+		     (const char *const[]){ "--db", conninfo, __VA_ARGS__, NULL }))
+
+START_TEST(test_usage_errors)
+{
+	ck_assert_int_eq(RUN("frobnicate"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "unknown command frobnicate"));
+	ck_assert_int_eq(RUN("tenants", "list", "--sort", "shoe-size"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "unknown sort shoe-size"));
+	ck_assert_int_eq(RUN("tenants", "--help"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: tenantry tenants list"));
+	ck_assert_int_eq(RUN("invite"), 64);
+	ck_assert_int_eq(RUN("--help"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "commands:"));
+}
+END_TEST
+
+START_TEST(test_tenant_round_trip)
+{
+	json_t *j, *first;
+	json_error_t je;
+
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Acme Corp", "--admin-email",
+			     "alice@acme.example", "--tier", "business"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "acme-corp"));
+	/* same slug again: conflict, exit 1, message on stderr, stdout empty */
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Acme Corp", "--admin-email",
+			     "x@acme.example"), 1);
+	ck_assert_ptr_nonnull(strstr(errout, "already in use"));
+	ck_assert_str_eq(out, "");
+	/* invalid field: EX_DATAERR, naming the field */
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Beta", "--admin-email", "nope"), 65);
+	ck_assert_ptr_nonnull(strstr(errout, "admin_email"));
+	ck_assert_int_eq(RUN("--json", "tenants", "list"), 0);
+	j = json_loads(out, 0, &je);
+	ck_assert_msg(j != NULL, "not JSON: %s", je.text);
+	ck_assert_uint_eq(json_array_size(j), 1);
+	first = json_array_get(j, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(first, "slug")), "acme-corp");
+	ck_assert_str_eq(json_string_value(json_object_get(first, "tier")), "business");
+	json_decref(j);
+	ck_assert_int_eq(RUN("tenants", "show", "nope"), 1);
+	ck_assert_ptr_nonnull(strstr(errout, "no tenant nope"));
+	ck_assert_int_eq(RUN("tenants", "suspend", "acme-corp"), 0);
+	ck_assert_int_eq(RUN("tenants", "show", "acme-corp"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "suspended"));
+	/* read-only refuses writes and changes nothing */
+	ck_assert_int_eq(testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
+				     "--read-only", "tenants", "resume", "acme-corp", NULL }), 77);
+	ck_assert_int_eq(RUN("tenants", "show", "acme-corp"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "suspended"));
+}
+END_TEST
+
+START_TEST(test_invite_quota_settings_export)
+{
+	json_t *j;
+
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Tiny Co", "--admin-email",
+			     "t@tiny.example"), 0);
+	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example", "viewer"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "token: tni_"));
+	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example"), 1);
+	ck_assert_ptr_nonnull(strstr(errout, "pending invitation"));
+	ck_assert_int_eq(RUN("quota", "set", "tiny-co", "api_calls", "5"), 0);
+	ck_assert_int_eq(RUN("usage", "add", "tiny-co", "api_calls", "5"), 0);
+	ck_assert_int_eq(RUN("usage", "add", "tiny-co", "api_calls", "1"), 75);
+	ck_assert_ptr_nonnull(strstr(errout, "exhausted"));
+	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "#zzz", "--type", "color"), 65);
+	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "#123", "--type", "color"), 0);
+	ck_assert_int_eq(RUN("--json", "export", "tiny-co"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "tenant"), "slug")),
+			 "tiny-co");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "invitations")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "settings")), 1);
+	ck_assert_uint_gt(json_array_size(json_object_get(j, "audit_log")), 8);
+	json_decref(j);
+	ck_assert_int_eq(RUN("audit", "verify", "tiny-co"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "chain intact"));
+	ck_assert_int_eq(RUN("audit", "list", "tiny-co", "--action", "tenant.export"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tenant.export"));
+}
+END_TEST
+
+START_TEST(test_demo)
+{
+	PGconn *c;
+	const char *db = strstr(conninfo, "dbname=") + 7;
+	char name[64];
+
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(db, " "), db);
+	ck_assert_int_eq(testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
+				     "--master-key-file", getenv("TENANTRY_MASTER_KEY_FILE"),
+				     "demo", "--tenants", "12", NULL }), 0);
+	ck_assert_ptr_nonnull(strstr(out, "demo: 12 tenants"));
+	c = testdb_connect(name, NULL);
+	/* all tiers, several statuses, every role, invitations in every state,
+	 * secrets, keys, alerts and a good number of audit entries */
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT tier) FROM tenantry.tenants")), 4);
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT status) FROM tenantry.tenants")), 3);
+	ck_assert_str_eq(testdb_value(c, "SELECT count(DISTINCT role) FROM tenantry.tenant_users"), "4");
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.invitations "
+					   "WHERE expires_at < now() AND accepted_at IS NULL")), 1);
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.tenant_settings "
+					   "WHERE encrypted")), 12);
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.alerts")), 1);
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log")), 300);
+	/* the demo login is platform staff, never a superuser */
+	ck_assert_str_eq(testdb_value(c, "SELECT rolsuper::text || rolbypassrls::text FROM "
+				      "pg_roles WHERE rolname = 'demo_operator'"), "falsefalse");
+	ck_assert_str_eq(testdb_value(c, "SELECT pg_has_role('demo_operator', "
+				      "'tenantry_platform', 'USAGE')::text"), "true");
+	PQfinish(c);
+}
+END_TEST
+
+Suite *
+suite_cli(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("binary");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_tenant_round_trip);
+	tcase_add_test(tc, test_invite_quota_settings_export);
+	tcase_add_test(tc, test_demo);
+	suite_add_tcase(s, tc);
+	return s;
+}
