@@ -124,7 +124,7 @@ static const char DEMO_MEMBERS[] =
 	"CASE WHEN random() < 0.8 THEN now() - random() * interval '60 days' END "
 	"FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier, "
 	"LATERAL generate_series(1, greatest(0, least(CASE WHEN tr.max_users < 0 "
-	"THEN 60 ELSE tr.max_users - 1 END, "
+	"THEN 60 ELSE tr.max_users * 7 / 10 END, "
 	"(abs(hashtext(t.slug)) % (CASE WHEN tr.max_users < 0 THEN 60 "
 	"ELSE tr.max_users END)) + 2))) k, "
 	"LATERAL (SELECT id FROM tenantry.users WHERE email LIKE '%@%example%' "
