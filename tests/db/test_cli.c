@@ -75,6 +75,8 @@ START_TEST(test_tenant_round_trip)
 	ck_assert_int_eq(RUN("tenants", "show", "acme-corp"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "suspended"));
 	/* read-only refuses writes and changes nothing */
+	free(out);
+	free(errout);
 	ck_assert_int_eq(testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
 				     "--read-only", "tenants", "resume", "acme-corp", NULL }), 77);
 	ck_assert_int_eq(RUN("tenants", "show", "acme-corp"), 0);
