@@ -32,6 +32,14 @@ int cli_fail(struct cli *c);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* -1 with cli->err filled when --read-only forbids writing. */
+int cli_refuse_write(struct cli *c);
+
+#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
+/* No arguments, or --help / -h first. */
+#define WANTS_HELP(argc, argv)                                               \
+	((argc) == 0 || strcmp((argv)[0], "--help") == 0 || strcmp((argv)[0], "-h") == 0)
+
 /* Options parser for subcommands: --name VALUE, --name=VALUE, --flag. */
 struct opt {
 	const char *name;      /* without dashes */

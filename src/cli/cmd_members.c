@@ -9,17 +9,6 @@
 #include "core/json.h"
 #include "core/text.h"
 
-#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
-#define WANTS_HELP(argc, argv)                                               \
-	((argc) == 0 || strcmp((argv)[0], "--help") == 0 || strcmp((argv)[0], "-h") == 0)
-
-static int
-refuse_write(struct cli *c)
-{
-	if (!c->read_only)
-		return 0;
-	return err_set(&c->err, ERR_FORBIDDEN, "read-only mode: refusing to write");
-}
 
 /* ---- users ---------------------------------------------------------------------- */
 
@@ -92,7 +81,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 	if (strcmp(sub, "remove") == 0) {
 		if (n != 2)
 			return cli_usage("users ", "remove needs TENANT and USER");
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->member_remove(c->st, argv[0], argv[1], &c->err) < 0)
 			return cli_fail(c);
 		printf("removed %s from %s\n", argv[1], argv[0]);
@@ -109,7 +98,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 					 is_role ? " ROLE" : "");
 		if (is_role && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("users ", "unknown role %s", argv[2]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->member_update(&m, c->st, argv[0], argv[1],
 						 is_role ? &role : NULL,
 						 is_role ? -1 : sub[0] == 'a', &c->err) < 0)
@@ -206,7 +195,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 			return cli_usage("invite ", "accept needs the TOKEN");
 		if (pwfile && read_password(pwfile, pw, sizeof pw, &c->err) < 0)
 			return cli_fail(c);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->invitation_accept(&m, c->st, argv[1],
 						     opt_get(o, NOPTS(o), "name"),
 						     pwfile ? pw : NULL, &c->err) < 0)
@@ -222,7 +211,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 
 		if (n != 3)
 			return cli_usage("invite ", "%s needs TENANT and INVITATION", argv[0]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0)
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 			return cli_fail(c);
 		if (!resend) {
 			if (c->st->ops->invitation_revoke(c->st, argv[1], argv[2], &c->err) < 0)
@@ -239,7 +228,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 			return cli_usage("invite ", "invite needs TENANT EMAIL [ROLE]");
 		if (n == 3 && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("invite ", "unknown role %s", argv[2]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->invitation_create(&v, token, c->st, argv[0], argv[1], role,
 						     &c->err) < 0)
 			return cli_fail(c);
@@ -332,7 +321,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 
 		if (type && setting_type_parse(type, &t) < 0)
 			return cli_usage("settings ", "unknown type %s", type);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->setting_put(&s, c->st, argv[1], argv[2], t, argv[3], &c->err) < 0)
 			return cli_fail(c);
 		print_settings(c, &s, 1);
@@ -340,7 +329,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[0], "delete") == 0 && n == 3) {
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->setting_delete(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("deleted %s\n", argv[2]);
@@ -372,7 +361,7 @@ cmd_features(struct cli *c, int argc, char **argv)
 			return cli_usage("features ", "unknown feature %s", argv[2]);
 		if (state == -2)
 			return cli_usage("features ", "want on, off or default, not %s", argv[3]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->feature_set(&fs, c->st, argv[1], f, state, &c->err) < 0)
 			return cli_fail(c);
 	} else if (strcmp(argv[0], "list") == 0 && argc == 2) {
@@ -460,7 +449,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 				return cli_fail(c);
 			exp += (usec_t)time(NULL) * 1000000;
 		}
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->apikey_create(&k, secret, c->st, argv[1],
 						 opt_get(o, NOPTS(o), "name"), mask, exp,
 						 &c->err) < 0)
@@ -477,7 +466,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[0], "revoke") == 0 && n == 3) {
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->apikey_revoke(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("revoked %s\n", argv[2]);

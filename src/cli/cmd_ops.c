@@ -11,17 +11,6 @@
 #include "core/quota.h"
 #include "store/admin.h"
 
-#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
-#define WANTS_HELP(argc, argv)                                               \
-	((argc) == 0 || strcmp((argv)[0], "--help") == 0 || strcmp((argv)[0], "-h") == 0)
-
-static int
-refuse_write(struct cli *c)
-{
-	if (!c->read_only)
-		return 0;
-	return err_set(&c->err, ERR_FORBIDDEN, "read-only mode: refusing to write");
-}
 
 static int
 parse_i64(const char *s, int64_t *out)
@@ -91,7 +80,7 @@ cmd_quota(struct cli *c, int argc, char **argv)
 
 		if (parse_i64(argv[3], &n) < 0)
 			return cli_usage("quota ", "LIMIT must be a number, not %s", argv[3]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->quota_set_limit(&q, c->st, argv[1], argv[2], n, &c->err) < 0)
 			return cli_fail(c);
 		print_quotas(c, &q, 1);
@@ -137,7 +126,7 @@ cmd_usage(struct cli *c, int argc, char **argv)
 
 		if (parse_i64(argv[3], &amount) < 0)
 			return cli_usage("usage ", "AMOUNT must be a number, not %s", argv[3]);
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->usage_increment(&res, c->st, argv[1], argv[2], amount,
 						   &c->err) < 0)
 			return cli_fail(c);
@@ -371,7 +360,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 	if (n && strcmp(argv[0], "ack") == 0) {
 		if (n != 3)
 			return cli_usage("alerts ", "ack needs TENANT and ALERT_ID");
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->alert_ack(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("acknowledged %s\n", argv[2]);

@@ -7,7 +7,6 @@
 #include "core/json.h"
 #include "core/quota.h"
 
-#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
 
 static const char TENANTS_HELP[] =
 	"usage: tenantry tenants list [--filter S] [--tier T] [--status S]\n"
@@ -26,15 +25,6 @@ static const char TENANTS_HELP[] =
 	"       tenantry tenants purge-due\n"
 	"TENANT is an id or a slug. `delete` starts the 30-day grace period;\n"
 	"`restore` ends it; `purge-due` deletes tenants whose grace has passed.\n";
-
-static int
-refuse_write(struct cli *c)
-{
-	if (!c->read_only)
-		return 0;
-	err_set(&c->err, ERR_FORBIDDEN, "read-only mode: refusing to write");
-	return -1;
-}
 
 static void
 print_tenant(struct cli *c, const struct tenant *t)
@@ -166,7 +156,7 @@ tenants_create(struct cli *c, int argc, char **argv)
 	n.trial = opt_get(o, NOPTS(o), "trial") != NULL;
 	if (!n.name || !n.admin_email)
 		return cli_usage("tenants ", "create needs --name and --admin-email");
-	if (refuse_write(c) < 0 || cli_store(c) < 0
+	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 	    || c->st->ops->tenant_create(&t, c->st, &n, &c->err) < 0)
 		return cli_fail(c);
 	print_tenant(c, &t);
@@ -192,7 +182,7 @@ tenants_update(struct cli *c, int argc, char **argv)
 	p.contact_phone = opt_get(o, NOPTS(o), "phone");
 	p.timezone = opt_get(o, NOPTS(o), "timezone");
 	p.locale = opt_get(o, NOPTS(o), "locale");
-	if (refuse_write(c) < 0 || cli_store(c) < 0
+	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 	    || c->st->ops->tenant_update(&t, c->st, argv[0], &p, &c->err) < 0)
 		return cli_fail(c);
 	print_tenant(c, &t);
@@ -213,7 +203,7 @@ tenants_status(struct cli *c, const char *verb, const char *ref)
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		if (strcmp(verb, map[i].verb) != 0)
 			continue;
-		if (refuse_write(c) < 0 || cli_store(c) < 0
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->tenant_set_status(&t, c->st, ref, map[i].to, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
@@ -240,7 +230,7 @@ tenants_tier(struct cli *c, int argc, char **argv)
 
 	if (opt_parse("tenants ", argc, argv, o, NOPTS(o)) != 2)
 		return cli_usage("tenants ", "tier needs TENANT and TIER");
-	if (refuse_write(c) < 0 || cli_store(c) < 0)
+	if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 		return cli_fail(c);
 	if (c->st->ops->tenant_set_tier(&t, &conflict, c->st, argv[0], argv[1],
 					opt_get(o, 1, "force") != NULL, &c->err) < 0) {
@@ -306,7 +296,7 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 		int n;
 		bool purge = sub[0] == 'p';
 
-		if ((purge && refuse_write(c) < 0) || cli_store(c) < 0
+		if ((purge && cli_refuse_write(c) < 0) || cli_store(c) < 0
 		    || (purge ? c->st->ops->tenant_purge_due(&n, c->st, &c->err)
 			      : c->st->ops->health_refresh(&n, c->st, &c->err)) < 0)
 			return cli_fail(c);

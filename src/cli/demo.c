@@ -10,7 +10,6 @@
 #include "core/validate.h"
 #include "store/admin.h"
 
-#define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 

@@ -50,6 +50,14 @@ opt_parse(const char *cmd, int argc, char **argv, struct opt *opts, int nopts)
 	return npos;
 }
 
+int
+cli_refuse_write(struct cli *c)
+{
+	if (!c->read_only)
+		return 0;
+	return err_set(&c->err, ERR_FORBIDDEN, "read-only mode: refusing to write");
+}
+
 const char *
 opt_get(const struct opt *opts, int n, const char *name)
 {

@@ -71,6 +71,18 @@ bool pg_null(const PGresult *r, int row, int col);
 /* Copies column text into a fixed buffer. */
 #define pg_cpy(dst, r, row, col) snprintf((dst), sizeof(dst), "%s", pg_s((r), (row), (col)))
 
+/* Sizes out->rows for the rows of r; on failure clears r and returns
+ * from the calling function with ERR_INTERNAL. */
+#define ALLOC_ROWS(out, r, e)                                                \
+	do {                                                                 \
+		(out)->n = (size_t)PQntuples(r);                             \
+		(out)->rows = calloc((out)->n + 1, sizeof *(out)->rows);     \
+		if (!(out)->rows) {                                          \
+			PQclear(r);                                          \
+			return err_set((e), ERR_INTERNAL, "out of memory");  \
+		}                                                            \
+	} while (0)
+
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
 

@@ -96,12 +96,7 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 		if (pg_run(pg_of(st), steps, 2, e) < 0)
 			return -1;
 	}
-	out->n = (size_t)PQntuples(r);
-	out->rows = calloc(out->n + 1, sizeof *out->rows);
-	if (!out->rows) {
-		PQclear(r);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	ALLOC_ROWS(out, r, e);
 	for (size_t i = 0; i < out->n; i++)
 		audit_row(&out->rows[i], r, (int)i);
 	if (out->n == (size_t)limit && tenant)
@@ -255,12 +250,7 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant,
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
-	out->n = (size_t)PQntuples(r);
-	out->rows = calloc(out->n + 1, sizeof *out->rows);
-	if (!out->rows) {
-		PQclear(r);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	ALLOC_ROWS(out, r, e);
 	for (size_t i = 0; i < out->n; i++) {
 		struct alert *a = &out->rows[i];
 		int row = (int)i;

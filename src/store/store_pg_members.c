@@ -7,15 +7,6 @@
 #include "core/validate.h"
 #include "store/store_pg.h"
 
-#define ALLOC_ROWS(out, r, e)                                                \
-	do {                                                                 \
-		(out)->n = (size_t)PQntuples(r);                             \
-		(out)->rows = calloc((out)->n + 1, sizeof *(out)->rows);     \
-		if (!(out)->rows) {                                          \
-			PQclear(r);                                          \
-			return err_set((e), ERR_INTERNAL, "out of memory");  \
-		}                                                            \
-	} while (0)
 
 static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
 

@@ -54,12 +54,7 @@ pg_quota_list(struct quota_list *out, struct store *st, const char *tenant,
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
-	out->n = (size_t)PQntuples(r);
-	out->rows = calloc(out->n + 1, sizeof *out->rows);
-	if (!out->rows) {
-		PQclear(r);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	ALLOC_ROWS(out, r, e);
 	for (size_t i = 0; i < out->n; i++)
 		quota_row(&out->rows[i], r, (int)i);
 	PQclear(r);
@@ -206,12 +201,7 @@ pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant,
 	snprintf(d, sizeof d, "%d", days);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
-	out->n = (size_t)PQntuples(r);
-	out->rows = calloc(out->n + 1, sizeof *out->rows);
-	if (!out->rows) {
-		PQclear(r);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	ALLOC_ROWS(out, r, e);
 	for (size_t i = 0; i < out->n; i++) {
 		pg_cpy(out->rows[i].resource, r, (int)i, 0);
 		pg_cpy(out->rows[i].day, r, (int)i, 1);
