@@ -1,0 +1,455 @@
+/* test_concurrency.c - quotas under contention against the real database:
+ * many connections consuming one quota, invitations accepted at once
+ * against a user limit, the window rolled in the consuming statement, and
+ * threshold alerts raised (and notified) once per threshold and window.
+ * Each thread owns its own store (one connection); stores are opened and
+ * closed by the main thread. */
+#include <check.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../testlib.h"
+#include "store/store.h"
+
+#define CONSUMERS 16
+#define CONSUMES 50
+#define CALL_LIMIT 200
+#define INVITES 12
+
+static char dbname[64];
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static long long __attribute__((format(printf, 2, 3)))
+xint(PGconn *c, const char *f, ...)
+{
+	char sql[2048];
+	const char *v;
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(sql, sizeof sql, f, ap);
+	va_end(ap);
+	v = testdb_value(c, sql);
+	ck_assert_msg(v != NULL, "no value: %s", sql);
+	return strtoll(v, NULL, 10);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+xexec(PGconn *c, const char *f, ...)
+{
+	char sql[2048];
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(sql, sizeof sql, f, ap);
+	va_end(ap);
+	testdb_exec(c, sql);
+}
+
+static struct store *
+open_store(enum store_role role, const char *tenant)
+{
+	char conninfo[512];
+	struct store_config cfg = { 0 };
+	struct store_context ctx = { .role = role, .actor = "test",
+				     .actor_kind = "staff" };
+	struct store *st = NULL;
+	struct err e = { 0 };
+
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, NULL));
+	cfg.conninfo = conninfo;
+	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
+	if (tenant)
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
+	return st;
+}
+
+/* A fresh database with one business-tier tenant; returns the platform
+ * store and fills id. */
+static struct store *
+one_tenant(const char *slug, char id[ID_LEN])
+{
+	char email[128];
+	struct tenant_new n = { .name = slug, .slug = slug, .tier = "business",
+				.admin_email = email };
+	struct tenant t;
+	struct err e = { 0 };
+	struct store *st;
+
+	snprintf(dbname, sizeof dbname, "%s", testdb_create());
+	st = open_store(STORE_ROLE_PLATFORM, NULL);
+	snprintf(email, sizeof email, "admin@%s.example", slug);
+	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	snprintf(id, ID_LEN, "%s", t.id);
+	tenant_clear(&t);
+	return st;
+}
+
+static void
+set_limit(struct store *st, const char *id, const char *resource, int64_t limit)
+{
+	struct quota q;
+	struct err e = { 0 };
+
+	ck_assert_msg(st->ops->quota_set_limit(&q, st, id, resource, limit, &e) == 0,
+		      "%s", e.message);
+	ck_assert_int_eq(q.limit, limit);
+}
+
+/* Hourly windows: keep a test from straddling the top of the hour. */
+static void
+avoid_hour_edge(PGconn *c)
+{
+	long long left = 3600 - xint(c, "SELECT extract(epoch FROM now())::int8 %% 3600");
+
+	if (left < 30)
+		sleep((unsigned)left + 1);
+}
+
+/* Notifications on c: collects payloads until `want` arrived or timeout_ms
+ * passed; returns how many arrived (payloads beyond max are counted). */
+static int
+collect(PGconn *c, char payloads[][128], int max, int want, int timeout_ms)
+{
+	struct timespec t0, now;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		PGnotify *nt;
+		long waited;
+		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
+
+		ck_assert_int_eq(PQconsumeInput(c), 1);
+		while ((nt = PQnotifies(c))) {
+			if (n < max)
+				snprintf(payloads[n], 128, "%s", nt->extra);
+			n++;
+			PQfreemem(nt);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - t0.tv_sec) * 1000
+			 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (n >= want || waited >= timeout_ms)
+			return n;
+		poll(&p, 1, (int)(timeout_ms - waited));
+	}
+}
+
+/* ---- one quota, sixteen consumers ---------------------------------------- */
+
+struct consumer {
+	struct store *st;
+	const char *tenant;
+	pthread_barrier_t *start;
+	int allowed, refused, errors;
+	char error[512];
+};
+
+static void *
+consume(void *arg)
+{
+	struct consumer *w = arg;
+
+	pthread_barrier_wait(w->start);
+	for (int i = 0; i < CONSUMES; i++) {
+		struct quota_result r;
+		struct err e = { 0 };
+
+		if (w->st->ops->usage_increment(&r, w->st, w->tenant, "api_calls", 1, &e) == 0
+		    && r.allowed) {
+			w->allowed++;
+		} else if (e.code == ERR_QUOTA_EXCEEDED && !r.allowed) {
+			w->refused++;
+		} else {
+			w->errors++;
+			snprintf(w->error, sizeof w->error, "%s", e.message);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(quota_never_exceeded)
+{
+	char id[ID_LEN];
+	struct store *pf = one_tenant("race", id);
+	struct consumer w[CONSUMERS];
+	pthread_t th[CONSUMERS];
+	pthread_barrier_t start;
+	int allowed = 0, refused = 0, errors = 0;
+	PGconn *su;
+
+	set_limit(pf, id, "api_calls", CALL_LIMIT);
+	su = testdb_connect(dbname, NULL);
+	avoid_hour_edge(su);
+	pthread_barrier_init(&start, NULL, CONSUMERS);
+	for (int i = 0; i < CONSUMERS; i++) {
+		w[i] = (struct consumer){ .tenant = id, .start = &start };
+		w[i].st = open_store(STORE_ROLE_TENANT, id);
+	}
+	for (int i = 0; i < CONSUMERS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, consume, &w[i]), 0);
+	for (int i = 0; i < CONSUMERS; i++) {
+		pthread_join(th[i], NULL);
+		allowed += w[i].allowed;
+		refused += w[i].refused;
+		errors += w[i].errors;
+		ck_assert_msg(w[i].errors == 0, "consumer %d: %s", i, w[i].error);
+		store_close(&w[i].st);
+	}
+	pthread_barrier_destroy(&start);
+
+	ck_assert_int_eq(errors, 0);
+	ck_assert_int_eq(allowed, CALL_LIMIT);
+	ck_assert_int_eq(refused, CONSUMERS * CONSUMES - CALL_LIMIT);
+	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+			      "'%s' AND resource = 'api_calls'", id), CALL_LIMIT);
+	ck_assert_int_eq(xint(su, "SELECT coalesce(sum(amount), 0) FROM "
+			      "tenantry.usage_daily WHERE tenant_id = '%s' "
+			      "AND resource = 'api_calls'", id), CALL_LIMIT);
+	/* The thresholds were each crossed once, whoever crossed them. */
+	ck_assert_str_eq(testdb_value(su, "SELECT string_agg(threshold::text, ',' "
+				      "ORDER BY threshold) FROM tenantry.alerts WHERE "
+				      "resource = 'api_calls'"), "80,95,100");
+	PQfinish(su);
+	store_close(&pf);
+}
+END_TEST
+
+/* ---- invitations accepted at once against the user limit ------------------ */
+
+struct acceptor {
+	struct store *st;
+	char token[96];
+	pthread_barrier_t *start;
+	int rc;
+	struct err e;
+	struct member m;
+};
+
+static void *
+accept_one(void *arg)
+{
+	struct acceptor *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->rc = a->st->ops->invitation_accept(&a->m, a->st, a->token, NULL, NULL, &a->e);
+	return NULL;
+}
+
+START_TEST(accepts_respect_user_limit)
+{
+	char id[ID_LEN], email[64];
+	struct store *pf = one_tenant("crowd", id);
+	struct acceptor a[INVITES];
+	pthread_t th[INVITES];
+	pthread_barrier_t start;
+	int ok = 0, over = 0;
+	long long members;
+	PGconn *su = testdb_connect(dbname, NULL);
+
+	members = xint(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
+		       "tenant_id = '%s' AND active", id);
+	ck_assert_int_eq(members, 1);
+	set_limit(pf, id, "users", members + 3);
+	/* Existing users, so accepting needs no password (no Argon2). */
+	testdb_exec(su, "INSERT INTO tenantry.users (email) SELECT 'guest' || "
+		    "lpad(g::text, 2, '0') || '@crowd.example' FROM generate_series(0, 11) g");
+	pthread_barrier_init(&start, NULL, INVITES);
+	for (int i = 0; i < INVITES; i++) {
+		struct invitation inv;
+		struct err e = { 0 };
+
+		memset(&a[i], 0, sizeof a[i]);
+		a[i].start = &start;
+		snprintf(email, sizeof email, "guest%02d@crowd.example", i);
+		ck_assert_msg(pf->ops->invitation_create(&inv, a[i].token, pf, id, email,
+							 ROLE_MEMBER, &e) == 0, "%s", e.message);
+		a[i].st = open_store(STORE_ROLE_PLATFORM, NULL);
+	}
+	for (int i = 0; i < INVITES; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, accept_one, &a[i]), 0);
+	for (int i = 0; i < INVITES; i++) {
+		pthread_join(th[i], NULL);
+		if (a[i].rc == 0) {
+			ok++;
+			ck_assert_str_eq(a[i].m.tenant_id, id);
+			ck_assert(a[i].m.active);
+		} else {
+			ck_assert_msg(a[i].e.code == ERR_QUOTA_EXCEEDED,
+				      "accept %d: %s (%s)", i, err_code_name(a[i].e.code),
+				      a[i].e.message);
+			over++;
+		}
+		store_close(&a[i].st);
+	}
+	pthread_barrier_destroy(&start);
+
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(over, INVITES - 3);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
+			      "tenant_id = '%s' AND active", id), members + 3);
+	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+			      "'%s' AND resource = 'users'", id), members + 3);
+	/* The refused ones were rolled back whole: still pending. */
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.invitations WHERE "
+			      "tenant_id = '%s' AND accepted_at IS NOT NULL", id), 3);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.invitations WHERE "
+			      "tenant_id = '%s' AND accepted_at IS NULL", id), INVITES - 3);
+	PQfinish(su);
+	store_close(&pf);
+}
+END_TEST
+
+/* ---- window roll in the consuming statement -------------------------------- */
+
+START_TEST(window_rolls_in_one_statement)
+{
+	char id[ID_LEN];
+	struct store *pf = one_tenant("roll", id);
+	struct quota_result r;
+	struct err e = { 0 };
+	PGconn *su = testdb_connect(dbname, NULL);
+	long long hour_us;
+
+	avoid_hour_edge(su);
+	set_limit(pf, id, "api_calls", 100);
+	/* A full quota whose window is an hour old (its alerts went off in
+	 * that window). */
+	xexec(su, "UPDATE tenantry.quotas SET used = 100, period_start = "
+	      "date_trunc('hour', now(), 'UTC') - interval '1 hour' "
+	      "WHERE tenant_id = '%s' AND resource = 'api_calls'", id);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+			      "tenant_id = '%s' AND resource = 'api_calls'", id), 3);
+	hour_us = xint(su, "SELECT (extract(epoch FROM date_trunc('hour', now(), "
+		       "'UTC')) * 1000000)::int8");
+	ck_assert_msg(pf->ops->quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s",
+		      e.message);
+	ck_assert(r.allowed);
+	ck_assert_int_eq(r.quota.used, 0);
+	ck_assert_int_eq(r.quota.window_start, hour_us);
+	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+			      "'%s' AND resource = 'api_calls'", id), 100);
+
+	/* Consuming resets to the amount and moves the window at once. */
+	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 7, &e) == 0,
+		      "%s", e.message);
+	ck_assert(r.allowed);
+	ck_assert_int_eq(r.quota.used, 7);
+	ck_assert_int_eq(r.quota.window_start, hour_us);
+	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+			      "'%s' AND resource = 'api_calls'", id), 7);
+	ck_assert_int_eq(xint(su, "SELECT (period_start = date_trunc('hour', now(), "
+			      "'UTC'))::int FROM tenantry.quotas WHERE tenant_id = '%s' "
+			      "AND resource = 'api_calls'", id), 1);
+
+	/* The new window has its own alerts and its own limit. */
+	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 73, &e) == 0,
+		      "%s", e.message);
+	ck_assert_int_eq(r.quota.used, 80);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+			      "tenant_id = '%s' AND resource = 'api_calls'", id), 4);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+			      "tenant_id = '%s' AND resource = 'api_calls' AND threshold = 80 "
+			      "AND period_start = date_trunc('hour', now(), 'UTC')", id), 1);
+	ck_assert_int_eq(pf->ops->usage_increment(&r, pf, id, "api_calls", 21, &e), -1);
+	ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
+	ck_assert_int_eq(r.quota.used, 80);
+	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 20, &e) == 0,
+		      "%s", e.message);
+	ck_assert_int_eq(r.quota.used, 100);
+	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+			      "tenant_id = '%s' AND resource = 'api_calls'", id), 6);
+	PQfinish(su);
+	store_close(&pf);
+}
+END_TEST
+
+/* ---- alerts once per threshold -------------------------------------------- */
+
+START_TEST(alerts_once_per_threshold)
+{
+	static const struct {
+		int64_t amount;
+		bool ok;
+		int alerts;       /* total after the step */
+	} steps[] = {
+		{ 50, true, 0 }, { 30, true, 1 }, { 1, true, 1 }, { 13, true, 1 },
+		{ 1, true, 2 }, { 4, true, 2 }, { 1, true, 3 }, { 1, false, 3 },
+		{ 1, false, 3 }, { -10, true, 3 }, { 10, true, 3 }, { -30, true, 3 },
+		{ 30, true, 3 },
+	};
+	char id[ID_LEN], want[3][128], got[8][128];
+	struct store *pf = one_tenant("alarm", id);
+	PGconn *su = testdb_connect(dbname, NULL), *listener;
+	struct alert_list al;
+	struct err e = { 0 };
+	int64_t used = 0;
+	int n;
+
+	listener = testdb_connect(dbname, NULL);
+	testdb_exec(listener, "LISTEN tenantry_alert");
+	set_limit(pf, id, "storage_bytes", 100);
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		struct quota_result r;
+		int rc = pf->ops->usage_increment(&r, pf, id, "storage_bytes",
+						  steps[i].amount, &e);
+
+		if (steps[i].ok) {
+			ck_assert_msg(rc == 0, "step %zu: %s", i, e.message);
+			used += steps[i].amount;
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
+		}
+		ck_assert_int_eq(r.quota.used, used);
+		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+				   "tenant_id = '%s' AND resource = 'storage_bytes'", id)
+			      == steps[i].alerts, "step %zu: wrong number of alerts", i);
+	}
+	ck_assert_str_eq(testdb_value(su, "SELECT string_agg(threshold::text, ',' "
+				      "ORDER BY threshold) FROM tenantry.alerts WHERE "
+				      "resource = 'storage_bytes'"),
+			 "80,95,100");
+	ck_assert_msg(pf->ops->alert_list(&al, pf, id, true, &e) == 0, "%s", e.message);
+	ck_assert_int_eq(al.n, 3);
+	alert_list_free(&al);
+
+	/* One notification per alert, in order, and no more. */
+	snprintf(want[0], sizeof want[0], "%s:storage_bytes:80", id);
+	snprintf(want[1], sizeof want[1], "%s:storage_bytes:95", id);
+	snprintf(want[2], sizeof want[2], "%s:storage_bytes:100", id);
+	n = collect(listener, got, 8, 3, 5000);
+	ck_assert_int_eq(n, 3);
+	n += collect(listener, got + 3, 5, 1, 300);
+	ck_assert_int_eq(n, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_str_eq(got[i], want[i]);
+	PQfinish(listener);
+	PQfinish(su);
+	store_close(&pf);
+}
+END_TEST
+
+Suite *
+suite_concurrency(void)
+{
+	Suite *s = suite_create("concurrency");
+	TCase *tc = tcase_create("quota");
+
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, quota_never_exceeded);
+	tcase_add_test(tc, accepts_respect_user_limit);
+	tcase_add_test(tc, window_rolls_in_one_statement);
+	tcase_add_test(tc, alerts_once_per_threshold);
+	suite_add_tcase(s, tc);
+	return s;
+}
