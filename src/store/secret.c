@@ -131,7 +131,9 @@ secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e)
 	}
 	n = read(fd, buf, sizeof buf);
 	close(fd);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+	/* Raw keys are exactly 32 bytes (a trailing 0x0a is key material);
+	 * hex keys may end with a newline. */
+	while (n > SECRET_KEY_BYTES && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
 	if (n == SECRET_KEY_BYTES) {
 		memcpy(key, buf, SECRET_KEY_BYTES);
