@@ -11,6 +11,20 @@
 SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
+-- Tenants being purged, for the length of the purge's transaction. Only
+-- tenant_purge() (owner) writes it; triggers consult it through
+-- is_purging(), so no session setting can switch auditing or counting off.
+CREATE TABLE purging (tenant_id uuid PRIMARY KEY);
+ALTER TABLE purging ENABLE ROW LEVEL SECURITY;
+ALTER TABLE purging FORCE ROW LEVEL SECURITY;
+CREATE POLICY purging_owner ON purging FOR ALL TO tenantry_owner
+	USING (true) WITH CHECK (true);
+
+CREATE FUNCTION is_purging(p_tenant uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
+	SELECT EXISTS (SELECT 1 FROM tenantry.purging WHERE tenant_id = p_tenant)
+$$;
+
 CREATE FUNCTION audit_field(v text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT octet_length(coalesce(v, '')) || ':' || coalesce(v, '') || ';'
@@ -115,7 +129,7 @@ BEGIN
 	END IF;
 	v_row := coalesce(v_new, v_old);
 	v_tenant := (v_row ->> TG_ARGV[1])::uuid;
-	IF current_setting('tenantry.purging', true) = v_tenant::text THEN
+	IF is_purging(v_tenant) THEN
 		RETURN NULL;  -- the tenant is being purged
 	END IF;
 	-- Secret values never reach the log.
@@ -160,10 +174,10 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON alerts
 
 -- Append-only for every role; only a purge may delete a tenant's entries.
 CREATE FUNCTION audit_guard() RETURNS trigger
-LANGUAGE plpgsql SET search_path = tenantry, pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
 	IF TG_OP = 'DELETE'
-	   AND current_setting('tenantry.purging', true) = OLD.tenant_id::text THEN
+	   AND is_purging(OLD.tenant_id) THEN
 		RETURN OLD;
 	END IF;
 	RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = '42501';

@@ -103,7 +103,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 DECLARE
 	r quota_result;
 BEGIN
-	IF current_setting('tenantry.purging', true) = p_tenant::text THEN
+	IF is_purging(p_tenant) THEN
 		RETURN;
 	END IF;
 	SELECT * INTO r FROM usage_increment(p_tenant, p_resource, p_amount);
@@ -179,7 +179,7 @@ DECLARE
 	t int;
 	v_id uuid;
 BEGIN
-	IF current_setting('tenantry.purging', true) = NEW.tenant_id::text THEN
+	IF is_purging(NEW.tenant_id) THEN
 		RETURN NULL;
 	END IF;
 	FOREACH t IN ARRAY ARRAY[80, 95, 100] LOOP

@@ -166,11 +166,11 @@ BEGIN
 			USING ERRCODE = 'TL001';
 	END IF;
 	SELECT * INTO v_head FROM audit_heads WHERE tenant_id = p_tenant FOR UPDATE;
-	PERFORM set_config('tenantry.purging', p_tenant::text, true);
+	INSERT INTO purging VALUES (p_tenant);
 	DELETE FROM tenants WHERE id = p_tenant;
 	DELETE FROM audit_log WHERE tenant_id = p_tenant;
 	DELETE FROM audit_heads WHERE tenant_id = p_tenant;
-	PERFORM set_config('tenantry.purging', '', true);
+	DELETE FROM purging WHERE tenant_id = p_tenant;
 	PERFORM audit_append('00000000-0000-0000-0000-000000000000', 'tenant.purge',
 		'tenant', p_tenant::text, to_jsonb(v_tenant)
 			- '{settings,branding,features}'::text[],
@@ -261,7 +261,7 @@ GRANT EXECUTE ON FUNCTION invitation_accept(bytea, text, text)
 CREATE FUNCTION keep_an_admin() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
-	IF current_setting('tenantry.purging', true) = OLD.tenant_id::text
+	IF is_purging(OLD.tenant_id)
 	   OR NOT (OLD.role = 'admin' AND OLD.active) THEN
 		RETURN coalesce(NEW, OLD);
 	END IF;

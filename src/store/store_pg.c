@@ -189,29 +189,13 @@ connect_db(struct pgstore *s, struct err *e)
 	return 0;
 }
 
-static int
-prepare(struct pgstore *s, const char *sql, char name[24], struct err *e)
+static bool
+is_prepared(const struct pgstore *s, uint64_t h)
 {
-	uint64_t h = text_hash(sql);
-	PGresult *r;
-
-	snprintf(name, 24, "t%016llx", (unsigned long long)h);
 	for (size_t i = 0; i < s->nprepared; i++)
 		if (s->prepared[i] == h)
-			return 0;
-	if (s->nprepared == PG_MAX_PREPARED) {
-		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
-		s->nprepared = 0;
-	}
-	r = PQprepare(s->conn, name, sql, 0, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_error(e, s->conn, r);
-		PQclear(r);
-		return -1;
-	}
-	PQclear(r);
-	s->prepared[s->nprepared++] = h;
-	return 0;
+			return true;
+	return false;
 }
 
 static void
@@ -224,8 +208,11 @@ clear_outs(struct pgstep *steps, int n)
 		}
 }
 
-/* One attempt. *sent_nothing tells whether the failure happened before the
- * server could have run anything (so a retry is safe). */
+/* One attempt. Statements not yet prepared on this connection are
+ * prepared inside the pipeline, after the context statement: their names
+ * resolve with the role of the operation, not the bare login's (a
+ * NOINHERIT login may not even see the schema). *retry_safe tells whether
+ * the failure came before the server could have run anything. */
 static int
 run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	 bool *retry_safe)
@@ -233,39 +220,58 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	const struct store_context *c = &s->base.ctx;
 	const char *ctx[6] = { role_names[c->role], c->tenant_id, c->actor,
 			       c->actor_kind, c->ip, c->user_agent };
-	char names[PG_MAX_STEPS + 1][24];
-	int rc = 0;
+	char names[PG_MAX_STEPS][24];
+	uint64_t hashes[PG_MAX_STEPS], pending[PG_MAX_STEPS];
+	int npending = 0, rc = 0;
 
 	*retry_safe = true;
-	if (connect_db(s, e) < 0 || prepare(s, CTX_SQL, names[0], e) < 0)
+	if (n > PG_MAX_STEPS)
+		return err_set(e, ERR_INTERNAL, "too many statements in one operation");
+	if (connect_db(s, e) < 0)
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (prepare(s, steps[i].sql, names[i + 1], e) < 0)
-			return PQstatus(s->conn) == CONNECTION_OK ? (*retry_safe = false, -1) : -1;
-	*retry_safe = false;
+	if (s->nprepared + (size_t)n > PG_MAX_PREPARED) {
+		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
+		s->nprepared = 0;
+	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);
-	PQsendQueryPrepared(s->conn, names[0], 6, ctx, NULL, NULL, 0);
+	PQsendQueryParams(s->conn, CTX_SQL, 6, NULL, ctx, NULL, NULL, 0);
+	for (int i = 0; i < n; i++) {
+		bool dup = false;
+
+		hashes[i] = text_hash(steps[i].sql);
+		snprintf(names[i], sizeof names[i], "t%016llx", (unsigned long long)hashes[i]);
+		for (int k = 0; k < npending; k++)
+			dup |= pending[k] == hashes[i];
+		if (dup || is_prepared(s, hashes[i]))
+			continue;
+		pending[npending++] = hashes[i];
+		PQsendPrepare(s->conn, names[i], steps[i].sql, 0, NULL);
+	}
 	for (int i = 0; i < n; i++)
-		PQsendQueryPrepared(s->conn, names[i + 1], steps[i].n, steps[i].params,
+		PQsendQueryPrepared(s->conn, names[i], steps[i].n, steps[i].params,
 				    NULL, NULL, 0);
 	if (!PQpipelineSync(s->conn)) {
 		rc = pg_error(e, s->conn, NULL);
 		goto out;
 	}
-	for (int i = -1; i < n; i++) {
+	*retry_safe = false;
+	/* Results: the context, the prepares, then the steps. */
+	for (int i = -1 - npending; i < n; i++) {
 		PGresult *r = PQgetResult(s->conn), *extra;
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			rc = pg_error(e, s->conn, r);
-			*retry_safe = i < 0 && PQstatus(s->conn) != CONNECTION_OK;
+			*retry_safe = i == -1 - npending && PQstatus(s->conn) != CONNECTION_OK;
 		}
 		if (!r) {
 			if (rc == 0)
 				rc = pg_error(e, s->conn, NULL);
 			goto out;
 		}
+		if (i < 0 && i >= -npending && st == PGRES_COMMAND_OK)
+			s->prepared[s->nprepared++] = pending[npending + i];
 		if (i >= 0 && steps[i].out && rc == 0
 		    && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
 			*steps[i].out = r;

@@ -553,14 +553,9 @@ START_TEST(audit_event_chains)
 }
 END_TEST
 
-/* KNOWN BUG (src/sql/004_audit.sql audit_row(), 005_quota.sql quota_take()
- * and quota_alert(), 006_lifecycle.sql keep_an_admin()): they skip their
- * work when current_setting('tenantry.purging') equals the row's tenant,
- * but tenantry.purging is a placeholder setting that any role may set with
- * set_config(). A tenant (or platform) session that sets it to its own
- * tenant id changes rows without audit entries and past its quotas. Only
- * tenant_purge() should be able to switch these off (e.g. a SECURITY
- * DEFINER-only flag table or a check of current_user = tenantry_owner). */
+/* Regression: the purge used to be signalled by a session setting any
+ * role could set to switch auditing and quota counting off for a tenant.
+ * Only tenant_purge() can mark a tenant as being purged now. */
 START_TEST(purging_flag_is_not_a_bypass)
 {
 	char id[ID_LEN];
@@ -584,9 +579,11 @@ START_TEST(purging_flag_is_not_a_bypass)
 	xexec(su, "UPDATE tenantry.tenants SET name = 'Quiet' WHERE id = '%s'", id);
 	xexec(su, "INSERT INTO tenantry.api_keys (tenant_id, prefix, secret_hash) "
 	      "VALUES ('%s', 'aaaaaaaa', sha256('a'))", id);
+	testdb_exec(su, "SAVEPOINT second_key");
 	snprintf(st, sizeof st, "%s", xstate(su, "INSERT INTO tenantry.api_keys "
 					     "(tenant_id, prefix, secret_hash) VALUES "
 					     "('%s', 'bbbbbbbb', sha256('b'))", id));
+	testdb_exec(su, "ROLLBACK TO SAVEPOINT second_key");
 	testdb_exec(su, "COMMIT");
 
 	ck_assert_msg(strcmp(st, "TQ001") == 0,
