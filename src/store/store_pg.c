@@ -3,6 +3,7 @@
  * store_pg_usage.c and store_pg_audit.c. */
 #include "store/store_pg.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,30 +449,36 @@ pg_tier_put(struct store *st, const struct tier *t, struct err *e)
 
 /* ---- opening ---------------------------------------------------------------- */
 
+static struct store_ops ops = {
+	.version = STORE_OPS_VERSION,
+	.kind = "pg",
+	.close = pg_close,
+	.set_context = pg_set_context,
+	.ping = pg_ping,
+	.tier_list = pg_tier_list,
+	.tier_put = pg_tier_put,
+};
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
+
+static void
+fill_ops(void)
+{
+	pg_ops_tenants(&ops);
+	pg_ops_members(&ops);
+	pg_ops_usage(&ops);
+	pg_ops_audit(&ops);
+}
+
 int
 store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 {
-	static struct store_ops ops = {
-		.version = STORE_OPS_VERSION,
-		.kind = "pg",
-		.close = pg_close,
-		.set_context = pg_set_context,
-		.ping = pg_ping,
-		.tier_list = pg_tier_list,
-		.tier_put = pg_tier_put,
-	};
 	struct pgstore *s;
 	const char *keyfile = cfg->master_key_file;
 
 	*out = NULL;
 	if (secret_init() < 0)
 		return err_set(e, ERR_INTERNAL, "libsodium failed to initialise");
-	if (!ops.tenant_list) {
-		pg_ops_tenants(&ops);
-		pg_ops_members(&ops);
-		pg_ops_usage(&ops);
-		pg_ops_audit(&ops);
-	}
+	pthread_once(&ops_once, fill_ops);  /* stores may open on any thread */
 	s = calloc(1, sizeof *s);
 	if (!s || !(s->conninfo = strdup(cfg->conninfo ? cfg->conninfo : ""))) {
 		free(s);

@@ -595,6 +595,42 @@ START_TEST(test_tenant_context_sees_only_itself)
 }
 END_TEST
 
+START_TEST(test_tiers)
+{
+	struct tier_list l;
+	struct tier t = { .name = "startup", .display_name = "Startup", .rank = 10,
+			  .price_cents = 4900, .max_users = 20, .storage_limit_bytes = 1 << 30,
+			  .api_calls_per_hour = 2000, .max_api_keys = 3,
+			  .invitations_per_day = 30, .trial_days = 7,
+			  .features = 1u << FEATURE_SSO };
+	struct tier bad = t;
+
+	ck_assert_int_eq(st->ops->tier_list(&l, st, &e), 0);
+	ck_assert_uint_eq(l.n, 5);
+	ck_assert_str_eq(l.rows[0].name, "free");
+	ck_assert_str_eq(l.rows[4].name, "enterprise");
+	ck_assert_int_eq(l.rows[4].max_users, -1);
+	tier_list_free(&l);
+	ck_assert_msg(st->ops->tier_put(st, &t, &e) == 0, "%s", e.message);
+	ck_assert_int_eq(st->ops->tier_list(&l, st, &e), 0);
+	ck_assert_uint_eq(l.n, 6);
+	ck_assert_str_eq(l.rows[5].name, "startup");
+	ck_assert_int_eq(l.rows[5].features, 1u << FEATURE_SSO);
+	tier_list_free(&l);
+	snprintf(bad.name, sizeof bad.name, "Bad Name");
+	ck_assert_int_eq(st->ops->tier_put(st, &bad, &e), -1);
+	ck_assert_str_eq(e.field, "name");
+	bad = t;
+	bad.max_users = -7;
+	ck_assert_int_eq(st->ops->tier_put(st, &bad, &e), -1);
+	ck_assert_str_eq(e.field, "max_users");
+	/* tenants cannot change the catalog */
+	set_role(STORE_ROLE_TENANT, acme.id);
+	ck_assert_int_eq(st->ops->tier_put(st, &t, &e), -1);
+	ck_assert_int_eq(e.code, ERR_FORBIDDEN);
+}
+END_TEST
+
 Suite *
 suite_store(void)
 {
@@ -615,6 +651,7 @@ suite_store(void)
 	tcase_add_test(tc, test_features_and_apikeys);
 	tcase_add_test(tc, test_audit_alerts_health_metrics_export);
 	tcase_add_test(tc, test_tenant_context_sees_only_itself);
+	tcase_add_test(tc, test_tiers);
 	suite_add_tcase(s, tc);
 	return s;
 }
