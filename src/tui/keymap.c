@@ -5,13 +5,14 @@
  * copy of keymaps/default.keys; a unit test keeps the two in step.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tui/keymap.h"
+
+#include "tui/conffile.h"
 #include "tui/keyname.h"
 
 #ifndef KEYMAPS_DIR
@@ -115,34 +116,6 @@ static const char default_keys[] =
 	"bind apikeys     d      detail\n"
 	;
 
-/* Where a complaint comes from, and how many there were. */
-struct loader {
-	const char *name;
-	int line;
-	int errors;
-	keymap_report_fn report;
-	void *ctx;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void complain(struct loader *ld, const char *fmt, ...)
-{
-	char msg[KEYMAP_LINE_MAX + 256];
-	int n;
-	va_list ap;
-
-	ld->errors++;
-	if (!ld->report)
-		return;
-	n = snprintf(msg, sizeof(msg), "%s:%d: ", ld->name, ld->line);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
-	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
-	va_end(ap);
-	ld->report(ld->ctx, msg);
-}
-
 void keymap_init(struct keymap *km)
 {
 	memset(km, 0, sizeof(*km));
@@ -207,46 +180,24 @@ int keymap_unbind(struct keymap *km, enum pane pane, int key)
 	return 0;
 }
 
-/* Splits line in place at blanks; returns the number of words (at most
- * MAX_WORDS are stored, more are counted). */
-static int split_words(char *line, char *word[MAX_WORDS])
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return n;
-		if (n < MAX_WORDS)
-			word[n] = p;
-		n++;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
-
-static int parse_pane_key(struct loader *ld, char **word, enum pane *pane,
+static int parse_pane_key(struct conf_reader *ld, char **word, enum pane *pane,
 			  int *key)
 {
 	if (pane_parse(word[1], pane) < 0) {
-		complain(ld, "unknown pane '%s'", word[1]);
+		conf_complain(ld, "unknown pane '%s'", word[1]);
 		return -1;
 	}
 	if (keyname_parse(word[2], key) < 0) {
-		complain(ld, "unknown key name '%s'", word[2]);
+		conf_complain(ld, "unknown key name '%s'", word[2]);
 		return -1;
 	}
 	return 0;
 }
 
-static void load_line(struct keymap *km, struct loader *ld, char *line)
+static void load_line(struct keymap *km, struct conf_reader *ld, char *line)
 {
 	char *word[MAX_WORDS];
-	int n = split_words(line, word);
+	int n = conf_split(line, word, MAX_WORDS);
 	enum pane pane;
 	enum action action;
 	int key;
@@ -255,21 +206,21 @@ static void load_line(struct keymap *km, struct loader *ld, char *line)
 		return;
 	if (strcmp(word[0], "bind") == 0) {
 		if (n != 4) {
-			complain(ld, "bind: expected <pane> <key> <action>, "
+			conf_complain(ld, "bind: expected <pane> <key> <action>, "
 				     "got %d word%s", n - 1, n == 2 ? "" : "s");
 			return;
 		}
 		if (parse_pane_key(ld, word, &pane, &key) < 0)
 			return;
 		if (action_parse(word[3], &action) < 0) {
-			complain(ld, "unknown action '%s'", word[3]);
+			conf_complain(ld, "unknown action '%s'", word[3]);
 			return;
 		}
 		if (keymap_bind(km, pane, key, action) < 0)
-			complain(ld, "too many bindings in pane '%s'", word[1]);
+			conf_complain(ld, "too many bindings in pane '%s'", word[1]);
 	} else if (strcmp(word[0], "unbind") == 0) {
 		if (n != 3) {
-			complain(ld, "unbind: expected <pane> <key>, "
+			conf_complain(ld, "unbind: expected <pane> <key>, "
 				     "got %d word%s", n - 1, n == 2 ? "" : "s");
 			return;
 		}
@@ -277,109 +228,32 @@ static void load_line(struct keymap *km, struct loader *ld, char *line)
 			return;
 		keymap_unbind(km, pane, key);
 	} else {
-		complain(ld, "unknown command '%s'", word[0]);
+		conf_complain(ld, "unknown command '%s'", word[0]);
 	}
+}
+
+static void load_one(void *km, struct conf_reader *r, char *line)
+{
+	load_line(km, r, line);
 }
 
 int keymap_load_string(struct keymap *km, const char *name, const char *text,
 		       keymap_report_fn report, void *ctx)
 {
-	struct loader ld = {name ? name : "-", 0, 0, report, ctx};
-	char line[KEYMAP_LINE_MAX + 1];
-	const char *p = text, *end;
-	size_t len;
-
-	if (!km || !text)
+	if (!km)
 		return 0;
-	while (*p) {
-		ld.line++;
-		end = strchr(p, '\n');
-		len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len > KEYMAP_LINE_MAX) {
-			complain(&ld, "line too long (more than %d characters)",
-				 KEYMAP_LINE_MAX);
-		} else {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			load_line(km, &ld, line);
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return ld.errors;
-}
-
-/* Reads a whole config file into a malloc'd string. Returns NULL and sets
- * errno on failure (EFBIG when larger than max). */
-static char *slurp(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return NULL;
-	if (!(buf = malloc(max + 1))) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		int e = ferror(f) ? EIO : EFBIG;
-		fclose(f);
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return conf_load_string(name, text, load_one, km, report, ctx);
 }
 
 int keymap_load_file(struct keymap *km, const char *path,
 		     keymap_report_fn report, void *ctx)
 {
-	char msg[512];
-	char *text;
-	int errors;
-
-	if (!path)
-		return -1;
-	if (!(text = slurp(path, KEYMAP_FILE_MAX))) {
-		if (report) {
-			snprintf(msg, sizeof(msg), "%s: %s", path,
-				 strerror(errno));
-			report(ctx, msg);
-		}
-		return -1;
-	}
-	errors = keymap_load_string(km, path, text, report, ctx);
-	free(text);
-	return errors;
-}
-
-/* $XDG_CONFIG_HOME/tenantry/<rest> or $HOME/.config/tenantry/<rest>. */
-static int config_path(char *buf, size_t size, const char *rest)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	if (xdg && xdg[0] == '/')
-		n = snprintf(buf, size, "%s/tenantry/%s", xdg, rest);
-	else if (home && home[0])
-		n = snprintf(buf, size, "%s/.config/tenantry/%s", home, rest);
-	else
-		return -1;
-	return n < 0 || (size_t)n >= size ? -1 : 0;
+	return conf_load_file(path, load_one, km, report, ctx);
 }
 
 int keymap_user_path(char *buf, size_t size)
 {
-	return config_path(buf, size, "keys");
+	return conf_user_path(buf, size, "keys");
 }
 
 int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
@@ -393,39 +267,10 @@ int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
 	return keymap_load_file(km, path, report, ctx);
 }
 
-static int try_dir(char *buf, size_t size, const char *dir, const char *name)
-{
-	int n;
-
-	if (!dir || !dir[0])
-		return -1;
-	n = snprintf(buf, size, "%s/%s.keys", dir, name);
-	if (n < 0 || (size_t)n >= size)
-		return -1;
-	return access(buf, R_OK);
-}
-
 int keymap_find(const char *name, char *buf, size_t size)
 {
-	char rest[300];
-	int n;
-
-	if (!name || !name[0] || !buf || size == 0)
-		return -1;
-	if (strchr(name, '/')) {
-		if ((size_t)snprintf(buf, size, "%s", name) >= size)
-			return -1;
-		return access(buf, R_OK);
-	}
-	if (name[0] == '.')
-		return -1;
-	n = snprintf(rest, sizeof(rest), "keymaps/%s.keys", name);
-	if (n > 0 && (size_t)n < sizeof(rest) &&
-	    config_path(buf, size, rest) == 0 && access(buf, R_OK) == 0)
-		return 0;
-	if (try_dir(buf, size, getenv("TENANTRY_KEYMAPS_DIR"), name) == 0)
-		return 0;
-	return try_dir(buf, size, KEYMAPS_DIR, name);
+	return conf_find(name, "keymaps", ".keys", "TENANTRY_KEYMAPS_DIR",
+			 KEYMAPS_DIR, buf, size);
 }
 
 enum action keymap_lookup(const struct keymap *km, enum pane pane, int key)

@@ -6,15 +6,13 @@
  * themes/mono.theme; a unit test keeps them in step.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "tui/theme.h"
+#include "tui/conffile.h"
 
 #define MAX_WORDS 16
 
@@ -261,81 +259,34 @@ int theme_color_parse(const struct theme *t, const char *s, int *color)
 
 /* ---- loading ------------------------------------------------------------ */
 
-struct loader {
-	const char *name;
-	int line;
-	int errors;
-	theme_report_fn report;
-	void *ctx;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void complain(struct loader *ld, const char *fmt, ...)
-{
-	char msg[THEME_LINE_MAX + 256];
-	int n;
-	va_list ap;
-
-	ld->errors++;
-	if (!ld->report)
-		return;
-	n = snprintf(msg, sizeof(msg), "%s:%d: ", ld->name, ld->line);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
-	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
-	va_end(ap);
-	ld->report(ld->ctx, msg);
-}
-
-static int split_words(char *line, char *word[MAX_WORDS])
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return n;
-		if (n < MAX_WORDS)
-			word[n] = p;
-		n++;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
-
-static int color_word(const struct theme *t, struct loader *ld, const char *s,
+static int color_word(const struct theme *t, struct conf_reader *ld, const char *s,
 		      int *color)
 {
 	if (theme_color_parse(t, s, color) == 0)
 		return 0;
 	if (looks_builtin(s))
-		complain(ld, "unknown colour '%s'", s);
+		conf_complain(ld, "unknown colour '%s'", s);
 	else
-		complain(ld, "unknown colour or palette name '%s'", s);
+		conf_complain(ld, "unknown colour or palette name '%s'", s);
 	return -1;
 }
 
-static void load_color(struct theme *t, struct loader *ld, char **word, int n)
+static void load_color(struct theme *t, struct conf_reader *ld, char **word, int n)
 {
 	struct theme_style st = {.set = true};
 	enum theme_role role;
 
 	if (n < 4) {
-		complain(ld, "color: too few words, expected "
+		conf_complain(ld, "color: too few words, expected "
 			     "<role> <fg> <bg> [attribute...]");
 		return;
 	}
 	if (n > MAX_WORDS) {
-		complain(ld, "color: too many words");
+		conf_complain(ld, "color: too many words");
 		return;
 	}
 	if (theme_role_parse(word[1], &role) < 0) {
-		complain(ld, "unknown role '%s'", word[1]);
+		conf_complain(ld, "unknown role '%s'", word[1]);
 		return;
 	}
 	if (color_word(t, ld, word[2], &st.fg) < 0 ||
@@ -343,7 +294,7 @@ static void load_color(struct theme *t, struct loader *ld, char **word, int n)
 		return;
 	for (int i = 4; i < n; i++) {
 		if (parse_attr(word[i], &st.attrs) < 0) {
-			complain(ld, "unknown attribute '%s'", word[i]);
+			conf_complain(ld, "unknown attribute '%s'", word[i]);
 			return;
 		}
 	}
@@ -360,29 +311,29 @@ static bool valid_palette_name(const char *s)
 			 "0123456789-_") == len;
 }
 
-static void load_palette(struct theme *t, struct loader *ld, char **word,
+static void load_palette(struct theme *t, struct conf_reader *ld, char **word,
 			 int n)
 {
 	int color, i;
 
 	if (n != 3) {
-		complain(ld, "palette: expected <name> <color>, got %d word%s",
+		conf_complain(ld, "palette: expected <name> <color>, got %d word%s",
 			 n - 1, n == 2 ? "" : "s");
 		return;
 	}
 	if (!valid_palette_name(word[1])) {
-		complain(ld, "bad palette name '%s'", word[1]);
+		conf_complain(ld, "bad palette name '%s'", word[1]);
 		return;
 	}
 	if (parse_builtin_color(word[1], &color) == 0 || looks_builtin(word[1])) {
-		complain(ld, "palette name '%s' is a built-in colour", word[1]);
+		conf_complain(ld, "palette name '%s' is a built-in colour", word[1]);
 		return;
 	}
 	if (color_word(t, ld, word[2], &color) < 0)
 		return;
 	if ((i = palette_find(t, word[1])) < 0) {
 		if (t->npalette >= THEME_PALETTE_MAX) {
-			complain(ld, "too many palette names (at most %d)",
+			conf_complain(ld, "too many palette names (at most %d)",
 				 THEME_PALETTE_MAX);
 			return;
 		}
@@ -392,10 +343,10 @@ static void load_palette(struct theme *t, struct loader *ld, char **word,
 	t->palette[i].color = color;
 }
 
-static void load_line(struct theme *t, struct loader *ld, char *line)
+static void load_line(struct theme *t, struct conf_reader *ld, char *line)
 {
 	char *word[MAX_WORDS];
-	int n = split_words(line, word);
+	int n = conf_split(line, word, MAX_WORDS);
 
 	if (n == 0 || word[0][0] == '#')
 		return;
@@ -404,85 +355,26 @@ static void load_line(struct theme *t, struct loader *ld, char *line)
 	else if (strcmp(word[0], "palette") == 0)
 		load_palette(t, ld, word, n);
 	else
-		complain(ld, "unknown command '%s'", word[0]);
+		conf_complain(ld, "unknown command '%s'", word[0]);
+}
+
+static void load_one(void *t, struct conf_reader *r, char *line)
+{
+	load_line(t, r, line);
 }
 
 int theme_load_string(struct theme *t, const char *name, const char *text,
 		      theme_report_fn report, void *ctx)
 {
-	struct loader ld = {name ? name : "-", 0, 0, report, ctx};
-	char line[THEME_LINE_MAX + 1];
-	const char *p = text, *end;
-	size_t len;
-
-	if (!t || !text)
+	if (!t)
 		return 0;
-	while (*p) {
-		ld.line++;
-		end = strchr(p, '\n');
-		len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len > THEME_LINE_MAX) {
-			complain(&ld, "line too long (more than %d characters)",
-				 THEME_LINE_MAX);
-		} else {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			load_line(t, &ld, line);
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return ld.errors;
-}
-
-static char *slurp(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return NULL;
-	if (!(buf = malloc(max + 1))) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		int e = ferror(f) ? EIO : EFBIG;
-		fclose(f);
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return conf_load_string(name, text, load_one, t, report, ctx);
 }
 
 int theme_load_file(struct theme *t, const char *path, theme_report_fn report,
 		    void *ctx)
 {
-	char msg[512];
-	char *text;
-	int errors;
-
-	if (!path)
-		return -1;
-	if (!(text = slurp(path, THEME_FILE_MAX))) {
-		if (report) {
-			snprintf(msg, sizeof(msg), "%s: %s", path,
-				 strerror(errno));
-			report(ctx, msg);
-		}
-		return -1;
-	}
-	errors = theme_load_string(t, path, text, report, ctx);
-	free(text);
-	return errors;
+	return conf_load_file(path, load_one, t, report, ctx);
 }
 
 static void theme_clear(struct theme *t, const char *name)
@@ -514,44 +406,10 @@ void theme_mono(struct theme *t)
 
 /* ---- finding themes ------------------------------------------------------ */
 
-static int try_path(char *buf, size_t size, const char *dir,
-		    const char *sub, const char *name)
-{
-	int n;
-
-	if (!dir || !dir[0])
-		return -1;
-	n = snprintf(buf, size, "%s%s/%s.theme", dir, sub, name);
-	if (n < 0 || (size_t)n >= size)
-		return -1;
-	return access(buf, R_OK);
-}
-
 int theme_find(const char *name, char *buf, size_t size)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-
-	if (!name || !name[0] || !buf || size == 0)
-		return -1;
-	if (strchr(name, '/')) {
-		if ((size_t)snprintf(buf, size, "%s", name) >= size)
-			return -1;
-		return access(buf, R_OK);
-	}
-	if (name[0] == '.')
-		return -1;
-	if (xdg && xdg[0] == '/') {
-		if (try_path(buf, size, xdg, "/tenantry/themes", name) == 0)
-			return 0;
-	} else if (home && home[0]) {
-		if (try_path(buf, size, home, "/.config/tenantry/themes",
-			     name) == 0)
-			return 0;
-	}
-	if (try_path(buf, size, getenv("TENANTRY_THEMES_DIR"), "", name) == 0)
-		return 0;
-	return try_path(buf, size, THEMES_DIR, "", name);
+	return conf_find(name, "themes", ".theme", "TENANTRY_THEMES_DIR",
+			 THEMES_DIR, buf, size);
 }
 
 int theme_load_name(struct theme *t, const char *name, theme_report_fn report,
