@@ -77,6 +77,10 @@ int cmd_metrics(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_operator(struct cli *c, int argc, char **argv);
 
+/* Data shown outside tables goes through this: control characters and
+ * invalid UTF-8 from the database never reach the terminal. */
+const char *cli_safe(const char *s);
+
 /* Formatting helpers shared by the commands. */
 const char *fmt_time(char buf[32], usec_t t);       /* "2026-11-22 10:04" or "-" */
 const char *fmt_limit(char buf[32], int64_t limit); /* "unlimited" for -1 */

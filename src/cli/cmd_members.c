@@ -203,7 +203,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (c->json)
 			json_print(member_to_json(&m));
 		else
-			printf("%s joined as %s\n", m.email, member_role_name(m.role));
+			printf("%s joined as %s\n", cli_safe(m.email), member_role_name(m.role));
 		return 0;
 	}
 	if (strcmp(argv[0], "resend") == 0 || strcmp(argv[0], "revoke") == 0) {
@@ -241,7 +241,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 	} else {
 		char exp[32];
 
-		printf("invitation %s for %s (%s), expires %s UTC\n", v.id, v.email,
+		printf("invitation %s for %s (%s), expires %s UTC\n", v.id, cli_safe(v.email),
 		       member_role_name(v.role), fmt_time(exp, v.expires_at));
 		printf("token: %s\n", token);
 		fprintf(stderr, "The token is shown only now.\n");
@@ -311,7 +311,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 		if (c->json)
 			json_print(setting_to_json(&s));
 		else
-			printf("%s\n", s.value);
+			printf("%s\n", cli_safe(s.value));
 		setting_clear(&s);
 		return 0;
 	}
@@ -460,7 +460,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 			json_object_set_new(j, "key", json_string(secret));
 			json_print(j);
 		} else {
-			printf("key %s (%s)\n%s\n", k.prefix, k.name, secret);
+			printf("key %s (%s)\n%s\n", k.prefix, cli_safe(k.name), secret);
 			fprintf(stderr, "The key is shown only now.\n");
 		}
 		return 0;

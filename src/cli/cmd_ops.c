@@ -204,7 +204,8 @@ print_entry(struct cli *c, const struct audit_entry *a)
 		return;
 	}
 	printf("%6lld  %s  %-24s %-20s %s %s\n", (long long)a->seq, fmt_time(at, a->at),
-	       a->actor, a->action, a->resource_type, a->resource_id);
+	       cli_safe(a->actor), cli_safe(a->action), cli_safe(a->resource_type),
+	       cli_safe(a->resource_id));
 }
 
 static int

@@ -37,8 +37,8 @@ print_tenant(struct cli *c, const struct tenant *t)
 	}
 	printf("id              %s\n", t->id);
 	printf("slug            %s\n", t->slug);
-	printf("name            %s\n", t->name);
-	printf("domain          %s\n", *t->domain ? t->domain : "-");
+	printf("name            %s\n", cli_safe(t->name));
+	printf("domain          %s\n", *t->domain ? cli_safe(t->domain) : "-");
 	printf("tier            %s\n", t->tier);
 	printf("status          %s\n", tenant_status_name(t->status));
 	printf("trial ends      %s\n", fmt_time(a, t->trial_ends_at));
@@ -49,9 +49,9 @@ print_tenant(struct cli *c, const struct tenant *t)
 	else
 		printf("health          -\n");
 	printf("usage peak      %.0f%%\n", t->usage_peak * 100);
-	printf("billing         %s %s\n", *t->billing_email ? t->billing_email : "-",
+	printf("billing         %s %s\n", *t->billing_email ? cli_safe(t->billing_email) : "-",
 	       t->billing_status);
-	printf("timezone        %s (%s)\n", t->timezone, t->locale);
+	printf("timezone        %s (%s)\n", cli_safe(t->timezone), cli_safe(t->locale));
 	printf("created         %s\n", fmt_time(d, t->created_at));
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tui/widget.h"
 
 #ifndef TENANTRY_VERSION
 #define TENANTRY_VERSION "0.1.0"
@@ -76,9 +77,9 @@ int
 cli_fail(struct cli *c)
 {
 	if (c->err.field[0] && !strstr(c->err.message, c->err.field))
-		fprintf(stderr, "tenantry: %s: %s\n", c->err.field, c->err.message);
+		fprintf(stderr, "tenantry: %s: %s\n", c->err.field, cli_safe(c->err.message));
 	else
-		fprintf(stderr, "tenantry: %s\n", c->err.message);
+		fprintf(stderr, "tenantry: %s\n", cli_safe(c->err.message));
 	return err_exit_status(c->err.code);
 }
 
@@ -149,6 +150,7 @@ main(int argc, char **argv)
 	int i, rc;
 
 	setlocale(LC_ALL, "");
+	widget_set_ascii(!widget_locale_utf8());
 	c.db = getenv("TENANTRY_DB");
 	c.url = getenv("TENANTRY_URL");
 	c.master_key_file = getenv("TENANTRY_MASTER_KEY_FILE");

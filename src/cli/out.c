@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "cli/cli.h"
-#include "core/validate.h"
+#include "tui/widget.h"
 
 int
 opt_parse(const char *cmd, int argc, char **argv, struct opt *opts, int nopts)
@@ -97,60 +96,34 @@ struct table {
 	char **cells;          /* nrows * ncols, row 0 is the header */
 };
 
-/* Replaces control characters and invalid UTF-8 so data never reaches the
- * terminal as escape sequences. */
+/* A sanitised copy of s (widget.h's text_sanitize: no control characters,
+ * no invalid UTF-8) in one of a few rotating buffers, so several can
+ * appear in one printf. */
+const char *
+cli_safe(const char *s)
+{
+	static char *ring[8];
+	static size_t cap[8];
+	static unsigned next;
+	unsigned k = next++ % 8;
+	size_t need = 3 * strlen(s ? s : "") + 4;  /* a bad byte may become 3 */
+
+	if (cap[k] < need) {
+		char *nb = realloc(ring[k], need);
+
+		if (!nb)
+			return "?";
+		ring[k] = nb;
+		cap[k] = need;
+	}
+	text_sanitize(ring[k], cap[k], s);
+	return ring[k];
+}
+
 static char *
 clean(const char *s)
 {
-	size_t n = strlen(s);
-	char *out = malloc(n + 1);
-	mbstate_t ps;
-	size_t i = 0, j = 0;
-
-	if (!out)
-		return NULL;
-	memset(&ps, 0, sizeof ps);
-	while (i < n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + i, n - i, &ps);
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			out[j++] = '?';
-			i++;
-			memset(&ps, 0, sizeof ps);
-		} else if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0)) {
-			out[j++] = '?';
-			i += k;
-		} else {
-			memcpy(out + j, s + i, k);
-			i += k;
-			j += k;
-		}
-	}
-	out[j] = '\0';
-	return out;
-}
-
-static int
-width(const char *s)
-{
-	mbstate_t ps;
-	int w = 0;
-	size_t n = strlen(s), i = 0;
-
-	memset(&ps, 0, sizeof ps);
-	while (i < n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + i, n - i, &ps);
-		int cw;
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
-			return w + (int)(n - i);
-		cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		i += k;
-	}
-	return w;
+	return strdup(cli_safe(s));
 }
 
 struct table *
@@ -205,7 +178,7 @@ table_print(struct table *t)
 	for (size_t r = 0; w && r < t->nrows; r++)
 		for (int c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
-			int cw = s ? width(s) : 0;
+			int cw = s ? text_width(s) : 0;
 
 			if (cw > w[c])
 				w[c] = cw;
@@ -218,7 +191,7 @@ table_print(struct table *t)
 			if (c == t->ncols - 1)
 				fputs(s, stdout);
 			else
-				printf("%s%*s  ", s, w[c] - width(s), "");
+				printf("%s%*s  ", s, w[c] - text_width(s), "");
 		}
 		putchar('\n');
 	}

@@ -148,6 +148,34 @@ START_TEST(test_demo)
 }
 END_TEST
 
+START_TEST(test_terminal_escapes_never_printed)
+{
+	const char *db = strstr(conninfo, "dbname=") + 7;
+	char name[64];
+	PGconn *c;
+
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(db, " "), db);
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Esc Co", "--admin-email",
+			     "e@esc.example"), 0);
+	/* written past the application, as a hostile row would be */
+	c = testdb_connect(name, NULL);
+	testdb_exec(c, "INSERT INTO tenantry.tenant_settings (tenant_id, key, value) "
+		       "SELECT id, 'motd', E'\\x1b]0;pwned\\x07\\x1b[2Jhi' FROM tenantry.tenants");
+	testdb_exec(c, "UPDATE tenantry.tenants SET name = E'Esc\\x1b[31m Co'");
+	PQfinish(c);
+	ck_assert_int_eq(RUN("settings", "get", "esc-co", "motd"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "hi"));
+	ck_assert_ptr_null(strchr(out, 0x1b));
+	ck_assert_ptr_null(strchr(out, 0x07));
+	ck_assert_int_eq(RUN("tenants", "show", "esc-co"), 0);
+	ck_assert_ptr_null(strchr(out, 0x1b));
+	ck_assert_int_eq(RUN("tenants", "list"), 0);
+	ck_assert_ptr_null(strchr(out, 0x1b));
+	ck_assert_int_eq(RUN("audit", "list", "esc-co"), 0);
+	ck_assert_ptr_null(strchr(out, 0x1b));
+}
+END_TEST
+
 Suite *
 suite_cli(void)
 {
@@ -160,6 +188,7 @@ suite_cli(void)
 	tcase_add_test(tc, test_tenant_round_trip);
 	tcase_add_test(tc, test_invite_quota_settings_export);
 	tcase_add_test(tc, test_demo);
+	tcase_add_test(tc, test_terminal_escapes_never_printed);
 	suite_add_tcase(s, tc);
 	return s;
 }
