@@ -120,7 +120,7 @@ DECLARE
 BEGIN
 	SELECT * INTO v_tier FROM tiers WHERE name = p_tier;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown tier %', p_tier USING ERRCODE = '23503',
+		RAISE EXCEPTION 'unknown tier %', p_tier USING ERRCODE = 'P0002',
 			COLUMN = 'tier';
 	END IF;
 	PERFORM 1 FROM tenants WHERE id = p_tenant FOR UPDATE;

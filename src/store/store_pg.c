@@ -132,9 +132,14 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 		err_field(e, field, "invalid %s: %s", field, msg);
 		return -1;
 	}
-	if (strcmp(state, "23503") == 0)
-		return err_set(e, ERR_NOT_FOUND, "unknown %s", *field ? field : "reference");
-	if (strcmp(state, "P0002") == 0)
+	/* A reference the caller named (a column) is an invalid field; an
+	 * unknown id or slug in the path is not found. */
+	if ((strcmp(state, "23503") == 0 || strcmp(state, "P0002") == 0) && *field) {
+		err_field(e, field, "%s", strcmp(state, "P0002") == 0 ? msg
+			  : "unknown value");
+		return -1;
+	}
+	if (strcmp(state, "23503") == 0 || strcmp(state, "P0002") == 0)
 		return err_set(e, ERR_NOT_FOUND, "%s", msg);
 	if (strcmp(state, "TQ001") == 0)
 		return err_set(e, ERR_QUOTA_EXCEEDED, "%s", msg);

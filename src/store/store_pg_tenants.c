@@ -306,11 +306,8 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 			t->admin_email, t->admin_name ? t->admin_name : "",
 			t->billing_email ? t->billing_email : "", t->trial ? "t" : "f");
 
-		if (pg_run(pg_of(st), &step, 1, e) < 0) {
-			if (e && e->code == ERR_NOT_FOUND)
-				err_field(e, "tier", "unknown tier %s", tier);
+		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;
-		}
 	}
 	return one_tenant(out, r, slug, e);
 }
@@ -445,8 +442,6 @@ pg_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict,
 	if (!e)
 		e = &tmp;
 	if (pg_run(pg_of(st), steps, 2, e) < 0) {
-		if (e->code == ERR_NOT_FOUND && strstr(e->message, "tier"))
-			err_field(e, "tier", "unknown tier %s", tier);
 		if (e->code == ERR_DOWNGRADE_BLOCKED && conflict)
 			read_conflicts(conflict, st, tenant, tier);
 		return -1;
