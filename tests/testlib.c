@@ -3,10 +3,13 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *env_or(const char *name, const char *dflt)
@@ -158,4 +161,88 @@ int testcli_run(char **out, char **errout, const char *const argv[])
 	close(fo);
 	close(fe);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *vformat(const char *fmt, va_list ap)
+{
+	static char sql[4096];
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	return sql;
+}
+
+void testdb_execf(PGconn *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	testdb_exec(c, vformat(fmt, ap));
+	va_end(ap);
+}
+
+long long testdb_int(PGconn *c, const char *fmt, ...)
+{
+	va_list ap;
+	const char *sql, *v;
+	va_start(ap, fmt);
+	sql = vformat(fmt, ap);
+	va_end(ap);
+	v = testdb_value(c, sql);
+	ck_assert_msg(v != NULL, "no value: %s", sql);
+	return strtoll(v, NULL, 10);
+}
+
+const char *testdb_statef(PGconn *c, const char *fmt, ...)
+{
+	va_list ap;
+	const char *s;
+	va_start(ap, fmt);
+	s = testdb_sqlstate(c, vformat(fmt, ap));
+	va_end(ap);
+	return s;
+}
+
+int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
+		    int timeout_ms)
+{
+	struct timespec t0, now;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		PGnotify *nt;
+		long waited;
+		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
+
+		ck_assert_int_eq(PQconsumeInput(c), 1);
+		while ((nt = PQnotifies(c))) {
+			if (n < max)
+				snprintf(payloads[n], 128, "%s", nt->extra);
+			n++;
+			PQfreemem(nt);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - t0.tv_sec) * 1000
+			 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (n >= want || waited >= timeout_ms)
+			return n;
+		poll(&p, 1, (int)(timeout_ms - waited));
+	}
+}
+
+struct store *teststore_open(const char *db, const char *user,
+			     enum store_role role, const char *tenant)
+{
+	char conninfo[512];
+	struct store_config cfg = { 0 };
+	struct store_context ctx = { .role = role, .actor = "test",
+				     .actor_kind = "staff" };
+	struct store *st = NULL;
+	struct err e = { 0 };
+
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(db, user));
+	cfg.conninfo = conninfo;
+	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
+	if (tenant)
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
+	return st;
 }

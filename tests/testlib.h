@@ -7,6 +7,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "store/store.h"
+
 /* Creates a fresh database from tenantry_template; returns its name
  * (static buffer, valid until the next call). Aborts the test on failure. */
 const char *testdb_create(void);
@@ -35,5 +37,24 @@ int testcli_run(char **out, char **errout, const char *const argv[]);
 
 /* Superuser role: creates a login role `name` that is a member of group. */
 void testdb_login_role(const char *db, const char *name, const char *group);
+
+/* printf-style variants: run, first value as a number (fails the test
+ * when there is none), SQLSTATE of the error or "". */
+void testdb_execf(PGconn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+long long testdb_int(PGconn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *testdb_statef(PGconn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Collects NOTIFY payloads on c until `want` arrived or timeout_ms passed;
+ * returns how many arrived (payloads beyond max are counted, not kept). */
+int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
+		    int timeout_ms);
+
+/* A store on database db as user (NULL = superuser) with the given role,
+ * tenant (may be NULL) and actor "test"; fails the test on error. */
+struct store *teststore_open(const char *db, const char *user,
+			     enum store_role role, const char *tenant);
 
 #endif

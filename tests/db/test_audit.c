@@ -30,30 +30,6 @@ fmt(const char *f, va_list ap)
 	return sql;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-xexec(PGconn *c, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	testdb_exec(c, fmt(f, ap));
-	va_end(ap);
-}
-
-static long long __attribute__((format(printf, 2, 3)))
-xint(PGconn *c, const char *f, ...)
-{
-	va_list ap;
-	const char *sql, *v;
-
-	va_start(ap, f);
-	sql = fmt(f, ap);
-	va_end(ap);
-	v = testdb_value(c, sql);
-	ck_assert_msg(v != NULL, "no value: %s", sql);
-	return strtoll(v, NULL, 10);
-}
-
 /* Text of the first value (copied into out, "" for NULL). */
 static void __attribute__((format(printf, 4, 5)))
 xtext(char *out, size_t n, PGconn *c, const char *f, ...)
@@ -67,35 +43,10 @@ xtext(char *out, size_t n, PGconn *c, const char *f, ...)
 	snprintf(out, n, "%s", v ? v : "");
 }
 
-static const char *__attribute__((format(printf, 2, 3)))
-xstate(PGconn *c, const char *f, ...)
-{
-	va_list ap;
-	const char *s;
-
-	va_start(ap, f);
-	s = testdb_sqlstate(c, fmt(f, ap));
-	va_end(ap);
-	return s;
-}
-
 static struct store *
 open_store(enum store_role role, const char *tenant)
 {
-	char conninfo[512];
-	struct store_config cfg = { 0 };
-	struct store_context ctx = { .role = role, .actor = "test",
-				     .actor_kind = "staff" };
-	struct store *st = NULL;
-	struct err e = { 0 };
-
-	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, NULL));
-	cfg.conninfo = conninfo;
-	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
-	if (tenant)
-		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
-	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
-	return st;
+	return teststore_open(dbname, NULL, role, tenant);
 }
 
 static void
@@ -179,35 +130,6 @@ cli_verify(char **out, const char *slug)
 	return rc;
 }
 
-/* Notifications on c, as in test_concurrency.c. */
-static int
-collect(PGconn *c, char payloads[][128], int max, int want, int timeout_ms)
-{
-	struct timespec t0, now;
-	int n = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		PGnotify *nt;
-		long waited;
-		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
-
-		ck_assert_int_eq(PQconsumeInput(c), 1);
-		while ((nt = PQnotifies(c))) {
-			if (n < max)
-				snprintf(payloads[n], 128, "%s", nt->extra);
-			n++;
-			PQfreemem(nt);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - t0.tv_sec) * 1000
-			 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (n >= want || waited >= timeout_ms)
-			return n;
-		poll(&p, 1, (int)(timeout_ms - waited));
-	}
-}
-
 /* Superuser edit of the log with the append-only trigger disabled. */
 static void
 tamper(PGconn *su, const char *sql)
@@ -233,26 +155,26 @@ START_TEST(chain_links)
 	some_changes(pf, id);
 	su = testdb_connect(dbname, NULL);
 
-	n = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
+	n = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
 	ck_assert_int_ge(n, 10);
 	/* seq runs 1..n without gaps; the first entry has no predecessor. */
-	ck_assert_int_eq(xint(su, "SELECT min(seq) FROM tenantry.audit_log "
+	ck_assert_int_eq(testdb_int(su, "SELECT min(seq) FROM tenantry.audit_log "
 			      "WHERE tenant_id = '%s'", id), 1);
-	ck_assert_int_eq(xint(su, "SELECT max(seq) FROM tenantry.audit_log "
+	ck_assert_int_eq(testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log "
 			      "WHERE tenant_id = '%s'", id), n);
-	ck_assert_int_eq(xint(su, "SELECT octet_length(prev_hash) FROM "
+	ck_assert_int_eq(testdb_int(su, "SELECT octet_length(prev_hash) FROM "
 			      "tenantry.audit_log WHERE tenant_id = '%s' AND seq = 1", id), 0);
 	/* Every prev_hash is the previous entry's hash. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM (SELECT seq, prev_hash, "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM (SELECT seq, prev_hash, "
 			      "lag(hash) OVER (ORDER BY seq) AS before FROM "
 			      "tenantry.audit_log WHERE tenant_id = '%s') x WHERE seq > 1 "
 			      "AND prev_hash IS DISTINCT FROM before", id), 0);
-	ck_assert_int_eq(xint(su, "SELECT count(DISTINCT hash) FROM tenantry.audit_log "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(DISTINCT hash) FROM tenantry.audit_log "
 			      "WHERE tenant_id = '%s'", id), n);
 	/* And every hash is sha256(prev_hash || canonical text). The helper
 	 * functions name each other unqualified, so use the schema's path. */
 	testdb_exec(su, "SET search_path = tenantry, pg_catalog");
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log a WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log a WHERE "
 			      "a.tenant_id = '%s' AND a.hash <> sha256(a.prev_hash || "
 			      "convert_to(tenantry.audit_canonical(a.tenant_id, a.seq, a.at, "
 			      "a.actor, a.actor_kind, a.action, a.resource_type, "
@@ -261,11 +183,11 @@ START_TEST(chain_links)
 	/* The head is the last entry. */
 	xtext(head, sizeof head, su, "SELECT encode(hash, 'hex') FROM tenantry.audit_log "
 	      "WHERE tenant_id = '%s' AND seq = %lld", id, n);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_heads WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_heads WHERE "
 			      "tenant_id = '%s' AND seq = %lld AND encode(hash, 'hex') = "
 			      "'%s'", id, n, head), 1);
 	/* The event written through the store is in the chain, by its actor. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s' AND action = 'report.export' AND actor = "
 			      "'test' AND new = '{\"rows\": 12}'", id), 1);
 
@@ -299,7 +221,7 @@ START_TEST(tamper_detected)
 	create_tenant(pf, "tampered", "business", false, id);
 	some_changes(pf, id);
 	su = testdb_connect(dbname, NULL);
-	n = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
+	n = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
 	mid = n / 2;
 
 	/* Intact first, through the CLI too. */
@@ -307,10 +229,10 @@ START_TEST(tamper_detected)
 	ck_assert_msg(strstr(out, "chain intact"), "%s", out);
 	free(out);
 
-	xexec(su, "SET session_replication_role = replica; "
+	testdb_execf(su, "SET session_replication_role = replica; "
 	      "UPDATE tenantry.audit_log SET actor = 'mallory' WHERE tenant_id = '%s' "
 	      "AND seq = %lld; RESET session_replication_role", id, mid);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s' AND actor = 'mallory'", id), 1);
 	verify(&v, pf, id);
 	ck_assert_int_eq(v.first_broken, mid);
@@ -366,8 +288,8 @@ START_TEST(deletions_detected)
 	some_changes(pf, a);
 	some_changes(pf, b);
 	su = testdb_connect(dbname, NULL);
-	na = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", a);
-	nb = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", b);
+	na = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", a);
+	nb = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", b);
 
 	/* The last entry: the chain is consistent but shorter than its head. */
 	snprintf(sql, sizeof sql, "DELETE FROM tenantry.audit_log WHERE tenant_id = '%s' "
@@ -409,34 +331,34 @@ START_TEST(append_only)
 	create_tenant(pf, "sealed", "business", false, id);
 	some_changes(pf, id);
 	su = testdb_connect(dbname, NULL);
-	n = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
+	n = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
 
 	for (size_t i = 0; i < sizeof writes / sizeof *writes; i++) {
 		/* The superuser, triggers active. */
-		ck_assert_msg(strcmp(xstate(su, writes[i], id), "42501") == 0,
+		ck_assert_msg(strcmp(testdb_statef(su, writes[i], id), "42501") == 0,
 			      "superuser: %s", writes[i]);
 		/* The platform role. */
 		testdb_exec(su, "BEGIN");
 		testdb_exec(su, "SET LOCAL ROLE tenantry_platform");
-		ck_assert_msg(strcmp(xstate(su, writes[i], id), "42501") == 0,
+		ck_assert_msg(strcmp(testdb_statef(su, writes[i], id), "42501") == 0,
 			      "platform: %s", writes[i]);
 		testdb_exec(su, "ROLLBACK");
 	}
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_platform");
-	ck_assert_str_eq(xstate(su, "INSERT INTO tenantry.audit_log (tenant_id, seq, at, "
+	ck_assert_str_eq(testdb_statef(su, "INSERT INTO tenantry.audit_log (tenant_id, seq, at, "
 				"actor, actor_kind, action, resource_type, prev_hash, hash) "
 				"VALUES ('%s', 999, now(), 'x', 'x', 'x.y', 'x', '\\x', '\\x')",
 				id), "42501");
 	testdb_exec(su, "ROLLBACK");
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_platform");
-	ck_assert_str_eq(xstate(su, "UPDATE tenantry.audit_heads SET seq = 1"), "42501");
+	ck_assert_str_eq(testdb_statef(su, "UPDATE tenantry.audit_heads SET seq = 1"), "42501");
 	testdb_exec(su, "ROLLBACK");
 
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", id), n);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "actor = 'x'"), 0);
 	verify(&v, pf, id);
 	ck_assert_int_eq(v.first_broken, 0);
@@ -469,17 +391,17 @@ START_TEST(notify_on_append)
 	ck_assert_msg(pf->ops->setting_put(&s, pf, id, "site.title", SETTING_STRING,
 					   "Loud", &e) == 0, "%s", e.message);
 	setting_clear(&s);
-	seq = xint(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
+	seq = testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
 	snprintf(want, sizeof want, "%s:%lld", id, seq);
-	ck_assert_int_eq(collect(listener, got, 16, 1, 5000), 1);
+	ck_assert_int_eq(testdb_notifies(listener, got, 16, 1, 5000), 1);
 	ck_assert_str_eq(got[0], want);
 
 	/* An operation rolled back (its audit entry with it) notifies no one. */
 	ck_assert_int_eq(pf->ops->invitation_create(&inv, token, pf, id, "g@x.example",
 						    ROLE_MEMBER, &e), -1);
 	ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
-	ck_assert_int_eq(collect(listener, got, 16, 1, 300), 0);
-	ck_assert_int_eq(xint(su, "SELECT max(seq) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_notifies(listener, got, 16, 1, 300), 0);
+	ck_assert_int_eq(testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", id), seq);
 	PQfinish(listener);
 	PQfinish(su);
@@ -501,8 +423,8 @@ START_TEST(audit_event_chains)
 	create_tenant(pf, "writer", "business", false, a);
 	create_tenant(pf, "victim", "business", false, b);
 	su = testdb_connect(dbname, NULL);
-	na = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", a);
-	nb = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", b);
+	na = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", a);
+	nb = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", b);
 
 	tn = open_store(STORE_ROLE_TENANT, a);
 	ck_assert_int_eq(tn->ops->audit_event(tn, b, "report.export", "report", "x",
@@ -523,30 +445,30 @@ START_TEST(audit_event_chains)
 	/* The function itself refuses, not just the store's lookup. */
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_tenant");
-	xexec(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", a);
-	snprintf(st, sizeof st, "%s", xstate(su, "SELECT tenantry.audit_event('%s', "
+	testdb_execf(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", a);
+	snprintf(st, sizeof st, "%s", testdb_statef(su, "SELECT tenantry.audit_event('%s', "
 					     "'report.export', 'r', '', NULL)", b));
 	testdb_exec(su, "ROLLBACK");
 	ck_assert_str_eq(st, "P0002");
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_tenant");
-	xexec(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", a);
-	snprintf(st, sizeof st, "%s", xstate(su, "SELECT tenantry.audit_event(NULL, "
+	testdb_execf(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", a);
+	snprintf(st, sizeof st, "%s", testdb_statef(su, "SELECT tenantry.audit_event(NULL, "
 					     "'staff.login', 'user', '', NULL)"));
 	testdb_exec(su, "ROLLBACK");
 	ck_assert_str_eq(st, "P0002");
 
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", a), na + 1);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", b), nb);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '" NIL_UUID "'"), 0);
 
 	/* The platform may write the platform chain. */
 	ck_assert_msg(pf->ops->audit_event(pf, NULL, "staff.login", "user", "ops",
 					   NULL, &e) == 0, "%s", e.message);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '" NIL_UUID "' AND action = 'staff.login'"), 1);
 	PQfinish(su);
 	store_close(&pf);
@@ -569,18 +491,18 @@ START_TEST(purging_flag_is_not_a_bypass)
 	create_tenant(pf, "sneaky", "free", false, id);   /* one API key at most */
 	store_close(&pf);
 	su = testdb_connect(dbname, NULL);
-	before = xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'",
+	before = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'",
 		      id);
 
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_tenant");
-	xexec(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", id);
-	xexec(su, "SELECT set_config('tenantry.purging', '%s', true)", id);
-	xexec(su, "UPDATE tenantry.tenants SET name = 'Quiet' WHERE id = '%s'", id);
-	xexec(su, "INSERT INTO tenantry.api_keys (tenant_id, prefix, secret_hash) "
+	testdb_execf(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", id);
+	testdb_execf(su, "SELECT set_config('tenantry.purging', '%s', true)", id);
+	testdb_execf(su, "UPDATE tenantry.tenants SET name = 'Quiet' WHERE id = '%s'", id);
+	testdb_execf(su, "INSERT INTO tenantry.api_keys (tenant_id, prefix, secret_hash) "
 	      "VALUES ('%s', 'aaaaaaaa', sha256('a'))", id);
 	testdb_exec(su, "SAVEPOINT second_key");
-	snprintf(st, sizeof st, "%s", xstate(su, "INSERT INTO tenantry.api_keys "
+	snprintf(st, sizeof st, "%s", testdb_statef(su, "INSERT INTO tenantry.api_keys "
 					     "(tenant_id, prefix, secret_hash) VALUES "
 					     "('%s', 'bbbbbbbb', sha256('b'))", id));
 	testdb_exec(su, "ROLLBACK TO SAVEPOINT second_key");
@@ -588,7 +510,7 @@ START_TEST(purging_flag_is_not_a_bypass)
 
 	ck_assert_msg(strcmp(st, "TQ001") == 0,
 		      "second API key on a one-key tier accepted (sqlstate '%s')", st);
-	ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			   "tenant_id = '%s'", id) > before,
 		      "tenant changes made with tenantry.purging set were not audited");
 	PQfinish(su);
@@ -625,13 +547,13 @@ START_TEST(purge)
 	ck_assert_msg(pf->ops->tenant_set_status(&t, pf, w, TENANT_PENDING_DELETION, &e)
 		      == 0, "%s", e.message);
 	su = testdb_connect(dbname, NULL);
-	xexec(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
+	testdb_execf(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
 	      "WHERE id = '%s'", p);
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.%s WHERE "
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s WHERE "
 				   "tenant_id = '%s'", tables[i], p) > 0 || i == 7,
 			      "no %s rows before the purge", tables[i]);
-	last = xint(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", p);
+	last = testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", p);
 	xtext(final_hash, sizeof final_hash, su, "SELECT encode(hash, 'hex') FROM "
 	      "tenantry.audit_log WHERE tenant_id = '%s' AND seq = %lld", p, last);
 	ck_assert_int_eq(strlen(final_hash), 64);
@@ -639,50 +561,50 @@ START_TEST(purge)
 	/* Not yet due, or not pending at all: a direct purge is refused. */
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_platform");
-	ck_assert_str_eq(xstate(su, "SELECT tenantry.tenant_purge('%s')", w), "TL001");
+	ck_assert_str_eq(testdb_statef(su, "SELECT tenantry.tenant_purge('%s')", w), "TL001");
 	testdb_exec(su, "ROLLBACK");
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_platform");
-	ck_assert_str_eq(xstate(su, "SELECT tenantry.tenant_purge('%s')", k), "TL001");
+	ck_assert_str_eq(testdb_statef(su, "SELECT tenantry.tenant_purge('%s')", k), "TL001");
 	testdb_exec(su, "ROLLBACK");
 	/* Nor may a tenant purge anything, even itself. */
 	testdb_exec(su, "BEGIN");
 	testdb_exec(su, "SET LOCAL ROLE tenantry_tenant");
-	xexec(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", p);
-	ck_assert_str_eq(xstate(su, "SELECT tenantry.tenant_purge('%s')", p), "42501");
+	testdb_execf(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", p);
+	ck_assert_str_eq(testdb_statef(su, "SELECT tenantry.tenant_purge('%s')", p), "42501");
 	testdb_exec(su, "ROLLBACK");
 
 	ck_assert_msg(pf->ops->tenant_purge_due(&purged, pf, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(purged, 1);
 
 	/* Every row of the purged tenant is gone, its chain included. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenants WHERE id = '%s'",
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE id = '%s'",
 			      p), 0);
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.%s WHERE "
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s WHERE "
 				   "tenant_id = '%s'", tables[i], p) == 0,
 			      "%s rows left after the purge", tables[i]);
 	ck_assert_int_eq(pf->ops->tenant_get(&t, pf, p, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 
 	/* The others are untouched. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenants WHERE id IN "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE id IN "
 			      "('%s', '%s')", w, k), 2);
 	verify(&v, pf, w);
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_gt(v.entries, 0);
 
 	/* One platform entry keeps the final hash of the purged chain. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '" NIL_UUID "'"), 1);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM tenantry.audit_log WHERE "
 		 "tenant_id = '" NIL_UUID "' AND action = 'tenant.purge' "
 		 "AND resource_id = '%s'", p);
-	ck_assert_int_eq(xint(su, "%s", sql), 1);
+	ck_assert_int_eq(testdb_int(su, "%s", sql), 1);
 	ck_assert_str_eq(testdb_value(su, "SELECT new->>'final_hash' FROM "
 				      "tenantry.audit_log WHERE tenant_id = '" NIL_UUID "'"),
 			 final_hash);
-	ck_assert_int_eq(xint(su, "SELECT (new->>'entries')::int8 FROM tenantry.audit_log "
+	ck_assert_int_eq(testdb_int(su, "SELECT (new->>'entries')::int8 FROM tenantry.audit_log "
 			      "WHERE tenant_id = '" NIL_UUID "'"), last);
 	ck_assert_str_eq(testdb_value(su, "SELECT new->>'slug' FROM tenantry.audit_log "
 				      "WHERE tenant_id = '" NIL_UUID "'"), "doomed");
@@ -802,7 +724,7 @@ START_TEST(lifecycle_transitions)
 		ck_assert_int_gt(t.deletion_due_at, 0);
 		ck_assert_int_eq(pf->ops->tenant_set_status(&t, pf, id, TENANT_ACTIVE, &e), 0);
 		ck_assert_int_eq(t.deletion_due_at, 0);
-		ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenants WHERE "
+		ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE "
 				      "id = '%s' AND deletion_due_at IS NULL", id), 1);
 	}
 	PQfinish(su);

@@ -26,50 +26,10 @@ static char dbname[64];
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static long long __attribute__((format(printf, 2, 3)))
-xint(PGconn *c, const char *f, ...)
-{
-	char sql[2048];
-	const char *v;
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(sql, sizeof sql, f, ap);
-	va_end(ap);
-	v = testdb_value(c, sql);
-	ck_assert_msg(v != NULL, "no value: %s", sql);
-	return strtoll(v, NULL, 10);
-}
-
-static void __attribute__((format(printf, 2, 3)))
-xexec(PGconn *c, const char *f, ...)
-{
-	char sql[2048];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(sql, sizeof sql, f, ap);
-	va_end(ap);
-	testdb_exec(c, sql);
-}
-
 static struct store *
 open_store(enum store_role role, const char *tenant)
 {
-	char conninfo[512];
-	struct store_config cfg = { 0 };
-	struct store_context ctx = { .role = role, .actor = "test",
-				     .actor_kind = "staff" };
-	struct store *st = NULL;
-	struct err e = { 0 };
-
-	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, NULL));
-	cfg.conninfo = conninfo;
-	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
-	if (tenant)
-		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
-	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
-	return st;
+	return teststore_open(dbname, NULL, role, tenant);
 }
 
 /* A fresh database with one business-tier tenant; returns the platform
@@ -108,40 +68,10 @@ set_limit(struct store *st, const char *id, const char *resource, int64_t limit)
 static void
 avoid_hour_edge(PGconn *c)
 {
-	long long left = 3600 - xint(c, "SELECT extract(epoch FROM now())::int8 %% 3600");
+	long long left = 3600 - testdb_int(c, "SELECT extract(epoch FROM now())::int8 %% 3600");
 
 	if (left < 30)
 		sleep((unsigned)left + 1);
-}
-
-/* Notifications on c: collects payloads until `want` arrived or timeout_ms
- * passed; returns how many arrived (payloads beyond max are counted). */
-static int
-collect(PGconn *c, char payloads[][128], int max, int want, int timeout_ms)
-{
-	struct timespec t0, now;
-	int n = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		PGnotify *nt;
-		long waited;
-		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
-
-		ck_assert_int_eq(PQconsumeInput(c), 1);
-		while ((nt = PQnotifies(c))) {
-			if (n < max)
-				snprintf(payloads[n], 128, "%s", nt->extra);
-			n++;
-			PQfreemem(nt);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - t0.tv_sec) * 1000
-			 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (n >= want || waited >= timeout_ms)
-			return n;
-		poll(&p, 1, (int)(timeout_ms - waited));
-	}
 }
 
 /* ---- one quota, sixteen consumers ---------------------------------------- */
@@ -210,9 +140,9 @@ START_TEST(quota_never_exceeded)
 	ck_assert_int_eq(errors, 0);
 	ck_assert_int_eq(allowed, CALL_LIMIT);
 	ck_assert_int_eq(refused, CONSUMERS * CONSUMES - CALL_LIMIT);
-	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
 			      "'%s' AND resource = 'api_calls'", id), CALL_LIMIT);
-	ck_assert_int_eq(xint(su, "SELECT coalesce(sum(amount), 0) FROM "
+	ck_assert_int_eq(testdb_int(su, "SELECT coalesce(sum(amount), 0) FROM "
 			      "tenantry.usage_daily WHERE tenant_id = '%s' "
 			      "AND resource = 'api_calls'", id), CALL_LIMIT);
 	/* The thresholds were each crossed once, whoever crossed them. */
@@ -256,7 +186,7 @@ START_TEST(accepts_respect_user_limit)
 	long long members;
 	PGconn *su = testdb_connect(dbname, NULL);
 
-	members = xint(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
+	members = testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
 		       "tenant_id = '%s' AND active", id);
 	ck_assert_int_eq(members, 1);
 	set_limit(pf, id, "users", members + 3);
@@ -295,14 +225,14 @@ START_TEST(accepts_respect_user_limit)
 
 	ck_assert_int_eq(ok, 3);
 	ck_assert_int_eq(over, INVITES - 3);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
 			      "tenant_id = '%s' AND active", id), members + 3);
-	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
 			      "'%s' AND resource = 'users'", id), members + 3);
 	/* The refused ones were rolled back whole: still pending. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.invitations WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.invitations WHERE "
 			      "tenant_id = '%s' AND accepted_at IS NOT NULL", id), 3);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.invitations WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.invitations WHERE "
 			      "tenant_id = '%s' AND accepted_at IS NULL", id), INVITES - 3);
 	PQfinish(su);
 	store_close(&pf);
@@ -324,19 +254,19 @@ START_TEST(window_rolls_in_one_statement)
 	set_limit(pf, id, "api_calls", 100);
 	/* A full quota whose window is an hour old (its alerts went off in
 	 * that window). */
-	xexec(su, "UPDATE tenantry.quotas SET used = 100, period_start = "
+	testdb_execf(su, "UPDATE tenantry.quotas SET used = 100, period_start = "
 	      "date_trunc('hour', now(), 'UTC') - interval '1 hour' "
 	      "WHERE tenant_id = '%s' AND resource = 'api_calls'", id);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 			      "tenant_id = '%s' AND resource = 'api_calls'", id), 3);
-	hour_us = xint(su, "SELECT (extract(epoch FROM date_trunc('hour', now(), "
+	hour_us = testdb_int(su, "SELECT (extract(epoch FROM date_trunc('hour', now(), "
 		       "'UTC')) * 1000000)::int8");
 	ck_assert_msg(pf->ops->quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s",
 		      e.message);
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 0);
 	ck_assert_int_eq(r.quota.window_start, hour_us);
-	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
 			      "'%s' AND resource = 'api_calls'", id), 100);
 
 	/* Consuming resets to the amount and moves the window at once. */
@@ -345,9 +275,9 @@ START_TEST(window_rolls_in_one_statement)
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);
 	ck_assert_int_eq(r.quota.window_start, hour_us);
-	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
 			      "'%s' AND resource = 'api_calls'", id), 7);
-	ck_assert_int_eq(xint(su, "SELECT (period_start = date_trunc('hour', now(), "
+	ck_assert_int_eq(testdb_int(su, "SELECT (period_start = date_trunc('hour', now(), "
 			      "'UTC'))::int FROM tenantry.quotas WHERE tenant_id = '%s' "
 			      "AND resource = 'api_calls'", id), 1);
 
@@ -355,9 +285,9 @@ START_TEST(window_rolls_in_one_statement)
 	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 73, &e) == 0,
 		      "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 80);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 			      "tenant_id = '%s' AND resource = 'api_calls'", id), 4);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 			      "tenant_id = '%s' AND resource = 'api_calls' AND threshold = 80 "
 			      "AND period_start = date_trunc('hour', now(), 'UTC')", id), 1);
 	ck_assert_int_eq(pf->ops->usage_increment(&r, pf, id, "api_calls", 21, &e), -1);
@@ -366,7 +296,7 @@ START_TEST(window_rolls_in_one_statement)
 	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 20, &e) == 0,
 		      "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 100);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 			      "tenant_id = '%s' AND resource = 'api_calls'", id), 6);
 	PQfinish(su);
 	store_close(&pf);
@@ -411,7 +341,7 @@ START_TEST(alerts_once_per_threshold)
 			ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
 		}
 		ck_assert_int_eq(r.quota.used, used);
-		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.alerts WHERE "
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 				   "tenant_id = '%s' AND resource = 'storage_bytes'", id)
 			      == steps[i].alerts, "step %zu: wrong number of alerts", i);
 	}
@@ -427,9 +357,9 @@ START_TEST(alerts_once_per_threshold)
 	snprintf(want[0], sizeof want[0], "%s:storage_bytes:80", id);
 	snprintf(want[1], sizeof want[1], "%s:storage_bytes:95", id);
 	snprintf(want[2], sizeof want[2], "%s:storage_bytes:100", id);
-	n = collect(listener, got, 8, 3, 5000);
+	n = testdb_notifies(listener, got, 8, 3, 5000);
 	ck_assert_int_eq(n, 3);
-	n += collect(listener, got + 3, 5, 1, 300);
+	n += testdb_notifies(listener, got + 3, 5, 1, 300);
 	ck_assert_int_eq(n, 3);
 	for (int i = 0; i < 3; i++)
 		ck_assert_str_eq(got[i], want[i]);

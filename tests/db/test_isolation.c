@@ -60,47 +60,14 @@ static const struct table {
 static char dbname[64];
 static char ida[ID_LEN], idb[ID_LEN];
 
-static const char *
-fmt(const char *f, va_list ap)
-{
-	static char sql[4096];
-
-	vsnprintf(sql, sizeof sql, f, ap);
-	return sql;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-xexec(PGconn *c, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	testdb_exec(c, fmt(f, ap));
-	va_end(ap);
-}
-
-static long long __attribute__((format(printf, 2, 3)))
-xint(PGconn *c, const char *f, ...)
-{
-	va_list ap;
-	const char *sql, *v;
-
-	va_start(ap, f);
-	sql = fmt(f, ap);
-	va_end(ap);
-	v = testdb_value(c, sql);
-	ck_assert_msg(v != NULL, "no value: %s", sql);
-	return strtoll(v, NULL, 10);
-}
-
 /* Starts a transaction as role, with tenant as the context (NULL: none). */
 static void
 begin_as(PGconn *c, const char *role, const char *tenant)
 {
 	testdb_exec(c, "BEGIN");
-	xexec(c, "SET LOCAL ROLE %s", role);
+	testdb_execf(c, "SET LOCAL ROLE %s", role);
 	if (tenant)
-		xexec(c, "SELECT set_config('tenantry.tenant_id', '%s', true)", tenant);
+		testdb_execf(c, "SELECT set_config('tenantry.tenant_id', '%s', true)", tenant);
 }
 
 /* One statement in its own rolled-back transaction: its SQLSTATE. */
@@ -134,20 +101,7 @@ rows_as(PGconn *c, const char *role, const char *tenant, const char *sql)
 static struct store *
 open_store(const char *user, enum store_role role, const char *tenant)
 {
-	char conninfo[512];
-	struct store_config cfg = { 0 };
-	struct store_context ctx = { .role = role, .actor = "test",
-				     .actor_kind = "staff" };
-	struct store *st = NULL;
-	struct err e = { 0 };
-
-	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, user));
-	cfg.conninfo = conninfo;
-	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
-	if (tenant)
-		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
-	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
-	return st;
+	return teststore_open(dbname, user, role, tenant);
 }
 
 /* A tenant with rows in every tenant table: members and quotas come with
@@ -207,7 +161,7 @@ two_tenants(void)
 		const char *ids[] = { ida, idb };
 
 		for (int k = 0; k < 2; k++)
-			ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.%s "
+			ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s "
 					   "WHERE %s = '%s'", tables[i].name,
 					   tables[i].col, ids[k]) > 0,
 				      "no %s rows for tenant %d", tables[i].name, k);
@@ -221,9 +175,9 @@ static void
 visible(PGconn *c, const struct table *t, const char *tenant, long long *own,
 	long long *other)
 {
-	*own = xint(c, "SELECT count(*) FROM tenantry.%s WHERE %s = '%s'", t->name,
+	*own = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s = '%s'", t->name,
 		    t->col, tenant);
-	*other = xint(c, "SELECT count(*) FROM tenantry.%s WHERE %s <> '%s'", t->name,
+	*other = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s <> '%s'", t->name,
 		      t->col, tenant);
 }
 
@@ -272,66 +226,66 @@ START_TEST(catalog)
 		"AND 'tenantry_tenant'::regrole = ANY (p.polroles))");
 	ck_assert_str_eq(v, "audit_heads,purging");
 	for (int k = 0; k < 2; k++)
-		ck_assert_int_eq(xint(c, "SELECT (has_any_column_privilege('tenantry_tenant', "
+		ck_assert_int_eq(testdb_int(c, "SELECT (has_any_column_privilege('tenantry_tenant', "
 				      "'tenantry.%s', 'SELECT, INSERT, UPDATE') "
 				      "OR has_table_privilege('tenantry_tenant', "
 				      "'tenantry.%s', 'DELETE, TRUNCATE'))::int",
 				      k ? "purging" : "audit_heads", k ? "purging" : "audit_heads"), 0);
 	for (size_t i = 0; i < NTABLES; i++)
-		ck_assert_msg(xint(c, "SELECT count(*) FROM pg_policy p WHERE "
+		ck_assert_msg(testdb_int(c, "SELECT count(*) FROM pg_policy p WHERE "
 				   "p.polrelid = 'tenantry.%s'::regclass AND "
 				   "'tenantry_tenant'::regrole = ANY (p.polroles)",
 				   tables[i].name) >= 1, "%s: no tenant policy",
 			      tables[i].name);
 
 	/* Writing policies have WITH CHECK; every policy names its roles. */
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
 			      "ON c.oid = p.polrelid JOIN pg_namespace n ON "
 			      "n.oid = c.relnamespace WHERE n.nspname = 'tenantry' "
 			      "AND p.polcmd IN ('a', 'w', '*') AND p.polwithcheck IS NULL"), 0);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
 			      "ON c.oid = p.polrelid JOIN pg_namespace n ON "
 			      "n.oid = c.relnamespace WHERE n.nspname = 'tenantry' "
 			      "AND 0::oid = ANY (p.polroles)"), 0);
-	ck_assert_int_ge(xint(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
+	ck_assert_int_ge(testdb_int(c, "SELECT count(*) FROM pg_policy p JOIN pg_class c "
 			      "ON c.oid = p.polrelid JOIN pg_namespace n ON "
 			      "n.oid = c.relnamespace WHERE n.nspname = 'tenantry' "
 			      "AND p.polcmd IN ('a', 'w', '*')"), (long long)NTABLES);
 
 	/* The application role: owns nothing, no superuser, no BYPASSRLS,
 	 * NOINHERIT, cannot create in the schema or the database. */
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_shdepend d "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_shdepend d "
 			      "WHERE d.refclassid = 'pg_authid'::regclass "
 			      "AND d.refobjid = 'tenantry_app'::regrole AND d.deptype = 'o'"), 0);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_class WHERE relowner = "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_class WHERE relowner = "
 			      "'tenantry_app'::regrole"), 0);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_proc WHERE proowner = "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_proc WHERE proowner = "
 			      "'tenantry_app'::regrole"), 0);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_roles WHERE rolname = "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_roles WHERE rolname = "
 			      "'tenantry_app' AND NOT rolsuper AND NOT rolbypassrls "
 			      "AND NOT rolinherit AND NOT rolcreaterole AND NOT rolcreatedb"), 1);
-	ck_assert_int_eq(xint(c, "SELECT has_schema_privilege('tenantry_app', "
+	ck_assert_int_eq(testdb_int(c, "SELECT has_schema_privilege('tenantry_app', "
 			      "'tenantry', 'CREATE')::int"), 0);
-	ck_assert_int_eq(xint(c, "SELECT has_database_privilege('tenantry_app', "
+	ck_assert_int_eq(testdb_int(c, "SELECT has_database_privilege('tenantry_app', "
 			      "current_database(), 'CREATE')::int"), 0);
 	/* Nor can any role it may switch to bypass RLS. */
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_roles WHERE rolname IN "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_roles WHERE rolname IN "
 			      "('tenantry_tenant', 'tenantry_platform', 'tenantry_support', "
 			      "'tenantry_oncall', 'tenantry_owner') "
 			      "AND NOT rolsuper AND NOT rolbypassrls"), 5);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_roles WHERE rolname = "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_roles WHERE rolname = "
 			      "'tenantry_owner' AND NOT rolcanlogin"), 1);
 
 	/* Views must run with the caller's rights. There are none today: the
 	 * query must still run and find nothing, and no materialized view
 	 * (which RLS cannot protect) may exist either. */
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
 			      "ON n.oid = c.relnamespace WHERE n.nspname = 'tenantry' "
 			      "AND c.relkind = 'v' AND NOT EXISTS (SELECT 1 FROM "
 			      "unnest(coalesce(c.reloptions, '{}')) o WHERE lower(o) IN "
 			      "('security_invoker=true', 'security_invoker=on', "
 			      "'security_invoker=1'))"), 0);
-	ck_assert_int_eq(xint(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
 			      "ON n.oid = c.relnamespace WHERE n.nspname = 'tenantry' "
 			      "AND c.relkind = 'm'"), 0);
 
@@ -346,10 +300,10 @@ START_TEST(catalog)
 		"ON x.oid = d.refobjid WHERE d.classid = 'pg_proc'::regclass "
 		"AND d.objid = p.oid AND d.deptype = 'e' AND x.extname = 'pg_trgm')");
 	ck_assert_str_eq(v, "");
-	ck_assert_int_gt(xint(c, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
+	ck_assert_int_gt(testdb_int(c, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
 			      "ON n.oid = p.pronamespace WHERE n.nspname = 'tenantry' "
 			      "AND has_function_privilege('public', p.oid, 'EXECUTE')"), 0);
-	ck_assert_int_gt(xint(c, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
+	ck_assert_int_gt(testdb_int(c, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
 			      "ON n.oid = p.pronamespace WHERE n.nspname = 'tenantry' "
 			      "AND p.proname = 'audit_append' AND p.proacl IS NOT NULL"), 0);
 	/* SECURITY DEFINER functions pin search_path. */
@@ -425,7 +379,7 @@ START_TEST(tenant_sees_only_itself)
 		}
 	}
 	/* Nothing of bravo's changed behind the rollbacks either. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenant_settings "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_settings "
 			      "WHERE tenant_id = '%s'", idb), 1);
 	PQfinish(su);
 }
@@ -474,22 +428,22 @@ START_TEST(tenant_role_limits)
 	ck_assert_str_eq(st, "42501");
 	state_as(st, su, "tenantry_tenant", ida, "SELECT mfa_secret FROM tenantry.users");
 	ck_assert_str_eq(st, "42501");
-	members = xint(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
+	members = testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
 		       "tenant_id = '%s'", ida);
 	begin_as(su, "tenantry_tenant", ida);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.users"), members);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.users "
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.users"), members);
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.users "
 			      "WHERE email = 'admin@bravo.example'"), 0);
 	/* Functions run with its rights: the other tenant is invisible. */
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.usage_increment("
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.usage_increment("
 			      "'%s', 'api_calls', 1)", idb), 0);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.quota_check("
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.quota_check("
 			      "'%s', 'api_calls', 1)", idb), 0);
-	ck_assert_int_eq(xint(su, "SELECT (tenantry.tenant_ref('bravo') IS NULL)::int"), 1);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.audit_head('%s') "
+	ck_assert_int_eq(testdb_int(su, "SELECT (tenantry.tenant_ref('bravo') IS NULL)::int"), 1);
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_head('%s') "
 			      "WHERE seq IS NOT NULL OR hash IS NOT NULL", idb), 0);
 	testdb_exec(su, "ROLLBACK");
-	ck_assert_int_eq(xint(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
 			      "'%s' AND resource = 'api_calls'", idb), 5);
 	PQfinish(su);
 }
@@ -503,19 +457,19 @@ START_TEST(no_context_sees_nothing)
 	for (size_t i = 0; i < NTABLES; i++) {
 		/* Never set, then set to '' (how it reads after a commit). */
 		begin_as(su, "tenantry_tenant", NULL);
-		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.%s",
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s",
 				   tables[i].name) == 0, "%s: rows without context",
 			      tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 		begin_as(su, "tenantry_tenant", "");
-		ck_assert_msg(xint(su, "SELECT count(*) FROM tenantry.%s",
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s",
 				   tables[i].name) == 0, "%s: rows with empty context",
 			      tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 	}
 	begin_as(su, "tenantry_tenant", NULL);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.users"), 0);
-	ck_assert_int_eq(xint(su, "SELECT count(*) FROM tenantry.tenant_users"), 0);
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.users"), 0);
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users"), 0);
 	testdb_exec(su, "ROLLBACK");
 	/* A malformed context fails instead of matching anything. */
 	state_as(st, su, "tenantry_tenant", "not-a-uuid",
@@ -553,7 +507,7 @@ START_TEST(pooled_connection_does_not_leak)
 	/* The next transaction takes the tenant role but sets no tenant. */
 	begin_as(app, "tenantry_tenant", NULL);
 	for (size_t i = 0; i < NTABLES; i++)
-		ck_assert_msg(xint(app, "SELECT count(*) FROM tenantry.%s",
+		ck_assert_msg(testdb_int(app, "SELECT count(*) FROM tenantry.%s",
 				   tables[i].name) == 0, "%s: alpha's rows leaked",
 			      tables[i].name);
 	testdb_exec(app, "COMMIT");
@@ -696,7 +650,7 @@ START_TEST(staff_roles)
 		/* Every tenant's rows are readable. */
 		begin_as(su, staff[r], NULL);
 		for (size_t i = 0; i < NTABLES; i++)
-			ck_assert_msg(xint(su, "SELECT count(DISTINCT %s) FROM tenantry.%s "
+			ck_assert_msg(testdb_int(su, "SELECT count(DISTINCT %s) FROM tenantry.%s "
 					   "WHERE %s IN ('%s', '%s')", tables[i].col,
 					   tables[i].name, tables[i].col, ida, idb) == 2,
 				      "%s: %s does not see both tenants", staff[r],
