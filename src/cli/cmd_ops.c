@@ -141,8 +141,12 @@ cmd_usage(struct cli *c, int argc, char **argv)
 		struct usage_day_list l;
 		struct table *t;
 
+		int64_t days = 14;
+
+		if (d && (parse_i64(d, &days) < 0 || days < 1 || days > 366))
+			return cli_usage("usage ", "--days wants 1..366, not %s", d);
 		if (cli_store(c) < 0
-		    || c->st->ops->usage_list(&l, c->st, argv[1], d ? atoi(d) : 14, &c->err) < 0)
+		    || c->st->ops->usage_list(&l, c->st, argv[1], (int)days, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json) {
 			json_t *arr = json_array();
@@ -222,8 +226,13 @@ audit_list(struct cli *c, int argc, char **argv, bool follow)
 	tenant = n ? argv[0] : NULL;
 	q.action = opt_get(o, NOPTS(o), "action");
 	q.actor = opt_get(o, NOPTS(o), "actor");
-	if ((v = opt_get(o, NOPTS(o), "limit")))
-		q.limit = atoi(v);
+	if ((v = opt_get(o, NOPTS(o), "limit"))) {
+		int64_t lim;
+
+		if (parse_i64(v, &lim) < 0 || lim < 1 || lim > 1000)
+			return cli_usage("audit ", "--limit wants 1..1000, not %s", v);
+		q.limit = (int)lim;
+	}
 	if ((v = opt_get(o, NOPTS(o), "after")) && parse_i64(v, &q.after_seq) < 0)
 		return cli_usage("audit ", "--after wants a sequence number");
 	q.newest = !q.after_seq;

@@ -46,9 +46,8 @@ make_tenant(struct cli *c, int i, struct tenant *t)
 	char name[128], email[128], slug[SLUG_LEN], admin[128];
 	struct tenant_new n = { 0 };
 
-	snprintf(name, sizeof name, "%s %s%s", first[(size_t)i % (sizeof first / sizeof *first)],
-		 second[(size_t)(i / 7) % (sizeof second / sizeof *second)],
-		 i >= 36 * 7 ? "" : "");
+	snprintf(name, sizeof name, "%s %s", first[(size_t)i % (sizeof first / sizeof *first)],
+		 second[(size_t)(i / 7) % (sizeof second / sizeof *second)]);
 	if (i >= (int)(sizeof first / sizeof *first)) {
 		size_t len = strlen(name);
 

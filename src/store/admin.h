@@ -22,9 +22,8 @@ int admin_operator(const char *conninfo, const char *role, const char *password,
 int admin_demo_members(const char *conninfo, int pool, long *members,
 		       struct err *e);
 
-/* Demo lifecycle: moves share of tenants through the lifecycle (suspended,
- * pending deletion, one past its grace), and ages some invitations so they
- * are expired. */
+/* Demo ageing: expires a third of the pending invitations and puts some
+ * tenants' billing in past_due or unpaid. */
 int admin_demo_age(const char *conninfo, struct err *e);
 
 #endif

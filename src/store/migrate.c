@@ -114,19 +114,3 @@ migrate_run(PGconn *c, int *applied, struct err *e)
 		*applied = n;
 	return rc;
 }
-
-int
-migrate_status(PGconn *c, int *count, struct err *e)
-{
-	int n = 0;
-
-	for (int i = 0; i < migration_count; i++) {
-		int done = recorded(c, migrations[i].name, e);
-
-		if (done < 0)
-			return -1;
-		n += done;
-	}
-	*count = n;
-	return 0;
-}

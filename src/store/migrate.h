@@ -25,7 +25,4 @@ extern const int migration_count;
  * extension (a superuser or the database owner with CREATEROLE). */
 int migrate_run(PGconn *c, int *applied, struct err *e);
 
-/* How many migrations are recorded in the database (0 for a fresh one). */
-int migrate_status(PGconn *c, int *recorded, struct err *e);
-
 #endif
