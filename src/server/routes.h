@@ -71,7 +71,8 @@
  *                                   detail?} [204] (staff only)
  *   GET  .../audit-logs/stream      text/event-stream, Last-Event-ID
  *   GET  .../audit-logs/verify      [audit_verdict]
- *   GET  /api/audit-logs, /api/audit-logs/verify, POST /api/audit-logs:
+ *   GET  /api/audit-logs, /api/audit-logs/verify, .../stream, POST
+ *   /api/audit-logs:
  *                                   the same over every visible chain
  *   GET  .../alerts?open=1, GET /api/alerts?open=1  [{items: [alert]}]
  *   POST .../alerts/{alert}/ack     [204]
@@ -102,6 +103,7 @@
 	X(AUDIT_ALL, "GET", "/api/audit-logs")                               \
 	X(AUDIT_ALL_EVENT, "POST", "/api/audit-logs")                        \
 	X(AUDIT_ALL_VERIFY, "GET", "/api/audit-logs/verify")                 \
+	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream")                 \
 	X(ALERTS_ALL, "GET", "/api/alerts")                                  \
 	X(TENANT_GET, "GET", "/api/tenants/{id}")                            \
 	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}")                         \

@@ -100,6 +100,16 @@ STORE_LIST(api_key);
 STORE_LIST(audit_entry);
 STORE_LIST(alert);
 
+/* One committed audit entry, as announced by a live feed. */
+struct audit_key {
+	char tenant_id[ID_LEN];
+	int64_t seq;
+};
+
+/* A live feed of audit entries committed after it opened (LISTEN on its
+ * own session in store_pg, Server-Sent Events in store_rest). */
+struct audit_feed;
+
 /* Result of a quota consume or check. */
 struct quota_result {
 	bool allowed;
@@ -261,6 +271,21 @@ struct store_ops {
 			   struct err *e);
 	int (*audit_verify)(struct audit_verdict *out, struct store *st,
 			    const char *tenant, struct err *e);
+	/* Live audit: opens a feed for one tenant (NULL = every chain the
+	 * context can see). The feed is independent of the store's own
+	 * connection and is used by the same thread. */
+	int (*feed_open)(struct audit_feed **out, struct store *st,
+			 const char *tenant, struct err *e);
+	/* Descriptor that becomes readable when keys may have arrived. */
+	int (*feed_fd)(struct audit_feed *f);
+	/* Drains without blocking: up to max keys into keys, returns the
+	 * count (0 = nothing yet). -1 with ERR_UNAVAILABLE when the feed's
+	 * connection is lost: close it, reopen (with backoff) and backfill
+	 * with audit_list(after_seq = last seen), since entries committed
+	 * while disconnected are not announced. */
+	int (*feed_read)(struct audit_feed *f, struct audit_key *keys,
+			 int max, struct err *e);
+	void (*feed_close)(struct audit_feed *f);
 
 	/* alerts; tenant NULL = all visible */
 	int (*alert_list)(struct alert_list *out, struct store *st,
