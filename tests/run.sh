@@ -29,6 +29,7 @@ export TENANTRY_TEST_HOST="$tmp/pg/run"
 export TENANTRY_TEST_PORT="$port"
 export TENANTRY_TEST_TMP="$tmp"
 export TENANTRY_BIN="$build/tenantry"
+export TENANTRY_SERVER_BIN="$build/tenantryd"
 export TENANTRY_MASTER_KEY_FILE="$tmp/master.key"
 head -c 32 /dev/urandom >"$TENANTRY_MASTER_KEY_FILE"
 chmod 600 "$TENANTRY_MASTER_KEY_FILE"
@@ -39,4 +40,4 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$admin dbname=postgres" \
 "$build/tenantry" --db "$admin dbname=tenantry_template" migrate >/dev/null
 
 cd "$here/.."  # suites read themes/, keymaps/ and docs/ relative to the tree
-"$build/tenantry-tests"
+${TEST_WRAPPER:-} "$build/tenantry-tests"

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "store/secret.h"
 #include "store/store.h"
 
 /* Creates a fresh database from tenantry_template; returns its name
@@ -56,5 +57,43 @@ int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
  * tenant (may be NULL) and actor "test"; fails the test on error. */
 struct store *teststore_open(const char *db, const char *user,
 			     enum store_role role, const char *tenant);
+
+/* ---- tenantryd ----------------------------------------------------------- */
+
+/* A real tenantryd (TENANTRY_SERVER_BIN) on database db, on a free loopback
+ * port, with a fresh HS256 secret and the run's master key. */
+struct testsrv {
+	int pid;
+	int port;
+	char url[64];
+	char db[64];
+	char secret_file[256];
+	char log_file[256];
+};
+
+/* Starts the server with extra options (NULL-terminated, may be NULL) and
+ * waits until /healthz answers; fails the test otherwise. */
+void testsrv_start(struct testsrv *s, const char *db, const char *const extra[]);
+/* Stops it (SIGTERM, then waits). */
+void testsrv_stop(struct testsrv *s);
+
+/* One HTTP request. path is appended to the server's URL; token (may be
+ * NULL) is sent as a bearer credential; headers are extra "Name: value"
+ * lines (NULL-terminated, may be NULL). Returns the status; *out gets the
+ * body (malloc'd, may be NULL) and *hdrs the response headers. */
+int testhttp(const struct testsrv *s, const char *method, const char *path,
+	     const char *token, const char *body, char **out);
+int testhttp_full(const struct testsrv *s, const char *method,
+		  const char *path, const char *token,
+		  const char *const headers[], const char *body, size_t body_len,
+		  char **out, char **hdrs);
+
+/* Creates (or resets) a staff account with the given role and password
+ * "correct horse battery", then logs in; returns the token (malloc'd). */
+char *testsrv_staff_token(const struct testsrv *s, const char *email,
+			  const char *staff_role);
+/* Logs in over the API; returns the token (malloc'd) or NULL on failure. */
+char *testsrv_login(const struct testsrv *s, const char *email,
+		    const char *password, const char *tenant);
 
 #endif

@@ -19,6 +19,8 @@
 #include "server/http.h"
 #include "server/server.h"
 
+const struct server_config *server_cfg;
+
 struct conn_state {
 	char *body;
 	size_t len, cap;
@@ -103,20 +105,18 @@ url_decode(char *s)
 	*o = '\0';
 }
 
-/* Query values are decoded on first use and kept with the connection. */
+/* Query values are decoded on use and live as long as the request. */
 const char *
-req_query(const struct req *r, const char *name)
+req_query(struct req *r, const char *name)
 {
 	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-	static __thread char buf[4][512];
-	static __thread int next;
 	char *out;
 
-	if (!v)
+	if (!v || r->nowned == (int)(sizeof r->owned / sizeof r->owned[0])
+	    || !(out = strdup(v)))
 		return NULL;
-	out = buf[next++ % 4];
-	snprintf(out, sizeof buf[0], "%s", v);
 	url_decode(out);
+	r->owned[r->nowned++] = out;
 	return out;
 }
 
@@ -269,6 +269,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 			handle(&r, &rp);
 	}
 	json_decref(r.body);
+	for (int i = 0; i < r.nowned; i++)
+		free(r.owned[i]);
 	metrics_request(r.match.id, rp.status, since(&cs->start));
 	ret = send_reply(c, &rp, strcmp(method, "HEAD") == 0);
 	json_decref(rp.json);

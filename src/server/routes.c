@@ -43,8 +43,9 @@ hexval(char c)
 	return -1;
 }
 
-/* Percent-decodes a segment into out; false when malformed, too long, or
- * decoding to a slash or NUL (a parameter never spans segments). */
+/* Percent-decodes a segment into out; false when malformed, too long or
+ * decoding to NUL. The path is split before decoding, so an encoded slash
+ * is part of the value (and the store rejects it as an invalid key). */
 static bool
 decode_segment(char *out, size_t size, const char *s, size_t len)
 {
@@ -60,7 +61,7 @@ decode_segment(char *out, size_t size, const char *s, size_t len)
 			    || (lo = hexval(s[i + 2])) < 0)
 				return false;
 			c = (char)(hi * 16 + lo);
-			if (c == '/' || c == '\0')
+			if (c == '\0')
 				return false;
 			i += 2;
 		}

@@ -126,6 +126,8 @@ struct req {
 	struct principal who;
 	struct store *st;             /* from the pool, context set */
 	char ip[46];
+	char *owned[16];              /* decoded query values (req_query) */
+	int nowned;
 };
 
 struct reply {
@@ -139,7 +141,7 @@ struct reply {
 };
 
 /* Query parameter of the request, or NULL. */
-const char *req_query(const struct req *r, const char *name);
+const char *req_query(struct req *r, const char *name);
 /* A request header, or NULL. */
 const char *req_header(const struct req *r, const char *name);
 

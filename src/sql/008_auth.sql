@@ -179,3 +179,7 @@ GRANT EXECUTE ON FUNCTION staff_add(text, text, text, text)
 -- Accepting an invitation is the one write an anonymous caller makes: the
 -- token is the credential.
 GRANT EXECUTE ON FUNCTION invitation_accept(bytea, text, text) TO tenantry_auth;
+
+-- On-call engineers raise a tenant's limit during an incident (quotas.set
+-- in the permission matrix); nothing else of the row.
+GRANT UPDATE (quota_limit) ON quotas TO tenantry_oncall;

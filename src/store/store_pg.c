@@ -303,8 +303,14 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			rc = pg_error(e, s->conn, r);
+			/* The first result failing because the session was
+			 * terminated (57P0x arrives before our statements
+			 * ran) is as good as a dead connection. */
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
 			*retry_safe = i == -1 - npending - auth
-				&& PQstatus(s->conn) != CONNECTION_OK;
+				&& (PQstatus(s->conn) != CONNECTION_OK
+				    || (state && strncmp(state, "57P0", 4) == 0));
 		}
 		if (!r) {
 			if (rc == 0)
