@@ -85,12 +85,15 @@ bool pg_null(const PGresult *r, int row, int col);
 
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
+/* Scopes from "a,b,c" (array_to_string); unknown names are skipped. */
+scope_mask pg_scopes(const char *csv);
 
 /* Operation tables filled by the other files. */
 void pg_ops_tenants(struct store_ops *ops);
 void pg_ops_members(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
+void pg_ops_auth(struct store_ops *ops);
 
 /* Row decoders shared between files. */
 #define PG_TENANT_COLS                                                        \
