@@ -1,13 +1,17 @@
 /* testlib.c - see testlib.h */
 #include "testlib.h"
+#include "store/remote.h"
 
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -246,3 +250,144 @@ struct store *teststore_open(const char *db, const char *user,
 	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
 	return st;
 }
+
+/* ---- a real tenantryd ----------------------------------------------------- */
+
+#define TESTD_STAFF "admin@example.com"
+#define TESTD_PASSWORD "correct horse battery"
+
+/* A file under the run's temporary directory, created once. */
+static const char *test_file(const char *name, const char *content)
+{
+	static char path[3][512];
+	static int next;
+	char *p = path[next++ % 3];
+	FILE *f;
+
+	snprintf(p, 512, "%s/%s", env_or("TENANTRY_TEST_TMP", "/tmp"), name);
+	if (access(p, R_OK) != 0) {
+		f = fopen(p, "w");
+		ck_assert_msg(f != NULL, "cannot write %s", p);
+		fputs(content, f);
+		fclose(f);
+		chmod(p, 0600);
+	}
+	return p;
+}
+
+static const char *tenantryd_bin(void)
+{
+	static char bin[512];
+	const char *cli = env_or("TENANTRY_BIN", "build/tenantry");
+
+	snprintf(bin, sizeof bin, "%sd", cli);
+	return bin;
+}
+
+static int read_port(const char *path, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 20) {
+		FILE *f = fopen(path, "r");
+		int port = 0;
+
+		if (f) {
+			if (fscanf(f, "%d", &port) != 1)
+				port = 0;
+			fclose(f);
+		}
+		if (port > 0)
+			return port;
+		poll(NULL, 0, 20);
+	}
+	return -1;
+}
+
+static void testd_staff(struct testd *d)
+{
+	const char *pw = test_file("staff.pw", TESTD_PASSWORD "\n");
+	struct remote_login l;
+	struct err e = { 0 };
+	char *out = NULL, *errout = NULL;
+	char conninfo[512];
+	int rc;
+
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(d->db, NULL));
+	rc = testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
+			 "staff", "add", TESTD_STAFF, "--role", "platform_admin",
+			 "--password-file", pw, NULL });
+	ck_assert_msg(rc == 0, "staff add: %s", errout ? errout : "");
+	free(out);
+	free(errout);
+	ck_assert_msg(remote_login(&l, d->url, TESTD_STAFF, TESTD_PASSWORD, NULL,
+				   NULL, &e) == 0, "login: %s", e.message);
+	snprintf(d->token, sizeof d->token, "%s", l.token);
+	remote_login_clear(&l);
+}
+
+void testd_start(struct testd *d, const char *db)
+{
+	const char *jwt = test_file("jwt.secret",
+				    "a-test-only-secret-of-more-than-32-bytes\n");
+	char conninfo[512], portfile[512];
+	int port;
+	pid_t pid;
+
+	memset(d, 0, sizeof *d);
+	snprintf(d->db, sizeof d->db, "%s", db);
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(db, "tenantry_app"));
+	snprintf(portfile, sizeof portfile, "%s/%s.port",
+		 env_or("TENANTRY_TEST_TMP", "/tmp"), db);
+	snprintf(d->log, sizeof d->log, "%s/%s.tenantryd.log",
+		 env_or("TENANTRY_TEST_TMP", "/tmp"), db);
+	unlink(portfile);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(log, 2);
+		dup2(log, 1);
+		execl(tenantryd_bin(), "tenantryd", "--db", conninfo, "--listen",
+		      "127.0.0.1:0", "--port-file", portfile, "--jwt-secret-file", jwt,
+		      "--master-key-file", env_or("TENANTRY_MASTER_KEY_FILE", ""),
+		      "--db-pool", "2", "--keepalive", "1", (char *)NULL);
+		_exit(127);
+	}
+	d->pid = pid;
+	port = read_port(portfile, 10000);
+	ck_assert_msg(port > 0, "tenantryd did not start; see %s", d->log);
+	snprintf(d->url, sizeof d->url, "http://127.0.0.1:%d", port);
+	testd_staff(d);
+}
+
+void testd_stop(struct testd *d)
+{
+	int status;
+
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	waitpid(d->pid, &status, 0);
+	d->pid = 0;
+}
+
+struct store *testd_store(const struct testd *d, const char *token,
+			  enum store_role role, const char *tenant)
+{
+	struct store_config cfg = { .url = d->url, .token = token ? token : d->token };
+	struct store_context ctx = { .role = role };
+	struct store *st = NULL;
+	struct err e = { 0 };
+
+	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
+	if (tenant)
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
+	return st;
+}
+
+/* The test binary links tenantryd's modules without its main.c, which
+ * defines this; weak, so a definition elsewhere wins. */
+struct server_config;
+const struct server_config *server_cfg __attribute__((weak));
