@@ -58,6 +58,7 @@ struct table;
 struct table *table_new(int ncols, const char *const *headers);
 void table_add(struct table *t, ...);   /* ncols strings */
 void table_print(struct table *t);      /* prints and frees */
+void table_free(struct table *t);       /* frees without printing */
 void json_print(json_t *j);             /* prints and decrefs */
 
 /* Subcommands: each returns the process exit status. */
