@@ -275,6 +275,7 @@ read_saved_token(struct cli *c)
 	json_t *j;
 	const char *token;
 	usec_t expires = 0;
+	bool valid;
 	ssize_t n;
 	int fd;
 
@@ -293,10 +294,11 @@ read_saved_token(struct cli *c)
 	memset(buf, 0, sizeof buf);
 	token = json_string_value(json_object_get(j, "token"));
 	time_from_json(&expires, json_object_get(j, "expires_at"), "expires_at", NULL);
-	if (token && *token && (!expires || expires > now_us()))
+	valid = token && *token;
+	if (valid && (!expires || expires > now_us()))
 		loaded_token = strdup(token);
-	json_decref(j);
-	if (!token || !*token)
+	json_decref(j);  /* token is gone from here on */
+	if (!valid)
 		return err_set(&c->err, ERR_BAD_REQUEST, "%s is not a token file; "
 			       "remove it and log in again", path);
 	if (!loaded_token)
