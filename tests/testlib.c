@@ -1,5 +1,6 @@
 /* testlib.c - see testlib.h */
 #include "testlib.h"
+#include "store/remote.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -7,10 +8,13 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,6 +300,7 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 		for (int i = 0; extra && extra[i] && n < 62; i++)
 			args[n++] = extra[i];
 		args[n] = NULL;
+		prctl(PR_SET_PDEATHSIG, SIGTERM);  /* never outlives the tests */
 		dup2(fd, 2);
 		dup2(fd, 1);
 		execv(bin, (char *const *)args);
@@ -464,4 +469,83 @@ char *testsrv_staff_token(const struct testsrv *s, const char *email,
 	tok = testsrv_login(s, email, "correct horse battery", NULL);
 	ck_assert_msg(tok, "staff login failed for %s", email);
 	return tok;
+}
+/* ---- a real tenantryd ----------------------------------------------------- */
+
+#define TESTD_STAFF "admin@example.com"
+#define TESTD_PASSWORD "correct horse battery"
+
+/* A file under the run's temporary directory, created once. */
+static const char *test_file(const char *name, const char *content)
+{
+	static char path[3][512];
+	static int next;
+	char *p = path[next++ % 3];
+	FILE *f;
+
+	snprintf(p, 512, "%s/%s", env_or("TENANTRY_TEST_TMP", "/tmp"), name);
+	if (access(p, R_OK) != 0) {
+		f = fopen(p, "w");
+		ck_assert_msg(f != NULL, "cannot write %s", p);
+		fputs(content, f);
+		fclose(f);
+		chmod(p, 0600);
+	}
+	return p;
+}
+
+static void testd_staff(struct testd *d)
+{
+	const char *pw = test_file("staff.pw", TESTD_PASSWORD "\n");
+	struct remote_login l;
+	struct err e = { 0 };
+	char *out = NULL, *errout = NULL;
+	char conninfo[512];
+	int rc;
+
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(d->db, NULL));
+	rc = testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
+			 "staff", "add", TESTD_STAFF, "--role", "platform_admin",
+			 "--password-file", pw, NULL });
+	ck_assert_msg(rc == 0, "staff add: %s", errout ? errout : "");
+	free(out);
+	free(errout);
+	ck_assert_msg(remote_login(&l, d->url, TESTD_STAFF, TESTD_PASSWORD, NULL,
+				   NULL, &e) == 0, "login: %s", e.message);
+	snprintf(d->token, sizeof d->token, "%s", l.token);
+	remote_login_clear(&l);
+}
+
+void testd_start(struct testd *d, const char *db)
+{
+	const char *extra[] = { "--db-pool", "2", "--keepalive", "1", NULL };
+
+	memset(d, 0, sizeof *d);
+	testsrv_start(&d->srv, db, extra);
+	d->pid = d->srv.pid;
+	snprintf(d->db, sizeof d->db, "%s", db);
+	snprintf(d->url, sizeof d->url, "%s", d->srv.url);
+	snprintf(d->log, sizeof d->log, "%s", d->srv.log_file);
+	testd_staff(d);
+}
+
+void testd_stop(struct testd *d)
+{
+	testsrv_stop(&d->srv);
+	d->pid = 0;
+}
+
+struct store *testd_store(const struct testd *d, const char *token,
+			  enum store_role role, const char *tenant)
+{
+	struct store_config cfg = { .url = d->url, .token = token ? token : d->token };
+	struct store_context ctx = { .role = role };
+	struct store *st = NULL;
+	struct err e = { 0 };
+
+	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
+	if (tenant)
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
+	return st;
 }

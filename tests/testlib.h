@@ -97,3 +97,27 @@ char *testsrv_login(const struct testsrv *s, const char *email,
 		    const char *password, const char *tenant);
 
 #endif
+
+/* ---- a real tenantryd ----------------------------------------------------- */
+
+/* tenantryd serving database db (as tenantry_app) on a free loopback port,
+ * with a staff account admin@example.com (platform_admin) whose token is
+ * in token. */
+struct testd {
+	struct testsrv srv;
+	int pid;
+	char url[64];
+	char db[64];
+	char token[2048];
+	char log[256];       /* the server's stderr */
+};
+
+/* Starts tenantryd on db and signs the staff account in; fails the test
+ * when it does not come up. The server dies with the test's process. */
+void testd_start(struct testd *d, const char *db);
+/* Stops it (SIGTERM, then waits); accepts a stopped one. */
+void testd_stop(struct testd *d);
+/* A REST store on d with its staff token (NULL = d->token), the given
+ * role and tenant (may be NULL); fails the test on error. */
+struct store *testd_store(const struct testd *d, const char *token,
+			  enum store_role role, const char *tenant);

@@ -13,7 +13,8 @@
 struct cli {
 	const char *db;            /* --db or TENANTRY_DB, may be NULL */
 	const char *url;           /* --url */
-	const char *token;
+	const char *token;         /* remote mode: bearer token */
+	const char *token_file;    /* --token-file */
 	const char *master_key_file;
 	const char *as;            /* --as platform|support|oncall|tenant:ID */
 	bool json;
@@ -57,6 +58,7 @@ struct table;
 struct table *table_new(int ncols, const char *const *headers);
 void table_add(struct table *t, ...);   /* ncols strings */
 void table_print(struct table *t);      /* prints and frees */
+void table_free(struct table *t);       /* frees without printing */
 void json_print(json_t *j);             /* prints and decrefs */
 
 /* Subcommands: each returns the process exit status. */
@@ -77,6 +79,12 @@ int cmd_metrics(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_operator(struct cli *c, int argc, char **argv);
 int cmd_staff(struct cli *c, int argc, char **argv);
+int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_logout(struct cli *c, int argc, char **argv);
+
+/* Remote mode (--url): finds the token in --token-file, TENANTRY_TOKEN or
+ * what `login` saved for the URL; -1 with cli->err when it cannot. */
+int cli_remote_token(struct cli *c);
 
 /* A password from file (first line), else from the terminal without echo
  * after prompt. -1 after printing why. */

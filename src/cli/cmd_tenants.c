@@ -104,7 +104,7 @@ tenants_list(struct cli *c, int argc, char **argv)
 	do {
 		if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0) {
 			json_decref(arr);
-			table_print(NULL);
+			table_free(t);
 			return cli_fail(c);
 		}
 		for (size_t i = 0; i < l.n; i++) {

@@ -35,6 +35,8 @@ static const struct command {
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
 	{ "operator", cmd_operator, "create a database login for platform staff" },
 	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
+	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
+	{ "logout", cmd_logout, "forget the token kept for --url" },
 };
 
 static void
@@ -47,7 +49,8 @@ usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  --db CONNINFO          PostgreSQL connection (or TENANTRY_DB, PG* variables)\n"
-		"  --url URL              a tenantryd server instead of the database\n"
+		"  --url URL              a tenantryd server instead of the database (or TENANTRY_URL)\n"
+		"  --token-file F         bearer token for --url (or TENANTRY_TOKEN; default: `login`)\n"
 		"  --master-key-file F    key for encrypted settings (or TENANTRY_MASTER_KEY_FILE)\n"
 		"  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
 		"  --json                 JSON output\n"
@@ -81,6 +84,9 @@ cli_fail(struct cli *c)
 		fprintf(stderr, "tenantry: %s: %s\n", c->err.field, cli_safe(c->err.message));
 	else
 		fprintf(stderr, "tenantry: %s\n", cli_safe(c->err.message));
+	if (c->err.code == ERR_UNAUTHORIZED && c->url && !strstr(c->err.message, " login "))
+		fprintf(stderr, "tenantry: sign in with: tenantry --url %s login EMAIL\n",
+			cli_safe(c->url));
 	return err_exit_status(c->err.code);
 }
 
@@ -144,6 +150,24 @@ take(int *i, int argc, char **argv, const char *name)
 	return argv[++*i];
 }
 
+/* Remote mode: commands that work on the database itself refuse --url,
+ * the others find their token. 0 to go on, else the exit status. */
+static int
+remote_check(struct cli *c, const char *cmd)
+{
+	static const char *const db_only[] = { "migrate", "demo", "operator" };
+
+	if (!c->url || !*c->url)
+		return 0;
+	for (size_t k = 0; k < sizeof db_only / sizeof db_only[0]; k++)
+		if (strcmp(cmd, db_only[k]) == 0)
+			return cli_usage(NULL, "%s works on the database (--db), not over --url",
+					 cmd);
+	if (strcmp(cmd, "login") == 0 || strcmp(cmd, "logout") == 0)
+		return 0;
+	return cli_remote_token(c) < 0 ? cli_fail(c) : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -163,6 +187,8 @@ main(int argc, char **argv)
 			c.db = v;
 		else if ((v = take(&i, argc, argv, "--url")))
 			c.url = v;
+		else if ((v = take(&i, argc, argv, "--token-file")))
+			c.token_file = v;
 		else if ((v = take(&i, argc, argv, "--master-key-file")))
 			c.master_key_file = v;
 		else if ((v = take(&i, argc, argv, "--as")))
@@ -183,6 +209,8 @@ main(int argc, char **argv)
 			return cli_usage(NULL, "unknown option %s", argv[i]);
 	}
 	if (i == argc) {
+		if ((rc = remote_check(&c, "")) != 0)
+			return rc;
 		/* The console comes with its own pane set; until then, the
 		 * tenant list is the first screen. */
 		char *list[] = { "list", NULL };
@@ -192,6 +220,8 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
 		if (strcmp(argv[i], commands[k].name) != 0)
 			continue;
+		if ((rc = remote_check(&c, argv[i])) != 0)
+			return rc;
 		rc = commands[k].run(&c, argc - i - 1, argv + i + 1);
 		store_close(&c.st);
 		return rc;

@@ -197,10 +197,18 @@ table_print(struct table *t)
 		}
 		putchar('\n');
 	}
-	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
+	free(w);
+	table_free(t);
+}
+
+void
+table_free(struct table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
-	free(w);
 	free(t);
 }
 

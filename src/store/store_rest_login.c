@@ -1,0 +1,76 @@
+/* store_rest_login.c - signing in to tenantryd for remote mode (remote.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "store/remote.h"
+#include "store/store_rest.h"
+
+int store_rest_open(struct store **out, const struct store_config *cfg,
+		    struct err *e);
+
+static int
+login_reply(struct remote_login *out, json_t *reply, struct err *e)
+{
+	const char *token = json_string_value(json_object_get(reply, "token"));
+	const char *kind = json_string_value(json_object_get(reply, "kind"));
+	const char *user = json_string_value(json_object_get(reply, "user_id"));
+	const char *email = json_string_value(json_object_get(reply, "email"));
+	const char *tenant = json_string_value(json_object_get(reply, "tenant_id"));
+	const char *role = json_string_value(json_object_get(reply, "role"));
+	struct err why;
+
+	if (!token || !*token || !kind || !user || !email)
+		return rest_bad_reply(e, "login reply", NULL);
+	if (time_from_json(&out->expires_at, json_object_get(reply, "expires_at"),
+			   "expires_at", &why) < 0)
+		return rest_bad_reply(e, "login reply", &why);
+	if (!(out->token = strdup(token)))
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	snprintf(out->kind, sizeof out->kind, "%s", kind);
+	snprintf(out->user_id, sizeof out->user_id, "%s", user);
+	snprintf(out->email, sizeof out->email, "%s", email);
+	snprintf(out->tenant_id, sizeof out->tenant_id, "%s", tenant ? tenant : "");
+	snprintf(out->role, sizeof out->role, "%s", role ? role : "");
+	return 0;
+}
+
+int
+remote_login(struct remote_login *out, const char *url, const char *email,
+	     const char *password, const char *totp, const char *tenant,
+	     struct err *e)
+{
+	struct store_config cfg = { .url = url };
+	struct store *st = NULL;
+	struct rest_path p;
+	json_t *body = json_object(), *reply = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (!body)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (rest_set_str(body, "email", email ? email : "", "email", e) < 0
+	    || rest_set_str(body, "password", password ? password : "", "password", e) < 0
+	    || rest_set_str(body, "totp", totp, "totp", e) < 0
+	    || rest_set_str(body, "tenant", tenant, "tenant", e) < 0
+	    || store_rest_open(&st, &cfg, e) < 0) {
+		json_decref(body);
+		return -1;
+	}
+	rest_path(&p, "/api/auth/login");
+	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) == 0)
+		rc = login_reply(out, reply, e);
+	json_decref(reply);
+	store_close(&st);
+	return rc;
+}
+
+void
+remote_login_clear(struct remote_login *l)
+{
+	if (l->token) {
+		memset(l->token, 0, strlen(l->token));
+		free(l->token);
+	}
+	memset(l, 0, sizeof *l);
+}

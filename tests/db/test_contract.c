@@ -1,0 +1,419 @@
+/* test_contract.c - the store contract, run twice: on the libpq store
+ * directly ("pg") and on the REST store against a real tenantryd serving
+ * the same kind of throwaway database ("rest"). Every operation, its
+ * success and its main errors must look the same through both: codes,
+ * fields, records. The rest of the operations are in test_contract_ops.c;
+ * checks that only make sense over HTTP (unreachable
+ * server, bad credentials, percent-encoding, identical records through both
+ * backends, the live feed over Server-Sent Events) are in test_remote.c. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+
+const char *ct_db;
+struct testd ct_srv;
+bool ct_remote;
+struct store *st;
+struct tenant acme, beta;
+struct err e;
+
+struct store *
+ct_open(enum store_role role, const char *tenant)
+{
+	struct store_config cfg = { 0 };
+	struct store_context ctx = { .role = role, .actor = CT_STAFF,
+				     .actor_kind = "staff" };
+	struct store *s = NULL;
+	struct err oe = { 0 };
+	char conninfo[512];
+
+	if (ct_remote)
+		return testd_store(&ct_srv, NULL, role, tenant);
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(ct_db, NULL));
+	cfg.conninfo = conninfo;
+	cfg.master_key_file = getenv("TENANTRY_MASTER_KEY_FILE");
+	ck_assert_msg(store_open(&s, &cfg, &oe) == 0, "%s", oe.message);
+	if (tenant)
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	ck_assert_msg(s->ops->set_context(s, &ctx, &oe) == 0, "%s", oe.message);
+	return s;
+}
+
+void
+ct_role(enum store_role role, const char *tenant)
+{
+	store_close(&st);
+	st = ct_open(role, tenant);
+}
+
+long
+ct_audit_count(const char *tenant_id)
+{
+	PGconn *c = testdb_connect(ct_db, NULL);
+	long n = testdb_int(c, "SELECT count(*) FROM tenantry.audit_log WHERE "
+			    "tenant_id = '%s'", tenant_id);
+
+	PQfinish(c);
+	return n;
+}
+
+static void
+setup_common(void)
+{
+	struct tenant_new a = { .name = "Acme Corp", .tier = "professional",
+				.admin_email = "alice@acme.example", .admin_name = "Alice",
+				.domain = "acme.example" };
+	struct tenant_new b = { .name = "Beta Labs", .slug = "beta", .tier = "free",
+				.admin_email = "bob@beta.example", .trial = true };
+
+	err_clear(&e);
+	st = ct_open(STORE_ROLE_PLATFORM, NULL);
+	OK(st->ops->tenant_create(&acme, st, &a, &e));
+	OK(st->ops->tenant_create(&beta, st, &b, &e));
+	tenant_clear(&acme);
+	tenant_clear(&beta);
+}
+
+void
+ct_setup_pg(void)
+{
+	ct_remote = false;
+	ct_db = testdb_create();
+	setup_common();
+}
+
+void
+ct_setup_rest(void)
+{
+	ct_remote = true;
+	ct_db = testdb_create();
+	testd_start(&ct_srv, ct_db);
+	setup_common();
+}
+
+void
+ct_teardown(void)
+{
+	store_close(&st);
+	if (ct_remote)
+		testd_stop(&ct_srv);
+}
+
+/* ---- tiers and tenants ------------------------------------------------------ */
+
+START_TEST(test_tiers)
+{
+	struct tier_list l;
+	struct tier t = { .name = "startup", .display_name = "Startup", .rank = 10,
+			  .price_cents = 4900, .max_users = 20, .storage_limit_bytes = 1 << 30,
+			  .api_calls_per_hour = 2000, .max_api_keys = 3,
+			  .invitations_per_day = 30, .trial_days = 7,
+			  .features = 1u << FEATURE_SSO };
+	struct tier bad = t;
+
+	OK(st->ops->tier_list(&l, st, &e));
+	ck_assert_uint_eq(l.n, 5);
+	ck_assert_str_eq(l.rows[0].name, "free");
+	ck_assert_int_eq(l.rows[4].max_users, -1);
+	tier_list_free(&l);
+	OK(st->ops->tier_put(st, &t, &e));
+	OK(st->ops->tier_list(&l, st, &e));
+	ck_assert_uint_eq(l.n, 6);
+	ck_assert_str_eq(l.rows[5].name, "startup");
+	ck_assert_int_eq(l.rows[5].features, 1u << FEATURE_SSO);
+	ck_assert_int_eq(l.rows[5].storage_limit_bytes, 1 << 30);
+	tier_list_free(&l);
+	snprintf(bad.name, sizeof bad.name, "Bad Name");
+	FAILS_FIELD(st->ops->tier_put(st, &bad, &e), "name");
+	bad = t;
+	bad.max_users = -7;
+	FAILS_FIELD(st->ops->tier_put(st, &bad, &e), "max_users");
+	ct_role(STORE_ROLE_TENANT, acme.id);
+	FAILS(st->ops->tier_put(st, &t, &e), ERR_FORBIDDEN);
+}
+END_TEST
+
+START_TEST(test_tenant_create)
+{
+	struct tenant t;
+	struct tenant_new good = { .name = "Gamma", .admin_email = "g@gamma.example",
+				   .billing_email = "bills@gamma.example" };
+	struct tenant_new bad[] = {
+		{ .name = "", .admin_email = "a@b.example" },
+		{ .name = "Xylo", .slug = "Bad Slug", .admin_email = "a@b.example" },
+		{ .name = "Xylo", .admin_email = "not-an-email" },
+		{ .name = "Xylo", .domain = "no_tld", .admin_email = "a@b.example" },
+		{ .name = "Xylo", .tier = "platinum", .admin_email = "a@b.example" },
+		{ .name = "Acme Corp", .admin_email = "a@b.example" },   /* slug taken */
+		{ .name = "\xff\xfe", .admin_email = "a@b.example" },    /* not UTF-8 */
+	};
+	const enum err_code want[] = { ERR_INVALID_FIELD, ERR_INVALID_FIELD,
+				       ERR_INVALID_FIELD, ERR_INVALID_FIELD,
+				       ERR_INVALID_FIELD, ERR_CONFLICT, ERR_INVALID_FIELD };
+	const char *field[] = { "name", "slug", "admin_email", "domain", "tier", "", "name" };
+	struct tenant_list l;
+	struct tenant_query q = { .status = -1, .limit = 50 };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err_clear(&e);
+		ck_assert_int_eq(st->ops->tenant_create(&t, st, &bad[i], &e), -1);
+		ck_assert_msg(e.code == want[i], "case %zu: %s (%s)", i,
+			      err_code_name(e.code), e.message);
+		ck_assert_int_eq(e.status, err_code_status(want[i]));
+		if (*field[i])
+			ck_assert_str_eq(e.field, field[i]);
+	}
+	OK(st->ops->tenant_list(&l, st, &q, &e));
+	ck_assert_uint_eq(l.n, 2);  /* nothing was created */
+	tenant_list_free(&l);
+	OK(st->ops->tenant_create(&t, st, &good, &e));
+	ck_assert_str_eq(t.slug, "gamma");
+	ck_assert_str_eq(t.tier, "free");
+	ck_assert_str_eq(t.billing_email, "bills@gamma.example");
+	ck_assert_int_gt(t.created_at, 0);
+	tenant_clear(&t);
+}
+END_TEST
+
+START_TEST(test_tenant_get)
+{
+	struct tenant t;
+
+	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
+	ck_assert_str_eq(t.name, "Acme Corp");
+	ck_assert_str_eq(t.tier, "professional");
+	ck_assert_str_eq(t.domain, "acme.example");
+	ck_assert_int_eq(t.status, TENANT_ACTIVE);
+	ck_assert_int_eq(t.members, 1);
+	ck_assert_ptr_nonnull(t.settings_json);
+	tenant_clear(&t);
+	OK(st->ops->tenant_get(&t, st, acme.id, &e));
+	ck_assert_str_eq(t.slug, "acme-corp");
+	tenant_clear(&t);
+	FAILS(st->ops->tenant_get(&t, st, "nope", &e), ERR_NOT_FOUND);
+	ck_assert_int_eq(e.status, 404);
+	FAILS(st->ops->tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e),
+	      ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_tenant_list)
+{
+	struct tenant_query q = { .status = -1, .limit = 3 };
+	struct tenant_list l;
+	char cursor[CURSOR_LEN];
+	int seen = 0;
+
+	for (int i = 0; i < 7; i++) {
+		char name[32], email[64];
+		struct tenant t;
+		struct tenant_new n = { .name = name, .admin_email = email, .tier = "basic" };
+
+		snprintf(name, sizeof name, "Gamma %02d", i);
+		snprintf(email, sizeof email, "admin%d@gamma.example", i);
+		OK(st->ops->tenant_create(&t, st, &n, &e));
+		tenant_clear(&t);
+	}
+	do {  /* pages of 3 by name: every tenant once, in order */
+		OK(st->ops->tenant_list(&l, st, &q, &e));
+		for (size_t i = 1; i < l.n; i++)
+			ck_assert_int_lt(strcmp(l.rows[i - 1].name, l.rows[i].name), 0);
+		seen += (int)l.n;
+		snprintf(cursor, sizeof cursor, "%s", l.next);
+		q.after = cursor;
+		tenant_list_free(&l);
+	} while (*cursor);
+	ck_assert_int_eq(seen, 9);
+	q = (struct tenant_query){ .status = -1, .limit = 50, .filter = "AMMA 0" };
+	OK(st->ops->tenant_list(&l, st, &q, &e));
+	ck_assert_uint_eq(l.n, 7);
+	tenant_list_free(&l);
+	q.filter = "%";  /* literal, not a wildcard */
+	OK(st->ops->tenant_list(&l, st, &q, &e));
+	ck_assert_uint_eq(l.n, 0);
+	tenant_list_free(&l);
+	q = (struct tenant_query){ .status = TENANT_ACTIVE, .limit = 50, .tier = "basic",
+				   .sort = TENANT_SORT_NAME, .desc = true };
+	OK(st->ops->tenant_list(&l, st, &q, &e));
+	ck_assert_uint_eq(l.n, 7);
+	ck_assert_str_eq(l.rows[0].name, "Gamma 06");
+	tenant_list_free(&l);
+	q = (struct tenant_query){ .status = -1, .limit = 501 };
+	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "limit");
+	q.limit = 10;
+	q.after = "garbage!";
+	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "after");
+	q.after = NULL;
+	q.filter = "\xc3\x28";
+	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "filter");
+}
+END_TEST
+
+START_TEST(test_tenant_update)
+{
+	struct tenant t;
+	struct tenant_patch p = { .name = "Acme Corporation", .timezone = "Europe/Paris",
+				  .settings_json = "{\"x\": 1}", .branding_json = "{\"logo\": \"a.png\"}" };
+	struct tenant_patch bad_tz = { .timezone = "Mars/Olympus Mons!" };
+	struct tenant_patch bad_json = { .branding_json = "{nope" };
+	struct tenant_patch bad_status = { .billing_status = "bankrupt" };
+	long before;
+
+	OK(st->ops->tenant_update(&t, st, "acme-corp", &p, &e));
+	ck_assert_str_eq(t.name, "Acme Corporation");
+	ck_assert_str_eq(t.timezone, "Europe/Paris");
+	CT_JSON_EQ(t.settings_json, "{\"x\": 1}");
+	CT_JSON_EQ(t.branding_json, "{\"logo\": \"a.png\"}");
+	tenant_clear(&t);
+	before = ct_audit_count(acme.id);
+	FAILS_FIELD(st->ops->tenant_update(&t, st, "acme-corp", &bad_tz, &e), "timezone");
+	FAILS_FIELD(st->ops->tenant_update(&t, st, "acme-corp", &bad_json, &e), "branding_json");
+	FAILS(st->ops->tenant_update(&t, st, "acme-corp", &bad_status, &e), ERR_INVALID_FIELD);
+	FAILS(st->ops->tenant_update(&t, st, "missing", &p, &e), ERR_NOT_FOUND);
+	ck_assert_int_eq(ct_audit_count(acme.id), before);  /* nothing changed */
+}
+END_TEST
+
+START_TEST(test_lifecycle_and_tier)
+{
+	struct tenant t;
+	struct tier_conflict c;
+	struct member m;
+	int purged;
+
+	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_SUSPENDED, &e));
+	ck_assert_int_eq(t.status, TENANT_SUSPENDED);
+	FAILS(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_TRIAL, &e),
+	      ERR_INVALID_TRANSITION);
+	ck_assert_int_eq(e.status, 409);
+	FAILS(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_DELETED, &e),
+	      ERR_INVALID_TRANSITION);
+	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_PENDING_DELETION, &e));
+	ck_assert_int_gt(t.deletion_due_at, t.updated_at + (usec_t)29 * 86400 * 1000000);
+	OK(st->ops->tenant_purge_due(&purged, st, &e));
+	ck_assert_int_eq(purged, 0);  /* the grace has not passed */
+	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_ACTIVE, &e));
+	ck_assert_int_eq(t.deletion_due_at, 0);
+	FAILS(st->ops->tenant_set_status(&t, st, "nope", TENANT_ACTIVE, &e), ERR_NOT_FOUND);
+
+	for (int i = 0; i < 5; i++) {  /* 6 members on a 5-user tier */
+		char email[64], token[96];
+		struct invitation v;
+
+		snprintf(email, sizeof email, "m%d@acme.example", i);
+		OK(st->ops->invitation_create(&v, token, st, "acme-corp", email, ROLE_MEMBER, &e));
+		OK(st->ops->invitation_accept(&m, st, token, "M", "correct horse", &e));
+	}
+	FAILS(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "free", false, &e),
+	      ERR_DOWNGRADE_BLOCKED);
+	ck_assert_int_eq(e.status, 409);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(c.rows[0].resource, "users");
+	ck_assert_int_eq(c.rows[0].used, 6);
+	ck_assert_int_eq(c.rows[0].limit, 5);
+	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
+	ck_assert_str_eq(t.tier, "professional");
+	tenant_clear(&t);
+	OK(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "free", true, &e));
+	ck_assert_str_eq(t.tier, "free");
+	ck_assert_uint_eq(c.n, 0);
+	FAILS_FIELD(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "gold", false, &e), "tier");
+	FAILS(st->ops->tenant_set_tier(&t, &c, st, "nope", "basic", false, &e), ERR_NOT_FOUND);
+}
+END_TEST
+
+/* ---- members and invitations ---------------------------------------------------- */
+
+START_TEST(test_members)
+{
+	struct member m;
+	enum member_role viewer = ROLE_VIEWER, admin = ROLE_ADMIN;
+	struct member_list l;
+	struct member_query q = { .role = ROLE_VIEWER, .active = -1 };
+	char token[96];
+	struct invitation v;
+
+	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "carol@acme.example",
+				      ROLE_MEMBER, &e));
+	OK(st->ops->invitation_accept(&m, st, token, "Carol", "password123", &e));
+	ck_assert_str_eq(m.tenant_id, acme.id);
+	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, &e));
+	ck_assert_int_eq(m.role, ROLE_VIEWER);
+	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.rows[0].full_name, "Carol");
+	member_list_free(&l);
+	/* the last admin stays */
+	FAILS(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, &e),
+	      ERR_CONFLICT);
+	FAILS(st->ops->member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
+	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
+	OK(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
+	ck_assert(!m.active);
+	q = (struct member_query){ .role = -1, .active = 0 };
+	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.rows[0].email, "alice@acme.example");
+	member_list_free(&l);
+	/* unknown member; a member of another tenant; an unknown tenant */
+	FAILS(st->ops->member_remove(st, "acme-corp", "nobody@x.example", &e), ERR_NOT_FOUND);
+	FAILS(st->ops->member_remove(st, "beta", "carol@acme.example", &e), ERR_NOT_FOUND);
+	FAILS(st->ops->member_update(&m, st, "beta", "carol@acme.example", &viewer, -1, &e),
+	      ERR_NOT_FOUND);
+	FAILS(st->ops->member_list(&l, st, "nope", NULL, &e), ERR_NOT_FOUND);
+	/* carol is the only active admin now */
+	FAILS(st->ops->member_remove(st, "acme-corp", "carol@acme.example", &e), ERR_CONFLICT);
+}
+END_TEST
+
+START_TEST(test_invitations)
+{
+	struct invitation v, v2;
+	struct invitation_list l;
+	struct member m;
+	char token[96], token2[96];
+	PGconn *c;
+
+	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "dave@acme.example",
+				      ROLE_MANAGER, &e));
+	ck_assert(strncmp(token, "tni_", 4) == 0);
+	ck_assert_str_eq(v.email, "dave@acme.example");
+	ck_assert_int_eq(v.role, ROLE_MANAGER);
+	FAILS(st->ops->invitation_create(&v2, token2, st, "acme-corp", "DAVE@acme.example",
+					 ROLE_MEMBER, &e), ERR_CONFLICT);
+	FAILS_FIELD(st->ops->invitation_create(&v2, token2, st, "acme-corp", "dave@",
+					       ROLE_MEMBER, &e), "email");
+	OK(st->ops->invitation_resend(&v2, token2, st, "acme-corp", v.id, &e));
+	ck_assert_str_ne(token, token2);
+	FAILS(st->ops->invitation_accept(&m, st, token, NULL, "password123", &e), ERR_NOT_FOUND);
+	FAILS_FIELD(st->ops->invitation_accept(&m, st, token2, "Dave", "short", &e), "password");
+	OK(st->ops->invitation_accept(&m, st, token2, "Dave", "password123", &e));
+	ck_assert_int_eq(m.role, ROLE_MANAGER);
+	FAILS(st->ops->invitation_accept(&m, st, token2, "Dave", "password123", &e), ERR_GONE);
+	ck_assert_int_eq(e.status, 410);
+	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "erin@acme.example",
+				      ROLE_MEMBER, &e));
+	c = testdb_connect(ct_db, NULL);
+	testdb_execf(c, "UPDATE tenantry.invitations SET expires_at = now() - "
+		     "interval '1 day' WHERE id = '%s'", v.id);
+	PQfinish(c);
+	FAILS(st->ops->invitation_accept(&m, st, token, "Erin", "password123", &e), ERR_GONE);
+	OK(st->ops->invitation_revoke(st, "acme-corp", v.id, &e));
+	FAILS(st->ops->invitation_revoke(st, "acme-corp", v.id, &e), ERR_NOT_FOUND);
+	FAILS(st->ops->invitation_revoke(st, "beta", v.id, &e), ERR_NOT_FOUND);
+	FAILS(st->ops->invitation_resend(&v2, token2, st, "beta", v.id, &e), ERR_NOT_FOUND);
+	FAILS(st->ops->invitation_revoke(st, "acme-corp", "not-a-uuid", &e), ERR_NOT_FOUND);
+	OK(st->ops->invitation_list(&l, st, "acme-corp", &e));
+	ck_assert_uint_eq(l.n, 2);
+	invitation_list_free(&l);
+	OK(st->ops->invitation_list(&l, st, "beta", &e));
+	ck_assert_uint_eq(l.n, 0);
+	invitation_list_free(&l);
+	FAILS(st->ops->invitation_accept(&m, st, "garbage", NULL, NULL, &e), ERR_NOT_FOUND);
+}
+END_TEST
+
+CT_SUITE(contract, test_tiers, test_tenant_create, test_tenant_get, test_tenant_list,
+	 test_tenant_update, test_lifecycle_and_tier, test_members, test_invitations)
