@@ -26,6 +26,16 @@ static const char *const role_names[] = {
 	[STORE_ROLE_ONCALL] = "tenantry_oncall",
 };
 
+static pg_trace_fn *trace_fn;
+static void *trace_arg;
+
+void
+store_pg_trace(pg_trace_fn *fn, void *arg)
+{
+	trace_fn = fn;
+	trace_arg = arg;
+}
+
 /* ---- results ------------------------------------------------------------- */
 
 const char *
@@ -238,6 +248,11 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	if (s->nprepared + (size_t)n > PG_MAX_PREPARED) {
 		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
 		s->nprepared = 0;
+	}
+	if (trace_fn) {
+		trace_fn(trace_arg, CTX_SQL, 6, ctx);
+		for (int i = 0; i < n; i++)
+			trace_fn(trace_arg, steps[i].sql, steps[i].n, steps[i].params);
 	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);

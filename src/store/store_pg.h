@@ -83,6 +83,14 @@ bool pg_null(const PGresult *r, int row, int col);
 		}                                                            \
 	} while (0)
 
+/* Statement observer: when set, called with every statement a pipeline
+ * sends (the context statement first) and its parameters, before it is
+ * sent. The bench uses it to replay exactly the store's SQL with pgbench;
+ * set it before any store runs, from one thread. NULL turns it off. */
+typedef void pg_trace_fn(void *arg, const char *sql, int n,
+			 const char *const *params);
+void store_pg_trace(pg_trace_fn *fn, void *arg);
+
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
 

@@ -1,0 +1,132 @@
+/* bench.h - make bench: the dataset, the operations, the drivers and the
+ * report.
+ *
+ * The dataset is a pure function of the tenant count: tenant n (1..N) has
+ * a fixed id, name and slug, so a random n picks a real tenant both in the
+ * C driver and in pgbench, where the same values are computed by the SQL
+ * expressions below (bench_data.c checks that both sides agree before any
+ * figure is taken).
+ */
+#ifndef TENANTRY_BENCH_H
+#define TENANTRY_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/types.h"
+
+/* ---- dataset ------------------------------------------------------------- */
+
+struct bench_scale {
+	long tenants;            /* memberships = 10x, users = 5x */
+	long users;
+	long audit;              /* entries, 50 per tenant on average */
+};
+void bench_scale_of(struct bench_scale *s, long tenants);
+
+/* Tenant n's values, as C and as SQL over the integer expression {n}. */
+void bench_tenant_id(char out[ID_LEN], long n);
+void bench_tenant_name(char *out, size_t len, long n);
+void bench_tenant_slug(char *out, size_t len, long n);
+extern const char BENCH_ID_SQL[];
+extern const char BENCH_NAME_SQL[];
+/* Substring filters: term k of BENCH_NTERMS, and the LIKE pattern the
+ * store sends for it. */
+#define BENCH_NTERMS 8
+const char *bench_term(int k);
+extern const char BENCH_PATTERN_SQL[];    /* over {k} */
+/* Tenants whose n is a multiple of 10 have 320 audit entries, the others 20. */
+long bench_audit_count(long n);
+
+/* Loads the dataset into an empty, migrated database (superuser conninfo);
+ * prints progress to stderr. Returns 0 or -1 with a message printed. */
+int bench_load(const char *conninfo, long tenants, double *seconds);
+
+/* tmpl with every occurrence of var replaced by with. */
+void bench_subst(char *out, size_t n, const char *tmpl, const char *var,
+		 const char *with);
+
+/* Runs `SELECT expr` for a few n and compares with the C values. */
+int bench_check_formulas(const char *conninfo);
+
+/* ---- operations ---------------------------------------------------------- */
+
+struct store;
+
+/* Which integers a call draws; pgbench draws the same with \set. */
+enum bench_draw {
+	DRAW_TENANT,             /* n uniform in 1..N */
+	DRAW_TENANT10,           /* n uniform among multiples of 10 */
+	DRAW_HOT,                /* n = 1 */
+	DRAW_TERM,               /* k uniform in 0..BENCH_NTERMS-1 */
+};
+
+struct bench_op {
+	const char *key;         /* "tenant_get" */
+	const char *title;       /* "tenant by id" */
+	enum bench_draw draw;
+	/* One call with the drawn integer; 0 or -1 (message in err). */
+	int (*call)(struct store *st, long v, char *err, size_t errlen);
+};
+extern const struct bench_op bench_ops[];
+extern const int bench_nops;
+
+/* ---- measurement --------------------------------------------------------- */
+
+struct bench_figure {
+	double tps;              /* operations per second */
+	double p50, p95, p99;    /* milliseconds */
+	long ops, errors;
+	bool ok;
+};
+
+struct bench_env {
+	const char *host, *port;
+	const char *db;          /* the dataset's database */
+	const char *user;        /* bench login (RLS applies) */
+	long tenants;
+	int seconds;             /* per repetition */
+	int reps;
+	const char *workdir;     /* scripts and pgbench logs */
+};
+
+/* The store driver: `clients` threads, one store each, for env->seconds. */
+int bench_store_run(struct bench_figure *out, const struct bench_env *env,
+		    const struct bench_op *op, int clients);
+/* Writes op's pgbench script (and its -D constants) under env->workdir by
+ * capturing the statements one store call sends. */
+int bench_pgbench_script(const struct bench_env *env, const struct bench_op *op);
+/* pgbench -M prepared with the script, `clients` clients. */
+int bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
+		      const struct bench_op *op, int clients);
+
+/* Percentiles of n latencies in microseconds (sorts v). */
+void bench_percentiles(struct bench_figure *f, uint32_t *v, size_t n);
+/* Median of each field over n repetitions. */
+void bench_median(struct bench_figure *out, const struct bench_figure *reps, int n);
+
+/* ---- report -------------------------------------------------------------- */
+
+struct bench_row {
+	char name[96];
+	char unit[16];           /* "ops/s", "ms" */
+	double tenantry, raw;    /* raw < 0: no raw figure */
+	double ratio;            /* < 0: not applicable */
+	char target[32];
+	bool measured, met;
+	char note[160];          /* why not measured, or what the figures mean */
+};
+
+struct bench_report {
+	struct bench_row rows[64];
+	int n;
+	char machine[256];
+	char dataset[256];
+};
+
+struct bench_row *bench_row_add(struct bench_report *r, const char *name);
+void bench_report_print(const struct bench_report *r);
+int bench_report_json(const struct bench_report *r, const char *path);
+
+#endif
