@@ -76,6 +76,12 @@ int cmd_alerts(struct cli *c, int argc, char **argv);
 int cmd_metrics(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_operator(struct cli *c, int argc, char **argv);
+int cmd_staff(struct cli *c, int argc, char **argv);
+
+/* A password from file (first line), else from the terminal without echo
+ * after prompt. -1 after printing why. */
+int cli_read_password(const char *file, const char *prompt, char *buf,
+		      size_t size);
 
 /* Data shown outside tables goes through this: control characters and
  * invalid UTF-8 from the database never reach the terminal. */

@@ -532,19 +532,8 @@ cmd_operator(struct cli *c, int argc, char **argv)
 	if (n != 1)
 		return n < 0 ? EXIT_USAGE : cli_usage("operator ", "needs one ROLE_NAME");
 	pwfile = opt_get(o, NOPTS(o), "password-file");
-	if (pwfile) {
-		FILE *f = fopen(pwfile, "r");
-		size_t len;
-
-		if (!f) {
-			fprintf(stderr, "tenantry: cannot read %s\n", pwfile);
-			return 66;
-		}
-		len = fread(pw, 1, sizeof pw - 1, f);
-		fclose(f);
-		pw[len] = '\0';
-		pw[strcspn(pw, "\r\n")] = '\0';
-	}
+	if (pwfile && cli_read_password(pwfile, NULL, pw, sizeof pw) < 0)
+		return 66;
 	if (admin_operator(c->db, argv[0], pwfile ? pw : NULL, &c->err) < 0)
 		return cli_fail(c);
 	printf("login role %s ready\n", argv[0]);

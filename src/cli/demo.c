@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/validate.h"
 #include "store/admin.h"
+#include "store/secret.h"
 
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -181,6 +182,23 @@ live(struct cli *c)
 	}
 }
 
+/* A tenantryd staff account with a fresh password, printed once. */
+static int
+demo_staff(struct cli *c)
+{
+	static const char email[] = "ops@tenantry.test";
+	char pw[64], hash[PASSWORD_HASH_LEN], id[ID_LEN];
+
+	secret_random_text(pw, sizeof pw);
+	pw[20] = '\0';
+	if (secret_password_hash(pw, hash, &c->err) < 0
+	    || c->st->ops->staff_add(id, c->st, email, "Platform Operator",
+				     STAFF_PLATFORM_ADMIN, hash, &c->err) < 0)
+		return cli_fail(c);
+	printf("demo: tenantryd staff login %s password %s\n", email, pw);
+	return 0;
+}
+
 int
 cmd_demo(struct cli *c, int argc, char **argv)
 {
@@ -271,5 +289,5 @@ cmd_demo(struct cli *c, int argc, char **argv)
 	printf("demo: %d tenants, %ld memberships, %ld invitations in %lds\n", made, members,
 	       invites, (long)(time(NULL) - t0));
 	printf("demo: database login demo_operator (platform staff) ready\n");
-	return 0;
+	return demo_staff(c);
 }

@@ -34,6 +34,7 @@ static const struct command {
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
 	{ "operator", cmd_operator, "create a database login for platform staff" },
+	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
 };
 
 static void

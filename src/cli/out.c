@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "tui/widget.h"
@@ -212,4 +214,45 @@ json_print(json_t *j)
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
 	putchar('\n');
 	json_decref(j);
+}
+
+int
+cli_read_password(const char *file, const char *prompt, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	bool tty;
+	FILE *f;
+
+	if (file) {
+		size_t len;
+
+		if (!(f = fopen(file, "r"))) {
+			fprintf(stderr, "tenantry: cannot read %s\n", file);
+			return -1;
+		}
+		len = fread(buf, 1, size - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		buf[strcspn(buf, "\r\n")] = '\0';
+		return 0;
+	}
+	tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fputs(prompt ? prompt : "Password: ", stderr);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (!fgets(buf, (int)size, stdin))
+		buf[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0]) {
+		fputs("tenantry: no password given\n", stderr);
+		return -1;
+	}
+	return 0;
 }

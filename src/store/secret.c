@@ -31,8 +31,8 @@ secret_sha256_hex(const char *s, char out[SECRET_HASH_HEX])
 	hex(h, sizeof h, out);
 }
 
-static void
-random_b64(char *out, size_t outlen)
+void
+secret_random_text(char *out, size_t outlen)
 {
 	uint8_t raw[32];
 
@@ -47,7 +47,7 @@ secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX])
 {
 	char b64[64];
 
-	random_b64(b64, sizeof b64);
+	secret_random_text(b64, sizeof b64);
 	snprintf(tok, toklen, "tni_%s", b64);
 	secret_sha256_hex(tok, hash);
 	sodium_memzero(b64, sizeof b64);
@@ -62,7 +62,7 @@ secret_api_key(char *key, size_t keylen, char prefix[13],
 
 	randombytes_buf(p, sizeof p);
 	hex(p, sizeof p, prefix);
-	random_b64(b64, sizeof b64);
+	secret_random_text(b64, sizeof b64);
 	snprintf(key, keylen, "tnt_%s_%s", prefix, b64);
 	secret_sha256_hex(key, hash);
 	sodium_memzero(b64, sizeof b64);

@@ -26,6 +26,9 @@ int secret_init(void);
 /* sha256 of s as 64 lowercase hex digits + NUL. */
 void secret_sha256_hex(const char *s, char out[SECRET_HASH_HEX]);
 
+/* 256 random bits as 43 base64url characters into out (≥ 44 bytes). */
+void secret_random_text(char *out, size_t outlen);
+
 /* New invitation token into tok (≥ 48 bytes) and its hash hex. */
 void secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX]);
 

@@ -27,6 +27,7 @@ enum store_role {
 	STORE_ROLE_PLATFORM,  /* tenantry_platform */
 	STORE_ROLE_SUPPORT,   /* tenantry_support */
 	STORE_ROLE_ONCALL,    /* tenantry_oncall */
+	STORE_ROLE_AUTH,      /* tenantry_auth: credential lookups only */
 };
 
 struct store_context {
@@ -36,6 +37,13 @@ struct store_context {
 	char actor_kind[16];     /* user | staff | api_key | system */
 	char ip[46];
 	char user_agent[128];
+	/* A credential tenantryd verified, re-checked inside every
+	 * transaction so that a revocation applies at once (ERR_UNAUTHORIZED):
+	 * a token of user auth_user issued at auth_issued_us (tenant_id set
+	 * for a tenant user), or API key auth_key of tenant_id. "" = none. */
+	char auth_user[ID_LEN];
+	int64_t auth_issued_us;
+	char auth_key[ID_LEN];
 };
 
 struct store_config {
@@ -139,6 +147,35 @@ struct audit_verdict {
 	int64_t first_broken;    /* 0 when the chain is intact */
 	char reason[128];
 	char head_hash[65];
+};
+
+/* An account as login sees it (tenantryd only). */
+struct auth_account {
+	char id[ID_LEN];
+	char email[EMAIL_LEN];
+	char full_name[NAME_LEN];
+	char password_hash[128];   /* argon2id, "" = none */
+	char mfa_secret[256];        /* sealed (secret.h), "" = none */
+	bool mfa_enabled;
+	enum staff_role staff_role;
+};
+
+#define AUTH_MAX_MEMBERSHIPS 64
+struct auth_membership {
+	char tenant_id[ID_LEN];
+	char slug[SLUG_LEN];
+	enum member_role role;
+};
+
+/* An API key as the credential check sees it (tenantryd only). */
+struct auth_key {
+	char tenant_id[ID_LEN];
+	char id[ID_LEN];
+	char hash_hex[65];
+	scope_mask scopes;
+	usec_t expires_at;
+	usec_t revoked_at;
+	enum tenant_status status;
 };
 
 struct store;
@@ -303,6 +340,29 @@ struct store_ops {
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st,
 			     const char *tenant, struct err *e);
+
+	/* Credentials, for tenantryd and `tenantry staff add` (store_pg only;
+	 * NULL in store_rest). Run under STORE_ROLE_AUTH except staff_add
+	 * (platform). Unknown email, id or prefix -> ERR_NOT_FOUND. */
+	int (*auth_user)(struct auth_account *out, struct store *st,
+			 const char *email_or_id, struct err *e);
+	/* Active memberships of usable tenants, by slug; *n = count. */
+	int (*auth_memberships)(struct auth_membership *out, size_t max,
+				size_t *n, struct store *st, const char *user,
+				struct err *e);
+	/* Records a login; rehash (NULL = keep) replaces the password hash. */
+	int (*auth_login_ok)(struct store *st, const char *user,
+			     const char *rehash, struct err *e);
+	/* Sets the second factor; sealed NULL keeps the stored secret. */
+	int (*auth_mfa_set)(struct store *st, const char *user,
+			    const char *sealed, bool enabled, struct err *e);
+	int (*auth_api_key)(struct auth_key *out, struct store *st,
+			    const char *prefix, struct err *e);
+	/* Creates a staff account or replaces its role and password. */
+	int (*staff_add)(char id_out[ID_LEN], struct store *st,
+			 const char *email, const char *full_name,
+			 enum staff_role role, const char *password_hash,
+			 struct err *e);
 };
 
 struct store {

@@ -24,6 +24,7 @@ static const char *const role_names[] = {
 	[STORE_ROLE_PLATFORM] = "tenantry_platform",
 	[STORE_ROLE_SUPPORT] = "tenantry_support",
 	[STORE_ROLE_ONCALL] = "tenantry_oncall",
+	[STORE_ROLE_AUTH] = "tenantry_auth",
 };
 
 static pg_trace_fn *trace_fn;
@@ -35,6 +36,11 @@ store_pg_trace(pg_trace_fn *fn, void *arg)
 	trace_fn = fn;
 	trace_arg = arg;
 }
+
+/* Re-checks tenantryd's credential in the operation's transaction. */
+static const char AUTH_SQL[] =
+	"SELECT tenantry.auth_check(NULLIF($1, '')::uuid, $2::int8, "
+	"NULLIF($3, '')::uuid, NULLIF($4, '')::uuid)";
 
 /* ---- results ------------------------------------------------------------- */
 
@@ -84,6 +90,23 @@ pg_is_uuid(const char *s)
 			return false;
 	}
 	return true;
+}
+
+scope_mask
+pg_scopes(const char *csv)
+{
+	char buf[512];
+	scope_mask m = 0;
+
+	snprintf(buf, sizeof buf, "%s", csv);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		enum scope sc;
+
+		if (scope_parse(tok, &sc) == 0)
+			m |= 1u << sc;
+	}
+	return m;
 }
 
 /* ---- errors -------------------------------------------------------------- */
@@ -157,6 +180,8 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 		return err_set(e, ERR_INVALID_TRANSITION, "%s", msg);
 	if (strcmp(state, "TD001") == 0)
 		return err_set(e, ERR_DOWNGRADE_BLOCKED, "%s", msg);
+	if (strcmp(state, "TA001") == 0)
+		return err_set(e, ERR_UNAUTHORIZED, "%s", msg);
 	if (strcmp(state, "TG001") == 0)
 		return err_set(e, ERR_GONE, "%s", msg);
 	if (strcmp(state, "TC001") == 0 || strcmp(state, "40001") == 0
@@ -239,6 +264,9 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	char names[PG_MAX_STEPS][24];
 	uint64_t hashes[PG_MAX_STEPS], pending[PG_MAX_STEPS];
 	int npending = 0, rc = 0;
+	bool auth = c->auth_user[0] || c->auth_key[0];
+	char issued[24];
+	const char *authp[4] = { c->auth_user, issued, c->auth_key, c->tenant_id };
 
 	*retry_safe = true;
 	if (n > PG_MAX_STEPS)
@@ -249,14 +277,19 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
 		s->nprepared = 0;
 	}
+	snprintf(issued, sizeof issued, "%lld", (long long)c->auth_issued_us);
 	if (trace_fn) {
 		trace_fn(trace_arg, CTX_SQL, 6, ctx);
+		if (auth)
+			trace_fn(trace_arg, AUTH_SQL, 4, authp);
 		for (int i = 0; i < n; i++)
 			trace_fn(trace_arg, steps[i].sql, steps[i].n, steps[i].params);
 	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);
 	PQsendQueryParams(s->conn, CTX_SQL, 6, NULL, ctx, NULL, NULL, 0);
+	if (auth)
+		PQsendQueryParams(s->conn, AUTH_SQL, 4, NULL, authp, NULL, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		bool dup = false;
 
@@ -277,14 +310,16 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		goto out;
 	}
 	*retry_safe = false;
-	/* Results: the context, the prepares, then the steps. */
-	for (int i = -1 - npending; i < n; i++) {
+	/* Results: the context (and credential check), the prepares, then
+	 * the steps. */
+	for (int i = -1 - npending - auth; i < n; i++) {
 		PGresult *r = PQgetResult(s->conn), *extra;
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			rc = pg_error(e, s->conn, r);
-			*retry_safe = i == -1 - npending && PQstatus(s->conn) != CONNECTION_OK;
+			*retry_safe = i == -1 - npending - auth
+				&& PQstatus(s->conn) != CONNECTION_OK;
 		}
 		if (!r) {
 			if (rc == 0)
@@ -358,7 +393,7 @@ pg_close(struct store *st)
 static int
 pg_set_context(struct store *st, const struct store_context *ctx, struct err *e)
 {
-	if ((unsigned)ctx->role > STORE_ROLE_ONCALL)
+	if ((unsigned)ctx->role > STORE_ROLE_AUTH)
 		return err_set(e, ERR_BAD_REQUEST, "unknown role");
 	if (ctx->role == STORE_ROLE_TENANT && !pg_is_uuid(ctx->tenant_id))
 		return err_set(e, ERR_BAD_REQUEST,
@@ -487,6 +522,7 @@ fill_ops(void)
 	pg_ops_members(&ops);
 	pg_ops_usage(&ops);
 	pg_ops_audit(&ops);
+	pg_ops_auth(&ops);
 }
 
 int

@@ -93,12 +93,15 @@ void store_pg_trace(pg_trace_fn *fn, void *arg);
 
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
+/* Scopes from "a,b,c" (array_to_string); unknown names are skipped. */
+scope_mask pg_scopes(const char *csv);
 
 /* Operation tables filled by the other files. */
 void pg_ops_tenants(struct store_ops *ops);
 void pg_ops_members(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
+void pg_ops_auth(struct store_ops *ops);
 
 /* Row decoders shared between files. */
 #define PG_TENANT_COLS                                                        \

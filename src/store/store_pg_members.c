@@ -531,21 +531,11 @@ pg_feature_set(struct feature_state *out, struct store *st, const char *tenant,
 static void
 apikey_row(struct api_key *k, const PGresult *r, int row)
 {
-	char scopes[512];
-
 	pg_cpy(k->tenant_id, r, row, 0);
 	pg_cpy(k->id, r, row, 1);
 	pg_cpy(k->prefix, r, row, 2);
 	pg_cpy(k->name, r, row, 3);
-	pg_cpy(scopes, r, row, 4);
-	k->scopes = 0;
-	for (char *save = NULL, *tok = strtok_r(scopes, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		enum scope sc;
-
-		if (scope_parse(tok, &sc) == 0)
-			k->scopes |= 1u << sc;
-	}
+	k->scopes = pg_scopes(pg_s(r, row, 4));
 	pg_cpy(k->created_by, r, row, 5);
 	k->created_at = pg_i64(r, row, 6);
 	k->expires_at = pg_i64(r, row, 7);
