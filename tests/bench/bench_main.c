@@ -66,6 +66,7 @@ struct run_opts {
 	const char *machine;
 	const char *dataset;
 	const char *server_note, *console_note;
+	const char *only;        /* one operation's key, for profiling */
 };
 
 /* reps alternating the store and pgbench, so drift hits both alike. */
@@ -174,6 +175,8 @@ cmd_run(struct run_opts *o)
 	for (int i = 0; i < bench_nops; i++) {
 		const struct bench_op *op = &bench_ops[i];
 
+		if (o->only && strcmp(o->only, op->key) != 0)
+			continue;
 		for (int clients = 1; clients <= 8; clients += 7) {
 			if (measure(&s, &r, &o->big, op, clients) < 0)
 				return 1;
@@ -200,6 +203,8 @@ cmd_run(struct run_opts *o)
 		struct bench_row *row;
 		char name[96];
 
+		if (o->only && strcmp(o->only, op->key) != 0)
+			continue;
 		if (measure(&s, NULL, &o->small, op, 1) < 0)
 			return 1;
 		snprintf(name, sizeof name, "growth: %s, p50 at %ld vs %ld tenants", op->title,
@@ -228,7 +233,7 @@ usage(void)
 	      "       tenantry-bench run --host H --port P --user U --db DB --tenants N\n"
 	      "              [--small-db DB --small-tenants N] [--seconds S] [--reps R]\n"
 	      "              [--workdir DIR] [--json FILE] [--machine TEXT] [--dataset TEXT]\n"
-	      "              [--server-note TEXT] [--console-note TEXT]\n", stderr);
+	      "              [--server-note TEXT] [--console-note TEXT] [--only OP]\n", stderr);
 }
 
 int
@@ -242,6 +247,7 @@ main(int argc, char **argv)
 		{ "workdir", 1, NULL, 'w' }, { "json", 1, NULL, 'j' },
 		{ "machine", 1, NULL, 'm' }, { "dataset", 1, NULL, 'S' },
 		{ "server-note", 1, NULL, 'v' }, { "console-note", 1, NULL, 'c' },
+		{ "only", 1, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts o = { .big = { .user = "bench_operator", .seconds = 3, .reps = 3,
@@ -273,6 +279,7 @@ main(int argc, char **argv)
 		case 'S': o.dataset = optarg; break;
 		case 'v': o.server_note = optarg; break;
 		case 'c': o.console_note = optarg; break;
+		case 'o': o.only = optarg; break;
 		default: usage(); return 64;
 		}
 	}
