@@ -72,7 +72,7 @@ $(BUILD)/tenantryd: $(LIB_OBJ) $(SERVER_OBJ)
 
 # The test binary links the library, the console modules and the server
 # modules except main(); the CLI is tested by running it.
-$(BUILD)/tenantry-tests: $(TEST_OBJ) $(LIB_OBJ) $(call obj,$(TUI_SRC)) $(filter-out %/main.o,$(SERVER_OBJ))
+$(BUILD)/tenantry-tests: $(TEST_OBJ) $(BUILD)/tests/bench/bench_data.o $(LIB_OBJ) $(call obj,$(TUI_SRC)) $(filter-out %/main.o,$(SERVER_OBJ))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
