@@ -36,6 +36,11 @@ extern const char BENCH_NAME_SQL[];
 #define BENCH_NTERMS 8
 const char *bench_term(int k);
 extern const char BENCH_PATTERN_SQL[];    /* over {k} */
+/* Tenant n's admin user (member 0) among `users`: id and email, and the
+ * same in SQL over {n} and {u} (the user count). */
+void bench_tenant_admin(char id[ID_LEN], char *email, size_t len, long n, long users);
+extern const char BENCH_ADMIN_ID_SQL[];
+extern const char BENCH_ADMIN_EMAIL_SQL[];
 /* Tenants whose n is a multiple of 10 have 320 audit entries, the others 20. */
 long bench_audit_count(long n);
 
@@ -94,17 +99,42 @@ struct bench_env {
 /* The store driver: `clients` threads, one store each, for env->seconds. */
 int bench_store_run(struct bench_figure *out, const struct bench_env *env,
 		    const struct bench_op *op, int clients);
-/* Writes op's pgbench script (and its -D constants) under env->workdir by
- * capturing the statements one store call sends. */
+/* A captured parameter equal to value is written as the SQL expr (over
+ * pgbench's drawn :n or :k) in the script. */
+struct bench_rule {
+	char value[256];
+	char expr[2048];
+};
+typedef int bench_call_fn(struct store *st, void *arg, char *err, size_t n);
+/* Writes KEY.pgbench (and KEY.vars, its -D constants) under env->workdir
+ * from the statements one call(st, arg) sends: draw_line first, then the
+ * statements in one pipeline. */
+int bench_capture_script(const struct bench_env *env, const char *key,
+			 const char *title, const char *draw_line,
+			 bench_call_fn *call, void *arg,
+			 const struct bench_rule *rules, int nrules);
+/* The script of a store operation. */
 int bench_pgbench_script(const struct bench_env *env, const struct bench_op *op);
-/* pgbench -M prepared with the script, `clients` clients. */
+/* pgbench -M prepared with script KEY, `clients` clients. */
 int bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
-		      const struct bench_op *op, int clients);
+		      const char *key, int clients);
+/* Runs argv (argv[0] looked up in PATH) with stdout and stderr into
+ * outpath; its exit status, or -1. */
+int bench_spawn_wait(char **argv, const char *outpath);
 
 /* Percentiles of n latencies in microseconds (sorts v). */
 void bench_percentiles(struct bench_figure *f, uint32_t *v, size_t n);
 /* Median of each field over n repetitions. */
 void bench_median(struct bench_figure *out, const struct bench_figure *reps, int n);
+
+/* ---- tenantryd ------------------------------------------------------------ */
+
+struct bench_report;
+/* Starts tenantryd on env's database, logs tenant admins in, measures the
+ * REST rows with wrk against pgbench of the statements tenantryd's store
+ * sends, adds the rows and stops the server. */
+int bench_server_rows(struct bench_report *rep, const struct bench_env *env,
+		      const char *tenantryd);
 
 /* ---- report -------------------------------------------------------------- */
 

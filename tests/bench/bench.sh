@@ -59,8 +59,9 @@ mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
 pgv=$(psql_admin postgres "SHOW server_version")
 machine="$(nproc) cores ($cpu), $mem RAM, $(uname -sr), PostgreSQL $pgv (fsync on, shared_buffers 256MB)"
 
+server=()
 server_note="needs tenantryd"
-[ -x "$build/tenantryd" ] && server_note="tenantryd present; its rows are not wired into the bench yet"
+[ -x "$build/tenantryd" ] && server=(--tenantryd "$build/tenantryd")
 console_note="needs the console with TENANTRY_TRACE"
 
 work=$(mktemp -d /tmp/tenantry-bench.XXXXXX)
@@ -70,7 +71,8 @@ trap '"$root/tests/pg.sh" stop "$var/bench/pg"; rm -rf "$work"' EXIT
 	--seconds "$seconds" --reps "$reps" --workdir "$work" \
 	--json "$var/bench.json" --machine "$machine" \
 	--dataset "$sizes (loaded in ${load_big} s); median of $reps runs of ${seconds} s" \
-	--server-note "$server_note" --console-note "$console_note" | tee "$var/bench.txt"
+	--server-note "$server_note" --console-note "$console_note" "${server[@]}" |
+	tee "$var/bench.txt"
 mkdir -p "$var/bench/scripts"
 cp "$work"/*.pgbench "$work"/*.vars "$var/bench/scripts/"
 echo "bench: report in var/bench.json, pgbench scripts in var/bench/scripts/" >&2

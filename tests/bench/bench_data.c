@@ -58,6 +58,28 @@ const char BENCH_PATTERN_SQL[] =
 	"('%' || (ARRAY['nova','quartz','falcon','maple','labs','robotics','777',"
 	"'4242'])[1 + {k}] || '%')";
 
+const char BENCH_ADMIN_ID_SQL[] =
+	"('00000000-0000-4000-9000-' || lpad(to_hex((({n}::int8 * 2654435761) % {u})::int4),"
+	" 12, '0'))";
+const char BENCH_ADMIN_EMAIL_SQL[] =
+	"('user' || (({n}::int8 * 2654435761) % {u}) || '@bench.example.com')";
+
+/* Member 0 of every tenant is its admin (see load_member_rows). */
+static long
+admin_of(long n, long users)
+{
+	return (long)(((unsigned long)n * 2654435761UL) % (unsigned long)users);
+}
+
+void
+bench_tenant_admin(char id[ID_LEN], char *email, size_t len, long n, long users)
+{
+	long u = admin_of(n, users);
+
+	snprintf(id, ID_LEN, "00000000-0000-4000-9000-%012x", (unsigned)u);
+	snprintf(email, len, "user%ld@bench.example.com", u);
+}
+
 void
 bench_scale_of(struct bench_scale *s, long tenants)
 {
@@ -419,7 +441,7 @@ load_member_rows(struct copybuf *b, PGconn *c, long tenants, long users)
 		       "FROM STDIN") < 0)
 		return -1;
 	for (long n = 1; n <= tenants; n++) {
-		long base = (long)(((unsigned long)n * 2654435761UL) % (unsigned long)users);
+		long base = admin_of(n, users);
 		char id[ID_LEN];
 
 		bench_tenant_id(id, n);
@@ -570,6 +592,15 @@ bench_check_formulas(const char *conninfo)
 		bench_tenant_name(name, sizeof name, ns[i]);
 		rc = check_one(c, BENCH_ID_SQL, "{n}", ns[i], id)
 		     | check_one(c, BENCH_NAME_SQL, "{n}", ns[i], name);
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof ns / sizeof ns[0]; i++) {
+		char id[ID_LEN], email[96], idsql[512], emailsql[512];
+
+		bench_tenant_admin(id, email, sizeof email, ns[i], 50000);
+		bench_subst(idsql, sizeof idsql, BENCH_ADMIN_ID_SQL, "{u}", "50000");
+		bench_subst(emailsql, sizeof emailsql, BENCH_ADMIN_EMAIL_SQL, "{u}", "50000");
+		rc = check_one(c, idsql, "{n}", ns[i], id)
+		     | check_one(c, emailsql, "{n}", ns[i], email);
 	}
 	for (int k = 0; rc == 0 && k < BENCH_NTERMS; k++) {
 		char pattern[64];

@@ -272,37 +272,35 @@ capture_free(struct capture *c)
 	}
 }
 
-/* The pgbench text of parameter i of statement s. */
+/* The pgbench text of parameter i of statement s: a drawn value's SQL
+ * expression, NULL or '' as literals, any other value a variable. */
 static void
-param_text(char *out, size_t n, const struct capture *c, int s, int i, long v,
-	   const struct bench_op *op, FILE *defs)
+param_text(char *out, size_t n, const struct capture *c, int s, int i,
+	   const struct bench_rule *rules, int nrules, FILE *defs)
 {
 	const char *p = c->params[s][i];
-	char id[ID_LEN], name[96], pattern[64];
 
-	bench_tenant_id(id, v);
-	bench_tenant_name(name, sizeof name, v);
-	snprintf(pattern, sizeof pattern, "%%%s%%", bench_term((int)v));
-	if (c->null[s][i])
+	if (c->null[s][i]) {
 		snprintf(out, n, "NULL");
-	else if (!*p)
-		snprintf(out, n, "''");  /* pgbench has no empty variables */
-	else if (op->draw == DRAW_TERM && strcmp(p, pattern) == 0)
-		bench_subst(out, n, BENCH_PATTERN_SQL, "{k}", ":k::int4");
-	else if (op->draw != DRAW_TERM && strcmp(p, id) == 0)
-		bench_subst(out, n, BENCH_ID_SQL, "{n}", ":n::int4");
-	else if (op->draw != DRAW_TERM && strcmp(p, name) == 0)
-		bench_subst(out, n, BENCH_NAME_SQL, "{n}", ":n::int4");
-	else {
-		snprintf(out, n, ":s%d_%d", s, i + 1);
-		fprintf(defs, "s%d_%d=%s\n", s, i + 1, p);
+		return;
 	}
+	if (!*p) {
+		snprintf(out, n, "''");  /* pgbench has no empty variables */
+		return;
+	}
+	for (int k = 0; k < nrules; k++)
+		if (strcmp(p, rules[k].value) == 0) {
+			snprintf(out, n, "%s", rules[k].expr);
+			return;
+		}
+	snprintf(out, n, ":s%d_%d", s, i + 1);
+	fprintf(defs, "s%d_%d=%s\n", s, i + 1, p);
 }
 
 /* Statement s with $1.. replaced (outside quoted literals). */
 static void
-write_stmt(FILE *f, FILE *defs, const struct capture *c, int s, long v,
-	   const struct bench_op *op)
+write_stmt(FILE *f, FILE *defs, const struct capture *c, int s,
+	   const struct bench_rule *rules, int nrules)
 {
 	bool quoted = false;
 
@@ -313,7 +311,7 @@ write_stmt(FILE *f, FILE *defs, const struct capture *c, int s, long v,
 			char *end, text[2048];
 			long i = strtol(p + 1, &end, 10);
 
-			param_text(text, sizeof text, c, s, (int)i - 1, v, op, defs);
+			param_text(text, sizeof text, c, s, (int)i - 1, rules, nrules, defs);
 			fputs(text, f);
 			p = end - 1;
 			continue;
@@ -324,41 +322,40 @@ write_stmt(FILE *f, FILE *defs, const struct capture *c, int s, long v,
 }
 
 int
-bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
+bench_capture_script(const struct bench_env *env, const char *key, const char *title,
+		     const char *draw_line, bench_call_fn *call, void *arg,
+		     const struct bench_rule *rules, int nrules)
 {
 	struct capture cap = { 0 };
 	struct store *st = NULL;
 	char path[512], dpath[512], err[256];
-	uint64_t seed = 42;
-	long v = draw(env, op, &seed);
 	FILE *f, *defs;
 	int rc;
 
 	if (open_store(&st, env) < 0)
 		return -1;
 	store_pg_trace(capture_stmt, &cap);
-	rc = op->call(st, v, err, sizeof err);
+	rc = call(st, arg, err, sizeof err);
 	store_pg_trace(NULL, NULL);
 	store_close(&st);
 	if (rc < 0) {
-		fprintf(stderr, "bench: %s: %s\n", op->key, err);
+		fprintf(stderr, "bench: %s: %s\n", key, err);
 		capture_free(&cap);
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/%s.pgbench", env->workdir, op->key);
-	snprintf(dpath, sizeof dpath, "%s/%s.vars", env->workdir, op->key);
+	snprintf(path, sizeof path, "%s/%s.pgbench", env->workdir, key);
+	snprintf(dpath, sizeof dpath, "%s/%s.vars", env->workdir, key);
 	f = fopen(path, "w");
 	defs = fopen(dpath, "w");
 	if (!f || !defs) {
 		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
 		rc = -1;
 	} else {
-		fprintf(f, "-- %s: the statements one store call sends (generated)\n",
-			op->title);
-		fputs(draw_pgbench(op), f);
+		fprintf(f, "-- %s: the statements one store call sends (generated)\n", title);
+		fputs(draw_line, f);
 		fputs("\\startpipeline\n", f);
 		for (int s = 0; s < cap.n; s++)
-			write_stmt(f, defs, &cap, s, v, op);
+			write_stmt(f, defs, &cap, s, rules, nrules);
 		fputs("\\endpipeline\n", f);
 	}
 	if (f)
@@ -367,6 +364,43 @@ bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
 		fclose(defs);
 	capture_free(&cap);
 	return rc;
+}
+
+struct op_call {
+	const struct bench_op *op;
+	long v;
+};
+
+static int
+call_op(struct store *st, void *arg, char *err, size_t n)
+{
+	const struct op_call *c = arg;
+
+	return c->op->call(st, c->v, err, n);
+}
+
+int
+bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
+{
+	uint64_t seed = 42;
+	struct op_call c = { op, draw(env, op, &seed) };
+	struct bench_rule rules[2];
+	int nrules = 2;
+
+	if (op->draw == DRAW_TERM) {
+		snprintf(rules[0].value, sizeof rules[0].value, "%%%s%%", bench_term((int)c.v));
+		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_PATTERN_SQL, "{k}",
+			    ":k::int4");
+		nrules = 1;
+	} else {
+		bench_tenant_id(rules[0].value, c.v);
+		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_ID_SQL, "{n}", ":n::int4");
+		bench_tenant_name(rules[1].value, sizeof rules[1].value, c.v);
+		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_NAME_SQL, "{n}",
+			    ":n::int4");
+	}
+	return bench_capture_script(env, op->key, op->title, draw_pgbench(op), call_op, &c,
+				    rules, nrules);
 }
 
 /* ---- running pgbench ------------------------------------------------------------------ */
@@ -424,8 +458,8 @@ read_logs(struct bench_figure *out, const char *prefix)
 	return v || n == 0 ? 0 : -1;
 }
 
-static int
-spawn_wait(char **argv, const char *outpath)
+int
+bench_spawn_wait(char **argv, const char *outpath)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -466,7 +500,7 @@ parse_pgbench(struct bench_figure *out, const char *outpath)
 
 int
 bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
-		  const struct bench_op *op, int clients)
+		  const char *key, int clients)
 {
 	char *argv[128];
 	int argc = 0, rc;
@@ -474,10 +508,10 @@ bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
 	     nt[48], logp[600];
 
 	memset(out, 0, sizeof *out);
-	snprintf(script, sizeof script, "%s/%s.pgbench", env->workdir, op->key);
-	snprintf(vars, sizeof vars, "%s/%s.vars", env->workdir, op->key);
-	snprintf(prefix, sizeof prefix, "%s/log-%s-%d", env->workdir, op->key, clients);
-	snprintf(outpath, sizeof outpath, "%s/pgbench-%s-%d.out", env->workdir, op->key,
+	snprintf(script, sizeof script, "%s/%s.pgbench", env->workdir, key);
+	snprintf(vars, sizeof vars, "%s/%s.vars", env->workdir, key);
+	snprintf(prefix, sizeof prefix, "%s/log-%s-%d", env->workdir, key, clients);
+	snprintf(outpath, sizeof outpath, "%s/pgbench-%s-%d.out", env->workdir, key,
 		 clients);
 	snprintf(c, sizeof c, "%d", clients);
 	snprintf(j, sizeof j, "%d", clients < 2 ? 1 : 2);
@@ -493,15 +527,15 @@ bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
 			argv[argc++] = strdup(fixed[i]);
 	}
 	if (read_vars(argv, &argc, 120, vars) < 0) {
-		fprintf(stderr, "bench: %s: no script variables (%s)\n", op->key, vars);
+		fprintf(stderr, "bench: %s: no script variables (%s)\n", key, vars);
 		rc = -1;
 		goto out;
 	}
 	argv[argc++] = strdup(env->db);
 	argv[argc] = NULL;
-	rc = spawn_wait(argv, outpath);
+	rc = bench_spawn_wait(argv, outpath);
 	if (rc != 0 || parse_pgbench(out, outpath) < 0 || read_logs(out, prefix) < 0) {
-		fprintf(stderr, "bench: pgbench failed for %s (exit %d), see %s\n", op->key,
+		fprintf(stderr, "bench: pgbench failed for %s (exit %d), see %s\n", key,
 			rc, outpath);
 		rc = -1;
 	}
