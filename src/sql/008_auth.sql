@@ -176,3 +176,6 @@ GRANT EXECUTE ON FUNCTION auth_check(uuid, bigint, uuid, uuid)
 	tenantry_oncall;
 GRANT EXECUTE ON FUNCTION staff_add(text, text, text, text)
 	TO tenantry_platform;
+-- Accepting an invitation is the one write an anonymous caller makes: the
+-- token is the credential.
+GRANT EXECUTE ON FUNCTION invitation_accept(bytea, text, text) TO tenantry_auth;

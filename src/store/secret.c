@@ -113,6 +113,13 @@ secret_password_check(const char *hash, const char *pw)
 	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
 
+bool
+secret_password_needs_rehash(const char *hash)
+{
+	return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+					      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}
+
 int
 secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e)
 {

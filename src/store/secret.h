@@ -11,6 +11,7 @@
 #ifndef TENANTRY_SECRET_H
 #define TENANTRY_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,9 @@ int secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN],
 			 struct err *e);
 /* 1 when pw matches hash, 0 otherwise. */
 int secret_password_check(const char *hash, const char *pw);
+
+/* True when hash was made with other parameters than new hashes get. */
+bool secret_password_needs_rehash(const char *hash);
 
 /* Reads a 32-byte key file (raw bytes, or 64 hex digits); -1 with e when
  * unreadable, the wrong size, or readable by group/others. */

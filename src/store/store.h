@@ -40,10 +40,12 @@ struct store_context {
 	/* A credential tenantryd verified, re-checked inside every
 	 * transaction so that a revocation applies at once (ERR_UNAUTHORIZED):
 	 * a token of user auth_user issued at auth_issued_us (tenant_id set
-	 * for a tenant user), or API key auth_key of tenant_id. "" = none. */
+	 * for a tenant user, with auth_member), or API key auth_key of
+	 * tenant_id. "" = none. */
 	char auth_user[ID_LEN];
 	int64_t auth_issued_us;
 	char auth_key[ID_LEN];
+	bool auth_member;        /* the user must be an active member */
 };
 
 struct store_config {

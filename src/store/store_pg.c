@@ -293,7 +293,8 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	int npending = 0, rc = 0;
 	bool auth = c->auth_user[0] || c->auth_key[0];
 	char issued[24];
-	const char *authp[4] = { c->auth_user, issued, c->auth_key, c->tenant_id };
+	const char *authp[4] = { c->auth_user, issued, c->auth_key,
+				 c->auth_member || c->auth_key[0] ? c->tenant_id : "" };
 
 	*retry_safe = true;
 	if (n > PG_MAX_STEPS)

@@ -1,0 +1,487 @@
+/* auth.c - JWTs, API keys and TOTP for tenantryd.
+ *
+ * libjwt 1.10.2 verifies signatures and nothing else (security.md), so
+ * every check is made here, in this order: size; the header parsed by us
+ * (alg must be exactly the configured one, kid must be in the key table);
+ * jwt_decode with that key, never an empty one; jwt_get_alg again; then
+ * the claims, read as JSON with strict types (exp required and an integer,
+ * nbf an integer when present, iss and aud equal to ours) with a small
+ * leeway on exp and nbf. Revocation is checked later, inside the
+ * request's transaction (auth_check in 008_auth.sql).
+ */
+#include <errno.h>
+#include <jwt.h>
+#include <oath.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/server.h"
+#include "store/secret.h"
+
+#define TOKEN_MAX 4096
+#define KEYS_MAX 8
+
+struct key {
+	char kid[17];
+	unsigned char *bytes;
+	int len;
+	bool can_sign;
+};
+
+static struct {
+	jwt_alg_t alg;
+	const char *alg_name;
+	struct key verify[KEYS_MAX];
+	int nverify;
+	struct key sign;
+	bool have_sign;
+	char issuer[128], audience[128];
+	int ttl, leeway;
+	uint8_t master[SECRET_KEY_BYTES];
+	bool have_master;
+} A;
+
+static int
+read_file(unsigned char **out, int *len, const char *path, size_t max,
+	  struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	size_t n;
+
+	if (!f)
+		return err_set(e, ERR_BAD_REQUEST, "cannot read %s", path);
+	buf = malloc(max + 1);
+	n = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!buf || n == 0 || n > max) {
+		free(buf);
+		return err_set(e, ERR_BAD_REQUEST, "%s is empty or too large", path);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = (int)n;
+	return 0;
+}
+
+static void
+key_id(char kid[17], const unsigned char *bytes, int len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, bytes, (unsigned long long)len);
+	sodium_bin2hex(kid, 17, h, 8);
+}
+
+int
+auth_init(const struct server_config *cfg, struct err *e)
+{
+	struct key *k;
+
+	memset(&A, 0, sizeof A);
+	if (sodium_init() < 0 || oath_init() != OATH_OK)
+		return err_set(e, ERR_INTERNAL, "crypto libraries failed to start");
+	snprintf(A.issuer, sizeof A.issuer, "%s", cfg->issuer);
+	snprintf(A.audience, sizeof A.audience, "%s", cfg->audience);
+	A.ttl = cfg->token_ttl;
+	A.leeway = cfg->leeway;
+	k = &A.verify[A.nverify];
+	if (cfg->jwt_public_key) {
+		A.alg = JWT_ALG_RS256;
+		A.alg_name = "RS256";
+		if (read_file(&k->bytes, &k->len, cfg->jwt_public_key, 16384, e) < 0)
+			return -1;
+		if (cfg->jwt_private_key) {
+			if (read_file(&A.sign.bytes, &A.sign.len, cfg->jwt_private_key,
+				      16384, e) < 0)
+				return -1;
+			A.have_sign = true;
+		}
+	} else if (cfg->jwt_secret_file) {
+		A.alg = JWT_ALG_HS256;
+		A.alg_name = "HS256";
+		if (read_file(&k->bytes, &k->len, cfg->jwt_secret_file, 4096, e) < 0)
+			return -1;
+		while (k->len > 0 && (k->bytes[k->len - 1] == '\n'
+				      || k->bytes[k->len - 1] == '\r'))
+			k->len--;
+		if (k->len < 32)
+			return err_set(e, ERR_BAD_REQUEST,
+				       "%s: an HS256 secret needs at least 32 bytes",
+				       cfg->jwt_secret_file);
+		A.sign = *k;
+		A.have_sign = true;
+	} else {
+		return err_set(e, ERR_BAD_REQUEST,
+			       "--jwt-secret-file or --jwt-public-key is required");
+	}
+	key_id(k->kid, k->bytes, k->len);
+	if (A.have_sign)
+		snprintf(A.sign.kid, sizeof A.sign.kid, "%s", k->kid);
+	A.nverify = 1;
+	if (cfg->master_key_file) {
+		if (secret_load_key(A.master, cfg->master_key_file, e) < 0)
+			return -1;
+		A.have_master = true;
+	}
+	return 0;
+}
+
+void
+auth_shutdown(void)
+{
+	if (A.sign.bytes != A.verify[0].bytes)
+		free(A.sign.bytes);
+	for (int i = 0; i < A.nverify; i++)
+		free(A.verify[i].bytes);
+	sodium_memzero(A.master, sizeof A.master);
+	oath_done();
+	memset(&A, 0, sizeof A);
+}
+
+bool
+auth_have_master_key(void)
+{
+	return A.have_master;
+}
+
+/* ---- principals ------------------------------------------------------------ */
+
+bool
+principal_is_staff(const struct principal *p)
+{
+	return p->kind == PRINCIPAL_STAFF && !p->view_as;
+}
+
+bool
+principal_can(const struct principal *p, enum perm perm)
+{
+	switch (p->kind) {
+	case PRINCIPAL_STAFF:
+		if (p->view_as)  /* exactly what that tenant role may do */
+			return perm_member(p->role, perm);
+		return perm_staff(p->staff, perm);
+	case PRINCIPAL_USER:
+		return perm_member(p->role, perm);
+	case PRINCIPAL_KEY:
+		return perm_scope(p->scopes, perm);
+	default:
+		return false;
+	}
+}
+
+/* ---- issuing --------------------------------------------------------------- */
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int
+auth_issue(char **out, int64_t *expires, const struct principal *p,
+	   struct err *e)
+{
+	jwt_t *jwt = NULL;
+	int64_t now = now_us();
+	long iat = (long)(now / 1000000);
+	char *tok = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!A.have_sign)
+		return err_set(e, ERR_FORBIDDEN,
+			       "this server verifies tokens but does not issue them");
+	if (jwt_new(&jwt) != 0)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	rc |= jwt_set_alg(jwt, A.alg, A.sign.bytes, A.sign.len);
+	rc |= jwt_add_header(jwt, "kid", A.verify[0].kid);
+	rc |= jwt_add_grant(jwt, "iss", A.issuer);
+	rc |= jwt_add_grant(jwt, "aud", A.audience);
+	rc |= jwt_add_grant(jwt, "sub", p->user_id);
+	rc |= jwt_add_grant(jwt, "email", p->email);
+	rc |= jwt_add_grant_int(jwt, "iat", iat);
+	rc |= jwt_add_grant_int(jwt, "nbf", iat);
+	rc |= jwt_add_grant_int(jwt, "exp", iat + A.ttl);
+	rc |= jwt_add_grant_int(jwt, "iat_us", (long)now);
+	if (p->kind == PRINCIPAL_STAFF) {
+		rc |= jwt_add_grant(jwt, "kind", "staff");
+		rc |= jwt_add_grant(jwt, "role", staff_role_name(p->staff));
+	} else {
+		rc |= jwt_add_grant(jwt, "kind", "user");
+		rc |= jwt_add_grant(jwt, "tid", p->tenant_id);
+		rc |= jwt_add_grant(jwt, "role", member_role_name(p->role));
+	}
+	if (rc == 0)
+		tok = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	if (!tok)
+		return err_set(e, ERR_INTERNAL, "cannot sign the token");
+	*out = tok;
+	*expires = (int64_t)(iat + A.ttl) * 1000000;
+	return 0;
+}
+
+/* ---- verifying ------------------------------------------------------------- */
+
+static int
+deny(struct err *e, const char *why)
+{
+	return err_set(e, ERR_UNAUTHORIZED, "invalid token: %s", why);
+}
+
+/* The JOSE header, decoded by us before libjwt sees the token. */
+static json_t *
+token_header(const char *tok)
+{
+	const char *dot = strchr(tok, '.');
+	unsigned char buf[1024];
+	size_t len;
+
+	if (!dot || dot == tok || (size_t)(dot - tok) > 1300)
+		return NULL;
+	if (sodium_base642bin(buf, sizeof buf - 1, tok, (size_t)(dot - tok), NULL,
+			      &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return NULL;
+	buf[len] = '\0';
+	return json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+}
+
+static const struct key *
+find_key(const char *kid)
+{
+	for (int i = 0; i < A.nverify; i++)
+		if (!kid || strcmp(A.verify[i].kid, kid) == 0)
+			return &A.verify[i];
+	return NULL;
+}
+
+static bool
+aud_matches(json_t *aud)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), A.audience) == 0;
+	if (json_is_array(aud))
+		json_array_foreach(aud, i, v)
+			if (json_is_string(v) && strcmp(json_string_value(v), A.audience) == 0)
+				return true;
+	return false;
+}
+
+static int
+copy_claim(char *dst, size_t size, json_t *claims, const char *name)
+{
+	json_t *v = json_object_get(claims, name);
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= size)
+		return -1;
+	snprintf(dst, size, "%s", json_string_value(v));
+	return 0;
+}
+
+static int
+check_claims(struct principal *p, json_t *c, struct err *e)
+{
+	json_t *exp = json_object_get(c, "exp"), *nbf = json_object_get(c, "nbf");
+	json_t *iss = json_object_get(c, "iss"), *iat_us = json_object_get(c, "iat_us");
+	json_t *kind = json_object_get(c, "kind");
+	int64_t now = now_us() / 1000000;
+	char role[32];
+
+	if (!exp)
+		return deny(e, "no exp");
+	if (!json_is_integer(exp) || (nbf && !json_is_integer(nbf)))
+		return deny(e, "exp and nbf must be integers");
+	if (json_integer_value(exp) + A.leeway < now)
+		return deny(e, "expired");
+	if (nbf && json_integer_value(nbf) - A.leeway > now)
+		return deny(e, "not valid yet");
+	if (!json_is_string(iss) || strcmp(json_string_value(iss), A.issuer) != 0)
+		return deny(e, "wrong issuer");
+	if (!aud_matches(json_object_get(c, "aud")))
+		return deny(e, "wrong audience");
+	if (!json_is_integer(iat_us) || !json_is_string(kind)
+	    || copy_claim(p->user_id, sizeof p->user_id, c, "sub") < 0
+	    || copy_claim(p->email, sizeof p->email, c, "email") < 0
+	    || copy_claim(role, sizeof role, c, "role") < 0)
+		return deny(e, "missing claims");
+	p->issued_us = json_integer_value(iat_us);
+	if (strcmp(json_string_value(kind), "staff") == 0) {
+		p->kind = PRINCIPAL_STAFF;
+		if (staff_role_parse(role, &p->staff) < 0 || p->staff == STAFF_NONE)
+			return deny(e, "unknown role");
+		return 0;
+	}
+	if (strcmp(json_string_value(kind), "user") == 0) {
+		p->kind = PRINCIPAL_USER;
+		if (member_role_parse(role, &p->role) < 0
+		    || copy_claim(p->tenant_id, sizeof p->tenant_id, c, "tid") < 0)
+			return deny(e, "unknown role or tenant");
+		return 0;
+	}
+	return deny(e, "unknown kind");
+}
+
+static int
+verify_jwt(struct principal *p, const char *tok, struct err *e)
+{
+	json_t *hdr = token_header(tok), *alg, *kid, *claims;
+	const struct key *k;
+	jwt_t *jwt = NULL;
+	char *grants;
+	int rc;
+
+	if (!hdr)
+		return deny(e, "malformed");
+	alg = json_object_get(hdr, "alg");
+	kid = json_object_get(hdr, "kid");
+	if (!json_is_string(alg) || strcmp(json_string_value(alg), A.alg_name) != 0) {
+		json_decref(hdr);
+		return deny(e, "algorithm not accepted");
+	}
+	if (kid && !json_is_string(kid)) {
+		json_decref(hdr);
+		return deny(e, "malformed kid");
+	}
+	k = find_key(kid ? json_string_value(kid) : NULL);
+	json_decref(hdr);
+	if (!k)
+		return deny(e, "unknown key id");
+	if (jwt_decode(&jwt, tok, k->bytes, k->len) != 0 || !jwt)
+		return deny(e, "bad signature");
+	if (jwt_get_alg(jwt) != A.alg) {
+		jwt_free(jwt);
+		return deny(e, "algorithm not accepted");
+	}
+	grants = jwt_get_grants_json(jwt, NULL);
+	jwt_free(jwt);
+	claims = grants ? json_loads(grants, 0, NULL) : NULL;
+	free(grants);
+	if (!json_is_object(claims)) {
+		json_decref(claims);
+		return deny(e, "malformed claims");
+	}
+	rc = check_claims(p, claims, e);
+	json_decref(claims);
+	return rc;
+}
+
+static int
+verify_key(struct principal *p, const char *key, struct store *st,
+	   struct err *e)
+{
+	struct store_context ctx = { .role = STORE_ROLE_AUTH };
+	char prefix[13], hash[SECRET_HASH_HEX];
+	struct auth_key k;
+	struct err le;
+
+	if (secret_api_key_prefix(key, prefix) < 0)
+		return err_set(e, ERR_UNAUTHORIZED, "invalid API key");
+	if (st->ops->set_context(st, &ctx, e) < 0)
+		return -1;
+	if (st->ops->auth_api_key(&k, st, prefix, &le) < 0) {
+		if (le.code == ERR_UNAVAILABLE) {
+			*e = le;
+			return -1;
+		}
+		return err_set(e, ERR_UNAUTHORIZED, "invalid API key");
+	}
+	secret_sha256_hex(key, hash);
+	if (!secret_hash_equal(hash, k.hash_hex))
+		return err_set(e, ERR_UNAUTHORIZED, "invalid API key");
+	if (k.revoked_at || (k.expires_at && k.expires_at <= now_us()))
+		return err_set(e, ERR_UNAUTHORIZED, "API key revoked or expired");
+	if (k.status != TENANT_ACTIVE && k.status != TENANT_TRIAL)
+		return err_set(e, ERR_UNAUTHORIZED, "the tenant is not active");
+	p->kind = PRINCIPAL_KEY;
+	snprintf(p->tenant_id, sizeof p->tenant_id, "%s", k.tenant_id);
+	snprintf(p->key_id, sizeof p->key_id, "%s", k.id);
+	snprintf(p->email, sizeof p->email, "key:%s", prefix);
+	p->scopes = k.scopes;
+	return 0;
+}
+
+int
+auth_verify(struct principal *p, const char *authorization, struct store *st,
+	    struct err *e)
+{
+	const char *tok;
+
+	memset(p, 0, sizeof *p);
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return err_set(e, ERR_UNAUTHORIZED, "credentials required");
+	tok = authorization + 7;
+	while (*tok == ' ')
+		tok++;
+	if (strlen(tok) > TOKEN_MAX)
+		return deny(e, "too long");
+	if (strncmp(tok, "tnt_", 4) == 0)
+		return verify_key(p, tok, st, e);
+	if (verify_jwt(p, tok, e) < 0) {
+		memset(p, 0, sizeof *p);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- TOTP (RFC 6238: 30 s steps, 6 digits, one step of drift) ------------- */
+
+int
+auth_totp_new(char **sealed, char base32[64], struct err *e)
+{
+	unsigned char raw[20];
+	char *b32 = NULL;
+	size_t len;
+
+	*sealed = NULL;
+	if (!A.have_master)
+		return err_set(e, ERR_FORBIDDEN,
+			       "second factors need the server's --master-key-file");
+	randombytes_buf(raw, sizeof raw);
+	if (oath_base32_encode((const char *)raw, sizeof raw, &b32, &len) != OATH_OK
+	    || len >= 64) {
+		free(b32);
+		return err_set(e, ERR_INTERNAL, "cannot encode the secret");
+	}
+	snprintf(base32, 64, "%s", b32);
+	sodium_memzero(b32, len);
+	free(b32);
+	sodium_memzero(raw, sizeof raw);
+	if (!(*sealed = secret_seal(A.master, base32)))
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+int
+auth_totp_check(const char *sealed, const char *code, struct err *e)
+{
+	char *b32, *raw = NULL;
+	size_t rawlen;
+	int rc;
+
+	if (!A.have_master)
+		return err_set(e, ERR_FORBIDDEN,
+			       "second factors need the server's --master-key-file");
+	if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		return 0;
+	if (!(b32 = secret_open(A.master, sealed, e)))
+		return -1;
+	rc = oath_base32_decode(b32, strlen(b32), &raw, &rawlen);
+	sodium_memzero(b32, strlen(b32));
+	free(b32);
+	if (rc != OATH_OK)
+		return err_set(e, ERR_INTERNAL, "stored second factor is unreadable");
+	rc = oath_totp_validate(raw, rawlen, time(NULL), 30, 0, 1, code);
+	sodium_memzero(raw, rawlen);
+	free(raw);
+	return rc >= 0 ? 1 : 0;
+}

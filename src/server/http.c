@@ -1,0 +1,326 @@
+/* http.c - libmicrohttpd glue: bodies with a cap, replies, problem+json.
+ *
+ * The access handler is called at least twice per request: the first call
+ * only allocates the request's state (answering then would force
+ * "Connection: close"), later calls collect the body, and the last one
+ * (no more upload data) handles the request. Bodies over the cap are
+ * dropped as they arrive and answered with 413. The URL is not unescaped
+ * by libmicrohttpd: routes.c decodes each path segment on its own, so an
+ * encoded slash never splits a parameter, and req_query decodes values.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/http.h"
+#include "server/server.h"
+
+struct conn_state {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	struct timespec start;
+};
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void
+reply_json(struct reply *rp, int status, json_t *j)
+{
+	json_decref(rp->json);
+	rp->status = status;
+	rp->json = j;
+	rp->content_type = "application/json";
+	if (!j && status != 204) {
+		rp->status = 500;
+		rp->json = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
+				     "title", "Internal error", "status", 500, "detail",
+				     "out of memory or invalid text", "code", "internal");
+		rp->content_type = "application/problem+json";
+	}
+}
+
+void
+reply_error(struct reply *rp, const struct err *e, json_t *extra)
+{
+	enum err_code code = e->code == ERR_OK ? ERR_INTERNAL : e->code;
+	json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
+			      "title", err_code_title(code), "status",
+			      err_code_status(code), "detail", e->message, "code",
+			      err_code_name(code));
+
+	if (!j)  /* the message was not valid UTF-8 */
+		j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+			      err_code_title(code), "status", err_code_status(code),
+			      "code", err_code_name(code));
+	if (j && e->field[0])
+		json_object_set_new(j, "field", json_string(e->field));
+	if (j && extra)
+		json_object_update(j, extra);
+	json_decref(extra);
+	json_decref(rp->json);
+	rp->json = j;
+	rp->status = err_code_status(code);
+	rp->content_type = "application/problem+json";
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes %xx and '+' in place. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '+') {
+			*o++ = ' ';
+		} else if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Query values are decoded on first use and kept with the connection. */
+const char *
+req_query(const struct req *r, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	static __thread char buf[4][512];
+	static __thread int next;
+	char *out;
+
+	if (!v)
+		return NULL;
+	out = buf[next++ % 4];
+	snprintf(out, sizeof buf[0], "%s", v);
+	url_decode(out);
+	return out;
+}
+
+const char *
+req_header(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* libmicrohttpd leaves the URL as sent. */
+static size_t
+keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+static void
+client_ip(struct MHD_Connection *c, char out[46])
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 46);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 46);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (rp->stream) {
+		resp = rp->stream;
+	} else {
+		if (rp->json) {
+			text = json_dumps(rp->json, JSON_COMPACT);
+			len = text ? strlen(text) : 0;
+		} else if (rp->text) {
+			text = rp->text;
+			rp->text = NULL;
+			len = strlen(text);
+		}
+		if (head) {
+			free(text);
+			text = NULL;
+		}
+		resp = MHD_create_response_from_buffer(head ? 0 : len, text,
+						       MHD_RESPMEM_MUST_FREE);
+		if (!resp) {
+			free(text);
+			return MHD_NO;
+		}
+		if (rp->status != 204 && rp->content_type)
+			MHD_add_response_header(resp, "Content-Type", rp->content_type);
+	}
+	if (rp->retry_after > 0) {
+		char v[16];
+
+		snprintf(v, sizeof v, "%d", rp->retry_after);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, (unsigned)rp->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *c, const char *url,
+	  const char *method, const char *version, const char *upload,
+	  size_t *upload_size, void **con_cls)
+{
+	struct conn_state *cs = *con_cls;
+	struct req r;
+	struct reply rp = { .status = 500 };
+	enum MHD_Result ret;
+	struct err e;
+
+	(void)cls;
+	(void)version;
+	if (!cs) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     "Content-Length");
+
+		if (!(cs = calloc(1, sizeof *cs)))
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &cs->start);
+		if (cl && strtoull(cl, NULL, 10) > server_cfg->body_max)
+			cs->too_large = true;
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cs->too_large && cs->len + *upload_size > server_cfg->body_max)
+			cs->too_large = true;
+		if (!cs->too_large) {
+			if (cs->len + *upload_size + 1 > cs->cap) {
+				size_t cap = (cs->len + *upload_size + 1) * 2;
+				char *nb = realloc(cs->body, cap);
+
+				if (!nb)
+					return MHD_NO;
+				cs->body = nb;
+				cs->cap = cap;
+			}
+			memcpy(cs->body + cs->len, upload, *upload_size);
+			cs->len += *upload_size;
+			cs->body[cs->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&r, 0, sizeof r);
+	r.method = method;
+	r.path = url;
+	r.conn = c;
+	client_ip(c, r.ip);
+	if (route_find(&r.match, method, url) < 0) {
+		err_set(&e, r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
+			r.match.path_known ? "method %.10s not allowed here"
+			: "no such resource", method);
+		reply_error(&rp, &e, NULL);
+	} else if (cs->too_large) {
+		err_set(&e, ERR_TOO_LARGE, "the body exceeds %zu bytes",
+			server_cfg->body_max);
+		reply_error(&rp, &e, NULL);
+	} else {
+		json_error_t je;
+
+		if (cs->len) {
+			r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
+			if (!r.body) {
+				err_set(&e, ERR_BAD_JSON, "malformed JSON at line %d column %d: %s",
+					je.line, je.column, je.text);
+				reply_error(&rp, &e, NULL);
+			}
+		}
+		if (!cs->len || r.body)
+			handle(&r, &rp);
+	}
+	json_decref(r.body);
+	metrics_request(r.match.id, rp.status, since(&cs->start));
+	ret = send_reply(c, &rp, strcmp(method, "HEAD") == 0);
+	json_decref(rp.json);
+	free(rp.text);
+	return ret;
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cs) {
+		free(cs->body);
+		free(cs);
+		*con_cls = NULL;
+	}
+}
+
+struct MHD_Daemon *
+http_start(const struct sockaddr *addr, struct err *e)
+{
+	const struct server_config *cfg = server_cfg;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION
+		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+
+	if (addr->sa_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+			     MHD_OPTION_SOCK_ADDR, addr,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+			     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+			     MHD_OPTION_END);
+	if (!d)
+		err_set(e, ERR_UNAVAILABLE, "cannot listen on %s", cfg->listen);
+	return d;
+}
+
+int
+http_port(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+
+	return di ? di->port : 0;
+}

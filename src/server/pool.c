@@ -1,0 +1,110 @@
+/* pool.c - a fixed set of stores (database sessions) shared by the
+ * request threads. Sessions open lazily and reopen by themselves (store_pg
+ * reconnects on the next operation), so a lost database costs the requests
+ * made while it is away a 503 and nothing more. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/server.h"
+
+#define POOL_WAIT_SECONDS 5
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store **st;        /* NULL until first opened */
+	bool *busy;
+	int size, in_use, waiting;
+	struct store_config cfg;
+} P = { .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER };
+
+int
+pool_init(const struct server_config *cfg, struct err *e)
+{
+	P.size = cfg->pool;
+	P.st = calloc((size_t)P.size, sizeof *P.st);
+	P.busy = calloc((size_t)P.size, sizeof *P.busy);
+	if (!P.st || !P.busy)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	P.cfg.conninfo = cfg->db;
+	P.cfg.master_key_file = cfg->master_key_file;
+	/* One session up front tells a wrong conninfo at start. */
+	return store_open(&P.st[0], &P.cfg, e);
+}
+
+void
+pool_shutdown(void)
+{
+	for (int i = 0; i < P.size; i++)
+		store_close(&P.st[i]);
+	free(P.st);
+	free(P.busy);
+	P.st = NULL;
+	P.busy = NULL;
+}
+
+struct store *
+pool_get(struct err *e)
+{
+	struct timespec until;
+	int slot = -1;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += POOL_WAIT_SECONDS;
+	pthread_mutex_lock(&P.lock);
+	while (P.in_use == P.size) {
+		int rc;
+
+		P.waiting++;
+		rc = pthread_cond_timedwait(&P.freed, &P.lock, &until);
+		P.waiting--;
+		if (rc == ETIMEDOUT && P.in_use == P.size) {
+			pthread_mutex_unlock(&P.lock);
+			err_set(e, ERR_UNAVAILABLE, "all database sessions are busy");
+			return NULL;
+		}
+	}
+	/* Prefer a slot with an open session. */
+	for (int i = 0; i < P.size; i++)
+		if (!P.busy[i] && (slot < 0 || (P.st[i] && !P.st[slot])))
+			slot = i;
+	P.busy[slot] = true;
+	P.in_use++;
+	pthread_mutex_unlock(&P.lock);
+	if (!P.st[slot] && store_open(&P.st[slot], &P.cfg, e) < 0) {
+		pthread_mutex_lock(&P.lock);
+		P.busy[slot] = false;
+		P.in_use--;
+		pthread_cond_signal(&P.freed);
+		pthread_mutex_unlock(&P.lock);
+		return NULL;
+	}
+	return P.st[slot];
+}
+
+void
+pool_put(struct store *st)
+{
+	pthread_mutex_lock(&P.lock);
+	for (int i = 0; i < P.size; i++)
+		if (P.st[i] == st && P.busy[i]) {
+			P.busy[i] = false;
+			P.in_use--;
+			break;
+		}
+	pthread_cond_signal(&P.freed);
+	pthread_mutex_unlock(&P.lock);
+}
+
+void
+pool_stats(struct pool_stats *out)
+{
+	pthread_mutex_lock(&P.lock);
+	out->size = P.size;
+	out->in_use = P.in_use;
+	out->waiting = P.waiting;
+	pthread_mutex_unlock(&P.lock);
+}

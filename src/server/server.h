@@ -1,0 +1,163 @@
+/* server.h - tenantryd's internals: configuration, the verified caller,
+ * requests and replies, the connection pool, rate limits and metrics.
+ *
+ * A request is handled on its connection's thread (libmicrohttpd
+ * thread-per-connection): authenticate, rate-limit, take a store from the
+ * pool, set the store context from the verified credential (role, tenant,
+ * actor, and the credential itself, which store_pg re-checks inside the
+ * transaction), run one store operation, answer. Row-level security in the
+ * database, not the handler, is what keeps tenants apart; the handler only
+ * decides which permission a route needs.
+ */
+#ifndef TENANTRY_SERVER_H
+#define TENANTRY_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/perm.h"
+#include "core/types.h"
+#include "server/routes.h"
+#include "store/store.h"
+
+#define SERVER_VERSION "0.1.0"
+
+struct server_config {
+	const char *db;               /* libpq conninfo */
+	const char *listen;           /* host:port */
+	const char *jwt_secret_file;  /* HS256 */
+	const char *jwt_public_key;   /* RS256 verification */
+	const char *jwt_private_key;  /* RS256 issuing (login) */
+	const char *master_key_file;  /* sealed TOTP secrets, settings */
+	const char *issuer;           /* iss, default "tenantry" */
+	const char *audience;         /* aud, default "tenantry-api" */
+	int token_ttl;                /* seconds, default 3600 */
+	int pool;                     /* --db-pool, default 4 */
+	size_t body_max;              /* bytes, default 64 KiB */
+	int conn_limit;               /* total connections, default 256 */
+	int per_ip_limit;             /* per client address, default 64 */
+	int timeout;                  /* idle connection timeout, s, default 30 */
+	int sse_max;                  /* concurrent audit streams, default 64 */
+	int sse_keepalive;            /* seconds between keepalives, default 15 */
+	int leeway;                   /* exp/nbf leeway, s, default 30 */
+};
+
+/* ---- the verified caller -------------------------------------------------- */
+
+enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_USER,
+		      PRINCIPAL_KEY };
+
+struct principal {
+	enum principal_kind kind;
+	char user_id[ID_LEN];         /* staff and users */
+	char email[EMAIL_LEN];        /* the actor in the audit log */
+	char tenant_id[ID_LEN];       /* users and keys */
+	char key_id[ID_LEN];          /* keys */
+	enum staff_role staff;
+	enum member_role role;
+	scope_mask scopes;
+	int64_t issued_us;            /* JWT issue time, microseconds */
+	/* view as tenant (staff with view_as): the tenant role is used */
+	bool view_as;
+};
+
+/* True when p holds permission perm. */
+bool principal_can(const struct principal *p, enum perm perm);
+/* True for staff (not viewing as a tenant). */
+bool principal_is_staff(const struct principal *p);
+
+/* ---- auth.c ---------------------------------------------------------------- */
+
+int auth_init(const struct server_config *cfg, struct err *e);
+void auth_shutdown(void);
+/* Verifies "Bearer <jwt>" or "Bearer tnt_..." and fills p. The API key
+ * lookup may use st (role is switched to STORE_ROLE_AUTH and restored by
+ * the caller's set_context). -1 with ERR_UNAUTHORIZED. */
+int auth_verify(struct principal *p, const char *authorization,
+		struct store *st, struct err *e);
+/* Signs a token for p; *out is malloc'd. */
+int auth_issue(char **out, int64_t *expires, const struct principal *p,
+	       struct err *e);
+/* Verifies a TOTP code against a sealed secret; 1 = valid. */
+int auth_totp_check(const char *sealed, const char *code, struct err *e);
+/* A new TOTP secret: sealed for storage, base32 for the otpauth URI. */
+int auth_totp_new(char **sealed, char base32[64], struct err *e);
+/* True when a master key is loaded (TOTP enrolment needs it). */
+bool auth_have_master_key(void);
+
+/* ---- pool.c ---------------------------------------------------------------- */
+
+int pool_init(const struct server_config *cfg, struct err *e);
+void pool_shutdown(void);
+/* A store for this thread's request; waits up to a few seconds, then
+ * ERR_UNAVAILABLE. */
+struct store *pool_get(struct err *e);
+void pool_put(struct store *st);
+struct pool_stats { int size, in_use, waiting; };
+void pool_stats(struct pool_stats *out);
+
+/* ---- ratelimit.c ------------------------------------------------------------ */
+
+/* Counts one call of tenant against its hourly limit (-1 = unlimited).
+ * 0 when allowed; else 1 and *retry_after = seconds until the window
+ * ends. The limit is fetched with st when not cached. */
+int ratelimit_take(const char *tenant_id, struct store *st, int *retry_after);
+void ratelimit_reset(void);
+
+/* ---- metrics.c ------------------------------------------------------------- */
+
+void metrics_request(enum route_id route, int status, double seconds);
+void metrics_rate_limited(void);
+void metrics_sse(int delta);
+/* The Prometheus text exposition, malloc'd. */
+char *metrics_render(void);
+
+/* ---- requests and replies --------------------------------------------------- */
+
+struct req {
+	const char *method;
+	const char *path;
+	struct route_match match;
+	json_t *body;                 /* parsed JSON body or NULL */
+	void *conn;                   /* struct MHD_Connection * */
+	struct principal who;
+	struct store *st;             /* from the pool, context set */
+	char ip[46];
+};
+
+struct reply {
+	int status;
+	json_t *json;                 /* owned; NULL for 204 or text */
+	char *text;                   /* owned; text/plain etc. */
+	const char *content_type;
+	int retry_after;              /* > 0: Retry-After header */
+	/* SSE: the connection streams instead */
+	void *stream;
+};
+
+/* Query parameter of the request, or NULL. */
+const char *req_query(const struct req *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(const struct req *r, const char *name);
+
+/* Fills rp with a problem+json for e (and extra members, stolen). */
+void reply_error(struct reply *rp, const struct err *e, json_t *extra);
+void reply_json(struct reply *rp, int status, json_t *j);
+
+/* handlers.c: runs the route; the reply is always filled. */
+void handle(struct req *r, struct reply *rp);
+/* True when the route needs no credential. */
+bool route_is_public(enum route_id id);
+
+/* sse.c */
+int sse_init(const struct server_config *cfg, struct err *e);
+void sse_shutdown(void);
+/* Starts an audit stream for the request (tenant NULL = all chains). */
+void sse_start(struct req *r, struct reply *rp, const char *tenant);
+
+extern const struct server_config *server_cfg;
+
+#endif

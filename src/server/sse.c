@@ -1,0 +1,430 @@
+/* sse.c - the live audit log as Server-Sent Events.
+ *
+ * One hub thread holds the store's live feed (LISTEN on its own session)
+ * and records announced (tenant, seq) keys in a ring, waking the streams.
+ * Each stream runs on its connection's thread (thread-per-connection: the
+ * content reader may block) and reads entries with its caller's own store
+ * context, so row-level security decides what it may see. A per-tenant
+ * stream reads by seq: it resumes from Last-Event-ID (or ?after=) and,
+ * after the hub reconnects, simply reads everything after the last seq it
+ * sent, so a database restart loses nothing and repeats nothing. When the
+ * feed is unavailable the streams fall back to polling once a second.
+ */
+#include <microhttpd.h>
+#include <pthread.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "server/server.h"
+
+#define RING 1024
+#define BATCH 100
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	pthread_t thread;
+	bool running, stopping, live;   /* live: the feed is connected */
+	uint64_t head;                  /* keys announced so far */
+	uint64_t resyncs;               /* reconnections of the feed */
+	struct audit_key ring[RING];
+	atomic_int open;
+	const struct server_config *cfg;
+	struct store *st;               /* the hub's own store */
+} H = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
+
+struct stream {
+	struct store_context ctx;
+	bool all;                       /* every chain the caller sees */
+	char tenant[ID_LEN];
+	int64_t last_seq;               /* per-tenant: last seq sent */
+	uint64_t pos;                   /* ring position consumed */
+	uint64_t resyncs;
+	char *buf;                      /* pending bytes */
+	size_t len, off;
+	time_t last_write;
+	bool started;
+};
+
+/* ---- the hub ----------------------------------------------------------------- */
+
+static void
+hub_publish(const struct audit_key *keys, int n, bool resync)
+{
+	pthread_mutex_lock(&H.lock);
+	for (int i = 0; i < n; i++)
+		H.ring[H.head++ % RING] = keys[i];
+	if (resync)
+		H.resyncs++;
+	pthread_cond_broadcast(&H.changed);
+	pthread_mutex_unlock(&H.lock);
+}
+
+static void
+hub_set_live(bool live)
+{
+	pthread_mutex_lock(&H.lock);
+	H.live = live;
+	pthread_mutex_unlock(&H.lock);
+}
+
+static bool
+hub_stopping(void)
+{
+	bool s;
+
+	pthread_mutex_lock(&H.lock);
+	s = H.stopping;
+	pthread_mutex_unlock(&H.lock);
+	return s;
+}
+
+static void *
+hub_main(void *arg)
+{
+	struct audit_feed *feed = NULL;
+	struct audit_key keys[64];
+	int backoff = 100;  /* ms */
+
+	(void)arg;
+	while (!hub_stopping()) {
+		struct err e;
+		struct pollfd pfd;
+		int n;
+
+		if (!feed) {
+			struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
+
+			snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
+			if (H.st->ops->set_context(H.st, &ctx, &e) == 0
+			    && H.st->ops->feed_open(&feed, H.st, NULL, &e) == 0) {
+				hub_set_live(true);
+				hub_publish(NULL, 0, true);  /* streams backfill */
+				backoff = 100;
+			} else {
+				feed = NULL;
+				poll(NULL, 0, backoff);
+				backoff = backoff < 5000 ? backoff * 2 : 5000;
+				continue;
+			}
+		}
+		pfd = (struct pollfd){ .fd = H.st->ops->feed_fd(feed), .events = POLLIN };
+		if (poll(&pfd, 1, 500) < 0)
+			continue;
+		while ((n = H.st->ops->feed_read(feed, keys, 64, &e)) > 0)
+			hub_publish(keys, n, false);
+		if (n < 0) {
+			H.st->ops->feed_close(feed);
+			feed = NULL;
+			hub_set_live(false);
+			hub_publish(NULL, 0, true);
+		}
+	}
+	if (feed)
+		H.st->ops->feed_close(feed);
+	return NULL;
+}
+
+int
+sse_init(const struct server_config *cfg, struct err *e)
+{
+	struct store_config sc = { .conninfo = cfg->db,
+				   .master_key_file = cfg->master_key_file };
+
+	H.cfg = cfg;
+	H.stopping = false;
+	if (store_open(&H.st, &sc, e) < 0)
+		return -1;
+	if (!H.st->ops->feed_open)  /* no live feed: streams poll */
+		return 0;
+	if (pthread_create(&H.thread, NULL, hub_main, NULL) != 0)
+		return err_set(e, ERR_INTERNAL, "cannot start the audit hub");
+	H.running = true;
+	return 0;
+}
+
+void
+sse_shutdown(void)
+{
+	pthread_mutex_lock(&H.lock);
+	H.stopping = true;
+	pthread_cond_broadcast(&H.changed);
+	pthread_mutex_unlock(&H.lock);
+	if (H.running)
+		pthread_join(H.thread, NULL);
+	H.running = false;
+	store_close(&H.st);
+}
+
+/* ---- streams ------------------------------------------------------------------ */
+
+static int
+append(struct stream *s, const char *text, size_t len)
+{
+	char *nb = realloc(s->buf, s->len + len + 1);
+
+	if (!nb)
+		return -1;
+	s->buf = nb;
+	memcpy(s->buf + s->len, text, len);
+	s->len += len;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+static void
+add_event(struct stream *s, const struct audit_entry *a)
+{
+	json_t *j = audit_entry_to_json(a);
+	char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char head[128];
+	int n;
+
+	json_decref(j);
+	if (!data)
+		return;
+	if (s->all)
+		n = snprintf(head, sizeof head, "id: %s:%lld\nevent: audit\ndata: ",
+			     a->tenant_id, (long long)a->seq);
+	else
+		n = snprintf(head, sizeof head, "id: %lld\nevent: audit\ndata: ",
+			     (long long)a->seq);
+	append(s, head, (size_t)n);
+	append(s, data, strlen(data));
+	append(s, "\n\n", 2);
+	free(data);
+	if (!s->all)
+		s->last_seq = a->seq;
+}
+
+/* Reads entries after last_seq with the caller's context. 1 when
+ * something was queued, 0 when nothing new, -1 when the database is away. */
+static int
+fetch_tenant(struct stream *s)
+{
+	struct audit_query q = { .after_seq = s->last_seq, .limit = BATCH };
+	struct audit_entry_list l;
+	struct err e;
+	struct store *st = pool_get(&e);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = st->ops->set_context(st, &s->ctx, &e) < 0 ? -1
+		: st->ops->audit_list(&l, st, s->tenant, &q, &e);
+	pool_put(st);
+	if (rc < 0)
+		return e.code == ERR_UNAVAILABLE ? -1 : -2;
+	for (size_t i = 0; i < l.n; i++)
+		add_event(s, &l.rows[i]);
+	rc = l.n > 0;
+	audit_entry_list_free(&l);
+	return rc;
+}
+
+/* Reads the announced keys one by one (every chain the caller sees). */
+static int
+fetch_keys(struct stream *s, const struct audit_key *keys, int n)
+{
+	struct err e;
+	struct store *st = pool_get(&e);
+	int queued = 0;
+
+	if (!st)
+		return -1;
+	if (st->ops->set_context(st, &s->ctx, &e) < 0) {
+		pool_put(st);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct audit_query q = { .after_seq = keys[i].seq - 1, .limit = 1 };
+		struct audit_entry_list l;
+
+		if (st->ops->audit_list(&l, st, keys[i].tenant_id, &q, &e) < 0)
+			continue;  /* not visible to this caller */
+		for (size_t k = 0; k < l.n; k++, queued++)
+			add_event(s, &l.rows[k]);
+		audit_entry_list_free(&l);
+	}
+	pool_put(st);
+	return queued > 0;
+}
+
+/* Waits until the hub has news for s or the keepalive is due; fills keys
+ * (all-chains streams) and returns how many, -1 when stopping. */
+static int
+wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
+{
+	struct timespec until;
+	int n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&H.lock);
+	for (;;) {
+		bool mine = false;
+
+		if (H.stopping) {
+			pthread_mutex_unlock(&H.lock);
+			return -1;
+		}
+		if (H.head - s->pos > RING)  /* fell behind: read by seq */
+			s->pos = H.head - RING, *refetch = true;
+		for (; s->pos < H.head; s->pos++) {
+			const struct audit_key *k = &H.ring[s->pos % RING];
+
+			if (s->all && n < max)
+				keys[n++] = *k;
+			else if (!s->all && strcmp(k->tenant_id, s->tenant) == 0)
+				mine = true;
+		}
+		if (s->resyncs != H.resyncs) {
+			s->resyncs = H.resyncs;
+			*refetch = true;
+		}
+		if (mine || n || *refetch)
+			break;
+		if (pthread_cond_timedwait(&H.changed, &H.lock, &until) != 0)
+			break;
+	}
+	if (!H.live)
+		*refetch = true;  /* no feed: poll */
+	pthread_mutex_unlock(&H.lock);
+	return n;
+}
+
+static ssize_t
+reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+
+	(void)pos;
+	for (;;) {
+		struct audit_key keys[64];
+		bool refetch = false;
+		int n;
+
+		if (s->off < s->len) {
+			size_t k = s->len - s->off < max ? s->len - s->off : max;
+
+			memcpy(buf, s->buf + s->off, k);
+			s->off += k;
+			if (s->off == s->len)
+				s->off = s->len = 0;
+			s->last_write = time(NULL);
+			return (ssize_t)k;
+		}
+		if (!s->started) {  /* backfill from the resume point */
+			s->started = true;
+			if (!s->all && fetch_tenant(s) > 0)
+				continue;
+		}
+		if (time(NULL) - s->last_write >= H.cfg->sse_keepalive) {
+			append(s, ": keepalive\n\n", 13);
+			continue;
+		}
+		n = wait_news(s, keys, 64, &refetch);
+		if (n < 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (s->all && n > 0)
+			fetch_keys(s, keys, n);
+		else if (!s->all && refetch)
+			while (fetch_tenant(s) > 0 && s->len < 256 * 1024)
+				;
+		else if (!s->all)
+			fetch_tenant(s);
+	}
+}
+
+static void
+stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	free(s->buf);
+	free(s);
+	atomic_fetch_sub(&H.open, 1);
+	metrics_sse(-1);
+}
+
+/* The starting point: Last-Event-ID or ?after=, else the current head. */
+static int
+resume_point(struct req *r, struct stream *s, struct err *e)
+{
+	const char *v = req_header(r, "Last-Event-ID");
+	struct audit_query q = { .limit = 1, .newest = true };
+	struct audit_entry_list l;
+	char *end;
+
+	if (!v)
+		v = req_query(r, "after");
+	if (v && *v) {
+		long long n = strtoll(v, &end, 10);
+
+		if (*end || n < 0)
+			return err_field(e, "Last-Event-ID", "wants a sequence number");
+		s->last_seq = n;
+		return 0;
+	}
+	if (r->st->ops->audit_list(&l, r->st, s->tenant, &q, e) < 0)
+		return -1;
+	s->last_seq = l.n ? l.rows[0].seq : 0;
+	audit_entry_list_free(&l);
+	return 0;
+}
+
+void
+sse_start(struct req *r, struct reply *rp, const char *tenant)
+{
+	struct stream *s;
+	struct tenant t;
+	struct err e;
+
+	if (atomic_fetch_add(&H.open, 1) >= H.cfg->sse_max) {
+		atomic_fetch_sub(&H.open, 1);
+		err_set(&e, ERR_UNAVAILABLE, "too many open audit streams");
+		return reply_error(rp, &e, NULL);
+	}
+	if (!(s = calloc(1, sizeof *s))) {
+		atomic_fetch_sub(&H.open, 1);
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		return reply_error(rp, &e, NULL);
+	}
+	metrics_sse(1);
+	s->ctx = r->st->ctx;
+	s->all = tenant == NULL;
+	if (tenant) {  /* 404 for unknown or another tenant's, before streaming */
+		if (r->st->ops->tenant_get(&t, r->st, tenant, &e) < 0) {
+			stream_free(s);
+			return reply_error(rp, &e, NULL);
+		}
+		snprintf(s->tenant, sizeof s->tenant, "%s", t.id);
+		tenant_clear(&t);
+		if (resume_point(r, s, &e) < 0) {
+			stream_free(s);
+			return reply_error(rp, &e, NULL);
+		}
+	}
+	pthread_mutex_lock(&H.lock);
+	s->pos = H.head;
+	s->resyncs = H.resyncs;
+	pthread_mutex_unlock(&H.lock);
+	s->last_write = time(NULL);
+	append(s, ": stream open\n\n", 15);
+	rp->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
+						       s, stream_free);
+	if (!rp->stream) {
+		stream_free(s);
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		return reply_error(rp, &e, NULL);
+	}
+	MHD_add_response_header(rp->stream, "Content-Type", "text/event-stream");
+	MHD_add_response_header(rp->stream, "X-Accel-Buffering", "no");
+	rp->status = 200;
+}
