@@ -19,6 +19,8 @@
 #include "server/http.h"
 #include "server/server.h"
 
+const struct server_config *server_cfg;
+
 struct conn_state {
 	char *body;
 	size_t len, cap;

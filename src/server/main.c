@@ -15,7 +15,6 @@
 #include "server/http.h"
 #include "server/server.h"
 
-const struct server_config *server_cfg;
 
 static void
 usage(FILE *f)
