@@ -29,6 +29,7 @@ void bench_scale_of(struct bench_scale *s, long tenants);
 void bench_tenant_id(char out[ID_LEN], long n);
 void bench_tenant_name(char *out, size_t len, long n);
 void bench_tenant_slug(char *out, size_t len, long n);
+const char *bench_tenant_status(long n);  /* trial, suspended or active */
 extern const char BENCH_ID_SQL[];
 extern const char BENCH_NAME_SQL[];
 /* Substring filters: term k of BENCH_NTERMS, and the LIKE pattern the

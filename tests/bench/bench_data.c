@@ -114,6 +114,12 @@ bench_tenant_slug(char *out, size_t len, long n)
 }
 
 const char *
+bench_tenant_status(long n)
+{
+	return n % 50 == 1 ? "trial" : n % 97 == 3 ? "suspended" : "active";
+}
+
+const char *
 bench_term(int k)
 {
 	return terms[k % BENCH_NTERMS];
@@ -388,8 +394,7 @@ load_tenant_rows(struct copybuf *b, PGconn *c, long tenants, int64_t now_us)
 		return -1;
 	for (long n = 1; n <= tenants; n++) {
 		char id[ID_LEN], name[96], slug[96], created[80], trial[80] = "\\N";
-		const char *status = n % 50 == 1 ? "trial" : n % 97 == 3 ? "suspended"
-				     : "active";
+		const char *status = bench_tenant_status(n);
 
 		bench_tenant_id(id, n);
 		bench_tenant_name(name, sizeof name, n);

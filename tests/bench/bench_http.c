@@ -166,10 +166,19 @@ login(const struct server *sv, const char *tenant, const char *email)
 	return token;
 }
 
+/* The K tenants are multiples of a stride, none of them suspended (their
+ * tokens are refused, as they should be). */
 static int
 login_all(struct server *sv, const struct bench_env *env)
 {
-	sv->stride = env->tenants / K;
+	for (sv->stride = env->tenants / K; sv->stride > 1; sv->stride--) {
+		int i = 1;
+
+		while (i <= K && strcmp(bench_tenant_status(i * sv->stride), "suspended") != 0)
+			i++;
+		if (i > K)
+			break;
+	}
 	for (int i = 0; i < K; i++) {
 		char email[96], uid[ID_LEN];
 
@@ -224,7 +233,7 @@ static int
 run_wrk(struct bench_figure *out, const struct bench_env *env, const struct server *sv,
 	const char *script, int conns)
 {
-	char c[16], d[16], outpath[512], line[512], val[64];
+	char c[16], d[16], outpath[600], line[512], val[64];
 	char *argv[] = { "wrk", "-t", "2", "-c", c, "-d", d, "--latency", "-s",
 			 (char *)script, (char *)sv->url, NULL };
 	long non2xx = 0;

@@ -222,8 +222,8 @@ cmd_run(struct run_opts *o)
 			continue;
 		if (measure(&s, NULL, &o->small, op, 1) < 0)
 			return 1;
-		snprintf(name, sizeof name, "growth: %s, p50 at %ld vs %ld tenants", op->title,
-			 o->big.tenants, o->small.tenants);
+		snprintf(name, sizeof name, "growth: %s, p50 %ldk/%ldk", op->title,
+			 o->big.tenants / 1000, o->small.tenants / 1000);
 		row = bench_row_add(&rep, name);
 		snprintf(row->unit, sizeof row->unit, "ms");
 		row->tenantry = grow_big[i].p50;

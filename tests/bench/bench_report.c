@@ -36,9 +36,9 @@ figure(char *out, size_t n, double v, const char *unit)
 void
 bench_report_print(const struct bench_report *r)
 {
-	printf("\n%-58s %12s %12s %6s  %-16s %s\n", "operation", "tenantry", "raw",
+	printf("\n%-62s %12s %12s %6s  %-16s %s\n", "operation", "tenantry", "raw",
 	       "ratio", "target", "met");
-	for (int i = 0; i < 112; i++)
+	for (int i = 0; i < 116; i++)
 		putchar('-');
 	putchar('\n');
 	for (int i = 0; i < r->n; i++) {
@@ -46,7 +46,7 @@ bench_report_print(const struct bench_report *r)
 		char t[32], raw[32], ratio[16];
 
 		if (!row->measured) {
-			printf("%-58.58s %12s %12s %6s  %-16s %s\n", row->name, "-", "-", "-",
+			printf("%-62.62s %12s %12s %6s  %-16s %s\n", row->name, "-", "-", "-",
 			       row->target, row->note);
 			continue;
 		}
@@ -56,7 +56,7 @@ bench_report_print(const struct bench_report *r)
 			snprintf(ratio, sizeof ratio, "-");
 		else
 			snprintf(ratio, sizeof ratio, "%.2f", row->ratio);
-		printf("%-58.58s %12s %12s %6s  %-16s %s\n", row->name, t, raw, ratio,
+		printf("%-62.62s %12s %12s %6s  %-16s %s\n", row->name, t, raw, ratio,
 		       *row->target ? row->target : "-",
 		       !*row->target ? "-" : row->met ? "yes" : "NO");
 	}
