@@ -6,6 +6,7 @@
 #   make check      every test suite against throwaway servers
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make stop       stop the ./var PostgreSQL
+#   make bench [SCALE=small]   performance table (var/bench.json)
 
 CC       ?= cc
 BUILD    ?= build
@@ -42,6 +43,7 @@ TUI_SRC    = $(wildcard src/tui/*.c)
 SERVER_SRC = $(wildcard src/server/*.c)
 SQL_FILES  = $(sort $(wildcard src/sql/*.sql))
 TEST_SRC   = $(wildcard tests/*/test_*.c)
+BENCH_SRC  = $(wildcard tests/bench/bench_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -70,7 +72,7 @@ $(BUILD)/tenantryd: $(LIB_OBJ) $(SERVER_OBJ)
 
 # The test binary links the library, the console modules and the server
 # modules except main(); the CLI is tested by running it.
-$(BUILD)/tenantry-tests: $(TEST_OBJ) $(LIB_OBJ) $(call obj,$(TUI_SRC)) $(filter-out %/main.o,$(SERVER_OBJ))
+$(BUILD)/tenantry-tests: $(TEST_OBJ) $(BUILD)/tests/bench/bench_data.o $(LIB_OBJ) $(call obj,$(TUI_SRC)) $(filter-out %/main.o,$(SERVER_OBJ))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
@@ -149,6 +151,16 @@ stop:
 check: deps-quiet
 	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-tests
 	@bash tests/run.sh $(BUILD)
+
+# ---- performance -----------------------------------------------------------
+
+SCALE ?= full
+$(BUILD)/tenantry-bench: $(call obj,$(BENCH_SRC)) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+bench: deps-quiet
+	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-bench
+	@bash tests/bench/bench.sh $(BUILD) $(SCALE)
 
 clean:
 	rm -rf build build-san

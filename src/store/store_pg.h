@@ -68,8 +68,10 @@ int64_t pg_i64(const PGresult *r, int row, int col);
 double pg_f(const PGresult *r, int row, int col);
 bool pg_b(const PGresult *r, int row, int col);
 bool pg_null(const PGresult *r, int row, int col);
-/* Copies column text into a fixed buffer. */
-#define pg_cpy(dst, r, row, col) snprintf((dst), sizeof(dst), "%s", pg_s((r), (row), (col)))
+/* Copies column text into a fixed buffer, truncating (a plain copy: this
+ * runs for every column of every row, where snprintf showed in profiles). */
+void pg_copy(char *dst, size_t n, const PGresult *r, int row, int col);
+#define pg_cpy(dst, r, row, col) pg_copy((dst), sizeof(dst), (r), (row), (col))
 
 /* Sizes out->rows for the rows of r; on failure clears r and returns
  * from the calling function with ERR_INTERNAL. */
@@ -82,6 +84,14 @@ bool pg_null(const PGresult *r, int row, int col);
 			return err_set((e), ERR_INTERNAL, "out of memory");  \
 		}                                                            \
 	} while (0)
+
+/* Statement observer: when set, called with every statement a pipeline
+ * sends (the context statement first) and its parameters, before it is
+ * sent. The bench uses it to replay exactly the store's SQL with pgbench;
+ * set it before any store runs, from one thread. NULL turns it off. */
+typedef void pg_trace_fn(void *arg, const char *sql, int n,
+			 const char *const *params);
+void store_pg_trace(pg_trace_fn *fn, void *arg);
 
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
