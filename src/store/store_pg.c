@@ -559,6 +559,7 @@ fill_ops(void)
 	pg_ops_usage(&ops);
 	pg_ops_audit(&ops);
 	pg_ops_auth(&ops);
+	pg_ops_feed(&ops);
 }
 
 int

@@ -104,6 +104,7 @@ void pg_ops_members(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
+void pg_ops_feed(struct store_ops *ops);
 
 /* Row decoders shared between files. */
 #define PG_TENANT_COLS                                                        \

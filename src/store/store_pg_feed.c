@@ -1,0 +1,132 @@
+/* store_pg_feed.c - the live audit feed over LISTEN/NOTIFY.
+ *
+ * Every audit append notifies channel tenantry_audit with
+ * '<tenant uuid>:<seq>' (004_audit.sql): keys, never data, so the payload
+ * limit and the visibility rules stay where they belong; the consumer reads
+ * the entries through audit_list with its own context. The feed has its own
+ * session (LISTEN must not share a pooled, transaction-scoped connection),
+ * reads without blocking, and reports a lost session as ERR_UNAVAILABLE:
+ * notifications sent while disconnected are gone, so the caller reopens
+ * and backfills by seq.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_pg.h"
+
+struct audit_feed {
+	PGconn *conn;
+	char tenant[ID_LEN];  /* "" = every tenant */
+};
+
+/* Server messages on the feed's session (the FATAL of a terminated
+ * backend) must never reach a terminal that ncurses owns. */
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static void
+pg_feed_close(struct audit_feed *f)
+{
+	if (!f)
+		return;
+	if (f->conn)
+		PQfinish(f->conn);
+	free(f);
+}
+
+static int
+pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant,
+	     struct err *e)
+{
+	struct pgstore *s = pg_of(st);
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { s->conninfo, "tenantry-feed", NULL };
+	struct audit_feed *f;
+	PGresult *r;
+
+	*out = NULL;
+	if (!(f = calloc(1, sizeof *f)))
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (tenant) {  /* resolved (and checked) with the caller's context */
+		struct tenant t;
+
+		if (st->ops->tenant_get(&t, st, tenant, e) < 0) {
+			free(f);
+			return -1;
+		}
+		snprintf(f->tenant, sizeof f->tenant, "%s", t.id);
+		tenant_clear(&t);
+	}
+	f->conn = PQconnectdbParams(keys, vals, 1);
+	if (!f->conn || PQstatus(f->conn) != CONNECTION_OK) {
+		const char *m = f->conn ? PQerrorMessage(f->conn) : "out of memory";
+
+		err_set(e, ERR_UNAVAILABLE, "cannot connect the live feed: %.*s",
+			(int)strcspn(m, "\n"), m);
+		pg_feed_close(f);
+		return -1;
+	}
+	PQsetNoticeProcessor(f->conn, quiet, NULL);
+	r = PQexec(f->conn, "LISTEN tenantry_audit");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_error(e, f->conn, r);
+		PQclear(r);
+		pg_feed_close(f);
+		return -1;
+	}
+	PQclear(r);
+	PQsetnonblocking(f->conn, 1);
+	*out = f;
+	return 0;
+}
+
+static int
+pg_feed_fd(struct audit_feed *f)
+{
+	return f && f->conn ? PQsocket(f->conn) : -1;
+}
+
+static int
+pg_feed_read(struct audit_feed *f, struct audit_key *keys, int max,
+	     struct err *e)
+{
+	PGnotify *n;
+	int got = 0;
+
+	if (!PQconsumeInput(f->conn) || PQstatus(f->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(f->conn);
+
+		return err_set(e, ERR_UNAVAILABLE, "live feed lost: %.*s",
+			       (int)strcspn(m, "\n"), m);
+	}
+	/* Notifications beyond max stay queued in libpq for the next call. */
+	while (got < max && (n = PQnotifies(f->conn))) {
+		const char *colon = strchr(n->extra, ':');
+		struct audit_key *k = &keys[got];
+
+		if (colon && colon - n->extra == ID_LEN - 1
+		    && (!f->tenant[0] || strncmp(n->extra, f->tenant, ID_LEN - 1) == 0)) {
+			memcpy(k->tenant_id, n->extra, ID_LEN - 1);
+			k->tenant_id[ID_LEN - 1] = '\0';
+			k->seq = strtoll(colon + 1, NULL, 10);
+			if (k->seq > 0)
+				got++;
+		}
+		PQfreemem(n);
+	}
+	return got;
+}
+
+void
+pg_ops_feed(struct store_ops *ops)
+{
+	ops->feed_open = pg_feed_open;
+	ops->feed_fd = pg_feed_fd;
+	ops->feed_read = pg_feed_read;
+	ops->feed_close = pg_feed_close;
+}
