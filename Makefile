@@ -5,6 +5,7 @@
 #                   load demo data once, open the console
 #   make check      every test suite against throwaway servers
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make serve      tenantryd on the make run database (LISTEN=host:port)
 #   make stop       stop the ./var PostgreSQL
 #   make bench [SCALE=small]   performance table (var/bench.json)
 
@@ -57,7 +58,7 @@ ifneq ($(SERVER_SRC),)
 BINS += $(BUILD)/tenantryd
 endif
 
-.PHONY: unit all bins deps deps-quiet run stop serve check bench clean
+.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean
 # Packages first, then a fresh make that sees their pkg-config flags.
 all: deps-quiet
 	@$(MAKE) --no-print-directory bins
@@ -130,7 +131,12 @@ VAR       = var
 RUN_ADMIN = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=postgres dbname=tenantry
 RUN_DB    = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=demo_operator dbname=tenantry
 
-run: deps
+run: demo-db
+	@$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key tenants list
+
+# The private cluster under ./var with the demo loaded once; the demo's
+# output (with the tenantryd staff login) is kept in var/demo.log.
+demo-db: deps
 	@$(MAKE) --no-print-directory all
 	@tests/pg.sh start $(VAR)/pg >/dev/null
 	@psql -X -q -d "$(subst dbname=tenantry,dbname=postgres,$(RUN_ADMIN))" -tAc \
@@ -139,9 +145,18 @@ run: deps
 	@test -s $(VAR)/master.key || (umask 077; head -c 32 /dev/urandom >$(VAR)/master.key)
 	@$(BUILD)/tenantry --db "$(RUN_ADMIN)" migrate
 	@test -e $(VAR)/demo.done || \
-		($(BUILD)/tenantry --db "$(RUN_ADMIN)" --master-key-file $(VAR)/master.key demo --tenants 200 \
-		 && touch $(VAR)/demo.done)
-	@$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key tenants list
+		(umask 077; $(BUILD)/tenantry --db "$(RUN_ADMIN)" --master-key-file $(VAR)/master.key \
+		 demo --tenants 200 | tee $(VAR)/demo.log && touch $(VAR)/demo.done)
+
+# tenantryd on the demo database: make serve [LISTEN=127.0.0.1:8080]
+LISTEN   ?= 127.0.0.1:8080
+SERVE_DB  = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=tenantry_app dbname=tenantry
+serve: demo-db
+	@test -s $(VAR)/jwt.secret || (umask 077; head -c 48 /dev/urandom | base64 -w0 >$(VAR)/jwt.secret)
+	@grep 'staff login' $(VAR)/demo.log 2>/dev/null || true
+	@echo "log in with: $(BUILD)/tenantry --url http://$(LISTEN) login ops@tenantry.test"
+	@exec $(BUILD)/tenantryd --db "$(SERVE_DB)" --listen $(LISTEN) \
+		--jwt-secret-file $(VAR)/jwt.secret --master-key-file $(VAR)/master.key
 
 stop:
 	@tests/pg.sh stop $(VAR)/pg

@@ -118,21 +118,6 @@ static const char INVITE_HELP[] =
 	"       tenantry invite accept TOKEN [--name FULL_NAME] [--password-file F]\n"
 	"The token (tni_...) is printed once; only its hash is stored.\n";
 
-static int
-read_password(const char *file, char *buf, size_t n, struct err *e)
-{
-	FILE *f = fopen(file, "r");
-	size_t len;
-
-	if (!f)
-		return err_set(e, ERR_BAD_REQUEST, "cannot read %s", file);
-	len = fread(buf, 1, n - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static void
 print_invitations(struct cli *c, const struct invitation *rows, size_t n)
 {
@@ -193,8 +178,8 @@ cmd_invite(struct cli *c, int argc, char **argv)
 
 		if (n != 2)
 			return cli_usage("invite ", "accept needs the TOKEN");
-		if (pwfile && read_password(pwfile, pw, sizeof pw, &c->err) < 0)
-			return cli_fail(c);
+		if (pwfile && cli_read_password(pwfile, NULL, pw, sizeof pw) < 0)
+			return 66;
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || c->st->ops->invitation_accept(&m, c->st, argv[1],
 						     opt_get(o, NOPTS(o), "name"),
