@@ -73,7 +73,13 @@ start)
 		cat "$dir/port"
 		exit 0
 	fi
-	port=$(free_port)
+	# A restarted cluster keeps its port when it is free, so clients
+	# configured with it reconnect.
+	port=
+	if [ -s "$dir/port" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$(cat "$dir/port")") 2>/dev/null; then
+		port=$(cat "$dir/port")
+	fi
+	[ -n "$port" ] || port=$(free_port)
 	echo "$port" >"$dir/port"
 	as_owner "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start \
 		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run \

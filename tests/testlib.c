@@ -283,7 +283,11 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 	ck_assert(f);
 	fputs(secret, f);
 	fclose(f);
-	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(db, "tenantry_app"));
+	/* a database name on the run's cluster, or a whole conninfo */
+	if (strchr(db, '='))
+		snprintf(conninfo, sizeof conninfo, "%s user=tenantry_app", db);
+	else
+		snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(db, "tenantry_app"));
 
 	s->pid = fork();
 	if (s->pid == 0) {

@@ -66,12 +66,13 @@ struct testsrv {
 	int pid;
 	int port;
 	char url[64];
-	char db[64];
+	char db[256];
 	char secret_file[256];
 	char log_file[256];
 };
 
-/* Starts the server with extra options (NULL-terminated, may be NULL) and
+/* db is a database of the run's cluster or a conninfo without a user
+ * (its own cluster). Starts the server with extra options (NULL-terminated, may be NULL) and
  * waits until /healthz answers; fails the test otherwise. */
 void testsrv_start(struct testsrv *s, const char *db, const char *const extra[]);
 /* Stops it (SIGTERM, then waits). */

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "server/routes.h"
@@ -933,6 +934,83 @@ START_TEST(test_route_matching)
 }
 END_TEST
 
+static int
+sh(const char *fmt, const char *arg)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof cmd, fmt, arg, arg);
+	return system(cmd);
+}
+
+/* The database goes away: 503 and a failing /readyz, then it comes back
+ * and the same server answers again without a restart. */
+START_TEST(test_database_restart)
+{
+	char dir[256], conninfo[768], pwfile[600], *out = NULL, *tok;
+	struct testsrv s2;
+	FILE *f;
+	int port;
+
+	snprintf(dir, sizeof dir, "%s/restart-pg", getenv("TENANTRY_TEST_TMP"));
+	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >%s.port", dir), 0);
+	snprintf(pwfile, sizeof pwfile, "%s.port", dir);
+	f = fopen(pwfile, "r");
+	ck_assert(f && fscanf(f, "%d", &port) == 1);
+	fclose(f);
+	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres user=postgres",
+		 dir, port);
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
+			 "migrate", NULL }), 0);
+	snprintf(pwfile, sizeof pwfile, "%s.pw", dir);
+	f = fopen(pwfile, "w");
+	fputs(PW "\n", f);
+	fclose(f);
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
+			 "staff", "add", "ops@restart.test", "--role", "oncall",
+			 "--password-file", pwfile, NULL }), 0);
+	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres", dir, port);
+	testsrv_start(&s2, conninfo, NULL);
+	tok = testsrv_login(&s2, "ops@restart.test", PW, NULL);
+	ck_assert_ptr_nonnull(tok);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, NULL), 200);
+
+	ck_assert_int_eq(sh("tests/pg.sh stop %s", dir), 0);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, &out), 503);
+	ck_assert_ptr_nonnull(strstr(out, "\"code\":\"unavailable\""));
+	free(out);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL), 503);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/healthz", NULL, NULL, NULL), 200);
+
+	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >/dev/null", dir), 0);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, NULL), 200);
+	free(tok);
+	testsrv_stop(&s2);
+	sh("tests/pg.sh stop %s", dir);
+}
+END_TEST
+
+START_TEST(test_options)
+{
+	const char *bin = getenv("TENANTRY_SERVER_BIN");
+	char cmd[1024];
+
+	ck_assert_ptr_nonnull(bin);
+	ck_assert_int_eq(sh("%s --help | grep -q -- '--jwt-public-key'", bin), 0);
+	ck_assert_int_eq(sh("%s --version | grep -q '^tenantryd [0-9]'", bin), 0);
+	snprintf(cmd, sizeof cmd, "%s --bogus 2>/dev/null", bin);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 64);
+	snprintf(cmd, sizeof cmd, "%s --db x --listen nowhere 2>/dev/null", bin);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 64);
+	snprintf(cmd, sizeof cmd, "%s --db x --db-pool 0 2>/dev/null", bin);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 64);
+	/* no key: refuses to start rather than accept unsigned tokens */
+	snprintf(cmd, sizeof cmd, "%s --db x 2>&1 | grep -q 'jwt-secret-file'", bin);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *
 suite_rest(void)
 {
@@ -956,6 +1034,14 @@ suite_rest(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
 	tcase_add_test(unit, test_route_matching);
+	tcase_add_test(unit, test_options);
 	suite_add_tcase(s, unit);
+	{
+		TCase *restart = tcase_create("restart");
+
+		tcase_set_timeout(restart, 120);
+		tcase_add_test(restart, test_database_restart);
+		suite_add_tcase(s, restart);
+	}
 	return s;
 }
