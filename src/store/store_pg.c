@@ -288,16 +288,12 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	const struct store_context *c = &s->base.ctx;
 	const char *ctx[6] = { role_names[c->role], c->tenant_id, c->actor,
 			       c->actor_kind, c->ip, c->user_agent };
-	char names[PG_MAX_STEPS][24];
-	uint64_t hashes[PG_MAX_STEPS], pending[PG_MAX_STEPS];
+	char names[PG_MAX_STEPS + 1][24];
+	uint64_t hashes[PG_MAX_STEPS + 1], pending[PG_MAX_STEPS + 1];
 	int npending = 0, rc = 0;
-	bool auth = c->auth_user[0] || c->auth_key[0];
-	char issued[24];
-	const char *authp[4] = { c->auth_user, issued, c->auth_key,
-				 c->auth_member || c->auth_key[0] ? c->tenant_id : "" };
 
 	*retry_safe = true;
-	if (n > PG_MAX_STEPS)
+	if (n > PG_MAX_STEPS + 1)  /* + the credential check */
 		return err_set(e, ERR_INTERNAL, "too many statements in one operation");
 	if (connect_db(s, e) < 0)
 		return -1;
@@ -307,19 +303,14 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		if (prepare_ctx(s, e) < 0)
 			return -1;
 	}
-	snprintf(issued, sizeof issued, "%lld", (long long)c->auth_issued_us);
 	if (trace_fn) {
 		trace_fn(trace_arg, CTX_SQL, 6, ctx);
-		if (auth)
-			trace_fn(trace_arg, AUTH_SQL, 4, authp);
 		for (int i = 0; i < n; i++)
 			trace_fn(trace_arg, steps[i].sql, steps[i].n, steps[i].params);
 	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);
 	PQsendQueryPrepared(s->conn, CTX_NAME, 6, ctx, NULL, NULL, 0);
-	if (auth)
-		PQsendQueryParams(s->conn, AUTH_SQL, 4, NULL, authp, NULL, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		bool dup = false;
 
@@ -340,9 +331,8 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		goto out;
 	}
 	*retry_safe = false;
-	/* Results: the context (and credential check), the prepares, then
-	 * the steps. */
-	for (int i = -1 - npending - auth; i < n; i++) {
+	/* Results: the context, the prepares, then the steps. */
+	for (int i = -1 - npending; i < n; i++) {
 		PGresult *r = PQgetResult(s->conn), *extra;
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
@@ -353,7 +343,7 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 			 * ran) is as good as a dead connection. */
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
-			*retry_safe = i == -1 - npending - auth
+			*retry_safe = i == -1 - npending
 				&& (PQstatus(s->conn) != CONNECTION_OK
 				    || (state && strncmp(state, "57P0", 4) == 0));
 		}
@@ -394,7 +384,27 @@ out:
 int
 pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 {
+	const struct store_context *c = &s->base.ctx;
+	struct pgstep all[PG_MAX_STEPS + 1];
+	const char *authp[4];
+	char issued[24];
 	bool retry_safe;
+
+	/* tenantryd's credential check goes first, as a prepared step like
+	 * any other (it needs the operation's role to resolve). */
+	if (c->auth_user[0] || c->auth_key[0]) {
+		if (n > PG_MAX_STEPS)
+			return err_set(e, ERR_INTERNAL, "too many statements in one operation");
+		snprintf(issued, sizeof issued, "%lld", (long long)c->auth_issued_us);
+		authp[0] = c->auth_user;
+		authp[1] = issued;
+		authp[2] = c->auth_key;
+		authp[3] = c->auth_member || c->auth_key[0] ? c->tenant_id : "";
+		all[0] = (struct pgstep){ .sql = AUTH_SQL, .n = 4, .params = authp };
+		memcpy(all + 1, steps, (size_t)n * sizeof *steps);
+		steps = all;
+		n++;
+	}
 
 	for (int i = 0; i < n; i++)
 		if (steps[i].out)
