@@ -175,6 +175,20 @@ member_str(const char **out, json_t *o, const char *key, bool required,
 	return 0;
 }
 
+/* The seeds name some members differently; the first name present wins
+ * and the error names the canonical one. */
+static int
+member_str2(const char **out, json_t *o, const char *key, const char *alias,
+	    bool required, struct err *e)
+{
+	if (!json_object_get(o, key) && json_object_get(o, alias)) {
+		if (member_str(out, o, alias, required, e) < 0)
+			return err_field(e, key, "%s must be a string", key);
+		return 0;
+	}
+	return member_str(out, o, key, required, e);
+}
+
 static int
 member_int(int64_t *out, bool *present, json_t *o, const char *key,
 	   bool required, struct err *e)
@@ -321,11 +335,11 @@ h_tenants_create(struct req *r, struct reply *rp)
 
 	if (!b)
 		return;
-	if (member_str(&n.name, b, "name", true, &e) < 0
-	    || member_str(&n.admin_email, b, "admin_email", true, &e) < 0
+	if (member_str2(&n.name, b, "name", "organization_name", true, &e) < 0
+	    || member_str(&n.admin_email, b, "admin_email", false, &e) < 0
 	    || member_str(&n.admin_name, b, "admin_name", false, &e) < 0
 	    || member_str(&n.tier, b, "subscription_tier", false, &e) < 0
-	    || member_str(&tier2, b, "tier", false, &e) < 0
+	    || member_str2(&tier2, b, "tier", "tenant_tier", false, &e) < 0
 	    || member_str(&n.domain, b, "domain", false, &e) < 0
 	    || member_str(&n.slug, b, "slug", false, &e) < 0
 	    || member_str(&n.billing_email, b, "billing_email", false, &e) < 0
@@ -333,6 +347,12 @@ h_tenants_create(struct req *r, struct reply *rp)
 		return fail(rp, &e);
 	if (!n.tier)
 		n.tier = tier2;
+	if (!n.admin_email && !n.billing_email) {
+		err_field(&e, "admin_email", "admin_email is required");
+		return fail(rp, &e);
+	}
+	if (!n.admin_email)  /* a seed creates the tenant with billing only */
+		n.admin_email = n.billing_email;
 	if (OP(r, tenant_create, &t, r->st, &n, &e) < 0)
 		return fail(rp, &e);
 	reply_tenant(rp, 201, &t);
@@ -635,7 +655,7 @@ h_quota_take(struct req *r, struct reply *rp, bool consume)
 
 	if (!b)
 		return;
-	if (member_str(&res, b, "resource", true, &e) < 0
+	if (member_str2(&res, b, "resource", "resource_type", true, &e) < 0
 	    || member_int(&amount, NULL, b, "amount", false, &e) < 0)
 		return fail(rp, &e);
 	if (amount < 1 || amount > (int64_t)1 << 40) {
@@ -726,14 +746,18 @@ h_setting_put(struct req *r, struct reply *rp)
 	json_t *b = body_object(r, rp);
 	const char *type_s, *value;
 	enum setting_type type;
+	bool encrypted = false;
 	struct setting s;
 	struct err e;
 
 	if (!b)
 		return;
-	if (member_str(&type_s, b, "type", true, &e) < 0
-	    || member_str(&value, b, "value", true, &e) < 0)
+	if (member_str2(&value, b, "value", "setting_value", true, &e) < 0
+	    || member_str(&type_s, b, "type", false, &e) < 0
+	    || member_bool(&encrypted, b, "is_encrypted", &e) < 0)
 		return fail(rp, &e);
+	if (!type_s)  /* the seeds' shape: a string, or a secret when encrypted */
+		type_s = encrypted ? "secret" : "string";
 	if (setting_type_parse(type_s, &type) < 0) {
 		err_field(&e, "type", "unknown setting type %.40s", type_s);
 		return fail(rp, &e);

@@ -190,6 +190,26 @@ START_TEST(test_seed_create_and_usage)
 	ck_assert(json_is_integer(json_object_get(json_object_get(u, "api_calls"), "limit")));
 	json_decref(u);
 
+	/* the other seeds' spellings */
+	t = call(201, "POST", "/api/tenants", platform,
+		 "{\"organization_name\":\"Seed Two\",\"tenant_tier\":\"business\","
+		 "\"billing_email\":\"billing@seedtwo.test\"}");
+	ck_assert_str_eq(jstr(t, "tier"), "business");
+	ck_assert_str_eq(jstr(t, "slug"), "seed-two");
+	json_decref(t);
+	u = call(200, "POST", "/api/tenants/seed-two/usage/increment", platform,
+		 "{\"resource_type\":\"api_calls\",\"amount\":1,\"description\":\"API endpoint call\"}");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "quota"), "used")), 1);
+	json_decref(u);
+	u = call(200, "PUT", "/api/tenants/seed-two/settings/security_level", platform,
+		 "{\"setting_value\":\"advanced\",\"is_encrypted\":false}");
+	ck_assert_str_eq(jstr(u, "value"), "advanced");
+	ck_assert_str_eq(jstr(u, "type"), "string");
+	json_decref(u);
+	u = call(200, "GET", "/api/tenants/?status=active&tier=business", platform, NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(u, "items")), 1);
+	json_decref(u);
+
 	/* the current tenant of a tenant credential */
 	t = call(200, "GET", "/api/tenants/current", key_read, NULL);
 	ck_assert_str_eq(jstr(t, "id"), alpha);
