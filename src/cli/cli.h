@@ -20,6 +20,10 @@ struct cli {
 	bool json;
 	bool read_only;
 	bool no_color;
+	bool no_mouse;
+	const char *theme;         /* console: --theme */
+	const char *keymap;        /* console: --keymap */
+	const char *tenant;        /* console: --tenant, open on it */
 	struct store *st;          /* opened on demand */
 	struct err err;
 };

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "tui/conffile.h"
+#include "tui/console.h"
 #include "tui/widget.h"
 
 #ifndef TENANTRY_VERSION
@@ -55,7 +58,11 @@ usage(FILE *f)
 		"  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
 		"  --json                 JSON output\n"
 		"  --read-only            refuse every write\n"
-		"  --no-color             monochrome console\n"
+		"  --no-color             monochrome console (also NO_COLOR)\n"
+		"  --theme NAME           console theme: default, light, high-contrast, mono, a path\n"
+		"  --keymap NAME          console keymap: default (vi-like), emacs, a path\n"
+		"  --tenant SLUG          open the console on this tenant\n"
+		"  --no-mouse             leave the mouse to the terminal\n"
 		"  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
 		"  --version              print the version\n"
 		"\n"
@@ -168,6 +175,56 @@ remote_check(struct cli *c, const char *cmd)
 	return cli_remote_token(c) < 0 ? cli_fail(c) : 0;
 }
 
+/* "pg:host/db" or the URL, for the console's title. */
+static void
+describe_target(const struct cli *c, char *buf, size_t size)
+{
+	const char *host = NULL, *db = NULL;
+	char copy[1024], *w[32];
+	int n;
+
+	if (c->url && *c->url) {
+		snprintf(buf, size, "%s", c->url);
+		return;
+	}
+	snprintf(copy, sizeof copy, "%s", c->db ? c->db : "");
+	n = conf_split(copy, w, 32);
+	for (int k = 0; k < n && k < 32; k++) {
+		if (strncmp(w[k], "host=", 5) == 0)
+			host = w[k] + 5;
+		else if (strncmp(w[k], "dbname=", 7) == 0)
+			db = w[k] + 7;
+	}
+	if (!host)
+		host = getenv("PGHOST") ? getenv("PGHOST") : "local";
+	if (!db)
+		db = getenv("PGDATABASE") ? getenv("PGDATABASE") : "default";
+	if (c->db && strstr(c->db, "://"))
+		snprintf(buf, size, "pg:%s", c->db);
+	else
+		snprintf(buf, size, "pg:%s/%s", host, db);
+}
+
+static int
+run_console(struct cli *c)
+{
+	struct console_options o = {
+		.store = { .conninfo = c->db, .url = c->url, .token = c->token,
+			   .master_key_file = c->master_key_file },
+		.theme = c->theme, .keymap = c->keymap, .tenant = c->tenant,
+		.read_only = c->read_only, .no_color = c->no_color, .no_mouse = c->no_mouse,
+	};
+	char target[1100];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cli_usage(NULL, "the console needs a terminal; try `tenantry --help` for commands");
+	if (parse_as(c, &o.ctx) < 0)
+		return cli_fail(c);
+	describe_target(c, target, sizeof target);
+	o.target = target;
+	return console_run(&o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,6 +250,14 @@ main(int argc, char **argv)
 			c.master_key_file = v;
 		else if ((v = take(&i, argc, argv, "--as")))
 			c.as = v;
+		else if ((v = take(&i, argc, argv, "--theme")))
+			c.theme = v;
+		else if ((v = take(&i, argc, argv, "--keymap")))
+			c.keymap = v;
+		else if ((v = take(&i, argc, argv, "--tenant")))
+			c.tenant = v;
+		else if (strcmp(argv[i], "--no-mouse") == 0)
+			c.no_mouse = true;
 		else if (strcmp(argv[i], "--json") == 0)
 			c.json = true;
 		else if (strcmp(argv[i], "--read-only") == 0)
@@ -211,11 +276,7 @@ main(int argc, char **argv)
 	if (i == argc) {
 		if ((rc = remote_check(&c, "")) != 0)
 			return rc;
-		/* The console comes with its own pane set; until then, the
-		 * tenant list is the first screen. */
-		char *list[] = { "list", NULL };
-
-		return cmd_tenants(&c, 1, list);
+		return run_console(&c);
 	}
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
 		if (strcmp(argv[i], commands[k].name) != 0)

@@ -33,6 +33,10 @@ enum store_role {
 struct store_context {
 	enum store_role role;
 	char tenant_id[ID_LEN];  /* required for STORE_ROLE_TENANT */
+	/* STORE_ROLE_TENANT for staff viewing as a member: the member role
+	 * tenantryd applies (X-View-As-Role); the database role is the same
+	 * for every member role. */
+	enum member_role view_role;
 	char actor[EMAIL_LEN];   /* "" = session user */
 	char actor_kind[16];     /* user | staff | api_key | system */
 	char ip[46];

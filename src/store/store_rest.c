@@ -196,7 +196,8 @@ rest_headers(const struct reststore *s, struct curl_slist *h)
 	if (c->role == STORE_ROLE_TENANT) {
 		snprintf(line, sizeof line, "X-View-As: %s", c->tenant_id);
 		h = curl_slist_append(h, line);
-		h = curl_slist_append(h, "X-View-As-Role: admin");
+		snprintf(line, sizeof line, "X-View-As-Role: %s", member_role_name(c->view_role));
+		h = curl_slist_append(h, line);
 	}
 	return h;
 }

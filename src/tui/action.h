@@ -53,6 +53,7 @@
 	X(INVITE, "invite", "Invite someone to the tenant")                  \
 	X(RESEND, "resend", "Resend the invitation")                         \
 	X(REVOKE, "revoke", "Revoke the invitation or API key")              \
+	X(CREATE_SETTING, "create-setting", "Add a setting")                 \
 	X(REVEAL_SECRET, "reveal-secret", "Reveal a secret setting (audited)") \
 	X(FOLLOW, "follow", "Follow the live audit log")                     \
 	X(PAUSE, "pause", "Pause or continue the live audit log")            \

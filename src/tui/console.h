@@ -1,0 +1,340 @@
+/* console.h - the full-screen console: its state, the pane interface, the
+ * worker thread that owns the store, and the modal forms.
+ *
+ * Only the UI thread calls ncurses. Everything that talks to the store is a
+ * job: the UI thread submits it, the worker thread runs job->run against
+ * the store, and the UI thread gets it back through a pipe it polls with
+ * the terminal and calls job->done. A pane is one file with a const
+ * struct pane_ops (like tig's views); adding a pane is one file and one
+ * line in the table of console.c.
+ */
+#ifndef TENANTRY_TUI_CONSOLE_H
+#define TENANTRY_TUI_CONSOLE_H
+
+#include <ncurses.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/perm.h"
+#include "store/store.h"
+#include "tui/action.h"
+#include "tui/keymap.h"
+#include "tui/theme.h"
+
+/* The smallest terminal the console draws in. */
+#define CONSOLE_MIN_COLS 60
+#define CONSOLE_MIN_ROWS 14
+
+struct console;
+struct worker;
+
+/* ---- jobs --------------------------------------------------------------- */
+
+/* A request to the store. Panes embed it first in their own struct and
+ * allocate it; the console frees it after done (destroy, when set, frees
+ * what it owns first). */
+struct job {
+	/* Worker thread: runs against the store; returns 0 or -1 with e. */
+	int (*run)(struct job *j, struct store *st, struct err *e);
+	/* UI thread: the result is in rc and err. */
+	void (*done)(struct console *c, struct job *j);
+	void (*destroy)(struct job *j);
+	const char *what;        /* shown while it runs ("saving setting") */
+	bool write;              /* not retried after a lost connection */
+	char tenant[ID_LEN];     /* the tenant it is about, "" none */
+	unsigned gen;            /* console generation when submitted */
+	int rc;
+	struct err err;
+	int64_t submitted_us;
+	/* After a successful run, reopen the live feed: on every chain the
+	 * context sees (FEED_ALL) or on j->tenant only (FEED_TENANT). */
+	enum { FEED_KEEP, FEED_ALL, FEED_TENANT } feed_target;
+};
+
+/* Allocates a zeroed job of size bytes (at least sizeof(struct job));
+ * aborts after restoring the terminal when memory runs out. */
+void *job_new(size_t size, int (*run)(struct job *, struct store *, struct err *),
+	      void (*done)(struct console *, struct job *));
+
+/* Hands j to the worker. The UI thread owns it again in j->done. */
+void console_submit(struct console *c, struct job *j);
+
+/* ---- worker ------------------------------------------------------------- */
+
+/* Starts the worker thread on st (which it owns from now on). Completed
+ * jobs are written to done_fd; live audit entries arrive as jobs too.
+ * Returns NULL with e on failure. */
+struct worker *worker_start(struct store *st, int done_fd, bool feed, struct err *e);
+/* Queues j. Thread-safe. */
+void worker_submit(struct worker *w, struct job *j);
+/* Stops the thread, closes the store and the feed, frees w. */
+void worker_stop(struct worker **w);
+/* True while the worker is waiting for a lost connection to come back. */
+bool worker_reconnecting(struct worker *w);
+
+/* A batch of live (or backfilled) audit entries, delivered as a job. */
+struct feed_job {
+	struct job job;
+	struct audit_entry_list entries; /* oldest first */
+	bool backfill;                   /* after a reconnect */
+};
+
+/* ---- line editor -------------------------------------------------------- */
+
+#define LINE_MAX_BYTES 512
+struct line_edit {
+	char buf[LINE_MAX_BYTES];
+	size_t len, cur;         /* bytes; cur is on a character boundary */
+};
+
+void line_set(struct line_edit *l, const char *text);
+/* Applies an editing key; returns true when the key was used. */
+bool line_key(struct line_edit *l, int key);
+/* Draws the line in width columns at y, x with the cursor (when focused)
+ * kept in view; secret shows stars. */
+void line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l,
+	       bool focused, bool secret, attr_t attr);
+
+/* ---- lists ---------------------------------------------------------------- */
+
+/* Cursor and scroll position of a list of n rows shown in height rows. */
+struct list_view {
+	int n, sel, top, height;
+};
+
+/* Moves for the actions MOVE_*, PAGE_*; returns true when a was one. */
+bool list_move(struct list_view *v, enum action a);
+/* Keeps sel in range and visible. */
+void list_clamp(struct list_view *v);
+
+/* ---- modal forms and boxes --------------------------------------------------- */
+
+enum field_kind { FIELD_TEXT, FIELD_CHOICE, FIELD_SECRET };
+
+#define FORM_FIELDS 8
+#define FORM_CHOICES 16
+struct form_field {
+	const char *label;
+	enum field_kind kind;
+	struct line_edit text;
+	const char *choice[FORM_CHOICES];
+	int nchoice, sel;
+	bool readonly;
+};
+
+enum modal_kind {
+	MODAL_NONE,
+	MODAL_FORM,     /* fields, Enter submits */
+	MODAL_TEXT,     /* scrollable text (help, detail, a token shown once) */
+};
+
+struct modal {
+	enum modal_kind kind;
+	char title[128];
+	char *text;              /* MODAL_TEXT body / form note; owned */
+	int scroll;
+	struct form_field field[FORM_FIELDS];
+	int nfield, focus;
+	char error[640];
+	bool busy;               /* submitted, waiting for the reply */
+	/* MODAL_FORM: called on Enter; returns 0 when it submitted a job (the
+	 * job's done closes the form or sets error), -1 with error set. */
+	int (*submit)(struct console *c, struct modal *m);
+	char ref[ID_LEN];        /* what the form is about: an id */
+	char ref2[KEY_LEN];      /* a slug, a key, an email */
+};
+
+/* Opens a form titled title; add fields with form_add_*. */
+struct modal *form_open(struct console *c, const char *title,
+			int (*submit)(struct console *, struct modal *));
+struct form_field *form_add_text(struct modal *m, const char *label, const char *value);
+struct form_field *form_add_choice(struct modal *m, const char *label,
+				   const char *const *choices, int n, int sel);
+/* The text of field i, or the name of its chosen item. */
+const char *form_value(const struct modal *m, int i);
+/* Sets the form's note (shown above the fields; owned copy). */
+void form_note(struct modal *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shows text (copied) in a scrollable box; Enter or Esc closes it. */
+void console_show_text(struct console *c, const char *title, const char *text);
+/* The job of a form finished: close on success, else show the error and
+ * let the user correct it (the values stay). */
+void form_finish(struct console *c, const struct job *j);
+void modal_close(struct console *c);
+bool modal_key(struct console *c, int key);
+void modal_draw(struct console *c);
+
+/* ---- panes ------------------------------------------------------------------- */
+
+struct pane_ops {
+	enum pane id;
+	bool needs_tenant;       /* shows one tenant's data */
+	/* The pane became visible or its tenant changed: (re)load. */
+	void (*open)(struct console *c);
+	void (*draw)(struct console *c, WINDOW *w, int height, int width);
+	/* An action in this pane; true when handled. */
+	bool (*handle)(struct console *c, enum action a);
+	/* A character typed while the pane's filter is being edited changed
+	 * the filter text (NULL: the pane has no filter). */
+	void (*filter)(struct console *c, const char *text);
+	/* A click on body row (0 = first row under the pane's header). */
+	void (*click)(struct console *c, int row, bool twice);
+	/* Live audit entries arrived (NULL: not interested). */
+	void (*audit)(struct console *c, const struct audit_entry *e, size_t n);
+	/* The console is closing: free what the pane holds (may be NULL). */
+	void (*done)(struct console *c);
+};
+
+extern const struct pane_ops pane_tenants_ops, pane_overview_ops, pane_users_ops,
+	pane_invitations_ops, pane_quotas_ops, pane_settings_ops, pane_audit_ops,
+	pane_apikeys_ops, pane_platform_ops;
+
+/* ---- the console -------------------------------------------------------------- */
+
+struct console_options {
+	struct store_config store;
+	struct store_context ctx;
+	const char *target;      /* shown in the title: "pg:host/db", "https://…" */
+	const char *theme;       /* NULL = default */
+	const char *keymap;      /* NULL = default (+ the user's keys file) */
+	const char *tenant;      /* open on this tenant (id or slug) */
+	bool read_only;
+	bool no_color;
+	bool no_mouse;
+};
+
+#define AUDIT_RING 512
+
+struct console {
+	struct console_options opt;
+	struct worker *worker;
+	int done_pipe[2];
+	unsigned gen;
+	int busy;                /* jobs in flight */
+	int64_t busy_since_us;
+	bool quit, dirty, mouse;
+	enum pane pane;
+	enum pane back;          /* where BACK returns to */
+	struct keymap keys;
+	struct theme theme;
+	bool color;
+
+	/* The tenant the detail panes show ("" none). */
+	struct tenant tenant;
+	bool have_tenant;
+
+	/* The tiers, for choices and the downgrade preview. */
+	struct tier_list tiers;
+
+	/* Counts for the title bar. */
+	int64_t tenants_total, open_alerts;
+
+	/* Live audit ring, oldest first. */
+	struct audit_entry ring[AUDIT_RING];
+	size_t ring_start, ring_n;
+
+	/* View as tenant. */
+	bool view_as;
+	enum member_role view_role;
+	char view_slug[SLUG_LEN];
+	char view_reason[128];
+	int64_t view_until_us;
+	struct store_context staff_ctx;
+
+	/* Bottom line: a message, the filter or the command line. */
+	char message[256];
+	enum theme_role message_role;
+	int64_t message_until_us;
+	bool filtering, commanding;
+	struct line_edit filter_line, command_line;
+
+	struct modal modal;
+
+	/* Report of bad theme/keymap lines, shown once at start. */
+	char *config_report;
+	bool stopping;           /* completions after quit are only freed */
+	bool first_data;         /* traced once */
+};
+
+/* Runs the console until quit. Returns the process exit status. */
+int console_run(const struct console_options *opt);
+
+/* Shows a message on the bottom line for a few seconds. */
+void console_message(struct console *c, enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Shows a failed job's error (and returns true when there was one). */
+bool console_failed(struct console *c, const struct job *j, const char *doing);
+
+/* Makes t the tenant of the detail panes (NULL: none) and reopens them. */
+void console_set_tenant(struct console *c, const struct tenant *t);
+/* Goes to pane p (opening it). */
+void console_goto(struct console *c, enum pane p);
+/* The pane currently shown. */
+const struct pane_ops *console_pane(struct console *c);
+/* Reloads the current pane and the title counts. */
+void console_refresh(struct console *c);
+
+/* False (with a message on the bottom line) when a writes and the console
+ * is read-only, or when viewing as a member whose role lacks p. */
+bool console_may(struct console *c, enum action a, enum perm p);
+/* True for actions that change data (hidden in read-only mode). */
+bool action_writes(enum action a);
+
+/* The slug of tenant id when known (from loaded lists), else a short id. */
+const char *console_tenant_label(struct console *c, const char *id, char *buf, size_t size);
+/* Remembers id -> slug for console_tenant_label. */
+void console_remember_slug(struct console *c, const char *id, const char *slug);
+
+/* Time as "12:04:31" (today) or "2026-11-21"; "-" for 0. */
+const char *console_time(usec_t t, char *buf, size_t size);
+int64_t console_now_us(void);
+
+/* The lifecycle actions shared by the tenant list and the overview. */
+bool tenant_action(struct console *c, const struct tenant *t, enum action a);
+
+/* The new-tenant form. */
+void tenant_create_start(struct console *c);
+/* Tier change with the downgrade preview; tier NULL asks for one. */
+void tenant_change_tier(struct console *c, const struct tenant *t, const char *tier);
+/* The invitation form, prefilled (either may be NULL). */
+void invitation_start(struct console *c, const char *email, const char *role);
+/* Tenant list: sort order, and the loaded slugs for completion. */
+void tenants_sort(struct console *c, enum tenant_sort s, bool desc);
+int tenants_slugs(struct console *c, const char **out, int max);
+
+/* Commands of the `:` line (console_cmd.c). */
+void command_run(struct console *c, const char *line);
+/* Completes the command line in place; true when something changed. */
+bool command_complete(struct console *c, struct line_edit *l);
+void command_history_add(const char *line);
+const char *command_history(int back); /* 1 = last; NULL past the end */
+void command_history_load(void);
+void command_history_save(void);
+
+/* The `?` help of pane p from the active keymap. */
+void console_help(struct console *c);
+
+/* Live audit entries arrived (moved out of l into the ring). */
+void console_audit_add(struct console *c, struct audit_entry_list *l);
+/* Draws one audit entry on one line of w. */
+void console_audit_line(struct console *c, WINDOW *w, int y, int width,
+			const struct audit_entry *e, bool selected);
+/* Deep copy of an audit entry (dst is overwritten). */
+void audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src);
+
+/* Life cycle (console_state.c): theme and keymap, first loads, timers,
+ * leaving view-as on quit, freeing. */
+void console_config(struct console *c);
+void console_start(struct console *c);
+void console_tick(struct console *c);
+void console_stop(struct console *c);
+void console_free(struct console *c);
+/* Loads theme name (reporting bad lines on the bottom line) and applies
+ * it; -1 when there is no such theme. */
+int console_theme(struct console *c, const char *name);
+
+/* Trace of timings for `make bench` (TENANTRY_TRACE=file). */
+void console_trace(const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

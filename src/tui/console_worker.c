@@ -1,0 +1,302 @@
+/* console_worker.c - the thread that owns the store and the live audit feed.
+ *
+ * Jobs arrive through a pipe and go back through the console's pipe once
+ * run. The thread polls the job pipe together with the feed's descriptor;
+ * announced audit keys are fetched and delivered as a feed_job. A lost
+ * connection makes it wait with backoff until the store answers again
+ * ("reconnecting…" in the title): reads are then run again, writes fail so
+ * that the form that sent them keeps its values. A lost feed is reopened
+ * with backoff and the newest entries are fetched again (backfill).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/console.h"
+
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 5000
+#define BACKFILL 200
+#define KEYS_MAX 128
+
+struct worker {
+	pthread_t thread;
+	struct store *st;
+	int job_pipe[2];
+	int done_fd;
+	atomic_bool reconnecting;
+	bool want_feed;
+	struct audit_feed *feed;
+	char feed_tenant[ID_LEN];
+	bool feed_all;
+	int feed_backoff_ms;
+	int64_t feed_retry_us;
+	bool feed_was_lost;
+};
+
+static void
+deliver(struct worker *w, struct job *j)
+{
+	ssize_t n;
+
+	do
+		n = write(w->done_fd, &j, sizeof j);
+	while (n < 0 && errno == EINTR);
+}
+
+/* Runs j; a lost connection is waited out and a read run again. */
+static void
+run_job(struct worker *w, struct job *j)
+{
+	int backoff = BACKOFF_MIN_MS;
+
+	err_clear(&j->err);
+	j->rc = j->run(j, w->st, &j->err);
+	while (j->rc < 0 && j->err.code == ERR_UNAVAILABLE) {
+		struct err e = { 0 };
+
+		atomic_store(&w->reconnecting, true);
+		poll(NULL, 0, backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		if (w->st->ops->ping(w->st, &e) < 0)
+			continue;
+		atomic_store(&w->reconnecting, false);
+		if (j->write)
+			break;  /* may or may not have committed: let the user retry */
+		err_clear(&j->err);
+		j->rc = j->run(j, w->st, &j->err);
+	}
+	atomic_store(&w->reconnecting, false);
+}
+
+static int
+noop_run(struct job *j, struct store *st, struct err *e)
+{
+	(void)j, (void)st, (void)e;
+	return 0;
+}
+
+/* Fetches the entries of keys (grouped by chain) and delivers them. */
+static void
+fetch_keys(struct worker *w, struct audit_key *keys, int n)
+{
+	struct feed_job *fj = job_new(sizeof *fj, noop_run, NULL);
+	size_t cap = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct audit_query q = { .limit = 1 };
+		struct audit_entry_list l;
+		int64_t lo = keys[i].seq, hi = keys[i].seq;
+		struct err e = { 0 };
+		int k;
+
+		if (!keys[i].tenant_id[0])
+			continue;
+		/* The keys of one chain usually come in a run. */
+		for (k = i + 1; k < n && strcmp(keys[k].tenant_id, keys[i].tenant_id) == 0; k++) {
+			lo = keys[k].seq < lo ? keys[k].seq : lo;
+			hi = keys[k].seq > hi ? keys[k].seq : hi;
+		}
+		q.after_seq = lo - 1;
+		q.before_seq = hi + 1;
+		q.limit = (int)(hi - lo + 1) > 1000 ? 1000 : (int)(hi - lo + 1);
+		if (w->st->ops->audit_list(&l, w->st, keys[i].tenant_id, &q, &e) == 0) {
+			if (fj->entries.n + l.n > cap) {
+				cap = (fj->entries.n + l.n) * 2;
+				fj->entries.rows = realloc(fj->entries.rows, cap * sizeof *l.rows);
+				if (!fj->entries.rows)
+					abort();
+			}
+			memcpy(fj->entries.rows + fj->entries.n, l.rows, l.n * sizeof *l.rows);
+			fj->entries.n += l.n;
+			free(l.rows);  /* the entries' own strings moved */
+		}
+		i = k - 1;
+	}
+	deliver(w, &fj->job);
+}
+
+/* The newest entries, oldest first, after the feed was (re)opened. */
+static void
+backfill(struct worker *w)
+{
+	struct feed_job *fj = job_new(sizeof *fj, noop_run, NULL);
+	struct audit_query q = { .limit = BACKFILL, .newest = true };
+	struct err e = { 0 };
+
+	fj->backfill = true;
+	if (w->st->ops->audit_list(&fj->entries, w->st,
+				   w->feed_all ? NULL : w->feed_tenant, &q, &e) == 0) {
+		for (size_t a = 0, b = fj->entries.n ? fj->entries.n - 1 : 0; a < b; a++, b--) {
+			struct audit_entry t = fj->entries.rows[a];
+
+			fj->entries.rows[a] = fj->entries.rows[b];
+			fj->entries.rows[b] = t;
+		}
+	}
+	deliver(w, &fj->job);
+}
+
+static void
+feed_try_open(struct worker *w)
+{
+	struct err e = { 0 };
+
+	if (w->st->ops->feed_open(&w->feed, w->st, w->feed_all ? NULL : w->feed_tenant, &e) == 0) {
+		w->feed_backoff_ms = BACKOFF_MIN_MS;
+		if (w->feed_was_lost)
+			backfill(w);
+		w->feed_was_lost = false;
+		return;
+	}
+	w->feed = NULL;
+	w->feed_was_lost = true;
+	w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
+	w->feed_backoff_ms = w->feed_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+								      : w->feed_backoff_ms * 2;
+}
+
+static void
+feed_drain(struct worker *w)
+{
+	struct audit_key keys[KEYS_MAX];
+	struct err e = { 0 };
+	int n;
+
+	while ((n = w->st->ops->feed_read(w->feed, keys, KEYS_MAX, &e)) > 0)
+		fetch_keys(w, keys, n);
+	if (n < 0) {
+		w->st->ops->feed_close(w->feed);
+		w->feed = NULL;
+		w->feed_was_lost = true;
+		w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
+	}
+}
+
+static void feed_retarget(struct worker *w, const char *tenant);
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->want_feed)
+		feed_try_open(w);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = w->job_pipe[0], .events = POLLIN } };
+		int np = 1, timeout = -1;
+
+		if (w->feed) {
+			p[1] = (struct pollfd){ .fd = w->st->ops->feed_fd(w->feed), .events = POLLIN };
+			np = p[1].fd >= 0 ? 2 : 1;
+			if (np == 1)
+				timeout = 500;  /* a feed without descriptor is polled */
+		} else if (w->want_feed) {
+			int64_t left = w->feed_retry_us - console_now_us();
+
+			timeout = left <= 0 ? 0 : (int)(left / 1000) + 1;
+		}
+		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			struct job *j;
+			ssize_t r = read(w->job_pipe[0], &j, sizeof j);
+
+			if (r <= 0 || !j)
+				break;
+			run_job(w, j);
+			if (j->rc == 0 && j->feed_target != FEED_KEEP)
+				feed_retarget(w, j->feed_target == FEED_TENANT ? j->tenant : NULL);
+			deliver(w, j);
+		}
+		if (w->feed && (np == 1 || (p[1].revents & (POLLIN | POLLHUP | POLLERR))))
+			feed_drain(w);
+		else if (!w->feed && w->want_feed && console_now_us() >= w->feed_retry_us)
+			feed_try_open(w);
+	}
+	return NULL;
+}
+
+struct worker *
+worker_start(struct store *st, int done_fd, bool feed, struct err *e)
+{
+	struct worker *w = calloc(1, sizeof *w);
+
+	if (!w) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	w->st = st;
+	w->done_fd = done_fd;
+	w->want_feed = feed && st->ops->feed_open;
+	w->feed_all = true;
+	w->feed_backoff_ms = BACKOFF_MIN_MS;
+	w->feed_was_lost = true;  /* the first open fetches the newest entries */
+	if (pipe(w->job_pipe) < 0) {
+		err_set(e, ERR_INTERNAL, "pipe: %s", strerror(errno));
+		free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		err_set(e, ERR_INTERNAL, "cannot start the worker thread");
+		close(w->job_pipe[0]);
+		close(w->job_pipe[1]);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+worker_submit(struct worker *w, struct job *j)
+{
+	ssize_t n;
+
+	do
+		n = write(w->job_pipe[1], &j, sizeof j);
+	while (n < 0 && errno == EINTR);
+}
+
+void
+worker_stop(struct worker **wp)
+{
+	struct worker *w = *wp;
+	struct job *none = NULL;
+
+	if (!w)
+		return;
+	*wp = NULL;
+	if (write(w->job_pipe[1], &none, sizeof none) < 0)
+		close(w->job_pipe[1]);
+	pthread_join(w->thread, NULL);
+	if (w->feed)
+		w->st->ops->feed_close(w->feed);
+	store_close(&w->st);
+	close(w->job_pipe[0]);
+	close(w->job_pipe[1]);
+	free(w);
+}
+
+bool
+worker_reconnecting(struct worker *w)
+{
+	return w && atomic_load(&w->reconnecting);
+}
+
+static void
+feed_retarget(struct worker *w, const char *tenant)
+{
+	if (!w->want_feed)
+		return;
+	if (w->feed)
+		w->st->ops->feed_close(w->feed);
+	w->feed = NULL;
+	w->feed_all = !tenant;
+	snprintf(w->feed_tenant, sizeof w->feed_tenant, "%s", tenant ? tenant : "");
+	w->feed_was_lost = true;  /* backfill what the new view sees */
+	w->feed_backoff_ms = BACKOFF_MIN_MS;
+	feed_try_open(w);
+}
