@@ -17,6 +17,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/tenantry-test.XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
+	# consoles the console suite left behind (a failed test skips its teardown)
+	for s in /tmp/tmux-"$(id -u)"/tenantry-test-*; do
+		[ -S "$s" ] && tmux -L "${s##*/}" kill-server 2>/dev/null || true
+	done
 	"$here/pg.sh" stop "$tmp/pg" || true
 	rm -rf "$tmp"
 }

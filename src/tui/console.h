@@ -181,6 +181,9 @@ struct pane_ops {
 	void (*click)(struct console *c, int row, bool twice);
 	/* Live audit entries arrived (NULL: not interested). */
 	void (*audit)(struct console *c, const struct audit_entry *e, size_t n);
+	/* About once a second while shown, to poll what has no live feed
+	 * (usage counters); may be NULL. */
+	void (*tick)(struct console *c);
 	/* The console is closing: free what the pane holds (may be NULL). */
 	void (*done)(struct console *c);
 };
@@ -284,6 +287,10 @@ bool action_writes(enum action a);
 const char *console_tenant_label(struct console *c, const char *id, char *buf, size_t size);
 /* Remembers id -> slug for console_tenant_label. */
 void console_remember_slug(struct console *c, const char *id, const char *slug);
+
+/* An amount of a quota resource for people: bytes as "15.7 GB", counts
+ * with thousands separators. */
+void quota_amount(char *buf, size_t size, const char *resource, int64_t v);
 
 /* Time as "12:04:31" (today) or "2026-11-21"; "-" for 0. */
 const char *console_time(usec_t t, char *buf, size_t size);

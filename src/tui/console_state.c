@@ -141,6 +141,24 @@ console_tenant_label(struct console *c, const char *id, char *buf, size_t size)
 	return buf;
 }
 
+void
+quota_amount(char *buf, size_t size, const char *resource, int64_t v)
+{
+	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB", "PB" };
+	double x = (double)v;
+	int u = 0;
+
+	if (strcmp(resource, "storage_bytes") != 0) {
+		text_thousands(buf, size, v);
+		return;
+	}
+	while (x >= 1000 && u < 5) {
+		x /= 1000;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", x, unit[u]);
+}
+
 /* ---- time and trace ----------------------------------------------------------- */
 
 int64_t
@@ -452,8 +470,15 @@ console_start(struct console *c)
 void
 console_tick(struct console *c)
 {
+	const struct pane_ops *p = console_pane(c);
 	int64_t now = console_now_us();
+	static int64_t last;
 
+	if (p->tick && now - last >= 1000000 && (!p->needs_tenant || c->have_tenant)
+	    && c->modal.kind == MODAL_NONE) {
+		last = now;
+		p->tick(c);
+	}
 	if (c->view_as && now >= c->view_until_us) {
 		command_run(c, "leave");
 		console_message(c, THEME_ROLE_WARNING, "the time to view as %s is up", c->view_slug);

@@ -1,0 +1,222 @@
+/* pane_platform.c - the platform at a glance for staff and on-call:
+ * tenants by status and by tier, monthly recurring revenue by tier, the
+ * tenants nearest their quotas and the open alerts. Enter on a tenant
+ * opens it. Refreshed every few seconds while shown.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/console.h"
+#include "tui/widget.h"
+
+#define ALERTS_SHOWN 50
+
+static struct {
+	struct platform_metrics m;
+	struct alert_list alerts;
+	bool loaded, loading;
+	int64_t loaded_us;
+	struct list_view view;   /* over nearest, then alerts */
+} pl;
+
+struct platform_job {
+	struct job job;
+	struct platform_metrics m;
+	struct alert_list alerts;
+};
+
+static int
+platform_run(struct job *j, struct store *st, struct err *e)
+{
+	struct platform_job *pj = (struct platform_job *)j;
+	struct err ignore = { 0 };
+
+	if (st->ops->metrics(&pj->m, st, e) < 0)
+		return -1;
+	if (st->ops->alert_list(&pj->alerts, st, NULL, true, &ignore) < 0)
+		memset(&pj->alerts, 0, sizeof pj->alerts);
+	return 0;
+}
+
+static void
+platform_done(struct console *c, struct job *j)
+{
+	struct platform_job *pj = (struct platform_job *)j;
+
+	pl.loading = false;
+	if (console_failed(c, j, "platform overview"))
+		return;
+	alert_list_free(&pl.alerts);
+	pl.m = pj->m;
+	pl.alerts = pj->alerts;
+	memset(&pj->alerts, 0, sizeof pj->alerts);
+	pl.loaded = true;
+	pl.loaded_us = console_now_us();
+	c->tenants_total = pl.m.tenants_total;
+	c->open_alerts = pl.m.open_alerts;
+	for (size_t i = 0; i < pl.m.nnearest; i++)
+		console_remember_slug(c, pl.m.nearest[i].tenant_id, pl.m.nearest[i].slug);
+}
+
+static void
+platform_destroy(struct job *j)
+{
+	alert_list_free(&((struct platform_job *)j)->alerts);
+}
+
+static void
+platform_open(struct console *c)
+{
+	struct platform_job *pj = job_new(sizeof *pj, platform_run, platform_done);
+
+	pj->job.destroy = platform_destroy;
+	pj->job.what = "loading platform overview";
+	pl.loading = true;
+	console_submit(c, &pj->job);
+}
+
+static void
+platform_tick(struct console *c)
+{
+	if (!pl.loading && console_now_us() - pl.loaded_us > 5000000)
+		platform_open(c);
+}
+
+static int
+rows_total(void)
+{
+	size_t a = pl.alerts.n < ALERTS_SHOWN ? pl.alerts.n : ALERTS_SHOWN;
+
+	return (int)(pl.m.nnearest + a);
+}
+
+static int
+draw_counts(WINDOW *w, int y, int width)
+{
+	char line[512] = "", n[32];
+
+	text_thousands(n, sizeof n, pl.m.tenants_total);
+	snprintf(line, sizeof line, "%s tenants:", n);
+	for (int s = 0; s < TENANT_STATUS_COUNT; s++) {
+		text_thousands(n, sizeof n, pl.m.by_status[s]);
+		snprintf(line + strlen(line), sizeof line - strlen(line), "  %s %s",
+			 tenant_status_name((enum tenant_status)s), n);
+	}
+	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
+	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
+		  "TIER            TENANTS        MRR");
+	for (size_t i = 0; i < pl.m.ntiers; i++) {
+		char t[32], mrr[48];
+
+		text_thousands(t, sizeof t, pl.m.tiers[i].tenants);
+		text_thousands(n, sizeof n, pl.m.tiers[i].mrr_cents / 100);
+		snprintf(mrr, sizeof mrr, "$%s", n);
+		snprintf(line, sizeof line, "%-14s %8s %10s", pl.m.tiers[i].tier, t, mrr);
+		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
+	}
+	return y + 1;
+}
+
+static void
+draw_nearest(WINDOW *w, int y, int row, int width, size_t i)
+{
+	attr_t a = theme_attr(row == pl.view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
+	char nums[64], u[32], l[32];
+	int gw = width - 56 > 30 ? 30 : width - 56;
+
+	text_thousands(u, sizeof u, pl.m.nearest[i].used);
+	text_thousands(l, sizeof l, pl.m.nearest[i].limit);
+	snprintf(nums, sizeof nums, "%s/%s", u, l);
+	draw_text(w, y, 1, 24, a, pl.m.nearest[i].slug);
+	draw_text(w, y, 26, 14, a, pl.m.nearest[i].resource);
+	if (gw >= 8)
+		draw_gauge(w, y, 41, gw, pl.m.nearest[i].used, pl.m.nearest[i].limit);
+	draw_text_right(w, y, 42 + (gw >= 8 ? gw : 0), 14, a, nums);
+}
+
+static void
+draw_alert(struct console *c, WINDOW *w, int y, int row, int width, size_t i)
+{
+	const struct alert *al = &pl.alerts.rows[i];
+	attr_t a = theme_attr(row == pl.view.sel ? THEME_ROLE_SELECTED
+			      : al->threshold >= 100 ? THEME_ROLE_GAUGE_FULL
+			      : al->threshold >= 95 ? THEME_ROLE_GAUGE_HIGH : THEME_ROLE_GAUGE_WARN);
+	char who[SLUG_LEN], at[16], line[256];
+
+	snprintf(line, sizeof line, "%-24s %-14s %3d%%  %s",
+		 console_tenant_label(c, al->tenant_id, who, sizeof who), al->resource, al->threshold,
+		 console_time(al->at, at, sizeof at));
+	draw_text(w, y, 1, width - 2, a, line);
+}
+
+static void
+platform_draw(struct console *c, WINDOW *w, int height, int width)
+{
+	int y, row = 0;
+
+	if (!pl.loaded) {
+		draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
+		return;
+	}
+	y = draw_counts(w, 0, width);
+	pl.view.n = rows_total();
+	pl.view.height = height;
+	if (y < height)
+		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
+			  "NEAREST THEIR QUOTAS");
+	for (size_t i = 0; i < pl.m.nnearest && y < height; i++, row++)
+		draw_nearest(w, y++, row, width, i);
+	if (y + 1 < height) {
+		char head[64];
+
+		snprintf(head, sizeof head, "OPEN ALERTS (%lld)", (long long)pl.m.open_alerts);
+		draw_text(w, ++y, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
+		y++;
+	}
+	for (size_t i = 0; i < pl.alerts.n && i < ALERTS_SHOWN && y < height; i++, row++)
+		draw_alert(c, w, y++, row, width, i);
+}
+
+static const char *
+selected_tenant(void)
+{
+	size_t k = (size_t)pl.view.sel;
+
+	if (k < pl.m.nnearest)
+		return pl.m.nearest[k].tenant_id;
+	k -= pl.m.nnearest;
+	return k < pl.alerts.n ? pl.alerts.rows[k].tenant_id : NULL;
+}
+
+static bool
+platform_handle(struct console *c, enum action a)
+{
+	const char *id;
+	char cmd[ID_LEN + 16];
+
+	pl.view.height = 1000;  /* one screen: the cursor only moves */
+	if (list_move(&pl.view, a))
+		return true;
+	if (a != ACTION_SELECT || !pl.loaded || !(id = selected_tenant()))
+		return false;
+	snprintf(cmd, sizeof cmd, "tenant %s", id);
+	command_run(c, cmd);
+	return true;
+}
+
+static void
+platform_pane_done(struct console *c)
+{
+	(void)c;
+	alert_list_free(&pl.alerts);
+	memset(&pl, 0, sizeof pl);
+}
+
+const struct pane_ops pane_platform_ops = {
+	.id = PANE_PLATFORM,
+	.open = platform_open,
+	.draw = platform_draw,
+	.handle = platform_handle,
+	.tick = platform_tick,
+	.done = platform_pane_done,
+};

@@ -1,0 +1,125 @@
+/* term.c - drives the real console inside tmux (see term.h). */
+#include <check.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console/term.h"
+
+static int
+run(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+void
+term_start(struct term *t, int w, int h, const char *env, const char *args)
+{
+	static int n;
+	const char *tmp = getenv("TENANTRY_TEST_TMP");
+
+	snprintf(t->sock, sizeof t->sock, "tenantry-test-%d-%d", (int)getpid(), ++n);
+	snprintf(t->home, sizeof t->home, "%s/home-%d-%d", tmp ? tmp : "/tmp", (int)getpid(), n);
+	mkdir(t->home, 0700);
+	/* The console's exit status stays on screen for the tests to read. */
+	ck_assert_int_eq(run("tmux -L %s -f /dev/null new-session -d -x %d -y %d "
+			     "\"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color HOME=%s "
+			     "XDG_CONFIG_HOME=%s/.config USER=console-test %s %s %s; "
+			     "echo console exited \\$?; sleep 600\"",
+			     t->sock, w, h, t->home, t->home, env ? env : "",
+			     getenv("TENANTRY_BIN"), args), 0);
+	run("tmux -L %s set-option -g status off >/dev/null 2>&1", t->sock);
+}
+
+void
+term_keys(struct term *t, ...)
+{
+	va_list ap;
+	const char *k;
+
+	va_start(ap, t);
+	while ((k = va_arg(ap, const char *)))
+		ck_assert_int_eq(run("tmux -L %s send-keys -t 0 '%s'", t->sock, k), 0);
+	va_end(ap);
+}
+
+void
+term_type(struct term *t, const char *text)
+{
+	char q[1024];
+	size_t n = 0;
+
+	/* single-quote for the shell */
+	for (const char *p = text; *p && n + 5 < sizeof q; p++) {
+		if (*p == '\'') {
+			memcpy(q + n, "'\\''", 4);
+			n += 4;
+		} else
+			q[n++] = *p;
+	}
+	q[n] = '\0';
+	ck_assert_int_eq(run("tmux -L %s send-keys -t 0 -l -- '%s'", t->sock, q), 0);
+}
+
+const char *
+term_capture(struct term *t)
+{
+	char cmd[256];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t 0", t->sock);
+	t->screen[0] = '\0';
+	if (!(p = popen(cmd, "r")))
+		return t->screen;
+	n = fread(t->screen, 1, sizeof t->screen - 1, p);
+	t->screen[n] = '\0';
+	pclose(p);
+	return t->screen;
+}
+
+bool
+term_wait(struct term *t, const char *text, int ms)
+{
+	for (int waited = 0;; waited += 50) {
+		if (strstr(term_capture(t), text))
+			return true;
+		if (waited >= ms)
+			return false;
+		poll(NULL, 0, 50);
+	}
+}
+
+bool
+term_wait_gone(struct term *t, const char *text, int ms)
+{
+	for (int waited = 0;; waited += 50) {
+		if (!strstr(term_capture(t), text))
+			return true;
+		if (waited >= ms)
+			return false;
+		poll(NULL, 0, 50);
+	}
+}
+
+void
+term_resize(struct term *t, int w, int h)
+{
+	ck_assert_int_eq(run("tmux -L %s resize-window -t 0 -x %d -y %d", t->sock, w, h), 0);
+}
+
+void
+term_stop(struct term *t)
+{
+	run("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
+}

@@ -1,0 +1,39 @@
+/* term.h - the real console in a tmux session of fixed size, for tests:
+ * start it, send keys, read the screen, wait for text. */
+#ifndef TENANTRY_TEST_TERM_H
+#define TENANTRY_TEST_TERM_H
+
+#include <stdbool.h>
+
+struct term {
+	char sock[64];           /* tmux -L socket, private to the test */
+	char home[256];          /* HOME and XDG_CONFIG_HOME of the console */
+	char screen[65536];      /* the last capture */
+};
+
+/* Starts `tenantry ARGS` (a shell-quoted argument string) in a w x h
+ * terminal with a UTF-8 locale, HOME under the run's temporary directory,
+ * and env (extra "NAME=value ..." words, may be NULL). */
+void term_start(struct term *t, int w, int h, const char *env, const char *args);
+/* Sends tmux key names ("Enter", "Escape", "C-x", "j"), one per argument,
+ * NULL-terminated. */
+void term_keys(struct term *t, ...);
+/* Types text literally. */
+void term_type(struct term *t, const char *text);
+/* Captures the screen into t->screen and returns it. */
+const char *term_capture(struct term *t);
+/* Waits up to ms for text to be on screen; true when it is. */
+bool term_wait(struct term *t, const char *text, int ms);
+/* Waits up to ms for text to be gone from the screen. */
+bool term_wait_gone(struct term *t, const char *text, int ms);
+/* Resizes the terminal. */
+void term_resize(struct term *t, int w, int h);
+/* Kills the session (the console gets SIGHUP). */
+void term_stop(struct term *t);
+
+/* Asserts that text appears within 8 s, printing the screen otherwise. */
+#define term_expect(t, text)                                                  \
+	ck_assert_msg(term_wait((t), (text), 8000), "waited for \"%s\" on:\n%s", \
+		      (text), (t)->screen)
+
+#endif

@@ -1,0 +1,439 @@
+/* test_console.c - the real console in tmux at fixed sizes, against a real
+ * database (and a real tenantryd): open, filter, panes, lifecycle with slug
+ * confirmation, live audit, resize, tiny terminal, read-only, command
+ * line, help, configuration errors, view as tenant, a database restart.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <locale.h>
+
+#include "console/term.h"
+#include "testlib.h"
+
+static const char *db;
+static char args[2048];
+static struct term term;
+static PGconn *pg;
+
+static void
+make(const char *name, const char *email, const char *tier)
+{
+	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	struct tenant_new n = { .name = name, .admin_email = email, .tier = tier };
+	struct tenant t;
+	struct err e;
+
+	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	tenant_clear(&t);
+	store_close(&st);
+}
+
+static void
+setup(void)
+{
+	db = testdb_create();
+	make("Acme Console", "boss@acme-console.test", "professional");
+	make("Globex Console", "boss@globex-console.test", "basic");
+	make("東京 Console", "boss@tokyo-console.test", "enterprise");
+	snprintf(args, sizeof args, "--db '%s' --as platform", testdb_conninfo(db, NULL));
+	pg = testdb_connect(db, NULL);
+	memset(&term, 0, sizeof term);
+}
+
+static void
+teardown(void)
+{
+	term_stop(&term);
+	PQfinish(pg);
+}
+
+static void
+start(int w, int h, const char *extra)
+{
+	char a[4096];
+
+	snprintf(a, sizeof a, "%s %s", args, extra ? extra : "");
+	term_start(&term, w, h, NULL, a);
+	term_expect(&term, "acme-console");
+}
+
+static const char *
+status_of(const char *slug)
+{
+	return testdb_value(pg, slug[0] == 'a'
+			? "SELECT status FROM tenantry.tenants WHERE slug = 'acme-console'"
+			: "SELECT status FROM tenantry.tenants WHERE slug = 'globex-console'");
+}
+
+/* Display column at which needle starts on the screen line holding key. */
+static int
+column_of(const char *screen, const char *key, const char *needle)
+{
+	const char *line = strstr(screen, key), *at;
+	char buf[1024];
+	wchar_t w[1024];
+	size_t n;
+
+	if (!line)
+		return -1;
+	while (line > screen && line[-1] != '\n')
+		line--;
+	if (!(at = strstr(line, needle)))
+		return -1;
+	n = (size_t)(at - line) < sizeof buf - 1 ? (size_t)(at - line) : sizeof buf - 1;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	setlocale(LC_CTYPE, "C.UTF-8");
+	if (mbstowcs(w, buf, 1024) == (size_t)-1)
+		return -1;
+	return wcswidth(w, 1024);
+}
+
+START_TEST(test_open_filter_and_panes)
+{
+	start(120, 36, NULL);
+	term_expect(&term, "globex-console");
+	term_expect(&term, "3 tenants");
+	/* wide characters do not push the columns out of line */
+	ck_assert_int_ge(column_of(term.screen, "東京", "active"), 10);
+	ck_assert_int_eq(column_of(term.screen, "東京", "active"),
+			 column_of(term.screen, "acme-console", "active"));
+
+	term_keys(&term, "/", NULL);
+	term_type(&term, "glob");
+	ck_assert_msg(term_wait_gone(&term, "acme-console", 5000), "%s", term.screen);
+	term_expect(&term, "globex-console");
+	term_expect(&term, "1 shown");
+	term_keys(&term, "Enter", "Enter", NULL);
+	term_expect(&term, "Globex Console");
+	term_expect(&term, "globex-console · basic · active");
+	term_keys(&term, "5", NULL);
+	term_expect(&term, "USED / LIMIT");
+	term_expect(&term, "api_calls");
+	term_keys(&term, "7", NULL);
+	term_expect(&term, "tenant.create");
+	term_keys(&term, "9", NULL);
+	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_keys(&term, "1", NULL);
+	term_expect(&term, "filter /glob");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+START_TEST(test_suspend_needs_the_slug)
+{
+	start(120, 36, NULL);
+	term_keys(&term, "Enter", NULL);  /* acme-console is first by name */
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "s", NULL);
+	term_expect(&term, "Type the tenant's slug (acme-console)");
+	term_type(&term, "acme");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "type acme-console exactly");
+	ck_assert_str_eq(status_of("acme"), "active");
+	term_type(&term, "-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "acme-console: suspended");
+	ck_assert_str_eq(status_of("acme"), "suspended");
+	term_keys(&term, "r", NULL);
+	term_expect(&term, "acme-console: active");
+	ck_assert_str_eq(status_of("acme"), "active");
+}
+END_TEST
+
+START_TEST(test_live_audit_appears)
+{
+	struct store *st;
+	struct err e;
+
+	start(120, 36, NULL);
+	term_expect(&term, "live audit");
+	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	ck_assert_msg(st->ops->audit_event(st, "globex-console", "test.live", "widget", "w-42",
+					   "{\"n\": 1}", &e) == 0, "%s", e.message);
+	store_close(&st);
+	term_expect(&term, "test.live widget w-42");
+	/* and in the tenant's own audit pane, with its detail */
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tenant globex-console");
+	term_keys(&term, "Enter", "7", NULL);
+	term_expect(&term, "test.live");
+	term_keys(&term, "G", "Enter", NULL);
+	term_expect(&term, "Audit entry");
+	term_expect(&term, "n                    (none) → 1");
+}
+END_TEST
+
+START_TEST(test_resize_and_tiny_terminal)
+{
+	start(120, 36, NULL);
+	term_resize(&term, 50, 10);
+	term_expect(&term, "needs a terminal of at least 60x14");
+	term_resize(&term, 90, 24);
+	term_expect(&term, "acme-console");
+	term_expect(&term, "1 Tenants");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+
+	/* started too small: it says so, and q still quits */
+	term_stop(&term);
+	term_start(&term, 40, 8, NULL, args);
+	term_expect(&term, "needs a terminal");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+START_TEST(test_read_only_refuses_writes)
+{
+	start(120, 36, "--read-only");
+	term_expect(&term, "[read-only]");
+	ck_assert_ptr_null(strstr(term.screen, "s suspend"));
+	term_keys(&term, "s", NULL);
+	term_expect(&term, "read-only console: suspend refused");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "D", NULL);
+	term_expect(&term, "read-only console: delete refused");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "suspend");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "read-only console: suspend refused");
+	ck_assert_str_eq(status_of("acme"), "active");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				    "action LIKE 'tenant.status%%'"), 0);
+}
+END_TEST
+
+START_TEST(test_command_line_and_help)
+{
+	start(120, 36, NULL);
+	term_keys(&term, ":", NULL);
+	term_type(&term, "ten");
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "glo");
+	term_keys(&term, "Tab", NULL);
+	term_expect(&term, ":tenant globex-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Globex Console");
+	/* history: the same command comes back with Up */
+	term_keys(&term, ":", "Up", NULL);
+	term_expect(&term, ":tenant globex-console");
+	term_keys(&term, "Escape", NULL);
+	/* (an Esc followed at once by a key is read as Meta+key) */
+	ck_assert(term_wait_gone(&term, ":tenant globex-console", 5000));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "bogus");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "unknown command: bogus");
+	term_keys(&term, "?", NULL);
+	term_expect(&term, "Keys: Overview");
+	term_expect(&term, "Quit the console");
+	term_expect(&term, "Suspend the tenant");
+	term_keys(&term, "Escape", NULL);
+	ck_assert(term_wait_gone(&term, "Quit the console", 5000));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "theme light");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "theme light");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "q");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+START_TEST(test_bad_config_lines_are_reported)
+{
+	char dir[512], path[600];
+	FILE *f;
+
+	term_start(&term, 120, 36, NULL, "--version");  /* makes the home directory */
+	term_stop(&term);
+	snprintf(dir, sizeof dir, "%s/.config", term.home);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/.config/tenantry", term.home);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/keys", dir);
+	f = fopen(path, "w");
+	fputs("# mine\nbind nowhere x quit\nbind global Z quit\nbind global ! no-such-action\n", f);
+	fclose(f);
+	/* the same home again: term_start makes a new one, so pass it along */
+	snprintf(path, sizeof path, "XDG_CONFIG_HOME=%s/.config", term.home);
+	term_start(&term, 120, 36, path, args);
+	term_expect(&term, "Problems in the configuration files");
+	term_expect(&term, "keys:2:");
+	term_expect(&term, "keys:4:");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "acme-console");
+	term_keys(&term, "Z", NULL);  /* the good line in between still applies */
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+START_TEST(test_view_as_tenant)
+{
+	start(120, 36, NULL);
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "V", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "give a reason");
+	term_type(&term, "ticket 4711");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Viewing acme-console as viewer");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				    "action = 'support.view_as.start' AND new->>'reason' = 'ticket 4711'"),
+			 1);
+	/* the tenant's own database role: only its own tenant is listed */
+	term_keys(&term, "1", NULL);
+	ck_assert_msg(term_wait_gone(&term, "globex-console", 5000), "%s", term.screen);
+	term_expect(&term, "1 shown");
+	/* a viewer may not suspend */
+	term_keys(&term, "s", NULL);
+	term_expect(&term, "a viewer of acme-console may not do that");
+	term_keys(&term, "C-x", NULL);
+	term_expect(&term, "back to the staff view");
+	term_expect(&term, "globex-console");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				    "action = 'support.view_as.end'"), 1);
+}
+END_TEST
+
+START_TEST(test_create_tenant)
+{
+	start(120, 36, NULL);
+	term_keys(&term, "n", NULL);
+	term_expect(&term, "New tenant");
+	term_type(&term, "Initech Console");
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "not-an-email");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "admin_email");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenants WHERE "
+				    "slug = 'initech-console'"), 0);
+	term_keys(&term, "C-u", NULL);
+	term_type(&term, "boss@initech.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "created initech-console");
+	term_expect(&term, "Initech Console");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenants WHERE "
+				    "slug = 'initech-console'"), 1);
+}
+END_TEST
+
+START_TEST(test_remote_console)
+{
+	struct testd d;
+	char tokfile[600], a[2048];
+	FILE *f;
+
+	testd_start(&d, db);
+	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	f = fopen(tokfile, "w");
+	fputs(d.token, f);
+	fclose(f);
+	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
+	term_start(&term, 120, 36, NULL, a);
+	term_expect(&term, d.url);
+	term_expect(&term, "globex-console");
+	term_keys(&term, "j", "Enter", NULL);
+	term_expect(&term, "Globex Console");
+	term_keys(&term, "s", NULL);
+	term_type(&term, "globex-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "globex-console: suspended");
+	ck_assert_str_eq(status_of("globex"), "suspended");
+	term_stop(&term);
+	testd_stop(&d);
+}
+END_TEST
+
+static int
+sh(const char *fmt, const char *arg)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof cmd, fmt, arg, arg);
+	return system(cmd);
+}
+
+/* The database goes away mid-session: "reconnecting…", then the console
+ * carries on by itself and the audit it missed shows up. */
+START_TEST(test_database_restart)
+{
+	char dir[256], conninfo[768], path[600], a[1024];
+	struct store *st;
+	struct err e;
+	FILE *f;
+	int port;
+
+	snprintf(dir, sizeof dir, "%s/console-pg", getenv("TENANTRY_TEST_TMP"));
+	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >%s.port", dir), 0);
+	snprintf(path, sizeof path, "%s.port", dir);
+	f = fopen(path, "r");
+	ck_assert(f && fscanf(f, "%d", &port) == 1);
+	fclose(f);
+	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres user=postgres",
+		 dir, port);
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
+			 "migrate", NULL }), 0);
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
+			 "tenants", "create", "--name", "Restart Corp", "--admin-email", "boss@restart.test", "--tier", "basic",
+			 NULL }), 0);
+	snprintf(a, sizeof a, "--db '%s' --as platform", conninfo);
+	term_start(&term, 120, 36, NULL, a);
+	term_expect(&term, "restart-corp");
+
+	ck_assert_int_eq(sh("tests/pg.sh stop %s", dir), 0);
+	term_keys(&term, "R", NULL);
+	term_expect(&term, "reconnecting");
+	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >/dev/null", dir), 0);
+	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
+	term_expect(&term, "restart-corp");
+	{
+		struct store_config cfg = { .conninfo = conninfo };
+		struct store_context ctx = { .role = STORE_ROLE_PLATFORM, .actor = "test" };
+
+		ck_assert(store_open(&st, &cfg, &e) == 0);
+		ck_assert(st->ops->set_context(st, &ctx, &e) == 0);
+		ck_assert_msg(st->ops->audit_event(st, "restart-corp", "test.after_restart", "x", "y",
+						   NULL, &e) == 0, "%s", e.message);
+		store_close(&st);
+	}
+	ck_assert_msg(term_wait(&term, "test.after_restart", 15000), "%s", term.screen);
+	term_stop(&term);
+	sh("tests/pg.sh stop %s", dir);
+}
+END_TEST
+
+Suite *
+suite_console(void)
+{
+	Suite *s = suite_create("console");
+	TCase *tc = tcase_create("tmux");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_open_filter_and_panes);
+	tcase_add_test(tc, test_suspend_needs_the_slug);
+	tcase_add_test(tc, test_live_audit_appears);
+	tcase_add_test(tc, test_resize_and_tiny_terminal);
+	tcase_add_test(tc, test_read_only_refuses_writes);
+	tcase_add_test(tc, test_command_line_and_help);
+	tcase_add_test(tc, test_bad_config_lines_are_reported);
+	tcase_add_test(tc, test_view_as_tenant);
+	tcase_add_test(tc, test_create_tenant);
+	tcase_add_test(tc, test_remote_console);
+	tcase_add_test(tc, test_database_restart);
+	suite_add_tcase(s, tc);
+	return s;
+}
