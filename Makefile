@@ -131,8 +131,17 @@ VAR       = var
 RUN_ADMIN = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=postgres dbname=tenantry
 RUN_DB    = host=$(CURDIR)/$(VAR)/pg/run port=$$(cat $(VAR)/pg/port) user=demo_operator dbname=tenantry
 
+# The console on the demo, with `demo --live` moving gauges and the audit
+# log meanwhile; without a terminal, the tenant list instead.
 run: demo-db
-	@$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key tenants list
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key \
+			demo --live >$(VAR)/live.log 2>&1 & live=$$!; \
+		trap 'kill $$live 2>/dev/null' EXIT INT TERM; \
+		$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key; \
+	else \
+		$(BUILD)/tenantry --db "$(RUN_DB)" --master-key-file $(VAR)/master.key tenants list; \
+	fi
 
 # The private cluster under ./var with the demo loaded once; the demo's
 # output (with the tenantryd staff login) is kept in var/demo.log.

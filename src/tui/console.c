@@ -545,6 +545,8 @@ drain_done(struct console *c)
 		} else if (!j->done) {
 			struct feed_job *fj = (struct feed_job *)j;
 
+			for (int k = 0; k < fj->nnames; k++)
+				console_remember_slug(c, fj->names[k].id, fj->names[k].slug);
 			console_audit_add(c, &fj->entries);
 		} else {
 			c->busy--;

@@ -78,6 +78,12 @@ struct feed_job {
 	struct job job;
 	struct audit_entry_list entries; /* oldest first */
 	bool backfill;                   /* after a reconnect */
+	/* Slugs of the tenants in entries the worker had not named before. */
+	struct {
+		char id[ID_LEN];
+		char slug[SLUG_LEN];
+	} names[32];
+	int nnames;
 };
 
 /* ---- line editor -------------------------------------------------------- */
@@ -292,7 +298,8 @@ void console_remember_slug(struct console *c, const char *id, const char *slug);
  * with thousands separators. */
 void quota_amount(char *buf, size_t size, const char *resource, int64_t v);
 
-/* Time as "12:04:31" (today) or "2026-11-21"; "-" for 0. */
+/* Time as "12:04:31" (today), "Nov 21" (this year) or "2025-11-21";
+ * "-" for 0. */
 const char *console_time(usec_t t, char *buf, size_t size);
 int64_t console_now_us(void);
 

@@ -184,6 +184,8 @@ console_time(usec_t t, char *buf, size_t size)
 	localtime_r(&now, &today);
 	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
 		strftime(buf, size, "%H:%M:%S", &tm);
+	else if (tm.tm_year == today.tm_year)
+		strftime(buf, size, "%b %d", &tm);
 	else
 		strftime(buf, size, "%Y-%m-%d", &tm);
 	return buf;

@@ -22,7 +22,10 @@
 #define BACKFILL 200
 #define KEYS_MAX 128
 
+#define NAMED 1024
+
 struct worker {
+	char named[NAMED][ID_LEN];   /* tenants whose slug was sent to the UI */
 	pthread_t thread;
 	struct store *st;
 	int job_pipe[2];
@@ -79,6 +82,32 @@ noop_run(struct job *j, struct store *st, struct err *e)
 	return 0;
 }
 
+/* Adds the slugs of tenants in fj's entries that the UI has not been told
+ * yet (one lookup each, at most 32 per batch). */
+static void
+name_tenants(struct worker *w, struct feed_job *fj)
+{
+	for (size_t i = 0; i < fj->entries.n && fj->nnames < 32; i++) {
+		const char *id = fj->entries.rows[i].tenant_id;
+		unsigned h = 2166136261u;
+		struct tenant t;
+		struct err e = { 0 };
+
+		for (const char *p = id; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		h %= NAMED;
+		if (strcmp(w->named[h], id) == 0)
+			continue;
+		snprintf(w->named[h], sizeof w->named[h], "%s", id);
+		if (w->st->ops->tenant_get(&t, w->st, id, &e) < 0)
+			continue;
+		snprintf(fj->names[fj->nnames].id, ID_LEN, "%s", t.id);
+		snprintf(fj->names[fj->nnames].slug, SLUG_LEN, "%s", t.slug);
+		fj->nnames++;
+		tenant_clear(&t);
+	}
+}
+
 /* Fetches the entries of keys (grouped by chain) and delivers them. */
 static void
 fetch_keys(struct worker *w, struct audit_key *keys, int n)
@@ -116,6 +145,7 @@ fetch_keys(struct worker *w, struct audit_key *keys, int n)
 		}
 		i = k - 1;
 	}
+	name_tenants(w, fj);
 	deliver(w, &fj->job);
 }
 
@@ -136,6 +166,7 @@ backfill(struct worker *w)
 			fj->entries.rows[a] = fj->entries.rows[b];
 			fj->entries.rows[b] = t;
 		}
+		name_tenants(w, fj);
 	}
 	deliver(w, &fj->job);
 }

@@ -124,8 +124,8 @@ draw_nearest(WINDOW *w, int y, int row, int width, size_t i)
 	char nums[64], u[32], l[32];
 	int gw = width - 56 > 30 ? 30 : width - 56;
 
-	text_thousands(u, sizeof u, pl.m.nearest[i].used);
-	text_thousands(l, sizeof l, pl.m.nearest[i].limit);
+	quota_amount(u, sizeof u, pl.m.nearest[i].resource, pl.m.nearest[i].used);
+	quota_amount(l, sizeof l, pl.m.nearest[i].resource, pl.m.nearest[i].limit);
 	snprintf(nums, sizeof nums, "%s/%s", u, l);
 	draw_text(w, y, 1, 24, a, pl.m.nearest[i].slug);
 	draw_text(w, y, 26, 14, a, pl.m.nearest[i].resource);
