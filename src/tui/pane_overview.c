@@ -167,10 +167,13 @@ draw_health(WINDOW *w, int y, int width)
 		draw_text(w, y, 12, gw, theme_attr(role), bar);
 	}
 	y++;
-	for (int p = 0; p < HEALTH_PART_COUNT; p++)
+	for (int p = 0; p < HEALTH_PART_COUNT; p++) {
+		const char *why = strstr(ov.health.explain[p], ": ");
+
 		y = line(w, y, width, THEME_ROLE_DIM, "  %-18s %3.0f%%  %s",
 			 health_part_name((enum health_part)p), ov.health.part[p] * 100,
-			 ov.health.explain[p]);
+			 why ? why + 2 : ov.health.explain[p]);
+	}
 	return y + 1;
 }
 
