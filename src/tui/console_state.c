@@ -273,7 +273,9 @@ console_audit_add(struct console *c, struct audit_entry_list *l)
 		c->ring[(c->ring_start + c->ring_n) % AUDIT_RING] = *e;
 		c->ring_n++;
 		l->rows[fresh++] = *e;  /* the pane sees only the new ones */
-		console_trace("audit-line", "%s %lld", e->tenant_id, (long long)e->seq);
+		/* lag: from the entry's transaction time to now, wall clock */
+		console_trace("audit-line", "%s %lld lag_us=%lld", e->tenant_id, (long long)e->seq,
+			      (long long)(console_now_us() - e->at));
 	}
 	if (fresh && p->audit)
 		p->audit(c, l->rows, fresh);
