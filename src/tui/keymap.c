@@ -100,6 +100,7 @@ static const char default_keys[] =
 	"bind invitations x      revoke\n"
 	"\n"
 	"# ---- settings -----------------------------------------------------------\n"
+	"bind settings    n      create-setting\n"
 	"bind settings    v      reveal-secret\n"
 	"\n"
 	"# ---- audit log ----------------------------------------------------------\n"
