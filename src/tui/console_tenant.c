@@ -168,7 +168,7 @@ tier_done(struct console *c, struct job *j)
 	if (j->rc < 0 && j->err.code == ERR_DOWNGRADE_BLOCKED && c->modal.kind == MODAL_FORM) {
 		c->modal.busy = false;
 		snprintf(c->modal.error, sizeof c->modal.error,
-			 "%s: type the slug to downgrade anyway", j->err.message);
+			 "over %s's limits: type the slug to force it", sj->tier);
 		return;
 	}
 	form_finish(c, j);
@@ -234,9 +234,13 @@ preview_done(struct console *c, struct job *j)
 		if (!cur || !tier_is_downgrade(cur, to) || !tier_conflicts(&k, to, used))
 			continue;
 		fprintf(f, "%s would break:", to->name);
-		for (size_t r = 0; r < k.n; r++)
-			fprintf(f, " %s %lld > %lld%s", k.rows[r].resource, (long long)k.rows[r].used,
-				(long long)k.rows[r].limit, r + 1 < k.n ? "," : "");
+		for (size_t r = 0; r < k.n; r++) {
+			char u[32], l[32];
+
+			quota_amount(u, sizeof u, k.rows[r].resource, k.rows[r].used);
+			quota_amount(l, sizeof l, k.rows[r].resource, k.rows[r].limit);
+			fprintf(f, " %s %s > %s%s", k.rows[r].resource, u, l, r + 1 < k.n ? "," : "");
+		}
 		fputc('\n', f);
 	}
 	fclose(f);

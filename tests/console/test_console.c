@@ -415,6 +415,69 @@ START_TEST(test_database_restart)
 }
 END_TEST
 
+/* A downgrade shows first what it would break, and needs the slug to go
+ * through anyway; an upgrade just happens. */
+START_TEST(test_tier_change_preview)
+{
+	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	struct quota_result r;
+	struct err e;
+
+	ck_assert_msg(st->ops->usage_increment(&r, st, "acme-console", "storage_bytes",
+					       8LL << 30, &e) == 0, "%s", e.message);
+	store_close(&st);
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "t", NULL);
+	term_expect(&term, "Tier of acme-console (now professional)");
+	term_expect(&term, "basic would break: storage_bytes 8.6 GB > 5.4 GB");
+	term_expect(&term, "free would break: storage_bytes");
+	term_keys(&term, "Left", NULL);  /* professional -> basic */
+	term_expect(&term, "‹ basic ›");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "over basic's limits: type the slug to force it");
+	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants WHERE "
+					  "slug = 'acme-console'"), "professional");
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "acme-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "acme-console: basic");
+	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants WHERE "
+					  "slug = 'acme-console'"), "basic");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tier enterprise");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Tier of acme-console (now basic)");
+	term_expect(&term, "‹ enterprise ›");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "acme-console: enterprise");
+}
+END_TEST
+
+/* Text from the database never reaches the terminal raw, and a locale
+ * that is not UTF-8 gets ASCII drawing. */
+START_TEST(test_control_characters_and_ascii)
+{
+	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	struct err e;
+
+	ck_assert_msg(st->ops->audit_event(st, "acme-console", "test.evil", "x",
+					   "\x1b]2;pwned\x07\x1b[31mred", NULL, &e) == 0,
+		      "%s", e.message);
+	store_close(&st);
+	start(120, 36, NULL);
+	/* ESC and BEL became U+FFFD; the title escape did not run */
+	term_expect(&term, "\xef\xbf\xbd]2;pwned\xef\xbf\xbd\xef\xbf\xbd[31mred");
+	term_stop(&term);
+
+	term_start(&term, 120, 36, "LANG=C LC_ALL=C", args);
+	term_expect(&term, "acme-console");
+	term_expect(&term, " tenantry | pg:");
+	term_expect(&term, "?[31mred");  /* '?' stands for what ASCII cannot show */
+	ck_assert_ptr_null(strstr(term.screen, "\xe2\x94\x80"));  /* no box drawing */
+}
+END_TEST
+
 Suite *
 suite_console(void)
 {
@@ -433,6 +496,8 @@ suite_console(void)
 	tcase_add_test(tc, test_view_as_tenant);
 	tcase_add_test(tc, test_create_tenant);
 	tcase_add_test(tc, test_remote_console);
+	tcase_add_test(tc, test_tier_change_preview);
+	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_database_restart);
 	suite_add_tcase(s, tc);
 	return s;
