@@ -5,7 +5,8 @@
  * fields, records. The rest of the operations are in test_contract_ops.c;
  * checks that only make sense over HTTP (unreachable
  * server, bad credentials, percent-encoding, identical records through both
- * backends, the live feed over Server-Sent Events) are in test_remote.c. */
+ * backends, the live feed over Server-Sent Events) are in test_remote.c,
+ * and the few that only concern the libpq store are in test_store.c. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,7 @@ START_TEST(test_tiers)
 	OK(st->ops->tier_list(&l, st, &e));
 	ck_assert_uint_eq(l.n, 5);
 	ck_assert_str_eq(l.rows[0].name, "free");
+	ck_assert_str_eq(l.rows[4].name, "enterprise");
 	ck_assert_int_eq(l.rows[4].max_users, -1);
 	tier_list_free(&l);
 	OK(st->ops->tier_put(st, &t, &e));
@@ -180,6 +182,9 @@ END_TEST
 START_TEST(test_tenant_get)
 {
 	struct tenant t;
+	struct quota_list ql;
+	struct member_list ml;
+	int users = 0;
 
 	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
 	ck_assert_str_eq(t.name, "Acme Corp");
@@ -192,6 +197,25 @@ START_TEST(test_tenant_get)
 	OK(st->ops->tenant_get(&t, st, acme.id, &e));
 	ck_assert_str_eq(t.slug, "acme-corp");
 	tenant_clear(&t);
+	OK(st->ops->tenant_get(&t, st, "beta", &e));
+	ck_assert_int_eq(t.status, TENANT_ACTIVE);  /* a trial, but free has no trial days */
+	tenant_clear(&t);
+	/* quotas from the tier; the admin is a member and a user */
+	OK(st->ops->quota_list(&ql, st, "acme-corp", &e));
+	ck_assert_uint_eq(ql.n, RESOURCE_COUNT);
+	for (size_t i = 0; i < ql.n; i++)
+		if (strcmp(ql.rows[i].resource, "users") == 0) {
+			ck_assert_int_eq(ql.rows[i].limit, 50);
+			ck_assert_int_eq(ql.rows[i].used, 1);
+			users++;
+		}
+	ck_assert_int_eq(users, 1);
+	quota_list_free(&ql);
+	OK(st->ops->member_list(&ml, st, "acme-corp", NULL, &e));
+	ck_assert_uint_eq(ml.n, 1);
+	ck_assert_str_eq(ml.rows[0].email, "alice@acme.example");
+	ck_assert_int_eq(ml.rows[0].role, ROLE_ADMIN);
+	member_list_free(&ml);
 	FAILS(st->ops->tenant_get(&t, st, "nope", &e), ERR_NOT_FOUND);
 	ck_assert_int_eq(e.status, 404);
 	FAILS(st->ops->tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e),
@@ -240,6 +264,13 @@ START_TEST(test_tenant_list)
 	ck_assert_uint_eq(l.n, 7);
 	ck_assert_str_eq(l.rows[0].name, "Gamma 06");
 	tenant_list_free(&l);
+	q = (struct tenant_query){ .status = -1, .limit = 50, .sort = TENANT_SORT_TIER,
+				   .desc = true };
+	OK(st->ops->tenant_list(&l, st, &q, &e));
+	ck_assert_uint_eq(l.n, 9);
+	ck_assert_str_eq(l.rows[0].tier, "professional");
+	ck_assert_str_eq(l.rows[l.n - 1].tier, "basic");
+	tenant_list_free(&l);
 	q = (struct tenant_query){ .status = -1, .limit = 501 };
 	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "limit");
 	q.limit = 10;
@@ -265,6 +296,8 @@ START_TEST(test_tenant_update)
 	ck_assert_str_eq(t.name, "Acme Corporation");
 	ck_assert_str_eq(t.timezone, "Europe/Paris");
 	CT_JSON_EQ(t.settings_json, "{\"x\": 1}");
+	if (!ct_remote)  /* the libpq store: jsonb as PostgreSQL prints it */
+		ck_assert_str_eq(t.settings_json, "{\"x\": 1}");
 	CT_JSON_EQ(t.branding_json, "{\"logo\": \"a.png\"}");
 	tenant_clear(&t);
 	before = ct_audit_count(acme.id);
@@ -349,6 +382,10 @@ START_TEST(test_members)
 	FAILS(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, &e),
 	      ERR_CONFLICT);
 	FAILS(st->ops->member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
+	/* a failed update leaves no member behind; a user is required */
+	ck_assert_str_eq(m.user_id, "");
+	FAILS_FIELD(st->ops->member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e),
+		    "user");
 	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
 	OK(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
 	ck_assert(!m.active);

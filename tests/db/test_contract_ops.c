@@ -88,6 +88,8 @@ START_TEST(test_settings)
 	stored = testdb_value(c, "SELECT value FROM tenantry.tenant_settings WHERE key = 'stripe'");
 	ck_assert(strncmp(stored, "v1:", 3) == 0);
 	ck_assert_ptr_null(strstr(stored, "sk_live"));
+	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
+				      "WHERE new::text LIKE '%sk_live%'"), "0");
 	OK(st->ops->setting_get(&s, st, "acme-corp", "stripe", false, &e));
 	ck_assert_str_eq(s.value, "********");
 	ck_assert(!s.revealed);
