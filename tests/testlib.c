@@ -553,3 +553,35 @@ struct store *testd_store(const struct testd *d, const char *token,
 	ck_assert_msg(st->ops->set_context(st, &ctx, &e) == 0, "%s", e.message);
 	return st;
 }
+
+/* ---- a cluster of its own -------------------------------------------------- */
+
+void
+testcluster_start(struct testcluster *c, const char *name)
+{
+	char cmd[1024], path[300];
+	FILE *f;
+
+	snprintf(c->dir, sizeof c->dir, "%s/%s", getenv("TENANTRY_TEST_TMP"), name);
+	snprintf(path, sizeof path, "%s.port", c->dir);
+	snprintf(cmd, sizeof cmd, "PG_FSYNC=off tests/pg.sh start %s >%s", c->dir, path);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(path, "r");
+	ck_assert(f && fscanf(f, "%d", &c->port) == 1);
+	fclose(f);
+	snprintf(c->conninfo, sizeof c->conninfo,
+		 "host=%s/run port=%d dbname=postgres user=postgres", c->dir, c->port);
+	if (!c->migrated)
+		ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db",
+				 c->conninfo, "migrate", NULL }), 0);
+	c->migrated = true;
+}
+
+void
+testcluster_stop(struct testcluster *c)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "tests/pg.sh stop %s", c->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}

@@ -58,6 +58,23 @@ int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
 struct store *teststore_open(const char *db, const char *user,
 			     enum store_role role, const char *tenant);
 
+/* ---- a cluster of its own -------------------------------------------------- */
+
+/* A private PostgreSQL cluster under the run's temporary directory, for
+ * tests that stop and start the database under a running client. */
+struct testcluster {
+	char dir[256];
+	int port;
+	char conninfo[512];      /* superuser, database postgres */
+	bool migrated;
+};
+
+/* Starts the cluster NAME (again, on the same port, after a stop) and
+ * migrates it the first time; fails the test otherwise. */
+void testcluster_start(struct testcluster *c, const char *name);
+/* Stops it (fast shutdown); fails the test when pg.sh fails. */
+void testcluster_stop(struct testcluster *c);
+
 /* ---- tenantryd ----------------------------------------------------------- */
 
 /* A real tenantryd (TENANTRY_SERVER_BIN) on database db, on a free loopback

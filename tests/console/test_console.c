@@ -357,35 +357,18 @@ START_TEST(test_remote_console)
 }
 END_TEST
 
-static int
-sh(const char *fmt, const char *arg)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof cmd, fmt, arg, arg);
-	return system(cmd);
-}
-
 /* The database goes away mid-session: "reconnecting…", then the console
  * carries on by itself and the audit it missed shows up. */
 START_TEST(test_database_restart)
 {
-	char dir[256], conninfo[768], path[600], a[1024];
+	struct testcluster pgc = { 0 };
+	const char *conninfo;
+	char a[1024];
 	struct store *st;
 	struct err e;
-	FILE *f;
-	int port;
 
-	snprintf(dir, sizeof dir, "%s/console-pg", getenv("TENANTRY_TEST_TMP"));
-	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >%s.port", dir), 0);
-	snprintf(path, sizeof path, "%s.port", dir);
-	f = fopen(path, "r");
-	ck_assert(f && fscanf(f, "%d", &port) == 1);
-	fclose(f);
-	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres user=postgres",
-		 dir, port);
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
-			 "migrate", NULL }), 0);
+	testcluster_start(&pgc, "console-pg");
+	conninfo = pgc.conninfo;
 	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
 			 "tenants", "create", "--name", "Restart Corp", "--admin-email", "boss@restart.test", "--tier", "basic",
 			 NULL }), 0);
@@ -393,10 +376,10 @@ START_TEST(test_database_restart)
 	term_start(&term, 120, 36, NULL, a);
 	term_expect(&term, "restart-corp");
 
-	ck_assert_int_eq(sh("tests/pg.sh stop %s", dir), 0);
+	testcluster_stop(&pgc);
 	term_keys(&term, "R", NULL);
 	term_expect(&term, "reconnecting");
-	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >/dev/null", dir), 0);
+	testcluster_start(&pgc, "console-pg");
 	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
 	term_expect(&term, "restart-corp");
 	{
@@ -411,7 +394,7 @@ START_TEST(test_database_restart)
 	}
 	ck_assert_msg(term_wait(&term, "test.after_restart", 15000), "%s", term.screen);
 	term_stop(&term);
-	sh("tests/pg.sh stop %s", dir);
+	testcluster_stop(&pgc);
 }
 END_TEST
 

@@ -967,47 +967,39 @@ sh(const char *fmt, const char *arg)
  * and the same server answers again without a restart. */
 START_TEST(test_database_restart)
 {
-	char dir[256], conninfo[768], pwfile[600], *out = NULL, *tok;
+	char conninfo[768], pwfile[600], *out = NULL, *tok;
+	struct testcluster pgc = { 0 };
 	struct testsrv s2;
 	FILE *f;
-	int port;
 
-	snprintf(dir, sizeof dir, "%s/restart-pg", getenv("TENANTRY_TEST_TMP"));
-	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >%s.port", dir), 0);
-	snprintf(pwfile, sizeof pwfile, "%s.port", dir);
-	f = fopen(pwfile, "r");
-	ck_assert(f && fscanf(f, "%d", &port) == 1);
-	fclose(f);
-	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres user=postgres",
-		 dir, port);
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
-			 "migrate", NULL }), 0);
-	snprintf(pwfile, sizeof pwfile, "%s.pw", dir);
+	testcluster_start(&pgc, "restart-pg");
+	snprintf(pwfile, sizeof pwfile, "%s.pw", pgc.dir);
 	f = fopen(pwfile, "w");
 	fputs(PW "\n", f);
 	fclose(f);
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", pgc.conninfo,
 			 "staff", "add", "ops@restart.test", "--role", "oncall",
 			 "--password-file", pwfile, NULL }), 0);
-	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres", dir, port);
+	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres", pgc.dir,
+		 pgc.port);
 	testsrv_start(&s2, conninfo, NULL);
 	tok = testsrv_login(&s2, "ops@restart.test", PW, NULL);
 	ck_assert_ptr_nonnull(tok);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, NULL), 200);
 
-	ck_assert_int_eq(sh("tests/pg.sh stop %s", dir), 0);
+	testcluster_stop(&pgc);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, &out), 503);
 	ck_assert_ptr_nonnull(strstr(out, "\"code\":\"unavailable\""));
 	free(out);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL), 503);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/healthz", NULL, NULL, NULL), 200);
 
-	ck_assert_int_eq(sh("PG_FSYNC=off tests/pg.sh start %s >/dev/null", dir), 0);
+	testcluster_start(&pgc, "restart-pg");
 	ck_assert_int_eq(testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL), 200);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/api/tenants", tok, NULL, NULL), 200);
 	free(tok);
 	testsrv_stop(&s2);
-	sh("tests/pg.sh stop %s", dir);
+	testcluster_stop(&pgc);
 }
 END_TEST
 
