@@ -5,8 +5,5 @@ static void p_open(struct console *c) { (void)c; }
 static void p_draw(struct console *c, WINDOW *w, int h, int wd) { (void)c; (void)h; draw_text(w, 1, 1, wd - 2, 0, "pending"); }
 static bool p_handle(struct console *c, enum action a) { (void)c; (void)a; return false; }
 #define P(name, pid, t) const struct pane_ops name = { .id = pid, .needs_tenant = t, .open = p_open, .draw = p_draw, .handle = p_handle };
-P(pane_users_ops, PANE_USERS, true)
-P(pane_invitations_ops, PANE_INVITATIONS, true)
 P(pane_settings_ops, PANE_SETTINGS, true)
 P(pane_apikeys_ops, PANE_APIKEYS, true)
-void invitation_start(struct console *c, const char *email, const char *role) { (void)c; (void)email; (void)role; }

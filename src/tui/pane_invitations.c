@@ -1,0 +1,306 @@
+/* pane_invitations.c - a tenant's invitations: create (the token is shown
+ * once), resend (a new token, shown once), revoke (confirmed by typing the
+ * email); expired ones are marked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/console.h"
+#include "tui/widget.h"
+
+static struct {
+	char tenant[ID_LEN];
+	struct invitation_list rows;
+	struct list_view view;
+	bool loaded;
+} iv;
+
+struct invitation_job {
+	struct job job;
+	struct invitation_list out;
+	struct invitation inv;
+	char token[96];
+	char id[ID_LEN], email[EMAIL_LEN];
+	enum member_role role;
+	enum { INV_LIST, INV_CREATE, INV_RESEND, INV_REVOKE } op;
+};
+
+static const char *
+state_of(const struct invitation *i, enum theme_role *role)
+{
+	*role = THEME_ROLE_ROW;
+	if (i->accepted_at)
+		return "accepted";
+	if (i->revoked_at) {
+		*role = THEME_ROLE_DIM;
+		return "revoked";
+	}
+	if (i->expires_at && i->expires_at < console_now_us()) {
+		*role = THEME_ROLE_WARNING;
+		return "expired";
+	}
+	return "pending";
+}
+
+static int
+inv_run(struct job *j, struct store *st, struct err *e)
+{
+	struct invitation_job *ij = (struct invitation_job *)j;
+
+	switch (ij->op) {
+	case INV_CREATE:
+		return st->ops->invitation_create(&ij->inv, ij->token, st, j->tenant, ij->email,
+						  ij->role, e);
+	case INV_RESEND:
+		return st->ops->invitation_resend(&ij->inv, ij->token, st, j->tenant, ij->id, e);
+	case INV_REVOKE:
+		return st->ops->invitation_revoke(st, j->tenant, ij->id, e);
+	default:
+		return st->ops->invitation_list(&ij->out, st, j->tenant, e);
+	}
+}
+
+static void
+inv_destroy(struct job *j)
+{
+	struct invitation_job *ij = (struct invitation_job *)j;
+
+	invitation_list_free(&ij->out);
+	memset(ij->token, 0, sizeof ij->token);
+}
+
+static struct invitation_job *
+inv_job(struct console *c, int op, void (*done)(struct console *, struct job *))
+{
+	struct invitation_job *ij = job_new(sizeof *ij, inv_run, done);
+
+	ij->op = op;
+	ij->job.destroy = inv_destroy;
+	ij->job.write = op != INV_LIST;
+	ij->job.what = op == INV_LIST ? "loading invitations" : "saving invitation";
+	snprintf(ij->job.tenant, sizeof ij->job.tenant, "%s", c->tenant.id);
+	return ij;
+}
+
+static void
+list_done(struct console *c, struct job *j)
+{
+	struct invitation_job *ij = (struct invitation_job *)j;
+
+	if (!c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
+		return;
+	if (console_failed(c, j, "invitations"))
+		return;
+	invitation_list_free(&iv.rows);
+	iv.rows = ij->out;
+	memset(&ij->out, 0, sizeof ij->out);
+	snprintf(iv.tenant, sizeof iv.tenant, "%s", j->tenant);
+	iv.loaded = true;
+	iv.view.n = (int)iv.rows.n;
+	list_clamp(&iv.view);
+}
+
+static void
+invitations_open(struct console *c)
+{
+	if (strcmp(iv.tenant, c->tenant.id) != 0) {
+		invitation_list_free(&iv.rows);
+		iv.loaded = false;
+		iv.view.sel = iv.view.top = 0;
+	}
+	console_submit(c, &inv_job(c, INV_LIST, list_done)->job);
+}
+
+static void
+invitations_draw(struct console *c, WINDOW *w, int height, int width)
+{
+	static const struct column_spec cols[] = {
+		{ 16, 40, 3 }, { 8, 8, 0 }, { 12, 30, 1 }, { 10, 10, 0 }, { 10, 10, 0 }, { 9, 9, 0 },
+	};
+	static const char *const head[] = { "EMAIL", "ROLE", "INVITED BY", "CREATED", "EXPIRES",
+					     "STATE" };
+	int wd[6], x = 0;
+
+	(void)c;
+	layout_columns(cols, 6, width, 1, wd);
+	for (int k = 0; k < 6; k++) {
+		if (wd[k])
+			draw_text(w, 0, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), head[k]);
+		x += wd[k] ? wd[k] + 1 : 0;
+	}
+	iv.view.height = height - 1;
+	iv.view.n = (int)iv.rows.n;
+	list_clamp(&iv.view);
+	if (!iv.rows.n)
+		draw_text(w, 2, 2, width - 4, theme_attr(THEME_ROLE_DIM),
+			  iv.loaded ? "no invitations (i invites someone)" : "loading…");
+	for (int r = 0; r < iv.view.height && iv.view.top + r < (int)iv.rows.n; r++) {
+		int i = iv.view.top + r;
+		const struct invitation *inv = &iv.rows.rows[i];
+		char made[16], ends[16];
+		enum theme_role role;
+		const char *state = state_of(inv, &role);
+		const char *cell[6] = { inv->email, member_role_name(inv->role), inv->invited_by,
+					console_time(inv->created_at, made, sizeof made),
+					console_time(inv->expires_at, ends, sizeof ends), state };
+		attr_t a = theme_attr(i == iv.view.sel ? THEME_ROLE_SELECTED : role);
+
+		x = 0;
+		for (int k = 0; k < 6; k++) {
+			if (wd[k])
+				draw_text(w, 1 + r, x, wd[k] + 1, a, cell[k]);
+			x += wd[k] ? wd[k] + 1 : 0;
+		}
+		if (x < width)
+			draw_text(w, 1 + r, x, width - x, a, "");
+	}
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+static void
+show_token(struct console *c, const struct invitation_job *ij)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "%s is invited to %s as %s.\n\nToken (shown once, it cannot be shown again):\n\n"
+		 "  %s\n\nThey accept with:\n  tenantry invite accept %s",
+		 ij->inv.email, c->tenant.slug, member_role_name(ij->inv.role), ij->token, ij->token);
+	console_show_text(c, "Invitation token (shown once)", text);
+}
+
+static void
+write_done(struct console *c, struct job *j)
+{
+	struct invitation_job *ij = (struct invitation_job *)j;
+
+	form_finish(c, j);
+	if (j->rc < 0) {
+		if (c->modal.kind == MODAL_NONE)
+			console_failed(c, j, "invitation");
+		return;
+	}
+	if (ij->op == INV_REVOKE)
+		console_message(c, THEME_ROLE_OK, "revoked the invitation of %s", ij->email);
+	else {
+		show_token(c, ij);
+		console_message(c, THEME_ROLE_OK, "invited %s", ij->inv.email);
+	}
+	if (c->pane == PANE_INVITATIONS && c->have_tenant && strcmp(c->tenant.id, j->tenant) == 0)
+		invitations_open(c);
+}
+
+static int
+invite_submit(struct console *c, struct modal *m)
+{
+	struct invitation_job *ij = inv_job(c, INV_CREATE, write_done);
+
+	snprintf(ij->email, sizeof ij->email, "%s", form_value(m, 0));
+	member_role_parse(form_value(m, 1), &ij->role);
+	console_submit(c, &ij->job);
+	return 0;
+}
+
+void
+invitation_start(struct console *c, const char *email, const char *role)
+{
+	static const char *const roles[] = { "member", "viewer", "manager", "admin" };
+	enum member_role r;
+	struct modal *m;
+	int sel = 0;
+
+	if (email && role && member_role_parse(role, &r) == 0) {
+		struct invitation_job *ij = inv_job(c, INV_CREATE, write_done);
+
+		snprintf(ij->email, sizeof ij->email, "%s", email);
+		ij->role = r;
+		console_submit(c, &ij->job);
+		return;
+	}
+	for (int i = 0; role && i < 4; i++)
+		if (strcmp(role, roles[i]) == 0)
+			sel = i;
+	m = form_open(c, "Invite someone", invite_submit);
+	form_note(m, "The invitation's token is shown once; it expires after 7 days.");
+	form_add_text(m, "email", email);
+	form_add_choice(m, "role", roles, 4, sel);
+}
+
+static int
+revoke_submit(struct console *c, struct modal *m)
+{
+	struct invitation_job *ij;
+
+	if (strcmp(form_value(m, 0), m->ref2) != 0) {
+		snprintf(m->error, sizeof m->error, "type %s exactly to confirm", m->ref2);
+		return -1;
+	}
+	ij = inv_job(c, INV_REVOKE, write_done);
+	snprintf(ij->id, sizeof ij->id, "%s", m->ref);
+	snprintf(ij->email, sizeof ij->email, "%s", m->ref2);
+	console_submit(c, &ij->job);
+	return 0;
+}
+
+static bool
+invitations_handle(struct console *c, enum action a)
+{
+	const struct invitation *inv = iv.view.sel < (int)iv.rows.n ? &iv.rows.rows[iv.view.sel]
+								     : NULL;
+	struct modal *m;
+	char title[EMAIL_LEN + 32];
+
+	if (list_move(&iv.view, a))
+		return true;
+	if (a == ACTION_INVITE) {
+		if (console_may(c, a, PERM_INVITATIONS_MANAGE))
+			invitation_start(c, NULL, NULL);
+		return true;
+	}
+	if (!inv || (a != ACTION_RESEND && a != ACTION_REVOKE))
+		return false;
+	if (!console_may(c, a, PERM_INVITATIONS_MANAGE))
+		return true;
+	if (a == ACTION_RESEND) {
+		struct invitation_job *ij = inv_job(c, INV_RESEND, write_done);
+
+		snprintf(ij->id, sizeof ij->id, "%s", inv->id);
+		console_submit(c, &ij->job);
+		return true;
+	}
+	snprintf(title, sizeof title, "Revoke the invitation of %s", inv->email);
+	m = form_open(c, title, revoke_submit);
+	form_note(m, "Its token stops working at once. Type the email to confirm.");
+	form_add_text(m, "email", "");
+	snprintf(m->ref, sizeof m->ref, "%s", inv->id);
+	snprintf(m->ref2, sizeof m->ref2, "%.127s", inv->email);
+	return true;
+}
+
+static void
+invitations_click(struct console *c, int row, bool twice)
+{
+	(void)twice;
+	(void)c;
+	if (row >= 1 && iv.view.top + row - 1 < (int)iv.rows.n)
+		iv.view.sel = iv.view.top + row - 1;
+}
+
+static void
+invitations_done(struct console *c)
+{
+	(void)c;
+	invitation_list_free(&iv.rows);
+	memset(&iv, 0, sizeof iv);
+}
+
+const struct pane_ops pane_invitations_ops = {
+	.id = PANE_INVITATIONS,
+	.needs_tenant = true,
+	.open = invitations_open,
+	.draw = invitations_draw,
+	.handle = invitations_handle,
+	.click = invitations_click,
+	.done = invitations_done,
+};
