@@ -10,6 +10,5 @@ P(pane_users_ops, PANE_USERS, true)
 P(pane_invitations_ops, PANE_INVITATIONS, true)
 P(pane_quotas_ops, PANE_QUOTAS, true)
 P(pane_audit_ops, PANE_AUDIT, true)
-P(pane_apikeys_ops, PANE_APIKEYS, true)
 P(pane_platform_ops, PANE_PLATFORM, false)
 void invitation_start(struct console *c, const char *email, const char *role) { (void)c; (void)email; (void)role; }
