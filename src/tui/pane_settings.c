@@ -33,10 +33,9 @@ static struct {
 static void
 wipe_free(char *s)
 {
-	if (s) {
+	if (s)
 		explicit_bzero(s, strlen(s));
-		free(s);
-	}
+	free(s);
 }
 
 static void
@@ -124,6 +123,22 @@ stale(struct console *c, const struct job *j)
 	return !c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0;
 }
 
+/* The store answers ERR_UNAVAILABLE both for a lost connection and for a
+ * secret it cannot seal or open without the master key. The worker waits
+ * out the first and runs a read again, which would never end for the
+ * second: when the store still answers, it is a plain failure. */
+static int
+unless_answering(struct store *st, struct err *e)
+{
+	struct err ping = { 0 };
+
+	if (e->code == ERR_UNAVAILABLE && st->ops->ping(st, &ping) == 0) {
+		e->code = ERR_BAD_REQUEST;
+		e->status = err_code_status(ERR_BAD_REQUEST);
+	}
+	return -1;
+}
+
 /* ---- load ------------------------------------------------------------------- */
 
 struct list_job {
@@ -189,71 +204,97 @@ settings_open(struct console *c)
 	load(c);
 }
 
-/* ---- put and delete ------------------------------------------------------------ */
+/* ---- put, delete, reveal ------------------------------------------------------ */
 
-struct put_job {
+enum setting_op { OP_PUT, OP_DELETE, OP_REVEAL };
+
+struct setting_job {
 	struct job job;
+	enum setting_op op;
 	char key[KEY_LEN];
 	enum setting_type type;
 	char value[LINE_MAX_BYTES];  /* wiped when freed: it may be a secret */
-	bool remove;
-	struct setting out;
+	struct setting out;          /* a revealed plaintext, wiped too */
 };
 
 static int
-put_run(struct job *j, struct store *st, struct err *e)
+setting_run(struct job *j, struct store *st, struct err *e)
 {
-	struct put_job *pj = (struct put_job *)j;
+	struct setting_job *sj = (struct setting_job *)j;
+	int rc;
 
-	if (pj->remove)
-		return st->ops->setting_delete(st, j->tenant, pj->key, e);
-	return st->ops->setting_put(&pj->out, st, j->tenant, pj->key, pj->type, pj->value, e);
+	if (sj->op == OP_DELETE)
+		return st->ops->setting_delete(st, j->tenant, sj->key, e);
+	if (sj->op == OP_PUT)
+		rc = st->ops->setting_put(&sj->out, st, j->tenant, sj->key, sj->type, sj->value, e);
+	else
+		rc = st->ops->setting_get(&sj->out, st, j->tenant, sj->key, true, e);
+	return rc < 0 ? unless_answering(st, e) : 0;
 }
 
 static void
 put_done(struct console *c, struct job *j)
 {
-	struct put_job *pj = (struct put_job *)j;
+	struct setting_job *sj = (struct setting_job *)j;
 
 	if (c->modal.kind == MODAL_FORM && c->modal.busy)
 		form_finish(c, j);
-	else if (console_failed(c, j, pj->key))
+	else if (console_failed(c, j, sj->key))
 		return;
 	if (j->rc < 0 || stale(c, j))
 		return;
-	reveal_drop(pj->key);
-	if (!pj->remove)
-		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", pj->key);
-	console_message(c, THEME_ROLE_OK, "%s %s", pj->remove ? "deleted" : "saved", pj->key);
+	reveal_drop(sj->key);
+	if (sj->op == OP_PUT)
+		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", sj->key);
+	console_message(c, THEME_ROLE_OK, "%s %s", sj->op == OP_PUT ? "saved" : "deleted", sj->key);
 	load(c);
 }
 
 static void
-put_destroy(struct job *j)
+reveal_done(struct console *c, struct job *j)
 {
-	struct put_job *pj = (struct put_job *)j;
+	struct setting_job *sj = (struct setting_job *)j;
 
-	explicit_bzero(pj->value, sizeof pj->value);
-	setting_clear(&pj->out);
+	if (stale(c, j) || console_failed(c, j, "reveal"))
+		return;
+	if (!sj->out.revealed) {
+		console_message(c, THEME_ROLE_WARNING, "%s is no longer a secret", sj->key);
+		load(c);
+		return;
+	}
+	reveal_add(sj->key, sj->out.value);
+	sj->out.value = NULL;  /* moved */
+	console_message(c, THEME_ROLE_WARNING, "revealed %s (audited)", sj->key);
 }
 
-/* The form's m->ref is the tenant, m->ref2 the key being edited ("" new). */
 static void
-put_submit_job(struct console *c, const struct modal *m, const char *key,
-	       enum setting_type type, const char *value)
+setting_destroy(struct job *j)
 {
-	struct put_job *pj = job_new(sizeof *pj, put_run, put_done);
+	struct setting_job *sj = (struct setting_job *)j;
 
-	pj->job.destroy = put_destroy;
-	pj->job.write = true;
-	pj->job.what = value ? "saving setting" : "deleting setting";
-	snprintf(pj->job.tenant, sizeof pj->job.tenant, "%s", m->ref);
-	snprintf(pj->key, sizeof pj->key, "%s", key);
-	pj->type = type;
-	pj->remove = value == NULL;
-	if (value)
-		snprintf(pj->value, sizeof pj->value, "%s", value);
-	console_submit(c, &pj->job);
+	explicit_bzero(sj->value, sizeof sj->value);
+	wipe_free(sj->out.value);
+	sj->out.value = NULL;
+}
+
+static void
+setting_job_submit(struct console *c, enum setting_op op, const char *tenant, const char *key,
+		   enum setting_type type, const char *value)
+{
+	static const char *const what[] = { "saving setting", "deleting setting",
+					     "revealing secret" };
+	struct setting_job *sj = job_new(sizeof *sj, setting_run,
+					 op == OP_REVEAL ? reveal_done : put_done);
+
+	sj->job.destroy = setting_destroy;
+	sj->job.write = op != OP_REVEAL;
+	sj->job.what = what[op];
+	snprintf(sj->job.tenant, sizeof sj->job.tenant, "%s", tenant);
+	snprintf(sj->key, sizeof sj->key, "%s", key);
+	sj->op = op;
+	sj->type = type;
+	snprintf(sj->value, sizeof sj->value, "%s", value ? value : "");
+	console_submit(c, &sj->job);
 }
 
 /* ---- the setting form -------------------------------------------------------------- */
@@ -268,7 +309,8 @@ form_fail(struct modal *m, int field, const char *message)
 	return -1;
 }
 
-/* Checks everything here so that nothing invalid is sent. */
+/* Checks everything here so that nothing invalid is sent. The form's
+ * m->ref is the tenant, m->ref2 the key being edited ("" for a new one). */
 static int
 setting_submit(struct console *c, struct modal *m)
 {
@@ -286,7 +328,7 @@ setting_submit(struct console *c, struct modal *m)
 		return form_fail(m, F_TYPE, "unknown type");
 	if (validate_setting(type, value, &e) < 0)
 		return form_fail(m, F_VALUE, e.message);
-	put_submit_job(c, m, key, type, value);
+	setting_job_submit(c, OP_PUT, m->ref, key, type, value);
 	return 0;
 }
 
@@ -324,7 +366,6 @@ setting_form(struct console *c, const struct setting *s)
 {
 	const char *types[SETTING_TYPE_COUNT], *initial = form_initial(s);
 	char title[KEY_LEN + 16];
-	struct form_field *f;
 	struct modal *m;
 
 	if (!initial) {
@@ -338,8 +379,7 @@ setting_form(struct console *c, const struct setting *s)
 	m = form_open(c, title, setting_submit);
 	snprintf(m->ref, sizeof m->ref, "%s", c->tenant.id);
 	snprintf(m->ref2, sizeof m->ref2, "%s", s ? s->key : "");
-	f = form_add_text(m, "key", s ? s->key : "");
-	f->readonly = s != NULL;
+	form_add_text(m, "key", s ? s->key : "")->readonly = s != NULL;
 	form_add_choice(m, "type", types, SETTING_TYPE_COUNT, s ? (int)s->type : SETTING_STRING);
 	form_add_text(m, "value", initial);
 	form_sync(c);
@@ -358,7 +398,7 @@ delete_submit(struct console *c, struct modal *m)
 		snprintf(m->error, sizeof m->error, "type %s exactly to confirm", m->ref2);
 		return -1;
 	}
-	put_submit_job(c, m, m->ref2, SETTING_STRING, NULL);
+	setting_job_submit(c, OP_DELETE, m->ref, m->ref2, SETTING_STRING, NULL);
 	return 0;
 }
 
@@ -376,53 +416,9 @@ delete_confirm(struct console *c, const struct setting *s)
 	form_add_text(m, "key", "");
 }
 
-/* ---- reveal ----------------------------------------------------------------------- */
-
-struct reveal_job {
-	struct job job;
-	char key[KEY_LEN];
-	struct setting out;
-};
-
-static int
-reveal_run(struct job *j, struct store *st, struct err *e)
-{
-	struct reveal_job *rj = (struct reveal_job *)j;
-
-	return st->ops->setting_get(&rj->out, st, j->tenant, rj->key, true, e);
-}
-
-static void
-reveal_done(struct console *c, struct job *j)
-{
-	struct reveal_job *rj = (struct reveal_job *)j;
-
-	if (stale(c, j) || console_failed(c, j, "reveal"))
-		return;
-	if (!rj->out.revealed) {
-		console_message(c, THEME_ROLE_WARNING, "%s is no longer a secret", rj->key);
-		load(c);
-		return;
-	}
-	reveal_add(rj->key, rj->out.value);
-	rj->out.value = NULL;  /* moved */
-	console_message(c, THEME_ROLE_WARNING, "revealed %s (audited)", rj->key);
-}
-
-static void
-reveal_destroy(struct job *j)
-{
-	struct reveal_job *rj = (struct reveal_job *)j;
-
-	wipe_free(rj->out.value);
-	rj->out.value = NULL;
-}
-
 static void
 reveal_start(struct console *c, const struct setting *s)
 {
-	struct reveal_job *rj;
-
 	if (!is_secret(s)) {
 		console_message(c, THEME_ROLE_WARNING, "%s is not a secret", s->key);
 		return;
@@ -431,12 +427,7 @@ reveal_start(struct console *c, const struct setting *s)
 		console_message(c, THEME_ROLE_WARNING, "%s is already shown", s->key);
 		return;
 	}
-	rj = job_new(sizeof *rj, reveal_run, reveal_done);
-	rj->job.destroy = reveal_destroy;
-	rj->job.what = "revealing secret";
-	snprintf(rj->job.tenant, sizeof rj->job.tenant, "%s", c->tenant.id);
-	snprintf(rj->key, sizeof rj->key, "%s", s->key);
-	console_submit(c, &rj->job);
+	setting_job_submit(c, OP_REVEAL, c->tenant.id, s->key, s->type, NULL);
 }
 
 /* ---- draw ------------------------------------------------------------------------- */
@@ -534,7 +525,6 @@ settings_draw(struct console *c, WINDOW *w, int h, int width)
 	layout_columns(cols, NCOLS, width, 1, wd);
 	draw_head(w, width, wd);
 	sp.view.height = h - 2;
-	sp.view.n = (int)sp.rows.n;
 	list_clamp(&sp.view);
 	if (!sp.rows.n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
