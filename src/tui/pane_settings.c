@@ -1,0 +1,600 @@
+/* pane_settings.c - a tenant's typed settings: the table, one form to add
+ * or edit a setting that checks the value against its type before anything
+ * is sent, delete confirmed by typing the key, and the audited reveal of a
+ * secret, whose plaintext stays on its row until the pane is reopened or
+ * the tenant changes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "tui/console.h"
+#include "tui/widget.h"
+
+/* A revealed secret: the key and its plaintext (owned, wiped when freed). */
+struct reveal {
+	char key[KEY_LEN];
+	char *plain;
+};
+
+static struct {
+	struct setting_list rows;
+	struct list_view view;
+	char tenant[ID_LEN];     /* whose rows and reveals these are */
+	unsigned seq;            /* of the newest load; older replies are dropped */
+	bool loading, loaded;
+	char keep_key[KEY_LEN];  /* reselect this row after a reload */
+	struct reveal *reveal;
+	size_t nreveal;
+} sp;
+
+/* ---- state ---------------------------------------------------------------- */
+
+static void
+wipe_free(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void
+reveals_free(void)
+{
+	for (size_t i = 0; i < sp.nreveal; i++)
+		wipe_free(sp.reveal[i].plain);
+	free(sp.reveal);
+	sp.reveal = NULL;
+	sp.nreveal = 0;
+}
+
+static struct reveal *
+reveal_find(const char *key)
+{
+	for (size_t i = 0; i < sp.nreveal; i++)
+		if (strcmp(sp.reveal[i].key, key) == 0)
+			return &sp.reveal[i];
+	return NULL;
+}
+
+/* Forgets the plaintext of key (it was changed or deleted). */
+static void
+reveal_drop(const char *key)
+{
+	struct reveal *r = reveal_find(key);
+
+	if (!r)
+		return;
+	wipe_free(r->plain);
+	*r = sp.reveal[--sp.nreveal];
+}
+
+/* Keeps plain (taking it over) as the plaintext of key. */
+static void
+reveal_add(const char *key, char *plain)
+{
+	struct reveal *r;
+
+	reveal_drop(key);
+	if (!(r = realloc(sp.reveal, (sp.nreveal + 1) * sizeof *r)))
+		abort();
+	sp.reveal = r;
+	r = &sp.reveal[sp.nreveal++];
+	snprintf(r->key, sizeof r->key, "%s", key);
+	r->plain = plain;
+}
+
+static void
+rows_free(void)
+{
+	setting_list_free(&sp.rows);
+	sp.view.n = sp.view.sel = sp.view.top = 0;
+}
+
+/* The rows and reveals belong to one tenant: forget them when it changed. */
+static void
+sync_tenant(struct console *c)
+{
+	if (strcmp(sp.tenant, c->tenant.id) == 0)
+		return;
+	rows_free();
+	reveals_free();
+	sp.loaded = false;
+	sp.keep_key[0] = '\0';
+	snprintf(sp.tenant, sizeof sp.tenant, "%s", c->tenant.id);
+}
+
+static const struct setting *
+selected(void)
+{
+	return sp.rows.n && sp.view.sel < (int)sp.rows.n ? &sp.rows.rows[sp.view.sel] : NULL;
+}
+
+static bool
+is_secret(const struct setting *s)
+{
+	return s->encrypted || s->type == SETTING_SECRET;
+}
+
+/* A reply about another tenant than the one shown is dropped. */
+static bool
+stale(struct console *c, const struct job *j)
+{
+	return !c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0;
+}
+
+/* The store answers ERR_UNAVAILABLE both for a lost connection and for a
+ * secret it cannot seal or open without the master key. The worker waits
+ * out the first and runs a read again, which would never end for the
+ * second: when the store still answers, it is a plain failure. */
+static int
+unless_answering(struct store *st, struct err *e)
+{
+	struct err ping = { 0 };
+
+	if (e->code == ERR_UNAVAILABLE && st->ops->ping(st, &ping) == 0) {
+		e->code = ERR_BAD_REQUEST;
+		e->status = err_code_status(ERR_BAD_REQUEST);
+	}
+	return -1;
+}
+
+/* ---- load ------------------------------------------------------------------- */
+
+struct list_job {
+	struct job job;
+	unsigned seq;
+	struct setting_list out;
+};
+
+static int
+list_run(struct job *j, struct store *st, struct err *e)
+{
+	return st->ops->setting_list(&((struct list_job *)j)->out, st, j->tenant, e);
+}
+
+static void
+list_done(struct console *c, struct job *j)
+{
+	struct list_job *lj = (struct list_job *)j;
+
+	if (lj->seq != sp.seq)
+		return;
+	sp.loading = false;
+	if (stale(c, j) || console_failed(c, j, "settings"))
+		return;
+	if (!sp.keep_key[0] && selected())
+		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", selected()->key);
+	rows_free();
+	sp.rows = lj->out;
+	memset(&lj->out, 0, sizeof lj->out);  /* the rows moved */
+	for (size_t i = 0; i < sp.rows.n; i++)
+		if (strcmp(sp.rows.rows[i].key, sp.keep_key) == 0)
+			sp.view.sel = (int)i;
+	sp.keep_key[0] = '\0';
+	sp.view.n = (int)sp.rows.n;
+	list_clamp(&sp.view);
+	sp.loaded = true;
+}
+
+static void
+list_destroy(struct job *j)
+{
+	setting_list_free(&((struct list_job *)j)->out);
+}
+
+static void
+load(struct console *c)
+{
+	struct list_job *lj = job_new(sizeof *lj, list_run, list_done);
+
+	lj->job.destroy = list_destroy;
+	lj->job.what = "loading settings";
+	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", c->tenant.id);
+	lj->seq = ++sp.seq;
+	sp.loading = true;
+	console_submit(c, &lj->job);
+}
+
+static void
+settings_open(struct console *c)
+{
+	sync_tenant(c);
+	reveals_free();  /* a reveal lasts until the pane is reopened */
+	load(c);
+}
+
+/* ---- put, delete, reveal ------------------------------------------------------ */
+
+enum setting_op { OP_PUT, OP_DELETE, OP_REVEAL };
+
+struct setting_job {
+	struct job job;
+	enum setting_op op;
+	char key[KEY_LEN];
+	enum setting_type type;
+	char value[LINE_MAX_BYTES];  /* wiped when freed: it may be a secret */
+	struct setting out;          /* a revealed plaintext, wiped too */
+};
+
+static int
+setting_run(struct job *j, struct store *st, struct err *e)
+{
+	struct setting_job *sj = (struct setting_job *)j;
+	int rc;
+
+	if (sj->op == OP_DELETE)
+		return st->ops->setting_delete(st, j->tenant, sj->key, e);
+	if (sj->op == OP_PUT)
+		rc = st->ops->setting_put(&sj->out, st, j->tenant, sj->key, sj->type, sj->value, e);
+	else
+		rc = st->ops->setting_get(&sj->out, st, j->tenant, sj->key, true, e);
+	return rc < 0 ? unless_answering(st, e) : 0;
+}
+
+static void
+put_done(struct console *c, struct job *j)
+{
+	struct setting_job *sj = (struct setting_job *)j;
+
+	if (c->modal.kind == MODAL_FORM && c->modal.busy)
+		form_finish(c, j);
+	else if (console_failed(c, j, sj->key))
+		return;
+	if (j->rc < 0 || stale(c, j))
+		return;
+	reveal_drop(sj->key);
+	if (sj->op == OP_PUT)
+		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", sj->key);
+	console_message(c, THEME_ROLE_OK, "%s %s", sj->op == OP_PUT ? "saved" : "deleted", sj->key);
+	load(c);
+}
+
+static void
+reveal_done(struct console *c, struct job *j)
+{
+	struct setting_job *sj = (struct setting_job *)j;
+
+	if (stale(c, j) || console_failed(c, j, "reveal"))
+		return;
+	if (!sj->out.revealed) {
+		console_message(c, THEME_ROLE_WARNING, "%s is no longer a secret", sj->key);
+		load(c);
+		return;
+	}
+	reveal_add(sj->key, sj->out.value);
+	sj->out.value = NULL;  /* moved */
+	console_message(c, THEME_ROLE_WARNING, "revealed %s (audited)", sj->key);
+}
+
+static void
+setting_destroy(struct job *j)
+{
+	struct setting_job *sj = (struct setting_job *)j;
+
+	explicit_bzero(sj->value, sizeof sj->value);
+	wipe_free(sj->out.value);
+	sj->out.value = NULL;
+}
+
+static void
+setting_job_submit(struct console *c, enum setting_op op, const char *tenant, const char *key,
+		   enum setting_type type, const char *value)
+{
+	static const char *const what[] = { "saving setting", "deleting setting",
+					     "revealing secret" };
+	struct setting_job *sj = job_new(sizeof *sj, setting_run,
+					 op == OP_REVEAL ? reveal_done : put_done);
+
+	sj->job.destroy = setting_destroy;
+	sj->job.write = op != OP_REVEAL;
+	sj->job.what = what[op];
+	snprintf(sj->job.tenant, sizeof sj->job.tenant, "%s", tenant);
+	snprintf(sj->key, sizeof sj->key, "%s", key);
+	sj->op = op;
+	sj->type = type;
+	snprintf(sj->value, sizeof sj->value, "%s", value ? value : "");
+	console_submit(c, &sj->job);
+}
+
+/* ---- the setting form -------------------------------------------------------------- */
+
+enum { F_KEY, F_TYPE, F_VALUE };
+
+static int
+form_fail(struct modal *m, int field, const char *message)
+{
+	snprintf(m->error, sizeof m->error, "%s", message);
+	m->focus = field;
+	return -1;
+}
+
+/* Checks everything here so that nothing invalid is sent. The form's
+ * m->ref is the tenant, m->ref2 the key being edited ("" for a new one). */
+static int
+setting_submit(struct console *c, struct modal *m)
+{
+	const char *key = form_value(m, F_KEY), *value = form_value(m, F_VALUE);
+	enum setting_type type;
+	struct err e = { 0 };
+
+	if (validate_setting_key(key, &e) < 0)
+		return form_fail(m, F_KEY, e.message);
+	if (!m->ref2[0])
+		for (size_t i = 0; i < sp.rows.n; i++)
+			if (strcmp(sp.rows.rows[i].key, key) == 0)
+				return form_fail(m, F_KEY, "this key exists: edit it instead (e)");
+	if (setting_type_parse(form_value(m, F_TYPE), &type) < 0)
+		return form_fail(m, F_TYPE, "unknown type");
+	if (validate_setting(type, value, &e) < 0)
+		return form_fail(m, F_VALUE, e.message);
+	setting_job_submit(c, OP_PUT, m->ref, key, type, value);
+	return 0;
+}
+
+/* The value is typed masked while the chosen type is secret. Called before
+ * every frame, as the form has no hook for a changed choice. */
+static void
+form_sync(struct console *c)
+{
+	struct modal *m = &c->modal;
+
+	if (m->kind != MODAL_FORM || m->submit != setting_submit)
+		return;
+	m->field[F_VALUE].kind =
+		strcmp(form_value(m, F_TYPE), setting_type_name(SETTING_SECRET)) == 0
+			? FIELD_SECRET : FIELD_TEXT;
+}
+
+/* The text the value field starts with: the value, a revealed secret's
+ * plaintext, or nothing for a masked secret. NULL when it does not fit. */
+static const char *
+form_initial(const struct setting *s)
+{
+	const struct reveal *r;
+
+	if (!s)
+		return "";
+	if (is_secret(s))
+		return (r = reveal_find(s->key)) ? r->plain : "";
+	return s->value && strlen(s->value) < LINE_MAX_BYTES ? s->value : NULL;
+}
+
+/* Opens the form on s, or on a new setting when s is NULL. */
+static void
+setting_form(struct console *c, const struct setting *s)
+{
+	const char *types[SETTING_TYPE_COUNT], *initial = form_initial(s);
+	char title[KEY_LEN + 16];
+	struct modal *m;
+
+	if (!initial) {
+		console_message(c, THEME_ROLE_ERROR,
+				"%s is longer than the form holds: use tenantry settings set", s->key);
+		return;
+	}
+	for (int t = 0; t < SETTING_TYPE_COUNT; t++)
+		types[t] = setting_type_name((enum setting_type)t);
+	snprintf(title, sizeof title, s ? "Setting %s" : "New setting", s ? s->key : "");
+	m = form_open(c, title, setting_submit);
+	snprintf(m->ref, sizeof m->ref, "%s", c->tenant.id);
+	snprintf(m->ref2, sizeof m->ref2, "%s", s ? s->key : "");
+	form_add_text(m, "key", s ? s->key : "")->readonly = s != NULL;
+	form_add_choice(m, "type", types, SETTING_TYPE_COUNT, s ? (int)s->type : SETTING_STRING);
+	form_add_text(m, "value", initial);
+	form_sync(c);
+	if (s && is_secret(s) && !reveal_find(s->key))
+		form_note(m, "The secret is not shown: type the new value.");
+	else if (!s)
+		form_note(m, "Key: a-z 0-9 _ . - starting with a letter. The value is\n"
+			     "checked against the type before it is saved.");
+	m->focus = s ? F_VALUE : F_KEY;
+}
+
+static int
+delete_submit(struct console *c, struct modal *m)
+{
+	if (strcmp(form_value(m, 0), m->ref2) != 0) {
+		snprintf(m->error, sizeof m->error, "type %s exactly to confirm", m->ref2);
+		return -1;
+	}
+	setting_job_submit(c, OP_DELETE, m->ref, m->ref2, SETTING_STRING, NULL);
+	return 0;
+}
+
+static void
+delete_confirm(struct console *c, const struct setting *s)
+{
+	char title[KEY_LEN + 24];
+	struct modal *m;
+
+	snprintf(title, sizeof title, "Delete setting %s", s->key);
+	m = form_open(c, title, delete_submit);
+	snprintf(m->ref, sizeof m->ref, "%s", c->tenant.id);
+	snprintf(m->ref2, sizeof m->ref2, "%s", s->key);
+	form_note(m, "The setting is removed for good.\nType its key (%s) to confirm.", s->key);
+	form_add_text(m, "key", "");
+}
+
+static void
+reveal_start(struct console *c, const struct setting *s)
+{
+	if (!is_secret(s)) {
+		console_message(c, THEME_ROLE_WARNING, "%s is not a secret", s->key);
+		return;
+	}
+	if (reveal_find(s->key)) {
+		console_message(c, THEME_ROLE_WARNING, "%s is already shown", s->key);
+		return;
+	}
+	setting_job_submit(c, OP_REVEAL, c->tenant.id, s->key, s->type, NULL);
+}
+
+/* ---- draw ------------------------------------------------------------------------- */
+
+static const struct column_spec cols[] = {
+	{ 12, 40, 2 },  /* key */
+	{ 8, 8, 0 },    /* type */
+	{ 16, 0, 5 },   /* value */
+	{ 10, 10, 0 },  /* updated at */
+	{ 12, 32, 1 },  /* updated by */
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+/* A JSON text on one line: every run of white space that holds a line
+ * break or a tab (never inside a JSON string) becomes one space, or none
+ * after an opening or before a closing bracket. */
+static void
+json_one_line(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	for (const char *s = src; *s && n + 1 < size; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t') {
+			while (s[1] == ' ' || s[1] == '\n' || s[1] == '\r' || s[1] == '\t')
+				s++;
+			if (n && !strchr("[{", dst[n - 1]) && s[1] && !strchr("]}", s[1]))
+				dst[n++] = ' ';
+			continue;
+		}
+		dst[n++] = *s;
+	}
+	dst[n] = '\0';
+}
+
+/* One cell and the gap after it (already painted with the row). */
+static void
+draw_cell(WINDOW *w, int y, int *x, int width, attr_t a, const char *text)
+{
+	if (!width)
+		return;
+	draw_text(w, y, *x, width, a, text);
+	*x += width + 1;
+}
+
+static void
+draw_row(WINDOW *w, int y, int width, const int *wd, const struct setting *s, bool sel,
+	 bool alt)
+{
+	attr_t base = theme_attr(sel ? THEME_ROLE_SELECTED : alt ? THEME_ROLE_ROW_ALT : THEME_ROLE_ROW);
+	const struct reveal *r = is_secret(s) ? reveal_find(s->key) : NULL;
+	char value[1024], at[32];
+	int x = 0;
+
+	if (r)
+		snprintf(value, sizeof value, "%s", r->plain);
+	else if (s->type == SETTING_JSON)
+		json_one_line(value, sizeof value, s->value ? s->value : "");
+	else
+		snprintf(value, sizeof value, "%s", s->value ? s->value : "");
+	console_time(s->updated_at, at, sizeof at);
+	draw_text(w, y, 0, width, base, "");
+	draw_cell(w, y, &x, wd[0], base, s->key);
+	draw_cell(w, y, &x, wd[1], sel ? base : theme_attr(THEME_ROLE_DIM),
+		  setting_type_name(s->type));
+	draw_cell(w, y, &x, wd[2], is_secret(s) && !sel ? theme_attr(THEME_ROLE_SECRET) : base,
+		  value);
+	draw_cell(w, y, &x, wd[3], base, at);
+	draw_cell(w, y, &x, wd[4], base, s->updated_by);
+	explicit_bzero(value, sizeof value);
+}
+
+static void
+draw_head(WINDOW *w, int width, const int *wd)
+{
+	static const char *const head[NCOLS] = { "KEY", "TYPE", "VALUE", "UPDATED", "UPDATED BY" };
+	char info[160];
+	int x = 0;
+
+	snprintf(info, sizeof info, " %zu settings%s%s", sp.rows.n,
+		 sp.nreveal ? "  (revealed secrets are shown until you leave the pane)" : "",
+		 sp.loading ? "  loading…" : "");
+	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
+	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER), "");
+	for (size_t k = 0; k < NCOLS; k++)
+		draw_cell(w, 1, &x, wd[k], theme_attr(THEME_ROLE_HEADER), head[k]);
+}
+
+static void
+settings_draw(struct console *c, WINDOW *w, int h, int width)
+{
+	int wd[NCOLS];
+
+	sync_tenant(c);
+	form_sync(c);
+	layout_columns(cols, NCOLS, width, 1, wd);
+	draw_head(w, width, wd);
+	sp.view.height = h - 2;
+	list_clamp(&sp.view);
+	if (!sp.rows.n)
+		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
+			  sp.loading || !sp.loaded ? "loading…" : "no settings yet");
+	for (int r = 0; r < sp.view.height && sp.view.top + r < (int)sp.rows.n; r++) {
+		int i = sp.view.top + r;
+
+		draw_row(w, 2 + r, width, wd, &sp.rows.rows[i], i == sp.view.sel, i % 2);
+	}
+}
+
+/* ---- input ------------------------------------------------------------------------ */
+
+static bool
+settings_handle(struct console *c, enum action a)
+{
+	const struct setting *s;
+
+	sync_tenant(c);
+	s = selected();
+	if (list_move(&sp.view, a))
+		return true;
+	switch (a) {
+	case ACTION_SELECT:
+	case ACTION_EDIT:
+		if (s && console_may(c, ACTION_EDIT, PERM_SETTINGS_WRITE))
+			setting_form(c, s);
+		return true;
+	case ACTION_CREATE_SETTING:
+		if (console_may(c, a, PERM_SETTINGS_WRITE))
+			setting_form(c, NULL);
+		return true;
+	case ACTION_DELETE:
+		if (s && console_may(c, a, PERM_SETTINGS_WRITE))
+			delete_confirm(c, s);
+		return true;
+	case ACTION_REVEAL_SECRET:
+		if (s && console_may(c, a, PERM_SECRETS_REVEAL))
+			reveal_start(c, s);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+settings_click(struct console *c, int row, bool twice)
+{
+	if (row < 2 || sp.view.top + row - 2 >= (int)sp.rows.n)
+		return;
+	sp.view.sel = sp.view.top + row - 2;
+	if (twice)
+		settings_handle(c, ACTION_EDIT);
+}
+
+static void
+settings_done(struct console *c)
+{
+	(void)c;
+	rows_free();
+	reveals_free();
+	memset(&sp, 0, sizeof sp);
+}
+
+const struct pane_ops pane_settings_ops = {
+	.id = PANE_SETTINGS,
+	.needs_tenant = true,
+	.open = settings_open,
+	.draw = settings_draw,
+	.handle = settings_handle,
+	.click = settings_click,
+	.done = settings_done,
+};
