@@ -58,6 +58,20 @@ run_job(struct worker *w, struct job *j)
 
 	err_clear(&j->err);
 	j->rc = j->run(j, w->st, &j->err);
+	if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE) {
+		struct err e = { 0 };
+
+		/* A backend that answers at once was not lost: the failure is
+		 * the operation's own (a server without a master key, say). */
+		if (w->st->ops->ping(w->st, &e) == 0) {
+			if (j->write)
+				return;
+			err_clear(&j->err);
+			j->rc = j->run(j, w->st, &j->err);
+			if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE && w->st->ops->ping(w->st, &e) == 0)
+				return;
+		}
+	}
 	while (j->rc < 0 && j->err.code == ERR_UNAVAILABLE) {
 		struct err e = { 0 };
 

@@ -398,6 +398,107 @@ START_TEST(test_database_restart)
 }
 END_TEST
 
+/* A typed setting is checked before it is sent; a secret stays masked
+ * until an audited reveal. */
+START_TEST(test_settings_edit_and_reveal)
+{
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "6", "n", NULL);
+	term_expect(&term, "Key: a-z 0-9");
+	term_type(&term, "projects.max");
+	term_keys(&term, "Tab", "i", "Tab", NULL);
+	term_expect(&term, "‹ int ›");
+	term_type(&term, "lots");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "whole number");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings "
+				    "WHERE key = 'projects.max'"), 0);
+	term_keys(&term, "C-u", NULL);
+	term_type(&term, "42");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "saved projects.max");
+	ck_assert_str_eq(testdb_value(pg, "SELECT value || ':' || type FROM tenantry.tenant_settings "
+					  "WHERE key = 'projects.max'"), "42:int");
+
+	term_keys(&term, "n", NULL);
+	term_expect(&term, "Key: a-z 0-9");
+	term_type(&term, "smtp.password");
+	term_keys(&term, "Tab", "s", NULL);
+	term_expect(&term, "‹ secret ›");
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "hunter2-xyz");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "saved smtp.password");
+	term_expect(&term, "smtp.password");
+	ck_assert_ptr_null(strstr(term.screen, "hunter2-xyz"));
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings WHERE "
+				    "key = 'smtp.password' AND encrypted AND value <> 'hunter2-xyz'"), 1);
+	term_keys(&term, "G", "v", NULL);
+	term_expect(&term, "revealed smtp.password (audited)");
+	term_expect(&term, "hunter2-xyz");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				    "action = 'secret.reveal'"), 1);
+}
+END_TEST
+
+/* Invite (the token once), then change a member's role. */
+START_TEST(test_invite_and_change_role)
+{
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "4", "i", NULL);
+	term_expect(&term, "Invite someone");
+	term_type(&term, "new.hire@acme-console.test");
+	term_keys(&term, "Tab", "v", "Enter", NULL);
+	term_expect(&term, "Invitation token (shown once)");
+	term_expect(&term, "tenantry invite accept tni_");
+	ck_assert_str_eq(testdb_value(pg, "SELECT role FROM tenantry.invitations WHERE "
+					  "email = 'new.hire@acme-console.test'"), "viewer");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "new.hire@acme-console.test");
+	term_expect(&term, "pending");
+
+	/* the only admin may not be demoted: the form says why and stays */
+	term_keys(&term, "3", NULL);
+	term_expect(&term, "boss@acme-console.test");
+	term_keys(&term, "c", NULL);
+	term_expect(&term, "Role of boss@acme-console.test");
+	term_keys(&term, "Right", "Enter", NULL);
+	term_expect(&term, "the last active admin");
+	term_keys(&term, "Escape", NULL);
+	ck_assert(term_wait_gone(&term, "Role of", 5000));
+	{
+		struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+		struct invitation inv;
+		struct member m;
+		char token[96];
+		struct err e;
+
+		ck_assert_msg(st->ops->invitation_create(&inv, token, st, "acme-console",
+							 "dev@acme-console.test", ROLE_MEMBER,
+							 &e) == 0, "%s", e.message);
+		ck_assert_msg(st->ops->invitation_accept(&m, st, token, "Dev", "correct horse battery",
+							 &e) == 0, "%s", e.message);
+		store_close(&st);
+	}
+	term_keys(&term, "R", NULL);
+	term_expect(&term, "dev@acme-console.test");
+	term_keys(&term, "G", "c", NULL);
+	term_expect(&term, "Role of dev@acme-console.test");
+	term_keys(&term, "Right", "Enter", NULL);  /* member -> viewer */
+	term_expect(&term, "dev@acme-console.test: viewer, active");
+	ck_assert_str_eq(testdb_value(pg, "SELECT tu.role FROM tenantry.tenant_users tu JOIN "
+					  "tenantry.users u ON u.id = tu.user_id WHERE "
+					  "u.email = 'dev@acme-console.test'"), "viewer");
+	term_keys(&term, "x", NULL);
+	term_expect(&term, "dev@acme-console.test: viewer, inactive");
+	ck_assert_str_eq(testdb_value(pg, "SELECT tu.active::text FROM tenantry.tenant_users tu "
+					  "JOIN tenantry.users u ON u.id = tu.user_id WHERE "
+					  "u.email = 'dev@acme-console.test'"), "false");
+}
+END_TEST
+
 /* A downgrade shows first what it would break, and needs the slug to go
  * through anyway; an upgrade just happens. */
 START_TEST(test_tier_change_preview)
@@ -480,6 +581,8 @@ suite_console(void)
 	tcase_add_test(tc, test_create_tenant);
 	tcase_add_test(tc, test_remote_console);
 	tcase_add_test(tc, test_tier_change_preview);
+	tcase_add_test(tc, test_settings_edit_and_reveal);
+	tcase_add_test(tc, test_invite_and_change_role);
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_database_restart);
 	suite_add_tcase(s, tc);
