@@ -390,6 +390,14 @@ START_TEST(test_keymap_manual_lists_every_action)
 }
 END_TEST
 
+/* Every manual page is clean under mandoc's linter (warnings and up). */
+START_TEST(test_manuals_lint_clean)
+{
+	ck_assert_int_eq(system("mandoc -T lint -W warning docs/tenantry.1 docs/tenantry-keys.5 "
+				"docs/tenantry-theme.5 docs/tenantryd.8"), 0);
+}
+END_TEST
+
 Suite *suite_keymap(void)
 {
 	Suite *s = suite_create("keymap");
@@ -408,6 +416,7 @@ Suite *suite_keymap(void)
 	tcase_add_test(tc, test_keymap_list);
 	tcase_add_test(tc, test_keymap_files_and_user);
 	tcase_add_test(tc, test_keymap_manual_lists_every_action);
+	tcase_add_test(tc, test_manuals_lint_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }
