@@ -265,6 +265,13 @@ struct console {
 	bool first_data;         /* traced once */
 };
 
+/* Draws the whole screen (console_draw.c); only the UI thread. */
+void console_draw(struct console *c);
+/* The pane whose tab is at column x of the tab line, or -1. */
+int console_tab_at(int x);
+/* The body row at screen line y in the last frame, or -1. */
+int console_body_row(int y);
+
 /* Runs the console until quit. Returns the process exit status. */
 int console_run(const struct console_options *opt);
 

@@ -1,0 +1,294 @@
+/* console_draw.c - the screen's frame around the current pane: title line
+ * (target, role, counts, spinner, clock), pane tabs, the view-as banner,
+ * the live audit strip, and the bottom line (hints from the keymap, a
+ * message, the filter or the command line); or, below the minimum size,
+ * what size is needed.
+ */
+#include <string.h>
+
+#include "tui/console.h"
+#include "tui/keyname.h"
+#include "tui/widget.h"
+
+/* Where the last frame put things, for mouse clicks. */
+static struct {
+	int tab_x[PANE_GLOBAL + 1];
+	int body_y, body_h;
+} frame;
+
+static void
+draw_title(struct console *c)
+{
+	static const char *const role[] = { "session", "tenant", "platform", "support",
+					    "oncall", "auth" };
+	char left[1400], right[96], n1[32], n2[32], clock[16];
+	attr_t a = theme_attr(THEME_ROLE_TITLE);
+	int64_t now = console_now_us();
+
+	text_thousands(n1, sizeof n1, c->tenants_total);
+	text_thousands(n2, sizeof n2, c->open_alerts);
+	snprintf(left, sizeof left, " tenantry %s %s %s %s%s%s %s tenants %s %s alerts%s",
+		 widget_ascii() ? "|" : "·", c->opt.target, widget_ascii() ? "|" : "·",
+		 c->view_as ? "view as " : role[c->opt.ctx.role],
+		 c->view_as ? member_role_name(c->view_role) : "",
+		 widget_ascii() ? " |" : " ·", n1, widget_ascii() ? "|" : "·", n2,
+		 c->opt.read_only ? "  [read-only]" : "");
+	console_time(now, clock, sizeof clock);
+	if (worker_reconnecting(c->worker))
+		snprintf(right, sizeof right, "reconnecting… %s ", clock);
+	else if (c->busy > 0 && now - c->busy_since_us > 150000)
+		snprintf(right, sizeof right, "%s %s ",
+			 widget_glyphs()->spinner[(now / 120000) % 4], clock);
+	else
+		snprintf(right, sizeof right, "%s ", clock);
+	draw_text(stdscr, 0, 0, COLS, a, left);
+	draw_text_right(stdscr, 0, COLS - text_width(right), text_width(right),
+			worker_reconnecting(c->worker) || c->busy ? theme_attr(THEME_ROLE_SPINNER) | A_BOLD
+								  : a,
+			right);
+}
+
+static void
+draw_tabs(struct console *c)
+{
+	int x = 0;
+	char label[SLUG_LEN + 16];
+
+	draw_text(stdscr, 1, 0, COLS, theme_attr(THEME_ROLE_TAB), "");
+	for (int p = 0; p < PANE_GLOBAL; p++) {
+		int w;
+
+		snprintf(label, sizeof label, " %d %s ", p + 1, pane_title((enum pane)p));
+		w = text_width(label);
+		frame.tab_x[p] = x;
+		if (x + w > COLS)
+			w = COLS - x;
+		if (w > 0)
+			draw_text(stdscr, 1, x, w,
+				  theme_attr(p == (int)c->pane ? THEME_ROLE_TAB_ACTIVE : THEME_ROLE_TAB),
+				  label);
+		x += w;
+	}
+	frame.tab_x[PANE_GLOBAL] = x;
+	if (c->have_tenant && x + 4 < COLS) {
+		snprintf(label, sizeof label, "%s %s", widget_ascii() ? ">" : "▸", c->tenant.slug);
+		draw_text_right(stdscr, 1, x + 1, COLS - x - 1, theme_attr(THEME_ROLE_TAB) | A_BOLD,
+				label);
+	}
+}
+
+static void
+draw_banner(struct console *c, int y)
+{
+	char buf[512];
+	int64_t left = (c->view_until_us - console_now_us()) / 1000000;
+
+	if (left < 0)
+		left = 0;
+	snprintf(buf, sizeof buf,
+		 " Viewing %s as %s (tenant database role) - %lld:%02lld left - reason: %s - "
+		 "C-x leaves",
+		 c->view_slug, member_role_name(c->view_role), (long long)(left / 60),
+		 (long long)(left % 60), c->view_reason);
+	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BANNER), buf);
+}
+
+static enum theme_role
+audit_role(const char *action)
+{
+	const char *verb = strrchr(action, '.');
+
+	verb = verb ? verb + 1 : action;
+	if (strstr(verb, "create") || strstr(verb, "add") || strstr(verb, "accept"))
+		return THEME_ROLE_AUDIT_CREATE;
+	if (strstr(verb, "delete") || strstr(verb, "remove") || strstr(verb, "revoke")
+	    || strstr(verb, "purge"))
+		return THEME_ROLE_AUDIT_DELETE;
+	return THEME_ROLE_AUDIT_UPDATE;
+}
+
+/* One audit entry on one line: time, tenant, actor, action, what. */
+void
+console_audit_line(struct console *c, WINDOW *w, int y, int width, const struct audit_entry *e,
+		   bool selected)
+{
+	char t[16], who[SLUG_LEN], line[1024];
+	attr_t base = theme_attr(selected ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
+
+	console_time(e->at, t, sizeof t);
+	console_tenant_label(c, e->tenant_id, who, sizeof who);
+	snprintf(line, sizeof line, "%-8s %-14.14s %-22.22s ", t, who, e->actor);
+	draw_text(w, y, 0, width, base, line);
+	if (width > text_width(line)) {
+		int x = text_width(line);
+		char rest[512];
+
+		draw_text(w, y, x, width - x, selected ? base : theme_attr(audit_role(e->action)),
+			  e->action);
+		x += text_width(e->action) + 1;
+		snprintf(rest, sizeof rest, "%s %s", e->resource_type, e->resource_id);
+		if (x < width)
+			draw_text(w, y, x, width - x, selected ? base : theme_attr(THEME_ROLE_DIM), rest);
+	}
+}
+
+static void
+draw_strip(struct console *c, int y, int rows)
+{
+	char head[64];
+
+	snprintf(head, sizeof head, " live audit ");
+	draw_hline(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BORDER));
+	draw_text(stdscr, y, 2, text_width(head), theme_attr(THEME_ROLE_HEADER), head);
+	for (int i = 0; i < rows - 1; i++) {
+		size_t k = c->ring_n >= (size_t)(rows - 1) ? c->ring_n - (size_t)(rows - 1) + (size_t)i
+							 : (size_t)i;
+
+		if (k < c->ring_n)
+			console_audit_line(c, stdscr, y + 1 + i, COLS,
+					   &c->ring[(c->ring_start + k) % AUDIT_RING], false);
+		else
+			draw_text(stdscr, y + 1 + i, 0, COLS, theme_attr(THEME_ROLE_NORMAL), "");
+	}
+}
+
+static const char *
+hint_label(enum action a)
+{
+	switch (a) {
+	case ACTION_NEXT_PANE: return "pane";
+	case ACTION_SELECT: return "open";
+	case ACTION_CREATE_TENANT: return "new";
+	case ACTION_CHANGE_TIER: return "tier";
+	case ACTION_CHANGE_ROLE: return "role";
+	case ACTION_REVEAL_SECRET: return "reveal";
+	case ACTION_CREATE_APIKEY: return "new key";
+	default: return action_name(a);
+	}
+}
+
+static void
+draw_hints(struct console *c, int y)
+{
+	static const enum action common[] = { ACTION_HELP, ACTION_FILTER, ACTION_COMMAND,
+					      ACTION_NEXT_PANE, ACTION_SELECT };
+	struct keymap_binding b[KEYMAP_MAX_BINDINGS * 2];
+	size_t n = keymap_list(&c->keys, c->pane, b, sizeof b / sizeof b[0]);
+	char line[1024] = " ";
+	enum action shown[32];
+	size_t ns = 0;
+
+	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+		shown[ns++] = common[i];
+	for (size_t i = 0; i < n && ns < 30; i++) {
+		enum action a = b[i].action;
+		bool dup = false;
+
+		if (!action_writes(a) && a != ACTION_REVEAL_SECRET && a != ACTION_FOLLOW
+		    && a != ACTION_PAUSE && a != ACTION_DETAIL && a != ACTION_VIEW_AS)
+			continue;
+		if (action_writes(a) && c->opt.read_only)
+			continue;
+		for (size_t k = 0; k < ns; k++)
+			dup |= shown[k] == a;
+		if (!dup)
+			shown[ns++] = a;
+	}
+	shown[ns++] = ACTION_QUIT;
+	for (size_t i = 0; i < ns; i++) {
+		int key;
+		char kn[KEYNAME_MAX];
+		size_t len = strlen(line);
+
+		if (keymap_keys_for(&c->keys, c->pane, shown[i], &key, 1) == 0)
+			continue;
+		keyname_format(key, kn, sizeof kn);
+		if (strcmp(kn, "<Tab>") == 0)
+			snprintf(kn, sizeof kn, "tab");
+		else if (strcmp(kn, "<Enter>") == 0)
+			snprintf(kn, sizeof kn, "%s", widget_ascii() ? "enter" : "⏎");
+		snprintf(line + len, sizeof line - len, "%s %s  ", kn, hint_label(shown[i]));
+	}
+	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_STATUS), line);
+}
+
+static void
+draw_bottom(struct console *c, int y)
+{
+	if (c->commanding || c->filtering) {
+		const char *p = c->commanding ? ":" : "/";
+
+		draw_text(stdscr, y, 0, 1, theme_attr(THEME_ROLE_PROMPT), p);
+		line_draw(stdscr, y, 1, COLS - 1, c->commanding ? &c->command_line : &c->filter_line,
+			  true, false, theme_attr(THEME_ROLE_PROMPT));
+	} else if (c->message[0] && console_now_us() < c->message_until_us)
+		draw_text(stdscr, y, 0, COLS, theme_attr(c->message_role), c->message);
+	else
+		draw_hints(c, y);
+}
+
+static void
+draw_too_small(void)
+{
+	char buf[128];
+
+	erase();
+	snprintf(buf, sizeof buf, "tenantry needs a terminal of at least %dx%d (this one is %dx%d)",
+		 CONSOLE_MIN_COLS, CONSOLE_MIN_ROWS, COLS, LINES);
+	for (int y = 0, off = 0; off < (int)strlen(buf) && y < LINES; y++, off += COLS)
+		mvaddnstr(y, 0, buf + off, COLS);
+}
+
+void
+console_draw(struct console *c)
+{
+	const struct pane_ops *p = console_pane(c);
+	int y = 2, strip = 0, bottom = LINES - 1;
+	WINDOW *body;
+
+	c->dirty = false;
+	if (COLS < CONSOLE_MIN_COLS || LINES < CONSOLE_MIN_ROWS) {
+		draw_too_small();
+		refresh();
+		return;
+	}
+	erase();
+	draw_title(c);
+	draw_tabs(c);
+	if (c->view_as)
+		draw_banner(c, y++);
+	if (c->pane != PANE_AUDIT && LINES >= 24)
+		strip = LINES >= 40 ? 8 : 5;
+	frame.body_y = y;
+	frame.body_h = bottom - y - strip;
+	body = derwin(stdscr, frame.body_h, COLS, frame.body_y, 0);
+	if (body) {
+		if (p->needs_tenant && !c->have_tenant)
+			draw_text(body, 1, 2, COLS - 4, theme_attr(THEME_ROLE_DIM),
+				  "No tenant selected: pick one in the tenant list (1) or :tenant SLUG");
+		else
+			p->draw(c, body, frame.body_h, COLS);
+		delwin(body);
+	}
+	if (strip)
+		draw_strip(c, bottom - strip, strip);
+	draw_bottom(c, bottom);
+	modal_draw(c);
+	refresh();
+}
+
+
+int
+console_tab_at(int x)
+{
+	for (int k = 0; k < PANE_GLOBAL; k++)
+		if (x >= frame.tab_x[k] && x < frame.tab_x[k + 1])
+			return k;
+	return -1;
+}
+
+int
+console_body_row(int y)
+{
+	return y >= frame.body_y && y < frame.body_y + frame.body_h ? y - frame.body_y : -1;
+}
