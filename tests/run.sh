@@ -18,7 +18,7 @@ tmp=$(mktemp -d /tmp/tenantry-test.XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
 	# consoles the console suite left behind (a failed test skips its teardown)
-	for s in /tmp/tmux-"$(id -u)"/tenantry-test-*; do
+	for s in /tmp/tmux-"$(id -u)"/"${tmp##*/}"-*; do
 		[ -S "$s" ] && tmux -L "${s##*/}" kill-server 2>/dev/null || true
 	done
 	"$here/pg.sh" stop "$tmp/pg" || true

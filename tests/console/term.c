@@ -28,7 +28,9 @@ term_start(struct term *t, int w, int h, const char *env, const char *args)
 	static int n;
 	const char *tmp = getenv("TENANTRY_TEST_TMP");
 
-	snprintf(t->sock, sizeof t->sock, "tenantry-test-%d-%d", (int)getpid(), ++n);
+	/* named after the run's directory, so that run.sh stops only its own */
+	snprintf(t->sock, sizeof t->sock, "%s-%d-%d", tmp ? strrchr(tmp, '/') + 1 : "tenantry-test",
+		 (int)getpid(), ++n);
 	snprintf(t->home, sizeof t->home, "%s/home-%d-%d", tmp ? tmp : "/tmp", (int)getpid(), n);
 	mkdir(t->home, 0700);
 	/* The console's exit status stays on screen for the tests to read. */
@@ -78,7 +80,7 @@ term_capture(struct term *t)
 	FILE *p;
 	size_t n;
 
-	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t 0", t->sock);
+	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t 0 2>/dev/null", t->sock);
 	t->screen[0] = '\0';
 	if (!(p = popen(cmd, "r")))
 		return t->screen;
