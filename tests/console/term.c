@@ -125,3 +125,44 @@ term_stop(struct term *t)
 {
 	run("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
 }
+
+/* X10 mouse report: ESC [ M, then button, column and line, each + 32. */
+static void
+mouse_report(struct term *t, int button, int x, int y)
+{
+	char seq[8] = { 27, '[', 'M', (char)(32 + button), (char)(33 + x), (char)(33 + y), 0 };
+
+	term_type(t, seq);
+}
+
+void
+term_click(struct term *t, int x, int y, bool twice)
+{
+	for (int i = 0; i < (twice ? 2 : 1); i++) {
+		mouse_report(t, 0, x, y);  /* press */
+		mouse_report(t, 3, x, y);  /* release */
+	}
+}
+
+void
+term_wheel(struct term *t, int x, int y, bool down)
+{
+	mouse_report(t, down ? 65 : 64, x, y);
+}
+
+int
+term_column(const struct term *t, int y, const char *text)
+{
+	const char *line = t->screen, *end, *at;
+
+	for (int i = 0; i < y && line; i++)
+		line = (line = strchr(line, '\n')) ? line + 1 : NULL;
+	if (!line)
+		return -1;
+	end = strchr(line, '\n');
+	at = strstr(line, text);
+	if (!at || (end && at > end))
+		return -1;
+	/* the tests look for text after ASCII cells only */
+	return (int)(at - line);
+}

@@ -26,6 +26,13 @@ const char *term_capture(struct term *t);
 bool term_wait(struct term *t, const char *text, int ms);
 /* Waits up to ms for text to be gone from the screen. */
 bool term_wait_gone(struct term *t, const char *text, int ms);
+/* Clicks the left button at column x, line y (from 0), as an xterm
+ * mouse report; twice is a double click. */
+void term_click(struct term *t, int x, int y, bool twice);
+/* Turns the wheel down (or up) once at x, y. */
+void term_wheel(struct term *t, int x, int y, bool down);
+/* The column at which text starts on line y of the last capture, or -1. */
+int term_column(const struct term *t, int y, const char *text);
 /* Resizes the terminal. */
 void term_resize(struct term *t, int w, int h);
 /* Kills the session (the console gets SIGHUP). */

@@ -538,6 +538,31 @@ START_TEST(test_tier_change_preview)
 }
 END_TEST
 
+/* Mouse: a click on a tab switches panes, a double click on a row opens
+ * it, the wheel moves the cursor. */
+START_TEST(test_mouse)
+{
+	int x;
+
+	start(120, 36, NULL);
+	term_capture(&term);
+	x = term_column(&term, 1, "9 Platform");
+	ck_assert_int_gt(x, 0);
+	term_click(&term, x + 2, 1, false);
+	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_click(&term, term_column(&term, 1, "1 Tenants") + 2, 1, false);
+	term_expect(&term, "SLUG");
+	/* rows: title, tabs, the list's info line and header, then tenants */
+	term_click(&term, 5, 5, true);
+	term_expect(&term, "Globex Console");
+	term_keys(&term, "1", NULL);
+	term_expect(&term, "SLUG");
+	term_wheel(&term, 5, 6, true);
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "東京 Console");
+}
+END_TEST
+
 /* Text from the database never reaches the terminal raw, and a locale
  * that is not UTF-8 gets ASCII drawing. */
 START_TEST(test_control_characters_and_ascii)
@@ -583,6 +608,7 @@ suite_console(void)
 	tcase_add_test(tc, test_tier_change_preview);
 	tcase_add_test(tc, test_settings_edit_and_reveal);
 	tcase_add_test(tc, test_invite_and_change_role);
+	tcase_add_test(tc, test_mouse);
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_database_restart);
 	suite_add_tcase(s, tc);
