@@ -213,6 +213,7 @@ handle_key(struct console *c, int key)
 	enum action a;
 
 	c->dirty = true;
+	console_trace("key", "%d", key);
 	if (key == KEY_RESIZE) {
 		clearok(curscr, TRUE);
 		return;
@@ -282,6 +283,9 @@ drain_done(struct console *c)
 			console_audit_add(c, &fj->entries);
 		} else {
 			c->busy--;
+			console_trace("reply", "%s %s %lldus", j->what ? j->what : "-",
+				      j->rc == 0 ? "ok" : err_code_name(j->err.code),
+				      (long long)(console_now_us() - j->submitted_us));
 			j->done(c, j);
 		}
 		if (j->destroy)

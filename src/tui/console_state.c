@@ -35,6 +35,7 @@ console_submit(struct console *c, struct job *j)
 {
 	j->gen = c->gen;
 	j->submitted_us = console_now_us();
+	console_trace("request", "%s", j->what ? j->what : "-");
 	if (c->busy++ == 0)
 		c->busy_since_us = j->submitted_us;
 	worker_submit(c->worker, j);
