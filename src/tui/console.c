@@ -280,7 +280,7 @@ drain_done(struct console *c)
 
 			for (int k = 0; k < fj->nnames; k++)
 				console_remember_slug(c, fj->names[k].id, fj->names[k].slug);
-			console_audit_add(c, &fj->entries);
+			console_audit_add(c, &fj->entries, fj->backfill);
 		} else {
 			c->busy--;
 			console_trace("reply", "%s %s %lldus", j->what ? j->what : "-",

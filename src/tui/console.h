@@ -335,8 +335,9 @@ void command_history_save(void);
 /* The `?` help of pane p from the active keymap. */
 void console_help(struct console *c);
 
-/* Live audit entries arrived (moved out of l into the ring). */
-void console_audit_add(struct console *c, struct audit_entry_list *l);
+/* Live audit entries arrived (moved out of l into the ring); backfill:
+ * fetched after the feed (re)opened rather than announced. */
+void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
 /* Draws one audit entry on one line of w. */
 void console_audit_line(struct console *c, WINDOW *w, int y, int width,
 			const struct audit_entry *e, bool selected);

@@ -254,7 +254,7 @@ ring_has(const struct console *c, const struct audit_entry *e)
 }
 
 void
-console_audit_add(struct console *c, struct audit_entry_list *l)
+console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill)
 {
 	const struct pane_ops *p = console_pane(c);
 	size_t fresh = 0;
@@ -275,8 +275,8 @@ console_audit_add(struct console *c, struct audit_entry_list *l)
 		c->ring_n++;
 		l->rows[fresh++] = *e;  /* the pane sees only the new ones */
 		/* lag: from the entry's transaction time to now, wall clock */
-		console_trace("audit-line", "%s %lld lag_us=%lld", e->tenant_id, (long long)e->seq,
-			      (long long)(console_now_us() - e->at));
+		console_trace(backfill ? "audit-backfill" : "audit-line", "%s %lld lag_us=%lld",
+			      e->tenant_id, (long long)e->seq, (long long)(console_now_us() - e->at));
 	}
 	if (fresh && p->audit)
 		p->audit(c, l->rows, fresh);

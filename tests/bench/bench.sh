@@ -62,16 +62,28 @@ machine="$(nproc) cores ($cpu), $mem RAM, $(uname -sr), PostgreSQL $pgv (fsync o
 server=()
 server_note="needs tenantryd"
 [ -x "$build/tenantryd" ] && server=(--tenantryd "$build/tenantryd")
-console_note="needs the console with TENANTRY_TRACE"
+console_note="needs the console and tmux"
 
 work=$(mktemp -d /tmp/tenantry-bench.XXXXXX)
 trap '"$root/tests/pg.sh" stop "$var/bench/pg"; rm -rf "$work"' EXIT
+
+# The console first, on the big dataset, while nothing else runs.
+console=()
+if command -v tmux >/dev/null && [ -x "$build/tenantry" ]; then
+	if "$root/tests/bench/console.sh" "$build" \
+		"host=$sock port=$port user=bench_operator dbname=bench_$big" \
+		"$work/console.txt" "${BENCH_CONSOLE_SECONDS:-$([ "$scale" = full ] && echo 60 || echo 20)}"; then
+		console=(--console-figures "$work/console.txt")
+	else
+		console=(--console-figures /nonexistent)
+	fi
+fi
 "$bench" run --host "$sock" --port "$port" --db "bench_$big" --tenants "$big" \
 	--small-db "bench_$small" --small-tenants "$small" \
 	--seconds "$seconds" --reps "$reps" --workdir "$work" \
 	--json "$var/bench.json" --machine "$machine" \
 	--dataset "$sizes (loaded in ${load_big} s); median of $reps runs of ${seconds} s" \
-	--server-note "$server_note" --console-note "$console_note" "${server[@]}" |
+	--server-note "$server_note" --console-note "$console_note" "${server[@]}" "${console[@]}" |
 	tee "$var/bench.txt"
 mkdir -p "$var/bench/scripts"
 cp "$work"/*.pgbench "$work"/*.vars "$var/bench/scripts/"

@@ -29,6 +29,8 @@ figure(char *out, size_t n, double v, const char *unit)
 		snprintf(out, n, "-");
 	else if (strcmp(unit, "ms") == 0)
 		snprintf(out, n, "%.2f ms", v);
+	else if (strcmp(unit, "MB") == 0)
+		snprintf(out, n, "%.1f MB", v);
 	else
 		snprintf(out, n, "%.0f/s", v);
 }
@@ -56,9 +58,9 @@ bench_report_print(const struct bench_report *r)
 			snprintf(ratio, sizeof ratio, "-");
 		else
 			snprintf(ratio, sizeof ratio, "%.2f", row->ratio);
-		printf("%-62.62s %12s %12s %6s  %-16s %s\n", row->name, t, raw, ratio,
+		printf("%-62.62s %12s %12s %6s  %-16s %-3s  %s\n", row->name, t, raw, ratio,
 		       *row->target ? row->target : "-",
-		       !*row->target ? "-" : row->met ? "yes" : "NO");
+		       !*row->target ? "-" : row->met ? "yes" : "NO", row->note);
 	}
 	if (*r->dataset)
 		printf("\ndataset: %s\n", r->dataset);
