@@ -458,9 +458,10 @@ console_refresh(struct console *c)
 void
 console_start(struct console *c)
 {
-	load_counts(c);
+	/* The first page first: the platform counts scan every tenant. */
 	c->pane = PANE_TENANTS;
 	console_pane(c)->open(c);
+	load_counts(c);
 	if (c->opt.tenant) {
 		char cmd[300];
 
