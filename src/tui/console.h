@@ -113,6 +113,16 @@ struct list_view {
 bool list_move(struct list_view *v, enum action a);
 /* Keeps sel in range and visible. */
 void list_clamp(struct list_view *v);
+/* A click on body row `row` of a list whose rows start at body row first:
+ * selects it and returns true, or false when no row is there. */
+bool list_click(struct list_view *v, int row, int first);
+
+/* Table lines: headings, or the cells of a row, in the columns wd[n]
+ * (from layout_columns), one column apart, the rest of width cleared. */
+void table_draw_header(WINDOW *w, int y, const int *wd, int n, const char *const *head,
+		       int width);
+void table_draw_cells(WINDOW *w, int y, const int *wd, int n, const char *const *cell,
+		      attr_t a, int width);
 
 /* ---- modal forms and boxes --------------------------------------------------- */
 
@@ -278,6 +288,9 @@ int console_run(const struct console_options *opt);
 /* Shows a message on the bottom line for a few seconds. */
 void console_message(struct console *c, enum theme_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* True when j is about the tenant the detail panes show now (a reply for
+ * another one is dropped). */
+bool console_for_current(const struct console *c, const struct job *j);
 /* Shows a failed job's error (and returns true when there was one). */
 bool console_failed(struct console *c, const struct job *j, const char *doing);
 

@@ -292,3 +292,25 @@ console_body_row(int y)
 {
 	return y >= frame.body_y && y < frame.body_y + frame.body_h ? y - frame.body_y : -1;
 }
+
+void
+table_draw_header(WINDOW *w, int y, const int *wd, int n, const char *const *head, int width)
+{
+	table_draw_cells(w, y, wd, n, head, theme_attr(THEME_ROLE_HEADER), width);
+}
+
+void
+table_draw_cells(WINDOW *w, int y, const int *wd, int n, const char *const *cell, attr_t a,
+		 int width)
+{
+	int x = 0;
+
+	for (int k = 0; k < n; k++) {
+		if (!wd[k])
+			continue;
+		draw_text(w, y, x, wd[k] + 1 <= width - x ? wd[k] + 1 : width - x, a, cell[k]);
+		x += wd[k] + 1;
+	}
+	if (x < width)
+		draw_text(w, y, x, width - x, a, "");
+}

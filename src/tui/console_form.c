@@ -208,6 +208,15 @@ list_clamp(struct list_view *v)
 }
 
 bool
+list_click(struct list_view *v, int row, int first)
+{
+	if (row < first || v->top + row - first >= v->n)
+		return false;
+	v->sel = v->top + row - first;
+	return true;
+}
+
+bool
 list_move(struct list_view *v, enum action a)
 {
 	int page = v->height > 1 ? v->height - 1 : 1;

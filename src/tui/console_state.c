@@ -58,6 +58,12 @@ console_message(struct console *c, enum theme_role role, const char *fmt, ...)
 }
 
 bool
+console_for_current(const struct console *c, const struct job *j)
+{
+	return c->have_tenant && strcmp(j->tenant, c->tenant.id) == 0;
+}
+
+bool
 console_failed(struct console *c, const struct job *j, const char *doing)
 {
 	if (j->rc == 0)

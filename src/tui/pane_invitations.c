@@ -87,9 +87,7 @@ list_done(struct console *c, struct job *j)
 {
 	struct invitation_job *ij = (struct invitation_job *)j;
 
-	if (!c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
-		return;
-	if (console_failed(c, j, "invitations"))
+	if (!console_for_current(c, j) || console_failed(c, j, "invitations"))
 		return;
 	invitation_list_free(&iv.rows);
 	iv.rows = ij->out;
@@ -119,15 +117,11 @@ invitations_draw(struct console *c, WINDOW *w, int height, int width)
 	};
 	static const char *const head[] = { "EMAIL", "ROLE", "INVITED BY", "CREATED", "EXPIRES",
 					     "STATE" };
-	int wd[6], x = 0;
+	int wd[6];
 
 	(void)c;
 	layout_columns(cols, 6, width, 1, wd);
-	for (int k = 0; k < 6; k++) {
-		if (wd[k])
-			draw_text(w, 0, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), head[k]);
-		x += wd[k] ? wd[k] + 1 : 0;
-	}
+	table_draw_header(w, 0, wd, 6, head, width);
 	iv.view.height = height - 1;
 	iv.view.n = (int)iv.rows.n;
 	list_clamp(&iv.view);
@@ -145,14 +139,7 @@ invitations_draw(struct console *c, WINDOW *w, int height, int width)
 					console_time(inv->expires_at, ends, sizeof ends), state };
 		attr_t a = theme_attr(i == iv.view.sel ? THEME_ROLE_SELECTED : role);
 
-		x = 0;
-		for (int k = 0; k < 6; k++) {
-			if (wd[k])
-				draw_text(w, 1 + r, x, wd[k] + 1, a, cell[k]);
-			x += wd[k] ? wd[k] + 1 : 0;
-		}
-		if (x < width)
-			draw_text(w, 1 + r, x, width - x, a, "");
+		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
 	}
 }
 
@@ -283,8 +270,7 @@ invitations_click(struct console *c, int row, bool twice)
 {
 	(void)twice;
 	(void)c;
-	if (row >= 1 && iv.view.top + row - 1 < (int)iv.rows.n)
-		iv.view.sel = iv.view.top + row - 1;
+	list_click(&iv.view, row, 1);
 }
 
 static void

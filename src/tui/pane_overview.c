@@ -60,9 +60,7 @@ overview_done(struct console *c, struct job *j)
 {
 	struct overview_job *oj = (struct overview_job *)j;
 
-	if (!c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
-		return;
-	if (console_failed(c, j, "overview"))
+	if (!console_for_current(c, j) || console_failed(c, j, "overview"))
 		return;
 	overview_clear();
 	ov.loaded = true;

@@ -57,9 +57,7 @@ quota_done(struct console *c, struct job *j)
 	struct quota_job *qj = (struct quota_job *)j;
 
 	qp.loading = false;
-	if (!c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
-		return;
-	if (console_failed(c, j, "quotas"))
+	if (!console_for_current(c, j) || console_failed(c, j, "quotas"))
 		return;
 	quota_clear();
 	qp.loaded_us = console_now_us();
@@ -144,11 +142,7 @@ quotas_draw(struct console *c, WINDOW *w, int height, int width)
 
 	(void)c;
 	layout_columns(cols, 6, width, 1, wd);
-	for (int k = 0; k < 6; k++) {
-		if (wd[k])
-			draw_text(w, 0, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), head[k]);
-		x += wd[k] ? wd[k] + 1 : 0;
-	}
+	table_draw_header(w, 0, wd, 6, head, width);
 	if (!qp.loaded) {
 		draw_text(w, 2, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
@@ -259,10 +253,7 @@ quotas_handle(struct console *c, enum action a)
 static void
 quotas_click(struct console *c, int row, bool twice)
 {
-	if (row < 1 || qp.view.top + row - 1 >= (int)qp.quotas.n)
-		return;
-	qp.view.sel = qp.view.top + row - 1;
-	if (twice)
+	if (list_click(&qp.view, row, 1) && twice)
 		quotas_handle(c, ACTION_EDIT);
 }
 

@@ -38,9 +38,7 @@ list_done(struct console *c, struct job *j)
 {
 	struct member_job *mj = (struct member_job *)j;
 
-	if (!c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
-		return;
-	if (console_failed(c, j, "members"))
+	if (!console_for_current(c, j) || console_failed(c, j, "members"))
 		return;
 	member_list_free(&us.rows);
 	us.rows = mj->out;
@@ -80,15 +78,11 @@ users_draw(struct console *c, WINDOW *w, int height, int width)
 		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 }, { 8, 8, 0 }, { 10, 10, 0 }, { 10, 10, 0 },
 	};
 	static const char *const head[] = { "EMAIL", "NAME", "ROLE", "STATE", "JOINED", "ACTIVE" };
-	int wd[6], x = 0;
+	int wd[6];
 
 	(void)c;
 	layout_columns(cols, 6, width, 1, wd);
-	for (int k = 0; k < 6; k++) {
-		if (wd[k])
-			draw_text(w, 0, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), head[k]);
-		x += wd[k] ? wd[k] + 1 : 0;
-	}
+	table_draw_header(w, 0, wd, 6, head, width);
 	us.view.height = height - 1;
 	us.view.n = (int)us.rows.n;
 	list_clamp(&us.view);
@@ -106,14 +100,7 @@ users_draw(struct console *c, WINDOW *w, int height, int width)
 		attr_t a = theme_attr(i == us.view.sel ? THEME_ROLE_SELECTED
 				      : !m->active ? THEME_ROLE_DIM : THEME_ROLE_ROW);
 
-		x = 0;
-		for (int k = 0; k < 6; k++) {
-			if (wd[k])
-				draw_text(w, 1 + r, x, wd[k] + 1, a, cell[k]);
-			x += wd[k] ? wd[k] + 1 : 0;
-		}
-		if (x < width)
-			draw_text(w, 1 + r, x, width - x, a, "");
+		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
 	}
 }
 
@@ -268,10 +255,7 @@ users_handle(struct console *c, enum action a)
 static void
 users_click(struct console *c, int row, bool twice)
 {
-	if (row < 1 || us.view.top + row - 1 >= (int)us.rows.n)
-		return;
-	us.view.sel = us.view.top + row - 1;
-	if (twice)
+	if (list_click(&us.view, row, 1) && twice)
 		users_handle(c, ACTION_SELECT);
 }
 
