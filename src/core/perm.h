@@ -14,18 +14,19 @@
  *   viewer          the reads
  *   platform_admin  everything
  *   support         every read, secrets.reveal (audited), view_as,
- *                   invitations.manage (resending invitations), listing
- *                   all tenants and platform metrics; no other writes
+ *                   invitations.manage (resending invitations),
+ *                   alerts.ack, listing all tenants and platform
+ *                   metrics; no other writes
  *   oncall          tenant.read, quotas.read, audit.read, platform.metrics,
- *                   tenants.list_all and quotas.set; no member or
- *                   settings access
+ *                   tenants.list_all, quotas.set and alerts.ack; no
+ *                   member or settings access
  *   none            nothing
  *
  * API key scopes grant exactly (a write scope does not imply its read):
  *   tenant:read tenant.read       tenant:write tenant.update
  *   users:read members.read       users:write members.manage,
  *                                             invitations.manage
- *   usage:read quotas.read        usage:write usage.write
+ *   usage:read quotas.read        usage:write usage.write, alerts.ack
  *   settings:read settings.read   settings:write settings.write
  *   audit:read audit.read
  */
@@ -55,6 +56,7 @@
 	X(FEATURES_SET, "features.set", false)                               \
 	X(APIKEYS_MANAGE, "apikeys.manage", false)                           \
 	X(AUDIT_READ, "audit.read", false)                                   \
+	X(ALERTS_ACK, "alerts.ack", false)                                   \
 	X(PLATFORM_METRICS, "platform.metrics", true)                        \
 	X(TENANTS_CREATE, "tenants.create", true)                            \
 	X(TENANTS_LIST_ALL, "tenants.list_all", true)                        \

@@ -423,6 +423,16 @@ START_TEST(test_view_as_tenant)
 	/* oncall may not view as a tenant */
 	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs", oncall,
 				       h_viewer, NULL, 0, NULL, NULL), 403);
+	/* acknowledging an alert is a write: refused to a viewer before any
+	 * lookup; an admin gets as far as the (unknown) alert */
+	ck_assert_int_eq(testhttp_full(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
+				       "00000000-0000-4000-8000-00000000abcd/ack", platform, h_viewer,
+				       NULL, 0, NULL, NULL), 403);
+	ck_assert_int_eq(testhttp_full(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
+				       "00000000-0000-4000-8000-00000000abcd/ack", platform, h_admin,
+				       NULL, 0, NULL, NULL), 404);
+	ck_assert_int_eq(testhttp(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
+				  "00000000-0000-4000-8000-00000000abcd/ack", oncall, NULL, NULL), 404);
 }
 END_TEST
 
