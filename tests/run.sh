@@ -21,6 +21,8 @@ cleanup() {
 	for s in /tmp/tmux-"$(id -u)"/"${tmp##*/}"-*; do
 		[ -S "$s" ] && tmux -L "${s##*/}" kill-server 2>/dev/null || true
 	done
+	# and any of its consoles that did not go with their terminal
+	pkill -KILL -f -- "$build/tenantry .*$tmp/" 2>/dev/null || true
 	"$here/pg.sh" stop "$tmp/pg" || true
 	rm -rf "$tmp"
 }

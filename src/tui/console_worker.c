@@ -96,6 +96,22 @@ noop_run(struct job *j, struct store *st, struct err *e)
 	return 0;
 }
 
+/* What the UI did not take (it takes the entries unless it is closing). */
+static void
+feed_job_destroy(struct job *j)
+{
+	audit_entry_list_free(&((struct feed_job *)j)->entries);
+}
+
+static struct feed_job *
+feed_job_new(void)
+{
+	struct feed_job *fj = job_new(sizeof *fj, noop_run, NULL);
+
+	fj->job.destroy = feed_job_destroy;
+	return fj;
+}
+
 /* Adds the slugs of tenants in fj's entries that the UI has not been told
  * yet (one lookup each, at most 32 per batch). */
 static void
@@ -126,7 +142,7 @@ name_tenants(struct worker *w, struct feed_job *fj)
 static void
 fetch_keys(struct worker *w, struct audit_key *keys, int n)
 {
-	struct feed_job *fj = job_new(sizeof *fj, noop_run, NULL);
+	struct feed_job *fj = feed_job_new();
 	size_t cap = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -167,7 +183,7 @@ fetch_keys(struct worker *w, struct audit_key *keys, int n)
 static void
 backfill(struct worker *w)
 {
-	struct feed_job *fj = job_new(sizeof *fj, noop_run, NULL);
+	struct feed_job *fj = feed_job_new();
 	struct audit_query q = { .limit = BACKFILL, .newest = true };
 	struct err e = { 0 };
 

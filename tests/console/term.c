@@ -27,18 +27,24 @@ term_start(struct term *t, int w, int h, const char *env, const char *args)
 {
 	static int n;
 	const char *tmp = getenv("TENANTRY_TEST_TMP");
+	char san[1024] = "";
 
 	/* named after the run's directory, so that run.sh stops only its own */
 	snprintf(t->sock, sizeof t->sock, "%s-%d-%d", tmp ? strrchr(tmp, '/') + 1 : "tenantry-test",
 		 (int)getpid(), ++n);
 	snprintf(t->home, sizeof t->home, "%s/home-%d-%d", tmp ? tmp : "/tmp", (int)getpid(), n);
 	mkdir(t->home, 0700);
+	/* Under the sanitizers a report goes to a file: the terminal may be
+	 * gone by the time the console exits (its exit status still tells). */
+	if (getenv("ASAN_OPTIONS"))
+		snprintf(san, sizeof san, "ASAN_OPTIONS=%s:log_path=%s/sanitizer",
+			 getenv("ASAN_OPTIONS"), t->home);
 	/* The console's exit status stays on screen for the tests to read. */
 	ck_assert_int_eq(run("tmux -L %s -f /dev/null new-session -d -x %d -y %d "
 			     "\"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color HOME=%s "
-			     "XDG_CONFIG_HOME=%s/.config USER=console-test %s %s %s; "
+			     "XDG_CONFIG_HOME=%s/.config USER=console-test %s %s %s %s; "
 			     "echo console exited \\$?; sleep 600\"",
-			     t->sock, w, h, t->home, t->home, env ? env : "",
+			     t->sock, w, h, t->home, t->home, san, env ? env : "",
 			     getenv("TENANTRY_BIN"), args), 0);
 	run("tmux -L %s set-option -g status off >/dev/null 2>&1", t->sock);
 }
