@@ -495,7 +495,7 @@ pg_tenant_export(char **json_out, struct store *st, const char *tenant,
 		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
 		PG_STEP("SELECT jsonb_pretty(jsonb_build_object("
 			"'format', 'tenantry-export-1', 'exported_at', now(), "
-			"'tenant', (SELECT to_jsonb(t) FROM tenantry.tenants t WHERE t.id = x.id), "
+			"'tenant', (SELECT to_jsonb(t) - 'search' FROM tenantry.tenants t WHERE t.id = x.id), "
 			"'members', " AGG("jsonb_build_object('user_id', m.user_id, 'email', u.email, "
 				"'full_name', u.full_name, 'role', m.role, 'active', m.active, "
 				"'joined_at', m.joined_at, 'last_active_at', m.last_active_at)",

@@ -170,26 +170,28 @@ like_pattern(char *out, size_t n, const char *filter)
 	out[j] = '\0';
 }
 
-#define HAYSTACK "lower(t.slug || ' ' || t.name || ' ' || coalesce(t.domain, ''))"
+#define HAYSTACK "t.search"
 #define WALK_ROWS "4000"
 
 /* A substring filter in name order. A common term is met within the next
- * few thousand names: walking the name index finds a page at a cost that
- * does not grow with the platform. A rare term is not: then (and only then,
- * decided inside the one statement) the trigram index finds every match.
+ * few thousand names: walking the name index, which carries the haystack
+ * (010_search.sql), finds a page without reading the table, at a cost that
+ * does not grow with the platform. A rarer term is not: then (and only
+ * then, decided inside the one statement) the trigram index finds every
+ * match. Either way only ids and names are sorted; the page's columns are
+ * read for the page's rows alone.
  * Parameters: $1 the LIKE pattern, the conditions' own, and the limit.
- * Format: conditions, order, order, limit, limit, conditions, order, limit. */
+ * Format: conditions, order, order, limit, limit, conditions, order, limit,
+ * order, limit. */
 #define WALK_SQL \
-	"WITH walk AS MATERIALIZED (SELECT t.id, t.name, " HAYSTACK " AS hay" \
-	" FROM tenantry.tenants t WHERE true%s ORDER BY %s LIMIT " WALK_ROWS ")," \
-	" near AS MATERIALIZED (SELECT t.id FROM walk t WHERE t.hay LIKE $1" \
-	" ORDER BY %s LIMIT $%d)," \
-	" enough AS MATERIALIZED (SELECT (SELECT count(*) FROM near) >= $%d::int8" \
-	" OR (SELECT count(*) FROM walk) < " WALK_ROWS " AS ok)" \
-	" SELECT * FROM (SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
-	" WHERE (SELECT ok FROM enough) AND t.id IN (SELECT id FROM near)" \
-	" UNION ALL SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
-	" WHERE NOT (SELECT ok FROM enough) AND " HAYSTACK " LIKE $1%s) t" \
+	"WITH near AS MATERIALIZED (SELECT t.id, t.name FROM (SELECT t.id, t.name, t.search" \
+	" FROM tenantry.tenants t WHERE true%s ORDER BY %s LIMIT " WALK_ROWS ") t" \
+	" WHERE t.search LIKE $1 ORDER BY %s LIMIT $%d)," \
+	" every AS MATERIALIZED (SELECT t.id, t.name FROM tenantry.tenants t" \
+	" WHERE (SELECT count(*) FROM near) < $%d::int8 AND t.search LIKE $1%s)," \
+	" first AS (SELECT t.id FROM every t ORDER BY %s LIMIT $%d)" \
+	" SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
+	" WHERE t.id IN (SELECT id FROM near UNION ALL SELECT id FROM first)" \
 	" ORDER BY %s LIMIT $%d"
 
 static int
@@ -261,7 +263,8 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 	snprintf(limit, sizeof limit, "%d", lim + 1);
 	params[np++] = limit;
 	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME)
-		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, np, np, conds, order, np);
+		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, np, np, conds, order, np,
+			 order, np);
 	else
 		snprintf(sql, sizeof sql, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
 			 "WHERE true%s%s ORDER BY %s LIMIT $%d",

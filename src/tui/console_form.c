@@ -342,8 +342,11 @@ form_finish(struct console *c, const struct job *j)
 		modal_close(c);
 		return;
 	}
-	snprintf(m->error, sizeof m->error, "%s%s%s", j->err.field[0] ? j->err.field : "",
-		 j->err.field[0] ? ": " : "", j->err.message);
+	/* Messages from the store often name their field already. */
+	int prefix = j->err.field[0] && !strstr(j->err.message, j->err.field);
+
+	snprintf(m->error, sizeof m->error, "%s%s%s", prefix ? j->err.field : "",
+		 prefix ? ": " : "", j->err.message);
 	for (int i = 0; i < m->nfield; i++)
 		if (j->err.field[0] && m->field[i].label
 		    && strcasestr(m->field[i].label, j->err.field))

@@ -39,6 +39,7 @@ dataset() {
 	if [ "$have" = "$n" ]; then
 		echo "bench: reusing $db ($n tenants, loaded in" \
 			"$(psql_admin "$db" "SELECT load_seconds FROM public.bench_dataset") s)" >&2
+		"$bench" migrate "$admin dbname=$db"
 		return 0
 	fi
 	psql_admin postgres "DROP DATABASE IF EXISTS $db" >/dev/null

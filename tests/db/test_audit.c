@@ -157,6 +157,11 @@ START_TEST(chain_links)
 
 	n = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
 	ck_assert_int_ge(n, 10);
+	/* The rename is logged with its name, not with the derived haystack. */
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+			      "tenant_id = '%s' AND action = 'tenant.update' AND "
+			      "new ->> 'name' = 'Renamed' AND NOT new ? 'search' "
+			      "AND NOT old ? 'search'", id), 1);
 	/* seq runs 1..n without gaps; the first entry has no predecessor. */
 	ck_assert_int_eq(testdb_int(su, "SELECT min(seq) FROM tenantry.audit_log "
 			      "WHERE tenant_id = '%s'", id), 1);
