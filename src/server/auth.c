@@ -8,10 +8,14 @@
  * nbf an integer when present, iss and aud equal to ours) with a small
  * leeway on exp and nbf. Revocation is checked later, inside the
  * request's transaction (auth_check in 008_auth.sql).
+ *
+ * A token that passed is remembered (see "verified tokens" below): a
+ * client sends the same token with every request until it expires.
  */
 #include <errno.h>
 #include <jwt.h>
 #include <oath.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,8 @@
 
 #define TOKEN_MAX 4096
 #define KEYS_MAX 8
+#define CACHE_SLOTS 1024
+#define CACHE_LOCKS 16
 
 struct key {
 	char kid[17];
@@ -43,6 +49,98 @@ static struct {
 	uint8_t master[SECRET_KEY_BYTES];
 	bool have_master;
 } A;
+
+/* ---- verified tokens ---------------------------------------------------------
+ *
+ * Checking a JWT costs three JSON parses, a JSON dump and an HMAC (or an
+ * RSA verification). Whether a token passes those checks depends on its
+ * bytes and on the keys alone, and the keys do not change while the
+ * server runs; so the principal a token yields is kept, by token, and a
+ * token seen again is only checked against the clock (exp, nbf). Only
+ * tokens that passed are kept. Tokens are compared in constant time and
+ * whole: a lookup tells nothing about the bytes of another token.
+ * Revocation is unaffected: it is the store's check, on every request.
+ * Direct-mapped: a colliding token replaces the one in its slot. */
+
+struct cached {
+	char *tok;
+	size_t len;
+	int64_t exp, nbf;
+	struct principal p;
+};
+
+static struct {
+	pthread_mutex_t lock[CACHE_LOCKS];
+	struct cached slot[CACHE_SLOTS];
+	bool ready;
+} C;
+
+static uint64_t
+token_hash(const char *tok, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+cache_init(void)
+{
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_init(&C.lock[i], NULL);
+	C.ready = true;
+}
+
+static void
+cache_free(void)
+{
+	if (!C.ready)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		free(C.slot[i].tok);
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_destroy(&C.lock[i]);
+	memset(&C, 0, sizeof C);
+}
+
+/* True, with *p, *exp and *nbf, when tok passed before. */
+static bool
+cache_get(const char *tok, size_t len, struct principal *p, int64_t *exp, int64_t *nbf)
+{
+	size_t i = token_hash(tok, len) % CACHE_SLOTS;
+	struct cached *c = &C.slot[i];
+	bool hit;
+
+	if (!C.ready)
+		return false;
+	pthread_mutex_lock(&C.lock[i % CACHE_LOCKS]);
+	hit = c->tok && c->len == len && sodium_memcmp(c->tok, tok, len) == 0;
+	if (hit) {
+		*p = c->p;
+		*exp = c->exp;
+		*nbf = c->nbf;
+	}
+	pthread_mutex_unlock(&C.lock[i % CACHE_LOCKS]);
+	return hit;
+}
+
+static void
+cache_put(const char *tok, size_t len, const struct principal *p, int64_t exp, int64_t nbf)
+{
+	size_t i = token_hash(tok, len) % CACHE_SLOTS;
+	struct cached *c = &C.slot[i];
+	char *copy;
+
+	if (!C.ready || !(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, tok, len + 1);
+	pthread_mutex_lock(&C.lock[i % CACHE_LOCKS]);
+	free(c->tok);
+	*c = (struct cached){ .tok = copy, .len = len, .exp = exp, .nbf = nbf, .p = *p };
+	pthread_mutex_unlock(&C.lock[i % CACHE_LOCKS]);
+}
 
 static int
 read_file(unsigned char **out, int *len, const char *path, size_t max,
@@ -84,6 +182,8 @@ auth_init(const struct server_config *cfg, struct err *e)
 	memset(&A, 0, sizeof A);
 	if (sodium_init() < 0 || oath_init() != OATH_OK)
 		return err_set(e, ERR_INTERNAL, "crypto libraries failed to start");
+	cache_free();
+	cache_init();
 	snprintf(A.issuer, sizeof A.issuer, "%s", cfg->issuer);
 	snprintf(A.audience, sizeof A.audience, "%s", cfg->audience);
 	A.ttl = cfg->token_ttl;
@@ -138,6 +238,7 @@ auth_shutdown(void)
 	for (int i = 0; i < A.nverify; i++)
 		free(A.verify[i].bytes);
 	sodium_memzero(A.master, sizeof A.master);
+	cache_free();
 	oath_done();
 	memset(&A, 0, sizeof A);
 }
@@ -288,23 +389,36 @@ copy_claim(char *dst, size_t size, json_t *claims, const char *name)
 	return 0;
 }
 
+/* The time checks, made again for a remembered token. */
 static int
-check_claims(struct principal *p, json_t *c, struct err *e)
+check_times(int64_t exp, int64_t nbf, struct err *e)
+{
+	int64_t now = now_us() / 1000000;
+
+	if (exp + A.leeway < now)
+		return deny(e, "expired");
+	if (nbf - A.leeway > now)
+		return deny(e, "not valid yet");
+	return 0;
+}
+
+static int
+check_claims(struct principal *p, int64_t *exp_out, int64_t *nbf_out, json_t *c,
+	     struct err *e)
 {
 	json_t *exp = json_object_get(c, "exp"), *nbf = json_object_get(c, "nbf");
 	json_t *iss = json_object_get(c, "iss"), *iat_us = json_object_get(c, "iat_us");
 	json_t *kind = json_object_get(c, "kind");
-	int64_t now = now_us() / 1000000;
 	char role[32];
 
 	if (!exp)
 		return deny(e, "no exp");
 	if (!json_is_integer(exp) || (nbf && !json_is_integer(nbf)))
 		return deny(e, "exp and nbf must be integers");
-	if (json_integer_value(exp) + A.leeway < now)
-		return deny(e, "expired");
-	if (nbf && json_integer_value(nbf) - A.leeway > now)
-		return deny(e, "not valid yet");
+	*exp_out = json_integer_value(exp);
+	*nbf_out = nbf ? json_integer_value(nbf) : INT64_MIN / 2;
+	if (check_times(*exp_out, *nbf_out, e) < 0)
+		return -1;
 	if (!json_is_string(iss) || strcmp(json_string_value(iss), A.issuer) != 0)
 		return deny(e, "wrong issuer");
 	if (!aud_matches(json_object_get(c, "aud")))
@@ -334,13 +448,17 @@ check_claims(struct principal *p, json_t *c, struct err *e)
 static int
 verify_jwt(struct principal *p, const char *tok, struct err *e)
 {
-	json_t *hdr = token_header(tok), *alg, *kid, *claims;
+	json_t *hdr, *alg, *kid, *claims;
 	const struct key *k;
 	jwt_t *jwt = NULL;
 	char *grants;
+	int64_t exp = 0, nbf = 0;
+	size_t len = strlen(tok);
 	int rc;
 
-	if (!hdr)
+	if (cache_get(tok, len, p, &exp, &nbf))
+		return check_times(exp, nbf, e);
+	if (!(hdr = token_header(tok)))
 		return deny(e, "malformed");
 	alg = json_object_get(hdr, "alg");
 	kid = json_object_get(hdr, "kid");
@@ -370,8 +488,10 @@ verify_jwt(struct principal *p, const char *tok, struct err *e)
 		json_decref(claims);
 		return deny(e, "malformed claims");
 	}
-	rc = check_claims(p, claims, e);
+	rc = check_claims(p, &exp, &nbf, claims, e);
 	json_decref(claims);
+	if (rc == 0)
+		cache_put(tok, len, p, exp, nbf);
 	return rc;
 }
 

@@ -298,7 +298,7 @@ struct MHD_Daemon *
 http_start(const struct sockaddr *addr, struct err *e)
 {
 	const struct server_config *cfg = server_cfg;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
 		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 

@@ -511,6 +511,13 @@ START_TEST(test_jwt_rejections)
 	/* the forge itself is right: a well-formed token works */
 	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants", t, NULL, NULL), 200);
+	/* verified once, remembered: the same bytes pass again, and a token
+	 * differing from it in one signature character does not */
+	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants", t, NULL, NULL), 200);
+	t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+	expect_401(t, "signature changed after a verified use");
+	t[strlen(t) - 2] = '\0';
+	expect_401(t, "signature cut short");
 	free(t);
 	/* alg none: header {"alg":"none"}, no signature */
 	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
