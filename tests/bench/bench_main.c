@@ -221,7 +221,8 @@ console_rows(struct bench_report *rep, const struct run_opts *o)
 		pending_row(rep, "console: start to first screen with data", "<= 150 ms", why);
 		pending_row(rep, "console: filter keystroke to list redrawn p95", "p95 <= 50 ms", why);
 		pending_row(rep, "console: audit insert to line on screen p95", "p95 <= 100 ms", why);
-		pending_row(rep, "console: resident memory during demo activity", "<= 32 MB, flat",
+		pending_row(rep, "console: resident memory after 10 min of demo activity",
+			    "<= 32 MB, flat",
 			    why);
 		return;
 	}
@@ -236,11 +237,17 @@ console_rows(struct bench_report *rep, const struct run_opts *o)
 		    figure(f, "audit_p95_ms"), 100, "p95 <= 100 ms", note);
 	rss = figure(f, "rss_mb");
 	growth = figure(f, "rss_growth_pct");
-	snprintf(note, sizeof note, "after %.0f s of demo --live (not 10 min); grew %.1f %%",
-		 figure(f, "seconds"), growth);
-	console_row(rep, "console: resident memory during demo activity", "MB", rss, 32,
-		    "<= 32 MB, flat", note);
-	rep->rows[rep->n - 1].met = rss >= 0 && rss <= 32 && growth < 10;
+	if (figure(f, "seconds") >= 600)
+		snprintf(note, sizeof note, "after %.0f min of demo --live; %.1f %% more than "
+			 "after the first minute", figure(f, "seconds") / 60, growth);
+	else
+		snprintf(note, sizeof note, "only %.0f s of demo --live (the full scale runs "
+			 "10 min); grew %.1f %%", figure(f, "seconds"), growth);
+	console_row(rep, "console: resident memory after 10 min of demo activity", "MB", rss,
+		    32, "<= 32 MB, flat", note);
+	/* Flat: within 10 % once the first minute is over. */
+	rep->rows[rep->n - 1].met = rss >= 0 && rss <= 32 && growth < 10
+		&& figure(f, "seconds") >= 600;
 }
 
 static int

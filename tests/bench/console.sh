@@ -14,7 +14,9 @@
 #                  wall clock from the entry's transaction time)
 #   audit_n        entries measured
 #   rss_mb         resident memory at the end
-#   rss_growth_pct from the first sample to the last
+#   rss_growth_pct from the sample after the first minute to the last (from
+#                  the first sample in runs under two minutes)
+#   rss_start_mb   resident memory at the first sample
 #   seconds        how long the activity ran
 # Always stops what it started.
 set -euo pipefail
@@ -80,18 +82,27 @@ live_pid=$!
 ) &
 writer_pid=$!
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$console/status"; }
+# Growth is counted from the first minute's end (caches and the audit
+# ring filled), or from the start in a run shorter than two minutes.
 first=$(rss)
+begin=$SECONDS
 end=$((SECONDS + seconds))
+settled=
 while [ $SECONDS -lt $end ]; do
 	sleep 2
 	last=$(rss)
+	if [ -z "$settled" ] && [ $seconds -ge 120 ] && [ $((SECONDS - begin)) -ge 60 ]; then
+		settled=$last
+	fi
 done
+start_rss=$first
+[ -n "$settled" ] && first=$settled
 kill "$live_pid" "$writer_pid" 2>/dev/null || true
 wait "$live_pid" "$writer_pid" 2>/dev/null || true
 live_pid= writer_pid=
 tmux -L "$sock" send-keys q
 
-awk -v first="$first" -v last="$last" -v seconds="$seconds" '
+awk -v first="$first" -v last="$last" -v start_rss="$start_rss" -v seconds="$seconds" '
 function p95(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++)        # insertion sort: n is small
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -113,7 +124,7 @@ END {
 	printf "start_ms=%.1f\n", (t_first - t_start) * 1000
 	printf "filter_p95_ms=%.1f\nfilter_n=%d\n", p95(fl, nf), nf
 	printf "audit_p95_ms=%.1f\naudit_n=%d\n", p95(al, na), na
-	printf "rss_mb=%.1f\nrss_growth_pct=%.1f\nseconds=%d\n", last / 1024,
-		first ? (last - first) * 100 / first : 0, seconds
+	printf "rss_mb=%.1f\nrss_growth_pct=%.1f\nrss_start_mb=%.1f\nseconds=%d\n", last / 1024,
+		first ? (last - first) * 100 / first : 0, start_rss / 1024, seconds
 }' "$trace" >"$out"
 cat "$out" >&2
