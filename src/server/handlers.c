@@ -884,7 +884,7 @@ h_audit_list(struct req *r, struct reply *rp, const char *tenant)
 		q.actor = NULL;
 	if (OP(r, audit_list, &l, r->st, tenant, &q, &e) < 0)
 		return fail(rp, &e);
-	reply_json(rp, 200, items(LIST_JSON(audit_entry, &l), NULL));
+	reply_json(rp, 200, items(LIST_JSON(audit_entry, &l), l.next));
 	audit_entry_list_free(&l);
 }
 

@@ -473,5 +473,34 @@ START_TEST(test_invitations)
 }
 END_TEST
 
+/* A tenant's audit log a page at a time: next is the last seq of a full
+ * page, and after= continues from it without gap or repeat. */
+START_TEST(test_audit_pages)
+{
+	struct audit_query q = { .limit = 2 };
+	struct audit_entry_list l;
+	long total = ct_audit_count(acme.id), seen = 0;
+	int64_t last = 0;
+
+	ck_assert_int_ge(total, 3);
+	do {
+		OK(st->ops->audit_list(&l, st, acme.id, &q, &e));
+		for (size_t i = 0; i < l.n; i++) {
+			ck_assert_int_eq(l.rows[i].seq, last + 1);
+			last = l.rows[i].seq;
+		}
+		seen += (long)l.n;
+		if (l.n == 2)
+			ck_assert_int_eq(atoll(l.next), last);
+		else
+			ck_assert_str_eq(l.next, "");
+		q.after_seq = *l.next ? atoll(l.next) : 0;
+		audit_entry_list_free(&l);
+	} while (q.after_seq);
+	ck_assert_int_eq(seen, total);
+}
+END_TEST
+
 CT_SUITE(contract, test_tiers, test_tenant_create, test_tenant_get, test_tenant_list,
-	 test_tenant_update, test_lifecycle_and_tier, test_members, test_invitations)
+	 test_tenant_update, test_lifecycle_and_tier, test_members, test_invitations,
+	 test_audit_pages)
