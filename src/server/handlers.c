@@ -1016,6 +1016,7 @@ h_login(struct req *r, struct reply *rp)
 	struct store_context ctx = { .role = STORE_ROLE_AUTH };
 	struct auth_account a;
 	struct principal p = { 0 };
+	char fresh[PASSWORD_HASH_LEN] = "";
 	char *token;
 	int64_t expires;
 	struct err e;
@@ -1065,14 +1066,20 @@ h_login(struct req *r, struct reply *rp)
 		if (login_tenant(&p, r->st, a.id, tenant, &extra, &e) < 0)
 			return reply_error(rp, &e, extra);
 	}
-	if (r->st->ops->auth_login_ok(r->st, a.id, NULL, &e) < 0)
+	/* The login's audit entry names who logged in, from where. */
+	snprintf(ctx.actor, sizeof ctx.actor, "%s", a.email);
+	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "%s",
+		 p.kind == PRINCIPAL_STAFF ? "staff" : "user");
+	snprintf(ctx.user_agent, sizeof ctx.user_agent, "%s",
+		 req_header(r, "User-Agent") ? req_header(r, "User-Agent") : "");
+	if (secret_password_needs_rehash(a.password_hash)
+	    && secret_password_hash(pw, fresh, NULL) < 0)
+		fresh[0] = '\0';
+	if (r->st->ops->set_context(r->st, &ctx, &e) < 0
+	    || r->st->ops->auth_login_ok(r->st, a.id,
+					 p.kind == PRINCIPAL_STAFF ? NULL : p.tenant_id,
+					 fresh[0] ? fresh : NULL, &e) < 0)
 		return fail(rp, &e);
-	if (secret_password_needs_rehash(a.password_hash)) {
-		char fresh[PASSWORD_HASH_LEN];
-
-		if (secret_password_hash(pw, fresh, NULL) == 0)
-			r->st->ops->auth_login_ok(r->st, a.id, fresh, &e);
-	}
 	if (auth_issue(&token, &expires, &p, &e) < 0)
 		return fail(rp, &e);
 	reply_json(rp, 200, json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s}",

@@ -356,8 +356,10 @@ struct store_ops {
 	int (*auth_memberships)(struct auth_membership *out, size_t max,
 				size_t *n, struct store *st, const char *user,
 				struct err *e);
-	/* Records a login; rehash (NULL = keep) replaces the password hash. */
-	int (*auth_login_ok)(struct store *st, const char *user,
+	/* Records a login, in the audit log too (tenant's chain; NULL: the
+	 * platform's, for staff); rehash (NULL = keep) replaces the password
+	 * hash. */
+	int (*auth_login_ok)(struct store *st, const char *user, const char *tenant,
 			     const char *rehash, struct err *e);
 	/* Sets the second factor; sealed NULL keeps the stored secret. */
 	int (*auth_mfa_set)(struct store *st, const char *user,

@@ -67,13 +67,14 @@ pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n,
 }
 
 static int
-pg_auth_login_ok(struct store *st, const char *user, const char *rehash,
-		 struct err *e)
+pg_auth_login_ok(struct store *st, const char *user, const char *tenant,
+		 const char *rehash, struct err *e)
 {
 	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenantry.auth_login_ok($1::uuid, $2)", NULL, user, rehash) };
+		"SELECT tenantry.auth_login_ok($1::uuid, $2, $3::uuid)", NULL, user, rehash,
+		tenant) };
 
-	if (!pg_is_uuid(user))
+	if (!pg_is_uuid(user) || (tenant && !pg_is_uuid(tenant)))
 		return err_set(e, ERR_NOT_FOUND, "no such account");
 	return pg_run(pg_of(st), steps, 1, e);
 }

@@ -668,7 +668,11 @@ START_TEST(test_login_and_totp)
 	size_t rawlen;
 	char *b32;
 
-	/* wrong password, unknown email: the same answer */
+	PGconn *c = testdb_connect(db, NULL);
+	const char *logins = "SELECT count(*) FROM tenantry.audit_log WHERE action = 'auth.login' "
+			     "AND actor = '%s' AND actor_kind = '%s' AND tenant_id = %s";
+
+	/* wrong password, unknown email: the same answer, and no login recorded */
 	j = call(401, "POST", "/api/auth/login", NULL,
 		 "{\"email\":\"viewer@alpha.test\",\"password\":\"wrong\"}");
 	e = call(401, "POST", "/api/auth/login", NULL,
@@ -676,9 +680,14 @@ START_TEST(test_login_and_totp)
 	ck_assert_str_eq(jstr(j, "detail"), jstr(e, "detail"));
 	json_decref(j);
 	json_decref(e);
-	/* several tenants: the login names one */
+	ck_assert_int_eq(testdb_int(c, logins, "viewer@alpha.test", "user",
+				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"), 0);
+	/* several tenants: the login names one; a login is an entry on the
+	 * chain of the tenant it opened */
 	tok = invite_and_login("beta-works", "viewer@alpha.test", "viewer");
 	free(tok);
+	ck_assert_int_eq(testdb_int(c, logins, "viewer@alpha.test", "user",
+				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"), 1);
 	j = call(422, "POST", "/api/auth/login", NULL,
 		 "{\"email\":\"viewer@alpha.test\",\"password\":\"" PW "\"}");
 	ck_assert_str_eq(jstr(j, "field"), "tenant");
@@ -712,6 +721,10 @@ START_TEST(test_login_and_totp)
 	ck_assert_str_eq(jstr(j, "kind"), "staff");
 	ck_assert_str_eq(jstr(j, "role"), "support");
 	json_decref(j);
+	/* staff logins go to the platform chain (the first by testsrv_staff_token) */
+	ck_assert_int_eq(testdb_int(c, logins, "mfa@ops.test", "staff",
+				    "'00000000-0000-0000-0000-000000000000'"), 2);
+	PQfinish(c);
 	free(raw);
 	free(b32);
 	free(tok);
