@@ -1,5 +1,6 @@
 /* term.c - drives the real console inside tmux (see term.h). */
 #include <check.h>
+#include <glob.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -129,6 +130,30 @@ term_resize(struct term *t, int w, int h)
 void
 term_stop(struct term *t)
 {
+	char pattern[600];
+	glob_t g;
+
+	/* Under the sanitizers the console is ended the way a signal ends it
+	 * (it restores the terminal and returns from main), so that the leak
+	 * check runs; then any report it wrote fails the test. */
+	if (getenv("ASAN_OPTIONS")) {
+		run("pkill -TERM -P \"$(tmux -L %s list-panes -F '#{pane_pid}' 2>/dev/null)\" "
+		    "-x tenantry >/dev/null 2>&1", t->sock);
+		term_wait(t, "console exited", 8000);
+		snprintf(pattern, sizeof pattern, "%s/sanitizer.*", t->home);
+		if (glob(pattern, 0, NULL, &g) == 0) {
+			char report[4096] = "";
+			FILE *f = fopen(g.gl_pathv[0], "r");
+
+			if (f) {
+				report[fread(report, 1, sizeof report - 1, f)] = '\0';
+				fclose(f);
+			}
+			globfree(&g);
+			run("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
+			ck_abort_msg("the console's sanitizer report:\n%s", report);
+		}
+	}
 	run("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
 }
 
