@@ -16,6 +16,21 @@
 #include "bench/bench.h"
 #include "store/admin.h"
 
+/* One statement as the admin, in its own session; -1 after saying why. */
+static int
+admin_exec(const char *admin, const char *sql)
+{
+	PGconn *c = PQconnectdb(admin);
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		fprintf(stderr, "bench: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
 static int
 cmd_load(const char *admin, long tenants)
 {
@@ -23,8 +38,6 @@ cmd_load(const char *admin, long tenants)
 	struct err e = { 0 };
 	double seconds = 0;
 	char sql[256];
-	PGconn *c;
-	PGresult *r;
 
 	bench_scale_of(&sc, tenants);
 	if (admin_migrate(admin, NULL, NULL, &e) < 0
@@ -41,19 +54,11 @@ cmd_load(const char *admin, long tenants)
 	}
 	/* Remembered in the database itself, so a dataset is reused only
 	 * while it is really there. */
-	c = PQconnectdb(admin);
 	snprintf(sql, sizeof sql, "CREATE TABLE public.bench_dataset AS SELECT "
 		 "%ld::int8 AS tenants, %.1f::float8 AS load_seconds, now() AS loaded_at",
 		 tenants, seconds);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "bench: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(c);
+	if (admin_exec(admin, sql) < 0)
 		return 1;
-	}
-	PQclear(r);
-	PQfinish(c);
 	fprintf(stderr, "bench: dataset of %ld tenants loaded in %.1f s\n", tenants, seconds);
 	return 0;
 }
@@ -319,8 +324,6 @@ cmd_migrate(const char *admin)
 {
 	struct err e = { 0 };
 	int applied = 0;
-	PGconn *c;
-	PGresult *r;
 
 	if (admin_migrate(admin, &applied, NULL, &e) < 0) {
 		fprintf(stderr, "bench: %s\n", e.message);
@@ -330,18 +333,8 @@ cmd_migrate(const char *admin)
 		return 0;
 	fprintf(stderr, "bench: %d new migration(s) applied to the kept dataset; vacuum\n",
 		applied);
-	c = PQconnectdb(admin);
-	r = PQexec(c, "VACUUM (FREEZE, ANALYZE) tenantry.tenants, tenantry.users, "
-		   "tenantry.tenant_users, tenantry.quotas, tenantry.audit_heads");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "bench: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(c);
-		return 1;
-	}
-	PQclear(r);
-	PQfinish(c);
-	return 0;
+	return admin_exec(admin, "VACUUM (FREEZE, ANALYZE) tenantry.tenants, tenantry.users, "
+			  "tenantry.tenant_users, tenantry.quotas, tenantry.audit_heads") < 0;
 }
 
 static void
