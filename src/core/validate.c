@@ -441,6 +441,21 @@ int validate_json(const char *s, const char *field, struct err *e)
 	return 0;
 }
 
+int validate_audit_action(const char *s, struct err *e)
+{
+	size_t len, head;
+
+	if (!s || !*s)
+		return err_field(e, "action", "action: missing");
+	len = strlen(s);
+	head = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+	if (len > 63 || head == 0 || s[head] != '.' || head + 1 == len
+	    || strspn(s + head + 1, "abcdefghijklmnopqrstuvwxyz_.") != len - head - 1)
+		return err_field(e, "action", "action: resource.verb of a-z, '_' and '.', "
+				 "at most 63 characters");
+	return 0;
+}
+
 int validate_setting_key(const char *s, struct err *e)
 {
 	size_t len;

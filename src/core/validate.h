@@ -64,6 +64,11 @@ int validate_url(const char *s, const char *field, struct err *e);
 /* "value": a syntactically valid JSON text (any value, not only objects). */
 int validate_json(const char *s, const char *field, struct err *e);
 
+/* "action": an audit action, resource.verb: [a-z_]+ then '.' then
+ * [a-z_.]+, at most 63 bytes (audit_event() in 004_audit.sql holds the
+ * database to the same). */
+int validate_audit_action(const char *s, struct err *e);
+
 /* "key": a setting key, [a-z0-9_.-] 1..127 bytes, starting with a letter. */
 int validate_setting_key(const char *s, struct err *e);
 

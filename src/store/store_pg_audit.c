@@ -7,6 +7,7 @@
 
 #include "core/health.h"
 #include "core/tier.h"
+#include "core/validate.h"
 #include "store/store_pg.h"
 
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
@@ -115,8 +116,8 @@ pg_audit_event(struct store *st, const char *tenant, const char *action,
 		"IS NOT NULL THEN tenantry.must_tenant($1) END, $2, $3, $4, $5::jsonb)",
 		NULL, tenant, action, rtype ? rtype : "", rid ? rid : "", detail);
 
-	if (!action || !*action)
-		return err_field(e, "action", "action missing");
+	if (validate_audit_action(action, e) < 0)
+		return -1;
 	if (pg_run(pg_of(st), &step, 1, e) < 0) {
 		if (e && e->code == ERR_BAD_REQUEST && detail && strstr(e->message, "json"))
 			err_set(e, ERR_BAD_JSON, "detail is not valid JSON");

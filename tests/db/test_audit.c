@@ -442,7 +442,8 @@ START_TEST(audit_event_chains)
 					      NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_int_eq(tn->ops->audit_event(tn, a, "Bad Action", "x", "x", NULL, &e), -1);
-	ck_assert_int_eq(e.code, ERR_BAD_REQUEST);
+	ck_assert_int_eq(e.code, ERR_INVALID_FIELD);
+	ck_assert_str_eq(e.field, "action");
 	ck_assert_msg(tn->ops->audit_event(tn, a, "report.export", "report", "x", NULL,
 					   &e) == 0, "%s", e.message);
 	store_close(&tn);
@@ -462,6 +463,13 @@ START_TEST(audit_event_chains)
 					     "'staff.login', 'user', '', NULL)"));
 	testdb_exec(su, "ROLLBACK");
 	ck_assert_str_eq(st, "P0002");
+	testdb_exec(su, "BEGIN");
+	testdb_exec(su, "SET LOCAL ROLE tenantry_tenant");
+	testdb_execf(su, "SELECT set_config('tenantry.tenant_id', '%s', true)", a);
+	snprintf(st, sizeof st, "%s", testdb_statef(su, "SELECT tenantry.audit_event('%s', "
+					     "'Bad Action', 'r', '', NULL)", a));
+	testdb_exec(su, "ROLLBACK");
+	ck_assert_str_eq(st, "22023");
 
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", a), na + 1);

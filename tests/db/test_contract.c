@@ -483,6 +483,9 @@ START_TEST(test_audit_pages)
 	int64_t last = 0;
 
 	ck_assert_int_ge(total, 3);
+	/* a malformed action is the caller's field error, and writes nothing */
+	FAILS_FIELD(st->ops->audit_event(st, acme.id, "Report Export", "", "", NULL, &e), "action");
+	ck_assert_int_eq(ct_audit_count(acme.id), total);
 	do {
 		OK(st->ops->audit_list(&l, st, acme.id, &q, &e));
 		for (size_t i = 0; i < l.n; i++) {

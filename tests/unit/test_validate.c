@@ -172,6 +172,30 @@ START_TEST(setting_key_bad)
 }
 END_TEST
 
+START_TEST(audit_actions)
+{
+	char big[80];
+
+	ACCEPT(validate_audit_action("report.export", &e_));
+	ACCEPT(validate_audit_action("support.view_as.end", &e_));
+	ACCEPT(validate_audit_action("_x._", &e_));
+	REJECT(validate_audit_action(NULL, &e_), "action");
+	REJECT(validate_audit_action("", &e_), "action");
+	REJECT(validate_audit_action("export", &e_), "action");
+	REJECT(validate_audit_action(".export", &e_), "action");
+	REJECT(validate_audit_action("report.", &e_), "action");
+	REJECT(validate_audit_action("Report.export", &e_), "action");
+	REJECT(validate_audit_action("report.ex port", &e_), "action");
+	REJECT(validate_audit_action("report-x.export", &e_), "action");
+	memset(big, 'a', sizeof big);
+	big[1] = '.';
+	big[64] = '\0';
+	REJECT(validate_audit_action(big, &e_), "action");
+	big[63] = '\0';
+	ACCEPT(validate_audit_action(big, &e_));
+}
+END_TEST
+
 START_TEST(setting_values_bad)
 {
 	char big[SETTING_VALUE_MAX + 2];
@@ -308,6 +332,7 @@ Suite *suite_validate(void)
 	tcase_add_test(bad, color_timezone_bad);
 	tcase_add_test(bad, url_bad);
 	tcase_add_test(bad, setting_key_bad);
+	tcase_add_test(bad, audit_actions);
 	tcase_add_test(bad, setting_values_bad);
 	tcase_add_test(bad, messages_name_the_problem);
 	tcase_add_test(good, good_values);
