@@ -15,6 +15,8 @@ static const char TENANTS_HELP[] =
 	"       tenantry tenants show TENANT\n"
 	"       tenantry tenants create --name NAME --admin-email EMAIL [--admin-name N]\n"
 	"                               [--slug S] [--domain D] [--tier T] [--trial]\n"
+	"                               [--billing-email E] [--phone P] [--timezone TZ]\n"
+	"                               [--locale L]\n"
 	"       tenantry tenants update TENANT [--name N] [--domain D] [--billing-email E]\n"
 	"                               [--billing-status ok|past_due|unpaid] [--phone P]\n"
 	"                               [--timezone TZ] [--locale L]\n"
@@ -140,7 +142,8 @@ tenants_create(struct cli *c, int argc, char **argv)
 {
 	struct opt o[] = { { "name", 1 }, { "slug", 1 }, { "domain", 1 },
 			   { "tier", 1 }, { "admin-email", 1 }, { "admin-name", 1 },
-			   { "billing-email", 1 }, { "trial", 0 } };
+			   { "billing-email", 1 }, { "trial", 0 }, { "phone", 1 },
+			   { "timezone", 1 }, { "locale", 1 } };
 	struct tenant_new n = { 0 };
 	struct tenant t;
 
@@ -154,6 +157,9 @@ tenants_create(struct cli *c, int argc, char **argv)
 	n.admin_name = opt_get(o, NOPTS(o), "admin-name");
 	n.billing_email = opt_get(o, NOPTS(o), "billing-email");
 	n.trial = opt_get(o, NOPTS(o), "trial") != NULL;
+	n.contact_phone = opt_get(o, NOPTS(o), "phone");
+	n.timezone = opt_get(o, NOPTS(o), "timezone");
+	n.locale = opt_get(o, NOPTS(o), "locale");
 	if (!n.name || !n.admin_email)
 		return cli_usage("tenants ", "create needs --name and --admin-email");
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0

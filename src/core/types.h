@@ -192,6 +192,9 @@ struct tenant_new {
 	const char *admin_email;
 	const char *admin_name;
 	const char *billing_email;
+	const char *contact_phone;  /* NULL or "": none */
+	const char *timezone;       /* NULL or "": UTC */
+	const char *locale;         /* NULL or "": en-US */
 	bool trial;             /* start in trial (tier's trial_days) */
 };
 

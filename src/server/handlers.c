@@ -343,6 +343,9 @@ h_tenants_create(struct req *r, struct reply *rp)
 	    || member_str(&n.domain, b, "domain", false, &e) < 0
 	    || member_str(&n.slug, b, "slug", false, &e) < 0
 	    || member_str(&n.billing_email, b, "billing_email", false, &e) < 0
+	    || member_str(&n.contact_phone, b, "contact_phone", false, &e) < 0
+	    || member_str(&n.timezone, b, "timezone", false, &e) < 0
+	    || member_str(&n.locale, b, "locale", false, &e) < 0
 	    || member_bool(&n.trial, b, "trial", &e) < 0)
 		return fail(rp, &e);
 	if (!n.tier)

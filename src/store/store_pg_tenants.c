@@ -330,12 +330,20 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	if (t->billing_email && *t->billing_email
 	    && validate_email(t->billing_email, "billing_email", e) < 0)
 		return -1;
+	if (t->timezone && *t->timezone && validate_timezone(t->timezone, "timezone", e) < 0)
+		return -1;
+	if ((t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
+	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
+		return -1;
 	{
 		struct pgstep step = PG_STEP("SELECT " PG_TENANT_COLS
-			" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8) t",
+			" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+			" $11) t",
 			&r, t->name, slug, t->domain ? t->domain : "", tier,
 			t->admin_email, t->admin_name ? t->admin_name : "",
-			t->billing_email ? t->billing_email : "", t->trial ? "t" : "f");
+			t->billing_email ? t->billing_email : "", t->trial ? "t" : "f",
+			t->contact_phone ? t->contact_phone : "",
+			t->timezone ? t->timezone : "", t->locale ? t->locale : "");
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;

@@ -115,6 +115,12 @@ rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new
 	    || rest_set_str(body, "slug", t->slug && *t->slug ? t->slug : NULL, "slug", e) < 0
 	    || rest_set_str(body, "billing_email", t->billing_email && *t->billing_email
 			    ? t->billing_email : NULL, "billing_email", e) < 0
+	    || rest_set_str(body, "contact_phone", t->contact_phone && *t->contact_phone
+			    ? t->contact_phone : NULL, "contact_phone", e) < 0
+	    || rest_set_str(body, "timezone", t->timezone && *t->timezone
+			    ? t->timezone : NULL, "timezone", e) < 0
+	    || rest_set_str(body, "locale", t->locale && *t->locale ? t->locale : NULL,
+			    "locale", e) < 0
 	    || json_object_set_new(body, "trial", json_boolean(t->trial)) < 0) {
 		json_decref(body);
 		return -1;

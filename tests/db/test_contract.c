@@ -150,11 +150,17 @@ START_TEST(test_tenant_create)
 		{ .name = "Xylo", .tier = "platinum", .admin_email = "a@b.example" },
 		{ .name = "Acme Corp", .admin_email = "a@b.example" },   /* slug taken */
 		{ .name = "\xff\xfe", .admin_email = "a@b.example" },    /* not UTF-8 */
+		{ .name = "Xylo", .admin_email = "a@b.example", .timezone = "Mars/Base" },
 	};
 	const enum err_code want[] = { ERR_INVALID_FIELD, ERR_INVALID_FIELD,
 				       ERR_INVALID_FIELD, ERR_INVALID_FIELD,
-				       ERR_INVALID_FIELD, ERR_CONFLICT, ERR_INVALID_FIELD };
-	const char *field[] = { "name", "slug", "admin_email", "domain", "tier", "", "name" };
+				       ERR_INVALID_FIELD, ERR_CONFLICT, ERR_INVALID_FIELD,
+				       ERR_INVALID_FIELD };
+	const char *field[] = { "name", "slug", "admin_email", "domain", "tier", "", "name",
+				"timezone" };
+	struct tenant_new contact = { .name = "Delta", .admin_email = "d@delta.example",
+				      .contact_phone = "+33 1 23 45 67 89",
+				      .timezone = "Europe/Paris", .locale = "fr-FR" };
 	struct tenant_list l;
 	struct tenant_query q = { .status = -1, .limit = 50 };
 
@@ -175,6 +181,15 @@ START_TEST(test_tenant_create)
 	ck_assert_str_eq(t.tier, "free");
 	ck_assert_str_eq(t.billing_email, "bills@gamma.example");
 	ck_assert_int_gt(t.created_at, 0);
+	ck_assert_str_eq(t.timezone, "UTC");  /* the defaults when not given */
+	ck_assert_str_eq(t.locale, "en-US");
+	ck_assert_str_eq(t.contact_phone, "");
+	tenant_clear(&t);
+	/* contact details given at creation are kept */
+	OK(st->ops->tenant_create(&t, st, &contact, &e));
+	ck_assert_str_eq(t.contact_phone, "+33 1 23 45 67 89");
+	ck_assert_str_eq(t.timezone, "Europe/Paris");
+	ck_assert_str_eq(t.locale, "fr-FR");
 	tenant_clear(&t);
 }
 END_TEST
