@@ -111,8 +111,7 @@ void pg_ops_feed(struct store_ops *ops);
 	"t.id, t.slug, t.name, coalesce(t.domain, ''), t.tier, t.status, "    \
 	US("t.trial_ends_at") ", " US("t.deletion_due_at") ", "               \
 	US("t.created_at") ", " US("t.updated_at") ", "                       \
-	"(SELECT q.used FROM tenantry.quotas q WHERE q.tenant_id = t.id "     \
-	"AND q.resource = 'users'), t.health_score, t.usage_peak, "           \
+	"t.members, t.health_score, t.usage_peak, "                           \
 	"coalesce(t.billing_email, ''), t.billing_status, "                   \
 	"coalesce(t.contact_phone, ''), t.timezone, t.locale, t.features::text"
 #define PG_TENANT_NCOLS 19

@@ -73,7 +73,8 @@ rest_tenant_list(struct tenant_list *out, struct store *st,
 	if (q->desc)
 		rest_query(&p, "desc", "1");
 	rest_query(&p, "after", q->after);
-	rest_query_i64(&p, "limit", q->limit);
+	if (q->limit)  /* 0 is the store's default page, as in store_pg */
+		rest_query_i64(&p, "limit", q->limit);
 	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
 		return -1;
 	return tenant_items(out, reply, e);

@@ -389,7 +389,7 @@ static int
 load_tenant_rows(struct copybuf *b, PGconn *c, long tenants, int64_t now_us)
 {
 	if (copy_begin(b, c, "COPY tenantry.tenants (id, slug, name, domain, tier, "
-		       "status, trial_ends_at, billing_email, created_at, updated_at) "
+		       "status, trial_ends_at, billing_email, created_at, updated_at, members) "
 		       "FROM STDIN") < 0)
 		return -1;
 	for (long n = 1; n <= tenants; n++) {
@@ -404,12 +404,13 @@ load_tenant_rows(struct copybuf *b, PGconn *c, long tenants, int64_t now_us)
 		if (*status == 't')
 			fmt_time(trial, sizeof trial, NULL, 0, now_us + INT64_C(864000000000));
 		if (n % 3)
-			cb_printf(b, "%s\t%s\t%s\t%s.example.com\t%s\t%s\t%s\tbilling@%s.example.com\t%s\t%s\n",
+			cb_printf(b, "%s\t%s\t%s\t%s.example.com\t%s\t%s\t%s\tbilling@%s.example.com\t%s\t%s\t%d\n",
 				  id, slug, name, slug, tier_of(n)->name, status, trial, slug,
-				  created, created);
+				  created, created, tier_of(n)->members);
 		else
-			cb_printf(b, "%s\t%s\t%s\t\\N\t%s\t%s\t%s\t\\N\t%s\t%s\n", id, slug,
-				  name, tier_of(n)->name, status, trial, created, created);
+			cb_printf(b, "%s\t%s\t%s\t\\N\t%s\t%s\t%s\t\\N\t%s\t%s\t%d\n", id, slug,
+				  name, tier_of(n)->name, status, trial, created, created,
+				  tier_of(n)->members);
 	}
 	return copy_end(b, "tenants");
 }

@@ -138,6 +138,9 @@ START_TEST(test_dataset)
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.quotas q WHERE "
 				    "q.resource = 'users' AND q.used <> (SELECT count(*) FROM "
 				    "tenantry.tenant_users m WHERE m.tenant_id = q.tenant_id)"), 0);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenants t WHERE "
+				    "t.members <> (SELECT count(*) FROM tenantry.tenant_users m "
+				    "WHERE m.tenant_id = t.id AND m.active)"), 0);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_users m JOIN "
 				    "tenantry.tenants t ON t.id = m.tenant_id JOIN tenantry.tiers "
 				    "r ON r.name = t.tier WHERE r.max_users >= 0 AND (SELECT "

@@ -403,11 +403,24 @@ START_TEST(test_members)
 	struct member_query q = { .role = ROLE_VIEWER, .active = -1 };
 	char token[96];
 	struct invitation v;
+	struct tenant t0, t1;
+	struct tenant_list tl;
+	struct tenant_query tq = { .filter = "acme-corp", .status = -1 };
 
+	OK(st->ops->tenant_get(&t0, st, "acme-corp", &e));
 	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "carol@acme.example",
 				      ROLE_MEMBER, &e));
 	OK(st->ops->invitation_accept(&m, st, token, "Carol", "password123", &e));
 	ck_assert_str_eq(m.tenant_id, acme.id);
+	/* the tenant counts its members as they join; joining is not an edit */
+	OK(st->ops->tenant_get(&t1, st, "acme-corp", &e));
+	ck_assert_int_eq(t1.members, t0.members + 1);
+	ck_assert(t1.updated_at == t0.updated_at);
+	OK(st->ops->tenant_list(&tl, st, &tq, &e));
+	ck_assert_uint_eq(tl.n, 1);
+	ck_assert_int_eq(tl.rows[0].members, t0.members + 1);
+	tenant_list_free(&tl);
+	tenant_clear(&t1);
 	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, &e));
 	ck_assert_int_eq(m.role, ROLE_VIEWER);
 	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
@@ -425,6 +438,10 @@ START_TEST(test_members)
 	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
 	OK(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
 	ck_assert(!m.active);
+	OK(st->ops->tenant_get(&t1, st, "acme-corp", &e));
+	ck_assert_int_eq(t1.members, t0.members);  /* a deactivated member is not counted */
+	tenant_clear(&t1);
+	tenant_clear(&t0);
 	q = (struct member_query){ .role = -1, .active = 0 };
 	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 1);
