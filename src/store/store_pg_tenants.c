@@ -180,19 +180,19 @@ like_pattern(char *out, size_t n, const char *filter)
  * then, decided inside the one statement) the trigram index finds every
  * match. Either way only ids and names are sorted; the page's columns are
  * read for the page's rows alone.
- * Parameters: $1 the LIKE pattern, the conditions' own, and the limit.
+ * Parameters: $1 the LIKE pattern and the conditions' own; the limit is text.
  * Format: conditions, order, order, limit, limit, conditions, order, limit,
  * order, limit. */
 #define WALK_SQL \
 	"WITH near AS MATERIALIZED (SELECT t.id, t.name FROM (SELECT t.id, t.name, t.search" \
 	" FROM tenantry.tenants t WHERE true%s ORDER BY %s LIMIT " WALK_ROWS ") t" \
-	" WHERE t.search LIKE $1 ORDER BY %s LIMIT $%d)," \
+	" WHERE t.search LIKE $1 ORDER BY %s LIMIT %s)," \
 	" every AS MATERIALIZED (SELECT t.id, t.name FROM tenantry.tenants t" \
-	" WHERE (SELECT count(*) FROM near) < $%d::int8 AND t.search LIKE $1%s)," \
-	" first AS (SELECT t.id FROM every t ORDER BY %s LIMIT $%d)" \
+	" WHERE (SELECT count(*) FROM near) < %s AND t.search LIKE $1%s)," \
+	" first AS (SELECT t.id FROM every t ORDER BY %s LIMIT %s)" \
 	" SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
 	" WHERE t.id IN (SELECT id FROM near UNION ALL SELECT id FROM first)" \
-	" ORDER BY %s LIMIT $%d"
+	" ORDER BY %s LIMIT %s"
 
 static int
 pg_tenant_list(struct tenant_list *out, struct store *st,
@@ -260,15 +260,18 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 	for (int i = 0; i < k->n; i++)
 		len += (size_t)snprintf(order + len, sizeof order - len, "%s%s%s",
 					i ? ", " : "", k->cols[i], q->desc ? " DESC" : "");
+	/* The limit is part of the text, not a parameter: with LIMIT $n a
+	 * generic plan is costed for a tenth of the table, so on a large
+	 * platform the server would plan the statement again on every call. */
 	snprintf(limit, sizeof limit, "%d", lim + 1);
-	params[np++] = limit;
 	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME)
-		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, np, np, conds, order, np,
-			 order, np);
+		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, limit, limit, conds,
+			 order, limit, order, limit);
 	else
 		snprintf(sql, sizeof sql, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
-			 "WHERE true%s%s ORDER BY %s LIMIT $%d",
-			 q->filter && *q->filter ? " AND " HAYSTACK " LIKE $1" : "", conds, order, np);
+			 "WHERE true%s%s ORDER BY %s LIMIT %s",
+			 q->filter && *q->filter ? " AND " HAYSTACK " LIKE $1" : "", conds, order,
+			 limit);
 
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
