@@ -31,7 +31,7 @@ usage(FILE *f)
 	      "  --jwt-audience S         aud likewise (default tenantry-api)\n"
 	      "  --token-ttl SECONDS      lifetime of issued tokens (default 3600)\n"
 	      "  --master-key-file F      key for encrypted settings and second factors\n"
-	      "  --db-pool N              database sessions (default 4)\n"
+	      "  --db-pool N              database sessions (default 16)\n"
 	      "  --max-body BYTES         request body cap (default 65536)\n"
 	      "  --max-connections N      total connections (default 256)\n"
 	      "  --max-per-ip N           connections per client address (default 64)\n"
@@ -109,7 +109,7 @@ main(int argc, char **argv)
 {
 	static struct server_config cfg = {
 		.listen = "127.0.0.1:8080", .issuer = "tenantry",
-		.audience = "tenantry-api", .token_ttl = 3600, .pool = 4,
+		.audience = "tenantry-api", .token_ttl = 3600, .pool = 16,
 		.body_max = 65536, .conn_limit = 256, .per_ip_limit = 64,
 		.timeout = 30, .sse_max = 64, .sse_keepalive = 15, .leeway = 30,
 	};
