@@ -41,50 +41,19 @@ BEGIN
 END
 $$;
 
--- The count moving is not an edit of the tenant: updated_at stays.
-CREATE OR REPLACE FUNCTION tenant_lifecycle() RETURNS trigger
+-- The count moving is not an edit of the tenant: updated_at stays. (BEFORE
+-- triggers run in name order: this one after lifecycle, which sets it.)
+CREATE FUNCTION members_not_an_edit() RETURNS trigger
 LANGUAGE plpgsql SET search_path = tenantry, pg_catalog AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		IF NEW.status NOT IN ('trial', 'active') THEN
-			RAISE EXCEPTION 'a new tenant starts as trial or active'
-				USING ERRCODE = 'TL001';
-		END IF;
-		RETURN NEW;
-	END IF;
 	IF NEW.members IS DISTINCT FROM OLD.members THEN
-		RETURN NEW;  -- only count_members changes it, and nothing else
-	END IF;
-	NEW.updated_at := now();
-	IF NEW.status = OLD.status THEN
-		RETURN NEW;
-	END IF;
-	IF NOT (OLD.status, NEW.status) IN (
-		('trial', 'active'), ('trial', 'suspended'),
-		('trial', 'pending_deletion'), ('active', 'suspended'),
-		('suspended', 'active'), ('active', 'pending_deletion'),
-		('suspended', 'pending_deletion'),
-		('pending_deletion', 'active'),
-		('pending_deletion', 'suspended')) THEN
-		IF NEW.status = 'deleted' THEN
-			RAISE EXCEPTION 'cannot go from % to deleted', OLD.status
-				USING ERRCODE = 'TL001', HINT = 'tenants are deleted '
-				'by the purge, 30 days after entering pending_deletion';
-		END IF;
-		RAISE EXCEPTION 'cannot go from % to %', OLD.status, NEW.status
-			USING ERRCODE = 'TL001';
-	END IF;
-	IF NEW.status = 'pending_deletion' THEN
-		NEW.deletion_due_at := now() + interval '30 days';
-	ELSE
-		NEW.deletion_due_at := NULL;
-	END IF;
-	IF OLD.status = 'trial' THEN
-		NEW.trial_ends_at := least(OLD.trial_ends_at, now());
+		NEW.updated_at := OLD.updated_at;
 	END IF;
 	RETURN NEW;
 END
 $$;
+CREATE TRIGGER members_not_an_edit BEFORE UPDATE OF members ON tenants
+	FOR EACH ROW EXECUTE FUNCTION members_not_an_edit();
 
 -- A derived column is not a change worth an audit entry.
 DROP TRIGGER audit ON tenants;
