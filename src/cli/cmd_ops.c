@@ -265,6 +265,37 @@ audit_list(struct cli *c, int argc, char **argv, bool follow)
 	return 0;
 }
 
+struct verify_tally {
+	struct cli *c;
+	int64_t chains, entries;
+	int broken;
+};
+
+/* A broken chain is named by its tenant's slug where it can be read. */
+static int
+tally_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
+{
+	struct verify_tally *t = arg;
+	struct tenant tn;
+	struct err e = { 0 };
+
+	t->chains++;
+	t->entries += v->entries;
+	if (!v->first_broken)
+		return 0;
+	t->broken++;
+	if (strcmp(tenant_id, "00000000-0000-0000-0000-000000000000") == 0) {
+		printf("platform");
+	} else if (t->c->st->ops->tenant_get(&tn, t->c->st, tenant_id, &e) == 0) {
+		printf("%s", cli_safe(tn.slug));
+		tenant_clear(&tn);
+	} else {
+		printf("%s", tenant_id);
+	}
+	printf(": chain broken at entry %lld: %s\n", (long long)v->first_broken, v->reason);
+	return 0;
+}
+
 static int
 audit_verify(struct cli *c, int argc, char **argv)
 {
@@ -288,44 +319,15 @@ audit_verify(struct cli *c, int argc, char **argv)
 			       (long long)v.entries, v.head_hash);
 		return v.first_broken ? 1 : 0;
 	}
-	/* Every chain: the platform's, then each tenant's. */
+	/* Every chain: the platform's, then each tenant's, in one walk. */
 	{
-		struct tenant_query q = { .status = -1, .limit = 500 };
-		struct tenant_list l;
-		char cursor[CURSOR_LEN] = "";
-		int64_t total = 0, chains = 0;
+		struct verify_tally t = { .c = c };
 
-		if (c->st->ops->audit_verify(&v, c->st, NULL, &c->err) < 0)
+		if (c->st->ops->audit_verify_all(c->st, tally_chain, &t, &c->err) < 0)
 			return cli_fail(c);
-		total += v.entries;
-		chains++;
-		if (v.first_broken) {
-			printf("platform: chain broken at entry %lld: %s\n",
-			       (long long)v.first_broken, v.reason);
-			broken++;
-		}
-		do {
-			if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0)
-				return cli_fail(c);
-			for (size_t i = 0; i < l.n; i++) {
-				if (c->st->ops->audit_verify(&v, c->st, l.rows[i].id, &c->err) < 0) {
-					tenant_list_free(&l);
-					return cli_fail(c);
-				}
-				total += v.entries;
-				chains++;
-				if (v.first_broken) {
-					printf("%s: chain broken at entry %lld: %s\n",
-					       l.rows[i].slug, (long long)v.first_broken, v.reason);
-					broken++;
-				}
-			}
-			snprintf(cursor, sizeof cursor, "%s", l.next);
-			q.after = cursor;
-			tenant_list_free(&l);
-		} while (*cursor);
-		printf("%lld chains, %lld entries, %d broken\n", (long long)chains,
-		       (long long)total, broken);
+		printf("%lld chains, %lld entries, %d broken\n", (long long)t.chains,
+		       (long long)t.entries, t.broken);
+		broken = t.broken;
 	}
 	return broken ? 1 : 0;
 }

@@ -46,6 +46,36 @@ store_open(struct store **out, const struct store_config *cfg, struct err *e)
 	return store_pg_open(out, cfg, e);
 }
 
+int
+store_verify_each(struct store *st, audit_chain_fn *fn, void *arg, struct err *e)
+{
+	struct tenant_query q = { .status = -1, .limit = 500 };
+	struct tenant_list l;
+	struct audit_verdict v;
+	char cursor[CURSOR_LEN] = "";
+	int stop;
+
+	if (st->ops->audit_verify(&v, st, NULL, e) < 0)
+		return -1;
+	if ((stop = fn(arg, "00000000-0000-0000-0000-000000000000", &v)))
+		return stop;
+	do {
+		if (st->ops->tenant_list(&l, st, &q, e) < 0)
+			return -1;
+		for (size_t i = 0; i < l.n; i++) {
+			if (st->ops->audit_verify(&v, st, l.rows[i].id, e) < 0
+			    || (stop = fn(arg, l.rows[i].id, &v))) {
+				tenant_list_free(&l);
+				return stop ? stop : -1;
+			}
+		}
+		memcpy(cursor, l.next, sizeof cursor);
+		q.after = cursor;
+		tenant_list_free(&l);
+	} while (*cursor);
+	return 0;
+}
+
 void
 store_close(struct store **st)
 {

@@ -155,6 +155,12 @@ struct audit_verdict {
 	char head_hash[65];
 };
 
+/* One chain's verdict from audit_verify_all: tenant_id is the nil uuid
+ * for the platform's chain. A nonzero return stops the walk and is
+ * returned by it. */
+typedef int audit_chain_fn(void *arg, const char *tenant_id,
+			   const struct audit_verdict *v);
+
 /* An account as login sees it (tenantryd only). */
 struct auth_account {
 	char id[ID_LEN];
@@ -314,6 +320,10 @@ struct store_ops {
 			   struct err *e);
 	int (*audit_verify)(struct audit_verdict *out, struct store *st,
 			    const char *tenant, struct err *e);
+	/* Every chain the context can see: the platform's, then each
+	 * tenant's (in id order over libpq); fn gets each verdict. */
+	int (*audit_verify_all)(struct store *st, audit_chain_fn *fn, void *arg,
+				struct err *e);
 	/* Live audit: opens a feed for one tenant (NULL = every chain the
 	 * context can see). The feed is independent of the store's own
 	 * connection and is used by the same thread. */
@@ -384,6 +394,9 @@ int store_open(struct store **out, const struct store_config *cfg,
 	       struct err *e);
 /* Closes and clears *st; accepts NULL. */
 void store_close(struct store **st);
+/* audit_verify_all as one audit_verify per chain: the platform's, then
+ * each tenant of the list (for a backend without a bulk walk). */
+int store_verify_each(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);
 
 void tier_list_free(struct tier_list *l);
 void tenant_list_free(struct tenant_list *l);

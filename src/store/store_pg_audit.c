@@ -152,15 +152,83 @@ chain_hash(char out[65], const char *prev_hex, const PGresult *r, int row)
 	sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
+/* The columns chain_hash reads (1..12), the links (13, 14) and seq (0). */
+#define VERIFY_COLS                                                          \
+	"a.seq, a.tenant_id::text, a.seq::text, "                            \
+	"to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
+	"a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "   \
+	"a.old::text, a.new::text, host(a.ip), a.user_agent, "               \
+	"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex')"
+
+/* One chain being walked entry by entry. */
+struct chain_walk {
+	struct audit_verdict *v;
+	int64_t expect;
+	char prev[65];
+};
+
+static void
+walk_start(struct chain_walk *w, struct audit_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	w->v = v;
+	w->expect = 1;
+	w->prev[0] = '\0';
+}
+
+/* Row i of r, the chain's next entry; false once the chain is broken. */
+static bool
+walk_row(struct chain_walk *w, const PGresult *r, int i)
+{
+	struct audit_verdict *v = w->v;
+	int64_t seq = pg_i64(r, i, 0);
+	char want[65];
+
+	if (v->first_broken)
+		return false;
+	v->entries++;
+	if (seq != w->expect)
+		snprintf(v->reason, sizeof v->reason, "entry %lld missing",
+			 (long long)w->expect);
+	else if (strcmp(pg_s(r, i, 13), w->prev) != 0)
+		snprintf(v->reason, sizeof v->reason, "prev_hash does not match entry %lld",
+			 (long long)seq - 1);
+	else if (chain_hash(want, w->prev, r, i), !secret_hash_equal(want, pg_s(r, i, 14)))
+		snprintf(v->reason, sizeof v->reason, "content does not match its hash");
+	if (v->reason[0]) {
+		v->first_broken = w->expect;
+		return false;
+	}
+	snprintf(w->prev, sizeof w->prev, "%s", pg_s(r, i, 14));
+	w->expect = seq + 1;
+	return true;
+}
+
+/* The chain's head (head < 0: none recorded): entries cut off the end
+ * leave an intact but short chain. */
+static void
+walk_end(struct chain_walk *w, int64_t head)
+{
+	struct audit_verdict *v = w->v;
+
+	snprintf(v->head_hash, sizeof v->head_hash, "%s", w->prev);
+	if (!v->first_broken && head >= 0 && head != w->expect - 1) {
+		v->first_broken = w->expect;
+		snprintf(v->reason, sizeof v->reason, "chain ends at %lld but its head is %lld",
+			 (long long)w->expect - 1, (long long)head);
+	}
+}
+
 static int
 pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 		struct err *e)
 {
-	char id[ID_LEN] = NIL_UUID, last[24] = "0", prev[65] = "";
-	int64_t expect = 1;
+	char id[ID_LEN] = NIL_UUID, last[24] = "0";
+	struct chain_walk w;
 	PGresult *r = NULL;
+	int64_t head = -1;
 
-	memset(out, 0, sizeof *out);
+	walk_start(&w, out);
 	if (tenant) {
 		struct pgstep step = PG_STEP("SELECT tenantry.must_tenant($1)", &r, tenant);
 
@@ -170,62 +238,109 @@ pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 		PQclear(r);
 	}
 	for (;;) {
-		struct pgstep step = PG_STEP("SELECT a.seq, a.tenant_id::text, a.seq::text, "
-			"to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-			"a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "
-			"a.old::text, a.new::text, host(a.ip), a.user_agent, "
-			"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex') "
-			"FROM tenantry.audit_log a WHERE a.tenant_id = $1::uuid "
+		struct pgstep step = PG_STEP("SELECT " VERIFY_COLS
+			" FROM tenantry.audit_log a WHERE a.tenant_id = $1::uuid "
 			"AND a.seq > $2::int8 ORDER BY a.seq LIMIT " VERIFY_PAGE, &r, id, last);
 		int n;
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;
 		n = PQntuples(r);
-		for (int i = 0; i < n && !out->first_broken; i++) {
-			int64_t seq = pg_i64(r, i, 0);
-			char want[65];
-
-			out->entries++;
-			if (seq != expect)
-				snprintf(out->reason, sizeof out->reason,
-					 "entry %lld missing", (long long)expect);
-			else if (strcmp(pg_s(r, i, 13), prev) != 0)
-				snprintf(out->reason, sizeof out->reason,
-					 "prev_hash does not match entry %lld",
-					 (long long)seq - 1);
-			else if (chain_hash(want, prev, r, i),
-				 !secret_hash_equal(want, pg_s(r, i, 14)))
-				snprintf(out->reason, sizeof out->reason,
-					 "content does not match its hash");
-			if (out->reason[0]) {
-				out->first_broken = seq == expect ? seq : expect;
-				break;
-			}
-			snprintf(prev, sizeof prev, "%s", pg_s(r, i, 14));
-			expect = seq + 1;
-		}
+		for (int i = 0; i < n && walk_row(&w, r, i); i++)
+			;
 		if (n)
 			pg_cpy(last, r, n - 1, 0);
 		PQclear(r);
 		if (out->first_broken || n < atoi(VERIFY_PAGE))
 			break;
 	}
-	snprintf(out->head_hash, sizeof out->head_hash, "%s", prev);
 	if (!out->first_broken) {
-		/* Entries cut off the end leave an intact but short chain. */
-		struct pgstep step = PG_STEP("SELECT seq, hash FROM tenantry.audit_head($1::uuid)",
+		struct pgstep step = PG_STEP("SELECT seq FROM tenantry.audit_head($1::uuid)",
 					     &r, id);
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;
-		if (PQntuples(r) && !pg_null(r, 0, 0) && pg_i64(r, 0, 0) != expect - 1) {
-			out->first_broken = expect;
-			snprintf(out->reason, sizeof out->reason,
-				 "chain ends at %lld but its head is %lld",
-				 (long long)expect - 1, (long long)pg_i64(r, 0, 0));
+		if (PQntuples(r) && !pg_null(r, 0, 0))
+			head = pg_i64(r, 0, 0);
+		PQclear(r);
+	}
+	walk_end(&w, head);
+	return 0;
+}
+
+/* Every tenant chain in one pass, a page at a time: one statement (one
+ * snapshot) reads the heads of the next 200 tenants in id order and their
+ * entries up to those heads, so appends meanwhile never look like damage.
+ * Rows come in (tenant, seq) order and a page stops at VERIFY_PAGE of
+ * them; a chain cut there goes on in the next page after its last entry.
+ * Parameters: the tenant to resume from and the last seq of it already
+ * read (0: none). */
+#define VERIFY_ALL_SQL                                                         \
+	"SELECT " VERIFY_COLS ", t.id::text, coalesce(h.seq, -1)"                \
+	" FROM (SELECT t.id FROM tenantry.tenants t WHERE t.id >= $1::uuid"      \
+	" ORDER BY t.id LIMIT 200) t"                                            \
+	" LEFT JOIN LATERAL tenantry.audit_head(t.id) h ON true"                 \
+	" LEFT JOIN tenantry.audit_log a ON a.tenant_id = t.id"                  \
+	" AND (h.seq IS NULL OR a.seq <= h.seq)"                                 \
+	" AND (t.id > $1::uuid OR a.seq > $2::int8)"                             \
+	" ORDER BY t.id, a.seq LIMIT " VERIFY_PAGE
+
+static int
+pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err *e)
+{
+	struct audit_verdict v;
+	struct chain_walk w;
+	char from[ID_LEN] = NIL_UUID, cur[ID_LEN] = "", last[24] = "0";
+	int64_t head = -1;
+	int stop;
+
+	/* The platform's own chain is no tenant's row. */
+	if (pg_audit_verify(&v, st, NULL, e) < 0)
+		return -1;
+	if ((stop = fn(arg, NIL_UUID, &v)))
+		return stop;
+	for (;;) {
+		PGresult *r = NULL;
+		struct pgstep step = PG_STEP(VERIFY_ALL_SQL, &r, from, last);
+		bool progress = false;
+		int n;
+
+		if (pg_run(pg_of(st), &step, 1, e) < 0)
+			return -1;
+		n = PQntuples(r);
+		for (int i = 0; i < n; i++) {
+			const char *id = pg_s(r, i, 15);
+
+			if (strcmp(id, cur) != 0) {
+				if (cur[0]) {
+					walk_end(&w, head);
+					if ((stop = fn(arg, cur, &v))) {
+						PQclear(r);
+						return stop;
+					}
+				}
+				snprintf(cur, sizeof cur, "%s", id);
+				snprintf(last, sizeof last, "0");
+				walk_start(&w, &v);
+				progress = true;
+			}
+			head = pg_i64(r, i, 16);
+			if (!pg_null(r, i, 0)) {  /* NULL: no entries (left) */
+				walk_row(&w, r, i);
+				pg_cpy(last, r, i, 0);
+				progress = true;
+			}
 		}
 		PQclear(r);
+		if (!progress)
+			break;
+		/* Next: the rest of the last tenant seen, then the tenants after it. */
+		snprintf(from, sizeof from, "%s", cur);
+	}
+	if (cur[0]) {
+		walk_end(&w, head);
+		if ((stop = fn(arg, cur, &v)))
+			return stop;
 	}
 	return 0;
 }
@@ -538,6 +653,7 @@ pg_ops_audit(struct store_ops *ops)
 	ops->audit_list = pg_audit_list;
 	ops->audit_event = pg_audit_event;
 	ops->audit_verify = pg_audit_verify;
+	ops->audit_verify_all = pg_audit_verify_all;
 	ops->alert_list = pg_alert_list;
 	ops->alert_ack = pg_alert_ack;
 	ops->health_get = pg_health_get;

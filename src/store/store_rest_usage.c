@@ -479,6 +479,7 @@ rest_ops_usage(struct store_ops *ops)
 	ops->audit_list = rest_audit_list;
 	ops->audit_event = rest_audit_event;
 	ops->audit_verify = rest_audit_verify;
+	ops->audit_verify_all = store_verify_each;
 	ops->alert_list = rest_alert_list;
 	ops->alert_ack = rest_alert_ack;
 	ops->health_get = rest_health_get;

@@ -317,6 +317,120 @@ START_TEST(deletions_detected)
 }
 END_TEST
 
+/* audit_verify_all: what it saw of each chain. */
+struct seen {
+	int n;
+	char id[8][ID_LEN];
+	struct audit_verdict v[8];
+};
+
+static int
+collect_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->n, 8);
+	snprintf(s->id[s->n], ID_LEN, "%s", tenant_id);
+	s->v[s->n++] = *v;
+	return 0;
+}
+
+static const struct audit_verdict *
+seen_of(const struct seen *s, const char *id)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->id[i], id) == 0)
+			return &s->v[i];
+	ck_abort_msg("chain %s not visited", id);
+	return NULL;
+}
+
+/* Every chain in one walk, in pages that cut a long chain: the verdicts
+ * are the one-chain verdicts, damage in any chain is found where it is. */
+START_TEST(verify_all_chains)
+{
+	const char *slugs[] = { "walk-a", "walk-b", "walk-c", "walk-long" };
+	char id[4][ID_LEN], *out = NULL, *err = NULL, conninfo[512], sql[512];
+	struct store *pf;
+	struct audit_verdict one;
+	struct seen s = { 0 };
+	struct err e = { 0 };
+	PGconn *su;
+	long long n[4];
+
+	new_db();
+	pf = open_store(STORE_ROLE_PLATFORM, NULL);
+	for (int i = 0; i < 4; i++) {
+		create_tenant(pf, slugs[i], "business", false, id[i]);
+		some_changes(pf, id[i]);
+	}
+	su = testdb_connect(dbname, NULL);
+	/* Longer than one page of the walk (5000 entries). */
+	testdb_execf(su, "SELECT tenantry.audit_event('%s'::uuid, 'bulk.event', 'bulk', "
+		     "g::text, '{}'::jsonb) FROM generate_series(1, 5200) g", id[3]);
+	for (int i = 0; i < 4; i++)
+		n[i] = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				  "tenant_id = '%s'", id[i]);
+	ck_assert_int_gt(n[3], 5200);
+
+	ck_assert_msg(pf->ops->audit_verify_all(pf, collect_chain, &s, &e) == 0, "%s",
+		      e.message);
+	ck_assert_int_eq(s.n, 5);
+	ck_assert_str_eq(s.id[0], NIL_UUID);  /* the platform's first */
+	for (int i = 0; i < 4; i++) {
+		const struct audit_verdict *v = seen_of(&s, id[i]);
+
+		verify(&one, pf, id[i]);
+		ck_assert_int_eq(v->entries, n[i]);
+		ck_assert_int_eq(v->first_broken, 0);
+		ck_assert_str_eq(v->head_hash, one.head_hash);
+	}
+
+	/* Content changed in b, c's last entry gone, a link forged past the
+	 * first page of the long chain. */
+	snprintf(sql, sizeof sql, "UPDATE tenantry.audit_log SET actor = 'mallory' WHERE "
+		 "tenant_id = '%s' AND seq = 2", id[1]);
+	tamper(su, sql);
+	snprintf(sql, sizeof sql, "DELETE FROM tenantry.audit_log WHERE tenant_id = '%s' "
+		 "AND seq = %lld", id[2], n[2]);
+	tamper(su, sql);
+	snprintf(sql, sizeof sql, "UPDATE tenantry.audit_log SET prev_hash = sha256('x') "
+		 "WHERE tenant_id = '%s' AND seq = 5100", id[3]);
+	tamper(su, sql);
+	memset(&s, 0, sizeof s);
+	ck_assert_msg(pf->ops->audit_verify_all(pf, collect_chain, &s, &e) == 0, "%s",
+		      e.message);
+	ck_assert_int_eq(s.n, 5);
+	ck_assert_int_eq(seen_of(&s, id[0])->first_broken, 0);
+	ck_assert_int_eq(seen_of(&s, id[1])->first_broken, 2);
+	ck_assert_int_eq(seen_of(&s, id[2])->first_broken, n[2]);
+	ck_assert_msg(strstr(seen_of(&s, id[2])->reason, "head"), "%s",
+		      seen_of(&s, id[2])->reason);
+	ck_assert_int_eq(seen_of(&s, id[3])->first_broken, 5100);
+	for (int i = 1; i < 4; i++) {
+		verify(&one, pf, id[i]);
+		ck_assert_int_eq(seen_of(&s, id[i])->first_broken, one.first_broken);
+	}
+
+	/* The CLI names each broken chain by its slug and counts them. */
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, NULL));
+	{
+		const char *const argv[] = { "--db", conninfo, "audit", "verify", NULL };
+
+		ck_assert_int_eq(testcli_run(&out, &err, argv), 1);
+	}
+	ck_assert_msg(strstr(out, "walk-b: chain broken at entry 2"), "%s", out);
+	ck_assert_msg(strstr(out, "walk-long: chain broken at entry 5100"), "%s", out);
+	ck_assert_msg(strstr(out, "walk-c: chain broken at entry"), "%s", out);
+	ck_assert_msg(!strstr(out, "walk-a:"), "%s", out);
+	ck_assert_msg(strstr(out, "5 chains, ") && strstr(out, ", 3 broken"), "%s", out);
+	free(out);
+	free(err);
+	PQfinish(su);
+	store_close(&pf);
+}
+END_TEST
+
 START_TEST(append_only)
 {
 	static const char *const writes[] = {
@@ -756,6 +870,7 @@ suite_audit(void)
 	tcase_add_test(chain, chain_links);
 	tcase_add_test(chain, tamper_detected);
 	tcase_add_test(chain, deletions_detected);
+	tcase_add_test(chain, verify_all_chains);
 	tcase_add_test(chain, append_only);
 	tcase_add_test(chain, notify_on_append);
 	tcase_add_test(chain, audit_event_chains);
