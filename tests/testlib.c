@@ -585,3 +585,26 @@ testcluster_stop(struct testcluster *c)
 	snprintf(cmd, sizeof cmd, "tests/pg.sh stop %s", c->dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
+
+/* ---- audit chains ------------------------------------------------------------ */
+
+int
+test_chains(void *arg, const char *tenant_id, const struct audit_verdict *v)
+{
+	struct test_chains *s = arg;
+
+	ck_assert_int_lt(s->n, 8);
+	snprintf(s->id[s->n], ID_LEN, "%s", tenant_id);
+	s->v[s->n++] = *v;
+	return 0;
+}
+
+const struct audit_verdict *
+test_chain_of(const struct test_chains *s, const char *id)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->id[i], id) == 0)
+			return &s->v[i];
+	ck_abort_msg("chain %s not visited", id);
+	return NULL;
+}

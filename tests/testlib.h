@@ -58,6 +58,17 @@ int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
 struct store *teststore_open(const char *db, const char *user,
 			     enum store_role role, const char *tenant);
 
+/* audit_verify_all's verdicts, in the order they came (test_chains as the
+ * callback; more than 8 chains fails the test). */
+struct test_chains {
+	int n;
+	char id[8][ID_LEN];
+	struct audit_verdict v[8];
+};
+int test_chains(void *arg, const char *tenant_id, const struct audit_verdict *v);
+/* The verdict of tenant_id's chain; fails the test when it was not seen. */
+const struct audit_verdict *test_chain_of(const struct test_chains *s, const char *id);
+
 /* ---- a cluster of its own -------------------------------------------------- */
 
 /* A private PostgreSQL cluster under the run's temporary directory, for

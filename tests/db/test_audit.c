@@ -317,34 +317,6 @@ START_TEST(deletions_detected)
 }
 END_TEST
 
-/* audit_verify_all: what it saw of each chain. */
-struct seen {
-	int n;
-	char id[8][ID_LEN];
-	struct audit_verdict v[8];
-};
-
-static int
-collect_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
-{
-	struct seen *s = arg;
-
-	ck_assert_int_lt(s->n, 8);
-	snprintf(s->id[s->n], ID_LEN, "%s", tenant_id);
-	s->v[s->n++] = *v;
-	return 0;
-}
-
-static const struct audit_verdict *
-seen_of(const struct seen *s, const char *id)
-{
-	for (int i = 0; i < s->n; i++)
-		if (strcmp(s->id[i], id) == 0)
-			return &s->v[i];
-	ck_abort_msg("chain %s not visited", id);
-	return NULL;
-}
-
 /* Every chain in one walk, in pages that cut a long chain: the verdicts
  * are the one-chain verdicts, damage in any chain is found where it is. */
 START_TEST(verify_all_chains)
@@ -353,7 +325,7 @@ START_TEST(verify_all_chains)
 	char id[4][ID_LEN], *out = NULL, *err = NULL, conninfo[512], sql[512];
 	struct store *pf;
 	struct audit_verdict one;
-	struct seen s = { 0 };
+	struct test_chains s = { 0 };
 	struct err e = { 0 };
 	PGconn *su;
 	long long n[4];
@@ -373,12 +345,12 @@ START_TEST(verify_all_chains)
 				  "tenant_id = '%s'", id[i]);
 	ck_assert_int_gt(n[3], 5200);
 
-	ck_assert_msg(pf->ops->audit_verify_all(pf, collect_chain, &s, &e) == 0, "%s",
+	ck_assert_msg(pf->ops->audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_eq(s.n, 5);
 	ck_assert_str_eq(s.id[0], NIL_UUID);  /* the platform's first */
 	for (int i = 0; i < 4; i++) {
-		const struct audit_verdict *v = seen_of(&s, id[i]);
+		const struct audit_verdict *v = test_chain_of(&s, id[i]);
 
 		verify(&one, pf, id[i]);
 		ck_assert_int_eq(v->entries, n[i]);
@@ -398,18 +370,18 @@ START_TEST(verify_all_chains)
 		 "WHERE tenant_id = '%s' AND seq = 5100", id[3]);
 	tamper(su, sql);
 	memset(&s, 0, sizeof s);
-	ck_assert_msg(pf->ops->audit_verify_all(pf, collect_chain, &s, &e) == 0, "%s",
+	ck_assert_msg(pf->ops->audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_eq(s.n, 5);
-	ck_assert_int_eq(seen_of(&s, id[0])->first_broken, 0);
-	ck_assert_int_eq(seen_of(&s, id[1])->first_broken, 2);
-	ck_assert_int_eq(seen_of(&s, id[2])->first_broken, n[2]);
-	ck_assert_msg(strstr(seen_of(&s, id[2])->reason, "head"), "%s",
-		      seen_of(&s, id[2])->reason);
-	ck_assert_int_eq(seen_of(&s, id[3])->first_broken, 5100);
+	ck_assert_int_eq(test_chain_of(&s, id[0])->first_broken, 0);
+	ck_assert_int_eq(test_chain_of(&s, id[1])->first_broken, 2);
+	ck_assert_int_eq(test_chain_of(&s, id[2])->first_broken, n[2]);
+	ck_assert_msg(strstr(test_chain_of(&s, id[2])->reason, "head"), "%s",
+		      test_chain_of(&s, id[2])->reason);
+	ck_assert_int_eq(test_chain_of(&s, id[3])->first_broken, 5100);
 	for (int i = 1; i < 4; i++) {
 		verify(&one, pf, id[i]);
-		ck_assert_int_eq(seen_of(&s, id[i])->first_broken, one.first_broken);
+		ck_assert_int_eq(test_chain_of(&s, id[i])->first_broken, one.first_broken);
 	}
 
 	/* The CLI names each broken chain by its slug and counts them. */

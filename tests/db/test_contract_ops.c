@@ -158,24 +158,6 @@ START_TEST(test_features_and_apikeys)
 }
 END_TEST
 
-struct walked {
-	int n;
-	char ids[4][ID_LEN];
-	struct audit_verdict v[4];
-};
-
-static int
-walked_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
-{
-	struct walked *w = arg;
-
-	if (w->n == 4)
-		return 1;  /* more chains than there are */
-	snprintf(w->ids[w->n], ID_LEN, "%s", tenant_id);
-	w->v[w->n++] = *v;
-	return 0;
-}
-
 START_TEST(test_audit)
 {
 	struct audit_entry_list l;
@@ -234,24 +216,24 @@ START_TEST(test_audit)
 	/* Every chain at once: the platform's, then acme's and beta's, each
 	 * as its own verify says. */
 	{
-		struct walked w = { 0 };
+		struct test_chains w = { 0 };
 		struct audit_verdict va, vb;
 
-		OK(st->ops->audit_verify_all(st, walked_chain, &w, &e));
+		OK(st->ops->audit_verify_all(st, test_chains, &w, &e));
 		OK(st->ops->audit_verify(&va, st, "acme-corp", &e));
 		OK(st->ops->audit_verify(&vb, st, "beta", &e));
 		ck_assert_int_eq(w.n, 3);
-		ck_assert_str_eq(w.ids[0], "00000000-0000-0000-0000-000000000000");
+		ck_assert_str_eq(w.id[0], "00000000-0000-0000-0000-000000000000");
 		for (int i = 1; i < 3; i++) {
 			const struct audit_verdict *want =
-				strcmp(w.ids[i], acme.id) == 0 ? &va : &vb;
+				strcmp(w.id[i], acme.id) == 0 ? &va : &vb;
 
-			ck_assert(strcmp(w.ids[i], acme.id) == 0 || strcmp(w.ids[i], beta.id) == 0);
+			ck_assert(strcmp(w.id[i], acme.id) == 0 || strcmp(w.id[i], beta.id) == 0);
 			ck_assert_int_eq(w.v[i].entries, want->entries);
 			ck_assert_str_eq(w.v[i].head_hash, want->head_hash);
 			ck_assert_int_eq(w.v[i].first_broken, 0);
 		}
-		ck_assert_str_ne(w.ids[1], w.ids[2]);
+		ck_assert_str_ne(w.id[1], w.id[2]);
 	}
 }
 END_TEST
