@@ -284,7 +284,7 @@ tally_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
 	if (!v->first_broken)
 		return 0;
 	t->broken++;
-	if (strcmp(tenant_id, "00000000-0000-0000-0000-000000000000") == 0) {
+	if (strcmp(tenant_id, PLATFORM_CHAIN) == 0) {
 		printf("platform");
 	} else if (t->c->st->ops->tenant_get(&tn, t->c->st, tenant_id, &e) == 0) {
 		printf("%s", cli_safe(tn.slug));

@@ -57,17 +57,20 @@ store_verify_each(struct store *st, audit_chain_fn *fn, void *arg, struct err *e
 
 	if (st->ops->audit_verify(&v, st, NULL, e) < 0)
 		return -1;
-	if ((stop = fn(arg, "00000000-0000-0000-0000-000000000000", &v)))
+	if ((stop = fn(arg, PLATFORM_CHAIN, &v)))
 		return stop;
 	do {
 		if (st->ops->tenant_list(&l, st, &q, e) < 0)
 			return -1;
-		for (size_t i = 0; i < l.n; i++) {
-			if (st->ops->audit_verify(&v, st, l.rows[i].id, e) < 0
-			    || (stop = fn(arg, l.rows[i].id, &v))) {
-				tenant_list_free(&l);
-				return stop ? stop : -1;
-			}
+		for (size_t i = 0; i < l.n && !stop; i++) {
+			if (st->ops->audit_verify(&v, st, l.rows[i].id, e) < 0)
+				stop = -1;
+			else
+				stop = fn(arg, l.rows[i].id, &v);
+		}
+		if (stop) {
+			tenant_list_free(&l);
+			return stop;
 		}
 		memcpy(cursor, l.next, sizeof cursor);
 		q.after = cursor;

@@ -155,7 +155,11 @@ struct audit_verdict {
 	char head_hash[65];
 };
 
-/* One chain's verdict from audit_verify_all: tenant_id is the nil uuid
+/* The tenant id of the platform's own audit chain (purges, staff logins
+ * and events): no tenant's row. */
+#define PLATFORM_CHAIN "00000000-0000-0000-0000-000000000000"
+
+/* One chain's verdict from audit_verify_all: tenant_id is PLATFORM_CHAIN
  * for the platform's chain. A nonzero return stops the walk and is
  * returned by it. */
 typedef int audit_chain_fn(void *arg, const char *tenant_id,

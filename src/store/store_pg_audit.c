@@ -10,7 +10,6 @@
 #include "core/validate.h"
 #include "store/store_pg.h"
 
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
 #define VERIFY_PAGE "5000"
 
 /* ---- audit ------------------------------------------------------------------- */
@@ -223,7 +222,7 @@ static int
 pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 		struct err *e)
 {
-	char id[ID_LEN] = NIL_UUID, last[24] = "0";
+	char id[ID_LEN] = PLATFORM_CHAIN, last[24] = "0";
 	struct chain_walk w;
 	PGresult *r = NULL;
 	int64_t head = -1;
@@ -290,14 +289,14 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 {
 	struct audit_verdict v;
 	struct chain_walk w;
-	char from[ID_LEN] = NIL_UUID, cur[ID_LEN] = "", last[24] = "0";
+	char from[ID_LEN] = PLATFORM_CHAIN, cur[ID_LEN] = "", last[24] = "0";
 	int64_t head = -1;
 	int stop;
 
 	/* The platform's own chain is no tenant's row. */
 	if (pg_audit_verify(&v, st, NULL, e) < 0)
 		return -1;
-	if ((stop = fn(arg, NIL_UUID, &v)))
+	if ((stop = fn(arg, PLATFORM_CHAIN, &v)))
 		return stop;
 	for (;;) {
 		PGresult *r = NULL;

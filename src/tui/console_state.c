@@ -139,7 +139,7 @@ console_tenant_label(struct console *c, const char *id, char *buf, size_t size)
 	unsigned k = slot_of(id);
 
 	(void)c;
-	if (strcmp(id, "00000000-0000-0000-0000-000000000000") == 0)
+	if (strcmp(id, PLATFORM_CHAIN) == 0)
 		snprintf(buf, size, "(platform)");
 	else if (strcmp(slug_cache[k].id, id) == 0)
 		snprintf(buf, size, "%s", slug_cache[k].slug);

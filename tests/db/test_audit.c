@@ -15,7 +15,6 @@
 #include "../testlib.h"
 #include "store/store.h"
 
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 static char dbname[64];
 
@@ -348,7 +347,7 @@ START_TEST(verify_all_chains)
 	ck_assert_msg(pf->ops->audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_eq(s.n, 5);
-	ck_assert_str_eq(s.id[0], NIL_UUID);  /* the platform's first */
+	ck_assert_str_eq(s.id[0], PLATFORM_CHAIN);  /* the platform's first */
 	for (int i = 0; i < 4; i++) {
 		const struct audit_verdict *v = test_chain_of(&s, id[i]);
 
@@ -562,13 +561,13 @@ START_TEST(audit_event_chains)
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '%s'", b), nb);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			      "tenant_id = '" NIL_UUID "'"), 0);
+			      "tenant_id = '" PLATFORM_CHAIN "'"), 0);
 
 	/* The platform may write the platform chain. */
 	ck_assert_msg(pf->ops->audit_event(pf, NULL, "staff.login", "user", "ops",
 					   NULL, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			      "tenant_id = '" NIL_UUID "' AND action = 'staff.login'"), 1);
+			      "tenant_id = '" PLATFORM_CHAIN "' AND action = 'staff.login'"), 1);
 	PQfinish(su);
 	store_close(&pf);
 }
@@ -695,18 +694,18 @@ START_TEST(purge)
 
 	/* One platform entry keeps the final hash of the purged chain. */
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			      "tenant_id = '" NIL_UUID "'"), 1);
+			      "tenant_id = '" PLATFORM_CHAIN "'"), 1);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM tenantry.audit_log WHERE "
-		 "tenant_id = '" NIL_UUID "' AND action = 'tenant.purge' "
+		 "tenant_id = '" PLATFORM_CHAIN "' AND action = 'tenant.purge' "
 		 "AND resource_id = '%s'", p);
 	ck_assert_int_eq(testdb_int(su, "%s", sql), 1);
 	ck_assert_str_eq(testdb_value(su, "SELECT new->>'final_hash' FROM "
-				      "tenantry.audit_log WHERE tenant_id = '" NIL_UUID "'"),
+				      "tenantry.audit_log WHERE tenant_id = '" PLATFORM_CHAIN "'"),
 			 final_hash);
 	ck_assert_int_eq(testdb_int(su, "SELECT (new->>'entries')::int8 FROM tenantry.audit_log "
-			      "WHERE tenant_id = '" NIL_UUID "'"), last);
+			      "WHERE tenant_id = '" PLATFORM_CHAIN "'"), last);
 	ck_assert_str_eq(testdb_value(su, "SELECT new->>'slug' FROM tenantry.audit_log "
-				      "WHERE tenant_id = '" NIL_UUID "'"), "doomed");
+				      "WHERE tenant_id = '" PLATFORM_CHAIN "'"), "doomed");
 	verify(&v, pf, NULL);
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_eq(v.entries, 1);

@@ -223,7 +223,7 @@ START_TEST(test_audit)
 		OK(st->ops->audit_verify(&va, st, "acme-corp", &e));
 		OK(st->ops->audit_verify(&vb, st, "beta", &e));
 		ck_assert_int_eq(w.n, 3);
-		ck_assert_str_eq(w.id[0], "00000000-0000-0000-0000-000000000000");
+		ck_assert_str_eq(w.id[0], PLATFORM_CHAIN);
 		for (int i = 1; i < 3; i++) {
 			const struct audit_verdict *want =
 				strcmp(w.id[i], acme.id) == 0 ? &va : &vb;
