@@ -131,8 +131,17 @@ static int
 pg_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
 		   const char *resource, int64_t amount, struct err *e)
 {
+	enum resource res;
+
 	if (amount == 0 || amount > INT64_C(1) << 50 || amount < -(INT64_C(1) << 50))
 		return err_field(e, "amount", "amount must be non-zero and reasonable");
+	/* Members, API keys and the day's invitations are counted by the
+	 * database from their own rows; an increment would only make the
+	 * count (and tenants.members) disagree with them. */
+	if (resource && resource_parse(resource, &res) == 0
+	    && (res == RESOURCE_USERS || res == RESOURCE_API_KEYS || res == RESOURCE_INVITATIONS))
+		return err_field(e, "resource", "%s are counted from their rows, not incremented",
+				 resource);
 	if (quota_call(out, st, "SELECT " RESULT_COLS " FROM tenantry.usage_increment("
 		       "tenantry.tenant_ref($1), $2, $3) r", tenant, resource, amount, e) < 0)
 		return -1;

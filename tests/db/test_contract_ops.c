@@ -46,6 +46,29 @@ START_TEST(test_quotas_and_usage)
 	ck_assert_str_eq(days.rows[0].resource, "api_calls");
 	usage_day_list_free(&days);
 	FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "gold_bars", 1, &e), "resource");
+	/* counted resources follow their rows: no increment moves them */
+	{
+		struct tenant t0, t1;
+		int64_t users = -1;
+
+		OK(st->ops->tenant_get(&t0, st, "beta", &e));
+		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "users", 5, &e), "resource");
+		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "api_keys", 1, &e), "resource");
+		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "invitations", 1, &e),
+			    "resource");
+		OK(st->ops->tenant_get(&t1, st, "beta", &e));
+		ck_assert_int_eq(t1.members, t0.members);
+		OK(st->ops->quota_list(&ql, st, "beta", &e));
+		for (size_t i = 0; i < ql.n; i++)
+			if (strcmp(ql.rows[i].resource, "users") == 0)
+				users = ql.rows[i].used;
+		quota_list_free(&ql);
+		ck_assert_int_eq(users, t0.members);
+		tenant_clear(&t0);
+		tenant_clear(&t1);
+		/* asking whether one more member would fit stays allowed */
+		OK(st->ops->quota_check(&r, st, "beta", "users", 1, &e));
+	}
 	FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "api_calls", 0, &e), "amount");
 	FAILS_FIELD(st->ops->quota_check(&r, st, "beta", "gold_bars", 1, &e), "resource");
 	FAILS_FIELD(st->ops->quota_set_limit(&q, st, "beta", "api_calls", -5, &e), "limit");
