@@ -173,34 +173,102 @@ like_pattern(char *out, size_t n, const char *filter)
 #define HAYSTACK "t.search"
 #define WALK_ROWS "4000"
 
-/* A substring filter in name order. A common term is met within the next
- * few thousand names: walking the name index, which carries the haystack
- * (010_search.sql), finds a page without reading the table, at a cost that
- * does not grow with the platform. A rarer term is not: then (and only
- * then, decided inside the one statement) the trigram index finds every
- * match. Either way only ids and names are sorted; the page's columns are
- * read for the page's rows alone.
+/* A substring filter in name order, for a filter of one or two characters.
+ * A common term is met within the next few thousand names: walking the
+ * name index, which carries the haystack (010_search.sql), finds a page
+ * without reading the table, at a cost that does not grow with the
+ * platform. A rarer term is not: then (and only then, decided inside the
+ * one statement) the trigram index finds every match. Either way only ids
+ * and names are sorted; the page's columns are read for the page's rows
+ * alone.
  * Parameters: $1 the LIKE pattern and the conditions' own; the limit is text.
  * Format: conditions, order, order, limit, limit, conditions, order, limit,
  * order, limit. */
 #define WALK_SQL \
 	"WITH near AS MATERIALIZED (SELECT t.id, t.name FROM (SELECT t.id, t.name, t.search" \
 	" FROM tenantry.tenants t WHERE true%s ORDER BY %s LIMIT " WALK_ROWS ") t" \
-	" WHERE t.search LIKE $1 ORDER BY %s LIMIT %s)," \
+	" WHERE t.search LIKE lower($1) ORDER BY %s LIMIT %s)," \
 	" every AS MATERIALIZED (SELECT t.id, t.name FROM tenantry.tenants t" \
-	" WHERE (SELECT count(*) FROM near) < %s AND t.search LIKE $1%s)," \
+	" WHERE (SELECT count(*) FROM near) < %s AND t.search LIKE lower($1)%s)," \
 	" first AS (SELECT t.id FROM every t ORDER BY %s LIMIT %s)" \
 	" SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
 	" WHERE t.id IN (SELECT id FROM near UNION ALL SELECT id FROM first)" \
 	" ORDER BY %s LIMIT %s"
 
+/* A substring filter of three characters or more, in name order, through
+ * tenant_terms (015_search_terms.sql): each trigram's tenants are an index
+ * range in name order. Every match carries every trigram of the text, so
+ * none comes before the latest of the trigrams' first entries after the
+ * cursor (and there is none if a trigram has no entry: start is NULL). From
+ * there the statement walks the range of the rarest trigram (entries
+ * counted up to 64; of equals, the one that starts latest) and reads each
+ * tenant's row, kept if its haystack matches, until the page is full: in
+ * name order already, each row read once. The trigrams are those of the
+ * first ten characters; a longer text is still matched whole.
+ * Parameters: $1 the LIKE pattern and the conditions' own; the limit is text.
+ * Format: cursor on s, order, order, opposite, opposite, opposite, opposite,
+ * conditions, cursor >= start, order, order, limit. */
+#define TERMS_SQL \
+	"WITH firsts AS MATERIALIZED (SELECT g.term, f.name, f.tenant_id," \
+	" (SELECT count(*) FROM (SELECT FROM tenantry.tenant_terms s WHERE s.term = g.term" \
+	" LIMIT 64) c) AS n FROM tenantry.search_terms(left(lower(regexp_replace(" \
+	"substr($1, 2, length($1) - 2), '\\\\(.)', '\\1', 'g')), 10)) g(term) LEFT JOIN LATERAL" \
+	" (SELECT s.name, s.tenant_id FROM tenantry.tenant_terms s WHERE s.term = g.term%s" \
+	" ORDER BY s.name%s, s.tenant_id%s LIMIT 1) f ON true)," \
+	" start AS MATERIALIZED (SELECT f.name, f.tenant_id FROM firsts f" \
+	" ORDER BY f.name%s NULLS FIRST, f.tenant_id%s NULLS FIRST LIMIT 1)," \
+	" pick AS MATERIALIZED (SELECT f.term FROM firsts f" \
+	" ORDER BY f.n, f.name%s NULLS FIRST, f.tenant_id%s NULLS FIRST LIMIT 1)" \
+	" SELECT m.* FROM tenantry.tenant_terms s CROSS JOIN LATERAL (SELECT " PG_TENANT_COLS \
+	" FROM tenantry.tenants t WHERE t.id = s.tenant_id AND t.search LIKE lower($1)%s" \
+	" LIMIT 1) m" \
+	" WHERE s.term = (SELECT term FROM pick) AND (s.name, s.tenant_id) %s=" \
+	" ((SELECT name FROM start), (SELECT tenant_id FROM start))" \
+	" ORDER BY s.name%s, s.tenant_id%s LIMIT %s"
+
+/* Characters of valid UTF-8. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* "AND (cols) > ($i::cast, ...)" for the cursor values params[first..]. */
+static size_t
+cursor_cond(char *out, size_t n, const struct sort_key *k, const char *const *cols,
+	    bool desc, int first)
+{
+	size_t len = (size_t)snprintf(out, n, " AND (");
+
+	for (int i = 0; i < k->n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? ", " : "", cols[i]);
+	len += (size_t)snprintf(out + len, n - len, ") %s (", desc ? "<" : ">");
+	for (int i = 0; i < k->n; i++) {
+		if (strcmp(k->casts[i], "us") == 0)
+			len += (size_t)snprintf(out + len, n - len,
+				"%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
+				i ? ", " : "", first + i);
+		else
+			len += (size_t)snprintf(out + len, n - len, "%s$%d::%s", i ? ", " : "",
+						first + i, k->casts[i]);
+	}
+	return len + (size_t)snprintf(out + len, n - len, ")");
+}
+
 static int
 pg_tenant_list(struct tenant_list *out, struct store *st,
 	       const struct tenant_query *q, struct err *e)
 {
+	static const char *const term_cols[] = { "s.name", "s.tenant_id" };
 	const struct sort_key *k;
-	char sql[6144], conds[1024], order[256], pattern[512], cur[CURSOR_LEN], limit[16];
-	const char *params[8], *vals[3];
+	char sql[6144], conds[1024], after[512], safter[512], order[256], pattern[512];
+	char cur[CURSOR_LEN], limit[16];
+	const char *params[8], *vals[3], *dir = q->desc ? " DESC" : "";
+	const char *anti = q->desc ? "" : " DESC";
 	int np = 0, lim, rc;
 	size_t len;
 	PGresult *r = NULL;
@@ -221,9 +289,9 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 		like_pattern(pattern, sizeof pattern, q->filter);
 		params[np++] = pattern;
 	}
-	/* The conditions other than the filter, and the order. */
+	/* The conditions other than the filter and the cursor, and the order. */
 	len = 0;
-	conds[0] = order[0] = '\0';
+	conds[0] = after[0] = safter[0] = order[0] = '\0';
 	if (q->tier) {
 		params[np++] = q->tier;
 		len += (size_t)snprintf(conds + len, sizeof conds - len, " AND t.tier = $%d", np);
@@ -238,40 +306,37 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 		if (strlen(q->after) >= CURSOR_LEN
 		    || cursor_decode(cur, sizeof cur, q->after, k, vals, e) < 0)
 			return err_field(e, "after", "invalid cursor");
-		len += (size_t)snprintf(conds + len, sizeof conds - len, " AND (");
+		cursor_cond(after, sizeof after, k, k->cols, q->desc, np + 1);
+		if (q->sort == TENANT_SORT_NAME)
+			cursor_cond(safter, sizeof safter, k, term_cols, q->desc, np + 1);
 		for (int i = 0; i < k->n; i++)
-			len += (size_t)snprintf(conds + len, sizeof conds - len, "%s%s",
-						i ? ", " : "", k->cols[i]);
-		len += (size_t)snprintf(conds + len, sizeof conds - len, ") %s (",
-					q->desc ? "<" : ">");
-		for (int i = 0; i < k->n; i++) {
 			params[np++] = vals[i];
-			if (strcmp(k->casts[i], "us") == 0)
-				len += (size_t)snprintf(conds + len, sizeof conds - len,
-					"%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
-					i ? ", " : "", np);
-			else
-				len += (size_t)snprintf(conds + len, sizeof conds - len,
-					"%s$%d::%s", i ? ", " : "", np, k->casts[i]);
-		}
-		len += (size_t)snprintf(conds + len, sizeof conds - len, ")");
 	}
+	if (strlen(conds) + strlen(after) + 1 > sizeof conds)
+		return err_set(e, ERR_INTERNAL, "conditions too long");
 	len = 0;
 	for (int i = 0; i < k->n; i++)
 		len += (size_t)snprintf(order + len, sizeof order - len, "%s%s%s",
-					i ? ", " : "", k->cols[i], q->desc ? " DESC" : "");
+					i ? ", " : "", k->cols[i], dir);
 	/* The limit is part of the text, not a parameter: with LIMIT $n a
 	 * generic plan is costed for a tenth of the table, so on a large
 	 * platform the server would plan the statement again on every call. */
 	snprintf(limit, sizeof limit, "%d", lim + 1);
-	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME)
+	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME
+	    && utf8_chars(q->filter) >= 3) {
+		snprintf(sql, sizeof sql, TERMS_SQL, safter, dir, dir, anti, anti, anti, anti, conds,
+			 q->desc ? "<" : ">", dir, dir, limit);
+	} else if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME) {
+		strcat(conds, after);
 		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, limit, limit, conds,
 			 order, limit, order, limit);
-	else
+	} else {
+		strcat(conds, after);
 		snprintf(sql, sizeof sql, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
 			 "WHERE true%s%s ORDER BY %s LIMIT %s",
-			 q->filter && *q->filter ? " AND " HAYSTACK " LIKE $1" : "", conds, order,
-			 limit);
+			 q->filter && *q->filter ? " AND " HAYSTACK " LIKE lower($1)" : "", conds,
+			 order, limit);
+	}
 
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
 	if (pg_run(pg_of(st), &step, 1, e) < 0)

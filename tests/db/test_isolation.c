@@ -49,6 +49,9 @@ static const struct table {
 	  "INSERT INTO tenantry.audit_log (tenant_id, seq, at, actor, actor_kind, "
 	  "action, resource_type, prev_hash, hash) VALUES ('%s', 999, now(), "
 	  "'x', 'x', 'x.forged', 'x', '\\x', '\\x')" },
+	{ "tenant_terms", "tenant_id", NULL, false, false,
+	  "INSERT INTO tenantry.tenant_terms (term, name, tenant_id) "
+	  "VALUES ('prb', 'Probe', '%s')" },
 	{ "alerts", "tenant_id", "acknowledged_by = acknowledged_by", false, false,
 	  "INSERT INTO tenantry.alerts (tenant_id, resource, threshold, period_start) "
 	  "VALUES ('%s', 'users', 80, now())" },
@@ -202,7 +205,8 @@ START_TEST(catalog)
 		"AND NOT a.attisdropped))");
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(v, "alerts,api_keys,audit_heads,audit_log,invitations,"
-			    "purging,quotas,tenant_settings,tenant_users,tenants,usage_daily");
+			    "purging,quotas,tenant_settings,tenant_terms,tenant_users,tenants,"
+			    "usage_daily");
 
 	/* RLS enabled and forced on every one of them (and on users). */
 	v = testdb_value(c,
