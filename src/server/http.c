@@ -54,6 +54,19 @@ reply_json(struct reply *rp, int status, json_t *j)
 }
 
 void
+reply_json_text(struct reply *rp, int status, char *text)
+{
+	if (!text)
+		return reply_json(rp, status, NULL);
+	json_decref(rp->json);
+	rp->json = NULL;
+	free(rp->text);
+	rp->status = status;
+	rp->text = text;
+	rp->content_type = "application/json";
+}
+
+void
 reply_error(struct reply *rp, const struct err *e, json_t *extra)
 {
 	enum err_code code = e->code == ERR_OK ? ERR_INTERNAL : e->code;

@@ -148,6 +148,8 @@ const char *req_header(const struct req *r, const char *name);
 /* Fills rp with a problem+json for e (and extra members, stolen). */
 void reply_error(struct reply *rp, const struct err *e, json_t *extra);
 void reply_json(struct reply *rp, int status, json_t *j);
+/* Fills rp with a JSON text (owned; NULL: a 500 as for reply_json). */
+void reply_json_text(struct reply *rp, int status, char *text);
 
 /* handlers.c: runs the route; the reply is always filled. */
 void handle(struct req *r, struct reply *rp);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/json_text.h"
 #include "core/tier.h"
 
 #define T0 INT64_C(1795341600000000) /* 2026-11-22T10:00:00Z */
@@ -286,6 +287,96 @@ START_TEST(tenant_round_trip)
 }
 END_TEST
 
+/* tenant_json_text writes what json_dumps(tenant_to_json(), JSON_COMPACT)
+ * does, byte for byte: strings of every byte that needs escaping, UTF-8,
+ * reals of every kind, times, masks, null and compact owned texts; an
+ * owned text the database printed with spaces is the same value. Invalid
+ * UTF-8 and a real that is not finite fail as tenant_to_json does. */
+static void
+same_as_jansson(const struct tenant *t)
+{
+	struct jtext jt = { 0 };
+	json_t *j = tenant_to_json(t);
+	char *want = json_dumps(j, JSON_COMPACT), *got;
+
+	tenant_json_text(&jt, t);
+	got = jt_take(&jt);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	json_decref(j);
+}
+
+START_TEST(tenant_text_is_jansson_text)
+{
+	static const double reals[] = { 0, 1, 0.924, 15.7, 1.0 / 3, 1e-7, 123456789.0,
+					2.5e300, -0.5, 0.30000001192092896 };
+	struct tenant t;
+	struct jtext jt = { 0 };
+	json_t *a, *b;
+	char *txt;
+	uint64_t x = 88172645463325252u;
+
+	memset(&t, 0, sizeof t);
+	strcpy(t.id, "0b6f8a52-2a0e-4c61-9a0c-6d1c6f3b8a01");
+	strcpy(t.slug, "acme-corp");
+	strcpy(t.name, "Acme \"Corp\" \\ — Zürich /\t\n\r\b\f\x01\x1f\x7f 日本 \xf0\x9f\x98\x80");
+	strcpy(t.tier, "professional");
+	t.status = TENANT_TRIAL;
+	t.trial_ends_at = T0 + 1;
+	t.created_at = T0 - 123456;
+	t.updated_at = T0 + 1000;
+	t.members = 37;
+	t.health = -1;
+	t.features_on = 1u << FEATURE_SSO;
+	t.features_off = 1u << FEATURE_AI_INSIGHTS | 1u << FEATURE_ANALYTICS;
+	t.settings_json = "{\"theme\":\"dark\",\"n\":[1,2.5,null],\"s\":\"a\\u0001\"}";
+	for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+		t.usage_peak = reals[i];
+		same_as_jansson(&t);
+	}
+	t.settings_json = NULL;
+	t.branding_json = "[]";
+	for (int round = 0; round < 500; round++) {  /* random ASCII and control bytes */
+		size_t n = 0;
+
+		for (; n < 40; n++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t.domain[n] = (char)(1 + x % 127);
+		}
+		t.domain[n] = '\0';
+		t.usage_peak = (double)(x % 100000) / 997.0;
+		t.members = (int)(x % 5000);
+		t.features_on = (feature_mask)(x & ((1u << FEATURE_COUNT) - 1));
+		same_as_jansson(&t);
+	}
+	/* The database's spacing of an owned text: the same value. */
+	t.settings_json = "{\"x\": 1, \"y\": [true, null]}";
+	tenant_json_text(&jt, &t);
+	ck_assert_ptr_nonnull(txt = jt_take(&jt));
+	a = json_loads(txt, 0, NULL);
+	b = tenant_to_json(&t);
+	ck_assert(a && b && json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	free(txt);
+	/* What tenant_to_json refuses, the text refuses too. */
+	strcpy(t.name, "\xc0\xaf");
+	tenant_json_text(&jt, &t);
+	ck_assert_ptr_null(jt_take(&jt));
+	strcpy(t.name, "ok \xed\xa0\x80");  /* a surrogate */
+	tenant_json_text(&jt, &t);
+	ck_assert_ptr_null(jt_take(&jt));
+	strcpy(t.name, "ok");
+	t.usage_peak = 1.0 / 0.0;
+	tenant_json_text(&jt, &t);
+	ck_assert_ptr_null(jt_take(&jt));
+	ck_assert_ptr_null(tenant_to_json(&t));
+}
+END_TEST
+
 START_TEST(tenant_bad_settings_text)
 {
 	struct tenant t;
@@ -559,6 +650,7 @@ Suite *suite_json(void)
 	tcase_add_test(bad, tenant_bad_settings_text);
 	tcase_add_test(good, tier_round_trip);
 	tcase_add_test(good, tenant_round_trip);
+	tcase_add_test(good, tenant_text_is_jansson_text);
 	tcase_add_test(good, member_invitation_quota_round_trip);
 	tcase_add_test(good, usage_summary_seed_shape);
 	tcase_add_test(good, setting_api_key_alert_round_trip);

@@ -1,0 +1,260 @@
+/* json_text.c - JSON written straight to text (json_text.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json_text.h"
+#include "core/text.h"
+
+static void
+grow(struct jtext *j, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (j->failed || j->len + more + 1 <= j->cap)
+		return;
+	cap = j->cap ? j->cap : 1024;
+	while (cap < j->len + more + 1)
+		cap *= 2;
+	if (!(p = realloc(j->buf, cap))) {
+		j->failed = true;
+		return;
+	}
+	j->buf = p;
+	j->cap = cap;
+}
+
+static void
+put(struct jtext *j, const char *s, size_t n)
+{
+	grow(j, n);
+	if (j->failed)
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+/* The separator before a value or key at the current level. */
+static void
+sep(struct jtext *j)
+{
+	if (j->comma)
+		put(j, ",", 1);
+	j->comma = true;
+}
+
+void
+jt_open(struct jtext *j, char brace)
+{
+	sep(j);
+	put(j, &brace, 1);
+	j->comma = false;
+}
+
+void
+jt_close(struct jtext *j, char brace)
+{
+	put(j, &brace, 1);
+	j->comma = true;
+}
+
+void
+jt_key(struct jtext *j, const char *key)
+{
+	sep(j);
+	put(j, "\"", 1);
+	put(j, key, strlen(key));
+	put(j, "\":", 2);
+	j->comma = false;  /* the value follows without a comma */
+}
+
+/* Length of the UTF-8 sequence at p (as jansson accepts it), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned c = p[0], n, min;
+	unsigned long v;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80, v = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800, v = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000, v = c & 0x07;
+	else
+		return 0;
+	for (unsigned i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void
+jt_str(struct jtext *j, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	sep(j);
+	put(j, "\"", 1);
+	while (*p && !j->failed) {
+		size_t n;
+
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) {
+			p++;
+			continue;
+		}
+		put(j, (const char *)run, (size_t)(p - run));
+		if (*p >= 0x80) {
+			if (!(n = utf8_seq(p))) {
+				j->failed = true;
+				return;
+			}
+			put(j, (const char *)p, n);
+			p += n;
+		} else {
+			char esc[8];
+
+			switch (*p) {
+			case '"': memcpy(esc, "\\\"", 3); break;
+			case '\\': memcpy(esc, "\\\\", 3); break;
+			case '\b': memcpy(esc, "\\b", 3); break;
+			case '\f': memcpy(esc, "\\f", 3); break;
+			case '\n': memcpy(esc, "\\n", 3); break;
+			case '\r': memcpy(esc, "\\r", 3); break;
+			case '\t': memcpy(esc, "\\t", 3); break;
+			default: snprintf(esc, sizeof esc, "\\u%04X", *p); break;
+			}
+			put(j, esc, strlen(esc));
+			p++;
+		}
+		run = p;
+	}
+	put(j, (const char *)run, (size_t)(p - run));
+	put(j, "\"", 1);
+}
+
+void
+jt_int(struct jtext *j, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", v);
+
+	sep(j);
+	put(j, b, (size_t)n);
+}
+
+/* As jansson prints a real: 17 significant digits, and a ".0" where that
+ * reads as an integer. Not finite: no JSON number, so the text fails. */
+void
+jt_real(struct jtext *j, double v)
+{
+	char b[40], *x, *d;
+	int n;
+
+	if (!isfinite(v)) {
+		j->failed = true;
+		return;
+	}
+	n = snprintf(b, sizeof b, "%.17g", v);
+	if ((x = strchr(b, 'e'))) {  /* "1e-07" as "1e-7", "2.5e+300" as "2.5e300" */
+		x += x[1] == '-' ? 2 : 1;  /* where the exponent's digits go */
+		d = *x == '+' ? x + 1 : x;
+		while (*d == '0' && d[1])
+			d++;
+		memmove(x, d, strlen(d) + 1);
+		n = (int)strlen(b);
+	} else if (!strchr(b, '.')) {
+		n += snprintf(b + n, sizeof b - (size_t)n, ".0");
+	}
+	sep(j);
+	put(j, b, (size_t)n);
+}
+
+void
+jt_time(struct jtext *j, usec_t t)
+{
+	char b[TIME_LEN];
+
+	if (t == 0) {
+		sep(j);
+		put(j, "null", 4);
+		return;
+	}
+	if (time_format(b, sizeof b, t) < 0) {
+		j->failed = true;
+		return;
+	}
+	jt_str(j, b);
+}
+
+void
+jt_json(struct jtext *j, const char *json_text)
+{
+	sep(j);
+	if (!json_text)
+		put(j, "null", 4);
+	else
+		put(j, json_text, strlen(json_text));
+}
+
+char *
+jt_take(struct jtext *j)
+{
+	char *s = j->buf;
+
+	if (j->failed || !s) {
+		free(s);
+		s = NULL;
+	} else {
+		s[j->len] = '\0';
+	}
+	memset(j, 0, sizeof *j);
+	return s;
+}
+
+static void
+features(struct jtext *j, feature_mask m)
+{
+	jt_open(j, '[');
+	for (int i = 0; i < FEATURE_COUNT; i++)
+		if (m & (UINT32_C(1) << i))
+			jt_str(j, feature_name((enum feature)i));
+	jt_close(j, ']');
+}
+
+void
+tenant_json_text(struct jtext *j, const struct tenant *t)
+{
+	jt_open(j, '{');
+	jt_key(j, "id"); jt_str(j, t->id);
+	jt_key(j, "slug"); jt_str(j, t->slug);
+	jt_key(j, "name"); jt_str(j, t->name);
+	jt_key(j, "domain"); jt_str(j, t->domain);
+	jt_key(j, "tier"); jt_str(j, t->tier);
+	jt_key(j, "billing_email"); jt_str(j, t->billing_email);
+	jt_key(j, "billing_status"); jt_str(j, t->billing_status);
+	jt_key(j, "contact_phone"); jt_str(j, t->contact_phone);
+	jt_key(j, "timezone"); jt_str(j, t->timezone);
+	jt_key(j, "locale"); jt_str(j, t->locale);
+	jt_key(j, "status"); jt_str(j, tenant_status_name(t->status));
+	jt_key(j, "trial_ends_at"); jt_time(j, t->trial_ends_at);
+	jt_key(j, "deletion_due_at"); jt_time(j, t->deletion_due_at);
+	jt_key(j, "created_at"); jt_time(j, t->created_at);
+	jt_key(j, "updated_at"); jt_time(j, t->updated_at);
+	jt_key(j, "members"); jt_int(j, t->members);
+	jt_key(j, "health"); jt_int(j, t->health);
+	jt_key(j, "usage_peak"); jt_real(j, t->usage_peak);
+	jt_key(j, "features_on"); features(j, t->features_on);
+	jt_key(j, "features_off"); features(j, t->features_off);
+	jt_key(j, "settings"); jt_json(j, t->settings_json);
+	jt_key(j, "branding"); jt_json(j, t->branding_json);
+	jt_close(j, '}');
+}
