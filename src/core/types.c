@@ -193,6 +193,14 @@ static int days_in_month(int y, int m)
 
 /* ---- times ------------------------------------------------------------- */
 
+/* n as `width` digits at p. */
+static char *put_digits(char *p, int n, int width)
+{
+	for (int i = width - 1; i >= 0; i--, n /= 10)
+		p[i] = (char)('0' + n % 10);
+	return p + width;
+}
+
 int time_format(char *buf, size_t size, usec_t t)
 {
 	struct civil c;
@@ -201,6 +209,31 @@ int time_format(char *buf, size_t size, usec_t t)
 	if (!buf || !size)
 		return -1;
 	time_to_civil(&c, t);
+	if (c.year >= 0 && c.year <= 9999 && size >= 28) {
+		/* by hand: every reply and export line carries several */
+		char *p = put_digits(buf, c.year, 4);
+
+		*p++ = '-';
+		p = put_digits(p, c.month, 2);
+		*p++ = '-';
+		p = put_digits(p, c.day, 2);
+		*p++ = 'T';
+		p = put_digits(p, c.hour, 2);
+		*p++ = ':';
+		p = put_digits(p, c.min, 2);
+		*p++ = ':';
+		p = put_digits(p, c.sec, 2);
+		if (c.usec && c.usec % 1000 == 0) {
+			*p++ = '.';
+			p = put_digits(p, c.usec / 1000, 3);
+		} else if (c.usec) {
+			*p++ = '.';
+			p = put_digits(p, c.usec, 6);
+		}
+		*p++ = 'Z';
+		*p = '\0';
+		return (int)(p - buf);
+	}
 	len = append(buf, size, 0, "%04d-%02d-%02dT%02d:%02d:%02d", c.year,
 		     c.month, c.day, c.hour, c.min, c.sec);
 	if (c.usec && c.usec % 1000 == 0)

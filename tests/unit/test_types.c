@@ -1,5 +1,6 @@
 /* test_types.c - enum names (types.h) and the text forms of text.h. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -183,6 +184,42 @@ START_TEST(times)
 }
 END_TEST
 
+/* The hand-written digits of time_format against printf's, over times
+ * from year 0 to 9999 with and without fractions; outside that range it
+ * prints as printf does. */
+START_TEST(time_format_digits)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	char got[TIME_LEN], want[TIME_LEN];
+	struct civil c;
+
+	for (int i = 0; i < 200000; i++) {
+		usec_t t;
+		int n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* -62167219200 s is 0000-01-01, 253402300799 s is 9999-12-31 */
+		t = (usec_t)(x % (uint64_t)(S(253402300799) + S(62167219200))) - S(62167219200);
+		if (i % 3 == 0)
+			t -= t % 1000000;        /* whole seconds */
+		else if (i % 3 == 1)
+			t -= t % 1000;           /* whole milliseconds */
+		time_to_civil(&c, t);
+		n = snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d", c.year,
+			     c.month, c.day, c.hour, c.min, c.sec);
+		if (c.usec && c.usec % 1000 == 0)
+			n += snprintf(want + n, sizeof want - (size_t)n, ".%03d", c.usec / 1000);
+		else if (c.usec)
+			n += snprintf(want + n, sizeof want - (size_t)n, ".%06d", c.usec);
+		snprintf(want + n, sizeof want - (size_t)n, "Z");
+		ck_assert_int_eq(time_format(got, sizeof got, t), (int)strlen(want));
+		ck_assert_str_eq(got, want);
+	}
+	ck_assert_int_gt(time_format(got, sizeof got, -S(62167219200) - 1), 0);
+	ck_assert_str_eq(got, "-001-12-31T23:59:59.999999Z");
+}
+END_TEST
+
 START_TEST(times_round_trip)
 {
 	static const usec_t ts[] = {1, -1, S(951868800), S(1709251199) + 7,
@@ -262,6 +299,7 @@ Suite *suite_types(void)
 	tcase_add_test(good, masks);
 	tcase_add_test(good, times);
 	tcase_add_test(good, times_round_trip);
+	tcase_add_test(good, time_format_digits);
 	tcase_add_test(good, civil);
 	tcase_add_test(good, durations);
 	suite_add_tcase(s, bad);
