@@ -152,7 +152,8 @@ cursor_decode(char *buf, size_t n, const char *cursor, const struct sort_key *k,
 	return 0;
 }
 
-/* Escapes LIKE metacharacters: the filter is a plain substring. */
+/* Escapes LIKE metacharacters: the filter is a plain substring. The
+ * statements lower the pattern (lower($1)), as the haystack is lowered. */
 static void
 like_pattern(char *out, size_t n, const char *filter)
 {
@@ -160,11 +161,9 @@ like_pattern(char *out, size_t n, const char *filter)
 
 	out[j++] = '%';
 	for (const char *p = filter; *p && j + 3 < n; p++) {
-		char c = *p;
-
-		if (c == '%' || c == '_' || c == '\\')
+		if (*p == '%' || *p == '_' || *p == '\\')
 			out[j++] = '\\';
-		out[j++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		out[j++] = *p;
 	}
 	out[j++] = '%';
 	out[j] = '\0';
@@ -205,14 +204,15 @@ like_pattern(char *out, size_t n, const char *filter)
  * tenant's row, kept if its haystack matches, until the page is full: in
  * name order already, each row read once. The trigrams are those of the
  * first ten characters; a longer text is still matched whole.
- * Parameters: $1 the LIKE pattern and the conditions' own; the limit is text.
- * Format: cursor on s, order, order, opposite, opposite, opposite, opposite,
- * conditions, cursor >= start, order, order, limit. */
+ * Parameters: $1 the LIKE pattern, the conditions' own, and last the
+ * filter text itself; the limit is text.
+ * Format: text parameter, cursor on s, order, order, opposite, opposite,
+ * opposite, opposite, conditions, cursor >= start, order, order, limit. */
 #define TERMS_SQL \
 	"WITH firsts AS MATERIALIZED (SELECT g.term, f.name, f.tenant_id," \
 	" (SELECT count(*) FROM (SELECT FROM tenantry.tenant_terms s WHERE s.term = g.term" \
-	" LIMIT 64) c) AS n FROM tenantry.search_terms(left(lower(regexp_replace(" \
-	"substr($1, 2, length($1) - 2), '\\\\(.)', '\\1', 'g')), 10)) g(term) LEFT JOIN LATERAL" \
+	" LIMIT 64) c) AS n FROM tenantry.search_terms(left(lower($%d), 10)) g(term)" \
+	" LEFT JOIN LATERAL" \
 	" (SELECT s.name, s.tenant_id FROM tenantry.tenant_terms s WHERE s.term = g.term%s" \
 	" ORDER BY s.name%s, s.tenant_id%s LIMIT 1) f ON true)," \
 	" start AS MATERIALIZED (SELECT f.name, f.tenant_id FROM firsts f" \
@@ -324,8 +324,9 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 	snprintf(limit, sizeof limit, "%d", lim + 1);
 	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME
 	    && utf8_chars(q->filter) >= 3) {
-		snprintf(sql, sizeof sql, TERMS_SQL, safter, dir, dir, anti, anti, anti, anti, conds,
-			 q->desc ? "<" : ">", dir, dir, limit);
+		params[np++] = q->filter;
+		snprintf(sql, sizeof sql, TERMS_SQL, np, safter, dir, dir, anti, anti, anti, anti,
+			 conds, q->desc ? "<" : ">", dir, dir, limit);
 	} else if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME) {
 		strcat(conds, after);
 		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, limit, limit, conds,

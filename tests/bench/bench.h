@@ -32,10 +32,11 @@ void bench_tenant_slug(char *out, size_t len, long n);
 const char *bench_tenant_status(long n);  /* trial, suspended or active */
 extern const char BENCH_ID_SQL[];
 extern const char BENCH_NAME_SQL[];
-/* Substring filters: term k of BENCH_NTERMS, and the LIKE pattern the
- * store sends for it. */
+/* Substring filters: term k of BENCH_NTERMS, and the term and the LIKE
+ * pattern the store sends for it. */
 #define BENCH_NTERMS 8
 const char *bench_term(int k);
+extern const char BENCH_TERM_SQL[];       /* over {k} */
 extern const char BENCH_PATTERN_SQL[];    /* over {k} */
 /* Tenant n's admin user (member 0) among `users`: id and email, and the
  * same in SQL over {n} and {u} (the user count). */

@@ -391,7 +391,9 @@ bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
 		snprintf(rules[0].value, sizeof rules[0].value, "%%%s%%", bench_term((int)c.v));
 		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_PATTERN_SQL, "{k}",
 			    ":k::int4");
-		nrules = 1;
+		snprintf(rules[1].value, sizeof rules[1].value, "%s", bench_term((int)c.v));
+		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_TERM_SQL, "{k}",
+			    ":k::int4");
 	} else {
 		bench_tenant_id(rules[0].value, c.v);
 		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_ID_SQL, "{n}", ":n::int4");
