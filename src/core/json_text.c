@@ -6,6 +6,7 @@
 
 #include "core/json_text.h"
 #include "core/text.h"
+#include "core/validate.h"
 
 static void
 grow(struct jtext *j, size_t more)
@@ -70,33 +71,6 @@ jt_key(struct jtext *j, const char *key)
 	j->comma = false;  /* the value follows without a comma */
 }
 
-/* Length of the UTF-8 sequence at p (as jansson accepts it), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p)
-{
-	unsigned c = p[0], n, min;
-	unsigned long v;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, v = c & 0x07;
-	else
-		return 0;
-	for (unsigned i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void
 jt_str(struct jtext *j, const char *s)
 {
@@ -105,7 +79,8 @@ jt_str(struct jtext *j, const char *s)
 	sep(j);
 	put(j, "\"", 1);
 	while (*p && !j->failed) {
-		size_t n;
+		uint32_t cp;
+		int n;
 
 		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) {
 			p++;
@@ -113,11 +88,13 @@ jt_str(struct jtext *j, const char *s)
 		}
 		put(j, (const char *)run, (size_t)(p - run));
 		if (*p >= 0x80) {
-			if (!(n = utf8_seq(p))) {
+			/* as jansson: strict UTF-8 or the text fails; a short
+			 * sequence stops at the terminating NUL */
+			if ((n = utf8_decode(p, 4, &cp)) < 0) {
 				j->failed = true;
 				return;
 			}
-			put(j, (const char *)p, n);
+			put(j, (const char *)p, (size_t)n);
 			p += n;
 		} else {
 			char esc[8];
@@ -256,5 +233,20 @@ tenant_json_text(struct jtext *j, const struct tenant *t)
 	jt_key(j, "features_off"); features(j, t->features_off);
 	jt_key(j, "settings"); jt_json(j, t->settings_json);
 	jt_key(j, "branding"); jt_json(j, t->branding_json);
+	jt_close(j, '}');
+}
+
+void
+tenant_page_json_text(struct jtext *j, const struct tenant *rows, size_t n,
+		      const char *next)
+{
+	jt_open(j, '{');
+	jt_key(j, "items");
+	jt_open(j, '[');
+	for (size_t i = 0; i < n; i++)
+		tenant_json_text(j, &rows[i]);
+	jt_close(j, ']');
+	jt_key(j, "next");
+	jt_str(j, next ? next : "");
 	jt_close(j, '}');
 }

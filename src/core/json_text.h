@@ -34,5 +34,8 @@ char *jt_take(struct jtext *j);
 
 /* A tenant as tenant_to_json writes it. */
 void tenant_json_text(struct jtext *j, const struct tenant *t);
+/* A page of tenants as the list routes reply it: {"items": [...], "next"}. */
+void tenant_page_json_text(struct jtext *j, const struct tenant *rows, size_t n,
+			   const char *next);
 
 #endif

@@ -10,8 +10,7 @@
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 
-/* Decodes one strict UTF-8 sequence; returns its length or -1. */
-static int utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
 	int n;
@@ -46,7 +45,7 @@ bool utf8_valid(const char *s, size_t len)
 	if (!s)
 		return false;
 	for (size_t i = 0; i < len;) {
-		int n = utf8_next(p + i, len - i, &cp);
+		int n = utf8_decode(p + i, len - i, &cp);
 		if (n < 0 || cp == 0)
 			return false;
 		i += (size_t)n;
@@ -141,7 +140,7 @@ int slug_from_name(char out[SLUG_LEN], const char *name, struct err *e)
 	n = strlen(name);
 	while (i < n && len < sizeof buf - 4) {
 		char ascii[2];
-		int k = utf8_next((const unsigned char *)name + i, n - i, &cp);
+		int k = utf8_decode((const unsigned char *)name + i, n - i, &cp);
 		const char *piece = slug_piece(cp, ascii);
 
 		i += (size_t)k;

@@ -18,6 +18,9 @@
 #define SETTING_VALUE_MAX 4096 /* bytes of a string or secret setting */
 #define URL_MAX 2048
 
+/* Decodes one strict UTF-8 sequence of at most len bytes (no overlongs,
+ * surrogates or code points past U+10FFFF); returns its length or -1. */
+int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* True when s[0..len) is strict UTF-8: no overlong forms, no surrogates,
  * nothing above U+10FFFF, no NUL. */
 bool utf8_valid(const char *s, size_t len);

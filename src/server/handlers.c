@@ -315,16 +315,7 @@ h_tenants_list(struct req *r, struct reply *rp)
 	}
 	if (OP(r, tenant_list, &l, r->st, &q, &e) < 0)
 		return fail(rp, &e);
-	/* Written as text: a page of tenants is the reply sent most. */
-	jt_open(&j, '{');
-	jt_key(&j, "items");
-	jt_open(&j, '[');
-	for (size_t i = 0; i < l.n; i++)
-		tenant_json_text(&j, &l.rows[i]);
-	jt_close(&j, ']');
-	jt_key(&j, "next");
-	jt_str(&j, l.next);
-	jt_close(&j, '}');
+	tenant_page_json_text(&j, l.rows, l.n, l.next);
 	reply_json_text(rp, 200, jt_take(&j));
 	tenant_list_free(&l);
 }
