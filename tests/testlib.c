@@ -608,3 +608,14 @@ test_chain_of(const struct test_chains *s, const char *id)
 	ck_abort_msg("chain %s not visited", id);
 	return NULL;
 }
+
+long long
+testdb_terms_drift(PGconn *c)
+{
+	return testdb_int(c, "SELECT count(*) FROM ((SELECT term, name, tenant_id "
+			  "FROM tenantry.tenant_terms EXCEPT ALL SELECT g, t.name, t.id "
+			  "FROM tenantry.tenants t, tenantry.search_terms(t.search) g) "
+			  "UNION ALL (SELECT g, t.name, t.id FROM tenantry.tenants t, "
+			  "tenantry.search_terms(t.search) g EXCEPT ALL SELECT term, name, "
+			  "tenant_id FROM tenantry.tenant_terms)) d");
+}

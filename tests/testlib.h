@@ -48,6 +48,10 @@ long long testdb_int(PGconn *c, const char *fmt, ...)
 const char *testdb_statef(PGconn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Rows of tenant_terms that differ (either way, duplicates counted) from
+ * what its trigger writes for the tenants now: 0 when it is in step. */
+long long testdb_terms_drift(PGconn *c);
+
 /* Collects NOTIFY payloads on c until `want` arrived or timeout_ms passed;
  * returns how many arrived (payloads beyond max are counted, not kept). */
 int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
