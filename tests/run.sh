@@ -46,4 +46,14 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$admin dbname=postgres" \
 "$build/tenantry" --db "$admin dbname=tenantry_template" migrate >/dev/null
 
 cd "$here/.."  # suites read themes/, keymaps/ and docs/ relative to the tree
-${TEST_WRAPPER:-} "$build/tenantry-tests"
+rc=0
+${TEST_WRAPPER:-} "$build/tenantry-tests" || rc=$?
+# The servers the suites started log to $tmp: a sanitizer report there is a
+# failure as much as a failed check.
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp"/tenantryd-*.log \
+	2>/dev/null; then
+	echo "tenantryd reported sanitizer errors (above: the logs):" >&2
+	grep -h -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp"/tenantryd-*.log >&2
+	[ "$rc" -ne 0 ] || rc=1
+fi
+exit "$rc"

@@ -340,21 +340,25 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 	ck_assert_int_eq(testhttp(s, "GET", "/healthz", NULL, NULL, NULL), 200);
 }
 
-void testsrv_stop(struct testsrv *s)
+int testsrv_stop(struct testsrv *s)
 {
-	int status;
+	int status = 0, rc = -1;
+	pid_t done = 0;
 
 	if (s->pid <= 0)
-		return;
+		return -1;
 	kill(s->pid, SIGTERM);
-	for (int i = 0; i < 500 && waitpid(s->pid, &status, WNOHANG) == 0; i++)
+	for (int i = 0; i < 500 && (done = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
 		poll(NULL, 0, 10);
-	if (waitpid(s->pid, &status, WNOHANG) == 0) {
+	if (done == s->pid && WIFEXITED(status))
+		rc = WEXITSTATUS(status);
+	if (done == 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, &status, 0);
 	}
 	s->pid = 0;
 	unlink(s->secret_file);
+	return rc;
 }
 
 struct membuf {

@@ -107,8 +107,9 @@ struct testsrv {
  * (its own cluster). Starts the server with extra options (NULL-terminated, may be NULL) and
  * waits until /healthz answers; fails the test otherwise. */
 void testsrv_start(struct testsrv *s, const char *db, const char *const extra[]);
-/* Stops it (SIGTERM, then waits). */
-void testsrv_stop(struct testsrv *s);
+/* Stops it (SIGTERM, then waits up to 5 s, then SIGKILL): its exit status,
+ * -1 when it had to be killed or died of a signal. */
+int testsrv_stop(struct testsrv *s);
 
 /* One HTTP request. path is appended to the server's URL; token (may be
  * NULL) is sent as a bearer credential; headers are extra "Name: value"

@@ -21,11 +21,20 @@
 
 const struct server_config *server_cfg;
 
+/* A request from its first call to its reply. It is handled as a task
+ * (loop.c) while the connection is suspended; the reply is sent when the
+ * task has resumed it and the access handler is called again. */
+enum req_state { REQ_READING, REQ_RUNNING, REQ_DONE };
+
 struct conn_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
 	struct timespec start;
+	enum req_state state;
+	struct MHD_Connection *conn;
+	struct req r;
+	struct reply rp;
 };
 
 static double
@@ -207,14 +216,40 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 	return ret;
 }
 
+static void
+request_clear(struct conn_state *cs)
+{
+	json_decref(cs->r.body);
+	cs->r.body = NULL;
+	for (int i = 0; i < cs->r.nowned; i++)
+		free(cs->r.owned[i]);
+	cs->r.nowned = 0;
+	json_decref(cs->rp.json);
+	cs->rp.json = NULL;
+	free(cs->rp.text);
+	cs->rp.text = NULL;
+	cs->state = REQ_READING;
+}
+
+/* The task of one request: the handler, then the connection resumes and
+ * the access handler sends the reply. */
+static void
+run_request(void *arg)
+{
+	struct conn_state *cs = arg;
+
+	handle(&cs->r, &cs->rp);
+	metrics_request(cs->r.match.id, cs->rp.status, since(&cs->start));
+	cs->state = REQ_DONE;
+	MHD_resume_connection(cs->conn);
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	  const char *method, const char *version, const char *upload,
 	  size_t *upload_size, void **con_cls)
 {
 	struct conn_state *cs = *con_cls;
-	struct req r;
-	struct reply rp = { .status = 500 };
 	enum MHD_Result ret;
 	struct err e;
 
@@ -253,41 +288,56 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 
-	memset(&r, 0, sizeof r);
-	r.method = method;
-	r.path = url;
-	r.conn = c;
-	client_ip(c, r.ip);
-	if (route_find(&r.match, method, url) < 0) {
-		err_set(&e, r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
-			r.match.path_known ? "method %.10s not allowed here"
+	if (cs->state == REQ_RUNNING)
+		return MHD_YES;  /* not ours to answer yet */
+	if (cs->state == REQ_DONE) {
+		ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0);
+		request_clear(cs);
+		return ret;
+	}
+	memset(&cs->r, 0, sizeof cs->r);
+	memset(&cs->rp, 0, sizeof cs->rp);
+	cs->rp.status = 500;
+	cs->conn = c;
+	cs->r.method = method;
+	cs->r.path = url;
+	cs->r.conn = c;
+	client_ip(c, cs->r.ip);
+	if (route_find(&cs->r.match, method, url) < 0) {
+		err_set(&e, cs->r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
+			cs->r.match.path_known ? "method %.10s not allowed here"
 			: "no such resource", method);
-		reply_error(&rp, &e, NULL);
+		reply_error(&cs->rp, &e, NULL);
 	} else if (cs->too_large) {
 		err_set(&e, ERR_TOO_LARGE, "the body exceeds %zu bytes",
 			server_cfg->body_max);
-		reply_error(&rp, &e, NULL);
+		reply_error(&cs->rp, &e, NULL);
 	} else {
 		json_error_t je;
 
 		if (cs->len) {
-			r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
-			if (!r.body) {
+			cs->r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
+			if (!cs->r.body) {
 				err_set(&e, ERR_BAD_JSON, "malformed JSON at line %d column %d: %s",
 					je.line, je.column, je.text);
-				reply_error(&rp, &e, NULL);
+				reply_error(&cs->rp, &e, NULL);
 			}
 		}
-		if (!cs->len || r.body)
-			handle(&r, &rp);
+		if (!cs->len || cs->r.body) {
+			/* The handler runs as a task; the connection waits for it. */
+			cs->state = REQ_RUNNING;
+			MHD_suspend_connection(c);
+			if (loop_spawn(run_request, cs) == 0)
+				return MHD_YES;
+			MHD_resume_connection(c);
+			cs->state = REQ_READING;
+			err_set(&e, ERR_UNAVAILABLE, "out of memory for the request");
+			reply_error(&cs->rp, &e, NULL);
+		}
 	}
-	json_decref(r.body);
-	for (int i = 0; i < r.nowned; i++)
-		free(r.owned[i]);
-	metrics_request(r.match.id, rp.status, since(&cs->start));
-	ret = send_reply(c, &rp, strcmp(method, "HEAD") == 0);
-	json_decref(rp.json);
-	free(rp.text);
+	metrics_request(cs->r.match.id, cs->rp.status, since(&cs->start));
+	ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0);
+	request_clear(cs);
 	return ret;
 }
 
@@ -300,7 +350,10 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)cls;
 	(void)c;
 	(void)toe;
+	if (cs && cs->state == REQ_RUNNING)
+		return;  /* its task still runs (never closed while suspended) */
 	if (cs) {
+		request_clear(cs);
 		free(cs->body);
 		free(cs);
 		*con_cls = NULL;
@@ -308,34 +361,22 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 struct MHD_Daemon *
-http_start(const struct sockaddr *addr, struct err *e)
+http_daemon(int listen_fd, bool ipv6, int nloops)
 {
 	const struct server_config *cfg = server_cfg;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
-		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-	struct MHD_Daemon *d;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	unsigned conns = (unsigned)((cfg->conn_limit + nloops - 1) / nloops);
+	unsigned per_ip = (unsigned)((cfg->per_ip_limit + nloops - 1) / nloops);
 
-	if (addr->sa_family == AF_INET6)
+	if (ipv6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
-			     MHD_OPTION_SOCK_ADDR, addr,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			     MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-			     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-			     MHD_OPTION_END);
-	if (!d)
-		err_set(e, ERR_UNAVAILABLE, "cannot listen on %s", cfg->listen);
-	return d;
-}
-
-int
-http_port(struct MHD_Daemon *d)
-{
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-
-	return di ? di->port : 0;
+	return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+				MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+				MHD_OPTION_CONNECTION_LIMIT, conns,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+				MHD_OPTION_END);
 }

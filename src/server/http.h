@@ -1,16 +1,41 @@
-/* http.h - starting the HTTP daemon (http.c). */
+/* http.h - the HTTP side of tenantryd: libmicrohttpd daemons (http.c) and
+ * the event loops that drive them (loop.c). */
 #ifndef TENANTRY_HTTP_H
 #define TENANTRY_HTTP_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "core/err.h"
 
 struct MHD_Daemon;
 
-/* Listens on addr with server_cfg's limits; NULL with e on failure. */
-struct MHD_Daemon *http_start(const struct sockaddr *addr, struct err *e);
+/* One of nloops daemons accepting on listen_fd, driven from outside
+ * (loop.c), with server_cfg's limits shared among them. NULL on failure. */
+struct MHD_Daemon *http_daemon(int listen_fd, bool ipv6, int nloops);
+
+/* Listens on addr and starts n loop threads; -1 with e on failure. */
+int loops_start(const struct sockaddr *addr, int n, struct err *e);
 /* The port actually bound (for --listen HOST:0). */
-int http_port(struct MHD_Daemon *d);
+int loops_port(void);
+int loops_count(void);
+/* Stops accepting, lets the requests in flight finish, joins the loops. */
+void loops_stop(void);
+
+/* ---- tasks (a request, an audit stream) --------------------------------- */
+
+/* Starts fn(arg) as a task of the calling loop thread; -1 outside one. */
+int loop_spawn(void (*fn)(void *), void *arg);
+/* True when called from a task. */
+bool loop_in_task(void);
+/* Suspends the task until fd is readable (or writable); -1 outside a task
+ * (the caller then blocks as it would anyway). */
+int loop_wait_fd(int fd, bool write);
+/* Sleeps ms (the task only, or the thread outside a task). */
+void loop_sleep(int ms);
+/* Suspends the task until loops_notify() or ms have passed. */
+void loop_wait_news(int ms);
+/* Wakes every task in loop_wait_news(), from any thread. */
+void loops_notify(void);
 
 #endif

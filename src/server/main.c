@@ -32,6 +32,7 @@ usage(FILE *f)
 	      "  --token-ttl SECONDS      lifetime of issued tokens (default 3600)\n"
 	      "  --master-key-file F      key for encrypted settings and second factors\n"
 	      "  --db-pool N              database sessions (default 16)\n"
+	      "  --threads N              event loop threads (default: one per CPU)\n"
 	      "  --max-body BYTES         request body cap (default 65536)\n"
 	      "  --max-connections N      total connections (default 256)\n"
 	      "  --max-per-ip N           connections per client address (default 64)\n"
@@ -115,7 +116,6 @@ main(int argc, char **argv)
 	};
 	const char *port_file = NULL;
 	struct sockaddr_storage ss;
-	struct MHD_Daemon *d;
 	struct err e;
 	sigset_t sigs;
 	int sig, body = 65536;
@@ -149,6 +149,7 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--master-key-file")) cfg.master_key_file = v;
 		else if (!strcmp(a, "--token-ttl")) bad = int_opt(a, v, 60, 86400 * 30, &cfg.token_ttl);
 		else if (!strcmp(a, "--db-pool")) bad = int_opt(a, v, 1, 256, &cfg.pool);
+		else if (!strcmp(a, "--threads")) bad = int_opt(a, v, 1, 64, &cfg.threads);
 		else if (!strcmp(a, "--max-body")) bad = int_opt(a, v, 1024, 64 << 20, &body);
 		else if (!strcmp(a, "--max-connections")) bad = int_opt(a, v, 1, 65535, &cfg.conn_limit);
 		else if (!strcmp(a, "--max-per-ip")) bad = int_opt(a, v, 1, 65535, &cfg.per_ip_limit);
@@ -164,6 +165,11 @@ main(int argc, char **argv)
 			return 64;
 	}
 	cfg.body_max = (size_t)body;
+	if (!cfg.threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg.threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+	}
 	if (!cfg.db)
 		cfg.db = getenv("TENANTRY_DB") ? getenv("TENANTRY_DB") : "";
 	if (parse_listen(cfg.listen, &ss) < 0) {
@@ -171,6 +177,7 @@ main(int argc, char **argv)
 		return 64;
 	}
 	server_cfg = &cfg;
+	store_wait_hook(loop_wait_fd);
 	signal(SIGPIPE, SIG_IGN);
 	if (auth_init(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
@@ -189,25 +196,26 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (!(d = http_start((struct sockaddr *)&ss, &e))) {
+	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
 		return 69;
 	}
-	fprintf(stderr, "tenantryd: listening on port %d, %d database sessions\n",
-		http_port(d), cfg.pool);
+	fprintf(stderr, "tenantryd: listening on port %d, %d threads, %d database sessions\n",
+		loops_port(), loops_count(), cfg.pool);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 
 		if (f) {
-			fprintf(f, "%d\n", http_port(d));
+			fprintf(f, "%d\n", loops_port());
 			fclose(f);
 		}
 	}
 	notify_ready();
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "tenantryd: %s, stopping\n", strsignal(sig));
+	sse_stopping();
+	loops_stop();
 	sse_shutdown();
-	MHD_stop_daemon(d);
 	pool_shutdown();
 	auth_shutdown();
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/http.h"
 #include "server/server.h"
 
 #define POOL_WAIT_SECONDS 5
@@ -55,6 +56,21 @@ pool_get(struct err *e)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += POOL_WAIT_SECONDS;
 	pthread_mutex_lock(&P.lock);
+	while (P.in_use == P.size && loop_in_task()) {
+		/* A task must not block its loop (the sessions it waits for may
+		 * belong to tasks of the same loop): it naps and looks again. */
+		struct timespec now;
+
+		pthread_mutex_unlock(&P.lock);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > until.tv_sec
+		    || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
+			err_set(e, ERR_UNAVAILABLE, "all database sessions are busy");
+			return NULL;
+		}
+		loop_sleep(2);
+		pthread_mutex_lock(&P.lock);
+	}
 	while (P.in_use == P.size) {
 		int rc;
 

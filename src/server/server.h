@@ -1,8 +1,9 @@
 /* server.h - tenantryd's internals: configuration, the verified caller,
  * requests and replies, the connection pool, rate limits and metrics.
  *
- * A request is handled on its connection's thread (libmicrohttpd
- * thread-per-connection): authenticate, rate-limit, take a store from the
+ * A request is handled as a task of one of the event loops (loop.c), on
+ * which it waits for the database without holding the thread up:
+ * authenticate, rate-limit, take a store from the
  * pool, set the store context from the verified credential (role, tenant,
  * actor, and the credential itself, which store_pg re-checks inside the
  * transaction), run one store operation, answer. Row-level security in the
@@ -35,7 +36,8 @@ struct server_config {
 	const char *issuer;           /* iss, default "tenantry" */
 	const char *audience;         /* aud, default "tenantry-api" */
 	int token_ttl;                /* seconds, default 3600 */
-	int pool;                     /* --db-pool, default 4 */
+	int pool;                     /* --db-pool, default 16 */
+	int threads;                  /* --threads, default one per CPU */
 	size_t body_max;              /* bytes, default 64 KiB */
 	int conn_limit;               /* total connections, default 256 */
 	int per_ip_limit;             /* per client address, default 64 */
@@ -158,6 +160,8 @@ bool route_is_public(enum route_id id);
 
 /* sse.c */
 int sse_init(const struct server_config *cfg, struct err *e);
+/* Ends the streams (before loops_stop), then frees the hub. */
+void sse_stopping(void);
 void sse_shutdown(void);
 /* Starts an audit stream for the request (tenant NULL = all chains). */
 void sse_start(struct req *r, struct reply *rp, const char *tenant);

@@ -2,9 +2,11 @@
  *
  * One hub thread holds the store's live feed (LISTEN on its own session)
  * and records announced (tenant, seq) keys in a ring, waking the streams.
- * Each stream runs on its connection's thread (thread-per-connection: the
- * content reader may block) and reads entries with its caller's own store
- * context, so row-level security decides what it may see. A per-tenant
+ * Each stream is a task of its connection's event loop (loop.c): it waits
+ * for news, reads entries with its caller's own store context (so
+ * row-level security decides what it may see) and queues them; the content
+ * reader hands out what is queued and suspends the connection when nothing
+ * is. A per-tenant
  * stream reads by seq: it resumes from Last-Event-ID (or ?after=) and,
  * after the hub reconnects, simply reads everything after the last seq it
  * sent, so a database restart loses nothing and repeats nothing. When the
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "server/http.h"
 #include "server/server.h"
 
 #define RING 1024
@@ -49,7 +52,11 @@ struct stream {
 	char *buf;                      /* pending bytes */
 	size_t len, off;
 	time_t last_write;
-	bool started;
+	struct MHD_Connection *conn;
+	bool suspended;                 /* the reader found nothing */
+	bool ended;                     /* the task is done: end of stream */
+	bool closed;                    /* the connection let go of it */
+	int refs;                       /* the task and the response */
 };
 
 /* ---- the hub ----------------------------------------------------------------- */
@@ -64,6 +71,7 @@ hub_publish(const struct audit_key *keys, int n, bool resync)
 		H.resyncs++;
 	pthread_cond_broadcast(&H.changed);
 	pthread_mutex_unlock(&H.lock);
+	loops_notify();
 }
 
 static void
@@ -150,12 +158,19 @@ sse_init(const struct server_config *cfg, struct err *e)
 }
 
 void
-sse_shutdown(void)
+sse_stopping(void)
 {
 	pthread_mutex_lock(&H.lock);
 	H.stopping = true;
 	pthread_cond_broadcast(&H.changed);
 	pthread_mutex_unlock(&H.lock);
+	loops_notify();
+}
+
+void
+sse_shutdown(void)
+{
+	sse_stopping();
 	if (H.running)
 		pthread_join(H.thread, NULL);
 	H.running = false;
@@ -261,11 +276,14 @@ fetch_keys(struct stream *s, const struct audit_key *keys, int n)
 static int
 wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 {
-	struct timespec until;
+	struct timespec until, mono;
+	int64_t until_ms;
 	int n = 0;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 1;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	until_ms = (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000 + 1000;
 	pthread_mutex_lock(&H.lock);
 	for (;;) {
 		bool mine = false;
@@ -290,8 +308,19 @@ wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 		}
 		if (mine || n || *refetch)
 			break;
-		if (pthread_cond_timedwait(&H.changed, &H.lock, &until) != 0)
+		if (loop_in_task()) {  /* the loop runs on meanwhile */
+			int64_t left;
+
+			clock_gettime(CLOCK_MONOTONIC, &mono);
+			left = until_ms - ((int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000);
+			if (left <= 0)
+				break;
+			pthread_mutex_unlock(&H.lock);
+			loop_wait_news((int)left);
+			pthread_mutex_lock(&H.lock);
+		} else if (pthread_cond_timedwait(&H.changed, &H.lock, &until) != 0) {
 			break;
+		}
 	}
 	if (!H.live)
 		*refetch = true;  /* no feed: poll */
@@ -299,39 +328,68 @@ wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 	return n;
 }
 
+/* Hands out what is queued; with nothing queued, the connection waits
+ * for the stream's task to queue more. */
 static ssize_t
 reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *s = cls;
 
 	(void)pos;
-	for (;;) {
+	if (s->off < s->len) {
+		size_t k = s->len - s->off < max ? s->len - s->off : max;
+
+		memcpy(buf, s->buf + s->off, k);
+		s->off += k;
+		if (s->off == s->len)
+			s->off = s->len = 0;
+		s->last_write = time(NULL);
+		return (ssize_t)k;
+	}
+	if (s->ended)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	s->suspended = true;
+	MHD_suspend_connection(s->conn);
+	return 0;
+}
+
+static void
+stream_release(struct stream *s)
+{
+	if (--s->refs > 0)
+		return;
+	free(s->buf);
+	free(s);
+	atomic_fetch_sub(&H.open, 1);
+	metrics_sse(-1);
+}
+
+static void
+wake_reader(struct stream *s)
+{
+	if (s->suspended && !s->closed && (s->off < s->len || s->ended)) {
+		s->suspended = false;
+		MHD_resume_connection(s->conn);
+	}
+}
+
+/* The stream's task: backfill, then news (or a poll each second), and a
+ * keepalive comment when the line has been quiet. */
+static void
+stream_main(void *arg)
+{
+	struct stream *s = arg;
+
+	if (!s->all)
+		fetch_tenant(s);
+	wake_reader(s);
+	while (!s->closed) {
 		struct audit_key keys[64];
 		bool refetch = false;
-		int n;
+		int n = wait_news(s, keys, 64, &refetch);
 
-		if (s->off < s->len) {
-			size_t k = s->len - s->off < max ? s->len - s->off : max;
-
-			memcpy(buf, s->buf + s->off, k);
-			s->off += k;
-			if (s->off == s->len)
-				s->off = s->len = 0;
-			s->last_write = time(NULL);
-			return (ssize_t)k;
-		}
-		if (!s->started) {  /* backfill from the resume point */
-			s->started = true;
-			if (!s->all && fetch_tenant(s) > 0)
-				continue;
-		}
-		if (time(NULL) - s->last_write >= H.cfg->sse_keepalive) {
-			append(s, ": keepalive\n\n", 13);
-			continue;
-		}
-		n = wait_news(s, keys, 64, &refetch);
-		if (n < 0)
-			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (n < 0 || s->closed)
+			break;
 		if (s->all && n > 0)
 			fetch_keys(s, keys, n);
 		else if (!s->all && refetch)
@@ -339,7 +397,15 @@ reader(void *cls, uint64_t pos, char *buf, size_t max)
 				;
 		else if (!s->all)
 			fetch_tenant(s);
+		if (s->off == s->len && time(NULL) - s->last_write >= H.cfg->sse_keepalive) {
+			append(s, ": keepalive\n\n", 13);
+			s->last_write = time(NULL);
+		}
+		wake_reader(s);
 	}
+	s->ended = true;
+	wake_reader(s);
+	stream_release(s);
 }
 
 static void
@@ -347,10 +413,8 @@ stream_free(void *cls)
 {
 	struct stream *s = cls;
 
-	free(s->buf);
-	free(s);
-	atomic_fetch_sub(&H.open, 1);
-	metrics_sse(-1);
+	s->closed = true;
+	stream_release(s);
 }
 
 /* The starting point: Last-Event-ID or ?after=, else the current head. */
@@ -397,17 +461,19 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 		return reply_error(rp, &e, NULL);
 	}
 	metrics_sse(1);
+	s->refs = 1;
+	s->conn = r->conn;
 	s->ctx = r->st->ctx;
 	s->all = tenant == NULL;
 	if (tenant) {  /* 404 for unknown or another tenant's, before streaming */
 		if (r->st->ops->tenant_get(&t, r->st, tenant, &e) < 0) {
-			stream_free(s);
+			stream_release(s);
 			return reply_error(rp, &e, NULL);
 		}
 		snprintf(s->tenant, sizeof s->tenant, "%s", t.id);
 		tenant_clear(&t);
 		if (resume_point(r, s, &e) < 0) {
-			stream_free(s);
+			stream_release(s);
 			return reply_error(rp, &e, NULL);
 		}
 	}
@@ -420,7 +486,15 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 	rp->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
 						       s, stream_free);
 	if (!rp->stream) {
-		stream_free(s);
+		stream_release(s);
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		return reply_error(rp, &e, NULL);
+	}
+	s->refs++;  /* the task's */
+	if (loop_spawn(stream_main, s) < 0) {
+		s->refs--;
+		MHD_destroy_response(rp->stream);  /* releases the response's */
+		rp->stream = NULL;
 		err_set(&e, ERR_INTERNAL, "out of memory");
 		return reply_error(rp, &e, NULL);
 	}

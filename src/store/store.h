@@ -398,6 +398,12 @@ int store_open(struct store **out, const struct store_config *cfg,
 	       struct err *e);
 /* Closes and clears *st; accepts NULL. */
 void store_close(struct store **st);
+/* How the database store waits for a reply: when set and wait(fd, write)
+ * returns 0, it has waited for the socket (tenantryd's event loops run
+ * other requests meanwhile); -1 means block as usual. Set it once, before
+ * any store runs. */
+typedef int store_wait_fn(int fd, bool write);
+void store_wait_hook(store_wait_fn *wait);
 /* audit_verify_all as one audit_verify per chain: the platform's, then
  * each tenant of the list (for a backend without a bulk walk). */
 int store_verify_each(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);

@@ -29,6 +29,24 @@ static const char *const role_names[] = {
 
 static pg_trace_fn *trace_fn;
 static void *trace_arg;
+static store_wait_fn *wait_fn;
+
+void
+store_wait_hook(store_wait_fn *wait)
+{
+	wait_fn = wait;
+}
+
+/* Until the next result can be had without blocking: with a wait hook the
+ * socket is waited for there, else PQgetResult blocks. */
+static void
+await_result(PGconn *c)
+{
+	while (wait_fn && PQisBusy(c)) {
+		if (wait_fn(PQsocket(c), false) < 0 || !PQconsumeInput(c))
+			return;
+	}
+}
 
 void
 store_pg_trace(pg_trace_fn *fn, void *arg)
@@ -333,7 +351,10 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	*retry_safe = false;
 	/* Results: the context, the prepares, then the steps. */
 	for (int i = -1 - npending; i < n; i++) {
-		PGresult *r = PQgetResult(s->conn), *extra;
+		PGresult *r, *extra;
+
+		await_result(s->conn);
+		r = PQgetResult(s->conn);
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
@@ -359,13 +380,15 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 			*steps[i].out = r;
 		else
 			PQclear(r);
-		while ((extra = PQgetResult(s->conn)))
+		while ((await_result(s->conn), extra = PQgetResult(s->conn)))
 			PQclear(extra);
 	}
 	for (;;) {  /* up to and including the sync */
-		PGresult *r = PQgetResult(s->conn);
+		PGresult *r;
 		ExecStatusType st;
 
+		await_result(s->conn);
+		r = PQgetResult(s->conn);
 		if (!r)
 			break;
 		st = PQresultStatus(r);

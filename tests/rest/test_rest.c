@@ -807,22 +807,38 @@ struct sse {
 	size_t len;
 };
 
-static void
-sse_open(struct sse *s, const char *path, const char *token, const char *last_id)
+static int
+connect_to(int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	return fd;
+}
+
+static void
+sse_open_at(struct sse *s, int port, const char *path, const char *token,
+	    const char *last_id)
+{
 	char req[4096];
 	int n;
 
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	s->fd = connect_to(port);
 	s->len = 0;
-	ck_assert(connect(s->fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	s->buf[0] = '\0';
 	n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
 		     "Accept: text/event-stream\r\n%s%s%s\r\n", path, token,
 		     last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
 		     last_id ? "\r\n" : "");
 	ck_assert(write(s->fd, req, (size_t)n) == n);
+}
+
+static void
+sse_open(struct sse *s, const char *path, const char *token, const char *last_id)
+{
+	sse_open_at(s, srv.port, path, token, last_id);
 }
 
 /* Reads until needle appears or timeout_ms passes. */
@@ -914,6 +930,100 @@ START_TEST(test_audit_stream)
 	/* another tenant's stream is not found; a bad resume point is refused */
 	json_decref(call(404, "GET", "/api/tenants/beta-works/audit-logs/stream", admin, NULL));
 	PQfinish(c);
+}
+END_TEST
+
+/* ---- one event loop, many requests ---------------------------------------------- */
+
+/* Reads one whole HTTP reply (Content-Length framed) from fd into buf. */
+static bool
+read_reply(int fd, char *buf, size_t cap, int timeout_ms)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		const char *end = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
+		ssize_t n;
+
+		if (end && cl && cl < end
+		    && len >= (size_t)(end + 4 - buf) + strtoul(cl + 15, NULL, 10))
+			return true;
+		if (len + 1 >= cap || poll(&p, 1, timeout_ms) <= 0)
+			return false;
+		if ((n = read(fd, buf + len, cap - 1 - len)) <= 0)
+			return false;
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+}
+
+START_TEST(test_one_loop_many_requests)
+{
+	const char *extra[] = { "--threads", "1", "--db-pool", "2", "--keepalive", "1", NULL };
+	enum { N = 24 };
+	struct testsrv s2;
+	struct sse live;
+	char *beta_key = make_key("beta-works", "[\"tenant:read\"]"), *staff, want[64];
+	int fds[N];
+	static char reply[N][8192];
+	json_t *j;
+	long long head;
+
+	testsrv_start(&s2, db, extra);
+	staff = testsrv_staff_token(&s2, "loop@ops.test", "platform_admin");
+	j = call(200, "GET", "/api/tenants/alpha-labs/audit-logs?newest=1&limit=1", platform, NULL);
+	head = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "seq"));
+	json_decref(j);
+
+	/* a stream holds its place on the only loop without holding it up */
+	sse_open_at(&live, s2.port, "/api/tenants/alpha-labs/audit-logs/stream", staff, NULL);
+	ck_assert(sse_wait(&live, ": stream open", 5000));
+
+	/* all sent before any is read: they are in flight together, twelve
+	 * times as many as there are sessions, each with its own tenant */
+	for (int i = 0; i < N; i++) {
+		const char *key = i % 3 == 1 ? beta_key : key_read;
+		const char *id = i % 3 == 0 ? alpha : beta;  /* i % 3 == 2: alpha's key, beta's id */
+		char req[1024];
+		int n = snprintf(req, sizeof req, "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
+				 "Authorization: Bearer %s\r\n\r\n", id, key);
+
+		fds[i] = connect_to(s2.port);
+		ck_assert(write(fds[i], req, (size_t)n) == n);
+	}
+	for (int i = 0; i < N; i++) {
+		ck_assert_msg(read_reply(fds[i], reply[i], sizeof reply[i], 10000),
+			      "request %d: no reply: %s", i, reply[i]);
+		close(fds[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		char id[ID_LEN + 8];
+
+		if (i % 3 == 2) {
+			ck_assert_msg(strncmp(reply[i], "HTTP/1.1 404", 12) == 0, "%d: %s", i, reply[i]);
+			ck_assert_ptr_null(strstr(reply[i], "beta-works"));
+			ck_assert_ptr_null(strstr(reply[i], "\"slug\""));
+			continue;
+		}
+		snprintf(id, sizeof id, "\"id\":\"%s\"", i % 3 == 0 ? alpha : beta);
+		ck_assert_msg(strncmp(reply[i], "HTTP/1.1 200", 12) == 0, "%d: %s", i, reply[i]);
+		ck_assert_msg(strstr(reply[i], id), "request %d got another tenant: %s", i, reply[i]);
+	}
+
+	/* the stream is still served: a new entry arrives on it */
+	json_decref(call(200, "PUT", "/api/tenants/alpha-labs/settings/motd", platform,
+			 "{\"type\":\"string\",\"value\":\"one loop\"}"));
+	snprintf(want, sizeof want, "id: %lld\nevent: audit\n", head + 1);
+	ck_assert_msg(sse_wait(&live, want, 5000), "no live event: %s", live.buf);
+	ck_assert_ptr_nonnull(strstr(live.buf, "one loop"));
+
+	/* SIGTERM with the stream still open: it ends, and the server exits 0 */
+	ck_assert_int_eq(testsrv_stop(&s2), 0);
+	close(live.fd);
+	free(staff);
+	free(beta_key);
 }
 END_TEST
 
@@ -1073,6 +1183,7 @@ suite_rest(void)
 	tcase_add_test(tc, test_login_and_totp);
 	tcase_add_test(tc, test_rate_limit_and_quota);
 	tcase_add_test(tc, test_audit_stream);
+	tcase_add_test(tc, test_one_loop_many_requests);
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
 	tcase_add_test(unit, test_route_matching);

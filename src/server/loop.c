@@ -1,0 +1,482 @@
+/* loop.c - tenantryd's event loops and the tasks that run on them.
+ *
+ * A few loop threads (one per CPU by default) share one listening socket;
+ * each drives its own libmicrohttpd daemon from its own epoll set, which
+ * also holds the database sockets its requests are waiting on. A request
+ * runs as a task: a coroutine with a stack of its own, so the handlers and
+ * the store keep their plain, sequential code. Where a request would block
+ * on the database, the store calls loop_wait_fd() and the loop runs other
+ * tasks and connections meanwhile. One thread thus keeps many requests in
+ * flight and serves whatever is ready on each wake-up, instead of one
+ * thread per connection waking for every packet (make bench: GET
+ * /api/tenants/{id} went from about 0.55 to the figures in
+ * docs/performance.md).
+ *
+ * Tasks never move between threads, so nothing a task touches needs a lock
+ * against the other tasks of its loop; a task must only never hold a mutex
+ * across a wait. Outside a task (the audit hub, the console), the waits
+ * below block the calling thread as usual.
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+
+#include "server/http.h"
+#include "server/server.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define STACK_SIZE (2u << 20)  /* instrumented frames are larger */
+#define SWITCH_START(fake, bottom, size) __sanitizer_start_switch_fiber(fake, bottom, size)
+#define SWITCH_END(fake, bottom, size) __sanitizer_finish_switch_fiber(fake, bottom, size)
+#else
+#define STACK_SIZE (512u << 10)
+#define SWITCH_START(fake, bottom, size) ((void)(fake), (void)(bottom), (void)(size))
+#define SWITCH_END(fake, bottom, size) ((void)(fake), (void)(bottom), (void)(size))
+#endif
+#define SPARE_STACKS 32
+#define MAX_LOOPS 64
+
+struct loop;
+
+struct task {
+	ucontext_t ctx;
+	void *map;                 /* guard page + stack */
+	size_t map_size;
+	void (*fn)(void *);
+	void *arg;
+	struct loop *lp;
+	struct task *next;         /* ready queue or sleepers */
+	int64_t deadline;          /* sleepers: ms, CLOCK_MONOTONIC */
+	bool wants_news;           /* sleepers: loops_notify() wakes it */
+	bool done;
+	void *fake;                /* sanitizer bookkeeping */
+};
+
+struct loop {
+	pthread_t thread;
+	int ep, wake;              /* epoll set; eventfd for loops_notify/stop */
+	struct MHD_Daemon *d;
+	ucontext_t main;
+	const void *main_bottom;
+	size_t main_size;
+	struct task *ready, *ready_tail, *sleepers;
+	struct task *spare[SPARE_STACKS];
+	int nspare, tasks;
+	atomic_bool stopping;
+	char tag_mhd, tag_wake;    /* epoll markers */
+};
+
+static struct {
+	struct loop loops[MAX_LOOPS];
+	int n, listen_fd, port;
+} L = { .listen_fd = -1 };
+
+static __thread struct task *current;
+static __thread struct loop *this_loop;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- tasks ------------------------------------------------------------------- */
+
+static void
+make_ready(struct task *t)
+{
+	struct loop *lp = t->lp;
+
+	t->next = NULL;
+	if (lp->ready_tail)
+		lp->ready_tail->next = t;
+	else
+		lp->ready = t;
+	lp->ready_tail = t;
+}
+
+static void
+task_entry(void)
+{
+	struct task *t = current;
+	struct loop *lp = t->lp;
+
+	SWITCH_END(NULL, &lp->main_bottom, &lp->main_size);
+	t->fn(t->arg);
+	t->done = true;
+	SWITCH_START(NULL, lp->main_bottom, lp->main_size);
+	setcontext(&lp->main);
+}
+
+/* Back to the loop until something makes the current task ready again. */
+static void
+yield(void)
+{
+	struct task *t = current;
+	struct loop *lp = t->lp;
+
+	SWITCH_START(&t->fake, lp->main_bottom, lp->main_size);
+	swapcontext(&t->ctx, &lp->main);
+	SWITCH_END(t->fake, &lp->main_bottom, &lp->main_size);
+}
+
+static void
+run(struct loop *lp, struct task *t)
+{
+	void *fake = NULL;
+
+	current = t;
+	SWITCH_START(&fake, (char *)t->map + getpagesize(), t->map_size - (size_t)getpagesize());
+	swapcontext(&lp->main, &t->ctx);
+	SWITCH_END(fake, NULL, NULL);
+	current = NULL;
+	if (t->done) {
+		lp->tasks--;
+		if (lp->nspare < SPARE_STACKS)
+			lp->spare[lp->nspare++] = t;
+		else {
+			munmap(t->map, t->map_size);
+			free(t);
+		}
+	}
+}
+
+/* getcontext "returns twice" as far as the compiler knows; here it never
+ * does (the context is only ever entered through makecontext's entry). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wclobbered"
+static __attribute__((noinline)) void
+init_context(struct task *t)
+{
+	getcontext(&t->ctx);
+	t->ctx.uc_stack.ss_sp = (char *)t->map + getpagesize();
+	t->ctx.uc_stack.ss_size = t->map_size - (size_t)getpagesize();
+	t->ctx.uc_link = NULL;
+	makecontext(&t->ctx, task_entry, 0);
+}
+#pragma GCC diagnostic pop
+
+int
+loop_spawn(void (*fn)(void *), void *arg)
+{
+	struct loop *lp = this_loop;
+	struct task *t;
+
+	if (!lp)
+		return -1;
+	if (lp->nspare) {
+		t = lp->spare[--lp->nspare];
+	} else {
+		size_t page = (size_t)getpagesize();
+
+		if (!(t = calloc(1, sizeof *t)))
+			return -1;
+		t->map_size = STACK_SIZE + page;
+		t->map = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (t->map == MAP_FAILED) {
+			free(t);
+			return -1;
+		}
+		mprotect(t->map, page, PROT_NONE);  /* an overflow faults */
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->lp = lp;
+	t->done = false;
+	t->wants_news = false;
+	init_context(t);
+	lp->tasks++;
+	make_ready(t);
+	return 0;
+}
+
+bool
+loop_in_task(void)
+{
+	return current != NULL;
+}
+
+int
+loop_wait_fd(int fd, bool write)
+{
+	struct task *t = current;
+	struct epoll_event ev = { .events = write ? EPOLLOUT : EPOLLIN, .data.ptr = t };
+
+	if (!t)
+		return -1;
+	if (epoll_ctl(t->lp->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		/* not pollable: let the caller block */
+		return -1;
+	}
+	yield();
+	epoll_ctl(t->lp->ep, EPOLL_CTL_DEL, fd, NULL);
+	return 0;
+}
+
+static void
+sleep_until(int64_t deadline, bool news)
+{
+	struct task *t = current;
+
+	t->deadline = deadline;
+	t->wants_news = news;
+	t->next = t->lp->sleepers;
+	t->lp->sleepers = t;
+	yield();
+}
+
+void
+loop_sleep(int ms)
+{
+	if (current) {
+		sleep_until(now_ms() + ms, false);
+	} else {
+		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+void
+loop_wait_news(int ms)
+{
+	if (current)
+		sleep_until(now_ms() + ms, true);
+}
+
+void
+loops_notify(void)
+{
+	uint64_t one = 1;
+
+	for (int i = 0; i < L.n; i++)
+		if (write(L.loops[i].wake, &one, sizeof one) < 0)
+			continue;  /* the counter is full: a wake-up is pending */
+}
+
+/* Wakes the sleepers whose time has come (or all news waiters); the time
+ * until the next deadline, or -1. */
+static int64_t
+wake_sleepers(struct loop *lp, bool news)
+{
+	struct task **pp = &lp->sleepers;
+	int64_t now = now_ms(), next = -1;
+
+	while (*pp) {
+		struct task *t = *pp;
+
+		if (t->deadline <= now || (news && t->wants_news)) {
+			*pp = t->next;
+			make_ready(t);
+		} else {
+			if (next < 0 || t->deadline - now < next)
+				next = t->deadline - now;
+			pp = &t->next;
+		}
+	}
+	return next;
+}
+
+/* ---- the loops --------------------------------------------------------------- */
+
+static int
+run_ready(struct loop *lp)
+{
+	int n = 0;
+
+	for (; lp->ready; n++) {
+		struct task *t = lp->ready;
+
+		lp->ready = t->next;
+		if (!lp->ready)
+			lp->ready_tail = NULL;
+		run(lp, t);
+	}
+	return n;
+}
+
+static void
+turn(struct loop *lp, int64_t limit)
+{
+	struct epoll_event evs[64];
+	MHD_UNSIGNED_LONG_LONG mt;
+	int64_t timeout = wake_sleepers(lp, false);
+	bool news = false;
+	int n;
+
+	if (MHD_get_timeout(lp->d, &mt) == MHD_YES
+	    && (timeout < 0 || (int64_t)mt < timeout))
+		timeout = (int64_t)mt;
+	if (limit >= 0 && (timeout < 0 || timeout > limit))
+		timeout = limit;
+	if (lp->ready)
+		timeout = 0;
+	n = epoll_wait(lp->ep, evs, 64, (int)(timeout > 60000 ? 60000 : timeout));
+	for (int i = 0; i < n; i++) {
+		void *p = evs[i].data.ptr;
+
+		if (p == &lp->tag_wake) {
+			uint64_t v;
+
+			if (read(lp->wake, &v, sizeof v) == sizeof v)
+				news = true;
+		} else if (p != &lp->tag_mhd) {
+			make_ready(p);
+		}
+	}
+	if (news)
+		wake_sleepers(lp, true);
+	run_ready(lp);
+	/* The handlers start tasks, and tasks resume connections: MHD takes
+	 * the resumed ones on its next run. */
+	do
+		MHD_run(lp->d);
+	while (run_ready(lp) > 0);
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct loop *lp = arg;
+	int64_t until;
+
+	this_loop = lp;
+	while (!atomic_load(&lp->stopping))
+		turn(lp, -1);
+	/* Stopping: no new connections; the requests in flight finish. */
+	MHD_quiesce_daemon(lp->d);
+	until = now_ms() + 10000;
+	while (lp->tasks > 0 && now_ms() < until)
+		turn(lp, 50);
+	for (int i = 0; i < 5; i++)  /* let the last replies and streams end */
+		turn(lp, 20);
+	MHD_stop_daemon(lp->d);
+	lp->d = NULL;
+	while (lp->nspare) {
+		struct task *t = lp->spare[--lp->nspare];
+
+		munmap(t->map, t->map_size);
+		free(t);
+	}
+	return NULL;
+}
+
+static int
+open_listener(const struct sockaddr *addr, struct err *e)
+{
+	socklen_t len = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		: sizeof(struct sockaddr_in);
+	struct sockaddr_storage ss;
+	int one = 1, fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return err_set(e, ERR_UNAVAILABLE, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, addr, len) < 0 || listen(fd, 1024) < 0) {
+		err_set(e, ERR_UNAVAILABLE, "cannot listen on %s: %s", server_cfg->listen,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	len = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	L.port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+		       : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+int
+loops_start(const struct sockaddr *addr, int n, struct err *e)
+{
+	if (n < 1)
+		n = 1;
+	if (n > MAX_LOOPS)
+		n = MAX_LOOPS;
+	if ((L.listen_fd = open_listener(addr, e)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct loop *lp = &L.loops[i];
+		const union MHD_DaemonInfo *di;
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		memset(lp, 0, sizeof *lp);
+		lp->ep = epoll_create1(EPOLL_CLOEXEC);
+		lp->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		lp->d = http_daemon(L.listen_fd, addr->sa_family == AF_INET6, n);
+		di = lp->d ? MHD_get_daemon_info(lp->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+		if (lp->ep < 0 || lp->wake < 0 || !di) {
+			L.n = i;
+			loops_stop();
+			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
+		}
+		ev.data.ptr = &lp->tag_mhd;
+		epoll_ctl(lp->ep, EPOLL_CTL_ADD, di->epoll_fd, &ev);
+		ev.data.ptr = &lp->tag_wake;
+		epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->wake, &ev);
+	}
+	L.n = n;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&L.loops[i].thread, NULL, loop_main, &L.loops[i]) != 0) {
+			L.n = i;
+			loops_stop();
+			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
+		}
+	return 0;
+}
+
+int
+loops_port(void)
+{
+	return L.port;
+}
+
+int
+loops_count(void)
+{
+	return L.n;
+}
+
+void
+loops_stop(void)
+{
+	for (int i = 0; i < L.n; i++) {
+		atomic_store(&L.loops[i].stopping, true);
+	}
+	loops_notify();
+	for (int i = 0; i < L.n; i++) {
+		struct loop *lp = &L.loops[i];
+
+		if (lp->thread)
+			pthread_join(lp->thread, NULL);
+		if (lp->d)
+			MHD_stop_daemon(lp->d);
+		if (lp->ep >= 0)
+			close(lp->ep);
+		if (lp->wake >= 0)
+			close(lp->wake);
+	}
+	L.n = 0;
+	if (L.listen_fd >= 0)
+		close(L.listen_fd);
+	L.listen_fd = -1;
+}
