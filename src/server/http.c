@@ -3,10 +3,12 @@
  * The access handler is called at least twice per request: the first call
  * only allocates the request's state (answering then would force
  * "Connection: close"), later calls collect the body, and the last one
- * (no more upload data) handles the request. Bodies over the cap are
- * dropped as they arrive and answered with 413. The URL is not unescaped
- * by libmicrohttpd: routes.c decodes each path segment on its own, so an
- * encoded slash never splits a parameter, and req_query decodes values.
+ * (no more upload data) starts the request's task and suspends the
+ * connection; when the task has resumed it, one more call sends the
+ * reply. Bodies over the cap are dropped as they arrive and answered with
+ * 413. The URL is not unescaped by libmicrohttpd: routes.c decodes each
+ * path segment on its own, so an encoded slash never splits a parameter,
+ * and req_query decodes values.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>

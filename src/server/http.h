@@ -21,6 +21,9 @@ int loops_port(void);
 int loops_count(void);
 /* Stops accepting, lets the requests in flight finish, joins the loops. */
 void loops_stop(void);
+/* Frees what the loops leave for loops_notify(): after the last notifier
+ * (the audit hub) has stopped. */
+void loops_close(void);
 
 /* ---- tasks (a request, an audit stream) --------------------------------- */
 

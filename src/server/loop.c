@@ -54,8 +54,82 @@
 
 struct loop;
 
+/* ---- switching stacks --------------------------------------------------------
+ *
+ * On x86-64 a switch saves the callee-saved registers on the old stack and
+ * takes the new one: swapcontext also saves and restores the signal mask,
+ * two system calls per switch, three switches per request. Elsewhere,
+ * ucontext.
+ */
+#if defined(__x86_64__)
+struct ctx {
+	void *sp;
+};
+
+void tn_ctx_switch(void **save, void *load) __attribute__((visibility("hidden")));
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl tn_ctx_switch\n"
+	".hidden tn_ctx_switch\n"
+	".type tn_ctx_switch, @function\n"
+	"tn_ctx_switch:\n"
+	"\tpushq %rbp\n\tpushq %rbx\n\tpushq %r12\n\tpushq %r13\n\tpushq %r14\n\tpushq %r15\n"
+	"\tmovq %rsp, (%rdi)\n"
+	"\tmovq %rsi, %rsp\n"
+	"\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
+	"\tret\n"
+	".size tn_ctx_switch, .-tn_ctx_switch\n");
+
+static void
+ctx_switch(struct ctx *from, struct ctx *to)
+{
+	tn_ctx_switch(&from->sp, to->sp);
+}
+
+/* The first switch to c "returns" into entry, on a 16-byte aligned stack
+ * as if entry had been called. */
+static void
+ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
+{
+	void **sp = (void **)(((uintptr_t)stack + size) & ~(uintptr_t)15);
+
+	*--sp = NULL;              /* entry's return address: it never returns */
+	*--sp = (void *)entry;     /* where the switch's ret goes */
+	for (int i = 0; i < 6; i++)
+		*--sp = NULL;      /* rbp rbx r12-r15 */
+	c->sp = sp;
+}
+#else
+struct ctx {
+	ucontext_t uc;
+};
+
+static void
+ctx_switch(struct ctx *from, struct ctx *to)
+{
+	swapcontext(&from->uc, &to->uc);
+}
+
+/* getcontext "returns twice" as far as the compiler knows; here it never
+ * does (the context is only ever entered through makecontext's entry). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wclobbered"
+static __attribute__((noinline)) void
+ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
+{
+	getcontext(&c->uc);
+	c->uc.uc_stack.ss_sp = stack;
+	c->uc.uc_stack.ss_size = size;
+	c->uc.uc_link = NULL;
+	makecontext(&c->uc, entry, 0);
+}
+#pragma GCC diagnostic pop
+#endif
+
+/* ---- tasks and loops ------------------------------------------------------------ */
+
 struct task {
-	ucontext_t ctx;
+	struct ctx ctx;
 	void *map;                 /* guard page + stack */
 	size_t map_size;
 	void (*fn)(void *);
@@ -72,7 +146,7 @@ struct loop {
 	pthread_t thread;
 	int ep, wake;              /* epoll set; eventfd for loops_notify/stop */
 	struct MHD_Daemon *d;
-	ucontext_t main;
+	struct ctx main;
 	const void *main_bottom;
 	size_t main_size;
 	struct task *ready, *ready_tail, *sleepers;
@@ -84,7 +158,8 @@ struct loop {
 
 static struct {
 	struct loop loops[MAX_LOOPS];
-	int n, listen_fd, port;
+	atomic_int n;              /* read by loops_notify from any thread */
+	int listen_fd, port;
 } L = { .listen_fd = -1 };
 
 static __thread struct task *current;
@@ -124,7 +199,7 @@ task_entry(void)
 	t->fn(t->arg);
 	t->done = true;
 	SWITCH_START(NULL, lp->main_bottom, lp->main_size);
-	setcontext(&lp->main);
+	ctx_switch(&t->ctx, &lp->main);
 }
 
 /* Back to the loop until something makes the current task ready again. */
@@ -135,7 +210,7 @@ yield(void)
 	struct loop *lp = t->lp;
 
 	SWITCH_START(&t->fake, lp->main_bottom, lp->main_size);
-	swapcontext(&t->ctx, &lp->main);
+	ctx_switch(&t->ctx, &lp->main);
 	SWITCH_END(t->fake, &lp->main_bottom, &lp->main_size);
 }
 
@@ -146,7 +221,7 @@ run(struct loop *lp, struct task *t)
 
 	current = t;
 	SWITCH_START(&fake, (char *)t->map + getpagesize(), t->map_size - (size_t)getpagesize());
-	swapcontext(&lp->main, &t->ctx);
+	ctx_switch(&lp->main, &t->ctx);
 	SWITCH_END(fake, NULL, NULL);
 	current = NULL;
 	if (t->done) {
@@ -160,20 +235,6 @@ run(struct loop *lp, struct task *t)
 	}
 }
 
-/* getcontext "returns twice" as far as the compiler knows; here it never
- * does (the context is only ever entered through makecontext's entry). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wclobbered"
-static __attribute__((noinline)) void
-init_context(struct task *t)
-{
-	getcontext(&t->ctx);
-	t->ctx.uc_stack.ss_sp = (char *)t->map + getpagesize();
-	t->ctx.uc_stack.ss_size = t->map_size - (size_t)getpagesize();
-	t->ctx.uc_link = NULL;
-	makecontext(&t->ctx, task_entry, 0);
-}
-#pragma GCC diagnostic pop
 
 int
 loop_spawn(void (*fn)(void *), void *arg)
@@ -204,7 +265,8 @@ loop_spawn(void (*fn)(void *), void *arg)
 	t->lp = lp;
 	t->done = false;
 	t->wants_news = false;
-	init_context(t);
+	ctx_init(&t->ctx, (char *)t->map + getpagesize(), t->map_size - (size_t)getpagesize(),
+		 task_entry);
 	lp->tasks++;
 	make_ready(t);
 	return 0;
@@ -268,8 +330,9 @@ void
 loops_notify(void)
 {
 	uint64_t one = 1;
+	int n = atomic_load(&L.n);
 
-	for (int i = 0; i < L.n; i++)
+	for (int i = 0; i < n; i++)
 		if (write(L.loops[i].wake, &one, sizeof one) < 0)
 			continue;  /* the counter is full: a wake-up is pending */
 }
@@ -321,7 +384,7 @@ turn(struct loop *lp, int64_t limit)
 	struct epoll_event evs[64];
 	MHD_UNSIGNED_LONG_LONG mt;
 	int64_t timeout = wake_sleepers(lp, false);
-	bool news = false;
+	bool news = false, mhd = false;
 	int n;
 
 	if (MHD_get_timeout(lp->d, &mt) == MHD_YES
@@ -340,18 +403,24 @@ turn(struct loop *lp, int64_t limit)
 
 			if (read(lp->wake, &v, sizeof v) == sizeof v)
 				news = true;
-		} else if (p != &lp->tag_mhd) {
+		} else if (p == &lp->tag_mhd) {
+			mhd = true;
+		} else {
 			make_ready(p);
 		}
 	}
+	if (n == 0)
+		mhd = true;  /* a timeout of MHD's may be due */
 	if (news)
 		wake_sleepers(lp, true);
-	run_ready(lp);
 	/* The handlers start tasks, and tasks resume connections: MHD takes
 	 * the resumed ones on its next run. */
-	do
+	if (run_ready(lp) > 0)
+		mhd = true;
+	while (mhd) {
 		MHD_run(lp->d);
-	while (run_ready(lp) > 0);
+		mhd = run_ready(lp) > 0;
+	}
 }
 
 static void *
@@ -425,7 +494,7 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 		lp->d = http_daemon(L.listen_fd, addr->sa_family == AF_INET6, n);
 		di = lp->d ? MHD_get_daemon_info(lp->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 		if (lp->ep < 0 || lp->wake < 0 || !di) {
-			L.n = i;
+			atomic_store(&L.n, i);
 			loops_stop();
 			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
 		}
@@ -434,10 +503,10 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 		ev.data.ptr = &lp->tag_wake;
 		epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->wake, &ev);
 	}
-	L.n = n;
+	atomic_store(&L.n, n);
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&L.loops[i].thread, NULL, loop_main, &L.loops[i]) != 0) {
-			L.n = i;
+			atomic_store(&L.n, i);
 			loops_stop();
 			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
 		}
@@ -453,30 +522,39 @@ loops_port(void)
 int
 loops_count(void)
 {
-	return L.n;
+	return atomic_load(&L.n);
 }
 
 void
 loops_stop(void)
 {
-	for (int i = 0; i < L.n; i++) {
+	int n = atomic_load(&L.n);
+
+	for (int i = 0; i < n; i++)
 		atomic_store(&L.loops[i].stopping, true);
-	}
 	loops_notify();
-	for (int i = 0; i < L.n; i++) {
+	for (int i = 0; i < n; i++) {
 		struct loop *lp = &L.loops[i];
 
 		if (lp->thread)
 			pthread_join(lp->thread, NULL);
+		lp->thread = 0;
 		if (lp->d)
 			MHD_stop_daemon(lp->d);
-		if (lp->ep >= 0)
-			close(lp->ep);
-		if (lp->wake >= 0)
-			close(lp->wake);
+		lp->d = NULL;
 	}
-	L.n = 0;
 	if (L.listen_fd >= 0)
 		close(L.listen_fd);
 	L.listen_fd = -1;
+}
+
+void
+loops_close(void)
+{
+	int n = atomic_exchange(&L.n, 0);
+
+	for (int i = 0; i < n; i++) {
+		close(L.loops[i].ep);
+		close(L.loops[i].wake);
+	}
 }

@@ -216,6 +216,7 @@ main(int argc, char **argv)
 	sse_stopping();
 	loops_stop();
 	sse_shutdown();
+	loops_close();
 	pool_shutdown();
 	auth_shutdown();
 	return 0;
