@@ -36,7 +36,9 @@ bool loop_in_task(void);
 int loop_wait_fd(int fd, bool write);
 /* Sleeps ms (the task only, or the thread outside a task). */
 void loop_sleep(int ms);
-/* Suspends the task until loops_notify() or ms have passed. */
+/* Suspends the task until loops_notify() (news of the audit hub, a
+ * session back in the pool) or until ms have passed; the caller looks
+ * again for what it waits for. */
 void loop_wait_news(int ms);
 /* Wakes every task in loop_wait_news(), from any thread. */
 void loops_notify(void);

@@ -19,6 +19,7 @@ static struct {
 	struct store **st;        /* NULL until first opened */
 	bool *busy;
 	int size, in_use, waiting;
+	int task_waiting;         /* of waiting: tasks (woken by loops_notify) */
 	struct store_config cfg;
 } P = { .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER };
 
@@ -58,18 +59,25 @@ pool_get(struct err *e)
 	pthread_mutex_lock(&P.lock);
 	while (P.in_use == P.size && loop_in_task()) {
 		/* A task must not block its loop (the sessions it waits for may
-		 * belong to tasks of the same loop): it naps and looks again. */
+		 * belong to tasks of the same loop): it waits as a task, and
+		 * pool_put wakes the waiting tasks of every loop. */
 		struct timespec now;
+		long ms;
 
-		pthread_mutex_unlock(&P.lock);
 		clock_gettime(CLOCK_REALTIME, &now);
-		if (now.tv_sec > until.tv_sec
-		    || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
+		ms = (until.tv_sec - now.tv_sec) * 1000 + (until.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0) {
+			pthread_mutex_unlock(&P.lock);
 			err_set(e, ERR_UNAVAILABLE, "all database sessions are busy");
 			return NULL;
 		}
-		loop_sleep(2);
+		P.waiting++;
+		P.task_waiting++;
+		pthread_mutex_unlock(&P.lock);
+		loop_wait_news((int)ms);
 		pthread_mutex_lock(&P.lock);
+		P.waiting--;
+		P.task_waiting--;
 	}
 	while (P.in_use == P.size) {
 		int rc;
@@ -104,6 +112,8 @@ pool_get(struct err *e)
 void
 pool_put(struct store *st)
 {
+	bool wake;
+
 	pthread_mutex_lock(&P.lock);
 	for (int i = 0; i < P.size; i++)
 		if (P.st[i] == st && P.busy[i]) {
@@ -112,7 +122,10 @@ pool_put(struct store *st)
 			break;
 		}
 	pthread_cond_signal(&P.freed);
+	wake = P.task_waiting > 0;
 	pthread_mutex_unlock(&P.lock);
+	if (wake)
+		loops_notify();
 }
 
 void
