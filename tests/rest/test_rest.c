@@ -1027,6 +1027,38 @@ START_TEST(test_one_loop_many_requests)
 }
 END_TEST
 
+/* The loops keep libmicrohttpd's clock: an idle connection is closed after
+ * --timeout, a busy one is not. */
+START_TEST(test_idle_timeout)
+{
+	const char *extra[] = { "--timeout", "1", NULL };
+	struct testsrv s3;
+	char buf[256];
+	struct pollfd p;
+	int idle, busy, n;
+
+	testsrv_start(&s3, db, extra);
+	idle = connect_to(s3.port);
+	busy = connect_to(s3.port);
+	for (int i = 0; i < 6; i++) {  /* 1.8 s of requests, one every 0.3 s */
+		const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+		static char reply[4096];
+
+		ck_assert(write(busy, req, sizeof req - 1) == (ssize_t)(sizeof req - 1));
+		ck_assert_msg(read_reply(busy, reply, sizeof reply, 5000), "busy: %s", reply);
+		ck_assert(strncmp(reply, "HTTP/1.1 200", 12) == 0);
+		poll(NULL, 0, 300);
+	}
+	p = (struct pollfd){ .fd = idle, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	n = (int)read(idle, buf, sizeof buf);
+	ck_assert_int_eq(n, 0);  /* closed, without a reply */
+	close(idle);
+	close(busy);
+	ck_assert_int_eq(testsrv_stop(&s3), 0);
+}
+END_TEST
+
 START_TEST(test_every_route_documented)
 {
 	FILE *f = fopen("docs/openapi.yaml", "r");
@@ -1184,6 +1216,7 @@ suite_rest(void)
 	tcase_add_test(tc, test_rate_limit_and_quota);
 	tcase_add_test(tc, test_audit_stream);
 	tcase_add_test(tc, test_one_loop_many_requests);
+	tcase_add_test(tc, test_idle_timeout);
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
 	tcase_add_test(unit, test_route_matching);
