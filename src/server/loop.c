@@ -8,9 +8,8 @@
  * on the database, the store calls loop_wait_fd() and the loop runs other
  * tasks and connections meanwhile. One thread thus keeps many requests in
  * flight and serves whatever is ready on each wake-up, instead of one
- * thread per connection waking for every packet (make bench: GET
- * /api/tenants/{id} went from about 0.55 to the figures in
- * docs/performance.md).
+ * thread per connection waking for every packet (docs/performance.md says
+ * what that changed under make bench).
  *
  * Tasks never move between threads, so nothing a task touches needs a lock
  * against the other tasks of its loop; a task must only never hold a mutex
@@ -234,7 +233,6 @@ run(struct loop *lp, struct task *t)
 		}
 	}
 }
-
 
 int
 loop_spawn(void (*fn)(void *), void *arg)
