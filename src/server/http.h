@@ -29,6 +29,9 @@ void loops_close(void);
 
 /* Starts fn(arg) as a task of the calling loop thread; -1 outside one. */
 int loop_spawn(void (*fn)(void *), void *arg);
+/* Runs fn(arg) on a helper thread while the task waits (CPU-bound work:
+ * password hashing); outside a task, in the caller. */
+void loop_offload(void (*fn)(void *), void *arg);
 /* True when called from a task. */
 bool loop_in_task(void);
 /* Suspends the task until fd is readable (or writable); -1 outside a task

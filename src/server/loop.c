@@ -270,6 +270,47 @@ loop_spawn(void (*fn)(void *), void *arg)
 	return 0;
 }
 
+struct offload {
+	void (*fn)(void *);
+	void *arg;
+	int done;                  /* eventfd */
+};
+
+static void *
+offload_main(void *arg)
+{
+	struct offload *o = arg;
+	uint64_t one = 1;
+
+	o->fn(o->arg);
+	if (write(o->done, &one, sizeof one) != sizeof one)
+		abort();  /* the task would wait forever */
+	return NULL;
+}
+
+void
+loop_offload(void (*fn)(void *), void *arg)
+{
+	struct offload o = { fn, arg, -1 };
+	pthread_t th;
+	uint64_t v;
+
+	if (!current || (o.done = eventfd(0, EFD_CLOEXEC)) < 0) {
+		fn(arg);
+		return;
+	}
+	if (pthread_create(&th, NULL, offload_main, &o) != 0) {
+		close(o.done);
+		fn(arg);
+		return;
+	}
+	loop_wait_fd(o.done, false);  /* (or block in read, if it cannot) */
+	if (read(o.done, &v, sizeof v) != sizeof v)
+		v = 0;
+	pthread_join(th, NULL);
+	close(o.done);
+}
+
 bool
 loop_in_task(void)
 {

@@ -14,6 +14,7 @@
 
 #include "server/http.h"
 #include "server/server.h"
+#include "store/secret.h"
 
 
 static void
@@ -178,6 +179,7 @@ main(int argc, char **argv)
 	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
+	secret_offload_hook(loop_offload);
 	signal(SIGPIPE, SIG_IGN);
 	if (auth_init(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);

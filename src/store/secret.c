@@ -93,24 +93,68 @@ secret_hash_equal(const char *a, const char *b)
 	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
 }
 
+static secret_run_fn *offload;
+
+void
+secret_offload_hook(secret_run_fn *run)
+{
+	offload = run;
+}
+
+struct pw_job {
+	const char *pw, *hash;
+	char out[crypto_pwhash_STRBYTES];
+	int rc;
+};
+
+static void
+pw_hash_job(void *arg)
+{
+	struct pw_job *j = arg;
+
+	j->rc = crypto_pwhash_str(j->out, j->pw, strlen(j->pw),
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+static void
+pw_check_job(void *arg)
+{
+	struct pw_job *j = arg;
+
+	j->rc = crypto_pwhash_str_verify(j->hash, j->pw, strlen(j->pw));
+}
+
+static void
+run_job(void (*fn)(void *), struct pw_job *j)
+{
+	if (offload)
+		offload(fn, j);
+	else
+		fn(j);
+}
+
 int
 secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN], struct err *e)
 {
-	char h[crypto_pwhash_STRBYTES];
+	struct pw_job j = { .pw = pw, .rc = -1 };
 
-	if (crypto_pwhash_str(h, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	run_job(pw_hash_job, &j);
+	if (j.rc != 0)
 		return err_set(e, ERR_INTERNAL, "out of memory hashing a password");
-	snprintf(out, PASSWORD_HASH_LEN, "%s", h);
+	snprintf(out, PASSWORD_HASH_LEN, "%s", j.out);
 	return 0;
 }
 
 int
 secret_password_check(const char *hash, const char *pw)
 {
+	struct pw_job j = { .pw = pw, .hash = hash, .rc = -1 };
+
 	if (!hash || !*hash || !pw)
 		return 0;
-	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+	run_job(pw_check_job, &j);
+	return j.rc == 0;
 }
 
 bool

@@ -1019,6 +1019,41 @@ START_TEST(test_one_loop_many_requests)
 	ck_assert_msg(sse_wait(&live, want, 5000), "no live event: %s", live.buf);
 	ck_assert_ptr_nonnull(strstr(live.buf, "one loop"));
 
+	/* a login's password check (tens of ms of CPU) does not hold the loop:
+	 * a request sent while it runs is answered in a fraction of the
+	 * login's time, not after it */
+	{
+		char body[256], req[1024];
+		const char hz[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+		struct timespec t0, tb0, tb1, t1;
+		int a = connect_to(s2.port), b = connect_to(s2.port), n;
+		double login_ms, health_ms;
+
+		snprintf(body, sizeof body, "{\"email\":\"admin2@alpha.test\",\"password\":\"%s\","
+			 "\"tenant\":\"alpha-labs\"}", PW);
+		n = snprintf(req, sizeof req, "POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
+			     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			     strlen(body), body);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ck_assert(write(a, req, (size_t)n) == n);
+		poll(NULL, 0, 5);  /* the login's task has reached the hash */
+		clock_gettime(CLOCK_MONOTONIC, &tb0);
+		ck_assert(write(b, hz, sizeof hz - 1) == (ssize_t)(sizeof hz - 1));
+		ck_assert(read_reply(b, reply[0], sizeof reply[0], 5000));
+		clock_gettime(CLOCK_MONOTONIC, &tb1);
+		ck_assert(strncmp(reply[0], "HTTP/1.1 200", 12) == 0);
+		ck_assert(read_reply(a, reply[1], sizeof reply[1], 10000));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ck_assert_msg(strncmp(reply[1], "HTTP/1.1 200", 12) == 0, "%s", reply[1]);
+		ck_assert_ptr_nonnull(strstr(reply[1], "\"token\""));
+		login_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		health_ms = (double)(tb1.tv_sec - tb0.tv_sec) * 1e3 + (double)(tb1.tv_nsec - tb0.tv_nsec) / 1e6;
+		ck_assert_msg(health_ms < login_ms / 3, "healthz took %.1f ms during a %.1f ms login: "
+			      "the loop waited for the hash", health_ms, login_ms);
+		close(a);
+		close(b);
+	}
+
 	/* SIGTERM with the stream still open: it ends, and the server exits 0 */
 	ck_assert_int_eq(testsrv_stop(&s2), 0);
 	close(live.fd);
