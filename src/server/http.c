@@ -183,6 +183,7 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 
 	if (rp->stream) {
 		resp = rp->stream;
+		rp->stream = NULL;  /* queued or destroyed below, either way not ours */
 	} else {
 		if (rp->json) {
 			text = json_dumps(rp->json, JSON_COMPACT);
@@ -211,6 +212,8 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 		snprintf(v, sizeof v, "%d", rp->retry_after);
 		MHD_add_response_header(resp, "Retry-After", v);
 	}
+	if (rp->close)
+		MHD_add_response_header(resp, "Connection", "close");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, (unsigned)rp->status, resp);
@@ -230,6 +233,9 @@ request_clear(struct conn_state *cs)
 	cs->rp.json = NULL;
 	free(cs->rp.text);
 	cs->rp.text = NULL;
+	if (cs->rp.stream)  /* never queued: its stream task learns it is closed */
+		MHD_destroy_response(cs->rp.stream);
+	cs->rp.stream = NULL;
 	cs->state = REQ_READING;
 }
 
@@ -314,6 +320,11 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		err_set(&e, ERR_TOO_LARGE, "the body exceeds %zu bytes",
 			server_cfg->body_max);
 		reply_error(&cs->rp, &e, NULL);
+	} else if (loop_stopping()) {
+		/* no new task once stopping: the loop waits for the ones running */
+		err_set(&e, ERR_UNAVAILABLE, "the server is stopping");
+		reply_error(&cs->rp, &e, NULL);
+		cs->rp.close = true;
 	} else {
 		json_error_t je;
 

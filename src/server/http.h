@@ -32,6 +32,8 @@ int loop_spawn(void (*fn)(void *), void *arg);
 /* Runs fn(arg) on a helper thread while the task waits (CPU-bound work:
  * password hashing); outside a task, in the caller. */
 void loop_offload(void (*fn)(void *), void *arg);
+/* True once the calling loop is stopping (no new requests). */
+bool loop_stopping(void);
 /* True when called from a task. */
 bool loop_in_task(void);
 /* Suspends the task until fd is readable (or writable); -1 outside a task

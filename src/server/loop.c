@@ -152,12 +152,14 @@ struct loop {
 	struct task *spare[SPARE_STACKS];
 	int nspare, tasks;
 	atomic_bool stopping;
+	bool abandoned;            /* stopped with tasks still running */
 	char tag_mhd, tag_wake;    /* epoll markers */
 };
 
 static struct {
 	struct loop loops[MAX_LOOPS];
-	atomic_int n;              /* read by loops_notify from any thread */
+	atomic_int n;              /* running: read by loops_notify from any thread */
+	int built;                 /* set up, to clean up (main thread only) */
 	int listen_fd, port;
 } L = { .listen_fd = -1 };
 
@@ -312,6 +314,12 @@ loop_offload(void (*fn)(void *), void *arg)
 }
 
 bool
+loop_stopping(void)
+{
+	return this_loop && atomic_load(&this_loop->stopping);
+}
+
+bool
 loop_in_task(void)
 {
 	return current != NULL;
@@ -422,13 +430,15 @@ turn(struct loop *lp, int64_t limit)
 {
 	struct epoll_event evs[64];
 	MHD_UNSIGNED_LONG_LONG mt;
-	int64_t timeout = wake_sleepers(lp, false);
+	int64_t timeout = wake_sleepers(lp, false), mhd_due = -1;
 	bool news = false, mhd = false;
 	int n;
 
-	if (MHD_get_timeout(lp->d, &mt) == MHD_YES
-	    && (timeout < 0 || (int64_t)mt < timeout))
-		timeout = (int64_t)mt;
+	if (MHD_get_timeout(lp->d, &mt) == MHD_YES) {
+		mhd_due = now_ms() + (int64_t)mt;
+		if (timeout < 0 || (int64_t)mt < timeout)
+			timeout = (int64_t)mt;
+	}
 	if (limit >= 0 && (timeout < 0 || timeout > limit))
 		timeout = limit;
 	if (lp->ready)
@@ -448,8 +458,8 @@ turn(struct loop *lp, int64_t limit)
 			make_ready(p);
 		}
 	}
-	if (n == 0)
-		mhd = true;  /* a timeout of MHD's may be due */
+	if (n == 0 || (mhd_due >= 0 && now_ms() >= mhd_due))
+		mhd = true;  /* a timeout of MHD's is due */
 	if (news)
 		wake_sleepers(lp, true);
 	/* The handlers start tasks, and tasks resume connections: MHD takes
@@ -471,15 +481,24 @@ loop_main(void *arg)
 	this_loop = lp;
 	while (!atomic_load(&lp->stopping))
 		turn(lp, -1);
-	/* Stopping: no new connections; the requests in flight finish. */
+	/* Stopping: no new connections, new requests get 503 and a close;
+	 * the tasks in flight finish (the audit streams end). */
 	MHD_quiesce_daemon(lp->d);
 	until = now_ms() + 10000;
 	while (lp->tasks > 0 && now_ms() < until)
 		turn(lp, 50);
 	for (int i = 0; i < 5; i++)  /* let the last replies and streams end */
 		turn(lp, 20);
-	MHD_stop_daemon(lp->d);
-	lp->d = NULL;
+	if (lp->tasks == 0) {
+		MHD_stop_daemon(lp->d);
+		lp->d = NULL;
+	} else {
+		/* A task still waits (the database does not answer): its
+		 * connection is suspended, and stopping the daemon then is an
+		 * API violation that aborts. The process is exiting; leave it. */
+		fprintf(stderr, "tenantryd: %d requests still running at exit\n", lp->tasks);
+		lp->abandoned = true;
+	}
 	while (lp->nspare) {
 		struct task *t = lp->spare[--lp->nspare];
 
@@ -528,13 +547,15 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 		struct epoll_event ev = { .events = EPOLLIN };
 
 		memset(lp, 0, sizeof *lp);
+		lp->ep = lp->wake = -1;
+		L.built = i + 1;  /* loops_stop and loops_close clean it up */
 		lp->ep = epoll_create1(EPOLL_CLOEXEC);
 		lp->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		lp->d = http_daemon(L.listen_fd, addr->sa_family == AF_INET6, n);
 		di = lp->d ? MHD_get_daemon_info(lp->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 		if (lp->ep < 0 || lp->wake < 0 || !di) {
-			atomic_store(&L.n, i);
 			loops_stop();
+			loops_close();
 			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
 		}
 		ev.data.ptr = &lp->tag_mhd;
@@ -545,8 +566,8 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 	atomic_store(&L.n, n);
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&L.loops[i].thread, NULL, loop_main, &L.loops[i]) != 0) {
-			atomic_store(&L.n, i);
 			loops_stop();
+			loops_close();
 			return err_set(e, ERR_UNAVAILABLE, "cannot start the HTTP loops");
 		}
 	return 0;
@@ -567,20 +588,20 @@ loops_count(void)
 void
 loops_stop(void)
 {
-	int n = atomic_load(&L.n);
-
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < L.built; i++)
 		atomic_store(&L.loops[i].stopping, true);
 	loops_notify();
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < L.built; i++) {
 		struct loop *lp = &L.loops[i];
 
 		if (lp->thread)
 			pthread_join(lp->thread, NULL);
 		lp->thread = 0;
-		if (lp->d)
+		if (lp->d && !lp->abandoned) {  /* never ran: not quiesced yet */
+			MHD_quiesce_daemon(lp->d);
 			MHD_stop_daemon(lp->d);
-		lp->d = NULL;
+			lp->d = NULL;
+		}
 	}
 	if (L.listen_fd >= 0)
 		close(L.listen_fd);
@@ -590,10 +611,12 @@ loops_stop(void)
 void
 loops_close(void)
 {
-	int n = atomic_exchange(&L.n, 0);
-
-	for (int i = 0; i < n; i++) {
-		close(L.loops[i].ep);
-		close(L.loops[i].wake);
+	atomic_store(&L.n, 0);
+	for (int i = 0; i < L.built; i++) {
+		if (L.loops[i].ep >= 0)
+			close(L.loops[i].ep);
+		if (L.loops[i].wake >= 0)
+			close(L.loops[i].wake);
 	}
+	L.built = 0;
 }

@@ -181,6 +181,13 @@ main(int argc, char **argv)
 	store_wait_hook(loop_wait_fd);
 	secret_offload_hook(loop_offload);
 	signal(SIGPIPE, SIG_IGN);
+	/* Signals are taken by sigwait below; every thread (the audit hub,
+	 * the loops, their helpers) inherits the mask, so a signal that comes
+	 * while stopping waits instead of killing the process. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (auth_init(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
 		return 64;
@@ -193,11 +200,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "tenantryd: %s\n", e.message);
 		return 69;
 	}
-	/* Signals are taken by sigwait below; threads inherit the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
 		return 69;

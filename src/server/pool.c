@@ -48,6 +48,22 @@ pool_shutdown(void)
 	P.busy = NULL;
 }
 
+/* Gives a slot back and wakes who waits for one: threads and tasks. */
+static void
+release(int slot)
+{
+	bool wake;
+
+	pthread_mutex_lock(&P.lock);
+	P.busy[slot] = false;
+	P.in_use--;
+	pthread_cond_signal(&P.freed);
+	wake = P.task_waiting > 0;
+	pthread_mutex_unlock(&P.lock);
+	if (wake)
+		loops_notify();
+}
+
 struct store *
 pool_get(struct err *e)
 {
@@ -99,11 +115,7 @@ pool_get(struct err *e)
 	P.in_use++;
 	pthread_mutex_unlock(&P.lock);
 	if (!P.st[slot] && store_open(&P.st[slot], &P.cfg, e) < 0) {
-		pthread_mutex_lock(&P.lock);
-		P.busy[slot] = false;
-		P.in_use--;
-		pthread_cond_signal(&P.freed);
-		pthread_mutex_unlock(&P.lock);
+		release(slot);
 		return NULL;
 	}
 	return P.st[slot];
@@ -112,20 +124,15 @@ pool_get(struct err *e)
 void
 pool_put(struct store *st)
 {
-	bool wake;
+	int slot = -1;
 
 	pthread_mutex_lock(&P.lock);
-	for (int i = 0; i < P.size; i++)
-		if (P.st[i] == st && P.busy[i]) {
-			P.busy[i] = false;
-			P.in_use--;
-			break;
-		}
-	pthread_cond_signal(&P.freed);
-	wake = P.task_waiting > 0;
+	for (int i = 0; i < P.size && slot < 0; i++)
+		if (P.st[i] == st && P.busy[i])
+			slot = i;
 	pthread_mutex_unlock(&P.lock);
-	if (wake)
-		loops_notify();
+	if (slot >= 0)
+		release(slot);
 }
 
 void

@@ -138,6 +138,7 @@ struct reply {
 	char *text;                   /* owned; text/plain etc. */
 	const char *content_type;
 	int retry_after;              /* > 0: Retry-After header */
+	bool close;                   /* Connection: close */
 	/* SSE: the connection streams instead */
 	void *stream;
 };

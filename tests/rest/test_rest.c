@@ -7,6 +7,7 @@
 #include <jwt.h>
 #include <oath.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1063,7 +1064,7 @@ START_TEST(test_one_loop_many_requests)
 END_TEST
 
 /* The loops keep libmicrohttpd's clock: an idle connection is closed after
- * --timeout, a busy one is not. */
+ * --timeout, a busy one is not; and they stop cleanly under requests. */
 START_TEST(test_idle_timeout)
 {
 	const char *extra[] = { "--timeout", "1", NULL };
@@ -1089,6 +1090,22 @@ START_TEST(test_idle_timeout)
 	n = (int)read(idle, buf, sizeof buf);
 	ck_assert_int_eq(n, 0);  /* closed, without a reply */
 	close(idle);
+
+	/* stopping: a request on a kept-alive connection gets 503 and a close
+	 * (or finds the connection closed), and the server exits 0 */
+	kill(s3.pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		char req[512];
+		static char reply[4096];
+		int k = snprintf(req, sizeof req, "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
+				 "Authorization: Bearer %s\r\n\r\n", alpha, key_read);
+
+		if (write(busy, req, (size_t)k) != k || !read_reply(busy, reply, sizeof reply, 5000))
+			break;  /* closed */
+		ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0
+			      || (strncmp(reply, "HTTP/1.1 503", 12) == 0
+				  && strcasestr(reply, "Connection: close")), "%s", reply);
+	}
 	close(busy);
 	ck_assert_int_eq(testsrv_stop(&s3), 0);
 }
