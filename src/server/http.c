@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,17 +161,111 @@ keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 }
 
 static void
-client_ip(struct MHD_Connection *c, char out[46])
+addr_text(const struct sockaddr *sa, char out[46])
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
 	out[0] = '\0';
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 46);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 46);
+}
+
+static void
+client_ip(struct MHD_Connection *c, char out[46])
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	addr_text(ci ? ci->client_addr : NULL, out);
+}
+
+/* ---- connection limits, over all the loops ------------------------------------
+ *
+ * Every loop's daemon accepts from the same socket, so the limits are
+ * counted here, for all of them: a connection is refused when the total or
+ * its address's count is at the limit. Two loops accepting at the same
+ * instant may each let one more in. */
+
+static struct {
+	pthread_mutex_t lock;
+	int total, nips, cap;
+	struct ip_count {
+		char ip[46];
+		int n;
+	} *ips;
+} Conns = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct ip_count *
+ip_find(const char *ip)
+{
+	for (int i = 0; i < Conns.nips; i++)
+		if (strcmp(Conns.ips[i].ip, ip) == 0)
+			return &Conns.ips[i];
+	return NULL;
+}
+
+static enum MHD_Result
+accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	const struct ip_count *c;
+	char ip[46];
+	bool ok;
+
+	(void)cls;
+	(void)len;
+	addr_text(addr, ip);
+	pthread_mutex_lock(&Conns.lock);
+	c = ip_find(ip);
+	ok = Conns.total < server_cfg->conn_limit
+		&& (!c || c->n < server_cfg->per_ip_limit);
+	pthread_mutex_unlock(&Conns.lock);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+static void
+connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+	      enum MHD_ConnectionNotificationCode code)
+{
+	struct ip_count *c;
+	char *ip;
+
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (!(ip = malloc(46)))
+			return;
+		client_ip(conn, ip);
+		pthread_mutex_lock(&Conns.lock);
+		if (!(c = ip_find(ip)) && Conns.nips == Conns.cap) {
+			int cap = Conns.cap ? Conns.cap * 2 : 64;
+			struct ip_count *n = realloc(Conns.ips, (size_t)cap * sizeof *n);
+
+			if (n) {
+				Conns.ips = n;
+				Conns.cap = cap;
+			}
+		}
+		if (!c && Conns.nips < Conns.cap) {
+			c = &Conns.ips[Conns.nips++];
+			snprintf(c->ip, sizeof c->ip, "%s", ip);
+			c->n = 0;
+		}
+		if (c) {
+			c->n++;
+			Conns.total++;
+			*socket_ctx = ip;
+			ip = NULL;
+		}
+		pthread_mutex_unlock(&Conns.lock);
+		free(ip);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && (ip = *socket_ctx)) {
+		pthread_mutex_lock(&Conns.lock);
+		if ((c = ip_find(ip)) && --c->n == 0)
+			*c = Conns.ips[--Conns.nips];  /* the last takes its place */
+		Conns.total--;
+		pthread_mutex_unlock(&Conns.lock);
+		free(ip);
+		*socket_ctx = NULL;
+	}
 }
 
 static enum MHD_Result
@@ -378,16 +473,15 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 {
 	const struct server_config *cfg = server_cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	unsigned conns = (unsigned)((cfg->conn_limit + nloops - 1) / nloops);
-	unsigned per_ip = (unsigned)((cfg->per_ip_limit + nloops - 1) / nloops);
 
+	(void)nloops;  /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	return MHD_start_daemon(flags, 0, accept_policy, NULL, access_cb, NULL,
 				MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-				MHD_OPTION_CONNECTION_LIMIT, conns,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+				MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
 				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,

@@ -11,7 +11,8 @@
 struct MHD_Daemon;
 
 /* One of nloops daemons accepting on listen_fd, driven from outside
- * (loop.c), with server_cfg's limits shared among them. NULL on failure. */
+ * (loop.c); server_cfg's connection limits are counted over all of them.
+ * NULL on failure. */
 struct MHD_Daemon *http_daemon(int listen_fd, bool ipv6, int nloops);
 
 /* Listens on addr and starts n loop threads; -1 with e on failure. */

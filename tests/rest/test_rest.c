@@ -1111,6 +1111,56 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+/* Connection limits hold for the server, not per loop: with two loops and
+ * --max-per-ip 3, a fourth connection from the address is refused, and a
+ * place that frees up is taken again. */
+static bool
+served(int fd)
+{
+	const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static char reply[4096];
+
+	return write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)
+		&& read_reply(fd, reply, sizeof reply, 3000)
+		&& strncmp(reply, "HTTP/1.1 200", 12) == 0;
+}
+
+START_TEST(test_connection_limits)
+{
+	const char *extra[] = { "--threads", "2", "--max-per-ip", "3", NULL };
+	struct testsrv s4;
+	int fds[3], extra_fd;
+	bool again = false;
+
+	testsrv_start(&s4, db, extra);
+	for (int round = 0; round < 3; round++) {  /* the loops accept in any order */
+		for (int i = 0; i < 3; i++) {
+			fds[i] = connect_to(s4.port);
+			ck_assert_msg(served(fds[i]), "connection %d of 3 refused", i + 1);
+		}
+		extra_fd = connect_to(s4.port);
+		ck_assert_msg(!served(extra_fd), "a fourth connection was served");
+		close(extra_fd);
+		close(fds[0]);
+		for (int i = 0; i < 40 && !again; i++) {  /* until the server saw the close */
+			int fd = connect_to(s4.port);
+
+			again = served(fd);
+			if (again)
+				fds[0] = fd;
+			else
+				close(fd), poll(NULL, 0, 50);
+		}
+		ck_assert_msg(again, "the freed place was not taken again");
+		again = false;
+		for (int i = 0; i < 3; i++)
+			close(fds[i]);
+		poll(NULL, 0, 100);  /* the closes reach the server */
+	}
+	ck_assert_int_eq(testsrv_stop(&s4), 0);
+}
+END_TEST
+
 START_TEST(test_every_route_documented)
 {
 	FILE *f = fopen("docs/openapi.yaml", "r");
@@ -1269,6 +1319,7 @@ suite_rest(void)
 	tcase_add_test(tc, test_audit_stream);
 	tcase_add_test(tc, test_one_loop_many_requests);
 	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_connection_limits);
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
 	tcase_add_test(unit, test_route_matching);
