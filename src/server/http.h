@@ -4,6 +4,7 @@
 #define TENANTRY_HTTP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "core/err.h"
@@ -40,12 +41,13 @@ bool loop_in_task(void);
 /* Suspends the task until fd is readable (or writable); -1 outside a task
  * (the caller then blocks as it would anyway). */
 int loop_wait_fd(int fd, bool write);
-/* Sleeps ms (the task only, or the thread outside a task). */
-void loop_sleep(int ms);
+/* Milliseconds on the loops' clock (CLOCK_MONOTONIC), for deadlines. */
+int64_t loop_clock_ms(void);
 /* Suspends the task until loops_notify() (news of the audit hub, a
- * session back in the pool) or until ms have passed; the caller looks
- * again for what it waits for. */
-void loop_wait_news(int ms);
+ * session back in the pool) or the deadline (loop_clock_ms); the caller
+ * looks again for what it waits for. False once the deadline has passed.
+ * Outside a task it sleeps up to 10 ms. */
+bool loop_wait_news(int64_t deadline);
 /* Wakes every task in loop_wait_news(), from any thread. */
 void loops_notify(void);
 

@@ -354,23 +354,24 @@ sleep_until(int64_t deadline, bool news)
 	yield();
 }
 
-void
-loop_sleep(int ms)
+int64_t
+loop_clock_ms(void)
 {
-	if (current) {
-		sleep_until(now_ms() + ms, false);
-	} else {
-		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-		nanosleep(&ts, NULL);
-	}
+	return now_ms();
 }
 
-void
-loop_wait_news(int ms)
+bool
+loop_wait_news(int64_t deadline)
 {
+	int64_t now = now_ms();
+
+	if (now >= deadline)
+		return false;
 	if (current)
-		sleep_until(now_ms() + ms, true);
+		sleep_until(deadline, true);
+	else  /* a plain thread: it looks again soon */
+		poll(NULL, 0, (int)(deadline - now < 10 ? deadline - now : 10));
+	return now_ms() < deadline;
 }
 
 void

@@ -15,13 +15,11 @@
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t freed;
 	struct store **st;        /* NULL until first opened */
 	bool *busy;
 	int size, in_use, waiting;
-	int task_waiting;         /* of waiting: tasks (woken by loops_notify) */
 	struct store_config cfg;
-} P = { .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER };
+} P = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 int
 pool_init(const struct server_config *cfg, struct err *e)
@@ -48,7 +46,7 @@ pool_shutdown(void)
 	P.busy = NULL;
 }
 
-/* Gives a slot back and wakes who waits for one: threads and tasks. */
+/* Gives a slot back and wakes who waits for one. */
 static void
 release(int slot)
 {
@@ -57,8 +55,7 @@ release(int slot)
 	pthread_mutex_lock(&P.lock);
 	P.busy[slot] = false;
 	P.in_use--;
-	pthread_cond_signal(&P.freed);
-	wake = P.task_waiting > 0;
+	wake = P.waiting > 0;
 	pthread_mutex_unlock(&P.lock);
 	if (wake)
 		loops_notify();
@@ -67,41 +64,22 @@ release(int slot)
 struct store *
 pool_get(struct err *e)
 {
-	struct timespec until;
+	int64_t deadline = loop_clock_ms() + POOL_WAIT_SECONDS * 1000;
 	int slot = -1;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += POOL_WAIT_SECONDS;
 	pthread_mutex_lock(&P.lock);
-	while (P.in_use == P.size && loop_in_task()) {
+	while (P.in_use == P.size) {
 		/* A task must not block its loop (the sessions it waits for may
 		 * belong to tasks of the same loop): it waits as a task, and
-		 * pool_put wakes the waiting tasks of every loop. */
-		struct timespec now;
-		long ms;
+		 * release() wakes the waiting tasks of every loop. */
+		bool more;
 
-		clock_gettime(CLOCK_REALTIME, &now);
-		ms = (until.tv_sec - now.tv_sec) * 1000 + (until.tv_nsec - now.tv_nsec) / 1000000;
-		if (ms <= 0) {
-			pthread_mutex_unlock(&P.lock);
-			err_set(e, ERR_UNAVAILABLE, "all database sessions are busy");
-			return NULL;
-		}
 		P.waiting++;
-		P.task_waiting++;
 		pthread_mutex_unlock(&P.lock);
-		loop_wait_news((int)ms);
+		more = loop_wait_news(deadline);
 		pthread_mutex_lock(&P.lock);
 		P.waiting--;
-		P.task_waiting--;
-	}
-	while (P.in_use == P.size) {
-		int rc;
-
-		P.waiting++;
-		rc = pthread_cond_timedwait(&P.freed, &P.lock, &until);
-		P.waiting--;
-		if (rc == ETIMEDOUT && P.in_use == P.size) {
+		if (!more && P.in_use == P.size) {
 			pthread_mutex_unlock(&P.lock);
 			err_set(e, ERR_UNAVAILABLE, "all database sessions are busy");
 			return NULL;

@@ -31,7 +31,6 @@
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t changed;
 	pthread_t thread;
 	bool running, stopping, live;   /* live: the feed is connected */
 	uint64_t head;                  /* keys announced so far */
@@ -40,7 +39,7 @@ static struct {
 	atomic_int open;
 	const struct server_config *cfg;
 	struct store *st;               /* the hub's own store */
-} H = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
+} H = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 struct stream {
 	struct store_context ctx;
@@ -69,7 +68,6 @@ hub_publish(const struct audit_key *keys, int n, bool resync)
 		H.ring[H.head++ % RING] = keys[i];
 	if (resync)
 		H.resyncs++;
-	pthread_cond_broadcast(&H.changed);
 	pthread_mutex_unlock(&H.lock);
 	loops_notify();
 }
@@ -162,7 +160,6 @@ sse_stopping(void)
 {
 	pthread_mutex_lock(&H.lock);
 	H.stopping = true;
-	pthread_cond_broadcast(&H.changed);
 	pthread_mutex_unlock(&H.lock);
 	loops_notify();
 }
@@ -276,14 +273,9 @@ fetch_keys(struct stream *s, const struct audit_key *keys, int n)
 static int
 wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 {
-	struct timespec until, mono;
-	int64_t until_ms;
+	int64_t deadline = loop_clock_ms() + 1000;
 	int n = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 1;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	until_ms = (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000 + 1000;
 	pthread_mutex_lock(&H.lock);
 	for (;;) {
 		bool mine = false;
@@ -308,19 +300,12 @@ wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 		}
 		if (mine || n || *refetch)
 			break;
-		if (loop_in_task()) {  /* the loop runs on meanwhile */
-			int64_t left;
-
-			clock_gettime(CLOCK_MONOTONIC, &mono);
-			left = until_ms - ((int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000);
-			if (left <= 0)
-				break;
-			pthread_mutex_unlock(&H.lock);
-			loop_wait_news((int)left);
+		pthread_mutex_unlock(&H.lock);  /* the loop runs on meanwhile */
+		if (!loop_wait_news(deadline)) {
 			pthread_mutex_lock(&H.lock);
-		} else if (pthread_cond_timedwait(&H.changed, &H.lock, &until) != 0) {
 			break;
 		}
+		pthread_mutex_lock(&H.lock);
 	}
 	if (!H.live)
 		*refetch = true;  /* no feed: poll */
