@@ -347,6 +347,20 @@ run_request(void *arg)
 	MHD_resume_connection(cs->conn);
 }
 
+/* The client's address, as connection_cb wrote it down when the
+ * connection opened (once per connection, not per request). */
+static void
+request_ip(struct MHD_Connection *c, char out[46])
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci && ci->socket_context)
+		snprintf(out, 46, "%s", (const char *)ci->socket_context);
+	else
+		client_ip(c, out);
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	  const char *method, const char *version, const char *upload,
@@ -405,7 +419,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->r.method = method;
 	cs->r.path = url;
 	cs->r.conn = c;
-	client_ip(c, cs->r.ip);
+	request_ip(c, cs->r.ip);
 	if (route_find(&cs->r.match, method, url) < 0) {
 		err_set(&e, cs->r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
 			cs->r.match.path_known ? "method %.10s not allowed here"
