@@ -55,6 +55,7 @@ start_server(struct server *sv, const struct bench_env *env, const char *bin)
 	char db[512], secret[512], portf[512], log[512], key[65];
 	unsigned char raw[32];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
 	FILE *f;
 	int port = 0;
 
@@ -83,8 +84,16 @@ start_server(struct server *sv, const struct bench_env *env, const char *bin)
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
-		if (posix_spawn(&sv->pid, bin, &fa, NULL, argv, environ) != 0)
+		/* A session of its own, as a service manager starts it: with
+		 * the kernel's autogroups a session is one scheduling group, and
+		 * sharing the bench's (and so wrk's) would give the server and
+		 * its load generator together the CPU share of one database
+		 * backend, each of which is its own session. */
+		posix_spawnattr_init(&sa);
+		posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSID);
+		if (posix_spawn(&sv->pid, bin, &fa, &sa, argv, environ) != 0)
 			sv->pid = 0;
+		posix_spawnattr_destroy(&sa);
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	for (int i = 0; sv->pid && i < 200 && port <= 0; i++) {
