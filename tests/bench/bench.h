@@ -32,9 +32,13 @@ void bench_tenant_slug(char *out, size_t len, long n);
 const char *bench_tenant_status(long n);  /* trial, suspended or active */
 extern const char BENCH_ID_SQL[];
 extern const char BENCH_NAME_SQL[];
-/* Substring filters: term k of BENCH_NTERMS, and the term and the LIKE
- * pattern the store sends for it. */
+/* Substring filters: term k, and the term and the LIKE pattern the store
+ * sends for it. Terms 0..BENCH_NTERMS-1 are of different selectivity
+ * (rare ones included); the BENCH_NFULL after them each match more than
+ * a page of 50 both at 1,000 and at 100,000 tenants, so a page of them is
+ * the same work at either size (the filter's growth row). */
 #define BENCH_NTERMS 8
+#define BENCH_NFULL 4
 const char *bench_term(int k);
 extern const char BENCH_TERM_SQL[];       /* over {k} */
 extern const char BENCH_PATTERN_SQL[];    /* over {k} */
@@ -57,6 +61,10 @@ void bench_subst(char *out, size_t n, const char *tmpl, const char *var,
 /* Runs `SELECT expr` for a few n and compares with the C values. */
 int bench_check_formulas(const char *conninfo);
 
+/* Checks that each of the BENCH_NFULL terms matches more than a page of
+ * tenants in the database; -1 after saying which does not. */
+int bench_check_full_terms(const char *conninfo);
+
 /* ---- operations ---------------------------------------------------------- */
 
 struct store;
@@ -67,6 +75,7 @@ enum bench_draw {
 	DRAW_TENANT10,           /* n uniform among multiples of 10 */
 	DRAW_HOT,                /* n = 1 */
 	DRAW_TERM,               /* k uniform in 0..BENCH_NTERMS-1 */
+	DRAW_FULL_TERM,          /* k uniform among the BENCH_NFULL after those */
 };
 
 struct bench_op {
@@ -75,6 +84,8 @@ struct bench_op {
 	enum bench_draw draw;
 	/* One call with the drawn integer; 0 or -1 (message in err). */
 	int (*call)(struct store *st, long v, char *err, size_t errlen);
+	/* Measured only at one client on both datasets, for its growth row. */
+	bool growth_only;
 };
 extern const struct bench_op bench_ops[];
 extern const int bench_nops;

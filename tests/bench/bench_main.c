@@ -268,16 +268,28 @@ cmd_run(struct run_opts *o)
 
 	snprintf(ci, sizeof ci, "host=%s port=%s user=%s dbname=%s", o->big.host,
 		 o->big.port, o->big.user, o->big.db);
-	if (bench_check_formulas(ci) < 0)
+	if (bench_check_formulas(ci) < 0 || bench_check_full_terms(ci) < 0)
 		return 1;
+	if (o->small.db) {
+		snprintf(ci, sizeof ci, "host=%s port=%s user=%s dbname=%s", o->small.host,
+			 o->small.port, o->small.user, o->small.db);
+		if (bench_check_full_terms(ci) < 0)
+			return 1;
+	}
 	for (int i = 0; i < bench_nops; i++)
-		if (bench_pgbench_script(&o->big, &bench_ops[i]) < 0)
+		if (!bench_ops[i].growth_only
+		    && bench_pgbench_script(&o->big, &bench_ops[i]) < 0)
 			return 1;
 	for (int i = 0; i < bench_nops; i++) {
 		const struct bench_op *op = &bench_ops[i];
 
 		if (o->only && strcmp(o->only, op->key) != 0)
 			continue;
+		if (op->growth_only) {
+			if (measure(&grow_big[i], NULL, &o->big, op, 1) < 0)
+				return 1;
+			continue;
+		}
 		for (int clients = 1; clients <= 8; clients += 7) {
 			if (measure(&s, &r, &o->big, op, clients) < 0)
 				return 1;
@@ -305,10 +317,20 @@ cmd_run(struct run_opts *o)
 		row->raw = s.p50;
 		row->ratio = s.p50 > 0 ? grow_big[i].p50 / s.p50 : -1;
 		row->measured = true;
-		snprintf(row->target, sizeof row->target, "ratio <= 1.5");
-		row->met = row->ratio >= 0 && row->ratio <= 1.5;
 		snprintf(row->note, sizeof row->note, "raw column: the same at %ld tenants",
 			 o->small.tenants);
+		if (op->draw == DRAW_TERM) {
+			/* Its rare terms match from none to a few dozen tenants
+			 * at 1,000 and fill the page at 100,000: the pages
+			 * differ in length, so this shows the result growing
+			 * as much as the platform. Reported, not judged; the
+			 * next row compares full pages. */
+			snprintf(row->note, sizeof row->note, "raw column: the same at %ld "
+				 "tenants, where its pages are shorter", o->small.tenants);
+			continue;
+		}
+		snprintf(row->target, sizeof row->target, "ratio <= 1.5");
+		row->met = row->ratio >= 0 && row->ratio <= 1.5;
 	}
 	bench_report_print(&rep);
 	if (o->json && bench_report_json(&rep, o->json) < 0)

@@ -141,6 +141,8 @@ const struct bench_op bench_ops[] = {
 	  op_tenant_page },
 	{ "tenant_filter", "substring filter page (50, trigram)", DRAW_TERM,
 	  op_tenant_filter },
+	{ "tenant_filter_full", "substring filter (50, full at both sizes)",
+	  DRAW_FULL_TERM, op_tenant_filter, true },
 	{ "quota_consume", "quota consume (random tenant)", DRAW_TENANT,
 	  op_quota_consume },
 	{ "quota_consume_hot", "quota consume (one hot tenant)", DRAW_HOT,

@@ -59,6 +59,8 @@ draw(const struct bench_env *env, const struct bench_op *op, uint64_t *seed)
 		return 1;
 	case DRAW_TERM:
 		return (long)(next_rand(seed) % BENCH_NTERMS);
+	case DRAW_FULL_TERM:
+		return BENCH_NTERMS + (long)(next_rand(seed) % BENCH_NFULL);
 	}
 	return 1;
 }
@@ -77,6 +79,9 @@ draw_pgbench(const struct bench_op *op)
 	case DRAW_TERM:
 		_Static_assert(BENCH_NTERMS == 8, "pgbench draws k in 0..7");
 		return "\\set k random(0, 7)\n";
+	case DRAW_FULL_TERM:
+		_Static_assert(BENCH_NTERMS + BENCH_NFULL == 12, "pgbench draws k in 8..11");
+		return "\\set k random(8, 11)\n";
 	}
 	return "";
 }
@@ -387,7 +392,7 @@ bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
 	struct bench_rule rules[2];
 	int nrules = 2;
 
-	if (op->draw == DRAW_TERM) {
+	if (op->draw == DRAW_TERM || op->draw == DRAW_FULL_TERM) {
 		snprintf(rules[0].value, sizeof rules[0].value, "%%%s%%", bench_term((int)c.v));
 		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_PATTERN_SQL, "{k}",
 			    ":k::int4");

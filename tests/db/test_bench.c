@@ -153,7 +153,7 @@ START_TEST(test_dataset)
 	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
 	/* Each bench term, pages of 4 through the store, finds what a scan of
 	 * every haystack finds, in the same order. */
-	for (int k = 0; k < BENCH_NTERMS; k++) {
+	for (int k = 0; k < BENCH_NTERMS + BENCH_NFULL; k++) {
 		struct tenant_query q = { .status = -1, .limit = 4, .filter = bench_term(k) };
 		char got[4096] = "", cursor[CURSOR_LEN], sql[256];
 		const char *want;
