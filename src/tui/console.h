@@ -277,6 +277,10 @@ struct console {
 
 /* Draws the whole screen (console_draw.c); only the UI thread. */
 void console_draw(struct console *c);
+/* How to run action from the current pane, for hints: the name of its
+ * first key ("C-x"), or the command line's ":cmd" when no key runs it. */
+const char *console_key_hint(const struct console *c, enum action action,
+			     const char *cmd, char *buf, size_t size);
 /* The pane whose tab is at column x of the tab line, or -1. */
 int console_tab_at(int x);
 /* The body row at screen line y in the last frame, or -1. */

@@ -10,6 +10,7 @@
 
 #include "tui/console.h"
 #include "tui/conffile.h"
+#include "tui/keyname.h"
 #include "tui/widget.h"
 
 /* ---- history ------------------------------------------------------------ */
@@ -390,7 +391,11 @@ cmd_view_as(struct console *c, char **arg, int n)
 	if (!need_tenant(c))
 		return;
 	if (c->view_as) {
-		console_message(c, THEME_ROLE_WARNING, "already viewing %s; C-x leaves", c->view_slug);
+		char kn[KEYNAME_MAX + 8];
+
+		console_message(c, THEME_ROLE_WARNING, "already viewing %s; %s leaves",
+				c->view_slug,
+				console_key_hint(c, ACTION_LEAVE_VIEW_AS, "leave", kn, sizeof kn));
 		return;
 	}
 	for (int i = 0; n > 1 && i < 4; i++)

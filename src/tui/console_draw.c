@@ -77,19 +77,32 @@ draw_tabs(struct console *c)
 	}
 }
 
+const char *
+console_key_hint(const struct console *c, enum action action, const char *cmd,
+		 char *buf, size_t size)
+{
+	int key;
+
+	if (keymap_keys_for(&c->keys, c->pane, action, &key, 1) == 0
+	    || keyname_format(key, buf, size) < 0)
+		snprintf(buf, size, ":%s", cmd);
+	return buf;
+}
+
 static void
 draw_banner(struct console *c, int y)
 {
-	char buf[512];
+	char buf[512], kn[KEYNAME_MAX + 8];
 	int64_t left = (c->view_until_us - console_now_us()) / 1000000;
 
 	if (left < 0)
 		left = 0;
 	snprintf(buf, sizeof buf,
 		 " Viewing %s as %s (tenant database role) - %lld:%02lld left - reason: %s - "
-		 "C-x leaves",
+		 "%s leaves",
 		 c->view_slug, member_role_name(c->view_role), (long long)(left / 60),
-		 (long long)(left % 60), c->view_reason);
+		 (long long)(left % 60), c->view_reason,
+		 console_key_hint(c, ACTION_LEAVE_VIEW_AS, "leave", kn, sizeof kn));
 	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BANNER), buf);
 }
 

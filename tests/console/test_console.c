@@ -289,6 +289,7 @@ START_TEST(test_view_as_tenant)
 	term_type(&term, "ticket 4711");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "Viewing acme-console as viewer");
+	term_expect(&term, "C-x leaves");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
 				    "action = 'support.view_as.start' AND new->>'reason' = 'ticket 4711'"),
 			 1);
@@ -304,6 +305,32 @@ START_TEST(test_view_as_tenant)
 	term_expect(&term, "globex-console");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
 				    "action = 'support.view_as.end'"), 1);
+}
+END_TEST
+
+/* The banner names the key that leaves in the keymap in use; with the
+ * emacs keymap that is C-x too (it quit the console once). */
+START_TEST(test_view_as_emacs_keys)
+{
+	int ends;
+
+	start(120, 36, "--keymap emacs");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "M-a", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "give a reason");
+	term_type(&term, "ticket 4712");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Viewing acme-console as viewer");
+	term_expect(&term, "C-x leaves");
+	ends = testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+			  "action = 'support.view_as.end'");
+	term_keys(&term, "C-x", NULL);
+	term_expect(&term, "back to the staff view");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				    "action = 'support.view_as.end'"), ends + 1);
 }
 END_TEST
 
@@ -610,6 +637,7 @@ suite_console(void)
 	tcase_add_test(tc, test_invite_and_change_role);
 	tcase_add_test(tc, test_mouse);
 	tcase_add_test(tc, test_control_characters_and_ascii);
+	tcase_add_test(tc, test_view_as_emacs_keys);
 	tcase_add_test(tc, test_database_restart);
 	suite_add_tcase(s, tc);
 	return s;

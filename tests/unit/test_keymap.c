@@ -270,6 +270,10 @@ START_TEST(test_keymap_emacs_file)
 			 ACTION_COMMAND);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-s")),
 			 ACTION_FILTER);
+	/* C-x leaves a member's view, as in the default keymap: the banner
+	 * says so, and it must not quit the console instead */
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-x")),
+			 ACTION_LEAVE_VIEW_AS);
 }
 END_TEST
 
