@@ -325,20 +325,28 @@ loop_in_task(void)
 	return current != NULL;
 }
 
+/* The descriptor stays in the loop's epoll set between waits, disarmed:
+ * one-shot, it fires once and is then ignored until re-armed, so a wait on
+ * a database session costs one epoll_ctl instead of an add and a delete.
+ * Re-arming fails with ENOENT when this set does not hold it (first wait
+ * here, or the descriptor was closed, which drops it from every set, and
+ * its number reused); it is added then. A session used by another loop
+ * later leaves a disarmed entry here, which never fires. */
 int
 loop_wait_fd(int fd, bool write)
 {
 	struct task *t = current;
-	struct epoll_event ev = { .events = write ? EPOLLOUT : EPOLLIN, .data.ptr = t };
+	struct epoll_event ev = { .events = (write ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT,
+				  .data.ptr = t };
 
 	if (!t)
 		return -1;
-	if (epoll_ctl(t->lp->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (epoll_ctl(t->lp->ep, EPOLL_CTL_MOD, fd, &ev) < 0
+	    && (errno != ENOENT || epoll_ctl(t->lp->ep, EPOLL_CTL_ADD, fd, &ev) < 0)) {
 		/* not pollable: let the caller block */
 		return -1;
 	}
 	yield();
-	epoll_ctl(t->lp->ep, EPOLL_CTL_DEL, fd, NULL);
 	return 0;
 }
 
