@@ -30,11 +30,18 @@ static const char *const role_names[] = {
 static pg_trace_fn *trace_fn;
 static void *trace_arg;
 static store_wait_fn *wait_fn;
+static store_run_fn *offload_fn;
 
 void
 store_wait_hook(store_wait_fn *wait)
 {
 	wait_fn = wait;
+}
+
+void
+store_offload_hook(store_run_fn *run)
+{
+	offload_fn = run;
 }
 
 /* Until the next result can be had without blocking: with a wait hook the
@@ -254,14 +261,28 @@ prepare_ctx(struct pgstore *s, struct err *e)
 	return rc;
 }
 
-static int
-connect_db(struct pgstore *s, struct err *e)
+/* The blocking libpq work of a session, run where offload_fn says. */
+struct blocking_job {
+	struct pgstore *s;
+	struct err *e;
+	bool connect;              /* else: forget the prepared statements */
+	int rc;
+};
+
+static void
+blocking_run(void *arg)
 {
+	struct blocking_job *j = arg;
+	struct pgstore *s = j->s;
 	const char *keys[] = { "dbname", "application_name", NULL };
 	const char *vals[] = { s->conninfo, "tenantry", NULL };
 
-	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
-		return 0;
+	if (!j->connect) {
+		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
+		s->nprepared = 0;
+		j->rc = prepare_ctx(s, j->e);
+		return;
+	}
 	if (s->conn)
 		PQfinish(s->conn);
 	s->nprepared = 0;
@@ -269,10 +290,31 @@ connect_db(struct pgstore *s, struct err *e)
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
 		const char *m = s->conn ? PQerrorMessage(s->conn) : "out of memory";
 
-		return err_set(e, ERR_UNAVAILABLE, "cannot connect to the database: %.*s",
-			       (int)strcspn(m, "\n"), m);
+		j->rc = err_set(j->e, ERR_UNAVAILABLE, "cannot connect to the database: %.*s",
+				(int)strcspn(m, "\n"), m);
+		return;
 	}
-	return prepare_ctx(s, e);
+	j->rc = prepare_ctx(s, j->e);
+}
+
+static int
+blocking(struct pgstore *s, bool connect, struct err *e)
+{
+	struct blocking_job j = { s, e, connect, -1 };
+
+	if (offload_fn)
+		offload_fn(blocking_run, &j);
+	else
+		blocking_run(&j);
+	return j.rc;
+}
+
+static int
+connect_db(struct pgstore *s, struct err *e)
+{
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	return blocking(s, true, e);
 }
 
 static bool
@@ -315,12 +357,8 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		return err_set(e, ERR_INTERNAL, "too many statements in one operation");
 	if (connect_db(s, e) < 0)
 		return -1;
-	if (s->nprepared + (size_t)n > PG_MAX_PREPARED) {
-		PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
-		s->nprepared = 0;
-		if (prepare_ctx(s, e) < 0)
-			return -1;
-	}
+	if (s->nprepared + (size_t)n > PG_MAX_PREPARED && blocking(s, false, e) < 0)
+		return -1;
 	if (trace_fn) {
 		trace_fn(trace_arg, CTX_SQL, 6, ctx);
 		for (int i = 0; i < n; i++)

@@ -9,7 +9,9 @@
 #
 # A dataset is kept between runs and reused while its database says it
 # holds the same number of tenants. The cluster is stopped at the end.
-# The table goes to stdout and var/bench.txt, the JSON to var/bench.json.
+# The table goes to stdout and var/bench.txt, the JSON to var/bench.json
+# (var/bench-small.txt and .json for SCALE=small, so a quick run leaves
+# the full run's report alone).
 set -euo pipefail
 
 build=$(cd "${1:?usage: bench.sh BUILD_DIR [full|small]}" && pwd)
@@ -19,8 +21,8 @@ var="$root/var"
 bench="$build/tenantry-bench"
 
 case "$scale" in
-full)  big=100000 small=1000 seconds=${BENCH_SECONDS:-5} reps=${BENCH_REPS:-5} ;;
-small) big=10000 small=1000 seconds=${BENCH_SECONDS:-2} reps=${BENCH_REPS:-3} ;;
+full)  big=100000 small=1000 seconds=${BENCH_SECONDS:-5} reps=${BENCH_REPS:-5} report=bench ;;
+small) big=10000 small=1000 seconds=${BENCH_SECONDS:-2} reps=${BENCH_REPS:-3} report=bench-small ;;
 *) echo "bench.sh: SCALE is full or small, not '$scale'" >&2; exit 64 ;;
 esac
 
@@ -82,10 +84,10 @@ fi
 "$bench" run --host "$sock" --port "$port" --db "bench_$big" --tenants "$big" \
 	--small-db "bench_$small" --small-tenants "$small" \
 	--seconds "$seconds" --reps "$reps" --workdir "$work" \
-	--json "$var/bench.json" --machine "$machine" \
+	--json "$var/$report.json" --machine "$machine" \
 	--dataset "$sizes (loaded in ${load_big} s); median of $reps runs of ${seconds} s" \
 	--server-note "$server_note" --console-note "$console_note" "${server[@]}" "${console[@]}" |
-	tee "$var/bench.txt"
+	tee "$var/$report.txt"
 mkdir -p "$var/bench/scripts"
 cp "$work"/*.pgbench "$work"/*.vars "$var/bench/scripts/"
-echo "bench: report in var/bench.json, pgbench scripts in var/bench/scripts/" >&2
+echo "bench: report in var/$report.json, pgbench scripts in var/bench/scripts/" >&2

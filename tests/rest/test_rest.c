@@ -1202,6 +1202,73 @@ START_TEST(test_large_headers)
 }
 END_TEST
 
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Opening a database session blocks in libpq for as long as the server
+ * takes to answer, up to connect_timeout; tenantryd does it on a helper
+ * thread, so the loop serves meanwhile. The conninfo names first an
+ * address that accepts TCP and never answers (connect_timeout=2 moves on
+ * to the real server), so every session takes two seconds to open. */
+START_TEST(test_session_opens_off_the_loop)
+{
+	const char *extra[] = { "--threads", "1", "--db-pool", "4", NULL };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof sa;
+	int mute = socket(AF_INET, SOCK_STREAM, 0), fds[3];
+	struct testsrv s5;
+	struct sse hz, r[3];
+	struct timespec t0;
+	char conninfo[512], req[256];
+	long waited;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ck_assert(bind(mute, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(mute, 16) == 0);
+	ck_assert(getsockname(mute, (struct sockaddr *)&sa, &len) == 0);
+	snprintf(conninfo, sizeof conninfo, "host=127.0.0.1,%s port=%d,%s dbname=%s "
+		 "connect_timeout=2", getenv("TENANTRY_TEST_HOST"), ntohs(sa.sin_port),
+		 getenv("TENANTRY_TEST_PORT"), db);
+	testsrv_start(&s5, conninfo, extra);
+	/* three readiness checks at once: each pings the database on a
+	 * session of its own, which the pool has not opened yet */
+	for (int i = 0; i < 3; i++) {
+		int n = snprintf(req, sizeof req, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+
+		fds[i] = connect_to(s5.port);
+		ck_assert(write(fds[i], req, (size_t)n) == n);
+	}
+	poll(NULL, 0, 300);  /* the sessions are opening */
+	hz.fd = connect_to(s5.port);
+	hz.len = 0;
+	hz.buf[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	{
+		static const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+		ck_assert(write(hz.fd, get, sizeof get - 1) == (ssize_t)(sizeof get - 1));
+	}
+	ck_assert_msg(sse_wait(&hz, "\"ok\"", 5000), "no /healthz reply: %s", hz.buf);
+	waited = ms_since(&t0);
+	ck_assert_msg(waited < 1000, "/healthz waited %ld ms for sessions being opened", waited);
+	for (int i = 0; i < 3; i++) {
+		r[i].fd = fds[i];
+		r[i].len = 0;
+		r[i].buf[0] = '\0';
+		ck_assert_msg(sse_wait(&r[i], "\"ready\"", 10000), "request %d: %s", i, r[i].buf);
+		close(fds[i]);
+	}
+	close(hz.fd);
+	close(mute);
+	ck_assert_int_eq(testsrv_stop(&s5), 0);
+}
+END_TEST
+
 START_TEST(test_every_route_documented)
 {
 	FILE *f = fopen("docs/openapi.yaml", "r");
@@ -1362,6 +1429,7 @@ suite_rest(void)
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_connection_limits);
 	tcase_add_test(tc, test_large_headers);
+	tcase_add_test(tc, test_session_opens_off_the_loop);
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
 	tcase_add_test(unit, test_route_matching);
