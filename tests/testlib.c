@@ -311,7 +311,7 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 		_exit(127);
 	}
 	ck_assert(s->pid > 0);
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 2000; i++) {  /* 20 s: a slow database, sanitizers */
 		int status;
 
 		if ((f = fopen(port_file, "r"))) {

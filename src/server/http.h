@@ -26,13 +26,18 @@ void loops_stop(void);
 /* Frees what the loops leave for loops_notify(): after the last notifier
  * (the audit hub) has stopped. */
 void loops_close(void);
+/* After loops_stop: true when nothing of a request can still run (no task
+ * was left waiting and no helper thread of loop_offload is running), so
+ * the sessions may be closed. */
+bool loops_quiet(void);
 
 /* ---- tasks (a request, an audit stream) --------------------------------- */
 
 /* Starts fn(arg) as a task of the calling loop thread; -1 outside one. */
 int loop_spawn(void (*fn)(void *), void *arg);
 /* Runs fn(arg) on a helper thread while the task waits (CPU-bound work:
- * password hashing); outside a task, in the caller. */
+ * password hashing; libpq's blocking connect); outside a task, in the
+ * caller. */
 void loop_offload(void (*fn)(void *), void *arg);
 /* True once the calling loop is stopping (no new requests). */
 bool loop_stopping(void);

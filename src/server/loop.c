@@ -278,6 +278,10 @@ struct offload {
 	int done;                  /* eventfd */
 };
 
+/* Helper threads still running: one may outlive its loop (a connect that
+ * takes minutes at shutdown), and it uses its task's store meanwhile. */
+static atomic_int offloads;
+
 static void *
 offload_main(void *arg)
 {
@@ -285,6 +289,7 @@ offload_main(void *arg)
 	uint64_t one = 1;
 
 	o->fn(o->arg);
+	atomic_fetch_sub(&offloads, 1);
 	if (write(o->done, &one, sizeof one) != sizeof one)
 		abort();  /* the task would wait forever */
 	return NULL;
@@ -301,7 +306,9 @@ loop_offload(void (*fn)(void *), void *arg)
 		fn(arg);
 		return;
 	}
+	atomic_fetch_add(&offloads, 1);
 	if (pthread_create(&th, NULL, offload_main, &o) != 0) {
+		atomic_fetch_sub(&offloads, 1);
 		close(o.done);
 		fn(arg);
 		return;
@@ -325,7 +332,9 @@ loop_in_task(void)
 	return current != NULL;
 }
 
-/* The descriptor stays in the loop's epoll set between waits, disarmed:
+/* One task at a time waits on a descriptor (a session belongs to one
+ * request): a second waiter on the same loop would replace the first's
+ * wake-up. The descriptor stays in the loop's epoll set between waits, disarmed:
  * one-shot, it fires once and is then ignored until re-armed, so a wait on
  * a database session costs one epoll_ctl instead of an add and a delete.
  * Re-arming fails with ENOENT when this set does not hold it (first wait
@@ -615,6 +624,15 @@ loops_stop(void)
 	if (L.listen_fd >= 0)
 		close(L.listen_fd);
 	L.listen_fd = -1;
+}
+
+bool
+loops_quiet(void)
+{
+	for (int i = 0; i < L.built; i++)
+		if (L.loops[i].abandoned)
+			return false;
+	return atomic_load(&offloads) == 0;
 }
 
 void

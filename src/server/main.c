@@ -221,8 +221,9 @@ main(int argc, char **argv)
 	sse_stopping();
 	loops_stop();
 	sse_shutdown();
+	if (loops_quiet())
+		pool_shutdown();  /* else a request still holds a session: exit */
 	loops_close();
-	pool_shutdown();
 	auth_shutdown();
 	return 0;
 }
