@@ -7,7 +7,8 @@
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make serve      tenantryd on the make run database (LISTEN=host:port)
 #   make stop       stop the ./var PostgreSQL
-#   make bench [SCALE=small]   performance table (var/bench.json)
+#   make bench [SCALE=small]   performance table (var/bench.json, or
+#                              var/bench-small.json for SCALE=small)
 
 CC       ?= cc
 BUILD    ?= build
