@@ -75,7 +75,7 @@ console=()
 if command -v tmux >/dev/null && [ -x "$build/tenantry" ]; then
 	if "$root/tests/bench/console.sh" "$build" \
 		"host=$sock port=$port user=bench_operator dbname=bench_$big" \
-		"$work/console.txt" "${BENCH_CONSOLE_SECONDS:-$([ "$scale" = full ] && echo 600 || echo 20)}"; then
+		"$work/console.txt" "${BENCH_CONSOLE_SECONDS:-$([ "$scale" = full ] && echo 600 || echo 10)}"; then
 		console=(--console-figures "$work/console.txt")
 	else
 		console=(--console-figures /nonexistent)
