@@ -334,12 +334,12 @@ loop_in_task(void)
 
 /* One task at a time waits on a descriptor (a session belongs to one
  * request): a second waiter on the same loop would replace the first's
- * wake-up. The descriptor stays in the loop's epoll set between waits, disarmed:
- * one-shot, it fires once and is then ignored until re-armed, so a wait on
- * a database session costs one epoll_ctl instead of an add and a delete.
- * Re-arming fails with ENOENT when this set does not hold it (first wait
- * here, or the descriptor was closed, which drops it from every set, and
- * its number reused); it is added then. A session used by another loop
+ * wake-up. The descriptor stays in the loop's epoll set between waits,
+ * disarmed: one-shot, it fires once and is then ignored until re-armed, so
+ * a wait on a database session costs one epoll_ctl instead of an add and a
+ * delete. Re-arming fails with ENOENT when this set does not hold it (first
+ * wait here, or the descriptor was closed, which drops it from every set,
+ * and its number reused); it is added then. A session used by another loop
  * later leaves a disarmed entry here, which never fires. */
 int
 loop_wait_fd(int fd, bool write)
