@@ -86,6 +86,9 @@ struct bench_op {
 	int (*call)(struct store *st, long v, char *err, size_t errlen);
 	/* Measured only at one client on both datasets, for its growth row. */
 	bool growth_only;
+	/* Set: its growth row is reported without a target, with this note
+	 * on why its two sides are not the same work. */
+	const char *growth_note;
 };
 extern const struct bench_op bench_ops[];
 extern const int bench_nops;
@@ -108,6 +111,9 @@ struct bench_env {
 	int reps;
 	const char *workdir;     /* scripts and pgbench logs */
 };
+
+/* The libpq conninfo of env's dataset as its bench login. */
+void bench_conninfo(char *out, size_t n, const struct bench_env *env);
 
 /* The store driver: `clients` threads, one store each, for env->seconds. */
 int bench_store_run(struct bench_figure *out, const struct bench_env *env,

@@ -86,8 +86,8 @@ draw_pgbench(const struct bench_op *op)
 	return "";
 }
 
-static void
-conninfo(char *out, size_t n, const struct bench_env *env)
+void
+bench_conninfo(char *out, size_t n, const struct bench_env *env)
 {
 	snprintf(out, n, "host=%s port=%s user=%s dbname=%s", env->host, env->port,
 		 env->user, env->db);
@@ -100,7 +100,7 @@ open_store(struct store **st, const struct bench_env *env)
 	struct store_config cfg = { .conninfo = ci };
 	struct err e = { 0 };
 
-	conninfo(ci, sizeof ci, env);
+	bench_conninfo(ci, sizeof ci, env);
 	if (store_open(st, &cfg, &e) < 0) {
 		fprintf(stderr, "bench: %s\n", e.message);
 		return -1;
