@@ -77,14 +77,28 @@ draw_tabs(struct console *c)
 	}
 }
 
-const char *
-console_key_hint(const struct console *c, enum action action, const char *cmd,
-		 char *buf, size_t size)
+/* The first key that runs action in the current pane, as hints show it
+ * ("tab", "⏎", "C-x"); false when no key runs it. */
+static bool
+key_label(const struct console *c, enum action action, char *buf, size_t size)
 {
 	int key;
 
 	if (keymap_keys_for(&c->keys, c->pane, action, &key, 1) == 0
 	    || keyname_format(key, buf, size) < 0)
+		return false;
+	if (strcmp(buf, "<Tab>") == 0)
+		snprintf(buf, size, "tab");
+	else if (strcmp(buf, "<Enter>") == 0)
+		snprintf(buf, size, "%s", widget_ascii() ? "enter" : "⏎");
+	return true;
+}
+
+const char *
+console_key_hint(const struct console *c, enum action action, const char *cmd,
+		 char *buf, size_t size)
+{
+	if (!key_label(c, action, buf, size))
 		snprintf(buf, size, ":%s", cmd);
 	return buf;
 }
@@ -209,18 +223,12 @@ draw_hints(struct console *c, int y)
 	}
 	shown[ns++] = ACTION_QUIT;
 	for (size_t i = 0; i < ns; i++) {
-		int key;
 		char kn[KEYNAME_MAX];
 		size_t len = strlen(line);
 
-		if (keymap_keys_for(&c->keys, c->pane, shown[i], &key, 1) == 0)
-			continue;
-		keyname_format(key, kn, sizeof kn);
-		if (strcmp(kn, "<Tab>") == 0)
-			snprintf(kn, sizeof kn, "tab");
-		else if (strcmp(kn, "<Enter>") == 0)
-			snprintf(kn, sizeof kn, "%s", widget_ascii() ? "enter" : "⏎");
-		snprintf(line + len, sizeof line - len, "%s %s  ", kn, hint_label(shown[i]));
+		if (key_label(c, shown[i], kn, sizeof kn))
+			snprintf(line + len, sizeof line - len, "%s %s  ", kn,
+				 hint_label(shown[i]));
 	}
 	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_STATUS), line);
 }
