@@ -842,11 +842,20 @@ sse_open(struct sse *s, const char *path, const char *token, const char *last_id
 	sse_open_at(s, srv.port, path, token, last_id);
 }
 
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /* Reads until needle appears or timeout_ms passes. */
 static bool
 sse_wait(struct sse *s, const char *needle, int timeout_ms)
 {
-	struct timespec t0, t;
+	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -856,8 +865,7 @@ sse_wait(struct sse *s, const char *needle, int timeout_ms)
 
 		if (strstr(s->buf, needle))
 			return true;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		ms = ms_since(&t0);
 		if (ms >= timeout_ms || s->len + 1 >= sizeof s->buf)
 			return false;
 		if (poll(&p, 1, (int)(timeout_ms - ms)) <= 0)
@@ -1167,9 +1175,8 @@ static int
 padded_request(const char *path, const char *token, size_t pad)
 {
 	size_t cap = pad + 1024, n;
-	char *req = malloc(cap);
-	struct sse s;
-	int status = 0;
+	char *req = malloc(cap), reply[8192];
+	int status = 0, fd;
 
 	ck_assert_ptr_nonnull(req);
 	n = (size_t)snprintf(req, cap, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
@@ -1177,15 +1184,13 @@ padded_request(const char *path, const char *token, size_t pad)
 	memset(req + n, 'p', pad);
 	n += pad;
 	n += (size_t)snprintf(req + n, cap - n, "\r\n\r\n");
-	s.fd = connect_to(srv.port);
-	s.len = 0;
-	s.buf[0] = '\0';
+	fd = connect_to(srv.port);
 	/* the server may answer 431 and close before it has read all: a
 	 * short write or EPIPE is fine, the reply is what counts */
-	(void)send(s.fd, req, n, MSG_NOSIGNAL);
-	if (sse_wait(&s, "\r\n\r\n", 5000))
-		sscanf(s.buf, "HTTP/1.1 %d", &status);
-	close(s.fd);
+	(void)send(fd, req, n, MSG_NOSIGNAL);
+	read_reply(fd, reply, sizeof reply, 5000);
+	sscanf(reply, "HTTP/1.1 %d", &status);
+	close(fd);
 	free(req);
 	return status;
 }
@@ -1204,15 +1209,6 @@ START_TEST(test_large_headers)
 }
 END_TEST
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Opening a database session blocks in libpq for as long as the server
  * takes to answer, up to connect_timeout; tenantryd does it on a helper
  * thread, so the loop serves meanwhile. The conninfo names first an
@@ -1225,11 +1221,12 @@ START_TEST(test_session_opens_off_the_loop)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof sa;
 	int mute = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), fds[3];
+	static const char hz[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 	struct testsrv s5;
-	struct sse hz, r[3];
 	struct timespec t0;
-	char conninfo[512], req[256];
+	char conninfo[512], req[256], reply[4096];
 	long waited;
+	int h;
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	ck_assert(bind(mute, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(mute, 16) == 0);
@@ -1248,26 +1245,19 @@ START_TEST(test_session_opens_off_the_loop)
 		ck_assert(write(fds[i], req, (size_t)n) == n);
 	}
 	poll(NULL, 0, 300);  /* the sessions are opening */
-	hz.fd = connect_to(s5.port);
-	hz.len = 0;
-	hz.buf[0] = '\0';
+	h = connect_to(s5.port);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	{
-		static const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-
-		ck_assert(write(hz.fd, get, sizeof get - 1) == (ssize_t)(sizeof get - 1));
-	}
-	ck_assert_msg(sse_wait(&hz, "\"ok\"", 5000), "no /healthz reply: %s", hz.buf);
+	ck_assert(write(h, hz, sizeof hz - 1) == (ssize_t)(sizeof hz - 1));
+	ck_assert_msg(read_reply(h, reply, sizeof reply, 5000) && strstr(reply, "\"ok\""),
+		      "no /healthz reply: %s", reply);
 	waited = ms_since(&t0);
 	ck_assert_msg(waited < 1000, "/healthz waited %ld ms for sessions being opened", waited);
 	for (int i = 0; i < 3; i++) {
-		r[i].fd = fds[i];
-		r[i].len = 0;
-		r[i].buf[0] = '\0';
-		ck_assert_msg(sse_wait(&r[i], "\"ready\"", 10000), "request %d: %s", i, r[i].buf);
+		ck_assert_msg(read_reply(fds[i], reply, sizeof reply, 10000)
+			      && strstr(reply, "\"ready\""), "request %d: %s", i, reply);
 		close(fds[i]);
 	}
-	close(hz.fd);
+	close(h);
 	close(mute);
 	ck_assert_int_eq(testsrv_stop(&s5), 0);
 }
