@@ -179,8 +179,7 @@ main(int argc, char **argv)
 	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
-	store_offload_hook(loop_offload);
-	secret_offload_hook(loop_offload);
+	store_offload_hook(loop_offload);  /* password hashing, session opening */
 	signal(SIGPIPE, SIG_IGN);
 	/* Signals are taken by sigwait below; every thread (the audit hub,
 	 * the loops, their helpers) inherits the mask, so a signal that comes

@@ -1,5 +1,6 @@
 /* secret.c - tokens, password hashes and encrypted values (libsodium). */
 #include "store/secret.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -93,14 +94,6 @@ secret_hash_equal(const char *a, const char *b)
 	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
 }
 
-static secret_run_fn *offload;
-
-void
-secret_offload_hook(secret_run_fn *run)
-{
-	offload = run;
-}
-
 struct pw_job {
 	const char *pw, *hash;
 	char out[crypto_pwhash_STRBYTES];
@@ -125,21 +118,12 @@ pw_check_job(void *arg)
 	j->rc = crypto_pwhash_str_verify(j->hash, j->pw, strlen(j->pw));
 }
 
-static void
-run_job(void (*fn)(void *), struct pw_job *j)
-{
-	if (offload)
-		offload(fn, j);
-	else
-		fn(j);
-}
-
 int
 secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN], struct err *e)
 {
 	struct pw_job j = { .pw = pw, .rc = -1 };
 
-	run_job(pw_hash_job, &j);
+	store_offload(pw_hash_job, &j);
 	if (j.rc != 0)
 		return err_set(e, ERR_INTERNAL, "out of memory hashing a password");
 	snprintf(out, PASSWORD_HASH_LEN, "%s", j.out);
@@ -153,7 +137,7 @@ secret_password_check(const char *hash, const char *pw)
 
 	if (!hash || !*hash || !pw)
 		return 0;
-	run_job(pw_check_job, &j);
+	store_offload(pw_check_job, &j);
 	return j.rc == 0;
 }
 

@@ -24,13 +24,6 @@
 /* Must succeed once before anything else; returns -1 when libsodium fails. */
 int secret_init(void);
 
-/* Where password hashing runs (tens of milliseconds of CPU): when set,
- * run(fn, arg) must call fn(arg) and return when it has; tenantryd hands it
- * to a helper thread so that its event loop serves other requests
- * meanwhile. Unset, fn runs in the caller. Set it once, at start. */
-typedef void secret_run_fn(void (*fn)(void *), void *arg);
-void secret_offload_hook(secret_run_fn *run);
-
 /* sha256 of s as 64 lowercase hex digits + NUL. */
 void secret_sha256_hex(const char *s, char out[SECRET_HASH_HEX]);
 

@@ -133,3 +133,20 @@ LIST_FREE_WITH(alert, NOTHING)
 LIST_FREE_WITH(tenant, tenant_clear)
 LIST_FREE_WITH(setting, setting_clear)
 LIST_FREE_WITH(audit_entry, audit_entry_clear)
+
+static store_run_fn *offload_fn;
+
+void
+store_offload_hook(store_run_fn *run)
+{
+	offload_fn = run;
+}
+
+void
+store_offload(void (*fn)(void *), void *arg)
+{
+	if (offload_fn)
+		offload_fn(fn, arg);
+	else
+		fn(arg);
+}

@@ -404,13 +404,16 @@ void store_close(struct store **st);
  * any store runs. */
 typedef int store_wait_fn(int fd, bool write);
 void store_wait_hook(store_wait_fn *wait);
-/* Where the database store runs what libpq only does blocking (opening a
- * session, which lasts up to its connect_timeout, and preparing its
- * context statement): when set, run(fn, arg) must call fn(arg) and return
+/* Where the stores run what would hold up the caller: password hashing
+ * (tens of milliseconds of CPU) and what libpq only does blocking (opening
+ * a session, which lasts up to its connect_timeout, and preparing its
+ * context statement). When set, run(fn, arg) must call fn(arg) and return
  * when it has; tenantryd hands it to a helper thread while the request's
  * task waits. Unset, fn runs in the caller. Set it once, at start. */
 typedef void store_run_fn(void (*fn)(void *), void *arg);
 void store_offload_hook(store_run_fn *run);
+/* fn(arg) where the hook says. */
+void store_offload(void (*fn)(void *), void *arg);
 /* audit_verify_all as one audit_verify per chain: the platform's, then
  * each tenant of the list (for a backend without a bulk walk). */
 int store_verify_each(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);

@@ -30,18 +30,11 @@ static const char *const role_names[] = {
 static pg_trace_fn *trace_fn;
 static void *trace_arg;
 static store_wait_fn *wait_fn;
-static store_run_fn *offload_fn;
 
 void
 store_wait_hook(store_wait_fn *wait)
 {
 	wait_fn = wait;
-}
-
-void
-store_offload_hook(store_run_fn *run)
-{
-	offload_fn = run;
 }
 
 /* Until the next result can be had without blocking: with a wait hook the
@@ -261,7 +254,7 @@ prepare_ctx(struct pgstore *s, struct err *e)
 	return rc;
 }
 
-/* The blocking libpq work of a session, run where offload_fn says. */
+/* The blocking libpq work of a session, run through store_offload(). */
 struct blocking_job {
 	struct pgstore *s;
 	struct err *e;
@@ -302,10 +295,7 @@ blocking(struct pgstore *s, bool connect, struct err *e)
 {
 	struct blocking_job j = { s, e, connect, -1 };
 
-	if (offload_fn)
-		offload_fn(blocking_run, &j);
-	else
-		blocking_run(&j);
+	store_offload(blocking_run, &j);
 	return j.rc;
 }
 
