@@ -3,7 +3,8 @@
 #
 #   tests/pg.sh start DIR   init DIR (first time), start it on a private socket
 #                           directory and a free loopback port; prints the port
-#   tests/pg.sh stop DIR    stop the cluster in DIR (no error if not running)
+#   tests/pg.sh stop DIR    stop the cluster in DIR (no error if not running);
+#                           PG_STOP_MODE=immediate for a crash-like stop
 #   tests/pg.sh port DIR    the port of the running cluster in DIR
 #
 # PostgreSQL refuses to run as root: when run as root, the cluster belongs to
@@ -36,7 +37,10 @@ ensure_user() {
 free_port() {
 	local p tries=0
 	while [ $tries -lt 200 ]; do
-		p=$(( 20000 + (RANDOM % 30000) ))
+		# below the kernel's ephemeral range (32768 and up), so that a
+		# client's own end of a connection never holds the port of a
+		# cluster that is restarting
+		p=$(( 20000 + (RANDOM % 12000) ))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -90,7 +94,7 @@ start)
 	;;
 stop)
 	[ -d "$dir/data" ] || exit 0
-	as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m "${PG_STOP_MODE:-fast}" -w stop >/dev/null 2>&1 || true
 	;;
 port)
 	cat "$dir/port"

@@ -27,11 +27,15 @@ static const char *env_or(const char *name, const char *dflt)
 
 const char *testdb_conninfo(const char *db, const char *user)
 {
-	static char buf[512];
-	snprintf(buf, sizeof buf, "host=%s port=%s dbname=%s user=%s",
-		 env_or("TENANTRY_TEST_HOST", "/tmp"),
-		 env_or("TENANTRY_TEST_PORT", "5432"), db,
-		 user ? user : "postgres");
+	static char buf[768];
+
+	if (strchr(db, '='))  /* a cluster of its own: its superuser conninfo */
+		snprintf(buf, sizeof buf, "%s%s%s", db, user ? " user=" : "", user ? user : "");
+	else
+		snprintf(buf, sizeof buf, "host=%s port=%s dbname=%s user=%s",
+			 env_or("TENANTRY_TEST_HOST", "/tmp"),
+			 env_or("TENANTRY_TEST_PORT", "5432"), db,
+			 user ? user : "postgres");
 	return buf;
 }
 
@@ -568,7 +572,8 @@ testcluster_start(struct testcluster *c, const char *name)
 
 	snprintf(c->dir, sizeof c->dir, "%s/%s", getenv("TENANTRY_TEST_TMP"), name);
 	snprintf(path, sizeof path, "%s.port", c->dir);
-	snprintf(cmd, sizeof cmd, "PG_FSYNC=off tests/pg.sh start %s >%s", c->dir, path);
+	snprintf(cmd, sizeof cmd, "PG_FSYNC=%s tests/pg.sh start %s >%s", c->fsync ? "on" : "off",
+		 c->dir, path);
 	ck_assert_int_eq(system(cmd), 0);
 	f = fopen(path, "r");
 	ck_assert(f && fscanf(f, "%d", &c->port) == 1);
@@ -587,6 +592,15 @@ testcluster_stop(struct testcluster *c)
 	char cmd[600];
 
 	snprintf(cmd, sizeof cmd, "tests/pg.sh stop %s", c->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+void
+testcluster_crash(struct testcluster *c)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "PG_STOP_MODE=immediate tests/pg.sh stop %s", c->dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
 

@@ -82,6 +82,7 @@ struct testcluster {
 	int port;
 	char conninfo[512];      /* superuser, database postgres */
 	bool migrated;
+	bool fsync;              /* durability under test: fsync on */
 };
 
 /* Starts the cluster NAME (again, on the same port, after a stop) and
@@ -89,6 +90,9 @@ struct testcluster {
 void testcluster_start(struct testcluster *c, const char *name);
 /* Stops it (fast shutdown); fails the test when pg.sh fails. */
 void testcluster_stop(struct testcluster *c);
+/* Stops it as a crash would (immediate shutdown: no checkpoint, sessions
+ * cut); the next start recovers from the WAL. */
+void testcluster_crash(struct testcluster *c);
 
 /* ---- tenantryd ----------------------------------------------------------- */
 

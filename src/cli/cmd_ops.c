@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/json.h"
 #include "core/quota.h"
+#include "core/text.h"
 #include "store/admin.h"
 
 
@@ -212,10 +213,63 @@ print_entry(struct cli *c, const struct audit_entry *a)
 	       cli_safe(a->resource_id));
 }
 
+/* Follows the log of tenant (NULL: every chain the caller sees) in commit
+ * order, by the audit cursor, so that nothing is missed or repeated
+ * whatever the rate: first the newest q->limit entries, or from `since`
+ * ("now": only what comes next; a time: everything from then). */
+static int
+audit_tail(struct cli *c, const char *tenant, struct audit_query *q, const char *since)
+{
+	struct audit_entry_list l;
+	char cursor[AUDIT_CURSOR_LEN] = "0-0";
+
+	if (since && strcmp(since, "now") != 0
+	    && time_parse(&q->since, since, "--since", &c->err) < 0)
+		return cli_usage("audit ", "--since wants now or a time (2026-12-07T10:00:00Z)");
+	if (cli_store(c) < 0)
+		return cli_fail(c);
+	if (!since || strcmp(since, "now") == 0) {
+		q->newest = true;
+		q->after_seq = 0;
+		if (since)
+			q->limit = 1;
+		if (c->st->ops->audit_list(&l, c->st, tenant, q, &c->err) < 0)
+			return cli_fail(c);
+		for (size_t i = 0; !since && i < l.n; i++)
+			print_entry(c, &l.rows[l.n - 1 - i]);
+		if (l.n)
+			snprintf(cursor, sizeof cursor, "%s", l.rows[0].cursor);
+		audit_entry_list_free(&l);
+		q->since = 0;
+	}
+	fflush(stdout);
+	q->newest = false;
+	q->after_seq = 0;
+	q->limit = 1000;
+	for (;;) {
+		q->cursor = cursor;
+		if (c->st->ops->audit_list(&l, c->st, tenant, q, &c->err) < 0) {
+			fprintf(stderr, "tenantry: %s (retrying)\n", cli_safe(c->err.message));
+			sleep(2);
+			continue;
+		}
+		for (size_t i = 0; i < l.n; i++)
+			print_entry(c, &l.rows[i]);
+		if (l.n)
+			snprintf(cursor, sizeof cursor, "%s", l.rows[l.n - 1].cursor);
+		fflush(stdout);
+		if (l.n < (size_t)q->limit)
+			poll(NULL, 0, 500);
+		audit_entry_list_free(&l);
+	}
+	return 0;
+}
+
 static int
 audit_list(struct cli *c, int argc, char **argv, bool follow)
 {
-	struct opt o[] = { { "after", 1 }, { "limit", 1 }, { "action", 1 }, { "actor", 1 } };
+	struct opt o[] = { { "after", 1 }, { "limit", 1 }, { "action", 1 }, { "actor", 1 },
+			   { "since", 1 } };
 	struct audit_query q = { .limit = 50 };
 	struct audit_entry_list l;
 	const char *tenant, *v;
@@ -236,32 +290,14 @@ audit_list(struct cli *c, int argc, char **argv, bool follow)
 	if ((v = opt_get(o, NOPTS(o), "after")) && parse_i64(v, &q.after_seq) < 0)
 		return cli_usage("audit ", "--after wants a sequence number");
 	q.newest = !q.after_seq;
-	if (follow && !tenant)
-		return cli_usage("audit ", "tail needs a TENANT");
+	if (follow)
+		return audit_tail(c, tenant, &q, opt_get(o, NOPTS(o), "since"));
 	if (cli_store(c) < 0 || c->st->ops->audit_list(&l, c->st, tenant, &q, &c->err) < 0)
 		return cli_fail(c);
 	/* Newest-first pages print oldest first, like a log. */
 	for (size_t i = 0; i < l.n; i++)
 		print_entry(c, &l.rows[q.newest ? l.n - 1 - i : i]);
-	if (l.n)
-		q.after_seq = q.newest ? l.rows[0].seq : l.rows[l.n - 1].seq;
 	audit_entry_list_free(&l);
-	fflush(stdout);
-	while (follow) {
-		poll(NULL, 0, 500);
-		q.newest = false;
-		if (c->st->ops->audit_list(&l, c->st, tenant, &q, &c->err) < 0) {
-			fprintf(stderr, "tenantry: %s (retrying)\n", c->err.message);
-			sleep(2);
-			continue;
-		}
-		for (size_t i = 0; i < l.n; i++)
-			print_entry(c, &l.rows[i]);
-		if (l.n)
-			q.after_seq = l.rows[l.n - 1].seq;
-		audit_entry_list_free(&l);
-		fflush(stdout);
-	}
 	return 0;
 }
 
@@ -338,7 +374,9 @@ cmd_audit(struct cli *c, int argc, char **argv)
 	if (WANTS_HELP(argc, argv)) {
 		fputs("usage: tenantry audit list [TENANT] [--after SEQ] [--limit N]\n"
 		      "                           [--action PREFIX] [--actor WHO]\n"
-		      "       tenantry audit tail TENANT      follow new entries\n"
+		      "       tenantry audit tail [TENANT] [--since now|TIME]\n"
+		      "                                      follow new entries (every tenant\n"
+		      "                                      without TENANT)\n"
 		      "       tenantry audit verify [TENANT]  recompute hash chains\n",
 		      argc ? stdout : stderr);
 		return argc ? 0 : EXIT_USAGE;

@@ -8,8 +8,12 @@
  *   unauthorized forbidden                      77 EX_NOPERM    not allowed
  *   quota_exceeded rate_limited                 75 EX_TEMPFAIL  try again later
  *   unavailable                                 69 EX_UNAVAILABLE
+ *   outcome_unknown                             76           the write may or may
+ *                                                   not have been committed: look
+ *                                                   before doing it again
  *   internal method_not_allowed                 70 EX_SOFTWARE  a bug on one side
  *   not_found conflict invalid_transition
+ *   idempotency_in_progress idempotency_key_reused
  *   downgrade_blocked gone                      1   the request was fine, the
  *                                                   state of the data refused it
  *
@@ -20,6 +24,9 @@
 #include <sysexits.h>
 
 #include "core/err.h"
+
+/* Not a sysexits(3) value: 76 is EX_PROTOCOL there, unused by tenantry. */
+#define EXIT_OUTCOME_UNKNOWN 76
 
 static const struct {
 	const char *name;
@@ -123,8 +130,12 @@ int err_exit_status(enum err_code code)
 		return EX_TEMPFAIL;
 	case ERR_UNAVAILABLE:
 		return EX_UNAVAILABLE;
+	case ERR_OUTCOME_UNKNOWN:
+		return EXIT_OUTCOME_UNKNOWN;
 	case ERR_NOT_FOUND:
 	case ERR_CONFLICT:
+	case ERR_IN_PROGRESS:
+	case ERR_KEY_REUSED:
 	case ERR_INVALID_TRANSITION:
 	case ERR_DOWNGRADE_BLOCKED:
 	case ERR_GONE:

@@ -21,15 +21,21 @@
 	X(NOT_FOUND, "not_found", 404, "Not found")                           \
 	X(METHOD, "method_not_allowed", 405, "Method not allowed")            \
 	X(CONFLICT, "conflict", 409, "Conflict")                              \
+	X(IN_PROGRESS, "idempotency_in_progress", 409,                        \
+	  "A request with this Idempotency-Key is still running")             \
 	X(INVALID_TRANSITION, "invalid_transition", 409, "Invalid transition") \
 	X(DOWNGRADE_BLOCKED, "downgrade_blocked", 409,                        \
 	  "Downgrade would exceed the new tier's limits")                     \
 	X(GONE, "gone", 410, "Gone")                                          \
 	X(TOO_LARGE, "body_too_large", 413, "Request body too large")         \
 	X(INVALID_FIELD, "invalid_field", 422, "Invalid field")               \
+	X(KEY_REUSED, "idempotency_key_reused", 422,                          \
+	  "Idempotency-Key reused with another request")                      \
 	X(RATE_LIMITED, "rate_limited", 429, "Too many requests")             \
 	X(INTERNAL, "internal", 500, "Internal error")                        \
-	X(UNAVAILABLE, "unavailable", 503, "Database unavailable")
+	X(UNAVAILABLE, "unavailable", 503, "Database unavailable")            \
+	X(OUTCOME_UNKNOWN, "outcome_unknown", 503,                            \
+	  "The database connection was lost before the commit was confirmed")
 
 enum err_code {
 #define X(e, s, st, t) ERR_##e,

@@ -22,6 +22,7 @@
 #define RESOURCE_LEN 32
 #define KEY_LEN 128
 #define CURSOR_LEN 400
+#define AUDIT_CURSOR_LEN 48
 
 typedef int64_t usec_t;
 
@@ -292,6 +293,9 @@ struct audit_entry {
 	char *new_json;          /* owned, may be NULL */
 	char *user_agent;        /* owned, may be NULL */
 	char hash[65];           /* hex sha256 */
+	/* Position in the commit order of every chain ("xid-gseq"): the
+	 * all-chains streams resume from it (016_write_outcomes.sql). */
+	char cursor[AUDIT_CURSOR_LEN];
 };
 
 struct alert {

@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "core/validate.h"
 #include "server/server.h"
 #include "store/secret.h"
@@ -875,6 +876,7 @@ h_audit_list(struct req *r, struct reply *rp, const char *tenant)
 	struct audit_query q = { 0 };
 	struct audit_entry_list l;
 	int64_t after, before, limit;
+	const char *since;
 	struct err e;
 
 	if (query_int(r, "after", 0, INT64_MAX, 0, &after, &e) < 0
@@ -887,6 +889,17 @@ h_audit_list(struct req *r, struct reply *rp, const char *tenant)
 	q.newest = query_flag(r, "newest");
 	q.action = req_query(r, "action");
 	q.actor = req_query(r, "actor");
+	q.cursor = req_query(r, "cursor");
+	if ((since = req_query(r, "since")) && time_parse(&q.since, since, "since", &e) < 0)
+		return fail(rp, &e);
+	if (since && !q.cursor) {
+		err_field(&e, "since", "since goes with cursor");
+		return fail(rp, &e);
+	}
+	if (q.cursor && (after || before || q.newest)) {
+		err_field(&e, "cursor", "cursor does not go with after, before or newest");
+		return fail(rp, &e);
+	}
 	if (q.action && !*q.action)
 		q.action = NULL;
 	if (q.actor && !*q.actor)
@@ -1388,7 +1401,13 @@ handle(struct req *r, struct reply *rp)
 		pool_put(r->st);
 		return;
 	}
-	dispatch(r, rp);
+	idem_run(r, rp, dispatch);
+	/* A read whose session was lost may simply run again; a write never
+	 * does without its Idempotency-Key. */
+	if (strcmp(r->method, "GET") == 0 && rp->status == 503 && !rp->stream) {
+		reply_clear(rp);
+		dispatch(r, rp);
+	}
 	pool_put(r->st);
 	return;
 failed:

@@ -66,6 +66,15 @@ reply_json(struct reply *rp, int status, json_t *j)
 }
 
 void
+reply_clear(struct reply *rp)
+{
+	json_decref(rp->json);
+	free(rp->text);
+	memset(rp, 0, sizeof *rp);
+	rp->status = 500;
+}
+
+void
 reply_json_text(struct reply *rp, int status, char *text)
 {
 	if (!text)
@@ -309,6 +318,8 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 	}
 	if (rp->close)
 		MHD_add_response_header(resp, "Connection", "close");
+	if (rp->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, (unsigned)rp->status, resp);
@@ -419,6 +430,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->r.method = method;
 	cs->r.path = url;
 	cs->r.conn = c;
+	cs->r.raw_body = cs->body;
+	cs->r.raw_len = cs->len;
 	request_ip(c, cs->r.ip);
 	if (route_find(&cs->r.match, method, url) < 0) {
 		err_set(&e, cs->r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,

@@ -4,6 +4,7 @@
  * made while it is away a 503 and nothing more. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +32,15 @@ pool_init(const struct server_config *cfg, struct err *e)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	P.cfg.conninfo = cfg->db;
 	P.cfg.master_key_file = cfg->master_key_file;
-	/* One session up front tells a wrong conninfo at start. */
+	/* One session up front tells a wrong conninfo at start; a database
+	 * that is down is not a reason to stop: /readyz says 503 until it
+	 * answers, and every request tries again. */
+	if (store_open(&P.st[0], &P.cfg, e) == 0)
+		return 0;
+	if (e->code != ERR_UNAVAILABLE)
+		return -1;
+	fprintf(stderr, "tenantryd: %s (serving 503 until it answers)\n", e->message);
+	P.cfg.lazy = true;
 	return store_open(&P.st[0], &P.cfg, e);
 }
 
@@ -104,6 +113,8 @@ pool_put(struct store *st)
 {
 	int slot = -1;
 
+	if (st && st->ops->idem_end)  /* a transaction left open rolls back */
+		st->ops->idem_end(st, NULL, NULL);
 	pthread_mutex_lock(&P.lock);
 	for (int i = 0; i < P.size && slot < 0; i++)
 		if (P.st[i] == st && P.busy[i])

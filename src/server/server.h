@@ -124,6 +124,8 @@ struct req {
 	const char *path;
 	struct route_match match;
 	json_t *body;                 /* parsed JSON body or NULL */
+	const char *raw_body;         /* the body as received (raw_len bytes) */
+	size_t raw_len;
 	void *conn;                   /* struct MHD_Connection * */
 	struct principal who;
 	struct store *st;             /* from the pool, context set */
@@ -139,6 +141,7 @@ struct reply {
 	const char *content_type;
 	int retry_after;              /* > 0: Retry-After header */
 	bool close;                   /* Connection: close */
+	bool replayed;                /* the answer kept for an Idempotency-Key */
 	/* SSE: the connection streams instead */
 	void *stream;
 };
@@ -153,6 +156,16 @@ void reply_error(struct reply *rp, const struct err *e, json_t *extra);
 void reply_json(struct reply *rp, int status, json_t *j);
 /* Fills rp with a JSON text (owned; NULL: a 500 as for reply_json). */
 void reply_json_text(struct reply *rp, int status, char *text);
+
+/* Empties rp (what it owns is freed), as before a handler filled it. */
+void reply_clear(struct reply *rp);
+
+/* idempotency.c: runs dispatch(r, rp) once per Idempotency-Key (when the
+ * request carries one; else just runs it): a retry of the same request
+ * gets the first successful answer back, and the key is kept in the
+ * write's own transaction. */
+typedef void route_fn(struct req *r, struct reply *rp);
+void idem_run(struct req *r, struct reply *rp, route_fn *dispatch);
 
 /* handlers.c: runs the route; the reply is always filled. */
 void handle(struct req *r, struct reply *rp);

@@ -6,15 +6,18 @@
  * for news, reads entries with its caller's own store context (so
  * row-level security decides what it may see) and queues them; the content
  * reader hands out what is queued and suspends the connection when nothing
- * is. A per-tenant
- * stream reads by seq: it resumes from Last-Event-ID (or ?after=) and,
- * after the hub reconnects, simply reads everything after the last seq it
- * sent, so a database restart loses nothing and repeats nothing. When the
- * feed is unavailable the streams fall back to polling once a second.
+ * is. The news only says "look": a stream reads pages after its own
+ * position, never the announced keys themselves, so a burst, a lost
+ * notification, a reconnect of the hub or a restart of PostgreSQL loses
+ * nothing and repeats nothing. A per-tenant stream's position is the
+ * chain's seq; the all-chains stream's is the commit-order audit cursor
+ * (016_write_outcomes.sql), sent as each event's id. Both resume from
+ * Last-Event-ID (or ?after=). Every stream also polls once a second.
  */
 #include <microhttpd.h>
 #include <pthread.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +30,8 @@
 #include "server/server.h"
 
 #define RING 1024
-#define BATCH 100
+#define BATCH 500
+#define STREAM_HIGH (1024 * 1024)  /* bytes queued before reading waits */
 
 static struct {
 	pthread_mutex_t lock;
@@ -46,6 +50,7 @@ struct stream {
 	bool all;                       /* every chain the caller sees */
 	char tenant[ID_LEN];
 	int64_t last_seq;               /* per-tenant: last seq sent */
+	char cursor[AUDIT_CURSOR_LEN];  /* every chain: last cursor sent */
 	uint64_t pos;                   /* ring position consumed */
 	uint64_t resyncs;
 	char *buf;                      /* pending bytes */
@@ -141,7 +146,8 @@ int
 sse_init(const struct server_config *cfg, struct err *e)
 {
 	struct store_config sc = { .conninfo = cfg->db,
-				   .master_key_file = cfg->master_key_file };
+				   .master_key_file = cfg->master_key_file,
+				   .lazy = true };  /* the hub reconnects by itself */
 
 	H.cfg = cfg;
 	H.stopping = false;
@@ -176,12 +182,18 @@ sse_shutdown(void)
 
 /* ---- streams ------------------------------------------------------------------ */
 
+/* Compacts what the reader has handed out, then appends. */
 static int
 append(struct stream *s, const char *text, size_t len)
 {
-	char *nb = realloc(s->buf, s->len + len + 1);
+	char *nb;
 
-	if (!nb)
+	if (s->off && s->off >= s->len / 2) {
+		memmove(s->buf, s->buf + s->off, s->len - s->off);
+		s->len -= s->off;
+		s->off = 0;
+	}
+	if (!(nb = realloc(s->buf, s->len + len + 1)))
 		return -1;
 	s->buf = nb;
 	memcpy(s->buf + s->len, text, len);
@@ -199,106 +211,76 @@ add_event(struct stream *s, const struct audit_entry *a)
 	int n;
 
 	json_decref(j);
-	if (!data)
-		return;
-	if (s->all)
-		n = snprintf(head, sizeof head, "id: %s:%lld\nevent: audit\ndata: ",
-			     a->tenant_id, (long long)a->seq);
-	else
+	if (s->all) {
+		snprintf(s->cursor, sizeof s->cursor, "%s", a->cursor);
+		n = snprintf(head, sizeof head, "id: %s\nevent: audit\ndata: ", a->cursor);
+	} else {
+		s->last_seq = a->seq;
 		n = snprintf(head, sizeof head, "id: %lld\nevent: audit\ndata: ",
 			     (long long)a->seq);
+	}
+	if (!data)  /* not representable: the id still moves on */
+		return;
 	append(s, head, (size_t)n);
 	append(s, data, strlen(data));
 	append(s, "\n\n", 2);
 	free(data);
-	if (!s->all)
-		s->last_seq = a->seq;
 }
 
-/* Reads entries after last_seq with the caller's context. 1 when
- * something was queued, 0 when nothing new, -1 when the database is away. */
-static int
-fetch_tenant(struct stream *s)
+/* Reads the next page after the stream's position (the commit-order
+ * cursor for every chain, the seq for one) with the caller's own context.
+ * FETCH_MORE when the page was full, FETCH_SOME, FETCH_NONE, or
+ * FETCH_AWAY when the database is away. */
+enum fetch { FETCH_AWAY = -1, FETCH_NONE, FETCH_SOME, FETCH_MORE };
+
+static enum fetch
+fetch_page(struct stream *s)
 {
-	struct audit_query q = { .after_seq = s->last_seq, .limit = BATCH };
+	struct audit_query q = { .limit = BATCH };
 	struct audit_entry_list l;
 	struct err e;
 	struct store *st = pool_get(&e);
 	int rc;
 
 	if (!st)
-		return -1;
+		return FETCH_AWAY;
+	if (s->all)
+		q.cursor = s->cursor;
+	else
+		q.after_seq = s->last_seq;
 	rc = st->ops->set_context(st, &s->ctx, &e) < 0 ? -1
-		: st->ops->audit_list(&l, st, s->tenant, &q, &e);
+		: st->ops->audit_list(&l, st, s->all ? NULL : s->tenant, &q, &e);
 	pool_put(st);
 	if (rc < 0)
-		return e.code == ERR_UNAVAILABLE ? -1 : -2;
+		return FETCH_AWAY;
 	for (size_t i = 0; i < l.n; i++)
 		add_event(s, &l.rows[i]);
-	rc = l.n > 0;
+	rc = l.n == (size_t)BATCH ? FETCH_MORE : l.n ? FETCH_SOME : FETCH_NONE;
 	audit_entry_list_free(&l);
-	return rc;
+	return (enum fetch)rc;
 }
 
-/* Reads the announced keys one by one (every chain the caller sees). */
+/* Waits until the hub has news for s, the deadline passes or the stream
+ * is stopping (-1). *news: the stream should read. */
 static int
-fetch_keys(struct stream *s, const struct audit_key *keys, int n)
+wait_news(struct stream *s, int64_t deadline, bool *news)
 {
-	struct err e;
-	struct store *st = pool_get(&e);
-	int queued = 0;
-
-	if (!st)
-		return -1;
-	if (st->ops->set_context(st, &s->ctx, &e) < 0) {
-		pool_put(st);
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		struct audit_query q = { .after_seq = keys[i].seq - 1, .limit = 1 };
-		struct audit_entry_list l;
-
-		if (st->ops->audit_list(&l, st, keys[i].tenant_id, &q, &e) < 0)
-			continue;  /* not visible to this caller */
-		for (size_t k = 0; k < l.n; k++, queued++)
-			add_event(s, &l.rows[k]);
-		audit_entry_list_free(&l);
-	}
-	pool_put(st);
-	return queued > 0;
-}
-
-/* Waits until the hub has news for s or the keepalive is due; fills keys
- * (all-chains streams) and returns how many, -1 when stopping. */
-static int
-wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
-{
-	int64_t deadline = loop_clock_ms() + 1000;
-	int n = 0;
-
 	pthread_mutex_lock(&H.lock);
 	for (;;) {
-		bool mine = false;
-
 		if (H.stopping) {
 			pthread_mutex_unlock(&H.lock);
 			return -1;
 		}
-		if (H.head - s->pos > RING)  /* fell behind: read by seq */
-			s->pos = H.head - RING, *refetch = true;
-		for (; s->pos < H.head; s->pos++) {
-			const struct audit_key *k = &H.ring[s->pos % RING];
-
-			if (s->all && n < max)
-				keys[n++] = *k;
-			else if (!s->all && strcmp(k->tenant_id, s->tenant) == 0)
-				mine = true;
-		}
+		if (H.head - s->pos > RING)  /* fell behind: read anyway */
+			s->pos = H.head - RING, *news = true;
+		for (; s->pos < H.head; s->pos++)
+			if (s->all || strcmp(H.ring[s->pos % RING].tenant_id, s->tenant) == 0)
+				*news = true;
 		if (s->resyncs != H.resyncs) {
 			s->resyncs = H.resyncs;
-			*refetch = true;
+			*news = true;
 		}
-		if (mine || n || *refetch)
+		if (*news)
 			break;
 		pthread_mutex_unlock(&H.lock);  /* the loop runs on meanwhile */
 		if (!loop_wait_news(deadline)) {
@@ -307,10 +289,8 @@ wait_news(struct stream *s, struct audit_key *keys, int max, bool *refetch)
 		}
 		pthread_mutex_lock(&H.lock);
 	}
-	if (!H.live)
-		*refetch = true;  /* no feed: poll */
 	pthread_mutex_unlock(&H.lock);
-	return n;
+	return 0;
 }
 
 /* Hands out what is queued; with nothing queued, the connection waits
@@ -358,35 +338,61 @@ wake_reader(struct stream *s)
 	}
 }
 
-/* The stream's task: backfill, then news (or a poll each second), and a
- * keepalive comment when the line has been quiet. */
+/* Has the client gone? A suspended connection is not watched by
+ * libmicrohttpd, so a client that left would keep its slot until the next
+ * write failed. */
+static bool
+client_gone(struct stream *s)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct pollfd p;
+	char c;
+
+	if (!ci)
+		return true;
+	p = (struct pollfd){ .fd = ci->connect_fd, .events = POLLIN | POLLRDHUP };
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLRDHUP | POLLHUP | POLLERR))
+		return true;
+	return recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* The stream's task: read pages while they come full (at database speed,
+ * up to STREAM_HIGH bytes waiting for the client), then wait for news, a
+ * poll each second (entries of transactions that were still running, a
+ * hub without feed) and a keepalive comment when the line has been
+ * quiet. */
 static void
 stream_main(void *arg)
 {
 	struct stream *s = arg;
+	int64_t next_poll = 0;
+	bool news = true;
 
-	if (!s->all)
-		fetch_tenant(s);
-	wake_reader(s);
 	while (!s->closed) {
-		struct audit_key keys[64];
-		bool refetch = false;
-		int n = wait_news(s, keys, 64, &refetch);
+		int64_t now = loop_clock_ms();
+		enum fetch f = FETCH_NONE;
 
-		if (n < 0 || s->closed)
-			break;
-		if (s->all && n > 0)
-			fetch_keys(s, keys, n);
-		else if (!s->all && refetch)
-			while (fetch_tenant(s) > 0 && s->len < 256 * 1024)
-				;
-		else if (!s->all)
-			fetch_tenant(s);
+		if (news || now >= next_poll) {
+			do
+				f = fetch_page(s);
+			while (f == FETCH_MORE && s->len - s->off < STREAM_HIGH && !s->closed);
+			next_poll = now + (f == FETCH_NONE || f == FETCH_AWAY ? 1000 : 50);
+		}
 		if (s->off == s->len && time(NULL) - s->last_write >= H.cfg->sse_keepalive) {
 			append(s, ": keepalive\n\n", 13);
 			s->last_write = time(NULL);
 		}
 		wake_reader(s);
+		if (s->closed || (s->suspended && client_gone(s)))
+			break;
+		news = false;
+		if (f == FETCH_MORE)  /* the client is behind: let it read */
+			next_poll = now + 20;
+		if (wait_news(s, next_poll < now + 250 ? next_poll : now + 250, &news) < 0)
+			break;
 	}
 	s->ended = true;
 	wake_reader(s);
@@ -402,7 +408,8 @@ stream_free(void *cls)
 	stream_release(s);
 }
 
-/* The starting point: Last-Event-ID or ?after=, else the current head. */
+/* The starting point: Last-Event-ID or ?after=, else the current head
+ * (a seq for one tenant's stream, an audit cursor for every chain's). */
 static int
 resume_point(struct req *r, struct stream *s, struct err *e)
 {
@@ -413,6 +420,18 @@ resume_point(struct req *r, struct stream *s, struct err *e)
 
 	if (!v)
 		v = req_query(r, "after");
+	if (v && *v && s->all) {
+		struct audit_query probe = { .limit = 1, .cursor = v };
+
+		if (r->st->ops->audit_list(&l, r->st, NULL, &probe, e) < 0) {
+			if (e->code == ERR_INVALID_FIELD)
+				err_field(e, "Last-Event-ID", "wants an audit cursor (XID-GSEQ)");
+			return -1;
+		}
+		audit_entry_list_free(&l);
+		snprintf(s->cursor, sizeof s->cursor, "%s", v);
+		return 0;
+	}
 	if (v && *v) {
 		long long n = strtoll(v, &end, 10);
 
@@ -421,9 +440,10 @@ resume_point(struct req *r, struct stream *s, struct err *e)
 		s->last_seq = n;
 		return 0;
 	}
-	if (r->st->ops->audit_list(&l, r->st, s->tenant, &q, e) < 0)
+	if (r->st->ops->audit_list(&l, r->st, s->all ? NULL : s->tenant, &q, e) < 0)
 		return -1;
 	s->last_seq = l.n ? l.rows[0].seq : 0;
+	snprintf(s->cursor, sizeof s->cursor, "%s", l.n ? l.rows[0].cursor : "0-0");
 	audit_entry_list_free(&l);
 	return 0;
 }
@@ -457,10 +477,10 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 		}
 		snprintf(s->tenant, sizeof s->tenant, "%s", t.id);
 		tenant_clear(&t);
-		if (resume_point(r, s, &e) < 0) {
-			stream_release(s);
-			return reply_error(rp, &e, NULL);
-		}
+	}
+	if (resume_point(r, s, &e) < 0) {
+		stream_release(s);
+		return reply_error(rp, &e, NULL);
 	}
 	pthread_mutex_lock(&H.lock);
 	s->pos = H.head;

@@ -57,6 +57,10 @@ struct store_config {
 	const char *url;             /* remote mode: tenantryd base URL */
 	const char *token;           /* remote mode: bearer token */
 	const char *master_key_file; /* for encrypted settings; may be NULL */
+	/* direct mode: open even when the database cannot be reached now (a
+	 * conninfo that does not parse is still refused); the first operation
+	 * connects, and fails with ERR_UNAVAILABLE until it can. */
+	bool lazy;
 };
 
 /* Sorting of the tenant list. */
@@ -95,6 +99,13 @@ struct audit_query {
 	bool newest;             /* newest first */
 	const char *action;      /* prefix match, NULL = any */
 	const char *actor;       /* exact, NULL = any */
+	/* Commit order: entries after this audit cursor ("0-0" = from the
+	 * start), oldest first, over every chain the context sees (or the
+	 * tenant's), and only those of finished transactions, so that no
+	 * entry can later appear before a cursor already handed out. Takes
+	 * the place of after_seq, before_seq and newest. */
+	const char *cursor;
+	usec_t since;            /* at or after this time, 0 = any */
 };
 
 #define STORE_LIST(T)                                                        \
@@ -192,6 +203,13 @@ struct auth_key {
 	usec_t expires_at;
 	usec_t revoked_at;
 	enum tenant_status status;
+};
+
+/* The answer kept for an Idempotency-Key (tenantryd). */
+struct idem_answer {
+	int status;               /* 0: none */
+	char content_type[64];
+	char *body;               /* owned */
 };
 
 struct store;
@@ -385,6 +403,25 @@ struct store_ops {
 			 const char *email, const char *full_name,
 			 enum staff_role role, const char *password_hash,
 			 struct err *e);
+
+	/* Idempotent writes (store_pg only; NULL in store_rest). idem_begin
+	 * opens a transaction with the context's role and claims key for
+	 * caller in the context's tenant (the platform's outside one):
+	 *  - 0 with out->status 0: a new key; every operation until idem_end
+	 *    runs in that one transaction;
+	 *  - 0 with out->status set: the answer kept for the same request
+	 *    (body owned by the caller, free()); no transaction is open;
+	 *  - -1 with ERR_IN_PROGRESS (a request with the key is running),
+	 *    ERR_KEY_REUSED (the key answered another request) or another
+	 *    error; no transaction is open. */
+	int (*idem_begin)(struct idem_answer *out, struct store *st,
+			  const char *caller, const char *key,
+			  const char *fingerprint, struct err *e);
+	/* Ends the transaction of idem_begin: with an answer, keeps it with
+	 * the key and commits (ERR_OUTCOME_UNKNOWN when the session was lost
+	 * before the commit was confirmed); with NULL, rolls back. */
+	int (*idem_end)(struct store *st, const struct idem_answer *answer,
+			struct err *e);
 };
 
 struct store {

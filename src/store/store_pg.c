@@ -37,10 +37,8 @@ store_wait_hook(store_wait_fn *wait)
 	wait_fn = wait;
 }
 
-/* Until the next result can be had without blocking: with a wait hook the
- * socket is waited for there, else PQgetResult blocks. */
-static void
-await_result(PGconn *c)
+void
+pg_await(PGconn *c)
 {
 	while (wait_fn && PQisBusy(c)) {
 		if (wait_fn(PQsocket(c), false) < 0 || !PQconsumeInput(c))
@@ -59,6 +57,13 @@ store_pg_trace(pg_trace_fn *fn, void *arg)
 static const char AUTH_SQL[] =
 	"SELECT tenantry.auth_check(NULLIF($1, '')::uuid, $2::int8, "
 	"NULLIF($3, '')::uuid, NULLIF($4, '')::uuid)";
+
+void
+pg_quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
 
 /* ---- results ------------------------------------------------------------- */
 
@@ -287,6 +292,7 @@ blocking_run(void *arg)
 				(int)strcspn(m, "\n"), m);
 		return;
 	}
+	PQsetNoticeProcessor(s->conn, pg_quiet_notice, NULL);
 	j->rc = prepare_ctx(s, j->e);
 }
 
@@ -299,11 +305,22 @@ blocking(struct pgstore *s, bool connect, struct err *e)
 	return j.rc;
 }
 
+/* An idle session that the server ended (a restart, a terminated
+ * backend) has its end waiting in the socket: reading it here, before
+ * anything is sent, makes a new session safe to use. Inside an explicit
+ * transaction a lost session is an error, never a silent new one. */
 static int
 connect_db(struct pgstore *s, struct err *e)
 {
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && !s->txn)
+		PQconsumeInput(s->conn);
 	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
 		return 0;
+	if (s->txn) {
+		s->txn = false;
+		return err_set(e, ERR_UNAVAILABLE,
+			       "database connection lost; nothing was committed");
+	}
 	return blocking(s, true, e);
 }
 
@@ -326,6 +343,44 @@ clear_outs(struct pgstep *steps, int n)
 		}
 }
 
+/* Did r fail because the session is gone (terminated, crashed, cut)
+ * rather than because a statement failed? */
+static bool
+lost_connection(PGconn *c, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(c) != CONNECTION_OK || !state || strncmp(state, "57P", 3) == 0
+	       || strncmp(state, "08", 2) == 0;
+}
+
+static bool
+terminated(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return state && strncmp(state, "57P0", 4) == 0;
+}
+
+/* The session went away after the statements were sent and before the
+ * sync confirmed them. Inside an explicit transaction that is not being
+ * committed nothing can have been committed; otherwise the commit may or
+ * may not have happened. */
+static int
+unconfirmed(struct pgstore *s, struct err *e)
+{
+	const char *m = PQerrorMessage(s->conn);
+
+	if (s->txn && !s->committing)
+		return err_set(e, ERR_UNAVAILABLE,
+			       "database connection lost; nothing was committed: %.*s",
+			       (int)strcspn(m, "\n"), m);
+	return err_set(e, ERR_OUTCOME_UNKNOWN,
+		       "database connection lost before the commit was confirmed; "
+		       "the change may or may not have been saved: %.*s",
+		       (int)strcspn(m, "\n"), m);
+}
+
 /* One attempt. Statements not yet prepared on this connection are
  * prepared inside the pipeline, after the context statement: their names
  * resolve with the role of the operation, not the bare login's (a
@@ -341,6 +396,7 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	char names[PG_MAX_STEPS + 1][24];
 	uint64_t hashes[PG_MAX_STEPS + 1], pending[PG_MAX_STEPS + 1];
 	int npending = 0, rc = 0;
+	bool synced = false, rolled_back = false;
 
 	*retry_safe = true;
 	if (n > PG_MAX_STEPS + 1)  /* + the credential check */
@@ -381,26 +437,23 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 	for (int i = -1 - npending; i < n; i++) {
 		PGresult *r, *extra;
 
-		await_result(s->conn);
+		pg_await(s->conn);
 		r = PQgetResult(s->conn);
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			rc = pg_error(e, s->conn, r);
 			/* The first result failing because the session was
-			 * terminated (57P0x arrives before our statements
-			 * ran) is as good as a dead connection. */
-			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-			*retry_safe = i == -1 - npending
-				&& (PQstatus(s->conn) != CONNECTION_OK
-				    || (state && strncmp(state, "57P0", 4) == 0));
+			 * terminated (57P0x before the context statement's
+			 * result: it ran nothing) is as good as a dead
+			 * connection. A connection that closed without a
+			 * word is not: the server may have committed and
+			 * died before it flushed a single result. */
+			*retry_safe = i == -1 - npending && r && terminated(r);
+			rolled_back = !lost_connection(s->conn, r);
 		}
-		if (!r) {
-			if (rc == 0)
-				rc = pg_error(e, s->conn, NULL);
+		if (!r)
 			goto out;
-		}
 		if (i < 0 && i >= -npending && st == PGRES_COMMAND_OK)
 			s->prepared[s->nprepared++] = pending[npending + i];
 		if (i >= 0 && steps[i].out && rc == 0
@@ -408,25 +461,36 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 			*steps[i].out = r;
 		else
 			PQclear(r);
-		while ((await_result(s->conn), extra = PQgetResult(s->conn)))
+		while ((pg_await(s->conn), extra = PQgetResult(s->conn)))
 			PQclear(extra);
 	}
-	for (;;) {  /* up to and including the sync */
+	/* Up to and including the sync: only the sync proves the commit
+	 * (deferred constraints and the commit itself can still fail). */
+	for (;;) {
 		PGresult *r;
 		ExecStatusType st;
 
-		await_result(s->conn);
-		r = PQgetResult(s->conn);
-		if (!r)
+		pg_await(s->conn);
+		if (!(r = PQgetResult(s->conn)))
 			break;
 		st = PQresultStatus(r);
+		if (st == PGRES_FATAL_ERROR && rc == 0) {
+			rc = pg_error(e, s->conn, r);
+			rolled_back = !lost_connection(s->conn, r);
+		}
 		PQclear(r);
-		if (st == PGRES_PIPELINE_SYNC)
+		if (st == PGRES_PIPELINE_SYNC) {
+			synced = true;
 			break;
+		}
 	}
 out:
+	if (!synced && !*retry_safe && !rolled_back)
+		rc = unconfirmed(s, e);
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		PQexitPipelineMode(s->conn);
+	else
+		s->txn = false;  /* a lost session ends its transaction */
 	if (rc < 0)
 		clear_outs(steps, n);
 	return rc;
@@ -464,7 +528,7 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 		return 0;
 	/* A connection lost before anything ran (server restarted while we
 	 * were idle): reconnect and try once more. */
-	if (e && e->code == ERR_UNAVAILABLE && retry_safe) {
+	if (e && e->code == ERR_UNAVAILABLE && retry_safe && !s->txn) {
 		PQfinish(s->conn);
 		s->conn = NULL;
 		err_clear(e);
@@ -482,6 +546,9 @@ pg_close(struct store *st)
 
 	if (s->conn)
 		PQfinish(s->conn);
+	free(s->idem_caller);
+	free(s->idem_key);
+	free(s->idem_fingerprint);
 	free(s->conninfo);
 	memset(s->key, 0, sizeof s->key);
 	free(s);
@@ -621,6 +688,7 @@ fill_ops(void)
 	pg_ops_audit(&ops);
 	pg_ops_auth(&ops);
 	pg_ops_feed(&ops);
+	pg_ops_idem(&ops);
 }
 
 int
@@ -648,6 +716,23 @@ store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 			return -1;
 		}
 		s->have_key = true;
+	}
+	if (cfg->lazy) {
+		char *msg = NULL;
+		PQconninfoOption *opts = PQconninfoParse(s->conninfo[0] ? s->conninfo : "", &msg);
+
+		if (!opts && !strstr(s->conninfo, "=") && !strstr(s->conninfo, "://"))
+			opts = PQconninfoParse("", NULL);  /* a bare database name */
+		if (!opts) {
+			err_set(e, ERR_BAD_REQUEST, "bad connection string: %.*s",
+				msg ? (int)strcspn(msg, "\n") : 0, msg ? msg : "");
+			PQfreemem(msg);
+			pg_close(&s->base);
+			return -1;
+		}
+		PQconninfoFree(opts);
+		*out = &s->base;
+		return 0;
 	}
 	if (connect_db(s, e) < 0) {
 		pg_close(&s->base);

@@ -27,6 +27,11 @@ struct pgstore {
 	char *conninfo;
 	bool have_key;
 	uint8_t key[SECRET_KEY_BYTES];
+	/* An explicit transaction is open (idempotent writes): pipelines run
+	 * inside it until the one that commits (committing) or a rollback. */
+	bool txn, committing;
+	/* The key an open idempotent transaction claimed. */
+	char *idem_caller, *idem_key, *idem_fingerprint;
 	size_t nprepared;
 	uint64_t prepared[PG_MAX_PREPARED];  /* hashes of prepared texts */
 };
@@ -58,6 +63,11 @@ pg_of(struct store *st)
 /* Runs steps in one pipeline after the context; on error fills e from the
  * first failing statement and clears every out result. */
 int pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e);
+
+/* Until the next result of c can be had without blocking: with a wait
+ * hook (store_wait_hook) the socket is waited for there, else PQgetResult
+ * blocks. */
+void pg_await(PGconn *c);
 
 /* Error from a failed result (SQLSTATE mapped to an err code). */
 int pg_error(struct err *e, PGconn *c, const PGresult *r);
@@ -93,6 +103,11 @@ typedef void pg_trace_fn(void *arg, const char *sql, int n,
 			 const char *const *params);
 void store_pg_trace(pg_trace_fn *fn, void *arg);
 
+/* A notice processor that drops the server's notices and warnings (the
+ * WARNING of an immediate shutdown): libpq's default prints them on
+ * stderr, over a console's screen. */
+void pg_quiet_notice(void *arg, const char *message);
+
 /* Is s shaped like a uuid? */
 bool pg_is_uuid(const char *s);
 /* Scopes from "a,b,c" (array_to_string); unknown names are skipped. */
@@ -105,6 +120,7 @@ void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
 void pg_ops_feed(struct store_ops *ops);
+void pg_ops_idem(struct store_ops *ops);
 
 /* Row decoders shared between files. */
 #define PG_TENANT_COLS                                                        \

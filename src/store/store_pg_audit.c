@@ -17,7 +17,8 @@
 #define AUDIT_COLS                                                           \
 	"a.tenant_id, a.seq, " US("a.at") ", a.actor, a.actor_kind, a.action, " \
 	"a.resource_type, a.resource_id, coalesce(host(a.ip), ''), a.old::text, " \
-	"a.new::text, a.user_agent, encode(a.hash, 'hex')"
+	"a.new::text, a.user_agent, encode(a.hash, 'hex'), " \
+	"a.xid::text || '-' || a.gseq"
 
 static char *
 dup_or_null(const PGresult *r, int row, int col)
@@ -41,6 +42,68 @@ audit_row(struct audit_entry *a, const PGresult *r, int row)
 	a->new_json = dup_or_null(r, row, 10);
 	a->user_agent = dup_or_null(r, row, 11);
 	pg_cpy(a->hash, r, row, 12);
+	pg_cpy(a->cursor, r, row, 13);
+}
+
+/* "xid-gseq" into its two numbers, as text for the statement. */
+static int
+cursor_parse(char xid[24], char gseq[24], const char *cursor, struct err *e)
+{
+	char *end;
+	unsigned long long x, g;
+
+	if (cursor[0] < '0' || cursor[0] > '9')
+		goto bad;
+	x = strtoull(cursor, &end, 10);
+	if (*end != '-' || end[1] < '0' || end[1] > '9')
+		goto bad;
+	g = strtoull(end + 1, &end, 10);
+	if (*end || x > INT64_MAX || g > INT64_MAX)
+		goto bad;
+	snprintf(xid, 24, "%llu", x);
+	snprintf(gseq, 24, "%llu", g);
+	return 0;
+bad:
+	return err_field(e, "cursor", "an audit cursor is two numbers, XID-GSEQ");
+}
+
+/* Entries after an audit cursor, in commit order (store.h). */
+static int
+audit_after_cursor(struct audit_entry_list *out, struct store *st, const char *tenant,
+		   const struct audit_query *q, int limit, struct err *e)
+{
+	char xid[24], gseq[24], lim[16], since[24];
+	PGresult *r = NULL;
+
+	if (cursor_parse(xid, gseq, q->cursor, e) < 0)
+		return -1;
+	snprintf(lim, sizeof lim, "%d", limit);
+	snprintf(since, sizeof since, "%lld", (long long)q->since);
+	{
+		struct pgstep steps[] = {
+			PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
+				"tenantry.must_tenant($1) END", NULL, tenant),
+			PG_STEP("SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+				"WHERE (a.xid, a.gseq) > ($2::text::xid8, $3::int8) "
+				"AND a.xid < tenantry.audit_horizon() "
+				"AND ($1::text IS NULL OR a.tenant_id = tenantry.tenant_ref($1)) "
+				"AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+				"AND ($5::text IS NULL OR a.actor = $5) "
+				"AND ($7::int8 = 0 OR a.at >= " FROM_US("$7") ") "
+				"ORDER BY a.xid, a.gseq LIMIT $6",
+				&r, tenant, xid, gseq, q->action, q->actor, lim, since),
+		};
+
+		if (pg_run(pg_of(st), steps, 2, e) < 0)
+			return -1;
+	}
+	ALLOC_ROWS(out, r, e);
+	for (size_t i = 0; i < out->n; i++)
+		audit_row(&out->rows[i], r, (int)i);
+	if (out->n == (size_t)limit)
+		snprintf(out->next, sizeof out->next, "%s", out->rows[out->n - 1].cursor);
+	PQclear(r);
+	return 0;
 }
 
 static int
@@ -60,6 +123,8 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 		return err_field(e, "after", "sequence numbers are positive");
 	if (q->action && strlen(q->action) > 63)
 		return err_field(e, "action", "action longer than 63 bytes");
+	if (q->cursor)
+		return audit_after_cursor(out, st, tenant, q, limit, e);
 	snprintf(after, sizeof after, "%lld", (long long)q->after_seq);
 	snprintf(before, sizeof before, "%lld",
 		 (long long)(q->before_seq > 0 ? q->before_seq : INT64_MAX));
@@ -79,12 +144,15 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 			  "AND ($5::text IS NULL OR a.actor = $5) "
 			  "ORDER BY a.seq LIMIT $6";
 	} else {
-		/* Across chains seq means nothing: newest entries by time. */
+		/* Across chains seq means nothing: the newest entries in
+		 * commit order, of finished transactions (so the newest
+		 * one's cursor is a gapless starting point). */
 		sql = "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
 		      "WHERE $1::text IS NULL AND $2::int8 >= 0 AND $3::int8 > 0 "
+		      "AND a.xid < tenantry.audit_horizon() "
 		      "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
 		      "AND ($5::text IS NULL OR a.actor = $5) "
-		      "ORDER BY a.at DESC LIMIT $6";
+		      "ORDER BY a.xid DESC, a.gseq DESC LIMIT $6";
 	}
 	{
 		struct pgstep steps[] = {

@@ -20,15 +20,6 @@ struct audit_feed {
 	char tenant[ID_LEN];  /* "" = every tenant */
 };
 
-/* Server messages on the feed's session (the FATAL of a terminated
- * backend) must never reach a terminal that ncurses owns. */
-static void
-quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
 static void
 pg_feed_close(struct audit_feed *f)
 {
@@ -71,7 +62,7 @@ pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant,
 		pg_feed_close(f);
 		return -1;
 	}
-	PQsetNoticeProcessor(f->conn, quiet, NULL);
+	PQsetNoticeProcessor(f->conn, pg_quiet_notice, NULL);
 	r = PQexec(f->conn, "LISTEN tenantry_audit");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		pg_error(e, f->conn, r);

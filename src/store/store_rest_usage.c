@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 #include "core/json.h"
 #include "core/validate.h"
 #include "store/store_rest.h"
@@ -323,6 +325,13 @@ rest_audit_list(struct audit_entry_list *out, struct store *st, const char *tena
 		rest_query(&p, "newest", "1");
 	rest_query(&p, "action", q->action);
 	rest_query(&p, "actor", q->actor);
+	rest_query(&p, "cursor", q->cursor);
+	if (q->since) {
+		char t[40];
+
+		time_format(t, sizeof t, q->since);
+		rest_query(&p, "since", t);
+	}
 	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
 		return -1;
 	return audit_entry_items(out, reply, e);

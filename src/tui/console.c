@@ -305,6 +305,28 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
+/* Points stderr at /dev/null; returns the old one (or -1). */
+static int
+quiet_stderr(void)
+{
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	return saved;
+}
+
+static void
+restore_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 static void
 screen_start(struct console *c)
 {
@@ -334,7 +356,7 @@ console_run(const struct console_options *opt)
 	struct console *c = calloc(1, sizeof *c);
 	struct store *st = NULL;
 	struct err e = { 0 };
-	int rc = 0;
+	int rc = 0, saved_stderr;
 
 	if (!c)
 		return 1;
@@ -360,6 +382,9 @@ console_run(const struct console_options *opt)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	/* Nothing but ncurses writes to the terminal while it owns it: a
+	 * library's stray message on stderr would corrupt the screen. */
+	saved_stderr = quiet_stderr();
 	screen_start(c);
 	command_history_load();
 	console_start(c);
@@ -387,6 +412,7 @@ console_run(const struct console_options *opt)
 	}
 	command_history_save();
 	endwin();
+	restore_stderr(saved_stderr);
 	console_stop(c);
 	c->stopping = true;
 	worker_stop(&c->worker);

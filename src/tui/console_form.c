@@ -347,6 +347,12 @@ form_finish(struct console *c, const struct job *j)
 
 	snprintf(m->error, sizeof m->error, "%s%s%s", prefix ? j->err.field : "",
 		 prefix ? ": " : "", j->err.message);
+	if (j->err.code == ERR_OUTCOME_UNKNOWN) {
+		snprintf(m->error, sizeof m->error,
+			 "outcome unknown: the connection was lost before the commit was "
+			 "confirmed; the view behind is read again: look before saving again");
+		console_refresh(c);
+	}
 	for (int i = 0; i < m->nfield; i++)
 		if (j->err.field[0] && m->field[i].label
 		    && strcasestr(m->field[i].label, j->err.field))

@@ -70,7 +70,9 @@ console_failed(struct console *c, const struct job *j, const char *doing)
 		return false;
 	console_message(c, THEME_ROLE_ERROR, "%s: %s%s%s", doing, j->err.message,
 			j->err.code == ERR_UNAVAILABLE ? " (not saved; try again)" : "",
-			"");
+			j->err.code == ERR_OUTCOME_UNKNOWN ? " (outcome unknown: re-reading)" : "");
+	if (j->err.code == ERR_OUTCOME_UNKNOWN)
+		console_refresh(c);
 	return true;
 }
 

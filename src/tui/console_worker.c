@@ -2,11 +2,14 @@
  *
  * Jobs arrive through a pipe and go back through the console's pipe once
  * run. The thread polls the job pipe together with the feed's descriptor;
- * announced audit keys are fetched and delivered as a feed_job. A lost
- * connection makes it wait with backoff until the store answers again
- * ("reconnecting…" in the title): reads are then run again, writes fail so
- * that the form that sent them keeps its values. A lost feed is reopened
- * with backoff and the newest entries are fetched again (backfill).
+ * announced audit keys say "look": the entries after the feed's position
+ * are fetched page by page and delivered as feed_jobs. A lost connection
+ * (seen by a job, or by a ping when the console has been idle for a
+ * second) makes it wait with backoff until the store answers again
+ * ("reconnecting…" in the title): reads are then run again; writes fail so
+ * that the form that sent them keeps its values, and a write whose commit
+ * was not confirmed says that its outcome is unknown. A lost feed is
+ * reopened with backoff and goes on from its position.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,7 +23,9 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 5000
 #define BACKFILL 200
+#define PAGE 500
 #define KEYS_MAX 128
+#define IDLE_PING_US 1000000
 
 #define NAMED 1024
 
@@ -38,7 +43,21 @@ struct worker {
 	int feed_backoff_ms;
 	int64_t feed_retry_us;
 	bool feed_was_lost;
+	/* where the live feed is: the last entry delivered */
+	bool have_position;
+	char cursor[AUDIT_CURSOR_LEN];
+	int64_t last_seq;
+	int64_t heard_us;            /* the store last answered */
 };
+
+/* Is a job waiting in the pipe? */
+static bool
+job_waiting(struct worker *w)
+{
+	struct pollfd p = { .fd = w->job_pipe[0], .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
 
 static void
 deliver(struct worker *w, struct job *j)
@@ -58,6 +77,22 @@ run_job(struct worker *w, struct job *j)
 
 	err_clear(&j->err);
 	j->rc = j->run(j, w->st, &j->err);
+	/* A read may simply run again; a write whose commit was not
+	 * confirmed keeps saying so, once the store answers again. */
+	if (j->rc < 0 && j->err.code == ERR_OUTCOME_UNKNOWN && !j->write)
+		j->err.code = ERR_UNAVAILABLE;
+	if (j->rc < 0 && j->err.code == ERR_OUTCOME_UNKNOWN) {
+		struct err e = { 0 };
+
+		while (w->st->ops->ping(w->st, &e) < 0 && e.code == ERR_UNAVAILABLE) {
+			atomic_store(&w->reconnecting, true);
+			poll(NULL, 0, backoff);
+			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			err_clear(&e);
+		}
+		atomic_store(&w->reconnecting, false);
+		return;
+	}
 	if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE) {
 		struct err e = { 0 };
 
@@ -138,48 +173,45 @@ name_tenants(struct worker *w, struct feed_job *fj)
 	}
 }
 
-/* Fetches the entries of keys (grouped by chain) and delivers them. */
+/* Delivers the entries after the feed's position, page by page, in
+ * commit order (the audit cursor for every chain, the seq for one), and
+ * moves the position on: the keys the feed announced only say "look", so a
+ * burst, a lost notification or a reconnect loses nothing and repeats
+ * nothing. */
 static void
-fetch_keys(struct worker *w, struct audit_key *keys, int n)
+drain_after(struct worker *w)
 {
-	struct feed_job *fj = feed_job_new();
-	size_t cap = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct audit_query q = { .limit = 1 };
-		struct audit_entry_list l;
-		int64_t lo = keys[i].seq, hi = keys[i].seq;
+	for (int pages = 0; pages < 100; pages++) {
+		struct feed_job *fj = feed_job_new();
+		struct audit_query q = { .limit = PAGE };
 		struct err e = { 0 };
-		int k;
+		size_t n;
 
-		if (!keys[i].tenant_id[0])
-			continue;
-		/* The keys of one chain usually come in a run. */
-		for (k = i + 1; k < n && strcmp(keys[k].tenant_id, keys[i].tenant_id) == 0; k++) {
-			lo = keys[k].seq < lo ? keys[k].seq : lo;
-			hi = keys[k].seq > hi ? keys[k].seq : hi;
+		if (w->feed_all)
+			q.cursor = w->cursor;
+		else
+			q.after_seq = w->last_seq;
+		if (w->st->ops->audit_list(&fj->entries, w->st,
+					   w->feed_all ? NULL : w->feed_tenant, &q, &e) < 0) {
+			deliver(w, &fj->job);
+			return;
 		}
-		q.after_seq = lo - 1;
-		q.before_seq = hi + 1;
-		q.limit = (int)(hi - lo + 1) > 1000 ? 1000 : (int)(hi - lo + 1);
-		if (w->st->ops->audit_list(&l, w->st, keys[i].tenant_id, &q, &e) == 0) {
-			if (fj->entries.n + l.n > cap) {
-				cap = (fj->entries.n + l.n) * 2;
-				fj->entries.rows = realloc(fj->entries.rows, cap * sizeof *l.rows);
-				if (!fj->entries.rows)
-					abort();
-			}
-			memcpy(fj->entries.rows + fj->entries.n, l.rows, l.n * sizeof *l.rows);
-			fj->entries.n += l.n;
-			free(l.rows);  /* the entries' own strings moved */
+		n = fj->entries.n;
+		if (n) {
+			const struct audit_entry *last = &fj->entries.rows[n - 1];
+
+			snprintf(w->cursor, sizeof w->cursor, "%s", last->cursor);
+			w->last_seq = last->seq;
+			name_tenants(w, fj);
 		}
-		i = k - 1;
+		deliver(w, &fj->job);
+		if (n < PAGE)
+			return;
 	}
-	name_tenants(w, fj);
-	deliver(w, &fj->job);
 }
 
-/* The newest entries, oldest first, after the feed was (re)opened. */
+/* The newest entries, oldest first, when the feed is first opened on a
+ * view; they also set the position the feed goes on from. */
 static void
 backfill(struct worker *w)
 {
@@ -196,6 +228,16 @@ backfill(struct worker *w)
 			fj->entries.rows[a] = fj->entries.rows[b];
 			fj->entries.rows[b] = t;
 		}
+		if (fj->entries.n) {
+			const struct audit_entry *last = &fj->entries.rows[fj->entries.n - 1];
+
+			snprintf(w->cursor, sizeof w->cursor, "%s", last->cursor);
+			w->last_seq = last->seq;
+		} else {
+			snprintf(w->cursor, sizeof w->cursor, "0-0");
+			w->last_seq = 0;
+		}
+		w->have_position = true;
 		name_tenants(w, fj);
 	}
 	deliver(w, &fj->job);
@@ -208,7 +250,10 @@ feed_try_open(struct worker *w)
 
 	if (w->st->ops->feed_open(&w->feed, w->st, w->feed_all ? NULL : w->feed_tenant, &e) == 0) {
 		w->feed_backoff_ms = BACKOFF_MIN_MS;
-		if (w->feed_was_lost)
+		/* after a loss, what was committed meanwhile */
+		if (w->have_position)
+			drain_after(w);
+		else
 			backfill(w);
 		w->feed_was_lost = false;
 		return;
@@ -225,16 +270,48 @@ feed_drain(struct worker *w)
 {
 	struct audit_key keys[KEYS_MAX];
 	struct err e = { 0 };
-	int n;
+	int n, got = 0;
 
 	while ((n = w->st->ops->feed_read(w->feed, keys, KEYS_MAX, &e)) > 0)
-		fetch_keys(w, keys, n);
+		got += n;
+	if (got || !w->feed_all || n < 0)
+		drain_after(w);
 	if (n < 0) {
 		w->st->ops->feed_close(w->feed);
 		w->feed = NULL;
 		w->feed_was_lost = true;
 		w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
 	}
+}
+
+/* An idle console still notices a lost connection within two seconds:
+ * the store is pinged when nothing else was heard for a second, and a
+ * failed ping is waited out as a lost connection ("reconnecting…"). */
+static void
+idle_check(struct worker *w)
+{
+	struct err e = { 0 };
+	int backoff = BACKOFF_MIN_MS;
+
+	if (console_now_us() - w->heard_us < IDLE_PING_US)
+		return;
+	w->heard_us = console_now_us();
+	if (w->st->ops->ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
+		return;
+	atomic_store(&w->reconnecting, true);
+	for (;;) {
+		poll(NULL, 0, backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		err_clear(&e);
+		if (w->st->ops->ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
+			break;
+		if (job_waiting(w))
+			break;  /* the job's own wait takes over */
+	}
+	atomic_store(&w->reconnecting, false);
+	w->heard_us = console_now_us();
+	if (w->want_feed && w->have_position)
+		drain_after(w);  /* what was committed while away */
 }
 
 static void feed_retarget(struct worker *w, const char *tenant);
@@ -250,6 +327,8 @@ worker_main(void *arg)
 		struct pollfd p[2] = { { .fd = w->job_pipe[0], .events = POLLIN } };
 		int np = 1, timeout = -1;
 
+		int ready;
+
 		if (w->feed) {
 			p[1] = (struct pollfd){ .fd = w->st->ops->feed_fd(w->feed), .events = POLLIN };
 			np = p[1].fd >= 0 ? 2 : 1;
@@ -260,8 +339,16 @@ worker_main(void *arg)
 
 			timeout = left <= 0 ? 0 : (int)(left / 1000) + 1;
 		}
-		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR)
+		if (timeout < 0 || timeout > 1000)
+			timeout = 1000;
+		if ((ready = poll(p, (nfds_t)np, timeout)) < 0 && errno != EINTR)
 			break;
+		if (ready == 0) {
+			idle_check(w);
+			/* entries of transactions that were still running */
+			if (w->feed && w->have_position)
+				drain_after(w);
+		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			struct job *j;
 			ssize_t r = read(w->job_pipe[0], &j, sizeof j);
@@ -269,6 +356,7 @@ worker_main(void *arg)
 			if (r <= 0 || !j)
 				break;
 			run_job(w, j);
+			w->heard_us = console_now_us();
 			if (j->rc == 0 && j->feed_target != FEED_KEEP)
 				feed_retarget(w, j->feed_target == FEED_TENANT ? j->tenant : NULL);
 			deliver(w, j);
@@ -357,7 +445,8 @@ feed_retarget(struct worker *w, const char *tenant)
 	w->feed = NULL;
 	w->feed_all = !tenant;
 	snprintf(w->feed_tenant, sizeof w->feed_tenant, "%s", tenant ? tenant : "");
-	w->feed_was_lost = true;  /* backfill what the new view sees */
+	w->feed_was_lost = true;
+	w->have_position = false;  /* backfill what the new view sees */
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
 	feed_try_open(w);
 }

@@ -195,7 +195,8 @@ START_TEST(catalog)
 	c = testdb_connect(dbname, NULL);
 
 	/* The tables above are exactly the tables with a tenant column that
-	 * tenants can reach; audit_heads and purging are owner-only. */
+	 * tenants can reach; audit_heads, idempotency_keys and purging are
+	 * owner-only. */
 	v = testdb_value(c,
 		"SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c "
 		"JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -204,7 +205,7 @@ START_TEST(catalog)
 		"WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' "
 		"AND NOT a.attisdropped))");
 	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(v, "alerts,api_keys,audit_heads,audit_log,invitations,"
+	ck_assert_str_eq(v, "alerts,api_keys,audit_heads,audit_log,idempotency_keys,invitations,"
 			    "purging,quotas,tenant_settings,tenant_terms,tenant_users,tenants,"
 			    "usage_daily");
 
@@ -228,13 +229,17 @@ START_TEST(catalog)
 		"WHERE a.attrelid = c.oid AND a.attname = 'tenant_id')) "
 		"AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid "
 		"AND 'tenantry_tenant'::regrole = ANY (p.polroles))");
-	ck_assert_str_eq(v, "audit_heads,purging");
-	for (int k = 0; k < 2; k++)
+	ck_assert_str_eq(v, "audit_heads,idempotency_keys,purging");
+	for (int k = 0; k < 3; k++) {
+		static const char *const owner_only[] = { "audit_heads", "idempotency_keys",
+							  "purging" };
+
 		ck_assert_int_eq(testdb_int(c, "SELECT (has_any_column_privilege('tenantry_tenant', "
 				      "'tenantry.%s', 'SELECT, INSERT, UPDATE') "
 				      "OR has_table_privilege('tenantry_tenant', "
 				      "'tenantry.%s', 'DELETE, TRUNCATE'))::int",
-				      k ? "purging" : "audit_heads", k ? "purging" : "audit_heads"), 0);
+				      owner_only[k], owner_only[k]), 0);
+	}
 	for (size_t i = 0; i < NTABLES; i++)
 		ck_assert_msg(testdb_int(c, "SELECT count(*) FROM pg_policy p WHERE "
 				   "p.polrelid = 'tenantry.%s'::regclass AND "
