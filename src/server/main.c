@@ -194,7 +194,7 @@ main(int argc, char **argv)
 	}
 	if (pool_init(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
-		return 69;
+		return e.code == ERR_BAD_REQUEST ? 64 : 69;
 	}
 	if (sse_init(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);

@@ -503,7 +503,7 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 	struct pgstep all[PG_MAX_STEPS + 1];
 	const char *authp[4];
 	char issued[24];
-	bool retry_safe;
+	bool retry_safe, in_txn = s->txn;
 
 	/* tenantryd's credential check goes first, as a prepared step like
 	 * any other (it needs the operation's role to resolve). */
@@ -526,15 +526,42 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 			*steps[i].out = NULL;
 	if (run_once(s, steps, n, e, &retry_safe) == 0)
 		return 0;
+	/* A statement failed inside an idempotent transaction: it is rolled
+	 * back, and the operation goes on as it would without one (reading
+	 * what a refusal needs to explain itself, say); its failure is what
+	 * the request answers, so nothing is kept for the key. */
+	if (in_txn && !s->committing) {
+		pg_rollback(s);
+		s->txn_broken = true;
+		return -1;
+	}
 	/* A connection lost before anything ran (server restarted while we
 	 * were idle): reconnect and try once more. */
-	if (e && e->code == ERR_UNAVAILABLE && retry_safe && !s->txn) {
+	if (e && e->code == ERR_UNAVAILABLE && retry_safe && !in_txn) {
 		PQfinish(s->conn);
 		s->conn = NULL;
 		err_clear(e);
 		return run_once(s, steps, n, e, &retry_safe);
 	}
 	return -1;
+}
+
+void
+pg_rollback(struct pgstore *s)
+{
+	bool open = s->txn;
+	PGresult *r;
+
+	s->txn = s->committing = false;
+	if (!open || !s->conn || PQstatus(s->conn) != CONNECTION_OK
+	    || !PQsendQuery(s->conn, "ROLLBACK"))
+		return;
+	for (;;) {
+		pg_await(s->conn);
+		if (!(r = PQgetResult(s->conn)))
+			break;
+		PQclear(r);
+	}
 }
 
 /* ---- store ops: lifecycle of the store itself ---------------------------- */

@@ -30,6 +30,7 @@ struct pgstore {
 	/* An explicit transaction is open (idempotent writes): pipelines run
 	 * inside it until the one that commits (committing) or a rollback. */
 	bool txn, committing;
+	bool txn_broken;         /* rolled back after a statement failed */
 	/* The key an open idempotent transaction claimed. */
 	char *idem_caller, *idem_key, *idem_fingerprint;
 	size_t nprepared;
@@ -68,6 +69,9 @@ int pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e);
  * hook (store_wait_hook) the socket is waited for there, else PQgetResult
  * blocks. */
 void pg_await(PGconn *c);
+
+/* Ends an open explicit transaction (no error when there is none). */
+void pg_rollback(struct pgstore *s);
 
 /* Error from a failed result (SQLSTATE mapped to an err code). */
 int pg_error(struct err *e, PGconn *c, const PGresult *r);

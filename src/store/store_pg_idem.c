@@ -21,23 +21,13 @@ forget_claim(struct pgstore *s)
 	s->idem_caller = s->idem_key = s->idem_fingerprint = NULL;
 }
 
-/* Ends an open transaction without keeping anything. A lost session has
- * rolled it back already. */
+/* Ends an open transaction without keeping anything. */
 static void
 rollback(struct pgstore *s)
 {
-	PGresult *r;
-
-	s->txn = s->committing = false;
+	pg_rollback(s);
+	s->txn_broken = false;
 	forget_claim(s);
-	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK || !PQsendQuery(s->conn, "ROLLBACK"))
-		return;
-	for (;;) {
-		pg_await(s->conn);
-		if (!(r = PQgetResult(s->conn)))
-			break;
-		PQclear(r);
-	}
 }
 
 static int
@@ -108,11 +98,12 @@ pg_idem_end(struct store *st, const struct idem_answer *answer, struct err *e)
 	struct pgstep steps[2];
 	int rc;
 
-	if (!s->txn)
+	if (!answer || (!s->txn && !s->txn_broken)) {
+		bool was_open = s->txn || s->txn_broken || s->idem_key;
+
+		if (was_open)
+			rollback(s);
 		return answer ? err_set(e, ERR_INTERNAL, "no idempotent transaction is open") : 0;
-	if (!answer) {
-		rollback(s);
-		return 0;
 	}
 	snprintf(status, sizeof status, "%d", answer->status);
 	steps[0] = (struct pgstep)PG_STEP(
@@ -121,10 +112,12 @@ pg_idem_end(struct store *st, const struct idem_answer *answer, struct err *e)
 		answer->content_type, answer->body ? answer->body : "");
 	steps[1] = (struct pgstep)PG_STEP0("COMMIT", NULL);
 	s->committing = true;
-	rc = pg_run(s, steps, 2, e);
+	/* After a statement failed the operation went on outside the
+	 * transaction (store_pg.c): the answer is kept on its own. */
+	rc = pg_run(s, steps, s->txn ? 2 : 1, e);
 	if (rc < 0 && s->txn)  /* failed with the session alive */
 		rollback(s);
-	s->txn = s->committing = false;
+	s->txn = s->committing = s->txn_broken = false;
 	forget_claim(s);
 	return rc;
 }

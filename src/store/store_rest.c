@@ -4,7 +4,9 @@
  * store_rest_feed.c. */
 #include "store/store_rest.h"
 
+#include <poll.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,9 @@
 #include "core/validate.h"
 
 #define USER_AGENT "tenantry/0.1"
+#define REST_IDEM_KEY_BYTES 16
+#define REST_RETRIES 5             /* sends of one write at most */
+#define REST_RETRY_FIRST_MS 250    /* then 500, 1000, 2000 */
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -225,7 +230,8 @@ set_method(CURL *c, const char *method, const char *body)
 /* Sends the request; on success b holds the body and *status the code. */
 static int
 perform(struct reststore *s, const char *method, const struct rest_path *p,
-	const char *body, struct reply_buf *b, long *status, struct err *e)
+	const char *body, const char *idem_key, struct reply_buf *b, long *status,
+	struct err *e)
 {
 	char url[REST_PATH_MAX + 512], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *h = NULL;
@@ -238,6 +244,12 @@ perform(struct reststore *s, const char *method, const struct rest_path *p,
 	h = curl_slist_append(h, "Accept: application/json");
 	h = curl_slist_append(h, body ? "Content-Type: application/json" : "Content-Type:");
 	h = curl_slist_append(h, "Expect:");
+	if (idem_key) {
+		char line[128];
+
+		snprintf(line, sizeof line, "Idempotency-Key: %s", idem_key);
+		h = curl_slist_append(h, line);
+	}
 	if (*s->base.ctx.user_agent) {
 		char ua[160];
 
@@ -258,6 +270,13 @@ perform(struct reststore *s, const char *method, const struct rest_path *p,
 			       REST_REPLY_MAX >> 20);
 	if (rc == CURLE_OUT_OF_MEMORY || rc == CURLE_WRITE_ERROR)
 		return err_set(e, ERR_INTERNAL, "out of memory");
+	/* Nothing was sent when the connection could not be made; after
+	 * that, a write may have been done. */
+	if (rc != CURLE_OK && idem_key && rc != CURLE_COULDNT_CONNECT
+	    && rc != CURLE_COULDNT_RESOLVE_HOST)
+		return err_set(e, ERR_OUTCOME_UNKNOWN, "lost tenantryd at %s before it "
+			       "answered: the change may or may not have been saved: %s",
+			       s->url, *errbuf ? errbuf : curl_easy_strerror(rc));
 	if (rc != CURLE_OK)
 		return err_set(e, ERR_UNAVAILABLE, "cannot reach tenantryd at %s: %s",
 			       s->url, *errbuf ? errbuf : curl_easy_strerror(rc));
@@ -265,28 +284,54 @@ perform(struct reststore *s, const char *method, const struct rest_path *p,
 	return 0;
 }
 
+/* Is a failed write worth sending again with its Idempotency-Key? */
+static bool
+retry_write(const struct err *e)
+{
+	return e->code == ERR_OUTCOME_UNKNOWN || e->code == ERR_UNAVAILABLE
+	       || e->code == ERR_IN_PROGRESS;
+}
+
+/* Every write carries an Idempotency-Key of its own, so that one whose
+ * outcome is unknown (a lost connection, tenantryd's 503) is sent again,
+ * a few times with backoff, and is done once: tenantryd answers the
+ * retry of a write that committed with the first answer. */
 static int
 call_raw(struct reststore *s, const char *method, const struct rest_path *p,
 	 json_t *body, struct reply_buf *b, struct err *e)
 {
-	char *text = NULL;
+	char *text = NULL, key[2 * REST_IDEM_KEY_BYTES + 4];
+	bool write = strcmp(method, "GET") != 0;
+	int delay_ms = REST_RETRY_FIRST_MS;
 	long status = 0;
 	int rc;
 
-	json_decref(s->problem);
-	s->problem = NULL;
 	if (body && !(text = json_dumps(body, JSON_COMPACT))) {
 		json_decref(body);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
 	json_decref(body);
-	rc = perform(s, method, p, text, b, &status, e);
+	if (write) {
+		unsigned char raw[REST_IDEM_KEY_BYTES];
+
+		randombytes_buf(raw, sizeof raw);
+		memcpy(key, "tk-", 3);
+		sodium_bin2hex(key + 3, sizeof key - 3, raw, sizeof raw);
+	}
+	for (int attempt = 1;; attempt++) {
+		json_decref(s->problem);
+		s->problem = NULL;
+		b->len = 0;
+		rc = perform(s, method, p, text, write ? key : NULL, b, &status, e);
+		if (rc == 0 && (status < 200 || status >= 300))
+			rc = problem_error(s, status, b, e);
+		if (rc == 0 || !write || attempt == REST_RETRIES || !e || !retry_write(e))
+			break;
+		poll(NULL, 0, delay_ms);
+		delay_ms *= 2;
+	}
 	free(text);
-	if (rc < 0)
-		return -1;
-	if (status < 200 || status >= 300)
-		return problem_error(s, status, b, e);
-	return 0;
+	return rc;
 }
 
 int
@@ -417,6 +462,8 @@ static void
 fill_ops(void)
 {
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (sodium_init() < 0)  /* the Idempotency-Keys are random */
+		global_rc = CURLE_FAILED_INIT;
 	rest_ops_tenants(&ops);
 	rest_ops_usage(&ops);
 	rest_ops_feed(&ops);

@@ -4,6 +4,8 @@
  * line, help, configuration errors, view as tenant, a database restart.
  */
 #include <check.h>
+#include <poll.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +426,42 @@ START_TEST(test_database_restart)
 }
 END_TEST
 
+/* An idle console, the database killed at once: "reconnecting…" within
+ * two seconds with no key pressed, no library message over the screen,
+ * and the console carries on when the database is back. */
+START_TEST(test_idle_connection_lost)
+{
+	struct testcluster pgc = { 0 };
+	char a[1024];
+	struct timespec t0, t1;
+	long ms;
+
+	testcluster_start(&pgc, "console-idle");
+	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", pgc.conninfo,
+			 "tenants", "create", "--name", "Idle Corp", "--admin-email",
+			 "boss@idle.test", "--tier", "basic", NULL }), 0);
+	snprintf(a, sizeof a, "--db '%s' --as platform", pgc.conninfo);
+	term_start(&term, 120, 36, NULL, a);
+	term_expect(&term, "idle-corp");
+	poll(NULL, 0, 1500);  /* idle */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	testcluster_crash(&pgc);
+	ck_assert_msg(term_wait(&term, "reconnecting", 4000), "%s", term.screen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_msg(ms <= 2500, "noticed after %ld ms", ms);
+	poll(NULL, 0, 500);
+	term_capture(&term);
+	ck_assert_msg(!strstr(term.screen, "WARNING") && !strstr(term.screen, "terminating")
+		      && !strstr(term.screen, "server closed"), "%s", term.screen);
+	testcluster_start(&pgc, "console-idle");
+	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
+	term_expect(&term, "idle-corp");
+	term_stop(&term);
+	testcluster_stop(&pgc);
+}
+END_TEST
+
 /* A typed setting is checked before it is sent; a secret stays masked
  * until an audited reveal. */
 START_TEST(test_settings_edit_and_reveal)
@@ -638,6 +676,7 @@ suite_console(void)
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_view_as_emacs_keys);
 	tcase_add_test(tc, test_database_restart);
+	tcase_add_test(tc, test_idle_connection_lost);
 	suite_add_tcase(s, tc);
 	return s;
 }

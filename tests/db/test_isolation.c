@@ -222,7 +222,7 @@ START_TEST(catalog)
 
 	/* A policy for tenantry_tenant wherever the role has any privilege. */
 	v = testdb_value(c,
-		"SELECT coalesce(string_agg(c.relname, ','), '') FROM pg_class c "
+		"SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_class c "
 		"JOIN pg_namespace n ON n.oid = c.relnamespace "
 		"WHERE n.nspname = 'tenantry' AND c.relkind IN ('r', 'p') "
 		"AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM pg_attribute a "

@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -237,6 +239,7 @@ END_TEST
 /* The command line says "outcome unknown" with its own exit status. */
 struct cut_arg {
 	const char *db;
+	const char *who;             /* the login whose backend is cut */
 };
 
 static void *
@@ -244,7 +247,7 @@ cut_later(void *arg)
 {
 	PGconn *c = testdb_connect(((struct cut_arg *)arg)->db, NULL);
 
-	terminate_sleeper(c, "postgres");
+	terminate_sleeper(c, ((struct cut_arg *)arg)->who);
 	PQfinish(c);
 	return NULL;
 }
@@ -252,7 +255,7 @@ cut_later(void *arg)
 START_TEST(test_cli_outcome_unknown)
 {
 	PGconn *c = testdb_connect(db, NULL);
-	struct cut_arg a = { db };
+	struct cut_arg a = { db, "postgres" };
 	char *out = NULL, *err = NULL;
 	pthread_t t;
 	int rc;
@@ -268,6 +271,36 @@ START_TEST(test_cli_outcome_unknown)
 				       "WHERE key = 'slow-cli'"), 0);
 	free(out);
 	free(err);
+	PQfinish(c);
+}
+END_TEST
+
+/* The REST store sends every write with an Idempotency-Key and sends it
+ * again when its outcome is unknown: done once. */
+START_TEST(test_rest_store_retries)
+{
+	PGconn *c = testdb_connect(db, NULL);
+	struct store_config cfg = { .url = srv.url, .token = staff };
+	struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
+	struct cut_arg a = { db };
+	struct setting set;
+	struct store *st;
+	struct err e;
+	pthread_t t;
+	int rc;
+
+	slow_commits(c);
+	ck_assert(store_open(&st, &cfg, &e) == 0);
+	ck_assert(st->ops->set_context(st, &ctx, &e) == 0);
+	a.who = "tenantry_app";
+	pthread_create(&t, NULL, cut_later, &a);
+	rc = st->ops->setting_put(&set, st, "fault-co", "slow-rest", SETTING_STRING, "once", &e);
+	pthread_join(t, NULL);
+	ck_assert_msg(rc == 0, "%s", e.message);
+	setting_clear(&set);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.audit_log WHERE "
+				       "action LIKE 'setting.%%' AND resource_id = 'slow-rest'"), 1);
+	store_close(&st);
 	PQfinish(c);
 }
 END_TEST
@@ -643,6 +676,63 @@ START_TEST(test_streams_restart)
 }
 END_TEST
 
+/* audit tail without a tenant follows every chain from --since now:
+ * two tenants' bursts, each entry once, nothing from before. */
+START_TEST(test_audit_tail_every_tenant)
+{
+	PGconn *c = testdb_connect(db, NULL);
+	char other[ID_LEN], path[] = "/tmp/tenantry-tail-XXXXXX", *text = NULL;
+	const char *bin = getenv("TENANTRY_BIN") ? getenv("TENANTRY_BIN") : "build/tenantry";
+	struct timespec t0;
+	int fd = mkstemp(path), lines = 0;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	make_tenant(&srv, other, "Tail Two", "boss@tail-two.test");
+	burst(c, tenant, "tail", 9001, 5);  /* before: not printed */
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		execl(bin, bin, "--db", testdb_conninfo(db, NULL), "--json", "audit", "tail",
+		      "--since", "now", (char *)NULL);
+		_exit(127);
+	}
+	poll(NULL, 0, 1000);
+	burst(c, tenant, "tail", 1, 300);
+	burst(c, other, "tail", 301, 300);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 15000) {
+		free(text);
+		text = NULL;
+		lseek(fd, 0, SEEK_SET);
+		{
+			FILE *f = fdopen(dup(fd), "r");
+			size_t cap = 0;
+
+			ck_assert_ptr_nonnull(f);
+			lines = (int)getdelim(&text, &cap, '\0', f) > 0 ? count(text, "\"test.tail\"") : 0;
+			fclose(f);
+		}
+		if (lines >= 600)
+			break;
+		poll(NULL, 0, 200);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_msg(lines == 600, "%d of 600 entries", lines);
+	{
+		struct sse fake = { .buf = text };
+
+		expect_each(&fake, 1, 600, 1);
+		expect_each(&fake, 9001, 9005, 0);
+	}
+	free(text);
+	PQfinish(c);
+}
+END_TEST
+
 /* ---- an immediate restart under writers --------------------------------------- */
 
 #define WRITERS 4
@@ -783,6 +873,7 @@ suite_fault(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_commit_cut);
 	tcase_add_test(tc, test_cli_outcome_unknown);
+	tcase_add_test(tc, test_rest_store_retries);
 	tcase_add_test(tc, test_idempotent_routes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("streams");
@@ -791,6 +882,7 @@ suite_fault(void)
 	tcase_add_test(tc, test_all_stream_burst);
 	tcase_add_test(tc, test_all_stream_resume);
 	tcase_add_test(tc, test_streams_restart);
+	tcase_add_test(tc, test_audit_tail_every_tenant);
 	tcase_add_test(tc, test_start_database_down);
 	tcase_add_test(tc, test_crash_ledger);
 	suite_add_tcase(s, tc);
