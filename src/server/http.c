@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json_limit.h"
 #include "server/http.h"
 #include "server/server.h"
 
@@ -437,7 +438,9 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	} else {
 		json_error_t je;
 
-		if (cs->len) {
+		if (cs->len && json_body_check(cs->body, cs->len, JSON_DEPTH_MAX, &e) < 0) {
+			reply_error(&cs->rp, &e, NULL);  /* never parsed: too deep */
+		} else if (cs->len) {
 			cs->r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
 			if (!cs->r.body) {
 				err_set(&e, ERR_BAD_JSON, "malformed JSON at line %d column %d: %s",
