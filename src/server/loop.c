@@ -462,6 +462,8 @@ turn(struct loop *lp, int64_t limit)
 	}
 	if (limit >= 0 && (timeout < 0 || timeout > limit))
 		timeout = limit;
+	if (timeout < 0 || timeout > 250)
+		timeout = 250;  /* admit_sweep's deadlines */
 	if (lp->ready)
 		timeout = 0;
 	n = epoll_wait(lp->ep, evs, 64, (int)(timeout > 60000 ? 60000 : timeout));
@@ -481,6 +483,7 @@ turn(struct loop *lp, int64_t limit)
 	}
 	if (n == 0 || (mhd_due >= 0 && now_ms() >= mhd_due))
 		mhd = true;  /* a timeout of MHD's is due */
+	admit_sweep();
 	if (news)
 		wake_sleepers(lp, true);
 	/* The handlers start tasks, and tasks resume connections: MHD takes
