@@ -64,7 +64,9 @@ START_TEST(value_depth_and_text)
 	json_t *j = json_loads(deep, 0, NULL), *k = json_loads(at, 0, NULL), *big;
 
 	ck_assert_int_eq(json_value_depth(NULL, 32), 0);
-	ck_assert_int_eq(json_value_depth(json_integer(1), 32), 0);
+	big = json_integer(1);
+	ck_assert_int_eq(json_value_depth(big, 32), 0);
+	json_decref(big);
 	ck_assert_int_eq(json_value_depth(j, 100), JSON_DEPTH_MAX + 1);
 	ck_assert_int_eq(json_value_text(&text, j, "settings", &e), -1);
 	ck_assert_ptr_null(text);
