@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/json_limit.h"
 #include "core/json_read.h"
 #include "core/text.h"
 
@@ -229,8 +230,7 @@ json_t *jstr_or_null(const char *s)
 
 json_t *jtext_or_null(const char *json_text)
 {
-	return json_text ? json_loads(json_text, JSON_DECODE_ANY, NULL)
-			 : json_null();
+	return json_load_stored(json_text);
 }
 
 /* ---- times and masks ----------------------------------------------------- */

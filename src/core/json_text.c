@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_limit.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "core/validate.h"
@@ -175,11 +176,15 @@ jt_time(struct jtext *j, usec_t t)
 void
 jt_json(struct jtext *j, const char *json_text)
 {
+	size_t len = json_text ? strlen(json_text) : 0;
+
 	sep(j);
 	if (!json_text)
 		put(j, "null", 4);
+	else if (json_text_depth(json_text, len, JSON_READ_DEPTH_MAX) > JSON_READ_DEPTH_MAX)
+		put(j, JSON_TOO_DEEP, strlen(JSON_TOO_DEEP));  /* as json_load_stored */
 	else
-		put(j, json_text, strlen(json_text));
+		put(j, json_text, len);
 }
 
 char *

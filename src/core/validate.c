@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_limit.h"
 #include "core/validate.h"
 
 #define FIELD(f, dflt) ((f) ? (f) : (dflt))
@@ -51,6 +52,25 @@ bool utf8_valid(const char *s, size_t len)
 		i += (size_t)n;
 	}
 	return true;
+}
+
+size_t utf8_copy(char *dst, size_t size, const char *src, size_t len)
+{
+	if (!size)
+		return 0;
+	if (!src)
+		len = 0;
+	if (len > size - 1) {
+		len = size - 1;
+		/* src[len] is the first byte left out: a continuation byte
+		 * there means the character it belongs to is cut, so it goes */
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+	return len;
 }
 
 int validate_utf8(const char *s, const char *field, struct err *e)
@@ -432,6 +452,9 @@ int validate_json(const char *s, const char *field, struct err *e)
 	field = FIELD(field, "value");
 	if (!s)
 		return err_field(e, field, "%s: missing", field);
+	if (json_text_depth(s, strlen(s), JSON_DEPTH_MAX) > JSON_DEPTH_MAX)
+		return err_field(e, field, "%s: nests deeper than %d levels",
+				 field, JSON_DEPTH_MAX);
 	j = json_loads(s, JSON_DECODE_ANY, &jerr);
 	if (!j)
 		return err_field(e, field, "%s: not JSON at line %d column %d: "

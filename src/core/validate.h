@@ -25,6 +25,11 @@ int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
  * nothing above U+10FFFF, no NUL. */
 bool utf8_valid(const char *s, size_t len);
 int validate_utf8(const char *s, const char *field, struct err *e);
+/* Copies src[0..len) into dst (size bytes with the NUL), cut to fit at a
+ * character boundary, never inside a UTF-8 sequence; returns the length
+ * copied. Every fixed buffer that holds client or stored text is filled
+ * with it. NULL src copies "". */
+size_t utf8_copy(char *dst, size_t size, const char *src, size_t len);
 
 /* "slug": a-z 0-9 '-', 3..63 bytes, no leading, trailing or double '-'. */
 int validate_slug(const char *s, const char *field, struct err *e);

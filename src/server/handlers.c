@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/json_limit.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "core/validate.h"
@@ -394,9 +395,7 @@ member_json_text(char **out, json_t *o, const char *key, struct err *e)
 		return 0;
 	if (!json_is_object(v))
 		return err_field(e, key, "%s must be an object", key);
-	if (!(*out = json_dumps(v, JSON_COMPACT)))
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	return 0;
+	return json_value_text(out, v, key, e);  /* depth and size limits */
 }
 
 static void
@@ -931,7 +930,8 @@ h_audit_event(struct req *r, struct reply *rp, const char *tenant)
 			err_field(&e, "detail", "detail must be an object");
 			return fail(rp, &e);
 		}
-		detail_text = json_dumps(detail, JSON_COMPACT);
+		if (json_value_text(&detail_text, detail, "detail", &e) < 0)
+			return fail(rp, &e);
 	}
 	rc = OP(r, audit_event, r->st, tenant, action, rtype ? rtype : "",
 		rid ? rid : "", detail_text, &e);
@@ -999,6 +999,17 @@ h_export(struct req *r, struct reply *rp)
 }
 
 /* ---- auth ------------------------------------------------------------------------ */
+
+/* The client's User-Agent for the audit log: cut at a character boundary
+ * when it is longer than the context holds; left out unless UTF-8. */
+static void
+copy_user_agent(struct store_context *ctx, const char *ua)
+{
+	if (ua && validate_utf8(ua, "User-Agent", NULL) == 0)
+		utf8_copy(ctx->user_agent, sizeof ctx->user_agent, ua, strlen(ua));
+	else
+		ctx->user_agent[0] = '\0';
+}
 
 /* Picks the tenant a user logs into: the one named, or the only one. */
 static int
@@ -1092,8 +1103,7 @@ h_login(struct req *r, struct reply *rp)
 	snprintf(ctx.actor, sizeof ctx.actor, "%s", a.email);
 	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "%s",
 		 p.kind == PRINCIPAL_STAFF ? "staff" : "user");
-	snprintf(ctx.user_agent, sizeof ctx.user_agent, "%s",
-		 req_header(r, "User-Agent") ? req_header(r, "User-Agent") : "");
+	copy_user_agent(&ctx, req_header(r, "User-Agent"));
 	if (secret_password_needs_rehash(a.password_hash)
 	    && secret_password_hash(pw, fresh, NULL) < 0)
 		fresh[0] = '\0';
@@ -1301,8 +1311,7 @@ set_context(struct req *r, struct err *e)
 	const char *ua = req_header(r, "User-Agent");
 
 	snprintf(ctx.ip, sizeof ctx.ip, "%s", r->ip);
-	if (ua && validate_utf8(ua, "User-Agent", NULL) == 0)
-		snprintf(ctx.user_agent, sizeof ctx.user_agent, "%s", ua);
+	copy_user_agent(&ctx, ua);
 	snprintf(ctx.actor, sizeof ctx.actor, "%s", p->email);
 	switch (p->kind) {
 	case PRINCIPAL_STAFF:

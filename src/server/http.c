@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json_limit.h"
 #include "server/http.h"
 #include "server/server.h"
 
@@ -33,6 +34,10 @@ struct conn_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	bool seen;                 /* the head was read (first call) */
+	bool query_too_long;       /* uri_cb cut the query off */
+	const char *refusal;       /* answered without running: why */
+	int refusal_status;        /* 414, 431, 503 */
 	struct timespec start;
 	enum req_state state;
 	struct MHD_Connection *conn;
@@ -120,6 +125,25 @@ hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* A refusal of tenantryd's own (not one of the store's error codes): a
+ * problem+json; 503 comes with Retry-After and a close. */
+static void
+reply_status(struct reply *rp, int status, const char *detail)
+{
+	const char *title = status == 414 ? "URI too long"
+		: status == 431 ? "Request header fields too large" : "Too many connections";
+	const char *code = status == 414 ? "uri_too_long"
+		: status == 431 ? "header_fields_too_large" : "too_many_connections";
+
+	reply_json(rp, status, json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
+					 "title", title, "status", status, "detail", detail,
+					 "code", code));
+	rp->content_type = "application/problem+json";
+	rp->close = true;
+	if (status == 503)
+		rp->retry_after = 1;
+}
+
 /* Decodes %xx and '+' in place. */
 static void
 url_decode(char *s)
@@ -188,93 +212,72 @@ client_ip(struct MHD_Connection *c, char out[46])
 	addr_text(ci ? ci->client_addr : NULL, out);
 }
 
-/* ---- connection limits, over all the loops ------------------------------------
- *
- * Every loop's daemon accepts from the same socket, so the limits are
- * counted here, for all of them: a connection is refused when the total or
- * its address's count is at the limit. Two loops accepting at the same
- * instant may each let one more in. */
-
-static struct {
-	pthread_mutex_t lock;
-	int total, nips, cap;
-	struct ip_count {
-		char ip[46];
-		int n;
-	} *ips;
-} Conns = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static struct ip_count *
-ip_find(const char *ip)
-{
-	for (int i = 0; i < Conns.nips; i++)
-		if (strcmp(Conns.ips[i].ip, ip) == 0)
-			return &Conns.ips[i];
-	return NULL;
-}
+/* ---- connections and their limits (admit.c) ----------------------------------- */
 
 static enum MHD_Result
 accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 {
-	const struct ip_count *c;
 	char ip[46];
-	bool ok;
 
 	(void)cls;
 	(void)len;
 	addr_text(addr, ip);
-	pthread_mutex_lock(&Conns.lock);
-	c = ip_find(ip);
-	ok = Conns.total < server_cfg->conn_limit
-		&& (!c || c->n < server_cfg->per_ip_limit);
-	pthread_mutex_unlock(&Conns.lock);
-	return ok ? MHD_YES : MHD_NO;
+	return admit_accept(ip) ? MHD_YES : MHD_NO;
 }
 
 static void
 connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	      enum MHD_ConnectionNotificationCode code)
 {
-	struct ip_count *c;
-	char *ip;
-
 	(void)cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		if (!(ip = malloc(46)))
-			return;
-		client_ip(conn, ip);
-		pthread_mutex_lock(&Conns.lock);
-		if (!(c = ip_find(ip)) && Conns.nips == Conns.cap) {
-			int cap = Conns.cap ? Conns.cap * 2 : 64;
-			struct ip_count *n = realloc(Conns.ips, (size_t)cap * sizeof *n);
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		char ip[46];
 
-			if (n) {
-				Conns.ips = n;
-				Conns.cap = cap;
-			}
-		}
-		if (!c && Conns.nips < Conns.cap) {
-			c = &Conns.ips[Conns.nips++];
-			snprintf(c->ip, sizeof c->ip, "%s", ip);
-			c->n = 0;
-		}
-		if (c) {
-			c->n++;
-			Conns.total++;
-			*socket_ctx = ip;
-			ip = NULL;
-		}
-		pthread_mutex_unlock(&Conns.lock);
-		free(ip);
-	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && (ip = *socket_ctx)) {
-		pthread_mutex_lock(&Conns.lock);
-		if ((c = ip_find(ip)) && --c->n == 0)
-			*c = Conns.ips[--Conns.nips];  /* the last takes its place */
-		Conns.total--;
-		pthread_mutex_unlock(&Conns.lock);
-		free(ip);
+		client_ip(conn, ip);
+		*socket_ctx = fd ? admit_open(ip, fd->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		admit_close(*socket_ctx);
 		*socket_ctx = NULL;
 	}
+}
+
+static struct conn_rec *
+conn_rec(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Query strings are bounded before libmicrohttpd splits them: past about
+ * 950 parameters its per-connection memory ran out and the request hung
+ * without a reply. This runs on the request line, before the split; a
+ * query over the bounds is cut off here (the line is libmicrohttpd's
+ * writable buffer, given as const) and the request answered 414. */
+static void *
+uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	char *q = strchr(uri, '?');
+	struct conn_state *cs = calloc(1, sizeof *cs);
+	int params = 1;
+
+	(void)cls;
+	(void)c;
+	if (!q)
+		return cs;
+	for (const char *p = q + 1; *p; p++)
+		params += *p == '&' || *p == ';';
+	if (params > HTTP_QUERY_PARAMS_MAX || strlen(q + 1) > HTTP_QUERY_MAX) {
+		q[1] = '\0';
+		if (cs)
+			cs->query_too_long = true;
+		else
+			q[0] = '\0';  /* no state to answer 414 with: no query at all */
+	}
+	return cs;
 }
 
 static enum MHD_Result
@@ -288,6 +291,7 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 	if (rp->stream) {
 		resp = rp->stream;
 		rp->stream = NULL;  /* queued or destroyed below, either way not ours */
+		admit_phase(conn_rec(c), CONN_STREAMING);
 	} else {
 		if (rp->json) {
 			text = json_dumps(rp->json, JSON_COMPACT);
@@ -358,18 +362,42 @@ run_request(void *arg)
 	MHD_resume_connection(cs->conn);
 }
 
-/* The client's address, as connection_cb wrote it down when the
- * connection opened (once per connection, not per request). */
+/* The client's address, as admit_open wrote it down when the connection
+ * opened (once per connection, not per request). */
 static void
 request_ip(struct MHD_Connection *c, char out[46])
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const struct conn_rec *rec = conn_rec(c);
 
-	if (ci && ci->socket_context)
-		snprintf(out, 46, "%s", (const char *)ci->socket_context);
+	if (rec)
+		snprintf(out, 46, "%s", rec->ip);
 	else
 		client_ip(c, out);
+}
+
+/* The first call of a request, its head read: 414 and 431 for queries
+ * and headers over the bounds, 503 over the connection limits. */
+static const char *
+head_refusal(struct conn_state *cs, struct MHD_Connection *c, const char *method,
+	     const char *url, int *status)
+{
+	const struct conn_rec *rec = conn_rec(c);
+
+	if (cs->query_too_long) {
+		*status = 414;
+		return "the query string is longer than its bounds";
+	}
+	if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > HTTP_HEADERS_MAX) {
+		*status = 431;
+		return "too many header fields";
+	}
+	if (rec && rec->over && !admit_exempt(method, url)) {
+		*status = 503;
+		return rec->over == ADMIT_OVER_PER_IP
+			? "too many connections from this address"
+			: "too many connections";
+	}
+	return NULL;
 }
 
 static enum MHD_Result
@@ -383,19 +411,25 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)cls;
 	(void)version;
-	if (!cs) {
+	if (!cs || !cs->seen) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     "Content-Length");
 
-		if (!(cs = calloc(1, sizeof *cs)))
+		if (!cs && !(cs = calloc(1, sizeof *cs)))
 			return MHD_NO;
+		*con_cls = cs;
+		cs->seen = true;
 		clock_gettime(CLOCK_MONOTONIC, &cs->start);
 		if (cl && strtoull(cl, NULL, 10) > server_cfg->body_max)
 			cs->too_large = true;
-		*con_cls = cs;
+		cs->refusal = head_refusal(cs, c, method, url, &cs->refusal_status);
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		if (cs->refusal) {  /* dropped: the answer is known */
+			*upload_size = 0;
+			return MHD_YES;
+		}
 		if (!cs->too_large && cs->len + *upload_size > server_cfg->body_max)
 			cs->too_large = true;
 		if (!cs->too_large) {
@@ -433,7 +467,10 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->r.raw_body = cs->body;
 	cs->r.raw_len = cs->len;
 	request_ip(c, cs->r.ip);
-	if (route_find(&cs->r.match, method, url) < 0) {
+	admit_phase(conn_rec(c), CONN_BUSY);
+	if (cs->refusal) {
+		reply_status(&cs->rp, cs->refusal_status, cs->refusal);
+	} else if (route_find(&cs->r.match, method, url) < 0) {
 		err_set(&e, cs->r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
 			cs->r.match.path_known ? "method %.10s not allowed here"
 			: "no such resource", method);
@@ -450,7 +487,9 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	} else {
 		json_error_t je;
 
-		if (cs->len) {
+		if (cs->len && json_body_check(cs->body, cs->len, JSON_DEPTH_MAX, &e) < 0) {
+			reply_error(&cs->rp, &e, NULL);  /* never parsed: too deep */
+		} else if (cs->len) {
 			cs->r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
 			if (!cs->r.body) {
 				err_set(&e, ERR_BAD_JSON, "malformed JSON at line %d column %d: %s",
@@ -483,10 +522,10 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn_state *cs = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
 	if (cs && cs->state == REQ_RUNNING)
 		return;  /* its task still runs (never closed while suspended) */
+	admit_phase(conn_rec(c), CONN_WAITING);  /* for its next request */
 	if (cs) {
 		request_clear(cs);
 		free(cs->body);
@@ -504,10 +543,14 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 	(void)nloops;  /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
+	/* The limits are admit.c's; libmicrohttpd's own is only a backstop
+	 * above the hard cap (evicted connections close a moment later). */
 	return MHD_start_daemon(flags, 0, accept_policy, NULL, access_cb, NULL,
 				MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+				MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)(cfg->conn_limit + 2 * ADMIT_SPARE(cfg->conn_limit)),
+				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
 				MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,

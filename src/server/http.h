@@ -16,6 +16,61 @@ struct MHD_Daemon;
  * NULL on failure. */
 struct MHD_Daemon *http_daemon(int listen_fd, bool ipv6, int nloops);
 
+/* Bounds of a request's head: more query parameters or a longer query
+ * string is answered 414, more header fields 431 (a head larger than the
+ * connection's memory, 64 KiB, is 431 or 414 from libmicrohttpd). */
+#define HTTP_QUERY_PARAMS_MAX 64
+#define HTTP_QUERY_MAX 4096
+#define HTTP_HEADERS_MAX 64
+
+/* ---- admission (admit.c) ------------------------------------------------ */
+
+enum conn_phase {
+	CONN_WAITING,     /* for a request, or receiving one */
+	CONN_BUSY,        /* its request is whole: handled, answered */
+	CONN_STREAMING,   /* an audit stream */
+};
+
+/* Why a connection was taken, refused or let go (a metric each). */
+enum admit_reason {
+	ADMIT_OK,
+	ADMIT_OVER_PER_IP,  /* taken over --max-per-ip: 503 but health */
+	ADMIT_OVER_TOTAL,   /* taken over --max-connections: likewise */
+	ADMIT_HARD,         /* past the hard cap: closed without a byte */
+	ADMIT_EVICTED,      /* let go for a newcomer */
+	ADMIT_TIMED_OUT,    /* no whole request within --request-timeout */
+	ADMIT_REASON_COUNT
+};
+
+/* Over-limit places in all beyond --max-connections (the hard cap). */
+#define ADMIT_SPARE(limit) ((limit) / 8 > 32 ? (limit) / 8 : 32)
+
+/* One connection as the limits see it (the socket context). */
+struct conn_rec {
+	char ip[46];
+	int fd;
+	enum conn_phase phase;
+	enum admit_reason over;  /* ADMIT_OVER_*: its requests get 503 */
+	int64_t since;           /* ms: opened, or its last reply done */
+	int64_t partial;         /* ms: first seen receiving, 0 = idle */
+	uint64_t rx_mark;        /* bytes received when it became idle */
+	bool counted;            /* holds a place in the counts */
+	struct conn_rec *prev, *next;
+};
+
+/* The accept policy: false to close a connection from ip at once (hard
+ * cap); may first let an idle or slow one go. */
+bool admit_accept(const char *ip);
+/* Records the connection just accepted (owned by the caller until
+ * admit_close; NULL when out of memory, and it is then not counted). */
+struct conn_rec *admit_open(const char *ip, int fd);
+void admit_close(struct conn_rec *rec);
+void admit_phase(struct conn_rec *rec, enum conn_phase phase);
+/* Deadlines and hung-up streams; every loop calls it, one sweeps. */
+void admit_sweep(void);
+/* True for the routes a connection over its limits is still served. */
+bool admit_exempt(const char *method, const char *url);
+
 /* Listens on addr and starts n loop threads; -1 with e on failure. */
 int loops_start(const struct sockaddr *addr, int n, struct err *e);
 /* The port actually bound (for --listen HOST:0). */

@@ -38,6 +38,7 @@ usage(FILE *f)
 	      "  --max-connections N      total connections (default 256)\n"
 	      "  --max-per-ip N           connections per client address (default 64)\n"
 	      "  --timeout SECONDS        idle connection timeout (default 30)\n"
+	      "  --request-timeout SECONDS  a whole request after its first byte (default 10)\n"
 	      "  --max-streams N          concurrent audit streams (default 64)\n"
 	      "  --keepalive SECONDS      audit stream keepalive interval (default 15)\n"
 	      "  -h, --help               this help\n"
@@ -113,7 +114,7 @@ main(int argc, char **argv)
 		.listen = "127.0.0.1:8080", .issuer = "tenantry",
 		.audience = "tenantry-api", .token_ttl = 3600, .pool = 16,
 		.body_max = 65536, .conn_limit = 256, .per_ip_limit = 64,
-		.timeout = 30, .sse_max = 64, .sse_keepalive = 15, .leeway = 30,
+		.timeout = 30, .request_timeout = 10, .sse_max = 64, .sse_keepalive = 15, .leeway = 30,
 	};
 	const char *port_file = NULL;
 	struct sockaddr_storage ss;
@@ -155,6 +156,7 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--max-connections")) bad = int_opt(a, v, 1, 65535, &cfg.conn_limit);
 		else if (!strcmp(a, "--max-per-ip")) bad = int_opt(a, v, 1, 65535, &cfg.per_ip_limit);
 		else if (!strcmp(a, "--timeout")) bad = int_opt(a, v, 1, 3600, &cfg.timeout);
+		else if (!strcmp(a, "--request-timeout")) bad = int_opt(a, v, 1, 3600, &cfg.request_timeout);
 		else if (!strcmp(a, "--max-streams")) bad = int_opt(a, v, 0, 10000, &cfg.sse_max);
 		else if (!strcmp(a, "--keepalive")) bad = int_opt(a, v, 1, 3600, &cfg.sse_keepalive);
 		else {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/http.h"
 #include "server/server.h"
 
 static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404, 405,
@@ -23,6 +24,7 @@ static atomic_ullong hist[ROUTE_COUNT + 1][NBUCKET + 1];
 static atomic_ullong sum_us[ROUTE_COUNT + 1];
 static atomic_ullong rate_limited;
 static atomic_int sse_open;
+static atomic_ullong connections[ADMIT_REASON_COUNT];
 
 void
 metrics_request(enum route_id route, int status, double seconds)
@@ -54,6 +56,13 @@ void
 metrics_sse(int delta)
 {
 	atomic_fetch_add_explicit(&sse_open, delta, memory_order_relaxed);
+}
+
+void
+metrics_connection(int reason)
+{
+	if (reason > ADMIT_OK && reason < ADMIT_REASON_COUNT)
+		atomic_fetch_add_explicit(&connections[reason], 1, memory_order_relaxed);
 }
 
 struct buf {
@@ -142,5 +151,22 @@ metrics_render(void)
 		"# HELP tenantryd_audit_streams Open audit event streams.\n"
 		"# TYPE tenantryd_audit_streams gauge\ntenantryd_audit_streams %d\n",
 	    atomic_load(&rate_limited), atomic_load(&sse_open));
+	put(&b, "# HELP tenantryd_connections_refused_total Connections refused at a limit "
+		"(503, or closed past the hard cap).\n"
+		"# TYPE tenantryd_connections_refused_total counter\n"
+		"tenantryd_connections_refused_total{limit=\"max-per-ip\"} %llu\n"
+		"tenantryd_connections_refused_total{limit=\"max-connections\"} %llu\n"
+		"tenantryd_connections_refused_total{limit=\"hard\"} %llu\n"
+		"# HELP tenantryd_connections_evicted_total Connections let go for a newcomer "
+		"while they held a place without a whole request.\n"
+		"# TYPE tenantryd_connections_evicted_total counter\n"
+		"tenantryd_connections_evicted_total %llu\n"
+		"# HELP tenantryd_request_timeouts_total Connections closed with a request not "
+		"whole within --request-timeout.\n"
+		"# TYPE tenantryd_request_timeouts_total counter\n"
+		"tenantryd_request_timeouts_total %llu\n",
+	    atomic_load(&connections[ADMIT_OVER_PER_IP]), atomic_load(&connections[ADMIT_OVER_TOTAL]),
+	    atomic_load(&connections[ADMIT_HARD]), atomic_load(&connections[ADMIT_EVICTED]),
+	    atomic_load(&connections[ADMIT_TIMED_OUT]));
 	return b.s;
 }

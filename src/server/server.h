@@ -42,6 +42,7 @@ struct server_config {
 	int conn_limit;               /* total connections, default 256 */
 	int per_ip_limit;             /* per client address, default 64 */
 	int timeout;                  /* idle connection timeout, s, default 30 */
+	int request_timeout;          /* a whole request after its first byte, s, default 10 */
 	int sse_max;                  /* concurrent audit streams, default 64 */
 	int sse_keepalive;            /* seconds between keepalives, default 15 */
 	int leeway;                   /* exp/nbf leeway, s, default 30 */
@@ -114,6 +115,8 @@ void ratelimit_reset(void);
 void metrics_request(enum route_id route, int status, double seconds);
 void metrics_rate_limited(void);
 void metrics_sse(int delta);
+/* A connection refused, evicted or timed out (enum admit_reason, http.h). */
+void metrics_connection(int reason);
 /* The Prometheus text exposition, malloc'd. */
 char *metrics_render(void);
 

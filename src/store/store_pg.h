@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/validate.h"
 #include "store/secret.h"
 #include "store/store.h"
 
@@ -85,7 +86,16 @@ bool pg_null(const PGresult *r, int row, int col);
 /* Copies column text into a fixed buffer, truncating (a plain copy: this
  * runs for every column of every row, where snprintf showed in profiles). */
 void pg_copy(char *dst, size_t n, const PGresult *r, int row, int col);
-#define pg_cpy(dst, r, row, col) pg_copy((dst), sizeof(dst), (r), (row), (col))
+/* The same, cut at a character boundary when the text does not fit, so a
+ * long value never leaves half a UTF-8 sequence in the buffer (a reply
+ * could not encode it). What every row reader uses. */
+static inline void
+pg_copy_text(char *dst, size_t n, const PGresult *r, int row, int col)
+{
+	utf8_copy(dst, n, PQgetvalue(r, row, col),
+		  PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col));
+}
+#define pg_cpy(dst, r, row, col) pg_copy_text((dst), sizeof(dst), (r), (row), (col))
 
 /* Sizes out->rows for the rows of r; on failure clears r and returns
  * from the calling function with ERR_INTERNAL. */
