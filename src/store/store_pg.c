@@ -73,17 +73,6 @@ pg_s(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
 }
 
-void
-pg_copy(char *dst, size_t n, const PGresult *r, int row, int col)
-{
-	size_t len = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
-
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, PQgetvalue(r, row, col), len);
-	dst[len] = '\0';
-}
-
 int64_t
 pg_i64(const PGresult *r, int row, int col)
 {

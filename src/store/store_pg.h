@@ -83,12 +83,11 @@ int64_t pg_i64(const PGresult *r, int row, int col);
 double pg_f(const PGresult *r, int row, int col);
 bool pg_b(const PGresult *r, int row, int col);
 bool pg_null(const PGresult *r, int row, int col);
-/* Copies column text into a fixed buffer, truncating (a plain copy: this
- * runs for every column of every row, where snprintf showed in profiles). */
-void pg_copy(char *dst, size_t n, const PGresult *r, int row, int col);
-/* The same, cut at a character boundary when the text does not fit, so a
- * long value never leaves half a UTF-8 sequence in the buffer (a reply
- * could not encode it). What every row reader uses. */
+/* Copies column text into a fixed buffer (a plain copy: this runs for
+ * every column of every row, where snprintf showed in profiles), cut at a
+ * character boundary when the text does not fit, so a long value never
+ * leaves half a UTF-8 sequence in the buffer (a reply could not encode
+ * it). What every row reader uses. */
 static inline void
 pg_copy_text(char *dst, size_t n, const PGresult *r, int row, int col)
 {
