@@ -506,6 +506,35 @@ START_TEST(test_settings_edit_and_reveal)
 }
 END_TEST
 
+/* A save whose commit was cut: the form says the outcome is unknown and
+ * the pane behind is read again; nothing pretends it was saved. */
+START_TEST(test_save_outcome_unknown)
+{
+	testdb_exec(pg, "CREATE FUNCTION tenantry.test_sleep() RETURNS trigger LANGUAGE plpgsql "
+			"AS $$ BEGIN IF NEW.key LIKE 'slow-%' THEN PERFORM pg_sleep(3); END IF; "
+			"RETURN NULL; END $$");
+	testdb_exec(pg, "CREATE CONSTRAINT TRIGGER test_sleep AFTER INSERT OR UPDATE ON "
+			"tenantry.tenant_settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+			"EXECUTE FUNCTION tenantry.test_sleep()");
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "6", "n", NULL);
+	term_expect(&term, "Key: a-z 0-9");
+	term_type(&term, "slow-console");
+	term_keys(&term, "Tab", "Tab", NULL);
+	term_type(&term, "v");
+	term_keys(&term, "Enter", NULL);
+	for (int i = 0; i < 100 && testdb_int(pg, "SELECT count(pg_terminate_backend(pid)) FROM "
+					      "pg_stat_activity WHERE wait_event = 'PgSleep' "
+					      "AND pid <> pg_backend_pid()") == 0; i++)
+		poll(NULL, 0, 50);
+	term_expect(&term, "outcome unknown");
+	ck_assert_ptr_null(strstr(term.screen, "saved slow-console"));
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings "
+				    "WHERE key = 'slow-console'"), 0);
+}
+END_TEST
+
 /* Invite (the token once), then change a member's role. */
 START_TEST(test_invite_and_change_role)
 {
@@ -677,6 +706,7 @@ suite_console(void)
 	tcase_add_test(tc, test_view_as_emacs_keys);
 	tcase_add_test(tc, test_database_restart);
 	tcase_add_test(tc, test_idle_connection_lost);
+	tcase_add_test(tc, test_save_outcome_unknown);
 	suite_add_tcase(s, tc);
 	return s;
 }
