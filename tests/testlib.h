@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "store/secret.h"
 #include "store/store.h"
@@ -72,6 +73,15 @@ struct test_chains {
 int test_chains(void *arg, const char *tenant_id, const struct audit_verdict *v);
 /* The verdict of tenant_id's chain; fails the test when it was not seen. */
 const struct audit_verdict *test_chain_of(const struct test_chains *s, const char *id);
+
+/* ---- small things several suites need ---------------------------------------- */
+
+/* A TCP connection to 127.0.0.1:port, or the test fails. */
+int testnet_connect(int port);
+/* Milliseconds since t0 (CLOCK_MONOTONIC). */
+long test_ms_since(const struct timespec *t0);
+/* How often needle stands in hay (overlapping ones counted). */
+int test_count(const char *hay, const char *needle);
 
 /* ---- a cluster of its own -------------------------------------------------- */
 

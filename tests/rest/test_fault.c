@@ -29,15 +29,6 @@ static char tenant[ID_LEN];
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* One request with an optional Idempotency-Key; the status, *out the body
  * and *replayed whether the answer was a kept one. */
 static int
@@ -87,23 +78,12 @@ make_tenant(const struct testsrv *s, char id[ID_LEN], const char *name, const ch
 	free(out);
 }
 
-static int
-connect_to(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
-	return fd;
-}
-
 /* Sends a whole request on a connection of its own and returns the fd. */
 static int
 send_raw(int port, const char *method, const char *path, const char *body, const char *key)
 {
 	char req[8192];
-	int n, fd = connect_to(port);
+	int n, fd = testnet_connect(port);
 
 	n = snprintf(req, sizeof req,
 		     "%s %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
@@ -123,7 +103,7 @@ read_status(int fd, char *buf, size_t cap, int timeout_ms)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	buf[0] = '\0';
-	while (ms_since(&t0) < timeout_ms && len + 1 < cap) {
+	while (test_ms_since(&t0) < timeout_ms && len + 1 < cap) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
@@ -490,7 +470,7 @@ sse_open(struct sse *s, int port, const char *path, const char *last_id)
 	char req[4096];
 	int n;
 
-	s->fd = connect_to(port);
+	s->fd = testnet_connect(port);
 	s->len = 0;
 	s->cap = 1 << 16;
 	s->buf = calloc(1, s->cap);
@@ -509,16 +489,6 @@ sse_close(struct sse *s)
 	s->buf = NULL;
 }
 
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /* Reads until needle appears `times` times, or timeout_ms passes. */
 static bool
 sse_wait_n(struct sse *s, const char *needle, int times, int timeout_ms)
@@ -531,9 +501,9 @@ sse_wait_n(struct sse *s, const char *needle, int times, int timeout_ms)
 		long ms;
 		ssize_t n;
 
-		if (count(s->buf, needle) >= times)
+		if (test_count(s->buf, needle) >= times)
 			return true;
-		if ((ms = ms_since(&t0)) >= timeout_ms)
+		if ((ms = test_ms_since(&t0)) >= timeout_ms)
 			return false;
 		if (s->len + 65536 > s->cap) {
 			s->cap *= 2;
@@ -565,8 +535,8 @@ expect_each(const struct sse *s, int from, int to, int want)
 
 	for (int i = from; i <= to; i++) {
 		snprintf(needle, sizeof needle, "\"resource_id\":\"%d\"", i);
-		ck_assert_msg(count(s->buf, needle) == want, "entry %d seen %d times, not %d", i,
-			      count(s->buf, needle), want);
+		ck_assert_msg(test_count(s->buf, needle) == want, "entry %d seen %d times, not %d", i,
+			      test_count(s->buf, needle), want);
 	}
 }
 
@@ -579,10 +549,10 @@ START_TEST(test_all_stream_burst)
 	ck_assert(sse_wait_n(&s, ": stream open", 1, 5000));
 	burst(c, tenant, "burst", 1, 300);
 	ck_assert_msg(sse_wait_n(&s, "\"test.burst\"", 300, 10000), "%d of 300 arrived",
-		      count(s.buf, "\"test.burst\""));
+		      test_count(s.buf, "\"test.burst\""));
 	poll(NULL, 0, 300);
 	sse_wait_n(&s, "never", 1, 300);
-	ck_assert_int_eq(count(s.buf, "\"test.burst\""), 300);
+	ck_assert_int_eq(test_count(s.buf, "\"test.burst\""), 300);
 	expect_each(&s, 1, 300, 1);
 	sse_close(&s);
 	PQfinish(c);
@@ -618,9 +588,9 @@ START_TEST(test_all_stream_resume)
 	/* resume after entry 500: 501..1000 once each, nothing before */
 	sse_open(&b, srv.port, "/api/audit-logs/stream", last);
 	ck_assert_msg(sse_wait_n(&b, "\"test.resume\"", 500, 10000), "%d of 500 (from %s)",
-		      count(b.buf, "\"test.resume\""), last);
+		      test_count(b.buf, "\"test.resume\""), last);
 	sse_wait_n(&b, "never", 1, 300);
-	ck_assert_int_eq(count(b.buf, "\"test.resume\""), 500);
+	ck_assert_int_eq(test_count(b.buf, "\"test.resume\""), 500);
 	expect_each(&b, 501, 1000, 1);
 	expect_each(&b, 1, 500, 0);
 	sse_close(&b);
@@ -660,9 +630,9 @@ START_TEST(test_streams_restart)
 	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
 	burst(c, id, "restart", 51, 50);
 	ck_assert_msg(sse_wait_n(&all, "\"test.restart\"", 100, 15000), "all: %d of 100",
-		      count(all.buf, "\"test.restart\""));
+		      test_count(all.buf, "\"test.restart\""));
 	ck_assert_msg(sse_wait_n(&one, "\"test.restart\"", 100, 15000), "one: %d of 100",
-		      count(one.buf, "\"test.restart\""));
+		      test_count(one.buf, "\"test.restart\""));
 	sse_wait_n(&all, "never", 1, 300);
 	expect_each(&all, 1, 100, 1);
 	expect_each(&one, 1, 100, 1);
@@ -701,7 +671,7 @@ START_TEST(test_audit_tail_every_tenant)
 	burst(c, tenant, "tail", 1, 300);
 	burst(c, other, "tail", 301, 300);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < 15000) {
+	while (test_ms_since(&t0) < 15000) {
 		free(text);
 		text = NULL;
 		lseek(fd, 0, SEEK_SET);
@@ -710,7 +680,7 @@ START_TEST(test_audit_tail_every_tenant)
 			size_t cap = 0;
 
 			ck_assert_ptr_nonnull(f);
-			lines = (int)getdelim(&text, &cap, '\0', f) > 0 ? count(text, "\"test.tail\"") : 0;
+			lines = (int)getdelim(&text, &cap, '\0', f) > 0 ? test_count(text, "\"test.tail\"") : 0;
 			fclose(f);
 		}
 		if (lines >= 600)
@@ -771,7 +741,7 @@ writer_main(void *arg)
 			snprintf(body, sizeof body, "{\"resource\":\"api_calls\",\"amount\":1}");
 		}
 		snprintf(key, sizeof key, "ledger-%d-%d", w->id, n);
-		while (ms_since(&w->t0) < 60000) {
+		while (test_ms_since(&w->t0) < 60000) {
 			w->attempts++;
 			st = send_req(w->srv, setting ? "PUT" : "POST", path, body, key, &out, NULL);
 			if (st == 503 && out && strstr(out, "outcome_unknown"))
@@ -855,7 +825,7 @@ START_TEST(test_start_database_down)
 	ck_assert_int_eq(testhttp(&s2, "GET", "/healthz", NULL, NULL, NULL), 200);
 	testcluster_start(&pgc, "fault-down");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < 15000 && (st = testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL)) != 200)
+	while (test_ms_since(&t0) < 15000 && (st = testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL)) != 200)
 		poll(NULL, 0, 200);
 	ck_assert_int_eq(st, 200);
 	ck_assert_int_eq(testsrv_stop(&s2), 0);

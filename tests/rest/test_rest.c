@@ -808,17 +808,6 @@ struct sse {
 	size_t len;
 };
 
-static int
-connect_to(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
-	return fd;
-}
-
 static void
 sse_open_at(struct sse *s, int port, const char *path, const char *token,
 	    const char *last_id)
@@ -826,7 +815,7 @@ sse_open_at(struct sse *s, int port, const char *path, const char *token,
 	char req[4096];
 	int n;
 
-	s->fd = connect_to(port);
+	s->fd = testnet_connect(port);
 	s->len = 0;
 	s->buf[0] = '\0';
 	n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
@@ -840,15 +829,6 @@ static void
 sse_open(struct sse *s, const char *path, const char *token, const char *last_id)
 {
 	sse_open_at(s, srv.port, path, token, last_id);
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* Reads until needle appears or timeout_ms passes. */
@@ -865,7 +845,7 @@ sse_wait(struct sse *s, const char *needle, int timeout_ms)
 
 		if (strstr(s->buf, needle))
 			return true;
-		ms = ms_since(&t0);
+		ms = test_ms_since(&t0);
 		if (ms >= timeout_ms || s->len + 1 >= sizeof s->buf)
 			return false;
 		if (poll(&p, 1, (int)(timeout_ms - ms)) <= 0)
@@ -876,16 +856,6 @@ sse_wait(struct sse *s, const char *needle, int timeout_ms)
 		s->len += (size_t)n;
 		s->buf[s->len] = '\0';
 	}
-}
-
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
 }
 
 START_TEST(test_audit_stream)
@@ -918,10 +888,10 @@ START_TEST(test_audit_stream)
 	ck_assert(sse_wait(&r, want, 5000));
 	for (long long q = head - 1; q <= head + 1; q++) {
 		snprintf(want, sizeof want, "id: %lld\n", q);
-		ck_assert_int_eq(count(r.buf, want), 1);
+		ck_assert_int_eq(test_count(r.buf, want), 1);
 	}
 	snprintf(want, sizeof want, "id: %lld\n", head - 2);
-	ck_assert_int_eq(count(r.buf, want), 0);
+	ck_assert_int_eq(test_count(r.buf, want), 0);
 	close(r.fd);
 
 	/* the database session goes away: the stream carries on, no gaps */
@@ -933,7 +903,7 @@ START_TEST(test_audit_stream)
 	ck_assert_msg(sse_wait(&s, want, 8000), "no event after reconnect: %s", s.buf);
 	ck_assert_ptr_nonnull(strstr(s.buf, "after restart"));
 	snprintf(want, sizeof want, "id: %lld\n", head + 1);
-	ck_assert_int_eq(count(s.buf, want), 1);
+	ck_assert_int_eq(test_count(s.buf, want), 1);
 	close(s.fd);
 
 	/* another tenant's stream is not found; a bad resume point is refused */
@@ -999,7 +969,7 @@ START_TEST(test_one_loop_many_requests)
 		int n = snprintf(req, sizeof req, "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
 				 "Authorization: Bearer %s\r\n\r\n", id, key);
 
-		fds[i] = connect_to(s2.port);
+		fds[i] = testnet_connect(s2.port);
 		ck_assert(write(fds[i], req, (size_t)n) == n);
 	}
 	for (int i = 0; i < N; i++) {
@@ -1035,7 +1005,7 @@ START_TEST(test_one_loop_many_requests)
 		char body[256], req[1024];
 		const char hz[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 		struct timespec t0, tb0, tb1, t1;
-		int a = connect_to(s2.port), b = connect_to(s2.port), n;
+		int a = testnet_connect(s2.port), b = testnet_connect(s2.port), n;
 		double login_ms, health_ms;
 
 		snprintf(body, sizeof body, "{\"email\":\"admin2@alpha.test\",\"password\":\"%s\","
@@ -1082,8 +1052,8 @@ START_TEST(test_idle_timeout)
 	int idle, busy, n;
 
 	testsrv_start(&s3, db, extra);
-	idle = connect_to(s3.port);
-	busy = connect_to(s3.port);
+	idle = testnet_connect(s3.port);
+	busy = testnet_connect(s3.port);
 	for (int i = 0; i < 6; i++) {  /* 1.8 s of requests, one every 0.3 s */
 		const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 		static char reply[4096];
@@ -1145,15 +1115,15 @@ START_TEST(test_connection_limits)
 	testsrv_start(&s4, db, extra);
 	for (int round = 0; round < 3; round++) {  /* the loops accept in any order */
 		for (int i = 0; i < 3; i++) {
-			fds[i] = connect_to(s4.port);
+			fds[i] = testnet_connect(s4.port);
 			ck_assert_msg(served(fds[i]), "connection %d of 3 refused", i + 1);
 		}
-		extra_fd = connect_to(s4.port);
+		extra_fd = testnet_connect(s4.port);
 		ck_assert_msg(!served(extra_fd), "a fourth connection was served");
 		close(extra_fd);
 		close(fds[0]);
 		for (int i = 0; i < 40 && !again; i++) {  /* until the server saw the close */
-			int fd = connect_to(s4.port);
+			int fd = testnet_connect(s4.port);
 
 			again = served(fd);
 			if (again)
@@ -1186,7 +1156,7 @@ padded_request(const char *path, const char *token, size_t pad)
 	memset(req + n, 'p', pad);
 	n += pad;
 	n += (size_t)snprintf(req + n, cap - n, "\r\n\r\n");
-	fd = connect_to(srv.port);
+	fd = testnet_connect(srv.port);
 	/* the server may answer 431 and close before it has read all: a
 	 * short write or EPIPE is fine, the reply is what counts */
 	(void)send(fd, req, n, MSG_NOSIGNAL);
@@ -1243,16 +1213,16 @@ START_TEST(test_session_opens_off_the_loop)
 	for (int i = 0; i < 3; i++) {
 		int n = snprintf(req, sizeof req, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
 
-		fds[i] = connect_to(s5.port);
+		fds[i] = testnet_connect(s5.port);
 		ck_assert(write(fds[i], req, (size_t)n) == n);
 	}
 	poll(NULL, 0, 300);  /* the sessions are opening */
-	h = connect_to(s5.port);
+	h = testnet_connect(s5.port);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert(write(h, hz, sizeof hz - 1) == (ssize_t)(sizeof hz - 1));
 	ck_assert_msg(read_reply(h, reply, sizeof reply, 5000) && strstr(reply, "\"ok\""),
 		      "no /healthz reply: %s", reply);
-	waited = ms_since(&t0);
+	waited = test_ms_since(&t0);
 	ck_assert_msg(waited < 1000, "/healthz waited %ld ms for sessions being opened", waited);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_msg(read_reply(fds[i], reply, sizeof reply, 10000)
