@@ -140,6 +140,16 @@ int testhttp_full(const struct testsrv *s, const char *method,
  * "correct horse battery", then logs in; returns the token (malloc'd). */
 char *testsrv_staff_token(const struct testsrv *s, const char *email,
 			  const char *staff_role);
+/* One request as token with an optional Idempotency-Key (NULL: none):
+ * the status, *out the body (malloc'd, may be NULL) and *replayed (may be
+ * NULL) whether tenantryd answered with a kept answer. */
+int testhttp_key(const struct testsrv *s, const char *token, const char *method,
+		 const char *path, const char *body, const char *key, char **out,
+		 bool *replayed);
+/* Creates an enterprise tenant over the API as token (a staff member's);
+ * its id in id, or the test fails. */
+void testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN],
+		    const char *name, const char *email);
 /* Logs in over the API; returns the token (malloc'd) or NULL on failure. */
 char *testsrv_login(const struct testsrv *s, const char *email,
 		    const char *password, const char *tenant);

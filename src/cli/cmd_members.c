@@ -72,7 +72,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 		}
 		if (opt_get(o, NOPTS(o), "inactive"))
 			q.active = -1;
-		if (cli_store(c) < 0 || c->st->ops->member_list(&l, c->st, argv[0], &q, &c->err) < 0)
+		if (cli_store(c) < 0 || store_member_list(&l, c->st, argv[0], &q, &c->err) < 0)
 			return cli_fail(c);
 		print_members(c, l.rows, l.n);
 		member_list_free(&l);
@@ -82,7 +82,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 		if (n != 2)
 			return cli_usage("users ", "remove needs TENANT and USER");
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->member_remove(c->st, argv[0], argv[1], &c->err) < 0)
+		    || store_member_remove(c->st, argv[0], argv[1], &c->err) < 0)
 			return cli_fail(c);
 		printf("removed %s from %s\n", argv[1], argv[0]);
 		return 0;
@@ -99,7 +99,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 		if (is_role && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("users ", "unknown role %s", argv[2]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->member_update(&m, c->st, argv[0], argv[1],
+		    || store_member_update(&m, c->st, argv[0], argv[1],
 						 is_role ? &role : NULL,
 						 is_role ? -1 : sub[0] == 'a', &c->err) < 0)
 			return cli_fail(c);
@@ -165,7 +165,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 
 		if (n != 2)
 			return cli_usage("invite ", "list needs one TENANT");
-		if (cli_store(c) < 0 || c->st->ops->invitation_list(&l, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_invitation_list(&l, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 		print_invitations(c, l.rows, l.n);
 		invitation_list_free(&l);
@@ -181,7 +181,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (pwfile && cli_read_password(pwfile, NULL, pw, sizeof pw) < 0)
 			return 66;
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->invitation_accept(&m, c->st, argv[1],
+		    || store_invitation_accept(&m, c->st, argv[1],
 						     opt_get(o, NOPTS(o), "name"),
 						     pwfile ? pw : NULL, &c->err) < 0)
 			return cli_fail(c);
@@ -199,12 +199,12 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 			return cli_fail(c);
 		if (!resend) {
-			if (c->st->ops->invitation_revoke(c->st, argv[1], argv[2], &c->err) < 0)
+			if (store_invitation_revoke(c->st, argv[1], argv[2], &c->err) < 0)
 				return cli_fail(c);
 			printf("revoked %s\n", argv[2]);
 			return 0;
 		}
-		if (c->st->ops->invitation_resend(&v, token, c->st, argv[1], argv[2], &c->err) < 0)
+		if (store_invitation_resend(&v, token, c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 	} else {
 		enum member_role role = ROLE_MEMBER;
@@ -214,7 +214,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (n == 3 && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("invite ", "unknown role %s", argv[2]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->invitation_create(&v, token, c->st, argv[0], argv[1], role,
+		    || store_invitation_create(&v, token, c->st, argv[0], argv[1], role,
 						     &c->err) < 0)
 			return cli_fail(c);
 	}
@@ -282,7 +282,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[0], "list") == 0 && n == 2) {
 		struct setting_list l;
 
-		if (cli_store(c) < 0 || c->st->ops->setting_list(&l, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_setting_list(&l, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 		print_settings(c, l.rows, l.n);
 		setting_list_free(&l);
@@ -290,7 +290,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "get") == 0 && n == 3) {
 		if (cli_store(c) < 0
-		    || c->st->ops->setting_get(&s, c->st, argv[1], argv[2],
+		    || store_setting_get(&s, c->st, argv[1], argv[2],
 					       opt_get(o, NOPTS(o), "reveal") != NULL, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
@@ -307,7 +307,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 		if (type && setting_type_parse(type, &t) < 0)
 			return cli_usage("settings ", "unknown type %s", type);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->setting_put(&s, c->st, argv[1], argv[2], t, argv[3], &c->err) < 0)
+		    || store_setting_put(&s, c->st, argv[1], argv[2], t, argv[3], &c->err) < 0)
 			return cli_fail(c);
 		print_settings(c, &s, 1);
 		setting_clear(&s);
@@ -315,7 +315,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "delete") == 0 && n == 3) {
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->setting_delete(c->st, argv[1], argv[2], &c->err) < 0)
+		    || store_setting_delete(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("deleted %s\n", argv[2]);
 		return 0;
@@ -347,10 +347,10 @@ cmd_features(struct cli *c, int argc, char **argv)
 		if (state == -2)
 			return cli_usage("features ", "want on, off or default, not %s", argv[3]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->feature_set(&fs, c->st, argv[1], f, state, &c->err) < 0)
+		    || store_feature_set(&fs, c->st, argv[1], f, state, &c->err) < 0)
 			return cli_fail(c);
 	} else if (strcmp(argv[0], "list") == 0 && argc == 2) {
-		if (cli_store(c) < 0 || c->st->ops->feature_list(&fs, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_feature_list(&fs, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 	} else {
 		return cli_usage("features ", "unknown subcommand or wrong arguments");
@@ -393,7 +393,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 		struct api_key_list l;
 		struct table *t;
 
-		if (cli_store(c) < 0 || c->st->ops->apikey_list(&l, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_apikey_list(&l, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 		if (c->json) {
 			json_t *arr = json_array();
@@ -435,7 +435,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 			exp += (usec_t)time(NULL) * 1000000;
 		}
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->apikey_create(&k, secret, c->st, argv[1],
+		    || store_apikey_create(&k, secret, c->st, argv[1],
 						 opt_get(o, NOPTS(o), "name"), mask, exp,
 						 &c->err) < 0)
 			return cli_fail(c);
@@ -452,7 +452,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "revoke") == 0 && n == 3) {
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->apikey_revoke(c->st, argv[1], argv[2], &c->err) < 0)
+		    || store_apikey_revoke(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("revoked %s\n", argv[2]);
 		return 0;

@@ -70,7 +70,7 @@ cmd_quota(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[0], "list") == 0 && argc == 2) {
 		struct quota_list l;
 
-		if (cli_store(c) < 0 || c->st->ops->quota_list(&l, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_quota_list(&l, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 		print_quotas(c, l.rows, l.n);
 		quota_list_free(&l);
@@ -82,7 +82,7 @@ cmd_quota(struct cli *c, int argc, char **argv)
 		if (parse_i64(argv[3], &n) < 0)
 			return cli_usage("quota ", "LIMIT must be a number, not %s", argv[3]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->quota_set_limit(&q, c->st, argv[1], argv[2], n, &c->err) < 0)
+		    || store_quota_set_limit(&q, c->st, argv[1], argv[2], n, &c->err) < 0)
 			return cli_fail(c);
 		print_quotas(c, &q, 1);
 		return 0;
@@ -92,7 +92,7 @@ cmd_quota(struct cli *c, int argc, char **argv)
 		if (argc == 4 && parse_i64(argv[3], &n) < 0)
 			return cli_usage("quota ", "AMOUNT must be a number, not %s", argv[3]);
 		if (cli_store(c) < 0
-		    || c->st->ops->quota_check(&res, c->st, argv[1], argv[2], n, &c->err) < 0)
+		    || store_quota_check(&res, c->st, argv[1], argv[2], n, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(quota_result_to_json(&res));
@@ -128,7 +128,7 @@ cmd_usage(struct cli *c, int argc, char **argv)
 		if (parse_i64(argv[3], &amount) < 0)
 			return cli_usage("usage ", "AMOUNT must be a number, not %s", argv[3]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->usage_increment(&res, c->st, argv[1], argv[2], amount,
+		    || store_usage_increment(&res, c->st, argv[1], argv[2], amount,
 						   &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
@@ -147,7 +147,7 @@ cmd_usage(struct cli *c, int argc, char **argv)
 		if (d && (parse_i64(d, &days) < 0 || days < 1 || days > 366))
 			return cli_usage("usage ", "--days wants 1..366, not %s", d);
 		if (cli_store(c) < 0
-		    || c->st->ops->usage_list(&l, c->st, argv[1], (int)days, &c->err) < 0)
+		    || store_usage_list(&l, c->st, argv[1], (int)days, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json) {
 			json_t *arr = json_array();
@@ -171,7 +171,7 @@ cmd_usage(struct cli *c, int argc, char **argv)
 	if (n == 1) {
 		struct usage_summary s;
 
-		if (cli_store(c) < 0 || c->st->ops->usage_summary(&s, c->st, argv[0], &c->err) < 0)
+		if (cli_store(c) < 0 || store_usage_summary(&s, c->st, argv[0], &c->err) < 0)
 			return cli_fail(c);
 		if (c->json) {
 			json_print(usage_summary_to_json(&s));
@@ -233,7 +233,7 @@ audit_tail(struct cli *c, const char *tenant, struct audit_query *q, const char 
 		q->after_seq = 0;
 		if (since)
 			q->limit = 1;
-		if (c->st->ops->audit_list(&l, c->st, tenant, q, &c->err) < 0)
+		if (store_audit_list(&l, c->st, tenant, q, &c->err) < 0)
 			return cli_fail(c);
 		for (size_t i = 0; !since && i < l.n; i++)
 			print_entry(c, &l.rows[l.n - 1 - i]);
@@ -248,7 +248,7 @@ audit_tail(struct cli *c, const char *tenant, struct audit_query *q, const char 
 	q->limit = 1000;
 	for (;;) {
 		q->cursor = cursor;
-		if (c->st->ops->audit_list(&l, c->st, tenant, q, &c->err) < 0) {
+		if (store_audit_list(&l, c->st, tenant, q, &c->err) < 0) {
 			fprintf(stderr, "tenantry: %s (retrying)\n", cli_safe(c->err.message));
 			sleep(2);
 			continue;
@@ -292,7 +292,7 @@ audit_list(struct cli *c, int argc, char **argv, bool follow)
 	q.newest = !q.after_seq;
 	if (follow)
 		return audit_tail(c, tenant, &q, opt_get(o, NOPTS(o), "since"));
-	if (cli_store(c) < 0 || c->st->ops->audit_list(&l, c->st, tenant, &q, &c->err) < 0)
+	if (cli_store(c) < 0 || store_audit_list(&l, c->st, tenant, &q, &c->err) < 0)
 		return cli_fail(c);
 	/* Newest-first pages print oldest first, like a log. */
 	for (size_t i = 0; i < l.n; i++)
@@ -322,7 +322,7 @@ tally_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
 	t->broken++;
 	if (strcmp(tenant_id, PLATFORM_CHAIN) == 0) {
 		printf("platform");
-	} else if (t->c->st->ops->tenant_get(&tn, t->c->st, tenant_id, &e) == 0) {
+	} else if (store_tenant_get(&tn, t->c->st, tenant_id, &e) == 0) {
 		printf("%s", cli_safe(tn.slug));
 		tenant_clear(&tn);
 	} else {
@@ -343,7 +343,7 @@ audit_verify(struct cli *c, int argc, char **argv)
 	if (cli_store(c) < 0)
 		return cli_fail(c);
 	if (argc == 1) {
-		if (c->st->ops->audit_verify(&v, c->st, argv[0], &c->err) < 0)
+		if (store_audit_verify(&v, c->st, argv[0], &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(audit_verdict_to_json(&v));
@@ -359,7 +359,7 @@ audit_verify(struct cli *c, int argc, char **argv)
 	{
 		struct verify_tally t = { .c = c };
 
-		if (c->st->ops->audit_verify_all(c->st, tally_chain, &t, &c->err) < 0)
+		if (store_audit_verify_all(c->st, tally_chain, &t, &c->err) < 0)
 			return cli_fail(c);
 		printf("%lld chains, %lld entries, %d broken\n", (long long)t.chains,
 		       (long long)t.entries, t.broken);
@@ -411,7 +411,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 		if (n != 3)
 			return cli_usage("alerts ", "ack needs TENANT and ALERT_ID");
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->alert_ack(c->st, argv[1], argv[2], &c->err) < 0)
+		    || store_alert_ack(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
 		printf("acknowledged %s\n", argv[2]);
 		return 0;
@@ -423,7 +423,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 	if (n > 1)
 		return cli_usage("alerts ", "at most one TENANT");
 	if (cli_store(c) < 0
-	    || c->st->ops->alert_list(&l, c->st, n ? argv[0] : NULL,
+	    || store_alert_list(&l, c->st, n ? argv[0] : NULL,
 				      opt_get(o, NOPTS(o), "all") == NULL, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {
@@ -461,7 +461,7 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 		}
 		return cli_usage("metrics ", "takes no arguments");
 	}
-	if (cli_store(c) < 0 || c->st->ops->metrics(&m, c->st, &c->err) < 0)
+	if (cli_store(c) < 0 || store_metrics(&m, c->st, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_print(platform_metrics_to_json(&m));
@@ -518,7 +518,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 	n = opt_parse("export ", argc, argv, o, NOPTS(o));
 	if (n != 1)
 		return n < 0 ? EXIT_USAGE : cli_usage("export ", "export needs one TENANT");
-	if (cli_store(c) < 0 || c->st->ops->tenant_export(&json, c->st, argv[0], &c->err) < 0)
+	if (cli_store(c) < 0 || store_tenant_export(&json, c->st, argv[0], &c->err) < 0)
 		return cli_fail(c);
 	if ((path = opt_get(o, NOPTS(o), "output")) && !(f = fopen(path, "w"))) {
 		free(json);

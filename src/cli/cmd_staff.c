@@ -39,11 +39,11 @@ staff_add(struct cli *c, int argc, char **argv)
 	memset(pw, 0, sizeof pw);
 	if (cli_store(c) < 0)
 		return cli_fail(c);
-	if (!c->st->ops->staff_add) {
+	if (strcmp(store_kind(c->st), "pg") != 0) {
 		fputs("tenantry: staff accounts are created on the database (--db)\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (c->st->ops->staff_add(id, c->st, argv[0], opt_get(o, NOPTS(o), "name"),
+	if (store_staff_add(id, c->st, argv[0], opt_get(o, NOPTS(o), "name"),
 				  role, hash, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {

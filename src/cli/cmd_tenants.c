@@ -104,7 +104,7 @@ tenants_list(struct cli *c, int argc, char **argv)
 		t = table_new(7, (const char *[]){ "SLUG", "NAME", "TIER", "STATUS",
 						  "USERS", "HEALTH", "USAGE" });
 	do {
-		if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0) {
+		if (store_tenant_list(&l, c->st, &q, &c->err) < 0) {
 			json_decref(arr);
 			table_free(t);
 			return cli_fail(c);
@@ -163,7 +163,7 @@ tenants_create(struct cli *c, int argc, char **argv)
 	if (!n.name || !n.admin_email)
 		return cli_usage("tenants ", "create needs --name and --admin-email");
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-	    || c->st->ops->tenant_create(&t, c->st, &n, &c->err) < 0)
+	    || store_tenant_create(&t, c->st, &n, &c->err) < 0)
 		return cli_fail(c);
 	print_tenant(c, &t);
 	tenant_clear(&t);
@@ -189,7 +189,7 @@ tenants_update(struct cli *c, int argc, char **argv)
 	p.timezone = opt_get(o, NOPTS(o), "timezone");
 	p.locale = opt_get(o, NOPTS(o), "locale");
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-	    || c->st->ops->tenant_update(&t, c->st, argv[0], &p, &c->err) < 0)
+	    || store_tenant_update(&t, c->st, argv[0], &p, &c->err) < 0)
 		return cli_fail(c);
 	print_tenant(c, &t);
 	tenant_clear(&t);
@@ -210,7 +210,7 @@ tenants_status(struct cli *c, const char *verb, const char *ref)
 		if (strcmp(verb, map[i].verb) != 0)
 			continue;
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || c->st->ops->tenant_set_status(&t, c->st, ref, map[i].to, &c->err) < 0)
+		    || store_tenant_set_status(&t, c->st, ref, map[i].to, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(tenant_to_json(&t));
@@ -238,7 +238,7 @@ tenants_tier(struct cli *c, int argc, char **argv)
 		return cli_usage("tenants ", "tier needs TENANT and TIER");
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 		return cli_fail(c);
-	if (c->st->ops->tenant_set_tier(&t, &conflict, c->st, argv[0], argv[1],
+	if (store_tenant_set_tier(&t, &conflict, c->st, argv[0], argv[1],
 					opt_get(o, 1, "force") != NULL, &c->err) < 0) {
 		int rc = cli_fail(c);
 
@@ -263,7 +263,7 @@ tenants_health(struct cli *c, const char *ref)
 {
 	struct health h;
 
-	if (cli_store(c) < 0 || c->st->ops->health_get(&h, c->st, ref, &c->err) < 0)
+	if (cli_store(c) < 0 || store_health_get(&h, c->st, ref, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_print(health_to_json(&h));
@@ -303,8 +303,8 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 		bool purge = sub[0] == 'p';
 
 		if ((purge && cli_refuse_write(c) < 0) || cli_store(c) < 0
-		    || (purge ? c->st->ops->tenant_purge_due(&n, c->st, &c->err)
-			      : c->st->ops->health_refresh(&n, c->st, &c->err)) < 0)
+		    || (purge ? store_tenant_purge_due(&n, c->st, &c->err)
+			      : store_health_refresh(&n, c->st, &c->err)) < 0)
 			return cli_fail(c);
 		printf("%d tenants %s\n", n, purge ? "purged" : "updated");
 		return 0;
@@ -314,7 +314,7 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 	if (strcmp(sub, "show") == 0) {
 		struct tenant t;
 
-		if (cli_store(c) < 0 || c->st->ops->tenant_get(&t, c->st, argv[1], &c->err) < 0)
+		if (cli_store(c) < 0 || store_tenant_get(&t, c->st, argv[1], &c->err) < 0)
 			return cli_fail(c);
 		print_tenant(c, &t);
 		tenant_clear(&t);
@@ -338,7 +338,7 @@ cmd_tiers(struct cli *c, int argc, char **argv)
 		puts("usage: tenantry tiers [list]");
 		return 0;
 	}
-	if (cli_store(c) < 0 || c->st->ops->tier_list(&l, c->st, &c->err) < 0)
+	if (cli_store(c) < 0 || store_tier_list(&l, c->st, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		arr = json_array();

@@ -62,7 +62,7 @@ make_tenant(struct cli *c, int i, struct tenant *t)
 	n.admin_name = "Demo Owner";
 	n.tier = tier_mix[rnd(sizeof tier_mix / sizeof *tier_mix)];
 	n.trial = rnd(10) < 3;
-	if (c->st->ops->tenant_create(t, c->st, &n, &c->err) < 0)
+	if (store_tenant_create(t, c->st, &n, &c->err) < 0)
 		return -1;
 	snprintf(email, sizeof email, "admin@%s.example.com", t->slug);
 	{
@@ -72,7 +72,7 @@ make_tenant(struct cli *c, int i, struct tenant *t)
 		struct tenant t2;
 
 		snprintf(domain, sizeof domain, "%s.example.com", t->slug);
-		if (c->st->ops->tenant_update(&t2, c->st, t->id, &p, &c->err) == 0)
+		if (store_tenant_update(&t2, c->st, t->id, &p, &c->err) == 0)
 			tenant_clear(&t2);
 	}
 	return 0;
@@ -81,7 +81,6 @@ make_tenant(struct cli *c, int i, struct tenant *t)
 static void
 fill_tenant(struct cli *c, const struct tenant *t, int i, long *invites)
 {
-	const struct store_ops *o = c->st->ops;
 	struct err e;
 	char token[96], email[128], secret[128];
 	struct invitation v;
@@ -92,41 +91,41 @@ fill_tenant(struct cli *c, const struct tenant *t, int i, long *invites)
 
 	for (int j = 0; j < ninv; j++) {
 		snprintf(email, sizeof email, "new%d.%d@%s.example.com", i, j, t->slug);
-		if (o->invitation_create(&v, token, c->st, t->id, email,
+		if (store_invitation_create(&v, token, c->st, t->id, email,
 					 (enum member_role)rnd(ROLE_COUNT), &e) < 0)
 			continue;
 		(*invites)++;
 		if (j == 1 && rnd(4) == 0)
-			o->invitation_revoke(c->st, t->id, v.id, &e);
+			store_invitation_revoke(c->st, t->id, v.id, &e);
 		else if (j == 0 && i % 25 == 0)  /* argon2id is slow on purpose */
-			o->invitation_accept(&(struct member){ 0 }, c->st, token,
+			store_invitation_accept(&(struct member){ 0 }, c->st, token,
 					     "New Member", "demo-password", &e);
 	}
 	snprintf(email, sizeof email, "support@%s.example.com", t->slug);
-	o->setting_put(&s, c->st, t->id, "support.email", SETTING_EMAIL, email, &e);
+	store_setting_put(&s, c->st, t->id, "support.email", SETTING_EMAIL, email, &e);
 	setting_clear(&s);
-	o->setting_put(&s, c->st, t->id, "brand.color", SETTING_COLOR,
+	store_setting_put(&s, c->st, t->id, "brand.color", SETTING_COLOR,
 		       (const char *[]){ "#1e88e5", "#43a047", "#e53935", "#8e24aa" }[rnd(4)], &e);
 	setting_clear(&s);
-	o->setting_put(&s, c->st, t->id, "projects.max", SETTING_INT, rnd(2) ? "25" : "100", &e);
+	store_setting_put(&s, c->st, t->id, "projects.max", SETTING_INT, rnd(2) ? "25" : "100", &e);
 	setting_clear(&s);
-	o->setting_put(&s, c->st, t->id, "notifications.enabled", SETTING_BOOL,
+	store_setting_put(&s, c->st, t->id, "notifications.enabled", SETTING_BOOL,
 		       rnd(3) ? "true" : "false", &e);
 	setting_clear(&s);
 	snprintf(email, sizeof email, "https://hooks.%s.example.com/tenantry", t->slug);
-	o->setting_put(&s, c->st, t->id, "webhook.url", SETTING_URL, email, &e);
+	store_setting_put(&s, c->st, t->id, "webhook.url", SETTING_URL, email, &e);
 	setting_clear(&s);
-	o->setting_put(&s, c->st, t->id, "ui.layout", SETTING_JSON,
+	store_setting_put(&s, c->st, t->id, "ui.layout", SETTING_JSON,
 		       "{\"sidebar\": \"left\", \"density\": \"compact\"}", &e);
 	setting_clear(&s);
 	snprintf(secret, sizeof secret, "sk_live_%08x%08x", rnd(UINT32_MAX), rnd(UINT32_MAX));
-	if (o->setting_put(&s, c->st, t->id, "billing.stripe_key", SETTING_SECRET, secret, &e) == 0)
+	if (store_setting_put(&s, c->st, t->id, "billing.stripe_key", SETTING_SECRET, secret, &e) == 0)
 		setting_clear(&s);
 	if (rnd(2))
-		o->apikey_create(&k, secret, c->st, t->id, "ci",
+		store_apikey_create(&k, secret, c->st, t->id, "ci",
 				 (1u << SCOPE_TENANT_READ) | (1u << SCOPE_USAGE_WRITE), 0, &e);
 	/* Usage: most tenants comfortable, some near or at their limits. */
-	if (o->quota_list(&ql, c->st, t->id, &e) == 0) {
+	if (store_quota_list(&ql, c->st, t->id, &e) == 0) {
 		static const int share[] = { 10, 25, 40, 55, 70, 83, 90, 96, 100 };
 
 		for (size_t q = 0; q < ql.n; q++) {
@@ -140,7 +139,7 @@ fill_tenant(struct cli *c, const struct tenant *t, int i, long *invites)
 				lim = strcmp(ql.rows[q].resource, "api_calls") ? INT64_C(1) << 36 : 30000;
 			want = lim * share[rnd(sizeof share / sizeof *share)] / 100;
 			if (want > 0)
-				o->usage_increment(&r, c->st, t->id, ql.rows[q].resource, want, &e);
+				store_usage_increment(&r, c->st, t->id, ql.rows[q].resource, want, &e);
 		}
 		quota_list_free(&ql);
 	}
@@ -153,7 +152,7 @@ live(struct cli *c)
 	struct tenant_list l;
 	struct err e;
 
-	if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0)
+	if (store_tenant_list(&l, c->st, &q, &c->err) < 0)
 		return cli_fail(c);
 	if (!l.n) {
 		fprintf(stderr, "tenantry: no active tenants; run `tenantry demo` first\n");
@@ -166,17 +165,17 @@ live(struct cli *c)
 		struct quota_result r;
 		struct setting s;
 
-		c->st->ops->usage_increment(&r, c->st, t->id, "api_calls", 1 + rnd(20), &e);
+		store_usage_increment(&r, c->st, t->id, "api_calls", 1 + rnd(20), &e);
 		if (n % 4 == 0) {
 			char v[16];
 
 			snprintf(v, sizeof v, "%u", 10 + rnd(200));
-			if (c->st->ops->setting_put(&s, c->st, t->id, "projects.max", SETTING_INT,
+			if (store_setting_put(&s, c->st, t->id, "projects.max", SETTING_INT,
 						    v, &e) == 0)
 				setting_clear(&s);
 		}
 		if (n % 15 == 0)
-			c->st->ops->audit_event(c->st, t->id, "user.login", "user",
+			store_audit_event(c->st, t->id, "user.login", "user",
 						"demo", "{\"method\": \"password\"}", &e);
 		poll(NULL, 0, 250);
 	}
@@ -192,7 +191,7 @@ demo_staff(struct cli *c)
 	secret_random_text(pw, sizeof pw);
 	pw[20] = '\0';
 	if (secret_password_hash(pw, hash, &c->err) < 0
-	    || c->st->ops->staff_add(id, c->st, email, "Platform Operator",
+	    || store_staff_add(id, c->st, email, "Platform Operator",
 				     STAFF_PLATFORM_ADMIN, hash, &c->err) < 0)
 		return cli_fail(c);
 	printf("demo: tenantryd staff login %s password %s\n", email, pw);
@@ -227,7 +226,7 @@ cmd_demo(struct cli *c, int argc, char **argv)
 		return cli_usage("demo ", "--tenants wants 1..100000");
 	if ((v = opt_get(o, NOPTS(o), "seed")))
 		rng ^= strtoull(v, NULL, 10) * 0x2545f4914f6cdd1dULL;
-	if (cli_store(c) < 0 || c->st->ops->set_context(c->st, &ctx, &c->err) < 0)
+	if (cli_store(c) < 0 || store_set_context(c->st, &ctx, &c->err) < 0)
 		return cli_fail(c);
 	if (opt_get(o, NOPTS(o), "live"))
 		return live(c);
@@ -253,7 +252,7 @@ cmd_demo(struct cli *c, int argc, char **argv)
 		int i = 0;
 
 		do {
-			if (c->st->ops->tenant_list(&l, c->st, &q, &c->err) < 0)
+			if (store_tenant_list(&l, c->st, &q, &c->err) < 0)
 				return cli_fail(c);
 			for (size_t k = 0; k < l.n; k++, i++) {
 				struct tenant t;
@@ -261,13 +260,13 @@ cmd_demo(struct cli *c, int argc, char **argv)
 
 				fill_tenant(c, &l.rows[k], i, &invites);
 				if (i % 17 == 3)
-					c->st->ops->tenant_set_status(&t, c->st, l.rows[k].id,
+					store_tenant_set_status(&t, c->st, l.rows[k].id,
 								      TENANT_SUSPENDED, &e);
 				else if (i % 29 == 5)
-					c->st->ops->tenant_set_status(&t, c->st, l.rows[k].id,
+					store_tenant_set_status(&t, c->st, l.rows[k].id,
 								      TENANT_PENDING_DELETION, &e);
 				else if (l.rows[k].status == TENANT_TRIAL && i % 3 == 0)
-					c->st->ops->tenant_set_status(&t, c->st, l.rows[k].id,
+					store_tenant_set_status(&t, c->st, l.rows[k].id,
 								      TENANT_ACTIVE, &e);
 				else
 					continue;
@@ -283,7 +282,7 @@ cmd_demo(struct cli *c, int argc, char **argv)
 	{
 		int updated;
 
-		if (c->st->ops->health_refresh(&updated, c->st, &c->err) < 0)
+		if (store_health_refresh(&updated, c->st, &c->err) < 0)
 			return cli_fail(c);
 	}
 	printf("demo: %d tenants, %ld memberships, %ld invitations in %lds\n", made, members,

@@ -9,8 +9,8 @@
 
 #include "cli/cli.h"
 #include "tui/conffile.h"
-#include "tui/console.h"
-#include "tui/widget.h"
+#include "tui/termtext.h"
+#include "tui/tui.h"
 
 #ifndef TENANTRY_VERSION
 #define TENANTRY_VERSION "0.1.0"
@@ -127,6 +127,7 @@ int
 cli_store(struct cli *c)
 {
 	struct store_config cfg = { .conninfo = c->db, .url = c->url, .token = c->token,
+				    .read_only = c->read_only,
 				    .master_key_file = c->master_key_file };
 	struct store_context ctx;
 
@@ -134,7 +135,7 @@ cli_store(struct cli *c)
 		return 0;
 	if (parse_as(c, &ctx) < 0 || store_open(&c->st, &cfg, &c->err) < 0)
 		return -1;
-	if (c->st->ops->set_context(c->st, &ctx, &c->err) < 0) {
+	if (store_set_context(c->st, &ctx, &c->err) < 0) {
 		store_close(&c->st);
 		return -1;
 	}
@@ -210,7 +211,7 @@ run_console(struct cli *c)
 {
 	struct console_options o = {
 		.store = { .conninfo = c->db, .url = c->url, .token = c->token,
-			   .master_key_file = c->master_key_file },
+			   .master_key_file = c->master_key_file, .read_only = c->read_only },
 		.theme = c->theme, .keymap = c->keymap, .tenant = c->tenant,
 		.read_only = c->read_only, .no_color = c->no_color, .no_mouse = c->no_mouse,
 	};

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "tui/widget.h"
+#include "tui/termtext.h"
 
 int
 opt_parse(const char *cmd, int argc, char **argv, struct opt *opts, int nopts)

@@ -1,5 +1,4 @@
-/* json.h - the JSON form of every record (types.h) and store result
- * (store.h), shared by the CLI's --json, tenant export, tenantryd and the
+/* json.h - the JSON form of every record and result (types.h), shared by the CLI's --json, tenant export, tenantryd and the
  * REST store, so what one side writes the other reads back exactly.
  *
  * Conventions:
@@ -30,7 +29,6 @@
 
 #include "core/err.h"
 #include "core/types.h"
-#include "store/store.h"
 
 json_t *time_to_json(usec_t t);
 int time_from_json(usec_t *out, json_t *j, const char *field, struct err *e);

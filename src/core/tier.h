@@ -12,7 +12,6 @@
 #include <stddef.h>
 
 #include "core/types.h"
-#include "store/store.h"
 
 #define GIB (INT64_C(1) << 30)
 #define TIB (INT64_C(1) << 40)

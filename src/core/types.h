@@ -336,6 +336,37 @@ struct health_inputs {
 	int64_t api_calls[HEALTH_DAYS]; /* daily api calls, oldest first */
 };
 
+/* Result of a quota consume or check. */
+struct quota_result {
+	bool allowed;
+	struct quota quota;      /* the row after the operation */
+};
+
+/* Features of a tenant: what its tier gives and its overrides. */
+struct feature_state {
+	feature_mask tier;
+	feature_mask on;
+	feature_mask off;
+	feature_mask effective;
+};
+
+/* A downgrade refused: the resources over the new tier's limits. */
+struct tier_conflict {
+	size_t n;
+	struct {
+		char resource[RESOURCE_LEN];
+		int64_t used, limit;
+	} rows[RESOURCE_COUNT];
+};
+
+/* Verification of one audit chain. */
+struct audit_verdict {
+	int64_t entries;
+	int64_t first_broken;    /* 0 when the chain is intact */
+	char reason[128];
+	char head_hash[65];
+};
+
 struct health {
 	int score;                          /* 0..100 */
 	double part[HEALTH_PART_COUNT];     /* each 0..1 */

@@ -23,7 +23,6 @@
 #include <time.h>
 
 #include "server/server.h"
-#include "store/secret.h"
 
 #define TOKEN_MAX 4096
 #define KEYS_MAX 8
@@ -506,9 +505,9 @@ verify_key(struct principal *p, const char *key, struct store *st,
 
 	if (secret_api_key_prefix(key, prefix) < 0)
 		return err_set(e, ERR_UNAUTHORIZED, "invalid API key");
-	if (st->ops->set_context(st, &ctx, e) < 0)
+	if (store_set_context(st, &ctx, e) < 0)
 		return -1;
-	if (st->ops->auth_api_key(&k, st, prefix, &le) < 0) {
+	if (store_auth_api_key(&k, st, prefix, &le) < 0) {
 		if (le.code == ERR_UNAVAILABLE) {
 			*e = le;
 			return -1;

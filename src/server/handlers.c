@@ -12,92 +12,41 @@
 #include "core/text.h"
 #include "core/validate.h"
 #include "server/server.h"
-#include "store/secret.h"
 
 /* ---- what each route needs ------------------------------------------------- */
 
 enum need {
-	NEED_NONE,     /* public */
+	NEED_PUBLIC,   /* no credential */
 	NEED_ANY,      /* any valid credential */
-	NEED_PERM,     /* the permission in the table */
+	NEED_PERM,     /* the permission of the route's row */
 	NEED_STAFF,    /* platform staff (any role) */
 	NEED_ADMIN,    /* platform_admin */
 	NEED_PERSON,   /* a user or staff token, not an API key */
 };
+#define PERM_NONE PERM_COUNT
 
+/* From the route table: every row names what it needs (routes.h). */
 static const struct {
 	enum need need;
 	enum perm perm;
 } needs[ROUTE_COUNT] = {
-	[ROUTE_AUTH_LOGIN] = { NEED_NONE },
-	[ROUTE_AUTH_TOTP] = { NEED_PERSON },
-	[ROUTE_AUTH_TOTP_CONFIRM] = { NEED_PERSON },
-	[ROUTE_TIERS_LIST] = { NEED_ANY },
-	[ROUTE_TIERS_CREATE] = { NEED_ADMIN },
-	[ROUTE_TIERS_PUT] = { NEED_ADMIN },
-	[ROUTE_TENANTS_LIST] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_TENANTS_CREATE] = { NEED_PERM, PERM_TENANTS_CREATE },
-	[ROUTE_TENANT_CURRENT] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_METRICS_PLATFORM] = { NEED_PERM, PERM_PLATFORM_METRICS },
-	[ROUTE_PURGE_DUE] = { NEED_ADMIN },
-	[ROUTE_HEALTH_REFRESH] = { NEED_ADMIN },
-	[ROUTE_INVITATION_ACCEPT] = { NEED_NONE },
-	[ROUTE_AUDIT_ALL] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_AUDIT_ALL_EVENT] = { NEED_STAFF },
-	[ROUTE_AUDIT_ALL_VERIFY] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_AUDIT_ALL_STREAM] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_ALERTS_ALL] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_TENANT_GET] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_TENANT_UPDATE] = { NEED_PERM, PERM_TENANT_UPDATE },
-	[ROUTE_TENANT_DELETE] = { NEED_PERM, PERM_TENANT_LIFECYCLE },
-	[ROUTE_TENANT_STATUS] = { NEED_PERM, PERM_TENANT_LIFECYCLE },
-	[ROUTE_TENANT_TIER] = { NEED_PERM, PERM_TENANT_TIER },
-	[ROUTE_USERS_LIST] = { NEED_PERM, PERM_MEMBERS_READ },
-	[ROUTE_USER_UPDATE] = { NEED_PERM, PERM_MEMBERS_MANAGE },
-	[ROUTE_USER_REMOVE] = { NEED_PERM, PERM_MEMBERS_MANAGE },
-	[ROUTE_INVITATIONS_LIST] = { NEED_PERM, PERM_MEMBERS_READ },
-	[ROUTE_INVITATIONS_CREATE] = { NEED_PERM, PERM_INVITATIONS_MANAGE },
-	[ROUTE_INVITATION_REVOKE] = { NEED_PERM, PERM_INVITATIONS_MANAGE },
-	[ROUTE_INVITATION_RESEND] = { NEED_PERM, PERM_INVITATIONS_MANAGE },
-	[ROUTE_USAGE] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_USAGE_LOGS] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_USAGE_INCREMENT] = { NEED_PERM, PERM_USAGE_WRITE },
-	[ROUTE_QUOTAS_LIST] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_QUOTAS_CHECK] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_QUOTA_SET] = { NEED_PERM, PERM_QUOTAS_SET },
-	[ROUTE_SETTINGS_LIST] = { NEED_PERM, PERM_SETTINGS_READ },
-	[ROUTE_SETTING_GET] = { NEED_PERM, PERM_SETTINGS_READ },
-	[ROUTE_SETTING_PUT] = { NEED_PERM, PERM_SETTINGS_WRITE },
-	[ROUTE_SETTING_DELETE] = { NEED_PERM, PERM_SETTINGS_WRITE },
-	[ROUTE_FEATURES_LIST] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_FEATURE_SET] = { NEED_PERM, PERM_FEATURES_SET },
-	[ROUTE_APIKEYS_LIST] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_APIKEYS_CREATE] = { NEED_PERM, PERM_APIKEYS_MANAGE },
-	[ROUTE_APIKEY_REVOKE] = { NEED_PERM, PERM_APIKEYS_MANAGE },
-	[ROUTE_AUDIT_LIST] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_AUDIT_EVENT] = { NEED_STAFF },
-	[ROUTE_AUDIT_STREAM] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_AUDIT_VERIFY] = { NEED_PERM, PERM_AUDIT_READ },
-	[ROUTE_ALERTS_LIST] = { NEED_PERM, PERM_QUOTAS_READ },
-	[ROUTE_ALERT_ACK] = { NEED_PERM, PERM_ALERTS_ACK },
-	[ROUTE_HEALTH] = { NEED_PERM, PERM_TENANT_READ },
-	[ROUTE_EXPORT] = { NEED_PERM, PERM_TENANT_LIFECYCLE },
-	[ROUTE_HEALTHZ] = { NEED_NONE },
-	[ROUTE_READYZ] = { NEED_NONE },
-	[ROUTE_METRICS] = { NEED_NONE },
+#define X(e, m, p, n, perm) [ROUTE_##e] = { NEED_##n, PERM_##perm },
+	ROUTES(X)
+#undef X
 };
+#undef PERM_NONE
 
 bool
 route_is_public(enum route_id id)
 {
-	return (unsigned)id < ROUTE_COUNT && needs[id].need == NEED_NONE;
+	return (unsigned)id < ROUTE_COUNT && needs[id].need == NEED_PUBLIC;
 }
 
 static bool
 allowed(const struct principal *p, enum route_id id)
 {
 	switch (needs[id].need) {
-	case NEED_NONE:
+	case NEED_PUBLIC:
 	case NEED_ANY:
 		return true;
 	case NEED_PERM:
@@ -114,7 +63,7 @@ allowed(const struct principal *p, enum route_id id)
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-#define OP(r, name, ...) ((r)->st->ops->name(__VA_ARGS__))
+#define OP(r, name, ...) (store_##name(__VA_ARGS__))
 
 static void
 fail(struct reply *rp, const struct err *e)
@@ -1019,7 +968,7 @@ login_tenant(struct principal *p, struct store *st, const char *user,
 	struct auth_membership m[AUTH_MAX_MEMBERSHIPS];
 	size_t n;
 
-	if (st->ops->auth_memberships(m, AUTH_MAX_MEMBERSHIPS, &n, st, user, e) < 0)
+	if (store_auth_memberships(m, AUTH_MAX_MEMBERSHIPS, &n, st, user, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (wanted ? strcmp(wanted, m[i].tenant_id) == 0
@@ -1063,11 +1012,11 @@ h_login(struct req *r, struct reply *rp)
 	    || member_str(&tenant, b, "tenant", false, &e) < 0)
 		return fail(rp, &e);
 	snprintf(ctx.ip, sizeof ctx.ip, "%s", r->ip);
-	if (r->st->ops->set_context(r->st, &ctx, &e) < 0)
+	if (store_set_context(r->st, &ctx, &e) < 0)
 		return fail(rp, &e);
 	if (!dummy[0])
 		secret_password_hash("not a password", dummy, NULL);
-	if (r->st->ops->auth_user(&a, r->st, email, &e) < 0) {
+	if (store_auth_user(&a, r->st, email, &e) < 0) {
 		if (e.code != ERR_NOT_FOUND)
 			return fail(rp, &e);
 		secret_password_check(dummy, pw);
@@ -1107,8 +1056,8 @@ h_login(struct req *r, struct reply *rp)
 	if (secret_password_needs_rehash(a.password_hash)
 	    && secret_password_hash(pw, fresh, NULL) < 0)
 		fresh[0] = '\0';
-	if (r->st->ops->set_context(r->st, &ctx, &e) < 0
-	    || r->st->ops->auth_login_ok(r->st, a.id,
+	if (store_set_context(r->st, &ctx, &e) < 0
+	    || store_auth_login_ok(r->st, a.id,
 					 p.kind == PRINCIPAL_STAFF ? NULL : p.tenant_id,
 					 fresh[0] ? fresh : NULL, &e) < 0)
 		return fail(rp, &e);
@@ -1133,7 +1082,7 @@ h_totp_enrol(struct req *r, struct reply *rp)
 
 	if (auth_totp_new(&sealed, b32, &e) < 0)
 		return fail(rp, &e);
-	rc = r->st->ops->auth_mfa_set(r->st, r->who.user_id, sealed, false, &e);
+	rc = store_auth_mfa_set(r->st, r->who.user_id, sealed, false, &e);
 	free(sealed);
 	if (rc < 0)
 		return fail(rp, &e);
@@ -1158,7 +1107,7 @@ h_totp_confirm(struct req *r, struct reply *rp)
 		return;
 	if (member_str(&code, b, "code", true, &e) < 0)
 		return fail(rp, &e);
-	if (r->st->ops->auth_user(&a, r->st, r->who.user_id, &e) < 0)
+	if (store_auth_user(&a, r->st, r->who.user_id, &e) < 0)
 		return fail(rp, &e);
 	if (!a.mfa_secret[0]) {
 		err_set(&e, ERR_CONFLICT, "enrol first (POST /api/auth/totp)");
@@ -1169,7 +1118,7 @@ h_totp_confirm(struct req *r, struct reply *rp)
 			err_field(&e, "code", "wrong code");
 		return fail(rp, &e);
 	}
-	h_no_content(rp, r->st->ops->auth_mfa_set(r->st, a.id, NULL, true, &e), &e);
+	h_no_content(rp, store_auth_mfa_set(r->st, a.id, NULL, true, &e), &e);
 }
 
 /* ---- dispatch --------------------------------------------------------------------- */
@@ -1293,14 +1242,14 @@ view_as(struct req *r, struct store_context *ctx, struct err *e)
 		return err_set(e, ERR_FORBIDDEN, "viewing as a tenant is not allowed");
 	if (member_role_parse(role ? role : "viewer", &r->who.role) < 0)
 		return err_field(e, "X-View-As-Role", "unknown role");
-	if (r->st->ops->tenant_get(&t, r->st, tenant, e) < 0)
+	if (store_tenant_get(&t, r->st, tenant, e) < 0)
 		return -1;
 	snprintf(ctx->tenant_id, sizeof ctx->tenant_id, "%s", t.id);
 	snprintf(r->who.tenant_id, sizeof r->who.tenant_id, "%s", t.id);
 	tenant_clear(&t);
 	ctx->role = STORE_ROLE_TENANT;
 	r->who.view_as = true;
-	return r->st->ops->set_context(r->st, ctx, e);
+	return store_set_context(r->st, ctx, e);
 }
 
 static int
@@ -1342,7 +1291,7 @@ set_context(struct req *r, struct err *e)
 		ctx.role = STORE_ROLE_AUTH;
 		ctx.auth_member = false;
 	}
-	if (r->st->ops->set_context(r->st, &ctx, e) < 0)
+	if (store_set_context(r->st, &ctx, e) < 0)
 		return -1;
 	if (p->kind == PRINCIPAL_STAFF)
 		return view_as(r, &ctx, e);
@@ -1359,7 +1308,7 @@ h_readyz(struct reply *rp)
 	if (st) {
 		struct store_context ctx = { .role = STORE_ROLE_AUTH };
 
-		rc = st->ops->set_context(st, &ctx, &e) < 0 ? -1 : st->ops->ping(st, &e);
+		rc = store_set_context(st, &ctx, &e) < 0 ? -1 : store_ping(st, &e);
 		pool_put(st);
 	}
 	if (rc < 0)

@@ -109,13 +109,12 @@ void
 idem_run(struct req *r, struct reply *rp, route_fn *dispatch)
 {
 	const char *key = req_header(r, "Idempotency-Key");
-	const struct store_ops *ops = r->st->ops;
 	struct idem_answer a;
 	char caller[2 * ID_LEN + 16], fp[65];
 	struct err e;
 	char *body;
 
-	if (!key || !is_write(r->method) || !ops->idem_begin
+	if (!key || !is_write(r->method)
 	    || r->match.id == ROUTE_AUTH_LOGIN || r->match.id == ROUTE_AUTH_TOTP
 	    || r->match.id == ROUTE_AUTH_TOTP_CONFIRM)
 		return dispatch(r, rp);
@@ -127,26 +126,29 @@ idem_run(struct req *r, struct reply *rp, route_fn *dispatch)
 	}
 	caller_of(caller, sizeof caller, r);
 	fingerprint(fp, r);
-	if (ops->idem_begin(&a, r->st, caller, key, fp, &e) < 0)
+	if (store_idem_begin(&a, r->st, caller, key, fp, &e) < 0) {
+		if (e.code == ERR_METHOD)  /* a store that keeps no keys */
+			return dispatch(r, rp);
 		return reply_error(rp, &e, NULL);
+	}
 	if (a.status)
 		return replay(rp, &a);
 	dispatch(r, rp);
 	if (rp->status < 200 || rp->status > 299 || rp->stream) {
-		ops->idem_end(r->st, NULL, &e);
+		store_idem_end(r->st, NULL, &e);
 		return;
 	}
 	a.status = rp->status;
 	snprintf(a.content_type, sizeof a.content_type, "%s",
 		 rp->json || !rp->text ? "application/json" : "text/plain");
 	if (!(body = answer_text(rp))) {
-		ops->idem_end(r->st, NULL, &e);
+		store_idem_end(r->st, NULL, &e);
 		err_set(&e, ERR_INTERNAL, "out of memory");
 		reply_clear(rp);
 		return reply_error(rp, &e, NULL);
 	}
 	a.body = body;
-	if (ops->idem_end(r->st, &a, &e) < 0) {
+	if (store_idem_end(r->st, &a, &e) < 0) {
 		reply_clear(rp);
 		reply_error(rp, &e, NULL);
 	}

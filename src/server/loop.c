@@ -58,50 +58,11 @@ struct loop;
 
 /* ---- switching stacks --------------------------------------------------------
  *
- * On x86-64 a switch saves the callee-saved registers on the old stack and
- * takes the new one: swapcontext also saves and restores the signal mask,
- * two system calls per switch, three switches per request. Elsewhere,
- * ucontext.
+ * ucontext on every architecture. swapcontext also saves and restores the
+ * signal mask (two system calls per switch, three switches per request);
+ * a hand-written switch measured within the noise of it (make bench, the
+ * GET row; docs/performance.md), so the one path is the portable one.
  */
-#if defined(__x86_64__)
-struct ctx {
-	void *sp;
-};
-
-void tn_ctx_switch(void **save, void *load) __attribute__((visibility("hidden")));
-__asm__(".text\n"
-	".p2align 4\n"
-	".globl tn_ctx_switch\n"
-	".hidden tn_ctx_switch\n"
-	".type tn_ctx_switch, @function\n"
-	"tn_ctx_switch:\n"
-	"\tpushq %rbp\n\tpushq %rbx\n\tpushq %r12\n\tpushq %r13\n\tpushq %r14\n\tpushq %r15\n"
-	"\tmovq %rsp, (%rdi)\n"
-	"\tmovq %rsi, %rsp\n"
-	"\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
-	"\tret\n"
-	".size tn_ctx_switch, .-tn_ctx_switch\n");
-
-static void
-ctx_switch(struct ctx *from, struct ctx *to)
-{
-	tn_ctx_switch(&from->sp, to->sp);
-}
-
-/* The first switch to c "returns" into entry, on a 16-byte aligned stack
- * as if entry had been called. */
-static void
-ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
-{
-	void **sp = (void **)(((uintptr_t)stack + size) & ~(uintptr_t)15);
-
-	*--sp = NULL;              /* entry's return address: it never returns */
-	*--sp = (void *)entry;     /* where the switch's ret goes */
-	for (int i = 0; i < 6; i++)
-		*--sp = NULL;      /* rbp rbx r12-r15 */
-	c->sp = sp;
-}
-#else
 struct ctx {
 	ucontext_t uc;
 };
@@ -126,7 +87,6 @@ ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
 	makecontext(&c->uc, entry, 0);
 }
 #pragma GCC diagnostic pop
-#endif
 
 /* ---- tasks and loops ------------------------------------------------------------ */
 

@@ -14,7 +14,6 @@
 
 #include "server/http.h"
 #include "server/server.h"
-#include "store/secret.h"
 
 
 static void

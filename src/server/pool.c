@@ -113,8 +113,8 @@ pool_put(struct store *st)
 {
 	int slot = -1;
 
-	if (st && st->ops->idem_end)  /* a transaction left open rolls back */
-		st->ops->idem_end(st, NULL, NULL);
+	if (st)  /* a transaction left open rolls back */
+		store_idem_end(st, NULL, NULL);
 	pthread_mutex_lock(&P.lock);
 	for (int i = 0; i < P.size && slot < 0; i++)
 		if (P.st[i] == st && P.busy[i])

@@ -55,7 +55,7 @@ fetch_limit(const char *tenant, struct store *st)
 	struct err e;
 	int64_t limit = -1;
 
-	if (st->ops->quota_list(&q, st, tenant, &e) < 0)
+	if (store_quota_list(&q, st, tenant, &e) < 0)
 		return -1;  /* the operation itself will report the problem */
 	for (size_t i = 0; i < q.n; i++)
 		if (strcmp(q.rows[i].resource, "api_calls") == 0)

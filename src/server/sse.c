@@ -113,8 +113,8 @@ hub_main(void *arg)
 			struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
 
 			snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
-			if (H.st->ops->set_context(H.st, &ctx, &e) == 0
-			    && H.st->ops->feed_open(&feed, H.st, NULL, &e) == 0) {
+			if (store_set_context(H.st, &ctx, &e) == 0
+			    && store_feed_open(&feed, H.st, NULL, &e) == 0) {
 				hub_set_live(true);
 				hub_publish(NULL, 0, true);  /* streams backfill */
 				backoff = 100;
@@ -125,20 +125,20 @@ hub_main(void *arg)
 				continue;
 			}
 		}
-		pfd = (struct pollfd){ .fd = H.st->ops->feed_fd(feed), .events = POLLIN };
+		pfd = (struct pollfd){ .fd = store_feed_fd(H.st, feed), .events = POLLIN };
 		if (poll(&pfd, 1, 500) < 0)
 			continue;
-		while ((n = H.st->ops->feed_read(feed, keys, 64, &e)) > 0)
+		while ((n = store_feed_read(H.st, feed, keys, 64, &e)) > 0)
 			hub_publish(keys, n, false);
 		if (n < 0) {
-			H.st->ops->feed_close(feed);
+			store_feed_close(H.st, feed);
 			feed = NULL;
 			hub_set_live(false);
 			hub_publish(NULL, 0, true);
 		}
 	}
 	if (feed)
-		H.st->ops->feed_close(feed);
+		store_feed_close(H.st, feed);
 	return NULL;
 }
 
@@ -153,8 +153,6 @@ sse_init(const struct server_config *cfg, struct err *e)
 	H.stopping = false;
 	if (store_open(&H.st, &sc, e) < 0)
 		return -1;
-	if (!H.st->ops->feed_open)  /* no live feed: streams poll */
-		return 0;
 	if (pthread_create(&H.thread, NULL, hub_main, NULL) != 0)
 		return err_set(e, ERR_INTERNAL, "cannot start the audit hub");
 	H.running = true;
@@ -248,8 +246,8 @@ fetch_page(struct stream *s)
 		q.cursor = s->cursor;
 	else
 		q.after_seq = s->last_seq;
-	rc = st->ops->set_context(st, &s->ctx, &e) < 0 ? -1
-		: st->ops->audit_list(&l, st, s->all ? NULL : s->tenant, &q, &e);
+	rc = store_set_context(st, &s->ctx, &e) < 0 ? -1
+		: store_audit_list(&l, st, s->all ? NULL : s->tenant, &q, &e);
 	pool_put(st);
 	if (rc < 0)
 		return FETCH_AWAY;
@@ -423,7 +421,7 @@ resume_point(struct req *r, struct stream *s, struct err *e)
 	if (v && *v && s->all) {
 		struct audit_query probe = { .limit = 1, .cursor = v };
 
-		if (r->st->ops->audit_list(&l, r->st, NULL, &probe, e) < 0) {
+		if (store_audit_list(&l, r->st, NULL, &probe, e) < 0) {
 			if (e->code == ERR_INVALID_FIELD)
 				err_field(e, "Last-Event-ID", "wants an audit cursor (XID-GSEQ)");
 			return -1;
@@ -440,7 +438,7 @@ resume_point(struct req *r, struct stream *s, struct err *e)
 		s->last_seq = n;
 		return 0;
 	}
-	if (r->st->ops->audit_list(&l, r->st, s->all ? NULL : s->tenant, &q, e) < 0)
+	if (store_audit_list(&l, r->st, s->all ? NULL : s->tenant, &q, e) < 0)
 		return -1;
 	s->last_seq = l.n ? l.rows[0].seq : 0;
 	snprintf(s->cursor, sizeof s->cursor, "%s", l.n ? l.rows[0].cursor : "0-0");
@@ -471,7 +469,7 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 	s->ctx = r->st->ctx;
 	s->all = tenant == NULL;
 	if (tenant) {  /* 404 for unknown or another tenant's, before streaming */
-		if (r->st->ops->tenant_get(&t, r->st, tenant, &e) < 0) {
+		if (store_tenant_get(&t, r->st, tenant, &e) < 0) {
 			stream_release(s);
 			return reply_error(rp, &e, NULL);
 		}

@@ -36,14 +36,26 @@ tenant_sort_parse(const char *s, enum tenant_sort *out)
 int
 store_open(struct store **out, const struct store_config *cfg, struct err *e)
 {
+	int rc;
+
 	*out = NULL;
 	if (cfg->url && *cfg->url) {
 		if (!store_rest_open)
 			return err_set(e, ERR_UNAVAILABLE,
 				       "this build has no remote (--url) backend");
-		return store_rest_open(out, cfg, e);
+		rc = store_rest_open(out, cfg, e);
+	} else {
+		rc = store_pg_open(out, cfg, e);
 	}
-	return store_pg_open(out, cfg, e);
+	if (rc < 0)
+		return -1;
+	if ((rc = (*out)->ops->version) != STORE_OPS_VERSION) {
+		store_close(out);
+		return err_set(e, ERR_INTERNAL, "store backend of version %d, not %d", rc,
+			       STORE_OPS_VERSION);
+	}
+	(*out)->read_only = cfg->read_only;
+	return 0;
 }
 
 int

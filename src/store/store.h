@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "core/types.h"
+#include "store/secret.h"  /* passwords, sealed secrets: part of this interface */
 
 #define STORE_OPS_VERSION 1
 
@@ -57,6 +58,7 @@ struct store_config {
 	const char *url;             /* remote mode: tenantryd base URL */
 	const char *token;           /* remote mode: bearer token */
 	const char *master_key_file; /* for encrypted settings; may be NULL */
+	bool read_only;              /* refuse every write (console --read-only) */
 	/* direct mode: open even when the database cannot be reached now (a
 	 * conninfo that does not parse is still refused); the first operation
 	 * connects, and fails with ERR_UNAVAILABLE until it can. */
@@ -134,37 +136,6 @@ struct audit_key {
 /* A live feed of audit entries committed after it opened (LISTEN on its
  * own session in store_pg, Server-Sent Events in store_rest). */
 struct audit_feed;
-
-/* Result of a quota consume or check. */
-struct quota_result {
-	bool allowed;
-	struct quota quota;      /* the row after the operation */
-};
-
-/* Features of a tenant: what its tier gives and its overrides. */
-struct feature_state {
-	feature_mask tier;
-	feature_mask on;
-	feature_mask off;
-	feature_mask effective;
-};
-
-/* A downgrade refused: the resources over the new tier's limits. */
-struct tier_conflict {
-	size_t n;
-	struct {
-		char resource[RESOURCE_LEN];
-		int64_t used, limit;
-	} rows[RESOURCE_COUNT];
-};
-
-/* Verification of one audit chain. */
-struct audit_verdict {
-	int64_t entries;
-	int64_t first_broken;    /* 0 when the chain is intact */
-	char reason[128];
-	char head_hash[65];
-};
 
 /* The tenant id of the platform's own audit chain (purges, staff logins
  * and events): no tenant's row. */
@@ -380,7 +351,7 @@ struct store_ops {
 			     const char *tenant, struct err *e);
 
 	/* Credentials, for tenantryd and `tenantry staff add` (store_pg only;
-	 * NULL in store_rest). Run under STORE_ROLE_AUTH except staff_add
+	 * ERR_METHOD in store_rest). Run under STORE_ROLE_AUTH except staff_add
 	 * (platform). Unknown email, id or prefix -> ERR_NOT_FOUND. */
 	int (*auth_user)(struct auth_account *out, struct store *st,
 			 const char *email_or_id, struct err *e);
@@ -404,7 +375,8 @@ struct store_ops {
 			 enum staff_role role, const char *password_hash,
 			 struct err *e);
 
-	/* Idempotent writes (store_pg only; NULL in store_rest). idem_begin
+	/* Idempotent writes (store_pg only; ERR_METHOD in store_rest, whose
+	 * idem_end of nothing is a no-op). idem_begin
 	 * opens a transaction with the context's role and claims key for
 	 * caller in the context's tenant (the platform's outside one):
 	 *  - 0 with out->status 0: a new key; every operation until idem_end
@@ -427,7 +399,77 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	struct store_context ctx;
+	bool read_only;          /* every write refused (ERR_FORBIDDEN) */
 };
+
+/* ---- the operations ---------------------------------------------------------
+ *
+ * What callers use: each runs the backend's operation of the same name
+ * (see struct store_ops for what it does and returns). A store opened
+ * read-only refuses every write with ERR_FORBIDDEN before the backend is
+ * asked; what a backend does not do answers ERR_METHOD. Code
+ * outside src/store calls these, never the ops table. The feed's
+ * operations take the store that opened the feed. */
+int store_set_context(struct store *st, const struct store_context *ctx, struct err *e);
+int store_ping(struct store *st, struct err *e);
+int store_tier_list(struct tier_list *out, struct store *st, struct err *e);
+int store_tier_put(struct store *st, const struct tier *t, struct err *e);
+int store_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q, struct err *e);
+int store_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct err *e);
+int store_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e);
+int store_tenant_update(struct tenant *out, struct store *st, const char *tenant, const struct tenant_patch *p, struct err *e);
+int store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant, enum tenant_status status, struct err *e);
+int store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st, const char *tenant, const char *tier, bool force, struct err *e);
+int store_tenant_purge_due(int *purged, struct store *st, struct err *e);
+int store_member_list(struct member_list *out, struct store *st, const char *tenant, const struct member_query *q, struct err *e);
+int store_member_update(struct member *out, struct store *st, const char *tenant, const char *user, const enum member_role *role, int active, struct err *e);
+int store_member_remove(struct store *st, const char *tenant, const char *user, struct err *e);
+int store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant, struct err *e);
+int store_invitation_create(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *email, enum member_role role, struct err *e);
+int store_invitation_resend(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *invitation, struct err *e);
+int store_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e);
+int store_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name, const char *password, struct err *e);
+int store_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e);
+int store_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource, int64_t limit, struct err *e);
+int store_quota_check(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e);
+int store_usage_increment(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e);
+int store_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e);
+int store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days, struct err *e);
+int store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
+int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key, bool reveal, struct err *e);
+int store_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key, enum setting_type type, const char *value, struct err *e);
+int store_setting_delete(struct store *st, const char *tenant, const char *key, struct err *e);
+int store_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e);
+int store_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f, int state, struct err *e);
+int store_apikey_list(struct api_key_list *out, struct store *st, const char *tenant, struct err *e);
+int store_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant, const char *name, scope_mask scopes, usec_t expires_at, struct err *e);
+int store_apikey_revoke(struct store *st, const char *tenant, const char *key, struct err *e);
+int store_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant, const struct audit_query *q, struct err *e);
+int store_audit_event(struct store *st, const char *tenant, const char *action, const char *resource_type, const char *resource_id, const char *detail_json, struct err *e);
+int store_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e);
+int store_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);
+int store_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e);
+int store_feed_fd(struct store *st, struct audit_feed *f);
+int store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
+void store_feed_close(struct store *st, struct audit_feed *f);
+int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only, struct err *e);
+int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
+int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
+int store_health_refresh(int *updated, struct store *st, struct err *e);
+int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
+int store_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e);
+int store_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e);
+int store_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st, const char *user, struct err *e);
+int store_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash, struct err *e);
+int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled, struct err *e);
+int store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e);
+int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name, enum staff_role role, const char *password_hash, struct err *e);
+int store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key, const char *fingerprint, struct err *e);
+int store_idem_end(struct store *st, const struct idem_answer *answer, struct err *e);
+
+/* The backend's name: "pg" or "rest". */
+const char *store_kind(const struct store *st);
+
 
 /* Opens a store: cfg->url set -> REST, else libpq with cfg->conninfo.
  * *out is owned by the caller; release with store_close. */

@@ -448,12 +448,101 @@ rest_ping(struct store *st, struct err *e)
 	return -1;
 }
 
+/* ---- what only the database store does -------------------------------------------
+ *
+ * Credentials (tenantryd's own lookups, staff accounts) and Idempotency-Key
+ * transactions are the server's side of the API: over REST they answer
+ * ERR_METHOD, so that no slot of the table is NULL. */
+
+static int
+over_rest(struct err *e, const char *what)
+{
+	return err_set(e, ERR_METHOD, "%s is done on the database (--db), not over REST", what);
+}
+
+static int
+rest_auth_user(struct auth_account *out, struct store *st, const char *email_or_id,
+	       struct err *e)
+{
+	(void)st, (void)email_or_id;
+	memset(out, 0, sizeof *out);
+	return over_rest(e, "looking up an account");
+}
+
+static int
+rest_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
+		      const char *user, struct err *e)
+{
+	(void)out, (void)max, (void)st, (void)user;
+	*n = 0;
+	return over_rest(e, "looking up memberships");
+}
+
+static int
+rest_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
+		   struct err *e)
+{
+	(void)st, (void)user, (void)tenant, (void)rehash;
+	return over_rest(e, "recording a login");
+}
+
+static int
+rest_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
+		  struct err *e)
+{
+	(void)st, (void)user, (void)sealed, (void)enabled;
+	return over_rest(e, "setting a second factor");
+}
+
+static int
+rest_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e)
+{
+	(void)st, (void)prefix;
+	memset(out, 0, sizeof *out);
+	return over_rest(e, "looking up an API key");
+}
+
+static int
+rest_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
+	       enum staff_role role, const char *password_hash, struct err *e)
+{
+	(void)st, (void)email, (void)full_name, (void)role, (void)password_hash;
+	id_out[0] = '\0';
+	return over_rest(e, "creating a staff account");
+}
+
+/* The REST store sends Idempotency-Keys (store_rest.c's calls); it keeps
+ * none. Ending "no transaction" is a no-op. */
+static int
+rest_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
+		const char *fingerprint, struct err *e)
+{
+	(void)st, (void)caller, (void)key, (void)fingerprint;
+	memset(out, 0, sizeof *out);
+	return over_rest(e, "keeping an Idempotency-Key");
+}
+
+static int
+rest_idem_end(struct store *st, const struct idem_answer *answer, struct err *e)
+{
+	(void)st;
+	return answer ? over_rest(e, "keeping an Idempotency-Key") : 0;
+}
+
 static struct store_ops ops = {
 	.version = STORE_OPS_VERSION,
 	.kind = "rest",
 	.close = rest_close,
 	.set_context = rest_set_context,
 	.ping = rest_ping,
+	.auth_user = rest_auth_user,
+	.auth_memberships = rest_auth_memberships,
+	.auth_login_ok = rest_auth_login_ok,
+	.auth_mfa_set = rest_auth_mfa_set,
+	.auth_api_key = rest_auth_api_key,
+	.staff_add = rest_staff_add,
+	.idem_begin = rest_idem_begin,
+	.idem_end = rest_idem_end,
 };
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;

@@ -6,27 +6,37 @@
 
 static const char *const action_names[ACTION_COUNT] = {
 	[ACTION_NONE] = "none",
-#define X(e, s, h) [ACTION_##e] = s,
+#define X(e, w, s, h) [ACTION_##e] = s,
 	ACTIONS(X)
 #undef X
 };
 
 static const char *const action_helps[ACTION_COUNT] = {
 	[ACTION_NONE] = "",
-#define X(e, s, h) [ACTION_##e] = h,
+#define X(e, w, s, h) [ACTION_##e] = h,
 	ACTIONS(X)
 #undef X
 };
 
+#define WRITES true
+#define READS false
+static const bool action_write[ACTION_COUNT] = {
+#define X(e, w, s, h) [ACTION_##e] = w,
+	ACTIONS(X)
+#undef X
+};
+#undef WRITES
+#undef READS
+
 static const char *const pane_names[PANE_COUNT] = {
-#define X(e, s, t) [PANE_##e] = s,
+#define X(e, f, s, t) [PANE_##e] = s,
 	PANES(X)
 #undef X
 	[PANE_GLOBAL] = "global",
 };
 
 static const char *const pane_titles[PANE_COUNT] = {
-#define X(e, s, t) [PANE_##e] = t,
+#define X(e, f, s, t) [PANE_##e] = t,
 	PANES(X)
 #undef X
 	[PANE_GLOBAL] = "Global",
@@ -37,6 +47,11 @@ const char *action_name(enum action a)
 	if ((unsigned)a >= ACTION_COUNT)
 		return "?";
 	return action_names[a];
+}
+
+bool action_writes(enum action a)
+{
+	return (unsigned)a < ACTION_COUNT && action_write[a];
 }
 
 const char *action_help(enum action a)
@@ -63,7 +78,7 @@ int action_parse(const char *s, enum action *out)
 int action_jump_pane(enum action a)
 {
 	switch (a) {
-#define X(e, s, t)                                                           \
+#define X(e, f, s, t)                                                        \
 	case ACTION_PANE_##e:                                                \
 		return PANE_##e;
 		PANES(X)

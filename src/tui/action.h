@@ -12,91 +12,97 @@
 
 /* X(enum suffix, name in keymap files, help text) */
 #define ACTIONS(X)                                                           \
-	X(QUIT, "quit", "Quit the console")                                  \
-	X(HELP, "help", "Show the keys of this pane")                        \
-	X(COMMAND, "command", "Open the command line (:)")                   \
-	X(FILTER, "filter", "Filter the list as you type (/)")               \
-	X(NEXT_PANE, "next-pane", "Go to the next pane")                     \
-	X(PREV_PANE, "prev-pane", "Go to the previous pane")                 \
-	X(PANE_TENANTS, "pane-tenants", "Go to the tenant list")             \
-	X(PANE_OVERVIEW, "pane-overview", "Go to the tenant overview")       \
-	X(PANE_USERS, "pane-users", "Go to the members and their roles")     \
-	X(PANE_INVITATIONS, "pane-invitations", "Go to the invitations")     \
-	X(PANE_QUOTAS, "pane-quotas", "Go to the quota gauges")              \
-	X(PANE_SETTINGS, "pane-settings", "Go to the settings editor")       \
-	X(PANE_AUDIT, "pane-audit", "Go to the audit log")                   \
-	X(PANE_APIKEYS, "pane-apikeys", "Go to the API keys")                \
-	X(PANE_PLATFORM, "pane-platform", "Go to the platform overview")     \
-	X(MOVE_UP, "move-up", "Move the cursor up one line")                 \
-	X(MOVE_DOWN, "move-down", "Move the cursor down one line")           \
-	X(PAGE_UP, "page-up", "Move the cursor up one page")                 \
-	X(PAGE_DOWN, "page-down", "Move the cursor down one page")           \
-	X(MOVE_HOME, "move-home", "Move to the first line")                  \
-	X(MOVE_END, "move-end", "Move to the last line")                     \
-	X(SELECT, "select", "Open the line under the cursor")                \
-	X(BACK, "back", "Go back to where you came from")                    \
-	X(REFRESH, "refresh", "Reload the data of this pane")                \
-	X(SORT_NEXT, "sort-next", "Sort by the next column")                 \
-	X(SORT_REVERSE, "sort-reverse", "Reverse the sort order")            \
-	X(CREATE_TENANT, "create-tenant", "Create a tenant")                 \
-	X(EDIT, "edit", "Edit the item under the cursor")                    \
-	X(SAVE, "save", "Save the form being edited")                        \
-	X(CANCEL, "cancel", "Cancel the prompt, form or dialog")             \
-	X(DELETE, "delete", "Delete the item (tenants: schedule deletion)")  \
-	X(SUSPEND, "suspend", "Suspend the tenant")                          \
-	X(RESUME, "resume", "Resume a suspended tenant")                     \
-	X(RESTORE, "restore", "Restore a tenant pending deletion")           \
-	X(CHANGE_TIER, "change-tier", "Change the tenant's tier")            \
-	X(CHANGE_ROLE, "change-role", "Change the member's role")            \
-	X(DEACTIVATE, "deactivate", "Deactivate or reactivate the member")   \
-	X(REMOVE_MEMBER, "remove-member", "Remove the member from the tenant") \
-	X(INVITE, "invite", "Invite someone to the tenant")                  \
-	X(RESEND, "resend", "Resend the invitation")                         \
-	X(REVOKE, "revoke", "Revoke the invitation or API key")              \
-	X(CREATE_SETTING, "create-setting", "Add a setting")                 \
-	X(REVEAL_SECRET, "reveal-secret", "Reveal a secret setting (audited)") \
-	X(FOLLOW, "follow", "Follow the live audit log")                     \
-	X(PAUSE, "pause", "Pause or continue the live audit log")            \
-	X(FILTER_ACTION, "filter-action", "Filter the audit log by action")  \
-	X(FILTER_ACTOR, "filter-actor", "Filter the audit log by actor")     \
-	X(DETAIL, "detail", "Show the full entry with old and new values")   \
-	X(CREATE_APIKEY, "create-apikey", "Create an API key")               \
-	X(VIEW_AS, "view-as", "View the console as a member of the tenant")  \
-	X(LEAVE_VIEW_AS, "leave-view-as", "Stop viewing as a member")        \
-	X(THEME_NEXT, "theme-next", "Switch to the next bundled theme")      \
-	X(REDRAW, "redraw", "Redraw the screen")                             \
-	X(TOGGLE_MOUSE, "toggle-mouse", "Turn mouse support on or off")
+	X(QUIT, READS, "quit", "Quit the console")                                  \
+	X(HELP, READS, "help", "Show the keys of this pane")                        \
+	X(COMMAND, READS, "command", "Open the command line (:)")                   \
+	X(FILTER, READS, "filter", "Filter the list as you type (/)")               \
+	X(NEXT_PANE, READS, "next-pane", "Go to the next pane")                     \
+	X(PREV_PANE, READS, "prev-pane", "Go to the previous pane")                 \
+	X(PANE_TENANTS, READS, "pane-tenants", "Go to the tenant list")             \
+	X(PANE_OVERVIEW, READS, "pane-overview", "Go to the tenant overview")       \
+	X(PANE_USERS, READS, "pane-users", "Go to the members and their roles")     \
+	X(PANE_INVITATIONS, READS, "pane-invitations", "Go to the invitations")     \
+	X(PANE_QUOTAS, READS, "pane-quotas", "Go to the quota gauges")              \
+	X(PANE_SETTINGS, READS, "pane-settings", "Go to the settings editor")       \
+	X(PANE_AUDIT, READS, "pane-audit", "Go to the audit log")                   \
+	X(PANE_APIKEYS, READS, "pane-apikeys", "Go to the API keys")                \
+	X(PANE_PLATFORM, READS, "pane-platform", "Go to the platform overview")     \
+	X(MOVE_UP, READS, "move-up", "Move the cursor up one line")                 \
+	X(MOVE_DOWN, READS, "move-down", "Move the cursor down one line")           \
+	X(PAGE_UP, READS, "page-up", "Move the cursor up one page")                 \
+	X(PAGE_DOWN, READS, "page-down", "Move the cursor down one page")           \
+	X(MOVE_HOME, READS, "move-home", "Move to the first line")                  \
+	X(MOVE_END, READS, "move-end", "Move to the last line")                     \
+	X(SELECT, READS, "select", "Open the line under the cursor")                \
+	X(BACK, READS, "back", "Go back to where you came from")                    \
+	X(REFRESH, READS, "refresh", "Reload the data of this pane")                \
+	X(SORT_NEXT, READS, "sort-next", "Sort by the next column")                 \
+	X(SORT_REVERSE, READS, "sort-reverse", "Reverse the sort order")            \
+	X(CREATE_TENANT, WRITES, "create-tenant", "Create a tenant")                 \
+	X(EDIT, WRITES, "edit", "Edit the item under the cursor")                    \
+	X(SAVE, READS, "save", "Save the form being edited")                        \
+	X(CANCEL, READS, "cancel", "Cancel the prompt, form or dialog")             \
+	X(DELETE, WRITES, "delete", "Delete the item (tenants: schedule deletion)")  \
+	X(SUSPEND, WRITES, "suspend", "Suspend the tenant")                          \
+	X(RESUME, WRITES, "resume", "Resume a suspended tenant")                     \
+	X(RESTORE, WRITES, "restore", "Restore a tenant pending deletion")           \
+	X(CHANGE_TIER, WRITES, "change-tier", "Change the tenant's tier")            \
+	X(CHANGE_ROLE, WRITES, "change-role", "Change the member's role")            \
+	X(DEACTIVATE, WRITES, "deactivate", "Deactivate or reactivate the member")   \
+	X(REMOVE_MEMBER, WRITES, "remove-member", "Remove the member from the tenant") \
+	X(INVITE, WRITES, "invite", "Invite someone to the tenant")                  \
+	X(RESEND, WRITES, "resend", "Resend the invitation")                         \
+	X(REVOKE, WRITES, "revoke", "Revoke the invitation or API key")              \
+	X(CREATE_SETTING, WRITES, "create-setting", "Add a setting")                 \
+	X(REVEAL_SECRET, READS, "reveal-secret", "Reveal a secret setting (audited)") \
+	X(FOLLOW, READS, "follow", "Follow the live audit log")                     \
+	X(PAUSE, READS, "pause", "Pause or continue the live audit log")            \
+	X(FILTER_ACTION, READS, "filter-action", "Filter the audit log by action")  \
+	X(FILTER_ACTOR, READS, "filter-actor", "Filter the audit log by actor")     \
+	X(DETAIL, READS, "detail", "Show the full entry with old and new values")   \
+	X(CREATE_APIKEY, WRITES, "create-apikey", "Create an API key")               \
+	X(VIEW_AS, READS, "view-as", "View the console as a member of the tenant")  \
+	X(LEAVE_VIEW_AS, READS, "leave-view-as", "Stop viewing as a member")        \
+	X(THEME_NEXT, READS, "theme-next", "Switch to the next bundled theme")      \
+	X(REDRAW, READS, "redraw", "Redraw the screen")                             \
+	X(TOGGLE_MOUSE, READS, "toggle-mouse", "Turn mouse support on or off")
 
 /* ACTION_NONE is "no action": what an unbound key maps to, and what
  * `bind <pane> <key> none` uses to hide a global binding in one pane. */
 enum action {
 	ACTION_NONE,
-#define X(e, s, h) ACTION_##e,
+#define X(e, w, s, h) ACTION_##e,
 	ACTIONS(X)
 #undef X
 	ACTION_COUNT
 };
 
-/* X(enum suffix, name in keymap files, title shown on the pane tab) */
+/* X(enum suffix, file, name in keymap files, title shown on the pane tab):
+ * pane FILE is src/tui/pane_FILE.c, whose ops table pane_FILE_ops the
+ * console's pane table takes from this list (a pane without one does not
+ * link). */
 #define PANES(X)                                                             \
-	X(TENANTS, "tenants", "Tenants")                                     \
-	X(OVERVIEW, "overview", "Overview")                                  \
-	X(USERS, "users", "Users")                                           \
-	X(INVITATIONS, "invitations", "Invitations")                         \
-	X(QUOTAS, "quotas", "Quotas")                                        \
-	X(SETTINGS, "settings", "Settings")                                  \
-	X(AUDIT, "audit", "Audit")                                           \
-	X(APIKEYS, "apikeys", "Keys")                                        \
-	X(PLATFORM, "platform", "Platform")
+	X(TENANTS, tenants, "tenants", "Tenants")                            \
+	X(OVERVIEW, overview, "overview", "Overview")                        \
+	X(USERS, users, "users", "Users")                                    \
+	X(INVITATIONS, invitations, "invitations", "Invitations")            \
+	X(QUOTAS, quotas, "quotas", "Quotas")                                \
+	X(SETTINGS, settings, "settings", "Settings")                        \
+	X(AUDIT, audit, "audit", "Audit")                                    \
+	X(APIKEYS, apikeys, "apikeys", "Keys")                               \
+	X(PLATFORM, platform, "platform", "Platform")
 
 /* The real panes come first, so 0 .. PANE_GLOBAL-1 is the cycling order. */
 enum pane {
-#define X(e, s, t) PANE_##e,
+#define X(e, f, s, t) PANE_##e,
 	PANES(X)
 #undef X
 	PANE_GLOBAL,
 	PANE_COUNT
 };
+
+/* Does the action write (the WRITES of its row)? */
+bool action_writes(enum action a);
 
 /* Name of an action ("move-down"); "none" for ACTION_NONE, "?" when out of
  * range. */

@@ -16,17 +16,13 @@
 #include "tui/keyname.h"
 #include "tui/widget.h"
 
-static const struct pane_ops *const panes[] = {
-	[PANE_TENANTS] = &pane_tenants_ops,
-	[PANE_OVERVIEW] = &pane_overview_ops,
-	[PANE_USERS] = &pane_users_ops,
-	[PANE_INVITATIONS] = &pane_invitations_ops,
-	[PANE_QUOTAS] = &pane_quotas_ops,
-	[PANE_SETTINGS] = &pane_settings_ops,
-	[PANE_AUDIT] = &pane_audit_ops,
-	[PANE_APIKEYS] = &pane_apikeys_ops,
-	[PANE_PLATFORM] = &pane_platform_ops,
+/* One row per pane of the PANES list (action.h), indexed by its enum. */
+static const struct pane_ops *const panes[PANE_GLOBAL] = {
+#define X(e, f, s, t) [PANE_##e] = &pane_##f##_ops,
+	PANES(X)
+#undef X
 };
+_Static_assert(sizeof panes / sizeof *panes == PANE_GLOBAL, "a pane without its row");
 
 const struct pane_ops *
 console_pane(struct console *c)
@@ -363,7 +359,7 @@ console_run(const struct console_options *opt)
 	c->opt = *opt;
 	console_trace("start", "%s", opt->target);
 	console_config(c);
-	if (store_open(&st, &opt->store, &e) < 0 || st->ops->set_context(st, &opt->ctx, &e) < 0
+	if (store_open(&st, &opt->store, &e) < 0 || store_set_context(st, &opt->ctx, &e) < 0
 	    || pipe2(c->done_pipe, O_CLOEXEC) < 0
 	    || fcntl(c->done_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
 		fprintf(stderr, "tenantry: %s\n", e.message[0] ? e.message : strerror(errno));

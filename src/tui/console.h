@@ -21,6 +21,7 @@
 #include "tui/action.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
+#include "tui/tui.h"
 
 /* The smallest terminal the console draws in. */
 #define CONSOLE_MIN_COLS 60
@@ -204,23 +205,12 @@ struct pane_ops {
 	void (*done)(struct console *c);
 };
 
-extern const struct pane_ops pane_tenants_ops, pane_overview_ops, pane_users_ops,
-	pane_invitations_ops, pane_quotas_ops, pane_settings_ops, pane_audit_ops,
-	pane_apikeys_ops, pane_platform_ops;
+/* Each pane of the PANES list (action.h) defines pane_FILE_ops. */
+#define X(e, f, s, t) extern const struct pane_ops pane_##f##_ops;
+PANES(X)
+#undef X
 
 /* ---- the console -------------------------------------------------------------- */
-
-struct console_options {
-	struct store_config store;
-	struct store_context ctx;
-	const char *target;      /* shown in the title: "pg:host/db", "https://…" */
-	const char *theme;       /* NULL = default */
-	const char *keymap;      /* NULL = default (+ the user's keys file) */
-	const char *tenant;      /* open on this tenant (id or slug) */
-	bool read_only;
-	bool no_color;
-	bool no_mouse;
-};
 
 #define AUDIT_RING 512
 
@@ -286,9 +276,6 @@ int console_tab_at(int x);
 /* The body row at screen line y in the last frame, or -1. */
 int console_body_row(int y);
 
-/* Runs the console until quit. Returns the process exit status. */
-int console_run(const struct console_options *opt);
-
 /* Shows a message on the bottom line for a few seconds. */
 void console_message(struct console *c, enum theme_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -310,9 +297,6 @@ void console_refresh(struct console *c);
 /* False (with a message on the bottom line) when a writes and the console
  * is read-only, or when viewing as a member whose role lacks p. */
 bool console_may(struct console *c, enum action a, enum perm p);
-/* True for actions that change data (hidden in read-only mode). */
-bool action_writes(enum action a);
-
 /* The slug of tenant id when known (from loaded lists), else a short id. */
 const char *console_tenant_label(struct console *c, const char *id, char *buf, size_t size);
 /* Remembers id -> slug for console_tenant_label. */

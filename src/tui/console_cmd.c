@@ -172,7 +172,7 @@ struct tenant_job {
 static int
 tenant_get_run(struct job *j, struct store *st, struct err *e)
 {
-	return st->ops->tenant_get(&((struct tenant_job *)j)->t, st, j->tenant, e);
+	return store_tenant_get(&((struct tenant_job *)j)->t, st, j->tenant, e);
 }
 
 static void
@@ -310,15 +310,15 @@ view_run(struct job *j, struct store *st, struct err *e)
 
 	if (v->leaving) {
 		/* Leave first, then record it as the staff member. */
-		if (st->ops->set_context(st, &v->ctx, e) < 0)
+		if (store_set_context(st, &v->ctx, e) < 0)
 			return -1;
-		return st->ops->audit_event(st, j->tenant, "support.view_as.end", "tenant",
+		return store_audit_event(st, j->tenant, "support.view_as.end", "tenant",
 					    j->tenant, v->detail, e);
 	}
-	if (st->ops->audit_event(st, j->tenant, "support.view_as.start", "tenant", j->tenant,
+	if (store_audit_event(st, j->tenant, "support.view_as.start", "tenant", j->tenant,
 				 v->detail, e) < 0)
 		return -1;
-	return st->ops->set_context(st, &v->ctx, e);
+	return store_set_context(st, &v->ctx, e);
 }
 
 static void

@@ -77,21 +77,6 @@ console_failed(struct console *c, const struct job *j, const char *doing)
 }
 
 bool
-action_writes(enum action a)
-{
-	switch (a) {
-	case ACTION_CREATE_TENANT: case ACTION_EDIT: case ACTION_DELETE:
-	case ACTION_SUSPEND: case ACTION_RESUME: case ACTION_RESTORE:
-	case ACTION_CHANGE_TIER: case ACTION_CHANGE_ROLE: case ACTION_DEACTIVATE:
-	case ACTION_REMOVE_MEMBER: case ACTION_INVITE: case ACTION_RESEND:
-	case ACTION_REVOKE: case ACTION_CREATE_APIKEY: case ACTION_CREATE_SETTING:
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool
 console_may(struct console *c, enum action a, enum perm p)
 {
 	if (c->opt.read_only && (a == ACTION_NONE || action_writes(a))) {
@@ -416,9 +401,9 @@ counts_run(struct job *j, struct store *st, struct err *e)
 	struct counts_job *cj = (struct counts_job *)j;
 	struct err ignore = { 0 };
 
-	if (!cj->tiers.rows && st->ops->tier_list(&cj->tiers, st, &ignore) < 0)
+	if (!cj->tiers.rows && store_tier_list(&cj->tiers, st, &ignore) < 0)
 		memset(&cj->tiers, 0, sizeof cj->tiers);
-	return st->ops->metrics(&cj->m, st, e);
+	return store_metrics(&cj->m, st, e);
 }
 
 static void

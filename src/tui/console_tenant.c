@@ -60,7 +60,7 @@ status_run(struct job *j, struct store *st, struct err *e)
 {
 	struct status_job *sj = (struct status_job *)j;
 
-	return st->ops->tenant_set_status(&sj->t, st, j->tenant, sj->to, e);
+	return store_tenant_set_status(&sj->t, st, j->tenant, sj->to, e);
 }
 
 static void
@@ -157,7 +157,7 @@ tier_run(struct job *j, struct store *st, struct err *e)
 {
 	struct status_job *sj = (struct status_job *)j;
 
-	return st->ops->tenant_set_tier(&sj->t, &sj->conflict, st, j->tenant, sj->tier, sj->force, e);
+	return store_tenant_set_tier(&sj->t, &sj->conflict, st, j->tenant, sj->tier, sj->force, e);
 }
 
 static void
@@ -196,7 +196,7 @@ tier_submit(struct console *c, struct modal *m)
 static int
 quotas_run(struct job *j, struct store *st, struct err *e)
 {
-	return st->ops->quota_list(&((struct status_job *)j)->quotas, st, j->tenant, e);
+	return store_quota_list(&((struct status_job *)j)->quotas, st, j->tenant, e);
 }
 
 /* What each lower tier would break, from the tenant's current usage. */
@@ -292,7 +292,7 @@ create_run(struct job *j, struct store *st, struct err *e)
 		.trial = cj->trial,
 	};
 
-	return st->ops->tenant_create(&cj->t, st, &n, e);
+	return store_tenant_create(&cj->t, st, &n, e);
 }
 
 static void

@@ -84,7 +84,7 @@ run_job(struct worker *w, struct job *j)
 	if (j->rc < 0 && j->err.code == ERR_OUTCOME_UNKNOWN) {
 		struct err e = { 0 };
 
-		while (w->st->ops->ping(w->st, &e) < 0 && e.code == ERR_UNAVAILABLE) {
+		while (store_ping(w->st, &e) < 0 && e.code == ERR_UNAVAILABLE) {
 			atomic_store(&w->reconnecting, true);
 			poll(NULL, 0, backoff);
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -98,12 +98,12 @@ run_job(struct worker *w, struct job *j)
 
 		/* A backend that answers at once was not lost: the failure is
 		 * the operation's own (a server without a master key, say). */
-		if (w->st->ops->ping(w->st, &e) == 0) {
+		if (store_ping(w->st, &e) == 0) {
 			if (j->write)
 				return;
 			err_clear(&j->err);
 			j->rc = j->run(j, w->st, &j->err);
-			if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE && w->st->ops->ping(w->st, &e) == 0)
+			if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE && store_ping(w->st, &e) == 0)
 				return;
 		}
 	}
@@ -113,7 +113,7 @@ run_job(struct worker *w, struct job *j)
 		atomic_store(&w->reconnecting, true);
 		poll(NULL, 0, backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
-		if (w->st->ops->ping(w->st, &e) < 0)
+		if (store_ping(w->st, &e) < 0)
 			continue;
 		atomic_store(&w->reconnecting, false);
 		if (j->write)
@@ -164,7 +164,7 @@ name_tenants(struct worker *w, struct feed_job *fj)
 		if (strcmp(w->named[h], id) == 0)
 			continue;
 		snprintf(w->named[h], sizeof w->named[h], "%s", id);
-		if (w->st->ops->tenant_get(&t, w->st, id, &e) < 0)
+		if (store_tenant_get(&t, w->st, id, &e) < 0)
 			continue;
 		snprintf(fj->names[fj->nnames].id, ID_LEN, "%s", t.id);
 		snprintf(fj->names[fj->nnames].slug, SLUG_LEN, "%s", t.slug);
@@ -191,7 +191,7 @@ drain_after(struct worker *w)
 			q.cursor = w->cursor;
 		else
 			q.after_seq = w->last_seq;
-		if (w->st->ops->audit_list(&fj->entries, w->st,
+		if (store_audit_list(&fj->entries, w->st,
 					   w->feed_all ? NULL : w->feed_tenant, &q, &e) < 0) {
 			deliver(w, &fj->job);
 			return;
@@ -220,7 +220,7 @@ backfill(struct worker *w)
 	struct err e = { 0 };
 
 	fj->backfill = true;
-	if (w->st->ops->audit_list(&fj->entries, w->st,
+	if (store_audit_list(&fj->entries, w->st,
 				   w->feed_all ? NULL : w->feed_tenant, &q, &e) == 0) {
 		for (size_t a = 0, b = fj->entries.n ? fj->entries.n - 1 : 0; a < b; a++, b--) {
 			struct audit_entry t = fj->entries.rows[a];
@@ -248,7 +248,7 @@ feed_try_open(struct worker *w)
 {
 	struct err e = { 0 };
 
-	if (w->st->ops->feed_open(&w->feed, w->st, w->feed_all ? NULL : w->feed_tenant, &e) == 0) {
+	if (store_feed_open(&w->feed, w->st, w->feed_all ? NULL : w->feed_tenant, &e) == 0) {
 		w->feed_backoff_ms = BACKOFF_MIN_MS;
 		/* after a loss, what was committed meanwhile */
 		if (w->have_position)
@@ -272,12 +272,12 @@ feed_drain(struct worker *w)
 	struct err e = { 0 };
 	int n, got = 0;
 
-	while ((n = w->st->ops->feed_read(w->feed, keys, KEYS_MAX, &e)) > 0)
+	while ((n = store_feed_read(w->st, w->feed, keys, KEYS_MAX, &e)) > 0)
 		got += n;
 	if (got || !w->feed_all || n < 0)
 		drain_after(w);
 	if (n < 0) {
-		w->st->ops->feed_close(w->feed);
+		store_feed_close(w->st, w->feed);
 		w->feed = NULL;
 		w->feed_was_lost = true;
 		w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
@@ -296,14 +296,14 @@ idle_check(struct worker *w)
 	if (console_now_us() - w->heard_us < IDLE_PING_US)
 		return;
 	w->heard_us = console_now_us();
-	if (w->st->ops->ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
+	if (store_ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
 		return;
 	atomic_store(&w->reconnecting, true);
 	for (;;) {
 		poll(NULL, 0, backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 		err_clear(&e);
-		if (w->st->ops->ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
+		if (store_ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
 			break;
 		if (job_waiting(w))
 			break;  /* the job's own wait takes over */
@@ -330,7 +330,7 @@ worker_main(void *arg)
 		int ready;
 
 		if (w->feed) {
-			p[1] = (struct pollfd){ .fd = w->st->ops->feed_fd(w->feed), .events = POLLIN };
+			p[1] = (struct pollfd){ .fd = store_feed_fd(w->st, w->feed), .events = POLLIN };
 			np = p[1].fd >= 0 ? 2 : 1;
 			if (np == 1)
 				timeout = 500;  /* a feed without descriptor is polled */
@@ -380,7 +380,7 @@ worker_start(struct store *st, int done_fd, bool feed, struct err *e)
 	}
 	w->st = st;
 	w->done_fd = done_fd;
-	w->want_feed = feed && st->ops->feed_open;
+	w->want_feed = feed;
 	w->feed_all = true;
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
 	w->feed_was_lost = true;  /* the first open fetches the newest entries */
@@ -422,7 +422,7 @@ worker_stop(struct worker **wp)
 		close(w->job_pipe[1]);
 	pthread_join(w->thread, NULL);
 	if (w->feed)
-		w->st->ops->feed_close(w->feed);
+		store_feed_close(w->st, w->feed);
 	store_close(&w->st);
 	close(w->job_pipe[0]);
 	close(w->job_pipe[1]);
@@ -441,7 +441,7 @@ feed_retarget(struct worker *w, const char *tenant)
 	if (!w->want_feed)
 		return;
 	if (w->feed)
-		w->st->ops->feed_close(w->feed);
+		store_feed_close(w->st, w->feed);
 	w->feed = NULL;
 	w->feed_all = !tenant;
 	snprintf(w->feed_tenant, sizeof w->feed_tenant, "%s", tenant ? tenant : "");

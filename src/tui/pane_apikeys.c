@@ -84,7 +84,7 @@ struct list_job {
 static int
 list_run(struct job *j, struct store *st, struct err *e)
 {
-	return st->ops->apikey_list(&((struct list_job *)j)->out, st, j->tenant, e);
+	return store_apikey_list(&((struct list_job *)j)->out, st, j->tenant, e);
 }
 
 static void
@@ -186,7 +186,7 @@ create_run(struct job *j, struct store *st, struct err *e)
 {
 	struct create_job *cj = (struct create_job *)j;
 
-	return st->ops->apikey_create(&cj->out, cj->secret, st, j->tenant, cj->name, cj->scopes,
+	return store_apikey_create(&cj->out, cj->secret, st, j->tenant, cj->name, cj->scopes,
 				      cj->expires_at, e);
 }
 
@@ -362,7 +362,7 @@ struct revoke_job {
 static int
 revoke_run(struct job *j, struct store *st, struct err *e)
 {
-	return st->ops->apikey_revoke(st, j->tenant, ((struct revoke_job *)j)->id, e);
+	return store_apikey_revoke(st, j->tenant, ((struct revoke_job *)j)->id, e);
 }
 
 static void

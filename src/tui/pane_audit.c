@@ -71,7 +71,7 @@ audit_run(struct job *j, struct store *st, struct err *e)
 				 .action = aj->action[0] ? aj->action : NULL,
 				 .actor = aj->actor[0] ? aj->actor : NULL };
 
-	return st->ops->audit_list(&aj->out, st, j->tenant, &q, e);
+	return store_audit_list(&aj->out, st, j->tenant, &q, e);
 }
 
 static void

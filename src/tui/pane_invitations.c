@@ -49,14 +49,14 @@ inv_run(struct job *j, struct store *st, struct err *e)
 
 	switch (ij->op) {
 	case INV_CREATE:
-		return st->ops->invitation_create(&ij->inv, ij->token, st, j->tenant, ij->email,
+		return store_invitation_create(&ij->inv, ij->token, st, j->tenant, ij->email,
 						  ij->role, e);
 	case INV_RESEND:
-		return st->ops->invitation_resend(&ij->inv, ij->token, st, j->tenant, ij->id, e);
+		return store_invitation_resend(&ij->inv, ij->token, st, j->tenant, ij->id, e);
 	case INV_REVOKE:
-		return st->ops->invitation_revoke(st, j->tenant, ij->id, e);
+		return store_invitation_revoke(st, j->tenant, ij->id, e);
 	default:
-		return st->ops->invitation_list(&ij->out, st, j->tenant, e);
+		return store_invitation_list(&ij->out, st, j->tenant, e);
 	}
 }
 

@@ -37,13 +37,13 @@ overview_run(struct job *j, struct store *st, struct err *e)
 	struct overview_job *oj = (struct overview_job *)j;
 	struct err ignore = { 0 };
 
-	if (st->ops->tenant_get(&oj->t, st, j->tenant, e) < 0)
+	if (store_tenant_get(&oj->t, st, j->tenant, e) < 0)
 		return -1;
 	/* The parts a role may not read are left out, not an error. */
-	oj->health_rc = st->ops->health_get(&oj->health, st, j->tenant, &ignore);
-	if (st->ops->quota_list(&oj->quotas, st, j->tenant, &ignore) < 0)
+	oj->health_rc = store_health_get(&oj->health, st, j->tenant, &ignore);
+	if (store_quota_list(&oj->quotas, st, j->tenant, &ignore) < 0)
 		memset(&oj->quotas, 0, sizeof oj->quotas);
-	oj->features_rc = st->ops->feature_list(&oj->features, st, j->tenant, &ignore);
+	oj->features_rc = store_feature_list(&oj->features, st, j->tenant, &ignore);
 	return 0;
 }
 

@@ -31,9 +31,9 @@ platform_run(struct job *j, struct store *st, struct err *e)
 	struct platform_job *pj = (struct platform_job *)j;
 	struct err ignore = { 0 };
 
-	if (st->ops->metrics(&pj->m, st, e) < 0)
+	if (store_metrics(&pj->m, st, e) < 0)
 		return -1;
-	if (st->ops->alert_list(&pj->alerts, st, NULL, true, &ignore) < 0)
+	if (store_alert_list(&pj->alerts, st, NULL, true, &ignore) < 0)
 		memset(&pj->alerts, 0, sizeof pj->alerts);
 	return 0;
 }

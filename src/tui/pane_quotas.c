@@ -36,9 +36,9 @@ quota_run(struct job *j, struct store *st, struct err *e)
 	struct quota_job *qj = (struct quota_job *)j;
 	struct err ignore = { 0 };
 
-	if (st->ops->quota_list(&qj->quotas, st, j->tenant, e) < 0)
+	if (store_quota_list(&qj->quotas, st, j->tenant, e) < 0)
 		return -1;
-	if (st->ops->usage_list(&qj->days, st, j->tenant, DAYS, &ignore) < 0)
+	if (store_usage_list(&qj->days, st, j->tenant, DAYS, &ignore) < 0)
 		memset(&qj->days, 0, sizeof qj->days);
 	return 0;
 }
@@ -190,7 +190,7 @@ limit_run(struct job *j, struct store *st, struct err *e)
 {
 	struct quota_job *qj = (struct quota_job *)j;
 
-	return st->ops->quota_set_limit(&qj->set, st, j->tenant, qj->resource, qj->limit, e);
+	return store_quota_set_limit(&qj->set, st, j->tenant, qj->resource, qj->limit, e);
 }
 
 static void

@@ -132,7 +132,7 @@ unless_answering(struct store *st, struct err *e)
 {
 	struct err ping = { 0 };
 
-	if (e->code == ERR_UNAVAILABLE && st->ops->ping(st, &ping) == 0) {
+	if (e->code == ERR_UNAVAILABLE && store_ping(st, &ping) == 0) {
 		e->code = ERR_BAD_REQUEST;
 		e->status = err_code_status(ERR_BAD_REQUEST);
 	}
@@ -150,7 +150,7 @@ struct list_job {
 static int
 list_run(struct job *j, struct store *st, struct err *e)
 {
-	return st->ops->setting_list(&((struct list_job *)j)->out, st, j->tenant, e);
+	return store_setting_list(&((struct list_job *)j)->out, st, j->tenant, e);
 }
 
 static void
@@ -224,11 +224,11 @@ setting_run(struct job *j, struct store *st, struct err *e)
 	int rc;
 
 	if (sj->op == OP_DELETE)
-		return st->ops->setting_delete(st, j->tenant, sj->key, e);
+		return store_setting_delete(st, j->tenant, sj->key, e);
 	if (sj->op == OP_PUT)
-		rc = st->ops->setting_put(&sj->out, st, j->tenant, sj->key, sj->type, sj->value, e);
+		rc = store_setting_put(&sj->out, st, j->tenant, sj->key, sj->type, sj->value, e);
 	else
-		rc = st->ops->setting_get(&sj->out, st, j->tenant, sj->key, true, e);
+		rc = store_setting_get(&sj->out, st, j->tenant, sj->key, true, e);
 	return rc < 0 ? unless_answering(st, e) : 0;
 }
 

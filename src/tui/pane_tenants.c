@@ -43,7 +43,7 @@ list_run(struct job *j, struct store *st, struct err *e)
 		.desc = lj->desc, .after = lj->after[0] ? lj->after : NULL, .limit = PAGE,
 	};
 
-	return st->ops->tenant_list(&lj->out, st, &q, e);
+	return store_tenant_list(&lj->out, st, &q, e);
 }
 
 static void

@@ -30,7 +30,7 @@ list_run(struct job *j, struct store *st, struct err *e)
 {
 	struct member_query q = { .role = -1, .active = -1 };
 
-	return st->ops->member_list(&((struct member_job *)j)->out, st, j->tenant, &q, e);
+	return store_member_list(&((struct member_job *)j)->out, st, j->tenant, &q, e);
 }
 
 static void
@@ -112,8 +112,8 @@ write_run(struct job *j, struct store *st, struct err *e)
 	struct member_job *mj = (struct member_job *)j;
 
 	if (mj->remove)
-		return st->ops->member_remove(st, j->tenant, mj->user, e);
-	return st->ops->member_update(&mj->m, st, j->tenant, mj->user,
+		return store_member_remove(st, j->tenant, mj->user, e);
+	return store_member_update(&mj->m, st, j->tenant, mj->user,
 				      mj->set_role ? &mj->role : NULL, mj->active, e);
 }
 

@@ -23,7 +23,7 @@ as_tenant(struct store *st, const char *id, struct err *e)
 				   .actor = "bench@example.com", .actor_kind = "user" };
 
 	snprintf(c.tenant_id, sizeof c.tenant_id, "%s", id);
-	return st->ops->set_context(st, &c, e);
+	return store_set_context(st, &c, e);
 }
 
 static int
@@ -32,7 +32,7 @@ as_platform(struct store *st, struct err *e)
 	struct store_context c = { .role = STORE_ROLE_PLATFORM,
 				   .actor = "admin@example.com", .actor_kind = "staff" };
 
-	return st->ops->set_context(st, &c, e);
+	return store_set_context(st, &c, e);
 }
 
 static int
@@ -43,7 +43,7 @@ op_tenant_get(struct store *st, long n, char *err, size_t errlen)
 	struct err e = { 0 };
 
 	bench_tenant_id(id, n);
-	if (as_tenant(st, id, &e) < 0 || st->ops->tenant_get(&t, st, id, &e) < 0)
+	if (as_tenant(st, id, &e) < 0 || store_tenant_get(&t, st, id, &e) < 0)
 		return fail(err, errlen, &e);
 	tenant_clear(&t);
 	return 0;
@@ -67,7 +67,7 @@ op_tenant_page(struct store *st, long n, char *err, size_t errlen)
 	snprintf(key + len, sizeof key - len, "\x1f%s", id);
 	sodium_bin2base64(cursor, sizeof cursor, (const unsigned char *)key, strlen(key),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	if (as_platform(st, &e) < 0 || st->ops->tenant_list(&l, st, &q, &e) < 0)
+	if (as_platform(st, &e) < 0 || store_tenant_list(&l, st, &q, &e) < 0)
 		return fail(err, errlen, &e);
 	tenant_list_free(&l);
 	return 0;
@@ -81,7 +81,7 @@ op_tenant_filter(struct store *st, long k, char *err, size_t errlen)
 	struct tenant_list l;
 	struct err e = { 0 };
 
-	if (as_platform(st, &e) < 0 || st->ops->tenant_list(&l, st, &q, &e) < 0)
+	if (as_platform(st, &e) < 0 || store_tenant_list(&l, st, &q, &e) < 0)
 		return fail(err, errlen, &e);
 	tenant_list_free(&l);
 	return 0;
@@ -96,7 +96,7 @@ op_quota_consume(struct store *st, long n, char *err, size_t errlen)
 
 	bench_tenant_id(id, n);
 	if (as_tenant(st, id, &e) < 0
-	    || st->ops->usage_increment(&r, st, id, "api_calls", 1, &e) < 0)
+	    || store_usage_increment(&r, st, id, "api_calls", 1, &e) < 0)
 		return fail(err, errlen, &e);
 	return 0;
 }
@@ -110,7 +110,7 @@ op_audit_latest(struct store *st, long n, char *err, size_t errlen)
 	struct err e = { 0 };
 
 	bench_tenant_id(id, n);
-	if (as_tenant(st, id, &e) < 0 || st->ops->audit_list(&l, st, id, &q, &e) < 0)
+	if (as_tenant(st, id, &e) < 0 || store_audit_list(&l, st, id, &q, &e) < 0)
 		return fail(err, errlen, &e);
 	if (l.n != 100) {
 		audit_entry_list_free(&l);
@@ -129,7 +129,7 @@ op_audit_append(struct store *st, long n, char *err, size_t errlen)
 
 	bench_tenant_id(id, n);
 	if (as_tenant(st, id, &e) < 0
-	    || st->ops->audit_event(st, id, "bench.event", "bench", "", "{\"bench\": 1}",
+	    || store_audit_event(st, id, "bench.event", "bench", "", "{\"bench\": 1}",
 				    &e) < 0)
 		return fail(err, errlen, &e);
 	return 0;

@@ -30,7 +30,7 @@ make(const char *name, const char *email, const char *tier)
 	struct tenant t;
 	struct err e;
 
-	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	tenant_clear(&t);
 	store_close(&st);
 }
@@ -157,7 +157,7 @@ START_TEST(test_live_audit_appears)
 	start(120, 36, NULL);
 	term_expect(&term, "live audit");
 	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	ck_assert_msg(st->ops->audit_event(st, "globex-console", "test.live", "widget", "w-42",
+	ck_assert_msg(store_audit_event(st, "globex-console", "test.live", "widget", "w-42",
 					   "{\"n\": 1}", &e) == 0, "%s", e.message);
 	store_close(&st);
 	term_expect(&term, "test.live widget w-42");
@@ -415,8 +415,8 @@ START_TEST(test_database_restart)
 		struct store_context ctx = { .role = STORE_ROLE_PLATFORM, .actor = "test" };
 
 		ck_assert(store_open(&st, &cfg, &e) == 0);
-		ck_assert(st->ops->set_context(st, &ctx, &e) == 0);
-		ck_assert_msg(st->ops->audit_event(st, "restart-corp", "test.after_restart", "x", "y",
+		ck_assert(store_set_context(st, &ctx, &e) == 0);
+		ck_assert_msg(store_audit_event(st, "restart-corp", "test.after_restart", "x", "y",
 						   NULL, &e) == 0, "%s", e.message);
 		store_close(&st);
 	}
@@ -568,10 +568,10 @@ START_TEST(test_invite_and_change_role)
 		char token[96];
 		struct err e;
 
-		ck_assert_msg(st->ops->invitation_create(&inv, token, st, "acme-console",
+		ck_assert_msg(store_invitation_create(&inv, token, st, "acme-console",
 							 "dev@acme-console.test", ROLE_MEMBER,
 							 &e) == 0, "%s", e.message);
-		ck_assert_msg(st->ops->invitation_accept(&m, st, token, "Dev", "correct horse battery",
+		ck_assert_msg(store_invitation_accept(&m, st, token, "Dev", "correct horse battery",
 							 &e) == 0, "%s", e.message);
 		store_close(&st);
 	}
@@ -600,7 +600,7 @@ START_TEST(test_tier_change_preview)
 	struct quota_result r;
 	struct err e;
 
-	ck_assert_msg(st->ops->usage_increment(&r, st, "acme-console", "storage_bytes",
+	ck_assert_msg(store_usage_increment(&r, st, "acme-console", "storage_bytes",
 					       8LL << 30, &e) == 0, "%s", e.message);
 	store_close(&st);
 	start(120, 36, "--tenant acme-console");
@@ -663,7 +663,7 @@ START_TEST(test_control_characters_and_ascii)
 	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
 	struct err e;
 
-	ck_assert_msg(st->ops->audit_event(st, "acme-console", "test.evil", "x",
+	ck_assert_msg(store_audit_event(st, "acme-console", "test.evil", "x",
 					   "\x1b]2;pwned\x07\x1b[31mred", NULL, &e) == 0,
 		      "%s", e.message);
 	store_close(&st);

@@ -65,7 +65,7 @@ create_tenant(struct store *st, const char *slug, const char *tier, bool trial,
 	struct err e = { 0 };
 
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s: %s", slug,
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s: %s", slug,
 		      e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
@@ -83,20 +83,20 @@ some_changes(struct store *st, const char *id)
 	char token[96], secret[128];
 	struct err e = { 0 };
 
-	ck_assert_msg(st->ops->setting_put(&s, st, id, "site.title", SETTING_STRING,
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
 					   "Hello", &e) == 0, "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(st->ops->setting_put(&s, st, id, "site.title", SETTING_STRING,
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
 					   "Hello again", &e) == 0, "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(st->ops->invitation_create(&inv, token, st, id, "guest@x.example",
+	ck_assert_msg(store_invitation_create(&inv, token, st, id, "guest@x.example",
 						 ROLE_VIEWER, &e) == 0, "%s", e.message);
-	ck_assert_msg(st->ops->apikey_create(&k, secret, st, id, "ci",
+	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci",
 					     1u << SCOPE_AUDIT_READ, 0, &e) == 0,
 		      "%s", e.message);
-	ck_assert_msg(st->ops->tenant_update(&t, st, id, &p, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_update(&t, st, id, &p, &e) == 0, "%s", e.message);
 	tenant_clear(&t);
-	ck_assert_msg(st->ops->audit_event(st, id, "report.export", "report", "q3",
+	ck_assert_msg(store_audit_event(st, id, "report.export", "report", "q3",
 					   "{\"rows\": 12}", &e) == 0, "%s", e.message);
 }
 
@@ -105,7 +105,7 @@ verify(struct audit_verdict *v, struct store *st, const char *tenant)
 {
 	struct err e = { 0 };
 
-	ck_assert_msg(st->ops->audit_verify(v, st, tenant, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_audit_verify(v, st, tenant, &e) == 0, "%s", e.message);
 }
 
 /* Runs the CLI's `audit verify SLUG` as the superuser; returns the exit
@@ -344,7 +344,7 @@ START_TEST(verify_all_chains)
 				  "tenant_id = '%s'", id[i]);
 	ck_assert_int_gt(n[3], 5200);
 
-	ck_assert_msg(pf->ops->audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
+	ck_assert_msg(store_audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_eq(s.n, 5);
 	ck_assert_str_eq(s.id[0], PLATFORM_CHAIN);  /* the platform's first */
@@ -369,7 +369,7 @@ START_TEST(verify_all_chains)
 		 "WHERE tenant_id = '%s' AND seq = 5100", id[3]);
 	tamper(su, sql);
 	memset(&s, 0, sizeof s);
-	ck_assert_msg(pf->ops->audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
+	ck_assert_msg(store_audit_verify_all(pf, test_chains, &s, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_eq(s.n, 5);
 	ck_assert_int_eq(test_chain_of(&s, id[0])->first_broken, 0);
@@ -472,13 +472,13 @@ START_TEST(notify_on_append)
 	new_db();
 	pf = open_store(STORE_ROLE_PLATFORM, NULL);
 	create_tenant(pf, "loud", "business", false, id);
-	ck_assert_msg(pf->ops->quota_set_limit(&q, pf, id, "invitations", 0, &e) == 0,
+	ck_assert_msg(store_quota_set_limit(&q, pf, id, "invitations", 0, &e) == 0,
 		      "%s", e.message);
 	su = testdb_connect(dbname, NULL);
 	listener = testdb_connect(dbname, NULL);
 	testdb_exec(listener, "LISTEN tenantry_audit");
 
-	ck_assert_msg(pf->ops->setting_put(&s, pf, id, "site.title", SETTING_STRING,
+	ck_assert_msg(store_setting_put(&s, pf, id, "site.title", SETTING_STRING,
 					   "Loud", &e) == 0, "%s", e.message);
 	setting_clear(&s);
 	seq = testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
@@ -487,7 +487,7 @@ START_TEST(notify_on_append)
 	ck_assert_str_eq(got[0], want);
 
 	/* An operation rolled back (its audit entry with it) notifies no one. */
-	ck_assert_int_eq(pf->ops->invitation_create(&inv, token, pf, id, "g@x.example",
+	ck_assert_int_eq(store_invitation_create(&inv, token, pf, id, "g@x.example",
 						    ROLE_MEMBER, &e), -1);
 	ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
 	ck_assert_int_eq(testdb_notifies(listener, got, 16, 1, 300), 0);
@@ -517,19 +517,19 @@ START_TEST(audit_event_chains)
 	nb = testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s'", b);
 
 	tn = open_store(STORE_ROLE_TENANT, a);
-	ck_assert_int_eq(tn->ops->audit_event(tn, b, "report.export", "report", "x",
+	ck_assert_int_eq(store_audit_event(tn, b, "report.export", "report", "x",
 					      NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(tn->ops->audit_event(tn, "victim", "report.export", "report",
+	ck_assert_int_eq(store_audit_event(tn, "victim", "report.export", "report",
 					      "x", NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(tn->ops->audit_event(tn, NULL, "staff.login", "user", "x",
+	ck_assert_int_eq(store_audit_event(tn, NULL, "staff.login", "user", "x",
 					      NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(tn->ops->audit_event(tn, a, "Bad Action", "x", "x", NULL, &e), -1);
+	ck_assert_int_eq(store_audit_event(tn, a, "Bad Action", "x", "x", NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_INVALID_FIELD);
 	ck_assert_str_eq(e.field, "action");
-	ck_assert_msg(tn->ops->audit_event(tn, a, "report.export", "report", "x", NULL,
+	ck_assert_msg(store_audit_event(tn, a, "report.export", "report", "x", NULL,
 					   &e) == 0, "%s", e.message);
 	store_close(&tn);
 
@@ -564,7 +564,7 @@ START_TEST(audit_event_chains)
 			      "tenant_id = '" PLATFORM_CHAIN "'"), 0);
 
 	/* The platform may write the platform chain. */
-	ck_assert_msg(pf->ops->audit_event(pf, NULL, "staff.login", "user", "ops",
+	ck_assert_msg(store_audit_event(pf, NULL, "staff.login", "user", "ops",
 					   NULL, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 			      "tenant_id = '" PLATFORM_CHAIN "' AND action = 'staff.login'"), 1);
@@ -638,11 +638,11 @@ START_TEST(purge)
 	create_tenant(pf, "waiting", "business", false, w);
 	create_tenant(pf, "alive", "business", false, k);
 	some_changes(pf, p);
-	ck_assert_msg(pf->ops->usage_increment(&qr, pf, p, "api_calls", 3, &e) == 0, "%s",
+	ck_assert_msg(store_usage_increment(&qr, pf, p, "api_calls", 3, &e) == 0, "%s",
 		      e.message);
-	ck_assert_msg(pf->ops->tenant_set_status(&t, pf, p, TENANT_PENDING_DELETION, &e)
+	ck_assert_msg(store_tenant_set_status(&t, pf, p, TENANT_PENDING_DELETION, &e)
 		      == 0, "%s", e.message);
-	ck_assert_msg(pf->ops->tenant_set_status(&t, pf, w, TENANT_PENDING_DELETION, &e)
+	ck_assert_msg(store_tenant_set_status(&t, pf, w, TENANT_PENDING_DELETION, &e)
 		      == 0, "%s", e.message);
 	su = testdb_connect(dbname, NULL);
 	testdb_execf(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
@@ -672,7 +672,7 @@ START_TEST(purge)
 	ck_assert_str_eq(testdb_statef(su, "SELECT tenantry.tenant_purge('%s')", p), "42501");
 	testdb_exec(su, "ROLLBACK");
 
-	ck_assert_msg(pf->ops->tenant_purge_due(&purged, pf, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_purge_due(&purged, pf, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(purged, 1);
 
 	/* Every row of the purged tenant is gone, its chain included. */
@@ -682,7 +682,7 @@ START_TEST(purge)
 		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s WHERE "
 				   "tenant_id = '%s'", tables[i], p) == 0,
 			      "%s rows left after the purge", tables[i]);
-	ck_assert_int_eq(pf->ops->tenant_get(&t, pf, p, &e), -1);
+	ck_assert_int_eq(store_tenant_get(&t, pf, p, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 
 	/* The others are untouched. */
@@ -711,7 +711,7 @@ START_TEST(purge)
 	ck_assert_int_eq(v.entries, 1);
 
 	/* Nothing else is due. */
-	ck_assert_msg(pf->ops->tenant_purge_due(&purged, pf, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_purge_due(&purged, pf, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(purged, 0);
 	PQfinish(su);
 	store_close(&pf);
@@ -760,7 +760,7 @@ START_TEST(lifecycle_transitions)
 			snprintf(slug, sizeof slug, "lc-%d-%d", from, to);
 			create_tenant(pf, slug, "basic", from == TENANT_TRIAL, id);
 			if (from == TENANT_SUSPENDED || from == TENANT_PENDING_DELETION) {
-				ck_assert_msg(pf->ops->tenant_set_status(&t, pf, id,
+				ck_assert_msg(store_tenant_set_status(&t, pf, id,
 					(enum tenant_status)from, &e) == 0, "%s", e.message);
 			} else if (from == TENANT_DELETED) {
 				char sql[256];
@@ -769,7 +769,7 @@ START_TEST(lifecycle_transitions)
 					 "status = 'deleted' WHERE id = '%s'", id);
 				tamper(su, sql);
 			}
-			rc = pf->ops->tenant_set_status(&t, pf, id, (enum tenant_status)to, &e);
+			rc = store_tenant_set_status(&t, pf, id, (enum tenant_status)to, &e);
 			now_s = (long long)time(NULL);
 			if (transition_valid((enum tenant_status)from, (enum tenant_status)to)) {
 				valid++;
@@ -817,10 +817,10 @@ START_TEST(lifecycle_transitions)
 		struct err e = { 0 };
 
 		create_tenant(pf, "restored", "business", false, id);
-		ck_assert_int_eq(pf->ops->tenant_set_status(&t, pf, id,
+		ck_assert_int_eq(store_tenant_set_status(&t, pf, id,
 			TENANT_PENDING_DELETION, &e), 0);
 		ck_assert_int_gt(t.deletion_due_at, 0);
-		ck_assert_int_eq(pf->ops->tenant_set_status(&t, pf, id, TENANT_ACTIVE, &e), 0);
+		ck_assert_int_eq(store_tenant_set_status(&t, pf, id, TENANT_ACTIVE, &e), 0);
 		ck_assert_int_eq(t.deletion_due_at, 0);
 		ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE "
 				      "id = '%s' AND deletion_due_at IS NULL", id), 1);

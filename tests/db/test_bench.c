@@ -42,10 +42,10 @@ START_TEST(test_trace_observer)
 	struct seen s = { 0 };
 	struct err e = { 0 };
 
-	ck_assert_msg(st->ops->tenant_create(&t, st, &nt, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &nt, &e) == 0, "%s", e.message);
 	tenant_clear(&t);
 	store_pg_trace(observe, &s);
-	ck_assert_int_eq(st->ops->tenant_get(&t, st, "trace-co", &e), 0);
+	ck_assert_int_eq(store_tenant_get(&t, st, "trace-co", &e), 0);
 	store_pg_trace(NULL, NULL);
 	tenant_clear(&t);
 	/* The context statement first, with the role, then the query. */
@@ -56,7 +56,7 @@ START_TEST(test_trace_observer)
 	ck_assert_ptr_nonnull(strstr(s.sql[1], "tenantry.tenant_ref($1)"));
 	ck_assert_str_eq(s.first_param[1], "trace-co");
 	/* Off means off. */
-	ck_assert_int_eq(st->ops->tenant_get(&t, st, "trace-co", &e), 0);
+	ck_assert_int_eq(store_tenant_get(&t, st, "trace-co", &e), 0);
 	tenant_clear(&t);
 	ck_assert_int_eq(s.n, 2);
 	store_close(&st);
@@ -76,8 +76,8 @@ START_TEST(test_refs)
 	struct err e = { 0 };
 	PGconn *c;
 
-	ck_assert_msg(st->ops->tenant_create(&ta, st, &a, &e) == 0, "%s", e.message);
-	ck_assert_msg(st->ops->tenant_create(&tb, st, &b, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&ta, st, &a, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&tb, st, &b, &e) == 0, "%s", e.message);
 	c = testdb_connect(db, NULL);
 	testdb_exec(c, "BEGIN");
 	testdb_exec(c, "SET LOCAL ROLE tenantry_platform");
@@ -162,7 +162,7 @@ START_TEST(test_dataset)
 		do {
 			struct tenant_list l;
 
-			ck_assert_msg(st->ops->tenant_list(&l, st, &q, &e) == 0, "%s", e.message);
+			ck_assert_msg(store_tenant_list(&l, st, &q, &e) == 0, "%s", e.message);
 			for (size_t i = 0; i < l.n; i++)
 				len += (size_t)snprintf(got + len, sizeof got - len, "%s%s",
 							len ? "," : "", l.rows[i].id);
@@ -177,20 +177,20 @@ START_TEST(test_dataset)
 	}
 	bench_tenant_id(id, 7);
 	bench_tenant_name(name, sizeof name, 7);
-	ck_assert_msg(st->ops->tenant_get(&t, st, id, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_get(&t, st, id, &e) == 0, "%s", e.message);
 	ck_assert_str_eq(t.name, name);
 	tenant_clear(&t);
 	/* Chains verify, and appending after the loaded head still does. */
 	bench_tenant_id(id, 10);
-	ck_assert_int_eq(st->ops->audit_verify(&v, st, id, &e), 0);
+	ck_assert_int_eq(store_audit_verify(&v, st, id, &e), 0);
 	ck_assert_int_eq(v.entries, 320);
 	ck_assert_msg(v.first_broken == 0, "%s", v.reason);
-	ck_assert_int_eq(st->ops->audit_event(st, id, "bench.event", "bench", "", "{}", &e), 0);
-	ck_assert_int_eq(st->ops->audit_verify(&v, st, id, &e), 0);
+	ck_assert_int_eq(store_audit_event(st, id, "bench.event", "bench", "", "{}", &e), 0);
+	ck_assert_int_eq(store_audit_verify(&v, st, id, &e), 0);
 	ck_assert_int_eq(v.entries, 321);
 	ck_assert_msg(v.first_broken == 0, "%s", v.reason);
 	bench_tenant_id(id, 1);
-	ck_assert_int_eq(st->ops->audit_verify(&v, st, id, &e), 0);
+	ck_assert_int_eq(store_audit_verify(&v, st, id, &e), 0);
 	ck_assert_int_eq(v.entries, 20);
 	ck_assert_int_eq(v.first_broken, 0);
 	store_close(&st);

@@ -47,7 +47,7 @@ one_tenant(const char *slug, char id[ID_LEN])
 	snprintf(dbname, sizeof dbname, "%s", testdb_create());
 	st = open_store(STORE_ROLE_PLATFORM, NULL);
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 	return st;
@@ -59,7 +59,7 @@ set_limit(struct store *st, const char *id, const char *resource, int64_t limit)
 	struct quota q;
 	struct err e = { 0 };
 
-	ck_assert_msg(st->ops->quota_set_limit(&q, st, id, resource, limit, &e) == 0,
+	ck_assert_msg(store_quota_set_limit(&q, st, id, resource, limit, &e) == 0,
 		      "%s", e.message);
 	ck_assert_int_eq(q.limit, limit);
 }
@@ -94,7 +94,7 @@ consume(void *arg)
 		struct quota_result r;
 		struct err e = { 0 };
 
-		if (w->st->ops->usage_increment(&r, w->st, w->tenant, "api_calls", 1, &e) == 0
+		if (store_usage_increment(&r, w->st, w->tenant, "api_calls", 1, &e) == 0
 		    && r.allowed) {
 			w->allowed++;
 		} else if (e.code == ERR_QUOTA_EXCEEDED && !r.allowed) {
@@ -171,7 +171,7 @@ accept_one(void *arg)
 	struct acceptor *a = arg;
 
 	pthread_barrier_wait(a->start);
-	a->rc = a->st->ops->invitation_accept(&a->m, a->st, a->token, NULL, NULL, &a->e);
+	a->rc = store_invitation_accept(&a->m, a->st, a->token, NULL, NULL, &a->e);
 	return NULL;
 }
 
@@ -201,7 +201,7 @@ START_TEST(accepts_respect_user_limit)
 		memset(&a[i], 0, sizeof a[i]);
 		a[i].start = &start;
 		snprintf(email, sizeof email, "guest%02d@crowd.example", i);
-		ck_assert_msg(pf->ops->invitation_create(&inv, a[i].token, pf, id, email,
+		ck_assert_msg(store_invitation_create(&inv, a[i].token, pf, id, email,
 							 ROLE_MEMBER, &e) == 0, "%s", e.message);
 		a[i].st = open_store(STORE_ROLE_PLATFORM, NULL);
 	}
@@ -261,7 +261,7 @@ START_TEST(window_rolls_in_one_statement)
 			      "tenant_id = '%s' AND resource = 'api_calls'", id), 3);
 	hour_us = testdb_int(su, "SELECT (extract(epoch FROM date_trunc('hour', now(), "
 		       "'UTC')) * 1000000)::int8");
-	ck_assert_msg(pf->ops->quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s",
+	ck_assert_msg(store_quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s",
 		      e.message);
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 0);
@@ -270,7 +270,7 @@ START_TEST(window_rolls_in_one_statement)
 			      "'%s' AND resource = 'api_calls'", id), 100);
 
 	/* Consuming resets to the amount and moves the window at once. */
-	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 7, &e) == 0,
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 7, &e) == 0,
 		      "%s", e.message);
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);
@@ -282,7 +282,7 @@ START_TEST(window_rolls_in_one_statement)
 			      "AND resource = 'api_calls'", id), 1);
 
 	/* The new window has its own alerts and its own limit. */
-	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 73, &e) == 0,
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 73, &e) == 0,
 		      "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 80);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
@@ -290,10 +290,10 @@ START_TEST(window_rolls_in_one_statement)
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
 			      "tenant_id = '%s' AND resource = 'api_calls' AND threshold = 80 "
 			      "AND period_start = date_trunc('hour', now(), 'UTC')", id), 1);
-	ck_assert_int_eq(pf->ops->usage_increment(&r, pf, id, "api_calls", 21, &e), -1);
+	ck_assert_int_eq(store_usage_increment(&r, pf, id, "api_calls", 21, &e), -1);
 	ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
 	ck_assert_int_eq(r.quota.used, 80);
-	ck_assert_msg(pf->ops->usage_increment(&r, pf, id, "api_calls", 20, &e) == 0,
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 20, &e) == 0,
 		      "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 100);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
@@ -330,7 +330,7 @@ START_TEST(alerts_once_per_threshold)
 	set_limit(pf, id, "storage_bytes", 100);
 	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
 		struct quota_result r;
-		int rc = pf->ops->usage_increment(&r, pf, id, "storage_bytes",
+		int rc = store_usage_increment(&r, pf, id, "storage_bytes",
 						  steps[i].amount, &e);
 
 		if (steps[i].ok) {
@@ -349,7 +349,7 @@ START_TEST(alerts_once_per_threshold)
 				      "ORDER BY threshold) FROM tenantry.alerts WHERE "
 				      "resource = 'storage_bytes'"),
 			 "80,95,100");
-	ck_assert_msg(pf->ops->alert_list(&al, pf, id, true, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_alert_list(&al, pf, id, true, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(al.n, 3);
 	alert_list_free(&al);
 

@@ -38,7 +38,7 @@ ct_open(enum store_role role, const char *tenant)
 	ck_assert_msg(store_open(&s, &cfg, &oe) == 0, "%s", oe.message);
 	if (tenant)
 		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
-	ck_assert_msg(s->ops->set_context(s, &ctx, &oe) == 0, "%s", oe.message);
+	ck_assert_msg(store_set_context(s, &ctx, &oe) == 0, "%s", oe.message);
 	return s;
 }
 
@@ -71,8 +71,8 @@ setup_common(void)
 
 	err_clear(&e);
 	st = ct_open(STORE_ROLE_PLATFORM, NULL);
-	OK(st->ops->tenant_create(&acme, st, &a, &e));
-	OK(st->ops->tenant_create(&beta, st, &b, &e));
+	OK(store_tenant_create(&acme, st, &a, &e));
+	OK(store_tenant_create(&beta, st, &b, &e));
 	tenant_clear(&acme);
 	tenant_clear(&beta);
 }
@@ -114,26 +114,26 @@ START_TEST(test_tiers)
 			  .features = 1u << FEATURE_SSO };
 	struct tier bad = t;
 
-	OK(st->ops->tier_list(&l, st, &e));
+	OK(store_tier_list(&l, st, &e));
 	ck_assert_uint_eq(l.n, 5);
 	ck_assert_str_eq(l.rows[0].name, "free");
 	ck_assert_str_eq(l.rows[4].name, "enterprise");
 	ck_assert_int_eq(l.rows[4].max_users, -1);
 	tier_list_free(&l);
-	OK(st->ops->tier_put(st, &t, &e));
-	OK(st->ops->tier_list(&l, st, &e));
+	OK(store_tier_put(st, &t, &e));
+	OK(store_tier_list(&l, st, &e));
 	ck_assert_uint_eq(l.n, 6);
 	ck_assert_str_eq(l.rows[5].name, "startup");
 	ck_assert_int_eq(l.rows[5].features, 1u << FEATURE_SSO);
 	ck_assert_int_eq(l.rows[5].storage_limit_bytes, 1 << 30);
 	tier_list_free(&l);
 	snprintf(bad.name, sizeof bad.name, "Bad Name");
-	FAILS_FIELD(st->ops->tier_put(st, &bad, &e), "name");
+	FAILS_FIELD(store_tier_put(st, &bad, &e), "name");
 	bad = t;
 	bad.max_users = -7;
-	FAILS_FIELD(st->ops->tier_put(st, &bad, &e), "max_users");
+	FAILS_FIELD(store_tier_put(st, &bad, &e), "max_users");
 	ct_role(STORE_ROLE_TENANT, acme.id);
-	FAILS(st->ops->tier_put(st, &t, &e), ERR_FORBIDDEN);
+	FAILS(store_tier_put(st, &t, &e), ERR_FORBIDDEN);
 }
 END_TEST
 
@@ -166,17 +166,17 @@ START_TEST(test_tenant_create)
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err_clear(&e);
-		ck_assert_int_eq(st->ops->tenant_create(&t, st, &bad[i], &e), -1);
+		ck_assert_int_eq(store_tenant_create(&t, st, &bad[i], &e), -1);
 		ck_assert_msg(e.code == want[i], "case %zu: %s (%s)", i,
 			      err_code_name(e.code), e.message);
 		ck_assert_int_eq(e.status, err_code_status(want[i]));
 		if (*field[i])
 			ck_assert_str_eq(e.field, field[i]);
 	}
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 2);  /* nothing was created */
 	tenant_list_free(&l);
-	OK(st->ops->tenant_create(&t, st, &good, &e));
+	OK(store_tenant_create(&t, st, &good, &e));
 	ck_assert_str_eq(t.slug, "gamma");
 	ck_assert_str_eq(t.tier, "free");
 	ck_assert_str_eq(t.billing_email, "bills@gamma.example");
@@ -186,7 +186,7 @@ START_TEST(test_tenant_create)
 	ck_assert_str_eq(t.contact_phone, "");
 	tenant_clear(&t);
 	/* contact details given at creation are kept */
-	OK(st->ops->tenant_create(&t, st, &contact, &e));
+	OK(store_tenant_create(&t, st, &contact, &e));
 	ck_assert_str_eq(t.contact_phone, "+33 1 23 45 67 89");
 	ck_assert_str_eq(t.timezone, "Europe/Paris");
 	ck_assert_str_eq(t.locale, "fr-FR");
@@ -201,7 +201,7 @@ START_TEST(test_tenant_get)
 	struct member_list ml;
 	int users = 0;
 
-	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
+	OK(store_tenant_get(&t, st, "acme-corp", &e));
 	ck_assert_str_eq(t.name, "Acme Corp");
 	ck_assert_str_eq(t.tier, "professional");
 	ck_assert_str_eq(t.domain, "acme.example");
@@ -209,14 +209,14 @@ START_TEST(test_tenant_get)
 	ck_assert_int_eq(t.members, 1);
 	ck_assert_ptr_nonnull(t.settings_json);
 	tenant_clear(&t);
-	OK(st->ops->tenant_get(&t, st, acme.id, &e));
+	OK(store_tenant_get(&t, st, acme.id, &e));
 	ck_assert_str_eq(t.slug, "acme-corp");
 	tenant_clear(&t);
-	OK(st->ops->tenant_get(&t, st, "beta", &e));
+	OK(store_tenant_get(&t, st, "beta", &e));
 	ck_assert_int_eq(t.status, TENANT_ACTIVE);  /* a trial, but free has no trial days */
 	tenant_clear(&t);
 	/* quotas from the tier; the admin is a member and a user */
-	OK(st->ops->quota_list(&ql, st, "acme-corp", &e));
+	OK(store_quota_list(&ql, st, "acme-corp", &e));
 	ck_assert_uint_eq(ql.n, RESOURCE_COUNT);
 	for (size_t i = 0; i < ql.n; i++)
 		if (strcmp(ql.rows[i].resource, "users") == 0) {
@@ -226,14 +226,14 @@ START_TEST(test_tenant_get)
 		}
 	ck_assert_int_eq(users, 1);
 	quota_list_free(&ql);
-	OK(st->ops->member_list(&ml, st, "acme-corp", NULL, &e));
+	OK(store_member_list(&ml, st, "acme-corp", NULL, &e));
 	ck_assert_uint_eq(ml.n, 1);
 	ck_assert_str_eq(ml.rows[0].email, "alice@acme.example");
 	ck_assert_int_eq(ml.rows[0].role, ROLE_ADMIN);
 	member_list_free(&ml);
-	FAILS(st->ops->tenant_get(&t, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "nope", &e), ERR_NOT_FOUND);
 	ck_assert_int_eq(e.status, 404);
-	FAILS(st->ops->tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e),
+	FAILS(store_tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e),
 	      ERR_NOT_FOUND);
 }
 END_TEST
@@ -252,11 +252,11 @@ START_TEST(test_tenant_list)
 
 		snprintf(name, sizeof name, "Gamma %02d", i);
 		snprintf(email, sizeof email, "admin%d@gamma.example", i);
-		OK(st->ops->tenant_create(&t, st, &n, &e));
+		OK(store_tenant_create(&t, st, &n, &e));
 		tenant_clear(&t);
 	}
 	do {  /* pages of 3 by name: every tenant once, in order */
-		OK(st->ops->tenant_list(&l, st, &q, &e));
+		OK(store_tenant_list(&l, st, &q, &e));
 		for (size_t i = 1; i < l.n; i++)
 			ck_assert_int_lt(strcmp(l.rows[i - 1].name, l.rows[i].name), 0);
 		seen += (int)l.n;
@@ -266,7 +266,7 @@ START_TEST(test_tenant_list)
 	} while (*cursor);
 	ck_assert_int_eq(seen, 9);
 	q = (struct tenant_query){ .status = -1, .limit = 50, .filter = "AMMA 0" };
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 7);
 	tenant_list_free(&l);
 	/* The same filter a page at a time: the first pages come from the
@@ -276,7 +276,7 @@ START_TEST(test_tenant_list)
 	do {
 		struct tenant_list pg;
 
-		OK(st->ops->tenant_list(&pg, st, &q, &e));
+		OK(store_tenant_list(&pg, st, &q, &e));
 		for (size_t i = 0; i < pg.n; i++) {
 			char want[32];
 
@@ -291,30 +291,30 @@ START_TEST(test_tenant_list)
 	q.after = NULL;
 	q.limit = 50;
 	q.filter = "%";  /* literal, not a wildcard */
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 0);
 	tenant_list_free(&l);
 	q = (struct tenant_query){ .status = TENANT_ACTIVE, .limit = 50, .tier = "basic",
 				   .sort = TENANT_SORT_NAME, .desc = true };
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 7);
 	ck_assert_str_eq(l.rows[0].name, "Gamma 06");
 	tenant_list_free(&l);
 	q = (struct tenant_query){ .status = -1, .limit = 50, .sort = TENANT_SORT_TIER,
 				   .desc = true };
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 9);
 	ck_assert_str_eq(l.rows[0].tier, "professional");
 	ck_assert_str_eq(l.rows[l.n - 1].tier, "basic");
 	tenant_list_free(&l);
 	q = (struct tenant_query){ .status = -1, .limit = 501 };
-	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "limit");
+	FAILS_FIELD(store_tenant_list(&l, st, &q, &e), "limit");
 	q.limit = 10;
 	q.after = "garbage!";
-	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "after");
+	FAILS_FIELD(store_tenant_list(&l, st, &q, &e), "after");
 	q.after = NULL;
 	q.filter = "\xc3\x28";
-	FAILS_FIELD(st->ops->tenant_list(&l, st, &q, &e), "filter");
+	FAILS_FIELD(store_tenant_list(&l, st, &q, &e), "filter");
 }
 END_TEST
 
@@ -376,7 +376,7 @@ all_tenants(struct tenant **rows, const char *tier)
 	struct tenant_list l;
 	size_t n;
 
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_str_eq(l.next, "");
 	n = l.n;
 	*rows = l.rows;  /* kept: freed with tenant_list_free's layout below */
@@ -404,7 +404,7 @@ filter_matches(const struct tenant *all, size_t n, const char *text, const char 
 	do {
 		struct tenant_list l;
 
-		OK(st->ops->tenant_list(&l, st, &q, &e));
+		OK(store_tenant_list(&l, st, &q, &e));
 		ck_assert_msg(l.n <= (size_t)limit, "'%s': %zu rows on a page", text, l.n);
 		for (size_t i = 0; i < l.n; i++, got++) {
 			/* the got-th match in the requested order */
@@ -468,7 +468,7 @@ START_TEST(test_tenant_filter)
 					 .tier = filter_tenants[i].tier, .admin_email = email };
 
 		snprintf(email, sizeof email, "admin@%s.example", filter_tenants[i].slug);
-		OK(st->ops->tenant_create(&t, st, &tn, &e));
+		OK(store_tenant_create(&t, st, &tn, &e));
 		tenant_clear(&t);
 	}
 	for (int i = 0; i < 24; i++) {  /* enough for pages on either side of a name */
@@ -479,7 +479,7 @@ START_TEST(test_tenant_filter)
 		snprintf(name, sizeof name, "%s %02d", i % 3 ? "Nova" : "Orbit Nova", i);
 		snprintf(slug, sizeof slug, "n%02d", i);
 		snprintf(email, sizeof email, "admin@n%02d.example", i);
-		OK(st->ops->tenant_create(&t, st, &tn, &e));
+		OK(store_tenant_create(&t, st, &tn, &e));
 		tenant_clear(&t);
 	}
 	for (int round = 0; round < 2; round++) {
@@ -496,19 +496,19 @@ START_TEST(test_tenant_filter)
 		if (round)
 			break;
 		/* Renamed: the old text no longer finds it, the new one does. */
-		OK(st->ops->tenant_update(&t, st, "ovation",
+		OK(store_tenant_update(&t, st, "ovation",
 					  &(struct tenant_patch){ .name = "Sensation" }, &e));
 		tenant_clear(&t);
-		OK(st->ops->tenant_update(&t, st, "helix",
+		OK(store_tenant_update(&t, st, "helix",
 					  &(struct tenant_patch){ .domain = "helix.example" }, &e));
 		tenant_clear(&t);
 		/* Purged: gone from the filter. */
-		OK(st->ops->tenant_set_status(&t, st, "casanova", TENANT_PENDING_DELETION, &e));
+		OK(store_tenant_set_status(&t, st, "casanova", TENANT_PENDING_DELETION, &e));
 		su = testdb_connect(ct_db, NULL);
 		testdb_execf(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - "
 			     "interval '1 day' WHERE slug = 'casanova'");
 		PQfinish(su);
-		OK(st->ops->tenant_purge_due(&purged, st, &e));
+		OK(store_tenant_purge_due(&purged, st, &e));
 		ck_assert_int_eq(purged, 1);
 	}
 	n = all_tenants(&all, NULL);
@@ -535,7 +535,7 @@ START_TEST(test_tenant_update)
 	struct tenant_patch bad_status = { .billing_status = "bankrupt" };
 	long before;
 
-	OK(st->ops->tenant_update(&t, st, "acme-corp", &p, &e));
+	OK(store_tenant_update(&t, st, "acme-corp", &p, &e));
 	ck_assert_str_eq(t.name, "Acme Corporation");
 	ck_assert_str_eq(t.timezone, "Europe/Paris");
 	CT_JSON_EQ(t.settings_json, "{\"x\": 1}");
@@ -544,10 +544,10 @@ START_TEST(test_tenant_update)
 	CT_JSON_EQ(t.branding_json, "{\"logo\": \"a.png\"}");
 	tenant_clear(&t);
 	before = ct_audit_count(acme.id);
-	FAILS_FIELD(st->ops->tenant_update(&t, st, "acme-corp", &bad_tz, &e), "timezone");
-	FAILS_FIELD(st->ops->tenant_update(&t, st, "acme-corp", &bad_json, &e), "branding_json");
-	FAILS(st->ops->tenant_update(&t, st, "acme-corp", &bad_status, &e), ERR_INVALID_FIELD);
-	FAILS(st->ops->tenant_update(&t, st, "missing", &p, &e), ERR_NOT_FOUND);
+	FAILS_FIELD(store_tenant_update(&t, st, "acme-corp", &bad_tz, &e), "timezone");
+	FAILS_FIELD(store_tenant_update(&t, st, "acme-corp", &bad_json, &e), "branding_json");
+	FAILS(store_tenant_update(&t, st, "acme-corp", &bad_status, &e), ERR_INVALID_FIELD);
+	FAILS(store_tenant_update(&t, st, "missing", &p, &e), ERR_NOT_FOUND);
 	ck_assert_int_eq(ct_audit_count(acme.id), before);  /* nothing changed */
 }
 END_TEST
@@ -559,44 +559,44 @@ START_TEST(test_lifecycle_and_tier)
 	struct member m;
 	int purged;
 
-	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_SUSPENDED, &e));
+	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_SUSPENDED, &e));
 	ck_assert_int_eq(t.status, TENANT_SUSPENDED);
-	FAILS(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_TRIAL, &e),
+	FAILS(store_tenant_set_status(&t, st, "acme-corp", TENANT_TRIAL, &e),
 	      ERR_INVALID_TRANSITION);
 	ck_assert_int_eq(e.status, 409);
-	FAILS(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_DELETED, &e),
+	FAILS(store_tenant_set_status(&t, st, "acme-corp", TENANT_DELETED, &e),
 	      ERR_INVALID_TRANSITION);
-	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_PENDING_DELETION, &e));
+	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_PENDING_DELETION, &e));
 	ck_assert_int_gt(t.deletion_due_at, t.updated_at + (usec_t)29 * 86400 * 1000000);
-	OK(st->ops->tenant_purge_due(&purged, st, &e));
+	OK(store_tenant_purge_due(&purged, st, &e));
 	ck_assert_int_eq(purged, 0);  /* the grace has not passed */
-	OK(st->ops->tenant_set_status(&t, st, "acme-corp", TENANT_ACTIVE, &e));
+	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_ACTIVE, &e));
 	ck_assert_int_eq(t.deletion_due_at, 0);
-	FAILS(st->ops->tenant_set_status(&t, st, "nope", TENANT_ACTIVE, &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_set_status(&t, st, "nope", TENANT_ACTIVE, &e), ERR_NOT_FOUND);
 
 	for (int i = 0; i < 5; i++) {  /* 6 members on a 5-user tier */
 		char email[64], token[96];
 		struct invitation v;
 
 		snprintf(email, sizeof email, "m%d@acme.example", i);
-		OK(st->ops->invitation_create(&v, token, st, "acme-corp", email, ROLE_MEMBER, &e));
-		OK(st->ops->invitation_accept(&m, st, token, "M", "correct horse", &e));
+		OK(store_invitation_create(&v, token, st, "acme-corp", email, ROLE_MEMBER, &e));
+		OK(store_invitation_accept(&m, st, token, "M", "correct horse", &e));
 	}
-	FAILS(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "free", false, &e),
+	FAILS(store_tenant_set_tier(&t, &c, st, "acme-corp", "free", false, &e),
 	      ERR_DOWNGRADE_BLOCKED);
 	ck_assert_int_eq(e.status, 409);
 	ck_assert_uint_eq(c.n, 1);
 	ck_assert_str_eq(c.rows[0].resource, "users");
 	ck_assert_int_eq(c.rows[0].used, 6);
 	ck_assert_int_eq(c.rows[0].limit, 5);
-	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
+	OK(store_tenant_get(&t, st, "acme-corp", &e));
 	ck_assert_str_eq(t.tier, "professional");
 	tenant_clear(&t);
-	OK(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "free", true, &e));
+	OK(store_tenant_set_tier(&t, &c, st, "acme-corp", "free", true, &e));
 	ck_assert_str_eq(t.tier, "free");
 	ck_assert_uint_eq(c.n, 0);
-	FAILS_FIELD(st->ops->tenant_set_tier(&t, &c, st, "acme-corp", "gold", false, &e), "tier");
-	FAILS(st->ops->tenant_set_tier(&t, &c, st, "nope", "basic", false, &e), ERR_NOT_FOUND);
+	FAILS_FIELD(store_tenant_set_tier(&t, &c, st, "acme-corp", "gold", false, &e), "tier");
+	FAILS(store_tenant_set_tier(&t, &c, st, "nope", "basic", false, &e), ERR_NOT_FOUND);
 }
 END_TEST
 
@@ -614,54 +614,54 @@ START_TEST(test_members)
 	struct tenant_list tl;
 	struct tenant_query tq = { .filter = "acme-corp", .status = -1 };
 
-	OK(st->ops->tenant_get(&t0, st, "acme-corp", &e));
-	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "carol@acme.example",
+	OK(store_tenant_get(&t0, st, "acme-corp", &e));
+	OK(store_invitation_create(&v, token, st, "acme-corp", "carol@acme.example",
 				      ROLE_MEMBER, &e));
-	OK(st->ops->invitation_accept(&m, st, token, "Carol", "password123", &e));
+	OK(store_invitation_accept(&m, st, token, "Carol", "password123", &e));
 	ck_assert_str_eq(m.tenant_id, acme.id);
 	/* the tenant counts its members as they join; joining is not an edit */
-	OK(st->ops->tenant_get(&t1, st, "acme-corp", &e));
+	OK(store_tenant_get(&t1, st, "acme-corp", &e));
 	ck_assert_int_eq(t1.members, t0.members + 1);
 	ck_assert(t1.updated_at == t0.updated_at);
-	OK(st->ops->tenant_list(&tl, st, &tq, &e));
+	OK(store_tenant_list(&tl, st, &tq, &e));
 	ck_assert_uint_eq(tl.n, 1);
 	ck_assert_int_eq(tl.rows[0].members, t0.members + 1);
 	tenant_list_free(&tl);
 	tenant_clear(&t1);
-	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, &e));
+	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, &e));
 	ck_assert_int_eq(m.role, ROLE_VIEWER);
-	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
+	OK(store_member_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].full_name, "Carol");
 	member_list_free(&l);
 	/* the last admin stays */
-	FAILS(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, &e),
+	FAILS(store_member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, &e),
 	      ERR_CONFLICT);
-	FAILS(st->ops->member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
+	FAILS(store_member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
 	/* a failed update leaves no member behind; a user is required */
 	ck_assert_str_eq(m.user_id, "");
-	FAILS_FIELD(st->ops->member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e),
+	FAILS_FIELD(store_member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e),
 		    "user");
-	OK(st->ops->member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
-	OK(st->ops->member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
+	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
+	OK(store_member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
 	ck_assert(!m.active);
-	OK(st->ops->tenant_get(&t1, st, "acme-corp", &e));
+	OK(store_tenant_get(&t1, st, "acme-corp", &e));
 	ck_assert_int_eq(t1.members, t0.members);  /* a deactivated member is not counted */
 	tenant_clear(&t1);
 	tenant_clear(&t0);
 	q = (struct member_query){ .role = -1, .active = 0 };
-	OK(st->ops->member_list(&l, st, "acme-corp", &q, &e));
+	OK(store_member_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].email, "alice@acme.example");
 	member_list_free(&l);
 	/* unknown member; a member of another tenant; an unknown tenant */
-	FAILS(st->ops->member_remove(st, "acme-corp", "nobody@x.example", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->member_remove(st, "beta", "carol@acme.example", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->member_update(&m, st, "beta", "carol@acme.example", &viewer, -1, &e),
+	FAILS(store_member_remove(st, "acme-corp", "nobody@x.example", &e), ERR_NOT_FOUND);
+	FAILS(store_member_remove(st, "beta", "carol@acme.example", &e), ERR_NOT_FOUND);
+	FAILS(store_member_update(&m, st, "beta", "carol@acme.example", &viewer, -1, &e),
 	      ERR_NOT_FOUND);
-	FAILS(st->ops->member_list(&l, st, "nope", NULL, &e), ERR_NOT_FOUND);
+	FAILS(store_member_list(&l, st, "nope", NULL, &e), ERR_NOT_FOUND);
 	/* carol is the only active admin now */
-	FAILS(st->ops->member_remove(st, "acme-corp", "carol@acme.example", &e), ERR_CONFLICT);
+	FAILS(store_member_remove(st, "acme-corp", "carol@acme.example", &e), ERR_CONFLICT);
 }
 END_TEST
 
@@ -673,42 +673,42 @@ START_TEST(test_invitations)
 	char token[96], token2[96];
 	PGconn *c;
 
-	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "dave@acme.example",
+	OK(store_invitation_create(&v, token, st, "acme-corp", "dave@acme.example",
 				      ROLE_MANAGER, &e));
 	ck_assert(strncmp(token, "tni_", 4) == 0);
 	ck_assert_str_eq(v.email, "dave@acme.example");
 	ck_assert_int_eq(v.role, ROLE_MANAGER);
-	FAILS(st->ops->invitation_create(&v2, token2, st, "acme-corp", "DAVE@acme.example",
+	FAILS(store_invitation_create(&v2, token2, st, "acme-corp", "DAVE@acme.example",
 					 ROLE_MEMBER, &e), ERR_CONFLICT);
-	FAILS_FIELD(st->ops->invitation_create(&v2, token2, st, "acme-corp", "dave@",
+	FAILS_FIELD(store_invitation_create(&v2, token2, st, "acme-corp", "dave@",
 					       ROLE_MEMBER, &e), "email");
-	OK(st->ops->invitation_resend(&v2, token2, st, "acme-corp", v.id, &e));
+	OK(store_invitation_resend(&v2, token2, st, "acme-corp", v.id, &e));
 	ck_assert_str_ne(token, token2);
-	FAILS(st->ops->invitation_accept(&m, st, token, NULL, "password123", &e), ERR_NOT_FOUND);
-	FAILS_FIELD(st->ops->invitation_accept(&m, st, token2, "Dave", "short", &e), "password");
-	OK(st->ops->invitation_accept(&m, st, token2, "Dave", "password123", &e));
+	FAILS(store_invitation_accept(&m, st, token, NULL, "password123", &e), ERR_NOT_FOUND);
+	FAILS_FIELD(store_invitation_accept(&m, st, token2, "Dave", "short", &e), "password");
+	OK(store_invitation_accept(&m, st, token2, "Dave", "password123", &e));
 	ck_assert_int_eq(m.role, ROLE_MANAGER);
-	FAILS(st->ops->invitation_accept(&m, st, token2, "Dave", "password123", &e), ERR_GONE);
+	FAILS(store_invitation_accept(&m, st, token2, "Dave", "password123", &e), ERR_GONE);
 	ck_assert_int_eq(e.status, 410);
-	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "erin@acme.example",
+	OK(store_invitation_create(&v, token, st, "acme-corp", "erin@acme.example",
 				      ROLE_MEMBER, &e));
 	c = testdb_connect(ct_db, NULL);
 	testdb_execf(c, "UPDATE tenantry.invitations SET expires_at = now() - "
 		     "interval '1 day' WHERE id = '%s'", v.id);
 	PQfinish(c);
-	FAILS(st->ops->invitation_accept(&m, st, token, "Erin", "password123", &e), ERR_GONE);
-	OK(st->ops->invitation_revoke(st, "acme-corp", v.id, &e));
-	FAILS(st->ops->invitation_revoke(st, "acme-corp", v.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->invitation_revoke(st, "beta", v.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->invitation_resend(&v2, token2, st, "beta", v.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->invitation_revoke(st, "acme-corp", "not-a-uuid", &e), ERR_NOT_FOUND);
-	OK(st->ops->invitation_list(&l, st, "acme-corp", &e));
+	FAILS(store_invitation_accept(&m, st, token, "Erin", "password123", &e), ERR_GONE);
+	OK(store_invitation_revoke(st, "acme-corp", v.id, &e));
+	FAILS(store_invitation_revoke(st, "acme-corp", v.id, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_revoke(st, "beta", v.id, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_resend(&v2, token2, st, "beta", v.id, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_revoke(st, "acme-corp", "not-a-uuid", &e), ERR_NOT_FOUND);
+	OK(store_invitation_list(&l, st, "acme-corp", &e));
 	ck_assert_uint_eq(l.n, 2);
 	invitation_list_free(&l);
-	OK(st->ops->invitation_list(&l, st, "beta", &e));
+	OK(store_invitation_list(&l, st, "beta", &e));
 	ck_assert_uint_eq(l.n, 0);
 	invitation_list_free(&l);
-	FAILS(st->ops->invitation_accept(&m, st, "garbage", NULL, NULL, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_accept(&m, st, "garbage", NULL, NULL, &e), ERR_NOT_FOUND);
 }
 END_TEST
 
@@ -723,10 +723,10 @@ START_TEST(test_audit_pages)
 
 	ck_assert_int_ge(total, 3);
 	/* a malformed action is the caller's field error, and writes nothing */
-	FAILS_FIELD(st->ops->audit_event(st, acme.id, "Report Export", "", "", NULL, &e), "action");
+	FAILS_FIELD(store_audit_event(st, acme.id, "Report Export", "", "", NULL, &e), "action");
 	ck_assert_int_eq(ct_audit_count(acme.id), total);
 	do {
-		OK(st->ops->audit_list(&l, st, acme.id, &q, &e));
+		OK(store_audit_list(&l, st, acme.id, &q, &e));
 		for (size_t i = 0; i < l.n; i++) {
 			ck_assert_int_eq(l.rows[i].seq, last + 1);
 			last = l.rows[i].seq;

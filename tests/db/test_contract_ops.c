@@ -16,49 +16,49 @@ START_TEST(test_quotas_and_usage)
 	struct usage_summary s;
 	struct usage_day_list days;
 
-	OK(st->ops->quota_list(&ql, st, "beta", &e));
+	OK(store_quota_list(&ql, st, "beta", &e));
 	ck_assert_uint_eq(ql.n, RESOURCE_COUNT);
 	quota_list_free(&ql);
-	OK(st->ops->quota_set_limit(&q, st, "beta", "api_calls", 10, &e));
+	OK(store_quota_set_limit(&q, st, "beta", "api_calls", 10, &e));
 	ck_assert_int_eq(q.limit, 10);
 	ck_assert_str_eq(q.resource, "api_calls");
-	OK(st->ops->usage_increment(&r, st, "beta", "api_calls", 7, &e));
+	OK(store_usage_increment(&r, st, "beta", "api_calls", 7, &e));
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);
-	OK(st->ops->quota_check(&r, st, "beta", "api_calls", 3, &e));
+	OK(store_quota_check(&r, st, "beta", "api_calls", 3, &e));
 	ck_assert(r.allowed);
-	OK(st->ops->quota_check(&r, st, "beta", "api_calls", 4, &e));
+	OK(store_quota_check(&r, st, "beta", "api_calls", 4, &e));
 	ck_assert(!r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);
-	FAILS(st->ops->usage_increment(&r, st, "beta", "api_calls", 4, &e), ERR_QUOTA_EXCEEDED);
+	FAILS(store_usage_increment(&r, st, "beta", "api_calls", 4, &e), ERR_QUOTA_EXCEEDED);
 	ck_assert_int_eq(e.status, 402);
 	ck_assert(!r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);  /* unchanged, and said so */
 	ck_assert_int_eq(r.quota.limit, 10);
-	OK(st->ops->usage_summary(&s, st, "beta", &e));
+	OK(store_usage_summary(&s, st, "beta", &e));
 	ck_assert_int_eq(s.api_calls_today, 7);
 	ck_assert_int_eq(s.api_calls_limit, 10);
 	ck_assert_int_eq(s.users_current, 1);
 	ck_assert_int_eq(s.users_limit, 5);
-	OK(st->ops->usage_list(&days, st, "beta", 7, &e));
+	OK(store_usage_list(&days, st, "beta", 7, &e));
 	ck_assert_uint_eq(days.n, 1);
 	ck_assert_int_eq(days.rows[0].amount, 7);
 	ck_assert_str_eq(days.rows[0].resource, "api_calls");
 	usage_day_list_free(&days);
-	FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "gold_bars", 1, &e), "resource");
+	FAILS_FIELD(store_usage_increment(&r, st, "beta", "gold_bars", 1, &e), "resource");
 	/* counted resources follow their rows: no increment moves them */
 	{
 		struct tenant t0, t1;
 		int64_t users = -1;
 
-		OK(st->ops->tenant_get(&t0, st, "beta", &e));
-		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "users", 5, &e), "resource");
-		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "api_keys", 1, &e), "resource");
-		FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "invitations", 1, &e),
+		OK(store_tenant_get(&t0, st, "beta", &e));
+		FAILS_FIELD(store_usage_increment(&r, st, "beta", "users", 5, &e), "resource");
+		FAILS_FIELD(store_usage_increment(&r, st, "beta", "api_keys", 1, &e), "resource");
+		FAILS_FIELD(store_usage_increment(&r, st, "beta", "invitations", 1, &e),
 			    "resource");
-		OK(st->ops->tenant_get(&t1, st, "beta", &e));
+		OK(store_tenant_get(&t1, st, "beta", &e));
 		ck_assert_int_eq(t1.members, t0.members);
-		OK(st->ops->quota_list(&ql, st, "beta", &e));
+		OK(store_quota_list(&ql, st, "beta", &e));
 		for (size_t i = 0; i < ql.n; i++)
 			if (strcmp(ql.rows[i].resource, "users") == 0)
 				users = ql.rows[i].used;
@@ -67,15 +67,15 @@ START_TEST(test_quotas_and_usage)
 		tenant_clear(&t0);
 		tenant_clear(&t1);
 		/* asking whether one more member would fit stays allowed */
-		OK(st->ops->quota_check(&r, st, "beta", "users", 1, &e));
+		OK(store_quota_check(&r, st, "beta", "users", 1, &e));
 	}
-	FAILS_FIELD(st->ops->usage_increment(&r, st, "beta", "api_calls", 0, &e), "amount");
-	FAILS_FIELD(st->ops->quota_check(&r, st, "beta", "gold_bars", 1, &e), "resource");
-	FAILS_FIELD(st->ops->quota_set_limit(&q, st, "beta", "api_calls", -5, &e), "limit");
-	FAILS(st->ops->usage_increment(&r, st, "nope", "api_calls", 1, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->quota_list(&ql, st, "nope", &e), ERR_NOT_FOUND);
-	FAILS_FIELD(st->ops->usage_list(&days, st, "beta", 0, &e), "days");
-	OK(st->ops->quota_list(&ql, st, "beta", &e));
+	FAILS_FIELD(store_usage_increment(&r, st, "beta", "api_calls", 0, &e), "amount");
+	FAILS_FIELD(store_quota_check(&r, st, "beta", "gold_bars", 1, &e), "resource");
+	FAILS_FIELD(store_quota_set_limit(&q, st, "beta", "api_calls", -5, &e), "limit");
+	FAILS(store_usage_increment(&r, st, "nope", "api_calls", 1, &e), ERR_NOT_FOUND);
+	FAILS(store_quota_list(&ql, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS_FIELD(store_usage_list(&days, st, "beta", 0, &e), "days");
+	OK(store_quota_list(&ql, st, "beta", &e));
 	for (size_t i = 0; i < ql.n; i++)
 		if (strcmp(ql.rows[i].resource, "api_calls") == 0)
 			ck_assert_int_eq(ql.rows[i].used, 7);
@@ -90,20 +90,20 @@ START_TEST(test_settings)
 	PGconn *c;
 	const char *stored;
 
-	OK(st->ops->setting_put(&s, st, "acme-corp", "brand.color", SETTING_COLOR, "#112233", &e));
+	OK(store_setting_put(&s, st, "acme-corp", "brand.color", SETTING_COLOR, "#112233", &e));
 	ck_assert_str_eq(s.value, "#112233");
 	ck_assert_int_eq(s.type, SETTING_COLOR);
 	setting_clear(&s);
-	FAILS(st->ops->setting_put(&s, st, "acme-corp", "brand.color", SETTING_COLOR, "blue", &e),
+	FAILS(store_setting_put(&s, st, "acme-corp", "brand.color", SETTING_COLOR, "blue", &e),
 	      ERR_INVALID_FIELD);
-	FAILS(st->ops->setting_put(&s, st, "acme-corp", "limit", SETTING_INT, "12x", &e),
+	FAILS(store_setting_put(&s, st, "acme-corp", "limit", SETTING_INT, "12x", &e),
 	      ERR_INVALID_FIELD);
-	FAILS(st->ops->setting_put(&s, st, "acme-corp", "Bad Key", SETTING_STRING, "x", &e),
+	FAILS(store_setting_put(&s, st, "acme-corp", "Bad Key", SETTING_STRING, "x", &e),
 	      ERR_INVALID_FIELD);
 	/* a '/' in a key stays inside its path segment */
-	FAILS_FIELD(st->ops->setting_put(&s, st, "acme-corp", "a/b", SETTING_STRING, "x", &e),
+	FAILS_FIELD(store_setting_put(&s, st, "acme-corp", "a/b", SETTING_STRING, "x", &e),
 		    "key");
-	OK(st->ops->setting_put(&s, st, "acme-corp", "stripe", SETTING_SECRET, "sk_live_abc", &e));
+	OK(store_setting_put(&s, st, "acme-corp", "stripe", SETTING_SECRET, "sk_live_abc", &e));
 	ck_assert_str_eq(s.value, "********");
 	ck_assert(s.encrypted);
 	setting_clear(&s);
@@ -113,13 +113,13 @@ START_TEST(test_settings)
 	ck_assert_ptr_null(strstr(stored, "sk_live"));
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
 				      "WHERE new::text LIKE '%sk_live%'"), "0");
-	OK(st->ops->setting_get(&s, st, "acme-corp", "stripe", false, &e));
+	OK(store_setting_get(&s, st, "acme-corp", "stripe", false, &e));
 	ck_assert_str_eq(s.value, "********");
 	ck_assert(!s.revealed);
 	setting_clear(&s);
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
 				      "WHERE action = 'secret.reveal'"), "0");
-	OK(st->ops->setting_get(&s, st, "acme-corp", "stripe", true, &e));
+	OK(store_setting_get(&s, st, "acme-corp", "stripe", true, &e));
 	ck_assert_str_eq(s.value, "sk_live_abc");
 	ck_assert(s.revealed);
 	ck_assert_str_eq(s.updated_by, CT_STAFF);
@@ -127,14 +127,14 @@ START_TEST(test_settings)
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
 				      "WHERE action = 'secret.reveal'"), "1");
 	PQfinish(c);
-	OK(st->ops->setting_list(&l, st, "acme-corp", &e));
+	OK(store_setting_list(&l, st, "acme-corp", &e));
 	ck_assert_uint_eq(l.n, 2);
 	setting_list_free(&l);
-	OK(st->ops->setting_delete(st, "acme-corp", "brand.color", &e));
-	FAILS(st->ops->setting_delete(st, "acme-corp", "brand.color", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->setting_get(&s, st, "acme-corp", "brand.color", false, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->setting_get(&s, st, "beta", "stripe", false, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->setting_delete(st, "beta", "stripe", &e), ERR_NOT_FOUND);
+	OK(store_setting_delete(st, "acme-corp", "brand.color", &e));
+	FAILS(store_setting_delete(st, "acme-corp", "brand.color", &e), ERR_NOT_FOUND);
+	FAILS(store_setting_get(&s, st, "acme-corp", "brand.color", false, &e), ERR_NOT_FOUND);
+	FAILS(store_setting_get(&s, st, "beta", "stripe", false, &e), ERR_NOT_FOUND);
+	FAILS(store_setting_delete(st, "beta", "stripe", &e), ERR_NOT_FOUND);
 }
 END_TEST
 
@@ -145,37 +145,37 @@ START_TEST(test_features_and_apikeys)
 	struct api_key_list l;
 	char secret[128];
 
-	OK(st->ops->feature_list(&fs, st, "beta", &e));
+	OK(store_feature_list(&fs, st, "beta", &e));
 	ck_assert(fs.effective & (1u << FEATURE_ANALYTICS));
 	ck_assert(!(fs.effective & (1u << FEATURE_SSO)));
-	OK(st->ops->feature_set(&fs, st, "beta", FEATURE_SSO, 1, &e));
+	OK(store_feature_set(&fs, st, "beta", FEATURE_SSO, 1, &e));
 	ck_assert(fs.effective & (1u << FEATURE_SSO));
 	ck_assert(fs.on & (1u << FEATURE_SSO));
-	OK(st->ops->feature_set(&fs, st, "beta", FEATURE_ANALYTICS, 0, &e));
+	OK(store_feature_set(&fs, st, "beta", FEATURE_ANALYTICS, 0, &e));
 	ck_assert(!(fs.effective & (1u << FEATURE_ANALYTICS)));
 	ck_assert(fs.off & (1u << FEATURE_ANALYTICS));
-	OK(st->ops->feature_set(&fs, st, "beta", FEATURE_ANALYTICS, -1, &e));
+	OK(store_feature_set(&fs, st, "beta", FEATURE_ANALYTICS, -1, &e));
 	ck_assert(fs.effective & (1u << FEATURE_ANALYTICS));
 	ck_assert(!(fs.off & (1u << FEATURE_ANALYTICS)));
-	FAILS_FIELD(st->ops->feature_set(&fs, st, "beta", FEATURE_SSO, 7, &e), "state");
-	FAILS(st->ops->feature_list(&fs, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS_FIELD(store_feature_set(&fs, st, "beta", FEATURE_SSO, 7, &e), "state");
+	FAILS(store_feature_list(&fs, st, "nope", &e), ERR_NOT_FOUND);
 
-	OK(st->ops->apikey_create(&k, secret, st, "beta", "ci", 1u << SCOPE_USAGE_WRITE, 0, &e));
+	OK(store_apikey_create(&k, secret, st, "beta", "ci", 1u << SCOPE_USAGE_WRITE, 0, &e));
 	ck_assert(strncmp(secret, "tnt_", 4) == 0);
 	ck_assert(strstr(secret, k.prefix) != NULL);
 	ck_assert_str_eq(k.name, "ci");
 	ck_assert_int_eq(k.scopes, 1u << SCOPE_USAGE_WRITE);
-	FAILS(st->ops->apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
+	FAILS(store_apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
 				     0, &e), ERR_QUOTA_EXCEEDED);  /* free tier: one key */
-	FAILS_FIELD(st->ops->apikey_create(&k, secret, st, "beta", "none", 0, 0, &e), "scopes");
-	OK(st->ops->apikey_list(&l, st, "beta", &e));
+	FAILS_FIELD(store_apikey_create(&k, secret, st, "beta", "none", 0, 0, &e), "scopes");
+	OK(store_apikey_list(&l, st, "beta", &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].created_by, CT_STAFF);
-	FAILS(st->ops->apikey_revoke(st, "acme-corp", l.rows[0].id, &e), ERR_NOT_FOUND);
-	OK(st->ops->apikey_revoke(st, "beta", l.rows[0].prefix, &e));
-	FAILS(st->ops->apikey_revoke(st, "beta", l.rows[0].prefix, &e), ERR_NOT_FOUND);
+	FAILS(store_apikey_revoke(st, "acme-corp", l.rows[0].id, &e), ERR_NOT_FOUND);
+	OK(store_apikey_revoke(st, "beta", l.rows[0].prefix, &e));
+	FAILS(store_apikey_revoke(st, "beta", l.rows[0].prefix, &e), ERR_NOT_FOUND);
 	api_key_list_free(&l);
-	OK(st->ops->apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
+	OK(store_apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
 				  (usec_t)4102444800 * 1000000, &e));
 	ck_assert_int_eq(k.expires_at, (usec_t)4102444800 * 1000000);
 }
@@ -188,7 +188,7 @@ START_TEST(test_audit)
 	struct audit_verdict v;
 	int64_t last;
 
-	OK(st->ops->audit_list(&l, st, "acme-corp", &q, &e));
+	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_ge(l.n, 7);  /* tenant, 5 quotas, member */
 	ck_assert_int_eq(l.rows[0].seq, 1);
 	ck_assert_str_eq(l.rows[0].action, "tenant.create");
@@ -197,54 +197,54 @@ START_TEST(test_audit)
 	last = l.rows[l.n - 1].seq;
 	audit_entry_list_free(&l);
 	q.action = "quota.";
-	OK(st->ops->audit_list(&l, st, "acme-corp", &q, &e));
+	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 5);
 	audit_entry_list_free(&l);
 	q = (struct audit_query){ .limit = 2, .newest = true };
-	OK(st->ops->audit_list(&l, st, "acme-corp", &q, &e));
+	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_int_eq(l.rows[0].seq, last);
 	ck_assert_int_eq(l.rows[1].seq, last - 1);
 	audit_entry_list_free(&l);
 	q = (struct audit_query){ .limit = 10, .after_seq = last - 1 };
-	OK(st->ops->audit_list(&l, st, "acme-corp", &q, &e));
+	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	audit_entry_list_free(&l);
 	q = (struct audit_query){ .limit = 5000 };
-	FAILS_FIELD(st->ops->audit_list(&l, st, "acme-corp", &q, &e), "limit");
+	FAILS_FIELD(store_audit_list(&l, st, "acme-corp", &q, &e), "limit");
 	q.limit = 10;
-	FAILS(st->ops->audit_list(&l, st, "nope", &q, &e), ERR_NOT_FOUND);
-	OK(st->ops->audit_list(&l, st, NULL, &q, &e));  /* every chain */
+	FAILS(store_audit_list(&l, st, "nope", &q, &e), ERR_NOT_FOUND);
+	OK(store_audit_list(&l, st, NULL, &q, &e));  /* every chain */
 	ck_assert_uint_eq(l.n, 10);
 	audit_entry_list_free(&l);
 
-	OK(st->ops->audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
+	OK(store_audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
 				"{\"note\": \"called\"}", &e));
-	FAILS(st->ops->audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
+	FAILS(store_audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
 				   "{broken", &e), ERR_BAD_JSON);
-	FAILS(st->ops->audit_event(st, "nope", "support.note", NULL, NULL, NULL, &e),
+	FAILS(store_audit_event(st, "nope", "support.note", NULL, NULL, NULL, &e),
 	      ERR_NOT_FOUND);
 	q = (struct audit_query){ .limit = 1, .newest = true };
-	OK(st->ops->audit_list(&l, st, "acme-corp", &q, &e));
+	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_str_eq(l.rows[0].action, "support.note");
 	CT_JSON_EQ(l.rows[0].new_json, "{\"note\": \"called\"}");
 	audit_entry_list_free(&l);
-	OK(st->ops->audit_verify(&v, st, "acme-corp", &e));
+	OK(store_audit_verify(&v, st, "acme-corp", &e));
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_eq(v.entries, last + 1);
 	ck_assert_uint_eq(strlen(v.head_hash), 64);
-	OK(st->ops->audit_verify(&v, st, NULL, &e));  /* the platform chain */
+	OK(store_audit_verify(&v, st, NULL, &e));  /* the platform chain */
 	ck_assert_int_eq(v.first_broken, 0);
-	FAILS(st->ops->audit_verify(&v, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS(store_audit_verify(&v, st, "nope", &e), ERR_NOT_FOUND);
 	/* Every chain at once: the platform's, then acme's and beta's, each
 	 * as its own verify says. */
 	{
 		struct test_chains w = { 0 };
 		struct audit_verdict va, vb;
 
-		OK(st->ops->audit_verify_all(st, test_chains, &w, &e));
-		OK(st->ops->audit_verify(&va, st, "acme-corp", &e));
-		OK(st->ops->audit_verify(&vb, st, "beta", &e));
+		OK(store_audit_verify_all(st, test_chains, &w, &e));
+		OK(store_audit_verify(&va, st, "acme-corp", &e));
+		OK(store_audit_verify(&vb, st, "beta", &e));
 		ck_assert_int_eq(w.n, 3);
 		ck_assert_str_eq(w.id[0], PLATFORM_CHAIN);
 		for (int i = 1; i < 3; i++) {
@@ -271,44 +271,44 @@ START_TEST(test_alerts_health_metrics_export)
 	int n;
 	char *json;
 
-	OK(st->ops->quota_set_limit(&q2, st, "acme-corp", "storage_bytes", 100, &e));
-	OK(st->ops->usage_increment(&r, st, "acme-corp", "storage_bytes", 96, &e));
-	OK(st->ops->alert_list(&al, st, "acme-corp", true, &e));
+	OK(store_quota_set_limit(&q2, st, "acme-corp", "storage_bytes", 100, &e));
+	OK(store_usage_increment(&r, st, "acme-corp", "storage_bytes", 96, &e));
+	OK(store_alert_list(&al, st, "acme-corp", true, &e));
 	ck_assert_uint_eq(al.n, 2);  /* 80 and 95 */
-	OK(st->ops->alert_ack(st, "acme-corp", al.rows[0].id, &e));
-	FAILS(st->ops->alert_ack(st, "acme-corp", al.rows[0].id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->alert_ack(st, "beta", al.rows[1].id, &e), ERR_NOT_FOUND);
+	OK(store_alert_ack(st, "acme-corp", al.rows[0].id, &e));
+	FAILS(store_alert_ack(st, "acme-corp", al.rows[0].id, &e), ERR_NOT_FOUND);
+	FAILS(store_alert_ack(st, "beta", al.rows[1].id, &e), ERR_NOT_FOUND);
 	alert_list_free(&al);
-	OK(st->ops->alert_list(&al, st, NULL, true, &e));
+	OK(store_alert_list(&al, st, NULL, true, &e));
 	ck_assert_uint_eq(al.n, 1);
 	alert_list_free(&al);
-	OK(st->ops->alert_list(&al, st, "acme-corp", false, &e));
+	OK(store_alert_list(&al, st, "acme-corp", false, &e));
 	ck_assert_uint_eq(al.n, 2);
 	ck_assert_str_eq(al.rows[0].acknowledged_by[0] ? al.rows[0].acknowledged_by
 			 : al.rows[1].acknowledged_by, CT_STAFF);
 	alert_list_free(&al);
 
-	OK(st->ops->health_get(&h, st, "acme-corp", &e));
+	OK(store_health_get(&h, st, "acme-corp", &e));
 	ck_assert_int_ge(h.score, 0);
 	ck_assert_int_le(h.score, 100);
 	ck_assert(strlen(h.explain[HEALTH_HEADROOM]) > 0);
-	FAILS(st->ops->health_get(&h, st, "nope", &e), ERR_NOT_FOUND);
-	OK(st->ops->health_refresh(&n, st, &e));
+	FAILS(store_health_get(&h, st, "nope", &e), ERR_NOT_FOUND);
+	OK(store_health_refresh(&n, st, &e));
 	ck_assert_int_eq(n, 2);
-	OK(st->ops->metrics(&m, st, &e));
+	OK(store_metrics(&m, st, &e));
 	ck_assert_int_eq(m.tenants_total, 2);
 	ck_assert_int_eq(m.by_status[TENANT_ACTIVE], 2);
 	ck_assert_int_eq(m.open_alerts, 1);
 	ck_assert_uint_eq(m.ntiers, 5);
 	ck_assert_str_eq(m.nearest[0].slug, "acme-corp");
 
-	OK(st->ops->tenant_export(&json, st, "acme-corp", &e));
+	OK(store_tenant_export(&json, st, "acme-corp", &e));
 	ck_assert_ptr_nonnull(strstr(json, "\"tenantry-export-1\""));
 	ck_assert_ptr_nonnull(strstr(json, "alice@acme.example"));
 	ck_assert_ptr_null(strstr(json, "bob@beta.example"));
 	ck_assert_ptr_null(strstr(json, "token_hash"));
 	free(json);
-	FAILS(st->ops->tenant_export(&json, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_export(&json, st, "nope", &e), ERR_NOT_FOUND);
 	ck_assert_ptr_null(json);
 }
 END_TEST
@@ -325,26 +325,26 @@ START_TEST(test_tenant_context)
 	struct setting s;
 	char token[96];
 
-	OK(st->ops->invitation_create(&v, token, st, "beta", "zed@beta.example", ROLE_MEMBER, &e));
-	OK(st->ops->setting_put(&s, st, "beta", "motd", SETTING_STRING, "hi", &e));
+	OK(store_invitation_create(&v, token, st, "beta", "zed@beta.example", ROLE_MEMBER, &e));
+	OK(store_setting_put(&s, st, "beta", "motd", SETTING_STRING, "hi", &e));
 	setting_clear(&s);
 	ct_role(STORE_ROLE_TENANT, acme.id);
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].slug, "acme-corp");
 	tenant_list_free(&l);
-	OK(st->ops->tenant_get(&t, st, "acme-corp", &e));
+	OK(store_tenant_get(&t, st, "acme-corp", &e));
 	tenant_clear(&t);
-	FAILS(st->ops->tenant_get(&t, st, beta.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->tenant_get(&t, st, "beta", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->member_list(&ml, st, "beta", NULL, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->invitation_revoke(st, "beta", v.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->invitation_revoke(st, "acme-corp", v.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->setting_get(&s, st, "beta", "motd", false, &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, beta.id, &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "beta", &e), ERR_NOT_FOUND);
+	FAILS(store_member_list(&ml, st, "beta", NULL, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_revoke(st, "beta", v.id, &e), ERR_NOT_FOUND);
+	FAILS(store_invitation_revoke(st, "acme-corp", v.id, &e), ERR_NOT_FOUND);
+	FAILS(store_setting_get(&s, st, "beta", "motd", false, &e), ERR_NOT_FOUND);
 	/* tenants cannot change their own status */
-	FAILS(st->ops->tenant_set_status(&t, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
+	FAILS(store_tenant_set_status(&t, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
 	ck_assert_int_eq(e.status, 403);
-	OK(st->ops->member_list(&ml, st, "acme-corp", NULL, &e));
+	OK(store_member_list(&ml, st, "acme-corp", NULL, &e));
 	ck_assert_uint_eq(ml.n, 1);
 	member_list_free(&ml);
 }

@@ -18,7 +18,7 @@ make(char id[ID_LEN], const char *name, const char *email)
 	struct tenant t;
 	struct err e;
 
-	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 }
@@ -43,7 +43,7 @@ event(const char *tenant)
 {
 	struct err e;
 
-	ck_assert_msg(st->ops->audit_event(st, tenant, "test.ping", "test", "x", NULL, &e) == 0,
+	ck_assert_msg(store_audit_event(st, tenant, "test.ping", "test", "x", NULL, &e) == 0,
 		      "%s", e.message);
 }
 
@@ -54,13 +54,13 @@ collect(struct audit_feed *f, struct audit_key *keys, int want, int timeout_ms)
 	int got = 0;
 
 	while (got < want) {
-		struct pollfd p = { .fd = st->ops->feed_fd(f), .events = POLLIN };
+		struct pollfd p = { .fd = store_feed_fd(st, f), .events = POLLIN };
 		struct err e;
 		int n;
 
 		if (poll(&p, 1, timeout_ms) <= 0)
 			break;
-		n = st->ops->feed_read(f, keys + got, want - got, &e);
+		n = store_feed_read(st, f, keys + got, want - got, &e);
 		ck_assert_msg(n >= 0, "%s", e.message);
 		got += n;
 	}
@@ -84,7 +84,7 @@ START_TEST(test_all_chains)
 	struct audit_key k[4];
 	struct err e;
 
-	ck_assert_msg(st->ops->feed_open(&f, st, NULL, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_feed_open(&f, st, NULL, &e) == 0, "%s", e.message);
 	event(a_id);
 	event(b_id);
 	ck_assert_int_eq(collect(f, k, 2, 3000), 2);
@@ -93,8 +93,8 @@ START_TEST(test_all_chains)
 	ck_assert_str_eq(k[1].tenant_id, b_id);
 	ck_assert_int_eq(k[1].seq, head(b_id));
 	/* nothing more is pending */
-	ck_assert_int_eq(st->ops->feed_read(f, k, 4, &e), 0);
-	st->ops->feed_close(f);
+	ck_assert_int_eq(store_feed_read(st, f, k, 4, &e), 0);
+	store_feed_close(st, f);
 }
 END_TEST
 
@@ -104,14 +104,14 @@ START_TEST(test_one_tenant)
 	struct audit_key k[4];
 	struct err e;
 
-	ck_assert_msg(st->ops->feed_open(&f, st, "feed-beta", &e) == 0, "%s", e.message);
+	ck_assert_msg(store_feed_open(&f, st, "feed-beta", &e) == 0, "%s", e.message);
 	event(a_id);
 	event(b_id);
 	event(a_id);
 	ck_assert_int_eq(collect(f, k, 4, 1000), 1);
 	ck_assert_str_eq(k[0].tenant_id, b_id);
 	ck_assert_int_eq(k[0].seq, head(b_id));
-	st->ops->feed_close(f);
+	store_feed_close(st, f);
 }
 END_TEST
 
@@ -121,13 +121,13 @@ START_TEST(test_other_tenant_not_found)
 	struct audit_feed *f = NULL;
 	struct err e;
 
-	ck_assert_int_eq(ts->ops->feed_open(&f, ts, b_id, &e), -1);
+	ck_assert_int_eq(store_feed_open(&f, ts, b_id, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_ptr_null(f);
-	ck_assert_int_eq(ts->ops->feed_open(&f, ts, "no-such-tenant", &e), -1);
+	ck_assert_int_eq(store_feed_open(&f, ts, "no-such-tenant", &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(ts->ops->feed_open(&f, ts, "feed-alpha", &e), 0);
-	ts->ops->feed_close(f);
+	ck_assert_int_eq(store_feed_open(&f, ts, "feed-alpha", &e), 0);
+	store_feed_close(ts, f);
 	store_close(&ts);
 }
 END_TEST
@@ -141,18 +141,18 @@ START_TEST(test_lost_session)
 	PGconn *c = testdb_connect(db, NULL);
 	int n = 0;
 
-	ck_assert_msg(st->ops->feed_open(&f, st, NULL, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_feed_open(&f, st, NULL, &e) == 0, "%s", e.message);
 	testdb_exec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 		       "WHERE application_name = 'tenantry-feed'");
 	/* the termination message, then the end of the stream */
 	for (int i = 0; i < 30 && n >= 0; i++) {
-		p = (struct pollfd){ .fd = st->ops->feed_fd(f), .events = POLLIN };
+		p = (struct pollfd){ .fd = store_feed_fd(st, f), .events = POLLIN };
 		poll(&p, 1, 100);
-		n = st->ops->feed_read(f, k, 4, &e);
+		n = store_feed_read(st, f, k, 4, &e);
 	}
 	ck_assert_int_eq(n, -1);
 	ck_assert_int_eq(e.code, ERR_UNAVAILABLE);
-	st->ops->feed_close(f);
+	store_feed_close(st, f);
 	PQfinish(c);
 }
 END_TEST

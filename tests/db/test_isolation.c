@@ -125,23 +125,23 @@ populate(struct store *st, const char *slug, char id[ID_LEN])
 	struct err e = { 0 };
 
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(st->ops->tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 	snprintf(email, sizeof email, "new@%s.example", slug);
-	ck_assert_msg(st->ops->invitation_create(&inv, token, st, id, email,
+	ck_assert_msg(store_invitation_create(&inv, token, st, id, email,
 						 ROLE_MEMBER, &e) == 0, "%s", e.message);
-	ck_assert_msg(st->ops->usage_increment(&qr, st, id, "api_calls", 5, &e) == 0,
+	ck_assert_msg(store_usage_increment(&qr, st, id, "api_calls", 5, &e) == 0,
 		      "%s", e.message);
-	ck_assert_msg(st->ops->setting_put(&s, st, id, "site.title", SETTING_STRING,
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
 					   slug, &e) == 0, "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(st->ops->apikey_create(&k, secret, st, id, "ci",
+	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci",
 					     1u << SCOPE_TENANT_READ, 0, &e) == 0,
 		      "%s", e.message);
-	ck_assert_msg(st->ops->quota_set_limit(&q, st, id, "storage_bytes", 10, &e) == 0,
+	ck_assert_msg(store_quota_set_limit(&q, st, id, "storage_bytes", 10, &e) == 0,
 		      "%s", e.message);
-	ck_assert_msg(st->ops->usage_increment(&qr, st, id, "storage_bytes", 9, &e) == 0,
+	ck_assert_msg(store_usage_increment(&qr, st, id, "storage_bytes", 9, &e) == 0,
 		      "%s", e.message);
 }
 
@@ -562,7 +562,7 @@ context_switch(const char *login, bool app_login)
 	st = open_store(login, STORE_ROLE_TENANT, ida);
 
 	/* As alpha: alpha's members only. */
-	ck_assert_msg(st->ops->member_list(&ml, st, ida, NULL, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_member_list(&ml, st, ida, NULL, &e) == 0, "%s", e.message);
 	ck_assert_int_ge(ml.n, 1);
 	for (size_t i = 0; i < ml.n; i++)
 		ck_assert_str_eq(ml.rows[i].tenant_id, ida);
@@ -570,41 +570,41 @@ context_switch(const char *login, bool app_login)
 
 	/* The same store (one connection) as bravo: alpha is a 404. */
 	snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", idb);
-	ck_assert_int_eq(st->ops->set_context(st, &ctx, &e), 0);
-	ck_assert_int_eq(st->ops->member_list(&ml, st, ida, NULL, &e), -1);
+	ck_assert_int_eq(store_set_context(st, &ctx, &e), 0);
+	ck_assert_int_eq(store_member_list(&ml, st, ida, NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_int_eq(ml.n, 0);
-	ck_assert_int_eq(st->ops->tenant_get(&t, st, ida, &e), -1);
+	ck_assert_int_eq(store_tenant_get(&t, st, ida, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_str_eq(t.id, "");
-	ck_assert_int_eq(st->ops->tenant_get(&t, st, "alpha", &e), -1);
+	ck_assert_int_eq(store_tenant_get(&t, st, "alpha", &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(st->ops->quota_list(&ql, st, ida, &e), -1);
+	ck_assert_int_eq(store_quota_list(&ql, st, ida, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(st->ops->setting_get(&s, st, ida, "site.title", false, &e), -1);
+	ck_assert_int_eq(store_setting_get(&s, st, ida, "site.title", false, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(st->ops->usage_increment(&qr, st, ida, "api_calls", 1, &e), -1);
+	ck_assert_int_eq(store_usage_increment(&qr, st, ida, "api_calls", 1, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(st->ops->audit_list(&al, st, ida, &aq, &e), -1);
+	ck_assert_int_eq(store_audit_list(&al, st, ida, &aq, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(st->ops->alert_list(&alerts, st, ida, false, &e), -1);
+	ck_assert_int_eq(store_alert_list(&alerts, st, ida, false, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 
 	/* Its own tenant works, and lists hold only it. */
-	ck_assert_msg(st->ops->tenant_get(&t, st, idb, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_get(&t, st, idb, &e) == 0, "%s", e.message);
 	ck_assert_str_eq(t.slug, "bravo");
 	tenant_clear(&t);
-	ck_assert_msg(st->ops->tenant_list(&tl, st, &tq, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_list(&tl, st, &tq, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(tl.n, 1);
 	ck_assert_str_eq(tl.rows[0].id, idb);
 	tenant_list_free(&tl);
-	ck_assert_msg(st->ops->alert_list(&alerts, st, NULL, false, &e) == 0, "%s",
+	ck_assert_msg(store_alert_list(&alerts, st, NULL, false, &e) == 0, "%s",
 		      e.message);
 	ck_assert_int_ge(alerts.n, 1);
 	for (size_t i = 0; i < alerts.n; i++)
 		ck_assert_str_eq(alerts.rows[i].tenant_id, idb);
 	alert_list_free(&alerts);
-	ck_assert_msg(st->ops->audit_list(&al, st, NULL, &aq, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_audit_list(&al, st, NULL, &aq, &e) == 0, "%s", e.message);
 	ck_assert_int_ge(al.n, 1);
 	for (size_t i = 0; i < al.n; i++)
 		ck_assert_str_eq(al.rows[i].tenant_id, idb);
@@ -615,8 +615,8 @@ context_switch(const char *login, bool app_login)
 	if (app_login) {
 		ctx.role = STORE_ROLE_SESSION;
 		ctx.tenant_id[0] = '\0';
-		ck_assert_int_eq(st->ops->set_context(st, &ctx, &e), 0);
-		ck_assert_int_eq(st->ops->tenant_get(&t, st, idb, &e), -1);
+		ck_assert_int_eq(store_set_context(st, &ctx, &e), 0);
+		ck_assert_int_eq(store_tenant_get(&t, st, idb, &e), -1);
 		ck_assert_int_eq(e.code, ERR_FORBIDDEN);
 	}
 	store_close(&st);

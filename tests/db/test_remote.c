@@ -23,15 +23,15 @@ START_TEST(test_unreachable)
 	struct tenant_list l;
 	struct tenant_query q = { .status = -1, .limit = 10 };
 
-	OK(st->ops->ping(st, &e));
+	OK(store_ping(st, &e));
 	testd_stop(&ct_srv);
 	s = testd_store(&gone, NULL, STORE_ROLE_PLATFORM, NULL);
-	FAILS(s->ops->ping(s, &e), ERR_UNAVAILABLE);
-	FAILS(s->ops->tenant_list(&l, s, &q, &e), ERR_UNAVAILABLE);
+	FAILS(store_ping(s, &e), ERR_UNAVAILABLE);
+	FAILS(store_tenant_list(&l, s, &q, &e), ERR_UNAVAILABLE);
 	ck_assert_int_eq(e.status, 503);
 	ck_assert_ptr_nonnull(strstr(e.message, gone.url));
 	/* the store's kept-alive connection is gone too */
-	FAILS(st->ops->tenant_list(&l, st, &q, &e), ERR_UNAVAILABLE);
+	FAILS(store_tenant_list(&l, st, &q, &e), ERR_UNAVAILABLE);
 	store_close(&s);
 }
 END_TEST
@@ -44,18 +44,18 @@ START_TEST(test_bad_credentials)
 	struct store_context ctx = { .role = STORE_ROLE_TENANT };
 	struct tenant t;
 
-	FAILS(s->ops->tenant_list(&l, s, &q, &e), ERR_UNAUTHORIZED);
+	FAILS(store_tenant_list(&l, s, &q, &e), ERR_UNAUTHORIZED);
 	ck_assert_int_eq(e.status, 401);
 	store_close(&s);
 	s = testd_store(&ct_srv, "", STORE_ROLE_PLATFORM, NULL);
-	FAILS(s->ops->tenant_list(&l, s, &q, &e), ERR_UNAUTHORIZED);
+	FAILS(store_tenant_list(&l, s, &q, &e), ERR_UNAUTHORIZED);
 	/* a context value can never become a second header */
 	snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "x\r\nX-Evil: 1");
-	FAILS(s->ops->set_context(s, &ctx, &e), ERR_BAD_REQUEST);
+	FAILS(store_set_context(s, &ctx, &e), ERR_BAD_REQUEST);
 	store_close(&s);
 	/* viewing as an unknown tenant */
 	s = testd_store(&ct_srv, NULL, STORE_ROLE_TENANT, "nope");
-	FAILS(s->ops->tenant_get(&t, s, "acme-corp", &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, s, "acme-corp", &e), ERR_NOT_FOUND);
 	store_close(&s);
 }
 END_TEST
@@ -66,10 +66,10 @@ START_TEST(test_path_encoding)
 	struct tenant t;
 	struct member_list ml;
 
-	FAILS(st->ops->tenant_get(&t, st, "acme-corp/users", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->tenant_get(&t, st, "../tenants", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->tenant_get(&t, st, "acme-corp?x=1", &e), ERR_NOT_FOUND);
-	FAILS(st->ops->member_list(&ml, st, "acme corp", NULL, &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "acme-corp/users", &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "../tenants", &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "acme-corp?x=1", &e), ERR_NOT_FOUND);
+	FAILS(store_member_list(&ml, st, "acme corp", NULL, &e), ERR_NOT_FOUND);
 }
 END_TEST
 
@@ -115,39 +115,39 @@ START_TEST(test_records_identical)
 	ct_remote = false;
 	pg = ct_open(STORE_ROLE_PLATFORM, NULL);
 	ct_remote = true;
-	OK(st->ops->tenant_update(&t1, st, "acme-corp", &p, &e));
+	OK(store_tenant_update(&t1, st, "acme-corp", &p, &e));
 	tenant_clear(&t1);
-	OK(st->ops->usage_increment(&r, st, "acme-corp", "storage_bytes", 12345, &e));
-	OK(pg->ops->tenant_get(&t1, pg, "acme-corp", &e));
-	OK(st->ops->tenant_get(&t2, st, "acme-corp", &e));
+	OK(store_usage_increment(&r, st, "acme-corp", "storage_bytes", 12345, &e));
+	OK(store_tenant_get(&t1, pg, "acme-corp", &e));
+	OK(store_tenant_get(&t2, st, "acme-corp", &e));
 	same_json(tenant_to_json(&t1), tenant_to_json(&t2), "tenant");
 	tenant_clear(&t1);
 	tenant_clear(&t2);
-	OK(pg->ops->tenant_list(&tl1, pg, &tq, &e));
-	OK(st->ops->tenant_list(&tl2, st, &tq, &e));
+	OK(store_tenant_list(&tl1, pg, &tq, &e));
+	OK(store_tenant_list(&tl2, st, &tq, &e));
 	same_json(LIST_JSON(tenant, &tl1), LIST_JSON(tenant, &tl2), "tenant list");
 	tenant_list_free(&tl1);
 	tenant_list_free(&tl2);
-	OK(pg->ops->audit_list(&al1, pg, "acme-corp", &aq, &e));
-	OK(st->ops->audit_list(&al2, st, "acme-corp", &aq, &e));
+	OK(store_audit_list(&al1, pg, "acme-corp", &aq, &e));
+	OK(store_audit_list(&al2, st, "acme-corp", &aq, &e));
 	same_json(LIST_JSON(audit_entry, &al1), LIST_JSON(audit_entry, &al2), "audit");
 	audit_entry_list_free(&al1);
 	audit_entry_list_free(&al2);
-	OK(pg->ops->member_list(&ml1, pg, "acme-corp", NULL, &e));
-	OK(st->ops->member_list(&ml2, st, "acme-corp", NULL, &e));
+	OK(store_member_list(&ml1, pg, "acme-corp", NULL, &e));
+	OK(store_member_list(&ml2, st, "acme-corp", NULL, &e));
 	same_json(LIST_JSON(member, &ml1), LIST_JSON(member, &ml2), "members");
 	member_list_free(&ml1);
 	member_list_free(&ml2);
-	OK(pg->ops->quota_list(&ql1, pg, "acme-corp", &e));
-	OK(st->ops->quota_list(&ql2, st, "acme-corp", &e));
+	OK(store_quota_list(&ql1, pg, "acme-corp", &e));
+	OK(store_quota_list(&ql2, st, "acme-corp", &e));
 	same_json(LIST_JSON(quota, &ql1), LIST_JSON(quota, &ql2), "quotas");
 	quota_list_free(&ql1);
 	quota_list_free(&ql2);
-	OK(pg->ops->metrics(&m1, pg, &e));
-	OK(st->ops->metrics(&m2, st, &e));
+	OK(store_metrics(&m1, pg, &e));
+	OK(store_metrics(&m2, st, &e));
 	same_json(platform_metrics_to_json(&m1), platform_metrics_to_json(&m2), "metrics");
-	OK(pg->ops->health_get(&h1, pg, "acme-corp", &e));
-	OK(st->ops->health_get(&h2, st, "acme-corp", &e));
+	OK(store_health_get(&h1, pg, "acme-corp", &e));
+	OK(store_health_get(&h2, st, "acme-corp", &e));
 	same_json(health_to_json(&h1), health_to_json(&h2), "health");
 	store_close(&pg);
 }
@@ -159,11 +159,11 @@ END_TEST
 static int
 feed_wait(struct audit_feed *f, struct audit_key *keys, int max, int ms)
 {
-	struct pollfd p = { .fd = st->ops->feed_fd(f), .events = POLLIN };
+	struct pollfd p = { .fd = store_feed_fd(st, f), .events = POLLIN };
 
 	if (poll(&p, 1, ms) <= 0)
 		return 0;
-	return st->ops->feed_read(f, keys, max, &e);
+	return store_feed_read(st, f, keys, max, &e);
 }
 
 static int64_t
@@ -173,7 +173,7 @@ newest_seq(const char *tenant)
 	struct audit_query q = { .limit = 1, .newest = true };
 	int64_t seq;
 
-	OK(st->ops->audit_list(&l, st, tenant, &q, &e));
+	OK(store_audit_list(&l, st, tenant, &q, &e));
 	seq = l.rows[0].seq;
 	audit_entry_list_free(&l);
 	return seq;
@@ -186,18 +186,18 @@ START_TEST(test_feed_one_tenant)
 	struct setting s;
 	int n;
 
-	OK(st->ops->feed_open(&f, st, "acme-corp", &e));
-	ck_assert_int_eq(st->ops->feed_read(f, keys, 16, &e), 0);  /* nothing yet */
-	OK(st->ops->setting_put(&s, st, "beta", "motd", SETTING_STRING, "other", &e));
+	OK(store_feed_open(&f, st, "acme-corp", &e));
+	ck_assert_int_eq(store_feed_read(st, f, keys, 16, &e), 0);  /* nothing yet */
+	OK(store_setting_put(&s, st, "beta", "motd", SETTING_STRING, "other", &e));
 	setting_clear(&s);
-	OK(st->ops->setting_put(&s, st, "acme-corp", "motd", SETTING_STRING, "hello", &e));
+	OK(store_setting_put(&s, st, "acme-corp", "motd", SETTING_STRING, "hello", &e));
 	setting_clear(&s);
 	n = feed_wait(f, keys, 16, 5000);
 	ck_assert_int_eq(n, 1);  /* acme's entry, not beta's */
 	ck_assert_str_eq(keys[0].tenant_id, acme.id);
 	ck_assert_int_eq(keys[0].seq, newest_seq("acme-corp"));
-	ck_assert_int_eq(st->ops->feed_read(f, keys, 16, &e), 0);
-	st->ops->feed_close(f);
+	ck_assert_int_eq(store_feed_read(st, f, keys, 16, &e), 0);
+	store_feed_close(st, f);
 }
 END_TEST
 
@@ -208,10 +208,10 @@ START_TEST(test_feed_all_chains)
 	struct setting s;
 	bool saw_acme = false, saw_beta = false;
 
-	OK(st->ops->feed_open(&f, st, NULL, &e));
-	OK(st->ops->setting_put(&s, st, "beta", "motd", SETTING_STRING, "b", &e));
+	OK(store_feed_open(&f, st, NULL, &e));
+	OK(store_setting_put(&s, st, "beta", "motd", SETTING_STRING, "b", &e));
 	setting_clear(&s);
-	OK(st->ops->setting_put(&s, st, "acme-corp", "motd", SETTING_STRING, "a", &e));
+	OK(store_setting_put(&s, st, "acme-corp", "motd", SETTING_STRING, "a", &e));
 	setting_clear(&s);
 	for (int tries = 0; tries < 10 && !(saw_acme && saw_beta); tries++) {
 		int n = feed_wait(f, keys, 16, 1000);
@@ -225,7 +225,7 @@ START_TEST(test_feed_all_chains)
 		}
 	}
 	ck_assert(saw_acme && saw_beta);
-	st->ops->feed_close(f);
+	store_feed_close(st, f);
 }
 END_TEST
 
@@ -236,21 +236,21 @@ START_TEST(test_feed_errors_and_loss)
 	struct store *bad = testd_store(&ct_srv, "not-a-token", STORE_ROLE_PLATFORM, NULL);
 	struct pollfd p;
 
-	FAILS(st->ops->feed_open(&f, st, "nope", &e), ERR_NOT_FOUND);
+	FAILS(store_feed_open(&f, st, "nope", &e), ERR_NOT_FOUND);
 	ck_assert_ptr_null(f);
-	FAILS(bad->ops->feed_open(&f, bad, "acme-corp", &e), ERR_UNAUTHORIZED);
+	FAILS(store_feed_open(&f, bad, "acme-corp", &e), ERR_UNAUTHORIZED);
 	store_close(&bad);
 	/* a feed closed while idle, then one whose server goes away */
-	OK(st->ops->feed_open(&f, st, "acme-corp", &e));
-	st->ops->feed_close(f);
-	OK(st->ops->feed_open(&f, st, "acme-corp", &e));
+	OK(store_feed_open(&f, st, "acme-corp", &e));
+	store_feed_close(st, f);
+	OK(store_feed_open(&f, st, "acme-corp", &e));
 	testd_stop(&ct_srv);
-	p = (struct pollfd){ .fd = st->ops->feed_fd(f), .events = POLLIN };
+	p = (struct pollfd){ .fd = store_feed_fd(st, f), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
-	FAILS(st->ops->feed_read(f, keys, 4, &e), ERR_UNAVAILABLE);
-	FAILS(st->ops->feed_read(f, keys, 4, &e), ERR_UNAVAILABLE);  /* stays lost */
-	st->ops->feed_close(f);
-	FAILS(st->ops->feed_open(&f, st, "acme-corp", &e), ERR_UNAVAILABLE);
+	FAILS(store_feed_read(st, f, keys, 4, &e), ERR_UNAVAILABLE);
+	FAILS(store_feed_read(st, f, keys, 4, &e), ERR_UNAVAILABLE);  /* stays lost */
+	store_feed_close(st, f);
+	FAILS(store_feed_open(&f, st, "acme-corp", &e), ERR_UNAVAILABLE);
 }
 END_TEST
 
@@ -370,10 +370,10 @@ START_TEST(test_cli_same_output)
 	char token[96];
 	struct invitation v;
 
-	OK(st->ops->setting_put(&s, st, "acme-corp", "stripe", SETTING_SECRET, "sk_1", &e));
+	OK(store_setting_put(&s, st, "acme-corp", "stripe", SETTING_SECRET, "sk_1", &e));
 	setting_clear(&s);
-	OK(st->ops->usage_increment(&r, st, "beta", "api_calls", 3, &e));
-	OK(st->ops->invitation_create(&v, token, st, "acme-corp", "x@acme.example", ROLE_VIEWER, &e));
+	OK(store_usage_increment(&r, st, "beta", "api_calls", 3, &e));
+	OK(store_invitation_create(&v, token, st, "acme-corp", "x@acme.example", ROLE_VIEWER, &e));
 	state_home(dir, sizeof dir);
 	setenv("TENANTRY_TOKEN", ct_srv.token, 1);
 	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(ct_db, NULL));

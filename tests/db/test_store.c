@@ -25,24 +25,24 @@ START_TEST(test_context_switch)
 	struct tenant tn;
 
 	snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", acme.id);
-	OK(st->ops->set_context(st, &ctx, &e));
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_set_context(st, &ctx, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].slug, "acme-corp");
 	tenant_list_free(&l);
-	FAILS(st->ops->tenant_get(&tn, st, beta.id, &e), ERR_NOT_FOUND);
-	FAILS(st->ops->member_list(&ml, st, "beta", NULL, &e), ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&tn, st, beta.id, &e), ERR_NOT_FOUND);
+	FAILS(store_member_list(&ml, st, "beta", NULL, &e), ERR_NOT_FOUND);
 	/* tenants cannot change their own status, nor the catalog */
-	FAILS(st->ops->tenant_set_status(&tn, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
-	FAILS(st->ops->tier_put(st, &t, &e), ERR_FORBIDDEN);
+	FAILS(store_tenant_set_status(&tn, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
+	FAILS(store_tier_put(st, &t, &e), ERR_FORBIDDEN);
 
 	ctx = (struct store_context){ .role = STORE_ROLE_PLATFORM, .actor = CT_STAFF,
 				      .actor_kind = "staff" };
-	OK(st->ops->set_context(st, &ctx, &e));
-	OK(st->ops->tenant_list(&l, st, &q, &e));
+	OK(store_set_context(st, &ctx, &e));
+	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 2);
 	tenant_list_free(&l);
-	OK(st->ops->tenant_get(&tn, st, beta.id, &e));
+	OK(store_tenant_get(&tn, st, beta.id, &e));
 	tenant_clear(&tn);
 }
 END_TEST
