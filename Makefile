@@ -9,6 +9,9 @@
 #   make stop       stop the ./var PostgreSQL
 #   make bench [SCALE=small]   performance table (var/bench.json, or
 #                              var/bench-small.json for SCALE=small)
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="json http"]
+#                   builds the libFuzzer targets (clang) and runs each
+#   make fuzz-ci    every fuzz target for 60 s (what CI runs)
 
 CC       ?= cc
 BUILD    ?= build
@@ -25,6 +28,17 @@ CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS  += -fsanitize=address,undefined
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+endif
+
+# libFuzzer targets (make fuzz): clang with ASan and UBSan, into their own
+# directory; -DTENANTRY_FUZZ exports what only a fuzz target calls.
+FUZZ_BUILD = build-fuzzer
+ifeq ($(FUZZ),1)
+override BUILD   = $(FUZZ_BUILD)
+override CC      = clang
+CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DTENANTRY_FUZZ
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 
 # Debian packages the build, the demo and the tests need.
@@ -59,7 +73,8 @@ ifneq ($(SERVER_SRC),)
 BINS += $(BUILD)/tenantryd
 endif
 
-.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean
+.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean \
+	fuzz fuzz-ci fuzz-deps
 # Packages first, then a fresh make that sees their pkg-config flags.
 all: deps-quiet
 	@$(MAKE) --no-print-directory bins
@@ -187,7 +202,45 @@ bench: deps-quiet
 	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-bench
 	@bash tests/bench/bench.sh $(BUILD) $(SCALE)
 
+# ---- fuzzing ---------------------------------------------------------------
+
+# One target per tests/fuzz/fuzz_NAME.c, each run on a scratch copy of its
+# seeds in tests/fuzz/corpus/NAME/ (tests/fuzz/run.sh); a crash fails.
+FUZZ_SECONDS ?= 60
+FUZZ_ALL      = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+.SECONDARY: $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%.o,$(FUZZ_ALL))
+# Only the fuzz targets need clang; make and make check do not.
+FUZZ_DEBS     = clang libclang-rt-14-dev
+FUZZ_TUI      = $(call obj,src/tui/theme.c src/tui/keymap.c src/tui/conffile.c \
+			   src/tui/keyname.c src/tui/action.c)
+# The server without its main, its database pool and its audit streams
+# (fuzz_http.c stands in for those), with a store that needs no database.
+FUZZ_SERVER   = $(filter-out %/main.o %/pool.o %/sse.o,$(SERVER_OBJ)) \
+		$(BUILD)/tests/fuzz/store_stub.o
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ) $(FUZZ_TUI)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# http.c's req_query and req_header read the head fuzz_http.c splits.
+$(BUILD)/fuzz/fuzz_http: $(BUILD)/tests/fuzz/fuzz_http.o $(LIB_OBJ) $(FUZZ_SERVER)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -Wl,--wrap=MHD_lookup_connection_value -o $@ $^ \
+		$(PKG_LIBS) $(LDLIBS)
+
+fuzz: deps-quiet fuzz-deps
+	@$(MAKE) --no-print-directory FUZZ=1 \
+		$(addprefix $(FUZZ_BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEBS="$(FUZZ_DEBS)"
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -306,7 +306,8 @@ admit_phase(struct conn_rec *rec, enum conn_phase phase)
 void
 admit_sweep(void)
 {
-	int64_t now = now_ms(), last = atomic_load(&A.last_sweep);
+	int64_t now = now_ms();
+	long long last = atomic_load(&A.last_sweep);  /* the atomic's own type */
 
 	if (now - last < SWEEP_MS
 	    || !atomic_compare_exchange_strong(&A.last_sweep, &last, now))

@@ -142,4 +142,10 @@ void rest_ops_tenants(struct store_ops *ops);
 void rest_ops_usage(struct store_ops *ops);
 void rest_ops_feed(struct store_ops *ops);
 
+#ifdef TENANTRY_FUZZ
+/* The live feed's event parser alone (store_rest_feed.c), for the fuzz
+ * target; built only with -DTENANTRY_FUZZ. */
+int rest_feed_parse_for_test(int wfd, const char *p, size_t n, size_t chunk);
+#endif
+
 #endif

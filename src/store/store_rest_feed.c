@@ -163,6 +163,29 @@ feed_bytes(struct audit_feed *f, const char *p, size_t n)
 	return 0;
 }
 
+#ifdef TENANTRY_FUZZ
+/* The event parser alone, for tests/fuzz/fuzz_rest_feed.c: feeds
+ * p[0..n) in pieces of at most chunk bytes (0: at once), as curl hands a
+ * 200 reply's body to on_body, with the key of each audit event sent to
+ * wfd. Returns feed_bytes' last result (-1: a key could not be sent). */
+int
+rest_feed_parse_for_test(int wfd, const char *p, size_t n, size_t chunk)
+{
+	struct audit_feed f = { .rfd = -1, .wfd = wfd };
+	int rc = 0;
+
+	if (!(f.line = malloc(FEED_LINE_MAX)))
+		return -1;
+	if (!chunk)
+		chunk = n ? n : 1;
+	for (size_t i = 0; i < n && rc == 0; i += chunk)
+		rc = feed_bytes(&f, p + i, n - i < chunk ? n - i : chunk);
+	free(f.line);
+	free(f.data);
+	return rc;
+}
+#endif
+
 /* ---- curl callbacks (reader thread) ---------------------------------------------- */
 
 static void
