@@ -75,8 +75,10 @@ ctx_switch(struct ctx *from, struct ctx *to)
 
 /* getcontext "returns twice" as far as the compiler knows; here it never
  * does (the context is only ever entered through makecontext's entry). */
+#if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wclobbered"
+#endif
 static __attribute__((noinline)) void
 ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
 {
@@ -86,7 +88,9 @@ ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
 	c->uc.uc_link = NULL;
 	makecontext(&c->uc, entry, 0);
 }
+#if !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 /* ---- tasks and loops ------------------------------------------------------------ */
 

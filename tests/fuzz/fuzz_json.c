@@ -11,6 +11,7 @@
  * json_value_depth and json_value_text.
  */
 #include "core/json.h"
+#include "store/store.h"
 #include "core/json_limit.h"
 #include "fuzz/fuzz.h"
 
