@@ -8,7 +8,7 @@
 static const struct {
 	const char *name, *method, *pattern;
 } table[] = {
-#define X(e, m, p, n, perm) { #e, m, p },
+#define X(e, m, p, n, perm, fn) { #e, m, p },
 	ROUTES(X)
 #undef X
 };

@@ -25,102 +25,121 @@
 
 #include <stdbool.h>
 
-/* X(name, method, pattern, need, permission): who may call it is part of
- * its row, so a route cannot be added without saying (a row without them
- * does not compile). need is PUBLIC (no credential), ANY (any valid
+/* X(name, method, pattern, need, permission, handler): who may call it is
+ * part of its row, so a route cannot be added without saying (a row
+ * without them does not compile); the request goes to api_<handler>
+ * (server/api.h, one file per resource). need is PUBLIC (no credential), ANY (any valid
  * credential), PERM (the permission, core/perm.h), STAFF, ADMIN
  * (platform_admin) or PERSON (a user or staff token, not an API key);
  * the permission is NONE unless need is PERM. Patterns use {param}; the
  * table is matched in order, so literal segments come before parameters. */
 #define ROUTES(X)                                                            \
-	X(AUTH_LOGIN, "POST", "/api/auth/login", PUBLIC, NONE)               \
-	X(AUTH_TOTP, "POST", "/api/auth/totp", PERSON, NONE)                 \
-	X(AUTH_TOTP_CONFIRM, "POST", "/api/auth/totp/confirm", PERSON, NONE) \
-	X(TIERS_LIST, "GET", "/api/tiers", ANY, NONE)                        \
-	X(TIERS_CREATE, "POST", "/api/tiers", ADMIN, NONE)                   \
-	X(TIERS_PUT, "PUT", "/api/tiers", ADMIN, NONE)                       \
-	X(TENANTS_LIST, "GET", "/api/tenants", PERM, TENANT_READ)            \
-	X(TENANTS_CREATE, "POST", "/api/tenants", PERM, TENANTS_CREATE)      \
-	X(TENANT_CURRENT, "GET", "/api/tenants/current", PERM, TENANT_READ)  \
+	X(AUTH_LOGIN, "POST", "/api/auth/login", PUBLIC, NONE, auth_login)   \
+	X(AUTH_TOTP, "POST", "/api/auth/totp", PERSON, NONE, auth_totp)      \
+	X(AUTH_TOTP_CONFIRM, "POST", "/api/auth/totp/confirm",               \
+	  PERSON, NONE, auth_totp_confirm)                                   \
+	X(TIERS_LIST, "GET", "/api/tiers", ANY, NONE, tiers_list)            \
+	X(TIERS_CREATE, "POST", "/api/tiers", ADMIN, NONE, tiers_create)     \
+	X(TIERS_PUT, "PUT", "/api/tiers", ADMIN, NONE, tiers_put)            \
+	X(TENANTS_LIST, "GET", "/api/tenants",                               \
+	  PERM, TENANT_READ, tenants_list)                                   \
+	X(TENANTS_CREATE, "POST", "/api/tenants",                            \
+	  PERM, TENANTS_CREATE, tenants_create)                              \
+	X(TENANT_CURRENT, "GET", "/api/tenants/current",                     \
+	  PERM, TENANT_READ, tenant_current)                                 \
 	X(METRICS_PLATFORM, "GET", "/api/tenants/metrics",                   \
-	  PERM, PLATFORM_METRICS)                                            \
-	X(PURGE_DUE, "POST", "/api/tenants/purge-due", ADMIN, NONE)          \
-	X(HEALTH_REFRESH, "POST", "/api/health/refresh", ADMIN, NONE)        \
+	  PERM, PLATFORM_METRICS, metrics_platform)                          \
+	X(PURGE_DUE, "POST", "/api/tenants/purge-due",                       \
+	  ADMIN, NONE, purge_due)                                            \
+	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
+	  ADMIN, NONE, health_refresh)                                       \
 	X(INVITATION_ACCEPT, "POST", "/api/invitations/accept",              \
-	  PUBLIC, NONE)                                                      \
-	X(AUDIT_ALL, "GET", "/api/audit-logs", PERM, AUDIT_READ)             \
-	X(AUDIT_ALL_EVENT, "POST", "/api/audit-logs", STAFF, NONE)           \
+	  PUBLIC, NONE, invitation_accept)                                   \
+	X(AUDIT_ALL, "GET", "/api/audit-logs", PERM, AUDIT_READ, audit_all)  \
+	X(AUDIT_ALL_EVENT, "POST", "/api/audit-logs",                        \
+	  STAFF, NONE, audit_all_event)                                      \
 	X(AUDIT_ALL_VERIFY, "GET", "/api/audit-logs/verify",                 \
-	  PERM, AUDIT_READ)                                                  \
+	  PERM, AUDIT_READ, audit_all_verify)                                \
 	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream",                 \
-	  PERM, AUDIT_READ)                                                  \
-	X(ALERTS_ALL, "GET", "/api/alerts", PERM, QUOTAS_READ)               \
-	X(TENANT_GET, "GET", "/api/tenants/{id}", PERM, TENANT_READ)         \
-	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}", PERM, TENANT_UPDATE)    \
+	  PERM, AUDIT_READ, audit_all_stream)                                \
+	X(ALERTS_ALL, "GET", "/api/alerts", PERM, QUOTAS_READ, alerts_all)   \
+	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
+	  PERM, TENANT_READ, tenant_get)                                     \
+	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}",                         \
+	  PERM, TENANT_UPDATE, tenant_update)                                \
 	X(TENANT_DELETE, "DELETE", "/api/tenants/{id}",                      \
-	  PERM, TENANT_LIFECYCLE)                                            \
+	  PERM, TENANT_LIFECYCLE, tenant_delete)                             \
 	X(TENANT_STATUS, "POST", "/api/tenants/{id}/status/{status}",        \
-	  PERM, TENANT_LIFECYCLE)                                            \
-	X(TENANT_TIER, "POST", "/api/tenants/{id}/tier", PERM, TENANT_TIER)  \
-	X(USERS_LIST, "GET", "/api/tenants/{id}/users", PERM, MEMBERS_READ)  \
+	  PERM, TENANT_LIFECYCLE, tenant_status)                             \
+	X(TENANT_TIER, "POST", "/api/tenants/{id}/tier",                     \
+	  PERM, TENANT_TIER, tenant_tier)                                    \
+	X(USERS_LIST, "GET", "/api/tenants/{id}/users",                      \
+	  PERM, MEMBERS_READ, users_list)                                    \
 	X(USER_UPDATE, "PUT", "/api/tenants/{id}/users/{user}",              \
-	  PERM, MEMBERS_MANAGE)                                              \
+	  PERM, MEMBERS_MANAGE, user_update)                                 \
 	X(USER_REMOVE, "DELETE", "/api/tenants/{id}/users/{user}",           \
-	  PERM, MEMBERS_MANAGE)                                              \
+	  PERM, MEMBERS_MANAGE, user_remove)                                 \
 	X(INVITATIONS_LIST, "GET", "/api/tenants/{id}/invitations",          \
-	  PERM, MEMBERS_READ)                                                \
+	  PERM, MEMBERS_READ, invitations_list)                              \
 	X(INVITATIONS_CREATE, "POST", "/api/tenants/{id}/invitations",       \
-	  PERM, INVITATIONS_MANAGE)                                          \
-	X(INVITATION_REVOKE, "DELETE", "/api/tenants/{id}/invitations/{inv}", \
-	  PERM, INVITATIONS_MANAGE)                                          \
-	X(INVITATION_RESEND, "POST", "/api/tenants/{id}/invitations/{inv}/resend", \
-	  PERM, INVITATIONS_MANAGE)                                          \
-	X(USAGE, "GET", "/api/tenants/{id}/usage", PERM, QUOTAS_READ)        \
+	  PERM, INVITATIONS_MANAGE, invitations_create)                      \
+	X(INVITATION_REVOKE, "DELETE",                                       \
+	  "/api/tenants/{id}/invitations/{inv}",                             \
+	  PERM, INVITATIONS_MANAGE, invitation_revoke)                       \
+	X(INVITATION_RESEND, "POST",                                         \
+	  "/api/tenants/{id}/invitations/{inv}/resend",                      \
+	  PERM, INVITATIONS_MANAGE, invitation_resend)                       \
+	X(USAGE, "GET", "/api/tenants/{id}/usage", PERM, QUOTAS_READ, usage) \
 	X(USAGE_LOGS, "GET", "/api/tenants/{id}/usage-logs",                 \
-	  PERM, QUOTAS_READ)                                                 \
+	  PERM, QUOTAS_READ, usage_logs)                                     \
 	X(USAGE_INCREMENT, "POST", "/api/tenants/{id}/usage/increment",      \
-	  PERM, USAGE_WRITE)                                                 \
-	X(QUOTAS_LIST, "GET", "/api/tenants/{id}/quotas", PERM, QUOTAS_READ) \
+	  PERM, USAGE_WRITE, usage_increment)                                \
+	X(QUOTAS_LIST, "GET", "/api/tenants/{id}/quotas",                    \
+	  PERM, QUOTAS_READ, quotas_list)                                    \
 	X(QUOTAS_CHECK, "POST", "/api/tenants/{id}/quotas/check",            \
-	  PERM, QUOTAS_READ)                                                 \
+	  PERM, QUOTAS_READ, quotas_check)                                   \
 	X(QUOTA_SET, "PUT", "/api/tenants/{id}/quotas/{resource}",           \
-	  PERM, QUOTAS_SET)                                                  \
+	  PERM, QUOTAS_SET, quota_set)                                       \
 	X(SETTINGS_LIST, "GET", "/api/tenants/{id}/settings",                \
-	  PERM, SETTINGS_READ)                                               \
+	  PERM, SETTINGS_READ, settings_list)                                \
 	X(SETTING_GET, "GET", "/api/tenants/{id}/settings/{key}",            \
-	  PERM, SETTINGS_READ)                                               \
+	  PERM, SETTINGS_READ, setting_get)                                  \
 	X(SETTING_PUT, "PUT", "/api/tenants/{id}/settings/{key}",            \
-	  PERM, SETTINGS_WRITE)                                              \
+	  PERM, SETTINGS_WRITE, setting_put)                                 \
 	X(SETTING_DELETE, "DELETE", "/api/tenants/{id}/settings/{key}",      \
-	  PERM, SETTINGS_WRITE)                                              \
+	  PERM, SETTINGS_WRITE, setting_delete)                              \
 	X(FEATURES_LIST, "GET", "/api/tenants/{id}/features",                \
-	  PERM, TENANT_READ)                                                 \
+	  PERM, TENANT_READ, features_list)                                  \
 	X(FEATURE_SET, "PUT", "/api/tenants/{id}/features/{name}",           \
-	  PERM, FEATURES_SET)                                                \
+	  PERM, FEATURES_SET, feature_set)                                   \
 	X(APIKEYS_LIST, "GET", "/api/tenants/{id}/api-keys",                 \
-	  PERM, TENANT_READ)                                                 \
+	  PERM, TENANT_READ, apikeys_list)                                   \
 	X(APIKEYS_CREATE, "POST", "/api/tenants/{id}/api-keys",              \
-	  PERM, APIKEYS_MANAGE)                                              \
+	  PERM, APIKEYS_MANAGE, apikeys_create)                              \
 	X(APIKEY_REVOKE, "DELETE", "/api/tenants/{id}/api-keys/{key}",       \
-	  PERM, APIKEYS_MANAGE)                                              \
+	  PERM, APIKEYS_MANAGE, apikey_revoke)                               \
 	X(AUDIT_LIST, "GET", "/api/tenants/{id}/audit-logs",                 \
-	  PERM, AUDIT_READ)                                                  \
-	X(AUDIT_EVENT, "POST", "/api/tenants/{id}/audit-logs", STAFF, NONE)  \
+	  PERM, AUDIT_READ, audit_list)                                      \
+	X(AUDIT_EVENT, "POST", "/api/tenants/{id}/audit-logs",               \
+	  STAFF, NONE, audit_event)                                          \
 	X(AUDIT_STREAM, "GET", "/api/tenants/{id}/audit-logs/stream",        \
-	  PERM, AUDIT_READ)                                                  \
+	  PERM, AUDIT_READ, audit_stream)                                    \
 	X(AUDIT_VERIFY, "GET", "/api/tenants/{id}/audit-logs/verify",        \
-	  PERM, AUDIT_READ)                                                  \
-	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts", PERM, QUOTAS_READ) \
+	  PERM, AUDIT_READ, audit_verify)                                    \
+	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts",                    \
+	  PERM, QUOTAS_READ, alerts_list)                                    \
 	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
-	  PERM, ALERTS_ACK)                                                  \
-	X(HEALTH, "GET", "/api/tenants/{id}/health", PERM, TENANT_READ)      \
-	X(EXPORT, "GET", "/api/tenants/{id}/export", PERM, TENANT_LIFECYCLE) \
-	X(HEALTHZ, "GET", "/healthz", PUBLIC, NONE)                          \
-	X(READYZ, "GET", "/readyz", PUBLIC, NONE)                            \
-	X(METRICS, "GET", "/metrics", PUBLIC, NONE)
+	  PERM, ALERTS_ACK, alert_ack)                                       \
+	X(HEALTH, "GET", "/api/tenants/{id}/health",                         \
+	  PERM, TENANT_READ, health)                                         \
+	X(EXPORT, "GET", "/api/tenants/{id}/export",                         \
+	  PERM, TENANT_LIFECYCLE, export)                                    \
+	X(HEALTHZ, "GET", "/healthz", PUBLIC, NONE, healthz)                 \
+	X(READYZ, "GET", "/readyz", PUBLIC, NONE, readyz)                    \
+	X(METRICS, "GET", "/metrics", PUBLIC, NONE, metrics)
 
 enum route_id {
-#define X(e, m, p, n, perm) ROUTE_##e,
+#define X(e, m, p, n, perm, fn) ROUTE_##e,
 	ROUTES(X)
 #undef X
 	ROUTE_COUNT

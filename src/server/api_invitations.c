@@ -1,0 +1,127 @@
+/* api_invitations.c - the routes of invitations: create, resend, revoke, accept: each route's parsing, store call
+ * and reply (its permission is its row in routes.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/json_limit.h"
+#include "core/json_text.h"
+#include "core/text.h"
+#include "core/validate.h"
+#include "server/api.h"
+
+static void
+reply_invitation(struct reply *rp, int status, const struct invitation *inv,
+		 const char *token)
+{
+	json_t *j = invitation_to_json(inv);
+
+	if (j)
+		json_object_set_new(j, "token", json_string(token));
+	reply_json(rp, status, j);
+}
+
+static void
+h_invitations_list(struct req *r, struct reply *rp)
+{
+	struct invitation_list l;
+	struct err e;
+
+	if (OP(r, invitation_list, &l, r->st, api_tenant(r), &e) < 0)
+		return api_fail(rp, &e);
+	reply_json(rp, 200, api_items(LIST_JSON(invitation, &l), NULL));
+	invitation_list_free(&l);
+}
+
+static void
+h_invitations_create(struct req *r, struct reply *rp)
+{
+	json_t *b = api_body(r, rp);
+	const char *email, *role_s;
+	enum member_role role = ROLE_MEMBER;
+	struct invitation inv;
+	char token[96];
+	struct err e;
+
+	if (!b)
+		return;
+	if (api_member_str(&email, b, "email", true, &e) < 0
+	    || api_member_str(&role_s, b, "role", false, &e) < 0)
+		return api_fail(rp, &e);
+	if (role_s && member_role_parse(role_s, &role) < 0) {
+		err_field(&e, "role", "unknown role %.40s", role_s);
+		return api_fail(rp, &e);
+	}
+	if (OP(r, invitation_create, &inv, token, r->st, api_tenant(r), email,
+	       role, &e) < 0)
+		return api_fail(rp, &e);
+	reply_invitation(rp, 201, &inv, token);
+	memset(token, 0, sizeof token);
+}
+
+static void
+h_invitation_resend(struct req *r, struct reply *rp)
+{
+	struct invitation inv;
+	char token[96];
+	struct err e;
+
+	if (OP(r, invitation_resend, &inv, token, r->st, api_tenant(r),
+	       route_param(&r->match, "inv"), &e) < 0)
+		return api_fail(rp, &e);
+	reply_invitation(rp, 200, &inv, token);
+	memset(token, 0, sizeof token);
+}
+
+static void
+h_invitation_accept(struct req *r, struct reply *rp)
+{
+	json_t *b = api_body(r, rp);
+	const char *token, *name, *pw;
+	struct member m;
+	struct err e;
+
+	if (!b)
+		return;
+	if (api_member_str(&token, b, "token", true, &e) < 0
+	    || api_member_str(&name, b, "full_name", false, &e) < 0
+	    || api_member_str(&pw, b, "password", false, &e) < 0)
+		return api_fail(rp, &e);
+	if (OP(r, invitation_accept, &m, r->st, token, name, pw, &e) < 0)
+		return api_fail(rp, &e);
+	reply_json(rp, 200, member_to_json(&m));
+}
+
+void
+api_invitation_accept(struct req *r, struct reply *rp)
+{
+	h_invitation_accept(r, rp);
+}
+
+void
+api_invitations_list(struct req *r, struct reply *rp)
+{
+	h_invitations_list(r, rp);
+}
+
+void
+api_invitations_create(struct req *r, struct reply *rp)
+{
+	h_invitations_create(r, rp);
+}
+
+void
+api_invitation_revoke(struct req *r, struct reply *rp)
+{
+	struct err e;
+	int rc = store_invitation_revoke(r->st, api_tenant(r), route_param(&r->match, "inv"), &e);
+
+	api_no_content(rp, rc, &e);
+}
+
+void
+api_invitation_resend(struct req *r, struct reply *rp)
+{
+	h_invitation_resend(r, rp);
+}
