@@ -31,7 +31,7 @@ static const struct {
 	enum need need;
 	enum perm perm;
 } needs[ROUTE_COUNT] = {
-#define X(e, m, p, n, perm, fn) [ROUTE_##e] = { NEED_##n, PERM_##perm },
+#define X(e, m, p, n, perm, fn, st, q) [ROUTE_##e] = { NEED_##n, PERM_##perm },
 	ROUTES(X)
 #undef X
 };
@@ -65,7 +65,7 @@ allowed(const struct principal *p, enum route_id id)
 /* ---- the route table's handlers ------------------------------------------------- */
 
 static route_fn *const route_fns[ROUTE_COUNT] = {
-#define X(e, m, p, n, perm, fn) [ROUTE_##e] = api_##fn,
+#define X(e, m, p, n, perm, fn, st, q) [ROUTE_##e] = api_##fn,
 	ROUTES(X)
 #undef X
 };

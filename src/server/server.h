@@ -21,7 +21,7 @@
 #include "core/err.h"
 #include "core/perm.h"
 #include "core/types.h"
-#include "server/routes.h"
+#include "core/routes.h"
 #include "store/store.h"
 
 #define SERVER_VERSION "0.1.0"

@@ -53,23 +53,28 @@ put_encoded(struct rest_path *p, const char *s)
 }
 
 void
-rest_path(struct rest_path *p, const char *fmt, ...)
+rest_route_v(struct rest_path *p, enum route_id r, size_t n, const char *const params[])
 {
-	va_list ap;
+	const char *pat = route_pattern(r);
+	size_t used = 0;
 
 	memset(p, 0, sizeof *p);
-	va_start(ap, fmt);
-	while (*fmt) {
-		if (fmt[0] == '%' && fmt[1] == 's') {
-			const char *v = va_arg(ap, const char *);
+	p->route = r;
+	p->method = route_method(r);
+	while (*pat) {
+		const char *close;
 
-			put_encoded(p, v ? v : "");
-			fmt += 2;
+		if (*pat == '{' && (close = strchr(pat, '}'))) {
+			if (used < n)
+				put_encoded(p, params[used + 1] ? params[used + 1] : "");
+			used++;
+			pat = close + 1;
 			continue;
 		}
-		put_raw(p, fmt++, 1);
+		put_raw(p, pat++, 1);
 	}
-	va_end(ap);
+	if (used != n || !*p->method)
+		p->overflow = true;
 }
 
 void
@@ -77,6 +82,8 @@ rest_query(struct rest_path *p, const char *name, const char *value)
 {
 	if (!value)
 		return;
+	if (!route_has_query(p->route, name))
+		p->overflow = true;
 	put_raw(p, p->query ? "&" : "?", 1);
 	p->query = true;
 	put_raw(p, name, strlen(name));
@@ -238,7 +245,8 @@ perform(struct reststore *s, const char *method, const struct rest_path *p,
 	CURLcode rc;
 
 	if (p->overflow)
-		return err_set(e, ERR_BAD_REQUEST, "request path too long");
+		return err_set(e, p->len + 1 >= sizeof p->buf ? ERR_BAD_REQUEST : ERR_INTERNAL,
+			       "request path too long, or not the route's parameters");
 	snprintf(url, sizeof url, "%s%s", s->url, p->buf);
 	h = rest_headers(s, h);
 	h = curl_slist_append(h, "Accept: application/json");
@@ -297,9 +305,10 @@ retry_write(const struct err *e)
  * a few times with backoff, and is done once: tenantryd answers the
  * retry of a write that committed with the first answer. */
 static int
-call_raw(struct reststore *s, const char *method, const struct rest_path *p,
-	 json_t *body, struct reply_buf *b, struct err *e)
+call_raw(struct reststore *s, const struct rest_path *p, json_t *body, struct reply_buf *b,
+	 struct err *e)
 {
+	const char *method = p->method;
 	char *text = NULL, key[2 * REST_IDEM_KEY_BYTES + 4];
 	bool write = strcmp(method, "GET") != 0;
 	int delay_ms = REST_RETRY_FIRST_MS;
@@ -335,8 +344,8 @@ call_raw(struct reststore *s, const char *method, const struct rest_path *p,
 }
 
 int
-rest_call(struct reststore *s, const char *method, const struct rest_path *p,
-	  json_t *body, json_t **reply, struct err *e)
+rest_call(struct reststore *s, const struct rest_path *p, json_t *body, json_t **reply,
+	  struct err *e)
 {
 	struct reply_buf b = { 0 };
 	json_error_t je;
@@ -344,7 +353,7 @@ rest_call(struct reststore *s, const char *method, const struct rest_path *p,
 
 	if (reply)
 		*reply = NULL;
-	if (call_raw(s, method, p, body, &b, e) < 0) {
+	if (call_raw(s, p, body, &b, e) < 0) {
 		free(b.data);
 		return -1;
 	}
@@ -364,13 +373,12 @@ rest_call(struct reststore *s, const char *method, const struct rest_path *p,
 }
 
 int
-rest_call_text(struct reststore *s, const char *method, const struct rest_path *p,
-	       char **text, struct err *e)
+rest_call_text(struct reststore *s, const struct rest_path *p, char **text, struct err *e)
 {
 	struct reply_buf b = { 0 };
 
 	*text = NULL;
-	if (call_raw(s, method, p, NULL, &b, e) < 0) {
+	if (call_raw(s, p, NULL, &b, e) < 0) {
 		free(b.data);
 		return -1;
 	}
@@ -440,8 +448,8 @@ rest_ping(struct store *st, struct err *e)
 {
 	struct rest_path p;
 
-	rest_path(&p, "/readyz");
-	if (rest_call(rest_of(st), "GET", &p, NULL, NULL, e) == 0)
+	rest_route(&p, ROUTE_READYZ);
+	if (rest_call(rest_of(st), &p, NULL, NULL, e) == 0)
 		return 0;
 	if (e && e->code != ERR_UNAVAILABLE)
 		err_set(e, ERR_UNAVAILABLE, "tenantryd is not ready: %s", e->message);

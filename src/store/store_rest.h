@@ -1,7 +1,7 @@
 /* store_rest.h - internals shared by the REST store's source files.
  *
- * Every operation is one HTTP call to tenantryd (the contract is at the
- * top of src/server/routes.h): store_rest.c holds the transport (one
+ * Every operation is one HTTP call to tenantryd, on a path built from the
+ * route table (core/routes.h): store_rest.c holds the transport (one
  * keep-alive curl handle per store, headers from the context, problem+json
  * errors back into struct err), store_rest_tenants.c and store_rest_usage.c
  * the operations, store_rest_feed.c the live audit feed over Server-Sent
@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "core/routes.h"
 #include "store/store.h"
 
 #define REST_PATH_MAX 1024
@@ -34,19 +35,32 @@ rest_of(struct store *st)
 	return (struct reststore *)st;
 }
 
-/* A path or query under construction. */
+/* A call under construction: the route's method and its path. */
 struct rest_path {
+	enum route_id route;
+	const char *method;
 	char buf[REST_PATH_MAX];
 	size_t len;
 	bool query;                  /* a '?' was written */
-	bool overflow;
+	bool overflow;               /* too long, or not the route's parameters */
 };
 
-/* Starts a path from fmt, where each "%s" takes a string that is
- * percent-encoded as one path segment (a '/' in it stays inside the
- * segment). Only "%s" is understood. */
-void rest_path(struct rest_path *p, const char *fmt, ...);
-/* Appends "name=value" (value percent-encoded); NULL value = nothing. */
+/* Starts the call of route r (core/routes.h): its method, and its
+ * pattern with each {param} replaced, in order, by the next of the n
+ * strings params[1..n] (params[0] is unused), percent-encoded as one path segment (a '/' in it
+ * stays inside the segment). Every path the store calls is built this
+ * way, from the table tenantryd routes by; n other than the pattern's
+ * count of parameters is an error of the call (ERR_INTERNAL). */
+void rest_route_v(struct rest_path *p, enum route_id r, size_t n, const char *const params[]);
+/* rest_route(&p, ROUTE_SETTING_PUT, tenant, key) */
+#define rest_route(p, r, ...)                                                \
+	rest_route_v((p), (r),                                               \
+		     sizeof((const char *const[]){ NULL, ##__VA_ARGS__ })    \
+			     / sizeof(const char *) - 1,                     \
+		     (const char *const[]){ NULL, ##__VA_ARGS__ })
+/* Appends "name=value" (value percent-encoded); NULL value = nothing. A
+ * name that is not one of the route's query parameters is an error of
+ * the call (ERR_INTERNAL), as for rest_route. */
 void rest_query(struct rest_path *p, const char *name, const char *value);
 void rest_query_i64(struct rest_path *p, const char *name, int64_t value);
 
@@ -57,12 +71,11 @@ void rest_query_i64(struct rest_path *p, const char *name, int64_t value);
  * (code, status, message, field) and keeps the problem in s->problem for
  * extra members (conflicts, quota); unreachable servers and time-outs are
  * ERR_UNAVAILABLE. */
-int rest_call(struct reststore *s, const char *method,
-	      const struct rest_path *p, json_t *body, json_t **reply,
-	      struct err *e);
+int rest_call(struct reststore *s, const struct rest_path *p, json_t *body,
+	      json_t **reply, struct err *e);
 /* Like rest_call, the reply body as text (owned, free()). */
-int rest_call_text(struct reststore *s, const char *method,
-		   const struct rest_path *p, char **text, struct err *e);
+int rest_call_text(struct reststore *s, const struct rest_path *p, char **text,
+		   struct err *e);
 
 /* Adds the headers of the store's credentials and context to a list. */
 struct curl_slist *rest_headers(const struct reststore *s,

@@ -335,9 +335,9 @@ setup(struct audit_feed *f, struct reststore *s, const char *tenant, struct err 
 	f->wfd = sv[1];
 	fcntl(f->rfd, F_SETFL, fcntl(f->rfd, F_GETFL) | O_NONBLOCK);
 	if (tenant)
-		rest_path(&p, "/api/tenants/%s/audit-logs/stream", tenant);
+		rest_route(&p, ROUTE_AUDIT_STREAM, tenant);
 	else
-		rest_path(&p, "/api/audit-logs/stream");
+		rest_route(&p, ROUTE_AUDIT_ALL_STREAM);
 	snprintf(url, sizeof url, "%s%s", s->url, p.buf);
 	f->headers = rest_headers(s, NULL);
 	f->headers = curl_slist_append(f->headers, "Accept: text/event-stream");

@@ -57,8 +57,8 @@ remote_login(struct remote_login *out, const char *url, const char *email,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/auth/login");
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) == 0)
+	rest_route(&p, ROUTE_AUTH_LOGIN);
+	if (rest_call(rest_of(st), &p, body, &reply, e) == 0)
 		rc = login_reply(out, reply, e);
 	json_decref(reply);
 	store_close(&st);

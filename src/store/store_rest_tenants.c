@@ -25,8 +25,8 @@ rest_tier_list(struct tier_list *out, struct store *st, struct err *e)
 	json_t *reply;
 
 	memset(out, 0, sizeof *out);
-	rest_path(&p, "/api/tiers");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_TIERS_LIST);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return tier_items(out, reply, e);
 }
@@ -42,8 +42,8 @@ rest_tier_put(struct store *st, const struct tier *t, struct err *e)
 		return -1;
 	if (!(body = tier_to_json(t)))
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	rest_path(&p, "/api/tiers");
-	return rest_call(rest_of(st), "PUT", &p, body, NULL, e);
+	rest_route(&p, ROUTE_TIERS_PUT);
+	return rest_call(rest_of(st), &p, body, NULL, e);
 }
 
 /* ---- tenants ---------------------------------------------------------------- */
@@ -64,7 +64,7 @@ rest_tenant_list(struct tenant_list *out, struct store *st,
 		return err_field(e, "status", "unknown status");
 	if ((unsigned)q->sort >= TENANT_SORT_COUNT)
 		return err_field(e, "sort", "unknown sort");
-	rest_path(&p, "/api/tenants");
+	rest_route(&p, ROUTE_TENANTS_LIST);
 	rest_query(&p, "filter", q->filter);
 	rest_query(&p, "tier", q->tier);
 	if (q->status >= 0)
@@ -75,7 +75,7 @@ rest_tenant_list(struct tenant_list *out, struct store *st,
 	rest_query(&p, "after", q->after);
 	if (q->limit)  /* 0 is the store's default page, as in store_pg */
 		rest_query_i64(&p, "limit", q->limit);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return tenant_items(out, reply, e);
 }
@@ -89,8 +89,8 @@ rest_tenant_get(struct tenant *out, struct store *st, const char *tenant,
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s", tenant);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_TENANT_GET, tenant);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return tenant_reply(out, reply, e);
 }
@@ -126,8 +126,8 @@ rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants");
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_TENANTS_CREATE);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return tenant_reply(out, reply, e);
 }
@@ -173,8 +173,8 @@ rest_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants/%s", tenant);
-	if (rest_call(rest_of(st), "PUT", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_TENANT_UPDATE, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return tenant_reply(out, reply, e);
 }
@@ -190,8 +190,8 @@ rest_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
 	REST_NEED_TENANT(tenant, e);
 	if ((unsigned)status >= TENANT_STATUS_COUNT)
 		return err_field(e, "status", "unknown status");
-	rest_path(&p, "/api/tenants/%s/status/%s", tenant, tenant_status_name(status));
-	if (rest_call(rest_of(st), "POST", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_TENANT_STATUS, tenant, tenant_status_name(status));
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return tenant_reply(out, reply, e);
 }
@@ -227,8 +227,8 @@ rest_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants/%s/tier", tenant);
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) < 0) {
+	rest_route(&p, ROUTE_TENANT_TIER, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0) {
 		read_conflicts(conflict, rest_of(st), e);
 		return -1;
 	}
@@ -257,8 +257,8 @@ rest_tenant_purge_due(int *purged, struct store *st, struct err *e)
 	json_t *reply;
 
 	*purged = 0;
-	rest_path(&p, "/api/tenants/purge-due");
-	if (rest_call(rest_of(st), "POST", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_PURGE_DUE);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return count_reply(purged, reply, "purged", e);
 }
@@ -270,8 +270,8 @@ rest_health_refresh(int *updated, struct store *st, struct err *e)
 	json_t *reply;
 
 	*updated = 0;
-	rest_path(&p, "/api/health/refresh");
-	if (rest_call(rest_of(st), "POST", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_HEALTH_REFRESH);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return count_reply(updated, reply, "updated", e);
 }
@@ -289,12 +289,12 @@ rest_member_list(struct member_list *out, struct store *st, const char *tenant,
 	REST_NEED_TENANT(tenant, e);
 	if (q && (q->role < -1 || q->role >= ROLE_COUNT))
 		return err_field(e, "role", "unknown role");
-	rest_path(&p, "/api/tenants/%s/users", tenant);
+	rest_route(&p, ROUTE_USERS_LIST, tenant);
 	if (q && q->role >= 0)
 		rest_query(&p, "role", member_role_name((enum member_role)q->role));
 	if (q && q->active >= 0)
 		rest_query(&p, "active", q->active ? "1" : "0");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return member_items(out, reply, e);
 }
@@ -319,8 +319,8 @@ rest_member_update(struct member *out, struct store *st, const char *tenant,
 		json_object_set_new(body, "role", json_string(member_role_name(*role)));
 	if (active >= 0)
 		json_object_set_new(body, "active", json_boolean(active));
-	rest_path(&p, "/api/tenants/%s/users/%s", tenant, user);
-	if (rest_call(rest_of(st), "PUT", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_USER_UPDATE, tenant, user);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return member_reply(out, reply, e);
 }
@@ -334,8 +334,8 @@ rest_member_remove(struct store *st, const char *tenant, const char *user,
 	REST_NEED_TENANT(tenant, e);
 	if (!user || !*user)
 		return err_field(e, "user", "user missing");
-	rest_path(&p, "/api/tenants/%s/users/%s", tenant, user);
-	return rest_call(rest_of(st), "DELETE", &p, NULL, NULL, e);
+	rest_route(&p, ROUTE_USER_REMOVE, tenant, user);
+	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
 /* ---- invitations ---------------------------------------------------------------- */
@@ -349,8 +349,8 @@ rest_invitation_list(struct invitation_list *out, struct store *st,
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/invitations", tenant);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_INVITATIONS_LIST, tenant);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return invitation_items(out, reply, e);
 }
@@ -393,8 +393,8 @@ rest_invitation_create(struct invitation *out, char token_out[96], struct store 
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants/%s/invitations", tenant);
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_INVITATIONS_CREATE, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return invitation_token_reply(out, token_out, reply, e);
 }
@@ -411,8 +411,8 @@ rest_invitation_resend(struct invitation *out, char token_out[96], struct store 
 	REST_NEED_TENANT(tenant, e);
 	if (!invitation || !*invitation)
 		return err_field(e, "invitation", "invitation missing");
-	rest_path(&p, "/api/tenants/%s/invitations/%s/resend", tenant, invitation);
-	if (rest_call(rest_of(st), "POST", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_INVITATION_RESEND, tenant, invitation);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return invitation_token_reply(out, token_out, reply, e);
 }
@@ -426,8 +426,8 @@ rest_invitation_revoke(struct store *st, const char *tenant, const char *invitat
 	REST_NEED_TENANT(tenant, e);
 	if (!invitation || !*invitation)
 		return err_field(e, "invitation", "invitation missing");
-	rest_path(&p, "/api/tenants/%s/invitations/%s", tenant, invitation);
-	return rest_call(rest_of(st), "DELETE", &p, NULL, NULL, e);
+	rest_route(&p, ROUTE_INVITATION_REVOKE, tenant, invitation);
+	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
 static int
@@ -446,8 +446,8 @@ rest_invitation_accept(struct member *out, struct store *st, const char *token,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/invitations/accept");
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_INVITATION_ACCEPT);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return member_reply(out, reply, e);
 }

@@ -27,7 +27,7 @@ REST_LIST(audit_entry)
 REST_LIST(alert)
 
 /* GET of a tenant's sub-resource that replies with a list. */
-#define TENANT_LIST_OP(name, T, suffix)                                      \
+#define TENANT_LIST_OP(name, T, route)                                       \
 	static int name(struct T##_list *out, struct store *st,              \
 			const char *tenant, struct err *e)                   \
 	{                                                                    \
@@ -35,14 +35,14 @@ REST_LIST(alert)
 		json_t *reply;                                               \
 		memset(out, 0, sizeof *out);                                 \
 		REST_NEED_TENANT(tenant, e);                                 \
-		rest_path(&p, "/api/tenants/%s/" suffix, tenant);            \
-		if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)  \
+		rest_route(&p, route, tenant);                               \
+		if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)         \
 			return -1;                                           \
 		return T##_items(out, reply, e);                             \
 	}
-TENANT_LIST_OP(rest_quota_list, quota, "quotas")
-TENANT_LIST_OP(rest_setting_list, setting, "settings")
-TENANT_LIST_OP(rest_apikey_list, api_key, "api-keys")
+TENANT_LIST_OP(rest_quota_list, quota, ROUTE_QUOTAS_LIST)
+TENANT_LIST_OP(rest_setting_list, setting, ROUTE_SETTINGS_LIST)
+TENANT_LIST_OP(rest_apikey_list, api_key, ROUTE_APIKEYS_LIST)
 
 /* ---- quotas and usage ------------------------------------------------------------- */
 
@@ -59,8 +59,8 @@ rest_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
 		return err_field(e, "resource", "resource missing");
 	if (!(body = json_pack("{s:I}", "limit", (json_int_t)limit)))
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	rest_path(&p, "/api/tenants/%s/quotas/%s", tenant, resource);
-	if (rest_call(rest_of(st), "PUT", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_QUOTA_SET, tenant, resource);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return quota_reply(out, reply, e);
 }
@@ -69,7 +69,7 @@ rest_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
  * the quota as it stands in the problem, like the database store does. */
 static int
 quota_post(struct quota_result *out, struct store *st, const char *tenant,
-	   const char *route, const char *resource, int64_t amount, struct err *e)
+	   enum route_id route, const char *resource, int64_t amount, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply, *q;
@@ -83,8 +83,8 @@ quota_post(struct quota_result *out, struct store *st, const char *tenant,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, route, tenant);
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) == 0)
+	rest_route(&p, route, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) == 0)
 		return quota_result_reply(out, reply, e);
 	q = json_object_get(rest_of(st)->problem, "quota");
 	if (e && e->code == ERR_QUOTA_EXCEEDED && q && quota_from_json(&out->quota, q, &why) < 0)
@@ -96,7 +96,7 @@ static int
 rest_quota_check(struct quota_result *out, struct store *st, const char *tenant,
 		 const char *resource, int64_t amount, struct err *e)
 {
-	return quota_post(out, st, tenant, "/api/tenants/%s/quotas/check", resource,
+	return quota_post(out, st, tenant, ROUTE_QUOTAS_CHECK, resource,
 			  amount, e);
 }
 
@@ -104,7 +104,7 @@ static int
 rest_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
 		     const char *resource, int64_t amount, struct err *e)
 {
-	return quota_post(out, st, tenant, "/api/tenants/%s/usage/increment", resource,
+	return quota_post(out, st, tenant, ROUTE_USAGE_INCREMENT, resource,
 			  amount, e);
 }
 
@@ -117,8 +117,8 @@ rest_usage_summary(struct usage_summary *out, struct store *st, const char *tena
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/usage", tenant);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_USAGE, tenant);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return usage_summary_reply(out, reply, e);
 }
@@ -132,9 +132,9 @@ rest_usage_list(struct usage_day_list *out, struct store *st, const char *tenant
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/usage-logs", tenant);
+	rest_route(&p, ROUTE_USAGE_LOGS, tenant);
 	rest_query_i64(&p, "days", days);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return usage_day_items(out, reply, e);
 }
@@ -152,10 +152,10 @@ rest_setting_get(struct setting *out, struct store *st, const char *tenant,
 	REST_NEED_TENANT(tenant, e);
 	if (!key || !*key)
 		return err_field(e, "key", "key missing");
-	rest_path(&p, "/api/tenants/%s/settings/%s", tenant, key);
+	rest_route(&p, ROUTE_SETTING_GET, tenant, key);
 	if (reveal)
 		rest_query(&p, "reveal", "1");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return setting_reply(out, reply, e);
 }
@@ -180,8 +180,8 @@ rest_setting_put(struct setting *out, struct store *st, const char *tenant,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants/%s/settings/%s", tenant, key);
-	if (rest_call(rest_of(st), "PUT", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_SETTING_PUT, tenant, key);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return setting_reply(out, reply, e);
 }
@@ -195,8 +195,8 @@ rest_setting_delete(struct store *st, const char *tenant, const char *key,
 	REST_NEED_TENANT(tenant, e);
 	if (!key || !*key)
 		return err_field(e, "key", "key missing");
-	rest_path(&p, "/api/tenants/%s/settings/%s", tenant, key);
-	return rest_call(rest_of(st), "DELETE", &p, NULL, NULL, e);
+	rest_route(&p, ROUTE_SETTING_DELETE, tenant, key);
+	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
 /* ---- features ------------------------------------------------------------------------ */
@@ -210,8 +210,8 @@ rest_feature_list(struct feature_state *out, struct store *st, const char *tenan
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/features", tenant);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_FEATURES_LIST, tenant);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return feature_state_reply(out, reply, e);
 }
@@ -232,8 +232,8 @@ rest_feature_set(struct feature_state *out, struct store *st, const char *tenant
 	body = json_pack("{s:o}", "enabled", state < 0 ? json_null() : json_boolean(state));
 	if (!body)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	rest_path(&p, "/api/tenants/%s/features/%s", tenant, feature_name(f));
-	if (rest_call(rest_of(st), "PUT", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_FEATURE_SET, tenant, feature_name(f));
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	return feature_state_reply(out, reply, e);
 }
@@ -260,8 +260,8 @@ rest_apikey_create(struct api_key *out, char secret_out[128], struct store *st,
 		json_decref(body);
 		return -1;
 	}
-	rest_path(&p, "/api/tenants/%s/api-keys", tenant);
-	if (rest_call(rest_of(st), "POST", &p, body, &reply, e) < 0)
+	rest_route(&p, ROUTE_APIKEYS_CREATE, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
 	key = json_string_value(json_object_get(reply, "key"));
 	if (!key || strlen(key) >= 128) {
@@ -285,20 +285,20 @@ rest_apikey_revoke(struct store *st, const char *tenant, const char *key,
 	REST_NEED_TENANT(tenant, e);
 	if (!key || !*key)
 		return err_field(e, "key", "key missing");
-	rest_path(&p, "/api/tenants/%s/api-keys/%s", tenant, key);
-	return rest_call(rest_of(st), "DELETE", &p, NULL, NULL, e);
+	rest_route(&p, ROUTE_APIKEY_REVOKE, tenant, key);
+	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
 /* ---- audit ----------------------------------------------------------------------------- */
 
-/* /api/tenants/{id}/<what> for a tenant, /api/<what> for every chain. */
+/* The route of one tenant (one) or of every chain the caller sees (all). */
 static void
-audit_path(struct rest_path *p, const char *tenant, const char *what)
+tenant_or_all(struct rest_path *p, const char *tenant, enum route_id one, enum route_id all)
 {
-	char fmt[96];
-
-	snprintf(fmt, sizeof fmt, tenant ? "/api/tenants/%%s/%s" : "/api/%s", what);
-	rest_path(p, fmt, tenant);
+	if (tenant)
+		rest_route(p, one, tenant);
+	else
+		rest_route(p, all);
 }
 
 static int
@@ -314,7 +314,7 @@ rest_audit_list(struct audit_entry_list *out, struct store *st, const char *tena
 	if ((q->action && validate_utf8(q->action, "action", e) < 0)
 	    || (q->actor && validate_utf8(q->actor, "actor", e) < 0))
 		return -1;
-	audit_path(&p, tenant, "audit-logs");
+	tenant_or_all(&p, tenant, ROUTE_AUDIT_LIST, ROUTE_AUDIT_ALL);
 	if (q->after_seq)
 		rest_query_i64(&p, "after", q->after_seq);
 	if (q->before_seq)
@@ -332,7 +332,7 @@ rest_audit_list(struct audit_entry_list *out, struct store *st, const char *tena
 		time_format(t, sizeof t, q->since);
 		rest_query(&p, "since", t);
 	}
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return audit_entry_items(out, reply, e);
 }
@@ -363,8 +363,8 @@ rest_audit_event(struct store *st, const char *tenant, const char *action,
 		json_decref(body);
 		return -1;
 	}
-	audit_path(&p, tenant, "audit-logs");
-	return rest_call(rest_of(st), "POST", &p, body, NULL, e);
+	tenant_or_all(&p, tenant, ROUTE_AUDIT_EVENT, ROUTE_AUDIT_ALL_EVENT);
+	return rest_call(rest_of(st), &p, body, NULL, e);
 }
 
 static int
@@ -377,8 +377,8 @@ rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenan
 	memset(out, 0, sizeof *out);
 	if (tenant && !*tenant)
 		return err_field(e, "tenant", "tenant missing");
-	audit_path(&p, tenant, "audit-logs/verify");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	tenant_or_all(&p, tenant, ROUTE_AUDIT_VERIFY, ROUTE_AUDIT_ALL_VERIFY);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return audit_verdict_reply(out, reply, e);
 }
@@ -395,10 +395,10 @@ rest_alert_list(struct alert_list *out, struct store *st, const char *tenant,
 	memset(out, 0, sizeof *out);
 	if (tenant && !*tenant)
 		return err_field(e, "tenant", "tenant missing");
-	audit_path(&p, tenant, "alerts");
+	tenant_or_all(&p, tenant, ROUTE_ALERTS_LIST, ROUTE_ALERTS_ALL);
 	if (open_only)
 		rest_query(&p, "open", "1");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return alert_items(out, reply, e);
 }
@@ -412,8 +412,8 @@ rest_alert_ack(struct store *st, const char *tenant, const char *alert,
 	REST_NEED_TENANT(tenant, e);
 	if (!alert || !*alert)
 		return err_field(e, "alert", "alert missing");
-	rest_path(&p, "/api/tenants/%s/alerts/%s/ack", tenant, alert);
-	return rest_call(rest_of(st), "POST", &p, NULL, NULL, e);
+	rest_route(&p, ROUTE_ALERT_ACK, tenant, alert);
+	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
 static int
@@ -425,8 +425,8 @@ rest_health_get(struct health *out, struct store *st, const char *tenant,
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/health", tenant);
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_HEALTH, tenant);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return health_reply(out, reply, e);
 }
@@ -438,8 +438,8 @@ rest_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 	json_t *reply;
 
 	memset(out, 0, sizeof *out);
-	rest_path(&p, "/api/tenants/metrics");
-	if (rest_call(rest_of(st), "GET", &p, NULL, &reply, e) < 0)
+	rest_route(&p, ROUTE_METRICS_PLATFORM);
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return platform_metrics_reply(out, reply, e);
 }
@@ -454,8 +454,8 @@ rest_tenant_export(char **json_out, struct store *st, const char *tenant,
 
 	*json_out = NULL;
 	REST_NEED_TENANT(tenant, e);
-	rest_path(&p, "/api/tenants/%s/export", tenant);
-	if (rest_call_text(rest_of(st), "GET", &p, json_out, e) < 0)
+	rest_route(&p, ROUTE_EXPORT, tenant);
+	if (rest_call_text(rest_of(st), &p, json_out, e) < 0)
 		return -1;
 	if (!(doc = json_loads(*json_out, 0, NULL)) || !json_is_object(doc)) {
 		json_decref(doc);

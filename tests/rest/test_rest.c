@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "server/routes.h"
+#include "core/routes.h"
 #include "testlib.h"
 
 #define PW "correct horse battery"

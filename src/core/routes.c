@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/routes.h"
+#include "core/routes.h"
 
 static const struct {
 	const char *name, *method, *pattern;
+	int status;
+	const char *query;
 } table[] = {
-#define X(e, m, p, n, perm, fn) { #e, m, p },
+#define X(e, m, p, n, perm, fn, st, q) { #e, m, p, st, q },
 	ROUTES(X)
 #undef X
 };
@@ -29,6 +31,33 @@ const char *
 route_pattern(enum route_id r)
 {
 	return (unsigned)r < ROUTE_COUNT ? table[r].pattern : "";
+}
+
+int
+route_status(enum route_id r)
+{
+	return (unsigned)r < ROUTE_COUNT ? table[r].status : 0;
+}
+
+const char *
+route_query(enum route_id r)
+{
+	return (unsigned)r < ROUTE_COUNT ? table[r].query : "";
+}
+
+bool
+route_has_query(enum route_id r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *q = route_query(r); n && *q;) {
+		size_t len = strcspn(q, ",");
+
+		if (len == n && strncmp(q, name, n) == 0)
+			return true;
+		q += len + (q[len] == ',');
+	}
+	return false;
 }
 
 static int

@@ -1,0 +1,188 @@
+/* routes.h - every route tenantryd serves: the REST contract. tenantryd
+ * routes requests by this table and the REST store (store_rest*.c)
+ * builds every path it calls from it, so the two cannot drift apart.
+ *
+ * Bodies and replies are the JSON codecs of core/json.h: a record is its
+ * X_to_json object, a list is {"items": [...], "next": "<cursor>"} ("next"
+ * is "" at the end; only the tenant list pages). {id} accepts a tenant id
+ * or slug. Errors are application/problem+json:
+ *   {"type": "about:blank", "title", "status", "detail", "code", "field"?}
+ * plus "conflicts" (tier_conflict JSON) for downgrade_blocked and "quota"
+ * (quota JSON) for quota_exceeded. 204 replies have no body.
+ *
+ * Credentials: "Authorization: Bearer <JWT>" from /api/auth/login, or
+ * "Authorization: Bearer tnt_..." (a tenant API key). Staff tokens act on
+ * the tenant named in the path; "X-Tenant-ID" names one for routes without
+ * it. A staff token with "X-View-As: <tenant>" and "X-View-As-Role:
+ * admin|manager|member|viewer" runs as that tenant's database role (view
+ * as tenant; needs view_as).
+ *
+ * Each route's body, reply, parameters and statuses are in
+ * docs/openapi.yaml, whose operationId is the route's name here; a test
+ * checks the document against this table.
+ */
+#ifndef TENANTRY_CORE_ROUTES_H
+#define TENANTRY_CORE_ROUTES_H
+
+#include <stdbool.h>
+
+/* X(name, method, pattern, need, permission, handler, status, query):
+ * who may call it is part of its row, so a route cannot be added without
+ * saying (a row without them does not compile); the request goes to
+ * api_<handler> (server/api.h, one file per resource); status is its
+ * success status and query its query parameters, comma-separated. The
+ * REST store builds its calls from these rows, and a test holds
+ * docs/openapi.yaml to them. need is PUBLIC (no credential), ANY (any valid
+ * credential), PERM (the permission, core/perm.h), STAFF, ADMIN
+ * (platform_admin) or PERSON (a user or staff token, not an API key);
+ * the permission is NONE unless need is PERM. Patterns use {param}; the
+ * table is matched in order, so literal segments come before parameters. */
+#define ROUTES(X)                                                            \
+	X(AUTH_LOGIN, "POST", "/api/auth/login",                             \
+	  PUBLIC, NONE, auth_login, 200, "")                                 \
+	X(AUTH_TOTP, "POST", "/api/auth/totp",                               \
+	  PERSON, NONE, auth_totp, 200, "")                                  \
+	X(AUTH_TOTP_CONFIRM, "POST", "/api/auth/totp/confirm",               \
+	  PERSON, NONE, auth_totp_confirm, 204, "")                          \
+	X(TIERS_LIST, "GET", "/api/tiers",                                   \
+	  ANY, NONE, tiers_list, 200, "")                                    \
+	X(TIERS_CREATE, "POST", "/api/tiers",                                \
+	  ADMIN, NONE, tiers_create, 201, "")                                \
+	X(TIERS_PUT, "PUT", "/api/tiers",                                    \
+	  ADMIN, NONE, tiers_put, 200, "")                                   \
+	X(TENANTS_LIST, "GET", "/api/tenants",                               \
+	  PERM, TENANT_READ, tenants_list, 200, "filter,tier,status,sort,desc,after,limit") \
+	X(TENANTS_CREATE, "POST", "/api/tenants",                            \
+	  PERM, TENANTS_CREATE, tenants_create, 201, "")                     \
+	X(TENANT_CURRENT, "GET", "/api/tenants/current",                     \
+	  PERM, TENANT_READ, tenant_current, 200, "")                        \
+	X(METRICS_PLATFORM, "GET", "/api/tenants/metrics",                   \
+	  PERM, PLATFORM_METRICS, metrics_platform, 200, "")                 \
+	X(PURGE_DUE, "POST", "/api/tenants/purge-due",                       \
+	  ADMIN, NONE, purge_due, 200, "")                                   \
+	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
+	  ADMIN, NONE, health_refresh, 200, "")                              \
+	X(INVITATION_ACCEPT, "POST", "/api/invitations/accept",              \
+	  PUBLIC, NONE, invitation_accept, 200, "")                          \
+	X(AUDIT_ALL, "GET", "/api/audit-logs",                               \
+	  PERM, AUDIT_READ, audit_all, 200, "after,before,limit,newest,action,actor,cursor,since") \
+	X(AUDIT_ALL_EVENT, "POST", "/api/audit-logs",                        \
+	  STAFF, NONE, audit_all_event, 204, "")                             \
+	X(AUDIT_ALL_VERIFY, "GET", "/api/audit-logs/verify",                 \
+	  PERM, AUDIT_READ, audit_all_verify, 200, "")                       \
+	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream",                 \
+	  PERM, AUDIT_READ, audit_all_stream, 200, "after")                  \
+	X(ALERTS_ALL, "GET", "/api/alerts",                                  \
+	  PERM, QUOTAS_READ, alerts_all, 200, "open")                        \
+	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
+	  PERM, TENANT_READ, tenant_get, 200, "")                            \
+	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}",                         \
+	  PERM, TENANT_UPDATE, tenant_update, 200, "")                       \
+	X(TENANT_DELETE, "DELETE", "/api/tenants/{id}",                      \
+	  PERM, TENANT_LIFECYCLE, tenant_delete, 200, "")                    \
+	X(TENANT_STATUS, "POST", "/api/tenants/{id}/status/{status}",        \
+	  PERM, TENANT_LIFECYCLE, tenant_status, 200, "")                    \
+	X(TENANT_TIER, "POST", "/api/tenants/{id}/tier",                     \
+	  PERM, TENANT_TIER, tenant_tier, 200, "")                           \
+	X(USERS_LIST, "GET", "/api/tenants/{id}/users",                      \
+	  PERM, MEMBERS_READ, users_list, 200, "role,active")                \
+	X(USER_UPDATE, "PUT", "/api/tenants/{id}/users/{user}",              \
+	  PERM, MEMBERS_MANAGE, user_update, 200, "")                        \
+	X(USER_REMOVE, "DELETE", "/api/tenants/{id}/users/{user}",           \
+	  PERM, MEMBERS_MANAGE, user_remove, 204, "")                        \
+	X(INVITATIONS_LIST, "GET", "/api/tenants/{id}/invitations",          \
+	  PERM, MEMBERS_READ, invitations_list, 200, "")                     \
+	X(INVITATIONS_CREATE, "POST", "/api/tenants/{id}/invitations",       \
+	  PERM, INVITATIONS_MANAGE, invitations_create, 201, "")             \
+	X(INVITATION_REVOKE, "DELETE", "/api/tenants/{id}/invitations/{inv}", \
+	  PERM, INVITATIONS_MANAGE, invitation_revoke, 204, "")              \
+	X(INVITATION_RESEND, "POST", "/api/tenants/{id}/invitations/{inv}/resend", \
+	  PERM, INVITATIONS_MANAGE, invitation_resend, 200, "")              \
+	X(USAGE, "GET", "/api/tenants/{id}/usage",                           \
+	  PERM, QUOTAS_READ, usage, 200, "")                                 \
+	X(USAGE_LOGS, "GET", "/api/tenants/{id}/usage-logs",                 \
+	  PERM, QUOTAS_READ, usage_logs, 200, "days")                        \
+	X(USAGE_INCREMENT, "POST", "/api/tenants/{id}/usage/increment",      \
+	  PERM, USAGE_WRITE, usage_increment, 200, "")                       \
+	X(QUOTAS_LIST, "GET", "/api/tenants/{id}/quotas",                    \
+	  PERM, QUOTAS_READ, quotas_list, 200, "")                           \
+	X(QUOTAS_CHECK, "POST", "/api/tenants/{id}/quotas/check",            \
+	  PERM, QUOTAS_READ, quotas_check, 200, "")                          \
+	X(QUOTA_SET, "PUT", "/api/tenants/{id}/quotas/{resource}",           \
+	  PERM, QUOTAS_SET, quota_set, 200, "")                              \
+	X(SETTINGS_LIST, "GET", "/api/tenants/{id}/settings",                \
+	  PERM, SETTINGS_READ, settings_list, 200, "")                       \
+	X(SETTING_GET, "GET", "/api/tenants/{id}/settings/{key}",            \
+	  PERM, SETTINGS_READ, setting_get, 200, "reveal")                   \
+	X(SETTING_PUT, "PUT", "/api/tenants/{id}/settings/{key}",            \
+	  PERM, SETTINGS_WRITE, setting_put, 200, "")                        \
+	X(SETTING_DELETE, "DELETE", "/api/tenants/{id}/settings/{key}",      \
+	  PERM, SETTINGS_WRITE, setting_delete, 204, "")                     \
+	X(FEATURES_LIST, "GET", "/api/tenants/{id}/features",                \
+	  PERM, TENANT_READ, features_list, 200, "")                         \
+	X(FEATURE_SET, "PUT", "/api/tenants/{id}/features/{name}",           \
+	  PERM, FEATURES_SET, feature_set, 200, "")                          \
+	X(APIKEYS_LIST, "GET", "/api/tenants/{id}/api-keys",                 \
+	  PERM, TENANT_READ, apikeys_list, 200, "")                          \
+	X(APIKEYS_CREATE, "POST", "/api/tenants/{id}/api-keys",              \
+	  PERM, APIKEYS_MANAGE, apikeys_create, 201, "")                     \
+	X(APIKEY_REVOKE, "DELETE", "/api/tenants/{id}/api-keys/{key}",       \
+	  PERM, APIKEYS_MANAGE, apikey_revoke, 204, "")                      \
+	X(AUDIT_LIST, "GET", "/api/tenants/{id}/audit-logs",                 \
+	  PERM, AUDIT_READ, audit_list, 200, "after,before,limit,newest,action,actor,cursor,since") \
+	X(AUDIT_EVENT, "POST", "/api/tenants/{id}/audit-logs",               \
+	  STAFF, NONE, audit_event, 204, "")                                 \
+	X(AUDIT_STREAM, "GET", "/api/tenants/{id}/audit-logs/stream",        \
+	  PERM, AUDIT_READ, audit_stream, 200, "after")                      \
+	X(AUDIT_VERIFY, "GET", "/api/tenants/{id}/audit-logs/verify",        \
+	  PERM, AUDIT_READ, audit_verify, 200, "")                           \
+	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts",                    \
+	  PERM, QUOTAS_READ, alerts_list, 200, "open")                       \
+	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
+	  PERM, ALERTS_ACK, alert_ack, 204, "")                              \
+	X(HEALTH, "GET", "/api/tenants/{id}/health",                         \
+	  PERM, TENANT_READ, health, 200, "")                                \
+	X(EXPORT, "GET", "/api/tenants/{id}/export",                         \
+	  PERM, TENANT_LIFECYCLE, export, 200, "")                           \
+	X(HEALTHZ, "GET", "/healthz",                                        \
+	  PUBLIC, NONE, healthz, 200, "")                                    \
+	X(READYZ, "GET", "/readyz",                                          \
+	  PUBLIC, NONE, readyz, 200, "")                                     \
+	X(METRICS, "GET", "/metrics",                                        \
+	  PUBLIC, NONE, metrics, 200, "")
+
+enum route_id {
+#define X(e, m, p, n, perm, fn, st, q) ROUTE_##e,
+	ROUTES(X)
+#undef X
+	ROUTE_COUNT
+};
+
+#define ROUTE_MAX_PARAMS 3
+
+struct route_match {
+	enum route_id id;
+	int nparams;
+	struct {
+		const char *name;    /* "id", "user" ... (static) */
+		char value[160];     /* percent-decoded */
+	} param[ROUTE_MAX_PARAMS];
+	bool path_known;             /* the path exists for another method */
+};
+
+const char *route_name(enum route_id r);     /* "TENANT_GET" */
+const char *route_method(enum route_id r);
+const char *route_pattern(enum route_id r);
+/* The success status (200, 201, 204) and the query parameters
+ * ("filter,tier", "" for none) of the route's row. */
+int route_status(enum route_id r);
+const char *route_query(enum route_id r);
+/* Is name one of the route's query parameters? */
+bool route_has_query(enum route_id r, const char *name);
+/* Finds the route for method and path (no query string). 0 on a match;
+ * -1 when nothing matches (m->path_known tells 405 from 404). */
+int route_find(struct route_match *m, const char *method, const char *path);
+/* The value of a path parameter, or NULL. */
+const char *route_param(const struct route_match *m, const char *name);
+
+#endif
