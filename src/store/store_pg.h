@@ -74,6 +74,21 @@ void pg_await(PGconn *c);
 /* Ends an open explicit transaction (no error when there is none). */
 void pg_rollback(struct pgstore *s);
 
+/* A statement assembled from fixed pieces (column names from the code's
+ * own tables, parameter numbers, a limit): never from user text, which
+ * always travels as a parameter. Appending past the buffer marks it
+ * truncated; pg_sql_done then fails with ERR_INTERNAL, so a cut statement
+ * is never sent. */
+struct pg_sql {
+	char *buf;
+	size_t cap, len;
+	bool truncated;
+};
+void pg_sql_init(struct pg_sql *q, char *buf, size_t cap);
+void pg_sql_add(struct pg_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0, or -1 with ERR_INTERNAL when something did not fit. */
+int pg_sql_done(const struct pg_sql *q, struct err *e);
+
 /* Error from a failed result (SQLSTATE mapped to an err code). */
 int pg_error(struct err *e, PGconn *c, const PGresult *r);
 

@@ -206,8 +206,9 @@ like_pattern(char *out, size_t n, const char *filter)
  * first ten characters; a longer text is still matched whole.
  * Parameters: $1 the LIKE pattern, the conditions' own, and last the
  * filter text itself; the limit is text.
- * Format: text parameter, cursor on s, order, order, opposite, opposite,
- * opposite, opposite, conditions, cursor >= start, order, order, limit. */
+ * Format (pg_sql_add; every piece from the code's own tables): text
+ * parameter, cursor on s, order, order, opposite, opposite, opposite,
+ * opposite, conditions, cursor >= start, order, order, limit. */
 #define TERMS_SQL \
 	"WITH firsts AS MATERIALIZED (SELECT g.term, f.name, f.tenant_id," \
 	" (SELECT count(*) FROM (SELECT FROM tenantry.tenant_terms s WHERE s.term = g.term" \
@@ -238,25 +239,22 @@ utf8_chars(const char *s)
 }
 
 /* "AND (cols) > ($i::cast, ...)" for the cursor values params[first..]. */
-static size_t
-cursor_cond(char *out, size_t n, const struct sort_key *k, const char *const *cols,
-	    bool desc, int first)
+static void
+cursor_cond(struct pg_sql *q, const struct sort_key *k, const char *const *cols, bool desc,
+	    int first)
 {
-	size_t len = (size_t)snprintf(out, n, " AND (");
-
+	pg_sql_add(q, " AND (");
 	for (int i = 0; i < k->n; i++)
-		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? ", " : "", cols[i]);
-	len += (size_t)snprintf(out + len, n - len, ") %s (", desc ? "<" : ">");
+		pg_sql_add(q, "%s%s", i ? ", " : "", cols[i]);
+	pg_sql_add(q, ") %s (", desc ? "<" : ">");
 	for (int i = 0; i < k->n; i++) {
 		if (strcmp(k->casts[i], "us") == 0)
-			len += (size_t)snprintf(out + len, n - len,
-				"%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
-				i ? ", " : "", first + i);
+			pg_sql_add(q, "%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
+				   i ? ", " : "", first + i);
 		else
-			len += (size_t)snprintf(out + len, n - len, "%s$%d::%s", i ? ", " : "",
-						first + i, k->casts[i]);
+			pg_sql_add(q, "%s$%d::%s", i ? ", " : "", first + i, k->casts[i]);
 	}
-	return len + (size_t)snprintf(out + len, n - len, ")");
+	pg_sql_add(q, ")");
 }
 
 static int
@@ -265,12 +263,12 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 {
 	static const char *const term_cols[] = { "s.name", "s.tenant_id" };
 	const struct sort_key *k;
-	char sql[6144], conds[1024], after[512], safter[512], order[256], pattern[512];
+	char sql[6144], condb[1024], afterb[512], safterb[512], orderb[256], pattern[512];
 	char cur[CURSOR_LEN], limit[16];
 	const char *params[8], *vals[3], *dir = q->desc ? " DESC" : "";
 	const char *anti = q->desc ? "" : " DESC";
+	struct pg_sql text, conds, after, safter, order;
 	int np = 0, lim, rc;
-	size_t len;
 	PGresult *r = NULL;
 	struct pgstep step;
 
@@ -290,34 +288,33 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 		params[np++] = pattern;
 	}
 	/* The conditions other than the filter and the cursor, and the order. */
-	len = 0;
-	conds[0] = after[0] = safter[0] = order[0] = '\0';
+	pg_sql_init(&conds, condb, sizeof condb);
+	pg_sql_init(&after, afterb, sizeof afterb);
+	pg_sql_init(&safter, safterb, sizeof safterb);
+	pg_sql_init(&order, orderb, sizeof orderb);
+	pg_sql_init(&text, sql, sizeof sql);
 	if (q->tier) {
 		params[np++] = q->tier;
-		len += (size_t)snprintf(conds + len, sizeof conds - len, " AND t.tier = $%d", np);
+		pg_sql_add(&conds, " AND t.tier = $%d", np);
 	}
 	if (q->status >= 0) {
 		if (q->status >= TENANT_STATUS_COUNT)
 			return err_field(e, "status", "unknown status");
 		params[np++] = tenant_status_name((enum tenant_status)q->status);
-		len += (size_t)snprintf(conds + len, sizeof conds - len, " AND t.status = $%d", np);
+		pg_sql_add(&conds, " AND t.status = $%d", np);
 	}
 	if (q->after && *q->after) {
 		if (strlen(q->after) >= CURSOR_LEN
 		    || cursor_decode(cur, sizeof cur, q->after, k, vals, e) < 0)
 			return err_field(e, "after", "invalid cursor");
-		cursor_cond(after, sizeof after, k, k->cols, q->desc, np + 1);
+		cursor_cond(&after, k, k->cols, q->desc, np + 1);
 		if (q->sort == TENANT_SORT_NAME)
-			cursor_cond(safter, sizeof safter, k, term_cols, q->desc, np + 1);
+			cursor_cond(&safter, k, term_cols, q->desc, np + 1);
 		for (int i = 0; i < k->n; i++)
 			params[np++] = vals[i];
 	}
-	if (strlen(conds) + strlen(after) + 1 > sizeof conds)
-		return err_set(e, ERR_INTERNAL, "conditions too long");
-	len = 0;
 	for (int i = 0; i < k->n; i++)
-		len += (size_t)snprintf(order + len, sizeof order - len, "%s%s%s",
-					i ? ", " : "", k->cols[i], dir);
+		pg_sql_add(&order, "%s%s%s", i ? ", " : "", k->cols[i], dir);
 	/* The limit is part of the text, not a parameter: with LIMIT $n a
 	 * generic plan is costed for a tenth of the table, so on a large
 	 * platform the server would plan the statement again on every call. */
@@ -325,19 +322,23 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME
 	    && utf8_chars(q->filter) >= 3) {
 		params[np++] = q->filter;
-		snprintf(sql, sizeof sql, TERMS_SQL, np, safter, dir, dir, anti, anti, anti, anti,
-			 conds, q->desc ? "<" : ">", dir, dir, limit);
-	} else if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME) {
-		strcat(conds, after);
-		snprintf(sql, sizeof sql, WALK_SQL, conds, order, order, limit, limit, conds,
-			 order, limit, order, limit);
+		pg_sql_add(&text, TERMS_SQL, np, safterb, dir, dir, anti, anti, anti, anti, condb,
+			   q->desc ? "<" : ">", dir, dir, limit);
 	} else {
-		strcat(conds, after);
-		snprintf(sql, sizeof sql, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
-			 "WHERE true%s%s ORDER BY %s LIMIT %s",
-			 q->filter && *q->filter ? " AND " HAYSTACK " LIKE lower($1)" : "", conds,
-			 order, limit);
+		pg_sql_add(&conds, "%s", afterb);
+		if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME)
+			pg_sql_add(&text, WALK_SQL, condb, orderb, orderb, limit, limit, condb,
+				   orderb, limit, orderb, limit);
+		else
+			pg_sql_add(&text, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
+				   "WHERE true%s%s ORDER BY %s LIMIT %s",
+				   q->filter && *q->filter ? " AND " HAYSTACK " LIKE lower($1)" : "",
+				   condb, orderb, limit);
 	}
+	if (pg_sql_done(&conds, e) < 0 || pg_sql_done(&after, e) < 0
+	    || pg_sql_done(&safter, e) < 0 || pg_sql_done(&order, e) < 0
+	    || pg_sql_done(&text, e) < 0)
+		return -1;
 
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
@@ -440,13 +441,14 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 	char sql[2048];
 	const char *params[12];
 	int np = 1;
-	size_t len;
+	struct pg_sql text;
 	PGresult *r = NULL;
 	struct pgstep step;
 
 	memset(out, 0, sizeof *out);
 	params[0] = tenant;
-	len = (size_t)snprintf(sql, sizeof sql, "UPDATE tenantry.tenants t SET ");
+	pg_sql_init(&text, sql, sizeof sql);
+	pg_sql_add(&text, "UPDATE tenantry.tenants t SET ");
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		const char *v = *(const char *const *)((const char *)p + fields[i].off);
 		const char *col = fields[i].col;
@@ -471,16 +473,15 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 			return -1;
 		params[np++] = v;
 		snprintf(expr, sizeof expr, fields[i].expr, np);
-		len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%.*s = %s",
-					np > 2 ? ", " : "",
-					(int)(strstr(col, "_json") ? strlen(col) - 5 : strlen(col)),
-					col, expr);
+		pg_sql_add(&text, "%s%.*s = %s", np > 2 ? ", " : "",
+			   (int)(strstr(col, "_json") ? strlen(col) - 5 : strlen(col)), col, expr);
 	}
 	if (np == 1)
 		return pg_tenant_get(out, st, tenant, e);
-	snprintf(sql + len, sizeof sql - len,
-		 " WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS
-		 ", t.settings::text, t.branding::text");
+	pg_sql_add(&text, " WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS
+		   ", t.settings::text, t.branding::text");
+	if (pg_sql_done(&text, e) < 0)
+		return -1;
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
 		return -1;
