@@ -101,6 +101,16 @@ $(BUILD)/sql_embed.c: $(SQL_FILES) src/sql/embed.sh
 	@mkdir -p $(BUILD)
 	sh src/sql/embed.sh $(SQL_FILES) >$@.tmp && mv $@.tmp $@
 
+# The built-in keymap and themes, embedded from the shipped files by the
+# same script.
+CONF_FILES = keymaps/default.keys themes/default.theme themes/mono.theme
+$(BUILD)/conf_embed.h: $(CONF_FILES) src/sql/embed.sh
+	@mkdir -p $(BUILD)
+	sh src/sql/embed.sh --text conf_default_keys keymaps/default.keys \
+		conf_default_theme themes/default.theme conf_mono_theme themes/mono.theme \
+		>$@.tmp && mv $@.tmp $@
+$(BUILD)/src/tui/keymap.o $(BUILD)/src/tui/theme.o: $(BUILD)/conf_embed.h
+
 # Every tests/*/test_NAME.c defines Suite *suite_NAME(void).
 $(BUILD)/suites.h: $(TEST_SRC)
 	@mkdir -p $(BUILD)

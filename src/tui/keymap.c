@@ -13,6 +13,9 @@
 #include "tui/keymap.h"
 
 #include "tui/conffile.h"
+/* The built-in keymap and themes: keymaps/default.keys, themes/default.theme
+ * and themes/mono.theme, embedded by src/sql/embed.sh --text. */
+#include "conf_embed.h"
 #include "tui/keyname.h"
 
 #ifndef KEYMAPS_DIR
@@ -21,102 +24,6 @@
 
 #define MAX_WORDS 8
 
-static const char default_keys[] =
-	"# default.keys - the default key bindings of the tenantry console (vi-like).\n"
-	"#\n"
-	"# Format: see tenantry-keys(5). Copy lines into ~/.config/tenantry/keys to\n"
-	"# change them; a pane's own binding wins over a global one.\n"
-	"\n"
-	"# ---- everywhere ---------------------------------------------------------\n"
-	"bind global q           quit\n"
-	"bind global ?           help\n"
-	"bind global <F1>        help\n"
-	"bind global :           command\n"
-	"bind global /           filter\n"
-	"bind global <Tab>       next-pane\n"
-	"bind global <S-Tab>     prev-pane\n"
-	"bind global 1           pane-tenants\n"
-	"bind global 2           pane-overview\n"
-	"bind global 3           pane-users\n"
-	"bind global 4           pane-invitations\n"
-	"bind global 5           pane-quotas\n"
-	"bind global 6           pane-settings\n"
-	"bind global 7           pane-audit\n"
-	"bind global 8           pane-apikeys\n"
-	"bind global 9           pane-platform\n"
-	"bind global k           move-up\n"
-	"bind global <Up>        move-up\n"
-	"bind global j           move-down\n"
-	"bind global <Down>      move-down\n"
-	"bind global C-b         page-up\n"
-	"bind global <PgUp>      page-up\n"
-	"bind global C-f         page-down\n"
-	"bind global <PgDn>      page-down\n"
-	"bind global <Space>     page-down\n"
-	"bind global g           move-home\n"
-	"bind global <Home>      move-home\n"
-	"bind global G           move-end\n"
-	"bind global <End>       move-end\n"
-	"bind global <Enter>     select\n"
-	"bind global l           select\n"
-	"bind global <Right>     select\n"
-	"bind global h           back\n"
-	"bind global <Left>      back\n"
-	"bind global <BS>        back\n"
-	"bind global <Esc>       cancel\n"
-	"bind global C-c         cancel\n"
-	"bind global C-s         save\n"
-	"bind global R           refresh\n"
-	"bind global <F5>        refresh\n"
-	"bind global o           sort-next\n"
-	"bind global O           sort-reverse\n"
-	"bind global e           edit\n"
-	"bind global D           delete\n"
-	"bind global V           view-as\n"
-	"bind global C-x         leave-view-as\n"
-	"bind global T           theme-next\n"
-	"bind global C-l         redraw\n"
-	"bind global M           toggle-mouse\n"
-	"\n"
-	"# ---- tenant list and overview -------------------------------------------\n"
-	"bind tenants  n         create-tenant\n"
-	"bind tenants  s         suspend\n"
-	"bind tenants  r         resume\n"
-	"bind tenants  u         restore\n"
-	"bind tenants  t         change-tier\n"
-	"bind overview s         suspend\n"
-	"bind overview r         resume\n"
-	"bind overview u         restore\n"
-	"bind overview t         change-tier\n"
-	"\n"
-	"# ---- members and invitations --------------------------------------------\n"
-	"bind users       c      change-role\n"
-	"bind users       x      deactivate\n"
-	"bind users       D      remove-member\n"
-	"bind users       i      invite\n"
-	"bind invitations n      invite\n"
-	"bind invitations i      invite\n"
-	"bind invitations r      resend\n"
-	"bind invitations x      revoke\n"
-	"\n"
-	"# ---- settings -----------------------------------------------------------\n"
-	"bind settings    n      create-setting\n"
-	"bind settings    v      reveal-secret\n"
-	"\n"
-	"# ---- audit log ----------------------------------------------------------\n"
-	"bind audit       f      follow\n"
-	"bind audit       p      pause\n"
-	"bind audit       a      filter-action\n"
-	"bind audit       w      filter-actor\n"
-	"bind audit       <Enter> detail\n"
-	"bind audit       d      detail\n"
-	"\n"
-	"# ---- API keys -----------------------------------------------------------\n"
-	"bind apikeys     n      create-apikey\n"
-	"bind apikeys     x      revoke\n"
-	"bind apikeys     d      detail\n"
-	;
-
 void keymap_init(struct keymap *km)
 {
 	memset(km, 0, sizeof(*km));
@@ -124,13 +31,13 @@ void keymap_init(struct keymap *km)
 
 const char *keymap_default_text(void)
 {
-	return default_keys;
+	return conf_default_keys;
 }
 
 void keymap_default(struct keymap *km)
 {
 	keymap_init(km);
-	keymap_load_string(km, "default.keys", default_keys, NULL, NULL);
+	keymap_load_string(km, "default.keys", conf_default_keys, NULL, NULL);
 }
 
 static struct keymap_binding *find(const struct keymap *km, enum pane pane,

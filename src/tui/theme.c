@@ -13,97 +13,11 @@
 
 #include "tui/theme.h"
 #include "tui/conffile.h"
+/* The built-in keymap and themes: keymaps/default.keys, themes/default.theme
+ * and themes/mono.theme, embedded by src/sql/embed.sh --text. */
+#include "conf_embed.h"
 
 #define MAX_WORDS 16
-
-static const char default_theme[] =
-	"# default.theme - the default colours of the tenantry console.\n"
-	"#\n"
-	"# Text keeps the terminal's own colours; colour marks what needs attention.\n"
-	"# Works on dark and light backgrounds. Format: see tenantry-theme(5).\n"
-	"\n"
-	"palette accent  blue\n"
-	"palette alarm   red\n"
-	"\n"
-	"color normal            default       default\n"
-	"color title             bright-white  accent   bold\n"
-	"color status            default       default  reverse\n"
-	"color tab               default       default\n"
-	"color tab-active        bright-white  accent   bold\n"
-	"color header            default       default  bold underline\n"
-	"color row               default       default\n"
-	"color row-alt           default       default\n"
-	"color selected          black         cyan\n"
-	"color cursor            default       default  reverse\n"
-	"color border            accent        default\n"
-	"color dim               default       default  dim\n"
-	"color error             bright-white  alarm    bold\n"
-	"color warning           yellow        default  bold\n"
-	"color ok                green         default\n"
-	"color gauge-ok          green         default\n"
-	"color gauge-warn        yellow        default\n"
-	"color gauge-high        red           default  bold\n"
-	"color gauge-full        bright-white  alarm    bold\n"
-	"color tier              cyan          default\n"
-	"color status-trial      yellow        default\n"
-	"color status-active     green         default\n"
-	"color status-suspended  red           default  bold\n"
-	"color status-pending    magenta       default\n"
-	"color status-deleted    default       default  dim\n"
-	"color audit-create      green         default\n"
-	"color audit-update      yellow        default\n"
-	"color audit-delete      red           default\n"
-	"color secret            magenta       default\n"
-	"color banner            black         yellow   bold\n"
-	"color prompt            default       default  bold\n"
-	"color help-key          cyan          default  bold\n"
-	"color help-text         default       default\n"
-	"color search-match      black         yellow\n"
-	"color spinner           cyan          default\n"
-	;
-
-static const char mono_theme[] =
-	"# mono.theme - no colours, only attributes.\n"
-	"#\n"
-	"# What the console uses when NO_COLOR is set or --no-color is given, and on\n"
-	"# terminals without colours. Format: see tenantry-theme(5).\n"
-	"\n"
-	"color normal            default  default\n"
-	"color title             default  default  reverse bold\n"
-	"color status            default  default  reverse\n"
-	"color tab               default  default\n"
-	"color tab-active        default  default  reverse bold\n"
-	"color header            default  default  bold underline\n"
-	"color row               default  default\n"
-	"color row-alt           default  default\n"
-	"color selected          default  default  reverse\n"
-	"color cursor            default  default  reverse\n"
-	"color border            default  default\n"
-	"color dim               default  default  dim\n"
-	"color error             default  default  reverse bold\n"
-	"color warning           default  default  bold\n"
-	"color ok                default  default\n"
-	"color gauge-ok          default  default\n"
-	"color gauge-warn        default  default  bold\n"
-	"color gauge-high        default  default  bold underline\n"
-	"color gauge-full        default  default  reverse bold\n"
-	"color tier              default  default\n"
-	"color status-trial      default  default  underline\n"
-	"color status-active     default  default\n"
-	"color status-suspended  default  default  bold\n"
-	"color status-pending    default  default  bold underline\n"
-	"color status-deleted    default  default  dim\n"
-	"color audit-create      default  default\n"
-	"color audit-update      default  default\n"
-	"color audit-delete      default  default  bold\n"
-	"color secret            default  default  underline\n"
-	"color banner            default  default  reverse bold\n"
-	"color prompt            default  default  bold\n"
-	"color help-key          default  default  bold\n"
-	"color help-text         default  default\n"
-	"color search-match      default  default  underline\n"
-	"color spinner           default  default  bold\n"
-	;
 
 static const char *const role_names[THEME_ROLE_COUNT] = {
 #define X(e, s, d) [THEME_ROLE_##e] = s,
@@ -389,19 +303,19 @@ static void theme_clear(struct theme *t, const char *name)
 
 const char *theme_default_text(void)
 {
-	return default_theme;
+	return conf_default_theme;
 }
 
 void theme_default(struct theme *t)
 {
 	theme_clear(t, "default");
-	theme_load_string(t, "default.theme", default_theme, NULL, NULL);
+	theme_load_string(t, "default.theme", conf_default_theme, NULL, NULL);
 }
 
 void theme_mono(struct theme *t)
 {
 	theme_clear(t, "mono");
-	theme_load_string(t, "mono.theme", mono_theme, NULL, NULL);
+	theme_load_string(t, "mono.theme", conf_mono_theme, NULL, NULL);
 }
 
 /* ---- finding themes ------------------------------------------------------ */
