@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/text.h"
 #include "tui/termtext.h"
 
 int
@@ -71,13 +72,8 @@ opt_get(const struct opt *opts, int n, const char *name)
 const char *
 fmt_time(char buf[32], usec_t t)
 {
-	time_t s = (time_t)(t / 1000000);
-	struct tm tm;
-
-	if (!t)
+	if (!t || time_format_minutes(buf, 32, t) < 0)
 		return "-";
-	gmtime_r(&s, &tm);
-	strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
 	return buf;
 }
 

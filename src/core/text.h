@@ -54,6 +54,11 @@ int time_parse(usec_t *out, const char *s, const char *field, struct err *e);
 
 /* "2026-11-22" of the UTC day t falls in. */
 int day_format(char *buf, size_t size, usec_t t);
+/* "2026-11-22 10:00" (UTC, to the minute), for tables. */
+int time_format_minutes(char *buf, size_t size, usec_t t);
+/* t for a screen, in local time: "10:00:05" when on now's day, "Nov 22"
+ * in now's year, else "2026-11-22". */
+int time_format_local(char *buf, size_t size, usec_t t, usec_t now);
 
 /* A positive duration: one or more <digits><unit>, unit s m h d w
  * ("30d", "12h", "90m", "1h30m"). */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "tui/console.h"
 #include "tui/keyname.h"
 #include "tui/widget.h"
@@ -167,21 +168,8 @@ console_now_us(void)
 const char *
 console_time(usec_t t, char *buf, size_t size)
 {
-	time_t s = (time_t)(t / 1000000), now = time(NULL);
-	struct tm tm, today;
-
-	if (!t) {
+	if (!t || time_format_local(buf, size, t, console_now_us()) < 0)
 		snprintf(buf, size, "-");
-		return buf;
-	}
-	localtime_r(&s, &tm);
-	localtime_r(&now, &today);
-	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
-		strftime(buf, size, "%H:%M:%S", &tm);
-	else if (tm.tm_year == today.tm_year)
-		strftime(buf, size, "%b %d", &tm);
-	else
-		strftime(buf, size, "%Y-%m-%d", &tm);
 	return buf;
 }
 

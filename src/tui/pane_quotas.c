@@ -7,6 +7,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "tui/console.h"
 #include "tui/widget.h"
 
@@ -108,12 +109,12 @@ sparkline(char *buf, size_t size, const char *resource)
 
 	for (size_t i = 0; i < qp.days.n; i++) {
 		const struct usage_day *d = &qp.days.rows[i];
-		struct tm tm = { 0 };
+		usec_t at;
 		int64_t day;
 
-		if (strcmp(d->resource, resource) != 0 || !strptime(d->day, "%Y-%m-%d", &tm))
+		if (strcmp(d->resource, resource) != 0 || time_parse(&at, d->day, "day", NULL) < 0)
 			continue;
-		day = (int64_t)timegm(&tm) / 86400;
+		day = at / USEC_PER_DAY;
 		if (today - day >= 0 && today - day < DAYS)
 			v[DAYS - 1 - (today - day)] += d->amount;
 	}
