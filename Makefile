@@ -66,7 +66,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ    = $(call obj,$(CORE_SRC) $(STORE_SRC)) $(BUILD)/sql_embed.o
 CLI_OBJ    = $(call obj,$(CLI_SRC) $(TUI_SRC))
 SERVER_OBJ = $(call obj,$(SERVER_SRC))
-TEST_OBJ   = $(call obj,$(TEST_SRC) tests/main.c tests/testlib.c tests/console/term.c)
+TEST_OBJ   = $(call obj,$(TEST_SRC) tests/main.c tests/testlib.c tests/testsrv.c tests/console/term.c)
 
 BINS = $(BUILD)/tenantry
 ifneq ($(SERVER_SRC),)
@@ -199,6 +199,7 @@ stop:
 # ---- tests -----------------------------------------------------------------
 
 check: deps-quiet
+	@bash tests/lint.sh
 	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-tests
 	@bash tests/run.sh $(BUILD)
 

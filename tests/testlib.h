@@ -1,6 +1,7 @@
 /* testlib.h - helpers for suites that need the real servers started by
  * tests/run.sh: fresh databases copied from the migrated template, libpq
- * connections as a given role, and running the real tenantry binary. */
+ * connections as a given role, and running the real tenantry binary
+ * (testlib.c); a real tenantryd and HTTP requests to it (testsrv.c). */
 #ifndef TENANTRY_TESTLIB_H
 #define TENANTRY_TESTLIB_H
 
@@ -76,6 +77,9 @@ const struct audit_verdict *test_chain_of(const struct test_chains *s, const cha
 
 /* ---- small things several suites need ---------------------------------------- */
 
+/* The environment variable name, or dflt when it is unset or empty. */
+const char *test_env(const char *name, const char *dflt);
+
 /* A TCP connection to 127.0.0.1:port, or the test fails. */
 int testnet_connect(int port);
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
@@ -104,7 +108,7 @@ void testcluster_stop(struct testcluster *c);
  * cut); the next start recovers from the WAL. */
 void testcluster_crash(struct testcluster *c);
 
-/* ---- tenantryd ----------------------------------------------------------- */
+/* ---- tenantryd (testsrv.c) ------------------------------------------------ */
 
 /* A real tenantryd (TENANTRY_SERVER_BIN) on database db, on a free loopback
  * port, with a fresh HS256 secret and the run's master key. */
@@ -154,9 +158,7 @@ void testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN],
 char *testsrv_login(const struct testsrv *s, const char *email,
 		    const char *password, const char *tenant);
 
-#endif
-
-/* ---- a real tenantryd ----------------------------------------------------- */
+/* ---- a real tenantryd (testsrv.c) ----------------------------------------- */
 
 /* tenantryd serving database db (as tenantry_app) on a free loopback port,
  * with a staff account admin@example.com (platform_admin) whose token is
@@ -179,3 +181,5 @@ void testd_stop(struct testd *d);
  * role and tenant (may be NULL); fails the test on error. */
 struct store *testd_store(const struct testd *d, const char *token,
 			  enum store_role role, const char *tenant);
+
+#endif

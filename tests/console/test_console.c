@@ -1,11 +1,10 @@
 /* test_console.c - the real console in tmux at fixed sizes, against a real
  * database (and a real tenantryd): open, filter, panes, lifecycle with slug
  * confirmation, live audit, resize, tiny terminal, read-only, command
- * line, help, configuration errors, view as tenant, a database restart.
- */
+ * line, help, configuration errors, view as tenant, settings, invitations
+ * and roles, tier changes, mouse, control characters. A database going
+ * away under the console is in test_console_db.c. */
 #include <check.h>
-#include <poll.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,55 +13,7 @@
 #include <wchar.h>
 #include <locale.h>
 
-#include "console/term.h"
-#include "testlib.h"
-
-static const char *db;
-static char args[2048];
-static struct term term;
-static PGconn *pg;
-
-static void
-make(const char *name, const char *email, const char *tier)
-{
-	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	struct tenant_new n = { .name = name, .admin_email = email, .tier = tier };
-	struct tenant t;
-	struct err e;
-
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
-	tenant_clear(&t);
-	store_close(&st);
-}
-
-static void
-setup(void)
-{
-	db = testdb_create();
-	make("Acme Console", "boss@acme-console.test", "professional");
-	make("Globex Console", "boss@globex-console.test", "basic");
-	make("東京 Console", "boss@tokyo-console.test", "enterprise");
-	snprintf(args, sizeof args, "--db '%s' --as platform", testdb_conninfo(db, NULL));
-	pg = testdb_connect(db, NULL);
-	memset(&term, 0, sizeof term);
-}
-
-static void
-teardown(void)
-{
-	term_stop(&term);
-	PQfinish(pg);
-}
-
-static void
-start(int w, int h, const char *extra)
-{
-	char a[4096];
-
-	snprintf(a, sizeof a, "%s %s", args, extra ? extra : "");
-	term_start(&term, w, h, NULL, a);
-	term_expect(&term, "acme-console");
-}
+#include "console.h"
 
 static const char *
 status_of(const char *slug)
@@ -385,83 +336,6 @@ START_TEST(test_remote_console)
 }
 END_TEST
 
-/* The database goes away mid-session: "reconnecting…", then the console
- * carries on by itself and the audit it missed shows up. */
-START_TEST(test_database_restart)
-{
-	struct testcluster pgc = { 0 };
-	const char *conninfo;
-	char a[1024];
-	struct store *st;
-	struct err e;
-
-	testcluster_start(&pgc, "console-pg");
-	conninfo = pgc.conninfo;
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
-			 "tenants", "create", "--name", "Restart Corp", "--admin-email", "boss@restart.test", "--tier", "basic",
-			 NULL }), 0);
-	snprintf(a, sizeof a, "--db '%s' --as platform", conninfo);
-	term_start(&term, 120, 36, NULL, a);
-	term_expect(&term, "restart-corp");
-
-	testcluster_stop(&pgc);
-	term_keys(&term, "R", NULL);
-	term_expect(&term, "reconnecting");
-	testcluster_start(&pgc, "console-pg");
-	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
-	term_expect(&term, "restart-corp");
-	{
-		struct store_config cfg = { .conninfo = conninfo };
-		struct store_context ctx = { .role = STORE_ROLE_PLATFORM, .actor = "test" };
-
-		ck_assert(store_open(&st, &cfg, &e) == 0);
-		ck_assert(store_set_context(st, &ctx, &e) == 0);
-		ck_assert_msg(store_audit_event(st, "restart-corp", "test.after_restart", "x", "y",
-						   NULL, &e) == 0, "%s", e.message);
-		store_close(&st);
-	}
-	ck_assert_msg(term_wait(&term, "test.after_restart", 15000), "%s", term.screen);
-	term_stop(&term);
-	testcluster_stop(&pgc);
-}
-END_TEST
-
-/* An idle console, the database killed at once: "reconnecting…" within
- * two seconds with no key pressed, no library message over the screen,
- * and the console carries on when the database is back. */
-START_TEST(test_idle_connection_lost)
-{
-	struct testcluster pgc = { 0 };
-	char a[1024];
-	struct timespec t0, t1;
-	long ms;
-
-	testcluster_start(&pgc, "console-idle");
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", pgc.conninfo,
-			 "tenants", "create", "--name", "Idle Corp", "--admin-email",
-			 "boss@idle.test", "--tier", "basic", NULL }), 0);
-	snprintf(a, sizeof a, "--db '%s' --as platform", pgc.conninfo);
-	term_start(&term, 120, 36, NULL, a);
-	term_expect(&term, "idle-corp");
-	poll(NULL, 0, 1500);  /* idle */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	testcluster_crash(&pgc);
-	ck_assert_msg(term_wait(&term, "reconnecting", 4000), "%s", term.screen);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	ck_assert_msg(ms <= 2500, "noticed after %ld ms", ms);
-	poll(NULL, 0, 500);
-	term_capture(&term);
-	ck_assert_msg(!strstr(term.screen, "WARNING") && !strstr(term.screen, "terminating")
-		      && !strstr(term.screen, "server closed"), "%s", term.screen);
-	testcluster_start(&pgc, "console-idle");
-	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
-	term_expect(&term, "idle-corp");
-	term_stop(&term);
-	testcluster_stop(&pgc);
-}
-END_TEST
-
 /* A typed setting is checked before it is sent; a secret stays masked
  * until an audited reveal. */
 START_TEST(test_settings_edit_and_reveal)
@@ -503,35 +377,6 @@ START_TEST(test_settings_edit_and_reveal)
 	term_expect(&term, "hunter2-xyz");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
 				    "action = 'secret.reveal'"), 1);
-}
-END_TEST
-
-/* A save whose commit was cut: the form says the outcome is unknown and
- * the pane behind is read again; nothing pretends it was saved. */
-START_TEST(test_save_outcome_unknown)
-{
-	testdb_exec(pg, "CREATE FUNCTION tenantry.test_sleep() RETURNS trigger LANGUAGE plpgsql "
-			"AS $$ BEGIN IF NEW.key LIKE 'slow-%' THEN PERFORM pg_sleep(3); END IF; "
-			"RETURN NULL; END $$");
-	testdb_exec(pg, "CREATE CONSTRAINT TRIGGER test_sleep AFTER INSERT OR UPDATE ON "
-			"tenantry.tenant_settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-			"EXECUTE FUNCTION tenantry.test_sleep()");
-	start(120, 36, "--tenant acme-console");
-	term_expect(&term, "Acme Console");
-	term_keys(&term, "6", "n", NULL);
-	term_expect(&term, "Key: a-z 0-9");
-	term_type(&term, "slow-console");
-	term_keys(&term, "Tab", "Tab", NULL);
-	term_type(&term, "v");
-	term_keys(&term, "Enter", NULL);
-	for (int i = 0; i < 100 && testdb_int(pg, "SELECT count(pg_terminate_backend(pid)) FROM "
-					      "pg_stat_activity WHERE wait_event = 'PgSleep' "
-					      "AND pid <> pg_backend_pid()") == 0; i++)
-		poll(NULL, 0, 50);
-	term_expect(&term, "outcome unknown");
-	ck_assert_ptr_null(strstr(term.screen, "saved slow-console"));
-	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings "
-				    "WHERE key = 'slow-console'"), 0);
 }
 END_TEST
 
@@ -704,9 +549,6 @@ suite_console(void)
 	tcase_add_test(tc, test_mouse);
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_view_as_emacs_keys);
-	tcase_add_test(tc, test_database_restart);
-	tcase_add_test(tc, test_idle_connection_lost);
-	tcase_add_test(tc, test_save_outcome_unknown);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* contract.h - the fixtures of the store contract suites
- * (test_contract.c, test_contract_ops.c): the same tests run on the libpq
- * store and on the REST store against a real tenantryd. */
+ * (test_contract.c, test_contract_ops.c, test_contract_filter.c): the same
+ * tests run on the libpq store and on the REST store against a real
+ * tenantryd. */
 #ifndef TENANTRY_TEST_CONTRACT_H
 #define TENANTRY_TEST_CONTRACT_H
 
