@@ -45,7 +45,7 @@ endif
 DEBS = build-essential pkg-config libpq-dev libjansson-dev libjwt-dev \
        libcurl4-openssl-dev libsodium-dev libncurses-dev libmicrohttpd-dev \
        liboath-dev check libsubunit-dev postgresql-15 postgresql-contrib \
-       tmux mandoc wrk
+       tmux mandoc wrk clang-format
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpanelw
@@ -73,7 +73,7 @@ ifneq ($(SERVER_SRC),)
 BINS += $(BUILD)/tenantryd
 endif
 
-.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean \
+.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean format \
 	fuzz fuzz-ci fuzz-deps
 # Packages first, then a fresh make that sees their pkg-config flags.
 all: deps-quiet
@@ -149,7 +149,8 @@ deps:
 	fi
 
 deps-quiet:
-	@command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) check || $(MAKE) --no-print-directory deps
+	@command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) check \
+		&& command -v clang-format >/dev/null || $(MAKE) --no-print-directory deps
 
 # ---- running ---------------------------------------------------------------
 
@@ -202,6 +203,10 @@ check: deps-quiet
 	@bash tests/lint.sh
 	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-tests
 	@bash tests/run.sh $(BUILD)
+
+# Rewrites the sources as .clang-format says (make check refuses drift).
+format:
+	clang-format -i src/*/*.[ch] tests/*.[ch] tests/*/*.[ch]
 
 # ---- performance -----------------------------------------------------------
 

@@ -11,7 +11,8 @@
 #include SUITES_FILE
 #undef SUITE
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(name) srunner_add_suite(sr, suite_##name());

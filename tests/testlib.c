@@ -16,27 +16,29 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *test_env(const char *name, const char *dflt)
+const char *
+test_env(const char *name, const char *dflt)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : dflt;
 }
 
-const char *testdb_conninfo(const char *db, const char *user)
+const char *
+testdb_conninfo(const char *db, const char *user)
 {
 	static char buf[768];
 
-	if (strchr(db, '='))  /* a cluster of its own: its superuser conninfo */
+	if (strchr(db, '=')) /* a cluster of its own: its superuser conninfo */
 		snprintf(buf, sizeof buf, "%s%s%s", db, user ? " user=" : "", user ? user : "");
 	else
 		snprintf(buf, sizeof buf, "host=%s port=%s dbname=%s user=%s",
 			 test_env("TENANTRY_TEST_HOST", "/tmp"),
-			 test_env("TENANTRY_TEST_PORT", "5432"), db,
-			 user ? user : "postgres");
+			 test_env("TENANTRY_TEST_PORT", "5432"), db, user ? user : "postgres");
 	return buf;
 }
 
-PGconn *testdb_connect(const char *db, const char *user)
+PGconn *
+testdb_connect(const char *db, const char *user)
 {
 	PGconn *c = PQconnectdb(testdb_conninfo(db, user));
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect %s as %s: %s", db,
@@ -44,30 +46,32 @@ PGconn *testdb_connect(const char *db, const char *user)
 	return c;
 }
 
-const char *testdb_create(void)
+const char *
+testdb_create(void)
 {
 	static char name[64];
 	static unsigned counter;
 	snprintf(name, sizeof name, "t_%d_%u", (int)getpid(), counter++);
 	PGconn *c = testdb_connect("postgres", NULL);
 	char sql[160];
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE tenantry_template",
-		 name);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE tenantry_template", name);
 	testdb_exec(c, sql);
 	PQfinish(c);
 	return name;
 }
 
-void testdb_exec(PGconn *c, const char *sql)
+void
+testdb_exec(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);
-	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK,
-		      "%s: %s", sql, PQresultErrorMessage(r));
+	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+		      PQresultErrorMessage(r));
 	PQclear(r);
 }
 
-const char *testdb_sqlstate(PGconn *c, const char *sql)
+const char *
+testdb_sqlstate(PGconn *c, const char *sql)
 {
 	static char state[6];
 	PGresult *r = PQexec(c, sql);
@@ -81,23 +85,23 @@ const char *testdb_sqlstate(PGconn *c, const char *sql)
 	return state;
 }
 
-const char *testdb_value(PGconn *c, const char *sql)
+const char *
+testdb_value(PGconn *c, const char *sql)
 {
 	static char buf[4096];
 	PGresult *r = PQexec(c, sql);
 	const char *out = NULL;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-	    !PQgetisnull(r, 0, 0)) {
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
 		snprintf(buf, sizeof buf, "%s", PQgetvalue(r, 0, 0));
 		out = buf;
 	}
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-		      PQresultErrorMessage(r));
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
 	PQclear(r);
 	return out;
 }
 
-void testdb_login_role(const char *db, const char *name, const char *group)
+void
+testdb_login_role(const char *db, const char *name, const char *group)
 {
 	PGconn *c = testdb_connect(db, NULL);
 	char sql[256];
@@ -111,7 +115,8 @@ void testdb_login_role(const char *db, const char *name, const char *group)
 	PQfinish(c);
 }
 
-static char *slurp_fd(int fd)
+static char *
+slurp_fd(int fd)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -132,7 +137,8 @@ static char *slurp_fd(int fd)
 	return buf;
 }
 
-int testcli_run(char **out, char **errout, const char *const argv[])
+int
+testcli_run(char **out, char **errout, const char *const argv[])
 {
 	char tmpl_o[] = "/tmp/tenantry-cli-outXXXXXX";
 	char tmpl_e[] = "/tmp/tenantry-cli-errXXXXXX";
@@ -171,14 +177,16 @@ int testcli_run(char **out, char **errout, const char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static const char *vformat(const char *fmt, va_list ap)
+static const char *
+vformat(const char *fmt, va_list ap)
 {
 	static char sql[4096];
 	vsnprintf(sql, sizeof sql, fmt, ap);
 	return sql;
 }
 
-void testdb_execf(PGconn *c, const char *fmt, ...)
+void
+testdb_execf(PGconn *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -186,7 +194,8 @@ void testdb_execf(PGconn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-long long testdb_int(PGconn *c, const char *fmt, ...)
+long long
+testdb_int(PGconn *c, const char *fmt, ...)
 {
 	va_list ap;
 	const char *sql, *v;
@@ -198,7 +207,8 @@ long long testdb_int(PGconn *c, const char *fmt, ...)
 	return strtoll(v, NULL, 10);
 }
 
-const char *testdb_statef(PGconn *c, const char *fmt, ...)
+const char *
+testdb_statef(PGconn *c, const char *fmt, ...)
 {
 	va_list ap;
 	const char *s;
@@ -208,8 +218,8 @@ const char *testdb_statef(PGconn *c, const char *fmt, ...)
 	return s;
 }
 
-int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
-		    int timeout_ms)
+int
+testdb_notifies(PGconn *c, char payloads[][128], int max, int want, int timeout_ms)
 {
 	struct timespec t0, now;
 	int n = 0;
@@ -228,21 +238,19 @@ int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
 			PQfreemem(nt);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - t0.tv_sec) * 1000
-			 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		waited = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
 		if (n >= want || waited >= timeout_ms)
 			return n;
 		poll(&p, 1, (int)(timeout_ms - waited));
 	}
 }
 
-struct store *teststore_open(const char *db, const char *user,
-			     enum store_role role, const char *tenant)
+struct store *
+teststore_open(const char *db, const char *user, enum store_role role, const char *tenant)
 {
 	char conninfo[512];
 	struct store_config cfg = { 0 };
-	struct store_context ctx = { .role = role, .actor = "test",
-				     .actor_kind = "staff" };
+	struct store_context ctx = { .role = role, .actor = "test", .actor_kind = "staff" };
 	struct store *st = NULL;
 	struct err e = { 0 };
 
@@ -274,8 +282,10 @@ testcluster_start(struct testcluster *c, const char *name)
 	snprintf(c->conninfo, sizeof c->conninfo,
 		 "host=%s/run port=%d dbname=postgres user=postgres", c->dir, c->port);
 	if (!c->migrated)
-		ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db",
-				 c->conninfo, "migrate", NULL }), 0);
+		ck_assert_int_eq(
+		    testcli_run(NULL, NULL,
+				(const char *const[]){ "--db", c->conninfo, "migrate", NULL }),
+		    0);
 	c->migrated = true;
 }
 
@@ -355,9 +365,9 @@ long long
 testdb_terms_drift(PGconn *c)
 {
 	return testdb_int(c, "SELECT count(*) FROM ((SELECT term, name, tenant_id "
-			  "FROM tenantry.tenant_terms EXCEPT ALL SELECT g, t.name, t.id "
-			  "FROM tenantry.tenants t, tenantry.search_terms(t.search) g) "
-			  "UNION ALL (SELECT g, t.name, t.id FROM tenantry.tenants t, "
-			  "tenantry.search_terms(t.search) g EXCEPT ALL SELECT term, name, "
-			  "tenant_id FROM tenantry.tenant_terms)) d");
+			     "FROM tenantry.tenant_terms EXCEPT ALL SELECT g, t.name, t.id "
+			     "FROM tenantry.tenants t, tenantry.search_terms(t.search) g) "
+			     "UNION ALL (SELECT g, t.name, t.id FROM tenantry.tenants t, "
+			     "tenantry.search_terms(t.search) g EXCEPT ALL SELECT term, name, "
+			     "tenant_id FROM tenantry.tenant_terms)) d");
 }

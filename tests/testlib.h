@@ -43,12 +43,9 @@ void testdb_login_role(const char *db, const char *name, const char *group);
 
 /* printf-style variants: run, first value as a number (fails the test
  * when there is none), SQLSTATE of the error or "". */
-void testdb_execf(PGconn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-long long testdb_int(PGconn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-const char *testdb_statef(PGconn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void testdb_execf(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+long long testdb_int(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *testdb_statef(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Rows of tenant_terms that differ (either way, duplicates counted) from
  * what its trigger writes for the tenants now: 0 when it is in step. */
@@ -56,13 +53,12 @@ long long testdb_terms_drift(PGconn *c);
 
 /* Collects NOTIFY payloads on c until `want` arrived or timeout_ms passed;
  * returns how many arrived (payloads beyond max are counted, not kept). */
-int testdb_notifies(PGconn *c, char payloads[][128], int max, int want,
-		    int timeout_ms);
+int testdb_notifies(PGconn *c, char payloads[][128], int max, int want, int timeout_ms);
 
 /* A store on database db as user (NULL = superuser) with the given role,
  * tenant (may be NULL) and actor "test"; fails the test on error. */
-struct store *teststore_open(const char *db, const char *user,
-			     enum store_role role, const char *tenant);
+struct store *
+teststore_open(const char *db, const char *user, enum store_role role, const char *tenant);
 
 /* audit_verify_all's verdicts, in the order they came (test_chains as the
  * callback; more than 8 chains fails the test). */
@@ -94,9 +90,9 @@ int test_count(const char *hay, const char *needle);
 struct testcluster {
 	char dir[256];
 	int port;
-	char conninfo[512];      /* superuser, database postgres */
+	char conninfo[512]; /* superuser, database postgres */
 	bool migrated;
-	bool fsync;              /* durability under test: fsync on */
+	bool fsync; /* durability under test: fsync on */
 };
 
 /* Starts the cluster NAME (again, on the same port, after a stop) and
@@ -133,30 +129,27 @@ int testsrv_stop(struct testsrv *s);
  * NULL) is sent as a bearer credential; headers are extra "Name: value"
  * lines (NULL-terminated, may be NULL). Returns the status; *out gets the
  * body (malloc'd, may be NULL) and *hdrs the response headers. */
-int testhttp(const struct testsrv *s, const char *method, const char *path,
-	     const char *token, const char *body, char **out);
-int testhttp_full(const struct testsrv *s, const char *method,
-		  const char *path, const char *token,
-		  const char *const headers[], const char *body, size_t body_len,
-		  char **out, char **hdrs);
+int testhttp(const struct testsrv *s, const char *method, const char *path, const char *token,
+	     const char *body, char **out);
+int testhttp_full(const struct testsrv *s, const char *method, const char *path, const char *token,
+		  const char *const headers[], const char *body, size_t body_len, char **out,
+		  char **hdrs);
 
 /* Creates (or resets) a staff account with the given role and password
  * "correct horse battery", then logs in; returns the token (malloc'd). */
-char *testsrv_staff_token(const struct testsrv *s, const char *email,
-			  const char *staff_role);
+char *testsrv_staff_token(const struct testsrv *s, const char *email, const char *staff_role);
 /* One request as token with an optional Idempotency-Key (NULL: none):
  * the status, *out the body (malloc'd, may be NULL) and *replayed (may be
  * NULL) whether tenantryd answered with a kept answer. */
-int testhttp_key(const struct testsrv *s, const char *token, const char *method,
-		 const char *path, const char *body, const char *key, char **out,
-		 bool *replayed);
+int testhttp_key(const struct testsrv *s, const char *token, const char *method, const char *path,
+		 const char *body, const char *key, char **out, bool *replayed);
 /* Creates an enterprise tenant over the API as token (a staff member's);
  * its id in id, or the test fails. */
-void testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN],
-		    const char *name, const char *email);
+void testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN], const char *name,
+		    const char *email);
 /* Logs in over the API; returns the token (malloc'd) or NULL on failure. */
-char *testsrv_login(const struct testsrv *s, const char *email,
-		    const char *password, const char *tenant);
+char *
+testsrv_login(const struct testsrv *s, const char *email, const char *password, const char *tenant);
 
 /* ---- a real tenantryd (testsrv.c) ----------------------------------------- */
 
@@ -169,7 +162,7 @@ struct testd {
 	char url[64];
 	char db[64];
 	char token[2048];
-	char log[256];       /* the server's stderr */
+	char log[256]; /* the server's stderr */
 };
 
 /* Starts tenantryd on db and signs the staff account in; fails the test
@@ -179,7 +172,7 @@ void testd_start(struct testd *d, const char *db);
 void testd_stop(struct testd *d);
 /* A REST store on d with its staff token (NULL = d->token), the given
  * role and tenant (may be NULL); fails the test on error. */
-struct store *testd_store(const struct testd *d, const char *token,
-			  enum store_role role, const char *tenant);
+struct store *
+testd_store(const struct testd *d, const char *token, enum store_role role, const char *tenant);
 
 #endif

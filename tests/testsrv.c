@@ -20,7 +20,8 @@
 
 /* ---- tenantryd ---------------------------------------------------------- */
 
-void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
+void
+testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 {
 	static int serial;
 	const char *tmp = test_env("TENANTRY_TEST_TMP", "/tmp");
@@ -31,12 +32,11 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->db, sizeof s->db, "%s", db);
-	snprintf(s->secret_file, sizeof s->secret_file, "%s/jwt-%d-%d.secret", tmp,
-		 (int)getpid(), serial);
-	snprintf(s->log_file, sizeof s->log_file, "%s/tenantryd-%d-%d.log", tmp,
-		 (int)getpid(), serial);
-	snprintf(port_file, sizeof port_file, "%s/port-%d-%d", tmp, (int)getpid(),
-		 serial++);
+	snprintf(s->secret_file, sizeof s->secret_file, "%s/jwt-%d-%d.secret", tmp, (int)getpid(),
+		 serial);
+	snprintf(s->log_file, sizeof s->log_file, "%s/tenantryd-%d-%d.log", tmp, (int)getpid(),
+		 serial);
+	snprintf(port_file, sizeof port_file, "%s/port-%d-%d", tmp, (int)getpid(), serial++);
 	unlink(port_file);
 	f = fopen("/dev/urandom", "rb");
 	ck_assert(f && fread(raw, 1, sizeof raw, f) == sizeof raw);
@@ -55,9 +55,17 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 
 	s->pid = fork();
 	if (s->pid == 0) {
-		const char *args[64] = { bin, "--db", conninfo, "--listen", "127.0.0.1:0",
-					 "--port-file", port_file, "--jwt-secret-file",
-					 s->secret_file, "--db-pool", "3" };
+		const char *args[64] = { bin,
+					 "--db",
+					 conninfo,
+					 "--listen",
+					 "127.0.0.1:0",
+					 "--port-file",
+					 port_file,
+					 "--jwt-secret-file",
+					 s->secret_file,
+					 "--db-pool",
+					 "3" };
 		int n = 11, fd = open(s->log_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		const char *mk = getenv("TENANTRY_MASTER_KEY_FILE");
 
@@ -68,14 +76,14 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 		for (int i = 0; extra && extra[i] && n < 62; i++)
 			args[n++] = extra[i];
 		args[n] = NULL;
-		prctl(PR_SET_PDEATHSIG, SIGTERM);  /* never outlives the tests */
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlives the tests */
 		dup2(fd, 2);
 		dup2(fd, 1);
 		execv(bin, (char *const *)args);
 		_exit(127);
 	}
 	ck_assert(s->pid > 0);
-	for (int i = 0; i < 2000; i++) {  /* 20 s: a slow database, sanitizers */
+	for (int i = 0; i < 2000; i++) { /* 20 s: a slow database, sanitizers */
 		int status;
 
 		if ((f = fopen(port_file, "r"))) {
@@ -86,7 +94,7 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 		if (s->port > 0)
 			break;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-			break;  /* it exited */
+			break; /* it exited */
 		poll(NULL, 0, 10);
 	}
 	if (s->port <= 0) {
@@ -104,7 +112,8 @@ void testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 	ck_assert_int_eq(testhttp(s, "GET", "/healthz", NULL, NULL, NULL), 200);
 }
 
-int testsrv_stop(struct testsrv *s)
+int
+testsrv_stop(struct testsrv *s)
 {
 	int status = 0, rc = -1;
 	pid_t done = 0;
@@ -130,7 +139,8 @@ struct membuf {
 	size_t len;
 };
 
-static size_t collect(char *p, size_t size, size_t n, void *arg)
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
 {
 	struct membuf *b = arg;
 	char *nb = realloc(b->s, b->len + size * n + 1);
@@ -144,10 +154,10 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-int testhttp_full(const struct testsrv *s, const char *method,
-		  const char *path, const char *token,
-		  const char *const headers[], const char *body, size_t body_len,
-		  char **out, char **hdrs)
+int
+testhttp_full(const struct testsrv *s, const char *method, const char *path, const char *token,
+	      const char *const headers[], const char *body, size_t body_len, char **out,
+	      char **hdrs)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -193,15 +203,16 @@ int testhttp_full(const struct testsrv *s, const char *method,
 	return (int)status;
 }
 
-int testhttp(const struct testsrv *s, const char *method, const char *path,
-	     const char *token, const char *body, char **out)
+int
+testhttp(const struct testsrv *s, const char *method, const char *path, const char *token,
+	 const char *body, char **out)
 {
-	return testhttp_full(s, method, path, token, NULL, body,
-			     body ? strlen(body) : 0, out, NULL);
+	return testhttp_full(s, method, path, token, NULL, body, body ? strlen(body) : 0, out,
+			     NULL);
 }
 
-char *testsrv_login(const struct testsrv *s, const char *email,
-		    const char *password, const char *tenant)
+char *
+testsrv_login(const struct testsrv *s, const char *email, const char *password, const char *tenant)
 {
 	json_t *req = json_pack("{s:s, s:s}", "email", email, "password", password);
 	char *body, *out = NULL, *tok = NULL;
@@ -246,8 +257,10 @@ testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN], cons
 	json_t *j;
 	int st;
 
-	snprintf(body, sizeof body, "{\"name\":\"%s\",\"admin_email\":\"%s\","
-		 "\"subscription_tier\":\"enterprise\"}", name, email);
+	snprintf(body, sizeof body,
+		 "{\"name\":\"%s\",\"admin_email\":\"%s\","
+		 "\"subscription_tier\":\"enterprise\"}",
+		 name, email);
 	st = testhttp_key(s, token, "POST", "/api/tenants", body, NULL, &out, NULL);
 	ck_assert_msg(st == 201, "create tenant: %d %s", st, out ? out : "");
 	j = json_loads(out, 0, NULL);
@@ -256,8 +269,8 @@ testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN], cons
 	free(out);
 }
 
-char *testsrv_staff_token(const struct testsrv *s, const char *email,
-			  const char *staff_role)
+char *
+testsrv_staff_token(const struct testsrv *s, const char *email, const char *staff_role)
 {
 	static char hash[PASSWORD_HASH_LEN];
 	struct store *st = teststore_open(s->db, NULL, STORE_ROLE_PLATFORM, NULL);
@@ -269,8 +282,8 @@ char *testsrv_staff_token(const struct testsrv *s, const char *email,
 	if (!hash[0])
 		ck_assert(secret_password_hash("correct horse battery", hash, &e) == 0);
 	ck_assert(staff_role_parse(staff_role, &role) == 0);
-	ck_assert_msg(store_staff_add(id, st, email, "Test Staff", role, hash, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_staff_add(id, st, email, "Test Staff", role, hash, &e) == 0, "%s",
+		      e.message);
 	store_close(&st);
 	tok = testsrv_login(s, email, "correct horse battery", NULL);
 	ck_assert_msg(tok, "staff login failed for %s", email);
@@ -283,7 +296,8 @@ char *testsrv_staff_token(const struct testsrv *s, const char *email,
 #define TESTD_PASSWORD "correct horse battery"
 
 /* A file under the run's temporary directory, created once. */
-static const char *test_file(const char *name, const char *content)
+static const char *
+test_file(const char *name, const char *content)
 {
 	static char path[3][512];
 	static int next;
@@ -301,7 +315,8 @@ static const char *test_file(const char *name, const char *content)
 	return p;
 }
 
-static void testd_staff(struct testd *d)
+static void
+testd_staff(struct testd *d)
 {
 	const char *pw = test_file("staff.pw", TESTD_PASSWORD "\n");
 	struct remote_login l;
@@ -311,19 +326,21 @@ static void testd_staff(struct testd *d)
 	int rc;
 
 	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(d->db, NULL));
-	rc = testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
-			 "staff", "add", TESTD_STAFF, "--role", "platform_admin",
-			 "--password-file", pw, NULL });
+	rc = testcli_run(&out, &errout,
+			 (const char *const[]){ "--db", conninfo, "staff", "add", TESTD_STAFF,
+						"--role", "platform_admin", "--password-file", pw,
+						NULL });
 	ck_assert_msg(rc == 0, "staff add: %s", errout ? errout : "");
 	free(out);
 	free(errout);
-	ck_assert_msg(remote_login(&l, d->url, TESTD_STAFF, TESTD_PASSWORD, NULL,
-				   NULL, &e) == 0, "login: %s", e.message);
+	ck_assert_msg(remote_login(&l, d->url, TESTD_STAFF, TESTD_PASSWORD, NULL, NULL, &e) == 0,
+		      "login: %s", e.message);
 	snprintf(d->token, sizeof d->token, "%s", l.token);
 	remote_login_clear(&l);
 }
 
-void testd_start(struct testd *d, const char *db)
+void
+testd_start(struct testd *d, const char *db)
 {
 	const char *extra[] = { "--db-pool", "2", "--keepalive", "1", NULL };
 
@@ -336,14 +353,15 @@ void testd_start(struct testd *d, const char *db)
 	testd_staff(d);
 }
 
-void testd_stop(struct testd *d)
+void
+testd_stop(struct testd *d)
 {
 	testsrv_stop(&d->srv);
 	d->pid = 0;
 }
 
-struct store *testd_store(const struct testd *d, const char *token,
-			  enum store_role role, const char *tenant)
+struct store *
+testd_store(const struct testd *d, const char *token, enum store_role role, const char *tenant)
 {
 	struct store_config cfg = { .url = d->url, .token = token ? token : d->token };
 	struct store_context ctx = { .role = role };

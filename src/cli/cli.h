@@ -11,20 +11,20 @@
 #define EXIT_USAGE 64
 
 struct cli {
-	const char *db;            /* --db or TENANTRY_DB, may be NULL */
-	const char *url;           /* --url */
-	const char *token;         /* remote mode: bearer token */
-	const char *token_file;    /* --token-file */
+	const char *db;         /* --db or TENANTRY_DB, may be NULL */
+	const char *url;        /* --url */
+	const char *token;      /* remote mode: bearer token */
+	const char *token_file; /* --token-file */
 	const char *master_key_file;
-	const char *as;            /* --as platform|support|oncall|tenant:ID */
+	const char *as; /* --as platform|support|oncall|tenant:ID */
 	bool json;
 	bool read_only;
 	bool no_color;
 	bool no_mouse;
-	const char *theme;         /* console: --theme */
-	const char *keymap;        /* console: --keymap */
-	const char *tenant;        /* console: --tenant, open on it */
-	struct store *st;          /* opened on demand */
+	const char *theme;  /* console: --theme */
+	const char *keymap; /* console: --keymap */
+	const char *tenant; /* console: --tenant, open on it */
+	struct store *st;   /* opened on demand */
 	struct err err;
 };
 
@@ -34,22 +34,23 @@ int cli_store(struct cli *c);
 /* Prints err to stderr as "tenantry: message" and returns its exit status. */
 int cli_fail(struct cli *c);
 /* Usage error: prints "tenantry: msg" and a hint; returns EXIT_USAGE. */
-int cli_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* -1 with cli->err filled when --read-only forbids writing. */
 int cli_refuse_write(struct cli *c);
 
 #define NOPTS(o) ((int)(sizeof(o) / sizeof((o)[0])))
 /* No arguments, or --help / -h first. */
+/* clang-format off */
 #define WANTS_HELP(argc, argv)                                               \
 	((argc) == 0 || strcmp((argv)[0], "--help") == 0 || strcmp((argv)[0], "-h") == 0)
+/* clang-format on */
 
 /* Options parser for subcommands: --name VALUE, --name=VALUE, --flag. */
 struct opt {
-	const char *name;      /* without dashes */
+	const char *name; /* without dashes */
 	bool takes_value;
-	const char *value;     /* set when given ("" for flags) */
+	const char *value; /* set when given ("" for flags) */
 };
 /* Moves positional arguments to the front of argv; returns their count, or
  * -1 after printing a usage error. */
@@ -60,10 +61,10 @@ const char *opt_get(const struct opt *opts, int n, const char *name);
  * replaced) or JSON. */
 struct table;
 struct table *table_new(int ncols, const char *const *headers);
-void table_add(struct table *t, ...);   /* ncols strings */
-void table_print(struct table *t);      /* prints and frees */
-void table_free(struct table *t);       /* frees without printing */
-void json_print(json_t *j);             /* prints and decrefs */
+void table_add(struct table *t, ...); /* ncols strings */
+void table_print(struct table *t);    /* prints and frees */
+void table_free(struct table *t);     /* frees without printing */
+void json_print(json_t *j);           /* prints and decrefs */
 
 /* Subcommands: each returns the process exit status. */
 int cmd_migrate(struct cli *c, int argc, char **argv);
@@ -92,8 +93,7 @@ int cli_remote_token(struct cli *c);
 
 /* A password from file (first line), else from the terminal without echo
  * after prompt. -1 after printing why. */
-int cli_read_password(const char *file, const char *prompt, char *buf,
-		      size_t size);
+int cli_read_password(const char *file, const char *prompt, char *buf, size_t size);
 
 /* Data shown outside tables goes through this: control characters and
  * invalid UTF-8 from the database never reach the terminal. */

@@ -22,7 +22,7 @@
 
 #define TOKEN_MAX 8192
 
-static char *loaded_token;  /* the token commands use, for the process */
+static char *loaded_token; /* the token commands use, for the process */
 
 /* $XDG_STATE_HOME/tenantry, or ~/.local/state/tenantry. */
 static int
@@ -70,7 +70,9 @@ token_path(char *out, size_t size, const char *url)
 		char ch = key[i];
 
 		name[n++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
-			     || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-') ? ch : '_';
+			     || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')
+				? ch
+				: '_';
 	}
 	name[n] = '\0';
 	n = (size_t)snprintf(out, size, "%s/token-%s-%08x.json", dir, name, (unsigned)h);
@@ -126,9 +128,9 @@ save_token(struct cli *c, const char *path, const struct remote_login *l)
 	int rc;
 
 	url_key(key, sizeof key, c->url);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "url", key, "email", l->email,
-		      "kind", l->kind, "role", l->role, "expires_at",
-		      time_to_json(l->expires_at), "token", l->token);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "url", key, "email", l->email, "kind",
+		      l->kind, "role", l->role, "expires_at", time_to_json(l->expires_at), "token",
+		      l->token);
 	text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 	json_decref(j);
 	if (!text)
@@ -139,8 +141,8 @@ save_token(struct cli *c, const char *path, const struct remote_login *l)
 	memset(text, 0, strlen(text));
 	free(text);
 	if (rc < 0)
-		return err_set(&c->err, ERR_INTERNAL, "cannot save the token in %s: %s",
-			       path, strerror(errno));
+		return err_set(&c->err, ERR_INTERNAL, "cannot save the token in %s: %s", path,
+			       strerror(errno));
 	return 0;
 }
 
@@ -152,15 +154,13 @@ print_login(struct cli *c, const struct remote_login *l, const char *path)
 	char until[32];
 
 	if (c->json) {
-		json_print(json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "url", c->url,
-				     "email", l->email, "kind", l->kind, "role", l->role,
-				     "expires_at", time_to_json(l->expires_at),
-				     "token_file", path));
+		json_print(json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "url", c->url, "email",
+				     l->email, "kind", l->kind, "role", l->role, "expires_at",
+				     time_to_json(l->expires_at), "token_file", path));
 		return;
 	}
-	printf("signed in to %s as %s (%s%s%s), token valid until %s\n", c->url,
-	       cli_safe(l->email), l->kind, *l->role ? " " : "", cli_safe(l->role),
-	       fmt_time(until, l->expires_at));
+	printf("signed in to %s as %s (%s%s%s), token valid until %s\n", c->url, cli_safe(l->email),
+	       l->kind, *l->role ? " " : "", cli_safe(l->role), fmt_time(until, l->expires_at));
 	printf("token saved in %s\n", path);
 }
 
@@ -191,8 +191,8 @@ cmd_login(struct cli *c, int argc, char **argv)
 		fputs("tenantry: no place for the token: set HOME or XDG_STATE_HOME\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (cli_read_password(opt_get(o, NOPTS(o), "password-file"), "Password: ", pw,
-			      sizeof pw) < 0)
+	if (cli_read_password(opt_get(o, NOPTS(o), "password-file"), "Password: ", pw, sizeof pw)
+	    < 0)
 		return 66;
 	rc = remote_login(&l, c->url, argv[0], pw, opt_get(o, NOPTS(o), "totp"),
 			  opt_get(o, NOPTS(o), "tenant"), &c->err);
@@ -243,8 +243,8 @@ read_token_file(struct cli *c, const char *path)
 	size_t n;
 
 	if (!f)
-		return err_set(&c->err, ERR_BAD_REQUEST, "--token-file: cannot read %s: %s",
-			       path, strerror(errno));
+		return err_set(&c->err, ERR_BAD_REQUEST, "--token-file: cannot read %s: %s", path,
+			       strerror(errno));
 	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -284,8 +284,10 @@ read_saved_token(struct cli *c)
 		return 0;
 	if (fstat(fd, &sb) < 0 || (sb.st_mode & 077) || sb.st_uid != getuid()) {
 		close(fd);
-		return err_set(&c->err, ERR_FORBIDDEN, "%s is readable by others or not "
-			       "yours; remove it and log in again", path);
+		return err_set(&c->err, ERR_FORBIDDEN,
+			       "%s is readable by others or not "
+			       "yours; remove it and log in again",
+			       path);
 	}
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
@@ -297,12 +299,15 @@ read_saved_token(struct cli *c)
 	valid = token && *token;
 	if (valid && (!expires || expires > now_us()))
 		loaded_token = strdup(token);
-	json_decref(j);  /* token is gone from here on */
+	json_decref(j); /* token is gone from here on */
 	if (!valid)
-		return err_set(&c->err, ERR_BAD_REQUEST, "%s is not a token file; "
-			       "remove it and log in again", path);
+		return err_set(&c->err, ERR_BAD_REQUEST,
+			       "%s is not a token file; "
+			       "remove it and log in again",
+			       path);
 	if (!loaded_token)
-		return err_set(&c->err, ERR_UNAUTHORIZED, "the saved token for %s has "
+		return err_set(&c->err, ERR_UNAUTHORIZED,
+			       "the saved token for %s has "
 			       "expired; log in again: tenantry --url %s login EMAIL",
 			       c->url, c->url);
 	return 0;

@@ -9,14 +9,13 @@
 #include "core/json.h"
 #include "core/text.h"
 
-
 /* ---- users ---------------------------------------------------------------------- */
 
 static const char USERS_HELP[] =
-	"usage: tenantry users list TENANT [--role ROLE] [--inactive]\n"
-	"       tenantry users role TENANT USER admin|manager|member|viewer\n"
-	"       tenantry users activate|deactivate|remove TENANT USER\n"
-	"USER is a user id or an email address.\n";
+    "usage: tenantry users list TENANT [--role ROLE] [--inactive]\n"
+    "       tenantry users role TENANT USER admin|manager|member|viewer\n"
+    "       tenantry users activate|deactivate|remove TENANT USER\n"
+    "USER is a user id or an email address.\n";
 
 static void
 print_members(struct cli *c, const struct member *rows, size_t n)
@@ -99,9 +98,9 @@ cmd_users(struct cli *c, int argc, char **argv)
 		if (is_role && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("users ", "unknown role %s", argv[2]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_member_update(&m, c->st, argv[0], argv[1],
-						 is_role ? &role : NULL,
-						 is_role ? -1 : sub[0] == 'a', &c->err) < 0)
+		    || store_member_update(&m, c->st, argv[0], argv[1], is_role ? &role : NULL,
+					   is_role ? -1 : sub[0] == 'a', &c->err)
+			   < 0)
 			return cli_fail(c);
 		print_members(c, &m, 1);
 		return 0;
@@ -112,11 +111,11 @@ cmd_users(struct cli *c, int argc, char **argv)
 /* ---- invitations -------------------------------------------------------------------- */
 
 static const char INVITE_HELP[] =
-	"usage: tenantry invite TENANT EMAIL [ROLE]       (ROLE defaults to member)\n"
-	"       tenantry invite list TENANT\n"
-	"       tenantry invite resend|revoke TENANT INVITATION\n"
-	"       tenantry invite accept TOKEN [--name FULL_NAME] [--password-file F]\n"
-	"The token (tni_...) is printed once; only its hash is stored.\n";
+    "usage: tenantry invite TENANT EMAIL [ROLE]       (ROLE defaults to member)\n"
+    "       tenantry invite list TENANT\n"
+    "       tenantry invite resend|revoke TENANT INVITATION\n"
+    "       tenantry invite accept TOKEN [--name FULL_NAME] [--password-file F]\n"
+    "The token (tni_...) is printed once; only its hash is stored.\n";
 
 static void
 print_invitations(struct cli *c, const struct invitation *rows, size_t n)
@@ -136,8 +135,10 @@ print_invitations(struct cli *c, const struct invitation *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct invitation *v = &rows[i];
 		char exp[32];
-		const char *state = v->accepted_at ? "accepted" : v->revoked_at ? "revoked"
-				    : v->expires_at <= now ? "expired" : "pending";
+		const char *state = v->accepted_at         ? "accepted"
+				    : v->revoked_at        ? "revoked"
+				    : v->expires_at <= now ? "expired"
+							   : "pending";
 
 		table_add(t, v->id, v->email, member_role_name(v->role), state,
 			  fmt_time(exp, v->expires_at));
@@ -181,9 +182,9 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (pwfile && cli_read_password(pwfile, NULL, pw, sizeof pw) < 0)
 			return 66;
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_invitation_accept(&m, c->st, argv[1],
-						     opt_get(o, NOPTS(o), "name"),
-						     pwfile ? pw : NULL, &c->err) < 0)
+		    || store_invitation_accept(&m, c->st, argv[1], opt_get(o, NOPTS(o), "name"),
+					       pwfile ? pw : NULL, &c->err)
+			   < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(member_to_json(&m));
@@ -214,8 +215,8 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (n == 3 && member_role_parse(argv[2], &role) < 0)
 			return cli_usage("invite ", "unknown role %s", argv[2]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_invitation_create(&v, token, c->st, argv[0], argv[1], role,
-						     &c->err) < 0)
+		    || store_invitation_create(&v, token, c->st, argv[0], argv[1], role, &c->err)
+			   < 0)
 			return cli_fail(c);
 	}
 	if (c->json) {
@@ -237,13 +238,13 @@ cmd_invite(struct cli *c, int argc, char **argv)
 /* ---- settings --------------------------------------------------------------------- */
 
 static const char SETTINGS_HELP[] =
-	"usage: tenantry settings list TENANT\n"
-	"       tenantry settings get TENANT KEY [--reveal]\n"
-	"       tenantry settings set TENANT KEY VALUE [--type TYPE]\n"
-	"       tenantry settings delete TENANT KEY\n"
-	"TYPE: string int bool json email url color timezone secret (default string).\n"
-	"Secrets are encrypted with the master key and shown masked; --reveal is\n"
-	"audited.\n";
+    "usage: tenantry settings list TENANT\n"
+    "       tenantry settings get TENANT KEY [--reveal]\n"
+    "       tenantry settings set TENANT KEY VALUE [--type TYPE]\n"
+    "       tenantry settings delete TENANT KEY\n"
+    "TYPE: string int bool json email url color timezone secret (default string).\n"
+    "Secrets are encrypted with the master key and shown masked; --reveal is\n"
+    "audited.\n";
 
 static void
 print_settings(struct cli *c, const struct setting *rows, size_t n)
@@ -291,7 +292,8 @@ cmd_settings(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[0], "get") == 0 && n == 3) {
 		if (cli_store(c) < 0
 		    || store_setting_get(&s, c->st, argv[1], argv[2],
-					       opt_get(o, NOPTS(o), "reveal") != NULL, &c->err) < 0)
+					 opt_get(o, NOPTS(o), "reveal") != NULL, &c->err)
+			   < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(setting_to_json(&s));
@@ -339,8 +341,10 @@ cmd_features(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "set") == 0 && argc == 4) {
 		enum feature f;
-		int state = strcmp(argv[3], "on") == 0 ? 1 : strcmp(argv[3], "off") == 0 ? 0
-			    : strcmp(argv[3], "default") == 0 ? -1 : -2;
+		int state = strcmp(argv[3], "on") == 0        ? 1
+			    : strcmp(argv[3], "off") == 0     ? 0
+			    : strcmp(argv[3], "default") == 0 ? -1
+							      : -2;
 
 		if (feature_parse(argv[2], &f) < 0)
 			return cli_usage("features ", "unknown feature %s", argv[2]);
@@ -364,7 +368,9 @@ cmd_features(struct cli *c, int argc, char **argv)
 		feature_mask b = 1u << f;
 
 		table_add(t, feature_name((enum feature)f), fs.effective & b ? "on" : "off",
-			  fs.on & b ? "override" : fs.off & b ? "override" : "tier");
+			  fs.on & b    ? "override"
+			  : fs.off & b ? "override"
+				       : "tier");
 	}
 	table_print(t);
 	return 0;
@@ -379,11 +385,12 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 	int n;
 
 	if (WANTS_HELP(argc, argv)) {
-		fputs("usage: tenantry apikey list TENANT\n"
-		      "       tenantry apikey create TENANT --name NAME --scopes S1,S2 [--expires 90d]\n"
-		      "       tenantry apikey revoke TENANT KEY_ID_OR_PREFIX\n"
-		      "The key (tnt_...) is printed once; only its hash is stored.\n",
-		      argc ? stdout : stderr);
+		fputs(
+		    "usage: tenantry apikey list TENANT\n"
+		    "       tenantry apikey create TENANT --name NAME --scopes S1,S2 [--expires 90d]\n"
+		    "       tenantry apikey revoke TENANT KEY_ID_OR_PREFIX\n"
+		    "The key (tnt_...) is printed once; only its hash is stored.\n",
+		    argc ? stdout : stderr);
 		return argc ? 0 : EXIT_USAGE;
 	}
 	n = opt_parse("apikey ", argc, argv, o, NOPTS(o));
@@ -402,8 +409,8 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 				json_array_append_new(arr, api_key_to_json(&l.rows[i]));
 			json_print(arr);
 		} else {
-			t = table_new(5, (const char *[]){ "PREFIX", "NAME", "SCOPES", "EXPIRES",
-							  "STATE" });
+			t = table_new(
+			    5, (const char *[]){ "PREFIX", "NAME", "SCOPES", "EXPIRES", "STATE" });
 			for (size_t i = 0; i < l.n; i++) {
 				char scopes[256], exp[32];
 
@@ -435,9 +442,9 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 			exp += (usec_t)time(NULL) * 1000000;
 		}
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_apikey_create(&k, secret, c->st, argv[1],
-						 opt_get(o, NOPTS(o), "name"), mask, exp,
-						 &c->err) < 0)
+		    || store_apikey_create(&k, secret, c->st, argv[1], opt_get(o, NOPTS(o), "name"),
+					   mask, exp, &c->err)
+			   < 0)
 			return cli_fail(c);
 		if (c->json) {
 			json_t *j = api_key_to_json(&k);

@@ -12,7 +12,6 @@
 #include "core/text.h"
 #include "store/admin.h"
 
-
 static int
 parse_i64(const char *s, int64_t *out)
 {
@@ -46,7 +45,8 @@ print_quotas(struct cli *c, const struct quota *rows, size_t n)
 		if (q->limit < 0)
 			snprintf(pct, sizeof pct, "-");
 		else
-			snprintf(pct, sizeof pct, "%.0f%%", quota_fraction(q->used, q->limit) * 100);
+			snprintf(pct, sizeof pct, "%.0f%%",
+				 quota_fraction(q->used, q->limit) * 100);
 		table_add(t, q->resource, used, fmt_limit(lim, q->limit),
 			  quota_window_name(q->window), pct);
 	}
@@ -112,10 +112,11 @@ cmd_usage(struct cli *c, int argc, char **argv)
 	int n;
 
 	if (WANTS_HELP(argc, argv)) {
-		fputs("usage: tenantry usage TENANT                 summary (users, storage, api calls today)\n"
-		      "       tenantry usage daily TENANT [--days N]\n"
-		      "       tenantry usage add TENANT RESOURCE AMOUNT   consume (refused over the quota)\n",
-		      argc ? stdout : stderr);
+		fputs(
+		    "usage: tenantry usage TENANT                 summary (users, storage, api calls today)\n"
+		    "       tenantry usage daily TENANT [--days N]\n"
+		    "       tenantry usage add TENANT RESOURCE AMOUNT   consume (refused over the quota)\n",
+		    argc ? stdout : stderr);
 		return argc ? 0 : EXIT_USAGE;
 	}
 	n = opt_parse("usage ", argc, argv, o, NOPTS(o));
@@ -128,8 +129,7 @@ cmd_usage(struct cli *c, int argc, char **argv)
 		if (parse_i64(argv[3], &amount) < 0)
 			return cli_usage("usage ", "AMOUNT must be a number, not %s", argv[3]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_usage_increment(&res, c->st, argv[1], argv[2], amount,
-						   &c->err) < 0)
+		    || store_usage_increment(&res, c->st, argv[1], argv[2], amount, &c->err) < 0)
 			return cli_fail(c);
 		if (c->json)
 			json_print(quota_result_to_json(&res));
@@ -160,7 +160,8 @@ cmd_usage(struct cli *c, int argc, char **argv)
 			for (size_t i = 0; i < l.n; i++) {
 				char amount[32];
 
-				snprintf(amount, sizeof amount, "%lld", (long long)l.rows[i].amount);
+				snprintf(amount, sizeof amount, "%lld",
+					 (long long)l.rows[i].amount);
 				table_add(t, l.rows[i].day, l.rows[i].resource, amount);
 			}
 			table_print(t);
@@ -185,8 +186,8 @@ cmd_usage(struct cli *c, int argc, char **argv)
 			else
 				printf("storage    %.2f GB / %.0f GB\n", s.storage_used_gb,
 				       s.storage_limit_gb);
-			printf("api calls  %lld today, %s per hour\n",
-			       (long long)s.api_calls_today, fmt_limit(b, s.api_calls_limit));
+			printf("api calls  %lld today, %s per hour\n", (long long)s.api_calls_today,
+			       fmt_limit(b, s.api_calls_limit));
 		}
 		return 0;
 	}
@@ -268,7 +269,10 @@ audit_tail(struct cli *c, const char *tenant, struct audit_query *q, const char 
 static int
 audit_list(struct cli *c, int argc, char **argv, bool follow)
 {
-	struct opt o[] = { { "after", 1 }, { "limit", 1 }, { "action", 1 }, { "actor", 1 },
+	struct opt o[] = { { "after", 1 },
+			   { "limit", 1 },
+			   { "action", 1 },
+			   { "actor", 1 },
 			   { "since", 1 } };
 	struct audit_query q = { .limit = 50 };
 	struct audit_entry_list l;
@@ -423,8 +427,9 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 	if (n > 1)
 		return cli_usage("alerts ", "at most one TENANT");
 	if (cli_store(c) < 0
-	    || store_alert_list(&l, c->st, n ? argv[0] : NULL,
-				      opt_get(o, NOPTS(o), "all") == NULL, &c->err) < 0)
+	    || store_alert_list(&l, c->st, n ? argv[0] : NULL, opt_get(o, NOPTS(o), "all") == NULL,
+				&c->err)
+		   < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *arr = json_array();
@@ -433,8 +438,8 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 			json_array_append_new(arr, alert_to_json(&l.rows[i]));
 		json_print(arr);
 	} else {
-		struct table *t = table_new(5, (const char *[]){ "ID", "TENANT", "RESOURCE",
-								 "THRESHOLD", "AT" });
+		struct table *t =
+		    table_new(5, (const char *[]){ "ID", "TENANT", "RESOURCE", "THRESHOLD", "AT" });
 
 		for (size_t i = 0; i < l.n; i++) {
 			char th[8], at[32];
@@ -486,7 +491,8 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 	}
 	putchar('\n');
 	{
-		struct table *t = table_new(3, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED" });
+		struct table *t =
+		    table_new(3, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED" });
 
 		for (size_t i = 0; i < m.nnearest; i++) {
 			char used[48];
@@ -510,9 +516,10 @@ cmd_export(struct cli *c, int argc, char **argv)
 	int n;
 
 	if (WANTS_HELP(argc, argv)) {
-		fputs("usage: tenantry export TENANT [--output FILE]\n"
-		      "Writes all of the tenant's data as one JSON document; secrets stay masked.\n",
-		      argc ? stdout : stderr);
+		fputs(
+		    "usage: tenantry export TENANT [--output FILE]\n"
+		    "Writes all of the tenant's data as one JSON document; secrets stay masked.\n",
+		    argc ? stdout : stderr);
 		return argc ? 0 : EXIT_USAGE;
 	}
 	n = opt_parse("export ", argc, argv, o, NOPTS(o));
@@ -540,9 +547,10 @@ cmd_migrate(struct cli *c, int argc, char **argv)
 
 	if (argc) {
 		if (strcmp(argv[0], "--help") == 0) {
-			puts("usage: tenantry migrate\n"
-			     "Applies the schema migrations built into this binary that the\n"
-			     "database does not have yet. Needs a superuser or the database owner.");
+			puts(
+			    "usage: tenantry migrate\n"
+			    "Applies the schema migrations built into this binary that the\n"
+			    "database does not have yet. Needs a superuser or the database owner.");
 			return 0;
 		}
 		return cli_usage("migrate ", "takes no arguments");

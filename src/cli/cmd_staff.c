@@ -43,12 +43,12 @@ staff_add(struct cli *c, int argc, char **argv)
 		fputs("tenantry: staff accounts are created on the database (--db)\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (store_staff_add(id, c->st, argv[0], opt_get(o, NOPTS(o), "name"),
-				  role, hash, &c->err) < 0)
+	if (store_staff_add(id, c->st, argv[0], opt_get(o, NOPTS(o), "name"), role, hash, &c->err)
+	    < 0)
 		return cli_fail(c);
 	if (c->json) {
-		json_print(json_pack("{s:s, s:s, s:s}", "id", id, "email", argv[0],
-				     "staff_role", staff_role_name(role)));
+		json_print(json_pack("{s:s, s:s, s:s}", "id", id, "email", argv[0], "staff_role",
+				     staff_role_name(role)));
 		return 0;
 	}
 	printf("staff account %s (%s) ready\n", argv[0], staff_role_name(role));

@@ -7,26 +7,25 @@
 #include "core/json.h"
 #include "core/quota.h"
 
-
 static const char TENANTS_HELP[] =
-	"usage: tenantry tenants list [--filter S] [--tier T] [--status S]\n"
-	"                             [--sort name|tier|status|health|usage|created]\n"
-	"                             [--desc] [--limit N] [--after CURSOR] [--all]\n"
-	"       tenantry tenants show TENANT\n"
-	"       tenantry tenants create --name NAME --admin-email EMAIL [--admin-name N]\n"
-	"                               [--slug S] [--domain D] [--tier T] [--trial]\n"
-	"                               [--billing-email E] [--phone P] [--timezone TZ]\n"
-	"                               [--locale L]\n"
-	"       tenantry tenants update TENANT [--name N] [--domain D] [--billing-email E]\n"
-	"                               [--billing-status ok|past_due|unpaid] [--phone P]\n"
-	"                               [--timezone TZ] [--locale L]\n"
-	"       tenantry tenants suspend|resume|delete|restore TENANT\n"
-	"       tenantry tenants tier TENANT TIER [--force]\n"
-	"       tenantry tenants health TENANT\n"
-	"       tenantry tenants health-refresh\n"
-	"       tenantry tenants purge-due\n"
-	"TENANT is an id or a slug. `delete` starts the 30-day grace period;\n"
-	"`restore` ends it; `purge-due` deletes tenants whose grace has passed.\n";
+    "usage: tenantry tenants list [--filter S] [--tier T] [--status S]\n"
+    "                             [--sort name|tier|status|health|usage|created]\n"
+    "                             [--desc] [--limit N] [--after CURSOR] [--all]\n"
+    "       tenantry tenants show TENANT\n"
+    "       tenantry tenants create --name NAME --admin-email EMAIL [--admin-name N]\n"
+    "                               [--slug S] [--domain D] [--tier T] [--trial]\n"
+    "                               [--billing-email E] [--phone P] [--timezone TZ]\n"
+    "                               [--locale L]\n"
+    "       tenantry tenants update TENANT [--name N] [--domain D] [--billing-email E]\n"
+    "                               [--billing-status ok|past_due|unpaid] [--phone P]\n"
+    "                               [--timezone TZ] [--locale L]\n"
+    "       tenantry tenants suspend|resume|delete|restore TENANT\n"
+    "       tenantry tenants tier TENANT TIER [--force]\n"
+    "       tenantry tenants health TENANT\n"
+    "       tenantry tenants health-refresh\n"
+    "       tenantry tenants purge-due\n"
+    "TENANT is an id or a slug. `delete` starts the 30-day grace period;\n"
+    "`restore` ends it; `purge-due` deletes tenants whose grace has passed.\n";
 
 static void
 print_tenant(struct cli *c, const struct tenant *t)
@@ -60,9 +59,8 @@ print_tenant(struct cli *c, const struct tenant *t)
 static int
 tenants_list(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "filter", 1 }, { "tier", 1 }, { "status", 1 },
-			   { "sort", 1 }, { "desc", 0 }, { "limit", 1 },
-			   { "after", 1 }, { "all", 0 } };
+	struct opt o[] = { { "filter", 1 }, { "tier", 1 },  { "status", 1 }, { "sort", 1 },
+			   { "desc", 0 },   { "limit", 1 }, { "after", 1 },  { "all", 0 } };
 	struct tenant_query q = { .status = -1, .limit = 50 };
 	struct tenant_list l;
 	struct table *t = NULL;
@@ -101,8 +99,8 @@ tenants_list(struct cli *c, int argc, char **argv)
 	if (c->json)
 		arr = json_array();
 	else
-		t = table_new(7, (const char *[]){ "SLUG", "NAME", "TIER", "STATUS",
-						  "USERS", "HEALTH", "USAGE" });
+		t = table_new(7, (const char *[]){ "SLUG", "NAME", "TIER", "STATUS", "USERS",
+						   "HEALTH", "USAGE" });
 	do {
 		if (store_tenant_list(&l, c->st, &q, &c->err) < 0) {
 			json_decref(arr);
@@ -140,10 +138,10 @@ tenants_list(struct cli *c, int argc, char **argv)
 static int
 tenants_create(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "name", 1 }, { "slug", 1 }, { "domain", 1 },
-			   { "tier", 1 }, { "admin-email", 1 }, { "admin-name", 1 },
-			   { "billing-email", 1 }, { "trial", 0 }, { "phone", 1 },
-			   { "timezone", 1 }, { "locale", 1 } };
+	struct opt o[] = { { "name", 1 },          { "slug", 1 },        { "domain", 1 },
+			   { "tier", 1 },          { "admin-email", 1 }, { "admin-name", 1 },
+			   { "billing-email", 1 }, { "trial", 0 },       { "phone", 1 },
+			   { "timezone", 1 },      { "locale", 1 } };
 	struct tenant_new n = { 0 };
 	struct tenant t;
 
@@ -173,8 +171,8 @@ tenants_create(struct cli *c, int argc, char **argv)
 static int
 tenants_update(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "name", 1 }, { "domain", 1 }, { "billing-email", 1 },
-			   { "billing-status", 1 }, { "phone", 1 }, { "timezone", 1 },
+	struct opt o[] = { { "name", 1 },           { "domain", 1 }, { "billing-email", 1 },
+			   { "billing-status", 1 }, { "phone", 1 },  { "timezone", 1 },
 			   { "locale", 1 } };
 	struct tenant_patch p = { 0 };
 	struct tenant t;
@@ -199,9 +197,12 @@ tenants_update(struct cli *c, int argc, char **argv)
 static int
 tenants_status(struct cli *c, const char *verb, const char *ref)
 {
-	static const struct { const char *verb; enum tenant_status to; } map[] = {
+	static const struct {
+		const char *verb;
+		enum tenant_status to;
+	} map[] = {
 		{ "suspend", TENANT_SUSPENDED }, { "resume", TENANT_ACTIVE },
-		{ "activate", TENANT_ACTIVE }, { "delete", TENANT_PENDING_DELETION },
+		{ "activate", TENANT_ACTIVE },   { "delete", TENANT_PENDING_DELETION },
 		{ "restore", TENANT_ACTIVE },
 	};
 	struct tenant t;
@@ -239,7 +240,8 @@ tenants_tier(struct cli *c, int argc, char **argv)
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 		return cli_fail(c);
 	if (store_tenant_set_tier(&t, &conflict, c->st, argv[0], argv[1],
-					opt_get(o, 1, "force") != NULL, &c->err) < 0) {
+				  opt_get(o, 1, "force") != NULL, &c->err)
+	    < 0) {
 		int rc = cli_fail(c);
 
 		for (size_t i = 0; i < conflict.n; i++)
@@ -280,8 +282,8 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 {
 	const char *sub = argc ? argv[0] : "list";
 
-	if (argc && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0
-		     || strcmp(sub, "help") == 0)) {
+	if (argc
+	    && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0)) {
 		fputs(TENANTS_HELP, stdout);
 		return 0;
 	}
@@ -304,7 +306,8 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 
 		if ((purge && cli_refuse_write(c) < 0) || cli_store(c) < 0
 		    || (purge ? store_tenant_purge_due(&n, c->st, &c->err)
-			      : store_health_refresh(&n, c->st, &c->err)) < 0)
+			      : store_health_refresh(&n, c->st, &c->err))
+			   < 0)
 			return cli_fail(c);
 		printf("%d tenants %s\n", n, purge ? "purged" : "updated");
 		return 0;
@@ -348,8 +351,8 @@ cmd_tiers(struct cli *c, int argc, char **argv)
 		tier_list_free(&l);
 		return 0;
 	}
-	t = table_new(8, (const char *[]){ "TIER", "PRICE/MO", "USERS", "STORAGE",
-					  "API/H", "KEYS", "INVITES/D", "TRIAL" });
+	t = table_new(8, (const char *[]){ "TIER", "PRICE/MO", "USERS", "STORAGE", "API/H", "KEYS",
+					   "INVITES/D", "TRIAL" });
 	for (size_t i = 0; i < l.n; i++) {
 		const struct tier *r = &l.rows[i];
 		char price[32], u[32], s[32], a[32], k[32], inv[32], trial[16];

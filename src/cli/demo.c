@@ -11,7 +11,6 @@
 #include "store/admin.h"
 #include "store/secret.h"
 
-
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t
@@ -24,21 +23,22 @@ rnd(uint32_t n)
 }
 
 static const char *const first[] = {
-	"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne",
-	"Soylent", "Hooli", "Vandelay", "Wonka", "Aperture", "Black Mesa", "Oscorp",
-	"Nakatomi", "Gringotts", "Monarch", "Pied Piper", "Dunder", "Blue Sun", "Vehement",
-	"Massive", "Sirius", "Zorg", "Nordlicht", "Kōbō", "Łódź Digital", "Café Büro",
-	"Müller & Söhne", "北斗", "Sakura", "Aurora", "Helios", "Quantum", "Polar",
+	"Acme",       "Globex",     "Initech",  "Umbrella",     "Stark",     "Wayne",
+	"Tyrell",     "Cyberdyne",  "Soylent",  "Hooli",        "Vandelay",  "Wonka",
+	"Aperture",   "Black Mesa", "Oscorp",   "Nakatomi",     "Gringotts", "Monarch",
+	"Pied Piper", "Dunder",     "Blue Sun", "Vehement",     "Massive",   "Sirius",
+	"Zorg",       "Nordlicht",  "Kōbō",     "Łódź Digital", "Café Büro", "Müller & Söhne",
+	"北斗",       "Sakura",     "Aurora",   "Helios",       "Quantum",   "Polar",
 };
 static const char *const second[] = {
-	"Corp", "Labs", "Systems", "Industries", "Analytics", "Logistics", "Health",
-	"Studios", "Robotics", "Foods", "Energy", "Media", "Capital", "Cloud", "Works",
-	"Dynamics", "Partners", "Networks",
+	"Corp",    "Labs",    "Systems",  "Industries", "Analytics", "Logistics",
+	"Health",  "Studios", "Robotics", "Foods",      "Energy",    "Media",
+	"Capital", "Cloud",   "Works",    "Dynamics",   "Partners",  "Networks",
 };
 /* Tier mix: many small tenants, few big ones. */
 static const char *const tier_mix[] = {
-	"free", "free", "free", "basic", "basic", "basic", "professional",
-	"professional", "business", "enterprise",
+	"free",  "free",         "free",         "basic",    "basic",
+	"basic", "professional", "professional", "business", "enterprise",
 };
 
 static int
@@ -67,8 +67,10 @@ make_tenant(struct cli *c, int i, struct tenant *t)
 	snprintf(email, sizeof email, "admin@%s.example.com", t->slug);
 	{
 		char domain[128];
-		struct tenant_patch p = { .domain = domain, .billing_email = email,
-					  .timezone = rnd(2) ? "Europe/Berlin" : "America/New_York" };
+		struct tenant_patch p = { .domain = domain,
+					  .billing_email = email,
+					  .timezone =
+					      rnd(2) ? "Europe/Berlin" : "America/New_York" };
 		struct tenant t2;
 
 		snprintf(domain, sizeof domain, "%s.example.com", t->slug);
@@ -92,38 +94,41 @@ fill_tenant(struct cli *c, const struct tenant *t, int i, long *invites)
 	for (int j = 0; j < ninv; j++) {
 		snprintf(email, sizeof email, "new%d.%d@%s.example.com", i, j, t->slug);
 		if (store_invitation_create(&v, token, c->st, t->id, email,
-					 (enum member_role)rnd(ROLE_COUNT), &e) < 0)
+					    (enum member_role)rnd(ROLE_COUNT), &e)
+		    < 0)
 			continue;
 		(*invites)++;
 		if (j == 1 && rnd(4) == 0)
 			store_invitation_revoke(c->st, t->id, v.id, &e);
-		else if (j == 0 && i % 25 == 0)  /* argon2id is slow on purpose */
-			store_invitation_accept(&(struct member){ 0 }, c->st, token,
-					     "New Member", "demo-password", &e);
+		else if (j == 0 && i % 25 == 0) /* argon2id is slow on purpose */
+			store_invitation_accept(&(struct member){ 0 }, c->st, token, "New Member",
+						"demo-password", &e);
 	}
 	snprintf(email, sizeof email, "support@%s.example.com", t->slug);
 	store_setting_put(&s, c->st, t->id, "support.email", SETTING_EMAIL, email, &e);
 	setting_clear(&s);
 	store_setting_put(&s, c->st, t->id, "brand.color", SETTING_COLOR,
-		       (const char *[]){ "#1e88e5", "#43a047", "#e53935", "#8e24aa" }[rnd(4)], &e);
+			  (const char *[]){ "#1e88e5", "#43a047", "#e53935", "#8e24aa" }[rnd(4)],
+			  &e);
 	setting_clear(&s);
 	store_setting_put(&s, c->st, t->id, "projects.max", SETTING_INT, rnd(2) ? "25" : "100", &e);
 	setting_clear(&s);
 	store_setting_put(&s, c->st, t->id, "notifications.enabled", SETTING_BOOL,
-		       rnd(3) ? "true" : "false", &e);
+			  rnd(3) ? "true" : "false", &e);
 	setting_clear(&s);
 	snprintf(email, sizeof email, "https://hooks.%s.example.com/tenantry", t->slug);
 	store_setting_put(&s, c->st, t->id, "webhook.url", SETTING_URL, email, &e);
 	setting_clear(&s);
 	store_setting_put(&s, c->st, t->id, "ui.layout", SETTING_JSON,
-		       "{\"sidebar\": \"left\", \"density\": \"compact\"}", &e);
+			  "{\"sidebar\": \"left\", \"density\": \"compact\"}", &e);
 	setting_clear(&s);
 	snprintf(secret, sizeof secret, "sk_live_%08x%08x", rnd(UINT32_MAX), rnd(UINT32_MAX));
-	if (store_setting_put(&s, c->st, t->id, "billing.stripe_key", SETTING_SECRET, secret, &e) == 0)
+	if (store_setting_put(&s, c->st, t->id, "billing.stripe_key", SETTING_SECRET, secret, &e)
+	    == 0)
 		setting_clear(&s);
 	if (rnd(2))
 		store_apikey_create(&k, secret, c->st, t->id, "ci",
-				 (1u << SCOPE_TENANT_READ) | (1u << SCOPE_USAGE_WRITE), 0, &e);
+				    (1u << SCOPE_TENANT_READ) | (1u << SCOPE_USAGE_WRITE), 0, &e);
 	/* Usage: most tenants comfortable, some near or at their limits. */
 	if (store_quota_list(&ql, c->st, t->id, &e) == 0) {
 		static const int share[] = { 10, 25, 40, 55, 70, 83, 90, 96, 100 };
@@ -136,10 +141,12 @@ fill_tenant(struct cli *c, const struct tenant *t, int i, long *invites)
 			    && strcmp(ql.rows[q].resource, "storage_bytes") != 0)
 				continue;
 			if (lim < 0)
-				lim = strcmp(ql.rows[q].resource, "api_calls") ? INT64_C(1) << 36 : 30000;
+				lim = strcmp(ql.rows[q].resource, "api_calls") ? INT64_C(1) << 36
+									       : 30000;
 			want = lim * share[rnd(sizeof share / sizeof *share)] / 100;
 			if (want > 0)
-				store_usage_increment(&r, c->st, t->id, ql.rows[q].resource, want, &e);
+				store_usage_increment(&r, c->st, t->id, ql.rows[q].resource, want,
+						      &e);
 		}
 		quota_list_free(&ql);
 	}
@@ -170,13 +177,13 @@ live(struct cli *c)
 			char v[16];
 
 			snprintf(v, sizeof v, "%u", 10 + rnd(200));
-			if (store_setting_put(&s, c->st, t->id, "projects.max", SETTING_INT,
-						    v, &e) == 0)
+			if (store_setting_put(&s, c->st, t->id, "projects.max", SETTING_INT, v, &e)
+			    == 0)
 				setting_clear(&s);
 		}
 		if (n % 15 == 0)
-			store_audit_event(c->st, t->id, "user.login", "user",
-						"demo", "{\"method\": \"password\"}", &e);
+			store_audit_event(c->st, t->id, "user.login", "user", "demo",
+					  "{\"method\": \"password\"}", &e);
 		poll(NULL, 0, 250);
 	}
 }
@@ -191,8 +198,9 @@ demo_staff(struct cli *c)
 	secret_random_text(pw, sizeof pw);
 	pw[20] = '\0';
 	if (secret_password_hash(pw, hash, &c->err) < 0
-	    || store_staff_add(id, c->st, email, "Platform Operator",
-				     STAFF_PLATFORM_ADMIN, hash, &c->err) < 0)
+	    || store_staff_add(id, c->st, email, "Platform Operator", STAFF_PLATFORM_ADMIN, hash,
+			       &c->err)
+		   < 0)
 		return cli_fail(c);
 	printf("demo: tenantryd staff login %s password %s\n", email, pw);
 	return 0;
@@ -202,7 +210,8 @@ int
 cmd_demo(struct cli *c, int argc, char **argv)
 {
 	struct opt o[] = { { "tenants", 1 }, { "seed", 1 }, { "live", 0 } };
-	struct store_context ctx = { .role = STORE_ROLE_SESSION, .actor = "demo",
+	struct store_context ctx = { .role = STORE_ROLE_SESSION,
+				     .actor = "demo",
 				     .actor_kind = "system" };
 	int n = opt_parse("demo ", argc, argv, o, NOPTS(o)), tenants = 200, made = 0;
 	long members = 0, invites = 0;
@@ -237,7 +246,7 @@ cmd_demo(struct cli *c, int argc, char **argv)
 
 		if (make_tenant(c, i, &t) < 0) {
 			if (c->err.code == ERR_CONFLICT)
-				continue;  /* already loaded */
+				continue; /* already loaded */
 			return cli_fail(c);
 		}
 		made++;
@@ -261,13 +270,13 @@ cmd_demo(struct cli *c, int argc, char **argv)
 				fill_tenant(c, &l.rows[k], i, &invites);
 				if (i % 17 == 3)
 					store_tenant_set_status(&t, c->st, l.rows[k].id,
-								      TENANT_SUSPENDED, &e);
+								TENANT_SUSPENDED, &e);
 				else if (i % 29 == 5)
 					store_tenant_set_status(&t, c->st, l.rows[k].id,
-								      TENANT_PENDING_DELETION, &e);
+								TENANT_PENDING_DELETION, &e);
 				else if (l.rows[k].status == TENANT_TRIAL && i % 3 == 0)
 					store_tenant_set_status(&t, c->st, l.rows[k].id,
-								      TENANT_ACTIVE, &e);
+								TENANT_ACTIVE, &e);
 				else
 					continue;
 				tenant_clear(&t);

@@ -23,7 +23,8 @@ static const struct command {
 } commands[] = {
 	{ "migrate", cmd_migrate, "apply the schema migrations (superuser or owner)" },
 	{ "demo", cmd_demo, "load realistic demo data; --live keeps it moving" },
-	{ "tenants", cmd_tenants, "list, show, create, update, suspend, resume, delete, restore, tier, health, purge-due" },
+	{ "tenants", cmd_tenants,
+	  "list, show, create, update, suspend, resume, delete, restore, tier, health, purge-due" },
 	{ "tiers", cmd_tiers, "list the subscription tiers" },
 	{ "users", cmd_users, "members of a tenant: list, role, activate, deactivate, remove" },
 	{ "invite", cmd_invite, "invitations: EMAIL [ROLE], list, resend, revoke, accept" },
@@ -45,28 +46,29 @@ static const struct command {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tenantry [options] [command [args]]\n"
-		"\n"
-		"Without a command, opens the console.\n"
-		"\n"
-		"options:\n"
-		"  --db CONNINFO          PostgreSQL connection (or TENANTRY_DB, PG* variables)\n"
-		"  --url URL              a tenantryd server instead of the database (or TENANTRY_URL)\n"
-		"  --token-file F         bearer token for --url (or TENANTRY_TOKEN; default: `login`)\n"
-		"  --master-key-file F    key for encrypted settings (or TENANTRY_MASTER_KEY_FILE)\n"
-		"  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
-		"  --json                 JSON output\n"
-		"  --read-only            refuse every write\n"
-		"  --no-color             monochrome console (also NO_COLOR)\n"
-		"  --theme NAME           console theme: default, light, high-contrast, mono, a path\n"
-		"  --keymap NAME          console keymap: default (vi-like), emacs, a path\n"
-		"  --tenant SLUG          open the console on this tenant\n"
-		"  --no-mouse             leave the mouse to the terminal\n"
-		"  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
-		"  --version              print the version\n"
-		"\n"
-		"commands:\n");
+	fprintf(
+	    f,
+	    "usage: tenantry [options] [command [args]]\n"
+	    "\n"
+	    "Without a command, opens the console.\n"
+	    "\n"
+	    "options:\n"
+	    "  --db CONNINFO          PostgreSQL connection (or TENANTRY_DB, PG* variables)\n"
+	    "  --url URL              a tenantryd server instead of the database (or TENANTRY_URL)\n"
+	    "  --token-file F         bearer token for --url (or TENANTRY_TOKEN; default: `login`)\n"
+	    "  --master-key-file F    key for encrypted settings (or TENANTRY_MASTER_KEY_FILE)\n"
+	    "  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
+	    "  --json                 JSON output\n"
+	    "  --read-only            refuse every write\n"
+	    "  --no-color             monochrome console (also NO_COLOR)\n"
+	    "  --theme NAME           console theme: default, light, high-contrast, mono, a path\n"
+	    "  --keymap NAME          console keymap: default (vi-like), emacs, a path\n"
+	    "  --tenant SLUG          open the console on this tenant\n"
+	    "  --no-mouse             leave the mouse to the terminal\n"
+	    "  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
+	    "  --version              print the version\n"
+	    "\n"
+	    "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
@@ -126,7 +128,9 @@ parse_as(struct cli *c, struct store_context *ctx)
 int
 cli_store(struct cli *c)
 {
-	struct store_config cfg = { .conninfo = c->db, .url = c->url, .token = c->token,
+	struct store_config cfg = { .conninfo = c->db,
+				    .url = c->url,
+				    .token = c->token,
 				    .read_only = c->read_only,
 				    .master_key_file = c->master_key_file };
 	struct store_context ctx;
@@ -210,15 +214,23 @@ static int
 run_console(struct cli *c)
 {
 	struct console_options o = {
-		.store = { .conninfo = c->db, .url = c->url, .token = c->token,
-			   .master_key_file = c->master_key_file, .read_only = c->read_only },
-		.theme = c->theme, .keymap = c->keymap, .tenant = c->tenant,
-		.read_only = c->read_only, .no_color = c->no_color, .no_mouse = c->no_mouse,
+		.store = { .conninfo = c->db,
+			   .url = c->url,
+			   .token = c->token,
+			   .master_key_file = c->master_key_file,
+			   .read_only = c->read_only },
+		.theme = c->theme,
+		.keymap = c->keymap,
+		.tenant = c->tenant,
+		.read_only = c->read_only,
+		.no_color = c->no_color,
+		.no_mouse = c->no_mouse,
 	};
 	char target[1100];
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return cli_usage(NULL, "the console needs a terminal; try `tenantry --help` for commands");
+		return cli_usage(
+		    NULL, "the console needs a terminal; try `tenantry --help` for commands");
 	if (parse_as(c, &o.ctx) < 0)
 		return cli_fail(c);
 	describe_target(c, target, sizeof target);

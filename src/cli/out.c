@@ -91,7 +91,7 @@ fmt_limit(char buf[32], int64_t limit)
 struct table {
 	int ncols;
 	size_t nrows, cap;
-	char **cells;          /* nrows * ncols, row 0 is the header */
+	char **cells; /* nrows * ncols, row 0 is the header */
 };
 
 /* A sanitised copy of s (widget.h's text_sanitize: no control characters,
@@ -104,7 +104,7 @@ cli_safe(const char *s)
 	static size_t cap[8];
 	static unsigned next;
 	unsigned k = next++ % 8;
-	size_t need = 3 * strlen(s ? s : "") + 4;  /* a bad byte may become 3 */
+	size_t need = 3 * strlen(s ? s : "") + 4; /* a bad byte may become 3 */
 
 	if (cap[k] < need) {
 		char *nb = realloc(ring[k], need);

@@ -33,17 +33,19 @@ static const struct {
 	int status;
 	const char *title;
 } codes[] = {
-#define X(e, s, st, t) [ERR_##e] = {s, st, t},
+#define X(e, s, st, t) [ERR_##e] = { s, st, t },
 	ERR_CODES(X)
 #undef X
 };
 
-static int valid(enum err_code code)
+static int
+valid(enum err_code code)
 {
 	return (unsigned)code < ERR_CODE_COUNT;
 }
 
-void err_clear(struct err *e)
+void
+err_clear(struct err *e)
 {
 	if (!e)
 		return;
@@ -53,8 +55,8 @@ void err_clear(struct err *e)
 	e->field[0] = '\0';
 }
 
-static void err_vset(struct err *e, enum err_code code, const char *fmt,
-		     va_list ap)
+static void
+err_vset(struct err *e, enum err_code code, const char *fmt, va_list ap)
 {
 	if (!valid(code))
 		code = ERR_INTERNAL;
@@ -64,7 +66,8 @@ static void err_vset(struct err *e, enum err_code code, const char *fmt,
 	e->field[0] = '\0';
 }
 
-int err_set(struct err *e, enum err_code code, const char *fmt, ...)
+int
+err_set(struct err *e, enum err_code code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,7 +79,8 @@ int err_set(struct err *e, enum err_code code, const char *fmt, ...)
 	return -1;
 }
 
-int err_field(struct err *e, const char *field, const char *fmt, ...)
+int
+err_field(struct err *e, const char *field, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,22 +93,26 @@ int err_field(struct err *e, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-const char *err_code_name(enum err_code code)
+const char *
+err_code_name(enum err_code code)
 {
 	return valid(code) ? codes[code].name : "internal";
 }
 
-const char *err_code_title(enum err_code code)
+const char *
+err_code_title(enum err_code code)
 {
 	return valid(code) ? codes[code].title : codes[ERR_INTERNAL].title;
 }
 
-int err_code_status(enum err_code code)
+int
+err_code_status(enum err_code code)
 {
 	return valid(code) ? codes[code].status : 500;
 }
 
-enum err_code err_code_from_name(const char *name)
+enum err_code
+err_code_from_name(const char *name)
 {
 	for (int i = 0; name && i < ERR_CODE_COUNT; i++)
 		if (!strcmp(codes[i].name, name))
@@ -112,7 +120,8 @@ enum err_code err_code_from_name(const char *name)
 	return ERR_INTERNAL;
 }
 
-int err_exit_status(enum err_code code)
+int
+err_exit_status(enum err_code code)
 {
 	switch (code) {
 	case ERR_OK:

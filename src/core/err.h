@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 /* X(enum suffix, code string, HTTP status, title) */
+/* clang-format off */
 #define ERR_CODES(X)                                                          \
 	X(OK, "ok", 200, "OK")                                                \
 	X(BAD_REQUEST, "bad_request", 400, "Bad request")                     \
@@ -36,19 +37,20 @@
 	X(UNAVAILABLE, "unavailable", 503, "Database unavailable")            \
 	X(OUTCOME_UNKNOWN, "outcome_unknown", 503,                            \
 	  "The database connection was lost before the commit was confirmed")
+/* clang-format on */
 
 enum err_code {
 #define X(e, s, st, t) ERR_##e,
 	ERR_CODES(X)
 #undef X
-	ERR_CODE_COUNT
+	    ERR_CODE_COUNT
 };
 
 struct err {
 	enum err_code code;
-	int status;         /* HTTP-like status of code */
-	char message[512];  /* human readable, never contains secrets */
-	char field[64];     /* offending field for ERR_INVALID_FIELD, or "" */
+	int status;        /* HTTP-like status of code */
+	char message[512]; /* human readable, never contains secrets */
+	char field[64];    /* offending field for ERR_INVALID_FIELD, or "" */
 };
 
 /* Reset e to "no error". e may be NULL. */
@@ -57,15 +59,15 @@ void err_clear(struct err *e);
 /* Fill e (may be NULL) with code and a printf-style message; returns -1 so
  * callers can write `return err_set(e, ERR_NOT_FOUND, "no tenant %s", id);`. */
 int err_set(struct err *e, enum err_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like err_set, naming the offending field. */
 int err_field(struct err *e, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-const char *err_code_name(enum err_code code);   /* "not_found" */
-const char *err_code_title(enum err_code code);  /* "Not found" */
-int err_code_status(enum err_code code);         /* 404 */
+const char *err_code_name(enum err_code code);  /* "not_found" */
+const char *err_code_title(enum err_code code); /* "Not found" */
+int err_code_status(enum err_code code);        /* 404 */
 /* Code for a name, or ERR_INTERNAL when unknown. */
 enum err_code err_code_from_name(const char *name);
 

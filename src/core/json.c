@@ -9,21 +9,21 @@
 
 #define I(v) ((json_int_t)(v))
 
-json_t *tier_to_json(const struct tier *t)
+json_t *
+tier_to_json(const struct tier *t)
 {
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i, "
 			 "s:o}",
-			 "name", t->name, "display_name", t->display_name,
-			 "rank", t->rank, "price_cents", I(t->price_cents),
-			 "max_users", I(t->max_users), "storage_limit_bytes",
-			 I(t->storage_limit_bytes), "api_calls_per_hour",
-			 I(t->api_calls_per_hour), "max_api_keys",
-			 I(t->max_api_keys), "invitations_per_day",
-			 I(t->invitations_per_day), "trial_days", t->trial_days,
-			 "features", feature_mask_to_json(t->features));
+			 "name", t->name, "display_name", t->display_name, "rank", t->rank,
+			 "price_cents", I(t->price_cents), "max_users", I(t->max_users),
+			 "storage_limit_bytes", I(t->storage_limit_bytes), "api_calls_per_hour",
+			 I(t->api_calls_per_hour), "max_api_keys", I(t->max_api_keys),
+			 "invitations_per_day", I(t->invitations_per_day), "trial_days",
+			 t->trial_days, "features", feature_mask_to_json(t->features));
 }
 
-int tier_from_json(struct tier *out, json_t *j, struct err *e)
+int
+tier_from_json(struct tier *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -46,36 +46,34 @@ int tier_from_json(struct tier *out, json_t *j, struct err *e)
 /* ---- tenants ------------------------------------------------------------- */
 
 /* The fields of a tenant that are plain text. */
-static json_t *tenant_texts(const struct tenant *t)
+static json_t *
+tenant_texts(const struct tenant *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-			 "id", t->id, "slug", t->slug, "name", t->name,
-			 "domain", t->domain, "tier", t->tier, "billing_email",
-			 t->billing_email, "billing_status", t->billing_status,
-			 "contact_phone", t->contact_phone, "timezone",
-			 t->timezone, "locale", t->locale);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->id, "slug",
+			 t->slug, "name", t->name, "domain", t->domain, "tier", t->tier,
+			 "billing_email", t->billing_email, "billing_status", t->billing_status,
+			 "contact_phone", t->contact_phone, "timezone", t->timezone, "locale",
+			 t->locale);
 }
 
-json_t *tenant_to_json(const struct tenant *t)
+json_t *
+tenant_to_json(const struct tenant *t)
 {
 	json_t *j = tenant_texts(t);
 	json_t *rest = json_pack(
-		"{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:f, s:o, s:o, "
-		"s:o?, s:o?}",
-		"status", tenant_status_name(t->status), "trial_ends_at",
-		time_to_json(t->trial_ends_at), "deletion_due_at",
-		time_to_json(t->deletion_due_at), "created_at",
-		time_to_json(t->created_at), "updated_at",
-		time_to_json(t->updated_at), "members", t->members, "health",
-		t->health, "usage_peak", t->usage_peak, "features_on",
-		feature_mask_to_json(t->features_on), "features_off",
-		feature_mask_to_json(t->features_off), "settings",
-		jtext_or_null(t->settings_json), "branding",
-		jtext_or_null(t->branding_json));
+	    "{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:f, s:o, s:o, "
+	    "s:o?, s:o?}",
+	    "status", tenant_status_name(t->status), "trial_ends_at",
+	    time_to_json(t->trial_ends_at), "deletion_due_at", time_to_json(t->deletion_due_at),
+	    "created_at", time_to_json(t->created_at), "updated_at", time_to_json(t->updated_at),
+	    "members", t->members, "health", t->health, "usage_peak", t->usage_peak, "features_on",
+	    feature_mask_to_json(t->features_on), "features_off",
+	    feature_mask_to_json(t->features_off), "settings", jtext_or_null(t->settings_json),
+	    "branding", jtext_or_null(t->branding_json));
 
-	if (!j || !rest || json_object_update(j, rest) < 0 ||
-	    (t->settings_json && json_is_null(json_object_get(j, "settings"))) ||
-	    (t->branding_json && json_is_null(json_object_get(j, "branding")))) {
+	if (!j || !rest || json_object_update(j, rest) < 0
+	    || (t->settings_json && json_is_null(json_object_get(j, "settings")))
+	    || (t->branding_json && json_is_null(json_object_get(j, "branding")))) {
 		json_decref(j);
 		j = NULL;
 	}
@@ -83,7 +81,8 @@ json_t *tenant_to_json(const struct tenant *t)
 	return j;
 }
 
-int tenant_from_json(struct tenant *out, json_t *j, struct err *e)
+int
+tenant_from_json(struct tenant *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -102,12 +101,9 @@ int tenant_from_json(struct tenant *out, json_t *j, struct err *e)
 	rd_int(&r, "members", &out->members);
 	rd_int(&r, "health", &out->health);
 	rd_real(&r, "usage_peak", &out->usage_peak);
-	rd_str(&r, "billing_email", out->billing_email,
-	       sizeof out->billing_email);
-	rd_str(&r, "billing_status", out->billing_status,
-	       sizeof out->billing_status);
-	rd_str(&r, "contact_phone", out->contact_phone,
-	       sizeof out->contact_phone);
+	rd_str(&r, "billing_email", out->billing_email, sizeof out->billing_email);
+	rd_str(&r, "billing_status", out->billing_status, sizeof out->billing_status);
+	rd_str(&r, "contact_phone", out->contact_phone, sizeof out->contact_phone);
 	rd_str(&r, "timezone", out->timezone, sizeof out->timezone);
 	rd_str(&r, "locale", out->locale, sizeof out->locale);
 	rd_features(&r, "features_on", &out->features_on);
@@ -124,17 +120,18 @@ int tenant_from_json(struct tenant *out, json_t *j, struct err *e)
 
 /* ---- members and invitations --------------------------------------------- */
 
-json_t *member_to_json(const struct member *m)
+json_t *
+member_to_json(const struct member *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
-			 "tenant_id", m->tenant_id, "user_id", m->user_id,
-			 "email", m->email, "full_name", m->full_name, "role",
-			 member_role_name(m->role), "active", m->active,
-			 "joined_at", time_to_json(m->joined_at),
-			 "last_active_at", time_to_json(m->last_active_at));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "tenant_id", m->tenant_id,
+			 "user_id", m->user_id, "email", m->email, "full_name", m->full_name,
+			 "role", member_role_name(m->role), "active", m->active, "joined_at",
+			 time_to_json(m->joined_at), "last_active_at",
+			 time_to_json(m->last_active_at));
 }
 
-int member_from_json(struct member *out, json_t *j, struct err *e)
+int
+member_from_json(struct member *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -151,19 +148,18 @@ int member_from_json(struct member *out, json_t *j, struct err *e)
 	return rd_done(&r);
 }
 
-json_t *invitation_to_json(const struct invitation *v)
+json_t *
+invitation_to_json(const struct invitation *v)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
-			 "tenant_id", v->tenant_id, "id", v->id, "email",
-			 v->email, "role", member_role_name(v->role),
-			 "invited_by", v->invited_by, "created_at",
-			 time_to_json(v->created_at), "expires_at",
-			 time_to_json(v->expires_at), "accepted_at",
-			 time_to_json(v->accepted_at), "revoked_at",
-			 time_to_json(v->revoked_at));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "tenant_id", v->tenant_id,
+			 "id", v->id, "email", v->email, "role", member_role_name(v->role),
+			 "invited_by", v->invited_by, "created_at", time_to_json(v->created_at),
+			 "expires_at", time_to_json(v->expires_at), "accepted_at",
+			 time_to_json(v->accepted_at), "revoked_at", time_to_json(v->revoked_at));
 }
 
-int invitation_from_json(struct invitation *out, json_t *j, struct err *e)
+int
+invitation_from_json(struct invitation *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -183,15 +179,16 @@ int invitation_from_json(struct invitation *out, json_t *j, struct err *e)
 
 /* ---- quotas and usage ---------------------------------------------------- */
 
-json_t *quota_to_json(const struct quota *q)
+json_t *
+quota_to_json(const struct quota *q)
 {
-	return json_pack("{s:s, s:I, s:I, s:s, s:o}", "resource", q->resource,
-			 "limit", I(q->limit), "used", I(q->used), "window",
-			 quota_window_name(q->window), "window_start",
+	return json_pack("{s:s, s:I, s:I, s:s, s:o}", "resource", q->resource, "limit", I(q->limit),
+			 "used", I(q->used), "window", quota_window_name(q->window), "window_start",
 			 time_to_json(q->window_start));
 }
 
-void rd_quota(struct rd *r, struct quota *out)
+void
+rd_quota(struct rd *r, struct quota *out)
 {
 	rd_str(r, "resource", out->resource, sizeof out->resource);
 	rd_i64(r, "limit", &out->limit);
@@ -200,7 +197,8 @@ void rd_quota(struct rd *r, struct quota *out)
 	rd_time(r, "window_start", &out->window_start);
 }
 
-int quota_from_json(struct quota *out, json_t *j, struct err *e)
+int
+quota_from_json(struct quota *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -210,13 +208,15 @@ int quota_from_json(struct quota *out, json_t *j, struct err *e)
 	return rd_done(&r);
 }
 
-json_t *usage_day_to_json(const struct usage_day *u)
+json_t *
+usage_day_to_json(const struct usage_day *u)
 {
-	return json_pack("{s:s, s:s, s:I}", "resource", u->resource, "day",
-			 u->day, "amount", I(u->amount));
+	return json_pack("{s:s, s:s, s:I}", "resource", u->resource, "day", u->day, "amount",
+			 I(u->amount));
 }
 
-int usage_day_from_json(struct usage_day *out, json_t *j, struct err *e)
+int
+usage_day_from_json(struct usage_day *out, json_t *j, struct err *e)
 {
 	struct rd r;
 	usec_t t;
@@ -225,25 +225,24 @@ int usage_day_from_json(struct usage_day *out, json_t *j, struct err *e)
 	rd_open(&r, j, "", e);
 	rd_str(&r, "resource", out->resource, sizeof out->resource);
 	rd_str(&r, "day", out->day, sizeof out->day);
-	if (rd_done(&r) == 0 && (strlen(out->day) != 10 ||
-			     time_parse(&t, out->day, "day", NULL) < 0))
+	if (rd_done(&r) == 0
+	    && (strlen(out->day) != 10 || time_parse(&t, out->day, "day", NULL) < 0))
 		rd_fail(&r, "day", "expected a day like 2026-11-22");
 	rd_i64(&r, "amount", &out->amount);
 	return rd_done(&r);
 }
 
-json_t *usage_summary_to_json(const struct usage_summary *u)
+json_t *
+usage_summary_to_json(const struct usage_summary *u)
 {
-	return json_pack("{s:{s:I, s:I}, s:{s:f, s:f}, s:{s:I, s:I}}", "users",
-			 "current", I(u->users_current), "limit",
-			 I(u->users_limit), "storage", "used_gb",
-			 u->storage_used_gb, "limit_gb", u->storage_limit_gb,
-			 "api_calls", "today", I(u->api_calls_today), "limit",
-			 I(u->api_calls_limit));
+	return json_pack("{s:{s:I, s:I}, s:{s:f, s:f}, s:{s:I, s:I}}", "users", "current",
+			 I(u->users_current), "limit", I(u->users_limit), "storage", "used_gb",
+			 u->storage_used_gb, "limit_gb", u->storage_limit_gb, "api_calls", "today",
+			 I(u->api_calls_today), "limit", I(u->api_calls_limit));
 }
 
-int usage_summary_from_json(struct usage_summary *out, json_t *j,
-			    struct err *e)
+int
+usage_summary_from_json(struct usage_summary *out, json_t *j, struct err *e)
 {
 	struct rd r, users, storage, calls;
 
@@ -263,17 +262,17 @@ int usage_summary_from_json(struct usage_summary *out, json_t *j,
 
 /* ---- settings and API keys ----------------------------------------------- */
 
-json_t *setting_to_json(const struct setting *s)
+json_t *
+setting_to_json(const struct setting *s)
 {
-	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:s}", "key",
-			 s->key, "type", setting_type_name(s->type),
-			 "encrypted", s->encrypted, "revealed", s->revealed,
-			 "value", jstr_or_null(s->value), "updated_at",
-			 time_to_json(s->updated_at), "updated_by",
-			 s->updated_by);
+	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:s}", "key", s->key, "type",
+			 setting_type_name(s->type), "encrypted", s->encrypted, "revealed",
+			 s->revealed, "value", jstr_or_null(s->value), "updated_at",
+			 time_to_json(s->updated_at), "updated_by", s->updated_by);
 }
 
-int setting_from_json(struct setting *out, json_t *j, struct err *e)
+int
+setting_from_json(struct setting *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -289,21 +288,20 @@ int setting_from_json(struct setting *out, json_t *j, struct err *e)
 	return rd_done(&r);
 }
 
-json_t *api_key_to_json(const struct api_key *k)
+json_t *
+api_key_to_json(const struct api_key *k)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, "
 			 "s:o}",
-			 "tenant_id", k->tenant_id, "id", k->id, "prefix",
-			 k->prefix, "name", k->name, "scopes",
-			 scope_mask_to_json(k->scopes), "created_by",
-			 k->created_by, "created_at",
-			 time_to_json(k->created_at), "expires_at",
-			 time_to_json(k->expires_at), "last_used_at",
-			 time_to_json(k->last_used_at), "revoked_at",
-			 time_to_json(k->revoked_at));
+			 "tenant_id", k->tenant_id, "id", k->id, "prefix", k->prefix, "name",
+			 k->name, "scopes", scope_mask_to_json(k->scopes), "created_by",
+			 k->created_by, "created_at", time_to_json(k->created_at), "expires_at",
+			 time_to_json(k->expires_at), "last_used_at", time_to_json(k->last_used_at),
+			 "revoked_at", time_to_json(k->revoked_at));
 }
 
-int api_key_from_json(struct api_key *out, json_t *j, struct err *e)
+int
+api_key_from_json(struct api_key *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -324,28 +322,29 @@ int api_key_from_json(struct api_key *out, json_t *j, struct err *e)
 
 /* ---- audit and alerts ---------------------------------------------------- */
 
-json_t *audit_entry_to_json(const struct audit_entry *a)
+json_t *
+audit_entry_to_json(const struct audit_entry *a)
 {
-	json_t *j = json_pack(
-		"{s:s, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o?, s:o?, "
-		"s:o, s:s, s:s}",
-		"tenant_id", a->tenant_id, "seq", I(a->seq), "at",
-		time_to_json(a->at), "actor", a->actor, "actor_kind",
-		a->actor_kind, "action", a->action, "resource_type",
-		a->resource_type, "resource_id", a->resource_id, "ip", a->ip,
-		"old", jtext_or_null(a->old_json), "new",
-		jtext_or_null(a->new_json), "user_agent",
-		jstr_or_null(a->user_agent), "hash", a->hash, "cursor", a->cursor);
+	json_t *j = json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o?, s:o?, "
+			      "s:o, s:s, s:s}",
+			      "tenant_id", a->tenant_id, "seq", I(a->seq), "at",
+			      time_to_json(a->at), "actor", a->actor, "actor_kind", a->actor_kind,
+			      "action", a->action, "resource_type", a->resource_type, "resource_id",
+			      a->resource_id, "ip", a->ip, "old", jtext_or_null(a->old_json), "new",
+			      jtext_or_null(a->new_json), "user_agent", jstr_or_null(a->user_agent),
+			      "hash", a->hash, "cursor", a->cursor);
 
-	if (j && ((a->old_json && json_is_null(json_object_get(j, "old"))) ||
-		  (a->new_json && json_is_null(json_object_get(j, "new"))))) {
+	if (j
+	    && ((a->old_json && json_is_null(json_object_get(j, "old")))
+		|| (a->new_json && json_is_null(json_object_get(j, "new"))))) {
 		json_decref(j);
 		j = NULL;
 	}
 	return j;
 }
 
-int audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
+int
+audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -357,8 +356,7 @@ int audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 	rd_str(&r, "actor", out->actor, sizeof out->actor);
 	rd_str(&r, "actor_kind", out->actor_kind, sizeof out->actor_kind);
 	rd_str(&r, "action", out->action, sizeof out->action);
-	rd_str(&r, "resource_type", out->resource_type,
-	       sizeof out->resource_type);
+	rd_str(&r, "resource_type", out->resource_type, sizeof out->resource_type);
 	rd_str(&r, "resource_id", out->resource_id, sizeof out->resource_id);
 	rd_str(&r, "ip", out->ip, sizeof out->ip);
 	rd_str(&r, "hash", out->hash, sizeof out->hash);
@@ -379,17 +377,17 @@ int audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 	return -1;
 }
 
-json_t *alert_to_json(const struct alert *a)
+json_t *
+alert_to_json(const struct alert *a)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s}",
-			 "tenant_id", a->tenant_id, "id", a->id, "kind",
-			 a->kind, "resource", a->resource, "threshold",
-			 a->threshold, "at", time_to_json(a->at),
-			 "acknowledged_at", time_to_json(a->acknowledged_at),
-			 "acknowledged_by", a->acknowledged_by);
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s}", "tenant_id", a->tenant_id,
+			 "id", a->id, "kind", a->kind, "resource", a->resource, "threshold",
+			 a->threshold, "at", time_to_json(a->at), "acknowledged_at",
+			 time_to_json(a->acknowledged_at), "acknowledged_by", a->acknowledged_by);
 }
 
-int alert_from_json(struct alert *out, json_t *j, struct err *e)
+int
+alert_from_json(struct alert *out, json_t *j, struct err *e)
 {
 	struct rd r;
 
@@ -402,7 +400,6 @@ int alert_from_json(struct alert *out, json_t *j, struct err *e)
 	rd_int(&r, "threshold", &out->threshold);
 	rd_time(&r, "at", &out->at);
 	rd_time(&r, "acknowledged_at", &out->acknowledged_at);
-	rd_str(&r, "acknowledged_by", out->acknowledged_by,
-	       sizeof out->acknowledged_by);
+	rd_str(&r, "acknowledged_by", out->acknowledged_by, sizeof out->acknowledged_by);
 	return rd_done(&r);
 }

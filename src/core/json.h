@@ -33,15 +33,15 @@
 json_t *time_to_json(usec_t t);
 int time_from_json(usec_t *out, json_t *j, const char *field, struct err *e);
 json_t *feature_mask_to_json(feature_mask m);
-int feature_mask_from_json(feature_mask *out, json_t *j, const char *field,
-			   struct err *e);
+int feature_mask_from_json(feature_mask *out, json_t *j, const char *field, struct err *e);
 json_t *scope_mask_to_json(scope_mask m);
-int scope_mask_from_json(scope_mask *out, json_t *j, const char *field,
-			 struct err *e);
+int scope_mask_from_json(scope_mask *out, json_t *j, const char *field, struct err *e);
 
+/* clang-format off */
 #define JSON_CODEC(type)                                                     \
 	json_t *type##_to_json(const struct type *v);                        \
 	int type##_from_json(struct type *out, json_t *j, struct err *e);
+/* clang-format on */
 
 JSON_CODEC(tier)
 JSON_CODEC(tenant)

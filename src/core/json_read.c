@@ -10,8 +10,8 @@
 #include "core/json_read.h"
 #include "core/text.h"
 
-const char *rd_field(const struct rd *r, const char *key, char *buf,
-		     size_t size)
+const char *
+rd_field(const struct rd *r, const char *key, char *buf, size_t size)
 {
 	if (!key)
 		snprintf(buf, size, "%s", *r->path ? r->path : "body");
@@ -22,7 +22,8 @@ const char *rd_field(const struct rd *r, const char *key, char *buf,
 	return buf;
 }
 
-void rd_fail(struct rd *r, const char *key, const char *fmt, ...)
+void
+rd_fail(struct rd *r, const char *key, const char *fmt, ...)
 {
 	char field[64], msg[400];
 	va_list ap;
@@ -37,7 +38,8 @@ void rd_fail(struct rd *r, const char *key, const char *fmt, ...)
 	err_field(r->e, field, "%s: %s", field, msg);
 }
 
-static void rd_init(struct rd *r, json_t *j, bool *failed, struct err *e)
+static void
+rd_init(struct rd *r, json_t *j, bool *failed, struct err *e)
 {
 	r->obj = j;
 	r->e = e;
@@ -45,7 +47,8 @@ static void rd_init(struct rd *r, json_t *j, bool *failed, struct err *e)
 	r->failed = failed ? failed : &r->own_failed;
 }
 
-void rd_open(struct rd *r, json_t *j, const char *path, struct err *e)
+void
+rd_open(struct rd *r, json_t *j, const char *path, struct err *e)
 {
 	rd_init(r, j, NULL, e);
 	snprintf(r->path, sizeof r->path, "%s", path ? path : "");
@@ -53,7 +56,8 @@ void rd_open(struct rd *r, json_t *j, const char *path, struct err *e)
 		rd_fail(r, NULL, "expected an object");
 }
 
-void rd_child(struct rd *r, struct rd *parent, const char *key)
+void
+rd_child(struct rd *r, struct rd *parent, const char *key)
 {
 	rd_init(r, rd_get(parent, key), parent->failed, parent->e);
 	rd_field(parent, key, r->path, sizeof r->path);
@@ -61,8 +65,8 @@ void rd_child(struct rd *r, struct rd *parent, const char *key)
 		rd_fail(r, NULL, "expected an object");
 }
 
-void rd_element(struct rd *r, struct rd *parent, const char *key, size_t i,
-		json_t *elem)
+void
+rd_element(struct rd *r, struct rd *parent, const char *key, size_t i, json_t *elem)
 {
 	char base[48];
 
@@ -73,12 +77,14 @@ void rd_element(struct rd *r, struct rd *parent, const char *key, size_t i,
 		rd_fail(r, NULL, "expected an object");
 }
 
-int rd_done(const struct rd *r)
+int
+rd_done(const struct rd *r)
 {
 	return *r->failed ? -1 : 0;
 }
 
-json_t *rd_get(struct rd *r, const char *key)
+json_t *
+rd_get(struct rd *r, const char *key)
 {
 	json_t *v;
 
@@ -89,7 +95,8 @@ json_t *rd_get(struct rd *r, const char *key)
 	return v;
 }
 
-json_t *rd_array(struct rd *r, const char *key, size_t max)
+json_t *
+rd_array(struct rd *r, const char *key, size_t max)
 {
 	json_t *v = rd_get(r, key);
 
@@ -100,7 +107,8 @@ json_t *rd_array(struct rd *r, const char *key, size_t max)
 	return *r->failed ? NULL : v;
 }
 
-const char *rd_text(struct rd *r, const char *key)
+const char *
+rd_text(struct rd *r, const char *key)
 {
 	json_t *v = rd_get(r, key);
 
@@ -109,7 +117,8 @@ const char *rd_text(struct rd *r, const char *key)
 	return *r->failed ? NULL : json_string_value(v);
 }
 
-void rd_str(struct rd *r, const char *key, char *dst, size_t size)
+void
+rd_str(struct rd *r, const char *key, char *dst, size_t size)
 {
 	const char *s = rd_text(r, key);
 
@@ -121,7 +130,8 @@ void rd_str(struct rd *r, const char *key, char *dst, size_t size)
 		memcpy(dst, s, strlen(s) + 1);
 }
 
-void rd_i64(struct rd *r, const char *key, int64_t *dst)
+void
+rd_i64(struct rd *r, const char *key, int64_t *dst)
 {
 	json_t *v = rd_get(r, key);
 
@@ -131,7 +141,8 @@ void rd_i64(struct rd *r, const char *key, int64_t *dst)
 		*dst = (int64_t)json_integer_value(v);
 }
 
-void rd_int(struct rd *r, const char *key, int *dst)
+void
+rd_int(struct rd *r, const char *key, int *dst)
 {
 	int64_t v = 0;
 
@@ -142,7 +153,8 @@ void rd_int(struct rd *r, const char *key, int *dst)
 		*dst = (int)v;
 }
 
-void rd_real(struct rd *r, const char *key, double *dst)
+void
+rd_real(struct rd *r, const char *key, double *dst)
 {
 	json_t *v = rd_get(r, key);
 
@@ -152,7 +164,8 @@ void rd_real(struct rd *r, const char *key, double *dst)
 		*dst = json_number_value(v);
 }
 
-void rd_bool(struct rd *r, const char *key, bool *dst)
+void
+rd_bool(struct rd *r, const char *key, bool *dst)
 {
 	json_t *v = rd_get(r, key);
 
@@ -162,7 +175,8 @@ void rd_bool(struct rd *r, const char *key, bool *dst)
 		*dst = json_is_true(v);
 }
 
-void rd_time(struct rd *r, const char *key, usec_t *dst)
+void
+rd_time(struct rd *r, const char *key, usec_t *dst)
 {
 	char field[64];
 	json_t *v = rd_get(r, key);
@@ -174,7 +188,8 @@ void rd_time(struct rd *r, const char *key, usec_t *dst)
 		*r->failed = true;
 }
 
-void rd_features(struct rd *r, const char *key, feature_mask *dst)
+void
+rd_features(struct rd *r, const char *key, feature_mask *dst)
 {
 	char field[64];
 	json_t *v = rd_get(r, key);
@@ -186,7 +201,8 @@ void rd_features(struct rd *r, const char *key, feature_mask *dst)
 		*r->failed = true;
 }
 
-void rd_scopes(struct rd *r, const char *key, scope_mask *dst)
+void
+rd_scopes(struct rd *r, const char *key, scope_mask *dst)
 {
 	char field[64];
 	json_t *v = rd_get(r, key);
@@ -198,7 +214,8 @@ void rd_scopes(struct rd *r, const char *key, scope_mask *dst)
 		*r->failed = true;
 }
 
-void rd_strdup(struct rd *r, const char *key, char **dst)
+void
+rd_strdup(struct rd *r, const char *key, char **dst)
 {
 	json_t *v = *r->failed ? NULL : json_object_get(r->obj, key);
 
@@ -211,7 +228,8 @@ void rd_strdup(struct rd *r, const char *key, char **dst)
 		rd_fail(r, key, "out of memory");
 }
 
-void rd_json_text(struct rd *r, const char *key, char **dst)
+void
+rd_json_text(struct rd *r, const char *key, char **dst)
 {
 	json_t *v = *r->failed ? NULL : json_object_get(r->obj, key);
 
@@ -223,19 +241,22 @@ void rd_json_text(struct rd *r, const char *key, char **dst)
 		rd_fail(r, key, "out of memory");
 }
 
-json_t *jstr_or_null(const char *s)
+json_t *
+jstr_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
 
-json_t *jtext_or_null(const char *json_text)
+json_t *
+jtext_or_null(const char *json_text)
 {
 	return json_load_stored(json_text);
 }
 
 /* ---- times and masks ----------------------------------------------------- */
 
-json_t *time_to_json(usec_t t)
+json_t *
+time_to_json(usec_t t)
 {
 	char buf[TIME_LEN];
 
@@ -246,25 +267,25 @@ json_t *time_to_json(usec_t t)
 	return json_string(buf);
 }
 
-int time_from_json(usec_t *out, json_t *j, const char *field, struct err *e)
+int
+time_from_json(usec_t *out, json_t *j, const char *field, struct err *e)
 {
 	*out = 0;
 	if (json_is_null(j))
 		return 0;
 	if (!json_is_string(j))
-		return err_field(e, field, "%s: expected a time string or null",
-				 field);
+		return err_field(e, field, "%s: expected a time string or null", field);
 	return time_parse(out, json_string_value(j), field, e);
 }
 
-static json_t *names_to_json(uint32_t m, int count,
-			     const char *(*name)(int i))
+static json_t *
+names_to_json(uint32_t m, int count, const char *(*name)(int i))
 {
 	json_t *a = json_array();
 
 	for (int i = 0; a && i < count; i++) {
-		if ((m & (UINT32_C(1) << i)) &&
-		    json_array_append_new(a, json_string(name(i))) < 0) {
+		if ((m & (UINT32_C(1) << i))
+		    && json_array_append_new(a, json_string(name(i))) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -272,70 +293,75 @@ static json_t *names_to_json(uint32_t m, int count,
 	return a;
 }
 
-static int names_from_json(uint32_t *out, json_t *j, const char *field,
-			   struct err *e, int (*parse)(const char *s))
+static int
+names_from_json(uint32_t *out, json_t *j, const char *field, struct err *e,
+		int (*parse)(const char *s))
 {
 	size_t i;
 	json_t *v;
 
 	*out = 0;
 	if (!json_is_array(j))
-		return err_field(e, field, "%s: expected an array of names",
-				 field);
-	json_array_foreach(j, i, v) {
+		return err_field(e, field, "%s: expected an array of names", field);
+	json_array_foreach(j, i, v)
+	{
 		int bit = json_is_string(v) ? parse(json_string_value(v)) : -1;
 
 		if (bit < 0)
-			return err_field(e, field, "%s[%zu]: unknown name",
-					 field, i);
+			return err_field(e, field, "%s[%zu]: unknown name", field, i);
 		if (*out & (UINT32_C(1) << bit))
-			return err_field(e, field, "%s[%zu]: named twice",
-					 field, i);
+			return err_field(e, field, "%s[%zu]: named twice", field, i);
 		*out |= UINT32_C(1) << bit;
 	}
 	return 0;
 }
 
-static const char *feature_at(int i)
+static const char *
+feature_at(int i)
 {
 	return feature_name((enum feature)i);
 }
 
-static int feature_index(const char *s)
+static int
+feature_index(const char *s)
 {
 	enum feature f;
 	return feature_parse(s, &f) < 0 ? -1 : (int)f;
 }
 
-static const char *scope_at(int i)
+static const char *
+scope_at(int i)
 {
 	return scope_name((enum scope)i);
 }
 
-static int scope_index(const char *s)
+static int
+scope_index(const char *s)
 {
 	enum scope sc;
 	return scope_parse(s, &sc) < 0 ? -1 : (int)sc;
 }
 
-json_t *feature_mask_to_json(feature_mask m)
+json_t *
+feature_mask_to_json(feature_mask m)
 {
 	return names_to_json(m, FEATURE_COUNT, feature_at);
 }
 
-int feature_mask_from_json(feature_mask *out, json_t *j, const char *field,
-			   struct err *e)
+int
+feature_mask_from_json(feature_mask *out, json_t *j, const char *field, struct err *e)
 {
 	return names_from_json(out, j, field, e, feature_index);
 }
 
-json_t *scope_mask_to_json(scope_mask m)
+json_t *
+scope_mask_to_json(scope_mask m)
 {
 	return names_to_json(m, SCOPE_COUNT, scope_at);
 }
 
-int scope_mask_from_json(scope_mask *out, json_t *j, const char *field,
-			 struct err *e)
+int
+scope_mask_from_json(scope_mask *out, json_t *j, const char *field, struct err *e)
 {
 	return names_from_json(out, j, field, e, scope_index);
 }

@@ -18,9 +18,9 @@
 struct rd {
 	json_t *obj;
 	struct err *e;
-	bool *failed;       /* shared by a reader and its children */
+	bool *failed; /* shared by a reader and its children */
 	bool own_failed;
-	char path[48];      /* "" at the top */
+	char path[48]; /* "" at the top */
 };
 
 /* Starts reading j, which must be an object; path prefixes the fields it
@@ -29,17 +29,15 @@ void rd_open(struct rd *r, json_t *j, const char *path, struct err *e);
 /* Starts reading parent's member key (an object). */
 void rd_child(struct rd *r, struct rd *parent, const char *key);
 /* Starts reading element i of parent's array `key` (an object). */
-void rd_element(struct rd *r, struct rd *parent, const char *key, size_t i,
-		json_t *elem);
+void rd_element(struct rd *r, struct rd *parent, const char *key, size_t i, json_t *elem);
 /* 0 when nothing failed, else -1. */
 int rd_done(const struct rd *r);
 
 /* Records a problem with key (NULL = the object itself). */
-void rd_fail(struct rd *r, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void
+rd_fail(struct rd *r, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The full path of key in this reader, in buf. */
-const char *rd_field(const struct rd *r, const char *key, char *buf,
-		     size_t size);
+const char *rd_field(const struct rd *r, const char *key, char *buf, size_t size);
 
 /* The member key, or NULL (recorded) when missing or after a failure. */
 json_t *rd_get(struct rd *r, const char *key);
@@ -64,12 +62,14 @@ void rd_json_text(struct rd *r, const char *key, char **dst);
 void rd_quota(struct rd *r, struct quota *out);
 
 /* Reads an enum by name with its *_parse function. */
+/* clang-format off */
 #define RD_ENUM(r, key, parse, dst)                                          \
 	do {                                                                 \
 		const char *name_ = rd_text(r, key);                         \
 		if (name_ && parse(name_, dst) < 0)                          \
 			rd_fail(r, key, "unknown value \"%.40s\"", name_);   \
 	} while (0)
+/* clang-format on */
 
 /* New string/embedded value for a text; NULL text gives null. */
 json_t *jstr_or_null(const char *s);

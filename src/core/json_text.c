@@ -69,7 +69,7 @@ jt_key(struct jtext *j, const char *key)
 	put(j, "\"", 1);
 	put(j, key, strlen(key));
 	put(j, "\":", 2);
-	j->comma = false;  /* the value follows without a comma */
+	j->comma = false; /* the value follows without a comma */
 }
 
 void
@@ -101,14 +101,30 @@ jt_str(struct jtext *j, const char *s)
 			char esc[8];
 
 			switch (*p) {
-			case '"': memcpy(esc, "\\\"", 3); break;
-			case '\\': memcpy(esc, "\\\\", 3); break;
-			case '\b': memcpy(esc, "\\b", 3); break;
-			case '\f': memcpy(esc, "\\f", 3); break;
-			case '\n': memcpy(esc, "\\n", 3); break;
-			case '\r': memcpy(esc, "\\r", 3); break;
-			case '\t': memcpy(esc, "\\t", 3); break;
-			default: snprintf(esc, sizeof esc, "\\u%04X", *p); break;
+			case '"':
+				memcpy(esc, "\\\"", 3);
+				break;
+			case '\\':
+				memcpy(esc, "\\\\", 3);
+				break;
+			case '\b':
+				memcpy(esc, "\\b", 3);
+				break;
+			case '\f':
+				memcpy(esc, "\\f", 3);
+				break;
+			case '\n':
+				memcpy(esc, "\\n", 3);
+				break;
+			case '\r':
+				memcpy(esc, "\\r", 3);
+				break;
+			case '\t':
+				memcpy(esc, "\\t", 3);
+				break;
+			default:
+				snprintf(esc, sizeof esc, "\\u%04X", *p);
+				break;
 			}
 			put(j, esc, strlen(esc));
 			p++;
@@ -142,8 +158,8 @@ jt_real(struct jtext *j, double v)
 		return;
 	}
 	n = snprintf(b, sizeof b, "%.17g", v);
-	if ((x = strchr(b, 'e'))) {  /* "1e-07" as "1e-7", "2.5e+300" as "2.5e300" */
-		x += x[1] == '-' ? 2 : 1;  /* where the exponent's digits go */
+	if ((x = strchr(b, 'e'))) {       /* "1e-07" as "1e-7", "2.5e+300" as "2.5e300" */
+		x += x[1] == '-' ? 2 : 1; /* where the exponent's digits go */
 		d = *x == '+' ? x + 1 : x;
 		while (*d == '0' && d[1])
 			d++;
@@ -182,7 +198,7 @@ jt_json(struct jtext *j, const char *json_text)
 	if (!json_text)
 		put(j, "null", 4);
 	else if (json_text_depth(json_text, len, JSON_READ_DEPTH_MAX) > JSON_READ_DEPTH_MAX)
-		put(j, JSON_TOO_DEEP, strlen(JSON_TOO_DEEP));  /* as json_load_stored */
+		put(j, JSON_TOO_DEEP, strlen(JSON_TOO_DEEP)); /* as json_load_stored */
 	else
 		put(j, json_text, len);
 }
@@ -216,34 +232,55 @@ void
 tenant_json_text(struct jtext *j, const struct tenant *t)
 {
 	jt_open(j, '{');
-	jt_key(j, "id"); jt_str(j, t->id);
-	jt_key(j, "slug"); jt_str(j, t->slug);
-	jt_key(j, "name"); jt_str(j, t->name);
-	jt_key(j, "domain"); jt_str(j, t->domain);
-	jt_key(j, "tier"); jt_str(j, t->tier);
-	jt_key(j, "billing_email"); jt_str(j, t->billing_email);
-	jt_key(j, "billing_status"); jt_str(j, t->billing_status);
-	jt_key(j, "contact_phone"); jt_str(j, t->contact_phone);
-	jt_key(j, "timezone"); jt_str(j, t->timezone);
-	jt_key(j, "locale"); jt_str(j, t->locale);
-	jt_key(j, "status"); jt_str(j, tenant_status_name(t->status));
-	jt_key(j, "trial_ends_at"); jt_time(j, t->trial_ends_at);
-	jt_key(j, "deletion_due_at"); jt_time(j, t->deletion_due_at);
-	jt_key(j, "created_at"); jt_time(j, t->created_at);
-	jt_key(j, "updated_at"); jt_time(j, t->updated_at);
-	jt_key(j, "members"); jt_int(j, t->members);
-	jt_key(j, "health"); jt_int(j, t->health);
-	jt_key(j, "usage_peak"); jt_real(j, t->usage_peak);
-	jt_key(j, "features_on"); features(j, t->features_on);
-	jt_key(j, "features_off"); features(j, t->features_off);
-	jt_key(j, "settings"); jt_json(j, t->settings_json);
-	jt_key(j, "branding"); jt_json(j, t->branding_json);
+	jt_key(j, "id");
+	jt_str(j, t->id);
+	jt_key(j, "slug");
+	jt_str(j, t->slug);
+	jt_key(j, "name");
+	jt_str(j, t->name);
+	jt_key(j, "domain");
+	jt_str(j, t->domain);
+	jt_key(j, "tier");
+	jt_str(j, t->tier);
+	jt_key(j, "billing_email");
+	jt_str(j, t->billing_email);
+	jt_key(j, "billing_status");
+	jt_str(j, t->billing_status);
+	jt_key(j, "contact_phone");
+	jt_str(j, t->contact_phone);
+	jt_key(j, "timezone");
+	jt_str(j, t->timezone);
+	jt_key(j, "locale");
+	jt_str(j, t->locale);
+	jt_key(j, "status");
+	jt_str(j, tenant_status_name(t->status));
+	jt_key(j, "trial_ends_at");
+	jt_time(j, t->trial_ends_at);
+	jt_key(j, "deletion_due_at");
+	jt_time(j, t->deletion_due_at);
+	jt_key(j, "created_at");
+	jt_time(j, t->created_at);
+	jt_key(j, "updated_at");
+	jt_time(j, t->updated_at);
+	jt_key(j, "members");
+	jt_int(j, t->members);
+	jt_key(j, "health");
+	jt_int(j, t->health);
+	jt_key(j, "usage_peak");
+	jt_real(j, t->usage_peak);
+	jt_key(j, "features_on");
+	features(j, t->features_on);
+	jt_key(j, "features_off");
+	features(j, t->features_off);
+	jt_key(j, "settings");
+	jt_json(j, t->settings_json);
+	jt_key(j, "branding");
+	jt_json(j, t->branding_json);
 	jt_close(j, '}');
 }
 
 void
-tenant_page_json_text(struct jtext *j, const struct tenant *rows, size_t n,
-		      const char *next)
+tenant_page_json_text(struct jtext *j, const struct tenant *rows, size_t n, const char *next)
 {
 	jt_open(j, '{');
 	jt_key(j, "items");

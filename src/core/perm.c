@@ -11,37 +11,39 @@ static const struct {
 	const char *name;
 	bool platform;
 } perms[] = {
-#define X(e, s, p) {s, p},
+#define X(e, s, p) { s, p },
 	PERMS(X)
 #undef X
 };
 
 #define ALL ((UINT32_C(1) << PERM_COUNT) - 1)
+/* clang-format off */
 #define PLATFORM                                                             \
 	(P(QUOTAS_SET) | P(PLATFORM_METRICS) | P(TENANTS_CREATE) |           \
 	 P(TENANTS_LIST_ALL) | P(VIEW_AS))
+/* clang-format on */
+/* clang-format off */
 #define READS                                                                \
 	(P(TENANT_READ) | P(MEMBERS_READ) | P(QUOTAS_READ) | P(SETTINGS_READ))
+/* clang-format on */
 
 static const uint32_t member_perms[ROLE_COUNT] = {
 	[ROLE_ADMIN] = ALL & ~PLATFORM,
-	[ROLE_MANAGER] = ALL & ~PLATFORM &
-			 ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) |
-			   P(TENANT_LIFECYCLE) | P(TENANT_TIER) |
-			   P(APIKEYS_MANAGE)),
-	[ROLE_MEMBER] = READS | P(USAGE_WRITE),  /* no alerts.ack: a write */
+	[ROLE_MANAGER] = ALL & ~PLATFORM
+			 & ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) | P(TENANT_LIFECYCLE)
+			     | P(TENANT_TIER) | P(APIKEYS_MANAGE)),
+	[ROLE_MEMBER] = READS | P(USAGE_WRITE), /* no alerts.ack: a write */
 	[ROLE_VIEWER] = READS,
 };
 
 static const uint32_t staff_perms[STAFF_ROLE_COUNT] = {
 	[STAFF_NONE] = 0,
 	[STAFF_PLATFORM_ADMIN] = ALL,
-	[STAFF_SUPPORT] = READS | P(AUDIT_READ) | P(SECRETS_REVEAL) |
-			  P(VIEW_AS) | P(INVITATIONS_MANAGE) | P(ALERTS_ACK) |
-			  P(PLATFORM_METRICS) | P(TENANTS_LIST_ALL),
-	[STAFF_ONCALL] = P(TENANT_READ) | P(QUOTAS_READ) | P(AUDIT_READ) |
-			 P(PLATFORM_METRICS) | P(TENANTS_LIST_ALL) |
-			 P(QUOTAS_SET) | P(ALERTS_ACK),
+	[STAFF_SUPPORT] = READS | P(AUDIT_READ) | P(SECRETS_REVEAL) | P(VIEW_AS)
+			  | P(INVITATIONS_MANAGE) | P(ALERTS_ACK) | P(PLATFORM_METRICS)
+			  | P(TENANTS_LIST_ALL),
+	[STAFF_ONCALL] = P(TENANT_READ) | P(QUOTAS_READ) | P(AUDIT_READ) | P(PLATFORM_METRICS)
+			 | P(TENANTS_LIST_ALL) | P(QUOTAS_SET) | P(ALERTS_ACK),
 };
 
 static const uint32_t scope_perms[SCOPE_COUNT] = {
@@ -56,17 +58,20 @@ static const uint32_t scope_perms[SCOPE_COUNT] = {
 	[SCOPE_AUDIT_READ] = P(AUDIT_READ),
 };
 
-static bool valid(enum perm p)
+static bool
+valid(enum perm p)
 {
 	return (unsigned)p < PERM_COUNT;
 }
 
-const char *perm_name(enum perm p)
+const char *
+perm_name(enum perm p)
 {
 	return valid(p) ? perms[p].name : "?";
 }
 
-int perm_parse(const char *s, enum perm *out)
+int
+perm_parse(const char *s, enum perm *out)
 {
 	for (int i = 0; s && i < PERM_COUNT; i++) {
 		if (!strcmp(s, perms[i].name)) {
@@ -77,29 +82,32 @@ int perm_parse(const char *s, enum perm *out)
 	return -1;
 }
 
-bool perm_is_platform(enum perm p)
+bool
+perm_is_platform(enum perm p)
 {
 	return valid(p) && perms[p].platform;
 }
 
-static uint32_t bit(enum perm p)
+static uint32_t
+bit(enum perm p)
 {
 	return UINT32_C(1) << p;
 }
 
-bool perm_member(enum member_role r, enum perm p)
+bool
+perm_member(enum member_role r, enum perm p)
 {
-	return valid(p) && (unsigned)r < ROLE_COUNT &&
-	       (member_perms[r] & bit(p));
+	return valid(p) && (unsigned)r < ROLE_COUNT && (member_perms[r] & bit(p));
 }
 
-bool perm_staff(enum staff_role r, enum perm p)
+bool
+perm_staff(enum staff_role r, enum perm p)
 {
-	return valid(p) && (unsigned)r < STAFF_ROLE_COUNT &&
-	       (staff_perms[r] & bit(p));
+	return valid(p) && (unsigned)r < STAFF_ROLE_COUNT && (staff_perms[r] & bit(p));
 }
 
-bool perm_scope(scope_mask m, enum perm p)
+bool
+perm_scope(scope_mask m, enum perm p)
 {
 	for (int s = 0; valid(p) && s < SCOPE_COUNT; s++)
 		if ((m & (UINT32_C(1) << s)) && (scope_perms[s] & bit(p)))
@@ -108,7 +116,8 @@ bool perm_scope(scope_mask m, enum perm p)
 }
 
 /* snprintf onto the end of buf; keeps counting past its size */
-static int add(char *buf, size_t size, int len, const char *fmt, ...)
+static int
+add(char *buf, size_t size, int len, const char *fmt, ...)
 {
 	size_t at = (size_t)len < size ? (size_t)len : size;
 	va_list ap;
@@ -120,34 +129,31 @@ static int add(char *buf, size_t size, int len, const char *fmt, ...)
 	return n < 0 ? len : len + n;
 }
 
-int perm_table(char *buf, size_t size)
+int
+perm_table(char *buf, size_t size)
 {
-	static const enum staff_role staff[] = {STAFF_PLATFORM_ADMIN,
-						STAFF_SUPPORT, STAFF_ONCALL};
+	static const enum staff_role staff[] = { STAFF_PLATFORM_ADMIN, STAFF_SUPPORT,
+						 STAFF_ONCALL };
 	int len = 0;
 
 	if (!buf && size)
 		return -1;
 	len = add(buf, size, len, "%-20s", "permission");
 	for (int r = 0; r < ROLE_COUNT; r++)
-		len = add(buf, size, len, " %-8s",
-			  member_role_name((enum member_role)r));
+		len = add(buf, size, len, " %-8s", member_role_name((enum member_role)r));
 	len = add(buf, size, len, " |");
 	for (size_t i = 0; i < 3; i++)
-		len = add(buf, size, len, i < 2 ? " %-14s" : " %s",
-			  staff_role_name(staff[i]));
+		len = add(buf, size, len, i < 2 ? " %-14s" : " %s", staff_role_name(staff[i]));
 	len = add(buf, size, len, "\n");
 	for (int p = 0; p < PERM_COUNT; p++) {
 		len = add(buf, size, len, "%-20s", perms[p].name);
 		for (int r = 0; r < ROLE_COUNT; r++)
 			len = add(buf, size, len, " %-8s",
-				  perm_member((enum member_role)r,
-					      (enum perm)p) ? "x" : ".");
+				  perm_member((enum member_role)r, (enum perm)p) ? "x" : ".");
 		len = add(buf, size, len, " |");
 		for (size_t i = 0; i < 3; i++)
 			len = add(buf, size, len, i < 2 ? " %-14s" : " %s",
-				  perm_staff(staff[i], (enum perm)p) ? "x"
-								     : ".");
+				  perm_staff(staff[i], (enum perm)p) ? "x" : ".");
 		len = add(buf, size, len, "\n");
 	}
 	return len;

@@ -39,6 +39,7 @@
 #include "core/types.h"
 
 /* X(enum suffix, name, platform-only) */
+/* clang-format off */
 #define PERMS(X)                                                             \
 	X(TENANT_READ, "tenant.read", false)                                 \
 	X(TENANT_UPDATE, "tenant.update", false)                             \
@@ -61,14 +62,15 @@
 	X(TENANTS_CREATE, "tenants.create", true)                            \
 	X(TENANTS_LIST_ALL, "tenants.list_all", true)                        \
 	X(VIEW_AS, "view_as", true)
+/* clang-format on */
 enum perm {
 #define X(e, s, p) PERM_##e,
 	PERMS(X)
 #undef X
-	PERM_COUNT
+	    PERM_COUNT
 };
 
-const char *perm_name(enum perm p);   /* "tenant.read"; "?" out of range */
+const char *perm_name(enum perm p);            /* "tenant.read"; "?" out of range */
 int perm_parse(const char *s, enum perm *out); /* 0, or -1 when unknown */
 
 /* True for permissions only platform staff can hold. */

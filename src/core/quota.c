@@ -9,12 +9,13 @@ static const struct {
 	const char *name;
 	int pct;
 } levels[] = {
-#define X(e, s, pct) {s, pct},
+#define X(e, s, pct) { s, pct },
 	QUOTA_LEVELS(X)
 #undef X
 };
 
-double quota_fraction(int64_t used, int64_t limit)
+double
+quota_fraction(int64_t used, int64_t limit)
 {
 	double f;
 
@@ -26,23 +27,26 @@ double quota_fraction(int64_t used, int64_t limit)
 	return f > QUOTA_FRACTION_MAX ? QUOTA_FRACTION_MAX : f;
 }
 
-const char *quota_level_name(enum quota_level l)
+const char *
+quota_level_name(enum quota_level l)
 {
 	return (unsigned)l < QUOTA_LEVEL_COUNT ? levels[l].name : "?";
 }
 
-int quota_level_pct(enum quota_level l)
+int
+quota_level_pct(enum quota_level l)
 {
 	return (unsigned)l < QUOTA_LEVEL_COUNT ? levels[l].pct : 0;
 }
 
-static bool reached(int64_t used, int64_t limit, int pct)
+static bool
+reached(int64_t used, int64_t limit, int pct)
 {
-	return limit >= 0 && used > 0 &&
-	       (__int128)used * 100 >= (__int128)limit * pct;
+	return limit >= 0 && used > 0 && (__int128)used * 100 >= (__int128)limit * pct;
 }
 
-enum quota_level quota_level(int64_t used, int64_t limit)
+enum quota_level
+quota_level(int64_t used, int64_t limit)
 {
 	for (int l = QUOTA_LEVEL_COUNT - 1; l > QUOTA_OK; l--)
 		if (reached(used, limit, levels[l].pct))
@@ -50,18 +54,19 @@ enum quota_level quota_level(int64_t used, int64_t limit)
 	return QUOTA_OK;
 }
 
-unsigned quota_crossed(int64_t before, int64_t after, int64_t limit)
+unsigned
+quota_crossed(int64_t before, int64_t after, int64_t limit)
 {
 	unsigned mask = 0;
 
 	for (int l = QUOTA_WARN80; l < QUOTA_LEVEL_COUNT; l++)
-		if (reached(after, limit, levels[l].pct) &&
-		    !reached(before, limit, levels[l].pct))
+		if (reached(after, limit, levels[l].pct) && !reached(before, limit, levels[l].pct))
 			mask |= 1u << l;
 	return mask;
 }
 
-enum quota_level quota_highest(unsigned crossed)
+enum quota_level
+quota_highest(unsigned crossed)
 {
 	for (int l = QUOTA_LEVEL_COUNT - 1; l > QUOTA_OK; l--)
 		if (crossed & (1u << l))
@@ -69,14 +74,16 @@ enum quota_level quota_highest(unsigned crossed)
 	return QUOTA_OK;
 }
 
-static usec_t floor_to(usec_t t, usec_t unit)
+static usec_t
+floor_to(usec_t t, usec_t unit)
 {
 	usec_t r = t % unit;
 	return r < 0 ? t - r - unit : t - r;
 }
 
 /* month_step 0: start of now's month; 1: start of the next. */
-static usec_t month_start(usec_t now, int month_step)
+static usec_t
+month_start(usec_t now, int month_step)
 {
 	struct civil c;
 
@@ -87,7 +94,8 @@ static usec_t month_start(usec_t now, int month_step)
 	return time_from_civil(&c);
 }
 
-usec_t quota_window_start(enum quota_window w, usec_t now)
+usec_t
+quota_window_start(enum quota_window w, usec_t now)
 {
 	switch (w) {
 	case WINDOW_HOUR:
@@ -101,7 +109,8 @@ usec_t quota_window_start(enum quota_window w, usec_t now)
 	}
 }
 
-usec_t quota_window_end(enum quota_window w, usec_t now)
+usec_t
+quota_window_end(enum quota_window w, usec_t now)
 {
 	switch (w) {
 	case WINDOW_HOUR:
@@ -115,7 +124,8 @@ usec_t quota_window_end(enum quota_window w, usec_t now)
 	}
 }
 
-bool quota_would_fit(int64_t used, int64_t limit, int64_t amount)
+bool
+quota_would_fit(int64_t used, int64_t limit, int64_t amount)
 {
 	if (limit < 0 || amount <= 0)
 		return true;
@@ -125,9 +135,9 @@ bool quota_would_fit(int64_t used, int64_t limit, int64_t amount)
 }
 
 /* n scaled by base until below base, printed with unit suffixes. */
-static int format_scaled(char *buf, size_t size, int64_t n, double base,
-			 const char *const units[], size_t nunits,
-			 const char *sep)
+static int
+format_scaled(char *buf, size_t size, int64_t n, double base, const char *const units[],
+	      size_t nunits, const char *sep)
 {
 	double v = n < 0 ? -(double)n : (double)n;
 	size_t u = 0;
@@ -139,33 +149,32 @@ static int format_scaled(char *buf, size_t size, int64_t n, double base,
 		u++;
 	}
 	if (u == 0)
-		return snprintf(buf, size, "%lld%s%s", (long long)n, sep,
-				units[0]);
+		return snprintf(buf, size, "%lld%s%s", (long long)n, sep, units[0]);
 	if (u + 1 < nunits && v >= base - 0.5) {
 		v /= base;
 		u++;
 	}
 	if (v < 99.95 && (long long)(v * 10 + 0.5) % 10)
-		return snprintf(buf, size, "%s%.1f%s%s", n < 0 ? "-" : "", v,
-				sep, units[u]);
-	return snprintf(buf, size, "%s%.0f%s%s", n < 0 ? "-" : "", v, sep,
-			units[u]);
+		return snprintf(buf, size, "%s%.1f%s%s", n < 0 ? "-" : "", v, sep, units[u]);
+	return snprintf(buf, size, "%s%.0f%s%s", n < 0 ? "-" : "", v, sep, units[u]);
 }
 
-int quota_format_bytes(char *buf, size_t size, int64_t bytes)
+int
+quota_format_bytes(char *buf, size_t size, int64_t bytes)
 {
-	static const char *const units[] = {"B",   "KiB", "MiB", "GiB",
-					    "TiB", "PiB", "EiB"};
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	return format_scaled(buf, size, bytes, 1024.0, units, 7, " ");
 }
 
-int quota_format_count(char *buf, size_t size, int64_t n)
+int
+quota_format_count(char *buf, size_t size, int64_t n)
 {
-	static const char *const units[] = {"", "k", "M", "G", "T", "P", "E"};
+	static const char *const units[] = { "", "k", "M", "G", "T", "P", "E" };
 	return format_scaled(buf, size, n, 1000.0, units, 7, "");
 }
 
-int quota_format_grouped(char *buf, size_t size, int64_t n)
+int
+quota_format_grouped(char *buf, size_t size, int64_t n)
 {
 	char digits[24], out[32];
 	size_t len, o = 0;

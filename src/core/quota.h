@@ -19,14 +19,16 @@ double quota_fraction(int64_t used, int64_t limit);
 /* How full a quota is, for alerts and gauge colours. The thresholds are
  * reached when used * 100 >= limit * pct (exact integer arithmetic) and
  * used > 0; an unlimited quota is always QUOTA_OK. */
+/* clang-format off */
 #define QUOTA_LEVELS(X)                                                      \
 	X(OK, "ok", 0) X(WARN80, "warn80", 80) X(WARN95, "warn95", 95)       \
 	X(FULL, "full", 100)
+/* clang-format on */
 enum quota_level {
 #define X(e, s, pct) QUOTA_##e,
 	QUOTA_LEVELS(X)
 #undef X
-	QUOTA_LEVEL_COUNT
+	    QUOTA_LEVEL_COUNT
 };
 
 const char *quota_level_name(enum quota_level l); /* "warn80" */

@@ -117,8 +117,8 @@ match(struct route_match *m, const char *pattern, const char *path)
 			if (!pe || m->nparams == ROUTE_MAX_PARAMS)
 				return false;
 			m->param[m->nparams].name = NULL;
-			if (!decode_segment(m->param[m->nparams].value,
-					    sizeof m->param[0].value, s, slen))
+			if (!decode_segment(m->param[m->nparams].value, sizeof m->param[0].value, s,
+					    slen))
 				return false;
 			/* name: the text between the braces, kept static by
 			 * pointing into the pattern (terminated by '}') */
@@ -157,8 +157,7 @@ route_find(struct route_match *m, const char *method, const char *path)
 		if (!match(&t, table[i].pattern, path))
 			continue;
 		if (strcmp(method, table[i].method) != 0
-		    && !(strcmp(method, "HEAD") == 0
-			 && strcmp(table[i].method, "GET") == 0)) {
+		    && !(strcmp(method, "HEAD") == 0 && strcmp(table[i].method, "GET") == 0)) {
 			m->path_known = true;
 			continue;
 		}

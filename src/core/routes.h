@@ -37,6 +37,7 @@
  * (platform_admin) or PERSON (a user or staff token, not an API key);
  * the permission is NONE unless need is PERM. Patterns use {param}; the
  * table is matched in order, so literal segments come before parameters. */
+/* clang-format off */
 #define ROUTES(X)                                                            \
 	X(AUTH_LOGIN, "POST", "/api/auth/login",                             \
 	  PUBLIC, NONE, auth_login, 200, "")                                 \
@@ -150,12 +151,13 @@
 	  PUBLIC, NONE, readyz, 200, "")                                     \
 	X(METRICS, "GET", "/metrics",                                        \
 	  PUBLIC, NONE, metrics, 200, "")
+/* clang-format on */
 
 enum route_id {
 #define X(e, m, p, n, perm, fn, st, q) ROUTE_##e,
 	ROUTES(X)
 #undef X
-	ROUTE_COUNT
+	    ROUTE_COUNT
 };
 
 #define ROUTE_MAX_PARAMS 3
@@ -164,13 +166,13 @@ struct route_match {
 	enum route_id id;
 	int nparams;
 	struct {
-		const char *name;    /* "id", "user" ... (static) */
-		char value[160];     /* percent-decoded */
+		const char *name; /* "id", "user" ... (static) */
+		char value[160];  /* percent-decoded */
 	} param[ROUTE_MAX_PARAMS];
-	bool path_known;             /* the path exists for another method */
+	bool path_known; /* the path exists for another method */
 };
 
-const char *route_name(enum route_id r);     /* "TENANT_GET" */
+const char *route_name(enum route_id r); /* "TENANT_GET" */
 const char *route_method(enum route_id r);
 const char *route_pattern(enum route_id r);
 /* The success status (200, 201, 204) and the query parameters

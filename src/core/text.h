@@ -26,13 +26,11 @@
 int feature_mask_format(char *buf, size_t size, feature_mask m);
 /* Comma list of feature names (spaces around names allowed, "" = none);
  * an unknown or repeated name is an error. */
-int feature_mask_parse(feature_mask *out, const char *s, const char *field,
-		       struct err *e);
+int feature_mask_parse(feature_mask *out, const char *s, const char *field, struct err *e);
 
 /* "tenant:read,users:read" in catalog order; "" for an empty mask. */
 int scope_mask_format(char *buf, size_t size, scope_mask m);
-int scope_mask_parse(scope_mask *out, const char *s, const char *field,
-		     struct err *e);
+int scope_mask_parse(scope_mask *out, const char *s, const char *field, struct err *e);
 
 /* A UTC calendar time broken down; usec is 0..999999. */
 struct civil {
@@ -62,8 +60,7 @@ int time_format_local(char *buf, size_t size, usec_t t, usec_t now);
 
 /* A positive duration: one or more <digits><unit>, unit s m h d w
  * ("30d", "12h", "90m", "1h30m"). */
-int duration_parse(usec_t *out, const char *s, const char *field,
-		   struct err *e);
+int duration_parse(usec_t *out, const char *s, const char *field, struct err *e);
 /* Days, hours, minutes, seconds, zero parts left out: "1d2h", 90 s ->
  * "1m30s", 0 -> "0s"; what is below a second is dropped. */
 int duration_format(char *buf, size_t size, usec_t d);

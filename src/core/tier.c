@@ -7,34 +7,36 @@
 #define F(x) (UINT32_C(1) << FEATURE_##x)
 #define FREE_FEATURES F(ANALYTICS)
 #define BASIC_FEATURES (FREE_FEATURES | F(SOCIAL_COLLABORATION))
+/* clang-format off */
 #define PRO_FEATURES                                                         \
 	(BASIC_FEATURES | F(AI_INSIGHTS) | F(ADVANCED_ANALYTICS) |           \
 	 F(API_ACCESS) | F(CUSTOM_BRANDING) | F(PRIORITY_SUPPORT))
+/* clang-format on */
+/* clang-format off */
 #define BUSINESS_FEATURES                                                    \
 	(PRO_FEATURES | F(SSO) | F(AUDIT_LOGS) | F(ADVANCED_REPORTING))
+/* clang-format on */
 #define ENTERPRISE_FEATURES (BUSINESS_FEATURES | F(SLA_GUARANTEE))
 
 static const struct tier catalog[] = {
-	{"free", "Free", 0, 0, 5, 1 * GIB, 100, 1, 10, 0, FREE_FEATURES},
-	{"basic", "Basic", 1, 2900, 10, 5 * GIB, 1000, 2, 20, 14,
-	 BASIC_FEATURES},
-	{"professional", "Professional", 2, 9900, 50, 100 * GIB, 5000, 10, 100,
-	 14, PRO_FEATURES},
-	{"business", "Business", 3, 79900, 500, 100 * GIB, 10000, 25, 500, 14,
-	 BUSINESS_FEATURES},
-	{"enterprise", "Enterprise", 4, 199900, -1, 1 * TIB, 25000, -1, -1, 30,
-	 ENTERPRISE_FEATURES},
+	{ "free", "Free", 0, 0, 5, 1 * GIB, 100, 1, 10, 0, FREE_FEATURES },
+	{ "basic", "Basic", 1, 2900, 10, 5 * GIB, 1000, 2, 20, 14, BASIC_FEATURES },
+	{ "professional", "Professional", 2, 9900, 50, 100 * GIB, 5000, 10, 100, 14, PRO_FEATURES },
+	{ "business", "Business", 3, 79900, 500, 100 * GIB, 10000, 25, 500, 14, BUSINESS_FEATURES },
+	{ "enterprise", "Enterprise", 4, 199900, -1, 1 * TIB, 25000, -1, -1, 30,
+	  ENTERPRISE_FEATURES },
 };
 
-const struct tier *tier_default_catalog(size_t *n)
+const struct tier *
+tier_default_catalog(size_t *n)
 {
 	if (n)
 		*n = sizeof catalog / sizeof catalog[0];
 	return catalog;
 }
 
-const struct tier *tier_find(const struct tier *list, size_t n,
-			     const char *name)
+const struct tier *
+tier_find(const struct tier *list, size_t n, const char *name)
 {
 	for (size_t i = 0; list && name && i < n; i++)
 		if (!strcmp(list[i].name, name))
@@ -42,7 +44,8 @@ const struct tier *tier_find(const struct tier *list, size_t n,
 	return NULL;
 }
 
-int64_t tier_limit(const struct tier *t, enum resource r)
+int64_t
+tier_limit(const struct tier *t, enum resource r)
 {
 	switch (r) {
 	case RESOURCE_USERS:
@@ -61,7 +64,8 @@ int64_t tier_limit(const struct tier *t, enum resource r)
 	return 0;
 }
 
-enum quota_window tier_window(enum resource r)
+enum quota_window
+tier_window(enum resource r)
 {
 	switch (r) {
 	case RESOURCE_API_CALLS:
@@ -73,23 +77,22 @@ enum quota_window tier_window(enum resource r)
 	}
 }
 
-bool tier_is_downgrade(const struct tier *from, const struct tier *to)
+bool
+tier_is_downgrade(const struct tier *from, const struct tier *to)
 {
 	return to->rank < from->rank;
 }
 
-size_t tier_conflicts(struct tier_conflict *out, const struct tier *to,
-		      const int64_t used[RESOURCE_COUNT])
+size_t
+tier_conflicts(struct tier_conflict *out, const struct tier *to, const int64_t used[RESOURCE_COUNT])
 {
 	memset(out, 0, sizeof *out);
 	for (int r = 0; r < RESOURCE_COUNT; r++) {
 		int64_t limit = tier_limit(to, (enum resource)r);
 
-		if (tier_window((enum resource)r) != WINDOW_NONE || limit < 0 ||
-		    used[r] <= limit)
+		if (tier_window((enum resource)r) != WINDOW_NONE || limit < 0 || used[r] <= limit)
 			continue;
-		snprintf(out->rows[out->n].resource,
-			 sizeof out->rows[out->n].resource, "%s",
+		snprintf(out->rows[out->n].resource, sizeof out->rows[out->n].resource, "%s",
 			 resource_name((enum resource)r));
 		out->rows[out->n].used = used[r];
 		out->rows[out->n].limit = limit;
@@ -98,13 +101,14 @@ size_t tier_conflicts(struct tier_conflict *out, const struct tier *to,
 	return out->n;
 }
 
-feature_mask feature_effective(feature_mask tier, feature_mask on,
-			       feature_mask off)
+feature_mask
+feature_effective(feature_mask tier, feature_mask on, feature_mask off)
 {
 	return ((tier | on) & ~off) & feature_all();
 }
 
-feature_mask feature_all(void)
+feature_mask
+feature_all(void)
 {
 	return (UINT32_C(1) << FEATURE_COUNT) - 1;
 }

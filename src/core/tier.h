@@ -21,8 +21,7 @@
 const struct tier *tier_default_catalog(size_t *n);
 
 /* The tier named name in list[0..n), or NULL. */
-const struct tier *tier_find(const struct tier *list, size_t n,
-			     const char *name);
+const struct tier *tier_find(const struct tier *list, size_t n, const char *name);
 
 /* The tier's limit for a resource: users -> max_users, storage_bytes ->
  * storage_limit_bytes, api_calls -> api_calls_per_hour, api_keys ->
@@ -44,8 +43,7 @@ size_t tier_conflicts(struct tier_conflict *out, const struct tier *to,
 
 /* The features a tenant has: its tier's, plus the overrides switched on,
  * minus those switched off (off wins over on). */
-feature_mask feature_effective(feature_mask tier, feature_mask on,
-			       feature_mask off);
+feature_mask feature_effective(feature_mask tier, feature_mask on, feature_mask off);
 
 /* Every feature of the catalog. */
 feature_mask feature_all(void);

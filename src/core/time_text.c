@@ -11,7 +11,8 @@
 #include "core/text.h"
 
 /* snprintf that tracks the length; -1 once anything did not fit */
-static int append(char *buf, size_t size, int len, const char *fmt, ...)
+static int
+append(char *buf, size_t size, int len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -28,12 +29,14 @@ static int append(char *buf, size_t size, int len, const char *fmt, ...)
 
 /* ---- calendar, on libc's UTC conversions --------------------------------- */
 
-static int64_t floor_div(int64_t a, int64_t b)
+static int64_t
+floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-void time_to_civil(struct civil *out, usec_t t)
+void
+time_to_civil(struct civil *out, usec_t t)
 {
 	int64_t secs = floor_div(t, USEC_PER_SEC);
 	time_t s = (time_t)secs;
@@ -51,20 +54,24 @@ void time_to_civil(struct civil *out, usec_t t)
 	out->usec = (int)(t - secs * USEC_PER_SEC);
 }
 
-usec_t time_from_civil(const struct civil *c)
+usec_t
+time_from_civil(const struct civil *c)
 {
-	struct tm tm = { .tm_year = c->year - 1900, .tm_mon = c->month - 1,
-			 .tm_mday = c->day, .tm_hour = c->hour, .tm_min = c->min,
+	struct tm tm = { .tm_year = c->year - 1900,
+			 .tm_mon = c->month - 1,
+			 .tm_mday = c->day,
+			 .tm_hour = c->hour,
+			 .tm_min = c->min,
 			 .tm_sec = c->sec };
 
 	/* timegm normalises fields out of range (month 13 = next January) */
 	return (usec_t)timegm(&tm) * USEC_PER_SEC + c->usec;
 }
 
-static int days_in_month(int y, int m)
+static int
+days_in_month(int y, int m)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	return m == 2 && leap ? 29 : days[m - 1];
 }
@@ -72,14 +79,16 @@ static int days_in_month(int y, int m)
 /* ---- times ------------------------------------------------------------- */
 
 /* n as `width` digits at p. */
-static char *put_digits(char *p, int n, int width)
+static char *
+put_digits(char *p, int n, int width)
 {
 	for (int i = width - 1; i >= 0; i--, n /= 10)
 		p[i] = (char)('0' + n % 10);
 	return p + width;
 }
 
-int time_format(char *buf, size_t size, usec_t t)
+int
+time_format(char *buf, size_t size, usec_t t)
 {
 	struct civil c;
 	int len;
@@ -112,8 +121,8 @@ int time_format(char *buf, size_t size, usec_t t)
 		*p = '\0';
 		return (int)(p - buf);
 	}
-	len = append(buf, size, 0, "%04d-%02d-%02dT%02d:%02d:%02d", c.year,
-		     c.month, c.day, c.hour, c.min, c.sec);
+	len = append(buf, size, 0, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour,
+		     c.min, c.sec);
 	if (c.usec && c.usec % 1000 == 0)
 		len = append(buf, size, len, ".%03d", c.usec / 1000);
 	else if (c.usec)
@@ -121,7 +130,8 @@ int time_format(char *buf, size_t size, usec_t t)
 	return append(buf, size, len, "Z");
 }
 
-int day_format(char *buf, size_t size, usec_t t)
+int
+day_format(char *buf, size_t size, usec_t t)
 {
 	struct civil c;
 
@@ -131,18 +141,20 @@ int day_format(char *buf, size_t size, usec_t t)
 	return append(buf, size, 0, "%04d-%02d-%02d", c.year, c.month, c.day);
 }
 
-int time_format_minutes(char *buf, size_t size, usec_t t)
+int
+time_format_minutes(char *buf, size_t size, usec_t t)
 {
 	struct civil c;
 
 	if (!buf || !size)
 		return -1;
 	time_to_civil(&c, t);
-	return append(buf, size, 0, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day,
-		      c.hour, c.min);
+	return append(buf, size, 0, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour,
+		      c.min);
 }
 
-int time_format_local(char *buf, size_t size, usec_t t, usec_t now)
+int
+time_format_local(char *buf, size_t size, usec_t t, usec_t now)
 {
 	time_t s = (time_t)floor_div(t, USEC_PER_SEC), n = (time_t)floor_div(now, USEC_PER_SEC);
 	struct tm tm, today;
@@ -158,7 +170,8 @@ int time_format_local(char *buf, size_t size, usec_t t, usec_t now)
 }
 
 /* Exactly n digits at *s; advances *s. -1 when not. */
-static int digits(const char **s, int n)
+static int
+digits(const char **s, int n)
 {
 	int v = 0;
 
@@ -172,7 +185,8 @@ static int digits(const char **s, int n)
 }
 
 /* Parses ".frac" (optional) into microseconds. */
-static int parse_fraction(const char **s, int *usec)
+static int
+parse_fraction(const char **s, int *usec)
 {
 	int n = 0;
 
@@ -190,7 +204,8 @@ static int parse_fraction(const char **s, int *usec)
 }
 
 /* "Z", "+hh", "+hhmm", "+hh:mm" (or '-') into seconds east of UTC. */
-static int parse_offset(const char *s, int *offset)
+static int
+parse_offset(const char *s, int *offset)
 {
 	int sign, h, m = 0;
 
@@ -213,28 +228,30 @@ static int parse_offset(const char *s, int *offset)
 	return 0;
 }
 
-static int parse_date(const char **s, struct civil *c)
+static int
+parse_date(const char **s, struct civil *c)
 {
-	if ((c->year = digits(s, 4)) < 0 || *(*s)++ != '-' ||
-	    (c->month = digits(s, 2)) < 1 || c->month > 12 ||
-	    *(*s)++ != '-' || (c->day = digits(s, 2)) < 1 ||
-	    c->day > days_in_month(c->year, c->month))
+	if ((c->year = digits(s, 4)) < 0 || *(*s)++ != '-' || (c->month = digits(s, 2)) < 1
+	    || c->month > 12 || *(*s)++ != '-' || (c->day = digits(s, 2)) < 1
+	    || c->day > days_in_month(c->year, c->month))
 		return -1;
 	return 0;
 }
 
-static int parse_clock(const char **s, struct civil *c)
+static int
+parse_clock(const char **s, struct civil *c)
 {
-	if ((c->hour = digits(s, 2)) < 0 || c->hour > 23 || *(*s)++ != ':' ||
-	    (c->min = digits(s, 2)) < 0 || c->min > 59 || *(*s)++ != ':' ||
-	    (c->sec = digits(s, 2)) < 0 || c->sec > 59)
+	if ((c->hour = digits(s, 2)) < 0 || c->hour > 23 || *(*s)++ != ':'
+	    || (c->min = digits(s, 2)) < 0 || c->min > 59 || *(*s)++ != ':'
+	    || (c->sec = digits(s, 2)) < 0 || c->sec > 59)
 		return -1;
 	return parse_fraction(s, &c->usec);
 }
 
-int time_parse(usec_t *out, const char *s, const char *field, struct err *e)
+int
+time_parse(usec_t *out, const char *s, const char *field, struct err *e)
 {
-	struct civil c = {0};
+	struct civil c = { 0 };
 	const char *p = s;
 	int offset = 0;
 
@@ -265,12 +282,13 @@ static const struct {
 	char unit;
 	usec_t usec;
 } units[] = {
-	{'w', 7 * USEC_PER_DAY}, {'d', USEC_PER_DAY}, {'h', USEC_PER_HOUR},
-	{'m', USEC_PER_MIN},     {'s', USEC_PER_SEC},
+	{ 'w', 7 * USEC_PER_DAY }, { 'd', USEC_PER_DAY }, { 'h', USEC_PER_HOUR },
+	{ 'm', USEC_PER_MIN },     { 's', USEC_PER_SEC },
 };
 #define NUNITS (sizeof units / sizeof units[0])
 
-static usec_t unit_usec(char unit)
+static usec_t
+unit_usec(char unit)
 {
 	for (size_t i = 0; i < NUNITS; i++)
 		if (units[i].unit == unit)
@@ -278,8 +296,8 @@ static usec_t unit_usec(char unit)
 	return 0;
 }
 
-int duration_parse(usec_t *out, const char *s, const char *field,
-		   struct err *e)
+int
+duration_parse(usec_t *out, const char *s, const char *field, struct err *e)
 {
 	const char *p = s;
 	usec_t total = 0;
@@ -305,19 +323,17 @@ int duration_parse(usec_t *out, const char *s, const char *field,
 		total += n * per;
 	}
 	if (total == 0)
-		return err_field(e, field, "%s: duration must be positive",
-				 field);
+		return err_field(e, field, "%s: duration must be positive", field);
 	*out = total;
 	return 0;
 bad:
-	return err_field(e, field,
-			 "%s: \"%.40s\" is not a duration like 30d, 12h, 90m",
-			 field, s);
+	return err_field(e, field, "%s: \"%.40s\" is not a duration like 30d, 12h, 90m", field, s);
 big:
 	return err_field(e, field, "%s: duration is too long", field);
 }
 
-int duration_format(char *buf, size_t size, usec_t d)
+int
+duration_format(char *buf, size_t size, usec_t d)
 {
 	int len = 0;
 
@@ -331,8 +347,8 @@ int duration_format(char *buf, size_t size, usec_t d)
 
 		d %= units[i].usec;
 		if (n)
-			len = append(buf, size, len, "%lld%c",
-				     (long long)(n < 0 ? -n : n), units[i].unit);
+			len = append(buf, size, len, "%lld%c", (long long)(n < 0 ? -n : n),
+				     units[i].unit);
 	}
 	if (len == 0 || (len == 1 && buf[0] == '-'))
 		len = append(buf, size, 0, "0s");

@@ -9,6 +9,7 @@
 #include "core/types.h"
 
 /* name and parse for one X-macro list with two-argument entries */
+/* clang-format off */
 #define NAMES(type, list, count)                                     \
 	static const char *const type##_names[] = {                          \
 		list(NAME_ENTRY)                                             \
@@ -27,6 +28,7 @@
 		}                                                            \
 		return -1;                                                   \
 	}
+/* clang-format on */
 #define NAME_ENTRY(e, s) s,
 
 NAMES(tenant_status, TENANT_STATUSES, TENANT_STATUS_COUNT)
@@ -41,7 +43,8 @@ NAMES(scope, SCOPES, SCOPE_COUNT)
 /* ---- comma lists ------------------------------------------------------- */
 
 /* snprintf that tracks the length; -1 once anything did not fit */
-static int append(char *buf, size_t size, int len, const char *fmt, ...)
+static int
+append(char *buf, size_t size, int len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -56,8 +59,8 @@ static int append(char *buf, size_t size, int len, const char *fmt, ...)
 	return len + n;
 }
 
-static int mask_format(char *buf, size_t size, uint32_t m, int count,
-		       const char *const names[])
+static int
+mask_format(char *buf, size_t size, uint32_t m, int count, const char *const names[])
 {
 	int len = 0;
 
@@ -66,13 +69,13 @@ static int mask_format(char *buf, size_t size, uint32_t m, int count,
 	buf[0] = '\0';
 	for (int i = 0; i < count; i++)
 		if (m & (UINT32_C(1) << i))
-			len = append(buf, size, len, "%s%s", len ? "," : "",
-				     names[i]);
+			len = append(buf, size, len, "%s%s", len ? "," : "", names[i]);
 	return len;
 }
 
-static int mask_parse(uint32_t *out, const char *s, const char *field,
-		      struct err *e, int count, const char *const names[])
+static int
+mask_parse(uint32_t *out, const char *s, const char *field, struct err *e, int count,
+	   const char *const names[])
 {
 	*out = 0;
 	if (!s)
@@ -92,11 +95,9 @@ static int mask_parse(uint32_t *out, const char *s, const char *field,
 			if (strlen(names[i]) == len && !memcmp(names[i], s, len))
 				break;
 		if (i == count)
-			return err_field(e, field, "%s: unknown name \"%.*s\"",
-					 field, (int)len, s);
+			return err_field(e, field, "%s: unknown name \"%.*s\"", field, (int)len, s);
 		if (*out & (UINT32_C(1) << i))
-			return err_field(e, field, "%s: \"%s\" named twice",
-					 field, names[i]);
+			return err_field(e, field, "%s: \"%s\" named twice", field, names[i]);
 		*out |= UINT32_C(1) << i;
 		if (!*end)
 			break;
@@ -107,24 +108,26 @@ static int mask_parse(uint32_t *out, const char *s, const char *field,
 	return 0;
 }
 
-int feature_mask_format(char *buf, size_t size, feature_mask m)
+int
+feature_mask_format(char *buf, size_t size, feature_mask m)
 {
 	return mask_format(buf, size, m, FEATURE_COUNT, feature_names);
 }
 
-int feature_mask_parse(feature_mask *out, const char *s, const char *field,
-		       struct err *e)
+int
+feature_mask_parse(feature_mask *out, const char *s, const char *field, struct err *e)
 {
 	return mask_parse(out, s, field, e, FEATURE_COUNT, feature_names);
 }
 
-int scope_mask_format(char *buf, size_t size, scope_mask m)
+int
+scope_mask_format(char *buf, size_t size, scope_mask m)
 {
 	return mask_format(buf, size, m, SCOPE_COUNT, scope_names);
 }
 
-int scope_mask_parse(scope_mask *out, const char *s, const char *field,
-		     struct err *e)
+int
+scope_mask_parse(scope_mask *out, const char *s, const char *field, struct err *e)
 {
 	return mask_parse(out, s, field, e, SCOPE_COUNT, scope_names);
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ID_LEN 37        /* uuid text + NUL */
+#define ID_LEN 37 /* uuid text + NUL */
 #define SLUG_LEN 64
 #define NAME_LEN 256
 #define EMAIL_LEN 255
@@ -28,59 +28,70 @@ typedef int64_t usec_t;
 
 /* ---- enums with their names ------------------------------------------ */
 
+/* clang-format off */
 #define TENANT_STATUSES(X)                                                   \
 	X(TRIAL, "trial") X(ACTIVE, "active") X(SUSPENDED, "suspended")      \
 	X(PENDING_DELETION, "pending_deletion") X(DELETED, "deleted")
+/* clang-format on */
 enum tenant_status {
 #define X(e, s) TENANT_##e,
 	TENANT_STATUSES(X)
 #undef X
-	TENANT_STATUS_COUNT
+	    TENANT_STATUS_COUNT
 };
 
+/* clang-format off */
 #define MEMBER_ROLES(X)                                                      \
 	X(ADMIN, "admin") X(MANAGER, "manager") X(MEMBER, "member")          \
 	X(VIEWER, "viewer")
+/* clang-format on */
 enum member_role {
 #define X(e, s) ROLE_##e,
 	MEMBER_ROLES(X)
 #undef X
-	ROLE_COUNT
+	    ROLE_COUNT
 };
 
+/* clang-format off */
 #define STAFF_ROLES(X)                                                       \
 	X(NONE, "none") X(PLATFORM_ADMIN, "platform_admin")                  \
 	X(SUPPORT, "support") X(ONCALL, "oncall")
+/* clang-format on */
 enum staff_role {
 #define X(e, s) STAFF_##e,
 	STAFF_ROLES(X)
 #undef X
-	STAFF_ROLE_COUNT
+	    STAFF_ROLE_COUNT
 };
 
+/* clang-format off */
 #define QUOTA_WINDOWS(X)                                                     \
 	X(NONE, "none") X(HOUR, "hour") X(DAY, "day") X(MONTH, "month")
+/* clang-format on */
 enum quota_window {
 #define X(e, s) WINDOW_##e,
 	QUOTA_WINDOWS(X)
 #undef X
-	WINDOW_COUNT
+	    WINDOW_COUNT
 };
 
 /* Typed settings: the value is text, validated against its type. */
+/* clang-format off */
 #define SETTING_TYPES(X)                                                     \
 	X(STRING, "string") X(INT, "int") X(BOOL, "bool") X(JSON, "json")    \
 	X(EMAIL, "email") X(URL, "url") X(COLOR, "color")                    \
 	X(TIMEZONE, "timezone") X(SECRET, "secret")
+/* clang-format on */
 enum setting_type {
 #define X(e, s) SETTING_##e,
 	SETTING_TYPES(X)
 #undef X
-	SETTING_TYPE_COUNT
+	    SETTING_TYPE_COUNT
 };
 
 /* The feature catalog (seed 000's matrix). Bit i of a feature mask is
  * feature i. */
+/* clang-format off */
 #define FEATURES(X)                                                          \
 	X(ANALYTICS, "analytics") X(SOCIAL_COLLABORATION, "social_collaboration") \
 	X(AI_INSIGHTS, "ai_insights") X(ADVANCED_ANALYTICS, "advanced_analytics") \
@@ -88,37 +99,42 @@ enum setting_type {
 	X(ADVANCED_REPORTING, "advanced_reporting") X(AUDIT_LOGS, "audit_logs") \
 	X(CUSTOM_BRANDING, "custom_branding")                                \
 	X(PRIORITY_SUPPORT, "priority_support") X(SLA_GUARANTEE, "sla_guarantee")
+/* clang-format on */
 enum feature {
 #define X(e, s) FEATURE_##e,
 	FEATURES(X)
 #undef X
-	FEATURE_COUNT
+	    FEATURE_COUNT
 };
 typedef uint32_t feature_mask;
 
 /* Quota resources every tenant has. */
+/* clang-format off */
 #define RESOURCES(X)                                                         \
 	X(USERS, "users") X(STORAGE, "storage_bytes") X(API_CALLS, "api_calls") \
 	X(API_KEYS, "api_keys") X(INVITATIONS, "invitations")
+/* clang-format on */
 enum resource {
 #define X(e, s) RESOURCE_##e,
 	RESOURCES(X)
 #undef X
-	RESOURCE_COUNT
+	    RESOURCE_COUNT
 };
 
 /* API key scopes. */
+/* clang-format off */
 #define SCOPES(X)                                                            \
 	X(TENANT_READ, "tenant:read") X(TENANT_WRITE, "tenant:write")        \
 	X(USERS_READ, "users:read") X(USERS_WRITE, "users:write")            \
 	X(USAGE_READ, "usage:read") X(USAGE_WRITE, "usage:write")            \
 	X(SETTINGS_READ, "settings:read") X(SETTINGS_WRITE, "settings:write") \
 	X(AUDIT_READ, "audit:read")
+/* clang-format on */
 enum scope {
 #define X(e, s) SCOPE_##e,
 	SCOPES(X)
 #undef X
-	SCOPE_COUNT
+	    SCOPE_COUNT
 };
 typedef uint32_t scope_mask;
 
@@ -147,9 +163,9 @@ int scope_parse(const char *s, enum scope *out);
 struct tier {
 	char name[TIER_LEN];
 	char display_name[64];
-	int rank;                    /* order for upgrade/downgrade */
-	int64_t price_cents;         /* per month */
-	int64_t max_users;           /* -1 = unlimited, likewise below */
+	int rank;            /* order for upgrade/downgrade */
+	int64_t price_cents; /* per month */
+	int64_t max_users;   /* -1 = unlimited, likewise below */
 	int64_t storage_limit_bytes;
 	int64_t api_calls_per_hour;
 	int64_t max_api_keys;
@@ -169,18 +185,18 @@ struct tenant {
 	usec_t deletion_due_at;
 	usec_t created_at;
 	usec_t updated_at;
-	int members;            /* active members */
-	int health;             /* 0..100, -1 when not computed yet */
-	double usage_peak;      /* highest quota fraction, 0..1+ */
+	int members;       /* active members */
+	int health;        /* 0..100, -1 when not computed yet */
+	double usage_peak; /* highest quota fraction, 0..1+ */
 	char billing_email[EMAIL_LEN];
 	char billing_status[16]; /* ok | past_due | unpaid */
 	char contact_phone[40];
 	char timezone[64];
 	char locale[16];
-	feature_mask features_on;  /* overrides on top of the tier */
+	feature_mask features_on; /* overrides on top of the tier */
 	feature_mask features_off;
-	char *settings_json;    /* owned; only filled by tenant_get */
-	char *branding_json;    /* owned; only filled by tenant_get */
+	char *settings_json; /* owned; only filled by tenant_get */
+	char *branding_json; /* owned; only filled by tenant_get */
 };
 
 /* Fields for creating a tenant (seed: name, admin_email, admin_name,
@@ -193,10 +209,10 @@ struct tenant_new {
 	const char *admin_email;
 	const char *admin_name;
 	const char *billing_email;
-	const char *contact_phone;  /* NULL or "": none */
-	const char *timezone;       /* NULL or "": UTC */
-	const char *locale;         /* NULL or "": en-US */
-	bool trial;             /* start in trial (tier's trial_days) */
+	const char *contact_phone; /* NULL or "": none */
+	const char *timezone;      /* NULL or "": UTC */
+	const char *locale;        /* NULL or "": en-US */
+	bool trial;                /* start in trial (tier's trial_days) */
 };
 
 /* A partial update: NULL fields are left alone. */
@@ -208,8 +224,8 @@ struct tenant_patch {
 	const char *contact_phone;
 	const char *timezone;
 	const char *locale;
-	const char *settings_json;  /* replaces the settings object */
-	const char *branding_json;  /* replaces the branding object */
+	const char *settings_json; /* replaces the settings object */
+	const char *branding_json; /* replaces the branding object */
 };
 
 struct member {
@@ -237,7 +253,7 @@ struct invitation {
 
 struct quota {
 	char resource[RESOURCE_LEN];
-	int64_t limit;           /* -1 = unlimited */
+	int64_t limit; /* -1 = unlimited */
 	int64_t used;
 	enum quota_window window;
 	usec_t window_start;
@@ -245,7 +261,7 @@ struct quota {
 
 struct usage_day {
 	char resource[RESOURCE_LEN];
-	char day[11];            /* YYYY-MM-DD */
+	char day[11]; /* YYYY-MM-DD */
 	int64_t amount;
 };
 
@@ -260,8 +276,8 @@ struct setting {
 	char key[KEY_LEN];
 	enum setting_type type;
 	bool encrypted;
-	bool revealed;           /* value holds the plaintext of a secret */
-	char *value;             /* owned; "********" for unrevealed secrets */
+	bool revealed; /* value holds the plaintext of a secret */
+	char *value;   /* owned; "********" for unrevealed secrets */
 	usec_t updated_at;
 	char updated_by[EMAIL_LEN];
 };
@@ -280,19 +296,19 @@ struct api_key {
 };
 
 struct audit_entry {
-	char tenant_id[ID_LEN];  /* nil uuid for platform entries */
+	char tenant_id[ID_LEN]; /* nil uuid for platform entries */
 	int64_t seq;
 	usec_t at;
 	char actor[EMAIL_LEN];
-	char actor_kind[16];     /* user | staff | api_key | system | db */
-	char action[64];         /* "tenant.update", "secret.reveal" ... */
+	char actor_kind[16]; /* user | staff | api_key | system | db */
+	char action[64];     /* "tenant.update", "secret.reveal" ... */
 	char resource_type[32];
 	char resource_id[128];
 	char ip[46];
-	char *old_json;          /* owned, may be NULL */
-	char *new_json;          /* owned, may be NULL */
-	char *user_agent;        /* owned, may be NULL */
-	char hash[65];           /* hex sha256 */
+	char *old_json;   /* owned, may be NULL */
+	char *new_json;   /* owned, may be NULL */
+	char *user_agent; /* owned, may be NULL */
+	char hash[65];    /* hex sha256 */
 	/* Position in the commit order of every chain ("xid-gseq"): the
 	 * all-chains streams resume from it (016_write_outcomes.sql). */
 	char cursor[AUDIT_CURSOR_LEN];
@@ -301,9 +317,9 @@ struct audit_entry {
 struct alert {
 	char tenant_id[ID_LEN];
 	char id[ID_LEN];
-	char kind[16];           /* quota */
+	char kind[16]; /* quota */
 	char resource[RESOURCE_LEN];
-	int threshold;           /* 80, 95, 100 */
+	int threshold; /* 80, 95, 100 */
 	usec_t at;
 	usec_t acknowledged_at;
 	char acknowledged_by[EMAIL_LEN];
@@ -312,34 +328,36 @@ struct alert {
 /* ---- health and platform overview ---------------------------------------- */
 
 /* The parts of the health score: X(enum suffix, name, weight in percent). */
+/* clang-format off */
 #define HEALTH_PARTS(X)                                                      \
 	X(ENGAGEMENT, "engagement", 30) X(ADOPTION, "feature_adoption", 20)  \
 	X(HEADROOM, "quota_headroom", 20) X(PAYMENT, "payment", 20)          \
 	X(CONSISTENCY, "usage_consistency", 10)
+/* clang-format on */
 enum health_part {
 #define X(e, s, w) HEALTH_##e,
 	HEALTH_PARTS(X)
 #undef X
-	HEALTH_PART_COUNT
+	    HEALTH_PART_COUNT
 };
 
 #define HEALTH_DAYS 14
 
 /* What the health score is computed from (gathered by the store). */
 struct health_inputs {
-	int members;              /* active members */
-	int members_active_30d;   /* active in the last 30 days */
-	int features_enabled;     /* effective features of the tenant */
-	int features_available;   /* size of the catalog */
-	double usage_peak;        /* highest quota fraction */
-	char billing_status[16];  /* ok | past_due | unpaid */
+	int members;                    /* active members */
+	int members_active_30d;         /* active in the last 30 days */
+	int features_enabled;           /* effective features of the tenant */
+	int features_available;         /* size of the catalog */
+	double usage_peak;              /* highest quota fraction */
+	char billing_status[16];        /* ok | past_due | unpaid */
 	int64_t api_calls[HEALTH_DAYS]; /* daily api calls, oldest first */
 };
 
 /* Result of a quota consume or check. */
 struct quota_result {
 	bool allowed;
-	struct quota quota;      /* the row after the operation */
+	struct quota quota; /* the row after the operation */
 };
 
 /* Features of a tenant: what its tier gives and its overrides. */
@@ -362,14 +380,14 @@ struct tier_conflict {
 /* Verification of one audit chain. */
 struct audit_verdict {
 	int64_t entries;
-	int64_t first_broken;    /* 0 when the chain is intact */
+	int64_t first_broken; /* 0 when the chain is intact */
 	char reason[128];
 	char head_hash[65];
 };
 
 struct health {
-	int score;                          /* 0..100 */
-	double part[HEALTH_PART_COUNT];     /* each 0..1 */
+	int score;                           /* 0..100 */
+	double part[HEALTH_PART_COUNT];      /* each 0..1 */
 	char explain[HEALTH_PART_COUNT][96]; /* one line per part */
 };
 
@@ -383,7 +401,7 @@ struct platform_metrics {
 	struct {
 		char tier[TIER_LEN];
 		int64_t tenants;
-		int64_t mrr_cents;   /* sum of prices of active tenants */
+		int64_t mrr_cents; /* sum of prices of active tenants */
 	} tiers[METRICS_TIERS];
 	int64_t open_alerts;
 	size_t nnearest;

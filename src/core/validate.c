@@ -11,9 +11,10 @@
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 
-int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+int
+utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
-	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	int n;
 
 	if (s[0] < 0x80)
@@ -38,7 +39,8 @@ int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
-bool utf8_valid(const char *s, size_t len)
+bool
+utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp;
@@ -54,7 +56,8 @@ bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-size_t utf8_copy(char *dst, size_t size, const char *src, size_t len)
+size_t
+utf8_copy(char *dst, size_t size, const char *src, size_t len)
 {
 	if (!size)
 		return 0;
@@ -73,7 +76,8 @@ size_t utf8_copy(char *dst, size_t size, const char *src, size_t len)
 	return len;
 }
 
-int validate_utf8(const char *s, const char *field, struct err *e)
+int
+validate_utf8(const char *s, const char *field, struct err *e)
 {
 	field = FIELD(field, "value");
 	if (!s)
@@ -85,7 +89,8 @@ int validate_utf8(const char *s, const char *field, struct err *e)
 
 /* ---- slugs and names ----------------------------------------------------- */
 
-int validate_slug(const char *s, const char *field, struct err *e)
+int
+validate_slug(const char *s, const char *field, struct err *e)
 {
 	size_t len;
 
@@ -94,17 +99,12 @@ int validate_slug(const char *s, const char *field, struct err *e)
 		return err_field(e, field, "%s: missing", field);
 	len = strlen(s);
 	if (len < 3 || len > SLUG_LEN - 1)
-		return err_field(e, field, "%s: must be 3 to %d characters",
-				 field, SLUG_LEN - 1);
+		return err_field(e, field, "%s: must be 3 to %d characters", field, SLUG_LEN - 1);
 	for (size_t i = 0; i < len; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		      isdigit((unsigned char)s[i]) || s[i] == '-'))
-			return err_field(e, field,
-					 "%s: only a-z, 0-9 and '-' are allowed",
-					 field);
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return err_field(e, field, "%s: only a-z, 0-9 and '-' are allowed", field);
 	if (s[0] == '-' || s[len - 1] == '-')
-		return err_field(e, field,
-				 "%s: must not start or end with '-'", field);
+		return err_field(e, field, "%s: must not start or end with '-'", field);
 	if (strstr(s, "--"))
 		return err_field(e, field, "%s: must not contain \"--\"", field);
 	return 0;
@@ -113,12 +113,12 @@ int validate_slug(const char *s, const char *field, struct err *e)
 /* ASCII for the Latin-1 letters U+00C0..U+00DF (and U+00E0..U+00FF, their
  * lower case); NULL for × and ÷. */
 static const char *const latin1[32] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",
-	"e", "i", "i", "i", "i", "d", "n",  "o", "o", "o", "o",
-	"o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
 };
 
-static const char *slug_piece(uint32_t cp, char ascii[2])
+static const char *
+slug_piece(uint32_t cp, char ascii[2])
 {
 	if (cp < 0x80 && isalnum((int)cp)) {
 		ascii[0] = (char)tolower((int)cp);
@@ -133,7 +133,8 @@ static const char *slug_piece(uint32_t cp, char ascii[2])
 }
 
 /* Cuts a slug longer than the limit at its last '-' within it. */
-static void slug_cut(char *s)
+static void
+slug_cut(char *s)
 {
 	size_t max = SLUG_LEN - 1;
 	char *dash;
@@ -148,7 +149,8 @@ static void slug_cut(char *s)
 		s[strlen(s) - 1] = '\0';
 }
 
-int slug_from_name(char out[SLUG_LEN], const char *name, struct err *e)
+int
+slug_from_name(char out[SLUG_LEN], const char *name, struct err *e)
 {
 	char buf[4 * SLUG_LEN];
 	size_t len = 0, i = 0, n;
@@ -181,7 +183,8 @@ int slug_from_name(char out[SLUG_LEN], const char *name, struct err *e)
 	return 0;
 }
 
-int validate_name(const char *s, const char *field, struct err *e)
+int
+validate_name(const char *s, const char *field, struct err *e)
 {
 	bool blank = true;
 
@@ -189,13 +192,10 @@ int validate_name(const char *s, const char *field, struct err *e)
 	if (validate_utf8(s, field, e) < 0)
 		return -1;
 	if (strlen(s) > NAME_LEN - 1)
-		return err_field(e, field, "%s: longer than %d bytes", field,
-				 NAME_LEN - 1);
+		return err_field(e, field, "%s: longer than %d bytes", field, NAME_LEN - 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
-			return err_field(e, field,
-					 "%s: contains a control character",
-					 field);
+			return err_field(e, field, "%s: contains a control character", field);
 		if (*p != ' ')
 			blank = false;
 	}
@@ -207,7 +207,8 @@ int validate_name(const char *s, const char *field, struct err *e)
 /* ---- hosts and addresses ------------------------------------------------- */
 
 /* What is wrong with the host name s[0..len), or NULL. */
-static const char *domain_problem(const char *s, size_t len)
+static const char *
+domain_problem(const char *s, size_t len)
 {
 	size_t label = 0, labels = 1;
 	bool numeric = true;
@@ -242,7 +243,8 @@ static const char *domain_problem(const char *s, size_t len)
 	return NULL;
 }
 
-int validate_domain(const char *s, const char *field, struct err *e)
+int
+validate_domain(const char *s, const char *field, struct err *e)
 {
 	const char *why;
 
@@ -254,12 +256,14 @@ int validate_domain(const char *s, const char *field, struct err *e)
 	return 0;
 }
 
-static bool atext(unsigned char c)
+static bool
+atext(unsigned char c)
 {
 	return isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
-int validate_email(const char *s, const char *field, struct err *e)
+int
+validate_email(const char *s, const char *field, struct err *e)
 {
 	const char *at, *why;
 	size_t local;
@@ -268,8 +272,7 @@ int validate_email(const char *s, const char *field, struct err *e)
 	if (!s || !*s)
 		return err_field(e, field, "%s: missing", field);
 	if (strlen(s) > EMAIL_LEN - 1)
-		return err_field(e, field, "%s: longer than %d characters",
-				 field, EMAIL_LEN - 1);
+		return err_field(e, field, "%s: longer than %d characters", field, EMAIL_LEN - 1);
 	at = strchr(s, '@');
 	if (!at || strchr(at + 1, '@'))
 		return err_field(e, field, "%s: needs exactly one '@'", field);
@@ -277,22 +280,21 @@ int validate_email(const char *s, const char *field, struct err *e)
 	if (local == 0 || local > 64)
 		return err_field(e, field,
 				 "%s: the part before '@' must be 1 to 64 "
-				 "characters", field);
-	if (s[0] == '.' || s[local - 1] == '.' || memmem(s, local, "..", 2))
-		return err_field(e, field,
-				 "%s: dots before '@' must separate words",
+				 "characters",
 				 field);
+	if (s[0] == '.' || s[local - 1] == '.' || memmem(s, local, "..", 2))
+		return err_field(e, field, "%s: dots before '@' must separate words", field);
 	for (size_t i = 0; i < local; i++)
 		if (!atext((unsigned char)s[i]) && s[i] != '.')
-			return err_field(e, field,
-					 "%s: '%c' is not allowed before '@'",
-					 field, s[i]);
+			return err_field(e, field, "%s: '%c' is not allowed before '@'", field,
+					 s[i]);
 	if ((why = domain_problem(at + 1, strlen(at + 1))))
 		return err_field(e, field, "%s: domain %s", field, why);
 	return 0;
 }
 
-int validate_color(const char *s, const char *field, struct err *e)
+int
+validate_color(const char *s, const char *field, struct err *e)
 {
 	size_t len;
 
@@ -300,21 +302,22 @@ int validate_color(const char *s, const char *field, struct err *e)
 	if (!s)
 		return err_field(e, field, "%s: missing", field);
 	len = strlen(s);
-	if (s[0] != '#' || (len != 4 && len != 7) ||
-	    strspn(s + 1, "0123456789abcdefABCDEF") != len - 1)
+	if (s[0] != '#' || (len != 4 && len != 7)
+	    || strspn(s + 1, "0123456789abcdefABCDEF") != len - 1)
 		return err_field(e, field,
 				 "%s: \"%.20s\" is not a colour like #1a2b3c "
-				 "or #abc", field, s);
+				 "or #abc",
+				 field, s);
 	return 0;
 }
 
 static const char *const tz_areas[] = {
-	"Africa", "America", "Antarctica", "Arctic", "Asia",   "Atlantic",
-	"Australia", "Europe", "Indian", "Pacific", "Etc", "US",
-	"Canada", "Brazil", "Chile", "Mexico",
+	"Africa", "America", "Antarctica", "Arctic", "Asia",   "Atlantic", "Australia", "Europe",
+	"Indian", "Pacific", "Etc",        "US",     "Canada", "Brazil",   "Chile",     "Mexico",
 };
 
-static bool tz_area(const char *s, size_t len)
+static bool
+tz_area(const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof tz_areas / sizeof tz_areas[0]; i++)
 		if (strlen(tz_areas[i]) == len && !memcmp(tz_areas[i], s, len))
@@ -323,7 +326,8 @@ static bool tz_area(const char *s, size_t len)
 }
 
 /* One part of a zone name: upper-case first, then [A-Za-z0-9_+-]. */
-static bool tz_part(const char *s, size_t len)
+static bool
+tz_part(const char *s, size_t len)
 {
 	if (len == 0 || len > 30 || !isupper((unsigned char)s[0]))
 		return false;
@@ -333,7 +337,8 @@ static bool tz_part(const char *s, size_t len)
 	return true;
 }
 
-int validate_timezone(const char *s, const char *field, struct err *e)
+int
+validate_timezone(const char *s, const char *field, struct err *e)
 {
 	const char *p, *slash;
 	int parts = 0;
@@ -343,8 +348,7 @@ int validate_timezone(const char *s, const char *field, struct err *e)
 		return err_field(e, field, "%s: missing", field);
 	if (!strcmp(s, "UTC") || !strcmp(s, "GMT"))
 		return 0;
-	if (strlen(s) >= 64 || !(slash = strchr(s, '/')) ||
-	    !tz_area(s, (size_t)(slash - s)))
+	if (strlen(s) >= 64 || !(slash = strchr(s, '/')) || !tz_area(s, (size_t)(slash - s)))
 		goto bad;
 	for (p = slash + 1; parts < 2; p = slash + 1, parts++) {
 		slash = strchr(p, '/');
@@ -356,12 +360,14 @@ int validate_timezone(const char *s, const char *field, struct err *e)
 bad:
 	return err_field(e, field,
 			 "%s: \"%.40s\" is not a time zone like UTC or "
-			 "Europe/Berlin", field, s);
+			 "Europe/Berlin",
+			 field, s);
 }
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-static bool ipv4(const char *s, size_t len)
+static bool
+ipv4(const char *s, size_t len)
 {
 	int parts = 0, value = -1, ndig = 0;
 
@@ -380,17 +386,19 @@ static bool ipv4(const char *s, size_t len)
 	return parts == 4;
 }
 
-static bool url_host(const char *s, size_t len)
+static bool
+url_host(const char *s, size_t len)
 {
 	if (len >= 2 && s[0] == '[')
-		return s[len - 1] == ']' && memchr(s, ':', len) &&
-		       strspn(s + 1, "0123456789abcdefABCDEF:.") == len - 2;
+		return s[len - 1] == ']' && memchr(s, ':', len)
+		       && strspn(s + 1, "0123456789abcdefABCDEF:.") == len - 2;
 	if (len == 9 && !strncasecmp(s, "localhost", 9))
 		return true;
 	return ipv4(s, len) || !domain_problem(s, len);
 }
 
-static bool url_port(const char *s, size_t len)
+static bool
+url_port(const char *s, size_t len)
 {
 	long port = 0;
 
@@ -401,7 +409,8 @@ static bool url_port(const char *s, size_t len)
 	return port >= 1 && port <= 65535;
 }
 
-int validate_url(const char *s, const char *field, struct err *e)
+int
+validate_url(const char *s, const char *field, struct err *e)
 {
 	const char *host, *end, *colon;
 
@@ -409,19 +418,22 @@ int validate_url(const char *s, const char *field, struct err *e)
 	if (!s)
 		return err_field(e, field, "%s: missing", field);
 	if (strlen(s) > URL_MAX)
-		return err_field(e, field, "%s: longer than %d characters",
-				 field, URL_MAX);
+		return err_field(e, field, "%s: longer than %d characters", field, URL_MAX);
 	if (!strncasecmp(s, "http://", 7))
 		host = s + 7;
 	else if (!strncasecmp(s, "https://", 8))
 		host = s + 8;
 	else
-		return err_field(e, field, "%s: must start with http:// or "
-				 "https://", field);
+		return err_field(e, field,
+				 "%s: must start with http:// or "
+				 "https://",
+				 field);
 	end = host + strcspn(host, "/?#");
 	if (memchr(host, '@', (size_t)(end - host)))
-		return err_field(e, field, "%s: must not hold a user or "
-				 "password", field);
+		return err_field(e, field,
+				 "%s: must not hold a user or "
+				 "password",
+				 field);
 	colon = end;
 	while (colon > host && colon[-1] != ':' && colon[-1] != ']')
 		colon--;
@@ -436,15 +448,18 @@ int validate_url(const char *s, const char *field, struct err *e)
 		return err_field(e, field, "%s: bad host", field);
 	for (const char *p = end; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return err_field(e, field, "%s: characters after the "
+			return err_field(e, field,
+					 "%s: characters after the "
 					 "host must be printable ASCII without "
-					 "spaces", field);
+					 "spaces",
+					 field);
 	return 0;
 }
 
 /* ---- settings ------------------------------------------------------------ */
 
-int validate_json(const char *s, const char *field, struct err *e)
+int
+validate_json(const char *s, const char *field, struct err *e)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -453,17 +468,20 @@ int validate_json(const char *s, const char *field, struct err *e)
 	if (!s)
 		return err_field(e, field, "%s: missing", field);
 	if (json_text_depth(s, strlen(s), JSON_DEPTH_MAX) > JSON_DEPTH_MAX)
-		return err_field(e, field, "%s: nests deeper than %d levels",
-				 field, JSON_DEPTH_MAX);
+		return err_field(e, field, "%s: nests deeper than %d levels", field,
+				 JSON_DEPTH_MAX);
 	j = json_loads(s, JSON_DECODE_ANY, &jerr);
 	if (!j)
-		return err_field(e, field, "%s: not JSON at line %d column %d: "
-				 "%s", field, jerr.line, jerr.column, jerr.text);
+		return err_field(e, field,
+				 "%s: not JSON at line %d column %d: "
+				 "%s",
+				 field, jerr.line, jerr.column, jerr.text);
 	json_decref(j);
 	return 0;
 }
 
-int validate_audit_action(const char *s, struct err *e)
+int
+validate_audit_action(const char *s, struct err *e)
 {
 	size_t len, head;
 
@@ -473,12 +491,14 @@ int validate_audit_action(const char *s, struct err *e)
 	head = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
 	if (len > 63 || head == 0 || s[head] != '.' || head + 1 == len
 	    || strspn(s + head + 1, "abcdefghijklmnopqrstuvwxyz_.") != len - head - 1)
-		return err_field(e, "action", "action: resource.verb of a-z, '_' and '.', "
+		return err_field(e, "action",
+				 "action: resource.verb of a-z, '_' and '.', "
 				 "at most 63 characters");
 	return 0;
 }
 
-int validate_setting_key(const char *s, struct err *e)
+int
+validate_setting_key(const char *s, struct err *e)
 {
 	size_t len;
 
@@ -486,8 +506,7 @@ int validate_setting_key(const char *s, struct err *e)
 		return err_field(e, "key", "key: missing");
 	len = strlen(s);
 	if (len < 1 || len >= KEY_LEN)
-		return err_field(e, "key", "key: must be 1 to %d characters",
-				 KEY_LEN - 1);
+		return err_field(e, "key", "key: must be 1 to %d characters", KEY_LEN - 1);
 	if (!islower((unsigned char)s[0]))
 		return err_field(e, "key", "key: must start with a letter a-z");
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != len)
@@ -497,37 +516,43 @@ int validate_setting_key(const char *s, struct err *e)
 	return 0;
 }
 
-static int validate_int(const char *s, struct err *e)
+static int
+validate_int(const char *s, struct err *e)
 {
 	const char *p = s + (*s == '-');
 	uint64_t v = 0, max = (uint64_t)INT64_MAX + (*s == '-');
 
 	if (!*p || strspn(p, "0123456789") != strlen(p))
-		return err_field(e, "value", "value: \"%.30s\" is not a whole "
-				 "number", s);
+		return err_field(e, "value",
+				 "value: \"%.30s\" is not a whole "
+				 "number",
+				 s);
 	for (; *p; p++) {
 		if (v > (max - (uint64_t)(*p - '0')) / 10)
-			return err_field(e, "value", "value: out of the 64-bit "
+			return err_field(e, "value",
+					 "value: out of the 64-bit "
 					 "range");
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	return 0;
 }
 
-static int validate_text(const char *s, bool secret, struct err *e)
+static int
+validate_text(const char *s, bool secret, struct err *e)
 {
 	size_t len = strlen(s);
 
 	if (secret && len == 0)
-		return err_field(e, "value", "value: a secret must not be "
+		return err_field(e, "value",
+				 "value: a secret must not be "
 				 "empty");
 	if (len > SETTING_VALUE_MAX)
-		return err_field(e, "value", "value: longer than %d bytes",
-				 SETTING_VALUE_MAX);
+		return err_field(e, "value", "value: longer than %d bytes", SETTING_VALUE_MAX);
 	return secret ? 0 : validate_utf8(s, "value", e);
 }
 
-int validate_setting(enum setting_type t, const char *value, struct err *e)
+int
+validate_setting(enum setting_type t, const char *value, struct err *e)
 {
 	if (!value)
 		return err_field(e, "value", "value: missing");
@@ -540,8 +565,7 @@ int validate_setting(enum setting_type t, const char *value, struct err *e)
 		return validate_int(value, e);
 	case SETTING_BOOL:
 		if (strcmp(value, "true") && strcmp(value, "false"))
-			return err_field(e, "value",
-					 "value: must be true or false");
+			return err_field(e, "value", "value: must be true or false");
 		return 0;
 	case SETTING_JSON:
 		return validate_json(value, "value", e);

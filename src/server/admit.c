@@ -35,9 +35,9 @@
 #include "server/http.h"
 #include "server/server.h"
 
-#define EVICT_IDLE_MS 2000   /* an idle keep-alive connection may go after */
-#define SWEEP_MS 250         /* deadlines are looked at this often */
-#define SPARE_PER_IP 8       /* over-limit places an address may hold */
+#define EVICT_IDLE_MS 2000 /* an idle keep-alive connection may go after */
+#define SWEEP_MS 250       /* deadlines are looked at this often */
+#define SPARE_PER_IP 8     /* over-limit places an address may hold */
 
 struct ip_count {
 	char ip[46];
@@ -131,7 +131,7 @@ uncount(struct conn_rec *rec)
 	rec->counted = false;
 	A.total--;
 	if ((c = ip_find(rec->ip)) && --c->n == 0)
-		*c = A.ips[--A.nips];  /* the last takes its place */
+		*c = A.ips[--A.nips]; /* the last takes its place */
 }
 
 static const char *const reason_text[ADMIT_REASON_COUNT] = {
@@ -154,8 +154,8 @@ note(enum admit_reason why, const char *ip)
 	if (now - A.logged[why] < 1000)
 		return;
 	A.logged[why] = now;
-	fprintf(stderr, "tenantryd: connection from %s %s (%d open from it, %d in all)\n",
-		ip, reason_text[why], ip_n(ip), A.total);
+	fprintf(stderr, "tenantryd: connection from %s %s (%d open from it, %d in all)\n", ip,
+		reason_text[why], ip_n(ip), A.total);
 }
 
 /* The connection to let go for a newcomer: of ip (NULL: of an address
@@ -307,11 +307,10 @@ void
 admit_sweep(void)
 {
 	int64_t now = now_ms();
-	long long last = atomic_load(&A.last_sweep);  /* the atomic's own type */
+	long long last = atomic_load(&A.last_sweep); /* the atomic's own type */
 
-	if (now - last < SWEEP_MS
-	    || !atomic_compare_exchange_strong(&A.last_sweep, &last, now))
-		return;  /* another loop sweeps */
+	if (now - last < SWEEP_MS || !atomic_compare_exchange_strong(&A.last_sweep, &last, now))
+		return; /* another loop sweeps */
 	pthread_mutex_lock(&A.lock);
 	for (struct conn_rec *r = A.head; r; r = r->next) {
 		if (!r->counted)
@@ -333,6 +332,6 @@ bool
 admit_exempt(const char *method, const char *url)
 {
 	return (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		&& (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0
-		    || strcmp(url, "/metrics") == 0);
+	       && (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0
+		   || strcmp(url, "/metrics") == 0);
 }

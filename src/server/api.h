@@ -18,6 +18,7 @@ ROUTES(X)
 #define OP(r, name, ...) (store_##name(__VA_ARGS__))
 
 /* A JSON array of type##_to_json of each row of list, or NULL. */
+/* clang-format off */
 #define LIST_JSON(type, list)                                                \
 	({                                                                   \
 		json_t *a_ = json_array();                                   \
@@ -30,6 +31,7 @@ ROUTES(X)
 		}                                                            \
 		a_;                                                          \
 	})
+/* clang-format on */
 
 /* The problem+json of e. */
 void api_fail(struct reply *rp, const struct err *e);
@@ -38,17 +40,16 @@ json_t *api_items(json_t *arr, const char *next);
 /* The body as an object; NULL after replying 400. */
 json_t *api_body(struct req *r, struct reply *rp);
 /* A string member: required (missing -> error) or optional (NULL). */
-int api_member_str(const char **out, json_t *o, const char *key, bool required,
-		   struct err *e);
+int api_member_str(const char **out, json_t *o, const char *key, bool required, struct err *e);
 /* The same under two names (the seeds disagree); errors name key. */
-int api_member_str2(const char **out, json_t *o, const char *key, const char *alias,
-		    bool required, struct err *e);
-int api_member_int(int64_t *out, bool *present, json_t *o, const char *key,
-		   bool required, struct err *e);
+int api_member_str2(const char **out, json_t *o, const char *key, const char *alias, bool required,
+		    struct err *e);
+int api_member_int(int64_t *out, bool *present, json_t *o, const char *key, bool required,
+		   struct err *e);
 int api_member_bool(bool *out, json_t *o, const char *key, struct err *e);
 /* An integer query parameter in lo..hi (absent = dflt). */
-int api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi,
-		  int64_t dflt, int64_t *out, struct err *e);
+int api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi, int64_t dflt,
+		  int64_t *out, struct err *e);
 /* A query flag: 1, true or yes. */
 bool api_query_flag(struct req *r, const char *name);
 /* The {id} of the path: a tenant's id or slug. */

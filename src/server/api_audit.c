@@ -77,8 +77,8 @@ h_audit_event(struct req *r, struct reply *rp, const char *tenant)
 		if (json_value_text(&detail_text, detail, "detail", &e) < 0)
 			return api_fail(rp, &e);
 	}
-	rc = OP(r, audit_event, r->st, tenant, action, rtype ? rtype : "",
-		rid ? rid : "", detail_text, &e);
+	rc = OP(r, audit_event, r->st, tenant, action, rtype ? rtype : "", rid ? rid : "",
+		detail_text, &e);
 	free(detail_text);
 	api_no_content(rp, rc, &e);
 }

@@ -13,8 +13,8 @@
 
 /* Picks the tenant a user logs into: the one named, or the only one. */
 static int
-login_tenant(struct principal *p, struct store *st, const char *user,
-	     const char *wanted, json_t **extra, struct err *e)
+login_tenant(struct principal *p, struct store *st, const char *user, const char *wanted,
+	     json_t **extra, struct err *e)
 {
 	struct auth_membership m[AUTH_MAX_MEMBERSHIPS];
 	size_t n;
@@ -22,8 +22,8 @@ login_tenant(struct principal *p, struct store *st, const char *user,
 	if (store_auth_memberships(m, AUTH_MAX_MEMBERSHIPS, &n, st, user, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (wanted ? strcmp(wanted, m[i].tenant_id) == 0
-			     || strcmp(wanted, m[i].slug) == 0 : n == 1) {
+		if (wanted ? strcmp(wanted, m[i].tenant_id) == 0 || strcmp(wanted, m[i].slug) == 0
+			   : n == 1) {
 			memcpy(p->tenant_id, m[i].tenant_id, sizeof p->tenant_id);
 			p->role = m[i].role;
 			return 0;
@@ -108,19 +108,19 @@ h_login(struct req *r, struct reply *rp)
 	    && secret_password_hash(pw, fresh, NULL) < 0)
 		fresh[0] = '\0';
 	if (store_set_context(r->st, &ctx, &e) < 0
-	    || store_auth_login_ok(r->st, a.id,
-					 p.kind == PRINCIPAL_STAFF ? NULL : p.tenant_id,
-					 fresh[0] ? fresh : NULL, &e) < 0)
+	    || store_auth_login_ok(r->st, a.id, p.kind == PRINCIPAL_STAFF ? NULL : p.tenant_id,
+				   fresh[0] ? fresh : NULL, &e)
+		   < 0)
 		return api_fail(rp, &e);
 	if (auth_issue(&token, &expires, &p, &e) < 0)
 		return api_fail(rp, &e);
-	reply_json(rp, 200, json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
-				      "token", token, "expires_at", time_to_json(expires),
-				      "kind", p.kind == PRINCIPAL_STAFF ? "staff" : "user",
-				      "user_id", p.user_id, "email", p.email,
-				      "tenant_id", p.tenant_id, "role",
-				      p.kind == PRINCIPAL_STAFF ? staff_role_name(p.staff)
-				      : member_role_name(p.role)));
+	reply_json(rp, 200,
+		   json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "token", token, "expires_at",
+			     time_to_json(expires), "kind",
+			     p.kind == PRINCIPAL_STAFF ? "staff" : "user", "user_id", p.user_id,
+			     "email", p.email, "tenant_id", p.tenant_id, "role",
+			     p.kind == PRINCIPAL_STAFF ? staff_role_name(p.staff)
+						       : member_role_name(p.role)));
 	free(token);
 }
 
@@ -139,9 +139,10 @@ h_totp_enrol(struct req *r, struct reply *rp)
 		return api_fail(rp, &e);
 	/* The account name is the email; '@' and '.' are safe in a URI path. */
 	enc_email = r->who.email;
-	snprintf(uri, sizeof uri,
-		 "otpauth://totp/tenantry:%s?secret=%s&issuer=tenantry&algorithm=SHA1&digits=6&period=30",
-		 enc_email, b32);
+	snprintf(
+	    uri, sizeof uri,
+	    "otpauth://totp/tenantry:%s?secret=%s&issuer=tenantry&algorithm=SHA1&digits=6&period=30",
+	    enc_email, b32);
 	reply_json(rp, 200, json_pack("{s:s, s:s}", "secret", b32, "otpauth_uri", uri));
 }
 

@@ -33,16 +33,15 @@ api_body(struct req *r, struct reply *rp)
 
 	if (json_is_object(r->body))
 		return r->body;
-	err_set(&e, ERR_BAD_REQUEST, r->body ? "the body must be a JSON object"
-		: "a JSON body is required");
+	err_set(&e, ERR_BAD_REQUEST,
+		r->body ? "the body must be a JSON object" : "a JSON body is required");
 	api_fail(rp, &e);
 	return NULL;
 }
 
 /* A string member: required (missing -> error) or optional (NULL). */
 int
-api_member_str(const char **out, json_t *o, const char *key, bool required,
-	   struct err *e)
+api_member_str(const char **out, json_t *o, const char *key, bool required, struct err *e)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -63,8 +62,8 @@ api_member_str(const char **out, json_t *o, const char *key, bool required,
 /* The seeds name some members differently; the first name present wins
  * and the error names the canonical one. */
 int
-api_member_str2(const char **out, json_t *o, const char *key, const char *alias,
-	    bool required, struct err *e)
+api_member_str2(const char **out, json_t *o, const char *key, const char *alias, bool required,
+		struct err *e)
 {
 	if (!json_object_get(o, key) && json_object_get(o, alias)) {
 		if (api_member_str(out, o, alias, required, e) < 0)
@@ -75,8 +74,8 @@ api_member_str2(const char **out, json_t *o, const char *key, const char *alias,
 }
 
 int
-api_member_int(int64_t *out, bool *present, json_t *o, const char *key,
-	   bool required, struct err *e)
+api_member_int(int64_t *out, bool *present, json_t *o, const char *key, bool required,
+	       struct err *e)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -110,8 +109,8 @@ api_member_bool(bool *out, json_t *o, const char *key, struct err *e)
 
 /* An integer query parameter in lo..hi (absent = dflt). */
 int
-api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi,
-	  int64_t dflt, int64_t *out, struct err *e)
+api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi, int64_t dflt, int64_t *out,
+	      struct err *e)
 {
 	const char *v = req_query(r, name);
 	char *end;
@@ -122,8 +121,8 @@ api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi,
 		return 0;
 	n = strtoll(v, &end, 10);
 	if (*end || n < lo || n > hi)
-		return err_field(e, name, "%s wants an integer in %lld..%lld", name,
-				 (long long)lo, (long long)hi);
+		return err_field(e, name, "%s wants an integer in %lld..%lld", name, (long long)lo,
+				 (long long)hi);
 	*out = n;
 	return 0;
 }
@@ -133,8 +132,7 @@ api_query_flag(struct req *r, const char *name)
 {
 	const char *v = req_query(r, name);
 
-	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0
-		     || strcmp(v, "yes") == 0);
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
 const char *

@@ -12,8 +12,7 @@
 #include "server/api.h"
 
 static void
-reply_invitation(struct reply *rp, int status, const struct invitation *inv,
-		 const char *token)
+reply_invitation(struct reply *rp, int status, const struct invitation *inv, const char *token)
 {
 	json_t *j = invitation_to_json(inv);
 
@@ -53,8 +52,7 @@ h_invitations_create(struct req *r, struct reply *rp)
 		err_field(&e, "role", "unknown role %.40s", role_s);
 		return api_fail(rp, &e);
 	}
-	if (OP(r, invitation_create, &inv, token, r->st, api_tenant(r), email,
-	       role, &e) < 0)
+	if (OP(r, invitation_create, &inv, token, r->st, api_tenant(r), email, role, &e) < 0)
 		return api_fail(rp, &e);
 	reply_invitation(rp, 201, &inv, token);
 	memset(token, 0, sizeof token);
@@ -68,7 +66,8 @@ h_invitation_resend(struct req *r, struct reply *rp)
 	struct err e;
 
 	if (OP(r, invitation_resend, &inv, token, r->st, api_tenant(r),
-	       route_param(&r->match, "inv"), &e) < 0)
+	       route_param(&r->match, "inv"), &e)
+	    < 0)
 		return api_fail(rp, &e);
 	reply_invitation(rp, 200, &inv, token);
 	memset(token, 0, sizeof token);

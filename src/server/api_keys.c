@@ -49,8 +49,7 @@ h_apikeys_create(struct req *r, struct reply *rp)
 	j = json_object_get(b, "expires_at");
 	if (j && !json_is_null(j) && time_from_json(&expires, j, "expires_at", &e) < 0)
 		return api_fail(rp, &e);
-	if (OP(r, apikey_create, &k, secret, r->st, api_tenant(r), name, scopes,
-	       expires, &e) < 0)
+	if (OP(r, apikey_create, &k, secret, r->st, api_tenant(r), name, scopes, expires, &e) < 0)
 		return api_fail(rp, &e);
 	j = api_key_to_json(&k);
 	if (j)

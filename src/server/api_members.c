@@ -63,9 +63,9 @@ h_user_update(struct req *r, struct reply *rp)
 		return api_fail(rp, &e);
 	}
 	av = json_object_get(b, "active");
-	if (OP(r, member_update, &m, r->st, api_tenant(r),
-	       route_param(&r->match, "user"), role_s ? &role : NULL,
-	       json_is_boolean(av) ? active : -1, &e) < 0)
+	if (OP(r, member_update, &m, r->st, api_tenant(r), route_param(&r->match, "user"),
+	       role_s ? &role : NULL, json_is_boolean(av) ? active : -1, &e)
+	    < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, member_to_json(&m));
 }

@@ -43,8 +43,8 @@ h_setting_get(struct req *r, struct reply *rp)
 		err_set(&e, ERR_FORBIDDEN, "revealing secrets is not allowed");
 		return api_fail(rp, &e);
 	}
-	if (OP(r, setting_get, &s, r->st, api_tenant(r),
-	       route_param(&r->match, "key"), reveal, &e) < 0)
+	if (OP(r, setting_get, &s, r->st, api_tenant(r), route_param(&r->match, "key"), reveal, &e)
+	    < 0)
 		return api_fail(rp, &e);
 	reply_setting(rp, &s);
 }
@@ -65,14 +65,15 @@ h_setting_put(struct req *r, struct reply *rp)
 	    || api_member_str(&type_s, b, "type", false, &e) < 0
 	    || api_member_bool(&encrypted, b, "is_encrypted", &e) < 0)
 		return api_fail(rp, &e);
-	if (!type_s)  /* the seeds' shape: a string, or a secret when encrypted */
+	if (!type_s) /* the seeds' shape: a string, or a secret when encrypted */
 		type_s = encrypted ? "secret" : "string";
 	if (setting_type_parse(type_s, &type) < 0) {
 		err_field(&e, "type", "unknown setting type %.40s", type_s);
 		return api_fail(rp, &e);
 	}
-	if (OP(r, setting_put, &s, r->st, api_tenant(r),
-	       route_param(&r->match, "key"), type, value, &e) < 0)
+	if (OP(r, setting_put, &s, r->st, api_tenant(r), route_param(&r->match, "key"), type, value,
+	       &e)
+	    < 0)
 		return api_fail(rp, &e);
 	reply_setting(rp, &s);
 }

@@ -112,7 +112,7 @@ h_tenants_create(struct req *r, struct reply *rp)
 		err_field(&e, "admin_email", "admin_email is required");
 		return api_fail(rp, &e);
 	}
-	if (!n.admin_email)  /* a seed creates the tenant with billing only */
+	if (!n.admin_email) /* a seed creates the tenant with billing only */
 		n.admin_email = n.billing_email;
 	if (OP(r, tenant_create, &t, r->st, &n, &e) < 0)
 		return api_fail(rp, &e);
@@ -145,7 +145,7 @@ member_json_text(char **out, json_t *o, const char *key, struct err *e)
 		return 0;
 	if (!json_is_object(v))
 		return err_field(e, key, "%s must be an object", key);
-	return json_value_text(out, v, key, e);  /* depth and size limits */
+	return json_value_text(out, v, key, e); /* depth and size limits */
 }
 
 static void
@@ -161,14 +161,14 @@ h_tenant_update(struct req *r, struct reply *rp)
 	if (!b)
 		return;
 	rc = api_member_str(&p.name, b, "name", false, &e) < 0
-		|| api_member_str(&p.domain, b, "domain", false, &e) < 0
-		|| api_member_str(&p.billing_email, b, "billing_email", false, &e) < 0
-		|| api_member_str(&p.billing_status, b, "billing_status", false, &e) < 0
-		|| api_member_str(&p.contact_phone, b, "contact_phone", false, &e) < 0
-		|| api_member_str(&p.timezone, b, "timezone", false, &e) < 0
-		|| api_member_str(&p.locale, b, "locale", false, &e) < 0
-		|| member_json_text(&settings, b, "settings", &e) < 0
-		|| member_json_text(&branding, b, "branding", &e) < 0;
+	     || api_member_str(&p.domain, b, "domain", false, &e) < 0
+	     || api_member_str(&p.billing_email, b, "billing_email", false, &e) < 0
+	     || api_member_str(&p.billing_status, b, "billing_status", false, &e) < 0
+	     || api_member_str(&p.contact_phone, b, "contact_phone", false, &e) < 0
+	     || api_member_str(&p.timezone, b, "timezone", false, &e) < 0
+	     || api_member_str(&p.locale, b, "locale", false, &e) < 0
+	     || member_json_text(&settings, b, "settings", &e) < 0
+	     || member_json_text(&branding, b, "branding", &e) < 0;
 	p.settings_json = settings;
 	p.branding_json = branding;
 	if (!rc)
@@ -213,8 +213,8 @@ h_tenant_tier(struct req *r, struct reply *rp)
 		return api_fail(rp, &e);
 	if (OP(r, tenant_set_tier, &t, &c, r->st, api_tenant(r), tier, force, &e) < 0) {
 		if (e.code == ERR_DOWNGRADE_BLOCKED)
-			return reply_error(rp, &e, json_pack("{s:o}", "conflicts",
-							     tier_conflict_to_json(&c)));
+			return reply_error(
+			    rp, &e, json_pack("{s:o}", "conflicts", tier_conflict_to_json(&c)));
 		return api_fail(rp, &e);
 	}
 	reply_tenant(rp, 200, &t);
@@ -278,8 +278,7 @@ api_tenants_create(struct req *r, struct reply *rp)
 void
 api_tenant_current(struct req *r, struct reply *rp)
 {
-	h_tenant_get(r, rp, r->who.tenant_id[0] ? r->who.tenant_id
-		     : req_header(r, "X-Tenant-ID"));
+	h_tenant_get(r, rp, r->who.tenant_id[0] ? r->who.tenant_id : req_header(r, "X-Tenant-ID"));
 }
 
 void

@@ -58,11 +58,11 @@ h_quota_take(struct req *r, struct reply *rp, bool consume)
 		return api_fail(rp, &e);
 	}
 	rc = consume ? OP(r, usage_increment, &q, r->st, api_tenant(r), res, amount, &e)
-		: OP(r, quota_check, &q, r->st, api_tenant(r), res, amount, &e);
+		     : OP(r, quota_check, &q, r->st, api_tenant(r), res, amount, &e);
 	if (rc < 0) {
 		if (e.code == ERR_QUOTA_EXCEEDED)
-			return reply_error(rp, &e, json_pack("{s:o}", "quota",
-							     quota_to_json(&q.quota)));
+			return reply_error(rp, &e,
+					   json_pack("{s:o}", "quota", quota_to_json(&q.quota)));
 		return api_fail(rp, &e);
 	}
 	reply_json(rp, 200, quota_result_to_json(&q));
@@ -91,8 +91,9 @@ h_quota_set(struct req *r, struct reply *rp)
 	if (!b)
 		return;
 	if (api_member_int(&limit, NULL, b, "limit", true, &e) < 0
-	    || OP(r, quota_set_limit, &q, r->st, api_tenant(r),
-		  route_param(&r->match, "resource"), limit, &e) < 0)
+	    || OP(r, quota_set_limit, &q, r->st, api_tenant(r), route_param(&r->match, "resource"),
+		  limit, &e)
+		   < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, quota_to_json(&q));
 }

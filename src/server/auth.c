@@ -142,8 +142,7 @@ cache_put(const char *tok, size_t len, const struct principal *p, int64_t exp, i
 }
 
 static int
-read_file(unsigned char **out, int *len, const char *path, size_t max,
-	  struct err *e)
+read_file(unsigned char **out, int *len, const char *path, size_t max, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *buf;
@@ -194,8 +193,8 @@ auth_init(const struct server_config *cfg, struct err *e)
 		if (read_file(&k->bytes, &k->len, cfg->jwt_public_key, 16384, e) < 0)
 			return -1;
 		if (cfg->jwt_private_key) {
-			if (read_file(&A.sign.bytes, &A.sign.len, cfg->jwt_private_key,
-				      16384, e) < 0)
+			if (read_file(&A.sign.bytes, &A.sign.len, cfg->jwt_private_key, 16384, e)
+			    < 0)
 				return -1;
 			A.have_sign = true;
 		}
@@ -204,8 +203,7 @@ auth_init(const struct server_config *cfg, struct err *e)
 		A.alg_name = "HS256";
 		if (read_file(&k->bytes, &k->len, cfg->jwt_secret_file, 4096, e) < 0)
 			return -1;
-		while (k->len > 0 && (k->bytes[k->len - 1] == '\n'
-				      || k->bytes[k->len - 1] == '\r'))
+		while (k->len > 0 && (k->bytes[k->len - 1] == '\n' || k->bytes[k->len - 1] == '\r'))
 			k->len--;
 		if (k->len < 32)
 			return err_set(e, ERR_BAD_REQUEST,
@@ -261,7 +259,7 @@ principal_can(const struct principal *p, enum perm perm)
 {
 	switch (p->kind) {
 	case PRINCIPAL_STAFF:
-		if (p->view_as)  /* exactly what that tenant role may do */
+		if (p->view_as) /* exactly what that tenant role may do */
 			return perm_member(p->role, perm);
 		return perm_staff(p->staff, perm);
 	case PRINCIPAL_USER:
@@ -285,8 +283,7 @@ now_us(void)
 }
 
 int
-auth_issue(char **out, int64_t *expires, const struct principal *p,
-	   struct err *e)
+auth_issue(char **out, int64_t *expires, const struct principal *p, struct err *e)
 {
 	jwt_t *jwt = NULL;
 	int64_t now = now_us();
@@ -346,8 +343,9 @@ token_header(const char *tok)
 
 	if (!dot || dot == tok || (size_t)(dot - tok) > 1300)
 		return NULL;
-	if (sodium_base642bin(buf, sizeof buf - 1, tok, (size_t)(dot - tok), NULL,
-			      &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	if (sodium_base642bin(buf, sizeof buf - 1, tok, (size_t)(dot - tok), NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+	    != 0)
 		return NULL;
 	buf[len] = '\0';
 	return json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
@@ -371,9 +369,9 @@ aud_matches(json_t *aud)
 	if (json_is_string(aud))
 		return strcmp(json_string_value(aud), A.audience) == 0;
 	if (json_is_array(aud))
-		json_array_foreach(aud, i, v)
-			if (json_is_string(v) && strcmp(json_string_value(v), A.audience) == 0)
-				return true;
+		json_array_foreach(aud, i, v) if (json_is_string(v)
+						  && strcmp(json_string_value(v), A.audience)
+							 == 0) return true;
 	return false;
 }
 
@@ -402,8 +400,7 @@ check_times(int64_t exp, int64_t nbf, struct err *e)
 }
 
 static int
-check_claims(struct principal *p, int64_t *exp_out, int64_t *nbf_out, json_t *c,
-	     struct err *e)
+check_claims(struct principal *p, int64_t *exp_out, int64_t *nbf_out, json_t *c, struct err *e)
 {
 	json_t *exp = json_object_get(c, "exp"), *nbf = json_object_get(c, "nbf");
 	json_t *iss = json_object_get(c, "iss"), *iat_us = json_object_get(c, "iat_us");
@@ -495,8 +492,7 @@ verify_jwt(struct principal *p, const char *tok, struct err *e)
 }
 
 static int
-verify_key(struct principal *p, const char *key, struct store *st,
-	   struct err *e)
+verify_key(struct principal *p, const char *key, struct store *st, struct err *e)
 {
 	struct store_context ctx = { .role = STORE_ROLE_AUTH };
 	char prefix[13], hash[SECRET_HASH_HEX];
@@ -530,8 +526,7 @@ verify_key(struct principal *p, const char *key, struct store *st,
 }
 
 int
-auth_verify(struct principal *p, const char *authorization, struct store *st,
-	    struct err *e)
+auth_verify(struct principal *p, const char *authorization, struct store *st, struct err *e)
 {
 	const char *tok;
 
@@ -566,8 +561,7 @@ auth_totp_new(char **sealed, char base32[64], struct err *e)
 		return err_set(e, ERR_FORBIDDEN,
 			       "second factors need the server's --master-key-file");
 	randombytes_buf(raw, sizeof raw);
-	if (oath_base32_encode((const char *)raw, sizeof raw, &b32, &len) != OATH_OK
-	    || len >= 64) {
+	if (oath_base32_encode((const char *)raw, sizeof raw, &b32, &len) != OATH_OK || len >= 64) {
 		free(b32);
 		return err_set(e, ERR_INTERNAL, "cannot encode the secret");
 	}

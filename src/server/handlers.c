@@ -17,12 +17,12 @@
 /* ---- what each route needs ------------------------------------------------- */
 
 enum need {
-	NEED_PUBLIC,   /* no credential */
-	NEED_ANY,      /* any valid credential */
-	NEED_PERM,     /* the permission of the route's row */
-	NEED_STAFF,    /* platform staff (any role) */
-	NEED_ADMIN,    /* platform_admin */
-	NEED_PERSON,   /* a user or staff token, not an API key */
+	NEED_PUBLIC, /* no credential */
+	NEED_ANY,    /* any valid credential */
+	NEED_PERM,   /* the permission of the route's row */
+	NEED_STAFF,  /* platform staff (any role) */
+	NEED_ADMIN,  /* platform_admin */
+	NEED_PERSON, /* a user or staff token, not an API key */
 };
 #define PERM_NONE PERM_COUNT
 
@@ -82,9 +82,12 @@ static enum store_role
 staff_store_role(enum staff_role s)
 {
 	switch (s) {
-	case STAFF_PLATFORM_ADMIN: return STORE_ROLE_PLATFORM;
-	case STAFF_SUPPORT: return STORE_ROLE_SUPPORT;
-	default: return STORE_ROLE_ONCALL;
+	case STAFF_PLATFORM_ADMIN:
+		return STORE_ROLE_PLATFORM;
+	case STAFF_SUPPORT:
+		return STORE_ROLE_SUPPORT;
+	default:
+		return STORE_ROLE_ONCALL;
 	}
 }
 

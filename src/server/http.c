@@ -34,10 +34,10 @@ struct conn_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
-	bool seen;                 /* the head was read (first call) */
-	bool query_too_long;       /* uri_cb cut the query off */
-	const char *refusal;       /* answered without running: why */
-	int refusal_status;        /* 414, 431, 503 */
+	bool seen;           /* the head was read (first call) */
+	bool query_too_long; /* uri_cb cut the query off */
+	const char *refusal; /* answered without running: why */
+	int refusal_status;  /* 414, 431, 503 */
 	struct timespec start;
 	enum req_state state;
 	struct MHD_Connection *conn;
@@ -63,8 +63,8 @@ reply_json(struct reply *rp, int status, json_t *j)
 	rp->content_type = "application/json";
 	if (!j && status != 204) {
 		rp->status = 500;
-		rp->json = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
-				     "title", "Internal error", "status", 500, "detail",
+		rp->json = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+				     "Internal error", "status", 500, "detail",
 				     "out of memory or invalid text", "code", "internal");
 		rp->content_type = "application/problem+json";
 	}
@@ -96,15 +96,14 @@ void
 reply_error(struct reply *rp, const struct err *e, json_t *extra)
 {
 	enum err_code code = e->code == ERR_OK ? ERR_INTERNAL : e->code;
-	json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
-			      "title", err_code_title(code), "status",
-			      err_code_status(code), "detail", e->message, "code",
-			      err_code_name(code));
+	json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+			      err_code_title(code), "status", err_code_status(code), "detail",
+			      e->message, "code", err_code_name(code));
 
-	if (!j)  /* the message was not valid UTF-8 */
+	if (!j) /* the message was not valid UTF-8 */
 		j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
-			      err_code_title(code), "status", err_code_status(code),
-			      "code", err_code_name(code));
+			      err_code_title(code), "status", err_code_status(code), "code",
+			      err_code_name(code));
 	if (j && e->field[0])
 		json_object_set_new(j, "field", json_string(e->field));
 	if (j && extra)
@@ -130,14 +129,16 @@ hexval(char c)
 static void
 reply_status(struct reply *rp, int status, const char *detail)
 {
-	const char *title = status == 414 ? "URI too long"
-		: status == 431 ? "Request header fields too large" : "Too many connections";
-	const char *code = status == 414 ? "uri_too_long"
-		: status == 431 ? "header_fields_too_large" : "too_many_connections";
+	const char *title = status == 414   ? "URI too long"
+			    : status == 431 ? "Request header fields too large"
+					    : "Too many connections";
+	const char *code = status == 414   ? "uri_too_long"
+			   : status == 431 ? "header_fields_too_large"
+					   : "too_many_connections";
 
-	reply_json(rp, status, json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank",
-					 "title", title, "status", status, "detail", detail,
-					 "code", code));
+	reply_json(rp, status,
+		   json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", title,
+			     "status", status, "detail", detail, "code", code));
 	rp->content_type = "application/problem+json";
 	rp->close = true;
 	if (status == 503)
@@ -170,8 +171,7 @@ req_query(struct req *r, const char *name)
 	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 	char *out;
 
-	if (!v || r->nowned == (int)(sizeof r->owned / sizeof r->owned[0])
-	    || !(out = strdup(v)))
+	if (!v || r->nowned == (int)(sizeof r->owned / sizeof r->owned[0]) || !(out = strdup(v)))
 		return NULL;
 	url_decode(out);
 	r->owned[r->nowned++] = out;
@@ -207,7 +207,7 @@ static void
 client_ip(struct MHD_Connection *c, char out[46])
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
 	addr_text(ci ? ci->client_addr : NULL, out);
 }
@@ -232,7 +232,7 @@ connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	(void)cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *fd =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		char ip[46];
 
 		client_ip(conn, ip);
@@ -247,7 +247,7 @@ static struct conn_rec *
 conn_rec(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return ci ? ci->socket_context : NULL;
 }
@@ -275,7 +275,7 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 		if (cs)
 			cs->query_too_long = true;
 		else
-			q[0] = '\0';  /* no state to answer 414 with: no query at all */
+			q[0] = '\0'; /* no state to answer 414 with: no query at all */
 	}
 	return cs;
 }
@@ -290,7 +290,7 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 
 	if (rp->stream) {
 		resp = rp->stream;
-		rp->stream = NULL;  /* queued or destroyed below, either way not ours */
+		rp->stream = NULL; /* queued or destroyed below, either way not ours */
 		admit_phase(conn_rec(c), CONN_STREAMING);
 	} else {
 		if (rp->json) {
@@ -305,8 +305,7 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 			free(text);
 			text = NULL;
 		}
-		resp = MHD_create_response_from_buffer(head ? 0 : len, text,
-						       MHD_RESPMEM_MUST_FREE);
+		resp = MHD_create_response_from_buffer(head ? 0 : len, text, MHD_RESPMEM_MUST_FREE);
 		if (!resp) {
 			free(text);
 			return MHD_NO;
@@ -343,7 +342,7 @@ request_clear(struct conn_state *cs)
 	cs->rp.json = NULL;
 	free(cs->rp.text);
 	cs->rp.text = NULL;
-	if (cs->rp.stream)  /* never queued: its stream task learns it is closed */
+	if (cs->rp.stream) /* never queued: its stream task learns it is closed */
 		MHD_destroy_response(cs->rp.stream);
 	cs->rp.stream = NULL;
 	cs->state = REQ_READING;
@@ -378,8 +377,8 @@ request_ip(struct MHD_Connection *c, char out[46])
 /* The first call of a request, its head read: 414 and 431 for queries
  * and headers over the bounds, 503 over the connection limits. */
 static const char *
-head_refusal(struct conn_state *cs, struct MHD_Connection *c, const char *method,
-	     const char *url, int *status)
+head_refusal(struct conn_state *cs, struct MHD_Connection *c, const char *method, const char *url,
+	     int *status)
 {
 	const struct conn_rec *rec = conn_rec(c);
 
@@ -393,17 +392,15 @@ head_refusal(struct conn_state *cs, struct MHD_Connection *c, const char *method
 	}
 	if (rec && rec->over && !admit_exempt(method, url)) {
 		*status = 503;
-		return rec->over == ADMIT_OVER_PER_IP
-			? "too many connections from this address"
-			: "too many connections";
+		return rec->over == ADMIT_OVER_PER_IP ? "too many connections from this address"
+						      : "too many connections";
 	}
 	return NULL;
 }
 
 static enum MHD_Result
-access_cb(void *cls, struct MHD_Connection *c, const char *url,
-	  const char *method, const char *version, const char *upload,
-	  size_t *upload_size, void **con_cls)
+access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+	  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct conn_state *cs = *con_cls;
 	enum MHD_Result ret;
@@ -412,8 +409,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	(void)cls;
 	(void)version;
 	if (!cs || !cs->seen) {
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     "Content-Length");
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 
 		if (!cs && !(cs = calloc(1, sizeof *cs)))
 			return MHD_NO;
@@ -426,7 +422,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (cs->refusal) {  /* dropped: the answer is known */
+		if (cs->refusal) { /* dropped: the answer is known */
 			*upload_size = 0;
 			return MHD_YES;
 		}
@@ -451,7 +447,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	}
 
 	if (cs->state == REQ_RUNNING)
-		return MHD_YES;  /* not ours to answer yet */
+		return MHD_YES; /* not ours to answer yet */
 	if (cs->state == REQ_DONE) {
 		ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0);
 		request_clear(cs);
@@ -473,11 +469,11 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	} else if (route_find(&cs->r.match, method, url) < 0) {
 		err_set(&e, cs->r.match.path_known ? ERR_METHOD : ERR_NOT_FOUND,
 			cs->r.match.path_known ? "method %.10s not allowed here"
-			: "no such resource", method);
+					       : "no such resource",
+			method);
 		reply_error(&cs->rp, &e, NULL);
 	} else if (cs->too_large) {
-		err_set(&e, ERR_TOO_LARGE, "the body exceeds %zu bytes",
-			server_cfg->body_max);
+		err_set(&e, ERR_TOO_LARGE, "the body exceeds %zu bytes", server_cfg->body_max);
 		reply_error(&cs->rp, &e, NULL);
 	} else if (loop_stopping()) {
 		/* no new task once stopping: the loop waits for the ones running */
@@ -488,7 +484,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		json_error_t je;
 
 		if (cs->len && json_body_check(cs->body, cs->len, JSON_DEPTH_MAX, &e) < 0) {
-			reply_error(&cs->rp, &e, NULL);  /* never parsed: too deep */
+			reply_error(&cs->rp, &e, NULL); /* never parsed: too deep */
 		} else if (cs->len) {
 			cs->r.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &je);
 			if (!cs->r.body) {
@@ -524,8 +520,8 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)cls;
 	(void)toe;
 	if (cs && cs->state == REQ_RUNNING)
-		return;  /* its task still runs (never closed while suspended) */
-	admit_phase(conn_rec(c), CONN_WAITING);  /* for its next request */
+		return; /* its task still runs (never closed while suspended) */
+	admit_phase(conn_rec(c), CONN_WAITING); /* for its next request */
 	if (cs) {
 		request_clear(cs);
 		free(cs->body);
@@ -540,20 +536,17 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 	const struct server_config *cfg = server_cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 
-	(void)nloops;  /* the limits are counted for all loops (accept_policy) */
+	(void)nloops; /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
 	/* The limits are admit.c's; libmicrohttpd's own is only a backstop
 	 * above the hard cap (evicted connections close a moment later). */
-	return MHD_start_daemon(flags, 0, accept_policy, NULL, access_cb, NULL,
-				MHD_OPTION_LISTEN_SOCKET, listen_fd,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-				MHD_OPTION_CONNECTION_LIMIT,
-				(unsigned)(cfg->conn_limit + 2 * ADMIT_SPARE(cfg->conn_limit)),
-				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
-				MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-				MHD_OPTION_END);
+	return MHD_start_daemon(
+	    flags, 0, accept_policy, NULL, access_cb, NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->conn_limit + 2 * ADMIT_SPARE(cfg->conn_limit)),
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_cb,
+	    NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed_cb, NULL, MHD_OPTION_END);
 }

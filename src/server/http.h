@@ -26,19 +26,19 @@ struct MHD_Daemon *http_daemon(int listen_fd, bool ipv6, int nloops);
 /* ---- admission (admit.c) ------------------------------------------------ */
 
 enum conn_phase {
-	CONN_WAITING,     /* for a request, or receiving one */
-	CONN_BUSY,        /* its request is whole: handled, answered */
-	CONN_STREAMING,   /* an audit stream */
+	CONN_WAITING,   /* for a request, or receiving one */
+	CONN_BUSY,      /* its request is whole: handled, answered */
+	CONN_STREAMING, /* an audit stream */
 };
 
 /* Why a connection was taken, refused or let go (a metric each). */
 enum admit_reason {
 	ADMIT_OK,
-	ADMIT_OVER_PER_IP,  /* taken over --max-per-ip: 503 but health */
-	ADMIT_OVER_TOTAL,   /* taken over --max-connections: likewise */
-	ADMIT_HARD,         /* past the hard cap: closed without a byte */
-	ADMIT_EVICTED,      /* let go for a newcomer */
-	ADMIT_TIMED_OUT,    /* no whole request within --request-timeout */
+	ADMIT_OVER_PER_IP, /* taken over --max-per-ip: 503 but health */
+	ADMIT_OVER_TOTAL,  /* taken over --max-connections: likewise */
+	ADMIT_HARD,        /* past the hard cap: closed without a byte */
+	ADMIT_EVICTED,     /* let go for a newcomer */
+	ADMIT_TIMED_OUT,   /* no whole request within --request-timeout */
 	ADMIT_REASON_COUNT
 };
 
@@ -50,11 +50,11 @@ struct conn_rec {
 	char ip[46];
 	int fd;
 	enum conn_phase phase;
-	enum admit_reason over;  /* ADMIT_OVER_*: its requests get 503 */
-	int64_t since;           /* ms: opened, or its last reply done */
-	int64_t partial;         /* ms: first seen receiving, 0 = idle */
-	uint64_t rx_mark;        /* bytes received when it became idle */
-	bool counted;            /* holds a place in the counts */
+	enum admit_reason over; /* ADMIT_OVER_*: its requests get 503 */
+	int64_t since;          /* ms: opened, or its last reply done */
+	int64_t partial;        /* ms: first seen receiving, 0 = idle */
+	uint64_t rx_mark;       /* bytes received when it became idle */
+	bool counted;           /* holds a place in the counts */
 	struct conn_rec *prev, *next;
 };
 

@@ -101,7 +101,8 @@ replay(struct reply *rp, struct idem_answer *a)
 	}
 	a->body = NULL;
 	rp->content_type = strcmp(a->content_type, "application/json") == 0
-		? "application/json" : "text/plain; charset=utf-8";
+			       ? "application/json"
+			       : "text/plain; charset=utf-8";
 	rp->replayed = true;
 }
 
@@ -114,20 +115,18 @@ idem_run(struct req *r, struct reply *rp, route_fn *dispatch)
 	struct err e;
 	char *body;
 
-	if (!key || !is_write(r->method)
-	    || r->match.id == ROUTE_AUTH_LOGIN || r->match.id == ROUTE_AUTH_TOTP
-	    || r->match.id == ROUTE_AUTH_TOTP_CONFIRM)
+	if (!key || !is_write(r->method) || r->match.id == ROUTE_AUTH_LOGIN
+	    || r->match.id == ROUTE_AUTH_TOTP || r->match.id == ROUTE_AUTH_TOTP_CONFIRM)
 		return dispatch(r, rp);
 	if (!key_valid(key)) {
 		err_set(&e, ERR_BAD_REQUEST,
-			"Idempotency-Key must be 1 to %d printable ASCII characters",
-			IDEM_KEY_MAX);
+			"Idempotency-Key must be 1 to %d printable ASCII characters", IDEM_KEY_MAX);
 		return reply_error(rp, &e, NULL);
 	}
 	caller_of(caller, sizeof caller, r);
 	fingerprint(fp, r);
 	if (store_idem_begin(&a, r->st, caller, key, fp, &e) < 0) {
-		if (e.code == ERR_METHOD)  /* a store that keeps no keys */
+		if (e.code == ERR_METHOD) /* a store that keeps no keys */
 			return dispatch(r, rp);
 		return reply_error(rp, &e, NULL);
 	}

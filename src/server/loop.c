@@ -96,21 +96,21 @@ ctx_init(struct ctx *c, void *stack, size_t size, void (*entry)(void))
 
 struct task {
 	struct ctx ctx;
-	void *map;                 /* guard page + stack */
+	void *map; /* guard page + stack */
 	size_t map_size;
 	void (*fn)(void *);
 	void *arg;
 	struct loop *lp;
-	struct task *next;         /* ready queue or sleepers */
-	int64_t deadline;          /* sleepers: ms, CLOCK_MONOTONIC */
-	bool wants_news;           /* sleepers: loops_notify() wakes it */
+	struct task *next; /* ready queue or sleepers */
+	int64_t deadline;  /* sleepers: ms, CLOCK_MONOTONIC */
+	bool wants_news;   /* sleepers: loops_notify() wakes it */
 	bool done;
-	void *fake;                /* sanitizer bookkeeping */
+	void *fake; /* sanitizer bookkeeping */
 };
 
 struct loop {
 	pthread_t thread;
-	int ep, wake;              /* epoll set; eventfd for loops_notify/stop */
+	int ep, wake; /* epoll set; eventfd for loops_notify/stop */
 	struct MHD_Daemon *d;
 	struct ctx main;
 	const void *main_bottom;
@@ -119,14 +119,14 @@ struct loop {
 	struct task *spare[SPARE_STACKS];
 	int nspare, tasks;
 	atomic_bool stopping;
-	bool abandoned;            /* stopped with tasks still running */
-	char tag_mhd, tag_wake;    /* epoll markers */
+	bool abandoned;         /* stopped with tasks still running */
+	char tag_mhd, tag_wake; /* epoll markers */
 };
 
 static struct {
 	struct loop loops[MAX_LOOPS];
-	atomic_int n;              /* running: read by loops_notify from any thread */
-	int built;                 /* set up, to clean up (main thread only) */
+	atomic_int n; /* running: read by loops_notify from any thread */
+	int built;    /* set up, to clean up (main thread only) */
 	int listen_fd, port;
 } L = { .listen_fd = -1 };
 
@@ -225,7 +225,7 @@ loop_spawn(void (*fn)(void *), void *arg)
 			free(t);
 			return -1;
 		}
-		mprotect(t->map, page, PROT_NONE);  /* an overflow faults */
+		mprotect(t->map, page, PROT_NONE); /* an overflow faults */
 	}
 	t->fn = fn;
 	t->arg = arg;
@@ -242,7 +242,7 @@ loop_spawn(void (*fn)(void *), void *arg)
 struct offload {
 	void (*fn)(void *);
 	void *arg;
-	int done;                  /* eventfd */
+	int done; /* eventfd */
 };
 
 /* Helper threads still running: one may outlive its loop (a connect that
@@ -258,7 +258,7 @@ offload_main(void *arg)
 	o->fn(o->arg);
 	atomic_fetch_sub(&offloads, 1);
 	if (write(o->done, &one, sizeof one) != sizeof one)
-		abort();  /* the task would wait forever */
+		abort(); /* the task would wait forever */
 	return NULL;
 }
 
@@ -280,7 +280,7 @@ loop_offload(void (*fn)(void *), void *arg)
 		fn(arg);
 		return;
 	}
-	loop_wait_fd(o.done, false);  /* (or block in read, if it cannot) */
+	loop_wait_fd(o.done, false); /* (or block in read, if it cannot) */
 	if (read(o.done, &v, sizeof v) != sizeof v)
 		v = 0;
 	pthread_join(th, NULL);
@@ -353,7 +353,7 @@ loop_wait_news(int64_t deadline)
 		return false;
 	if (current)
 		sleep_until(deadline, true);
-	else  /* a plain thread: it looks again soon */
+	else /* a plain thread: it looks again soon */
 		poll(NULL, 0, (int)(deadline - now < 10 ? deadline - now : 10));
 	return now_ms() < deadline;
 }
@@ -366,7 +366,7 @@ loops_notify(void)
 
 	for (int i = 0; i < n; i++)
 		if (write(L.loops[i].wake, &one, sizeof one) < 0)
-			continue;  /* the counter is full: a wake-up is pending */
+			continue; /* the counter is full: a wake-up is pending */
 }
 
 /* Wakes the sleepers whose time has come (or all news waiters); the time
@@ -427,7 +427,7 @@ turn(struct loop *lp, int64_t limit)
 	if (limit >= 0 && (timeout < 0 || timeout > limit))
 		timeout = limit;
 	if (timeout < 0 || timeout > 250)
-		timeout = 250;  /* admit_sweep's deadlines */
+		timeout = 250; /* admit_sweep's deadlines */
 	if (lp->ready)
 		timeout = 0;
 	n = epoll_wait(lp->ep, evs, 64, (int)(timeout > 60000 ? 60000 : timeout));
@@ -446,7 +446,7 @@ turn(struct loop *lp, int64_t limit)
 		}
 	}
 	if (n == 0 || (mhd_due >= 0 && now_ms() >= mhd_due))
-		mhd = true;  /* a timeout of MHD's is due */
+		mhd = true; /* a timeout of MHD's is due */
 	admit_sweep();
 	if (news)
 		wake_sleepers(lp, true);
@@ -475,7 +475,7 @@ loop_main(void *arg)
 	until = now_ms() + 10000;
 	while (lp->tasks > 0 && now_ms() < until)
 		turn(lp, 50);
-	for (int i = 0; i < 5; i++)  /* let the last replies and streams end */
+	for (int i = 0; i < 5; i++) /* let the last replies and streams end */
 		turn(lp, 20);
 	if (lp->tasks == 0) {
 		MHD_stop_daemon(lp->d);
@@ -499,8 +499,8 @@ loop_main(void *arg)
 static int
 open_listener(const struct sockaddr *addr, struct err *e)
 {
-	socklen_t len = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-		: sizeof(struct sockaddr_in);
+	socklen_t len =
+	    addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	struct sockaddr_storage ss;
 	int one = 1, fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
@@ -516,7 +516,7 @@ open_listener(const struct sockaddr *addr, struct err *e)
 	len = sizeof ss;
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	L.port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-		       : ((struct sockaddr_in *)&ss)->sin_port);
+						: ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -536,7 +536,7 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 
 		memset(lp, 0, sizeof *lp);
 		lp->ep = lp->wake = -1;
-		L.built = i + 1;  /* loops_stop and loops_close clean it up */
+		L.built = i + 1; /* loops_stop and loops_close clean it up */
 		lp->ep = epoll_create1(EPOLL_CLOEXEC);
 		lp->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		lp->d = http_daemon(L.listen_fd, addr->sa_family == AF_INET6, n);
@@ -585,7 +585,7 @@ loops_stop(void)
 		if (lp->thread)
 			pthread_join(lp->thread, NULL);
 		lp->thread = 0;
-		if (lp->d && !lp->abandoned) {  /* never ran: not quiesced yet */
+		if (lp->d && !lp->abandoned) { /* never ran: not quiesced yet */
 			MHD_quiesce_daemon(lp->d);
 			MHD_stop_daemon(lp->d);
 			lp->d = NULL;

@@ -15,33 +15,34 @@
 #include "server/http.h"
 #include "server/server.h"
 
-
 static void
 usage(FILE *f)
 {
-	fputs("usage: tenantryd --db CONNINFO --jwt-secret-file F [options]\n"
-	      "\n"
-	      "  --db CONNINFO            PostgreSQL connection (a login like tenantry_app)\n"
-	      "  --listen HOST:PORT       address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
-	      "  --port-file F            write the bound port to F once listening\n"
-	      "  --jwt-secret-file F      HS256 secret (at least 32 bytes)\n"
-	      "  --jwt-public-key F       RS256 public key (PEM) instead of a secret\n"
-	      "  --jwt-private-key F      RS256 private key, to issue tokens at login\n"
-	      "  --jwt-issuer S           iss of issued and accepted tokens (default tenantry)\n"
-	      "  --jwt-audience S         aud likewise (default tenantry-api)\n"
-	      "  --token-ttl SECONDS      lifetime of issued tokens (default 3600)\n"
-	      "  --master-key-file F      key for encrypted settings and second factors\n"
-	      "  --db-pool N              database sessions (default 16)\n"
-	      "  --threads N              event loop threads (default: one per CPU)\n"
-	      "  --max-body BYTES         request body cap (default 65536)\n"
-	      "  --max-connections N      total connections (default 256)\n"
-	      "  --max-per-ip N           connections per client address (default 64)\n"
-	      "  --timeout SECONDS        idle connection timeout (default 30)\n"
-	      "  --request-timeout SECONDS  a whole request after its first byte (default 10)\n"
-	      "  --max-streams N          concurrent audit streams (default 64)\n"
-	      "  --keepalive SECONDS      audit stream keepalive interval (default 15)\n"
-	      "  -h, --help               this help\n"
-	      "  --version                print the version\n", f);
+	fputs(
+	    "usage: tenantryd --db CONNINFO --jwt-secret-file F [options]\n"
+	    "\n"
+	    "  --db CONNINFO            PostgreSQL connection (a login like tenantry_app)\n"
+	    "  --listen HOST:PORT       address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
+	    "  --port-file F            write the bound port to F once listening\n"
+	    "  --jwt-secret-file F      HS256 secret (at least 32 bytes)\n"
+	    "  --jwt-public-key F       RS256 public key (PEM) instead of a secret\n"
+	    "  --jwt-private-key F      RS256 private key, to issue tokens at login\n"
+	    "  --jwt-issuer S           iss of issued and accepted tokens (default tenantry)\n"
+	    "  --jwt-audience S         aud likewise (default tenantry-api)\n"
+	    "  --token-ttl SECONDS      lifetime of issued tokens (default 3600)\n"
+	    "  --master-key-file F      key for encrypted settings and second factors\n"
+	    "  --db-pool N              database sessions (default 16)\n"
+	    "  --threads N              event loop threads (default: one per CPU)\n"
+	    "  --max-body BYTES         request body cap (default 65536)\n"
+	    "  --max-connections N      total connections (default 256)\n"
+	    "  --max-per-ip N           connections per client address (default 64)\n"
+	    "  --timeout SECONDS        idle connection timeout (default 30)\n"
+	    "  --request-timeout SECONDS  a whole request after its first byte (default 10)\n"
+	    "  --max-streams N          concurrent audit streams (default 64)\n"
+	    "  --keepalive SECONDS      audit stream keepalive interval (default 15)\n"
+	    "  -h, --help               this help\n"
+	    "  --version                print the version\n",
+	    f);
 }
 
 static int
@@ -50,7 +51,8 @@ parse_listen(const char *s, struct sockaddr_storage *ss)
 	char host[256];
 	const char *colon = strrchr(s, ':');
 	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV | AI_PASSIVE,
-				  .ai_socktype = SOCK_STREAM }, *res;
+				  .ai_socktype = SOCK_STREAM },
+			*res;
 	char *end;
 	long port;
 
@@ -61,7 +63,7 @@ parse_listen(const char *s, struct sockaddr_storage *ss)
 		return -1;
 	memcpy(host, s, (size_t)(colon - s));
 	host[colon - s] = '\0';
-	if (host[0] == '[') {  /* [::1]:8080 */
+	if (host[0] == '[') { /* [::1]:8080 */
 		memmove(host, host + 1, strlen(host));
 		host[strcspn(host, "]")] = '\0';
 	}
@@ -110,10 +112,19 @@ int
 main(int argc, char **argv)
 {
 	static struct server_config cfg = {
-		.listen = "127.0.0.1:8080", .issuer = "tenantry",
-		.audience = "tenantry-api", .token_ttl = 3600, .pool = 16,
-		.body_max = 65536, .conn_limit = 256, .per_ip_limit = 64,
-		.timeout = 30, .request_timeout = 10, .sse_max = 64, .sse_keepalive = 15, .leeway = 30,
+		.listen = "127.0.0.1:8080",
+		.issuer = "tenantry",
+		.audience = "tenantry-api",
+		.token_ttl = 3600,
+		.pool = 16,
+		.body_max = 65536,
+		.conn_limit = 256,
+		.per_ip_limit = 64,
+		.timeout = 30,
+		.request_timeout = 10,
+		.sse_max = 64,
+		.sse_keepalive = 15,
+		.leeway = 30,
 	};
 	const char *port_file = NULL;
 	struct sockaddr_storage ss;
@@ -139,25 +150,44 @@ main(int argc, char **argv)
 			return 64;
 		}
 		i++;
-		if (!strcmp(a, "--db")) cfg.db = v;
-		else if (!strcmp(a, "--listen")) cfg.listen = v;
-		else if (!strcmp(a, "--port-file")) port_file = v;
-		else if (!strcmp(a, "--jwt-secret-file")) cfg.jwt_secret_file = v;
-		else if (!strcmp(a, "--jwt-public-key")) cfg.jwt_public_key = v;
-		else if (!strcmp(a, "--jwt-private-key")) cfg.jwt_private_key = v;
-		else if (!strcmp(a, "--jwt-issuer")) cfg.issuer = v;
-		else if (!strcmp(a, "--jwt-audience")) cfg.audience = v;
-		else if (!strcmp(a, "--master-key-file")) cfg.master_key_file = v;
-		else if (!strcmp(a, "--token-ttl")) bad = int_opt(a, v, 60, 86400 * 30, &cfg.token_ttl);
-		else if (!strcmp(a, "--db-pool")) bad = int_opt(a, v, 1, 256, &cfg.pool);
-		else if (!strcmp(a, "--threads")) bad = int_opt(a, v, 1, 64, &cfg.threads);
-		else if (!strcmp(a, "--max-body")) bad = int_opt(a, v, 1024, 64 << 20, &body);
-		else if (!strcmp(a, "--max-connections")) bad = int_opt(a, v, 1, 65535, &cfg.conn_limit);
-		else if (!strcmp(a, "--max-per-ip")) bad = int_opt(a, v, 1, 65535, &cfg.per_ip_limit);
-		else if (!strcmp(a, "--timeout")) bad = int_opt(a, v, 1, 3600, &cfg.timeout);
-		else if (!strcmp(a, "--request-timeout")) bad = int_opt(a, v, 1, 3600, &cfg.request_timeout);
-		else if (!strcmp(a, "--max-streams")) bad = int_opt(a, v, 0, 10000, &cfg.sse_max);
-		else if (!strcmp(a, "--keepalive")) bad = int_opt(a, v, 1, 3600, &cfg.sse_keepalive);
+		if (!strcmp(a, "--db"))
+			cfg.db = v;
+		else if (!strcmp(a, "--listen"))
+			cfg.listen = v;
+		else if (!strcmp(a, "--port-file"))
+			port_file = v;
+		else if (!strcmp(a, "--jwt-secret-file"))
+			cfg.jwt_secret_file = v;
+		else if (!strcmp(a, "--jwt-public-key"))
+			cfg.jwt_public_key = v;
+		else if (!strcmp(a, "--jwt-private-key"))
+			cfg.jwt_private_key = v;
+		else if (!strcmp(a, "--jwt-issuer"))
+			cfg.issuer = v;
+		else if (!strcmp(a, "--jwt-audience"))
+			cfg.audience = v;
+		else if (!strcmp(a, "--master-key-file"))
+			cfg.master_key_file = v;
+		else if (!strcmp(a, "--token-ttl"))
+			bad = int_opt(a, v, 60, 86400 * 30, &cfg.token_ttl);
+		else if (!strcmp(a, "--db-pool"))
+			bad = int_opt(a, v, 1, 256, &cfg.pool);
+		else if (!strcmp(a, "--threads"))
+			bad = int_opt(a, v, 1, 64, &cfg.threads);
+		else if (!strcmp(a, "--max-body"))
+			bad = int_opt(a, v, 1024, 64 << 20, &body);
+		else if (!strcmp(a, "--max-connections"))
+			bad = int_opt(a, v, 1, 65535, &cfg.conn_limit);
+		else if (!strcmp(a, "--max-per-ip"))
+			bad = int_opt(a, v, 1, 65535, &cfg.per_ip_limit);
+		else if (!strcmp(a, "--timeout"))
+			bad = int_opt(a, v, 1, 3600, &cfg.timeout);
+		else if (!strcmp(a, "--request-timeout"))
+			bad = int_opt(a, v, 1, 3600, &cfg.request_timeout);
+		else if (!strcmp(a, "--max-streams"))
+			bad = int_opt(a, v, 0, 10000, &cfg.sse_max);
+		else if (!strcmp(a, "--keepalive"))
+			bad = int_opt(a, v, 1, 3600, &cfg.sse_keepalive);
 		else {
 			fprintf(stderr, "tenantryd: unknown option %s\n", a);
 			usage(stderr);
@@ -180,7 +210,7 @@ main(int argc, char **argv)
 	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
-	store_offload_hook(loop_offload);  /* password hashing, session opening */
+	store_offload_hook(loop_offload); /* password hashing, session opening */
 	signal(SIGPIPE, SIG_IGN);
 	/* Signals are taken by sigwait below; every thread (the audit hub,
 	 * the loops, their helpers) inherits the mask, so a signal that comes
@@ -222,7 +252,7 @@ main(int argc, char **argv)
 	loops_stop();
 	sse_shutdown();
 	if (loops_quiet())
-		pool_shutdown();  /* else a request still holds a session: exit */
+		pool_shutdown(); /* else a request still holds a session: exit */
 	loops_close();
 	auth_shutdown();
 	return 0;

@@ -11,11 +11,11 @@
 #include "server/http.h"
 #include "server/server.h"
 
-static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404, 405,
-				409, 410, 413, 422, 429, 500, 503 };
+static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404,
+				405, 409, 410, 413, 422, 429, 500, 503 };
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double buckets[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				  0.05, 0.1, 0.25, 0.5, 1, 2.5 };
+				  0.05,   0.1,   0.25,   0.5,   1,    2.5 };
 #define NBUCKET (sizeof buckets / sizeof buckets[0])
 
 /* Index ROUTE_COUNT holds requests that matched no route. */
@@ -70,16 +70,14 @@ struct buf {
 	size_t len, cap;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-put(struct buf *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0,
-			      fmt, ap);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			return;
@@ -112,7 +110,8 @@ metrics_render(void)
 			unsigned long long v = atomic_load(&requests[r][s]);
 
 			if (v)
-				put(&b, "tenantryd_requests_total{route=\"%s\",status=\"%s%d\"} %llu\n",
+				put(&b,
+				    "tenantryd_requests_total{route=\"%s\",status=\"%s%d\"} %llu\n",
 				    label(r), s == NSTATUS ? "other" : "",
 				    s == NSTATUS ? 0 : statuses[s], v);
 		}
@@ -128,45 +127,49 @@ metrics_render(void)
 		cum = 0;
 		for (size_t i = 0; i < NBUCKET; i++) {
 			cum += atomic_load(&hist[r][i]);
-			put(&b, "tenantryd_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			put(&b,
+			    "tenantryd_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
 			    label(r), buckets[i], cum);
 		}
 		cum += atomic_load(&hist[r][NBUCKET]);
-		put(&b, "tenantryd_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
-			"tenantryd_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-			"tenantryd_request_duration_seconds_count{route=\"%s\"} %llu\n",
-		    label(r), cum, label(r), (double)atomic_load(&sum_us[r]) / 1e6,
-		    label(r), cum);
+		put(&b,
+		    "tenantryd_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+		    "tenantryd_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+		    "tenantryd_request_duration_seconds_count{route=\"%s\"} %llu\n",
+		    label(r), cum, label(r), (double)atomic_load(&sum_us[r]) / 1e6, label(r), cum);
 	}
 	pool_stats(&ps);
-	put(&b, "# HELP tenantryd_pool_size Database sessions in the pool.\n"
-		"# TYPE tenantryd_pool_size gauge\ntenantryd_pool_size %d\n"
-		"# HELP tenantryd_pool_in_use Database sessions serving a request.\n"
-		"# TYPE tenantryd_pool_in_use gauge\ntenantryd_pool_in_use %d\n"
-		"# HELP tenantryd_pool_waiting Requests waiting for a session.\n"
-		"# TYPE tenantryd_pool_waiting gauge\ntenantryd_pool_waiting %d\n",
+	put(&b,
+	    "# HELP tenantryd_pool_size Database sessions in the pool.\n"
+	    "# TYPE tenantryd_pool_size gauge\ntenantryd_pool_size %d\n"
+	    "# HELP tenantryd_pool_in_use Database sessions serving a request.\n"
+	    "# TYPE tenantryd_pool_in_use gauge\ntenantryd_pool_in_use %d\n"
+	    "# HELP tenantryd_pool_waiting Requests waiting for a session.\n"
+	    "# TYPE tenantryd_pool_waiting gauge\ntenantryd_pool_waiting %d\n",
 	    ps.size, ps.in_use, ps.waiting);
-	put(&b, "# HELP tenantryd_rate_limited_total Requests refused by a tenant's hourly API rate.\n"
-		"# TYPE tenantryd_rate_limited_total counter\ntenantryd_rate_limited_total %llu\n"
-		"# HELP tenantryd_audit_streams Open audit event streams.\n"
-		"# TYPE tenantryd_audit_streams gauge\ntenantryd_audit_streams %d\n",
+	put(&b,
+	    "# HELP tenantryd_rate_limited_total Requests refused by a tenant's hourly API rate.\n"
+	    "# TYPE tenantryd_rate_limited_total counter\ntenantryd_rate_limited_total %llu\n"
+	    "# HELP tenantryd_audit_streams Open audit event streams.\n"
+	    "# TYPE tenantryd_audit_streams gauge\ntenantryd_audit_streams %d\n",
 	    atomic_load(&rate_limited), atomic_load(&sse_open));
-	put(&b, "# HELP tenantryd_connections_refused_total Connections refused at a limit "
-		"(503, or closed past the hard cap).\n"
-		"# TYPE tenantryd_connections_refused_total counter\n"
-		"tenantryd_connections_refused_total{limit=\"max-per-ip\"} %llu\n"
-		"tenantryd_connections_refused_total{limit=\"max-connections\"} %llu\n"
-		"tenantryd_connections_refused_total{limit=\"hard\"} %llu\n"
-		"# HELP tenantryd_connections_evicted_total Connections let go for a newcomer "
-		"while they held a place without a whole request.\n"
-		"# TYPE tenantryd_connections_evicted_total counter\n"
-		"tenantryd_connections_evicted_total %llu\n"
-		"# HELP tenantryd_request_timeouts_total Connections closed with a request not "
-		"whole within --request-timeout.\n"
-		"# TYPE tenantryd_request_timeouts_total counter\n"
-		"tenantryd_request_timeouts_total %llu\n",
-	    atomic_load(&connections[ADMIT_OVER_PER_IP]), atomic_load(&connections[ADMIT_OVER_TOTAL]),
-	    atomic_load(&connections[ADMIT_HARD]), atomic_load(&connections[ADMIT_EVICTED]),
-	    atomic_load(&connections[ADMIT_TIMED_OUT]));
+	put(&b,
+	    "# HELP tenantryd_connections_refused_total Connections refused at a limit "
+	    "(503, or closed past the hard cap).\n"
+	    "# TYPE tenantryd_connections_refused_total counter\n"
+	    "tenantryd_connections_refused_total{limit=\"max-per-ip\"} %llu\n"
+	    "tenantryd_connections_refused_total{limit=\"max-connections\"} %llu\n"
+	    "tenantryd_connections_refused_total{limit=\"hard\"} %llu\n"
+	    "# HELP tenantryd_connections_evicted_total Connections let go for a newcomer "
+	    "while they held a place without a whole request.\n"
+	    "# TYPE tenantryd_connections_evicted_total counter\n"
+	    "tenantryd_connections_evicted_total %llu\n"
+	    "# HELP tenantryd_request_timeouts_total Connections closed with a request not "
+	    "whole within --request-timeout.\n"
+	    "# TYPE tenantryd_request_timeouts_total counter\n"
+	    "tenantryd_request_timeouts_total %llu\n",
+	    atomic_load(&connections[ADMIT_OVER_PER_IP]),
+	    atomic_load(&connections[ADMIT_OVER_TOTAL]), atomic_load(&connections[ADMIT_HARD]),
+	    atomic_load(&connections[ADMIT_EVICTED]), atomic_load(&connections[ADMIT_TIMED_OUT]));
 	return b.s;
 }

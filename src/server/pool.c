@@ -16,7 +16,7 @@
 
 static struct {
 	pthread_mutex_t lock;
-	struct store **st;        /* NULL until first opened */
+	struct store **st; /* NULL until first opened */
 	bool *busy;
 	int size, in_use, waiting;
 	struct store_config cfg;
@@ -113,7 +113,7 @@ pool_put(struct store *st)
 {
 	int slot = -1;
 
-	if (st)  /* a transaction left open rolls back */
+	if (st) /* a transaction left open rolls back */
 		store_idem_end(st, NULL, NULL);
 	pthread_mutex_lock(&P.lock);
 	for (int i = 0; i < P.size && slot < 0; i++)

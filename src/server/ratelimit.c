@@ -10,14 +10,14 @@
 
 #include "server/server.h"
 
-#define SLOTS 4096           /* open addressing; full table evicts by hash */
+#define SLOTS 4096 /* open addressing; full table evicts by hash */
 #define LIMIT_TTL 60
 
 struct slot {
 	char tenant[ID_LEN];
-	int64_t hour;            /* window: seconds since epoch / 3600 */
+	int64_t hour; /* window: seconds since epoch / 3600 */
 	int64_t count;
-	int64_t limit;           /* -1 = unlimited */
+	int64_t limit; /* -1 = unlimited */
 	time_t limit_at;
 };
 
@@ -45,7 +45,7 @@ find(const char *tenant)
 		if (!s->tenant[0] || strcmp(s->tenant, tenant) == 0)
 			return s;
 	}
-	return &slots[h % SLOTS];  /* evict */
+	return &slots[h % SLOTS]; /* evict */
 }
 
 static int64_t
@@ -56,7 +56,7 @@ fetch_limit(const char *tenant, struct store *st)
 	int64_t limit = -1;
 
 	if (store_quota_list(&q, st, tenant, &e) < 0)
-		return -1;  /* the operation itself will report the problem */
+		return -1; /* the operation itself will report the problem */
 	for (size_t i = 0; i < q.n; i++)
 		if (strcmp(q.rows[i].resource, "api_calls") == 0)
 			limit = q.rows[i].limit;
@@ -77,7 +77,7 @@ ratelimit_take(const char *tenant, struct store *st, int *retry_after)
 	refresh = strcmp(s->tenant, tenant) != 0 || now - s->limit_at >= LIMIT_TTL;
 	limit = s->limit;
 	pthread_mutex_unlock(&lock);
-	if (refresh)  /* outside the lock: a database round trip */
+	if (refresh) /* outside the lock: a database round trip */
 		limit = fetch_limit(tenant, st);
 
 	pthread_mutex_lock(&lock);

@@ -27,42 +27,41 @@
 #define SERVER_VERSION "0.1.0"
 
 struct server_config {
-	const char *db;               /* libpq conninfo */
-	const char *listen;           /* host:port */
-	const char *jwt_secret_file;  /* HS256 */
-	const char *jwt_public_key;   /* RS256 verification */
-	const char *jwt_private_key;  /* RS256 issuing (login) */
-	const char *master_key_file;  /* sealed TOTP secrets, settings */
-	const char *issuer;           /* iss, default "tenantry" */
-	const char *audience;         /* aud, default "tenantry-api" */
-	int token_ttl;                /* seconds, default 3600 */
-	int pool;                     /* --db-pool, default 16 */
-	int threads;                  /* --threads, default one per CPU */
-	size_t body_max;              /* bytes, default 64 KiB */
-	int conn_limit;               /* total connections, default 256 */
-	int per_ip_limit;             /* per client address, default 64 */
-	int timeout;                  /* idle connection timeout, s, default 30 */
-	int request_timeout;          /* a whole request after its first byte, s, default 10 */
-	int sse_max;                  /* concurrent audit streams, default 64 */
-	int sse_keepalive;            /* seconds between keepalives, default 15 */
-	int leeway;                   /* exp/nbf leeway, s, default 30 */
+	const char *db;              /* libpq conninfo */
+	const char *listen;          /* host:port */
+	const char *jwt_secret_file; /* HS256 */
+	const char *jwt_public_key;  /* RS256 verification */
+	const char *jwt_private_key; /* RS256 issuing (login) */
+	const char *master_key_file; /* sealed TOTP secrets, settings */
+	const char *issuer;          /* iss, default "tenantry" */
+	const char *audience;        /* aud, default "tenantry-api" */
+	int token_ttl;               /* seconds, default 3600 */
+	int pool;                    /* --db-pool, default 16 */
+	int threads;                 /* --threads, default one per CPU */
+	size_t body_max;             /* bytes, default 64 KiB */
+	int conn_limit;              /* total connections, default 256 */
+	int per_ip_limit;            /* per client address, default 64 */
+	int timeout;                 /* idle connection timeout, s, default 30 */
+	int request_timeout;         /* a whole request after its first byte, s, default 10 */
+	int sse_max;                 /* concurrent audit streams, default 64 */
+	int sse_keepalive;           /* seconds between keepalives, default 15 */
+	int leeway;                  /* exp/nbf leeway, s, default 30 */
 };
 
 /* ---- the verified caller -------------------------------------------------- */
 
-enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_USER,
-		      PRINCIPAL_KEY };
+enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_USER, PRINCIPAL_KEY };
 
 struct principal {
 	enum principal_kind kind;
-	char user_id[ID_LEN];         /* staff and users */
-	char email[EMAIL_LEN];        /* the actor in the audit log */
-	char tenant_id[ID_LEN];       /* users and keys */
-	char key_id[ID_LEN];          /* keys */
+	char user_id[ID_LEN];   /* staff and users */
+	char email[EMAIL_LEN];  /* the actor in the audit log */
+	char tenant_id[ID_LEN]; /* users and keys */
+	char key_id[ID_LEN];    /* keys */
 	enum staff_role staff;
 	enum member_role role;
 	scope_mask scopes;
-	int64_t issued_us;            /* JWT issue time, microseconds */
+	int64_t issued_us; /* JWT issue time, microseconds */
 	/* view as tenant (staff with view_as): the tenant role is used */
 	bool view_as;
 };
@@ -79,11 +78,9 @@ void auth_shutdown(void);
 /* Verifies "Bearer <jwt>" or "Bearer tnt_..." and fills p. The API key
  * lookup may use st (role is switched to STORE_ROLE_AUTH and restored by
  * the caller's set_context). -1 with ERR_UNAUTHORIZED. */
-int auth_verify(struct principal *p, const char *authorization,
-		struct store *st, struct err *e);
+int auth_verify(struct principal *p, const char *authorization, struct store *st, struct err *e);
 /* Signs a token for p; *out is malloc'd. */
-int auth_issue(char **out, int64_t *expires, const struct principal *p,
-	       struct err *e);
+int auth_issue(char **out, int64_t *expires, const struct principal *p, struct err *e);
 /* Verifies a TOTP code against a sealed secret; 1 = valid. */
 int auth_totp_check(const char *sealed, const char *code, struct err *e);
 /* A new TOTP secret: sealed for storage, base32 for the otpauth URI. */
@@ -99,7 +96,9 @@ void pool_shutdown(void);
  * ERR_UNAVAILABLE. */
 struct store *pool_get(struct err *e);
 void pool_put(struct store *st);
-struct pool_stats { int size, in_use, waiting; };
+struct pool_stats {
+	int size, in_use, waiting;
+};
 void pool_stats(struct pool_stats *out);
 
 /* ---- ratelimit.c ------------------------------------------------------------ */
@@ -126,25 +125,25 @@ struct req {
 	const char *method;
 	const char *path;
 	struct route_match match;
-	json_t *body;                 /* parsed JSON body or NULL */
-	const char *raw_body;         /* the body as received (raw_len bytes) */
+	json_t *body;         /* parsed JSON body or NULL */
+	const char *raw_body; /* the body as received (raw_len bytes) */
 	size_t raw_len;
-	void *conn;                   /* struct MHD_Connection * */
+	void *conn; /* struct MHD_Connection * */
 	struct principal who;
-	struct store *st;             /* from the pool, context set */
+	struct store *st; /* from the pool, context set */
 	char ip[46];
-	char *owned[16];              /* decoded query values (req_query) */
+	char *owned[16]; /* decoded query values (req_query) */
 	int nowned;
 };
 
 struct reply {
 	int status;
-	json_t *json;                 /* owned; NULL for 204 or text */
-	char *text;                   /* owned; text/plain etc. */
+	json_t *json; /* owned; NULL for 204 or text */
+	char *text;   /* owned; text/plain etc. */
 	const char *content_type;
-	int retry_after;              /* > 0: Retry-After header */
-	bool close;                   /* Connection: close */
-	bool replayed;                /* the answer kept for an Idempotency-Key */
+	int retry_after; /* > 0: Retry-After header */
+	bool close;      /* Connection: close */
+	bool replayed;   /* the answer kept for an Idempotency-Key */
 	/* SSE: the connection streams instead */
 	void *stream;
 };

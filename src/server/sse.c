@@ -31,36 +31,36 @@
 
 #define RING 1024
 #define BATCH 500
-#define STREAM_HIGH (1024 * 1024)  /* bytes queued before reading waits */
+#define STREAM_HIGH (1024 * 1024) /* bytes queued before reading waits */
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_t thread;
-	bool running, stopping, live;   /* live: the feed is connected */
-	uint64_t head;                  /* keys announced so far */
-	uint64_t resyncs;               /* reconnections of the feed */
+	bool running, stopping, live; /* live: the feed is connected */
+	uint64_t head;                /* keys announced so far */
+	uint64_t resyncs;             /* reconnections of the feed */
 	struct audit_key ring[RING];
 	atomic_int open;
 	const struct server_config *cfg;
-	struct store *st;               /* the hub's own store */
+	struct store *st; /* the hub's own store */
 } H = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 struct stream {
 	struct store_context ctx;
-	bool all;                       /* every chain the caller sees */
+	bool all; /* every chain the caller sees */
 	char tenant[ID_LEN];
-	int64_t last_seq;               /* per-tenant: last seq sent */
-	char cursor[AUDIT_CURSOR_LEN];  /* every chain: last cursor sent */
-	uint64_t pos;                   /* ring position consumed */
+	int64_t last_seq;              /* per-tenant: last seq sent */
+	char cursor[AUDIT_CURSOR_LEN]; /* every chain: last cursor sent */
+	uint64_t pos;                  /* ring position consumed */
 	uint64_t resyncs;
-	char *buf;                      /* pending bytes */
+	char *buf; /* pending bytes */
 	size_t len, off;
 	time_t last_write;
 	struct MHD_Connection *conn;
-	bool suspended;                 /* the reader found nothing */
-	bool ended;                     /* the task is done: end of stream */
-	bool closed;                    /* the connection let go of it */
-	int refs;                       /* the task and the response */
+	bool suspended; /* the reader found nothing */
+	bool ended;     /* the task is done: end of stream */
+	bool closed;    /* the connection let go of it */
+	int refs;       /* the task and the response */
 };
 
 /* ---- the hub ----------------------------------------------------------------- */
@@ -101,7 +101,7 @@ hub_main(void *arg)
 {
 	struct audit_feed *feed = NULL;
 	struct audit_key keys[64];
-	int backoff = 100;  /* ms */
+	int backoff = 100; /* ms */
 
 	(void)arg;
 	while (!hub_stopping()) {
@@ -116,7 +116,7 @@ hub_main(void *arg)
 			if (store_set_context(H.st, &ctx, &e) == 0
 			    && store_feed_open(&feed, H.st, NULL, &e) == 0) {
 				hub_set_live(true);
-				hub_publish(NULL, 0, true);  /* streams backfill */
+				hub_publish(NULL, 0, true); /* streams backfill */
 				backoff = 100;
 			} else {
 				feed = NULL;
@@ -147,7 +147,7 @@ sse_init(const struct server_config *cfg, struct err *e)
 {
 	struct store_config sc = { .conninfo = cfg->db,
 				   .master_key_file = cfg->master_key_file,
-				   .lazy = true };  /* the hub reconnects by itself */
+				   .lazy = true }; /* the hub reconnects by itself */
 
 	H.cfg = cfg;
 	H.stopping = false;
@@ -214,10 +214,10 @@ add_event(struct stream *s, const struct audit_entry *a)
 		n = snprintf(head, sizeof head, "id: %s\nevent: audit\ndata: ", a->cursor);
 	} else {
 		s->last_seq = a->seq;
-		n = snprintf(head, sizeof head, "id: %lld\nevent: audit\ndata: ",
-			     (long long)a->seq);
+		n = snprintf(head, sizeof head,
+			     "id: %lld\nevent: audit\ndata: ", (long long)a->seq);
 	}
-	if (!data)  /* not representable: the id still moves on */
+	if (!data) /* not representable: the id still moves on */
 		return;
 	append(s, head, (size_t)n);
 	append(s, data, strlen(data));
@@ -246,8 +246,9 @@ fetch_page(struct stream *s)
 		q.cursor = s->cursor;
 	else
 		q.after_seq = s->last_seq;
-	rc = store_set_context(st, &s->ctx, &e) < 0 ? -1
-		: store_audit_list(&l, st, s->all ? NULL : s->tenant, &q, &e);
+	rc = store_set_context(st, &s->ctx, &e) < 0
+		 ? -1
+		 : store_audit_list(&l, st, s->all ? NULL : s->tenant, &q, &e);
 	pool_put(st);
 	if (rc < 0)
 		return FETCH_AWAY;
@@ -269,7 +270,7 @@ wait_news(struct stream *s, int64_t deadline, bool *news)
 			pthread_mutex_unlock(&H.lock);
 			return -1;
 		}
-		if (H.head - s->pos > RING)  /* fell behind: read anyway */
+		if (H.head - s->pos > RING) /* fell behind: read anyway */
 			s->pos = H.head - RING, *news = true;
 		for (; s->pos < H.head; s->pos++)
 			if (s->all || strcmp(H.ring[s->pos % RING].tenant_id, s->tenant) == 0)
@@ -280,7 +281,7 @@ wait_news(struct stream *s, int64_t deadline, bool *news)
 		}
 		if (*news)
 			break;
-		pthread_mutex_unlock(&H.lock);  /* the loop runs on meanwhile */
+		pthread_mutex_unlock(&H.lock); /* the loop runs on meanwhile */
 		if (!loop_wait_news(deadline)) {
 			pthread_mutex_lock(&H.lock);
 			break;
@@ -343,7 +344,7 @@ static bool
 client_gone(struct stream *s)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	    MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct pollfd p;
 	char c;
 
@@ -387,7 +388,7 @@ stream_main(void *arg)
 		if (s->closed || (s->suspended && client_gone(s)))
 			break;
 		news = false;
-		if (f == FETCH_MORE)  /* the client is behind: let it read */
+		if (f == FETCH_MORE) /* the client is behind: let it read */
 			next_poll = now + 20;
 		if (wait_news(s, next_poll < now + 250 ? next_poll : now + 250, &news) < 0)
 			break;
@@ -468,7 +469,7 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 	s->conn = r->conn;
 	s->ctx = r->st->ctx;
 	s->all = tenant == NULL;
-	if (tenant) {  /* 404 for unknown or another tenant's, before streaming */
+	if (tenant) { /* 404 for unknown or another tenant's, before streaming */
 		if (store_tenant_get(&t, r->st, tenant, &e) < 0) {
 			stream_release(s);
 			return reply_error(rp, &e, NULL);
@@ -486,17 +487,17 @@ sse_start(struct req *r, struct reply *rp, const char *tenant)
 	pthread_mutex_unlock(&H.lock);
 	s->last_write = time(NULL);
 	append(s, ": stream open\n\n", 15);
-	rp->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
-						       s, stream_free);
+	rp->stream =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, stream_free);
 	if (!rp->stream) {
 		stream_release(s);
 		err_set(&e, ERR_INTERNAL, "out of memory");
 		return reply_error(rp, &e, NULL);
 	}
-	s->refs++;  /* the task's */
+	s->refs++; /* the task's */
 	if (loop_spawn(stream_main, s) < 0) {
 		s->refs--;
-		MHD_destroy_response(rp->stream);  /* releases the response's */
+		MHD_destroy_response(rp->stream); /* releases the response's */
 		rp->stream = NULL;
 		err_set(&e, ERR_INTERNAL, "out of memory");
 		return reply_error(rp, &e, NULL);

@@ -62,8 +62,7 @@ admin_migrate(const char *conninfo, int *applied, int *total, struct err *e)
 }
 
 int
-admin_operator(const char *conninfo, const char *role, const char *password,
-	       struct err *e)
+admin_operator(const char *conninfo, const char *role, const char *password, struct err *e)
 {
 	PGconn *c = open_conn(conninfo, e);
 	const char *p[1] = { role };
@@ -84,12 +83,14 @@ admin_operator(const char *conninfo, const char *role, const char *password,
 	exists = run(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, e);
 	if (exists < 0)
 		goto out;
-	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN NOBYPASSRLS%s%s",
-		 exists ? "ALTER" : "CREATE", id, pw ? " PASSWORD " : "", pw ? pw : "");
+	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN NOBYPASSRLS%s%s", exists ? "ALTER" : "CREATE",
+		 id, pw ? " PASSWORD " : "", pw ? pw : "");
 	if (run(c, sql, 0, NULL, e) < 0)
 		goto out;
-	snprintf(sql, sizeof sql, "GRANT tenantry_platform, tenantry_support, "
-		 "tenantry_oncall, tenantry_tenant TO %s", id);
+	snprintf(sql, sizeof sql,
+		 "GRANT tenantry_platform, tenantry_support, "
+		 "tenantry_oncall, tenantry_tenant TO %s",
+		 id);
 	if (run(c, sql, 0, NULL, e) < 0)
 		goto out;
 	rc = 0;
@@ -101,35 +102,35 @@ out:
 }
 
 static const char DEMO_USERS[] =
-	"INSERT INTO tenantry.users (email, full_name, created_at) "
-	"SELECT lower(f) || '.' || lower(l) || g || '@' || d, f || ' ' || l, "
-	"now() - random() * interval '400 days' "
-	"FROM generate_series(1, $1::int) g, "
-	"LATERAL (SELECT (ARRAY['Alice','Bob','Carol','Dmitri','Eve','Farah','Gustav',"
-	"'Hana','Ivan','Jade','Kenji','Lena','Mateo','Nia','Omar','Priya','Quinn',"
-	"'Rosa','Sven','Tomás','Uma','Viktor','Wen','Yusuf','Zoë'])[1 + (g * 7) % 25] f, "
-	"(ARRAY['Adams','Brown','Chen','Diaz','Evans','Fischer','Garcia','Haddad',"
-	"'Ito','Jensen','Kowalski','López','Müller','Nakamura','Okafor','Petrov',"
-	"'Rossi','Schmidt','Tanaka','Novak'])[1 + (g * 13) % 20] l, "
-	"(ARRAY['example.com','mail.example.net','corp.example.org'])[1 + g % 3] d) n "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO tenantry.users (email, full_name, created_at) "
+    "SELECT lower(f) || '.' || lower(l) || g || '@' || d, f || ' ' || l, "
+    "now() - random() * interval '400 days' "
+    "FROM generate_series(1, $1::int) g, "
+    "LATERAL (SELECT (ARRAY['Alice','Bob','Carol','Dmitri','Eve','Farah','Gustav',"
+    "'Hana','Ivan','Jade','Kenji','Lena','Mateo','Nia','Omar','Priya','Quinn',"
+    "'Rosa','Sven','Tomás','Uma','Viktor','Wen','Yusuf','Zoë'])[1 + (g * 7) % 25] f, "
+    "(ARRAY['Adams','Brown','Chen','Diaz','Evans','Fischer','Garcia','Haddad',"
+    "'Ito','Jensen','Kowalski','López','Müller','Nakamura','Okafor','Petrov',"
+    "'Rossi','Schmidt','Tanaka','Novak'])[1 + (g * 13) % 20] l, "
+    "(ARRAY['example.com','mail.example.net','corp.example.org'])[1 + g % 3] d) n "
+    "ON CONFLICT DO NOTHING";
 
 /* Every tenant gets members up to a share of its user limit, never over
  * it (the counting trigger would refuse), with every role present. */
 static const char DEMO_MEMBERS[] =
-	"INSERT INTO tenantry.tenant_users (tenant_id, user_id, role, joined_at, "
-	"last_active_at) "
-	"SELECT t.id, u.id, (ARRAY['manager','member','member','member','viewer',"
-	"'admin'])[1 + (k % 6)], now() - random() * interval '300 days', "
-	"CASE WHEN random() < 0.8 THEN now() - random() * interval '60 days' END "
-	"FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier, "
-	"LATERAL generate_series(1, greatest(0, least(CASE WHEN tr.max_users < 0 "
-	"THEN 60 ELSE tr.max_users * 7 / 10 END, "
-	"(abs(hashtext(t.slug)) % (CASE WHEN tr.max_users < 0 THEN 60 "
-	"ELSE tr.max_users END)) + 2))) k, "
-	"LATERAL (SELECT id FROM tenantry.users WHERE email LIKE '%@%example%' "
-	"OFFSET (abs(hashtext(t.slug || k)) % $1::int) LIMIT 1) u "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO tenantry.tenant_users (tenant_id, user_id, role, joined_at, "
+    "last_active_at) "
+    "SELECT t.id, u.id, (ARRAY['manager','member','member','member','viewer',"
+    "'admin'])[1 + (k % 6)], now() - random() * interval '300 days', "
+    "CASE WHEN random() < 0.8 THEN now() - random() * interval '60 days' END "
+    "FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier, "
+    "LATERAL generate_series(1, greatest(0, least(CASE WHEN tr.max_users < 0 "
+    "THEN 60 ELSE tr.max_users * 7 / 10 END, "
+    "(abs(hashtext(t.slug)) % (CASE WHEN tr.max_users < 0 THEN 60 "
+    "ELSE tr.max_users END)) + 2))) k, "
+    "LATERAL (SELECT id FROM tenantry.users WHERE email LIKE '%@%example%' "
+    "OFFSET (abs(hashtext(t.slug || k)) % $1::int) LIMIT 1) u "
+    "ON CONFLICT DO NOTHING";
 
 int
 admin_demo_members(const char *conninfo, int pool, long *members, struct err *e)
@@ -164,12 +165,18 @@ admin_demo_age(const char *conninfo, struct err *e)
 		return -1;
 	PQclear(PQexec(c, "SELECT set_config('tenantry.actor', 'demo', false), "
 			  "set_config('tenantry.actor_kind', 'system', false)"));
-	if (run(c, "UPDATE tenantry.invitations SET expires_at = now() - interval '2 days' "
-		   "WHERE accepted_at IS NULL AND revoked_at IS NULL "
-		   "AND abs(hashtext(id::text)) % 3 = 0", 0, NULL, e) < 0
-	    || run(c, "UPDATE tenantry.tenants SET billing_status = "
-		      "(ARRAY['past_due','unpaid'])[1 + abs(hashtext(slug)) % 2] "
-		      "WHERE abs(hashtext(slug || 'bill')) % 9 = 0", 0, NULL, e) < 0)
+	if (run(c,
+		"UPDATE tenantry.invitations SET expires_at = now() - interval '2 days' "
+		"WHERE accepted_at IS NULL AND revoked_at IS NULL "
+		"AND abs(hashtext(id::text)) % 3 = 0",
+		0, NULL, e)
+		< 0
+	    || run(c,
+		   "UPDATE tenantry.tenants SET billing_status = "
+		   "(ARRAY['past_due','unpaid'])[1 + abs(hashtext(slug)) % 2] "
+		   "WHERE abs(hashtext(slug || 'bill')) % 9 = 0",
+		   0, NULL, e)
+		   < 0)
 		rc = -1;
 	PQfinish(c);
 	return rc;

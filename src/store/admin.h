@@ -13,14 +13,12 @@ int admin_migrate(const char *conninfo, int *applied, int *total, struct err *e)
 /* Creates (or updates) a login role that is a member of the platform,
  * support, oncall and tenant group roles; the password may be NULL (peer,
  * trust or certificate login). */
-int admin_operator(const char *conninfo, const char *role, const char *password,
-		   struct err *e);
+int admin_operator(const char *conninfo, const char *role, const char *password, struct err *e);
 
 /* Demo members: `pool` demo users, then for every tenant a realistic number
  * of memberships within its tier's limit, every role represented, with
  * activity times spread over 60 days. *members = memberships made. */
-int admin_demo_members(const char *conninfo, int pool, long *members,
-		       struct err *e);
+int admin_demo_members(const char *conninfo, int pool, long *members, struct err *e);
 
 /* Demo ageing: expires a third of the pending invitations and puts some
  * tenants' billing in past_due or unpaid. */

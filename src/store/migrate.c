@@ -14,8 +14,8 @@ fail(struct err *e, PGconn *c, const PGresult *r, const char *what)
 	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
 	size_t n = strcspn(msg, "\n");
 
-	return err_set(e, PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL
-		       : ERR_UNAVAILABLE, "%s: %.*s", what, (int)n, msg);
+	return err_set(e, PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL : ERR_UNAVAILABLE, "%s: %.*s",
+		       what, (int)n, msg);
 }
 
 static int
@@ -49,8 +49,8 @@ recorded(PGconn *c, const char *name, struct err *e)
 	PQclear(r);
 	if (!rc)
 		return 0;
-	r = PQexecParams(c, "SELECT 1 FROM tenantry.schema_migrations WHERE name = $1",
-			 1, NULL, params, NULL, NULL, 0);
+	r = PQexecParams(c, "SELECT 1 FROM tenantry.schema_migrations WHERE name = $1", 1, NULL,
+			 params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = fail(e, c, r, "reading schema_migrations");
 		PQclear(r);
@@ -73,8 +73,8 @@ apply(PGconn *c, const struct migration *m, struct err *e)
 		return -1;
 	if (exec_ok(c, m->sql, e, what) < 0)
 		goto rollback;
-	r = PQexecParams(c, "INSERT INTO tenantry.schema_migrations (name) VALUES ($1)",
-			 1, NULL, params, NULL, NULL, 0);
+	r = PQexecParams(c, "INSERT INTO tenantry.schema_migrations (name) VALUES ($1)", 1, NULL,
+			 params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		fail(e, c, r, what);
 		PQclear(r);

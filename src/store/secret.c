@@ -38,8 +38,7 @@ secret_random_text(char *out, size_t outlen)
 	uint8_t raw[32];
 
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(out, outlen, raw, sizeof raw,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out, outlen, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 }
 
@@ -55,8 +54,7 @@ secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX])
 }
 
 void
-secret_api_key(char *key, size_t keylen, char prefix[13],
-	       char hash[SECRET_HASH_HEX])
+secret_api_key(char *key, size_t keylen, char prefix[13], char hash[SECRET_HASH_HEX])
 {
 	uint8_t p[6];
 	char b64[64];
@@ -72,8 +70,7 @@ secret_api_key(char *key, size_t keylen, char prefix[13],
 int
 secret_api_key_prefix(const char *key, char prefix[13])
 {
-	if (!key || strncmp(key, "tnt_", 4) != 0 || strlen(key) < 4 + 12 + 1 + 40
-	    || key[16] != '_')
+	if (!key || strncmp(key, "tnt_", 4) != 0 || strlen(key) < 4 + 12 + 1 + 40 || key[16] != '_')
 		return -1;
 	for (int i = 0; i < 12; i++) {
 		char c = key[4 + i];
@@ -105,8 +102,7 @@ pw_hash_job(void *arg)
 {
 	struct pw_job *j = arg;
 
-	j->rc = crypto_pwhash_str(j->out, j->pw, strlen(j->pw),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	j->rc = crypto_pwhash_str(j->out, j->pw, strlen(j->pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
 }
 
@@ -145,7 +141,8 @@ bool
 secret_password_needs_rehash(const char *hash)
 {
 	return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+					      crypto_pwhash_MEMLIMIT_INTERACTIVE)
+	       != 0;
 }
 
 int
@@ -157,8 +154,7 @@ secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return err_set(e, ERR_BAD_REQUEST, "master key %s: %s", path,
-			       strerror(errno));
+		return err_set(e, ERR_BAD_REQUEST, "master key %s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077)) {
 		close(fd);
 		return err_set(e, ERR_FORBIDDEN,
@@ -175,14 +171,14 @@ secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e)
 	} else if (n == 2 * SECRET_KEY_BYTES) {
 		size_t got = 0;
 
-		if (sodium_hex2bin(key, SECRET_KEY_BYTES, buf, (size_t)n, NULL,
-				   &got, NULL) != 0 || got != SECRET_KEY_BYTES)
+		if (sodium_hex2bin(key, SECRET_KEY_BYTES, buf, (size_t)n, NULL, &got, NULL) != 0
+		    || got != SECRET_KEY_BYTES)
 			n = -1;
 	}
 	sodium_memzero(buf, sizeof buf);
 	if (n != SECRET_KEY_BYTES && n != 2 * SECRET_KEY_BYTES)
-		return err_set(e, ERR_BAD_REQUEST,
-			       "master key %s: want 32 bytes or 64 hex digits", path);
+		return err_set(e, ERR_BAD_REQUEST, "master key %s: want 32 bytes or 64 hex digits",
+			       path);
 	return 0;
 }
 
@@ -201,8 +197,8 @@ secret_seal(const uint8_t key[SECRET_KEY_BYTES], const char *plain)
 		return NULL;
 	}
 	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
-			      (const uint8_t *)plain, plen, box, key);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const uint8_t *)plain, plen, box,
+			      key);
 	memcpy(out, "v1:", 3);
 	sodium_bin2base64(out + 3, outlen - 3, box, blen, sodium_base64_VARIANT_ORIGINAL);
 	free(box);
@@ -222,17 +218,20 @@ secret_open(const uint8_t key[SECRET_KEY_BYTES], const char *sealed, struct err 
 	}
 	slen = strlen(sealed + 3);
 	box = malloc(slen + 1);
-	if (!box || sodium_base642bin(box, slen + 1, sealed + 3, slen, NULL, &blen,
-				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0
+	if (!box
+	    || sodium_base642bin(box, slen + 1, sealed + 3, slen, NULL, &blen, NULL,
+				 sodium_base64_VARIANT_ORIGINAL)
+		   != 0
 	    || blen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
 		free(box);
 		err_set(e, ERR_INTERNAL, "encrypted value is damaged");
 		return NULL;
 	}
 	plain = malloc(blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES + 1);
-	if (!plain || crypto_secretbox_open_easy((uint8_t *)plain,
-			box + crypto_secretbox_NONCEBYTES,
-			blen - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+	if (!plain
+	    || crypto_secretbox_open_easy((uint8_t *)plain, box + crypto_secretbox_NONCEBYTES,
+					  blen - crypto_secretbox_NONCEBYTES, box, key)
+		   != 0) {
 		free(box);
 		free(plain);
 		err_set(e, ERR_INTERNAL,

@@ -18,7 +18,7 @@
 #include "core/err.h"
 
 #define SECRET_KEY_BYTES 32
-#define SECRET_HASH_HEX 65     /* "\\x" prefix not included */
+#define SECRET_HASH_HEX 65 /* "\\x" prefix not included */
 #define PASSWORD_HASH_LEN 128
 
 /* Must succeed once before anything else; returns -1 when libsodium fails. */
@@ -34,8 +34,7 @@ void secret_random_text(char *out, size_t outlen);
 void secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX]);
 
 /* New API key into key (≥ 64 bytes), its prefix (13 bytes) and hash. */
-void secret_api_key(char *key, size_t keylen, char prefix[13],
-		    char hash[SECRET_HASH_HEX]);
+void secret_api_key(char *key, size_t keylen, char prefix[13], char hash[SECRET_HASH_HEX]);
 
 /* Prefix of an API key string; -1 when it is not shaped like one. */
 int secret_api_key_prefix(const char *key, char prefix[13]);
@@ -44,8 +43,7 @@ int secret_api_key_prefix(const char *key, char prefix[13]);
 int secret_hash_equal(const char *a, const char *b);
 
 /* argon2id hash of pw; -1 when out of memory. */
-int secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN],
-			 struct err *e);
+int secret_password_hash(const char *pw, char out[PASSWORD_HASH_LEN], struct err *e);
 /* 1 when pw matches hash, 0 otherwise. */
 int secret_password_check(const char *hash, const char *pw);
 
@@ -54,13 +52,11 @@ bool secret_password_needs_rehash(const char *hash);
 
 /* Reads a 32-byte key file (raw bytes, or 64 hex digits); -1 with e when
  * unreadable, the wrong size, or readable by group/others. */
-int secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path,
-		    struct err *e);
+int secret_load_key(uint8_t key[SECRET_KEY_BYTES], const char *path, struct err *e);
 
 /* Encrypts plain into a malloc'd "v1:..." string; NULL when out of memory. */
 char *secret_seal(const uint8_t key[SECRET_KEY_BYTES], const char *plain);
 /* Decrypts; malloc'd plaintext or NULL with e when tampered or wrong key. */
-char *secret_open(const uint8_t key[SECRET_KEY_BYTES], const char *sealed,
-		  struct err *e);
+char *secret_open(const uint8_t key[SECRET_KEY_BYTES], const char *sealed, struct err *e);
 
 #endif

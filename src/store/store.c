@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_pg_open(struct store **out, const struct store_config *cfg,
-		  struct err *e);
+int store_pg_open(struct store **out, const struct store_config *cfg, struct err *e);
 /* The REST backend is linked in when src/store/store_rest.c exists. */
-int store_rest_open(struct store **out, const struct store_config *cfg,
-		    struct err *e) __attribute__((weak));
+int store_rest_open(struct store **out, const struct store_config *cfg, struct err *e)
+    __attribute__((weak));
 
 static const char *const sort_names[] = {
 #define X(e, s) s,
@@ -124,6 +123,7 @@ audit_entry_clear(struct audit_entry *a)
 	a->old_json = a->new_json = a->user_agent = NULL;
 }
 
+/* clang-format off */
 #define LIST_FREE_WITH(T, clear)                                             \
 	void T##_list_free(struct T##_list *l)                               \
 	{                                                                    \
@@ -134,6 +134,7 @@ audit_entry_clear(struct audit_entry *a)
 		free(l->rows);                                               \
 		memset(l, 0, sizeof *l);                                     \
 	}
+/* clang-format on */
 #define NOTHING(row) ((void)(row))
 LIST_FREE_WITH(tier, NOTHING)
 LIST_FREE_WITH(member, NOTHING)

@@ -17,29 +17,29 @@
 
 #include "core/err.h"
 #include "core/types.h"
-#include "store/secret.h"  /* passwords, sealed secrets: part of this interface */
+#include "store/secret.h" /* passwords, sealed secrets: part of this interface */
 
 #define STORE_OPS_VERSION 1
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
-	STORE_ROLE_SESSION,   /* the login role's own grants (direct mode) */
-	STORE_ROLE_TENANT,    /* tenantry_tenant: exactly one tenant */
-	STORE_ROLE_PLATFORM,  /* tenantry_platform */
-	STORE_ROLE_SUPPORT,   /* tenantry_support */
-	STORE_ROLE_ONCALL,    /* tenantry_oncall */
-	STORE_ROLE_AUTH,      /* tenantry_auth: credential lookups only */
+	STORE_ROLE_SESSION,  /* the login role's own grants (direct mode) */
+	STORE_ROLE_TENANT,   /* tenantry_tenant: exactly one tenant */
+	STORE_ROLE_PLATFORM, /* tenantry_platform */
+	STORE_ROLE_SUPPORT,  /* tenantry_support */
+	STORE_ROLE_ONCALL,   /* tenantry_oncall */
+	STORE_ROLE_AUTH,     /* tenantry_auth: credential lookups only */
 };
 
 struct store_context {
 	enum store_role role;
-	char tenant_id[ID_LEN];  /* required for STORE_ROLE_TENANT */
+	char tenant_id[ID_LEN]; /* required for STORE_ROLE_TENANT */
 	/* STORE_ROLE_TENANT for staff viewing as a member: the member role
 	 * tenantryd applies (X-View-As-Role); the database role is the same
 	 * for every member role. */
 	enum member_role view_role;
-	char actor[EMAIL_LEN];   /* "" = session user */
-	char actor_kind[16];     /* user | staff | api_key | system */
+	char actor[EMAIL_LEN]; /* "" = session user */
+	char actor_kind[16];   /* user | staff | api_key | system */
 	char ip[46];
 	char user_agent[128];
 	/* A credential tenantryd verified, re-checked inside every
@@ -50,7 +50,7 @@ struct store_context {
 	char auth_user[ID_LEN];
 	int64_t auth_issued_us;
 	char auth_key[ID_LEN];
-	bool auth_member;        /* the user must be an active member */
+	bool auth_member; /* the user must be an active member */
 };
 
 struct store_config {
@@ -66,56 +66,60 @@ struct store_config {
 };
 
 /* Sorting of the tenant list. */
+/* clang-format off */
 #define TENANT_SORTS(X)                                                      \
 	X(NAME, "name") X(TIER, "tier") X(STATUS, "status")                  \
 	X(HEALTH, "health") X(USAGE, "usage") X(CREATED, "created")
+/* clang-format on */
 enum tenant_sort {
 #define X(e, s) TENANT_SORT_##e,
 	TENANT_SORTS(X)
 #undef X
-	TENANT_SORT_COUNT
+	    TENANT_SORT_COUNT
 };
 const char *tenant_sort_name(enum tenant_sort s);
 int tenant_sort_parse(const char *s, enum tenant_sort *out);
 
 struct tenant_query {
-	const char *filter;      /* substring of name, slug or domain; NULL = all */
-	const char *tier;        /* NULL = any */
-	int status;              /* enum tenant_status, or -1 = any */
+	const char *filter; /* substring of name, slug or domain; NULL = all */
+	const char *tier;   /* NULL = any */
+	int status;         /* enum tenant_status, or -1 = any */
 	enum tenant_sort sort;
 	bool desc;
-	const char *after;       /* cursor from a previous page, NULL = first */
-	int limit;               /* 1..500 */
+	const char *after; /* cursor from a previous page, NULL = first */
+	int limit;         /* 1..500 */
 };
 
 struct member_query {
-	int role;                /* enum member_role or -1 */
-	int active;              /* 1, 0, or -1 = any */
+	int role;   /* enum member_role or -1 */
+	int active; /* 1, 0, or -1 = any */
 };
 
 struct audit_query {
-	int64_t after_seq;       /* entries with seq > after_seq, 0 = from start */
-	int64_t before_seq;      /* entries with seq < before_seq, 0 = no bound */
-	int limit;               /* 1..1000; the newest `limit` when before_seq
+	int64_t after_seq;  /* entries with seq > after_seq, 0 = from start */
+	int64_t before_seq; /* entries with seq < before_seq, 0 = no bound */
+	int limit;          /* 1..1000; the newest `limit` when before_seq
 	                            is set or after_seq is 0 and newest is true */
-	bool newest;             /* newest first */
-	const char *action;      /* prefix match, NULL = any */
-	const char *actor;       /* exact, NULL = any */
+	bool newest;        /* newest first */
+	const char *action; /* prefix match, NULL = any */
+	const char *actor;  /* exact, NULL = any */
 	/* Commit order: entries after this audit cursor ("0-0" = from the
 	 * start), oldest first, over every chain the context sees (or the
 	 * tenant's), and only those of finished transactions, so that no
 	 * entry can later appear before a cursor already handed out. Takes
 	 * the place of after_seq, before_seq and newest. */
 	const char *cursor;
-	usec_t since;            /* at or after this time, 0 = any */
+	usec_t since; /* at or after this time, 0 = any */
 };
 
+/* clang-format off */
 #define STORE_LIST(T)                                                        \
 	struct T##_list {                                                    \
 		struct T *rows;                                              \
 		size_t n;                                                    \
 		char next[CURSOR_LEN]; /* cursor of the next page, "" = end */ \
 	}
+/* clang-format on */
 STORE_LIST(tier);
 STORE_LIST(tenant);
 STORE_LIST(member);
@@ -144,16 +148,15 @@ struct audit_feed;
 /* One chain's verdict from audit_verify_all: tenant_id is PLATFORM_CHAIN
  * for the platform's chain. A nonzero return stops the walk and is
  * returned by it. */
-typedef int audit_chain_fn(void *arg, const char *tenant_id,
-			   const struct audit_verdict *v);
+typedef int audit_chain_fn(void *arg, const char *tenant_id, const struct audit_verdict *v);
 
 /* An account as login sees it (tenantryd only). */
 struct auth_account {
 	char id[ID_LEN];
 	char email[EMAIL_LEN];
 	char full_name[NAME_LEN];
-	char password_hash[128];   /* argon2id, "" = none */
-	char mfa_secret[256];        /* sealed (secret.h), "" = none */
+	char password_hash[128]; /* argon2id, "" = none */
+	char mfa_secret[256];    /* sealed (secret.h), "" = none */
 	bool mfa_enabled;
 	enum staff_role staff_role;
 };
@@ -178,19 +181,18 @@ struct auth_key {
 
 /* The answer kept for an Idempotency-Key (tenantryd). */
 struct idem_answer {
-	int status;               /* 0: none */
+	int status; /* 0: none */
 	char content_type[64];
-	char *body;               /* owned */
+	char *body; /* owned */
 };
 
 struct store;
 
 struct store_ops {
-	int version;                 /* STORE_OPS_VERSION */
-	const char *kind;            /* "pg" or "rest" */
+	int version;      /* STORE_OPS_VERSION */
+	const char *kind; /* "pg" or "rest" */
 	void (*close)(struct store *st);
-	int (*set_context)(struct store *st, const struct store_context *ctx,
-			   struct err *e);
+	int (*set_context)(struct store *st, const struct store_context *ctx, struct err *e);
 	/* 0 if the backend answers, -1 with ERR_UNAVAILABLE otherwise. */
 	int (*ping)(struct store *st, struct err *e);
 
@@ -199,129 +201,107 @@ struct store_ops {
 	int (*tier_put)(struct store *st, const struct tier *t, struct err *e);
 
 	/* tenants */
-	int (*tenant_list)(struct tenant_list *out, struct store *st,
-			   const struct tenant_query *q, struct err *e);
-	int (*tenant_get)(struct tenant *out, struct store *st,
-			  const char *tenant, struct err *e);
+	int (*tenant_list)(struct tenant_list *out, struct store *st, const struct tenant_query *q,
+			   struct err *e);
+	int (*tenant_get)(struct tenant *out, struct store *st, const char *tenant, struct err *e);
 	/* Creates the tenant, its quotas from the tier, and its admin member
 	 * (the user is created when the email is new). */
-	int (*tenant_create)(struct tenant *out, struct store *st,
-			     const struct tenant_new *t, struct err *e);
-	int (*tenant_update)(struct tenant *out, struct store *st,
-			     const char *tenant, const struct tenant_patch *p,
+	int (*tenant_create)(struct tenant *out, struct store *st, const struct tenant_new *t,
 			     struct err *e);
+	int (*tenant_update)(struct tenant *out, struct store *st, const char *tenant,
+			     const struct tenant_patch *p, struct err *e);
 	/* Lifecycle transition; ERR_INVALID_TRANSITION when not allowed. */
-	int (*tenant_set_status)(struct tenant *out, struct store *st,
-				 const char *tenant, enum tenant_status status,
-				 struct err *e);
+	int (*tenant_set_status)(struct tenant *out, struct store *st, const char *tenant,
+				 enum tenant_status status, struct err *e);
 	/* Tier change; a downgrade below current usage fails with
 	 * ERR_DOWNGRADE_BLOCKED and fills `conflict` unless force. */
-	int (*tenant_set_tier)(struct tenant *out, struct tier_conflict *conflict,
-			       struct store *st, const char *tenant,
-			       const char *tier, bool force, struct err *e);
+	int (*tenant_set_tier)(struct tenant *out, struct tier_conflict *conflict, struct store *st,
+			       const char *tenant, const char *tier, bool force, struct err *e);
 	/* Purges tenants whose deletion grace has passed; *purged = count. */
 	int (*tenant_purge_due)(int *purged, struct store *st, struct err *e);
 
 	/* members */
-	int (*member_list)(struct member_list *out, struct store *st,
-			   const char *tenant, const struct member_query *q,
-			   struct err *e);
+	int (*member_list)(struct member_list *out, struct store *st, const char *tenant,
+			   const struct member_query *q, struct err *e);
 	/* role NULL = unchanged; active -1 = unchanged */
-	int (*member_update)(struct member *out, struct store *st,
-			     const char *tenant, const char *user,
-			     const enum member_role *role, int active,
+	int (*member_update)(struct member *out, struct store *st, const char *tenant,
+			     const char *user, const enum member_role *role, int active,
 			     struct err *e);
-	int (*member_remove)(struct store *st, const char *tenant,
-			     const char *user, struct err *e);
+	int (*member_remove)(struct store *st, const char *tenant, const char *user, struct err *e);
 
 	/* invitations; the token (tni_…) is returned once in token_out */
-	int (*invitation_list)(struct invitation_list *out, struct store *st,
-			       const char *tenant, struct err *e);
-	int (*invitation_create)(struct invitation *out, char token_out[96],
-				 struct store *st, const char *tenant,
-				 const char *email, enum member_role role,
+	int (*invitation_list)(struct invitation_list *out, struct store *st, const char *tenant,
+			       struct err *e);
+	int (*invitation_create)(struct invitation *out, char token_out[96], struct store *st,
+				 const char *tenant, const char *email, enum member_role role,
 				 struct err *e);
-	int (*invitation_resend)(struct invitation *out, char token_out[96],
-				 struct store *st, const char *tenant,
-				 const char *invitation, struct err *e);
-	int (*invitation_revoke)(struct store *st, const char *tenant,
-				 const char *invitation, struct err *e);
+	int (*invitation_resend)(struct invitation *out, char token_out[96], struct store *st,
+				 const char *tenant, const char *invitation, struct err *e);
+	int (*invitation_revoke)(struct store *st, const char *tenant, const char *invitation,
+				 struct err *e);
 	/* Accepts with the token; creates the user when new (password may be
 	 * NULL for an existing user). Fills the membership. */
-	int (*invitation_accept)(struct member *out, struct store *st,
-				 const char *token, const char *full_name,
-				 const char *password, struct err *e);
+	int (*invitation_accept)(struct member *out, struct store *st, const char *token,
+				 const char *full_name, const char *password, struct err *e);
 
 	/* quotas and usage */
-	int (*quota_list)(struct quota_list *out, struct store *st,
-			  const char *tenant, struct err *e);
-	int (*quota_set_limit)(struct quota *out, struct store *st,
-			       const char *tenant, const char *resource,
-			       int64_t limit, struct err *e);
+	int (*quota_list)(struct quota_list *out, struct store *st, const char *tenant,
+			  struct err *e);
+	int (*quota_set_limit)(struct quota *out, struct store *st, const char *tenant,
+			       const char *resource, int64_t limit, struct err *e);
 	/* Would `amount` more fit? Changes nothing. */
-	int (*quota_check)(struct quota_result *out, struct store *st,
-			   const char *tenant, const char *resource,
-			   int64_t amount, struct err *e);
+	int (*quota_check)(struct quota_result *out, struct store *st, const char *tenant,
+			   const char *resource, int64_t amount, struct err *e);
 	/* Consumes in one statement; over the limit fails with
 	 * ERR_QUOTA_EXCEEDED and changes nothing. Also counts usage_daily. */
-	int (*usage_increment)(struct quota_result *out, struct store *st,
-			       const char *tenant, const char *resource,
-			       int64_t amount, struct err *e);
-	int (*usage_summary)(struct usage_summary *out, struct store *st,
-			     const char *tenant, struct err *e);
-	int (*usage_list)(struct usage_day_list *out, struct store *st,
-			  const char *tenant, int days, struct err *e);
+	int (*usage_increment)(struct quota_result *out, struct store *st, const char *tenant,
+			       const char *resource, int64_t amount, struct err *e);
+	int (*usage_summary)(struct usage_summary *out, struct store *st, const char *tenant,
+			     struct err *e);
+	int (*usage_list)(struct usage_day_list *out, struct store *st, const char *tenant,
+			  int days, struct err *e);
 
 	/* settings; secrets come back masked unless reveal (audited) */
-	int (*setting_list)(struct setting_list *out, struct store *st,
-			    const char *tenant, struct err *e);
-	int (*setting_get)(struct setting *out, struct store *st,
-			   const char *tenant, const char *key, bool reveal,
+	int (*setting_list)(struct setting_list *out, struct store *st, const char *tenant,
+			    struct err *e);
+	int (*setting_get)(struct setting *out, struct store *st, const char *tenant,
+			   const char *key, bool reveal, struct err *e);
+	int (*setting_put)(struct setting *out, struct store *st, const char *tenant,
+			   const char *key, enum setting_type type, const char *value,
 			   struct err *e);
-	int (*setting_put)(struct setting *out, struct store *st,
-			   const char *tenant, const char *key,
-			   enum setting_type type, const char *value,
-			   struct err *e);
-	int (*setting_delete)(struct store *st, const char *tenant,
-			      const char *key, struct err *e);
+	int (*setting_delete)(struct store *st, const char *tenant, const char *key, struct err *e);
 
 	/* features; state: 1 on, 0 off, -1 back to the tier's default */
-	int (*feature_list)(struct feature_state *out, struct store *st,
-			    const char *tenant, struct err *e);
-	int (*feature_set)(struct feature_state *out, struct store *st,
-			   const char *tenant, enum feature f, int state,
-			   struct err *e);
+	int (*feature_list)(struct feature_state *out, struct store *st, const char *tenant,
+			    struct err *e);
+	int (*feature_set)(struct feature_state *out, struct store *st, const char *tenant,
+			   enum feature f, int state, struct err *e);
 
 	/* API keys; the key (tnt_…) is returned once in secret_out */
-	int (*apikey_list)(struct api_key_list *out, struct store *st,
-			   const char *tenant, struct err *e);
-	int (*apikey_create)(struct api_key *out, char secret_out[128],
-			     struct store *st, const char *tenant,
-			     const char *name, scope_mask scopes,
+	int (*apikey_list)(struct api_key_list *out, struct store *st, const char *tenant,
+			   struct err *e);
+	int (*apikey_create)(struct api_key *out, char secret_out[128], struct store *st,
+			     const char *tenant, const char *name, scope_mask scopes,
 			     usec_t expires_at, struct err *e);
-	int (*apikey_revoke)(struct store *st, const char *tenant,
-			     const char *key, struct err *e);
+	int (*apikey_revoke)(struct store *st, const char *tenant, const char *key, struct err *e);
 
 	/* audit; tenant NULL = every chain the role can see */
-	int (*audit_list)(struct audit_entry_list *out, struct store *st,
-			  const char *tenant, const struct audit_query *q,
-			  struct err *e);
+	int (*audit_list)(struct audit_entry_list *out, struct store *st, const char *tenant,
+			  const struct audit_query *q, struct err *e);
 	/* An entry for an event that touches no row (export, reveal, login). */
-	int (*audit_event)(struct store *st, const char *tenant,
-			   const char *action, const char *resource_type,
-			   const char *resource_id, const char *detail_json,
-			   struct err *e);
-	int (*audit_verify)(struct audit_verdict *out, struct store *st,
-			    const char *tenant, struct err *e);
+	int (*audit_event)(struct store *st, const char *tenant, const char *action,
+			   const char *resource_type, const char *resource_id,
+			   const char *detail_json, struct err *e);
+	int (*audit_verify)(struct audit_verdict *out, struct store *st, const char *tenant,
+			    struct err *e);
 	/* Every chain the context can see: the platform's, then each
 	 * tenant's (in id order over libpq); fn gets each verdict. */
-	int (*audit_verify_all)(struct store *st, audit_chain_fn *fn, void *arg,
-				struct err *e);
+	int (*audit_verify_all)(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);
 	/* Live audit: opens a feed for one tenant (NULL = every chain the
 	 * context can see). The feed is independent of the store's own
 	 * connection and is used by the same thread. */
-	int (*feed_open)(struct audit_feed **out, struct store *st,
-			 const char *tenant, struct err *e);
+	int (*feed_open)(struct audit_feed **out, struct store *st, const char *tenant,
+			 struct err *e);
 	/* Descriptor that becomes readable when keys may have arrived. */
 	int (*feed_fd)(struct audit_feed *f);
 	/* Drains without blocking: up to max keys into keys, returns the
@@ -329,50 +309,43 @@ struct store_ops {
 	 * connection is lost: close it, reopen (with backoff) and backfill
 	 * with audit_list(after_seq = last seen), since entries committed
 	 * while disconnected are not announced. */
-	int (*feed_read)(struct audit_feed *f, struct audit_key *keys,
-			 int max, struct err *e);
+	int (*feed_read)(struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
 	void (*feed_close)(struct audit_feed *f);
 
 	/* alerts; tenant NULL = all visible */
-	int (*alert_list)(struct alert_list *out, struct store *st,
-			  const char *tenant, bool open_only, struct err *e);
-	int (*alert_ack)(struct store *st, const char *tenant,
-			 const char *alert, struct err *e);
+	int (*alert_list)(struct alert_list *out, struct store *st, const char *tenant,
+			  bool open_only, struct err *e);
+	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
 
 	/* health, metrics, export */
-	int (*health_get)(struct health *out, struct store *st,
-			  const char *tenant, struct err *e);
+	int (*health_get)(struct health *out, struct store *st, const char *tenant, struct err *e);
 	/* Recomputes the stored health and usage peak of every tenant. */
 	int (*health_refresh)(int *updated, struct store *st, struct err *e);
-	int (*metrics)(struct platform_metrics *out, struct store *st,
-		       struct err *e);
+	int (*metrics)(struct platform_metrics *out, struct store *st, struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
-	int (*tenant_export)(char **json_out, struct store *st,
-			     const char *tenant, struct err *e);
+	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
 
 	/* Credentials, for tenantryd and `tenantry staff add` (store_pg only;
 	 * ERR_METHOD in store_rest). Run under STORE_ROLE_AUTH except staff_add
 	 * (platform). Unknown email, id or prefix -> ERR_NOT_FOUND. */
-	int (*auth_user)(struct auth_account *out, struct store *st,
-			 const char *email_or_id, struct err *e);
+	int (*auth_user)(struct auth_account *out, struct store *st, const char *email_or_id,
+			 struct err *e);
 	/* Active memberships of usable tenants, by slug; *n = count. */
-	int (*auth_memberships)(struct auth_membership *out, size_t max,
-				size_t *n, struct store *st, const char *user,
-				struct err *e);
+	int (*auth_memberships)(struct auth_membership *out, size_t max, size_t *n,
+				struct store *st, const char *user, struct err *e);
 	/* Records a login, in the audit log too (tenant's chain; NULL: the
 	 * platform's, for staff); rehash (NULL = keep) replaces the password
 	 * hash. */
 	int (*auth_login_ok)(struct store *st, const char *user, const char *tenant,
 			     const char *rehash, struct err *e);
 	/* Sets the second factor; sealed NULL keeps the stored secret. */
-	int (*auth_mfa_set)(struct store *st, const char *user,
-			    const char *sealed, bool enabled, struct err *e);
-	int (*auth_api_key)(struct auth_key *out, struct store *st,
-			    const char *prefix, struct err *e);
+	int (*auth_mfa_set)(struct store *st, const char *user, const char *sealed, bool enabled,
+			    struct err *e);
+	int (*auth_api_key)(struct auth_key *out, struct store *st, const char *prefix,
+			    struct err *e);
 	/* Creates a staff account or replaces its role and password. */
-	int (*staff_add)(char id_out[ID_LEN], struct store *st,
-			 const char *email, const char *full_name,
-			 enum staff_role role, const char *password_hash,
+	int (*staff_add)(char id_out[ID_LEN], struct store *st, const char *email,
+			 const char *full_name, enum staff_role role, const char *password_hash,
 			 struct err *e);
 
 	/* Idempotent writes (store_pg only; ERR_METHOD in store_rest, whose
@@ -386,20 +359,18 @@ struct store_ops {
 	 *  - -1 with ERR_IN_PROGRESS (a request with the key is running),
 	 *    ERR_KEY_REUSED (the key answered another request) or another
 	 *    error; no transaction is open. */
-	int (*idem_begin)(struct idem_answer *out, struct store *st,
-			  const char *caller, const char *key,
-			  const char *fingerprint, struct err *e);
+	int (*idem_begin)(struct idem_answer *out, struct store *st, const char *caller,
+			  const char *key, const char *fingerprint, struct err *e);
 	/* Ends the transaction of idem_begin: with an answer, keeps it with
 	 * the key and commits (ERR_OUTCOME_UNKNOWN when the session was lost
 	 * before the commit was confirmed); with NULL, rolls back. */
-	int (*idem_end)(struct store *st, const struct idem_answer *answer,
-			struct err *e);
+	int (*idem_end)(struct store *st, const struct idem_answer *answer, struct err *e);
 };
 
 struct store {
 	const struct store_ops *ops;
 	struct store_context ctx;
-	bool read_only;          /* every write refused (ERR_FORBIDDEN) */
+	bool read_only; /* every write refused (ERR_FORBIDDEN) */
 };
 
 /* ---- the operations ---------------------------------------------------------
@@ -414,67 +385,103 @@ int store_set_context(struct store *st, const struct store_context *ctx, struct 
 int store_ping(struct store *st, struct err *e);
 int store_tier_list(struct tier_list *out, struct store *st, struct err *e);
 int store_tier_put(struct store *st, const struct tier *t, struct err *e);
-int store_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q, struct err *e);
+int store_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q,
+		      struct err *e);
 int store_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct err *e);
-int store_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e);
-int store_tenant_update(struct tenant *out, struct store *st, const char *tenant, const struct tenant_patch *p, struct err *e);
-int store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant, enum tenant_status status, struct err *e);
-int store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st, const char *tenant, const char *tier, bool force, struct err *e);
+int store_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t,
+			struct err *e);
+int store_tenant_update(struct tenant *out, struct store *st, const char *tenant,
+			const struct tenant_patch *p, struct err *e);
+int store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
+			    enum tenant_status status, struct err *e);
+int store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st,
+			  const char *tenant, const char *tier, bool force, struct err *e);
 int store_tenant_purge_due(int *purged, struct store *st, struct err *e);
-int store_member_list(struct member_list *out, struct store *st, const char *tenant, const struct member_query *q, struct err *e);
-int store_member_update(struct member *out, struct store *st, const char *tenant, const char *user, const enum member_role *role, int active, struct err *e);
+int store_member_list(struct member_list *out, struct store *st, const char *tenant,
+		      const struct member_query *q, struct err *e);
+int store_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
+			const enum member_role *role, int active, struct err *e);
 int store_member_remove(struct store *st, const char *tenant, const char *user, struct err *e);
-int store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant, struct err *e);
-int store_invitation_create(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *email, enum member_role role, struct err *e);
-int store_invitation_resend(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *invitation, struct err *e);
-int store_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e);
-int store_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name, const char *password, struct err *e);
+int store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant,
+			  struct err *e);
+int store_invitation_create(struct invitation *out, char token_out[96], struct store *st,
+			    const char *tenant, const char *email, enum member_role role,
+			    struct err *e);
+int store_invitation_resend(struct invitation *out, char token_out[96], struct store *st,
+			    const char *tenant, const char *invitation, struct err *e);
+int store_invitation_revoke(struct store *st, const char *tenant, const char *invitation,
+			    struct err *e);
+int store_invitation_accept(struct member *out, struct store *st, const char *token,
+			    const char *full_name, const char *password, struct err *e);
 int store_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e);
-int store_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource, int64_t limit, struct err *e);
-int store_quota_check(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e);
-int store_usage_increment(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e);
-int store_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e);
-int store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days, struct err *e);
-int store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
-int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key, bool reveal, struct err *e);
-int store_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key, enum setting_type type, const char *value, struct err *e);
+int store_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
+			  const char *resource, int64_t limit, struct err *e);
+int store_quota_check(struct quota_result *out, struct store *st, const char *tenant,
+		      const char *resource, int64_t amount, struct err *e);
+int store_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
+			  const char *resource, int64_t amount, struct err *e);
+int
+store_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e);
+int store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
+		     struct err *e);
+int
+store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
+int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,
+		      bool reveal, struct err *e);
+int store_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key,
+		      enum setting_type type, const char *value, struct err *e);
 int store_setting_delete(struct store *st, const char *tenant, const char *key, struct err *e);
-int store_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e);
-int store_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f, int state, struct err *e);
-int store_apikey_list(struct api_key_list *out, struct store *st, const char *tenant, struct err *e);
-int store_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant, const char *name, scope_mask scopes, usec_t expires_at, struct err *e);
+int
+store_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e);
+int store_feature_set(struct feature_state *out, struct store *st, const char *tenant,
+		      enum feature f, int state, struct err *e);
+int
+store_apikey_list(struct api_key_list *out, struct store *st, const char *tenant, struct err *e);
+int
+store_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant,
+		    const char *name, scope_mask scopes, usec_t expires_at, struct err *e);
 int store_apikey_revoke(struct store *st, const char *tenant, const char *key, struct err *e);
-int store_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant, const struct audit_query *q, struct err *e);
-int store_audit_event(struct store *st, const char *tenant, const char *action, const char *resource_type, const char *resource_id, const char *detail_json, struct err *e);
-int store_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e);
+int store_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant,
+		     const struct audit_query *q, struct err *e);
+int store_audit_event(struct store *st, const char *tenant, const char *action,
+		      const char *resource_type, const char *resource_id, const char *detail_json,
+		      struct err *e);
+int
+store_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e);
 int store_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err *e);
 int store_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e);
 int store_feed_fd(struct store *st, struct audit_feed *f);
-int store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
+int store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *keys, int max,
+		    struct err *e);
 void store_feed_close(struct store *st, struct audit_feed *f);
-int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only, struct err *e);
+int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
+		     struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
 int store_health_refresh(int *updated, struct store *st, struct err *e);
 int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
 int store_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e);
-int store_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e);
-int store_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st, const char *user, struct err *e);
-int store_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash, struct err *e);
-int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled, struct err *e);
+int
+store_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e);
+int store_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
+			   const char *user, struct err *e);
+int store_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
+			struct err *e);
+int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
+		       struct err *e);
 int store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e);
-int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name, enum staff_role role, const char *password_hash, struct err *e);
-int store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key, const char *fingerprint, struct err *e);
+int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
+		    enum staff_role role, const char *password_hash, struct err *e);
+int store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
+		     const char *fingerprint, struct err *e);
 int store_idem_end(struct store *st, const struct idem_answer *answer, struct err *e);
 
 /* The backend's name: "pg" or "rest". */
 const char *store_kind(const struct store *st);
 
-
 /* Opens a store: cfg->url set -> REST, else libpq with cfg->conninfo.
  * *out is owned by the caller; release with store_close. */
-int store_open(struct store **out, const struct store_config *cfg,
-	       struct err *e);
+int store_open(struct store **out, const struct store_config *cfg, struct err *e);
 /* Closes and clears *st; accepts NULL. */
 void store_close(struct store **st);
 /* How the database store waits for a reply: when set and wait(fd, write)

@@ -43,7 +43,8 @@ store_tier_put(struct store *st, const struct tier *t, struct err *e)
 }
 
 int
-store_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q, struct err *e)
+store_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q,
+		  struct err *e)
 {
 	return st->ops->tenant_list(out, st, q, e);
 }
@@ -63,7 +64,8 @@ store_tenant_create(struct tenant *out, struct store *st, const struct tenant_ne
 }
 
 int
-store_tenant_update(struct tenant *out, struct store *st, const char *tenant, const struct tenant_patch *p, struct err *e)
+store_tenant_update(struct tenant *out, struct store *st, const char *tenant,
+		    const struct tenant_patch *p, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "tenant_update");
@@ -71,7 +73,8 @@ store_tenant_update(struct tenant *out, struct store *st, const char *tenant, co
 }
 
 int
-store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant, enum tenant_status status, struct err *e)
+store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
+			enum tenant_status status, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "tenant_set_status");
@@ -79,7 +82,8 @@ store_tenant_set_status(struct tenant *out, struct store *st, const char *tenant
 }
 
 int
-store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st, const char *tenant, const char *tier, bool force, struct err *e)
+store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st,
+		      const char *tenant, const char *tier, bool force, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "tenant_set_tier");
@@ -95,13 +99,15 @@ store_tenant_purge_due(int *purged, struct store *st, struct err *e)
 }
 
 int
-store_member_list(struct member_list *out, struct store *st, const char *tenant, const struct member_query *q, struct err *e)
+store_member_list(struct member_list *out, struct store *st, const char *tenant,
+		  const struct member_query *q, struct err *e)
 {
 	return st->ops->member_list(out, st, tenant, q, e);
 }
 
 int
-store_member_update(struct member *out, struct store *st, const char *tenant, const char *user, const enum member_role *role, int active, struct err *e)
+store_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
+		    const enum member_role *role, int active, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "member_update");
@@ -117,13 +123,15 @@ store_member_remove(struct store *st, const char *tenant, const char *user, stru
 }
 
 int
-store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant, struct err *e)
+store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant,
+		      struct err *e)
 {
 	return st->ops->invitation_list(out, st, tenant, e);
 }
 
 int
-store_invitation_create(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *email, enum member_role role, struct err *e)
+store_invitation_create(struct invitation *out, char token_out[96], struct store *st,
+			const char *tenant, const char *email, enum member_role role, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "invitation_create");
@@ -131,7 +139,8 @@ store_invitation_create(struct invitation *out, char token_out[96], struct store
 }
 
 int
-store_invitation_resend(struct invitation *out, char token_out[96], struct store *st, const char *tenant, const char *invitation, struct err *e)
+store_invitation_resend(struct invitation *out, char token_out[96], struct store *st,
+			const char *tenant, const char *invitation, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "invitation_resend");
@@ -147,7 +156,8 @@ store_invitation_revoke(struct store *st, const char *tenant, const char *invita
 }
 
 int
-store_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name, const char *password, struct err *e)
+store_invitation_accept(struct member *out, struct store *st, const char *token,
+			const char *full_name, const char *password, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "invitation_accept");
@@ -161,7 +171,8 @@ store_quota_list(struct quota_list *out, struct store *st, const char *tenant, s
 }
 
 int
-store_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource, int64_t limit, struct err *e)
+store_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource,
+		      int64_t limit, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "quota_set_limit");
@@ -169,13 +180,15 @@ store_quota_set_limit(struct quota *out, struct store *st, const char *tenant, c
 }
 
 int
-store_quota_check(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e)
+store_quota_check(struct quota_result *out, struct store *st, const char *tenant,
+		  const char *resource, int64_t amount, struct err *e)
 {
 	return st->ops->quota_check(out, st, tenant, resource, amount, e);
 }
 
 int
-store_usage_increment(struct quota_result *out, struct store *st, const char *tenant, const char *resource, int64_t amount, struct err *e)
+store_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
+		      const char *resource, int64_t amount, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "usage_increment");
@@ -189,7 +202,8 @@ store_usage_summary(struct usage_summary *out, struct store *st, const char *ten
 }
 
 int
-store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days, struct err *e)
+store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
+		 struct err *e)
 {
 	return st->ops->usage_list(out, st, tenant, days, e);
 }
@@ -201,13 +215,15 @@ store_setting_list(struct setting_list *out, struct store *st, const char *tenan
 }
 
 int
-store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key, bool reveal, struct err *e)
+store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,
+		  bool reveal, struct err *e)
 {
 	return st->ops->setting_get(out, st, tenant, key, reveal, e);
 }
 
 int
-store_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key, enum setting_type type, const char *value, struct err *e)
+store_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key,
+		  enum setting_type type, const char *value, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "setting_put");
@@ -229,7 +245,8 @@ store_feature_list(struct feature_state *out, struct store *st, const char *tena
 }
 
 int
-store_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f, int state, struct err *e)
+store_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f,
+		  int state, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "feature_set");
@@ -243,7 +260,8 @@ store_apikey_list(struct api_key_list *out, struct store *st, const char *tenant
 }
 
 int
-store_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant, const char *name, scope_mask scopes, usec_t expires_at, struct err *e)
+store_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant,
+		    const char *name, scope_mask scopes, usec_t expires_at, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "apikey_create");
@@ -259,13 +277,16 @@ store_apikey_revoke(struct store *st, const char *tenant, const char *key, struc
 }
 
 int
-store_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant, const struct audit_query *q, struct err *e)
+store_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant,
+		 const struct audit_query *q, struct err *e)
 {
 	return st->ops->audit_list(out, st, tenant, q, e);
 }
 
 int
-store_audit_event(struct store *st, const char *tenant, const char *action, const char *resource_type, const char *resource_id, const char *detail_json, struct err *e)
+store_audit_event(struct store *st, const char *tenant, const char *action,
+		  const char *resource_type, const char *resource_id, const char *detail_json,
+		  struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "audit_event");
@@ -297,7 +318,8 @@ store_feed_fd(struct store *st, struct audit_feed *f)
 }
 
 int
-store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *keys, int max, struct err *e)
+store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *keys, int max,
+		struct err *e)
 {
 	return st->ops->feed_read(f, keys, max, e);
 }
@@ -309,7 +331,8 @@ store_feed_close(struct store *st, struct audit_feed *f)
 }
 
 int
-store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only, struct err *e)
+store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
+		 struct err *e)
 {
 	return st->ops->alert_list(out, st, tenant, open_only, e);
 }
@@ -355,13 +378,15 @@ store_auth_user(struct auth_account *out, struct store *st, const char *email_or
 }
 
 int
-store_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st, const char *user, struct err *e)
+store_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
+		       const char *user, struct err *e)
 {
 	return st->ops->auth_memberships(out, max, n, st, user, e);
 }
 
 int
-store_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash, struct err *e)
+store_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
+		    struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "auth_login_ok");
@@ -369,7 +394,8 @@ store_auth_login_ok(struct store *st, const char *user, const char *tenant, cons
 }
 
 int
-store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled, struct err *e)
+store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
+		   struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "auth_mfa_set");
@@ -383,7 +409,8 @@ store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, s
 }
 
 int
-store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name, enum staff_role role, const char *password_hash, struct err *e)
+store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
+		enum staff_role role, const char *password_hash, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "staff_add");
@@ -391,7 +418,8 @@ store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const 
 }
 
 int
-store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key, const char *fingerprint, struct err *e)
+store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
+		 const char *fingerprint, struct err *e)
 {
 	return st->ops->idem_begin(out, st, caller, key, fingerprint, e);
 }

@@ -11,13 +11,12 @@
 
 #include "core/types.h"
 
-static const char CTX_SQL[] =
-	"SELECT set_config('role', $1, true), "
-	"set_config('tenantry.tenant_id', $2, true), "
-	"set_config('tenantry.actor', $3, true), "
-	"set_config('tenantry.actor_kind', $4, true), "
-	"set_config('tenantry.ip', $5, true), "
-	"set_config('tenantry.user_agent', $6, true)";
+static const char CTX_SQL[] = "SELECT set_config('role', $1, true), "
+			      "set_config('tenantry.tenant_id', $2, true), "
+			      "set_config('tenantry.actor', $3, true), "
+			      "set_config('tenantry.actor_kind', $4, true), "
+			      "set_config('tenantry.ip', $5, true), "
+			      "set_config('tenantry.user_agent', $6, true)";
 
 static const char *const role_names[] = {
 	[STORE_ROLE_SESSION] = "none",
@@ -55,9 +54,8 @@ store_pg_trace(pg_trace_fn *fn, void *arg)
 }
 
 /* Re-checks tenantryd's credential in the operation's transaction. */
-static const char AUTH_SQL[] =
-	"SELECT tenantry.auth_check(NULLIF($1, '')::uuid, $2::int8, "
-	"NULLIF($3, '')::uuid, NULLIF($4, '')::uuid)";
+static const char AUTH_SQL[] = "SELECT tenantry.auth_check(NULLIF($1, '')::uuid, $2::int8, "
+			       "NULLIF($3, '')::uuid, NULLIF($4, '')::uuid)";
 
 void
 pg_quiet_notice(void *arg, const char *message)
@@ -109,8 +107,8 @@ pg_is_uuid(const char *s)
 		char c = s[i];
 
 		if (shape[i] == '-' ? c != '-'
-		    : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-			|| (c >= 'A' && c <= 'F')))
+				    : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+					|| (c >= 'A' && c <= 'F')))
 			return false;
 	}
 	return true;
@@ -192,8 +190,7 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 	/* A reference the caller named (a column) is an invalid field; an
 	 * unknown id or slug in the path is not found. */
 	if ((strcmp(state, "23503") == 0 || strcmp(state, "P0002") == 0) && *field) {
-		err_field(e, field, "%s", strcmp(state, "P0002") == 0 ? msg
-			  : "unknown value");
+		err_field(e, field, "%s", strcmp(state, "P0002") == 0 ? msg : "unknown value");
 		return -1;
 	}
 	if (strcmp(state, "23503") == 0 || strcmp(state, "P0002") == 0)
@@ -253,7 +250,7 @@ prepare_ctx(struct pgstore *s, struct err *e)
 struct blocking_job {
 	struct pgstore *s;
 	struct err *e;
-	bool connect;              /* else: forget the prepared statements */
+	bool connect; /* else: forget the prepared statements */
 	int rc;
 };
 
@@ -377,19 +374,18 @@ unconfirmed(struct pgstore *s, struct err *e)
  * NOINHERIT login may not even see the schema). *retry_safe tells whether
  * the failure came before the server could have run anything. */
 static int
-run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
-	 bool *retry_safe)
+run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *retry_safe)
 {
 	const struct store_context *c = &s->base.ctx;
 	const char *ctx[6] = { role_names[c->role], c->tenant_id, c->actor,
-			       c->actor_kind, c->ip, c->user_agent };
+			       c->actor_kind,       c->ip,        c->user_agent };
 	char names[PG_MAX_STEPS + 1][24];
 	uint64_t hashes[PG_MAX_STEPS + 1], pending[PG_MAX_STEPS + 1];
 	int npending = 0, rc = 0;
 	bool synced = false, rolled_back = false;
 
 	*retry_safe = true;
-	if (n > PG_MAX_STEPS + 1)  /* + the credential check */
+	if (n > PG_MAX_STEPS + 1) /* + the credential check */
 		return err_set(e, ERR_INTERNAL, "too many statements in one operation");
 	if (connect_db(s, e) < 0)
 		return -1;
@@ -416,8 +412,7 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e,
 		PQsendPrepare(s->conn, names[i], steps[i].sql, 0, NULL);
 	}
 	for (int i = 0; i < n; i++)
-		PQsendQueryPrepared(s->conn, names[i], steps[i].n, steps[i].params,
-				    NULL, NULL, 0);
+		PQsendQueryPrepared(s->conn, names[i], steps[i].n, steps[i].params, NULL, NULL, 0);
 	if (!PQpipelineSync(s->conn)) {
 		rc = pg_error(e, s->conn, NULL);
 		goto out;
@@ -480,7 +475,7 @@ out:
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		PQexitPipelineMode(s->conn);
 	else
-		s->txn = false;  /* a lost session ends its transaction */
+		s->txn = false; /* a lost session ends its transaction */
 	if (rc < 0)
 		clear_outs(steps, n);
 	return rc;
@@ -577,8 +572,7 @@ pg_set_context(struct store *st, const struct store_context *ctx, struct err *e)
 	if ((unsigned)ctx->role > STORE_ROLE_AUTH)
 		return err_set(e, ERR_BAD_REQUEST, "unknown role");
 	if (ctx->role == STORE_ROLE_TENANT && !pg_is_uuid(ctx->tenant_id))
-		return err_set(e, ERR_BAD_REQUEST,
-			       "a tenant context needs the tenant's id");
+		return err_set(e, ERR_BAD_REQUEST, "a tenant context needs the tenant's id");
 	st->ctx = *ctx;
 	return 0;
 }
@@ -627,7 +621,7 @@ store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 	*out = NULL;
 	if (secret_init() < 0)
 		return err_set(e, ERR_INTERNAL, "libsodium failed to initialise");
-	pthread_once(&ops_once, fill_ops);  /* stores may open on any thread */
+	pthread_once(&ops_once, fill_ops); /* stores may open on any thread */
 	s = calloc(1, sizeof *s);
 	if (!s || !(s->conninfo = strdup(cfg->conninfo ? cfg->conninfo : ""))) {
 		free(s);
@@ -649,7 +643,7 @@ store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 		PQconninfoOption *opts = PQconninfoParse(s->conninfo[0] ? s->conninfo : "", &msg);
 
 		if (!opts && !strstr(s->conninfo, "=") && !strstr(s->conninfo, "://"))
-			opts = PQconninfoParse("", NULL);  /* a bare database name */
+			opts = PQconninfoParse("", NULL); /* a bare database name */
 		if (!opts) {
 			err_set(e, ERR_BAD_REQUEST, "bad connection string: %.*s",
 				msg ? (int)strcspn(msg, "\n") : 0, msg ? msg : "");

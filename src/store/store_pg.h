@@ -31,30 +31,37 @@ struct pgstore {
 	/* An explicit transaction is open (idempotent writes): pipelines run
 	 * inside it until the one that commits (committing) or a rollback. */
 	bool txn, committing;
-	bool txn_broken;         /* rolled back after a statement failed */
+	bool txn_broken; /* rolled back after a statement failed */
 	/* The key an open idempotent transaction claimed. */
 	char *idem_caller, *idem_key, *idem_fingerprint;
 	size_t nprepared;
-	uint64_t prepared[PG_MAX_PREPARED];  /* hashes of prepared texts */
+	uint64_t prepared[PG_MAX_PREPARED]; /* hashes of prepared texts */
 };
 
 struct pgstep {
 	const char *sql;
 	int n;
 	const char *const *params;
-	PGresult **out;                      /* NULL: result discarded */
+	PGresult **out; /* NULL: result discarded */
 };
 
+/* clang-format off */
 #define PG_STEP(sqltext, res, ...)                                            \
 	{ .sql = (sqltext), .out = (res),                                     \
 	  .n = sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *), \
 	  .params = (const char *const[]){ __VA_ARGS__ } }
-#define PG_STEP0(sqltext, res) { .sql = (sqltext), .out = (res), .n = 0 }
+/* clang-format on */
+#define PG_STEP0(sqltext, res)                                                                     \
+	{                                                                                          \
+		.sql = (sqltext), .out = (res), .n = 0                                             \
+	}
 
 /* Timestamps travel as microseconds since the epoch. */
 #define US(col) "coalesce((extract(epoch FROM " col ") * 1000000)::int8, 0)"
+/* clang-format off */
 #define FROM_US(p) "CASE WHEN " p "::int8 > 0 THEN 'epoch'::timestamptz + " \
 	p "::int8 * interval '1 microsecond' END"
+/* clang-format on */
 
 static inline struct pgstore *
 pg_of(struct store *st)
@@ -93,7 +100,7 @@ int pg_sql_done(const struct pg_sql *q, struct err *e);
 int pg_error(struct err *e, PGconn *c, const PGresult *r);
 
 /* Result helpers. */
-const char *pg_s(const PGresult *r, int row, int col);   /* "" for NULL */
+const char *pg_s(const PGresult *r, int row, int col); /* "" for NULL */
 int64_t pg_i64(const PGresult *r, int row, int col);
 double pg_f(const PGresult *r, int row, int col);
 bool pg_b(const PGresult *r, int row, int col);
@@ -113,6 +120,7 @@ pg_copy_text(char *dst, size_t n, const PGresult *r, int row, int col)
 
 /* Sizes out->rows for the rows of r; on failure clears r and returns
  * from the calling function with ERR_INTERNAL. */
+/* clang-format off */
 #define ALLOC_ROWS(out, r, e)                                                \
 	do {                                                                 \
 		(out)->n = (size_t)PQntuples(r);                             \
@@ -122,13 +130,13 @@ pg_copy_text(char *dst, size_t n, const PGresult *r, int row, int col)
 			return err_set((e), ERR_INTERNAL, "out of memory");  \
 		}                                                            \
 	} while (0)
+/* clang-format on */
 
 /* Statement observer: when set, called with every statement a pipeline
  * sends (the context statement first) and its parameters, before it is
  * sent. The bench uses it to replay exactly the store's SQL with pgbench;
  * set it before any store runs, from one thread. NULL turns it off. */
-typedef void pg_trace_fn(void *arg, const char *sql, int n,
-			 const char *const *params);
+typedef void pg_trace_fn(void *arg, const char *sql, int n, const char *const *params);
 void store_pg_trace(pg_trace_fn *fn, void *arg);
 
 /* A notice processor that drops the server's notices and warnings (the
@@ -152,6 +160,7 @@ void pg_ops_feed(struct store_ops *ops);
 void pg_ops_idem(struct store_ops *ops);
 
 /* Row decoders shared between files. */
+/* clang-format off */
 #define PG_TENANT_COLS                                                        \
 	"t.id, t.slug, t.name, coalesce(t.domain, ''), t.tier, t.status, "    \
 	US("t.trial_ends_at") ", " US("t.deletion_due_at") ", "               \
@@ -159,6 +168,7 @@ void pg_ops_idem(struct store_ops *ops);
 	"t.members, t.health_score, t.usage_peak, "                           \
 	"coalesce(t.billing_email, ''), t.billing_status, "                   \
 	"coalesce(t.contact_phone, ''), t.timezone, t.locale, t.features::text"
+/* clang-format on */
 #define PG_TENANT_NCOLS 19
 void pg_tenant_row(struct tenant *t, const PGresult *r, int row);
 /* Feature overrides {"name": bool} into masks. */

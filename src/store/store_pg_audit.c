@@ -14,11 +14,13 @@
 
 /* ---- audit ------------------------------------------------------------------- */
 
+/* clang-format off */
 #define AUDIT_COLS                                                           \
 	"a.tenant_id, a.seq, " US("a.at") ", a.actor, a.actor_kind, a.action, " \
 	"a.resource_type, a.resource_id, coalesce(host(a.ip), ''), a.old::text, " \
 	"a.new::text, a.user_agent, encode(a.hash, 'hex'), " \
 	"a.xid::text || '-' || a.gseq"
+/* clang-format on */
 
 static char *
 dup_or_null(const PGresult *r, int row, int col)
@@ -82,15 +84,17 @@ audit_after_cursor(struct audit_entry_list *out, struct store *st, const char *t
 	{
 		struct pgstep steps[] = {
 			PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
-				"tenantry.must_tenant($1) END", NULL, tenant),
+				"tenantry.must_tenant($1) END",
+				NULL, tenant),
 			PG_STEP("SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
 				"WHERE (a.xid, a.gseq) > ($2::text::xid8, $3::int8) "
 				"AND a.xid < tenantry.audit_horizon() "
 				"AND ($1::text IS NULL OR a.tenant_id = tenantry.tenant_ref($1)) "
 				"AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
 				"AND ($5::text IS NULL OR a.actor = $5) "
-				"AND ($7::int8 = 0 OR a.at >= " FROM_US("$7") ") "
-				"ORDER BY a.xid, a.gseq LIMIT $6",
+				"AND ($7::int8 = 0 OR a.at >= " FROM_US(
+				    "$7") ") "
+					  "ORDER BY a.xid, a.gseq LIMIT $6",
 				&r, tenant, xid, gseq, q->action, q->actor, lim, since),
 		};
 
@@ -130,19 +134,18 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 		 (long long)(q->before_seq > 0 ? q->before_seq : INT64_MAX));
 	snprintf(lim, sizeof lim, "%d", limit);
 	if (tenant) {
-		sql = newest
-			? "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
-			  "WHERE a.tenant_id = tenantry.tenant_ref($1) "
-			  "AND a.seq > $2::int8 AND a.seq < $3::int8 "
-			  "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
-			  "AND ($5::text IS NULL OR a.actor = $5) "
-			  "ORDER BY a.seq DESC LIMIT $6"
-			: "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
-			  "WHERE a.tenant_id = tenantry.tenant_ref($1) "
-			  "AND a.seq > $2::int8 AND a.seq < $3::int8 "
-			  "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
-			  "AND ($5::text IS NULL OR a.actor = $5) "
-			  "ORDER BY a.seq LIMIT $6";
+		sql = newest ? "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+			       "WHERE a.tenant_id = tenantry.tenant_ref($1) "
+			       "AND a.seq > $2::int8 AND a.seq < $3::int8 "
+			       "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+			       "AND ($5::text IS NULL OR a.actor = $5) "
+			       "ORDER BY a.seq DESC LIMIT $6"
+			     : "SELECT " AUDIT_COLS " FROM tenantry.audit_log a "
+			       "WHERE a.tenant_id = tenantry.tenant_ref($1) "
+			       "AND a.seq > $2::int8 AND a.seq < $3::int8 "
+			       "AND ($4::text IS NULL OR a.action LIKE $4 || '%') "
+			       "AND ($5::text IS NULL OR a.actor = $5) "
+			       "ORDER BY a.seq LIMIT $6";
 	} else {
 		/* Across chains seq means nothing: the newest entries in
 		 * commit order, of finished transactions (so the newest
@@ -157,7 +160,8 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 	{
 		struct pgstep steps[] = {
 			PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
-				"tenantry.must_tenant($1) END", NULL, tenant),
+				"tenantry.must_tenant($1) END",
+				NULL, tenant),
 			PG_STEP(sql, &r, tenant, after, before, q->action, q->actor, lim),
 		};
 
@@ -168,20 +172,19 @@ pg_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant
 	for (size_t i = 0; i < out->n; i++)
 		audit_row(&out->rows[i], r, (int)i);
 	if (out->n == (size_t)limit && tenant)
-		snprintf(out->next, sizeof out->next, "%lld",
-			 (long long)out->rows[out->n - 1].seq);
+		snprintf(out->next, sizeof out->next, "%lld", (long long)out->rows[out->n - 1].seq);
 	PQclear(r);
 	return 0;
 }
 
 static int
-pg_audit_event(struct store *st, const char *tenant, const char *action,
-	       const char *rtype, const char *rid, const char *detail,
-	       struct err *e)
+pg_audit_event(struct store *st, const char *tenant, const char *action, const char *rtype,
+	       const char *rid, const char *detail, struct err *e)
 {
-	struct pgstep step = PG_STEP("SELECT tenantry.audit_event(CASE WHEN $1::text "
-		"IS NOT NULL THEN tenantry.must_tenant($1) END, $2, $3, $4, $5::jsonb)",
-		NULL, tenant, action, rtype ? rtype : "", rid ? rid : "", detail);
+	struct pgstep step =
+	    PG_STEP("SELECT tenantry.audit_event(CASE WHEN $1::text "
+		    "IS NOT NULL THEN tenantry.must_tenant($1) END, $2, $3, $4, $5::jsonb)",
+		    NULL, tenant, action, rtype ? rtype : "", rid ? rid : "", detail);
 
 	if (validate_audit_action(action, e) < 0)
 		return -1;
@@ -203,8 +206,8 @@ chain_hash(char out[65], const char *prev_hex, const PGresult *r, int row)
 	size_t plen = 0;
 
 	crypto_hash_sha256_init(&h);
-	if (sodium_hex2bin(prev, sizeof prev, prev_hex, strlen(prev_hex), NULL,
-			   &plen, NULL) == 0 && plen)
+	if (sodium_hex2bin(prev, sizeof prev, prev_hex, strlen(prev_hex), NULL, &plen, NULL) == 0
+	    && plen)
 		crypto_hash_sha256_update(&h, prev, plen);
 	for (int col = 1; col <= 12; col++) {
 		const char *v = pg_s(r, row, col);
@@ -220,12 +223,14 @@ chain_hash(char out[65], const char *prev_hex, const PGresult *r, int row)
 }
 
 /* The columns chain_hash reads (1..12), the links (13, 14) and seq (0). */
+/* clang-format off */
 #define VERIFY_COLS                                                          \
 	"a.seq, a.tenant_id::text, a.seq::text, "                            \
 	"to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
 	"a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "   \
 	"a.old::text, a.new::text, host(a.ip), a.user_agent, "               \
 	"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex')"
+/* clang-format on */
 
 /* One chain being walked entry by entry. */
 struct chain_walk {
@@ -255,8 +260,7 @@ walk_row(struct chain_walk *w, const PGresult *r, int i)
 		return false;
 	v->entries++;
 	if (seq != w->expect)
-		snprintf(v->reason, sizeof v->reason, "entry %lld missing",
-			 (long long)w->expect);
+		snprintf(v->reason, sizeof v->reason, "entry %lld missing", (long long)w->expect);
 	else if (strcmp(pg_s(r, i, 13), w->prev) != 0)
 		snprintf(v->reason, sizeof v->reason, "prev_hash does not match entry %lld",
 			 (long long)seq - 1);
@@ -287,8 +291,7 @@ walk_end(struct chain_walk *w, int64_t head)
 }
 
 static int
-pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
-		struct err *e)
+pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e)
 {
 	char id[ID_LEN] = PLATFORM_CHAIN, last[24] = "0";
 	struct chain_walk w;
@@ -305,9 +308,10 @@ pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 		PQclear(r);
 	}
 	for (;;) {
-		struct pgstep step = PG_STEP("SELECT " VERIFY_COLS
-			" FROM tenantry.audit_log a WHERE a.tenant_id = $1::uuid "
-			"AND a.seq > $2::int8 ORDER BY a.seq LIMIT " VERIFY_PAGE, &r, id, last);
+		struct pgstep step = PG_STEP(
+		    "SELECT " VERIFY_COLS " FROM tenantry.audit_log a WHERE a.tenant_id = $1::uuid "
+		    "AND a.seq > $2::int8 ORDER BY a.seq LIMIT " VERIFY_PAGE,
+		    &r, id, last);
 		int n;
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
@@ -322,8 +326,8 @@ pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 			break;
 	}
 	if (!out->first_broken) {
-		struct pgstep step = PG_STEP("SELECT seq FROM tenantry.audit_head($1::uuid)",
-					     &r, id);
+		struct pgstep step =
+		    PG_STEP("SELECT seq FROM tenantry.audit_head($1::uuid)", &r, id);
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;
@@ -342,6 +346,7 @@ pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
  * them; a chain cut there goes on in the next page after its last entry.
  * Parameters: the tenant to resume from and the last seq of it already
  * read (0: none). */
+/* clang-format off */
 #define VERIFY_ALL_SQL                                                         \
 	"SELECT " VERIFY_COLS ", t.id::text, coalesce(h.seq, -1)"                \
 	" FROM (SELECT t.id FROM tenantry.tenants t WHERE t.id >= $1::uuid"      \
@@ -351,6 +356,7 @@ pg_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
 	" AND (h.seq IS NULL OR a.seq <= h.seq)"                                 \
 	" AND (t.id > $1::uuid OR a.seq > $2::int8)"                             \
 	" ORDER BY t.id, a.seq LIMIT " VERIFY_PAGE
+/* clang-format on */
 
 static int
 pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err *e)
@@ -392,7 +398,7 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 				progress = true;
 			}
 			head = pg_i64(r, i, 16);
-			if (!pg_null(r, i, 0)) {  /* NULL: no entries (left) */
+			if (!pg_null(r, i, 0)) { /* NULL: no entries (left) */
 				walk_row(&w, r, i);
 				pg_cpy(last, r, i, 0);
 				progress = true;
@@ -415,19 +421,22 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 /* ---- alerts ----------------------------------------------------------------------- */
 
 static int
-pg_alert_list(struct alert_list *out, struct store *st, const char *tenant,
-	      bool open_only, struct err *e)
+pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
+	      struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
-			"tenantry.must_tenant($1) END", NULL, tenant),
-		PG_STEP("SELECT a.tenant_id, a.id, a.kind, a.resource, a.threshold, "
-			US("a.at") ", " US("a.acknowledged_at") ", coalesce(a.acknowledged_by, '') "
-			"FROM tenantry.alerts a WHERE ($1::text IS NULL "
-			"OR a.tenant_id = tenantry.tenant_ref($1)) "
-			"AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
-			"ORDER BY a.at DESC, a.id LIMIT 500", &r, tenant, open_only ? "t" : "f"),
+			"tenantry.must_tenant($1) END",
+			NULL, tenant),
+		PG_STEP(
+		    "SELECT a.tenant_id, a.id, a.kind, a.resource, a.threshold, " US("a.at") ", " US(
+			"a.acknowledged_at") ", coalesce(a.acknowledged_by, '') "
+					     "FROM tenantry.alerts a WHERE ($1::text IS NULL "
+					     "OR a.tenant_id = tenantry.tenant_ref($1)) "
+					     "AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
+					     "ORDER BY a.at DESC, a.id LIMIT 500",
+		    &r, tenant, open_only ? "t" : "f"),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -452,8 +461,7 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_alert_ack(struct store *st, const char *tenant, const char *alert,
-	     struct err *e)
+pg_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -461,7 +469,8 @@ pg_alert_ack(struct store *st, const char *tenant, const char *alert,
 		PG_STEP("UPDATE tenantry.alerts a SET acknowledged_at = now(), "
 			"acknowledged_by = tenantry.current_actor() "
 			"WHERE a.tenant_id = tenantry.tenant_ref($1) AND a.id = $2::uuid "
-			"AND a.acknowledged_at IS NULL RETURNING a.id", &r, tenant, alert),
+			"AND a.acknowledged_at IS NULL RETURNING a.id",
+			&r, tenant, alert),
 	};
 	int n;
 

@@ -7,19 +7,20 @@
 
 #include "store/store_pg.h"
 
+/* clang-format off */
 #define ACCOUNT_COLS "id, email, full_name, coalesce(password_hash, ''), " \
 	"coalesce(mfa_secret, ''), mfa_enabled, staff_role"
+/* clang-format on */
 
 static int
-pg_auth_user(struct auth_account *out, struct store *st,
-	     const char *email_or_id, struct err *e)
+pg_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e)
 {
 	PGresult *r = NULL;
 	bool by_id = pg_is_uuid(email_or_id);
-	struct pgstep steps[] = { PG_STEP(by_id
-		? "SELECT " ACCOUNT_COLS " FROM tenantry.auth_user_by_id($1::uuid)"
-		: "SELECT " ACCOUNT_COLS " FROM tenantry.auth_user($1)",
-		&r, email_or_id) };
+	struct pgstep steps[] = { PG_STEP(
+	    by_id ? "SELECT " ACCOUNT_COLS " FROM tenantry.auth_user_by_id($1::uuid)"
+		  : "SELECT " ACCOUNT_COLS " FROM tenantry.auth_user($1)",
+	    &r, email_or_id) };
 
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 1, e) < 0)
@@ -41,13 +42,12 @@ pg_auth_user(struct auth_account *out, struct store *st,
 }
 
 static int
-pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n,
-		    struct store *st, const char *user, struct err *e)
+pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
+		    const char *user, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenant_id, slug, role FROM tenantry.auth_memberships($1::uuid)",
-		&r, user) };
+	    "SELECT tenant_id, slug, role FROM tenantry.auth_memberships($1::uuid)", &r, user) };
 
 	*n = 0;
 	if (!pg_is_uuid(user))
@@ -67,12 +67,11 @@ pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n,
 }
 
 static int
-pg_auth_login_ok(struct store *st, const char *user, const char *tenant,
-		 const char *rehash, struct err *e)
+pg_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
+		 struct err *e)
 {
-	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenantry.auth_login_ok($1::uuid, $2, $3::uuid)", NULL, user, rehash,
-		tenant) };
+	struct pgstep steps[] = { PG_STEP("SELECT tenantry.auth_login_ok($1::uuid, $2, $3::uuid)",
+					  NULL, user, rehash, tenant) };
 
 	if (!pg_is_uuid(user) || (tenant && !pg_is_uuid(tenant)))
 		return err_set(e, ERR_NOT_FOUND, "no such account");
@@ -80,12 +79,10 @@ pg_auth_login_ok(struct store *st, const char *user, const char *tenant,
 }
 
 static int
-pg_auth_mfa_set(struct store *st, const char *user, const char *sealed,
-		bool enabled, struct err *e)
+pg_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled, struct err *e)
 {
-	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenantry.auth_mfa_set($1::uuid, $2, $3::boolean)", NULL,
-		user, sealed, enabled ? "true" : "false") };
+	struct pgstep steps[] = { PG_STEP("SELECT tenantry.auth_mfa_set($1::uuid, $2, $3::boolean)",
+					  NULL, user, sealed, enabled ? "true" : "false") };
 
 	if (!pg_is_uuid(user))
 		return err_set(e, ERR_NOT_FOUND, "no such account");
@@ -93,15 +90,14 @@ pg_auth_mfa_set(struct store *st, const char *user, const char *sealed,
 }
 
 static int
-pg_auth_api_key(struct auth_key *out, struct store *st, const char *prefix,
-		struct err *e)
+pg_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenant_id, id, encode(secret_hash, 'hex'), "
-		"array_to_string(scopes, ','), " US("expires_at") ", "
-		US("revoked_at") ", status FROM tenantry.auth_api_key($1)",
-		&r, prefix) };
+	    "SELECT tenant_id, id, encode(secret_hash, 'hex'), "
+	    "array_to_string(scopes, ','), " US("expires_at") ", " US(
+		"revoked_at") ", status FROM tenantry.auth_api_key($1)",
+	    &r, prefix) };
 
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 1, e) < 0)
@@ -123,14 +119,13 @@ pg_auth_api_key(struct auth_key *out, struct store *st, const char *prefix,
 }
 
 static int
-pg_staff_add(char id_out[ID_LEN], struct store *st, const char *email,
-	     const char *full_name, enum staff_role role,
-	     const char *password_hash, struct err *e)
+pg_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
+	     enum staff_role role, const char *password_hash, struct err *e)
 {
 	PGresult *r = NULL;
-	struct pgstep steps[] = { PG_STEP(
-		"SELECT tenantry.staff_add($1, $2, $3, $4)", &r, email,
-		full_name ? full_name : "", staff_role_name(role), password_hash) };
+	struct pgstep steps[] = { PG_STEP("SELECT tenantry.staff_add($1, $2, $3, $4)", &r, email,
+					  full_name ? full_name : "", staff_role_name(role),
+					  password_hash) };
 
 	id_out[0] = '\0';
 	if (pg_run(pg_of(st), steps, 1, e) < 0)

@@ -17,7 +17,7 @@
 
 struct audit_feed {
 	PGconn *conn;
-	char tenant[ID_LEN];  /* "" = every tenant */
+	char tenant[ID_LEN]; /* "" = every tenant */
 };
 
 static void
@@ -31,8 +31,7 @@ pg_feed_close(struct audit_feed *f)
 }
 
 static int
-pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant,
-	     struct err *e)
+pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e)
 {
 	struct pgstore *s = pg_of(st);
 	const char *keys[] = { "dbname", "application_name", NULL };
@@ -43,7 +42,7 @@ pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant,
 	*out = NULL;
 	if (!(f = calloc(1, sizeof *f)))
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (tenant) {  /* resolved (and checked) with the caller's context */
+	if (tenant) { /* resolved (and checked) with the caller's context */
 		struct tenant t;
 
 		if (st->ops->tenant_get(&t, st, tenant, e) < 0) {
@@ -83,8 +82,7 @@ pg_feed_fd(struct audit_feed *f)
 }
 
 static int
-pg_feed_read(struct audit_feed *f, struct audit_key *keys, int max,
-	     struct err *e)
+pg_feed_read(struct audit_feed *f, struct audit_key *keys, int max, struct err *e)
 {
 	PGnotify *n;
 	int got = 0;
@@ -92,8 +90,8 @@ pg_feed_read(struct audit_feed *f, struct audit_key *keys, int max,
 	if (!PQconsumeInput(f->conn) || PQstatus(f->conn) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(f->conn);
 
-		return err_set(e, ERR_UNAVAILABLE, "live feed lost: %.*s",
-			       (int)strcspn(m, "\n"), m);
+		return err_set(e, ERR_UNAVAILABLE, "live feed lost: %.*s", (int)strcspn(m, "\n"),
+			       m);
 	}
 	/* Notifications beyond max stay queued in libpq for the next call. */
 	while (got < max && (n = PQnotifies(f->conn))) {

@@ -31,8 +31,8 @@ rollback(struct pgstore *s)
 }
 
 static int
-pg_idem_begin(struct idem_answer *out, struct store *st, const char *caller,
-	      const char *key, const char *fingerprint, struct err *e)
+pg_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
+	      const char *fingerprint, struct err *e)
 {
 	struct pgstore *s = pg_of(st);
 	PGresult *r = NULL;
@@ -106,16 +106,16 @@ pg_idem_end(struct store *st, const struct idem_answer *answer, struct err *e)
 		return answer ? err_set(e, ERR_INTERNAL, "no idempotent transaction is open") : 0;
 	}
 	snprintf(status, sizeof status, "%d", answer->status);
-	steps[0] = (struct pgstep)PG_STEP(
-		"SELECT tenantry.idem_record($1, $2, $3, $4::int, $5, $6)", NULL,
-		s->idem_caller, s->idem_key, s->idem_fingerprint, status,
-		answer->content_type, answer->body ? answer->body : "");
+	steps[0] =
+	    (struct pgstep)PG_STEP("SELECT tenantry.idem_record($1, $2, $3, $4::int, $5, $6)", NULL,
+				   s->idem_caller, s->idem_key, s->idem_fingerprint, status,
+				   answer->content_type, answer->body ? answer->body : "");
 	steps[1] = (struct pgstep)PG_STEP0("COMMIT", NULL);
 	s->committing = true;
 	/* After a statement failed the operation went on outside the
 	 * transaction (store_pg.c): the answer is kept on its own. */
 	rc = pg_run(s, steps, s->txn ? 2 : 1, e);
-	if (rc < 0 && s->txn)  /* failed with the session alive */
+	if (rc < 0 && s->txn) /* failed with the session alive */
 		rollback(s);
 	s->txn = s->committing = s->txn_broken = false;
 	forget_claim(s);

@@ -7,14 +7,15 @@
 #include "core/validate.h"
 #include "store/store_pg.h"
 
-
 static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
 
 /* ---- members ----------------------------------------------------------------- */
 
+/* clang-format off */
 #define MEMBER_COLS                                                          \
 	"m.tenant_id, m.user_id, u.email, u.full_name, m.role, m.active, "   \
 	US("m.joined_at") ", " US("m.last_active_at")
+/* clang-format on */
 
 static void
 member_row(struct member *m, const PGresult *r, int row)
@@ -46,7 +47,8 @@ pg_member_list(struct member_list *out, struct store *st, const char *tenant,
 			"WHERE m.tenant_id = tenantry.tenant_ref($1) "
 			"AND ($2::text IS NULL OR m.role = $2) "
 			"AND ($3::bool IS NULL OR m.active = $3) "
-			"ORDER BY lower(u.email)", &r, tenant, role, active),
+			"ORDER BY lower(u.email)",
+			&r, tenant, role, active),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -62,9 +64,8 @@ pg_member_list(struct member_list *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_member_update(struct member *out, struct store *st, const char *tenant,
-		 const char *user, const enum member_role *role, int active,
-		 struct err *e)
+pg_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
+		 const enum member_role *role, int active, struct err *e)
 {
 	PGresult *r = NULL;
 	const char *rn = role ? member_role_name(*role) : NULL;
@@ -96,8 +97,7 @@ pg_member_update(struct member *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_member_remove(struct store *st, const char *tenant, const char *user,
-		 struct err *e)
+pg_member_remove(struct store *st, const char *tenant, const char *user, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -120,9 +120,11 @@ pg_member_remove(struct store *st, const char *tenant, const char *user,
 
 /* ---- invitations ----------------------------------------------------------- */
 
+/* clang-format off */
 #define INVITATION_COLS                                                      \
 	"i.tenant_id, i.id, i.email, i.role, i.invited_by, " US("i.created_at") \
 	", " US("i.expires_at") ", " US("i.accepted_at") ", " US("i.revoked_at")
+/* clang-format on */
 
 static void
 invitation_row(struct invitation *v, const PGresult *r, int row)
@@ -155,15 +157,15 @@ one_invitation(struct invitation *out, PGresult *r, const char *what, struct err
 }
 
 static int
-pg_invitation_list(struct invitation_list *out, struct store *st,
-		   const char *tenant, struct err *e)
+pg_invitation_list(struct invitation_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("SELECT " INVITATION_COLS " FROM tenantry.invitations i "
 			"WHERE i.tenant_id = tenantry.tenant_ref($1) "
-			"ORDER BY i.created_at DESC, i.id", &r, tenant),
+			"ORDER BY i.created_at DESC, i.id",
+			&r, tenant),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -178,8 +180,7 @@ pg_invitation_list(struct invitation_list *out, struct store *st,
 
 static int
 pg_invitation_create(struct invitation *out, char token_out[96], struct store *st,
-		     const char *tenant, const char *email, enum member_role role,
-		     struct err *e)
+		     const char *tenant, const char *email, enum member_role role, struct err *e)
 {
 	char hash[SECRET_HASH_HEX], token[96];
 	PGresult *r = NULL;
@@ -187,8 +188,8 @@ pg_invitation_create(struct invitation *out, char token_out[96], struct store *s
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("INSERT INTO tenantry.invitations AS i (tenant_id, email, role, "
 			"invited_by, token_hash) VALUES (tenantry.tenant_ref($1), $2, $3, "
-			"tenantry.current_actor(), decode($4, 'hex')) RETURNING "
-			INVITATION_COLS, &r, tenant, email, member_role_name(role), hash),
+			"tenantry.current_actor(), decode($4, 'hex')) RETURNING " INVITATION_COLS,
+			&r, tenant, email, member_role_name(role), hash),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -215,11 +216,12 @@ pg_invitation_resend(struct invitation *out, char token_out[96], struct store *s
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
-		PG_STEP("UPDATE tenantry.invitations i SET token_hash = decode($3, 'hex'), "
-			"expires_at = now() + interval '7 days' "
-			"WHERE i.tenant_id = tenantry.tenant_ref($1) AND i.id = $2::uuid "
-			"AND i.accepted_at IS NULL AND i.revoked_at IS NULL RETURNING "
-			INVITATION_COLS, &r, tenant, invitation, hash),
+		PG_STEP(
+		    "UPDATE tenantry.invitations i SET token_hash = decode($3, 'hex'), "
+		    "expires_at = now() + interval '7 days' "
+		    "WHERE i.tenant_id = tenantry.tenant_ref($1) AND i.id = $2::uuid "
+		    "AND i.accepted_at IS NULL AND i.revoked_at IS NULL RETURNING " INVITATION_COLS,
+		    &r, tenant, invitation, hash),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -236,17 +238,17 @@ pg_invitation_resend(struct invitation *out, char token_out[96], struct store *s
 }
 
 static int
-pg_invitation_revoke(struct store *st, const char *tenant, const char *invitation,
-		     struct err *e)
+pg_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e)
 {
 	struct invitation tmp;
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
-		PG_STEP("UPDATE tenantry.invitations i SET revoked_at = now() "
-			"WHERE i.tenant_id = tenantry.tenant_ref($1) AND i.id = $2::uuid "
-			"AND i.accepted_at IS NULL AND i.revoked_at IS NULL RETURNING "
-			INVITATION_COLS, &r, tenant, invitation),
+		PG_STEP(
+		    "UPDATE tenantry.invitations i SET revoked_at = now() "
+		    "WHERE i.tenant_id = tenantry.tenant_ref($1) AND i.id = $2::uuid "
+		    "AND i.accepted_at IS NULL AND i.revoked_at IS NULL RETURNING " INVITATION_COLS,
+		    &r, tenant, invitation),
 	};
 
 	if (!pg_is_uuid(invitation))
@@ -258,15 +260,16 @@ pg_invitation_revoke(struct store *st, const char *tenant, const char *invitatio
 }
 
 static int
-pg_invitation_accept(struct member *out, struct store *st, const char *token,
-		     const char *full_name, const char *password, struct err *e)
+pg_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name,
+		     const char *password, struct err *e)
 {
 	char hash[SECRET_HASH_HEX], pw[PASSWORD_HASH_LEN] = "";
 	PGresult *r = NULL;
-	struct pgstep step = PG_STEP("SELECT tenant_id, user_id, email, full_name, role, active, "
-		US("joined_at") ", " US("last_active_at") " FROM tenantry.invitation_accept("
-		"decode($1, 'hex'), $2, NULLIF($3, ''))", &r, hash,
-		full_name ? full_name : "", pw);
+	struct pgstep step = PG_STEP(
+	    "SELECT tenant_id, user_id, email, full_name, role, active, " US("joined_at") ", " US(
+		"last_active_at") " FROM tenantry.invitation_accept("
+				  "decode($1, 'hex'), $2, NULLIF($3, ''))",
+	    &r, hash, full_name ? full_name : "", pw);
 
 	memset(out, 0, sizeof *out);
 	if (!token || strncmp(token, "tni_", 4) != 0 || strlen(token) > 90)
@@ -295,8 +298,10 @@ pg_invitation_accept(struct member *out, struct store *st, const char *token,
 
 /* ---- settings ------------------------------------------------------------------ */
 
+/* clang-format off */
 #define SETTING_COLS                                                         \
 	"s.key, s.type, s.encrypted, s.value, " US("s.updated_at") ", s.updated_by"
+/* clang-format on */
 #define MASK "********"
 
 static int
@@ -315,8 +320,7 @@ setting_row(struct setting *s, const PGresult *r, int row)
 }
 
 static int
-pg_setting_list(struct setting_list *out, struct store *st, const char *tenant,
-		struct err *e)
+pg_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -341,8 +345,8 @@ pg_setting_list(struct setting_list *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_setting_get(struct setting *out, struct store *st, const char *tenant,
-	       const char *key, bool reveal, struct err *e)
+pg_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,
+	       bool reveal, struct err *e)
 {
 	struct pgstore *s = pg_of(st);
 	PGresult *r = NULL;
@@ -355,7 +359,8 @@ pg_setting_get(struct setting *out, struct store *st, const char *tenant,
 		PG_STEP("SELECT tenantry.audit_event(s.tenant_id, 'secret.reveal', "
 			"'setting', s.key, NULL) FROM tenantry.tenant_settings s "
 			"WHERE s.tenant_id = tenantry.tenant_ref($1) AND s.key = $2 "
-			"AND s.encrypted", NULL, tenant, key),
+			"AND s.encrypted",
+			NULL, tenant, key),
 	};
 	int rc = 0;
 
@@ -391,9 +396,8 @@ pg_setting_get(struct setting *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_setting_put(struct setting *out, struct store *st, const char *tenant,
-	       const char *key, enum setting_type type, const char *value,
-	       struct err *e)
+pg_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key,
+	       enum setting_type type, const char *value, struct err *e)
 {
 	struct pgstore *s = pg_of(st);
 	bool secret = type == SETTING_SECRET;
@@ -414,16 +418,17 @@ pg_setting_put(struct setting *out, struct store *st, const char *tenant,
 	{
 		struct pgstep steps[] = {
 			PG_STEP(MUST_TENANT, NULL, tenant),
-			PG_STEP("INSERT INTO tenantry.tenant_settings AS s (tenant_id, key, "
-				"value, type, encrypted, key_id, updated_by) VALUES "
-				"(tenantry.tenant_ref($1), $2, $3, $4, $5::bool, "
-				"CASE WHEN $5::bool THEN 1 END, tenantry.current_actor()) "
-				"ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, "
-				"type = excluded.type, encrypted = excluded.encrypted, "
-				"key_id = excluded.key_id, updated_at = now(), "
-				"updated_by = excluded.updated_by RETURNING " SETTING_COLS,
-				&r, tenant, key, secret ? sealed : value,
-				setting_type_name(type), secret ? "t" : "f"),
+			PG_STEP(
+			    "INSERT INTO tenantry.tenant_settings AS s (tenant_id, key, "
+			    "value, type, encrypted, key_id, updated_by) VALUES "
+			    "(tenantry.tenant_ref($1), $2, $3, $4, $5::bool, "
+			    "CASE WHEN $5::bool THEN 1 END, tenantry.current_actor()) "
+			    "ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, "
+			    "type = excluded.type, encrypted = excluded.encrypted, "
+			    "key_id = excluded.key_id, updated_at = now(), "
+			    "updated_by = excluded.updated_by RETURNING " SETTING_COLS,
+			    &r, tenant, key, secret ? sealed : value, setting_type_name(type),
+			    secret ? "t" : "f"),
 		};
 
 		rc = pg_run(s, steps, 2, e);
@@ -438,15 +443,15 @@ pg_setting_put(struct setting *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_setting_delete(struct store *st, const char *tenant, const char *key,
-		  struct err *e)
+pg_setting_delete(struct store *st, const char *tenant, const char *key, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("DELETE FROM tenantry.tenant_settings s "
 			"WHERE s.tenant_id = tenantry.tenant_ref($1) AND s.key = $2 "
-			"RETURNING s.key", &r, tenant, key),
+			"RETURNING s.key",
+			&r, tenant, key),
 	};
 	int n;
 
@@ -479,13 +484,14 @@ features_of(struct feature_state *out, PGresult *r, const char *tenant, struct e
 }
 
 static int
-pg_feature_list(struct feature_state *out, struct store *st, const char *tenant,
-		struct err *e)
+pg_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
-	struct pgstep step = PG_STEP("SELECT t.features::text, tr.features::text "
-		"FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier "
-		"WHERE t.id = tenantry.tenant_ref($1)", &r, tenant);
+	struct pgstep step =
+	    PG_STEP("SELECT t.features::text, tr.features::text "
+		    "FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier "
+		    "WHERE t.id = tenantry.tenant_ref($1)",
+		    &r, tenant);
 
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
@@ -494,8 +500,8 @@ pg_feature_list(struct feature_state *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_feature_set(struct feature_state *out, struct store *st, const char *tenant,
-	       enum feature f, int state, struct err *e)
+pg_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f,
+	       int state, struct err *e)
 {
 	PGresult *r = NULL;
 	char sv[4];
@@ -523,10 +529,12 @@ pg_feature_set(struct feature_state *out, struct store *st, const char *tenant,
 
 /* ---- API keys ------------------------------------------------------------------- */
 
+/* clang-format off */
 #define APIKEY_COLS                                                          \
 	"k.tenant_id, k.id, k.prefix, k.name, array_to_string(k.scopes, ','), " \
 	"k.created_by, " US("k.created_at") ", " US("k.expires_at") ", "     \
 	US("k.last_used_at") ", " US("k.revoked_at")
+/* clang-format on */
 
 static void
 apikey_row(struct api_key *k, const PGresult *r, int row)
@@ -544,15 +552,15 @@ apikey_row(struct api_key *k, const PGresult *r, int row)
 }
 
 static int
-pg_apikey_list(struct api_key_list *out, struct store *st, const char *tenant,
-	       struct err *e)
+pg_apikey_list(struct api_key_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("SELECT " APIKEY_COLS " FROM tenantry.api_keys k "
 			"WHERE k.tenant_id = tenantry.tenant_ref($1) "
-			"ORDER BY k.created_at DESC, k.id", &r, tenant),
+			"ORDER BY k.created_at DESC, k.id",
+			&r, tenant),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -566,9 +574,8 @@ pg_apikey_list(struct api_key_list *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_apikey_create(struct api_key *out, char secret_out[128], struct store *st,
-		 const char *tenant, const char *name, scope_mask scopes,
-		 usec_t expires_at, struct err *e)
+pg_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant,
+		 const char *name, scope_mask scopes, usec_t expires_at, struct err *e)
 {
 	char key[128], prefix[13], hash[SECRET_HASH_HEX], arr[512] = "{", exp[24];
 	size_t len = 1;
@@ -608,8 +615,7 @@ pg_apikey_create(struct api_key *out, char secret_out[128], struct store *st,
 }
 
 static int
-pg_apikey_revoke(struct store *st, const char *tenant, const char *key,
-		 struct err *e)
+pg_apikey_revoke(struct store *st, const char *tenant, const char *key, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -617,7 +623,8 @@ pg_apikey_revoke(struct store *st, const char *tenant, const char *key,
 		PG_STEP("UPDATE tenantry.api_keys k SET revoked_at = now() "
 			"WHERE k.tenant_id = tenantry.tenant_ref($1) "
 			"AND (k.id::text = lower($2) OR k.prefix = lower($2)) "
-			"AND k.revoked_at IS NULL RETURNING k.id", &r, tenant, key),
+			"AND k.revoked_at IS NULL RETURNING k.id",
+			&r, tenant, key),
 	};
 	int n;
 

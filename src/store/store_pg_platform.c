@@ -11,6 +11,7 @@
 
 /* ---- health -------------------------------------------------------------------------- */
 
+/* clang-format off */
 #define HEALTH_SQL(where)                                                    \
 	"SELECT t.id, t.billing_status, t.features::text, tr.features::text, " \
 	"m.members, m.active30, coalesce(qp.peak, 0), d.days "              \
@@ -27,6 +28,7 @@
 	" (now() AT TIME ZONE 'UTC')::date, interval '1 day') g(d) "          \
 	" LEFT JOIN tenantry.usage_daily u ON u.tenant_id = t.id "           \
 	" AND u.resource = 'api_calls' AND u.day = g.d::date) d " where
+/* clang-format on */
 
 static void
 health_row(struct health *h, double *peak, const PGresult *r, int row)
@@ -54,8 +56,7 @@ health_row(struct health *h, double *peak, const PGresult *r, int row)
 }
 
 static int
-pg_health_get(struct health *out, struct store *st, const char *tenant,
-	      struct err *e)
+pg_health_get(struct health *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -126,11 +127,12 @@ pg_health_refresh(int *updated, struct store *st, struct err *e)
 	rc |= buf_add(&scores, &sl, &sc, "}");
 	rc |= buf_add(&peaks, &pl, &pc, "}");
 	if (rc == 0) {
-		struct pgstep up = PG_STEP("UPDATE tenantry.tenants t SET health_score = v.h, "
-			"usage_peak = v.p FROM unnest($1::uuid[], $2::int2[], $3::real[]) "
-			"AS v(id, h, p) WHERE t.id = v.id "
-			"AND (t.health_score, t.usage_peak) IS DISTINCT FROM (v.h, v.p)",
-			&u, ids, scores, peaks);
+		struct pgstep up =
+		    PG_STEP("UPDATE tenantry.tenants t SET health_score = v.h, "
+			    "usage_peak = v.p FROM unnest($1::uuid[], $2::int2[], $3::real[]) "
+			    "AS v(id, h, p) WHERE t.id = v.id "
+			    "AND (t.health_score, t.usage_peak) IS DISTINCT FROM (v.h, v.p)",
+			    &u, ids, scores, peaks);
 
 		rc = pg_run(pg_of(st), &up, 1, e);
 		if (rc == 0)
@@ -152,18 +154,19 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 {
 	PGresult *status = NULL, *tiers = NULL, *alerts = NULL, *near = NULL;
 	struct pgstep steps[] = {
-		PG_STEP0("SELECT status, count(*) FROM tenantry.tenants GROUP BY status",
-			 &status),
+		PG_STEP0("SELECT status, count(*) FROM tenantry.tenants GROUP BY status", &status),
 		PG_STEP0("SELECT tr.name, count(t.id), coalesce(sum(tr.price_cents) "
 			 "FILTER (WHERE t.status = 'active'), 0) FROM tenantry.tiers tr "
 			 "LEFT JOIN tenantry.tenants t ON t.tier = tr.name "
-			 "GROUP BY tr.name, tr.rank ORDER BY tr.rank", &tiers),
+			 "GROUP BY tr.name, tr.rank ORDER BY tr.rank",
+			 &tiers),
 		PG_STEP0("SELECT count(*) FROM tenantry.alerts WHERE acknowledged_at IS NULL",
 			 &alerts),
 		PG_STEP0("SELECT q.tenant_id, t.slug, q.resource, q.used, q.quota_limit "
 			 "FROM tenantry.quotas q JOIN tenantry.tenants t ON t.id = q.tenant_id "
 			 "WHERE q.quota_limit > 0 AND t.status IN ('trial', 'active') "
-			 "ORDER BY q.used::float8 / q.quota_limit DESC, t.slug LIMIT 10", &near),
+			 "ORDER BY q.used::float8 / q.quota_limit DESC, t.slug LIMIT 10",
+			 &near),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -201,44 +204,63 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 
 /* ---- export --------------------------------------------------------------------------------- */
 
+/* clang-format off */
 #define AGG(expr, from, order)                                               \
 	"(SELECT coalesce(jsonb_agg(" expr " ORDER BY " order "), '[]') FROM " from ")"
+/* clang-format on */
 
 static int
-pg_tenant_export(char **json_out, struct store *st, const char *tenant,
-		 struct err *e)
+pg_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
-		PG_STEP("SELECT jsonb_pretty(jsonb_build_object("
-			"'format', 'tenantry-export-1', 'exported_at', now(), "
-			"'tenant', (SELECT to_jsonb(t) - 'search' FROM tenantry.tenants t WHERE t.id = x.id), "
-			"'members', " AGG("jsonb_build_object('user_id', m.user_id, 'email', u.email, "
-				"'full_name', u.full_name, 'role', m.role, 'active', m.active, "
-				"'joined_at', m.joined_at, 'last_active_at', m.last_active_at)",
-				"tenantry.tenant_users m JOIN tenantry.users u ON u.id = m.user_id "
-				"WHERE m.tenant_id = x.id", "lower(u.email)") ", "
-			"'invitations', " AGG("to_jsonb(i) - 'token_hash'",
-				"tenantry.invitations i WHERE i.tenant_id = x.id", "i.created_at, i.id") ", "
-			"'quotas', " AGG("to_jsonb(q)", "tenantry.quotas q WHERE q.tenant_id = x.id",
-				"q.resource") ", "
-			"'usage_daily', " AGG("to_jsonb(d)",
-				"tenantry.usage_daily d WHERE d.tenant_id = x.id", "d.day, d.resource") ", "
-			"'settings', " AGG("CASE WHEN s.encrypted THEN jsonb_set(to_jsonb(s), "
-				"'{value}', '\"********\"') ELSE to_jsonb(s) END",
-				"tenantry.tenant_settings s WHERE s.tenant_id = x.id", "s.key") ", "
-			"'api_keys', " AGG("to_jsonb(k) - 'secret_hash'",
-				"tenantry.api_keys k WHERE k.tenant_id = x.id", "k.created_at, k.id") ", "
-			"'alerts', " AGG("to_jsonb(al)", "tenantry.alerts al WHERE al.tenant_id = x.id",
-				"al.at, al.id") ", "
-			"'audit_log', " AGG("to_jsonb(a) - '{prev_hash,hash}'::text[] || "
-				"jsonb_build_object('prev_hash', encode(a.prev_hash, 'hex'), "
-				"'hash', encode(a.hash, 'hex'))",
-				"tenantry.audit_log a WHERE a.tenant_id = x.id", "a.seq")
-			"))::text FROM (SELECT tenantry.tenant_ref($1) AS id) x", &r, tenant),
+		PG_STEP(
+		    "SELECT jsonb_pretty(jsonb_build_object("
+		    "'format', 'tenantry-export-1', 'exported_at', now(), "
+		    "'tenant', (SELECT to_jsonb(t) - 'search' FROM tenantry.tenants t WHERE t.id = x.id), "
+		    "'members', " AGG(
+			"jsonb_build_object('user_id', m.user_id, 'email', u.email, "
+			"'full_name', u.full_name, 'role', m.role, 'active', m.active, "
+			"'joined_at', m.joined_at, 'last_active_at', m.last_active_at)",
+			"tenantry.tenant_users m JOIN tenantry.users u ON u.id = m.user_id "
+			"WHERE m.tenant_id = x.id",
+			"lower(u.email)") ", "
+					  "'invitations', " AGG(
+					      "to_jsonb(i) - 'token_hash'",
+					      "tenantry.invitations i WHERE i.tenant_id = x.id",
+					      "i.created_at, i.id") ", "
+								    "'quotas', " AGG(
+									"to_jsonb(q)",
+									"tenantry.quotas q WHERE q.tenant_id = x.id",
+									"q.resource") ", "
+										      "'usage_daily', " AGG(
+											  "to_jsonb(d)",
+											  "tenantry.usage_daily d WHERE d.tenant_id = x.id",
+											  "d.day, d.resource") ", "
+													       "'settings', " AGG(
+														   "CASE WHEN s.encrypted THEN jsonb_set(to_jsonb(s), "
+														   "'{value}', '\"********\"') ELSE to_jsonb(s) END",
+														   "tenantry.tenant_settings s WHERE s.tenant_id = x.id",
+														   "s.key") ", "
+															    "'api_keys', " AGG(
+																"to_jsonb(k) - 'secret_hash'",
+																"tenantry.api_keys k WHERE k.tenant_id = x.id",
+																"k.created_at, k.id") ", "
+																		      "'alerts', " AGG(
+																			  "to_jsonb(al)",
+																			  "tenantry.alerts al WHERE al.tenant_id = x.id",
+																			  "al.at, al.id") ", "
+																					  "'audit_log', " AGG(
+																					      "to_jsonb(a) - '{prev_hash,hash}'::text[] || "
+																					      "jsonb_build_object('prev_hash', encode(a.prev_hash, 'hex'), "
+																					      "'hash', encode(a.hash, 'hex'))",
+																					      "tenantry.audit_log a WHERE a.tenant_id = x.id",
+																					      "a.seq") "))::text FROM (SELECT tenantry.tenant_ref($1) AS id) x",
+		    &r, tenant),
 		PG_STEP("SELECT tenantry.audit_event(tenantry.tenant_ref($1), "
-			"'tenant.export', 'tenant', $1, NULL)", NULL, tenant),
+			"'tenant.export', 'tenant', $1, NULL)",
+			NULL, tenant),
 	};
 
 	*json_out = NULL;

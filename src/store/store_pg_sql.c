@@ -29,7 +29,7 @@ pg_sql_add(struct pg_sql *q, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= q->cap - q->len) {
 		q->truncated = true;
-		q->buf[q->len] = '\0';  /* never half a piece */
+		q->buf[q->len] = '\0'; /* never half a piece */
 		return;
 	}
 	q->len += (size_t)n;
@@ -41,4 +41,3 @@ pg_sql_done(const struct pg_sql *q, struct err *e)
 	return q->truncated ? err_set(e, ERR_INTERNAL, "statement longer than %zu bytes", q->cap)
 			    : 0;
 }
-

@@ -19,9 +19,10 @@ pg_features(const char *json, feature_mask *on, feature_mask *off)
 
 	*on = *off = 0;
 	if (strcmp(json, "{}") == 0)
-		return;  /* most tenants: no overrides, nothing to parse */
+		return; /* most tenants: no overrides, nothing to parse */
 	j = json_loads(json, 0, NULL);
-	json_object_foreach(j, k, v) {
+	json_object_foreach(j, k, v)
+	{
 		enum feature f;
 
 		if (feature_parse(k, &f) < 0)
@@ -88,36 +89,36 @@ one_tenant(struct tenant *out, PGresult *r, const char *ref, struct err *e)
 struct sort_key {
 	const char *cols[3];
 	const char *casts[3];
-	int result_col[3];  /* where the value is in PG_TENANT_COLS */
+	int result_col[3]; /* where the value is in PG_TENANT_COLS */
 	int n;
 };
 
 static const struct sort_key sort_keys[TENANT_SORT_COUNT] = {
 	[TENANT_SORT_NAME] = { { "t.name", "t.id" }, { "text", "uuid" }, { 2, 0 }, 2 },
 	[TENANT_SORT_TIER] = { { "t.tier", "t.name", "t.id" },
-			       { "text", "text", "uuid" }, { 4, 2, 0 }, 3 },
+			       { "text", "text", "uuid" },
+			       { 4, 2, 0 },
+			       3 },
 	[TENANT_SORT_STATUS] = { { "t.status", "t.name", "t.id" },
-				 { "text", "text", "uuid" }, { 5, 2, 0 }, 3 },
-	[TENANT_SORT_HEALTH] = { { "t.health_score", "t.id" }, { "int2", "uuid" },
-				 { 11, 0 }, 2 },
-	[TENANT_SORT_USAGE] = { { "t.usage_peak", "t.id" }, { "real", "uuid" },
-				{ 12, 0 }, 2 },
-	[TENANT_SORT_CREATED] = { { "t.created_at", "t.id" }, { "us", "uuid" },
-				  { 8, 0 }, 2 },
+				 { "text", "text", "uuid" },
+				 { 5, 2, 0 },
+				 3 },
+	[TENANT_SORT_HEALTH] = { { "t.health_score", "t.id" }, { "int2", "uuid" }, { 11, 0 }, 2 },
+	[TENANT_SORT_USAGE] = { { "t.usage_peak", "t.id" }, { "real", "uuid" }, { 12, 0 }, 2 },
+	[TENANT_SORT_CREATED] = { { "t.created_at", "t.id" }, { "us", "uuid" }, { 8, 0 }, 2 },
 };
 
 static void
-cursor_encode(char out[CURSOR_LEN], const struct sort_key *k, const PGresult *r,
-	      int row)
+cursor_encode(char out[CURSOR_LEN], const struct sort_key *k, const PGresult *r, int row)
 {
 	char raw[CURSOR_LEN];
 	size_t len = 0;
 
 	for (int i = 0; i < k->n; i++)
-		len += (size_t)snprintf(raw + len, sizeof raw - len, "%s%s",
-					i ? "\x1f" : "", pg_s(r, row, k->result_col[i]));
+		len += (size_t)snprintf(raw + len, sizeof raw - len, "%s%s", i ? "\x1f" : "",
+					pg_s(r, row, k->result_col[i]));
 	if (len >= (CURSOR_LEN - 1) / 4 * 3 - 1) {
-		out[0] = '\0';  /* cannot happen with the column limits */
+		out[0] = '\0'; /* cannot happen with the column limits */
 		return;
 	}
 	sodium_bin2base64(out, CURSOR_LEN, (const unsigned char *)raw, len,
@@ -131,17 +132,16 @@ cursor_decode(char *buf, size_t n, const char *cursor, const struct sort_key *k,
 	size_t len = 0;
 	char *p = buf;
 
-	if (sodium_base642bin((unsigned char *)buf, n - 1, cursor, strlen(cursor),
-			      NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	if (sodium_base642bin((unsigned char *)buf, n - 1, cursor, strlen(cursor), NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+	    != 0)
 		return err_field(e, "after", "invalid cursor");
 	buf[len] = '\0';
 	for (int i = 0; i < k->n; i++) {
 		char *sep = strchr(p, '\x1f');
 
 		if ((i < k->n - 1) != (sep != NULL))
-			return err_field(e, "after", "invalid cursor for sort %s",
-					 k->cols[0] + 2);
+			return err_field(e, "after", "invalid cursor for sort %s", k->cols[0] + 2);
 		if (sep)
 			*sep = '\0';
 		vals[i] = p;
@@ -183,6 +183,7 @@ like_pattern(char *out, size_t n, const char *filter)
  * Parameters: $1 the LIKE pattern and the conditions' own; the limit is text.
  * Format: conditions, order, order, limit, limit, conditions, order, limit,
  * order, limit. */
+/* clang-format off */
 #define WALK_SQL \
 	"WITH near AS MATERIALIZED (SELECT t.id, t.name FROM (SELECT t.id, t.name, t.search" \
 	" FROM tenantry.tenants t WHERE true%s ORDER BY %s LIMIT " WALK_ROWS ") t" \
@@ -193,6 +194,7 @@ like_pattern(char *out, size_t n, const char *filter)
 	" SELECT " PG_TENANT_COLS " FROM tenantry.tenants t" \
 	" WHERE t.id IN (SELECT id FROM near UNION ALL SELECT id FROM first)" \
 	" ORDER BY %s LIMIT %s"
+/* clang-format on */
 
 /* A substring filter of three characters or more, in name order, through
  * tenant_terms (015_search_terms.sql): each trigram's tenants are an index
@@ -209,6 +211,7 @@ like_pattern(char *out, size_t n, const char *filter)
  * Format (pg_sql_add; every piece from the code's own tables): text
  * parameter, cursor on s, order, order, opposite, opposite, opposite,
  * opposite, conditions, cursor >= start, order, order, limit. */
+/* clang-format off */
 #define TERMS_SQL \
 	"WITH firsts AS MATERIALIZED (SELECT g.term, f.name, f.tenant_id," \
 	" (SELECT count(*) FROM (SELECT FROM tenantry.tenant_terms s WHERE s.term = g.term" \
@@ -226,6 +229,7 @@ like_pattern(char *out, size_t n, const char *filter)
 	" WHERE s.term = (SELECT term FROM pick) AND (s.name, s.tenant_id) %s=" \
 	" ((SELECT name FROM start), (SELECT tenant_id FROM start))" \
 	" ORDER BY s.name%s, s.tenant_id%s LIMIT %s"
+/* clang-format on */
 
 /* Characters of valid UTF-8. */
 static size_t
@@ -249,7 +253,8 @@ cursor_cond(struct pg_sql *q, const struct sort_key *k, const char *const *cols,
 	pg_sql_add(q, ") %s (", desc ? "<" : ">");
 	for (int i = 0; i < k->n; i++) {
 		if (strcmp(k->casts[i], "us") == 0)
-			pg_sql_add(q, "%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
+			pg_sql_add(q,
+				   "%s'epoch'::timestamptz + $%d::int8 * interval '1 microsecond'",
 				   i ? ", " : "", first + i);
 		else
 			pg_sql_add(q, "%s$%d::%s", i ? ", " : "", first + i, k->casts[i]);
@@ -258,8 +263,8 @@ cursor_cond(struct pg_sql *q, const struct sort_key *k, const char *const *cols,
 }
 
 static int
-pg_tenant_list(struct tenant_list *out, struct store *st,
-	       const struct tenant_query *q, struct err *e)
+pg_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q,
+	       struct err *e)
 {
 	static const char *const term_cols[] = { "s.name", "s.tenant_id" };
 	const struct sort_key *k;
@@ -319,8 +324,7 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 	 * generic plan is costed for a tenth of the table, so on a large
 	 * platform the server would plan the statement again on every call. */
 	snprintf(limit, sizeof limit, "%d", lim + 1);
-	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME
-	    && utf8_chars(q->filter) >= 3) {
+	if (q->filter && *q->filter && q->sort == TENANT_SORT_NAME && utf8_chars(q->filter) >= 3) {
 		params[np++] = q->filter;
 		pg_sql_add(&text, TERMS_SQL, np, safterb, dir, dir, anti, anti, anti, anti, condb,
 			   q->desc ? "<" : ">", dir, dir, limit);
@@ -330,14 +334,15 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 			pg_sql_add(&text, WALK_SQL, condb, orderb, orderb, limit, limit, condb,
 				   orderb, limit, orderb, limit);
 		else
-			pg_sql_add(&text, "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
+			pg_sql_add(&text,
+				   "SELECT " PG_TENANT_COLS " FROM tenantry.tenants t "
 				   "WHERE true%s%s ORDER BY %s LIMIT %s",
-				   q->filter && *q->filter ? " AND " HAYSTACK " LIKE lower($1)" : "",
+				   q->filter && *q->filter ? " AND " HAYSTACK " LIKE lower($1)"
+							   : "",
 				   condb, orderb, limit);
 	}
-	if (pg_sql_done(&conds, e) < 0 || pg_sql_done(&after, e) < 0
-	    || pg_sql_done(&safter, e) < 0 || pg_sql_done(&order, e) < 0
-	    || pg_sql_done(&text, e) < 0)
+	if (pg_sql_done(&conds, e) < 0 || pg_sql_done(&after, e) < 0 || pg_sql_done(&safter, e) < 0
+	    || pg_sql_done(&order, e) < 0 || pg_sql_done(&text, e) < 0)
 		return -1;
 
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
@@ -357,13 +362,13 @@ pg_tenant_list(struct tenant_list *out, struct store *st,
 }
 
 static int
-pg_tenant_get(struct tenant *out, struct store *st, const char *tenant,
-	      struct err *e)
+pg_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep step = PG_STEP("SELECT " PG_TENANT_COLS ", t.settings::text, "
-		"t.branding::text FROM tenantry.tenants t "
-		"WHERE t.id = tenantry.tenant_ref($1)", &r, tenant);
+				     "t.branding::text FROM tenantry.tenants t "
+				     "WHERE t.id = tenantry.tenant_ref($1)",
+				     &r, tenant);
 
 	memset(out, 0, sizeof *out);
 	if (!tenant || !*tenant)
@@ -374,8 +379,7 @@ pg_tenant_get(struct tenant *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t,
-		 struct err *e)
+pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
 	char slug[SLUG_LEN];
 	PGresult *r = NULL;
@@ -406,14 +410,14 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
 	{
-		struct pgstep step = PG_STEP("SELECT " PG_TENANT_COLS
-			" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-			" $11) t",
-			&r, t->name, slug, t->domain ? t->domain : "", tier,
-			t->admin_email, t->admin_name ? t->admin_name : "",
-			t->billing_email ? t->billing_email : "", t->trial ? "t" : "f",
-			t->contact_phone ? t->contact_phone : "",
-			t->timezone ? t->timezone : "", t->locale ? t->locale : "");
+		struct pgstep step = PG_STEP(
+		    "SELECT " PG_TENANT_COLS
+		    " FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+		    " $11) t",
+		    &r, t->name, slug, t->domain ? t->domain : "", tier, t->admin_email,
+		    t->admin_name ? t->admin_name : "", t->billing_email ? t->billing_email : "",
+		    t->trial ? "t" : "f", t->contact_phone ? t->contact_phone : "",
+		    t->timezone ? t->timezone : "", t->locale ? t->locale : "");
 
 		if (pg_run(pg_of(st), &step, 1, e) < 0)
 			return -1;
@@ -431,10 +435,14 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 		const char *expr;
 	} fields[] = {
 #define F(c, expr) { #c, offsetof(struct tenant_patch, c), expr }
-		F(name, "$%d"), F(domain, "NULLIF($%d, '')"),
-		F(billing_email, "NULLIF($%d, '')"), F(billing_status, "$%d"),
-		F(contact_phone, "NULLIF($%d, '')"), F(timezone, "$%d"),
-		F(locale, "$%d"), F(settings_json, "$%d::jsonb"),
+		F(name, "$%d"),
+		F(domain, "NULLIF($%d, '')"),
+		F(billing_email, "NULLIF($%d, '')"),
+		F(billing_status, "$%d"),
+		F(contact_phone, "NULLIF($%d, '')"),
+		F(timezone, "$%d"),
+		F(locale, "$%d"),
+		F(settings_json, "$%d::jsonb"),
 		F(branding_json, "$%d::jsonb"),
 #undef F
 	};
@@ -479,7 +487,7 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 	if (np == 1)
 		return pg_tenant_get(out, st, tenant, e);
 	pg_sql_add(&text, " WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS
-		   ", t.settings::text, t.branding::text");
+			  ", t.settings::text, t.branding::text");
 	if (pg_sql_done(&text, e) < 0)
 		return -1;
 	step = (struct pgstep){ .sql = sql, .n = np, .params = params, .out = &r };
@@ -511,12 +519,13 @@ pg_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
 
 /* The resources over the limits of tier, for a refused downgrade. */
 static void
-read_conflicts(struct tier_conflict *conflict, struct store *st,
-	       const char *tenant, const char *tier)
+read_conflicts(struct tier_conflict *conflict, struct store *st, const char *tenant,
+	       const char *tier)
 {
 	PGresult *c = NULL;
 	struct pgstep step = PG_STEP("SELECT resource, used, quota_limit FROM "
-		"tenantry.tier_conflicts(tenantry.tenant_ref($1), $2)", &c, tenant, tier);
+				     "tenantry.tier_conflicts(tenantry.tenant_ref($1), $2)",
+				     &c, tenant, tier);
 
 	if (pg_run(pg_of(st), &step, 1, NULL) < 0)
 		return;
@@ -530,16 +539,15 @@ read_conflicts(struct tier_conflict *conflict, struct store *st,
 }
 
 static int
-pg_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict,
-		   struct store *st, const char *tenant, const char *tier,
-		   bool force, struct err *e)
+pg_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st,
+		   const char *tenant, const char *tier, bool force, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
 		PG_STEP("SELECT " PG_TENANT_COLS " FROM tenantry.tenant_set_tier("
-			"tenantry.tenant_ref($1), $2, $3) t", &r, tenant, tier,
-			force ? "t" : "f"),
+			"tenantry.tenant_ref($1), $2, $3) t",
+			&r, tenant, tier, force ? "t" : "f"),
 	};
 	struct err tmp;
 
@@ -588,10 +596,11 @@ pg_tier_list(struct tier_list *out, struct store *st, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = { PG_STEP0(
-		"SELECT name, display_name, rank, price_cents, max_users, "
-		"storage_limit_bytes, api_calls_per_hour, max_api_keys, "
-		"invitations_per_day, trial_days, features::text "
-		"FROM tenantry.tiers ORDER BY rank", &r) };
+	    "SELECT name, display_name, rank, price_cents, max_users, "
+	    "storage_limit_bytes, api_calls_per_hour, max_api_keys, "
+	    "invitations_per_day, trial_days, features::text "
+	    "FROM tenantry.tiers ORDER BY rank",
+	    &r) };
 
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 1, e) < 0)
@@ -646,18 +655,21 @@ pg_tier_put(struct store *st, const struct tier *t, struct err *e)
 	for (int i = 0; i < 8; i++)
 		p[2 + i] = num[i];
 	p[10] = feats;
-	steps[0] = (struct pgstep){ .n = 11, .params = p, .sql =
-		"INSERT INTO tenantry.tiers (name, display_name, rank, price_cents, "
-		"max_users, storage_limit_bytes, api_calls_per_hour, max_api_keys, "
-		"invitations_per_day, trial_days, features) VALUES ($1, $2, $3, $4, "
-		"$5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name) DO UPDATE SET "
-		"display_name = excluded.display_name, rank = excluded.rank, "
-		"price_cents = excluded.price_cents, max_users = excluded.max_users, "
-		"storage_limit_bytes = excluded.storage_limit_bytes, "
-		"api_calls_per_hour = excluded.api_calls_per_hour, "
-		"max_api_keys = excluded.max_api_keys, "
-		"invitations_per_day = excluded.invitations_per_day, "
-		"trial_days = excluded.trial_days, features = excluded.features" };
+	steps[0] = (struct pgstep){
+		.n = 11,
+		.params = p,
+		.sql = "INSERT INTO tenantry.tiers (name, display_name, rank, price_cents, "
+		       "max_users, storage_limit_bytes, api_calls_per_hour, max_api_keys, "
+		       "invitations_per_day, trial_days, features) VALUES ($1, $2, $3, $4, "
+		       "$5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name) DO UPDATE SET "
+		       "display_name = excluded.display_name, rank = excluded.rank, "
+		       "price_cents = excluded.price_cents, max_users = excluded.max_users, "
+		       "storage_limit_bytes = excluded.storage_limit_bytes, "
+		       "api_calls_per_hour = excluded.api_calls_per_hour, "
+		       "max_api_keys = excluded.max_api_keys, "
+		       "invitations_per_day = excluded.invitations_per_day, "
+		       "trial_days = excluded.trial_days, features = excluded.features"
+	};
 	return pg_run(pg_of(st), steps, 1, e);
 }
 

@@ -8,12 +8,16 @@
 static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
 
 /* Quotas are shown as of now: a window that has passed reads as empty. */
+/* clang-format off */
 #define QUOTA_COLS                                                           \
 	"q.resource, q.quota_limit, CASE WHEN q.period_start < "             \
 	"tenantry.window_start(q.period, now(), q.period_start) THEN 0 ELSE q.used END, " \
 	"q.period, " US("tenantry.window_start(q.period, now(), q.period_start)")
+/* clang-format on */
+/* clang-format off */
 #define RESULT_COLS                                                          \
 	"r.resource, r.quota_limit, r.used, r.period, " US("r.period_start") ", r.allowed"
+/* clang-format on */
 
 static void
 quota_row(struct quota *q, const PGresult *r, int row)
@@ -40,8 +44,7 @@ check_resource(const char *resource, struct err *e)
 }
 
 static int
-pg_quota_list(struct quota_list *out, struct store *st, const char *tenant,
-	      struct err *e)
+pg_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -62,8 +65,8 @@ pg_quota_list(struct quota_list *out, struct store *st, const char *tenant,
 }
 
 static int
-pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
-		   const char *resource, int64_t limit, struct err *e)
+pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource,
+		   int64_t limit, struct err *e)
 {
 	char lim[24];
 	PGresult *r = NULL;
@@ -71,7 +74,8 @@ pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("UPDATE tenantry.quotas q SET quota_limit = $3 "
 			"WHERE q.tenant_id = tenantry.tenant_ref($1) AND q.resource = $2 "
-			"RETURNING " QUOTA_COLS, &r, tenant, resource, lim),
+			"RETURNING " QUOTA_COLS,
+			&r, tenant, resource, lim),
 	};
 	int rc = 0;
 
@@ -93,8 +97,8 @@ pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
 
 /* quota_check and usage_increment share their result shape. */
 static int
-quota_call(struct quota_result *out, struct store *st, const char *sql,
-	   const char *tenant, const char *resource, int64_t amount, struct err *e)
+quota_call(struct quota_result *out, struct store *st, const char *sql, const char *tenant,
+	   const char *resource, int64_t amount, struct err *e)
 {
 	char n[24];
 	PGresult *r = NULL;
@@ -118,13 +122,15 @@ quota_call(struct quota_result *out, struct store *st, const char *sql,
 }
 
 static int
-pg_quota_check(struct quota_result *out, struct store *st, const char *tenant,
-	       const char *resource, int64_t amount, struct err *e)
+pg_quota_check(struct quota_result *out, struct store *st, const char *tenant, const char *resource,
+	       int64_t amount, struct err *e)
 {
 	if (amount < 0)
 		return err_field(e, "amount", "amount must not be negative");
-	return quota_call(out, st, "SELECT " RESULT_COLS " FROM tenantry.quota_check("
-			  "tenantry.tenant_ref($1), $2, $3) r", tenant, resource, amount, e);
+	return quota_call(out, st,
+			  "SELECT " RESULT_COLS " FROM tenantry.quota_check("
+			  "tenantry.tenant_ref($1), $2, $3) r",
+			  tenant, resource, amount, e);
 }
 
 static int
@@ -142,20 +148,22 @@ pg_usage_increment(struct quota_result *out, struct store *st, const char *tenan
 	    && (res == RESOURCE_USERS || res == RESOURCE_API_KEYS || res == RESOURCE_INVITATIONS))
 		return err_field(e, "resource", "%s are counted from their rows, not incremented",
 				 resource);
-	if (quota_call(out, st, "SELECT " RESULT_COLS " FROM tenantry.usage_increment("
-		       "tenantry.tenant_ref($1), $2, $3) r", tenant, resource, amount, e) < 0)
+	if (quota_call(out, st,
+		       "SELECT " RESULT_COLS " FROM tenantry.usage_increment("
+		       "tenantry.tenant_ref($1), $2, $3) r",
+		       tenant, resource, amount, e)
+	    < 0)
 		return -1;
 	if (!out->allowed)
 		return err_set(e, ERR_QUOTA_EXCEEDED,
-			       "quota %s exhausted: %lld of %lld used, %lld more refused",
-			       resource, (long long)out->quota.used,
-			       (long long)out->quota.limit, (long long)amount);
+			       "quota %s exhausted: %lld of %lld used, %lld more refused", resource,
+			       (long long)out->quota.used, (long long)out->quota.limit,
+			       (long long)amount);
 	return 0;
 }
 
 static int
-pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant,
-		 struct err *e)
+pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
@@ -191,8 +199,8 @@ pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant
 }
 
 static int
-pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant,
-	      int days, struct err *e)
+pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
+	      struct err *e)
 {
 	char d[16];
 	PGresult *r = NULL;
@@ -201,7 +209,8 @@ pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant,
 		PG_STEP("SELECT u.resource, u.day::text, u.amount FROM tenantry.usage_daily u "
 			"WHERE u.tenant_id = tenantry.tenant_ref($1) "
 			"AND u.day > (now() AT TIME ZONE 'UTC')::date - $2::int "
-			"ORDER BY u.day, u.resource", &r, tenant, d),
+			"ORDER BY u.day, u.resource",
+			&r, tenant, d),
 	};
 
 	memset(out, 0, sizeof *out);

@@ -16,8 +16,8 @@
 
 #define USER_AGENT "tenantry/0.1"
 #define REST_IDEM_KEY_BYTES 16
-#define REST_RETRIES 5             /* sends of one write at most */
-#define REST_RETRY_FIRST_MS 250    /* then 500, 1000, 2000 */
+#define REST_RETRIES 5          /* sends of one write at most */
+#define REST_RETRY_FIRST_MS 250 /* then 500, 1000, 2000 */
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -44,8 +44,8 @@ put_encoded(struct rest_path *p, const char *s)
 		unsigned char c = (unsigned char)*s;
 		char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-		    || (c >= '0' && c <= '9') || strchr("-._~", c))
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		    || strchr("-._~", c))
 			put_raw(p, s, 1);
 		else
 			put_raw(p, enc, 3);
@@ -155,8 +155,7 @@ code_of_status(long status)
 }
 
 int
-rest_problem(struct err *e, long status, const char *data, size_t len,
-	     json_t **problem)
+rest_problem(struct err *e, long status, const char *data, size_t len, json_t **problem)
 {
 	json_t *j = len ? json_loadb(data, len, 0, NULL) : NULL;
 	const char *code = json_string_value(json_object_get(j, "code"));
@@ -166,7 +165,7 @@ rest_problem(struct err *e, long status, const char *data, size_t len,
 	enum err_code c = code ? err_code_from_name(code) : code_of_status(status);
 
 	if (code && c == ERR_INTERNAL && strcmp(code, "internal") != 0)
-		c = code_of_status(status);  /* a code this build does not know */
+		c = code_of_status(status); /* a code this build does not know */
 	if (!detail || !*detail)
 		detail = title && *title ? title : err_code_title(c);
 	err_set(e, c, "%s", detail);
@@ -185,8 +184,7 @@ rest_problem(struct err *e, long status, const char *data, size_t len,
 /* Fills e from a failed reply and keeps the problem for the caller's
  * extra members. */
 static int
-problem_error(struct reststore *s, long status, const struct reply_buf *b,
-	      struct err *e)
+problem_error(struct reststore *s, long status, const struct reply_buf *b, struct err *e)
 {
 	json_decref(s->problem);
 	s->problem = NULL;
@@ -236,9 +234,8 @@ set_method(CURL *c, const char *method, const char *body)
 
 /* Sends the request; on success b holds the body and *status the code. */
 static int
-perform(struct reststore *s, const char *method, const struct rest_path *p,
-	const char *body, const char *idem_key, struct reply_buf *b, long *status,
-	struct err *e)
+perform(struct reststore *s, const char *method, const struct rest_path *p, const char *body,
+	const char *idem_key, struct reply_buf *b, long *status, struct err *e)
 {
 	char url[REST_PATH_MAX + 512], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *h = NULL;
@@ -282,12 +279,13 @@ perform(struct reststore *s, const char *method, const struct rest_path *p,
 	 * that, a write may have been done. */
 	if (rc != CURLE_OK && idem_key && rc != CURLE_COULDNT_CONNECT
 	    && rc != CURLE_COULDNT_RESOLVE_HOST)
-		return err_set(e, ERR_OUTCOME_UNKNOWN, "lost tenantryd at %s before it "
+		return err_set(e, ERR_OUTCOME_UNKNOWN,
+			       "lost tenantryd at %s before it "
 			       "answered: the change may or may not have been saved: %s",
 			       s->url, *errbuf ? errbuf : curl_easy_strerror(rc));
 	if (rc != CURLE_OK)
-		return err_set(e, ERR_UNAVAILABLE, "cannot reach tenantryd at %s: %s",
-			       s->url, *errbuf ? errbuf : curl_easy_strerror(rc));
+		return err_set(e, ERR_UNAVAILABLE, "cannot reach tenantryd at %s: %s", s->url,
+			       *errbuf ? errbuf : curl_easy_strerror(rc));
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
@@ -361,8 +359,10 @@ rest_call(struct reststore *s, const struct rest_path *p, json_t *body, json_t *
 		j = json_null();
 	} else if (!(j = json_loadb(b.data, b.len, 0, &je))) {
 		free(b.data);
-		return err_set(e, ERR_INTERNAL, "tenantryd sent a reply that is not "
-			       "JSON: %s", je.text);
+		return err_set(e, ERR_INTERNAL,
+			       "tenantryd sent a reply that is not "
+			       "JSON: %s",
+			       je.text);
 	}
 	free(b.data);
 	if (reply)
@@ -389,8 +389,7 @@ rest_call_text(struct reststore *s, const struct rest_path *p, char **text, stru
 }
 
 int
-rest_set_str(json_t *o, const char *key, const char *text, const char *field,
-	     struct err *e)
+rest_set_str(json_t *o, const char *key, const char *text, const char *field, struct err *e)
 {
 	if (!text)
 		return 0;
@@ -469,8 +468,7 @@ over_rest(struct err *e, const char *what)
 }
 
 static int
-rest_auth_user(struct auth_account *out, struct store *st, const char *email_or_id,
-	       struct err *e)
+rest_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e)
 {
 	(void)st, (void)email_or_id;
 	memset(out, 0, sizeof *out);
@@ -559,7 +557,7 @@ static void
 fill_ops(void)
 {
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (sodium_init() < 0)  /* the Idempotency-Keys are random */
+	if (sodium_init() < 0) /* the Idempotency-Keys are random */
 		global_rc = CURLE_FAILED_INIT;
 	rest_ops_tenants(&ops);
 	rest_ops_usage(&ops);
@@ -572,8 +570,10 @@ check_config(const struct store_config *cfg, struct err *e)
 	const char *u = cfg->url;
 
 	if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
-		return err_set(e, ERR_BAD_REQUEST, "--url wants http://HOST[:PORT] or "
-			       "https://HOST[:PORT], not %s", u);
+		return err_set(e, ERR_BAD_REQUEST,
+			       "--url wants http://HOST[:PORT] or "
+			       "https://HOST[:PORT], not %s",
+			       u);
 	if (!header_safe(u) || strchr(u, '?') || strchr(u, '#') || strlen(u) > 400)
 		return err_set(e, ERR_BAD_REQUEST, "--url: not a base URL: %s", u);
 	if (cfg->token && !header_safe(cfg->token))
@@ -631,4 +631,3 @@ store_rest_open(struct store **out, const struct store_config *cfg, struct err *
 	*out = &s->base;
 	return 0;
 }
-

@@ -19,14 +19,14 @@
 #define REST_PATH_MAX 1024
 #define REST_CONNECT_TIMEOUT_MS 5000L
 #define REST_TIMEOUT_MS 60000L
-#define REST_REPLY_MAX (256u << 20)   /* an export of a big tenant */
+#define REST_REPLY_MAX (256u << 20) /* an export of a big tenant */
 
 struct reststore {
 	struct store base;
 	CURL *curl;
-	char *url;                   /* base URL without a trailing '/' */
-	char *token;                 /* may be NULL */
-	json_t *problem;             /* problem+json of the last failed call */
+	char *url;       /* base URL without a trailing '/' */
+	char *token;     /* may be NULL */
+	json_t *problem; /* problem+json of the last failed call */
 };
 
 static inline struct reststore *
@@ -41,8 +41,8 @@ struct rest_path {
 	const char *method;
 	char buf[REST_PATH_MAX];
 	size_t len;
-	bool query;                  /* a '?' was written */
-	bool overflow;               /* too long, or not the route's parameters */
+	bool query;    /* a '?' was written */
+	bool overflow; /* too long, or not the route's parameters */
 };
 
 /* Starts the call of route r (core/routes.h): its method, and its
@@ -53,11 +53,13 @@ struct rest_path {
  * count of parameters is an error of the call (ERR_INTERNAL). */
 void rest_route_v(struct rest_path *p, enum route_id r, size_t n, const char *const params[]);
 /* rest_route(&p, ROUTE_SETTING_PUT, tenant, key) */
+/* clang-format off */
 #define rest_route(p, r, ...)                                                \
 	rest_route_v((p), (r),                                               \
 		     sizeof((const char *const[]){ NULL, ##__VA_ARGS__ })    \
 			     / sizeof(const char *) - 1,                     \
 		     (const char *const[]){ NULL, ##__VA_ARGS__ })
+/* clang-format on */
 /* Appends "name=value" (value percent-encoded); NULL value = nothing. A
  * name that is not one of the route's query parameters is an error of
  * the call (ERR_INTERNAL), as for rest_route. */
@@ -71,22 +73,19 @@ void rest_query_i64(struct rest_path *p, const char *name, int64_t value);
  * (code, status, message, field) and keeps the problem in s->problem for
  * extra members (conflicts, quota); unreachable servers and time-outs are
  * ERR_UNAVAILABLE. */
-int rest_call(struct reststore *s, const struct rest_path *p, json_t *body,
-	      json_t **reply, struct err *e);
+int rest_call(struct reststore *s, const struct rest_path *p, json_t *body, json_t **reply,
+	      struct err *e);
 /* Like rest_call, the reply body as text (owned, free()). */
-int rest_call_text(struct reststore *s, const struct rest_path *p, char **text,
-		   struct err *e);
+int rest_call_text(struct reststore *s, const struct rest_path *p, char **text, struct err *e);
 
 /* Adds the headers of the store's credentials and context to a list. */
-struct curl_slist *rest_headers(const struct reststore *s,
-				struct curl_slist *h);
+struct curl_slist *rest_headers(const struct reststore *s, struct curl_slist *h);
 
 /* Fills e from a failed reply of status with body data[0..len):
  * problem+json when it is one ({code, detail, field}), else the status
  * alone. When problem is not NULL and the body is a JSON object, *problem
  * receives it (a new reference). Returns -1. */
-int rest_problem(struct err *e, long status, const char *data, size_t len,
-		 json_t **problem);
+int rest_problem(struct err *e, long status, const char *data, size_t len, json_t **problem);
 
 /* Error for a reply that is not the JSON the contract promises. */
 int rest_bad_reply(struct err *e, const char *what, const struct err *why);
@@ -94,13 +93,13 @@ int rest_bad_reply(struct err *e, const char *what, const struct err *why);
 /* An owned body string, or -1 with ERR_INVALID_FIELD naming field when
  * the text is not valid UTF-8 (JSON cannot carry it). NULL text = not
  * set. */
-int rest_set_str(json_t *o, const char *key, const char *text,
-		 const char *field, struct err *e);
+int rest_set_str(json_t *o, const char *key, const char *text, const char *field, struct err *e);
 
 /* Decoders of replies: one record (REST_ONE) or a list {"items", "next"}
  * (REST_LIST). Each takes the reply reference and releases it; a reply
  * that is not what the contract promises is ERR_INTERNAL naming the field.
  * On failure *out holds nothing owned. */
+/* clang-format off */
 #define REST_ONE(T)                                                          \
 	static int T##_reply(struct T *out, json_t *reply, struct err *e)    \
 	{                                                                    \
@@ -109,6 +108,8 @@ int rest_set_str(json_t *o, const char *key, const char *text,
 		json_decref(reply);                                          \
 		return rc < 0 ? rest_bad_reply(e, #T, &why) : 0;             \
 	}
+/* clang-format on */
+/* clang-format off */
 #define REST_LIST(T)                                                         \
 	static int T##_items(struct T##_list *out, json_t *reply,            \
 			     struct err *e)                                  \
@@ -142,13 +143,16 @@ int rest_set_str(json_t *o, const char *key, const char *text,
 		json_decref(reply);                                          \
 		return 0;                                                    \
 	}
+/* clang-format on */
 
 /* A tenant argument every tenant route needs. */
+/* clang-format off */
 #define REST_NEED_TENANT(tenant, e)                                          \
 	do {                                                                 \
 		if (!(tenant) || !*(tenant))                                 \
 			return err_field((e), "tenant", "tenant missing");   \
 	} while (0)
+/* clang-format on */
 
 /* Operation tables filled by the other files. */
 void rest_ops_tenants(struct store_ops *ops);

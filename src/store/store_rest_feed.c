@@ -37,19 +37,19 @@ struct audit_feed {
 	int rfd, wfd;
 	atomic_bool stop;
 
-	pthread_mutex_t mu;          /* guards state and err */
+	pthread_mutex_t mu; /* guards state and err */
 	pthread_cond_t cv;
 	enum feed_state state;
-	struct err err;              /* why the feed failed or ended */
+	struct err err; /* why the feed failed or ended */
 
 	/* reader thread only */
 	long status;
-	char *body;                  /* an error reply's body */
+	char *body; /* an error reply's body */
 	size_t body_len;
-	char *line;                  /* the field line being read */
+	char *line; /* the field line being read */
 	size_t line_len;
 	bool line_too_long;
-	char *data;                  /* data of the event being read */
+	char *data; /* data of the event being read */
 	size_t data_len;
 	char event[32];
 	char id[ID_LEN + 24];
@@ -128,7 +128,7 @@ field_line(struct audit_feed *f, const char *s, size_t n)
 	if (n == 0)
 		return dispatch(f);
 	if (name_len == 0)
-		return 0;  /* a keepalive comment */
+		return 0; /* a keepalive comment */
 	if (vn && *v == ' ')
 		v++, vn--;
 	if (name_len == 4 && memcmp(s, "data", 4) == 0)
@@ -287,14 +287,13 @@ reader(void *arg)
 	else if (f->status >= 300)
 		rest_problem(&e, f->status, f->body, f->body_len, NULL);
 	else
-		err_set(&e, ERR_UNAVAILABLE, "cannot reach tenantryd: %s",
-			curl_easy_strerror(rc));
+		err_set(&e, ERR_UNAVAILABLE, "cannot reach tenantryd: %s", curl_easy_strerror(rc));
 	pthread_mutex_lock(&f->mu);
 	f->err = e;
 	f->state = FEED_DONE;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
-	shutdown(f->wfd, SHUT_RDWR);  /* the caller's end reads EOF */
+	shutdown(f->wfd, SHUT_RDWR); /* the caller's end reads EOF */
 	return NULL;
 }
 
@@ -365,8 +364,7 @@ setup(struct audit_feed *f, struct reststore *s, const char *tenant, struct err 
 /* Opens the stream and waits for tenantryd's answer, so an unknown tenant
  * or a refused credential fails here, with the server's error. */
 static int
-rest_feed_open(struct audit_feed **out, struct store *st, const char *tenant,
-	       struct err *e)
+rest_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e)
 {
 	struct audit_feed *f = calloc(1, sizeof *f);
 
@@ -424,7 +422,7 @@ rest_feed_read(struct audit_feed *f, struct audit_key *keys, int max, struct err
 			break;
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (n)  /* hand over what arrived; the loss comes next time */
+		if (n) /* hand over what arrived; the loss comes next time */
 			break;
 		pthread_mutex_lock(&f->mu);
 		if (e)
@@ -443,7 +441,7 @@ rest_feed_close(struct audit_feed *f)
 	if (!f)
 		return;
 	atomic_store(&f->stop, true);
-	shutdown(f->rfd, SHUT_RDWR);  /* a send blocked on a full pair fails */
+	shutdown(f->rfd, SHUT_RDWR); /* a send blocked on a full pair fails */
 	curl_multi_wakeup(f->multi);
 	pthread_join(f->thread, NULL);
 	feed_free(f);

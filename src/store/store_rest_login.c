@@ -6,8 +6,7 @@
 #include "store/remote.h"
 #include "store/store_rest.h"
 
-int store_rest_open(struct store **out, const struct store_config *cfg,
-		    struct err *e);
+int store_rest_open(struct store **out, const struct store_config *cfg, struct err *e);
 
 static int
 login_reply(struct remote_login *out, json_t *reply, struct err *e)
@@ -22,8 +21,9 @@ login_reply(struct remote_login *out, json_t *reply, struct err *e)
 
 	if (!token || !*token || !kind || !user || !email)
 		return rest_bad_reply(e, "login reply", NULL);
-	if (time_from_json(&out->expires_at, json_object_get(reply, "expires_at"),
-			   "expires_at", &why) < 0)
+	if (time_from_json(&out->expires_at, json_object_get(reply, "expires_at"), "expires_at",
+			   &why)
+	    < 0)
 		return rest_bad_reply(e, "login reply", &why);
 	if (!(out->token = strdup(token)))
 		return err_set(e, ERR_INTERNAL, "out of memory");
@@ -36,9 +36,8 @@ login_reply(struct remote_login *out, json_t *reply, struct err *e)
 }
 
 int
-remote_login(struct remote_login *out, const char *url, const char *email,
-	     const char *password, const char *totp, const char *tenant,
-	     struct err *e)
+remote_login(struct remote_login *out, const char *url, const char *email, const char *password,
+	     const char *totp, const char *tenant, struct err *e)
 {
 	struct store_config cfg = { .url = url };
 	struct store *st = NULL;

@@ -49,8 +49,8 @@ rest_tier_put(struct store *st, const struct tier *t, struct err *e)
 /* ---- tenants ---------------------------------------------------------------- */
 
 static int
-rest_tenant_list(struct tenant_list *out, struct store *st,
-		 const struct tenant_query *q, struct err *e)
+rest_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q,
+		 struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -73,7 +73,7 @@ rest_tenant_list(struct tenant_list *out, struct store *st,
 	if (q->desc)
 		rest_query(&p, "desc", "1");
 	rest_query(&p, "after", q->after);
-	if (q->limit)  /* 0 is the store's default page, as in store_pg */
+	if (q->limit) /* 0 is the store's default page, as in store_pg */
 		rest_query_i64(&p, "limit", q->limit);
 	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
@@ -81,8 +81,7 @@ rest_tenant_list(struct tenant_list *out, struct store *st,
 }
 
 static int
-rest_tenant_get(struct tenant *out, struct store *st, const char *tenant,
-		struct err *e)
+rest_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -96,8 +95,7 @@ rest_tenant_get(struct tenant *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t,
-		   struct err *e)
+rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
 	struct rest_path p;
 	json_t *body = json_object(), *reply;
@@ -107,21 +105,28 @@ rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	if (rest_set_str(body, "name", t->name ? t->name : "", "name", e) < 0
 	    || rest_set_str(body, "admin_email", t->admin_email ? t->admin_email : "",
-			    "admin_email", e) < 0
+			    "admin_email", e)
+		   < 0
 	    || rest_set_str(body, "admin_name", t->admin_name, "admin_name", e) < 0
-	    || rest_set_str(body, "subscription_tier", t->tier && *t->tier ? t->tier : NULL,
-			    "tier", e) < 0
-	    || rest_set_str(body, "domain", t->domain && *t->domain ? t->domain : NULL,
-			    "domain", e) < 0
+	    || rest_set_str(body, "subscription_tier", t->tier && *t->tier ? t->tier : NULL, "tier",
+			    e)
+		   < 0
+	    || rest_set_str(body, "domain", t->domain && *t->domain ? t->domain : NULL, "domain", e)
+		   < 0
 	    || rest_set_str(body, "slug", t->slug && *t->slug ? t->slug : NULL, "slug", e) < 0
-	    || rest_set_str(body, "billing_email", t->billing_email && *t->billing_email
-			    ? t->billing_email : NULL, "billing_email", e) < 0
-	    || rest_set_str(body, "contact_phone", t->contact_phone && *t->contact_phone
-			    ? t->contact_phone : NULL, "contact_phone", e) < 0
-	    || rest_set_str(body, "timezone", t->timezone && *t->timezone
-			    ? t->timezone : NULL, "timezone", e) < 0
-	    || rest_set_str(body, "locale", t->locale && *t->locale ? t->locale : NULL,
-			    "locale", e) < 0
+	    || rest_set_str(body, "billing_email",
+			    t->billing_email && *t->billing_email ? t->billing_email : NULL,
+			    "billing_email", e)
+		   < 0
+	    || rest_set_str(body, "contact_phone",
+			    t->contact_phone && *t->contact_phone ? t->contact_phone : NULL,
+			    "contact_phone", e)
+		   < 0
+	    || rest_set_str(body, "timezone", t->timezone && *t->timezone ? t->timezone : NULL,
+			    "timezone", e)
+		   < 0
+	    || rest_set_str(body, "locale", t->locale && *t->locale ? t->locale : NULL, "locale", e)
+		   < 0
 	    || json_object_set_new(body, "trial", json_boolean(t->trial)) < 0) {
 		json_decref(body);
 		return -1;
@@ -135,8 +140,7 @@ rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new
 /* An embedded JSON text of the patch as a value of the body; the field is
  * named as the store names it (settings_json, branding_json). */
 static int
-set_json_text(json_t *body, const char *key, const char *text, const char *field,
-	      struct err *e)
+set_json_text(json_t *body, const char *key, const char *text, const char *field, struct err *e)
 {
 	json_error_t je;
 	json_t *v;
@@ -210,9 +214,8 @@ read_conflicts(struct tier_conflict *conflict, struct reststore *s, struct err *
 }
 
 static int
-rest_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict,
-		     struct store *st, const char *tenant, const char *tier,
-		     bool force, struct err *e)
+rest_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st,
+		     const char *tenant, const char *tier, bool force, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -300,9 +303,8 @@ rest_member_list(struct member_list *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_member_update(struct member *out, struct store *st, const char *tenant,
-		   const char *user, const enum member_role *role, int active,
-		   struct err *e)
+rest_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
+		   const enum member_role *role, int active, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -326,8 +328,7 @@ rest_member_update(struct member *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_member_remove(struct store *st, const char *tenant, const char *user,
-		   struct err *e)
+rest_member_remove(struct store *st, const char *tenant, const char *user, struct err *e)
 {
 	struct rest_path p;
 
@@ -341,8 +342,8 @@ rest_member_remove(struct store *st, const char *tenant, const char *user,
 /* ---- invitations ---------------------------------------------------------------- */
 
 static int
-rest_invitation_list(struct invitation_list *out, struct store *st,
-		     const char *tenant, struct err *e)
+rest_invitation_list(struct invitation_list *out, struct store *st, const char *tenant,
+		     struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -357,8 +358,7 @@ rest_invitation_list(struct invitation_list *out, struct store *st,
 
 /* An invitation with its one-time token beside it. */
 static int
-invitation_token_reply(struct invitation *out, char token_out[96], json_t *reply,
-		       struct err *e)
+invitation_token_reply(struct invitation *out, char token_out[96], json_t *reply, struct err *e)
 {
 	const char *token = json_string_value(json_object_get(reply, "token"));
 
@@ -376,8 +376,7 @@ invitation_token_reply(struct invitation *out, char token_out[96], json_t *reply
 
 static int
 rest_invitation_create(struct invitation *out, char token_out[96], struct store *st,
-		       const char *tenant, const char *email, enum member_role role,
-		       struct err *e)
+		       const char *tenant, const char *email, enum member_role role, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -418,8 +417,7 @@ rest_invitation_resend(struct invitation *out, char token_out[96], struct store 
 }
 
 static int
-rest_invitation_revoke(struct store *st, const char *tenant, const char *invitation,
-		       struct err *e)
+rest_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e)
 {
 	struct rest_path p;
 

@@ -27,6 +27,7 @@ REST_LIST(audit_entry)
 REST_LIST(alert)
 
 /* GET of a tenant's sub-resource that replies with a list. */
+/* clang-format off */
 #define TENANT_LIST_OP(name, T, route)                                       \
 	static int name(struct T##_list *out, struct store *st,              \
 			const char *tenant, struct err *e)                   \
@@ -40,6 +41,7 @@ REST_LIST(alert)
 			return -1;                                           \
 		return T##_items(out, reply, e);                             \
 	}
+/* clang-format on */
 TENANT_LIST_OP(rest_quota_list, quota, ROUTE_QUOTAS_LIST)
 TENANT_LIST_OP(rest_setting_list, setting, ROUTE_SETTINGS_LIST)
 TENANT_LIST_OP(rest_apikey_list, api_key, ROUTE_APIKEYS_LIST)
@@ -47,8 +49,8 @@ TENANT_LIST_OP(rest_apikey_list, api_key, ROUTE_APIKEYS_LIST)
 /* ---- quotas and usage ------------------------------------------------------------- */
 
 static int
-rest_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
-		     const char *resource, int64_t limit, struct err *e)
+rest_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource,
+		     int64_t limit, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -68,8 +70,8 @@ rest_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
 /* POST {resource, amount} to a quota route. A refused consumption leaves
  * the quota as it stands in the problem, like the database store does. */
 static int
-quota_post(struct quota_result *out, struct store *st, const char *tenant,
-	   enum route_id route, const char *resource, int64_t amount, struct err *e)
+quota_post(struct quota_result *out, struct store *st, const char *tenant, enum route_id route,
+	   const char *resource, int64_t amount, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply, *q;
@@ -96,21 +98,18 @@ static int
 rest_quota_check(struct quota_result *out, struct store *st, const char *tenant,
 		 const char *resource, int64_t amount, struct err *e)
 {
-	return quota_post(out, st, tenant, ROUTE_QUOTAS_CHECK, resource,
-			  amount, e);
+	return quota_post(out, st, tenant, ROUTE_QUOTAS_CHECK, resource, amount, e);
 }
 
 static int
 rest_usage_increment(struct quota_result *out, struct store *st, const char *tenant,
 		     const char *resource, int64_t amount, struct err *e)
 {
-	return quota_post(out, st, tenant, ROUTE_USAGE_INCREMENT, resource,
-			  amount, e);
+	return quota_post(out, st, tenant, ROUTE_USAGE_INCREMENT, resource, amount, e);
 }
 
 static int
-rest_usage_summary(struct usage_summary *out, struct store *st, const char *tenant,
-		   struct err *e)
+rest_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -124,8 +123,8 @@ rest_usage_summary(struct usage_summary *out, struct store *st, const char *tena
 }
 
 static int
-rest_usage_list(struct usage_day_list *out, struct store *st, const char *tenant,
-		int days, struct err *e)
+rest_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
+		struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -142,8 +141,8 @@ rest_usage_list(struct usage_day_list *out, struct store *st, const char *tenant
 /* ---- settings ---------------------------------------------------------------------- */
 
 static int
-rest_setting_get(struct setting *out, struct store *st, const char *tenant,
-		 const char *key, bool reveal, struct err *e)
+rest_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,
+		 bool reveal, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -161,9 +160,8 @@ rest_setting_get(struct setting *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_setting_put(struct setting *out, struct store *st, const char *tenant,
-		 const char *key, enum setting_type type, const char *value,
-		 struct err *e)
+rest_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key,
+		 enum setting_type type, const char *value, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -187,8 +185,7 @@ rest_setting_put(struct setting *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_setting_delete(struct store *st, const char *tenant, const char *key,
-		    struct err *e)
+rest_setting_delete(struct store *st, const char *tenant, const char *key, struct err *e)
 {
 	struct rest_path p;
 
@@ -202,8 +199,7 @@ rest_setting_delete(struct store *st, const char *tenant, const char *key,
 /* ---- features ------------------------------------------------------------------------ */
 
 static int
-rest_feature_list(struct feature_state *out, struct store *st, const char *tenant,
-		  struct err *e)
+rest_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -217,8 +213,8 @@ rest_feature_list(struct feature_state *out, struct store *st, const char *tenan
 }
 
 static int
-rest_feature_set(struct feature_state *out, struct store *st, const char *tenant,
-		 enum feature f, int state, struct err *e)
+rest_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f,
+		 int state, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -241,9 +237,8 @@ rest_feature_set(struct feature_state *out, struct store *st, const char *tenant
 /* ---- API keys ------------------------------------------------------------------------ */
 
 static int
-rest_apikey_create(struct api_key *out, char secret_out[128], struct store *st,
-		   const char *tenant, const char *name, scope_mask scopes,
-		   usec_t expires_at, struct err *e)
+rest_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant,
+		   const char *name, scope_mask scopes, usec_t expires_at, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -277,8 +272,7 @@ rest_apikey_create(struct api_key *out, char secret_out[128], struct store *st,
 }
 
 static int
-rest_apikey_revoke(struct store *st, const char *tenant, const char *key,
-		   struct err *e)
+rest_apikey_revoke(struct store *st, const char *tenant, const char *key, struct err *e)
 {
 	struct rest_path p;
 
@@ -338,9 +332,8 @@ rest_audit_list(struct audit_entry_list *out, struct store *st, const char *tena
 }
 
 static int
-rest_audit_event(struct store *st, const char *tenant, const char *action,
-		 const char *rtype, const char *rid, const char *detail,
-		 struct err *e)
+rest_audit_event(struct store *st, const char *tenant, const char *action, const char *rtype,
+		 const char *rid, const char *detail, struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *d = NULL;
@@ -368,8 +361,7 @@ rest_audit_event(struct store *st, const char *tenant, const char *action,
 }
 
 static int
-rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant,
-		  struct err *e)
+rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -386,8 +378,8 @@ rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenan
 /* ---- alerts, health, metrics, export ------------------------------------------------------ */
 
 static int
-rest_alert_list(struct alert_list *out, struct store *st, const char *tenant,
-		bool open_only, struct err *e)
+rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
+		struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -404,8 +396,7 @@ rest_alert_list(struct alert_list *out, struct store *st, const char *tenant,
 }
 
 static int
-rest_alert_ack(struct store *st, const char *tenant, const char *alert,
-	       struct err *e)
+rest_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e)
 {
 	struct rest_path p;
 
@@ -417,8 +408,7 @@ rest_alert_ack(struct store *st, const char *tenant, const char *alert,
 }
 
 static int
-rest_health_get(struct health *out, struct store *st, const char *tenant,
-		struct err *e)
+rest_health_get(struct health *out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -446,8 +436,7 @@ rest_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 
 /* The export document as tenantryd wrote it, checked to be JSON. */
 static int
-rest_tenant_export(char **json_out, struct store *st, const char *tenant,
-		   struct err *e)
+rest_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e)
 {
 	struct rest_path p;
 	json_t *doc;

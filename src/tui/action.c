@@ -4,17 +4,15 @@
 
 #include "tui/action.h"
 
-static const char *const action_names[ACTION_COUNT] = {
-	[ACTION_NONE] = "none",
+static const char *const action_names[ACTION_COUNT] = { [ACTION_NONE] = "none",
 #define X(e, w, s, h) [ACTION_##e] = s,
-	ACTIONS(X)
+							ACTIONS(X)
 #undef X
 };
 
-static const char *const action_helps[ACTION_COUNT] = {
-	[ACTION_NONE] = "",
+static const char *const action_helps[ACTION_COUNT] = { [ACTION_NONE] = "",
 #define X(e, w, s, h) [ACTION_##e] = h,
-	ACTIONS(X)
+							ACTIONS(X)
 #undef X
 };
 
@@ -32,36 +30,40 @@ static const char *const pane_names[PANE_COUNT] = {
 #define X(e, f, s, t) [PANE_##e] = s,
 	PANES(X)
 #undef X
-	[PANE_GLOBAL] = "global",
+	    [PANE_GLOBAL] = "global",
 };
 
 static const char *const pane_titles[PANE_COUNT] = {
 #define X(e, f, s, t) [PANE_##e] = t,
 	PANES(X)
 #undef X
-	[PANE_GLOBAL] = "Global",
+	    [PANE_GLOBAL] = "Global",
 };
 
-const char *action_name(enum action a)
+const char *
+action_name(enum action a)
 {
 	if ((unsigned)a >= ACTION_COUNT)
 		return "?";
 	return action_names[a];
 }
 
-bool action_writes(enum action a)
+bool
+action_writes(enum action a)
 {
 	return (unsigned)a < ACTION_COUNT && action_write[a];
 }
 
-const char *action_help(enum action a)
+const char *
+action_help(enum action a)
 {
 	if ((unsigned)a >= ACTION_COUNT)
 		return "";
 	return action_helps[a];
 }
 
-int action_parse(const char *s, enum action *out)
+int
+action_parse(const char *s, enum action *out)
 {
 	if (!s)
 		return -1;
@@ -75,12 +77,15 @@ int action_parse(const char *s, enum action *out)
 	return -1;
 }
 
-int action_jump_pane(enum action a)
+int
+action_jump_pane(enum action a)
 {
 	switch (a) {
+/* clang-format off */
 #define X(e, f, s, t)                                                        \
 	case ACTION_PANE_##e:                                                \
 		return PANE_##e;
+		/* clang-format on */
 		PANES(X)
 #undef X
 	default:
@@ -88,21 +93,24 @@ int action_jump_pane(enum action a)
 	}
 }
 
-const char *pane_name(enum pane p)
+const char *
+pane_name(enum pane p)
 {
 	if ((unsigned)p >= PANE_COUNT)
 		return "?";
 	return pane_names[p];
 }
 
-const char *pane_title(enum pane p)
+const char *
+pane_title(enum pane p)
 {
 	if ((unsigned)p >= PANE_COUNT)
 		return "?";
 	return pane_titles[p];
 }
 
-int pane_parse(const char *s, enum pane *out)
+int
+pane_parse(const char *s, enum pane *out)
 {
 	if (!s)
 		return -1;
@@ -116,7 +124,8 @@ int pane_parse(const char *s, enum pane *out)
 	return -1;
 }
 
-enum pane pane_cycle(enum pane p, int dir)
+enum pane
+pane_cycle(enum pane p, int dir)
 {
 	int n = PANE_GLOBAL;
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 /* X(enum suffix, name in keymap files, help text) */
+/* clang-format off */
 #define ACTIONS(X)                                                           \
 	X(QUIT, READS, "quit", "Quit the console")                                  \
 	X(HELP, READS, "help", "Show the keys of this pane")                        \
@@ -66,6 +67,7 @@
 	X(THEME_NEXT, READS, "theme-next", "Switch to the next bundled theme")      \
 	X(REDRAW, READS, "redraw", "Redraw the screen")                             \
 	X(TOGGLE_MOUSE, READS, "toggle-mouse", "Turn mouse support on or off")
+/* clang-format on */
 
 /* ACTION_NONE is "no action": what an unbound key maps to, and what
  * `bind <pane> <key> none` uses to hide a global binding in one pane. */
@@ -74,13 +76,14 @@ enum action {
 #define X(e, w, s, h) ACTION_##e,
 	ACTIONS(X)
 #undef X
-	ACTION_COUNT
+	    ACTION_COUNT
 };
 
 /* X(enum suffix, file, name in keymap files, title shown on the pane tab):
  * pane FILE is src/tui/pane_FILE.c, whose ops table pane_FILE_ops the
  * console's pane table takes from this list (a pane without one does not
  * link). */
+/* clang-format off */
 #define PANES(X)                                                             \
 	X(TENANTS, tenants, "tenants", "Tenants")                            \
 	X(OVERVIEW, overview, "overview", "Overview")                        \
@@ -91,13 +94,14 @@ enum action {
 	X(AUDIT, audit, "audit", "Audit")                                    \
 	X(APIKEYS, apikeys, "apikeys", "Keys")                               \
 	X(PLATFORM, platform, "platform", "Platform")
+/* clang-format on */
 
 /* The real panes come first, so 0 .. PANE_GLOBAL-1 is the cycling order. */
 enum pane {
 #define X(e, f, s, t) PANE_##e,
 	PANES(X)
 #undef X
-	PANE_GLOBAL,
+	    PANE_GLOBAL,
 	PANE_COUNT
 };
 

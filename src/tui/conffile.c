@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-void conf_complain(struct conf_reader *r, const char *fmt, ...)
+void
+conf_complain(struct conf_reader *r, const char *fmt, ...)
 {
 	char msg[CONF_LINE_MAX + 256];
 	int n;
@@ -26,7 +27,8 @@ void conf_complain(struct conf_reader *r, const char *fmt, ...)
 	r->report(r->ctx, msg);
 }
 
-int conf_split(char *line, char **word, int max)
+int
+conf_split(char *line, char **word, int max)
 {
 	int n = 0;
 	char *p = line;
@@ -46,10 +48,11 @@ int conf_split(char *line, char **word, int max)
 	}
 }
 
-int conf_load_string(const char *name, const char *text, conf_line_fn fn,
-		     void *obj, conf_report_fn report, void *ctx)
+int
+conf_load_string(const char *name, const char *text, conf_line_fn fn, void *obj,
+		 conf_report_fn report, void *ctx)
 {
-	struct conf_reader r = {name ? name : "-", 0, 0, report, ctx};
+	struct conf_reader r = { name ? name : "-", 0, 0, report, ctx };
 	char line[CONF_LINE_MAX + 1];
 	const char *p = text, *end;
 	size_t len;
@@ -63,8 +66,7 @@ int conf_load_string(const char *name, const char *text, conf_line_fn fn,
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
 		if (len > CONF_LINE_MAX) {
-			conf_complain(&r, "line too long (more than %d characters)",
-				      CONF_LINE_MAX);
+			conf_complain(&r, "line too long (more than %d characters)", CONF_LINE_MAX);
 		} else {
 			memcpy(line, p, len);
 			line[len] = '\0';
@@ -79,7 +81,8 @@ int conf_load_string(const char *name, const char *text, conf_line_fn fn,
 
 /* Reads a whole file into a malloc'd string; NULL with errno on failure
  * (EFBIG when larger than max). */
-static char *slurp(const char *path, size_t max)
+static char *
+slurp(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "r");
 	char *buf;
@@ -104,8 +107,8 @@ static char *slurp(const char *path, size_t max)
 	return buf;
 }
 
-int conf_load_file(const char *path, conf_line_fn fn, void *obj,
-		   conf_report_fn report, void *ctx)
+int
+conf_load_file(const char *path, conf_line_fn fn, void *obj, conf_report_fn report, void *ctx)
 {
 	char msg[512];
 	char *text;
@@ -125,7 +128,8 @@ int conf_load_file(const char *path, conf_line_fn fn, void *obj,
 	return errors;
 }
 
-int conf_user_path(char *buf, size_t size, const char *rest)
+int
+conf_user_path(char *buf, size_t size, const char *rest)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
@@ -140,8 +144,8 @@ int conf_user_path(char *buf, size_t size, const char *rest)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-static int try_dir(char *buf, size_t size, const char *dir, const char *name,
-		   const char *ext)
+static int
+try_dir(char *buf, size_t size, const char *dir, const char *name, const char *ext)
 {
 	int n;
 
@@ -153,8 +157,9 @@ static int try_dir(char *buf, size_t size, const char *dir, const char *name,
 	return access(buf, R_OK);
 }
 
-int conf_find(const char *name, const char *sub, const char *ext,
-	      const char *envdir, const char *dir, char *buf, size_t size)
+int
+conf_find(const char *name, const char *sub, const char *ext, const char *envdir, const char *dir,
+	  char *buf, size_t size)
 {
 	char rest[300];
 	int n;
@@ -169,8 +174,8 @@ int conf_find(const char *name, const char *sub, const char *ext,
 	if (name[0] == '.')
 		return -1;
 	n = snprintf(rest, sizeof(rest), "%s/%s%s", sub, name, ext);
-	if (n > 0 && (size_t)n < sizeof(rest) &&
-	    conf_user_path(buf, size, rest) == 0 && access(buf, R_OK) == 0)
+	if (n > 0 && (size_t)n < sizeof(rest) && conf_user_path(buf, size, rest) == 0
+	    && access(buf, R_OK) == 0)
 		return 0;
 	if (try_dir(buf, size, getenv(envdir), name, ext) == 0)
 		return 0;

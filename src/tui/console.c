@@ -81,8 +81,12 @@ global_action(struct console *c, enum action a)
 		return;
 	}
 	switch (a) {
-	case ACTION_QUIT: c->quit = true; break;
-	case ACTION_HELP: console_help(c); break;
+	case ACTION_QUIT:
+		c->quit = true;
+		break;
+	case ACTION_HELP:
+		console_help(c);
+		break;
 	case ACTION_COMMAND:
 		c->commanding = true;
 		line_set(&c->command_line, "");
@@ -94,21 +98,40 @@ global_action(struct console *c, enum action a)
 		}
 		c->filtering = true;
 		break;
-	case ACTION_NEXT_PANE: console_goto(c, pane_cycle(c->pane, 1)); break;
-	case ACTION_PREV_PANE: console_goto(c, pane_cycle(c->pane, -1)); break;
-	case ACTION_BACK: console_goto(c, c->back); break;
-	case ACTION_REFRESH: console_refresh(c); break;
-	case ACTION_THEME_NEXT: command_run(c, "theme next"); break;
-	case ACTION_REDRAW: clearok(curscr, TRUE); break;
+	case ACTION_NEXT_PANE:
+		console_goto(c, pane_cycle(c->pane, 1));
+		break;
+	case ACTION_PREV_PANE:
+		console_goto(c, pane_cycle(c->pane, -1));
+		break;
+	case ACTION_BACK:
+		console_goto(c, c->back);
+		break;
+	case ACTION_REFRESH:
+		console_refresh(c);
+		break;
+	case ACTION_THEME_NEXT:
+		command_run(c, "theme next");
+		break;
+	case ACTION_REDRAW:
+		clearok(curscr, TRUE);
+		break;
 	case ACTION_TOGGLE_MOUSE:
 		c->mouse = !c->mouse;
 		mousemask(c->mouse ? ALL_MOUSE_EVENTS : 0, NULL);
 		console_message(c, THEME_ROLE_OK, "mouse %s", c->mouse ? "on" : "off");
 		break;
-	case ACTION_VIEW_AS: command_run(c, "view-as"); break;
-	case ACTION_LEAVE_VIEW_AS: command_run(c, "leave"); break;
-	case ACTION_CANCEL: c->message[0] = '\0'; break;
-	default: break;
+	case ACTION_VIEW_AS:
+		command_run(c, "view-as");
+		break;
+	case ACTION_LEAVE_VIEW_AS:
+		command_run(c, "leave");
+		break;
+	case ACTION_CANCEL:
+		c->message[0] = '\0';
+		break;
+	default:
+		break;
 	}
 	c->dirty = true;
 }
@@ -186,7 +209,8 @@ mouse_event(struct console *c)
 		return;
 	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
 		for (int i = 0; i < 3; i++)
-			p->handle(c, ev.bstate & BUTTON4_PRESSED ? ACTION_MOVE_UP : ACTION_MOVE_DOWN);
+			p->handle(c,
+				  ev.bstate & BUTTON4_PRESSED ? ACTION_MOVE_UP : ACTION_MOVE_DOWN);
 		return;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
@@ -402,7 +426,7 @@ console_run(const struct console_options *opt)
 		while ((key = read_key()) != ERR)
 			handle_key(c, key);
 		if (!(p[0].revents | p[1].revents))
-			c->dirty = true;  /* the clock, the spinner, the view-as timer */
+			c->dirty = true; /* the clock, the spinner, the view-as timer */
 		if (p[0].revents & (POLLHUP | POLLERR))
 			break;
 	}

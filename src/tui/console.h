@@ -41,10 +41,10 @@ struct job {
 	/* UI thread: the result is in rc and err. */
 	void (*done)(struct console *c, struct job *j);
 	void (*destroy)(struct job *j);
-	const char *what;        /* shown while it runs ("saving setting") */
-	bool write;              /* not retried after a lost connection */
-	char tenant[ID_LEN];     /* the tenant it is about, "" none */
-	unsigned gen;            /* console generation when submitted */
+	const char *what;    /* shown while it runs ("saving setting") */
+	bool write;          /* not retried after a lost connection */
+	char tenant[ID_LEN]; /* the tenant it is about, "" none */
+	unsigned gen;        /* console generation when submitted */
 	int rc;
 	struct err err;
 	int64_t submitted_us;
@@ -92,7 +92,7 @@ struct feed_job {
 #define LINE_MAX_BYTES 512
 struct line_edit {
 	char buf[LINE_MAX_BYTES];
-	size_t len, cur;         /* bytes; cur is on a character boundary */
+	size_t len, cur; /* bytes; cur is on a character boundary */
 };
 
 void line_set(struct line_edit *l, const char *text);
@@ -100,8 +100,8 @@ void line_set(struct line_edit *l, const char *text);
 bool line_key(struct line_edit *l, int key);
 /* Draws the line in width columns at y, x with the cursor (when focused)
  * kept in view; secret shows stars. */
-void line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l,
-	       bool focused, bool secret, attr_t attr);
+void line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l, bool focused,
+	       bool secret, attr_t attr);
 
 /* ---- lists ---------------------------------------------------------------- */
 
@@ -120,10 +120,9 @@ bool list_click(struct list_view *v, int row, int first);
 
 /* Table lines: headings, or the cells of a row, in the columns wd[n]
  * (from layout_columns), one column apart, the rest of width cleared. */
-void table_draw_header(WINDOW *w, int y, const int *wd, int n, const char *const *head,
-		       int width);
-void table_draw_cells(WINDOW *w, int y, const int *wd, int n, const char *const *cell,
-		      attr_t a, int width);
+void table_draw_header(WINDOW *w, int y, const int *wd, int n, const char *const *head, int width);
+void table_draw_cells(WINDOW *w, int y, const int *wd, int n, const char *const *cell, attr_t a,
+		      int width);
 
 /* ---- modal forms and boxes --------------------------------------------------- */
 
@@ -142,32 +141,32 @@ struct form_field {
 
 enum modal_kind {
 	MODAL_NONE,
-	MODAL_FORM,     /* fields, Enter submits */
-	MODAL_TEXT,     /* scrollable text (help, detail, a token shown once) */
+	MODAL_FORM, /* fields, Enter submits */
+	MODAL_TEXT, /* scrollable text (help, detail, a token shown once) */
 };
 
 struct modal {
 	enum modal_kind kind;
 	char title[128];
-	char *text;              /* MODAL_TEXT body / form note; owned */
+	char *text; /* MODAL_TEXT body / form note; owned */
 	int scroll;
 	struct form_field field[FORM_FIELDS];
 	int nfield, focus;
 	char error[640];
-	bool busy;               /* submitted, waiting for the reply */
+	bool busy; /* submitted, waiting for the reply */
 	/* MODAL_FORM: called on Enter; returns 0 when it submitted a job (the
 	 * job's done closes the form or sets error), -1 with error set. */
 	int (*submit)(struct console *c, struct modal *m);
-	char ref[ID_LEN];        /* what the form is about: an id */
-	char ref2[KEY_LEN];      /* a slug, a key, an email */
+	char ref[ID_LEN];   /* what the form is about: an id */
+	char ref2[KEY_LEN]; /* a slug, a key, an email */
 };
 
 /* Opens a form titled title; add fields with form_add_*. */
-struct modal *form_open(struct console *c, const char *title,
-			int (*submit)(struct console *, struct modal *));
+struct modal *
+form_open(struct console *c, const char *title, int (*submit)(struct console *, struct modal *));
 struct form_field *form_add_text(struct modal *m, const char *label, const char *value);
-struct form_field *form_add_choice(struct modal *m, const char *label,
-				   const char *const *choices, int n, int sel);
+struct form_field *
+form_add_choice(struct modal *m, const char *label, const char *const *choices, int n, int sel);
 /* The text of field i, or the name of its chosen item. */
 const char *form_value(const struct modal *m, int i);
 /* Sets the form's note (shown above the fields; owned copy). */
@@ -185,7 +184,7 @@ void modal_draw(struct console *c);
 
 struct pane_ops {
 	enum pane id;
-	bool needs_tenant;       /* shows one tenant's data */
+	bool needs_tenant; /* shows one tenant's data */
 	/* The pane became visible or its tenant changed: (re)load. */
 	void (*open)(struct console *c);
 	void (*draw)(struct console *c, WINDOW *w, int height, int width);
@@ -219,11 +218,11 @@ struct console {
 	struct worker *worker;
 	int done_pipe[2];
 	unsigned gen;
-	int busy;                /* jobs in flight */
+	int busy; /* jobs in flight */
 	int64_t busy_since_us;
 	bool quit, dirty, mouse;
 	enum pane pane;
-	enum pane back;          /* where BACK returns to */
+	enum pane back; /* where BACK returns to */
 	struct keymap keys;
 	struct theme theme;
 	bool color;
@@ -261,16 +260,16 @@ struct console {
 
 	/* Report of bad theme/keymap lines, shown once at start. */
 	char *config_report;
-	bool stopping;           /* completions after quit are only freed */
-	bool first_data;         /* traced once */
+	bool stopping;   /* completions after quit are only freed */
+	bool first_data; /* traced once */
 };
 
 /* Draws the whole screen (console_draw.c); only the UI thread. */
 void console_draw(struct console *c);
 /* How to run action from the current pane, for hints: the name of its
  * first key ("C-x"), or the command line's ":cmd" when no key runs it. */
-const char *console_key_hint(const struct console *c, enum action action,
-			     const char *cmd, char *buf, size_t size);
+const char *console_key_hint(const struct console *c, enum action action, const char *cmd,
+			     char *buf, size_t size);
 /* The pane whose tab is at column x of the tab line, or -1. */
 int console_tab_at(int x);
 /* The body row at screen line y in the last frame, or -1. */
@@ -278,7 +277,7 @@ int console_body_row(int y);
 
 /* Shows a message on the bottom line for a few seconds. */
 void console_message(struct console *c, enum theme_role role, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* True when j is about the tenant the detail panes show now (a reply for
  * another one is dropped). */
 bool console_for_current(const struct console *c, const struct job *j);
@@ -340,8 +339,8 @@ void console_help(struct console *c);
  * fetched after the feed (re)opened rather than announced. */
 void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
 /* Draws one audit entry on one line of w. */
-void console_audit_line(struct console *c, WINDOW *w, int y, int width,
-			const struct audit_entry *e, bool selected);
+void console_audit_line(struct console *c, WINDOW *w, int y, int width, const struct audit_entry *e,
+			bool selected);
 /* Deep copy of an audit entry (dst is overwritten). */
 void audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src);
 
@@ -357,7 +356,6 @@ void console_free(struct console *c);
 int console_theme(struct console *c, const char *name);
 
 /* Trace of timings for `make bench` (TENANTRY_TRACE=file). */
-void console_trace(const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void console_trace(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

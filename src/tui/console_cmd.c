@@ -104,22 +104,14 @@ static const struct command {
 	void (*run)(struct console *c, char **arg, int n);
 	enum complete arg1, arg2;
 } commands[] = {
-	{ "tenant", cmd_tenant, C_TENANT, C_NONE },
-	{ "tier", cmd_tier, C_TIER, C_NONE },
-	{ "suspend", cmd_lifecycle, C_NONE, C_NONE },
-	{ "resume", cmd_lifecycle, C_NONE, C_NONE },
-	{ "delete", cmd_lifecycle, C_NONE, C_NONE },
-	{ "restore", cmd_lifecycle, C_NONE, C_NONE },
-	{ "invite", cmd_invite, C_NONE, C_ROLE },
-	{ "sort", cmd_sort, C_SORT, C_NONE },
-	{ "theme", cmd_theme, C_THEME, C_NONE },
-	{ "pane", cmd_pane, C_PANE, C_NONE },
-	{ "view-as", cmd_view_as, C_ROLE, C_NONE },
-	{ "leave", cmd_leave, C_NONE, C_NONE },
-	{ "refresh", cmd_simple, C_NONE, C_NONE },
-	{ "help", cmd_simple, C_NONE, C_NONE },
-	{ "quit", cmd_simple, C_NONE, C_NONE },
-	{ "q", cmd_simple, C_NONE, C_NONE },
+	{ "tenant", cmd_tenant, C_TENANT, C_NONE },   { "tier", cmd_tier, C_TIER, C_NONE },
+	{ "suspend", cmd_lifecycle, C_NONE, C_NONE }, { "resume", cmd_lifecycle, C_NONE, C_NONE },
+	{ "delete", cmd_lifecycle, C_NONE, C_NONE },  { "restore", cmd_lifecycle, C_NONE, C_NONE },
+	{ "invite", cmd_invite, C_NONE, C_ROLE },     { "sort", cmd_sort, C_SORT, C_NONE },
+	{ "theme", cmd_theme, C_THEME, C_NONE },      { "pane", cmd_pane, C_PANE, C_NONE },
+	{ "view-as", cmd_view_as, C_ROLE, C_NONE },   { "leave", cmd_leave, C_NONE, C_NONE },
+	{ "refresh", cmd_simple, C_NONE, C_NONE },    { "help", cmd_simple, C_NONE, C_NONE },
+	{ "quit", cmd_simple, C_NONE, C_NONE },       { "q", cmd_simple, C_NONE, C_NONE },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -183,8 +175,8 @@ tenant_get_done(struct console *c, struct job *j)
 	if (console_failed(c, j, j->tenant))
 		return;
 	console_set_tenant(c, &tj->t);
-	console_goto(c, c->pane == PANE_TENANTS || c->pane == PANE_PLATFORM ? PANE_OVERVIEW
-										 : c->pane);
+	console_goto(c,
+		     c->pane == PANE_TENANTS || c->pane == PANE_PLATFORM ? PANE_OVERVIEW : c->pane);
 	console_pane(c)->open(c);
 }
 
@@ -226,14 +218,17 @@ cmd_lifecycle(struct console *c, char **arg, int n)
 	static const struct {
 		const char *name;
 		enum action a;
-	} map[] = { { "suspend", ACTION_SUSPEND }, { "resume", ACTION_RESUME },
-		    { "delete", ACTION_DELETE }, { "restore", ACTION_RESTORE } };
+	} map[] = { { "suspend", ACTION_SUSPEND },
+		    { "resume", ACTION_RESUME },
+		    { "delete", ACTION_DELETE },
+		    { "restore", ACTION_RESTORE } };
 
 	(void)n;
 	if (!need_tenant(c))
 		return;
 	for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
-		if (strcmp(arg[0], map[k].name) == 0 && console_may(c, map[k].a, PERM_TENANT_LIFECYCLE))
+		if (strcmp(arg[0], map[k].name) == 0
+		    && console_may(c, map[k].a, PERM_TENANT_LIFECYCLE))
 			tenant_action(c, &c->tenant, map[k].a);
 }
 
@@ -284,7 +279,8 @@ cmd_sort(struct console *c, char **arg, int n)
 	enum tenant_sort s;
 
 	if (n < 2 || tenant_sort_parse(arg[1], &s) < 0) {
-		console_message(c, THEME_ROLE_ERROR, "usage: :sort name|tier|status|health|usage|created [desc]");
+		console_message(c, THEME_ROLE_ERROR,
+				"usage: :sort name|tier|status|health|usage|created [desc]");
 		return;
 	}
 	tenants_sort(c, s, n > 2 && strcmp(arg[2], "desc") == 0);
@@ -312,11 +308,12 @@ view_run(struct job *j, struct store *st, struct err *e)
 		/* Leave first, then record it as the staff member. */
 		if (store_set_context(st, &v->ctx, e) < 0)
 			return -1;
-		return store_audit_event(st, j->tenant, "support.view_as.end", "tenant",
-					    j->tenant, v->detail, e);
+		return store_audit_event(st, j->tenant, "support.view_as.end", "tenant", j->tenant,
+					 v->detail, e);
 	}
 	if (store_audit_event(st, j->tenant, "support.view_as.start", "tenant", j->tenant,
-				 v->detail, e) < 0)
+			      v->detail, e)
+	    < 0)
 		return -1;
 	return store_set_context(st, &v->ctx, e);
 }
@@ -427,7 +424,7 @@ cmd_leave(struct console *c, char **arg, int n)
 	snprintf(v->job.tenant, sizeof v->job.tenant, "%s", c->tenant.id);
 	snprintf(v->detail, sizeof v->detail, "{\"role\": \"%s\"}", member_role_name(c->view_role));
 	v->job.feed_target = FEED_ALL;
-	c->view_as = false;  /* no more writes as the member from now on */
+	c->view_as = false; /* no more writes as the member from now on */
 	console_submit(c, &v->job);
 }
 
@@ -500,7 +497,8 @@ complete_word(struct console *c, struct line_edit *l, size_t start, const char *
 	if (m > 1) {
 		for (int i = 0; i < m; i++)
 			if (strlen(list) + strlen(match[i]) + 2 < sizeof list)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s ", match[i]);
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s ",
+					 match[i]);
 		console_message(c, THEME_ROLE_DIM, "%s", list);
 	}
 	return true;

@@ -19,8 +19,8 @@ static struct {
 static void
 draw_title(struct console *c)
 {
-	static const char *const role[] = { "session", "tenant", "platform", "support",
-					    "oncall", "auth" };
+	static const char *const role[] = { "session", "tenant", "platform",
+					    "support", "oncall", "auth" };
 	char left[1400], right[96], n1[32], n2[32], clock[16];
 	attr_t a = theme_attr(THEME_ROLE_TITLE);
 	int64_t now = console_now_us();
@@ -30,9 +30,8 @@ draw_title(struct console *c)
 	snprintf(left, sizeof left, " tenantry %s %s %s %s%s%s %s tenants %s %s alerts%s",
 		 widget_ascii() ? "|" : "·", c->opt.target, widget_ascii() ? "|" : "·",
 		 c->view_as ? "view as " : role[c->opt.ctx.role],
-		 c->view_as ? member_role_name(c->view_role) : "",
-		 widget_ascii() ? " |" : " ·", n1, widget_ascii() ? "|" : "·", n2,
-		 c->opt.read_only ? "  [read-only]" : "");
+		 c->view_as ? member_role_name(c->view_role) : "", widget_ascii() ? " |" : " ·", n1,
+		 widget_ascii() ? "|" : "·", n2, c->opt.read_only ? "  [read-only]" : "");
 	console_time(now, clock, sizeof clock);
 	if (worker_reconnecting(c->worker))
 		snprintf(right, sizeof right, "reconnecting… %s ", clock);
@@ -42,10 +41,10 @@ draw_title(struct console *c)
 	else
 		snprintf(right, sizeof right, "%s ", clock);
 	draw_text(stdscr, 0, 0, COLS, a, left);
-	draw_text_right(stdscr, 0, COLS - text_width(right), text_width(right),
-			worker_reconnecting(c->worker) || c->busy ? theme_attr(THEME_ROLE_SPINNER) | A_BOLD
-								  : a,
-			right);
+	draw_text_right(
+	    stdscr, 0, COLS - text_width(right), text_width(right),
+	    worker_reconnecting(c->worker) || c->busy ? theme_attr(THEME_ROLE_SPINNER) | A_BOLD : a,
+	    right);
 }
 
 static void
@@ -64,9 +63,10 @@ draw_tabs(struct console *c)
 		if (x + w > COLS)
 			w = COLS - x;
 		if (w > 0)
-			draw_text(stdscr, 1, x, w,
-				  theme_attr(p == (int)c->pane ? THEME_ROLE_TAB_ACTIVE : THEME_ROLE_TAB),
-				  label);
+			draw_text(
+			    stdscr, 1, x, w,
+			    theme_attr(p == (int)c->pane ? THEME_ROLE_TAB_ACTIVE : THEME_ROLE_TAB),
+			    label);
 		x += w;
 	}
 	frame.tab_x[PANE_GLOBAL] = x;
@@ -95,8 +95,8 @@ key_label(const struct console *c, enum action action, char *buf, size_t size)
 }
 
 const char *
-console_key_hint(const struct console *c, enum action action, const char *cmd,
-		 char *buf, size_t size)
+console_key_hint(const struct console *c, enum action action, const char *cmd, char *buf,
+		 size_t size)
 {
 	if (!key_label(c, action, buf, size))
 		snprintf(buf, size, ":%s", cmd);
@@ -155,7 +155,8 @@ console_audit_line(struct console *c, WINDOW *w, int y, int width, const struct 
 		x += text_width(e->action) + 1;
 		snprintf(rest, sizeof rest, "%s %s", e->resource_type, e->resource_id);
 		if (x < width)
-			draw_text(w, y, x, width - x, selected ? base : theme_attr(THEME_ROLE_DIM), rest);
+			draw_text(w, y, x, width - x, selected ? base : theme_attr(THEME_ROLE_DIM),
+				  rest);
 	}
 }
 
@@ -168,8 +169,9 @@ draw_strip(struct console *c, int y, int rows)
 	draw_hline(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BORDER));
 	draw_text(stdscr, y, 2, text_width(head), theme_attr(THEME_ROLE_HEADER), head);
 	for (int i = 0; i < rows - 1; i++) {
-		size_t k = c->ring_n >= (size_t)(rows - 1) ? c->ring_n - (size_t)(rows - 1) + (size_t)i
-							 : (size_t)i;
+		size_t k = c->ring_n >= (size_t)(rows - 1)
+			       ? c->ring_n - (size_t)(rows - 1) + (size_t)i
+			       : (size_t)i;
 
 		if (k < c->ring_n)
 			console_audit_line(c, stdscr, y + 1 + i, COLS,
@@ -183,14 +185,22 @@ static const char *
 hint_label(enum action a)
 {
 	switch (a) {
-	case ACTION_NEXT_PANE: return "pane";
-	case ACTION_SELECT: return "open";
-	case ACTION_CREATE_TENANT: return "new";
-	case ACTION_CHANGE_TIER: return "tier";
-	case ACTION_CHANGE_ROLE: return "role";
-	case ACTION_REVEAL_SECRET: return "reveal";
-	case ACTION_CREATE_APIKEY: return "new key";
-	default: return action_name(a);
+	case ACTION_NEXT_PANE:
+		return "pane";
+	case ACTION_SELECT:
+		return "open";
+	case ACTION_CREATE_TENANT:
+		return "new";
+	case ACTION_CHANGE_TIER:
+		return "tier";
+	case ACTION_CHANGE_ROLE:
+		return "role";
+	case ACTION_REVEAL_SECRET:
+		return "reveal";
+	case ACTION_CREATE_APIKEY:
+		return "new key";
+	default:
+		return action_name(a);
 	}
 }
 
@@ -240,8 +250,9 @@ draw_bottom(struct console *c, int y)
 		const char *p = c->commanding ? ":" : "/";
 
 		draw_text(stdscr, y, 0, 1, theme_attr(THEME_ROLE_PROMPT), p);
-		line_draw(stdscr, y, 1, COLS - 1, c->commanding ? &c->command_line : &c->filter_line,
-			  true, false, theme_attr(THEME_ROLE_PROMPT));
+		line_draw(stdscr, y, 1, COLS - 1,
+			  c->commanding ? &c->command_line : &c->filter_line, true, false,
+			  theme_attr(THEME_ROLE_PROMPT));
 	} else if (c->message[0] && console_now_us() < c->message_until_us)
 		draw_text(stdscr, y, 0, COLS, theme_attr(c->message_role), c->message);
 	else
@@ -285,8 +296,9 @@ console_draw(struct console *c)
 	body = derwin(stdscr, frame.body_h, COLS, frame.body_y, 0);
 	if (body) {
 		if (p->needs_tenant && !c->have_tenant)
-			draw_text(body, 1, 2, COLS - 4, theme_attr(THEME_ROLE_DIM),
-				  "No tenant selected: pick one in the tenant list (1) or :tenant SLUG");
+			draw_text(
+			    body, 1, 2, COLS - 4, theme_attr(THEME_ROLE_DIM),
+			    "No tenant selected: pick one in the tenant list (1) or :tenant SLUG");
 		else
 			p->draw(c, body, frame.body_h, COLS);
 		delwin(body);
@@ -297,7 +309,6 @@ console_draw(struct console *c)
 	modal_draw(c);
 	refresh();
 }
-
 
 int
 console_tab_at(int x)

@@ -11,7 +11,7 @@
 #include "tui/keyname.h"
 #include "tui/widget.h"
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 /* ---- line editor ------------------------------------------------------- */
 
@@ -61,7 +61,7 @@ line_insert(struct line_edit *l, int key)
 	if (key & KEY_WCHAR) {
 		n = wcrtomb(enc, wc, &st);
 		if (n == (size_t)-1)
-			return true;  /* not representable: ignore the key */
+			return true; /* not representable: ignore the key */
 	} else {
 		enc[0] = (char)key;
 		n = 1;
@@ -128,8 +128,8 @@ line_key(struct line_edit *l, int key)
 }
 
 void
-line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l, bool focused,
-	  bool secret, attr_t attr)
+line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l, bool focused, bool secret,
+	  attr_t attr)
 {
 	char shown[LINE_MAX_BYTES], head[LINE_MAX_BYTES];
 	const char *from;
@@ -140,7 +140,8 @@ line_draw(WINDOW *w, int y, int x, int width, const struct line_edit *l, bool fo
 	if (secret) {
 		size_t n = 0;
 
-		for (size_t i = 0; i < l->len && n + 1 < sizeof shown; i = next_char(l->buf, l->len, i))
+		for (size_t i = 0; i < l->len && n + 1 < sizeof shown;
+		     i = next_char(l->buf, l->len, i))
 			shown[n++] = '*';
 		shown[n] = '\0';
 		snprintf(head, sizeof head, "%.*s", (int)n, shown);
@@ -222,13 +223,28 @@ list_move(struct list_view *v, enum action a)
 	int page = v->height > 1 ? v->height - 1 : 1;
 
 	switch (a) {
-	case ACTION_MOVE_UP: v->sel--; break;
-	case ACTION_MOVE_DOWN: v->sel++; break;
-	case ACTION_PAGE_UP: v->sel -= page; v->top -= page; break;
-	case ACTION_PAGE_DOWN: v->sel += page; v->top += page; break;
-	case ACTION_MOVE_HOME: v->sel = 0; break;
-	case ACTION_MOVE_END: v->sel = v->n - 1; break;
-	default: return false;
+	case ACTION_MOVE_UP:
+		v->sel--;
+		break;
+	case ACTION_MOVE_DOWN:
+		v->sel++;
+		break;
+	case ACTION_PAGE_UP:
+		v->sel -= page;
+		v->top -= page;
+		break;
+	case ACTION_PAGE_DOWN:
+		v->sel += page;
+		v->top += page;
+		break;
+	case ACTION_MOVE_HOME:
+		v->sel = 0;
+		break;
+	case ACTION_MOVE_END:
+		v->sel = v->n - 1;
+		break;
+	default:
+		return false;
 	}
 	list_clamp(v);
 	return true;
@@ -376,7 +392,7 @@ form_key(struct console *c, struct modal *m, int key)
 	struct form_field *f = &m->field[m->focus];
 
 	if (m->busy)
-		return key != 27;  /* only Esc leaves while saving */
+		return key != 27; /* only Esc leaves while saving */
 	switch (key) {
 	case '\t':
 	case KEY_DOWN:
@@ -479,7 +495,8 @@ draw_text_lines(WINDOW *w, int y, int x, int width, int rows, const char *text, 
 		char buf[1024];
 
 		if (line >= from && line - from < rows) {
-			snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+			snprintf(buf, sizeof buf, "%.*s",
+				 (int)(n < sizeof buf ? n : sizeof buf - 1), s);
 			draw_text(w, y + line - from, x, width, attr, buf);
 		}
 		if (!end)
@@ -550,8 +567,8 @@ modal_draw(struct console *c)
 		int fy = y + 1 + notes + (notes ? 1 : 0) + i, lw = 14;
 		bool focus = i == m->focus && !m->busy;
 
-		draw_text(stdscr, fy, x + 2, lw, theme_attr(focus ? THEME_ROLE_HEADER : THEME_ROLE_DIM),
-			  f->label);
+		draw_text(stdscr, fy, x + 2, lw,
+			  theme_attr(focus ? THEME_ROLE_HEADER : THEME_ROLE_DIM), f->label);
 		if (f->kind == FIELD_CHOICE) {
 			char v[128];
 

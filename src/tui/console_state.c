@@ -254,10 +254,11 @@ console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill)
 		}
 		c->ring[(c->ring_start + c->ring_n) % AUDIT_RING] = *e;
 		c->ring_n++;
-		l->rows[fresh++] = *e;  /* the pane sees only the new ones */
+		l->rows[fresh++] = *e; /* the pane sees only the new ones */
 		/* lag: from the entry's transaction time to now, wall clock */
 		console_trace(backfill ? "audit-backfill" : "audit-line", "%s %lld lag_us=%lld",
-			      e->tenant_id, (long long)e->seq, (long long)(console_now_us() - e->at));
+			      e->tenant_id, (long long)e->seq,
+			      (long long)(console_now_us() - e->at));
 	}
 	if (fresh && p->audit)
 		p->audit(c, l->rows, fresh);
@@ -468,7 +469,8 @@ console_tick(struct console *c)
 	}
 	if (c->view_as && now >= c->view_until_us) {
 		command_run(c, "leave");
-		console_message(c, THEME_ROLE_WARNING, "the time to view as %s is up", c->view_slug);
+		console_message(c, THEME_ROLE_WARNING, "the time to view as %s is up",
+				c->view_slug);
 	}
 	if (c->message[0] && now >= c->message_until_us) {
 		c->message[0] = '\0';

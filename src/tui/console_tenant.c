@@ -239,7 +239,8 @@ preview_done(struct console *c, struct job *j)
 
 			quota_amount(u, sizeof u, k.rows[r].resource, k.rows[r].used);
 			quota_amount(l, sizeof l, k.rows[r].resource, k.rows[r].limit);
-			fprintf(f, " %s %s > %s%s", k.rows[r].resource, u, l, r + 1 < k.n ? "," : "");
+			fprintf(f, " %s %s > %s%s", k.rows[r].resource, u, l,
+				r + 1 < k.n ? "," : "");
 		}
 		fputc('\n', f);
 	}
@@ -286,9 +287,12 @@ create_run(struct job *j, struct store *st, struct err *e)
 {
 	struct create_job *cj = (struct create_job *)j;
 	struct tenant_new n = {
-		.name = cj->name, .slug = cj->slug[0] ? cj->slug : NULL,
-		.domain = cj->domain[0] ? cj->domain : NULL, .tier = cj->tier,
-		.admin_email = cj->email, .admin_name = cj->admin[0] ? cj->admin : NULL,
+		.name = cj->name,
+		.slug = cj->slug[0] ? cj->slug : NULL,
+		.domain = cj->domain[0] ? cj->domain : NULL,
+		.tier = cj->tier,
+		.admin_email = cj->email,
+		.admin_name = cj->admin[0] ? cj->admin : NULL,
 		.trial = cj->trial,
 	};
 

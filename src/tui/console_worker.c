@@ -30,7 +30,7 @@
 #define NAMED 1024
 
 struct worker {
-	char named[NAMED][ID_LEN];   /* tenants whose slug was sent to the UI */
+	char named[NAMED][ID_LEN]; /* tenants whose slug was sent to the UI */
 	pthread_t thread;
 	struct store *st;
 	int job_pipe[2];
@@ -47,7 +47,7 @@ struct worker {
 	bool have_position;
 	char cursor[AUDIT_CURSOR_LEN];
 	int64_t last_seq;
-	int64_t heard_us;            /* the store last answered */
+	int64_t heard_us; /* the store last answered */
 };
 
 /* Is a job waiting in the pipe? */
@@ -103,7 +103,8 @@ run_job(struct worker *w, struct job *j)
 				return;
 			err_clear(&j->err);
 			j->rc = j->run(j, w->st, &j->err);
-			if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE && store_ping(w->st, &e) == 0)
+			if (j->rc < 0 && j->err.code == ERR_UNAVAILABLE
+			    && store_ping(w->st, &e) == 0)
 				return;
 		}
 	}
@@ -117,7 +118,7 @@ run_job(struct worker *w, struct job *j)
 			continue;
 		atomic_store(&w->reconnecting, false);
 		if (j->write)
-			break;  /* may or may not have committed: let the user retry */
+			break; /* may or may not have committed: let the user retry */
 		err_clear(&j->err);
 		j->rc = j->run(j, w->st, &j->err);
 	}
@@ -191,8 +192,9 @@ drain_after(struct worker *w)
 			q.cursor = w->cursor;
 		else
 			q.after_seq = w->last_seq;
-		if (store_audit_list(&fj->entries, w->st,
-					   w->feed_all ? NULL : w->feed_tenant, &q, &e) < 0) {
+		if (store_audit_list(&fj->entries, w->st, w->feed_all ? NULL : w->feed_tenant, &q,
+				     &e)
+		    < 0) {
 			deliver(w, &fj->job);
 			return;
 		}
@@ -220,8 +222,8 @@ backfill(struct worker *w)
 	struct err e = { 0 };
 
 	fj->backfill = true;
-	if (store_audit_list(&fj->entries, w->st,
-				   w->feed_all ? NULL : w->feed_tenant, &q, &e) == 0) {
+	if (store_audit_list(&fj->entries, w->st, w->feed_all ? NULL : w->feed_tenant, &q, &e)
+	    == 0) {
 		for (size_t a = 0, b = fj->entries.n ? fj->entries.n - 1 : 0; a < b; a++, b--) {
 			struct audit_entry t = fj->entries.rows[a];
 
@@ -261,8 +263,8 @@ feed_try_open(struct worker *w)
 	w->feed = NULL;
 	w->feed_was_lost = true;
 	w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
-	w->feed_backoff_ms = w->feed_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-								      : w->feed_backoff_ms * 2;
+	w->feed_backoff_ms =
+	    w->feed_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->feed_backoff_ms * 2;
 }
 
 static void
@@ -306,12 +308,12 @@ idle_check(struct worker *w)
 		if (store_ping(w->st, &e) == 0 || e.code != ERR_UNAVAILABLE)
 			break;
 		if (job_waiting(w))
-			break;  /* the job's own wait takes over */
+			break; /* the job's own wait takes over */
 	}
 	atomic_store(&w->reconnecting, false);
 	w->heard_us = console_now_us();
 	if (w->want_feed && w->have_position)
-		drain_after(w);  /* what was committed while away */
+		drain_after(w); /* what was committed while away */
 }
 
 static void feed_retarget(struct worker *w, const char *tenant);
@@ -330,10 +332,11 @@ worker_main(void *arg)
 		int ready;
 
 		if (w->feed) {
-			p[1] = (struct pollfd){ .fd = store_feed_fd(w->st, w->feed), .events = POLLIN };
+			p[1] = (struct pollfd){ .fd = store_feed_fd(w->st, w->feed),
+						.events = POLLIN };
 			np = p[1].fd >= 0 ? 2 : 1;
 			if (np == 1)
-				timeout = 500;  /* a feed without descriptor is polled */
+				timeout = 500; /* a feed without descriptor is polled */
 		} else if (w->want_feed) {
 			int64_t left = w->feed_retry_us - console_now_us();
 
@@ -383,7 +386,7 @@ worker_start(struct store *st, int done_fd, bool feed, struct err *e)
 	w->want_feed = feed;
 	w->feed_all = true;
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
-	w->feed_was_lost = true;  /* the first open fetches the newest entries */
+	w->feed_was_lost = true; /* the first open fetches the newest entries */
 	if (pipe(w->job_pipe) < 0) {
 		err_set(e, ERR_INTERNAL, "pipe: %s", strerror(errno));
 		free(w);
@@ -446,7 +449,7 @@ feed_retarget(struct worker *w, const char *tenant)
 	w->feed_all = !tenant;
 	snprintf(w->feed_tenant, sizeof w->feed_tenant, "%s", tenant ? tenant : "");
 	w->feed_was_lost = true;
-	w->have_position = false;  /* backfill what the new view sees */
+	w->have_position = false; /* backfill what the new view sees */
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
 	feed_try_open(w);
 }

@@ -24,24 +24,27 @@
 
 #define MAX_WORDS 8
 
-void keymap_init(struct keymap *km)
+void
+keymap_init(struct keymap *km)
 {
 	memset(km, 0, sizeof(*km));
 }
 
-const char *keymap_default_text(void)
+const char *
+keymap_default_text(void)
 {
 	return conf_default_keys;
 }
 
-void keymap_default(struct keymap *km)
+void
+keymap_default(struct keymap *km)
 {
 	keymap_init(km);
 	keymap_load_string(km, "default.keys", conf_default_keys, NULL, NULL);
 }
 
-static struct keymap_binding *find(const struct keymap *km, enum pane pane,
-				   int key)
+static struct keymap_binding *
+find(const struct keymap *km, enum pane pane, int key)
 {
 	const struct keymap_binding *b = km->bind[pane];
 
@@ -52,13 +55,12 @@ static struct keymap_binding *find(const struct keymap *km, enum pane pane,
 	return NULL;
 }
 
-int keymap_bind(struct keymap *km, enum pane pane, int key,
-		enum action action)
+int
+keymap_bind(struct keymap *km, enum pane pane, int key, enum action action)
 {
 	struct keymap_binding *b;
 
-	if (!km || (unsigned)pane >= PANE_COUNT ||
-	    (unsigned)action >= ACTION_COUNT)
+	if (!km || (unsigned)pane >= PANE_COUNT || (unsigned)action >= ACTION_COUNT)
 		return -1;
 	key = keyname_normalize(key);
 	if ((b = find(km, pane, key))) {
@@ -73,7 +75,8 @@ int keymap_bind(struct keymap *km, enum pane pane, int key,
 	return 0;
 }
 
-int keymap_unbind(struct keymap *km, enum pane pane, int key)
+int
+keymap_unbind(struct keymap *km, enum pane pane, int key)
 {
 	struct keymap_binding *b;
 	size_t i;
@@ -88,8 +91,8 @@ int keymap_unbind(struct keymap *km, enum pane pane, int key)
 	return 0;
 }
 
-static int parse_pane_key(struct conf_reader *ld, char **word, enum pane *pane,
-			  int *key)
+static int
+parse_pane_key(struct conf_reader *ld, char **word, enum pane *pane, int *key)
 {
 	if (pane_parse(word[1], pane) < 0) {
 		conf_complain(ld, "unknown pane '%s'", word[1]);
@@ -102,7 +105,8 @@ static int parse_pane_key(struct conf_reader *ld, char **word, enum pane *pane,
 	return 0;
 }
 
-static void load_line(struct keymap *km, struct conf_reader *ld, char *line)
+static void
+load_line(struct keymap *km, struct conf_reader *ld, char *line)
 {
 	char *word[MAX_WORDS];
 	int n = conf_split(line, word, MAX_WORDS);
@@ -114,8 +118,10 @@ static void load_line(struct keymap *km, struct conf_reader *ld, char *line)
 		return;
 	if (strcmp(word[0], "bind") == 0) {
 		if (n != 4) {
-			conf_complain(ld, "bind: expected <pane> <key> <action>, "
-				     "got %d word%s", n - 1, n == 2 ? "" : "s");
+			conf_complain(ld,
+				      "bind: expected <pane> <key> <action>, "
+				      "got %d word%s",
+				      n - 1, n == 2 ? "" : "s");
 			return;
 		}
 		if (parse_pane_key(ld, word, &pane, &key) < 0)
@@ -128,8 +134,10 @@ static void load_line(struct keymap *km, struct conf_reader *ld, char *line)
 			conf_complain(ld, "too many bindings in pane '%s'", word[1]);
 	} else if (strcmp(word[0], "unbind") == 0) {
 		if (n != 3) {
-			conf_complain(ld, "unbind: expected <pane> <key>, "
-				     "got %d word%s", n - 1, n == 2 ? "" : "s");
+			conf_complain(ld,
+				      "unbind: expected <pane> <key>, "
+				      "got %d word%s",
+				      n - 1, n == 2 ? "" : "s");
 			return;
 		}
 		if (parse_pane_key(ld, word, &pane, &key) < 0)
@@ -140,31 +148,35 @@ static void load_line(struct keymap *km, struct conf_reader *ld, char *line)
 	}
 }
 
-static void load_one(void *km, struct conf_reader *r, char *line)
+static void
+load_one(void *km, struct conf_reader *r, char *line)
 {
 	load_line(km, r, line);
 }
 
-int keymap_load_string(struct keymap *km, const char *name, const char *text,
-		       keymap_report_fn report, void *ctx)
+int
+keymap_load_string(struct keymap *km, const char *name, const char *text, keymap_report_fn report,
+		   void *ctx)
 {
 	if (!km)
 		return 0;
 	return conf_load_string(name, text, load_one, km, report, ctx);
 }
 
-int keymap_load_file(struct keymap *km, const char *path,
-		     keymap_report_fn report, void *ctx)
+int
+keymap_load_file(struct keymap *km, const char *path, keymap_report_fn report, void *ctx)
 {
 	return conf_load_file(path, load_one, km, report, ctx);
 }
 
-int keymap_user_path(char *buf, size_t size)
+int
+keymap_user_path(char *buf, size_t size)
 {
 	return conf_user_path(buf, size, "keys");
 }
 
-int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
+int
+keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
 {
 	char path[4096];
 
@@ -175,13 +187,14 @@ int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx)
 	return keymap_load_file(km, path, report, ctx);
 }
 
-int keymap_find(const char *name, char *buf, size_t size)
+int
+keymap_find(const char *name, char *buf, size_t size)
 {
-	return conf_find(name, "keymaps", ".keys", "TENANTRY_KEYMAPS_DIR",
-			 KEYMAPS_DIR, buf, size);
+	return conf_find(name, "keymaps", ".keys", "TENANTRY_KEYMAPS_DIR", KEYMAPS_DIR, buf, size);
 }
 
-enum action keymap_lookup(const struct keymap *km, enum pane pane, int key)
+enum action
+keymap_lookup(const struct keymap *km, enum pane pane, int key)
 {
 	const struct keymap_binding *b;
 
@@ -195,8 +208,8 @@ enum action keymap_lookup(const struct keymap *km, enum pane pane, int key)
 	return ACTION_NONE;
 }
 
-size_t keymap_keys_for(const struct keymap *km, enum pane pane,
-		       enum action action, int *keys, size_t max)
+size_t
+keymap_keys_for(const struct keymap *km, enum pane pane, enum action action, int *keys, size_t max)
 {
 	size_t n = 0;
 
@@ -222,15 +235,14 @@ size_t keymap_keys_for(const struct keymap *km, enum pane pane,
 	return n;
 }
 
-size_t keymap_list(const struct keymap *km, enum pane pane,
-		   struct keymap_binding *out, size_t max)
+size_t
+keymap_list(const struct keymap *km, enum pane pane, struct keymap_binding *out, size_t max)
 {
 	int keys[2 * KEYMAP_MAX_BINDINGS];
 	size_t n = 0, k;
 
 	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
-		k = keymap_keys_for(km, pane, (enum action)a, keys,
-				    sizeof(keys) / sizeof(keys[0]));
+		k = keymap_keys_for(km, pane, (enum action)a, keys, sizeof(keys) / sizeof(keys[0]));
 		for (size_t i = 0; i < k; i++, n++) {
 			if (n < max) {
 				out[n].key = keys[i];
@@ -241,20 +253,21 @@ size_t keymap_list(const struct keymap *km, enum pane pane,
 	return n;
 }
 
-enum action keymap_unbound_action(const struct keymap *km)
+enum action
+keymap_unbound_action(const struct keymap *km)
 {
 	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
 		bool bound = false;
 		for (int p = 0; p < PANE_COUNT && !bound; p++)
-			bound = keymap_keys_for(km, (enum pane)p,
-						(enum action)a, NULL, 0) > 0;
+			bound = keymap_keys_for(km, (enum pane)p, (enum action)a, NULL, 0) > 0;
 		if (!bound)
 			return (enum action)a;
 	}
 	return ACTION_NONE;
 }
 
-bool keymap_equal(const struct keymap *a, const struct keymap *b)
+bool
+keymap_equal(const struct keymap *a, const struct keymap *b)
 {
 	for (int p = 0; p < PANE_COUNT; p++) {
 		if (a->nbind[p] != b->nbind[p])

@@ -47,8 +47,7 @@ const char *keymap_default_text(void);
 /* Binds key to action in pane (replacing an earlier binding of that key
  * there). Returns 0, or -1 when the pane is full or an argument is out of
  * range. */
-int keymap_bind(struct keymap *km, enum pane pane, int key,
-		enum action action);
+int keymap_bind(struct keymap *km, enum pane pane, int key, enum action action);
 
 /* Removes the binding of key in pane (the global one still applies).
  * Returns 0, or -1 when there was none. */
@@ -61,8 +60,7 @@ int keymap_load_string(struct keymap *km, const char *name, const char *text,
 
 /* Like keymap_load_string for the file at path. Returns the number of bad
  * lines, or -1 (reported as "path: message") when the file cannot be read. */
-int keymap_load_file(struct keymap *km, const char *path,
-		     keymap_report_fn report, void *ctx);
+int keymap_load_file(struct keymap *km, const char *path, keymap_report_fn report, void *ctx);
 
 /* Path of the user's keymap: $XDG_CONFIG_HOME/tenantry/keys, or
  * $HOME/.config/tenantry/keys. Returns 0, or -1 when neither variable is set
@@ -85,14 +83,13 @@ enum action keymap_lookup(const struct keymap *km, enum pane pane, int key);
 /* Keys that run action in pane (its own bindings and the global ones it
  * does not hide), at most max of them into keys, pane keys first.
  * Returns how many there are (may exceed max). */
-size_t keymap_keys_for(const struct keymap *km, enum pane pane,
-		       enum action action, int *keys, size_t max);
+size_t
+keymap_keys_for(const struct keymap *km, enum pane pane, enum action action, int *keys, size_t max);
 
 /* The bindings in effect in pane (its own and the global ones it does not
  * hide), in action order, at most max into out. ACTION_NONE bindings are
  * left out. Returns how many there are (may exceed max). For the `?` help. */
-size_t keymap_list(const struct keymap *km, enum pane pane,
-		   struct keymap_binding *out, size_t max);
+size_t keymap_list(const struct keymap *km, enum pane pane, struct keymap_binding *out, size_t max);
 
 /* The first action (in list order) that no key runs in any pane, or
  * ACTION_NONE when every action has a key. */

@@ -12,36 +12,37 @@ static const struct {
 	const char *name;
 	int key;
 } named_keys[] = {
-	{"Enter", '\n'},
-	{"Return", '\n'},
-	{"CR", '\n'},
-	{"Esc", 27},
-	{"Escape", 27},
-	{"Tab", '\t'},
-	{"S-Tab", KEY_BTAB},
-	{"BackTab", KEY_BTAB},
-	{"Space", ' '},
-	{"BS", KEY_BACKSPACE},
-	{"Backspace", KEY_BACKSPACE},
-	{"Up", KEY_UP},
-	{"Down", KEY_DOWN},
-	{"Left", KEY_LEFT},
-	{"Right", KEY_RIGHT},
-	{"PgUp", KEY_PPAGE},
-	{"PageUp", KEY_PPAGE},
-	{"PgDn", KEY_NPAGE},
-	{"PageDown", KEY_NPAGE},
-	{"Home", KEY_HOME},
-	{"End", KEY_END},
-	{"Del", KEY_DC},
-	{"Delete", KEY_DC},
-	{"Ins", KEY_IC},
-	{"Insert", KEY_IC},
-	{"Lt", '<'},
-	{"Hash", '#'},
+	{ "Enter", '\n' },
+	{ "Return", '\n' },
+	{ "CR", '\n' },
+	{ "Esc", 27 },
+	{ "Escape", 27 },
+	{ "Tab", '\t' },
+	{ "S-Tab", KEY_BTAB },
+	{ "BackTab", KEY_BTAB },
+	{ "Space", ' ' },
+	{ "BS", KEY_BACKSPACE },
+	{ "Backspace", KEY_BACKSPACE },
+	{ "Up", KEY_UP },
+	{ "Down", KEY_DOWN },
+	{ "Left", KEY_LEFT },
+	{ "Right", KEY_RIGHT },
+	{ "PgUp", KEY_PPAGE },
+	{ "PageUp", KEY_PPAGE },
+	{ "PgDn", KEY_NPAGE },
+	{ "PageDown", KEY_NPAGE },
+	{ "Home", KEY_HOME },
+	{ "End", KEY_END },
+	{ "Del", KEY_DC },
+	{ "Delete", KEY_DC },
+	{ "Ins", KEY_IC },
+	{ "Insert", KEY_IC },
+	{ "Lt", '<' },
+	{ "Hash", '#' },
 };
 
-int keyname_normalize(int key)
+int
+keyname_normalize(int key)
 {
 	int meta = key & KEY_META;
 
@@ -53,7 +54,8 @@ int keyname_normalize(int key)
 	return key | meta;
 }
 
-int keyname_from_wch(int ret, wint_t wch)
+int
+keyname_from_wch(int ret, wint_t wch)
 {
 	if (ret == KEY_CODE_YES)
 		return keyname_normalize((int)wch);
@@ -63,7 +65,8 @@ int keyname_from_wch(int ret, wint_t wch)
 }
 
 /* "<F1>".."<F12>" without the brackets. */
-static int parse_fkey(const char *s, int *key)
+static int
+parse_fkey(const char *s, int *key)
 {
 	char *end;
 	long n;
@@ -80,7 +83,8 @@ static int parse_fkey(const char *s, int *key)
 }
 
 /* "<Name>": s points after '<' and len excludes the closing '>'. */
-static int parse_bracketed(const char *s, size_t len, int *key)
+static int
+parse_bracketed(const char *s, size_t len, int *key)
 {
 	char name[16];
 
@@ -98,7 +102,8 @@ static int parse_bracketed(const char *s, size_t len, int *key)
 }
 
 /* Control character after "C-" or "^": letters and @[\]^_ ; "?" is BS. */
-static int parse_control(const char *s, int *key)
+static int
+parse_control(const char *s, int *key)
 {
 	int c = (unsigned char)s[0];
 
@@ -116,7 +121,8 @@ static int parse_control(const char *s, int *key)
 	return 0;
 }
 
-static int parse_plain(const char *s, int *key)
+static int
+parse_plain(const char *s, int *key)
 {
 	size_t len = strlen(s);
 
@@ -136,7 +142,8 @@ static int parse_plain(const char *s, int *key)
 	return -1;
 }
 
-int keyname_parse(const char *name, int *key)
+int
+keyname_parse(const char *name, int *key)
 {
 	int k, meta = 0;
 
@@ -152,7 +159,8 @@ int keyname_parse(const char *name, int *key)
 	return 0;
 }
 
-static const char *canonical_name(int key)
+static const char *
+canonical_name(int key)
 {
 	for (size_t i = 0; i < sizeof(named_keys) / sizeof(named_keys[0]); i++) {
 		if (named_keys[i].key == key)
@@ -161,7 +169,8 @@ static const char *canonical_name(int key)
 	return NULL;
 }
 
-int keyname_format(int key, char *buf, size_t size)
+int
+keyname_format(int key, char *buf, size_t size)
 {
 	const char *meta = (key & KEY_META) ? "M-" : "";
 	const char *name;

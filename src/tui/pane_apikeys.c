@@ -16,11 +16,11 @@
 static struct {
 	struct api_key_list rows;
 	struct list_view view;
-	char tenant[ID_LEN];       /* whose rows these are */
-	char form_tenant[ID_LEN];  /* the tenant of the open form */
-	unsigned seq;              /* of the newest load; older replies are dropped */
+	char tenant[ID_LEN];      /* whose rows these are */
+	char form_tenant[ID_LEN]; /* the tenant of the open form */
+	unsigned seq;             /* of the newest load; older replies are dropped */
 	bool loading, loaded;
-	char keep_id[ID_LEN];      /* reselect this row after a reload */
+	char keep_id[ID_LEN]; /* reselect this row after a reload */
 } ak;
 
 enum key_state { KEY_ACTIVE, KEY_REVOKED, KEY_EXPIRED };
@@ -101,7 +101,7 @@ list_done(struct console *c, struct job *j)
 		snprintf(ak.keep_id, sizeof ak.keep_id, "%s", selected()->id);
 	rows_free();
 	ak.rows = lj->out;
-	memset(&lj->out, 0, sizeof lj->out);  /* the rows moved */
+	memset(&lj->out, 0, sizeof lj->out); /* the rows moved */
 	for (size_t i = 0; i < ak.rows.n; i++)
 		if (strcmp(ak.rows.rows[i].id, ak.keep_id) == 0)
 			ak.view.sel = (int)i;
@@ -178,7 +178,7 @@ struct create_job {
 	scope_mask scopes;
 	usec_t expires_at;
 	struct api_key out;
-	char secret[128];  /* the key itself, wiped when freed */
+	char secret[128]; /* the key itself, wiped when freed */
 };
 
 static int
@@ -187,7 +187,7 @@ create_run(struct job *j, struct store *st, struct err *e)
 	struct create_job *cj = (struct create_job *)j;
 
 	return store_apikey_create(&cj->out, cj->secret, st, j->tenant, cj->name, cj->scopes,
-				      cj->expires_at, e);
+				   cj->expires_at, e);
 }
 
 /* The key is shown even when the form was left while it was being made:
@@ -263,7 +263,7 @@ expiry_parse(usec_t *out, const char *s, char *error, size_t size)
 		snprintf(error, size, "expires: whole days from 0 (never) to %d", EXPIRES_MAX_DAYS);
 		return -1;
 	}
-	if (days)  /* to the second */
+	if (days) /* to the second */
 		*out = (console_now_us() / USEC_PER_SEC) * USEC_PER_SEC + days * USEC_PER_DAY;
 	return 0;
 }
@@ -326,14 +326,17 @@ create_note(struct modal *m)
 			line = 0;
 		}
 		if (n < sizeof list) {
-			int w = snprintf(list + n, sizeof list - n, "%s%s", line ? " " : "  ", name);
+			int w =
+			    snprintf(list + n, sizeof list - n, "%s%s", line ? " " : "  ", name);
 
 			n += (size_t)w;
 			line += (size_t)w;
 		}
 	}
-	form_note(m, "Scopes, separated by commas or spaces:\n%s\n"
-		     "Expiry in days, 0 = never. The key is shown once, when it is made.", list);
+	form_note(m,
+		  "Scopes, separated by commas or spaces:\n%s\n"
+		  "Expiry in days, 0 = never. The key is shown once, when it is made.",
+		  list);
 }
 
 static void
@@ -417,22 +420,24 @@ revoke_confirm(struct console *c, const struct api_key *k)
 	snprintf(ak.form_tenant, sizeof ak.form_tenant, "%s", c->tenant.id);
 	snprintf(m->ref, sizeof m->ref, "%s", k->id);
 	snprintf(m->ref2, sizeof m->ref2, "%s", label);
-	form_note(m, "Requests made with it are refused from now on; this cannot be undone.\n"
-		     "Type its %s (%s) to confirm.", k->name[0] ? "name" : "prefix", label);
+	form_note(m,
+		  "Requests made with it are refused from now on; this cannot be undone.\n"
+		  "Type its %s (%s) to confirm.",
+		  k->name[0] ? "name" : "prefix", label);
 	form_add_text(m, k->name[0] ? "name" : "prefix", "");
 }
 
 /* ---- draw ------------------------------------------------------------------------- */
 
 static const struct column_spec cols[] = {
-	{ 10, 32, 2 },  /* name */
-	{ 17, 17, 0 },  /* prefix: tnt_ and 12 hex digits */
-	{ 11, 0, 3 },   /* scopes */
-	{ 10, 30, 1 },  /* created by */
-	{ 10, 10, 0 },  /* created */
-	{ 10, 10, 0 },  /* expires */
-	{ 10, 10, 0 },  /* last used */
-	{ 7, 7, 0 },    /* state */
+	{ 10, 32, 2 }, /* name */
+	{ 17, 17, 0 }, /* prefix: tnt_ and 12 hex digits */
+	{ 11, 0, 3 },  /* scopes */
+	{ 10, 30, 1 }, /* created by */
+	{ 10, 10, 0 }, /* created */
+	{ 10, 10, 0 }, /* expires */
+	{ 10, 10, 0 }, /* last used */
+	{ 7, 7, 0 },   /* state */
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -458,10 +463,11 @@ row_cells(char cell[NCOLS][256], const struct api_key *k)
 /* Revoked and expired keys are dimmed; the state of an active one is
  * coloured like an active tenant. */
 static void
-draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bool sel,
-	 bool alt)
+draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bool sel, bool alt)
 {
-	attr_t base = theme_attr(sel ? THEME_ROLE_SELECTED : alt ? THEME_ROLE_ROW_ALT : THEME_ROLE_ROW);
+	attr_t base = theme_attr(sel   ? THEME_ROLE_SELECTED
+				 : alt ? THEME_ROLE_ROW_ALT
+				       : THEME_ROLE_ROW);
 	enum key_state s = key_state(k);
 	char cell[NCOLS][256];
 	int x = 0;
@@ -485,7 +491,7 @@ draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bo
 static void
 draw_head(WINDOW *w, int width, const int *wd)
 {
-	static const char *const head[NCOLS] = { "NAME", "PREFIX", "SCOPES", "CREATED BY",
+	static const char *const head[NCOLS] = { "NAME",    "PREFIX",  "SCOPES",    "CREATED BY",
 						 "CREATED", "EXPIRES", "LAST USED", "STATE" };
 	size_t active = 0;
 	char info[96];

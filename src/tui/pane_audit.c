@@ -16,9 +16,9 @@
 
 static struct {
 	char tenant[ID_LEN];
-	struct audit_entry *rows;    /* oldest first */
+	struct audit_entry *rows; /* oldest first */
 	size_t n, cap;
-	size_t held;                 /* live entries not shown while paused */
+	size_t held; /* live entries not shown while paused */
 	struct audit_entry *pending;
 	size_t npending, pending_cap;
 	struct list_view view;
@@ -67,7 +67,8 @@ static int
 audit_run(struct job *j, struct store *st, struct err *e)
 {
 	struct audit_job *aj = (struct audit_job *)j;
-	struct audit_query q = { .limit = LOAD, .newest = true,
+	struct audit_query q = { .limit = LOAD,
+				 .newest = true,
 				 .action = aj->action[0] ? aj->action : NULL,
 				 .actor = aj->actor[0] ? aj->actor : NULL };
 
@@ -142,7 +143,7 @@ audit_live(struct console *c, const struct audit_entry *e, size_t n)
 		if (!au.loaded || !matches(&e[i]))
 			continue;
 		if (au.n && e[i].seq <= au.rows[au.n - 1].seq)
-			continue;  /* already loaded */
+			continue; /* already loaded */
 		if (au.paused) {
 			push(&au.pending, &au.npending, &au.pending_cap, &e[i], true);
 			au.held++;
@@ -162,10 +163,11 @@ audit_draw(struct console *c, WINDOW *w, int height, int width)
 	char info[512];
 
 	snprintf(info, sizeof info, " %zu entries%s%s%s%s%s%s  %s", au.n,
-		 au.action[0] ? "  action " : "", au.action, au.actor[0] ? "  actor " : "", au.actor,
-		 au.paused ? "  PAUSED" : "", au.follow ? "  following" : "",
+		 au.action[0] ? "  action " : "", au.action, au.actor[0] ? "  actor " : "",
+		 au.actor, au.paused ? "  PAUSED" : "", au.follow ? "  following" : "",
 		 au.held ? "new entries held (p continues)" : "");
-	draw_text(w, 0, 0, width, theme_attr(au.paused ? THEME_ROLE_WARNING : THEME_ROLE_DIM), info);
+	draw_text(w, 0, 0, width, theme_attr(au.paused ? THEME_ROLE_WARNING : THEME_ROLE_DIM),
+		  info);
 	if (au.held) {
 		snprintf(info, sizeof info, "%zu new", au.held);
 		draw_text_right(w, 0, width - 12, 12, theme_attr(THEME_ROLE_WARNING), info);
@@ -200,24 +202,27 @@ write_diff(FILE *f, const char *old_s, const char *new_s)
 		fprintf(f, "old: %s\nnew: %s\n", old_s ? old_s : "-", new_s ? new_s : "-");
 		goto cleanup;
 	}
-	json_object_foreach(n ? n : o, key, v) {
-		json_t *a = o ? json_object_get(o, key) : NULL, *b = n ? json_object_get(n, key) : NULL;
+	json_object_foreach(n ? n : o, key, v)
+	{
+		json_t *a = o ? json_object_get(o, key) : NULL,
+		       *b = n ? json_object_get(n, key) : NULL;
 		char *as = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 		char *bs = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 
 		if (!a || !b || !json_equal(a, b))
-			fprintf(f, "  %-20s %s %s %s\n", key, as ? as : "(none)", arrow, bs ? bs : "(none)");
+			fprintf(f, "  %-20s %s %s %s\n", key, as ? as : "(none)", arrow,
+				bs ? bs : "(none)");
 		free(as);
 		free(bs);
 	}
 	if (o && n)
-		json_object_foreach(o, key, v)
-			if (!json_object_get(n, key)) {
-				char *as = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		json_object_foreach(o, key, v) if (!json_object_get(n, key))
+		{
+			char *as = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
-				fprintf(f, "  %-20s %s %s (removed)\n", key, as ? as : "", arrow);
-				free(as);
-			}
+			fprintf(f, "  %-20s %s %s (removed)\n", key, as ? as : "", arrow);
+			free(as);
+		}
 cleanup:
 	json_decref(o);
 	json_decref(n);
@@ -255,20 +260,19 @@ filter_submit(struct console *c, struct modal *m)
 		snprintf(au.actor, sizeof au.actor, "%s", form_value(m, 0));
 	modal_close(c);
 	audit_open(c);
-	return 1;  /* nothing to wait for */
+	return 1; /* nothing to wait for */
 }
 
 static void
 ask_filter(struct console *c, const char *what)
 {
-	struct modal *m = form_open(c, strcmp(what, "action") == 0 ? "Filter by action"
-								   : "Filter by actor",
-				    filter_submit);
+	struct modal *m = form_open(
+	    c, strcmp(what, "action") == 0 ? "Filter by action" : "Filter by actor", filter_submit);
 
 	snprintf(m->ref2, sizeof m->ref2, "%s", what);
 	form_note(m, strcmp(what, "action") == 0
-			     ? "An action prefix, e.g. setting. or member.role; empty shows all."
-			     : "An actor exactly as logged (an email, a login); empty shows all.");
+			 ? "An action prefix, e.g. setting. or member.role; empty shows all."
+			 : "An actor exactly as logged (an email, a login); empty shows all.");
 	form_add_text(m, what, strcmp(what, "action") == 0 ? au.action : au.actor);
 }
 

@@ -50,7 +50,7 @@ inv_run(struct job *j, struct store *st, struct err *e)
 	switch (ij->op) {
 	case INV_CREATE:
 		return store_invitation_create(&ij->inv, ij->token, st, j->tenant, ij->email,
-						  ij->role, e);
+					       ij->role, e);
 	case INV_RESEND:
 		return store_invitation_resend(&ij->inv, ij->token, st, j->tenant, ij->id, e);
 	case INV_REVOKE:
@@ -113,10 +113,11 @@ static void
 invitations_draw(struct console *c, WINDOW *w, int height, int width)
 {
 	static const struct column_spec cols[] = {
-		{ 16, 40, 3 }, { 8, 8, 0 }, { 12, 30, 1 }, { 10, 10, 0 }, { 10, 10, 0 }, { 9, 9, 0 },
+		{ 16, 40, 3 }, { 8, 8, 0 },   { 12, 30, 1 },
+		{ 10, 10, 0 }, { 10, 10, 0 }, { 9, 9, 0 },
 	};
-	static const char *const head[] = { "EMAIL", "ROLE", "INVITED BY", "CREATED", "EXPIRES",
-					     "STATE" };
+	static const char *const head[] = { "EMAIL",   "ROLE",    "INVITED BY",
+					    "CREATED", "EXPIRES", "STATE" };
 	int wd[6];
 
 	(void)c;
@@ -134,9 +135,12 @@ invitations_draw(struct console *c, WINDOW *w, int height, int width)
 		char made[16], ends[16];
 		enum theme_role role;
 		const char *state = state_of(inv, &role);
-		const char *cell[6] = { inv->email, member_role_name(inv->role), inv->invited_by,
+		const char *cell[6] = { inv->email,
+					member_role_name(inv->role),
+					inv->invited_by,
 					console_time(inv->created_at, made, sizeof made),
-					console_time(inv->expires_at, ends, sizeof ends), state };
+					console_time(inv->expires_at, ends, sizeof ends),
+					state };
 		attr_t a = theme_attr(i == iv.view.sel ? THEME_ROLE_SELECTED : role);
 
 		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
@@ -153,7 +157,8 @@ show_token(struct console *c, const struct invitation_job *ij)
 	snprintf(text, sizeof text,
 		 "%s is invited to %s as %s.\n\nToken (shown once, it cannot be shown again):\n\n"
 		 "  %s\n\nThey accept with:\n  tenantry invite accept %s",
-		 ij->inv.email, c->tenant.slug, member_role_name(ij->inv.role), ij->token, ij->token);
+		 ij->inv.email, c->tenant.slug, member_role_name(ij->inv.role), ij->token,
+		 ij->token);
 	console_show_text(c, "Invitation token (shown once)", text);
 }
 
@@ -233,8 +238,8 @@ revoke_submit(struct console *c, struct modal *m)
 static bool
 invitations_handle(struct console *c, enum action a)
 {
-	const struct invitation *inv = iv.view.sel < (int)iv.rows.n ? &iv.rows.rows[iv.view.sel]
-								     : NULL;
+	const struct invitation *inv =
+	    iv.view.sel < (int)iv.rows.n ? &iv.rows.rows[iv.view.sel] : NULL;
 	struct modal *m;
 	char title[EMAIL_LEN + 32];
 

@@ -101,9 +101,8 @@ overview_open(struct console *c)
 	console_submit(c, &oj->job);
 }
 
-static int
-line(WINDOW *w, int y, int width, enum theme_role role, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static int line(WINDOW *w, int y, int width, enum theme_role role, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static int
 line(WINDOW *w, int y, int width, enum theme_role role, const char *fmt, ...)
@@ -126,10 +125,11 @@ draw_identity(WINDOW *w, int y, int width, const struct tenant *t)
 
 	draw_text(w, y, 1, width - 2, theme_attr(THEME_ROLE_HEADER) | A_BOLD, t->name);
 	y++;
-	y = line(w, y, width, THEME_ROLE_NORMAL, "%s %s %s %s %s %s %d active members", t->slug, dot,
-		 t->tier, dot, tenant_status_name(t->status), dot, t->members);
+	y = line(w, y, width, THEME_ROLE_NORMAL, "%s %s %s %s %s %s %d active members", t->slug,
+		 dot, t->tier, dot, tenant_status_name(t->status), dot, t->members);
 	y = line(w, y, width, THEME_ROLE_DIM, "id %s  created %s  domain %s", t->id,
-		 console_time(t->created_at, created, sizeof created), t->domain[0] ? t->domain : "-");
+		 console_time(t->created_at, created, sizeof created),
+		 t->domain[0] ? t->domain : "-");
 	y = line(w, y, width, THEME_ROLE_DIM, "billing %s (%s)  timezone %s  locale %s",
 		 t->billing_email[0] ? t->billing_email : "-",
 		 t->billing_status[0] ? t->billing_status : "-", t->timezone[0] ? t->timezone : "-",
@@ -138,8 +138,7 @@ draw_identity(WINDOW *w, int y, int width, const struct tenant *t)
 		y = line(w, y, width, THEME_ROLE_STATUS_TRIAL, "trial ends %s",
 			 console_time(t->trial_ends_at, trial, sizeof trial));
 	if (t->deletion_due_at)
-		y = line(w, y, width, THEME_ROLE_STATUS_PENDING,
-			 "deletion due %s (restore with u)",
+		y = line(w, y, width, THEME_ROLE_STATUS_PENDING, "deletion due %s (restore with u)",
 			 console_time(t->deletion_due_at, due, sizeof due));
 	return y + 1;
 }
@@ -157,7 +156,7 @@ draw_health(WINDOW *w, int y, int width)
 		/* Full is good here: the colour follows the score, not the fill. */
 		int gw = width / 3 > 12 ? width / 3 : 12;
 		char bar[512];
-		enum theme_role role = ov.health.score >= 70 ? THEME_ROLE_GAUGE_OK
+		enum theme_role role = ov.health.score >= 70   ? THEME_ROLE_GAUGE_OK
 				       : ov.health.score >= 40 ? THEME_ROLE_GAUGE_WARN
 							       : THEME_ROLE_GAUGE_FULL;
 
@@ -193,7 +192,8 @@ draw_quotas(WINDOW *w, int y, int height, int width)
 		draw_text(w, y, 1, 14, theme_attr(THEME_ROLE_NORMAL), q->resource);
 		if (gw >= 8)
 			draw_gauge(w, y, 15, gw, q->used, q->limit);
-		draw_text_right(w, y, 16 + (gw >= 8 ? gw : 0), 22, theme_attr(THEME_ROLE_DIM), nums);
+		draw_text_right(w, y, 16 + (gw >= 8 ? gw : 0), 22, theme_attr(THEME_ROLE_DIM),
+				nums);
 		y++;
 	}
 	return y + 1;
@@ -208,8 +208,8 @@ draw_features(WINDOW *w, int y, int height, int width)
 		return;
 	for (int f = 0; f < FEATURE_COUNT; f++)
 		if (ov.features.effective & (1u << f))
-			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? ", " : "",
-				 feature_name((enum feature)f));
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",
+				 buf[0] ? ", " : "", feature_name((enum feature)f));
 	line(w, y, width, THEME_ROLE_NORMAL, "features: %s", buf[0] ? buf : "none");
 }
 

@@ -16,7 +16,7 @@ static struct {
 	struct alert_list alerts;
 	bool loaded, loading;
 	int64_t loaded_us;
-	struct list_view view;   /* over nearest, then alerts */
+	struct list_view view; /* over nearest, then alerts */
 } pl;
 
 struct platform_job {
@@ -138,14 +138,15 @@ static void
 draw_alert(struct console *c, WINDOW *w, int y, int row, int width, size_t i)
 {
 	const struct alert *al = &pl.alerts.rows[i];
-	attr_t a = theme_attr(row == pl.view.sel ? THEME_ROLE_SELECTED
+	attr_t a = theme_attr(row == pl.view.sel     ? THEME_ROLE_SELECTED
 			      : al->threshold >= 100 ? THEME_ROLE_GAUGE_FULL
-			      : al->threshold >= 95 ? THEME_ROLE_GAUGE_HIGH : THEME_ROLE_GAUGE_WARN);
+			      : al->threshold >= 95  ? THEME_ROLE_GAUGE_HIGH
+						     : THEME_ROLE_GAUGE_WARN);
 	char who[SLUG_LEN], at[16], line[256];
 
 	snprintf(line, sizeof line, "%-24s %-14s %3d%%  %s",
-		 console_tenant_label(c, al->tenant_id, who, sizeof who), al->resource, al->threshold,
-		 console_time(al->at, at, sizeof at));
+		 console_tenant_label(c, al->tenant_id, who, sizeof who), al->resource,
+		 al->threshold, console_time(al->at, at, sizeof at));
 	draw_text(w, y, 1, width - 2, a, line);
 }
 
@@ -194,7 +195,7 @@ platform_handle(struct console *c, enum action a)
 	const char *id;
 	char cmd[ID_LEN + 16];
 
-	pl.view.height = 1000;  /* one screen: the cursor only moves */
+	pl.view.height = 1000; /* one screen: the cursor only moves */
 	if (list_move(&pl.view, a))
 		return true;
 	if (a != ACTION_SELECT || !pl.loaded || !(id = selected_tenant()))

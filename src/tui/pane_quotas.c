@@ -135,10 +135,11 @@ static void
 quotas_draw(struct console *c, WINDOW *w, int height, int width)
 {
 	static const struct column_spec cols[] = {
-		{ 13, 16, 0 }, { 12, 0, 3 }, { 22, 24, 0 }, { 6, 6, 0 }, { 10, 10, 0 }, { DAYS, DAYS, 0 },
+		{ 13, 16, 0 }, { 12, 0, 3 },  { 22, 24, 0 },
+		{ 6, 6, 0 },   { 10, 10, 0 }, { DAYS, DAYS, 0 },
 	};
-	static const char *const head[] = { "RESOURCE", "GAUGE", "USED / LIMIT", "WINDOW", "SINCE",
-					     "14 DAYS" };
+	static const char *const head[] = { "RESOURCE", "GAUGE", "USED / LIMIT",
+					    "WINDOW",   "SINCE", "14 DAYS" };
 	int wd[6], x = 0;
 
 	(void)c;
@@ -178,8 +179,9 @@ quotas_draw(struct console *c, WINDOW *w, int height, int width)
 		x += wd[3] ? wd[3] + 1 : 0;
 		if (wd[4])
 			draw_text(w, y, x, wd[4] + 1, theme_attr(THEME_ROLE_DIM),
-				  q->window == WINDOW_NONE ? "-"
-							   : console_time(q->window_start, since, sizeof since));
+				  q->window == WINDOW_NONE
+				      ? "-"
+				      : console_time(q->window_start, since, sizeof since));
 		x += wd[4] ? wd[4] + 1 : 0;
 		if (wd[5])
 			draw_text(w, y, x, wd[5], theme_attr(THEME_ROLE_OK), spark);
@@ -202,7 +204,8 @@ limit_done(struct console *c, struct job *j)
 	form_finish(c, j);
 	if (j->rc < 0)
 		return;
-	console_message(c, THEME_ROLE_OK, "%s limit set to %lld", qj->resource, (long long)qj->limit);
+	console_message(c, THEME_ROLE_OK, "%s limit set to %lld", qj->resource,
+			(long long)qj->limit);
 	if (c->pane == PANE_QUOTAS)
 		quotas_open(c);
 }
@@ -232,7 +235,8 @@ limit_submit(struct console *c, struct modal *m)
 static bool
 quotas_handle(struct console *c, enum action a)
 {
-	const struct quota *q = qp.view.sel < (int)qp.quotas.n ? &qp.quotas.rows[qp.view.sel] : NULL;
+	const struct quota *q =
+	    qp.view.sel < (int)qp.quotas.n ? &qp.quotas.rows[qp.view.sel] : NULL;
 	struct modal *m;
 	char title[160], v[32];
 

@@ -20,10 +20,10 @@ struct reveal {
 static struct {
 	struct setting_list rows;
 	struct list_view view;
-	char tenant[ID_LEN];     /* whose rows and reveals these are */
-	unsigned seq;            /* of the newest load; older replies are dropped */
+	char tenant[ID_LEN]; /* whose rows and reveals these are */
+	unsigned seq;        /* of the newest load; older replies are dropped */
 	bool loading, loaded;
-	char keep_key[KEY_LEN];  /* reselect this row after a reload */
+	char keep_key[KEY_LEN]; /* reselect this row after a reload */
 	struct reveal *reveal;
 	size_t nreveal;
 } sp;
@@ -167,7 +167,7 @@ list_done(struct console *c, struct job *j)
 		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", selected()->key);
 	rows_free();
 	sp.rows = lj->out;
-	memset(&lj->out, 0, sizeof lj->out);  /* the rows moved */
+	memset(&lj->out, 0, sizeof lj->out); /* the rows moved */
 	for (size_t i = 0; i < sp.rows.n; i++)
 		if (strcmp(sp.rows.rows[i].key, sp.keep_key) == 0)
 			sp.view.sel = (int)i;
@@ -200,7 +200,7 @@ static void
 settings_open(struct console *c)
 {
 	sync_tenant(c);
-	reveals_free();  /* a reveal lasts until the pane is reopened */
+	reveals_free(); /* a reveal lasts until the pane is reopened */
 	load(c);
 }
 
@@ -213,8 +213,8 @@ struct setting_job {
 	enum setting_op op;
 	char key[KEY_LEN];
 	enum setting_type type;
-	char value[LINE_MAX_BYTES];  /* wiped when freed: it may be a secret */
-	struct setting out;          /* a revealed plaintext, wiped too */
+	char value[LINE_MAX_BYTES]; /* wiped when freed: it may be a secret */
+	struct setting out;         /* a revealed plaintext, wiped too */
 };
 
 static int
@@ -263,7 +263,7 @@ reveal_done(struct console *c, struct job *j)
 		return;
 	}
 	reveal_add(sj->key, sj->out.value);
-	sj->out.value = NULL;  /* moved */
+	sj->out.value = NULL; /* moved */
 	console_message(c, THEME_ROLE_WARNING, "revealed %s (audited)", sj->key);
 }
 
@@ -282,9 +282,9 @@ setting_job_submit(struct console *c, enum setting_op op, const char *tenant, co
 		   enum setting_type type, const char *value)
 {
 	static const char *const what[] = { "saving setting", "deleting setting",
-					     "revealing secret" };
-	struct setting_job *sj = job_new(sizeof *sj, setting_run,
-					 op == OP_REVEAL ? reveal_done : put_done);
+					    "revealing secret" };
+	struct setting_job *sj =
+	    job_new(sizeof *sj, setting_run, op == OP_REVEAL ? reveal_done : put_done);
 
 	sj->job.destroy = setting_destroy;
 	sj->job.write = op != OP_REVEAL;
@@ -342,8 +342,8 @@ form_sync(struct console *c)
 	if (m->kind != MODAL_FORM || m->submit != setting_submit)
 		return;
 	m->field[F_VALUE].kind =
-		strcmp(form_value(m, F_TYPE), setting_type_name(SETTING_SECRET)) == 0
-			? FIELD_SECRET : FIELD_TEXT;
+	    strcmp(form_value(m, F_TYPE), setting_type_name(SETTING_SECRET)) == 0 ? FIELD_SECRET
+										  : FIELD_TEXT;
 }
 
 /* The text the value field starts with: the value, a revealed secret's
@@ -370,7 +370,8 @@ setting_form(struct console *c, const struct setting *s)
 
 	if (!initial) {
 		console_message(c, THEME_ROLE_ERROR,
-				"%s is longer than the form holds: use tenantry settings set", s->key);
+				"%s is longer than the form holds: use tenantry settings set",
+				s->key);
 		return;
 	}
 	for (int t = 0; t < SETTING_TYPE_COUNT; t++)
@@ -433,11 +434,11 @@ reveal_start(struct console *c, const struct setting *s)
 /* ---- draw ------------------------------------------------------------------------- */
 
 static const struct column_spec cols[] = {
-	{ 12, 40, 2 },  /* key */
-	{ 8, 8, 0 },    /* type */
-	{ 16, 0, 5 },   /* value */
-	{ 10, 10, 0 },  /* updated at */
-	{ 12, 32, 1 },  /* updated by */
+	{ 12, 40, 2 }, /* key */
+	{ 8, 8, 0 },   /* type */
+	{ 16, 0, 5 },  /* value */
+	{ 10, 10, 0 }, /* updated at */
+	{ 12, 32, 1 }, /* updated by */
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -473,10 +474,11 @@ draw_cell(WINDOW *w, int y, int *x, int width, attr_t a, const char *text)
 }
 
 static void
-draw_row(WINDOW *w, int y, int width, const int *wd, const struct setting *s, bool sel,
-	 bool alt)
+draw_row(WINDOW *w, int y, int width, const int *wd, const struct setting *s, bool sel, bool alt)
 {
-	attr_t base = theme_attr(sel ? THEME_ROLE_SELECTED : alt ? THEME_ROLE_ROW_ALT : THEME_ROLE_ROW);
+	attr_t base = theme_attr(sel   ? THEME_ROLE_SELECTED
+				 : alt ? THEME_ROLE_ROW_ALT
+				       : THEME_ROLE_ROW);
 	const struct reveal *r = is_secret(s) ? reveal_find(s->key) : NULL;
 	char value[1024], at[32];
 	int x = 0;

@@ -18,9 +18,9 @@ static struct {
 	char filter[LINE_MAX_BYTES];
 	enum tenant_sort sort;
 	bool desc;
-	unsigned seq;            /* of the newest query; older replies are dropped */
+	unsigned seq; /* of the newest query; older replies are dropped */
 	bool loading, loaded;
-	char keep_id[ID_LEN];    /* reselect this row after a reload */
+	char keep_id[ID_LEN]; /* reselect this row after a reload */
 } tl;
 
 struct list_job {
@@ -39,8 +39,12 @@ list_run(struct job *j, struct store *st, struct err *e)
 {
 	struct list_job *lj = (struct list_job *)j;
 	struct tenant_query q = {
-		.filter = lj->filter[0] ? lj->filter : NULL, .status = -1, .sort = lj->sort,
-		.desc = lj->desc, .after = lj->after[0] ? lj->after : NULL, .limit = PAGE,
+		.filter = lj->filter[0] ? lj->filter : NULL,
+		.status = -1,
+		.sort = lj->sort,
+		.desc = lj->desc,
+		.after = lj->after[0] ? lj->after : NULL,
+		.limit = PAGE,
 	};
 
 	return store_tenant_list(&lj->out, st, &q, e);
@@ -60,7 +64,7 @@ list_done(struct console *c, struct job *j)
 	struct list_job *lj = (struct list_job *)j;
 
 	if (lj->seq != tl.seq)
-		return;  /* a newer filter or sort is on its way */
+		return; /* a newer filter or sort is on its way */
 	tl.loading = false;
 	if (console_failed(c, j, "tenants"))
 		return;
@@ -84,7 +88,7 @@ list_done(struct console *c, struct job *j)
 	}
 	memcpy(tl.rows + tl.n, lj->out.rows, lj->out.n * sizeof *lj->out.rows);
 	tl.n += lj->out.n;
-	lj->out.n = 0;  /* the rows moved */
+	lj->out.n = 0; /* the rows moved */
 	snprintf(tl.next, sizeof tl.next, "%s", lj->out.next);
 	tl.view.n = (int)tl.n;
 	list_clamp(&tl.view);
@@ -100,7 +104,7 @@ list_destroy(struct job *j)
 	struct list_job *lj = (struct list_job *)j;
 
 	if (lj->out.n)
-		tenant_list_free(&lj->out);  /* a reply nobody waited for */
+		tenant_list_free(&lj->out); /* a reply nobody waited for */
 	free(lj->out.rows);
 	lj->out.rows = NULL;
 }
@@ -133,14 +137,14 @@ tenants_open(struct console *c)
 }
 
 static const struct column_spec cols[] = {
-	{ 12, 32, 2 },  /* slug */
-	{ 16, 0, 4 },   /* name */
-	{ 10, 14, 0 },  /* tier */
-	{ 9, 16, 0 },   /* status */
-	{ 6, 6, 0 },    /* health */
-	{ 6, 6, 0 },    /* usage */
-	{ 7, 7, 0 },    /* members */
-	{ 10, 10, 0 },  /* created */
+	{ 12, 32, 2 }, /* slug */
+	{ 16, 0, 4 },  /* name */
+	{ 10, 14, 0 }, /* tier */
+	{ 9, 16, 0 },  /* status */
+	{ 6, 6, 0 },   /* health */
+	{ 6, 6, 0 },   /* usage */
+	{ 7, 7, 0 },   /* members */
+	{ 10, 10, 0 }, /* created */
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -148,11 +152,16 @@ static enum theme_role
 status_role(enum tenant_status s)
 {
 	switch (s) {
-	case TENANT_TRIAL: return THEME_ROLE_STATUS_TRIAL;
-	case TENANT_ACTIVE: return THEME_ROLE_STATUS_ACTIVE;
-	case TENANT_SUSPENDED: return THEME_ROLE_STATUS_SUSPENDED;
-	case TENANT_PENDING_DELETION: return THEME_ROLE_STATUS_PENDING;
-	default: return THEME_ROLE_STATUS_DELETED;
+	case TENANT_TRIAL:
+		return THEME_ROLE_STATUS_TRIAL;
+	case TENANT_ACTIVE:
+		return THEME_ROLE_STATUS_ACTIVE;
+	case TENANT_SUSPENDED:
+		return THEME_ROLE_STATUS_SUSPENDED;
+	case TENANT_PENDING_DELETION:
+		return THEME_ROLE_STATUS_PENDING;
+	default:
+		return THEME_ROLE_STATUS_DELETED;
 	}
 }
 
@@ -160,7 +169,9 @@ static void
 draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool alt)
 {
 	char cell[NCOLS][64];
-	attr_t base = theme_attr(sel ? THEME_ROLE_SELECTED : alt ? THEME_ROLE_ROW_ALT : THEME_ROLE_ROW);
+	attr_t base = theme_attr(sel   ? THEME_ROLE_SELECTED
+				 : alt ? THEME_ROLE_ROW_ALT
+				       : THEME_ROLE_ROW);
 	int x = 0;
 
 	snprintf(cell[4], sizeof cell[4], t->health < 0 ? "-" : "%d", t->health);
@@ -168,8 +179,11 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 	snprintf(cell[6], sizeof cell[6], "%d", t->members);
 	console_time(t->created_at, cell[7], sizeof cell[7]);
 	for (size_t k = 0; k < NCOLS; k++) {
-		const char *text = k == 0 ? t->slug : k == 1 ? t->name : k == 2 ? t->tier
-				 : k == 3 ? tenant_status_name(t->status) : cell[k];
+		const char *text = k == 0   ? t->slug
+				   : k == 1 ? t->name
+				   : k == 2 ? t->tier
+				   : k == 3 ? tenant_status_name(t->status)
+					    : cell[k];
 		attr_t a = base;
 
 		if (!wd[k])
@@ -179,7 +193,8 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 		else if (!sel && k == 2)
 			a = theme_attr(THEME_ROLE_TIER);
 		else if (!sel && k == 5)
-			a = theme_attr(gauge_role(gauge_level((int64_t)(t->usage_peak * 1000), 1000)));
+			a = theme_attr(
+			    gauge_role(gauge_level((int64_t)(t->usage_peak * 1000), 1000)));
 		if (k >= 4 && k <= 6)
 			draw_text_right(w, y, x, wd[k], a, text);
 		else
@@ -196,8 +211,8 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 static void
 tenants_draw(struct console *c, WINDOW *w, int h, int width)
 {
-	static const char *const head[NCOLS] = { "SLUG", "NAME", "TIER", "STATUS", "HEALTH",
-						 "USAGE", "MEMBERS", "CREATED" };
+	static const char *const head[NCOLS] = { "SLUG",   "NAME",  "TIER",    "STATUS",
+						 "HEALTH", "USAGE", "MEMBERS", "CREATED" };
 	static const int sort_col[TENANT_SORT_COUNT] = { 1, 2, 3, 4, 5, 7 };
 	int wd[NCOLS], x = 0;
 	char info[600];
@@ -215,7 +230,8 @@ tenants_draw(struct console *c, WINDOW *w, int h, int width)
 		if (!wd[k])
 			continue;
 		snprintf(hd, sizeof hd, "%s%s", head[k],
-			 sorted ? (tl.desc ? widget_glyphs()->sort_down : widget_glyphs()->sort_up) : "");
+			 sorted ? (tl.desc ? widget_glyphs()->sort_down : widget_glyphs()->sort_up)
+				: "");
 		draw_text(w, 1, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), hd);
 		x += wd[k] + 1;
 	}
@@ -268,14 +284,17 @@ tenants_handle(struct console *c, enum action a)
 		if (console_may(c, a, PERM_TENANTS_CREATE))
 			tenant_create_start(c);
 		return true;
-	case ACTION_SUSPEND: case ACTION_RESUME: case ACTION_DELETE: case ACTION_RESTORE:
+	case ACTION_SUSPEND:
+	case ACTION_RESUME:
+	case ACTION_DELETE:
+	case ACTION_RESTORE:
 	case ACTION_CHANGE_TIER:
 		return t ? tenant_action(c, t, a) : true;
 	case ACTION_VIEW_AS:
 		if (t && (!c->have_tenant || strcmp(c->tenant.id, t->id) != 0)) {
 			console_set_tenant(c, t);
 		}
-		return false;  /* the console opens the form */
+		return false; /* the console opens the form */
 	default:
 		return false;
 	}

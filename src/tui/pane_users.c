@@ -20,7 +20,7 @@ struct member_job {
 	char user[ID_LEN], email[EMAIL_LEN];
 	enum member_role role;
 	bool set_role;
-	int active;              /* -1 unchanged */
+	int active; /* -1 unchanged */
 	bool remove;
 	struct member m;
 };
@@ -75,7 +75,8 @@ static void
 users_draw(struct console *c, WINDOW *w, int height, int width)
 {
 	static const struct column_spec cols[] = {
-		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 }, { 8, 8, 0 }, { 10, 10, 0 }, { 10, 10, 0 },
+		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 },
+		{ 8, 8, 0 },   { 10, 10, 0 }, { 10, 10, 0 },
 	};
 	static const char *const head[] = { "EMAIL", "NAME", "ROLE", "STATE", "JOINED", "ACTIVE" };
 	int wd[6];
@@ -93,12 +94,15 @@ users_draw(struct console *c, WINDOW *w, int height, int width)
 		int i = us.view.top + r;
 		const struct member *m = &us.rows.rows[i];
 		char joined[16], seen[16];
-		const char *cell[6] = { m->email, m->full_name, member_role_name(m->role),
+		const char *cell[6] = { m->email,
+					m->full_name,
+					member_role_name(m->role),
 					m->active ? "active" : "inactive",
 					console_time(m->joined_at, joined, sizeof joined),
 					console_time(m->last_active_at, seen, sizeof seen) };
 		attr_t a = theme_attr(i == us.view.sel ? THEME_ROLE_SELECTED
-				      : !m->active ? THEME_ROLE_DIM : THEME_ROLE_ROW);
+				      : !m->active     ? THEME_ROLE_DIM
+						       : THEME_ROLE_ROW);
 
 		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
 	}
@@ -113,8 +117,8 @@ write_run(struct job *j, struct store *st, struct err *e)
 
 	if (mj->remove)
 		return store_member_remove(st, j->tenant, mj->user, e);
-	return store_member_update(&mj->m, st, j->tenant, mj->user,
-				      mj->set_role ? &mj->role : NULL, mj->active, e);
+	return store_member_update(&mj->m, st, j->tenant, mj->user, mj->set_role ? &mj->role : NULL,
+				   mj->active, e);
 }
 
 static void
@@ -199,7 +203,8 @@ show_member(struct console *c, const struct member *m)
 	char text[1024], joined[16], seen[16];
 
 	snprintf(text, sizeof text, "%s\n%s\nrole %s, %s\njoined %s, last active %s\nuser id %s",
-		 m->full_name, m->email, member_role_name(m->role), m->active ? "active" : "inactive",
+		 m->full_name, m->email, member_role_name(m->role),
+		 m->active ? "active" : "inactive",
 		 console_time(m->joined_at, joined, sizeof joined),
 		 console_time(m->last_active_at, seen, sizeof seen), m->user_id);
 	console_show_text(c, "Member", text);
@@ -220,8 +225,9 @@ users_handle(struct console *c, enum action a)
 			invitation_start(c, NULL, NULL);
 		return true;
 	}
-	if (!m || (a != ACTION_CHANGE_ROLE && a != ACTION_DEACTIVATE && a != ACTION_REMOVE_MEMBER
-		   && a != ACTION_SELECT && a != ACTION_DETAIL))
+	if (!m
+	    || (a != ACTION_CHANGE_ROLE && a != ACTION_DEACTIVATE && a != ACTION_REMOVE_MEMBER
+		&& a != ACTION_SELECT && a != ACTION_DETAIL))
 		return false;
 	if (a == ACTION_SELECT || a == ACTION_DETAIL) {
 		show_member(c, m);

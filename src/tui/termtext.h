@@ -14,8 +14,8 @@ struct widget_glyphs {
 	const char *hline, *vline, *cross, *tee_down, *tee_up;
 	const char *ellipsis;
 	const char *bar_full, *bar_empty;
-	const char *pointer;   /* marks the selected row */
-	const char *infinity;  /* unlimited quota */
+	const char *pointer;  /* marks the selected row */
+	const char *infinity; /* unlimited quota */
 	const char *sort_up, *sort_down;
 	const char *replacement; /* stands for an unprintable character */
 	const char *spinner[4];
@@ -49,12 +49,10 @@ int text_width(const char *src);
  * A wide character that does not fit leaves a space. buf needs
  * 4 * width + 4 bytes for the result to be whole; it is always
  * NUL-terminated. Returns the length of buf. */
-size_t text_fit(char *buf, size_t size, const char *src, int width,
-		bool ellipsis);
+size_t text_fit(char *buf, size_t size, const char *src, int width, bool ellipsis);
 
 /* Like text_fit, aligned right (the padding goes first). */
-size_t text_fit_right(char *buf, size_t size, const char *src, int width,
-		      bool ellipsis);
+size_t text_fit_right(char *buf, size_t size, const char *src, int width, bool ellipsis);
 
 /* n with thousands separators ("1,204", "-5,000"). Returns the length. */
 size_t text_thousands(char *buf, size_t size, int64_t n);

@@ -35,39 +35,40 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } attr_names[] = {
-#define X(e, s) {s, THEME_##e},
+#define X(e, s) { s, THEME_##e },
 	THEME_ATTRS(X)
 #undef X
-	{"normal", 0},
+	    { "normal", 0 },
 };
 
 static const char *const basic_colors[8] = {
 	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
 };
 
-static const char *const bundled[] = {"default", "light", "high-contrast",
-				      "mono"};
+static const char *const bundled[] = { "default", "light", "high-contrast", "mono" };
 
 /* The 16 colours of xterm, for reducing to 16 or 8 colours. */
 static const int ansi_rgb[16] = {
-	0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
-	0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
-	0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
+	0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
+	0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
 };
 
-static const int cube_level[6] = {0, 95, 135, 175, 215, 255};
+static const int cube_level[6] = { 0, 95, 135, 175, 215, 255 };
 
-const char *theme_role_name(enum theme_role r)
+const char *
+theme_role_name(enum theme_role r)
 {
 	return (unsigned)r < THEME_ROLE_COUNT ? role_names[r] : "?";
 }
 
-const char *theme_role_help(enum theme_role r)
+const char *
+theme_role_help(enum theme_role r)
 {
 	return (unsigned)r < THEME_ROLE_COUNT ? role_helps[r] : "";
 }
 
-int theme_role_parse(const char *s, enum theme_role *out)
+int
+theme_role_parse(const char *s, enum theme_role *out)
 {
 	if (!s)
 		return -1;
@@ -81,7 +82,8 @@ int theme_role_parse(const char *s, enum theme_role *out)
 	return -1;
 }
 
-static int parse_attr(const char *s, unsigned *bits)
+static int
+parse_attr(const char *s, unsigned *bits)
 {
 	for (size_t i = 0; i < sizeof(attr_names) / sizeof(attr_names[0]); i++) {
 		if (strcasecmp(s, attr_names[i].name) == 0) {
@@ -92,7 +94,8 @@ static int parse_attr(const char *s, unsigned *bits)
 	return -1;
 }
 
-static int hexval(int c)
+static int
+hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -101,7 +104,8 @@ static int hexval(int c)
 }
 
 /* The syntax of built-in colours, palette names aside. */
-static int parse_builtin_color(const char *s, int *color)
+static int
+parse_builtin_color(const char *s, int *color)
 {
 	if (strcasecmp(s, "default") == 0) {
 		*color = THEME_COLOR_DEFAULT;
@@ -112,8 +116,7 @@ static int parse_builtin_color(const char *s, int *color)
 			*color = i;
 			return 0;
 		}
-		if (strncasecmp(s, "bright-", 7) == 0 &&
-		    strcasecmp(s + 7, basic_colors[i]) == 0) {
+		if (strncasecmp(s, "bright-", 7) == 0 && strcasecmp(s + 7, basic_colors[i]) == 0) {
 			*color = i + 8;
 			return 0;
 		}
@@ -142,13 +145,15 @@ static int parse_builtin_color(const char *s, int *color)
 
 /* True for words that can only mean a built-in colour (so an unknown one
  * is a malformed colour, not an unknown palette name). */
-static bool looks_builtin(const char *s)
+static bool
+looks_builtin(const char *s)
 {
-	return s[0] == '#' || strncasecmp(s, "bright-", 7) == 0 ||
-	       (strncasecmp(s, "color", 5) == 0 && isdigit((unsigned char)s[5]));
+	return s[0] == '#' || strncasecmp(s, "bright-", 7) == 0
+	       || (strncasecmp(s, "color", 5) == 0 && isdigit((unsigned char)s[5]));
 }
 
-static int palette_find(const struct theme *t, const char *s)
+static int
+palette_find(const struct theme *t, const char *s)
 {
 	for (size_t i = 0; t && i < t->npalette; i++) {
 		if (strcasecmp(s, t->palette[i].name) == 0)
@@ -157,7 +162,8 @@ static int palette_find(const struct theme *t, const char *s)
 	return -1;
 }
 
-int theme_color_parse(const struct theme *t, const char *s, int *color)
+int
+theme_color_parse(const struct theme *t, const char *s, int *color)
 {
 	int i;
 
@@ -173,8 +179,8 @@ int theme_color_parse(const struct theme *t, const char *s, int *color)
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int color_word(const struct theme *t, struct conf_reader *ld, const char *s,
-		      int *color)
+static int
+color_word(const struct theme *t, struct conf_reader *ld, const char *s, int *color)
 {
 	if (theme_color_parse(t, s, color) == 0)
 		return 0;
@@ -185,14 +191,15 @@ static int color_word(const struct theme *t, struct conf_reader *ld, const char 
 	return -1;
 }
 
-static void load_color(struct theme *t, struct conf_reader *ld, char **word, int n)
+static void
+load_color(struct theme *t, struct conf_reader *ld, char **word, int n)
 {
-	struct theme_style st = {.set = true};
+	struct theme_style st = { .set = true };
 	enum theme_role role;
 
 	if (n < 4) {
 		conf_complain(ld, "color: too few words, expected "
-			     "<role> <fg> <bg> [attribute...]");
+				  "<role> <fg> <bg> [attribute...]");
 		return;
 	}
 	if (n > MAX_WORDS) {
@@ -203,8 +210,7 @@ static void load_color(struct theme *t, struct conf_reader *ld, char **word, int
 		conf_complain(ld, "unknown role '%s'", word[1]);
 		return;
 	}
-	if (color_word(t, ld, word[2], &st.fg) < 0 ||
-	    color_word(t, ld, word[3], &st.bg) < 0)
+	if (color_word(t, ld, word[2], &st.fg) < 0 || color_word(t, ld, word[3], &st.bg) < 0)
 		return;
 	for (int i = 4; i < n; i++) {
 		if (parse_attr(word[i], &st.attrs) < 0) {
@@ -215,24 +221,26 @@ static void load_color(struct theme *t, struct conf_reader *ld, char **word, int
 	t->role[role] = st;
 }
 
-static bool valid_palette_name(const char *s)
+static bool
+valid_palette_name(const char *s)
 {
 	size_t len = strlen(s);
 
 	if (len == 0 || len >= THEME_NAME_MAX || !isalpha((unsigned char)s[0]))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789-_") == len;
+			 "0123456789-_")
+	       == len;
 }
 
-static void load_palette(struct theme *t, struct conf_reader *ld, char **word,
-			 int n)
+static void
+load_palette(struct theme *t, struct conf_reader *ld, char **word, int n)
 {
 	int color, i;
 
 	if (n != 3) {
-		conf_complain(ld, "palette: expected <name> <color>, got %d word%s",
-			 n - 1, n == 2 ? "" : "s");
+		conf_complain(ld, "palette: expected <name> <color>, got %d word%s", n - 1,
+			      n == 2 ? "" : "s");
 		return;
 	}
 	if (!valid_palette_name(word[1])) {
@@ -247,8 +255,7 @@ static void load_palette(struct theme *t, struct conf_reader *ld, char **word,
 		return;
 	if ((i = palette_find(t, word[1])) < 0) {
 		if (t->npalette >= THEME_PALETTE_MAX) {
-			conf_complain(ld, "too many palette names (at most %d)",
-				 THEME_PALETTE_MAX);
+			conf_complain(ld, "too many palette names (at most %d)", THEME_PALETTE_MAX);
 			return;
 		}
 		i = (int)t->npalette++;
@@ -257,7 +264,8 @@ static void load_palette(struct theme *t, struct conf_reader *ld, char **word,
 	t->palette[i].color = color;
 }
 
-static void load_line(struct theme *t, struct conf_reader *ld, char *line)
+static void
+load_line(struct theme *t, struct conf_reader *ld, char *line)
 {
 	char *word[MAX_WORDS];
 	int n = conf_split(line, word, MAX_WORDS);
@@ -272,26 +280,29 @@ static void load_line(struct theme *t, struct conf_reader *ld, char *line)
 		conf_complain(ld, "unknown command '%s'", word[0]);
 }
 
-static void load_one(void *t, struct conf_reader *r, char *line)
+static void
+load_one(void *t, struct conf_reader *r, char *line)
 {
 	load_line(t, r, line);
 }
 
-int theme_load_string(struct theme *t, const char *name, const char *text,
-		      theme_report_fn report, void *ctx)
+int
+theme_load_string(struct theme *t, const char *name, const char *text, theme_report_fn report,
+		  void *ctx)
 {
 	if (!t)
 		return 0;
 	return conf_load_string(name, text, load_one, t, report, ctx);
 }
 
-int theme_load_file(struct theme *t, const char *path, theme_report_fn report,
-		    void *ctx)
+int
+theme_load_file(struct theme *t, const char *path, theme_report_fn report, void *ctx)
 {
 	return conf_load_file(path, load_one, t, report, ctx);
 }
 
-static void theme_clear(struct theme *t, const char *name)
+static void
+theme_clear(struct theme *t, const char *name)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
@@ -301,18 +312,21 @@ static void theme_clear(struct theme *t, const char *name)
 	}
 }
 
-const char *theme_default_text(void)
+const char *
+theme_default_text(void)
 {
 	return conf_default_theme;
 }
 
-void theme_default(struct theme *t)
+void
+theme_default(struct theme *t)
 {
 	theme_clear(t, "default");
 	theme_load_string(t, "default.theme", conf_default_theme, NULL, NULL);
 }
 
-void theme_mono(struct theme *t)
+void
+theme_mono(struct theme *t)
 {
 	theme_clear(t, "mono");
 	theme_load_string(t, "mono.theme", conf_mono_theme, NULL, NULL);
@@ -320,14 +334,14 @@ void theme_mono(struct theme *t)
 
 /* ---- finding themes ------------------------------------------------------ */
 
-int theme_find(const char *name, char *buf, size_t size)
+int
+theme_find(const char *name, char *buf, size_t size)
 {
-	return conf_find(name, "themes", ".theme", "TENANTRY_THEMES_DIR",
-			 THEMES_DIR, buf, size);
+	return conf_find(name, "themes", ".theme", "TENANTRY_THEMES_DIR", THEMES_DIR, buf, size);
 }
 
-int theme_load_name(struct theme *t, const char *name, theme_report_fn report,
-		    void *ctx)
+int
+theme_load_name(struct theme *t, const char *name, theme_report_fn report, void *ctx)
 {
 	char path[4096], msg[300];
 	int errors;
@@ -339,8 +353,7 @@ int theme_load_name(struct theme *t, const char *name, theme_report_fn report,
 		if (strcmp(name, "default") == 0)
 			return 0;
 		if (report) {
-			snprintf(msg, sizeof(msg), "theme '%.200s' not found",
-				 name);
+			snprintf(msg, sizeof(msg), "theme '%.200s' not found", name);
 			report(ctx, msg);
 		}
 		return -1;
@@ -351,7 +364,8 @@ int theme_load_name(struct theme *t, const char *name, theme_report_fn report,
 	return errors;
 }
 
-const char *theme_next_name(const char *current)
+const char *
+theme_next_name(const char *current)
 {
 	size_t n = sizeof(bundled) / sizeof(bundled[0]);
 
@@ -362,7 +376,8 @@ const char *theme_next_name(const char *current)
 	return bundled[0];
 }
 
-bool theme_no_color(void)
+bool
+theme_no_color(void)
 {
 	const char *s = getenv("NO_COLOR");
 
@@ -371,7 +386,8 @@ bool theme_no_color(void)
 
 /* ---- colour reduction --------------------------------------------------- */
 
-static long distance(int a, int b)
+static long
+distance(int a, int b)
 {
 	long dr = ((a >> 16) & 0xff) - ((b >> 16) & 0xff);
 	long dg = ((a >> 8) & 0xff) - ((b >> 8) & 0xff);
@@ -381,7 +397,8 @@ static long distance(int a, int b)
 }
 
 /* The RGB value of xterm colour n (0..255). */
-static int xterm_rgb(int n)
+static int
+xterm_rgb(int n)
 {
 	if (n < 16)
 		return ansi_rgb[n];
@@ -390,11 +407,11 @@ static int xterm_rgb(int n)
 		return v << 16 | v << 8 | v;
 	}
 	n -= 16;
-	return cube_level[n / 36] << 16 | cube_level[n / 6 % 6] << 8 |
-	       cube_level[n % 6];
+	return cube_level[n / 36] << 16 | cube_level[n / 6 % 6] << 8 | cube_level[n % 6];
 }
 
-int theme_rgb_to_256(int rgb)
+int
+theme_rgb_to_256(int rgb)
 {
 	int best = 16;
 	long bestd = -1;
@@ -410,7 +427,8 @@ int theme_rgb_to_256(int rgb)
 	return best;
 }
 
-static int nearest_ansi(int rgb, int n)
+static int
+nearest_ansi(int rgb, int n)
 {
 	int best = 0;
 	long bestd = -1;
@@ -425,7 +443,8 @@ static int nearest_ansi(int rgb, int n)
 	return best;
 }
 
-int theme_color_reduce(int color, int ncolors, bool *bold)
+int
+theme_color_reduce(int color, int ncolors, bool *bold)
 {
 	int rgb;
 
@@ -454,7 +473,8 @@ int theme_color_reduce(int color, int ncolors, bool *bold)
 
 static attr_t role_attr[THEME_ROLE_COUNT];
 
-static attr_t curses_attrs(unsigned bits)
+static attr_t
+curses_attrs(unsigned bits)
 {
 	attr_t a = A_NORMAL;
 
@@ -468,7 +488,8 @@ static attr_t curses_attrs(unsigned bits)
 	return a;
 }
 
-static int init_role_pair(int pair, int fg, int bg)
+static int
+init_role_pair(int pair, int fg, int bg)
 {
 #if defined(NCURSES_EXT_COLORS) && NCURSES_EXT_COLORS
 	return init_extended_pair(pair, fg, bg);
@@ -477,10 +498,10 @@ static int init_role_pair(int pair, int fg, int bg)
 #endif
 }
 
-void theme_apply(const struct theme *t, bool want_color)
+void
+theme_apply(const struct theme *t, bool want_color)
 {
-	bool color = want_color && has_colors() && COLORS >= 8 &&
-		     COLOR_PAIRS > THEME_ROLE_COUNT;
+	bool color = want_color && has_colors() && COLORS >= 8 && COLOR_PAIRS > THEME_ROLE_COUNT;
 	bool defaults = color && use_default_colors() == OK;
 
 	for (int r = 0; r < THEME_ROLE_COUNT; r++) {
@@ -504,7 +525,8 @@ void theme_apply(const struct theme *t, bool want_color)
 	}
 }
 
-attr_t theme_attr(enum theme_role role)
+attr_t
+theme_attr(enum theme_role role)
 {
 	if ((unsigned)role >= THEME_ROLE_COUNT)
 		return A_NORMAL;

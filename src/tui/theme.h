@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 /* X(enum suffix, name in theme files, what it colours) */
+/* clang-format off */
 #define THEME_ROLES(X)                                                       \
 	X(NORMAL, "normal", "Everything without a role of its own")          \
 	X(TITLE, "title", "The title bar at the top")                        \
@@ -55,19 +56,22 @@
 	X(HELP_TEXT, "help-text", "Descriptions in the help screen")         \
 	X(SEARCH_MATCH, "search-match", "Text matching the filter")          \
 	X(SPINNER, "spinner", "The busy and reconnecting indicator")
+/* clang-format on */
 
 enum theme_role {
 #define X(e, s, d) THEME_ROLE_##e,
 	THEME_ROLES(X)
 #undef X
-	THEME_ROLE_COUNT
+	    THEME_ROLE_COUNT
 };
 
 /* X(enum suffix, name in theme files) */
+/* clang-format off */
 #define THEME_ATTRS(X)                                                       \
 	X(BOLD, "bold") X(DIM, "dim") X(UNDERLINE, "underline")              \
 	X(REVERSE, "reverse") X(ITALIC, "italic") X(BLINK, "blink")          \
 	X(STANDOUT, "standout")
+/* clang-format on */
 
 enum {
 #define X(e, s) THEME_ATTR_BIT_##e,
@@ -138,13 +142,12 @@ void theme_mono(struct theme *t);
 /* Applies the lines of text on top of t (roles it does not name keep their
  * style); name is used in reports, report may be NULL. Returns the number
  * of bad lines. */
-int theme_load_string(struct theme *t, const char *name, const char *text,
-		      theme_report_fn report, void *ctx);
+int theme_load_string(struct theme *t, const char *name, const char *text, theme_report_fn report,
+		      void *ctx);
 
 /* Like theme_load_string for the file at path. Returns the number of bad
  * lines, or -1 (reported as "path: message") when it cannot be read. */
-int theme_load_file(struct theme *t, const char *path, theme_report_fn report,
-		    void *ctx);
+int theme_load_file(struct theme *t, const char *path, theme_report_fn report, void *ctx);
 
 /* Finds the theme NAME: $XDG_CONFIG_HOME/tenantry/themes/NAME.theme (or
  * ~/.config/...), then $TENANTRY_THEMES_DIR/NAME.theme, then
@@ -156,8 +159,7 @@ int theme_find(const char *name, char *buf, size_t size);
  * file of that name is the built-in one. Returns the number of bad lines,
  * or -1 (reported as "theme 'NAME' not found") when there is no such
  * theme; t is then the default theme. */
-int theme_load_name(struct theme *t, const char *name, theme_report_fn report,
-		    void *ctx);
+int theme_load_name(struct theme *t, const char *name, theme_report_fn report, void *ctx);
 
 /* The bundled theme after current ("default", "light", "high-contrast",
  * "mono", then "default" again). */

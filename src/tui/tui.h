@@ -10,10 +10,10 @@
 struct console_options {
 	struct store_config store;
 	struct store_context ctx;
-	const char *target;      /* shown in the title: "pg:host/db", "https://…" */
-	const char *theme;       /* NULL = default */
-	const char *keymap;      /* NULL = default (+ the user's keys file) */
-	const char *tenant;      /* open on this tenant (id or slug) */
+	const char *target; /* shown in the title: "pg:host/db", "https://…" */
+	const char *theme;  /* NULL = default */
+	const char *keymap; /* NULL = default (+ the user's keys file) */
+	const char *tenant; /* open on this tenant (id or slug) */
 	bool read_only;
 	bool no_color;
 	bool no_mouse;

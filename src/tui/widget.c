@@ -12,42 +12,63 @@
 #define DRAW_MAX 1024                   /* widest text drawn at once */
 
 static const struct widget_glyphs glyphs_utf8 = {
-	.hline = "─", .vline = "│", .cross = "┼", .tee_down = "┬",
-	.tee_up = "┴", .ellipsis = "…", .bar_full = "█", .bar_empty = "░",
-	.pointer = "▸", .infinity = "∞", .sort_up = "▲", .sort_down = "▼",
+	.hline = "─",
+	.vline = "│",
+	.cross = "┼",
+	.tee_down = "┬",
+	.tee_up = "┴",
+	.ellipsis = "…",
+	.bar_full = "█",
+	.bar_empty = "░",
+	.pointer = "▸",
+	.infinity = "∞",
+	.sort_up = "▲",
+	.sort_down = "▼",
 	.replacement = REPLACEMENT_UTF8,
-	.spinner = {"⠋", "⠙", "⠸", "⠴"},
+	.spinner = { "⠋", "⠙", "⠸", "⠴" },
 };
 
 static const struct widget_glyphs glyphs_ascii = {
-	.hline = "-", .vline = "|", .cross = "+", .tee_down = "+",
-	.tee_up = "+", .ellipsis = "~", .bar_full = "#", .bar_empty = ".",
-	.pointer = ">", .infinity = "inf", .sort_up = "^", .sort_down = "v",
+	.hline = "-",
+	.vline = "|",
+	.cross = "+",
+	.tee_down = "+",
+	.tee_up = "+",
+	.ellipsis = "~",
+	.bar_full = "#",
+	.bar_empty = ".",
+	.pointer = ">",
+	.infinity = "inf",
+	.sort_up = "^",
+	.sort_down = "v",
 	.replacement = "?",
-	.spinner = {"|", "/", "-", "\\"},
+	.spinner = { "|", "/", "-", "\\" },
 };
 
 static bool ascii_mode;
 
-void widget_set_ascii(bool ascii)
+void
+widget_set_ascii(bool ascii)
 {
 	ascii_mode = ascii;
 }
 
-bool widget_ascii(void)
+bool
+widget_ascii(void)
 {
 	return ascii_mode;
 }
 
-bool widget_locale_utf8(void)
+bool
+widget_locale_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
-	return cs && (strcasecmp(cs, "UTF-8") == 0 ||
-		      strcasecmp(cs, "utf8") == 0);
+	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
 }
 
-const struct widget_glyphs *widget_glyphs(void)
+const struct widget_glyphs *
+widget_glyphs(void)
 {
 	return ascii_mode ? &glyphs_ascii : &glyphs_utf8;
 }
@@ -57,7 +78,8 @@ const struct widget_glyphs *widget_glyphs(void)
 /* Decodes one strictly valid UTF-8 character at s. Returns its length and
  * sets *cp, or 0 when the sequence is invalid (overlong, surrogate, beyond
  * U+10FFFF, truncated). */
-static int utf8_decode(const unsigned char *s, unsigned *cp)
+static int
+utf8_decode(const unsigned char *s, unsigned *cp)
 {
 	unsigned c = s[0], lo = 0x80, hi = 0xbf;
 	int len;
@@ -94,18 +116,18 @@ static int utf8_decode(const unsigned char *s, unsigned *cp)
 	return len;
 }
 
-static bool unsafe(unsigned cp)
+static bool
+unsafe(unsigned cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-	       (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e)
+	       || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
 }
 
 /* One character of src, sanitised: its bytes in out (at most 4), their
  * count in *outlen and its columns in *width. Returns how many bytes of src
  * it took (0 at the end). */
-static size_t next_char(const char *src, char out[4], size_t *outlen,
-			int *width)
+static size_t
+next_char(const char *src, char out[4], size_t *outlen, int *width)
 {
 	const struct widget_glyphs *g = widget_glyphs();
 	const unsigned char *s = (const unsigned char *)src;
@@ -135,7 +157,8 @@ static size_t next_char(const char *src, char out[4], size_t *outlen,
 	return (size_t)len;
 }
 
-size_t text_sanitize(char *dst, size_t size, const char *src)
+size_t
+text_sanitize(char *dst, size_t size, const char *src)
 {
 	size_t n = 0, len, used;
 	char ch[4];
@@ -154,7 +177,8 @@ size_t text_sanitize(char *dst, size_t size, const char *src)
 	return n;
 }
 
-int text_width(const char *src)
+int
+text_width(const char *src)
 {
 	size_t len, used;
 	char ch[4];
@@ -169,8 +193,8 @@ int text_width(const char *src)
 
 /* Appends up to width columns of src to buf (no padding); *cols gets the
  * columns written. */
-static size_t fit(char *buf, size_t size, const char *src, int width,
-		  bool ellipsis, int *cols)
+static size_t
+fit(char *buf, size_t size, const char *src, int width, bool ellipsis, int *cols)
 {
 	const char *ell = widget_glyphs()->ellipsis;
 	int budget = width, w, used_cols = 0;
@@ -203,8 +227,8 @@ static size_t fit(char *buf, size_t size, const char *src, int width,
 	return n;
 }
 
-size_t text_fit(char *buf, size_t size, const char *src, int width,
-		bool ellipsis)
+size_t
+text_fit(char *buf, size_t size, const char *src, int width, bool ellipsis)
 {
 	int cols;
 	size_t n = fit(buf, size, src, width, ellipsis, &cols);
@@ -218,8 +242,8 @@ size_t text_fit(char *buf, size_t size, const char *src, int width,
 	return n;
 }
 
-size_t text_fit_right(char *buf, size_t size, const char *src, int width,
-		      bool ellipsis)
+size_t
+text_fit_right(char *buf, size_t size, const char *src, int width, bool ellipsis)
 {
 	int cols;
 	size_t n = fit(buf, size, src, width, ellipsis, &cols);
@@ -234,14 +258,14 @@ size_t text_fit_right(char *buf, size_t size, const char *src, int width,
 	return n + pad;
 }
 
-size_t text_thousands(char *buf, size_t size, int64_t n)
+size_t
+text_thousands(char *buf, size_t size, int64_t n)
 {
 	char digits[32], out[48];
 	size_t len, o = 0;
 	uint64_t u = n < 0 ? -(uint64_t)n : (uint64_t)n;
 
-	len = (size_t)snprintf(digits, sizeof(digits), "%llu",
-			       (unsigned long long)u);
+	len = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)u);
 	if (n < 0)
 		out[o++] = '-';
 	for (size_t i = 0; i < len; i++) {
@@ -257,7 +281,8 @@ size_t text_thousands(char *buf, size_t size, int64_t n)
 
 /* ---- gauges -------------------------------------------------------------- */
 
-enum gauge_level gauge_level(int64_t used, int64_t limit)
+enum gauge_level
+gauge_level(int64_t used, int64_t limit)
 {
 	__int128 u = used < 0 ? 0 : used, l = limit;
 
@@ -272,7 +297,8 @@ enum gauge_level gauge_level(int64_t used, int64_t limit)
 	return GAUGE_OK;
 }
 
-int gauge_percent(int64_t used, int64_t limit)
+int
+gauge_percent(int64_t used, int64_t limit)
 {
 	__int128 u = used < 0 ? 0 : used, p;
 
@@ -284,7 +310,8 @@ int gauge_percent(int64_t used, int64_t limit)
 	return p > 999 ? 999 : (int)p;
 }
 
-enum theme_role gauge_role(enum gauge_level level)
+enum theme_role
+gauge_role(enum gauge_level level)
 {
 	switch (level) {
 	case GAUGE_WARN:
@@ -299,7 +326,8 @@ enum theme_role gauge_role(enum gauge_level level)
 }
 
 /* Appends s count times to buf at *n, within size. */
-static void repeat(char *buf, size_t size, size_t *n, const char *s, int count)
+static void
+repeat(char *buf, size_t size, size_t *n, const char *s, int count)
 {
 	size_t len = strlen(s);
 
@@ -310,8 +338,8 @@ static void repeat(char *buf, size_t size, size_t *n, const char *s, int count)
 	buf[*n] = '\0';
 }
 
-enum gauge_level gauge_format(char *buf, size_t size, int width, int64_t used,
-			      int64_t limit, bool ascii)
+enum gauge_level
+gauge_format(char *buf, size_t size, int width, int64_t used, int64_t limit, bool ascii)
 {
 	const struct widget_glyphs *g = ascii ? &glyphs_ascii : &glyphs_utf8;
 	enum gauge_level level = gauge_level(used, limit);
@@ -332,48 +360,47 @@ enum gauge_level gauge_format(char *buf, size_t size, int width, int64_t used,
 		/* too narrow for a bar: the number alone */
 		bool was = ascii_mode;
 		ascii_mode = ascii;
-		text_fit_right(buf, size, level == GAUGE_UNLIMITED && ascii ?
-				   "-" : text, width, true);
+		text_fit_right(buf, size, level == GAUGE_UNLIMITED && ascii ? "-" : text, width,
+			       true);
 		ascii_mode = was;
 		return level;
 	}
 	repeat(buf, size, &n, "[", 1);
 	if (level == GAUGE_UNLIMITED) {
-		repeat(buf, size, &n, ascii && bar >= 9 ? "unlimited" : "",
-		       1);
+		repeat(buf, size, &n, ascii && bar >= 9 ? "unlimited" : "", 1);
 		repeat(buf, size, &n, " ", ascii && bar >= 9 ? bar - 9 : bar);
 	} else {
-		fill = level == GAUGE_FULL ? bar :
-		       (int)((__int128)(used < 0 ? 0 : used) * bar / limit);
+		fill = level == GAUGE_FULL ? bar
+					   : (int)((__int128)(used < 0 ? 0 : used) * bar / limit);
 		repeat(buf, size, &n, g->bar_full, fill);
 		repeat(buf, size, &n, g->bar_empty, bar - fill);
 	}
 	repeat(buf, size, &n, "]", 1);
-	repeat(buf, size, &n, " ", 5 - (int)(level == GAUGE_UNLIMITED && !ascii ?
-						  1 : strlen(text)));
+	repeat(buf, size, &n, " ",
+	       5 - (int)(level == GAUGE_UNLIMITED && !ascii ? 1 : strlen(text)));
 	repeat(buf, size, &n, text, 1);
 	return level;
 }
 
 /* ---- layout -------------------------------------------------------------- */
 
-static bool can_grow(const struct column_spec *c, int w)
+static bool
+can_grow(const struct column_spec *c, int w)
 {
 	return c->weight > 0 && (c->max <= 0 || w < c->max);
 }
 
 /* Shares rest among the growable columns by weight, up to their max;
  * returns what is left. */
-static int grow(const struct column_spec *specs, size_t v, int rest,
-		int *widths)
+static int
+grow(const struct column_spec *specs, size_t v, int rest, int *widths)
 {
 	while (rest > 0) {
 		long weights = 0;
 		int given = 0;
 
 		for (size_t i = 0; i < v; i++)
-			weights += can_grow(&specs[i], widths[i]) ?
-					   specs[i].weight : 0;
+			weights += can_grow(&specs[i], widths[i]) ? specs[i].weight : 0;
 		if (weights == 0)
 			break;
 		for (size_t i = 0; i < v && given < rest; i++) {
@@ -394,8 +421,8 @@ static int grow(const struct column_spec *specs, size_t v, int rest,
 	return rest;
 }
 
-size_t layout_columns(const struct column_spec *specs, size_t n, int total,
-		      int gap, int *widths)
+size_t
+layout_columns(const struct column_spec *specs, size_t n, int total, int gap, int *widths)
 {
 	size_t v = n;
 	long need;
@@ -428,8 +455,8 @@ size_t layout_columns(const struct column_spec *specs, size_t n, int total,
 
 /* ---- drawing ------------------------------------------------------------- */
 
-static int draw_fitted(WINDOW *win, int y, int x, int width, attr_t attr,
-		       const char *src, bool right)
+static int
+draw_fitted(WINDOW *win, int y, int x, int width, attr_t attr, const char *src, bool right)
 {
 	char buf[4 * DRAW_MAX + 8];
 	int rc;
@@ -448,35 +475,35 @@ static int draw_fitted(WINDOW *win, int y, int x, int width, attr_t attr,
 	return rc;
 }
 
-int draw_text(WINDOW *win, int y, int x, int width, attr_t attr,
-	      const char *src)
+int
+draw_text(WINDOW *win, int y, int x, int width, attr_t attr, const char *src)
 {
 	return draw_fitted(win, y, x, width, attr, src, false);
 }
 
-int draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr,
-		    const char *src)
+int
+draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr, const char *src)
 {
 	return draw_fitted(win, y, x, width, attr, src, true);
 }
 
-int draw_hline(WINDOW *win, int y, int x, int width, attr_t attr)
+int
+draw_hline(WINDOW *win, int y, int x, int width, attr_t attr)
 {
 	char buf[3 * DRAW_MAX + 8];
 	size_t n = 0;
 
 	if (!win || width <= 0)
 		return ERR;
-	repeat(buf, sizeof(buf), &n, widget_glyphs()->hline,
-	       width > DRAW_MAX ? DRAW_MAX : width);
+	repeat(buf, sizeof(buf), &n, widget_glyphs()->hline, width > DRAW_MAX ? DRAW_MAX : width);
 	wattrset(win, attr);
 	mvwaddstr(win, y, x, buf);
 	wattrset(win, A_NORMAL);
 	return OK;
 }
 
-enum gauge_level draw_gauge(WINDOW *win, int y, int x, int width,
-			    int64_t used, int64_t limit)
+enum gauge_level
+draw_gauge(WINDOW *win, int y, int x, int width, int64_t used, int64_t limit)
 {
 	char buf[3 * DRAW_MAX + 8];
 	enum gauge_level level;

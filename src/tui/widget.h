@@ -43,8 +43,8 @@ enum theme_role gauge_role(enum gauge_level level);
  * "[unlimited ]     " when ascii. Below 8 columns only the percentage is
  * written, right-aligned. buf needs 3 * width + 8 bytes. Returns the
  * level. */
-enum gauge_level gauge_format(char *buf, size_t size, int width, int64_t used,
-			      int64_t limit, bool ascii);
+enum gauge_level
+gauge_format(char *buf, size_t size, int width, int64_t used, int64_t limit, bool ascii);
 
 /* A table column: at least min columns, at most max (0 = no limit), and a
  * share of the spare room in proportion to weight (0 = fixed at min). */
@@ -58,25 +58,21 @@ struct column_spec {
  * total. The visible widths and gaps add up to exactly total (room left
  * over when every column is at its maximum goes to the last one).
  * Returns the number of visible columns. */
-size_t layout_columns(const struct column_spec *specs, size_t n, int total,
-		      int gap, int *widths);
+size_t layout_columns(const struct column_spec *specs, size_t n, int total, int gap, int *widths);
 
 /* Draws src sanitised and fitted to width columns at y, x with attr.
  * Returns ERR when nothing could be drawn. Only the UI thread may call
  * the draw functions. */
-int draw_text(WINDOW *win, int y, int x, int width, attr_t attr,
-	      const char *src);
+int draw_text(WINDOW *win, int y, int x, int width, attr_t attr, const char *src);
 
 /* Like draw_text, aligned right. */
-int draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr,
-		    const char *src);
+int draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr, const char *src);
 
 /* Draws a horizontal line of width columns. */
 int draw_hline(WINDOW *win, int y, int x, int width, attr_t attr);
 
 /* Draws a gauge (gauge_format in the current glyph mode) in the theme
  * colour of its level. Returns the level. */
-enum gauge_level draw_gauge(WINDOW *win, int y, int x, int width,
-			    int64_t used, int64_t limit);
+enum gauge_level draw_gauge(WINDOW *win, int y, int x, int width, int64_t used, int64_t limit);
 
 #endif

@@ -19,9 +19,9 @@
 /* ---- dataset ------------------------------------------------------------- */
 
 struct bench_scale {
-	long tenants;            /* memberships = 10x, users = 5x */
+	long tenants; /* memberships = 10x, users = 5x */
 	long users;
-	long audit;              /* entries, 50 per tenant on average */
+	long audit; /* entries, 50 per tenant on average */
 };
 void bench_scale_of(struct bench_scale *s, long tenants);
 
@@ -29,7 +29,7 @@ void bench_scale_of(struct bench_scale *s, long tenants);
 void bench_tenant_id(char out[ID_LEN], long n);
 void bench_tenant_name(char *out, size_t len, long n);
 void bench_tenant_slug(char *out, size_t len, long n);
-const char *bench_tenant_status(long n);  /* trial, suspended or active */
+const char *bench_tenant_status(long n); /* trial, suspended or active */
 extern const char BENCH_ID_SQL[];
 extern const char BENCH_NAME_SQL[];
 /* Substring filters: term k, and the term and the LIKE pattern the store
@@ -40,8 +40,8 @@ extern const char BENCH_NAME_SQL[];
 #define BENCH_NTERMS 8
 #define BENCH_NFULL 4
 const char *bench_term(int k);
-extern const char BENCH_TERM_SQL[];       /* over {k} */
-extern const char BENCH_PATTERN_SQL[];    /* over {k} */
+extern const char BENCH_TERM_SQL[];    /* over {k} */
+extern const char BENCH_PATTERN_SQL[]; /* over {k} */
 /* Tenant n's admin user (member 0) among `users`: id and email, and the
  * same in SQL over {n} and {u} (the user count). */
 void bench_tenant_admin(char id[ID_LEN], char *email, size_t len, long n, long users);
@@ -55,8 +55,7 @@ long bench_audit_count(long n);
 int bench_load(const char *conninfo, long tenants, double *seconds);
 
 /* tmpl with every occurrence of var replaced by with. */
-void bench_subst(char *out, size_t n, const char *tmpl, const char *var,
-		 const char *with);
+void bench_subst(char *out, size_t n, const char *tmpl, const char *var, const char *with);
 
 /* Runs `SELECT expr` for a few n and compares with the C values. */
 int bench_check_formulas(const char *conninfo);
@@ -71,16 +70,16 @@ struct store;
 
 /* Which integers a call draws; pgbench draws the same with \set. */
 enum bench_draw {
-	DRAW_TENANT,             /* n uniform in 1..N */
-	DRAW_TENANT10,           /* n uniform among multiples of 10 */
-	DRAW_HOT,                /* n = 1 */
-	DRAW_TERM,               /* k uniform in 0..BENCH_NTERMS-1 */
-	DRAW_FULL_TERM,          /* k uniform among the BENCH_NFULL after those */
+	DRAW_TENANT,    /* n uniform in 1..N */
+	DRAW_TENANT10,  /* n uniform among multiples of 10 */
+	DRAW_HOT,       /* n = 1 */
+	DRAW_TERM,      /* k uniform in 0..BENCH_NTERMS-1 */
+	DRAW_FULL_TERM, /* k uniform among the BENCH_NFULL after those */
 };
 
 struct bench_op {
-	const char *key;         /* "tenant_get" */
-	const char *title;       /* "tenant by id" */
+	const char *key;   /* "tenant_get" */
+	const char *title; /* "tenant by id" */
 	enum bench_draw draw;
 	/* One call with the drawn integer; 0 or -1 (message in err). */
 	int (*call)(struct store *st, long v, char *err, size_t errlen);
@@ -96,20 +95,20 @@ extern const int bench_nops;
 /* ---- measurement --------------------------------------------------------- */
 
 struct bench_figure {
-	double tps;              /* operations per second */
-	double p50, p95, p99;    /* milliseconds */
+	double tps;           /* operations per second */
+	double p50, p95, p99; /* milliseconds */
 	long ops, errors;
 	bool ok;
 };
 
 struct bench_env {
 	const char *host, *port;
-	const char *db;          /* the dataset's database */
-	const char *user;        /* bench login (RLS applies) */
+	const char *db;   /* the dataset's database */
+	const char *user; /* bench login (RLS applies) */
 	long tenants;
-	int seconds;             /* per repetition */
+	int seconds; /* per repetition */
 	int reps;
-	const char *workdir;     /* scripts and pgbench logs */
+	const char *workdir; /* scripts and pgbench logs */
 };
 
 /* The libpq conninfo of env's dataset as its bench login. */
@@ -128,15 +127,14 @@ typedef int bench_call_fn(struct store *st, void *arg, char *err, size_t n);
 /* Writes KEY.pgbench (and KEY.vars, its -D constants) under env->workdir
  * from the statements one call(st, arg) sends: draw_line first, then the
  * statements in one pipeline. */
-int bench_capture_script(const struct bench_env *env, const char *key,
-			 const char *title, const char *draw_line,
-			 bench_call_fn *call, void *arg,
+int bench_capture_script(const struct bench_env *env, const char *key, const char *title,
+			 const char *draw_line, bench_call_fn *call, void *arg,
 			 const struct bench_rule *rules, int nrules);
 /* The script of a store operation. */
 int bench_pgbench_script(const struct bench_env *env, const struct bench_op *op);
 /* pgbench -M prepared with script KEY, `clients` clients. */
-int bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
-		      const char *key, int clients);
+int bench_pgbench_run(struct bench_figure *out, const struct bench_env *env, const char *key,
+		      int clients);
 /* Runs argv (argv[0] looked up in PATH) with stdout and stderr into
  * outpath; its exit status, or -1. */
 int bench_spawn_wait(char **argv, const char *outpath);
@@ -152,19 +150,18 @@ struct bench_report;
 /* Starts tenantryd on env's database, logs tenant admins in, measures the
  * REST rows with wrk against pgbench of the statements tenantryd's store
  * sends, adds the rows and stops the server. */
-int bench_server_rows(struct bench_report *rep, const struct bench_env *env,
-		      const char *tenantryd);
+int bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd);
 
 /* ---- report -------------------------------------------------------------- */
 
 struct bench_row {
 	char name[96];
-	char unit[16];           /* "ops/s", "ms" */
-	double tenantry, raw;    /* raw < 0: no raw figure */
-	double ratio;            /* < 0: not applicable */
+	char unit[16];        /* "ops/s", "ms" */
+	double tenantry, raw; /* raw < 0: no raw figure */
+	double ratio;         /* < 0: not applicable */
 	char target[32];
 	bool measured, met;
-	char note[160];          /* why not measured, or what the figures mean */
+	char note[160]; /* why not measured, or what the figures mean */
 };
 
 struct bench_report {

@@ -21,17 +21,16 @@
 #include "bench/bench.h"
 
 static const char *const words_a[] = {
-	"Acme", "Apex", "Aurora", "Beacon", "Birch", "Cobalt", "Comet", "Delta",
-	"Ember", "Falcon", "Fjord", "Granite", "Harbor", "Helix", "Indigo",
-	"Juniper", "Kestrel", "Lumen", "Maple", "Meridian", "Nimbus", "Nova",
-	"Onyx", "Orbit", "Pioneer", "Quartz", "Raven", "Summit", "Tundra",
-	"Vertex", "Willow", "Zenith",
+	"Acme",    "Apex",   "Aurora", "Beacon",   "Birch",  "Cobalt", "Comet",  "Delta",
+	"Ember",   "Falcon", "Fjord",  "Granite",  "Harbor", "Helix",  "Indigo", "Juniper",
+	"Kestrel", "Lumen",  "Maple",  "Meridian", "Nimbus", "Nova",   "Onyx",   "Orbit",
+	"Pioneer", "Quartz", "Raven",  "Summit",   "Tundra", "Vertex", "Willow", "Zenith",
 };
 static const char *const words_b[] = {
-	"Analytics", "Bakery", "Capital", "Clinic", "Cloud", "Consulting",
-	"Dynamics", "Energy", "Foods", "Games", "Health", "Holdings", "Labs",
-	"Logistics", "Media", "Motors", "Networks", "Partners", "Robotics",
-	"Studio", "Systems", "Travel", "Ventures", "Works",
+	"Analytics", "Bakery",    "Capital", "Clinic", "Cloud",    "Consulting",
+	"Dynamics",  "Energy",    "Foods",   "Games",  "Health",   "Holdings",
+	"Labs",      "Logistics", "Media",   "Motors", "Networks", "Partners",
+	"Robotics",  "Studio",    "Systems", "Travel", "Ventures", "Works",
 };
 #define NA 32
 #define NB 24
@@ -42,32 +41,33 @@ static const char *const words_b[] = {
  * Consulting; Consulting, Holdings), 6 to 19 % of the tenants at either
  * size (bench_check_full_terms). */
 static const char *const terms[BENCH_NTERMS + BENCH_NFULL] = {
-	"nova", "quartz", "falcon", "maple", "labs", "robotics", "777", "4242",
-	"works", "tics", "con", "ing",
+	"nova", "quartz", "falcon", "maple", "labs", "robotics",
+	"777",  "4242",   "works",  "tics",  "con",  "ing",
 };
 
-const char BENCH_ID_SQL[] =
-	"('00000000-0000-4000-8000-' || lpad(to_hex({n}), 12, '0'))";
+const char BENCH_ID_SQL[] = "('00000000-0000-4000-8000-' || lpad(to_hex({n}), 12, '0'))";
 const char BENCH_NAME_SQL[] =
-	"((ARRAY['Acme','Apex','Aurora','Beacon','Birch','Cobalt','Comet','Delta',"
-	"'Ember','Falcon','Fjord','Granite','Harbor','Helix','Indigo','Juniper',"
-	"'Kestrel','Lumen','Maple','Meridian','Nimbus','Nova','Onyx','Orbit',"
-	"'Pioneer','Quartz','Raven','Summit','Tundra','Vertex','Willow','Zenith'])"
-	"[1 + ({n} * 7) % 32] || ' ' || (ARRAY['Analytics','Bakery','Capital',"
-	"'Clinic','Cloud','Consulting','Dynamics','Energy','Foods','Games','Health',"
-	"'Holdings','Labs','Logistics','Media','Motors','Networks','Partners',"
-	"'Robotics','Studio','Systems','Travel','Ventures','Works'])"
-	"[1 + ({n} / 32) % 24] || ' ' || {n})";
+    "((ARRAY['Acme','Apex','Aurora','Beacon','Birch','Cobalt','Comet','Delta',"
+    "'Ember','Falcon','Fjord','Granite','Harbor','Helix','Indigo','Juniper',"
+    "'Kestrel','Lumen','Maple','Meridian','Nimbus','Nova','Onyx','Orbit',"
+    "'Pioneer','Quartz','Raven','Summit','Tundra','Vertex','Willow','Zenith'])"
+    "[1 + ({n} * 7) % 32] || ' ' || (ARRAY['Analytics','Bakery','Capital',"
+    "'Clinic','Cloud','Consulting','Dynamics','Energy','Foods','Games','Health',"
+    "'Holdings','Labs','Logistics','Media','Motors','Networks','Partners',"
+    "'Robotics','Studio','Systems','Travel','Ventures','Works'])"
+    "[1 + ({n} / 32) % 24] || ' ' || {n})";
+/* clang-format off */
 #define TERM_SQL "(ARRAY['nova','quartz','falcon','maple','labs','robotics','777'," \
 	"'4242','works','tics','con','ing'])[1 + {k}]"
+/* clang-format on */
 const char BENCH_TERM_SQL[] = "(" TERM_SQL ")";
 const char BENCH_PATTERN_SQL[] = "('%' || " TERM_SQL " || '%')";
 
 const char BENCH_ADMIN_ID_SQL[] =
-	"('00000000-0000-4000-9000-' || lpad(to_hex((({n}::int8 * 2654435761) % {u})::int4),"
-	" 12, '0'))";
+    "('00000000-0000-4000-9000-' || lpad(to_hex((({n}::int8 * 2654435761) % {u})::int4),"
+    " 12, '0'))";
 const char BENCH_ADMIN_EMAIL_SQL[] =
-	"('user' || (({n}::int8 * 2654435761) % {u}) || '@bench.example.com')";
+    "('user' || (({n}::int8 * 2654435761) % {u}) || '@bench.example.com')";
 
 /* Member 0 of every tenant is its admin (see load_member_rows). */
 static long
@@ -114,8 +114,9 @@ bench_tenant_slug(char *out, size_t len, long n)
 
 	bench_tenant_name(out, len, n);
 	for (i = 0; out[i]; i++)
-		out[i] = out[i] == ' ' ? '-'
-			: out[i] >= 'A' && out[i] <= 'Z' ? (char)(out[i] + 32) : out[i];
+		out[i] = out[i] == ' '                    ? '-'
+			 : out[i] >= 'A' && out[i] <= 'Z' ? (char)(out[i] + 32)
+							  : out[i];
 }
 
 const char *
@@ -149,7 +150,7 @@ static const struct bench_tier *
 tier_of(long n)
 {
 	static const struct bench_tier t[] = {
-		{ "free", 3 }, { "basic", 7 }, { "professional", 14 },
+		{ "free", 3 },      { "basic", 7 },       { "professional", 14 },
 		{ "business", 25 }, { "enterprise", 35 },
 	};
 	int r = (int)(n % 20);
@@ -174,8 +175,7 @@ cb_flush(struct copybuf *b)
 	b->len = 0;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-cb_printf(struct copybuf *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) cb_printf(struct copybuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -301,8 +301,8 @@ field(crypto_hash_sha256_state *h, const char *v)
 static void
 audit_chain(struct copybuf *b, struct copybuf *heads, long n, int64_t now_us)
 {
-	static const char *const actions[] = { "tenant.update", "member.create",
-		"setting.update", "invitation.create", "api_key.create" };
+	static const char *const actions[] = { "tenant.update", "member.create", "setting.update",
+					       "invitation.create", "api_key.create" };
 	long count = bench_audit_count(n);
 	uint8_t prev[32], hash[32];
 	char id[ID_LEN], prevhex[65] = "", hashhex[65] = "";
@@ -331,15 +331,16 @@ audit_chain(struct copybuf *b, struct copybuf *heads, long n, int64_t now_us)
 		field(&h, action);
 		field(&h, rtype);
 		field(&h, rid);
-		field(&h, "");           /* old: NULL */
+		field(&h, ""); /* old: NULL */
 		field(&h, newj);
 		field(&h, "10.0.0.1");
 		field(&h, "tenantry-bench");
 		crypto_hash_sha256_final(&h, hash);
 		sodium_bin2hex(hashhex, sizeof hashhex, hash, sizeof hash);
-		cb_printf(b, "%s\t%ld\t%s\tbench@example.com\tuser\t%s\t%s\t%s\t\\N\t%s\t"
-			  "10.0.0.1\ttenantry-bench\t\\\\x%s\t\\\\x%s\n", id, s, ts, action,
-			  rtype, rid, newj, prevhex, hashhex);
+		cb_printf(b,
+			  "%s\t%ld\t%s\tbench@example.com\tuser\t%s\t%s\t%s\t\\N\t%s\t"
+			  "10.0.0.1\ttenantry-bench\t\\\\x%s\t\\\\x%s\n",
+			  id, s, ts, action, rtype, rid, newj, prevhex, hashhex);
 		memcpy(prev, hash, sizeof prev);
 		memcpy(prevhex, hashhex, sizeof prevhex);
 	}
@@ -363,20 +364,26 @@ load_audit(void *arg)
 	free(heads.buf);
 	if (!(heads.buf = malloc(heads.cap)))
 		goto out;
-	if (copy_begin(&b, c, "COPY tenantry.audit_log (tenant_id, seq, at, actor, "
+	if (copy_begin(&b, c,
+		       "COPY tenantry.audit_log (tenant_id, seq, at, actor, "
 		       "actor_kind, action, resource_type, resource_id, old, new, ip, "
-		       "user_agent, prev_hash, hash) FROM STDIN") < 0)
+		       "user_agent, prev_hash, hash) FROM STDIN")
+	    < 0)
 		goto out;
 	for (long n = 1; n <= j->tenants; n++)
 		audit_chain(&b, &heads, n, j->now_us);
 	if (copy_end(&b, "audit_log") < 0)
 		goto out;
 	{
-		struct copybuf hb = { .c = c, .buf = heads.buf, .len = heads.len,
+		struct copybuf hb = { .c = c,
+				      .buf = heads.buf,
+				      .len = heads.len,
 				      .cap = heads.cap };
 
-		if (copy_begin(&b, c, "COPY tenantry.audit_heads (tenant_id, seq, hash) "
-			       "FROM STDIN") < 0)
+		if (copy_begin(&b, c,
+			       "COPY tenantry.audit_heads (tenant_id, seq, hash) "
+			       "FROM STDIN")
+		    < 0)
 			goto out;
 		hb.failed = heads.failed;
 		if (copy_end(&hb, "audit_heads") < 0)
@@ -393,9 +400,11 @@ out:
 static int
 load_tenant_rows(struct copybuf *b, PGconn *c, long tenants, int64_t now_us)
 {
-	if (copy_begin(b, c, "COPY tenantry.tenants (id, slug, name, domain, tier, "
+	if (copy_begin(b, c,
+		       "COPY tenantry.tenants (id, slug, name, domain, tier, "
 		       "status, trial_ends_at, billing_email, created_at, updated_at, members) "
-		       "FROM STDIN") < 0)
+		       "FROM STDIN")
+	    < 0)
 		return -1;
 	for (long n = 1; n <= tenants; n++) {
 		char id[ID_LEN], name[96], slug[96], created[80], trial[80] = "\\N";
@@ -409,9 +418,11 @@ load_tenant_rows(struct copybuf *b, PGconn *c, long tenants, int64_t now_us)
 		if (*status == 't')
 			fmt_time(trial, sizeof trial, NULL, 0, now_us + INT64_C(864000000000));
 		if (n % 3)
-			cb_printf(b, "%s\t%s\t%s\t%s.example.com\t%s\t%s\t%s\tbilling@%s.example.com\t%s\t%s\t%d\n",
-				  id, slug, name, slug, tier_of(n)->name, status, trial, slug,
-				  created, created, tier_of(n)->members);
+			cb_printf(
+			    b,
+			    "%s\t%s\t%s\t%s.example.com\t%s\t%s\t%s\tbilling@%s.example.com\t%s\t%s\t%d\n",
+			    id, slug, name, slug, tier_of(n)->name, status, trial, slug, created,
+			    created, tier_of(n)->members);
 		else
 			cb_printf(b, "%s\t%s\t%s\t\\N\t%s\t%s\t%s\t\\N\t%s\t%s\t%d\n", id, slug,
 				  name, tier_of(n)->name, status, trial, created, created,
@@ -427,16 +438,20 @@ load_user_rows(struct copybuf *b, PGconn *c, long users)
 {
 	char hash[crypto_pwhash_STRBYTES];
 
-	if (crypto_pwhash_str(hash, "bench-password", 14,
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (crypto_pwhash_str(hash, "bench-password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE)
+	    != 0)
 		return -1;
-	if (copy_begin(b, c, "COPY tenantry.users (id, email, full_name, "
-		       "password_hash) FROM STDIN") < 0)
+	if (copy_begin(b, c,
+		       "COPY tenantry.users (id, email, full_name, "
+		       "password_hash) FROM STDIN")
+	    < 0)
 		return -1;
 	for (long u = 0; u < users; u++)
-		cb_printf(b, "00000000-0000-4000-9000-%012lx\tuser%ld@bench.example.com\t"
-			  "User %ld\t%s\n", u, u, u, hash);
+		cb_printf(b,
+			  "00000000-0000-4000-9000-%012lx\tuser%ld@bench.example.com\t"
+			  "User %ld\t%s\n",
+			  u, u, u, hash);
 	return copy_end(b, "users");
 }
 
@@ -445,11 +460,13 @@ load_user_rows(struct copybuf *b, PGconn *c, long users)
 static int
 load_member_rows(struct copybuf *b, PGconn *c, long tenants, long users)
 {
-	static const char *const roles[] = { "member", "member", "manager", "viewer",
-					     "member", "admin" };
+	static const char *const roles[] = { "member", "member", "manager",
+					     "viewer", "member", "admin" };
 
-	if (copy_begin(b, c, "COPY tenantry.tenant_users (tenant_id, user_id, role) "
-		       "FROM STDIN") < 0)
+	if (copy_begin(b, c,
+		       "COPY tenantry.tenant_users (tenant_id, user_id, role) "
+		       "FROM STDIN")
+	    < 0)
 		return -1;
 	for (long n = 1; n <= tenants; n++) {
 		long base = admin_of(n, users);
@@ -467,26 +484,25 @@ load_member_rows(struct copybuf *b, PGconn *c, long tenants, long users)
  * api_calls limits are raised so the bench measures consumption, not
  * refusals. */
 static const char QUOTAS_SQL[] =
-	"INSERT INTO tenantry.quotas (tenant_id, resource, quota_limit, used, "
-	"period, period_start) "
-	"SELECT t.id, r, CASE WHEN r = 'api_calls' THEN 1000000000 "
-	"ELSE tenantry.tier_limit(tr, r) END, "
-	"CASE r WHEN 'users' THEN coalesce(m.n, 0) "
-	"WHEN 'storage_bytes' THEN tr.storage_limit_bytes / 20 ELSE 0 END, "
-	"tenantry.resource_period(r), "
-	"tenantry.window_start(tenantry.resource_period(r), now(), t.created_at) "
-	"FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier "
-	"LEFT JOIN (SELECT tenant_id, count(*) n FROM tenantry.tenant_users "
-	"GROUP BY tenant_id) m ON m.tenant_id = t.id, "
-	"unnest(ARRAY['users', 'storage_bytes', 'api_calls', 'api_keys', "
-	"'invitations']) r";
+    "INSERT INTO tenantry.quotas (tenant_id, resource, quota_limit, used, "
+    "period, period_start) "
+    "SELECT t.id, r, CASE WHEN r = 'api_calls' THEN 1000000000 "
+    "ELSE tenantry.tier_limit(tr, r) END, "
+    "CASE r WHEN 'users' THEN coalesce(m.n, 0) "
+    "WHEN 'storage_bytes' THEN tr.storage_limit_bytes / 20 ELSE 0 END, "
+    "tenantry.resource_period(r), "
+    "tenantry.window_start(tenantry.resource_period(r), now(), t.created_at) "
+    "FROM tenantry.tenants t JOIN tenantry.tiers tr ON tr.name = t.tier "
+    "LEFT JOIN (SELECT tenant_id, count(*) n FROM tenantry.tenant_users "
+    "GROUP BY tenant_id) m ON m.tenant_id = t.id, "
+    "unnest(ARRAY['users', 'storage_bytes', 'api_calls', 'api_keys', "
+    "'invitations']) r";
 
 /* The filter's trigrams (015_search_terms.sql), as its trigger writes them,
  * in index order. */
-static const char TERMS_SQL[] =
-	"INSERT INTO tenantry.tenant_terms (term, name, tenant_id) "
-	"SELECT g, t.name, t.id FROM tenantry.tenants t, "
-	"tenantry.search_terms(t.search) g ORDER BY 1, 2, 3";
+static const char TERMS_SQL[] = "INSERT INTO tenantry.tenant_terms (term, name, tenant_id) "
+				"SELECT g, t.name, t.id FROM tenantry.tenants t, "
+				"tenantry.search_terms(t.search) g ORDER BY 1, 2, 3";
 
 static void *
 load_tenants(void *arg)
@@ -499,8 +515,7 @@ load_tenants(void *arg)
 	j->rc = -1;
 	b.buf = malloc(b.cap);
 	if (c && b.buf && load_tenant_rows(&b, c, j->tenants, j->now_us) == 0
-	    && load_user_rows(&b, c, users) == 0
-	    && load_member_rows(&b, c, j->tenants, users) == 0
+	    && load_user_rows(&b, c, users) == 0 && load_member_rows(&b, c, j->tenants, users) == 0
 	    && exec_ok(c, QUOTAS_SQL) == 0 && exec_ok(c, TERMS_SQL) == 0)
 		j->rc = 0;
 	free(b.buf);
@@ -547,8 +562,8 @@ bench_load(const char *conninfo, long tenants, double *seconds)
 	if (!(c = load_conn(conninfo)))
 		return -1;
 	rc = exec_ok(c, "VACUUM (FREEZE, ANALYZE) tenantry.tenants, tenantry.users, "
-		     "tenantry.tenant_users, tenantry.quotas, tenantry.audit_log, "
-		     "tenantry.audit_heads, tenantry.tenant_terms");
+			"tenantry.tenant_users, tenantry.quotas, tenantry.audit_log, "
+			"tenantry.audit_heads, tenantry.tenant_terms");
 	if (rc == 0)
 		rc = exec_ok(c, "CHECKPOINT");
 	PQfinish(c);
@@ -587,11 +602,14 @@ check_one(PGconn *c, const char *tmpl, const char *var, long v, const char *want
 	memcpy(sql, "SELECT ", 7);
 	r = PQexec(c, sql);
 	rc = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-	     && strcmp(PQgetvalue(r, 0, 0), want) == 0 ? 0 : -1;
+		     && strcmp(PQgetvalue(r, 0, 0), want) == 0
+		 ? 0
+		 : -1;
 	if (rc < 0)
-		fprintf(stderr, "bench: SQL formula disagrees with C for %ld: '%s' vs '%s'\n",
-			v, PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0)
-			: PQresultErrorMessage(r), want);
+		fprintf(stderr, "bench: SQL formula disagrees with C for %ld: '%s' vs '%s'\n", v,
+			PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0)
+							     : PQresultErrorMessage(r),
+			want);
 	PQclear(r);
 	return rc;
 }
@@ -604,9 +622,10 @@ bench_check_full_terms(const char *conninfo)
 
 	for (int k = BENCH_NTERMS; rc == 0 && k < BENCH_NTERMS + BENCH_NFULL; k++) {
 		const char *p[1] = { bench_term(k) };
-		PGresult *r = PQexecParams(c, "SELECT count(*) FROM tenantry.tenants "
-					   "WHERE search LIKE '%' || $1 || '%'", 1, NULL, p,
-					   NULL, NULL, 0);
+		PGresult *r = PQexecParams(c,
+					   "SELECT count(*) FROM tenantry.tenants "
+					   "WHERE search LIKE '%' || $1 || '%'",
+					   1, NULL, p, NULL, NULL, 0);
 
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "bench: %s", PQresultErrorMessage(r));

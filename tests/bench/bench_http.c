@@ -64,8 +64,8 @@ start_server(struct server *sv, const struct bench_env *env, const char *bin)
 	FILE *f;
 	int port = 0;
 
-	snprintf(db, sizeof db, "host=%s port=%s user=tenantry_app dbname=%s", env->host,
-		 env->port, env->db);
+	snprintf(db, sizeof db, "host=%s port=%s user=tenantry_app dbname=%s", env->host, env->port,
+		 env->db);
 	snprintf(secret, sizeof secret, "%s/jwt.secret", env->workdir);
 	snprintf(portf, sizeof portf, "%s/tenantryd.port", env->workdir);
 	snprintf(log, sizeof log, "%s/tenantryd.log", env->workdir);
@@ -83,8 +83,9 @@ start_server(struct server *sv, const struct bench_env *env, const char *bin)
 		return -1;
 	chmod(secret, 0600);
 	{
-		char *argv[] = { (char *)bin, "--db", db, "--listen", "127.0.0.1:0",
-				 "--port-file", portf, "--jwt-secret-file", secret, NULL };
+		char *argv[] = { (char *)bin,   "--db",        db,    "--listen",
+				 "127.0.0.1:0", "--port-file", portf, "--jwt-secret-file",
+				 secret,        NULL };
 
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -160,8 +161,9 @@ login(const struct server *sv, const char *tenant, const char *email)
 	long status = 0;
 
 	snprintf(url, sizeof url, "%s/api/auth/login", sv->url);
-	body = json_dumps(json_pack("{s:s, s:s, s:s}", "email", email, "password",
-				    "bench-password", "tenant", tenant), JSON_COMPACT);
+	body = json_dumps(json_pack("{s:s, s:s, s:s}", "email", email, "password", "bench-password",
+				    "tenant", tenant),
+			  JSON_COMPACT);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -219,12 +221,15 @@ wrk_script(const struct server *sv, const char *path, bool post)
 	fputs("}\nlocal i = 0\n", f);
 	if (post)
 		fputs("wrk.method = \"POST\"\n"
-		      "wrk.body = '{\"resource\": \"api_calls\", \"amount\": 1}'\n", f);
-	fprintf(f, "request = function()\n"
+		      "wrk.body = '{\"resource\": \"api_calls\", \"amount\": 1}'\n",
+		      f);
+	fprintf(f,
+		"request = function()\n"
 		"  i = i %% #t + 1\n"
 		"  return wrk.format(%s, \"/api/tenants/\" .. t[i][1]%s,\n"
 		"    {[\"Authorization\"] = \"Bearer \" .. t[i][2]%s})\n"
-		"end\n", post ? "\"POST\"" : "\"GET\"", post ? " .. \"/usage/increment\"" : "",
+		"end\n",
+		post ? "\"POST\"" : "\"GET\"", post ? " .. \"/usage/increment\"" : "",
 		post ? ", [\"Content-Type\"] = \"application/json\"" : "");
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -240,7 +245,7 @@ ms_of(const char *v)
 		return x;
 	if (strchr(v, 'm'))
 		return x * 60000;
-	return x * 1000;  /* seconds */
+	return x * 1000; /* seconds */
 }
 
 static int
@@ -248,8 +253,10 @@ run_wrk(struct bench_figure *out, const struct bench_env *env, const struct serv
 	const char *script, int conns)
 {
 	char c[16], d[16], outpath[600], line[512], val[64];
-	char *argv[] = { "wrk", "-t", "2", "-c", c, "-d", d, "--latency", "-s",
-			 (char *)script, (char *)sv->url, NULL };
+	char *argv[] = {
+		"wrk",           "-t", "2", "-c", c, "-d", d, "--latency", "-s", (char *)script,
+		(char *)sv->url, NULL
+	};
 	long non2xx = 0;
 	FILE *f;
 	int rc;
@@ -268,7 +275,7 @@ run_wrk(struct bench_figure *out, const struct bench_env *env, const struct serv
 		if (sscanf(line, " 50%% %63s", val) == 1)
 			out->p50 = ms_of(val);
 		else if (sscanf(line, " 90%% %63s", val) == 1)
-			out->p95 = ms_of(val);  /* wrk prints 50/75/90/99 */
+			out->p95 = ms_of(val); /* wrk prints 50/75/90/99 */
 		else if (sscanf(line, " 99%% %63s", val) == 1)
 			out->p99 = ms_of(val);
 		else if (sscanf(line, "Requests/sec: %lf", &out->tps) == 1)
@@ -297,8 +304,10 @@ static int
 call_as_server(struct store *st, void *arg, char *err, size_t len)
 {
 	const struct as_server *a = arg;
-	struct store_context ctx = { .role = STORE_ROLE_TENANT, .actor_kind = "user",
-				     .ip = "127.0.0.1", .auth_member = true };
+	struct store_context ctx = { .role = STORE_ROLE_TENANT,
+				     .actor_kind = "user",
+				     .ip = "127.0.0.1",
+				     .auth_member = true };
 	struct tenant t;
 	struct quota_result q;
 	struct err e = { 0 };
@@ -307,8 +316,7 @@ call_as_server(struct store *st, void *arg, char *err, size_t len)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	bench_tenant_id(ctx.tenant_id, a->n);
-	bench_tenant_admin(ctx.auth_user, ctx.actor, sizeof ctx.actor, a->n,
-			   a->env->tenants * 5);
+	bench_tenant_admin(ctx.auth_user, ctx.actor, sizeof ctx.actor, a->n, a->env->tenants * 5);
 	ctx.auth_issued_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 	if (store_set_context(st, &ctx, &e) < 0)
 		rc = -1;
@@ -322,8 +330,7 @@ call_as_server(struct store *st, void *arg, char *err, size_t len)
 }
 
 static int
-raw_script(const struct bench_env *env, const struct server *sv, const char *key,
-	   bool consume)
+raw_script(const struct bench_env *env, const struct server *sv, const char *key, bool consume)
 {
 	struct as_server a = { env, sv->stride, consume };
 	struct bench_rule rules[3];
@@ -339,9 +346,9 @@ raw_script(const struct bench_env *env, const struct server *sv, const char *key
 	bench_subst(rules[1].expr, sizeof rules[1].expr, tmpl, "{n}", ":n::int4");
 	bench_subst(tmpl, sizeof tmpl, BENCH_ADMIN_EMAIL_SQL, "{u}", users);
 	bench_subst(rules[2].expr, sizeof rules[2].expr, tmpl, "{n}", ":n::int4");
-	return bench_capture_script(env, key, consume ? "POST usage/increment"
-				    : "GET /api/tenants/{id}", draw, call_as_server, &a,
-				    rules, 3);
+	return bench_capture_script(env, key,
+				    consume ? "POST usage/increment" : "GET /api/tenants/{id}",
+				    draw, call_as_server, &a, rules, 3);
 }
 
 /* ---- rows ---------------------------------------------------------------------- */
@@ -363,8 +370,10 @@ measure_http(struct bench_figure *w, struct bench_figure *r, const struct bench_
 			return -1;
 	bench_median(w, ws, reps);
 	bench_median(r, rs, reps);
-	fprintf(stderr, "bench: %-20s 8 conns    http  %9.0f/s p99 %6.2f ms   raw %9.0f/s "
-		"p99 %6.2f ms\n", key, w->tps, w->p99, r->tps, r->p99);
+	fprintf(stderr,
+		"bench: %-20s 8 conns    http  %9.0f/s p99 %6.2f ms   raw %9.0f/s "
+		"p99 %6.2f ms\n",
+		key, w->tps, w->p99, r->tps, r->p99);
 	return 0;
 }
 
@@ -413,7 +422,7 @@ read_until(int fd, const char *needle, double deadline)
 		buf[len] = '\0';
 		if (strstr(buf, needle))
 			return true;
-		keep = len < nl ? len : nl;  /* a needle cut at the end */
+		keep = len < nl ? len : nl; /* a needle cut at the end */
 		memmove(buf, buf + len - keep, keep);
 	}
 	return false;
@@ -439,12 +448,14 @@ measure_burst(double *out, const struct bench_env *env, const struct server *sv)
 	if (PQstatus(c) != CONNECTION_OK || fd < 0
 	    || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		goto out;
-	n = snprintf(req, sizeof req, "GET /api/tenants/%s/audit-logs/stream HTTP/1.1\r\n"
-		     "Host: bench\r\nAuthorization: Bearer %s\r\n\r\n", sv->ids[0],
-		     sv->tokens[0]);
+	n = snprintf(req, sizeof req,
+		     "GET /api/tenants/%s/audit-logs/stream HTTP/1.1\r\n"
+		     "Host: bench\r\nAuthorization: Bearer %s\r\n\r\n",
+		     sv->ids[0], sv->tokens[0]);
 	if (write(fd, req, (size_t)n) != n || !read_until(fd, ": stream open", now_s() + 10))
 		goto out;
-	snprintf(sql, sizeof sql, "SET ROLE tenantry_platform; SELECT count(tenantry.audit_event("
+	snprintf(sql, sizeof sql,
+		 "SET ROLE tenantry_platform; SELECT count(tenantry.audit_event("
 		 "'%s', 'bench.burst', 'bench', i::text, NULL)) FROM generate_series(1, 10000) i",
 		 sv->ids[0]);
 	r = PQexec(c, sql);
@@ -467,8 +478,7 @@ out:
 }
 
 int
-bench_server_rows(struct bench_report *rep, const struct bench_env *env,
-		  const char *tenantryd)
+bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd)
 {
 	struct server sv = { 0 };
 	struct bench_figure w, r;
@@ -478,10 +488,10 @@ bench_server_rows(struct bench_report *rep, const struct bench_env *env,
 		goto out;
 	if (measure_http(&w, &r, env, &sv, "http_tenant_get", false) < 0)
 		goto out;
-	add(rep, "GET /api/tenants/{id} with JWT, 8 conns", "ops/s", w.tps, r.tps,
-	    w.tps / r.tps, ">= 0.60 of raw", w.tps >= 0.6 * r.tps);
-	add(rep, "GET /api/tenants/{id} p99, 8 conns", "ms", w.p99, r.p99, -1,
-	    "p99 <= 10 ms", w.p99 <= 10);
+	add(rep, "GET /api/tenants/{id} with JWT, 8 conns", "ops/s", w.tps, r.tps, w.tps / r.tps,
+	    ">= 0.60 of raw", w.tps >= 0.6 * r.tps);
+	add(rep, "GET /api/tenants/{id} p99, 8 conns", "ms", w.p99, r.p99, -1, "p99 <= 10 ms",
+	    w.p99 <= 10);
 	if (measure_http(&w, &r, env, &sv, "http_usage_increment", true) < 0)
 		goto out;
 	add(rep, "POST /api/tenants/{id}/usage/increment, 8 conns", "ops/s", w.tps, r.tps,
@@ -492,7 +502,7 @@ bench_server_rows(struct bench_report *rep, const struct bench_env *env,
 		for (int i = 0; i < 3; i++)
 			if (measure_burst(&t[i], env, &sv) < 0)
 				goto out;
-		for (int i = 1; i < 3; i++)  /* the median of three */
+		for (int i = 1; i < 3; i++) /* the median of three */
 			for (int k = i; k > 0 && t[k] < t[k - 1]; k--) {
 				double x = t[k];
 

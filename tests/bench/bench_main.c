@@ -45,16 +45,18 @@ cmd_load(const char *admin, long tenants)
 		fprintf(stderr, "bench: %s\n", e.message);
 		return 1;
 	}
-	fprintf(stderr, "bench: loading %ld tenants, %ld users, %ld memberships, "
-		"%ld quotas, %ld audit entries\n", sc.tenants, sc.users, sc.tenants * 10,
-		sc.tenants * 5, sc.audit);
+	fprintf(stderr,
+		"bench: loading %ld tenants, %ld users, %ld memberships, "
+		"%ld quotas, %ld audit entries\n",
+		sc.tenants, sc.users, sc.tenants * 10, sc.tenants * 5, sc.audit);
 	if (bench_load(admin, tenants, &seconds) < 0) {
 		fprintf(stderr, "bench: loading failed\n");
 		return 1;
 	}
 	/* Remembered in the database itself, so a dataset is reused only
 	 * while it is really there. */
-	snprintf(sql, sizeof sql, "CREATE TABLE public.bench_dataset AS SELECT "
+	snprintf(sql, sizeof sql,
+		 "CREATE TABLE public.bench_dataset AS SELECT "
 		 "%ld::int8 AS tenants, %.1f::float8 AS load_seconds, now() AS loaded_at",
 		 tenants, seconds);
 	if (admin_exec(admin, sql) < 0)
@@ -71,15 +73,15 @@ struct run_opts {
 	const char *machine;
 	const char *dataset;
 	const char *server_note, *console_note;
-	const char *console_figures;  /* key=value file from console.sh */
-	const char *only;        /* one operation's key, for profiling */
-	const char *tenantryd;   /* the server binary, NULL = not built */
+	const char *console_figures; /* key=value file from console.sh */
+	const char *only;            /* one operation's key, for profiling */
+	const char *tenantryd;       /* the server binary, NULL = not built */
 };
 
 /* reps alternating the store and pgbench, so drift hits both alike. */
 static int
-measure(struct bench_figure *store, struct bench_figure *raw,
-	const struct bench_env *env, const struct bench_op *op, int clients)
+measure(struct bench_figure *store, struct bench_figure *raw, const struct bench_env *env,
+	const struct bench_op *op, int clients)
 {
 	struct bench_figure s[32], r[32];
 	int reps = env->reps < 32 ? env->reps : 32;
@@ -93,8 +95,8 @@ measure(struct bench_figure *store, struct bench_figure *raw,
 	bench_median(store, s, reps);
 	if (raw)
 		bench_median(raw, r, reps);
-	fprintf(stderr, "bench: %-20s %d client%s  store %9.0f/s p95 %6.2f ms",
-		op->key, clients, clients > 1 ? "s" : " ", store->tps, store->p95);
+	fprintf(stderr, "bench: %-20s %d client%s  store %9.0f/s p95 %6.2f ms", op->key, clients,
+		clients > 1 ? "s" : " ", store->tps, store->p95);
 	if (raw)
 		fprintf(stderr, "   raw %9.0f/s p95 %6.2f ms", raw->tps, raw->p95);
 	fputc('\n', stderr);
@@ -102,8 +104,7 @@ measure(struct bench_figure *store, struct bench_figure *raw,
 }
 
 static void
-ratio_row(struct bench_report *rep, const char *name, double tenantry, double raw,
-	  double min_ratio)
+ratio_row(struct bench_report *rep, const char *name, double tenantry, double raw, double min_ratio)
 {
 	struct bench_row *row = bench_row_add(rep, name);
 
@@ -125,8 +126,7 @@ store_rows(struct bench_report *rep, const struct bench_op *op, int clients,
 	char name[96];
 	struct bench_row *row;
 
-	snprintf(name, sizeof name, "%s, %d client%s", op->title, clients,
-		 clients > 1 ? "s" : "");
+	snprintf(name, sizeof name, "%s, %d client%s", op->title, clients, clients > 1 ? "s" : "");
 	if (strcmp(op->key, "audit_append") != 0) {
 		ratio_row(rep, name, s->tps, r->tps, 0.85);
 	} else {
@@ -152,8 +152,7 @@ store_rows(struct bench_report *rep, const struct bench_op *op, int clients,
 }
 
 static void
-pending_row(struct bench_report *rep, const char *name, const char *target,
-	    const char *note)
+pending_row(struct bench_report *rep, const char *name, const char *target, const char *note)
 {
 	struct bench_row *row = bench_row_add(rep, name);
 
@@ -175,8 +174,7 @@ server_rows(struct bench_report *rep, const struct run_opts *o)
 		why = "the tenantryd run failed, see its messages";
 	pending_row(rep, "GET /api/tenants/{id} with JWT, 8 conns", ">= 0.60 of raw", why);
 	pending_row(rep, "GET /api/tenants/{id} p99, 8 conns", "p99 <= 10 ms", why);
-	pending_row(rep, "POST /api/tenants/{id}/usage/increment, 8 conns", ">= 0.60 of raw",
-		    why);
+	pending_row(rep, "POST /api/tenants/{id}/usage/increment, 8 conns", ">= 0.60 of raw", why);
 }
 
 /* A figure from console.sh's key=value file, or -1. */
@@ -197,8 +195,8 @@ figure(const char *path, const char *key)
 }
 
 static void
-console_row(struct bench_report *rep, const char *name, const char *unit, double v,
-	    double limit, const char *target, const char *note)
+console_row(struct bench_report *rep, const char *name, const char *unit, double v, double limit,
+	    const char *target, const char *note)
 {
 	struct bench_row *row = bench_row_add(rep, name);
 
@@ -224,15 +222,16 @@ console_rows(struct bench_report *rep, const struct run_opts *o)
 		const char *why = f ? "the console run failed, see its messages" : o->console_note;
 
 		pending_row(rep, "console: start to first screen with data", "<= 150 ms", why);
-		pending_row(rep, "console: filter keystroke to list redrawn p95", "p95 <= 50 ms", why);
-		pending_row(rep, "console: audit insert to line on screen p95", "p95 <= 100 ms", why);
-		pending_row(rep, "console: resident memory after 10 min of demo activity",
-			    "<= 32 MB, flat",
+		pending_row(rep, "console: filter keystroke to list redrawn p95", "p95 <= 50 ms",
 			    why);
+		pending_row(rep, "console: audit insert to line on screen p95", "p95 <= 100 ms",
+			    why);
+		pending_row(rep, "console: resident memory after 10 min of demo activity",
+			    "<= 32 MB, flat", why);
 		return;
 	}
-	console_row(rep, "console: start to first screen with data", "ms",
-		    figure(f, "start_ms"), 150, "<= 150 ms", "real console in tmux, from its trace");
+	console_row(rep, "console: start to first screen with data", "ms", figure(f, "start_ms"),
+		    150, "<= 150 ms", "real console in tmux, from its trace");
 	snprintf(note, sizeof note, "%.0f keystrokes 200 ms apart", figure(f, "filter_n"));
 	console_row(rep, "console: filter keystroke to list redrawn p95", "ms",
 		    figure(f, "filter_p95_ms"), 50, "p95 <= 50 ms", note);
@@ -243,16 +242,20 @@ console_rows(struct bench_report *rep, const struct run_opts *o)
 	rss = figure(f, "rss_mb");
 	growth = figure(f, "rss_growth_pct");
 	if (figure(f, "seconds") >= 600)
-		snprintf(note, sizeof note, "after %.0f min of demo --live; %.1f %% more than "
-			 "after the first minute", figure(f, "seconds") / 60, growth);
+		snprintf(note, sizeof note,
+			 "after %.0f min of demo --live; %.1f %% more than "
+			 "after the first minute",
+			 figure(f, "seconds") / 60, growth);
 	else
-		snprintf(note, sizeof note, "only %.0f s of demo --live (the full scale runs "
-			 "10 min); grew %.1f %%", figure(f, "seconds"), growth);
-	console_row(rep, "console: resident memory after 10 min of demo activity", "MB", rss,
-		    32, "<= 32 MB, flat", note);
+		snprintf(note, sizeof note,
+			 "only %.0f s of demo --live (the full scale runs "
+			 "10 min); grew %.1f %%",
+			 figure(f, "seconds"), growth);
+	console_row(rep, "console: resident memory after 10 min of demo activity", "MB", rss, 32,
+		    "<= 32 MB, flat", note);
 	/* Flat: within 10 % once the first minute is over. */
-	rep->rows[rep->n - 1].met = rss >= 0 && rss <= 32 && growth < 10
-		&& figure(f, "seconds") >= 600;
+	rep->rows[rep->n - 1].met =
+	    rss >= 0 && rss <= 32 && growth < 10 && figure(f, "seconds") >= 600;
 }
 
 static int
@@ -275,8 +278,7 @@ cmd_run(struct run_opts *o)
 			return 1;
 	}
 	for (int i = 0; i < bench_nops; i++)
-		if (!bench_ops[i].growth_only
-		    && bench_pgbench_script(&o->big, &bench_ops[i]) < 0)
+		if (!bench_ops[i].growth_only && bench_pgbench_script(&o->big, &bench_ops[i]) < 0)
 			return 1;
 	for (int i = 0; i < bench_nops; i++) {
 		const struct bench_op *op = &bench_ops[i];
@@ -319,7 +321,7 @@ cmd_run(struct run_opts *o)
 			 o->small.tenants, op->growth_note ? ", " : "",
 			 op->growth_note ? op->growth_note : "");
 		if (op->growth_note)
-			continue;  /* not the same work on both sides: reported only */
+			continue; /* not the same work on both sides: reported only */
 		snprintf(row->target, sizeof row->target, "ratio <= 1.5");
 		row->met = row->ratio >= 0 && row->ratio <= 1.5;
 	}
@@ -347,7 +349,8 @@ cmd_migrate(const char *admin)
 	fprintf(stderr, "bench: %d new migration(s) applied to the kept dataset; vacuum\n",
 		applied);
 	return admin_exec(admin, "VACUUM (FREEZE, ANALYZE) tenantry.tenants, tenantry.users, "
-			  "tenantry.tenant_users, tenantry.quotas, tenantry.audit_heads") < 0;
+				 "tenantry.tenant_users, tenantry.quotas, tenantry.audit_heads")
+	       < 0;
 }
 
 static void
@@ -359,27 +362,39 @@ usage(void)
 	      "              [--small-db DB --small-tenants N] [--seconds S] [--reps R]\n"
 	      "              [--workdir DIR] [--json FILE] [--machine TEXT] [--dataset TEXT]\n"
 	      "              [--server-note TEXT] [--console-note TEXT] [--only OP]\n"
-	      "              [--tenantryd PATH] [--console-figures FILE]\n", stderr);
+	      "              [--tenantryd PATH] [--console-figures FILE]\n",
+	      stderr);
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "host", 1, NULL, 'h' }, { "port", 1, NULL, 'p' }, { "user", 1, NULL, 'U' },
-		{ "db", 1, NULL, 'd' }, { "tenants", 1, NULL, 'n' },
-		{ "small-db", 1, NULL, 'D' }, { "small-tenants", 1, NULL, 'N' },
-		{ "seconds", 1, NULL, 's' }, { "reps", 1, NULL, 'r' },
-		{ "workdir", 1, NULL, 'w' }, { "json", 1, NULL, 'j' },
-		{ "machine", 1, NULL, 'm' }, { "dataset", 1, NULL, 'S' },
-		{ "server-note", 1, NULL, 'v' }, { "console-note", 1, NULL, 'c' },
-		{ "only", 1, NULL, 'o' }, { "tenantryd", 1, NULL, 't' },
+		{ "host", 1, NULL, 'h' },
+		{ "port", 1, NULL, 'p' },
+		{ "user", 1, NULL, 'U' },
+		{ "db", 1, NULL, 'd' },
+		{ "tenants", 1, NULL, 'n' },
+		{ "small-db", 1, NULL, 'D' },
+		{ "small-tenants", 1, NULL, 'N' },
+		{ "seconds", 1, NULL, 's' },
+		{ "reps", 1, NULL, 'r' },
+		{ "workdir", 1, NULL, 'w' },
+		{ "json", 1, NULL, 'j' },
+		{ "machine", 1, NULL, 'm' },
+		{ "dataset", 1, NULL, 'S' },
+		{ "server-note", 1, NULL, 'v' },
+		{ "console-note", 1, NULL, 'c' },
+		{ "only", 1, NULL, 'o' },
+		{ "tenantryd", 1, NULL, 't' },
 		{ "console-figures", 1, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_opts o = { .big = { .user = "bench_operator", .seconds = 3, .reps = 3,
-				       .workdir = "." },
-			      .server_note = "needs tenantryd", .console_note = "needs the console" };
+	struct run_opts o = {
+		.big = { .user = "bench_operator", .seconds = 3, .reps = 3, .workdir = "." },
+		.server_note = "needs tenantryd",
+		.console_note = "needs the console"
+	};
 	int ch;
 
 	if (argc == 4 && strcmp(argv[1], "load") == 0)
@@ -393,29 +408,67 @@ main(int argc, char **argv)
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': o.big.host = optarg; break;
-		case 'p': o.big.port = optarg; break;
-		case 'U': o.big.user = optarg; break;
-		case 'd': o.big.db = optarg; break;
-		case 'n': o.big.tenants = atol(optarg); break;
-		case 'D': o.small.db = optarg; break;
-		case 'N': o.small.tenants = atol(optarg); break;
-		case 's': o.big.seconds = atoi(optarg); break;
-		case 'r': o.big.reps = atoi(optarg); break;
-		case 'w': o.big.workdir = optarg; break;
-		case 'j': o.json = optarg; break;
-		case 'm': o.machine = optarg; break;
-		case 'S': o.dataset = optarg; break;
-		case 'v': o.server_note = optarg; break;
-		case 'c': o.console_note = optarg; break;
-		case 'o': o.only = optarg; break;
-		case 't': o.tenantryd = optarg; break;
-		case 'C': o.console_figures = optarg; break;
-		default: usage(); return 64;
+		case 'h':
+			o.big.host = optarg;
+			break;
+		case 'p':
+			o.big.port = optarg;
+			break;
+		case 'U':
+			o.big.user = optarg;
+			break;
+		case 'd':
+			o.big.db = optarg;
+			break;
+		case 'n':
+			o.big.tenants = atol(optarg);
+			break;
+		case 'D':
+			o.small.db = optarg;
+			break;
+		case 'N':
+			o.small.tenants = atol(optarg);
+			break;
+		case 's':
+			o.big.seconds = atoi(optarg);
+			break;
+		case 'r':
+			o.big.reps = atoi(optarg);
+			break;
+		case 'w':
+			o.big.workdir = optarg;
+			break;
+		case 'j':
+			o.json = optarg;
+			break;
+		case 'm':
+			o.machine = optarg;
+			break;
+		case 'S':
+			o.dataset = optarg;
+			break;
+		case 'v':
+			o.server_note = optarg;
+			break;
+		case 'c':
+			o.console_note = optarg;
+			break;
+		case 'o':
+			o.only = optarg;
+			break;
+		case 't':
+			o.tenantryd = optarg;
+			break;
+		case 'C':
+			o.console_figures = optarg;
+			break;
+		default:
+			usage();
+			return 64;
 		}
 	}
-	if (!o.big.host || !o.big.port || !o.big.db || o.big.tenants < 10
-	    || o.big.seconds < 1 || o.big.reps < 1) {
+	if (!o.big.host || !o.big.port || !o.big.db || o.big.tenants < 10 || o.big.seconds < 1
+	    || o.big.reps < 1) {
 		usage();
 		return 64;
 	}

@@ -20,7 +20,8 @@ static int
 as_tenant(struct store *st, const char *id, struct err *e)
 {
 	struct store_context c = { .role = STORE_ROLE_TENANT,
-				   .actor = "bench@example.com", .actor_kind = "user" };
+				   .actor = "bench@example.com",
+				   .actor_kind = "user" };
 
 	snprintf(c.tenant_id, sizeof c.tenant_id, "%s", id);
 	return store_set_context(st, &c, e);
@@ -30,7 +31,8 @@ static int
 as_platform(struct store *st, struct err *e)
 {
 	struct store_context c = { .role = STORE_ROLE_PLATFORM,
-				   .actor = "admin@example.com", .actor_kind = "staff" };
+				   .actor = "admin@example.com",
+				   .actor_kind = "staff" };
 
 	return store_set_context(st, &c, e);
 }
@@ -55,7 +57,9 @@ static int
 op_tenant_page(struct store *st, long n, char *err, size_t errlen)
 {
 	char key[160], cursor[CURSOR_LEN], id[ID_LEN];
-	struct tenant_query q = { .sort = TENANT_SORT_NAME, .status = -1, .limit = 50,
+	struct tenant_query q = { .sort = TENANT_SORT_NAME,
+				  .status = -1,
+				  .limit = 50,
 				  .after = cursor };
 	struct tenant_list l;
 	struct err e = { 0 };
@@ -76,8 +80,10 @@ op_tenant_page(struct store *st, long n, char *err, size_t errlen)
 static int
 op_tenant_filter(struct store *st, long k, char *err, size_t errlen)
 {
-	struct tenant_query q = { .filter = bench_term((int)k), .sort = TENANT_SORT_NAME,
-				  .status = -1, .limit = 50 };
+	struct tenant_query q = { .filter = bench_term((int)k),
+				  .sort = TENANT_SORT_NAME,
+				  .status = -1,
+				  .limit = 50 };
 	struct tenant_list l;
 	struct err e = { 0 };
 
@@ -95,8 +101,7 @@ op_quota_consume(struct store *st, long n, char *err, size_t errlen)
 	struct err e = { 0 };
 
 	bench_tenant_id(id, n);
-	if (as_tenant(st, id, &e) < 0
-	    || store_usage_increment(&r, st, id, "api_calls", 1, &e) < 0)
+	if (as_tenant(st, id, &e) < 0 || store_usage_increment(&r, st, id, "api_calls", 1, &e) < 0)
 		return fail(err, errlen, &e);
 	return 0;
 }
@@ -129,26 +134,21 @@ op_audit_append(struct store *st, long n, char *err, size_t errlen)
 
 	bench_tenant_id(id, n);
 	if (as_tenant(st, id, &e) < 0
-	    || store_audit_event(st, id, "bench.event", "bench", "", "{\"bench\": 1}",
-				    &e) < 0)
+	    || store_audit_event(st, id, "bench.event", "bench", "", "{\"bench\": 1}", &e) < 0)
 		return fail(err, errlen, &e);
 	return 0;
 }
 
 const struct bench_op bench_ops[] = {
 	{ "tenant_get", "tenant by id", DRAW_TENANT, op_tenant_get },
-	{ "tenant_page", "tenant list page (50, by name, keyset)", DRAW_TENANT,
-	  op_tenant_page },
-	{ "tenant_filter", "substring filter page (50, trigram)", DRAW_TERM,
-	  op_tenant_filter, false, "where its pages are shorter" },
-	{ "tenant_filter_full", "substring filter (50, full at both sizes)",
-	  DRAW_FULL_TERM, op_tenant_filter, true },
-	{ "quota_consume", "quota consume (random tenant)", DRAW_TENANT,
-	  op_quota_consume },
-	{ "quota_consume_hot", "quota consume (one hot tenant)", DRAW_HOT,
-	  op_quota_consume },
-	{ "audit_latest", "latest 100 audit entries of a tenant", DRAW_TENANT10,
-	  op_audit_latest },
+	{ "tenant_page", "tenant list page (50, by name, keyset)", DRAW_TENANT, op_tenant_page },
+	{ "tenant_filter", "substring filter page (50, trigram)", DRAW_TERM, op_tenant_filter,
+	  false, "where its pages are shorter" },
+	{ "tenant_filter_full", "substring filter (50, full at both sizes)", DRAW_FULL_TERM,
+	  op_tenant_filter, true },
+	{ "quota_consume", "quota consume (random tenant)", DRAW_TENANT, op_quota_consume },
+	{ "quota_consume_hot", "quota consume (one hot tenant)", DRAW_HOT, op_quota_consume },
+	{ "audit_latest", "latest 100 audit entries of a tenant", DRAW_TENANT10, op_audit_latest },
 	{ "audit_append", "audit append (chain + notify)", DRAW_TENANT, op_audit_append },
 };
 const int bench_nops = sizeof bench_ops / sizeof bench_ops[0];

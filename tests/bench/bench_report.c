@@ -13,7 +13,7 @@ bench_row_add(struct bench_report *r, const char *name)
 	struct bench_row *row;
 
 	if (r->n >= (int)(sizeof r->rows / sizeof r->rows[0]))
-		r->n--;  /* cannot happen with the fixed row set; never overflow */
+		r->n--; /* cannot happen with the fixed row set; never overflow */
 	row = &r->rows[r->n++];
 	memset(row, 0, sizeof *row);
 	snprintf(row->name, sizeof row->name, "%s", name);
@@ -38,8 +38,8 @@ figure(char *out, size_t n, double v, const char *unit)
 void
 bench_report_print(const struct bench_report *r)
 {
-	printf("\n%-62s %12s %12s %6s  %-16s %s\n", "operation", "tenantry", "raw",
-	       "ratio", "target", "met");
+	printf("\n%-62s %12s %12s %6s  %-16s %s\n", "operation", "tenantry", "raw", "ratio",
+	       "target", "met");
 	for (int i = 0; i < 116; i++)
 		putchar('-');
 	putchar('\n');
@@ -60,7 +60,10 @@ bench_report_print(const struct bench_report *r)
 			snprintf(ratio, sizeof ratio, "%.2f", row->ratio);
 		printf("%-62.62s %12s %12s %6s  %-16s %-3s  %s\n", row->name, t, raw, ratio,
 		       *row->target ? row->target : "-",
-		       !*row->target ? "-" : row->met ? "yes" : "NO", row->note);
+		       !*row->target ? "-"
+		       : row->met    ? "yes"
+				     : "NO",
+		       row->note);
 	}
 	if (*r->dataset)
 		printf("\ndataset: %s\n", r->dataset);
@@ -83,15 +86,15 @@ bench_report_json(const struct bench_report *r, const char *path)
 	for (int i = 0; i < r->n; i++) {
 		const struct bench_row *row = &r->rows[i];
 
-		json_array_append_new(rows, json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:s}",
-			"name", row->name,
-			"tenantry", row->measured ? num_or_null(row->tenantry) : json_null(),
-			"raw", row->measured ? num_or_null(row->raw) : json_null(),
-			"ratio", row->measured ? num_or_null(row->ratio) : json_null(),
-			"target", row->target,
-			"met", !*row->target ? json_null() : json_boolean(row->measured && row->met),
-			"unit", row->unit,
-			"note", row->note));
+		json_array_append_new(
+		    rows,
+		    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:s}", "name", row->name,
+			      "tenantry", row->measured ? num_or_null(row->tenantry) : json_null(),
+			      "raw", row->measured ? num_or_null(row->raw) : json_null(), "ratio",
+			      row->measured ? num_or_null(row->ratio) : json_null(), "target",
+			      row->target, "met",
+			      !*row->target ? json_null() : json_boolean(row->measured && row->met),
+			      "unit", row->unit, "note", row->note));
 	}
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(root, "machine", json_string(r->machine));

@@ -89,8 +89,8 @@ draw_pgbench(const struct bench_op *op)
 void
 bench_conninfo(char *out, size_t n, const struct bench_env *env)
 {
-	snprintf(out, n, "host=%s port=%s user=%s dbname=%s", env->host, env->port,
-		 env->user, env->db);
+	snprintf(out, n, "host=%s port=%s user=%s dbname=%s", env->host, env->port, env->user,
+		 env->db);
 }
 
 static int
@@ -194,8 +194,8 @@ collect(struct bench_figure *out, struct worker *w, int clients)
 }
 
 int
-bench_store_run(struct bench_figure *out, const struct bench_env *env,
-		const struct bench_op *op, int clients)
+bench_store_run(struct bench_figure *out, const struct bench_env *env, const struct bench_op *op,
+		int clients)
 {
 	struct worker w[64] = { 0 };
 	pthread_t th[64];
@@ -209,7 +209,9 @@ bench_store_run(struct bench_figure *out, const struct bench_env *env,
 	for (int i = 0; i < clients && rc == 0; i++) {
 		char err[256];
 
-		w[i] = (struct worker){ .env = env, .op = op, .start = &start,
+		w[i] = (struct worker){ .env = env,
+					.op = op,
+					.start = &start,
 					.seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1) };
 		/* Connected and warmed (statements prepared) before the clock. */
 		if (open_store(&w[i].st, env) < 0
@@ -227,8 +229,8 @@ bench_store_run(struct bench_figure *out, const struct bench_env *env,
 		rc = collect(out, w, clients);
 	for (int i = 0; i < clients; i++) {
 		if (w[i].errors && rc == 0) {
-			fprintf(stderr, "bench: %s: %ld errors, first: %s\n", op->key,
-				w[i].errors, w[i].err);
+			fprintf(stderr, "bench: %s: %ld errors, first: %s\n", op->key, w[i].errors,
+				w[i].err);
 			rc = -1;
 		}
 		store_close(&w[i].st);
@@ -290,7 +292,7 @@ param_text(char *out, size_t n, const struct capture *c, int s, int i,
 		return;
 	}
 	if (!*p) {
-		snprintf(out, n, "''");  /* pgbench has no empty variables */
+		snprintf(out, n, "''"); /* pgbench has no empty variables */
 		return;
 	}
 	for (int k = 0; k < nrules; k++)
@@ -304,8 +306,8 @@ param_text(char *out, size_t n, const struct capture *c, int s, int i,
 
 /* Statement s with $1.. replaced (outside quoted literals). */
 static void
-write_stmt(FILE *f, FILE *defs, const struct capture *c, int s,
-	   const struct bench_rule *rules, int nrules)
+write_stmt(FILE *f, FILE *defs, const struct capture *c, int s, const struct bench_rule *rules,
+	   int nrules)
 {
 	bool quoted = false;
 
@@ -397,17 +399,15 @@ bench_pgbench_script(const struct bench_env *env, const struct bench_op *op)
 		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_PATTERN_SQL, "{k}",
 			    ":k::int4");
 		snprintf(rules[1].value, sizeof rules[1].value, "%s", bench_term((int)c.v));
-		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_TERM_SQL, "{k}",
-			    ":k::int4");
+		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_TERM_SQL, "{k}", ":k::int4");
 	} else {
 		bench_tenant_id(rules[0].value, c.v);
 		bench_subst(rules[0].expr, sizeof rules[0].expr, BENCH_ID_SQL, "{n}", ":n::int4");
 		bench_tenant_name(rules[1].value, sizeof rules[1].value, c.v);
-		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_NAME_SQL, "{n}",
-			    ":n::int4");
+		bench_subst(rules[1].expr, sizeof rules[1].expr, BENCH_NAME_SQL, "{n}", ":n::int4");
 	}
-	return bench_capture_script(env, op->key, op->title, draw_pgbench(op), call_op, &c,
-				    rules, nrules);
+	return bench_capture_script(env, op->key, op->title, draw_pgbench(op), call_op, &c, rules,
+				    nrules);
 }
 
 /* ---- running pgbench ------------------------------------------------------------------ */
@@ -506,29 +506,49 @@ parse_pgbench(struct bench_figure *out, const char *outpath)
 }
 
 int
-bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
-		  const char *key, int clients)
+bench_pgbench_run(struct bench_figure *out, const struct bench_env *env, const char *key,
+		  int clients)
 {
 	char *argv[128];
 	int argc = 0, rc;
-	char script[512], vars[512], prefix[512], outpath[512], c[16], j[16], t[16],
-	     nt[48], logp[600];
+	char script[512], vars[512], prefix[512], outpath[512], c[16], j[16], t[16], nt[48],
+	    logp[600];
 
 	memset(out, 0, sizeof *out);
 	snprintf(script, sizeof script, "%s/%s.pgbench", env->workdir, key);
 	snprintf(vars, sizeof vars, "%s/%s.vars", env->workdir, key);
 	snprintf(prefix, sizeof prefix, "%s/log-%s-%d", env->workdir, key, clients);
-	snprintf(outpath, sizeof outpath, "%s/pgbench-%s-%d.out", env->workdir, key,
-		 clients);
+	snprintf(outpath, sizeof outpath, "%s/pgbench-%s-%d.out", env->workdir, key, clients);
 	snprintf(c, sizeof c, "%d", clients);
 	snprintf(j, sizeof j, "%d", clients < 2 ? 1 : 2);
 	snprintf(t, sizeof t, "%d", (int)env->seconds);
 	snprintf(nt, sizeof nt, "ntenants=%ld", env->tenants);
 	snprintf(logp, sizeof logp, "--log-prefix=%s", prefix);
 	{
-		const char *fixed[] = { "pgbench", "-n", "-M", "prepared", "-h", env->host,
-			"-p", env->port, "-U", env->user, "-c", c, "-j", j, "-T", t,
-			"-D", nt, "-f", script, "-l", logp, "--sampling-rate=0.25", NULL };
+		const char *fixed[] = { "pgbench",
+					"-n",
+					"-M",
+					"prepared",
+					"-h",
+					env->host,
+					"-p",
+					env->port,
+					"-U",
+					env->user,
+					"-c",
+					c,
+					"-j",
+					j,
+					"-T",
+					t,
+					"-D",
+					nt,
+					"-f",
+					script,
+					"-l",
+					logp,
+					"--sampling-rate=0.25",
+					NULL };
 
 		for (int i = 0; fixed[i]; i++)
 			argv[argc++] = strdup(fixed[i]);
@@ -542,8 +562,8 @@ bench_pgbench_run(struct bench_figure *out, const struct bench_env *env,
 	argv[argc] = NULL;
 	rc = bench_spawn_wait(argv, outpath);
 	if (rc != 0 || parse_pgbench(out, outpath) < 0 || read_logs(out, prefix) < 0) {
-		fprintf(stderr, "bench: pgbench failed for %s (exit %d), see %s\n", key,
-			rc, outpath);
+		fprintf(stderr, "bench: pgbench failed for %s (exit %d), see %s\n", key, rc,
+			outpath);
 		rc = -1;
 	}
 out:

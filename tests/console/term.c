@@ -46,7 +46,8 @@ term_start(struct term *t, int w, int h, const char *env, const char *args)
 			     "XDG_CONFIG_HOME=%s/.config USER=console-test %s %s %s %s; "
 			     "echo console exited \\$?; sleep 600\"",
 			     t->sock, w, h, t->home, t->home, san, env ? env : "",
-			     getenv("TENANTRY_BIN"), args), 0);
+			     getenv("TENANTRY_BIN"), args),
+			 0);
 	run("tmux -L %s set-option -g status off >/dev/null 2>&1", t->sock);
 }
 
@@ -138,7 +139,8 @@ term_stop(struct term *t)
 	 * check runs; then any report it wrote fails the test. */
 	if (getenv("ASAN_OPTIONS")) {
 		run("pkill -TERM -P \"$(tmux -L %s list-panes -F '#{pane_pid}' 2>/dev/null)\" "
-		    "-x tenantry >/dev/null 2>&1", t->sock);
+		    "-x tenantry >/dev/null 2>&1",
+		    t->sock);
 		term_wait(t, "console exited", 8000);
 		snprintf(pattern, sizeof pattern, "%s/sanitizer.*", t->home);
 		if (glob(pattern, 0, NULL, &g) == 0) {
@@ -170,8 +172,8 @@ void
 term_click(struct term *t, int x, int y, bool twice)
 {
 	for (int i = 0; i < (twice ? 2 : 1); i++) {
-		mouse_report(t, 0, x, y);  /* press */
-		mouse_report(t, 3, x, y);  /* release */
+		mouse_report(t, 0, x, y); /* press */
+		mouse_report(t, 3, x, y); /* release */
 	}
 }
 

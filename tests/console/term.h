@@ -6,9 +6,9 @@
 #include <stdbool.h>
 
 struct term {
-	char sock[64];           /* tmux -L socket, private to the test */
-	char home[256];          /* HOME and XDG_CONFIG_HOME of the console */
-	char screen[65536];      /* the last capture */
+	char sock[64];      /* tmux -L socket, private to the test */
+	char home[256];     /* HOME and XDG_CONFIG_HOME of the console */
+	char screen[65536]; /* the last capture */
 };
 
 /* Starts `tenantry ARGS` (a shell-quoted argument string) in a w x h
@@ -39,8 +39,10 @@ void term_resize(struct term *t, int w, int h);
 void term_stop(struct term *t);
 
 /* Asserts that text appears within 8 s, printing the screen otherwise. */
+/* clang-format off */
 #define term_expect(t, text)                                                  \
 	ck_assert_msg(term_wait((t), (text), 8000), "waited for \"%s\" on:\n%s", \
 		      (text), (t)->screen)
+/* clang-format on */
 
 #endif

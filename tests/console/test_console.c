@@ -18,9 +18,10 @@
 static const char *
 status_of(const char *slug)
 {
-	return testdb_value(pg, slug[0] == 'a'
-			? "SELECT status FROM tenantry.tenants WHERE slug = 'acme-console'"
-			: "SELECT status FROM tenantry.tenants WHERE slug = 'globex-console'");
+	return testdb_value(
+	    pg, slug[0] == 'a'
+		    ? "SELECT status FROM tenantry.tenants WHERE slug = 'acme-console'"
+		    : "SELECT status FROM tenantry.tenants WHERE slug = 'globex-console'");
 }
 
 /* Display column at which needle starts on the screen line holding key. */
@@ -82,7 +83,7 @@ END_TEST
 START_TEST(test_suspend_needs_the_slug)
 {
 	start(120, 36, NULL);
-	term_keys(&term, "Enter", NULL);  /* acme-console is first by name */
+	term_keys(&term, "Enter", NULL); /* acme-console is first by name */
 	term_expect(&term, "Acme Console");
 	term_keys(&term, "s", NULL);
 	term_expect(&term, "Type the tenant's slug (acme-console)");
@@ -108,8 +109,10 @@ START_TEST(test_live_audit_appears)
 	start(120, 36, NULL);
 	term_expect(&term, "live audit");
 	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	ck_assert_msg(store_audit_event(st, "globex-console", "test.live", "widget", "w-42",
-					   "{\"n\": 1}", &e) == 0, "%s", e.message);
+	ck_assert_msg(
+	    store_audit_event(st, "globex-console", "test.live", "widget", "w-42", "{\"n\": 1}", &e)
+		== 0,
+	    "%s", e.message);
 	store_close(&st);
 	term_expect(&term, "test.live widget w-42");
 	/* and in the tenant's own audit pane, with its detail */
@@ -160,7 +163,8 @@ START_TEST(test_read_only_refuses_writes)
 	term_expect(&term, "read-only console: suspend refused");
 	ck_assert_str_eq(status_of("acme"), "active");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				    "action LIKE 'tenant.status%%'"), 0);
+					"action LIKE 'tenant.status%%'"),
+			 0);
 }
 END_TEST
 
@@ -207,7 +211,7 @@ START_TEST(test_bad_config_lines_are_reported)
 	char dir[512], path[600];
 	FILE *f;
 
-	term_start(&term, 120, 36, NULL, "--version");  /* makes the home directory */
+	term_start(&term, 120, 36, NULL, "--version"); /* makes the home directory */
 	term_stop(&term);
 	snprintf(dir, sizeof dir, "%s/.config", term.home);
 	mkdir(dir, 0700);
@@ -225,7 +229,7 @@ START_TEST(test_bad_config_lines_are_reported)
 	term_expect(&term, "keys:4:");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "acme-console");
-	term_keys(&term, "Z", NULL);  /* the good line in between still applies */
+	term_keys(&term, "Z", NULL); /* the good line in between still applies */
 	term_expect(&term, "console exited 0");
 }
 END_TEST
@@ -251,9 +255,10 @@ START_TEST(test_view_as_tenant)
 {
 	start(120, 36, NULL);
 	view_as_viewer("V", "ticket 4711");
-	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				    "action = 'support.view_as.start' AND new->>'reason' = 'ticket 4711'"),
-			 1);
+	ck_assert_int_eq(
+	    testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+			   "action = 'support.view_as.start' AND new->>'reason' = 'ticket 4711'"),
+	    1);
 	/* the tenant's own database role: only its own tenant is listed */
 	term_keys(&term, "1", NULL);
 	ck_assert_msg(term_wait_gone(&term, "globex-console", 5000), "%s", term.screen);
@@ -265,7 +270,8 @@ START_TEST(test_view_as_tenant)
 	term_expect(&term, "back to the staff view");
 	term_expect(&term, "globex-console");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				    "action = 'support.view_as.end'"), 1);
+					"action = 'support.view_as.end'"),
+			 1);
 }
 END_TEST
 
@@ -278,11 +284,12 @@ START_TEST(test_view_as_emacs_keys)
 	start(120, 36, "--keymap emacs");
 	view_as_viewer("M-a", "ticket 4712");
 	ends = testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			  "action = 'support.view_as.end'");
+			      "action = 'support.view_as.end'");
 	term_keys(&term, "C-x", NULL);
 	term_expect(&term, "back to the staff view");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				    "action = 'support.view_as.end'"), ends + 1);
+					"action = 'support.view_as.end'"),
+			 ends + 1);
 }
 END_TEST
 
@@ -297,14 +304,16 @@ START_TEST(test_create_tenant)
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "admin_email");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenants WHERE "
-				    "slug = 'initech-console'"), 0);
+					"slug = 'initech-console'"),
+			 0);
 	term_keys(&term, "C-u", NULL);
 	term_type(&term, "boss@initech.test");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "created initech-console");
 	term_expect(&term, "Initech Console");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenants WHERE "
-				    "slug = 'initech-console'"), 1);
+					"slug = 'initech-console'"),
+			 1);
 }
 END_TEST
 
@@ -351,13 +360,16 @@ START_TEST(test_settings_edit_and_reveal)
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "whole number");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings "
-				    "WHERE key = 'projects.max'"), 0);
+					"WHERE key = 'projects.max'"),
+			 0);
 	term_keys(&term, "C-u", NULL);
 	term_type(&term, "42");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "saved projects.max");
-	ck_assert_str_eq(testdb_value(pg, "SELECT value || ':' || type FROM tenantry.tenant_settings "
-					  "WHERE key = 'projects.max'"), "42:int");
+	ck_assert_str_eq(testdb_value(pg,
+				      "SELECT value || ':' || type FROM tenantry.tenant_settings "
+				      "WHERE key = 'projects.max'"),
+			 "42:int");
 
 	term_keys(&term, "n", NULL);
 	term_expect(&term, "Key: a-z 0-9");
@@ -370,13 +382,16 @@ START_TEST(test_settings_edit_and_reveal)
 	term_expect(&term, "saved smtp.password");
 	term_expect(&term, "smtp.password");
 	ck_assert_ptr_null(strstr(term.screen, "hunter2-xyz"));
-	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings WHERE "
-				    "key = 'smtp.password' AND encrypted AND value <> 'hunter2-xyz'"), 1);
+	ck_assert_int_eq(
+	    testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings WHERE "
+			   "key = 'smtp.password' AND encrypted AND value <> 'hunter2-xyz'"),
+	    1);
 	term_keys(&term, "G", "v", NULL);
 	term_expect(&term, "revealed smtp.password (audited)");
 	term_expect(&term, "hunter2-xyz");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				    "action = 'secret.reveal'"), 1);
+					"action = 'secret.reveal'"),
+			 1);
 }
 END_TEST
 
@@ -392,7 +407,8 @@ START_TEST(test_invite_and_change_role)
 	term_expect(&term, "Invitation token (shown once)");
 	term_expect(&term, "tenantry invite accept tni_");
 	ck_assert_str_eq(testdb_value(pg, "SELECT role FROM tenantry.invitations WHERE "
-					  "email = 'new.hire@acme-console.test'"), "viewer");
+					  "email = 'new.hire@acme-console.test'"),
+			 "viewer");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "new.hire@acme-console.test");
 	term_expect(&term, "pending");
@@ -414,26 +430,30 @@ START_TEST(test_invite_and_change_role)
 		struct err e;
 
 		ck_assert_msg(store_invitation_create(&inv, token, st, "acme-console",
-							 "dev@acme-console.test", ROLE_MEMBER,
-							 &e) == 0, "%s", e.message);
-		ck_assert_msg(store_invitation_accept(&m, st, token, "Dev", "correct horse battery",
-							 &e) == 0, "%s", e.message);
+						      "dev@acme-console.test", ROLE_MEMBER, &e)
+				  == 0,
+			      "%s", e.message);
+		ck_assert_msg(
+		    store_invitation_accept(&m, st, token, "Dev", "correct horse battery", &e) == 0,
+		    "%s", e.message);
 		store_close(&st);
 	}
 	term_keys(&term, "R", NULL);
 	term_expect(&term, "dev@acme-console.test");
 	term_keys(&term, "G", "c", NULL);
 	term_expect(&term, "Role of dev@acme-console.test");
-	term_keys(&term, "Right", "Enter", NULL);  /* member -> viewer */
+	term_keys(&term, "Right", "Enter", NULL); /* member -> viewer */
 	term_expect(&term, "dev@acme-console.test: viewer, active");
 	ck_assert_str_eq(testdb_value(pg, "SELECT tu.role FROM tenantry.tenant_users tu JOIN "
 					  "tenantry.users u ON u.id = tu.user_id WHERE "
-					  "u.email = 'dev@acme-console.test'"), "viewer");
+					  "u.email = 'dev@acme-console.test'"),
+			 "viewer");
 	term_keys(&term, "x", NULL);
 	term_expect(&term, "dev@acme-console.test: viewer, inactive");
 	ck_assert_str_eq(testdb_value(pg, "SELECT tu.active::text FROM tenantry.tenant_users tu "
 					  "JOIN tenantry.users u ON u.id = tu.user_id WHERE "
-					  "u.email = 'dev@acme-console.test'"), "false");
+					  "u.email = 'dev@acme-console.test'"),
+			 "false");
 }
 END_TEST
 
@@ -445,8 +465,9 @@ START_TEST(test_tier_change_preview)
 	struct quota_result r;
 	struct err e;
 
-	ck_assert_msg(store_usage_increment(&r, st, "acme-console", "storage_bytes",
-					       8LL << 30, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_usage_increment(&r, st, "acme-console", "storage_bytes", 8LL << 30, &e)
+			  == 0,
+		      "%s", e.message);
 	store_close(&st);
 	start(120, 36, "--tenant acme-console");
 	term_expect(&term, "Acme Console");
@@ -454,18 +475,20 @@ START_TEST(test_tier_change_preview)
 	term_expect(&term, "Tier of acme-console (now professional)");
 	term_expect(&term, "basic would break: storage_bytes 8.6 GB > 5.4 GB");
 	term_expect(&term, "free would break: storage_bytes");
-	term_keys(&term, "Left", NULL);  /* professional -> basic */
+	term_keys(&term, "Left", NULL); /* professional -> basic */
 	term_expect(&term, "‹ basic ›");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "over basic's limits: type the slug to force it");
 	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants WHERE "
-					  "slug = 'acme-console'"), "professional");
+					  "slug = 'acme-console'"),
+			 "professional");
 	term_keys(&term, "Tab", NULL);
 	term_type(&term, "acme-console");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "acme-console: basic");
 	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants WHERE "
-					  "slug = 'acme-console'"), "basic");
+					  "slug = 'acme-console'"),
+			 "basic");
 	term_keys(&term, ":", NULL);
 	term_type(&term, "tier enterprise");
 	term_keys(&term, "Enter", NULL);
@@ -509,7 +532,8 @@ START_TEST(test_control_characters_and_ascii)
 	struct err e;
 
 	ck_assert_msg(store_audit_event(st, "acme-console", "test.evil", "x",
-					   "\x1b]2;pwned\x07\x1b[31mred", NULL, &e) == 0,
+					"\x1b]2;pwned\x07\x1b[31mred", NULL, &e)
+			  == 0,
 		      "%s", e.message);
 	store_close(&st);
 	start(120, 36, NULL);
@@ -520,8 +544,8 @@ START_TEST(test_control_characters_and_ascii)
 	term_start(&term, 120, 36, "LANG=C LC_ALL=C", args);
 	term_expect(&term, "acme-console");
 	term_expect(&term, " tenantry | pg:");
-	term_expect(&term, "?[31mred");  /* '?' stands for what ASCII cannot show */
-	ck_assert_ptr_null(strstr(term.screen, "\xe2\x94\x80"));  /* no box drawing */
+	term_expect(&term, "?[31mred"); /* '?' stands for what ASCII cannot show */
+	ck_assert_ptr_null(strstr(term.screen, "\xe2\x94\x80")); /* no box drawing */
 }
 END_TEST
 

@@ -22,9 +22,12 @@ START_TEST(test_database_restart)
 
 	testcluster_start(&pgc, "console-pg");
 	conninfo = pgc.conninfo;
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", conninfo,
-			 "tenants", "create", "--name", "Restart Corp", "--admin-email", "boss@restart.test", "--tier", "basic",
-			 NULL }), 0);
+	ck_assert_int_eq(
+	    testcli_run(NULL, NULL,
+			(const char *const[]){ "--db", conninfo, "tenants", "create", "--name",
+					       "Restart Corp", "--admin-email", "boss@restart.test",
+					       "--tier", "basic", NULL }),
+	    0);
 	snprintf(a, sizeof a, "--db '%s' --as platform", conninfo);
 	term_start(&term, 120, 36, NULL, a);
 	term_expect(&term, "restart-corp");
@@ -41,8 +44,10 @@ START_TEST(test_database_restart)
 
 		ck_assert(store_open(&st, &cfg, &e) == 0);
 		ck_assert(store_set_context(st, &ctx, &e) == 0);
-		ck_assert_msg(store_audit_event(st, "restart-corp", "test.after_restart", "x", "y",
-						   NULL, &e) == 0, "%s", e.message);
+		ck_assert_msg(
+		    store_audit_event(st, "restart-corp", "test.after_restart", "x", "y", NULL, &e)
+			== 0,
+		    "%s", e.message);
 		store_close(&st);
 	}
 	ck_assert_msg(term_wait(&term, "test.after_restart", 15000), "%s", term.screen);
@@ -62,13 +67,16 @@ START_TEST(test_idle_connection_lost)
 	long ms;
 
 	testcluster_start(&pgc, "console-idle");
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", pgc.conninfo,
-			 "tenants", "create", "--name", "Idle Corp", "--admin-email",
-			 "boss@idle.test", "--tier", "basic", NULL }), 0);
+	ck_assert_int_eq(
+	    testcli_run(NULL, NULL,
+			(const char *const[]){ "--db", pgc.conninfo, "tenants", "create", "--name",
+					       "Idle Corp", "--admin-email", "boss@idle.test",
+					       "--tier", "basic", NULL }),
+	    0);
 	snprintf(a, sizeof a, "--db '%s' --as platform", pgc.conninfo);
 	term_start(&term, 120, 36, NULL, a);
 	term_expect(&term, "idle-corp");
-	poll(NULL, 0, 1500);  /* idle */
+	poll(NULL, 0, 1500); /* idle */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	testcluster_crash(&pgc);
 	ck_assert_msg(term_wait(&term, "reconnecting", 4000), "%s", term.screen);
@@ -78,7 +86,8 @@ START_TEST(test_idle_connection_lost)
 	poll(NULL, 0, 500);
 	term_capture(&term);
 	ck_assert_msg(!strstr(term.screen, "WARNING") && !strstr(term.screen, "terminating")
-		      && !strstr(term.screen, "server closed"), "%s", term.screen);
+			  && !strstr(term.screen, "server closed"),
+		      "%s", term.screen);
 	testcluster_start(&pgc, "console-idle");
 	ck_assert_msg(term_wait_gone(&term, "reconnecting", 15000), "%s", term.screen);
 	term_expect(&term, "idle-corp");
@@ -105,17 +114,20 @@ START_TEST(test_save_outcome_unknown)
 	term_keys(&term, "Tab", "Tab", NULL);
 	term_type(&term, "v");
 	term_keys(&term, "Enter", NULL);
-	for (int i = 0; i < 100 && testdb_int(pg, "SELECT count(pg_terminate_backend(pid)) FROM "
-					      "pg_stat_activity WHERE wait_event = 'PgSleep' "
-					      "AND pid <> pg_backend_pid()") == 0; i++)
+	for (int i = 0; i < 100
+			&& testdb_int(pg, "SELECT count(pg_terminate_backend(pid)) FROM "
+					  "pg_stat_activity WHERE wait_event = 'PgSleep' "
+					  "AND pid <> pg_backend_pid()")
+			       == 0;
+	     i++)
 		poll(NULL, 0, 50);
 	term_expect(&term, "outcome unknown");
 	ck_assert_ptr_null(strstr(term.screen, "saved slow-console"));
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenant_settings "
-				    "WHERE key = 'slow-console'"), 0);
+					"WHERE key = 'slow-console'"),
+			 0);
 }
 END_TEST
-
 
 Suite *
 suite_console_db(void)

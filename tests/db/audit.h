@@ -53,18 +53,19 @@ new_db(void)
 }
 
 static inline void
-create_tenant(struct store *st, const char *slug, const char *tier, bool trial,
-	      char id[ID_LEN])
+create_tenant(struct store *st, const char *slug, const char *tier, bool trial, char id[ID_LEN])
 {
 	char email[128];
-	struct tenant_new n = { .name = slug, .slug = slug, .tier = tier,
-				.admin_email = email, .trial = trial };
+	struct tenant_new n = { .name = slug,
+				.slug = slug,
+				.tier = tier,
+				.admin_email = email,
+				.trial = trial };
 	struct tenant t;
 	struct err e = { 0 };
 
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s: %s", slug,
-		      e.message);
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s: %s", slug, e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 }
@@ -81,21 +82,24 @@ some_changes(struct store *st, const char *id)
 	char token[96], secret[128];
 	struct err e = { 0 };
 
-	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
-					   "Hello", &e) == 0, "%s", e.message);
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING, "Hello", &e) == 0,
+		      "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
-					   "Hello again", &e) == 0, "%s", e.message);
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING, "Hello again", &e)
+			  == 0,
+		      "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(store_invitation_create(&inv, token, st, id, "guest@x.example",
-						 ROLE_VIEWER, &e) == 0, "%s", e.message);
-	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci",
-					     1u << SCOPE_AUDIT_READ, 0, &e) == 0,
+	ck_assert_msg(
+	    store_invitation_create(&inv, token, st, id, "guest@x.example", ROLE_VIEWER, &e) == 0,
+	    "%s", e.message);
+	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci", 1u << SCOPE_AUDIT_READ, 0, &e)
+			  == 0,
 		      "%s", e.message);
 	ck_assert_msg(store_tenant_update(&t, st, id, &p, &e) == 0, "%s", e.message);
 	tenant_clear(&t);
-	ck_assert_msg(store_audit_event(st, id, "report.export", "report", "q3",
-					   "{\"rows\": 12}", &e) == 0, "%s", e.message);
+	ck_assert_msg(
+	    store_audit_event(st, id, "report.export", "report", "q3", "{\"rows\": 12}", &e) == 0,
+	    "%s", e.message);
 }
 
 static inline void

@@ -34,8 +34,11 @@ void ct_role(enum store_role role, const char *tenant);
 /* Audit entries of a tenant, read as the superuser. */
 long ct_audit_count(const char *tenant_id);
 
+/* clang-format off */
 #define OK(expr) ck_assert_msg((expr) == 0, "%s: %s (%s)", #expr,            \
 			       e.message, err_code_name(e.code))
+/* clang-format on */
+/* clang-format off */
 #define FAILS(expr, want)                                                    \
 	do {                                                                 \
 		err_clear(&e);                                               \
@@ -44,15 +47,19 @@ long ct_audit_count(const char *tenant_id);
 			      err_code_name(e.code), e.message,              \
 			      err_code_name(want));                          \
 	} while (0)
+/* clang-format on */
+/* clang-format off */
 #define FAILS_FIELD(expr, want_field)                                        \
 	do {                                                                 \
 		FAILS(expr, ERR_INVALID_FIELD);                              \
 		ck_assert_str_eq(e.field, want_field);                       \
 	} while (0)
+/* clang-format on */
 
 /* Asserts that two JSON texts hold the same value. The libpq store returns
  * embedded texts as PostgreSQL prints jsonb ({"x": 1}), the REST store as
  * the JSON codecs read them back ({"x":1}): same value, other spacing. */
+/* clang-format off */
 #define CT_JSON_EQ(got, want)                                                \
 	do {                                                                 \
 		json_t *g_ = json_loads((got), JSON_DECODE_ANY, NULL);       \
@@ -62,8 +69,10 @@ long ct_audit_count(const char *tenant_id);
 		json_decref(g_);                                             \
 		json_decref(w_);                                             \
 	} while (0)
+/* clang-format on */
 
 /* Adds a test to the pg and the rest case of a contract suite. */
+/* clang-format off */
 #define CT_SUITE(name, ...)                                                  \
 	Suite *suite_##name(void)                                            \
 	{                                                                    \
@@ -80,5 +89,6 @@ long ct_audit_count(const char *tenant_id);
 		}                                                            \
 		return s;                                                    \
 	}
+/* clang-format on */
 
 #endif

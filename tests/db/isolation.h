@@ -13,7 +13,7 @@
 static const struct table {
 	const char *name;
 	const char *col;
-	const char *upd;     /* NULL: the tenant role may not update */
+	const char *upd; /* NULL: the tenant role may not update */
 	bool can_insert;
 	bool can_delete;
 	const char *ins;

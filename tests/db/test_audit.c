@@ -14,9 +14,9 @@
 
 START_TEST(purge)
 {
-	static const char *const tables[] = { "tenant_users", "invitations", "quotas",
-		"usage_daily", "tenant_settings", "api_keys", "audit_log", "alerts",
-		"audit_heads" };
+	static const char *const tables[] = { "tenant_users", "invitations",     "quotas",
+					      "usage_daily",  "tenant_settings", "api_keys",
+					      "audit_log",    "alerts",          "audit_heads" };
 	char p[ID_LEN], w[ID_LEN], k[ID_LEN], final_hash[65], sql[256];
 	struct store *pf;
 	struct tenant t;
@@ -33,22 +33,29 @@ START_TEST(purge)
 	create_tenant(pf, "waiting", "business", false, w);
 	create_tenant(pf, "alive", "business", false, k);
 	some_changes(pf, p);
-	ck_assert_msg(store_usage_increment(&qr, pf, p, "api_calls", 3, &e) == 0, "%s",
+	ck_assert_msg(store_usage_increment(&qr, pf, p, "api_calls", 3, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_set_status(&t, pf, p, TENANT_PENDING_DELETION, &e) == 0, "%s",
 		      e.message);
-	ck_assert_msg(store_tenant_set_status(&t, pf, p, TENANT_PENDING_DELETION, &e)
-		      == 0, "%s", e.message);
-	ck_assert_msg(store_tenant_set_status(&t, pf, w, TENANT_PENDING_DELETION, &e)
-		      == 0, "%s", e.message);
+	ck_assert_msg(store_tenant_set_status(&t, pf, w, TENANT_PENDING_DELETION, &e) == 0, "%s",
+		      e.message);
 	su = testdb_connect(dbname, NULL);
-	testdb_execf(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
-	      "WHERE id = '%s'", p);
+	testdb_execf(su,
+		     "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
+		     "WHERE id = '%s'",
+		     p);
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s WHERE "
-				   "tenant_id = '%s'", tables[i], p) > 0 || i == 7,
+		ck_assert_msg(testdb_int(su,
+					 "SELECT count(*) FROM tenantry.%s WHERE "
+					 "tenant_id = '%s'",
+					 tables[i], p)
+				      > 0
+				  || i == 7,
 			      "no %s rows before the purge", tables[i]);
 	last = testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", p);
-	xtext(final_hash, sizeof final_hash, su, "SELECT encode(hash, 'hex') FROM "
-	      "tenantry.audit_log WHERE tenant_id = '%s' AND seq = %lld", p, last);
+	xtext(final_hash, sizeof final_hash, su,
+	      "SELECT encode(hash, 'hex') FROM "
+	      "tenantry.audit_log WHERE tenant_id = '%s' AND seq = %lld",
+	      p, last);
 	ck_assert_int_eq(strlen(final_hash), 64);
 
 	/* Not yet due, or not pending at all: a direct purge is refused. */
@@ -71,36 +78,48 @@ START_TEST(purge)
 	ck_assert_int_eq(purged, 1);
 
 	/* Every row of the purged tenant is gone, its chain included. */
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE id = '%s'",
-			      p), 0);
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE id = '%s'", p),
+			 0);
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s WHERE "
-				   "tenant_id = '%s'", tables[i], p) == 0,
+		ck_assert_msg(testdb_int(su,
+					 "SELECT count(*) FROM tenantry.%s WHERE "
+					 "tenant_id = '%s'",
+					 tables[i], p)
+				  == 0,
 			      "%s rows left after the purge", tables[i]);
 	ck_assert_int_eq(store_tenant_get(&t, pf, p, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 
 	/* The others are untouched. */
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE id IN "
-			      "('%s', '%s')", w, k), 2);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.tenants WHERE id IN "
+				    "('%s', '%s')",
+				    w, k),
+			 2);
 	verify(&v, pf, w);
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_gt(v.entries, 0);
 
 	/* One platform entry keeps the final hash of the purged chain. */
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			      "tenant_id = '" PLATFORM_CHAIN "'"), 1);
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM tenantry.audit_log WHERE "
+					"tenant_id = '" PLATFORM_CHAIN "'"),
+			 1);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM tenantry.audit_log WHERE "
 		 "tenant_id = '" PLATFORM_CHAIN "' AND action = 'tenant.purge' "
-		 "AND resource_id = '%s'", p);
+		 "AND resource_id = '%s'",
+		 p);
 	ck_assert_int_eq(testdb_int(su, "%s", sql), 1);
-	ck_assert_str_eq(testdb_value(su, "SELECT new->>'final_hash' FROM "
+	ck_assert_str_eq(testdb_value(su,
+				      "SELECT new->>'final_hash' FROM "
 				      "tenantry.audit_log WHERE tenant_id = '" PLATFORM_CHAIN "'"),
 			 final_hash);
 	ck_assert_int_eq(testdb_int(su, "SELECT (new->>'entries')::int8 FROM tenantry.audit_log "
-			      "WHERE tenant_id = '" PLATFORM_CHAIN "'"), last);
+					"WHERE tenant_id = '" PLATFORM_CHAIN "'"),
+			 last);
 	ck_assert_str_eq(testdb_value(su, "SELECT new->>'slug' FROM tenantry.audit_log "
-				      "WHERE tenant_id = '" PLATFORM_CHAIN "'"), "doomed");
+					  "WHERE tenant_id = '" PLATFORM_CHAIN "'"),
+			 "doomed");
 	verify(&v, pf, NULL);
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_eq(v.entries, 1);
@@ -129,7 +148,7 @@ transition_valid(enum tenant_status from, enum tenant_status to)
 	case TENANT_PENDING_DELETION:
 		return to == TENANT_ACTIVE || to == TENANT_SUSPENDED;
 	default:
-		return false;   /* deleted is final; only the purge gets there */
+		return false; /* deleted is final; only the purge gets there */
 	}
 }
 
@@ -156,12 +175,16 @@ START_TEST(lifecycle_transitions)
 			create_tenant(pf, slug, "basic", from == TENANT_TRIAL, id);
 			if (from == TENANT_SUSPENDED || from == TENANT_PENDING_DELETION) {
 				ck_assert_msg(store_tenant_set_status(&t, pf, id,
-					(enum tenant_status)from, &e) == 0, "%s", e.message);
+								      (enum tenant_status)from, &e)
+						  == 0,
+					      "%s", e.message);
 			} else if (from == TENANT_DELETED) {
 				char sql[256];
 
-				snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET "
-					 "status = 'deleted' WHERE id = '%s'", id);
+				snprintf(sql, sizeof sql,
+					 "UPDATE tenantry.tenants SET "
+					 "status = 'deleted' WHERE id = '%s'",
+					 id);
 				tamper(su, sql);
 			}
 			rc = store_tenant_set_status(&t, pf, id, (enum tenant_status)to, &e);
@@ -175,7 +198,8 @@ START_TEST(lifecycle_transitions)
 				ck_assert_int_eq(t.status, to);
 				if (to == TENANT_PENDING_DELETION)
 					ck_assert_msg(llabs(t.deletion_due_at / 1000000
-							    - (now_s + 30 * 86400)) < 120,
+							    - (now_s + 30 * 86400))
+							  < 120,
 						      "deletion due at %lld",
 						      (long long)t.deletion_due_at);
 				else
@@ -193,12 +217,14 @@ START_TEST(lifecycle_transitions)
 			{
 				char sql[256];
 
-				snprintf(sql, sizeof sql, "SELECT status FROM tenantry.tenants "
-					 "WHERE id = '%s'", id);
-				ck_assert_str_eq(testdb_value(su, sql),
-						 tenant_status_name(rc == 0
-						   ? (enum tenant_status)to
-						   : (enum tenant_status)from));
+				snprintf(sql, sizeof sql,
+					 "SELECT status FROM tenantry.tenants "
+					 "WHERE id = '%s'",
+					 id);
+				ck_assert_str_eq(
+				    testdb_value(su, sql),
+				    tenant_status_name(rc == 0 ? (enum tenant_status)to
+							       : (enum tenant_status)from));
 			}
 		}
 	}
@@ -212,13 +238,16 @@ START_TEST(lifecycle_transitions)
 		struct err e = { 0 };
 
 		create_tenant(pf, "restored", "business", false, id);
-		ck_assert_int_eq(store_tenant_set_status(&t, pf, id,
-			TENANT_PENDING_DELETION, &e), 0);
+		ck_assert_int_eq(store_tenant_set_status(&t, pf, id, TENANT_PENDING_DELETION, &e),
+				 0);
 		ck_assert_int_gt(t.deletion_due_at, 0);
 		ck_assert_int_eq(store_tenant_set_status(&t, pf, id, TENANT_ACTIVE, &e), 0);
 		ck_assert_int_eq(t.deletion_due_at, 0);
-		ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE "
-				      "id = '%s' AND deletion_due_at IS NULL", id), 1);
+		ck_assert_int_eq(testdb_int(su,
+					    "SELECT count(*) FROM tenantry.tenants WHERE "
+					    "id = '%s' AND deletion_due_at IS NULL",
+					    id),
+				 1);
 	}
 	PQfinish(su);
 	store_close(&pf);

@@ -36,7 +36,9 @@ START_TEST(test_trace_observer)
 {
 	const char *db = testdb_create();
 	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	struct tenant_new nt = { .name = "Trace Co", .slug = "trace-co", .tier = "basic",
+	struct tenant_new nt = { .name = "Trace Co",
+				 .slug = "trace-co",
+				 .tier = "basic",
 				 .admin_email = "ann@trace.example" };
 	struct tenant t;
 	struct seen s = { 0 };
@@ -67,11 +69,15 @@ START_TEST(test_refs)
 {
 	const char *db = testdb_create();
 	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	struct tenant_new a = { .name = "Ref A", .slug = "ref-a", .tier = "basic",
+	struct tenant_new a = { .name = "Ref A",
+				.slug = "ref-a",
+				.tier = "basic",
 				.admin_email = "Ada@Ref.example" };
 	/* A slug shaped like a uuid that is nobody's id. */
-	struct tenant_new b = { .name = "Ref B", .slug = "00000000-0000-4000-8000-00000000abcd",
-				.tier = "basic", .admin_email = "bo@ref.example" };
+	struct tenant_new b = { .name = "Ref B",
+				.slug = "00000000-0000-4000-8000-00000000abcd",
+				.tier = "basic",
+				.admin_email = "bo@ref.example" };
 	struct tenant ta, tb;
 	struct err e = { 0 };
 	PGconn *c;
@@ -83,24 +89,34 @@ START_TEST(test_refs)
 	testdb_exec(c, "SET LOCAL ROLE tenantry_platform");
 	ck_assert_str_eq(testdb_value(c, "SELECT tenantry.tenant_ref('ref-a')"), ta.id);
 	ck_assert_str_eq(testdb_value(c, "SELECT tenantry.tenant_ref('00000000-0000-4000-"
-				      "8000-00000000abcd')"), tb.id);
-	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenants WHERE id = "
-				    "tenantry.tenant_ref('%s')", ta.id), 1);
-	ck_assert_int_eq(testdb_int(c, "SELECT (tenantry.tenant_ref('nope') IS NULL "
+					 "8000-00000000abcd')"),
+			 tb.id);
+	ck_assert_int_eq(testdb_int(c,
+				    "SELECT count(*) FROM tenantry.tenants WHERE id = "
+				    "tenantry.tenant_ref('%s')",
+				    ta.id),
+			 1);
+	ck_assert_int_eq(testdb_int(c,
+				    "SELECT (tenantry.tenant_ref('nope') IS NULL "
 				    "AND tenantry.tenant_ref('%s' || 'x') IS NULL)::int",
-				    ta.id), 1);
+				    ta.id),
+			 1);
 	ck_assert_str_eq(testdb_value(c, "SELECT tenantry.user_ref('ADA@ref.EXAMPLE') = "
-				      "(SELECT id FROM tenantry.users WHERE email = "
-				      "'Ada@Ref.example')"), "t");
+					 "(SELECT id FROM tenantry.users WHERE email = "
+					 "'Ada@Ref.example')"),
+			 "t");
 	testdb_exec(c, "ROLLBACK");
 	/* A tenant context resolves neither another tenant's id nor slug. */
 	testdb_exec(c, "BEGIN");
 	testdb_execf(c, "SELECT set_config('tenantry.tenant_id', '%s', true)", ta.id);
 	testdb_exec(c, "SET LOCAL ROLE tenantry_tenant");
 	ck_assert_str_eq(testdb_value(c, "SELECT tenantry.tenant_ref('ref-a')"), ta.id);
-	ck_assert_int_eq(testdb_int(c, "SELECT (tenantry.tenant_ref('%s') IS NULL AND "
+	ck_assert_int_eq(testdb_int(c,
+				    "SELECT (tenantry.tenant_ref('%s') IS NULL AND "
 				    "tenantry.tenant_ref('00000000-0000-4000-8000-00000000abcd') "
-				    "IS NULL)::int", tb.id), 1);
+				    "IS NULL)::int",
+				    tb.id),
+			 1);
 	testdb_exec(c, "ROLLBACK");
 	PQfinish(c);
 	tenant_clear(&ta);
@@ -136,16 +152,20 @@ START_TEST(test_dataset)
 	ck_assert_int_gt(members, 50 * 3);
 	/* The counted quota is what the triggers would have kept. */
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.quotas q WHERE "
-				    "q.resource = 'users' AND q.used <> (SELECT count(*) FROM "
-				    "tenantry.tenant_users m WHERE m.tenant_id = q.tenant_id)"), 0);
+				       "q.resource = 'users' AND q.used <> (SELECT count(*) FROM "
+				       "tenantry.tenant_users m WHERE m.tenant_id = q.tenant_id)"),
+			 0);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenants t WHERE "
-				    "t.members <> (SELECT count(*) FROM tenantry.tenant_users m "
-				    "WHERE m.tenant_id = t.id AND m.active)"), 0);
-	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_users m JOIN "
+				       "t.members <> (SELECT count(*) FROM tenantry.tenant_users m "
+				       "WHERE m.tenant_id = t.id AND m.active)"),
+			 0);
+	ck_assert_int_eq(testdb_int(c,
+				    "SELECT count(*) FROM tenantry.tenant_users m JOIN "
 				    "tenantry.tenants t ON t.id = m.tenant_id JOIN tenantry.tiers "
 				    "r ON r.name = t.tier WHERE r.max_users >= 0 AND (SELECT "
 				    "count(*) FROM tenantry.tenant_users x WHERE x.tenant_id = "
-				    "t.id) > r.max_users"), 0);
+				    "t.id) > r.max_users"),
+			 0);
 
 	/* The filter's trigrams, as the trigger would have written them. */
 	ck_assert_int_eq(testdb_terms_drift(c), 0);
@@ -170,10 +190,13 @@ START_TEST(test_dataset)
 			q.after = cursor;
 			tenant_list_free(&l);
 		} while (*cursor);
-		snprintf(sql, sizeof sql, "SELECT coalesce(string_agg(id::text, ',' ORDER BY name, "
-			 "id), '') FROM tenantry.tenants WHERE search LIKE '%%%s%%'", bench_term(k));
+		snprintf(sql, sizeof sql,
+			 "SELECT coalesce(string_agg(id::text, ',' ORDER BY name, "
+			 "id), '') FROM tenantry.tenants WHERE search LIKE '%%%s%%'",
+			 bench_term(k));
 		want = testdb_value(c, sql);
-		ck_assert_msg(strcmp(got, want) == 0, "'%s': %s, want %s", bench_term(k), got, want);
+		ck_assert_msg(strcmp(got, want) == 0, "'%s': %s, want %s", bench_term(k), got,
+			      want);
 	}
 	bench_tenant_id(id, 7);
 	bench_tenant_name(name, sizeof name, 7);

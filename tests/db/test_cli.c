@@ -26,10 +26,12 @@ teardown(void)
 }
 
 /* Runs tenantry --db <test db> ARGS...; returns the exit status. */
+/* clang-format off */
 #define RUN(...)                                                             \
 	(free(out), free(errout), out = errout = NULL,                       \
 	 testcli_run(&out, &errout,                                           \
 		     (const char *const[]){ "--db", conninfo, __VA_ARGS__, NULL }))
+/* clang-format on */
 
 START_TEST(test_usage_errors)
 {
@@ -51,11 +53,12 @@ START_TEST(test_tenant_round_trip)
 	json_error_t je;
 
 	ck_assert_int_eq(RUN("tenants", "create", "--name", "Acme Corp", "--admin-email",
-			     "alice@acme.example", "--tier", "business"), 0);
+			     "alice@acme.example", "--tier", "business"),
+			 0);
 	ck_assert_ptr_nonnull(strstr(out, "acme-corp"));
 	/* same slug again: conflict, exit 1, message on stderr, stdout empty */
-	ck_assert_int_eq(RUN("tenants", "create", "--name", "Acme Corp", "--admin-email",
-			     "x@acme.example"), 1);
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Acme Corp", "--admin-email", "x@acme.example"), 1);
 	ck_assert_ptr_nonnull(strstr(errout, "already in use"));
 	ck_assert_str_eq(out, "");
 	/* invalid field: EX_DATAERR, naming the field */
@@ -77,8 +80,11 @@ START_TEST(test_tenant_round_trip)
 	/* read-only refuses writes and changes nothing */
 	free(out);
 	free(errout);
-	ck_assert_int_eq(testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
-				     "--read-only", "tenants", "resume", "acme-corp", NULL }), 77);
+	ck_assert_int_eq(
+	    testcli_run(&out, &errout,
+			(const char *const[]){ "--db", conninfo, "--read-only", "tenants", "resume",
+					       "acme-corp", NULL }),
+	    77);
 	ck_assert_int_eq(RUN("tenants", "show", "acme-corp"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "suspended"));
 }
@@ -88,8 +94,8 @@ START_TEST(test_invite_quota_settings_export)
 {
 	json_t *j;
 
-	ck_assert_int_eq(RUN("tenants", "create", "--name", "Tiny Co", "--admin-email",
-			     "t@tiny.example"), 0);
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Tiny Co", "--admin-email", "t@tiny.example"), 0);
 	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example", "viewer"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "token: tni_"));
 	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example"), 1);
@@ -98,8 +104,10 @@ START_TEST(test_invite_quota_settings_export)
 	ck_assert_int_eq(RUN("usage", "add", "tiny-co", "api_calls", "5"), 0);
 	ck_assert_int_eq(RUN("usage", "add", "tiny-co", "api_calls", "1"), 75);
 	ck_assert_ptr_nonnull(strstr(errout, "exhausted"));
-	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "#zzz", "--type", "color"), 65);
-	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "#123", "--type", "color"), 0);
+	ck_assert_int_eq(
+	    RUN("settings", "set", "tiny-co", "brand.color", "#zzz", "--type", "color"), 65);
+	ck_assert_int_eq(
+	    RUN("settings", "set", "tiny-co", "brand.color", "#123", "--type", "color"), 0);
 	ck_assert_int_eq(RUN("--json", "export", "tiny-co"), 0);
 	j = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(j);
@@ -123,27 +131,36 @@ START_TEST(test_demo)
 	char name[64];
 
 	snprintf(name, sizeof name, "%.*s", (int)strcspn(db, " "), db);
-	ck_assert_int_eq(testcli_run(&out, &errout, (const char *const[]){ "--db", conninfo,
-				     "--master-key-file", getenv("TENANTRY_MASTER_KEY_FILE"),
-				     "demo", "--tenants", "12", NULL }), 0);
+	ck_assert_int_eq(testcli_run(&out, &errout,
+				     (const char *const[]){ "--db", conninfo, "--master-key-file",
+							    getenv("TENANTRY_MASTER_KEY_FILE"),
+							    "demo", "--tenants", "12", NULL }),
+			 0);
 	ck_assert_ptr_nonnull(strstr(out, "demo: 12 tenants"));
 	c = testdb_connect(name, NULL);
 	/* all tiers, several statuses, every role, invitations in every state,
 	 * secrets, keys, alerts and a good number of audit entries */
-	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT tier) FROM tenantry.tenants")), 4);
-	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT status) FROM tenantry.tenants")), 3);
-	ck_assert_str_eq(testdb_value(c, "SELECT count(DISTINCT role) FROM tenantry.tenant_users"), "4");
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT tier) FROM tenantry.tenants")),
+			 4);
+	ck_assert_int_ge(
+	    atoi(testdb_value(c, "SELECT count(DISTINCT status) FROM tenantry.tenants")), 3);
+	ck_assert_str_eq(testdb_value(c, "SELECT count(DISTINCT role) FROM tenantry.tenant_users"),
+			 "4");
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.invitations "
-					   "WHERE expires_at < now() AND accepted_at IS NULL")), 1);
+					      "WHERE expires_at < now() AND accepted_at IS NULL")),
+			 1);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.tenant_settings "
-					   "WHERE encrypted")), 12);
+					      "WHERE encrypted")),
+			 12);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.alerts")), 1);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log")), 300);
 	/* the demo login is platform staff, never a superuser */
 	ck_assert_str_eq(testdb_value(c, "SELECT rolsuper::text || rolbypassrls::text FROM "
-				      "pg_roles WHERE rolname = 'demo_operator'"), "falsefalse");
+					 "pg_roles WHERE rolname = 'demo_operator'"),
+			 "falsefalse");
 	ck_assert_str_eq(testdb_value(c, "SELECT pg_has_role('demo_operator', "
-				      "'tenantry_platform', 'USAGE')::text"), "true");
+					 "'tenantry_platform', 'USAGE')::text"),
+			 "true");
 	PQfinish(c);
 }
 END_TEST
@@ -155,8 +172,8 @@ START_TEST(test_terminal_escapes_never_printed)
 	PGconn *c;
 
 	snprintf(name, sizeof name, "%.*s", (int)strcspn(db, " "), db);
-	ck_assert_int_eq(RUN("tenants", "create", "--name", "Esc Co", "--admin-email",
-			     "e@esc.example"), 0);
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Esc Co", "--admin-email", "e@esc.example"), 0);
 	/* written past the application, as a hostile row would be */
 	c = testdb_connect(name, NULL);
 	testdb_exec(c, "INSERT INTO tenantry.tenant_settings (tenant_id, key, value) "

@@ -38,7 +38,9 @@ static struct store *
 one_tenant(const char *slug, char id[ID_LEN])
 {
 	char email[128];
-	struct tenant_new n = { .name = slug, .slug = slug, .tier = "business",
+	struct tenant_new n = { .name = slug,
+				.slug = slug,
+				.tier = "business",
 				.admin_email = email };
 	struct tenant t;
 	struct err e = { 0 };
@@ -59,8 +61,7 @@ set_limit(struct store *st, const char *id, const char *resource, int64_t limit)
 	struct quota q;
 	struct err e = { 0 };
 
-	ck_assert_msg(store_quota_set_limit(&q, st, id, resource, limit, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_quota_set_limit(&q, st, id, resource, limit, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(q.limit, limit);
 }
 
@@ -140,15 +141,22 @@ START_TEST(quota_never_exceeded)
 	ck_assert_int_eq(errors, 0);
 	ck_assert_int_eq(allowed, CALL_LIMIT);
 	ck_assert_int_eq(refused, CONSUMERS * CONSUMES - CALL_LIMIT);
-	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
-			      "'%s' AND resource = 'api_calls'", id), CALL_LIMIT);
-	ck_assert_int_eq(testdb_int(su, "SELECT coalesce(sum(amount), 0) FROM "
-			      "tenantry.usage_daily WHERE tenant_id = '%s' "
-			      "AND resource = 'api_calls'", id), CALL_LIMIT);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+				    "'%s' AND resource = 'api_calls'",
+				    id),
+			 CALL_LIMIT);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT coalesce(sum(amount), 0) FROM "
+				    "tenantry.usage_daily WHERE tenant_id = '%s' "
+				    "AND resource = 'api_calls'",
+				    id),
+			 CALL_LIMIT);
 	/* The thresholds were each crossed once, whoever crossed them. */
 	ck_assert_str_eq(testdb_value(su, "SELECT string_agg(threshold::text, ',' "
-				      "ORDER BY threshold) FROM tenantry.alerts WHERE "
-				      "resource = 'api_calls'"), "80,95,100");
+					  "ORDER BY threshold) FROM tenantry.alerts WHERE "
+					  "resource = 'api_calls'"),
+			 "80,95,100");
 	PQfinish(su);
 	store_close(&pf);
 }
@@ -186,13 +194,15 @@ START_TEST(accepts_respect_user_limit)
 	long long members;
 	PGconn *su = testdb_connect(dbname, NULL);
 
-	members = testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
-		       "tenant_id = '%s' AND active", id);
+	members = testdb_int(su,
+			     "SELECT count(*) FROM tenantry.tenant_users WHERE "
+			     "tenant_id = '%s' AND active",
+			     id);
 	ck_assert_int_eq(members, 1);
 	set_limit(pf, id, "users", members + 3);
 	/* Existing users, so accepting needs no password (no Argon2). */
 	testdb_exec(su, "INSERT INTO tenantry.users (email) SELECT 'guest' || "
-		    "lpad(g::text, 2, '0') || '@crowd.example' FROM generate_series(0, 11) g");
+			"lpad(g::text, 2, '0') || '@crowd.example' FROM generate_series(0, 11) g");
 	pthread_barrier_init(&start, NULL, INVITES);
 	for (int i = 0; i < INVITES; i++) {
 		struct invitation inv;
@@ -201,8 +211,9 @@ START_TEST(accepts_respect_user_limit)
 		memset(&a[i], 0, sizeof a[i]);
 		a[i].start = &start;
 		snprintf(email, sizeof email, "guest%02d@crowd.example", i);
-		ck_assert_msg(store_invitation_create(&inv, a[i].token, pf, id, email,
-							 ROLE_MEMBER, &e) == 0, "%s", e.message);
+		ck_assert_msg(
+		    store_invitation_create(&inv, a[i].token, pf, id, email, ROLE_MEMBER, &e) == 0,
+		    "%s", e.message);
 		a[i].st = open_store(STORE_ROLE_PLATFORM, NULL);
 	}
 	for (int i = 0; i < INVITES; i++)
@@ -214,9 +225,8 @@ START_TEST(accepts_respect_user_limit)
 			ck_assert_str_eq(a[i].m.tenant_id, id);
 			ck_assert(a[i].m.active);
 		} else {
-			ck_assert_msg(a[i].e.code == ERR_QUOTA_EXCEEDED,
-				      "accept %d: %s (%s)", i, err_code_name(a[i].e.code),
-				      a[i].e.message);
+			ck_assert_msg(a[i].e.code == ERR_QUOTA_EXCEEDED, "accept %d: %s (%s)", i,
+				      err_code_name(a[i].e.code), a[i].e.message);
 			over++;
 		}
 		store_close(&a[i].st);
@@ -225,15 +235,27 @@ START_TEST(accepts_respect_user_limit)
 
 	ck_assert_int_eq(ok, 3);
 	ck_assert_int_eq(over, INVITES - 3);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
-			      "tenant_id = '%s' AND active", id), members + 3);
-	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
-			      "'%s' AND resource = 'users'", id), members + 3);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.tenant_users WHERE "
+				    "tenant_id = '%s' AND active",
+				    id),
+			 members + 3);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+				    "'%s' AND resource = 'users'",
+				    id),
+			 members + 3);
 	/* The refused ones were rolled back whole: still pending. */
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.invitations WHERE "
-			      "tenant_id = '%s' AND accepted_at IS NOT NULL", id), 3);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.invitations WHERE "
-			      "tenant_id = '%s' AND accepted_at IS NULL", id), INVITES - 3);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.invitations WHERE "
+				    "tenant_id = '%s' AND accepted_at IS NOT NULL",
+				    id),
+			 3);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.invitations WHERE "
+				    "tenant_id = '%s' AND accepted_at IS NULL",
+				    id),
+			 INVITES - 3);
 	PQfinish(su);
 	store_close(&pf);
 }
@@ -254,50 +276,70 @@ START_TEST(window_rolls_in_one_statement)
 	set_limit(pf, id, "api_calls", 100);
 	/* A full quota whose window is an hour old (its alerts went off in
 	 * that window). */
-	testdb_execf(su, "UPDATE tenantry.quotas SET used = 100, period_start = "
-	      "date_trunc('hour', now(), 'UTC') - interval '1 hour' "
-	      "WHERE tenant_id = '%s' AND resource = 'api_calls'", id);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
-			      "tenant_id = '%s' AND resource = 'api_calls'", id), 3);
+	testdb_execf(su,
+		     "UPDATE tenantry.quotas SET used = 100, period_start = "
+		     "date_trunc('hour', now(), 'UTC') - interval '1 hour' "
+		     "WHERE tenant_id = '%s' AND resource = 'api_calls'",
+		     id);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.alerts WHERE "
+				    "tenant_id = '%s' AND resource = 'api_calls'",
+				    id),
+			 3);
 	hour_us = testdb_int(su, "SELECT (extract(epoch FROM date_trunc('hour', now(), "
-		       "'UTC')) * 1000000)::int8");
-	ck_assert_msg(store_quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s",
-		      e.message);
+				 "'UTC')) * 1000000)::int8");
+	ck_assert_msg(store_quota_check(&r, pf, id, "api_calls", 100, &e) == 0, "%s", e.message);
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 0);
 	ck_assert_int_eq(r.quota.window_start, hour_us);
-	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
-			      "'%s' AND resource = 'api_calls'", id), 100);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+				    "'%s' AND resource = 'api_calls'",
+				    id),
+			 100);
 
 	/* Consuming resets to the amount and moves the window at once. */
-	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 7, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 7, &e) == 0, "%s", e.message);
 	ck_assert(r.allowed);
 	ck_assert_int_eq(r.quota.used, 7);
 	ck_assert_int_eq(r.quota.window_start, hour_us);
-	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
-			      "'%s' AND resource = 'api_calls'", id), 7);
-	ck_assert_int_eq(testdb_int(su, "SELECT (period_start = date_trunc('hour', now(), "
-			      "'UTC'))::int FROM tenantry.quotas WHERE tenant_id = '%s' "
-			      "AND resource = 'api_calls'", id), 1);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+				    "'%s' AND resource = 'api_calls'",
+				    id),
+			 7);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT (period_start = date_trunc('hour', now(), "
+				    "'UTC'))::int FROM tenantry.quotas WHERE tenant_id = '%s' "
+				    "AND resource = 'api_calls'",
+				    id),
+			 1);
 
 	/* The new window has its own alerts and its own limit. */
-	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 73, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 73, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 80);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
-			      "tenant_id = '%s' AND resource = 'api_calls'", id), 4);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
-			      "tenant_id = '%s' AND resource = 'api_calls' AND threshold = 80 "
-			      "AND period_start = date_trunc('hour', now(), 'UTC')", id), 1);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.alerts WHERE "
+				    "tenant_id = '%s' AND resource = 'api_calls'",
+				    id),
+			 4);
+	ck_assert_int_eq(
+	    testdb_int(su,
+		       "SELECT count(*) FROM tenantry.alerts WHERE "
+		       "tenant_id = '%s' AND resource = 'api_calls' AND threshold = 80 "
+		       "AND period_start = date_trunc('hour', now(), 'UTC')",
+		       id),
+	    1);
 	ck_assert_int_eq(store_usage_increment(&r, pf, id, "api_calls", 21, &e), -1);
 	ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
 	ck_assert_int_eq(r.quota.used, 80);
-	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 20, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_usage_increment(&r, pf, id, "api_calls", 20, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(r.quota.used, 100);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
-			      "tenant_id = '%s' AND resource = 'api_calls'", id), 6);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.alerts WHERE "
+				    "tenant_id = '%s' AND resource = 'api_calls'",
+				    id),
+			 6);
 	PQfinish(su);
 	store_close(&pf);
 }
@@ -310,10 +352,10 @@ START_TEST(alerts_once_per_threshold)
 	static const struct {
 		int64_t amount;
 		bool ok;
-		int alerts;       /* total after the step */
+		int alerts; /* total after the step */
 	} steps[] = {
-		{ 50, true, 0 }, { 30, true, 1 }, { 1, true, 1 }, { 13, true, 1 },
-		{ 1, true, 2 }, { 4, true, 2 }, { 1, true, 3 }, { 1, false, 3 },
+		{ 50, true, 0 }, { 30, true, 1 },  { 1, true, 1 },  { 13, true, 1 },
+		{ 1, true, 2 },  { 4, true, 2 },   { 1, true, 3 },  { 1, false, 3 },
 		{ 1, false, 3 }, { -10, true, 3 }, { 10, true, 3 }, { -30, true, 3 },
 		{ 30, true, 3 },
 	};
@@ -330,8 +372,7 @@ START_TEST(alerts_once_per_threshold)
 	set_limit(pf, id, "storage_bytes", 100);
 	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
 		struct quota_result r;
-		int rc = store_usage_increment(&r, pf, id, "storage_bytes",
-						  steps[i].amount, &e);
+		int rc = store_usage_increment(&r, pf, id, "storage_bytes", steps[i].amount, &e);
 
 		if (steps[i].ok) {
 			ck_assert_msg(rc == 0, "step %zu: %s", i, e.message);
@@ -341,13 +382,16 @@ START_TEST(alerts_once_per_threshold)
 			ck_assert_int_eq(e.code, ERR_QUOTA_EXCEEDED);
 		}
 		ck_assert_int_eq(r.quota.used, used);
-		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.alerts WHERE "
-				   "tenant_id = '%s' AND resource = 'storage_bytes'", id)
-			      == steps[i].alerts, "step %zu: wrong number of alerts", i);
+		ck_assert_msg(testdb_int(su,
+					 "SELECT count(*) FROM tenantry.alerts WHERE "
+					 "tenant_id = '%s' AND resource = 'storage_bytes'",
+					 id)
+				  == steps[i].alerts,
+			      "step %zu: wrong number of alerts", i);
 	}
 	ck_assert_str_eq(testdb_value(su, "SELECT string_agg(threshold::text, ',' "
-				      "ORDER BY threshold) FROM tenantry.alerts WHERE "
-				      "resource = 'storage_bytes'"),
+					  "ORDER BY threshold) FROM tenantry.alerts WHERE "
+					  "resource = 'storage_bytes'"),
 			 "80,95,100");
 	ck_assert_msg(store_alert_list(&al, pf, id, true, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(al.n, 3);

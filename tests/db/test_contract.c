@@ -25,8 +25,7 @@ struct store *
 ct_open(enum store_role role, const char *tenant)
 {
 	struct store_config cfg = { 0 };
-	struct store_context ctx = { .role = role, .actor = CT_STAFF,
-				     .actor_kind = "staff" };
+	struct store_context ctx = { .role = role, .actor = CT_STAFF, .actor_kind = "staff" };
 	struct store *s = NULL;
 	struct err oe = { 0 };
 	char conninfo[512];
@@ -54,8 +53,10 @@ long
 ct_audit_count(const char *tenant_id)
 {
 	PGconn *c = testdb_connect(ct_db, NULL);
-	long n = testdb_int(c, "SELECT count(*) FROM tenantry.audit_log WHERE "
-			    "tenant_id = '%s'", tenant_id);
+	long n = testdb_int(c,
+			    "SELECT count(*) FROM tenantry.audit_log WHERE "
+			    "tenant_id = '%s'",
+			    tenant_id);
 
 	PQfinish(c);
 	return n;
@@ -64,11 +65,16 @@ ct_audit_count(const char *tenant_id)
 static void
 setup_common(void)
 {
-	struct tenant_new a = { .name = "Acme Corp", .tier = "professional",
-				.admin_email = "alice@acme.example", .admin_name = "Alice",
+	struct tenant_new a = { .name = "Acme Corp",
+				.tier = "professional",
+				.admin_email = "alice@acme.example",
+				.admin_name = "Alice",
 				.domain = "acme.example" };
-	struct tenant_new b = { .name = "Beta Labs", .slug = "beta", .tier = "free",
-				.admin_email = "bob@beta.example", .trial = true };
+	struct tenant_new b = { .name = "Beta Labs",
+				.slug = "beta",
+				.tier = "free",
+				.admin_email = "bob@beta.example",
+				.trial = true };
 
 	err_clear(&e);
 	st = ct_open(STORE_ROLE_PLATFORM, NULL);
@@ -108,10 +114,16 @@ ct_teardown(void)
 START_TEST(test_tiers)
 {
 	struct tier_list l;
-	struct tier t = { .name = "startup", .display_name = "Startup", .rank = 10,
-			  .price_cents = 4900, .max_users = 20, .storage_limit_bytes = 1 << 30,
-			  .api_calls_per_hour = 2000, .max_api_keys = 3,
-			  .invitations_per_day = 30, .trial_days = 7,
+	struct tier t = { .name = "startup",
+			  .display_name = "Startup",
+			  .rank = 10,
+			  .price_cents = 4900,
+			  .max_users = 20,
+			  .storage_limit_bytes = 1 << 30,
+			  .api_calls_per_hour = 2000,
+			  .max_api_keys = 3,
+			  .invitations_per_day = 30,
+			  .trial_days = 7,
 			  .features = 1u << FEATURE_SSO };
 	struct tier bad = t;
 
@@ -141,7 +153,8 @@ END_TEST
 START_TEST(test_tenant_create)
 {
 	struct tenant t;
-	struct tenant_new good = { .name = "Gamma", .admin_email = "g@gamma.example",
+	struct tenant_new good = { .name = "Gamma",
+				   .admin_email = "g@gamma.example",
 				   .billing_email = "bills@gamma.example" };
 	struct tenant_new bad[] = {
 		{ .name = "", .admin_email = "a@b.example" },
@@ -149,40 +162,41 @@ START_TEST(test_tenant_create)
 		{ .name = "Xylo", .admin_email = "not-an-email" },
 		{ .name = "Xylo", .domain = "no_tld", .admin_email = "a@b.example" },
 		{ .name = "Xylo", .tier = "platinum", .admin_email = "a@b.example" },
-		{ .name = "Acme Corp", .admin_email = "a@b.example" },   /* slug taken */
-		{ .name = "\xff\xfe", .admin_email = "a@b.example" },    /* not UTF-8 */
+		{ .name = "Acme Corp", .admin_email = "a@b.example" }, /* slug taken */
+		{ .name = "\xff\xfe", .admin_email = "a@b.example" },  /* not UTF-8 */
 		{ .name = "Xylo", .admin_email = "a@b.example", .timezone = "Mars/Base" },
 	};
-	const enum err_code want[] = { ERR_INVALID_FIELD, ERR_INVALID_FIELD,
-				       ERR_INVALID_FIELD, ERR_INVALID_FIELD,
-				       ERR_INVALID_FIELD, ERR_CONFLICT, ERR_INVALID_FIELD,
-				       ERR_INVALID_FIELD };
-	const char *field[] = { "name", "slug", "admin_email", "domain", "tier", "", "name",
-				"timezone" };
-	struct tenant_new contact = { .name = "Delta", .admin_email = "d@delta.example",
+	const enum err_code want[] = { ERR_INVALID_FIELD, ERR_INVALID_FIELD, ERR_INVALID_FIELD,
+				       ERR_INVALID_FIELD, ERR_INVALID_FIELD, ERR_CONFLICT,
+				       ERR_INVALID_FIELD, ERR_INVALID_FIELD };
+	const char *field[] = { "name", "slug", "admin_email", "domain",
+				"tier", "",     "name",        "timezone" };
+	struct tenant_new contact = { .name = "Delta",
+				      .admin_email = "d@delta.example",
 				      .contact_phone = "+33 1 23 45 67 89",
-				      .timezone = "Europe/Paris", .locale = "fr-FR" };
+				      .timezone = "Europe/Paris",
+				      .locale = "fr-FR" };
 	struct tenant_list l;
 	struct tenant_query q = { .status = -1, .limit = 50 };
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err_clear(&e);
 		ck_assert_int_eq(store_tenant_create(&t, st, &bad[i], &e), -1);
-		ck_assert_msg(e.code == want[i], "case %zu: %s (%s)", i,
-			      err_code_name(e.code), e.message);
+		ck_assert_msg(e.code == want[i], "case %zu: %s (%s)", i, err_code_name(e.code),
+			      e.message);
 		ck_assert_int_eq(e.status, err_code_status(want[i]));
 		if (*field[i])
 			ck_assert_str_eq(e.field, field[i]);
 	}
 	OK(store_tenant_list(&l, st, &q, &e));
-	ck_assert_uint_eq(l.n, 2);  /* nothing was created */
+	ck_assert_uint_eq(l.n, 2); /* nothing was created */
 	tenant_list_free(&l);
 	OK(store_tenant_create(&t, st, &good, &e));
 	ck_assert_str_eq(t.slug, "gamma");
 	ck_assert_str_eq(t.tier, "free");
 	ck_assert_str_eq(t.billing_email, "bills@gamma.example");
 	ck_assert_int_gt(t.created_at, 0);
-	ck_assert_str_eq(t.timezone, "UTC");  /* the defaults when not given */
+	ck_assert_str_eq(t.timezone, "UTC"); /* the defaults when not given */
 	ck_assert_str_eq(t.locale, "en-US");
 	ck_assert_str_eq(t.contact_phone, "");
 	tenant_clear(&t);
@@ -214,7 +228,7 @@ START_TEST(test_tenant_get)
 	ck_assert_str_eq(t.slug, "acme-corp");
 	tenant_clear(&t);
 	OK(store_tenant_get(&t, st, "beta", &e));
-	ck_assert_int_eq(t.status, TENANT_ACTIVE);  /* a trial, but free has no trial days */
+	ck_assert_int_eq(t.status, TENANT_ACTIVE); /* a trial, but free has no trial days */
 	tenant_clear(&t);
 	/* quotas from the tier; the admin is a member and a user */
 	OK(store_quota_list(&ql, st, "acme-corp", &e));
@@ -234,8 +248,7 @@ START_TEST(test_tenant_get)
 	member_list_free(&ml);
 	FAILS(store_tenant_get(&t, st, "nope", &e), ERR_NOT_FOUND);
 	ck_assert_int_eq(e.status, 404);
-	FAILS(store_tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e),
-	      ERR_NOT_FOUND);
+	FAILS(store_tenant_get(&t, st, "00000000-0000-0000-0000-000000000001", &e), ERR_NOT_FOUND);
 }
 END_TEST
 
@@ -256,7 +269,7 @@ START_TEST(test_tenant_list)
 		OK(store_tenant_create(&t, st, &n, &e));
 		tenant_clear(&t);
 	}
-	do {  /* pages of 3 by name: every tenant once, in order */
+	do { /* pages of 3 by name: every tenant once, in order */
 		OK(store_tenant_list(&l, st, &q, &e));
 		for (size_t i = 1; i < l.n; i++)
 			ck_assert_int_lt(strcmp(l.rows[i - 1].name, l.rows[i].name), 0);
@@ -291,17 +304,22 @@ START_TEST(test_tenant_list)
 	ck_assert_int_eq(seen, 7);
 	q.after = NULL;
 	q.limit = 50;
-	q.filter = "%";  /* literal, not a wildcard */
+	q.filter = "%"; /* literal, not a wildcard */
 	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 0);
 	tenant_list_free(&l);
-	q = (struct tenant_query){ .status = TENANT_ACTIVE, .limit = 50, .tier = "basic",
-				   .sort = TENANT_SORT_NAME, .desc = true };
+	q = (struct tenant_query){ .status = TENANT_ACTIVE,
+				   .limit = 50,
+				   .tier = "basic",
+				   .sort = TENANT_SORT_NAME,
+				   .desc = true };
 	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 7);
 	ck_assert_str_eq(l.rows[0].name, "Gamma 06");
 	tenant_list_free(&l);
-	q = (struct tenant_query){ .status = -1, .limit = 50, .sort = TENANT_SORT_TIER,
+	q = (struct tenant_query){ .status = -1,
+				   .limit = 50,
+				   .sort = TENANT_SORT_TIER,
 				   .desc = true };
 	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_uint_eq(l.n, 9);
@@ -322,8 +340,10 @@ END_TEST
 START_TEST(test_tenant_update)
 {
 	struct tenant t;
-	struct tenant_patch p = { .name = "Acme Corporation", .timezone = "Europe/Paris",
-				  .settings_json = "{\"x\": 1}", .branding_json = "{\"logo\": \"a.png\"}" };
+	struct tenant_patch p = { .name = "Acme Corporation",
+				  .timezone = "Europe/Paris",
+				  .settings_json = "{\"x\": 1}",
+				  .branding_json = "{\"logo\": \"a.png\"}" };
 	struct tenant_patch bad_tz = { .timezone = "Mars/Olympus Mons!" };
 	struct tenant_patch bad_json = { .branding_json = "{nope" };
 	struct tenant_patch bad_status = { .billing_status = "bankrupt" };
@@ -333,7 +353,7 @@ START_TEST(test_tenant_update)
 	ck_assert_str_eq(t.name, "Acme Corporation");
 	ck_assert_str_eq(t.timezone, "Europe/Paris");
 	CT_JSON_EQ(t.settings_json, "{\"x\": 1}");
-	if (!ct_remote)  /* the libpq store: jsonb as PostgreSQL prints it */
+	if (!ct_remote) /* the libpq store: jsonb as PostgreSQL prints it */
 		ck_assert_str_eq(t.settings_json, "{\"x\": 1}");
 	CT_JSON_EQ(t.branding_json, "{\"logo\": \"a.png\"}");
 	tenant_clear(&t);
@@ -342,7 +362,7 @@ START_TEST(test_tenant_update)
 	FAILS_FIELD(store_tenant_update(&t, st, "acme-corp", &bad_json, &e), "branding_json");
 	FAILS(store_tenant_update(&t, st, "acme-corp", &bad_status, &e), ERR_INVALID_FIELD);
 	FAILS(store_tenant_update(&t, st, "missing", &p, &e), ERR_NOT_FOUND);
-	ck_assert_int_eq(ct_audit_count(acme.id), before);  /* nothing changed */
+	ck_assert_int_eq(ct_audit_count(acme.id), before); /* nothing changed */
 }
 END_TEST
 
@@ -363,12 +383,12 @@ START_TEST(test_lifecycle_and_tier)
 	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_PENDING_DELETION, &e));
 	ck_assert_int_gt(t.deletion_due_at, t.updated_at + (usec_t)29 * 86400 * 1000000);
 	OK(store_tenant_purge_due(&purged, st, &e));
-	ck_assert_int_eq(purged, 0);  /* the grace has not passed */
+	ck_assert_int_eq(purged, 0); /* the grace has not passed */
 	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_ACTIVE, &e));
 	ck_assert_int_eq(t.deletion_due_at, 0);
 	FAILS(store_tenant_set_status(&t, st, "nope", TENANT_ACTIVE, &e), ERR_NOT_FOUND);
 
-	for (int i = 0; i < 5; i++) {  /* 6 members on a 5-user tier */
+	for (int i = 0; i < 5; i++) { /* 6 members on a 5-user tier */
 		char email[64], token[96];
 		struct invitation v;
 
@@ -409,8 +429,8 @@ START_TEST(test_members)
 	struct tenant_query tq = { .filter = "acme-corp", .status = -1 };
 
 	OK(store_tenant_get(&t0, st, "acme-corp", &e));
-	OK(store_invitation_create(&v, token, st, "acme-corp", "carol@acme.example",
-				      ROLE_MEMBER, &e));
+	OK(store_invitation_create(&v, token, st, "acme-corp", "carol@acme.example", ROLE_MEMBER,
+				   &e));
 	OK(store_invitation_accept(&m, st, token, "Carol", "password123", &e));
 	ck_assert_str_eq(m.tenant_id, acme.id);
 	/* the tenant counts its members as they join; joining is not an edit */
@@ -434,13 +454,12 @@ START_TEST(test_members)
 	FAILS(store_member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
 	/* a failed update leaves no member behind; a user is required */
 	ck_assert_str_eq(m.user_id, "");
-	FAILS_FIELD(store_member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e),
-		    "user");
+	FAILS_FIELD(store_member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e), "user");
 	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
 	OK(store_member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
 	ck_assert(!m.active);
 	OK(store_tenant_get(&t1, st, "acme-corp", &e));
-	ck_assert_int_eq(t1.members, t0.members);  /* a deactivated member is not counted */
+	ck_assert_int_eq(t1.members, t0.members); /* a deactivated member is not counted */
 	tenant_clear(&t1);
 	tenant_clear(&t0);
 	q = (struct member_query){ .role = -1, .active = 0 };
@@ -467,15 +486,16 @@ START_TEST(test_invitations)
 	char token[96], token2[96];
 	PGconn *c;
 
-	OK(store_invitation_create(&v, token, st, "acme-corp", "dave@acme.example",
-				      ROLE_MANAGER, &e));
+	OK(store_invitation_create(&v, token, st, "acme-corp", "dave@acme.example", ROLE_MANAGER,
+				   &e));
 	ck_assert(strncmp(token, "tni_", 4) == 0);
 	ck_assert_str_eq(v.email, "dave@acme.example");
 	ck_assert_int_eq(v.role, ROLE_MANAGER);
 	FAILS(store_invitation_create(&v2, token2, st, "acme-corp", "DAVE@acme.example",
-					 ROLE_MEMBER, &e), ERR_CONFLICT);
-	FAILS_FIELD(store_invitation_create(&v2, token2, st, "acme-corp", "dave@",
-					       ROLE_MEMBER, &e), "email");
+				      ROLE_MEMBER, &e),
+	      ERR_CONFLICT);
+	FAILS_FIELD(store_invitation_create(&v2, token2, st, "acme-corp", "dave@", ROLE_MEMBER, &e),
+		    "email");
 	OK(store_invitation_resend(&v2, token2, st, "acme-corp", v.id, &e));
 	ck_assert_str_ne(token, token2);
 	FAILS(store_invitation_accept(&m, st, token, NULL, "password123", &e), ERR_NOT_FOUND);
@@ -484,11 +504,13 @@ START_TEST(test_invitations)
 	ck_assert_int_eq(m.role, ROLE_MANAGER);
 	FAILS(store_invitation_accept(&m, st, token2, "Dave", "password123", &e), ERR_GONE);
 	ck_assert_int_eq(e.status, 410);
-	OK(store_invitation_create(&v, token, st, "acme-corp", "erin@acme.example",
-				      ROLE_MEMBER, &e));
+	OK(store_invitation_create(&v, token, st, "acme-corp", "erin@acme.example", ROLE_MEMBER,
+				   &e));
 	c = testdb_connect(ct_db, NULL);
-	testdb_execf(c, "UPDATE tenantry.invitations SET expires_at = now() - "
-		     "interval '1 day' WHERE id = '%s'", v.id);
+	testdb_execf(c,
+		     "UPDATE tenantry.invitations SET expires_at = now() - "
+		     "interval '1 day' WHERE id = '%s'",
+		     v.id);
 	PQfinish(c);
 	FAILS(store_invitation_accept(&m, st, token, "Erin", "password123", &e), ERR_GONE);
 	OK(store_invitation_revoke(st, "acme-corp", v.id, &e));

@@ -15,7 +15,9 @@
 /* Tenants whose texts share pieces: the same words at the start, inside
  * and at the end of names, in slugs and domains only, the LIKE
  * metacharacters, a non-ASCII capital (lowered by PostgreSQL: É to é). */
-static const struct { const char *name, *slug, *domain, *tier; } filter_tenants[] = {
+static const struct {
+	const char *name, *slug, *domain, *tier;
+} filter_tenants[] = {
 	{ "Nova Labs", "nova-labs", NULL, "basic" },
 	{ "Supernova Analytics", "supernova", "supernova.example", "free" },
 	{ "Casanova Foods", "casanova", NULL, "basic" },
@@ -28,8 +30,12 @@ static const struct { const char *name, *slug, *domain, *tier; } filter_tenants[
 	{ "Plain Name", "novaslug-x", NULL, "free" },
 	{ "100% Organic", "organic", NULL, "basic" },
 	{ "under_score Media", "underscore", NULL, "free" },
-	{ "\xc3\x89" "cole Nouvelle", "ecole-nouvelle", NULL, "basic" },
-	{ "Ma Petite \xc3\xa9" "cole", "petite-ecole", NULL, "free" },
+	{ "\xc3\x89"
+	  "cole Nouvelle",
+	  "ecole-nouvelle", NULL, "basic" },
+	{ "Ma Petite \xc3\xa9"
+	  "cole",
+	  "petite-ecole", NULL, "free" },
 	{ "N\xc3\xb8va Nordic", "nordic", NULL, "basic" },
 };
 
@@ -71,7 +77,7 @@ all_tenants(struct tenant **rows, const char *tier)
 	OK(store_tenant_list(&l, st, &q, &e));
 	ck_assert_str_eq(l.next, "");
 	n = l.n;
-	*rows = l.rows;  /* kept: freed with tenant_list_free's layout below */
+	*rows = l.rows; /* kept: freed with tenant_list_free's layout below */
 	qsort(*rows, n, sizeof **rows, by_name_id);
 	return n;
 }
@@ -79,11 +85,15 @@ all_tenants(struct tenant **rows, const char *tier)
 /* The filter's pages, each of `limit`, against the tenants of `all`
  * whose lowered "slug name domain" contains the lowered text. */
 static void
-filter_matches(const struct tenant *all, size_t n, const char *text, const char *tier,
-	       bool desc, int limit)
+filter_matches(const struct tenant *all, size_t n, const char *text, const char *tier, bool desc,
+	       int limit)
 {
-	struct tenant_query q = { .status = -1, .limit = limit, .filter = text, .tier = tier,
-				  .sort = TENANT_SORT_NAME, .desc = desc };
+	struct tenant_query q = { .status = -1,
+				  .limit = limit,
+				  .filter = text,
+				  .tier = tier,
+				  .sort = TENANT_SORT_NAME,
+				  .desc = desc };
 	char cursor[CURSOR_LEN], want[256], hay[768];
 	size_t got = 0, expect = 0;
 
@@ -111,8 +121,8 @@ filter_matches(const struct tenant *all, size_t n, const char *text, const char 
 				if (strstr(hay, want) && seen++ == got)
 					break;
 			}
-			ck_assert_msg(k < n, "'%s'%s: %s is not a match", text,
-				      desc ? " desc" : "", l.rows[i].name);
+			ck_assert_msg(k < n, "'%s'%s: %s is not a match", text, desc ? " desc" : "",
+				      l.rows[i].name);
 			ck_assert_msg(strcmp(l.rows[i].id, all[desc ? n - 1 - k : k].id) == 0,
 				      "'%s'%s limit %d: row %zu is %s, want %s", text,
 				      desc ? " desc" : "", limit, got, l.rows[i].name,
@@ -140,10 +150,38 @@ free_rows(struct tenant *rows, size_t n)
 START_TEST(test_tenant_filter)
 {
 	static const char *const texts[] = {
-		"n", "o", "no", "ov", "nov", "nova", "NOVA", "ova", "ovat", "a n", "labs",
-		"nova labs", "supernova analytics", "labs of nova", "nova-mail", "example",
-		"novaslug", "100%", "%", "_", "r_s", "under_", "\xc3\xa9" "cole",
-		"\xc3\x89" "COLE", "cole n", "n\xc3\xb8v", "zzz", "xyzzy", "s &", " ",
+		"n",
+		"o",
+		"no",
+		"ov",
+		"nov",
+		"nova",
+		"NOVA",
+		"ova",
+		"ovat",
+		"a n",
+		"labs",
+		"nova labs",
+		"supernova analytics",
+		"labs of nova",
+		"nova-mail",
+		"example",
+		"novaslug",
+		"100%",
+		"%",
+		"_",
+		"r_s",
+		"under_",
+		"\xc3\xa9"
+		"cole",
+		"\xc3\x89"
+		"COLE",
+		"cole n",
+		"n\xc3\xb8v",
+		"zzz",
+		"xyzzy",
+		"s &",
+		" ",
 	};
 	const char *tiers[] = { NULL, "basic" };
 	struct tenant *all;
@@ -157,15 +195,18 @@ START_TEST(test_tenant_filter)
 		struct tenant_new tn = { .name = filter_tenants[i].name,
 					 .slug = filter_tenants[i].slug,
 					 .domain = filter_tenants[i].domain,
-					 .tier = filter_tenants[i].tier, .admin_email = email };
+					 .tier = filter_tenants[i].tier,
+					 .admin_email = email };
 
 		snprintf(email, sizeof email, "admin@%s.example", filter_tenants[i].slug);
 		OK(store_tenant_create(&t, st, &tn, &e));
 		tenant_clear(&t);
 	}
-	for (int i = 0; i < 24; i++) {  /* enough for pages on either side of a name */
+	for (int i = 0; i < 24; i++) { /* enough for pages on either side of a name */
 		char name[32], slug[32], email[64];
-		struct tenant_new tn = { .name = name, .slug = slug, .admin_email = email,
+		struct tenant_new tn = { .name = name,
+					 .slug = slug,
+					 .admin_email = email,
 					 .tier = i % 2 ? "basic" : "free" };
 
 		snprintf(name, sizeof name, "%s %02d", i % 3 ? "Nova" : "Orbit Nova", i);
@@ -189,16 +230,16 @@ START_TEST(test_tenant_filter)
 			break;
 		/* Renamed: the old text no longer finds it, the new one does. */
 		OK(store_tenant_update(&t, st, "ovation",
-					  &(struct tenant_patch){ .name = "Sensation" }, &e));
+				       &(struct tenant_patch){ .name = "Sensation" }, &e));
 		tenant_clear(&t);
 		OK(store_tenant_update(&t, st, "helix",
-					  &(struct tenant_patch){ .domain = "helix.example" }, &e));
+				       &(struct tenant_patch){ .domain = "helix.example" }, &e));
 		tenant_clear(&t);
 		/* Purged: gone from the filter. */
 		OK(store_tenant_set_status(&t, st, "casanova", TENANT_PENDING_DELETION, &e));
 		su = testdb_connect(ct_db, NULL);
 		testdb_execf(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - "
-			     "interval '1 day' WHERE slug = 'casanova'");
+				 "interval '1 day' WHERE slug = 'casanova'");
 		PQfinish(su);
 		OK(store_tenant_purge_due(&purged, st, &e));
 		ck_assert_int_eq(purged, 1);

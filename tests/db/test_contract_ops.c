@@ -33,7 +33,7 @@ START_TEST(test_quotas_and_usage)
 	FAILS(store_usage_increment(&r, st, "beta", "api_calls", 4, &e), ERR_QUOTA_EXCEEDED);
 	ck_assert_int_eq(e.status, 402);
 	ck_assert(!r.allowed);
-	ck_assert_int_eq(r.quota.used, 7);  /* unchanged, and said so */
+	ck_assert_int_eq(r.quota.used, 7); /* unchanged, and said so */
 	ck_assert_int_eq(r.quota.limit, 10);
 	OK(store_usage_summary(&s, st, "beta", &e));
 	ck_assert_int_eq(s.api_calls_today, 7);
@@ -101,8 +101,7 @@ START_TEST(test_settings)
 	FAILS(store_setting_put(&s, st, "acme-corp", "Bad Key", SETTING_STRING, "x", &e),
 	      ERR_INVALID_FIELD);
 	/* a '/' in a key stays inside its path segment */
-	FAILS_FIELD(store_setting_put(&s, st, "acme-corp", "a/b", SETTING_STRING, "x", &e),
-		    "key");
+	FAILS_FIELD(store_setting_put(&s, st, "acme-corp", "a/b", SETTING_STRING, "x", &e), "key");
 	OK(store_setting_put(&s, st, "acme-corp", "stripe", SETTING_SECRET, "sk_live_abc", &e));
 	ck_assert_str_eq(s.value, "********");
 	ck_assert(s.encrypted);
@@ -112,20 +111,23 @@ START_TEST(test_settings)
 	ck_assert(strncmp(stored, "v1:", 3) == 0);
 	ck_assert_ptr_null(strstr(stored, "sk_live"));
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
-				      "WHERE new::text LIKE '%sk_live%'"), "0");
+					 "WHERE new::text LIKE '%sk_live%'"),
+			 "0");
 	OK(store_setting_get(&s, st, "acme-corp", "stripe", false, &e));
 	ck_assert_str_eq(s.value, "********");
 	ck_assert(!s.revealed);
 	setting_clear(&s);
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
-				      "WHERE action = 'secret.reveal'"), "0");
+					 "WHERE action = 'secret.reveal'"),
+			 "0");
 	OK(store_setting_get(&s, st, "acme-corp", "stripe", true, &e));
 	ck_assert_str_eq(s.value, "sk_live_abc");
 	ck_assert(s.revealed);
 	ck_assert_str_eq(s.updated_by, CT_STAFF);
 	setting_clear(&s);
 	ck_assert_str_eq(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log "
-				      "WHERE action = 'secret.reveal'"), "1");
+					 "WHERE action = 'secret.reveal'"),
+			 "1");
 	PQfinish(c);
 	OK(store_setting_list(&l, st, "acme-corp", &e));
 	ck_assert_uint_eq(l.n, 2);
@@ -165,8 +167,8 @@ START_TEST(test_features_and_apikeys)
 	ck_assert(strstr(secret, k.prefix) != NULL);
 	ck_assert_str_eq(k.name, "ci");
 	ck_assert_int_eq(k.scopes, 1u << SCOPE_USAGE_WRITE);
-	FAILS(store_apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
-				     0, &e), ERR_QUOTA_EXCEEDED);  /* free tier: one key */
+	FAILS(store_apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE, 0, &e),
+	      ERR_QUOTA_EXCEEDED); /* free tier: one key */
 	FAILS_FIELD(store_apikey_create(&k, secret, st, "beta", "none", 0, 0, &e), "scopes");
 	OK(store_apikey_list(&l, st, "beta", &e));
 	ck_assert_uint_eq(l.n, 1);
@@ -176,7 +178,7 @@ START_TEST(test_features_and_apikeys)
 	FAILS(store_apikey_revoke(st, "beta", l.rows[0].prefix, &e), ERR_NOT_FOUND);
 	api_key_list_free(&l);
 	OK(store_apikey_create(&k, secret, st, "beta", "second", 1u << SCOPE_USAGE_WRITE,
-				  (usec_t)4102444800 * 1000000, &e));
+			       (usec_t)4102444800 * 1000000, &e));
 	ck_assert_int_eq(k.expires_at, (usec_t)4102444800 * 1000000);
 }
 END_TEST
@@ -189,7 +191,7 @@ START_TEST(test_audit)
 	int64_t last;
 
 	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
-	ck_assert_uint_ge(l.n, 7);  /* tenant, 5 quotas, member */
+	ck_assert_uint_ge(l.n, 7); /* tenant, 5 quotas, member */
 	ck_assert_int_eq(l.rows[0].seq, 1);
 	ck_assert_str_eq(l.rows[0].action, "tenant.create");
 	ck_assert_str_eq(l.rows[0].actor, CT_STAFF);
@@ -214,16 +216,16 @@ START_TEST(test_audit)
 	FAILS_FIELD(store_audit_list(&l, st, "acme-corp", &q, &e), "limit");
 	q.limit = 10;
 	FAILS(store_audit_list(&l, st, "nope", &q, &e), ERR_NOT_FOUND);
-	OK(store_audit_list(&l, st, NULL, &q, &e));  /* every chain */
+	OK(store_audit_list(&l, st, NULL, &q, &e)); /* every chain */
 	ck_assert_uint_eq(l.n, 10);
 	audit_entry_list_free(&l);
 
 	OK(store_audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
-				"{\"note\": \"called\"}", &e));
-	FAILS(store_audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp",
-				   "{broken", &e), ERR_BAD_JSON);
-	FAILS(store_audit_event(st, "nope", "support.note", NULL, NULL, NULL, &e),
-	      ERR_NOT_FOUND);
+			     "{\"note\": \"called\"}", &e));
+	FAILS(store_audit_event(st, "acme-corp", "support.note", "tenant", "acme-corp", "{broken",
+				&e),
+	      ERR_BAD_JSON);
+	FAILS(store_audit_event(st, "nope", "support.note", NULL, NULL, NULL, &e), ERR_NOT_FOUND);
 	q = (struct audit_query){ .limit = 1, .newest = true };
 	OK(store_audit_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_str_eq(l.rows[0].action, "support.note");
@@ -233,7 +235,7 @@ START_TEST(test_audit)
 	ck_assert_int_eq(v.first_broken, 0);
 	ck_assert_int_eq(v.entries, last + 1);
 	ck_assert_uint_eq(strlen(v.head_hash), 64);
-	OK(store_audit_verify(&v, st, NULL, &e));  /* the platform chain */
+	OK(store_audit_verify(&v, st, NULL, &e)); /* the platform chain */
 	ck_assert_int_eq(v.first_broken, 0);
 	FAILS(store_audit_verify(&v, st, "nope", &e), ERR_NOT_FOUND);
 	/* Every chain at once: the platform's, then acme's and beta's, each
@@ -249,7 +251,7 @@ START_TEST(test_audit)
 		ck_assert_str_eq(w.id[0], PLATFORM_CHAIN);
 		for (int i = 1; i < 3; i++) {
 			const struct audit_verdict *want =
-				strcmp(w.id[i], acme.id) == 0 ? &va : &vb;
+			    strcmp(w.id[i], acme.id) == 0 ? &va : &vb;
 
 			ck_assert(strcmp(w.id[i], acme.id) == 0 || strcmp(w.id[i], beta.id) == 0);
 			ck_assert_int_eq(w.v[i].entries, want->entries);
@@ -274,7 +276,7 @@ START_TEST(test_alerts_health_metrics_export)
 	OK(store_quota_set_limit(&q2, st, "acme-corp", "storage_bytes", 100, &e));
 	OK(store_usage_increment(&r, st, "acme-corp", "storage_bytes", 96, &e));
 	OK(store_alert_list(&al, st, "acme-corp", true, &e));
-	ck_assert_uint_eq(al.n, 2);  /* 80 and 95 */
+	ck_assert_uint_eq(al.n, 2); /* 80 and 95 */
 	OK(store_alert_ack(st, "acme-corp", al.rows[0].id, &e));
 	FAILS(store_alert_ack(st, "acme-corp", al.rows[0].id, &e), ERR_NOT_FOUND);
 	FAILS(store_alert_ack(st, "beta", al.rows[1].id, &e), ERR_NOT_FOUND);
@@ -285,7 +287,8 @@ START_TEST(test_alerts_health_metrics_export)
 	OK(store_alert_list(&al, st, "acme-corp", false, &e));
 	ck_assert_uint_eq(al.n, 2);
 	ck_assert_str_eq(al.rows[0].acknowledged_by[0] ? al.rows[0].acknowledged_by
-			 : al.rows[1].acknowledged_by, CT_STAFF);
+						       : al.rows[1].acknowledged_by,
+			 CT_STAFF);
 	alert_list_free(&al);
 
 	OK(store_health_get(&h, st, "acme-corp", &e));
@@ -350,5 +353,5 @@ START_TEST(test_tenant_context)
 }
 END_TEST
 
-CT_SUITE(contract_ops, test_quotas_and_usage, test_settings, test_features_and_apikeys,
-	 test_audit, test_alerts_health_metrics_export, test_tenant_context)
+CT_SUITE(contract_ops, test_quotas_and_usage, test_settings, test_features_and_apikeys, test_audit,
+	 test_alerts_health_metrics_export, test_tenant_context)

@@ -43,8 +43,8 @@ event(const char *tenant)
 {
 	struct err e;
 
-	ck_assert_msg(store_audit_event(st, tenant, "test.ping", "test", "x", NULL, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_audit_event(st, tenant, "test.ping", "test", "x", NULL, &e) == 0, "%s",
+		      e.message);
 }
 
 /* Waits for up to want keys (or timeout) and returns how many arrived. */
@@ -71,8 +71,10 @@ static long long
 head(const char *tenant)
 {
 	PGconn *c = testdb_connect(db, NULL);
-	long long seq = testdb_int(c, "SELECT coalesce(max(seq), 0) FROM tenantry.audit_log "
-				   "WHERE tenant_id = '%s'", tenant);
+	long long seq = testdb_int(c,
+				   "SELECT coalesce(max(seq), 0) FROM tenantry.audit_log "
+				   "WHERE tenant_id = '%s'",
+				   tenant);
 
 	PQfinish(c);
 	return seq;

@@ -30,8 +30,7 @@ begin_as(PGconn *c, const char *role, const char *tenant)
 
 /* One statement in its own rolled-back transaction: its SQLSTATE. */
 static void
-state_as(char out[6], PGconn *c, const char *role, const char *tenant,
-	 const char *sql)
+state_as(char out[6], PGconn *c, const char *role, const char *tenant, const char *sql)
 {
 	begin_as(c, role, tenant);
 	snprintf(out, 6, "%s", testdb_sqlstate(c, sql));
@@ -47,9 +46,8 @@ rows_as(PGconn *c, const char *role, const char *tenant, const char *sql)
 
 	begin_as(c, role, tenant);
 	r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK
-		      || PQresultStatus(r) == PGRES_TUPLES_OK, "%s as %s: %s", sql,
-		      role, PQresultErrorMessage(r));
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+		      "%s as %s: %s", sql, role, PQresultErrorMessage(r));
 	n = strtol(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	testdb_exec(c, "ROLLBACK");
@@ -69,7 +67,9 @@ static void
 populate(struct store *st, const char *slug, char id[ID_LEN])
 {
 	char email[128], token[96], secret[128];
-	struct tenant_new n = { .name = slug, .slug = slug, .tier = "business",
+	struct tenant_new n = { .name = slug,
+				.slug = slug,
+				.tier = "business",
 				.admin_email = email };
 	struct tenant t;
 	struct invitation inv;
@@ -84,20 +84,19 @@ populate(struct store *st, const char *slug, char id[ID_LEN])
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 	snprintf(email, sizeof email, "new@%s.example", slug);
-	ck_assert_msg(store_invitation_create(&inv, token, st, id, email,
-						 ROLE_MEMBER, &e) == 0, "%s", e.message);
-	ck_assert_msg(store_usage_increment(&qr, st, id, "api_calls", 5, &e) == 0,
+	ck_assert_msg(store_invitation_create(&inv, token, st, id, email, ROLE_MEMBER, &e) == 0,
 		      "%s", e.message);
-	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING,
-					   slug, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_usage_increment(&qr, st, id, "api_calls", 5, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_setting_put(&s, st, id, "site.title", SETTING_STRING, slug, &e) == 0,
+		      "%s", e.message);
 	setting_clear(&s);
-	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci",
-					     1u << SCOPE_TENANT_READ, 0, &e) == 0,
+	ck_assert_msg(store_apikey_create(&k, secret, st, id, "ci", 1u << SCOPE_TENANT_READ, 0, &e)
+			  == 0,
 		      "%s", e.message);
-	ck_assert_msg(store_quota_set_limit(&q, st, id, "storage_bytes", 10, &e) == 0,
-		      "%s", e.message);
-	ck_assert_msg(store_usage_increment(&qr, st, id, "storage_bytes", 9, &e) == 0,
-		      "%s", e.message);
+	ck_assert_msg(store_quota_set_limit(&q, st, id, "storage_bytes", 10, &e) == 0, "%s",
+		      e.message);
+	ck_assert_msg(store_usage_increment(&qr, st, id, "storage_bytes", 9, &e) == 0, "%s",
+		      e.message);
 }
 
 /* Fresh database with tenants alpha (ida) and bravo (idb); returns a
@@ -119,9 +118,11 @@ two_tenants(void)
 		const char *ids[] = { ida, idb };
 
 		for (int k = 0; k < 2; k++)
-			ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s "
-					   "WHERE %s = '%s'", tables[i].name,
-					   tables[i].col, ids[k]) > 0,
+			ck_assert_msg(testdb_int(su,
+						 "SELECT count(*) FROM tenantry.%s "
+						 "WHERE %s = '%s'",
+						 tables[i].name, tables[i].col, ids[k])
+					  > 0,
 				      "no %s rows for tenant %d", tables[i].name, k);
 	}
 	return su;
@@ -130,13 +131,12 @@ two_tenants(void)
 /* Rows of table visible in the current transaction: those of tenant and
  * the others. */
 static void
-visible(PGconn *c, const struct table *t, const char *tenant, long long *own,
-	long long *other)
+visible(PGconn *c, const struct table *t, const char *tenant, long long *own, long long *other)
 {
-	*own = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s = '%s'", t->name,
-		    t->col, tenant);
-	*other = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s <> '%s'", t->name,
-		      t->col, tenant);
+	*own = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s = '%s'", t->name, t->col,
+			  tenant);
+	*other = testdb_int(c, "SELECT count(*) FROM tenantry.%s WHERE %s <> '%s'", t->name, t->col,
+			    tenant);
 }
 
 /* ---- two tenants --------------------------------------------------------- */
@@ -154,8 +154,7 @@ START_TEST(tenant_sees_only_itself)
 		visible(su, t, ida, &own, &other);
 		testdb_exec(su, "ROLLBACK");
 		ck_assert_msg(own > 0, "%s: tenant sees none of its rows", t->name);
-		ck_assert_msg(other == 0, "%s: tenant sees %lld foreign rows", t->name,
-			      other);
+		ck_assert_msg(other == 0, "%s: tenant sees %lld foreign rows", t->name, other);
 
 		/* Updating or deleting the other tenant's rows touches nothing
 		 * (or is refused outright where the role has no grant). */
@@ -172,18 +171,18 @@ START_TEST(tenant_sees_only_itself)
 			snprintf(sql, sizeof sql, "UPDATE tenantry.%s SET %s = %s WHERE %s = '%s'",
 				 t->name, t->col, t->col, t->col, idb);
 			state_as(st, su, "tenantry_tenant", ida, sql);
-			ck_assert_msg(strcmp(st, "42501") == 0, "%s: update gave '%s'",
-				      t->name, st);
+			ck_assert_msg(strcmp(st, "42501") == 0, "%s: update gave '%s'", t->name,
+				      st);
 		}
-		snprintf(sql, sizeof sql, "DELETE FROM tenantry.%s WHERE %s = '%s'",
-			 t->name, t->col, idb);
+		snprintf(sql, sizeof sql, "DELETE FROM tenantry.%s WHERE %s = '%s'", t->name,
+			 t->col, idb);
 		if (t->can_delete) {
 			ck_assert_msg(rows_as(su, "tenantry_tenant", ida, sql) == 0,
 				      "%s: delete reached the other tenant", t->name);
 		} else {
 			state_as(st, su, "tenantry_tenant", ida, sql);
-			ck_assert_msg(strcmp(st, "42501") == 0, "%s: delete gave '%s'",
-				      t->name, st);
+			ck_assert_msg(strcmp(st, "42501") == 0, "%s: delete gave '%s'", t->name,
+				      st);
 		}
 
 		/* Inserting into the other tenant fails with 42501; where the
@@ -191,18 +190,20 @@ START_TEST(tenant_sees_only_itself)
 		 * the refusal comes from the policy's WITH CHECK. */
 		snprintf(sql, sizeof sql, t->ins, idb);
 		state_as(st, su, "tenantry_tenant", ida, sql);
-		ck_assert_msg(strcmp(st, "42501") == 0, "%s: foreign insert gave '%s'",
-			      t->name, st);
+		ck_assert_msg(strcmp(st, "42501") == 0, "%s: foreign insert gave '%s'", t->name,
+			      st);
 		if (t->can_insert) {
 			snprintf(sql, sizeof sql, t->ins, ida);
 			state_as(st, su, "tenantry_tenant", ida, sql);
-			ck_assert_msg(strcmp(st, "") == 0, "%s: own insert gave '%s'",
-				      t->name, st);
+			ck_assert_msg(strcmp(st, "") == 0, "%s: own insert gave '%s'", t->name, st);
 		}
 	}
 	/* Nothing of bravo's changed behind the rollbacks either. */
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_settings "
-			      "WHERE tenant_id = '%s'", idb), 1);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.tenant_settings "
+				    "WHERE tenant_id = '%s'",
+				    idb),
+			 1);
 	PQfinish(su);
 }
 END_TEST
@@ -214,12 +215,14 @@ START_TEST(tenant_role_limits)
 	long long members;
 
 	/* Its own tenant row: the name yes, tier, status and lifecycle no. */
-	snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET name = 'Alpha 2' "
-		 "WHERE id = '%s'", ida);
+	snprintf(sql, sizeof sql,
+		 "UPDATE tenantry.tenants SET name = 'Alpha 2' "
+		 "WHERE id = '%s'",
+		 ida);
 	ck_assert_int_eq(rows_as(su, "tenantry_tenant", ida, sql), 1);
-	static const char *const forbidden[] = { "tier = 'enterprise'",
-		"status = 'active'", "status = 'suspended'",
-		"deletion_due_at = NULL", "health_score = 100" };
+	static const char *const forbidden[] = { "tier = 'enterprise'", "status = 'active'",
+						 "status = 'suspended'", "deletion_due_at = NULL",
+						 "health_score = 100" };
 	for (size_t i = 0; i < sizeof forbidden / sizeof *forbidden; i++) {
 		snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET %s WHERE id = '%s'",
 			 forbidden[i], ida);
@@ -227,46 +230,62 @@ START_TEST(tenant_role_limits)
 		ck_assert_msg(strcmp(st, "42501") == 0, "%s gave '%s'", forbidden[i], st);
 	}
 	ck_assert_str_eq(testdb_value(su, "SELECT tier FROM tenantry.tenants "
-				      "WHERE slug = 'alpha'"), "business");
+					  "WHERE slug = 'alpha'"),
+			 "business");
 
 	/* The audit log is read-only, even the tenant's own chain. */
 	snprintf(sql, sizeof sql, tables[7].ins, ida);
 	state_as(st, su, "tenantry_tenant", ida, sql);
 	ck_assert_str_eq(st, "42501");
-	snprintf(sql, sizeof sql, "UPDATE tenantry.audit_log SET actor = 'x' "
-		 "WHERE tenant_id = '%s'", ida);
+	snprintf(sql, sizeof sql,
+		 "UPDATE tenantry.audit_log SET actor = 'x' "
+		 "WHERE tenant_id = '%s'",
+		 ida);
 	state_as(st, su, "tenantry_tenant", ida, sql);
 	ck_assert_str_eq(st, "42501");
-	snprintf(sql, sizeof sql, "DELETE FROM tenantry.audit_log WHERE tenant_id = '%s'",
-		 ida);
+	snprintf(sql, sizeof sql, "DELETE FROM tenantry.audit_log WHERE tenant_id = '%s'", ida);
 	state_as(st, su, "tenantry_tenant", ida, sql);
 	ck_assert_str_eq(st, "42501");
 	state_as(st, su, "tenantry_tenant", ida, "SELECT * FROM tenantry.audit_heads");
 	ck_assert_str_eq(st, "42501");
 
 	/* Secrets of users are out of reach; the rest of a member is not. */
-	state_as(st, su, "tenantry_tenant", ida,
-		 "SELECT password_hash FROM tenantry.users");
+	state_as(st, su, "tenantry_tenant", ida, "SELECT password_hash FROM tenantry.users");
 	ck_assert_str_eq(st, "42501");
 	state_as(st, su, "tenantry_tenant", ida, "SELECT mfa_secret FROM tenantry.users");
 	ck_assert_str_eq(st, "42501");
-	members = testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users WHERE "
-		       "tenant_id = '%s'", ida);
+	members = testdb_int(su,
+			     "SELECT count(*) FROM tenantry.tenant_users WHERE "
+			     "tenant_id = '%s'",
+			     ida);
 	begin_as(su, "tenantry_tenant", ida);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.users"), members);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.users "
-			      "WHERE email = 'admin@bravo.example'"), 0);
+					"WHERE email = 'admin@bravo.example'"),
+			 0);
 	/* Functions run with its rights: the other tenant is invisible. */
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.usage_increment("
-			      "'%s', 'api_calls', 1)", idb), 0);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.quota_check("
-			      "'%s', 'api_calls', 1)", idb), 0);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.usage_increment("
+				    "'%s', 'api_calls', 1)",
+				    idb),
+			 0);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.quota_check("
+				    "'%s', 'api_calls', 1)",
+				    idb),
+			 0);
 	ck_assert_int_eq(testdb_int(su, "SELECT (tenantry.tenant_ref('bravo') IS NULL)::int"), 1);
-	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_head('%s') "
-			      "WHERE seq IS NOT NULL OR hash IS NOT NULL", idb), 0);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.audit_head('%s') "
+				    "WHERE seq IS NOT NULL OR hash IS NOT NULL",
+				    idb),
+			 0);
 	testdb_exec(su, "ROLLBACK");
-	ck_assert_int_eq(testdb_int(su, "SELECT used FROM tenantry.quotas WHERE tenant_id = "
-			      "'%s' AND resource = 'api_calls'", idb), 5);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT used FROM tenantry.quotas WHERE tenant_id = "
+				    "'%s' AND resource = 'api_calls'",
+				    idb),
+			 5);
 	PQfinish(su);
 }
 END_TEST
@@ -279,14 +298,14 @@ START_TEST(no_context_sees_nothing)
 	for (size_t i = 0; i < NTABLES; i++) {
 		/* Never set, then set to '' (how it reads after a commit). */
 		begin_as(su, "tenantry_tenant", NULL);
-		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s",
-				   tables[i].name) == 0, "%s: rows without context",
-			      tables[i].name);
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s", tables[i].name)
+				  == 0,
+			      "%s: rows without context", tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 		begin_as(su, "tenantry_tenant", "");
-		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s",
-				   tables[i].name) == 0, "%s: rows with empty context",
-			      tables[i].name);
+		ck_assert_msg(testdb_int(su, "SELECT count(*) FROM tenantry.%s", tables[i].name)
+				  == 0,
+			      "%s: rows with empty context", tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 	}
 	begin_as(su, "tenantry_tenant", NULL);
@@ -294,8 +313,7 @@ START_TEST(no_context_sees_nothing)
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenant_users"), 0);
 	testdb_exec(su, "ROLLBACK");
 	/* A malformed context fails instead of matching anything. */
-	state_as(st, su, "tenantry_tenant", "not-a-uuid",
-		 "SELECT count(*) FROM tenantry.tenants");
+	state_as(st, su, "tenantry_tenant", "not-a-uuid", "SELECT count(*) FROM tenantry.tenants");
 	ck_assert_str_eq(st, "22P02");
 	PQfinish(su);
 }
@@ -316,22 +334,21 @@ START_TEST(pooled_connection_does_not_leak)
 		long long own, other;
 
 		visible(app, &tables[i], ida, &own, &other);
-		ck_assert_msg(own > 0 && other == 0, "%s: %lld own, %lld other",
-			      tables[i].name, own, other);
+		ck_assert_msg(own > 0 && other == 0, "%s: %lld own, %lld other", tables[i].name,
+			      own, other);
 	}
 	testdb_exec(app, "COMMIT");
 
 	/* Back to the login role, which can read nothing by itself. */
 	ck_assert_str_eq(testdb_value(app, "SELECT current_user"), "iso_app");
-	ck_assert_str_eq(testdb_sqlstate(app, "SELECT count(*) FROM tenantry.tenants"),
-			 "42501");
+	ck_assert_str_eq(testdb_sqlstate(app, "SELECT count(*) FROM tenantry.tenants"), "42501");
 
 	/* The next transaction takes the tenant role but sets no tenant. */
 	begin_as(app, "tenantry_tenant", NULL);
 	for (size_t i = 0; i < NTABLES; i++)
-		ck_assert_msg(testdb_int(app, "SELECT count(*) FROM tenantry.%s",
-				   tables[i].name) == 0, "%s: alpha's rows leaked",
-			      tables[i].name);
+		ck_assert_msg(testdb_int(app, "SELECT count(*) FROM tenantry.%s", tables[i].name)
+				  == 0,
+			      "%s: alpha's rows leaked", tables[i].name);
 	testdb_exec(app, "COMMIT");
 
 	/* Then tenant bravo: only bravo. */
@@ -340,8 +357,8 @@ START_TEST(pooled_connection_does_not_leak)
 		long long own, other;
 
 		visible(app, &tables[i], idb, &own, &other);
-		ck_assert_msg(own > 0 && other == 0, "%s: %lld own, %lld other",
-			      tables[i].name, own, other);
+		ck_assert_msg(own > 0 && other == 0, "%s: %lld own, %lld other", tables[i].name,
+			      own, other);
 	}
 	testdb_exec(app, "COMMIT");
 	/* Writing as bravo into alpha after alpha's commit is refused. */
@@ -358,7 +375,8 @@ static void
 context_switch(const char *login, bool app_login)
 {
 	struct store *st;
-	struct store_context ctx = { .role = STORE_ROLE_TENANT, .actor = "test",
+	struct store_context ctx = { .role = STORE_ROLE_TENANT,
+				     .actor = "test",
 				     .actor_kind = "user" };
 	struct err e = { 0 };
 	struct member_list ml;
@@ -411,8 +429,7 @@ context_switch(const char *login, bool app_login)
 	ck_assert_int_eq(tl.n, 1);
 	ck_assert_str_eq(tl.rows[0].id, idb);
 	tenant_list_free(&tl);
-	ck_assert_msg(store_alert_list(&alerts, st, NULL, false, &e) == 0, "%s",
-		      e.message);
+	ck_assert_msg(store_alert_list(&alerts, st, NULL, false, &e) == 0, "%s", e.message);
 	ck_assert_int_ge(alerts.n, 1);
 	for (size_t i = 0; i < alerts.n; i++)
 		ck_assert_str_eq(alerts.rows[i].tenant_id, idb);
@@ -440,7 +457,7 @@ context_switch(const char *login, bool app_login)
 START_TEST(store_context_switch)
 {
 	static const char *const groups[] = { "tenantry_tenant", "tenantry_platform",
-		"tenantry_support", "tenantry_oncall" };
+					      "tenantry_support", "tenantry_oncall" };
 
 	PQfinish(two_tenants());
 	for (int i = 0; i < 4; i++)
@@ -472,27 +489,35 @@ START_TEST(staff_roles)
 		/* Every tenant's rows are readable. */
 		begin_as(su, staff[r], NULL);
 		for (size_t i = 0; i < NTABLES; i++)
-			ck_assert_msg(testdb_int(su, "SELECT count(DISTINCT %s) FROM tenantry.%s "
-					   "WHERE %s IN ('%s', '%s')", tables[i].col,
-					   tables[i].name, tables[i].col, ida, idb) == 2,
-				      "%s: %s does not see both tenants", staff[r],
-				      tables[i].name);
+			ck_assert_msg(testdb_int(su,
+						 "SELECT count(DISTINCT %s) FROM tenantry.%s "
+						 "WHERE %s IN ('%s', '%s')",
+						 tables[i].col, tables[i].name, tables[i].col, ida,
+						 idb)
+					  == 2,
+				      "%s: %s does not see both tenants", staff[r], tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 
 		/* Tenants cannot be changed. */
-		snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET name = 'x' "
-			 "WHERE id = '%s'", ida);
+		snprintf(sql, sizeof sql,
+			 "UPDATE tenantry.tenants SET name = 'x' "
+			 "WHERE id = '%s'",
+			 ida);
 		state_as(st, su, staff[r], NULL, sql);
-		ck_assert_msg(strcmp(st, "42501") == 0, "%s: update tenants gave '%s'",
-			      staff[r], st);
-		snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET status = "
-			 "'suspended' WHERE id = '%s'", ida);
+		ck_assert_msg(strcmp(st, "42501") == 0, "%s: update tenants gave '%s'", staff[r],
+			      st);
+		snprintf(sql, sizeof sql,
+			 "UPDATE tenantry.tenants SET status = "
+			 "'suspended' WHERE id = '%s'",
+			 ida);
 		state_as(st, su, staff[r], NULL, sql);
 		ck_assert_str_eq(st, "42501");
 		state_as(st, su, staff[r], NULL, "SELECT password_hash FROM tenantry.users");
 		ck_assert_str_eq(st, "42501");
-		snprintf(sql, sizeof sql, "DELETE FROM tenantry.tenant_settings "
-			 "WHERE tenant_id = '%s'", ida);
+		snprintf(sql, sizeof sql,
+			 "DELETE FROM tenantry.tenant_settings "
+			 "WHERE tenant_id = '%s'",
+			 ida);
 		state_as(st, su, staff[r], NULL, sql);
 		ck_assert_str_eq(st, "42501");
 	}
@@ -503,7 +528,8 @@ START_TEST(staff_roles)
 	state_as(st, su, "tenantry_oncall", NULL, sql);
 	ck_assert_str_eq(st, "42501");
 	ck_assert_str_eq(testdb_value(su, "SELECT name FROM tenantry.tenants "
-				      "WHERE slug = 'alpha'"), "alpha");
+					  "WHERE slug = 'alpha'"),
+			 "alpha");
 	PQfinish(su);
 }
 END_TEST

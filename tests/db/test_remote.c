@@ -89,6 +89,7 @@ same_json(json_t *a, json_t *b, const char *what)
 	json_decref(b);
 }
 
+/* clang-format off */
 #define LIST_JSON(T, l)                                                      \
 	({                                                                   \
 		json_t *a_ = json_array();                                   \
@@ -96,6 +97,7 @@ same_json(json_t *a, json_t *b, const char *what)
 			json_array_append_new(a_, T##_to_json(&(l)->rows[i_])); \
 		a_;                                                          \
 	})
+/* clang-format on */
 
 START_TEST(test_records_identical)
 {
@@ -187,13 +189,13 @@ START_TEST(test_feed_one_tenant)
 	int n;
 
 	OK(store_feed_open(&f, st, "acme-corp", &e));
-	ck_assert_int_eq(store_feed_read(st, f, keys, 16, &e), 0);  /* nothing yet */
+	ck_assert_int_eq(store_feed_read(st, f, keys, 16, &e), 0); /* nothing yet */
 	OK(store_setting_put(&s, st, "beta", "motd", SETTING_STRING, "other", &e));
 	setting_clear(&s);
 	OK(store_setting_put(&s, st, "acme-corp", "motd", SETTING_STRING, "hello", &e));
 	setting_clear(&s);
 	n = feed_wait(f, keys, 16, 5000);
-	ck_assert_int_eq(n, 1);  /* acme's entry, not beta's */
+	ck_assert_int_eq(n, 1); /* acme's entry, not beta's */
 	ck_assert_str_eq(keys[0].tenant_id, acme.id);
 	ck_assert_int_eq(keys[0].seq, newest_seq("acme-corp"));
 	ck_assert_int_eq(store_feed_read(st, f, keys, 16, &e), 0);
@@ -248,7 +250,7 @@ START_TEST(test_feed_errors_and_loss)
 	p = (struct pollfd){ .fd = store_feed_fd(st, f), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	FAILS(store_feed_read(st, f, keys, 4, &e), ERR_UNAVAILABLE);
-	FAILS(store_feed_read(st, f, keys, 4, &e), ERR_UNAVAILABLE);  /* stays lost */
+	FAILS(store_feed_read(st, f, keys, 4, &e), ERR_UNAVAILABLE); /* stays lost */
 	store_feed_close(st, f);
 	FAILS(store_feed_open(&f, st, "acme-corp", &e), ERR_UNAVAILABLE);
 }
@@ -285,7 +287,7 @@ START_TEST(test_cli_login_and_token_file)
 
 	state_home(dir, sizeof dir);
 	snprintf(pw, sizeof pw, "%s/staff.pw", getenv("TENANTRY_TEST_TMP"));
-	ck_assert_int_eq(REMOTE("tenants", "list"), 77);  /* not signed in */
+	ck_assert_int_eq(REMOTE("tenants", "list"), 77); /* not signed in */
 	ck_assert_ptr_nonnull(strstr(errout, "login EMAIL"));
 	ck_assert_int_eq(REMOTE("login", CT_STAFF, "--password-file", "/nonexistent"), 66);
 	snprintf(path, sizeof path, "%s/wrong.pw", dir);
@@ -310,7 +312,8 @@ START_TEST(test_cli_login_and_token_file)
 	ck_assert_ptr_nonnull(strstr(out, "Acme Corp"));
 	/* a trailing slash names the same server */
 	ck_assert_int_eq(run((const char *const[]){ "--url", strcat(strcpy(pw, ct_srv.url), "/"),
-					     "tenants", "show", "beta", NULL }), 0);
+						    "tenants", "show", "beta", NULL }),
+			 0);
 	/* a token file others may read is refused, like ssh does */
 	chmod(path, 0644);
 	ck_assert_int_eq(REMOTE("tenants", "list"), 77);
@@ -322,7 +325,8 @@ START_TEST(test_cli_login_and_token_file)
 	fputs("garbage\n", f);
 	fclose(f);
 	ck_assert_int_eq(run((const char *const[]){ "--url", ct_srv.url, "--token-file", pw,
-					     "tenants", "list", NULL }), 77);
+						    "tenants", "list", NULL }),
+			 77);
 	setenv("TENANTRY_TOKEN", ct_srv.token, 1);
 	ck_assert_int_eq(REMOTE("tenants", "list"), 0);
 	unsetenv("TENANTRY_TOKEN");
@@ -378,7 +382,8 @@ START_TEST(test_cli_same_output)
 	setenv("TENANTRY_TOKEN", ct_srv.token, 1);
 	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(ct_db, NULL));
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-		const char *db_argv[10] = { "--db", conninfo }, *url_argv[10] = { "--url", ct_srv.url };
+		const char *db_argv[10] = { "--db", conninfo },
+			   *url_argv[10] = { "--url", ct_srv.url };
 		int db_rc, url_rc, k;
 
 		for (k = 0; k < 6 && cmds[i][k]; k++)

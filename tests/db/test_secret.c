@@ -31,13 +31,13 @@ START_TEST(test_key_files)
 
 	ck_assert_int_eq(secret_init(), 0);
 	memset(raw, 'k', sizeof raw);
-	raw[31] = '\n';  /* a raw key may end in 0x0a */
+	raw[31] = '\n'; /* a raw key may end in 0x0a */
 	p = key_file(raw, sizeof raw, 0600);
 	ck_assert_int_eq(secret_load_key(key, p, &e), 0);
 	ck_assert_int_eq(memcmp(key, raw, sizeof raw), 0);
 	unlink(p);
-	p = key_file("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
-		     65, 0600);
+	p = key_file("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", 65,
+		     0600);
 	ck_assert_int_eq(secret_load_key(key, p, &e), 0);
 	ck_assert_int_eq(key[1], 0x11);
 	unlink(p);
@@ -68,7 +68,7 @@ START_TEST(test_seal_and_tokens)
 	ck_assert_str_eq(plain, "sk_live_123");
 	free(plain);
 	ck_assert_ptr_null(secret_open(other, sealed, &e));
-	sealed[10] ^= 1;  /* tampered */
+	sealed[10] ^= 1; /* tampered */
 	ck_assert_ptr_null(secret_open(key, sealed, &e));
 	free(sealed);
 	ck_assert_ptr_null(secret_open(key, "plain text", &e));
@@ -81,7 +81,9 @@ START_TEST(test_seal_and_tokens)
 	ck_assert_int_eq(secret_api_key_prefix(k, again), 0);
 	ck_assert_str_eq(again, prefix);
 	ck_assert_int_eq(secret_api_key_prefix("tnt_zz", again), -1);
-	ck_assert_int_eq(secret_api_key_prefix("tni_0123456789ab_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", again), -1);
+	ck_assert_int_eq(secret_api_key_prefix(
+			     "tni_0123456789ab_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", again),
+			 -1);
 }
 END_TEST
 

@@ -12,12 +12,19 @@
  * nothing of the tenant context stays with the session. */
 START_TEST(test_context_switch)
 {
-	struct store_context ctx = { .role = STORE_ROLE_TENANT, .actor = CT_STAFF,
+	struct store_context ctx = { .role = STORE_ROLE_TENANT,
+				     .actor = CT_STAFF,
 				     .actor_kind = "staff" };
-	struct tier t = { .name = "startup", .display_name = "Startup", .rank = 10,
-			  .price_cents = 4900, .max_users = 20, .storage_limit_bytes = 1 << 30,
-			  .api_calls_per_hour = 2000, .max_api_keys = 3,
-			  .invitations_per_day = 30, .trial_days = 7,
+	struct tier t = { .name = "startup",
+			  .display_name = "Startup",
+			  .rank = 10,
+			  .price_cents = 4900,
+			  .max_users = 20,
+			  .storage_limit_bytes = 1 << 30,
+			  .api_calls_per_hour = 2000,
+			  .max_api_keys = 3,
+			  .invitations_per_day = 30,
+			  .trial_days = 7,
 			  .features = 1u << FEATURE_SSO };
 	struct tenant_query q = { .status = -1, .limit = 50 };
 	struct tenant_list l;
@@ -36,7 +43,8 @@ START_TEST(test_context_switch)
 	FAILS(store_tenant_set_status(&tn, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
 	FAILS(store_tier_put(st, &t, &e), ERR_FORBIDDEN);
 
-	ctx = (struct store_context){ .role = STORE_ROLE_PLATFORM, .actor = CT_STAFF,
+	ctx = (struct store_context){ .role = STORE_ROLE_PLATFORM,
+				      .actor = CT_STAFF,
 				      .actor_kind = "staff" };
 	OK(store_set_context(st, &ctx, &e));
 	OK(store_tenant_list(&l, st, &q, &e));

@@ -28,7 +28,8 @@ END_TEST
 
 START_TEST(test_read_only_refuses_writes)
 {
-	struct tenant_new n = { .name = "Never Co", .admin_email = "a@never.test",
+	struct tenant_new n = { .name = "Never Co",
+				.admin_email = "a@never.test",
 				.tier = "basic" };
 	struct tenant_query q = { .status = -1, .limit = 10 };
 	struct tenant_list l;
@@ -39,12 +40,11 @@ START_TEST(test_read_only_refuses_writes)
 
 	st->read_only = true;
 	FAILS(store_tenant_create(&t, st, &n, &e), ERR_FORBIDDEN);
-	FAILS(store_setting_put(&set, st, acme.id, "motd", SETTING_STRING, "x", &e),
-	      ERR_FORBIDDEN);
+	FAILS(store_setting_put(&set, st, acme.id, "motd", SETTING_STRING, "x", &e), ERR_FORBIDDEN);
 	FAILS(store_usage_increment(&qr, st, acme.id, "api_calls", 1, &e), ERR_FORBIDDEN);
 	FAILS(store_tenant_set_status(&t, st, acme.id, TENANT_SUSPENDED, &e), ERR_FORBIDDEN);
 	FAILS(store_audit_event(st, acme.id, "support.note", "x", "y", NULL, &e), ERR_FORBIDDEN);
-	OK(store_tenant_list(&l, st, &q, &e));  /* reads go on */
+	OK(store_tenant_list(&l, st, &q, &e)); /* reads go on */
 	tenant_list_free(&l);
 	ck_assert_int_eq(ct_audit_count(acme.id), before);
 	st->read_only = false;

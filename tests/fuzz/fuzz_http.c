@@ -38,19 +38,24 @@
 struct head {
 	char *method, *path, *query;
 	int nheaders, nargs;
-	struct field { char *name, *value; } header[HTTP_HEADERS_MAX],
-		arg[HTTP_QUERY_PARAMS_MAX];
+	struct field {
+		char *name, *value;
+	} header[HTTP_HEADERS_MAX], arg[HTTP_QUERY_PARAMS_MAX];
 };
 
 static struct server_config cfg = {
-	.issuer = "tenantry", .audience = "tenantry-api", .token_ttl = 3600,
-	.pool = 1, .body_max = 65536, .sse_max = 64, .leeway = 30,
+	.issuer = "tenantry",
+	.audience = "tenantry-api",
+	.token_ttl = 3600,
+	.pool = 1,
+	.body_max = 65536,
+	.sse_max = 64,
+	.leeway = 30,
 };
 static struct store stub;
 static char *token_staff, *token_support, *token_user;
 
-const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c,
-					       enum MHD_ValueKind kind,
+const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
 					       const char *key);
 
 /* As libmicrohttpd: the first field of that name, any case. */
@@ -60,8 +65,9 @@ __wrap_MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind 
 {
 	const struct head *h = (const struct head *)c;
 	const struct field *f = kind == MHD_HEADER_KIND ? h->header : h->arg;
-	int n = kind == MHD_HEADER_KIND ? h->nheaders
-		: kind == MHD_GET_ARGUMENT_KIND ? h->nargs : 0;
+	int n = kind == MHD_HEADER_KIND         ? h->nheaders
+		: kind == MHD_GET_ARGUMENT_KIND ? h->nargs
+						: 0;
 
 	for (int i = 0; key && i < n; i++)
 		if (strcasecmp(f[i].name, key) == 0)
@@ -239,9 +245,9 @@ split_request(struct head *h, char *text, long *body)
 		char *colon = strchr(line, ':'), *value;
 
 		if (!colon || colon == line)
-			return -1;  /* libmicrohttpd answers 400 */
+			return -1; /* libmicrohttpd answers 400 */
 		if (h->nheaders == HTTP_HEADERS_MAX)
-			return -1;  /* 431 */
+			return -1; /* 431 */
 		*colon = '\0';
 		for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
 			;
@@ -256,8 +262,11 @@ split_request(struct head *h, char *text, long *body)
 static void
 run(struct head *h, const char *body, size_t len)
 {
-	struct req r = { .method = h->method, .path = h->path, .conn = h,
-			 .raw_body = body, .raw_len = len };
+	struct req r = { .method = h->method,
+			 .path = h->path,
+			 .conn = h,
+			 .raw_body = body,
+			 .raw_len = len };
 	struct reply rp = { .status = 500 };
 	json_error_t je;
 	struct err e;
@@ -266,7 +275,7 @@ run(struct head *h, const char *body, size_t len)
 	if (route_find(&r.match, h->method, h->path) < 0)
 		return;
 	if (len > cfg.body_max)
-		return;  /* 413 */
+		return; /* 413 */
 	if (len && json_body_check(body, len, JSON_DEPTH_MAX, &e) < 0)
 		return;
 	if (len && !(r.body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)))
@@ -276,8 +285,8 @@ run(struct head *h, const char *body, size_t len)
 	    || getenv("FUZZ_HTTP_SHOW")) {
 		char *text = rp.json ? json_dumps(rp.json, 0) : NULL;
 
-		fprintf(stderr, "fuzz_http: %s %s answered %d %s\n", h->method, h->path,
-			rp.status, text ? text : "");
+		fprintf(stderr, "fuzz_http: %s %s answered %d %s\n", h->method, h->path, rp.status,
+			text ? text : "");
 		free(text);
 		if (!getenv("FUZZ_HTTP_SHOW"))
 			abort();

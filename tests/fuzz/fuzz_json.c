@@ -16,6 +16,7 @@
 #include "fuzz/fuzz.h"
 
 /* Decodes j as a T; on success encodes it and decodes that again. */
+/* clang-format off */
 #define CODEC(T, clear)                                                      \
 	static void fuzz_##T(json_t *j)                                      \
 	{                                                                    \
@@ -35,6 +36,7 @@
 		}                                                            \
 		clear(&a);                                                   \
 	}
+/* clang-format on */
 
 #define NOTHING(p) ((void)(p))
 
@@ -57,10 +59,22 @@ CODEC(audit_verdict, NOTHING)
 CODEC(quota_result, NOTHING)
 
 static void (*const codecs[])(json_t *) = {
-	fuzz_tier, fuzz_tenant, fuzz_member, fuzz_invitation, fuzz_quota,
-	fuzz_usage_day, fuzz_usage_summary, fuzz_setting, fuzz_api_key,
-	fuzz_audit_entry, fuzz_alert, fuzz_health, fuzz_platform_metrics,
-	fuzz_feature_state, fuzz_tier_conflict, fuzz_audit_verdict,
+	fuzz_tier,
+	fuzz_tenant,
+	fuzz_member,
+	fuzz_invitation,
+	fuzz_quota,
+	fuzz_usage_day,
+	fuzz_usage_summary,
+	fuzz_setting,
+	fuzz_api_key,
+	fuzz_audit_entry,
+	fuzz_alert,
+	fuzz_health,
+	fuzz_platform_metrics,
+	fuzz_feature_state,
+	fuzz_tier_conflict,
+	fuzz_audit_verdict,
 	fuzz_quota_result,
 };
 #define CODECS (sizeof codecs / sizeof codecs[0])
@@ -81,7 +95,7 @@ fuzz_limits(const char *s, size_t n, int stop)
 	if ((stored = json_load_stored(s)))
 		json_decref(stored);
 	if (json_text_depth(s, n, JSON_READ_DEPTH_MAX) > JSON_READ_DEPTH_MAX)
-		return;  /* jansson itself recurses: never handed such text */
+		return; /* jansson itself recurses: never handed such text */
 	/* Without duplicate keys (a duplicate's value is dropped, and with it
 	 * its depth), the two measures agree on what parses. */
 	if (!(j = json_loadb(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL)))

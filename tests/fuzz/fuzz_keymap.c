@@ -18,7 +18,7 @@ count(void *ctx, const char *message)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct keymap km;  /* 100 KB: not on the stack */
+	static struct keymap km; /* 100 KB: not on the stack */
 	struct keymap_binding list[64];
 	char *text = fuzz_text(data, size);
 	int reports = 0, bad;

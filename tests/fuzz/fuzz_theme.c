@@ -19,8 +19,7 @@ count(void *ctx, const char *message)
 static bool
 color_ok(int c)
 {
-	return c == THEME_COLOR_DEFAULT || (c >= 0 && c <= 255)
-		|| (c & ~0xffffff) == THEME_RGB;
+	return c == THEME_COLOR_DEFAULT || (c >= 0 && c <= 255) || (c & ~0xffffff) == THEME_RGB;
 }
 
 int

@@ -46,21 +46,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_utf8(data + 1, size - 1);
 	s = fuzz_text(data + 1, size - 1);
 	switch (data[0] % RULES) {
-	case 0: validate_slug(s, NULL, &e); break;
+	case 0:
+		validate_slug(s, NULL, &e);
+		break;
 	case 1:
 		if (slug_from_name(slug, s, &e) == 0 && validate_slug(slug, NULL, &e) < 0)
-			abort();  /* a derived slug is always a valid one */
+			abort(); /* a derived slug is always a valid one */
 		break;
-	case 2: validate_name(s, NULL, &e); break;
-	case 3: validate_email(s, NULL, &e); break;
-	case 4: validate_domain(s, NULL, &e); break;
-	case 5: validate_color(s, NULL, &e); break;
-	case 6: validate_timezone(s, NULL, &e); break;
-	case 7: validate_url(s, NULL, &e); break;
-	case 8: validate_json(s, NULL, &e); break;
-	case 9: validate_audit_action(s, &e); break;
-	case 10: validate_setting_key(s, &e); break;
-	case 11: validate_utf8(s, NULL, &e); break;
+	case 2:
+		validate_name(s, NULL, &e);
+		break;
+	case 3:
+		validate_email(s, NULL, &e);
+		break;
+	case 4:
+		validate_domain(s, NULL, &e);
+		break;
+	case 5:
+		validate_color(s, NULL, &e);
+		break;
+	case 6:
+		validate_timezone(s, NULL, &e);
+		break;
+	case 7:
+		validate_url(s, NULL, &e);
+		break;
+	case 8:
+		validate_json(s, NULL, &e);
+		break;
+	case 9:
+		validate_audit_action(s, &e);
+		break;
+	case 10:
+		validate_setting_key(s, &e);
+		break;
+	case 11:
+		validate_utf8(s, NULL, &e);
+		break;
 	default:
 		validate_setting((enum setting_type)(data[0] / RULES % SETTING_TYPE_COUNT), s, &e);
 		break;

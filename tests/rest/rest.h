@@ -22,22 +22,21 @@
 static struct testsrv srv;
 static const char *db;
 static char *platform, *support, *oncall;
-static char *admin, *manager, *member, *viewer;   /* of alpha-labs */
-static char *key_read, *key_users;                  /* alpha-labs keys */
+static char *admin, *manager, *member, *viewer; /* of alpha-labs */
+static char *key_read, *key_users;              /* alpha-labs keys */
 static char alpha[ID_LEN], beta[ID_LEN];
 static char secret[128];
 
 /* Calls and checks the status; returns the parsed body (or NULL). */
 static inline json_t *
-call(int want, const char *method, const char *path, const char *token,
-     const char *body)
+call(int want, const char *method, const char *path, const char *token, const char *body)
 {
 	char *out = NULL;
 	int st = testhttp(&srv, method, path, token, body, &out);
 	json_t *j;
 
-	ck_assert_msg(st == want, "%s %s: status %d, wanted %d: %s", method, path,
-		      st, want, out ? out : "");
+	ck_assert_msg(st == want, "%s %s: status %d, wanted %d: %s", method, path, st, want,
+		      out ? out : "");
 	j = out && *out ? json_loads(out, 0, NULL) : NULL;
 	free(out);
 	return j;

@@ -97,9 +97,12 @@ static void
 terminate_sleeper(PGconn *c, const char *who)
 {
 	for (int i = 0; i < 100; i++) {
-		if (testdb_int(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-				  "WHERE usename = '%s' AND wait_event = 'PgSleep' "
-				  "AND pid <> pg_backend_pid()", who) > 0)
+		if (testdb_int(c,
+			       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+			       "WHERE usename = '%s' AND wait_event = 'PgSleep' "
+			       "AND pid <> pg_backend_pid()",
+			       who)
+		    > 0)
 			return;
 		poll(NULL, 0, 50);
 	}
@@ -161,7 +164,8 @@ START_TEST(test_commit_cut)
 	ck_assert_msg(st == 503, "status %d: %s", st, buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\"outcome_unknown\""));
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings "
-				       "WHERE key = 'slow-1'"), 0);
+				       "WHERE key = 'slow-1'"),
+			 0);
 
 	/* The same key again: it did not commit, so it runs now... */
 	testdb_exec(c, "DELETE FROM tenantry.test_slow");
@@ -169,7 +173,8 @@ START_TEST(test_commit_cut)
 	ck_assert_msg(st == 200 && !replayed, "%d %s", st, out);
 	free(out);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings "
-				       "WHERE key = 'slow-1'"), 1);
+				       "WHERE key = 'slow-1'"),
+			 1);
 	/* ...and once it has, the answer is kept. */
 	st = send_req(&srv, "PUT", path, body, "cut-key-1", &out, &replayed);
 	ck_assert_msg(st == 200 && replayed, "%d %s", st, out);
@@ -192,7 +197,7 @@ END_TEST
 /* The command line says "outcome unknown" with its own exit status. */
 struct cut_arg {
 	const char *db;
-	const char *who;             /* the login whose backend is cut */
+	const char *who; /* the login whose backend is cut */
 };
 
 static void *
@@ -215,13 +220,15 @@ START_TEST(test_cli_outcome_unknown)
 
 	slow_commits(c);
 	pthread_create(&t, NULL, cut_later, &a);
-	rc = testcli_run(&out, &err, (const char *const[]){ "--db", testdb_conninfo(db, NULL),
-			 "settings", "set", "fault-co", "slow-cli", "v", NULL });
+	rc = testcli_run(&out, &err,
+			 (const char *const[]){ "--db", testdb_conninfo(db, NULL), "settings",
+						"set", "fault-co", "slow-cli", "v", NULL });
 	pthread_join(t, NULL);
 	ck_assert_msg(rc == 76, "exit %d: %s %s", rc, out, err);
 	ck_assert_ptr_nonnull(strstr(err, "may or may not"));
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings "
-				       "WHERE key = 'slow-cli'"), 0);
+				       "WHERE key = 'slow-cli'"),
+			 0);
 	free(out);
 	free(err);
 	PQfinish(c);
@@ -252,7 +259,8 @@ START_TEST(test_rest_store_retries)
 	ck_assert_msg(rc == 0, "%s", e.message);
 	setting_clear(&set);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.audit_log WHERE "
-				       "action LIKE 'setting.%%' AND resource_id = 'slow-rest'"), 1);
+				       "action LIKE 'setting.%%' AND resource_id = 'slow-rest'"),
+			 1);
 	store_close(&st);
 	PQfinish(c);
 }
@@ -286,10 +294,10 @@ twice(const struct step *s, int want)
 	before = testdb_int(c, "SELECT count(*) FROM tenantry.audit_log");
 	s2 = send_req(&srv, s->method, s->path, s->body[0] ? s->body : NULL, key, &b, &r2);
 	after = testdb_int(c, "SELECT count(*) FROM tenantry.audit_log");
-	ck_assert_msg(s2 == s1 && r2 && !r1, "%s %s retried: %d (replayed %d)", s->method,
-		      s->path, s2, r2);
-	ck_assert_msg(strcmp(a ? a : "", b ? b : "") == 0, "%s %s: %s then %s", s->method,
-		      s->path, a, b);
+	ck_assert_msg(s2 == s1 && r2 && !r1, "%s %s retried: %d (replayed %d)", s->method, s->path,
+		      s2, r2);
+	ck_assert_msg(strcmp(a ? a : "", b ? b : "") == 0, "%s %s: %s then %s", s->method, s->path,
+		      a, b);
 	ck_assert_int_eq(before, after);
 	j = a && *a ? json_loads(a, 0, NULL) : NULL;
 	free(a);
@@ -298,12 +306,14 @@ twice(const struct step *s, int want)
 	return j;
 }
 
+/* clang-format off */
 #define STEP(m, b, ...)                                                       \
 	do {                                                                  \
 		s.method = (m);                                               \
 		snprintf(s.path, sizeof s.path, __VA_ARGS__);                 \
 		snprintf(s.body, sizeof s.body, "%s", (b));                   \
 	} while (0)
+/* clang-format on */
 
 START_TEST(test_idempotent_routes)
 {
@@ -317,7 +327,8 @@ START_TEST(test_idempotent_routes)
 	STEP("POST", "{\"name\":\"Twice Co\",\"admin_email\":\"b@twice.test\"}", "/api/tenants");
 	json_decref(twice(&s, 201));
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenants "
-				       "WHERE slug = 'twice-co'"), 1);
+				       "WHERE slug = 'twice-co'"),
+			 1);
 	STEP("PUT", "{\"name\":\"Fault Company\"}", "/api/tenants/%s", t);
 	json_decref(twice(&s, 200));
 	STEP("POST", "", "/api/tenants/%s/status/suspended", t);
@@ -332,11 +343,13 @@ START_TEST(test_idempotent_routes)
 	snprintf(inv, sizeof inv, "%s", json_string_value(json_object_get(j, "id")));
 	json_decref(j);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.invitations "
-				       "WHERE email = 'inv@fault.test'"), 1);
+				       "WHERE email = 'inv@fault.test'"),
+			 1);
 	STEP("POST", "", "/api/tenants/%s/invitations/%s/resend", t, inv);
 	j = twice(&s, 200);
 	STEP("POST", "", "/api/invitations/accept");
-	snprintf(s.body, sizeof s.body, "{\"token\":\"%s\",\"full_name\":\"In V\","
+	snprintf(s.body, sizeof s.body,
+		 "{\"token\":\"%s\",\"full_name\":\"In V\","
 		 "\"password\":\"correct horse battery\"}",
 		 json_string_value(json_object_get(j, "token")));
 	json_decref(j);
@@ -354,13 +367,15 @@ START_TEST(test_idempotent_routes)
 	json_decref(twice(&s, 204));
 	STEP("PUT", "{\"limit\":10}", "/api/tenants/%s/quotas/api_calls", t);
 	json_decref(twice(&s, 200));
-	STEP("POST", "{\"resource\":\"api_calls\",\"amount\":9}",
-	     "/api/tenants/%s/usage/increment", t);
+	STEP("POST", "{\"resource\":\"api_calls\",\"amount\":9}", "/api/tenants/%s/usage/increment",
+	     t);
 	json_decref(twice(&s, 200));
 	ck_assert_int_eq(testdb_int(c, "SELECT used FROM tenantry.quotas q JOIN "
 				       "tenantry.tenants t ON t.id = q.tenant_id WHERE "
-				       "t.slug = 'fault-co' AND resource = 'api_calls'"), 9);
-	STEP("POST", "{\"resource\":\"api_calls\",\"amount\":1}", "/api/tenants/%s/quotas/check", t);
+				       "t.slug = 'fault-co' AND resource = 'api_calls'"),
+			 9);
+	STEP("POST", "{\"resource\":\"api_calls\",\"amount\":1}", "/api/tenants/%s/quotas/check",
+	     t);
 	json_decref(twice(&s, 200));
 	snprintf(alert, sizeof alert, "%s",
 		 testdb_value(c, "SELECT id FROM tenantry.alerts ORDER BY at LIMIT 1"));
@@ -372,11 +387,13 @@ START_TEST(test_idempotent_routes)
 	json_decref(twice(&s, 204));
 	STEP("PUT", "{\"enabled\":true}", "/api/tenants/%s/features/sso", t);
 	json_decref(twice(&s, 200));
-	STEP("POST", "{\"name\":\"ci\",\"scopes\":[\"tenant:read\"]}", "/api/tenants/%s/api-keys", t);
+	STEP("POST", "{\"name\":\"ci\",\"scopes\":[\"tenant:read\"]}", "/api/tenants/%s/api-keys",
+	     t);
 	j = twice(&s, 201);
 	snprintf(key, sizeof key, "%s", json_string_value(json_object_get(j, "id")));
 	json_decref(j);
-	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.api_keys WHERE name = 'ci'"), 1);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.api_keys WHERE name = 'ci'"),
+			 1);
 	STEP("DELETE", "", "/api/tenants/%s/api-keys/%s", t, key);
 	json_decref(twice(&s, 204));
 	STEP("POST", "{\"action\":\"support.note\",\"resource_type\":\"tenant\"}",
@@ -410,7 +427,8 @@ START_TEST(test_idempotent_routes)
 	ck_assert_msg(st == 422 && strstr(out, "idempotency_key_reused"), "%d %s", st, out);
 	free(out);
 	ck_assert_str_eq(testdb_value(c, "SELECT value FROM tenantry.tenant_settings "
-					 "WHERE key = 'a'"), "1");
+					 "WHERE key = 'a'"),
+			 "1");
 	/* A failed request keeps nothing: the key may be used again. */
 	st = send_req(&srv, "PUT", "/api/tenants/twice-co/settings/b",
 		      "{\"type\":\"int\",\"value\":\"x\"}", "failed-key", &out, NULL);
@@ -437,8 +455,8 @@ struct writer {
 	const struct testsrv *srv;
 	const char *tenant;
 	int id;
-	int acked;                   /* writes answered 2xx */
-	int attempts, unknown;       /* sent in all; answered 503 outcome_unknown */
+	int acked;             /* writes answered 2xx */
+	int attempts, unknown; /* sent in all; answered 503 outcome_unknown */
 	struct timespec t0;
 };
 
@@ -468,7 +486,8 @@ writer_main(void *arg)
 		snprintf(key, sizeof key, "ledger-%d-%d", w->id, n);
 		while (test_ms_since(&w->t0) < 60000) {
 			w->attempts++;
-			st = send_req(w->srv, setting ? "PUT" : "POST", path, body, key, &out, NULL);
+			st =
+			    send_req(w->srv, setting ? "PUT" : "POST", path, body, key, &out, NULL);
 			if (st == 503 && out && strstr(out, "outcome_unknown"))
 				w->unknown++;
 			free(out);
@@ -506,7 +525,7 @@ START_TEST(test_crash_ledger)
 	}
 	while (atomic_load(&progress) < WRITERS * WRITES / 3)
 		poll(NULL, 0, 5);
-	testcluster_crash(&pgc);        /* writes in flight are cut */
+	testcluster_crash(&pgc); /* writes in flight are cut */
 	testcluster_start(&pgc, "fault-crash");
 	for (int i = 0; i < WRITERS; i++) {
 		pthread_join(t[i], NULL);
@@ -514,17 +533,20 @@ START_TEST(test_crash_ledger)
 		attempts += w[i].attempts;
 	}
 	ck_assert_int_eq(acked, WRITERS * WRITES);
-	ck_assert_int_gt(attempts, acked);  /* the crash did cut some */
+	ck_assert_int_gt(attempts, acked); /* the crash did cut some */
 	/* The ledger: every acknowledged write is there, none twice. */
 	c = PQconnectdb(pgc.conninfo);
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings "
 				       "WHERE key LIKE 'w%%-%%' AND value = substr(key, 2)"),
 			 WRITERS * WRITES / 2);
 	ck_assert_int_eq(testdb_int(c, "SELECT sum(amount) FROM tenantry.usage_daily "
-				       "WHERE resource = 'api_calls'"), WRITERS * WRITES / 2);
+				       "WHERE resource = 'api_calls'"),
+			 WRITERS * WRITES / 2);
 	PQfinish(c);
-	ck_assert_int_eq(testcli_run(&out, &err, (const char *const[]){ "--db", pgc.conninfo,
-			 "audit", "verify", NULL }), 0);
+	ck_assert_int_eq(
+	    testcli_run(&out, &err,
+			(const char *const[]){ "--db", pgc.conninfo, "audit", "verify", NULL }),
+	    0);
 	free(out);
 	free(err);
 	free(staff);
@@ -545,12 +567,13 @@ START_TEST(test_start_database_down)
 
 	testcluster_start(&pgc, "fault-down");
 	testcluster_stop(&pgc);
-	testsrv_start(&s2, pgc.conninfo, NULL);  /* listens, answers /healthz */
+	testsrv_start(&s2, pgc.conninfo, NULL); /* listens, answers /healthz */
 	ck_assert_int_eq(testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL), 503);
 	ck_assert_int_eq(testhttp(&s2, "GET", "/healthz", NULL, NULL, NULL), 200);
 	testcluster_start(&pgc, "fault-down");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (test_ms_since(&t0) < 15000 && (st = testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL)) != 200)
+	while (test_ms_since(&t0) < 15000
+	       && (st = testhttp(&s2, "GET", "/readyz", NULL, NULL, NULL)) != 200)
 		poll(NULL, 0, 200);
 	ck_assert_int_eq(st, 200);
 	ck_assert_int_eq(testsrv_stop(&s2), 0);

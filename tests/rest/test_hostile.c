@@ -78,7 +78,9 @@ setup(void)
 	support = testsrv_staff_token(&srv, "help@hostile.test", "support");
 	ck_assert_int_eq(testhttp(&srv, "POST", "/api/tenants", platform,
 				  "{\"name\":\"Deep Corp\",\"admin_email\":\"a@deep.test\","
-				  "\"domain\":\"deep.test\"}", &out), 201);
+				  "\"domain\":\"deep.test\"}",
+				  &out),
+			 201);
 	t = json_loads(out, 0, NULL);
 	snprintf(tenant, sizeof tenant, "%s", json_string_value(json_object_get(t, "id")));
 	json_decref(t);
@@ -154,15 +156,21 @@ START_TEST(test_database_refuses_deep_values)
 	PGconn *c = testdb_connect(db, NULL);
 	char sql[256];
 
-	snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET settings = "
+	snprintf(sql, sizeof sql,
+		 "UPDATE tenantry.tenants SET settings = "
 		 "('{\"a\":' || repeat('[', 40) || repeat(']', 40) || '}')::jsonb "
-		 "WHERE id = '%s'", tenant);
+		 "WHERE id = '%s'",
+		 tenant);
 	ck_assert_str_eq(testdb_sqlstate(c, sql), "23514");
-	snprintf(sql, sizeof sql, "UPDATE tenantry.tenants SET branding = "
-		 "jsonb_build_object('a', repeat('x', 40000)) WHERE id = '%s'", tenant);
+	snprintf(sql, sizeof sql,
+		 "UPDATE tenantry.tenants SET branding = "
+		 "jsonb_build_object('a', repeat('x', 40000)) WHERE id = '%s'",
+		 tenant);
 	ck_assert_str_eq(testdb_sqlstate(c, sql), "23514");
-	snprintf(sql, sizeof sql, "SELECT tenantry.audit_event('%s', 'support.note', 'x', "
-		 "'y', (repeat('[', 40) || repeat(']', 40))::jsonb)", tenant);
+	snprintf(sql, sizeof sql,
+		 "SELECT tenantry.audit_event('%s', 'support.note', 'x', "
+		 "'y', (repeat('[', 40) || repeat(']', 40))::jsonb)",
+		 tenant);
 	ck_assert_str_eq(testdb_sqlstate(c, sql), "23514");
 	ck_assert_str_eq(testdb_value(c, "SELECT tenantry.jsonb_depth('{\"a\":[{}]}')"), "3");
 	PQfinish(c);
@@ -207,11 +215,14 @@ open_stream(const char *path, const char *token, long long last_id)
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
-	if (last_id < 0)  /* from now */
-		n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n"
-			     "Authorization: Bearer %s\r\n\r\n", path, token);
+	if (last_id < 0) /* from now */
+		n = snprintf(req, sizeof req,
+			     "GET %s HTTP/1.1\r\nHost: x\r\n"
+			     "Authorization: Bearer %s\r\n\r\n",
+			     path, token);
 	else
-		n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n"
+		n = snprintf(req, sizeof req,
+			     "GET %s HTTP/1.1\r\nHost: x\r\n"
 			     "Authorization: Bearer %s\r\nLast-Event-ID: %lld\r\n\r\n",
 			     path, token, last_id);
 	ck_assert(write(fd, req, (size_t)n) == n);
@@ -230,24 +241,28 @@ START_TEST(test_stored_deep_entry_is_read_safely)
 	long long seq;
 	int fd;
 
-	snprintf(sql, sizeof sql, "SELECT tenantry.audit_append('%s', 'tenant.update', "
+	snprintf(sql, sizeof sql,
+		 "SELECT tenantry.audit_append('%s', 'tenant.update', "
 		 "'tenant', '%s', NULL, ('{\"settings\":' || repeat('{\"a\":', 1700) || '1' "
-		 "|| repeat('}', 1700) || '}')::jsonb)", tenant, tenant);
+		 "|| repeat('}', 1700) || '}')::jsonb)",
+		 tenant, tenant);
 	seq = atoll(testdb_value(c, sql));
 	testdb_execf(c, "ALTER TABLE tenantry.tenants DROP CONSTRAINT tenants_settings_check");
-	testdb_execf(c, "UPDATE tenantry.tenants SET settings = (repeat('{\"a\":', 1700) || '1' "
-		     "|| repeat('}', 1700))::jsonb WHERE id = '%s'", tenant);
+	testdb_execf(c,
+		     "UPDATE tenantry.tenants SET settings = (repeat('{\"a\":', 1700) || '1' "
+		     "|| repeat('}', 1700))::jsonb WHERE id = '%s'",
+		     tenant);
 	testdb_execf(c, "ALTER TABLE tenantry.tenants ADD CONSTRAINT tenants_settings_check "
-		     "CHECK (jsonb_typeof(settings) = 'object' "
-		     "AND tenantry.json_within_limits(settings)) NOT VALID");
+			"CHECK (jsonb_typeof(settings) = 'object' "
+			"AND tenantry.json_within_limits(settings)) NOT VALID");
 
 	/* the log's pages, per tenant and across tenants */
 	snprintf(path, sizeof path, "/api/tenants/%s/audit-logs?newest=1&limit=5", tenant);
 	ck_assert_int_eq(testhttp(&srv, "GET", path, platform, NULL, &out), 200);
 	ck_assert_ptr_nonnull(strstr(out, "nested_too_deep"));
 	free(out);
-	ck_assert_int_eq(testhttp(&srv, "GET", "/api/audit-logs?newest=1&limit=50", platform,
-				  NULL, &out), 200);
+	ck_assert_int_eq(
+	    testhttp(&srv, "GET", "/api/audit-logs?newest=1&limit=50", platform, NULL, &out), 200);
 	free(out);
 	/* the tenant with its deep settings, one and in a list */
 	snprintf(path, sizeof path, "/api/tenants/%s", tenant);
@@ -273,7 +288,8 @@ START_TEST(test_stored_deep_entry_is_read_safely)
 	ck_assert_int_eq(testhttp(&srv, "PUT", path, platform, "{\"name\":\"Deep Corp 2\"}", NULL),
 			 422);
 	ck_assert_int_eq(testhttp(&srv, "PUT", path, platform,
-				  "{\"name\":\"Deep Corp 2\",\"settings\":{}}", NULL), 200);
+				  "{\"name\":\"Deep Corp 2\",\"settings\":{}}", NULL),
+			 200);
 	ck_assert_msg(stream_until(fd, buf, sizeof buf, "Deep Corp 2", 5000), "%s", buf);
 	close(fd);
 	assert_alive();
@@ -290,24 +306,26 @@ START_TEST(test_cut_utf8_resource_id)
 	json_t *j;
 
 	for (int i = 0; i < 40; i++)
-		strcat(emoji, "\xf0\x9f\x98\x80");  /* U+1F600 */
+		strcat(emoji, "\xf0\x9f\x98\x80"); /* U+1F600 */
 	snprintf(path, sizeof path, "/api/tenants/%s/audit-logs", tenant);
 	snprintf(body, sizeof body, "{\"action\":\"support.note\",\"resource_id\":\"%s\"}", emoji);
 	ck_assert_int_eq(send_json("POST", path, support, body, "resource_id"), 422);
 	/* an old row holding one */
-	snprintf(sql, sizeof sql, "SELECT tenantry.audit_append('%s', 'support.note', 'x', '%s', "
-		 "NULL, NULL)", tenant, emoji);
+	snprintf(sql, sizeof sql,
+		 "SELECT tenantry.audit_append('%s', 'support.note', 'x', '%s', "
+		 "NULL, NULL)",
+		 tenant, emoji);
 	testdb_exec(c, sql);
 	snprintf(path, sizeof path, "/api/tenants/%s/audit-logs?newest=1&limit=1", tenant);
 	ck_assert_int_eq(testhttp(&srv, "GET", path, platform, NULL, &out), 200);
 	j = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(j);
 	{
-		const char *rid = json_string_value(json_object_get(
-			json_array_get(json_object_get(j, "items"), 0), "resource_id"));
+		const char *rid = json_string_value(
+		    json_object_get(json_array_get(json_object_get(j, "items"), 0), "resource_id"));
 
 		ck_assert_ptr_nonnull(rid);
-		ck_assert_int_eq(strlen(rid), 31 * 4);  /* whole characters only */
+		ck_assert_int_eq(strlen(rid), 31 * 4); /* whole characters only */
 	}
 	json_decref(j);
 	free(out);
@@ -326,10 +344,11 @@ START_TEST(test_long_user_agent)
 	const char *hdrs[] = { ua, NULL };
 
 	for (int i = 0; i < 30; i++)
-		strcat(ua, "\xc3\xa9\xe2\x82\xac");  /* é€: 5 bytes */
+		strcat(ua, "\xc3\xa9\xe2\x82\xac"); /* é€: 5 bytes */
 	snprintf(path, sizeof path, "/api/tenants/%s", tenant);
 	ck_assert_int_eq(testhttp_full(&srv, "PUT", path, platform, hdrs,
-				       "{\"name\":\"Deep Corp UA\"}", 23, NULL, NULL), 200);
+				       "{\"name\":\"Deep Corp UA\"}", 23, NULL, NULL),
+			 200);
 	ck_assert_int_eq(testhttp_full(&srv, "GET", path, platform, hdrs, NULL, 0, NULL, NULL),
 			 200);
 }

@@ -60,28 +60,54 @@ adds(struct text *t, const char *s)
 }
 
 static const char *const routes[][2] = {
-	{ "PUT", "/api/tenants/%s" }, { "POST", "/api/tenants" },
-	{ "POST", "/api/tenants/%s/audit-logs" }, { "POST", "/api/audit-logs" },
-	{ "PUT", "/api/tenants/%s/settings/k%u" }, { "POST", "/api/tenants/%s/invitations" },
-	{ "POST", "/api/tenants/%s/usage/increment" }, { "POST", "/api/tenants/%s/quotas/check" },
-	{ "POST", "/api/tenants/%s/api-keys" }, { "PUT", "/api/tenants/%s/features/sso" },
-	{ "POST", "/api/tenants/%s/tier" }, { "POST", "/api/auth/login" },
-	{ "POST", "/api/invitations/accept" }, { "GET", "/api/tenants/%s/audit-logs" },
-	{ "GET", "/api/tenants" }, { "GET", "/api/tenants/%s/users" },
-	{ "PUT", "/api/tiers/basic" }, { "GET", "/api/tenants/%s/usage-logs" },
+	{ "PUT", "/api/tenants/%s" },
+	{ "POST", "/api/tenants" },
+	{ "POST", "/api/tenants/%s/audit-logs" },
+	{ "POST", "/api/audit-logs" },
+	{ "PUT", "/api/tenants/%s/settings/k%u" },
+	{ "POST", "/api/tenants/%s/invitations" },
+	{ "POST", "/api/tenants/%s/usage/increment" },
+	{ "POST", "/api/tenants/%s/quotas/check" },
+	{ "POST", "/api/tenants/%s/api-keys" },
+	{ "PUT", "/api/tenants/%s/features/sso" },
+	{ "POST", "/api/tenants/%s/tier" },
+	{ "POST", "/api/auth/login" },
+	{ "POST", "/api/invitations/accept" },
+	{ "GET", "/api/tenants/%s/audit-logs" },
+	{ "GET", "/api/tenants" },
+	{ "GET", "/api/tenants/%s/users" },
+	{ "PUT", "/api/tiers/basic" },
+	{ "GET", "/api/tenants/%s/usage-logs" },
 };
 
 static const char *const members[] = {
-	"name", "settings", "branding", "detail", "action", "resource_id", "value", "type",
-	"email", "role", "resource", "amount", "scopes", "expires_at", "enabled", "tier",
-	"password", "token", "limit", "domain",
+	"name",    "settings", "branding", "detail",   "action", "resource_id", "value",
+	"type",    "email",    "role",     "resource", "amount", "scopes",      "expires_at",
+	"enabled", "tier",     "password", "token",    "limit",  "domain",
 };
 
 static const char *const odd_values[] = {
-	"1e999", "-1e999", "99999999999999999999999999", "-0", "0.0000000000001e-400",
-	"\"\\u0000\"", "\"\\ud800\"", "\"\xc3\"", "\"\xed\xa0\x80\"", "\"\xf0\x9f\x98\"",
-	"\"\xff\xfe\"", "[]", "{}", "null", "true", "\"\"", "9223372036854775808",
-	"-9223372036854775809", "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"", "1.5", "[1,2,[3]]",
+	"1e999",
+	"-1e999",
+	"99999999999999999999999999",
+	"-0",
+	"0.0000000000001e-400",
+	"\"\\u0000\"",
+	"\"\\ud800\"",
+	"\"\xc3\"",
+	"\"\xed\xa0\x80\"",
+	"\"\xf0\x9f\x98\"",
+	"\"\xff\xfe\"",
+	"[]",
+	"{}",
+	"null",
+	"true",
+	"\"\"",
+	"9223372036854775808",
+	"-9223372036854775809",
+	"\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"",
+	"1.5",
+	"[1,2,[3]]",
 };
 
 /* A JSON body, mostly well formed with odd values, sometimes cut, deep or
@@ -91,7 +117,7 @@ body_of(struct text *b)
 {
 	unsigned kind = pick(10), n = 1 + pick(4);
 
-	if (kind == 0) {  /* deep, past every limit or just over one */
+	if (kind == 0) { /* deep, past every limit or just over one */
 		unsigned d = pick(2) ? 33 + pick(4) : 500 + pick(4000);
 
 		char *closers = malloc(d + 2);
@@ -108,7 +134,7 @@ body_of(struct text *b)
 		}
 		adds(b, "1");
 		closers[d] = '}';
-		if (close_all)  /* else left open: malformed and deep */
+		if (close_all) /* else left open: malformed and deep */
 			add(b, closers, d + 1);
 		free(closers);
 		return;
@@ -129,9 +155,9 @@ body_of(struct text *b)
 	}
 	adds(b, "}");
 	if (kind == 1)
-		b->len = pick((unsigned)b->len + 1), b->s[b->len] = '\0';  /* cut */
+		b->len = pick((unsigned)b->len + 1), b->s[b->len] = '\0'; /* cut */
 	else if (kind == 2)
-		b->s[pick((unsigned)b->len)] = (char)pick(256);  /* a stray byte, NUL too */
+		b->s[pick((unsigned)b->len)] = (char)pick(256); /* a stray byte, NUL too */
 	else if (kind == 3)
 		adds(b, "garbage");
 }
@@ -148,7 +174,7 @@ request_of(struct text *r, const struct text *body, unsigned i)
 	adds(r, rt[0]);
 	adds(r, " ");
 	adds(r, path);
-	if (head == 0) {  /* many parameters */
+	if (head == 0) { /* many parameters */
 		unsigned n = 30 + pick(200);
 
 		adds(r, "?");
@@ -162,12 +188,12 @@ request_of(struct text *r, const struct text *body, unsigned i)
 	adds(r, " HTTP/1.1\r\nHost: x\r\n");
 	if (pick(10))
 		snprintf(line, sizeof line, "Authorization: Bearer %s\r\n", token), adds(r, line);
-	if (head == 2) {  /* many headers */
+	if (head == 2) { /* many headers */
 		unsigned n = 40 + pick(80);
 
 		for (unsigned k = 0; k < n; k++)
 			snprintf(line, sizeof line, "X-H%u: v\r\n", k), adds(r, line);
-	} else if (head == 3) {  /* a huge one */
+	} else if (head == 3) { /* a huge one */
 		adds(r, "X-Big: ");
 		for (unsigned k = 0, n = 1000 + pick(20000); k < n; k++)
 			add(r, "\xc3\xa9", 2);
@@ -180,8 +206,10 @@ request_of(struct text *r, const struct text *body, unsigned i)
 	} else if (head == 5) {
 		adds(r, "Last-Event-ID: 99999999999999999999999\r\nIdempotency-Key: \x01\r\n");
 	}
-	snprintf(line, sizeof line, "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-		 "Connection: close\r\n\r\n", body->len);
+	snprintf(line, sizeof line,
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		 "Connection: close\r\n\r\n",
+		 body->len);
 	adds(r, line);
 	add(r, body->s ? body->s : "", body->len);
 }
@@ -200,11 +228,11 @@ send_request(const struct text *r, bool slow, char *reply, size_t cap)
 	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
 	while (sent < r->len) {
 		size_t n = slow ? (r->len - sent + 2) / 3 + 1 : r->len - sent;
-		ssize_t k = send(fd, r->s + sent, n > r->len - sent ? r->len - sent : n,
-				 MSG_NOSIGNAL);
+		ssize_t k =
+		    send(fd, r->s + sent, n > r->len - sent ? r->len - sent : n, MSG_NOSIGNAL);
 
 		if (k <= 0)
-			break;  /* answered and closed early (413, 431) */
+			break; /* answered and closed early (413, 431) */
 		sent += (size_t)k;
 		if (slow)
 			poll(NULL, 0, 30);
@@ -238,7 +266,8 @@ START_TEST(test_malformed_requests)
 	token = testsrv_staff_token(&srv, "fuzz@malformed.test", "platform_admin");
 	ck_assert_int_eq(testhttp(&srv, "POST", "/api/tenants", token,
 				  "{\"name\":\"Malformed\",\"admin_email\":\"a@malformed.test\"}",
-				  &out), 201);
+				  &out),
+			 201);
 	t = json_loads(out, 0, NULL);
 	snprintf(tenant, sizeof tenant, "%s", json_string_value(json_object_get(t, "id")));
 	json_decref(t);

@@ -17,8 +17,8 @@
 
 struct op {
 	char id[64], method[8], path[160];
-	char query[512];             /* ",a,b," */
-	int status;                  /* the one 2xx, or -1 for several */
+	char query[512]; /* ",a,b," */
+	int status;      /* the one 2xx, or -1 for several */
 };
 
 struct ref {
@@ -208,8 +208,10 @@ START_TEST(test_openapi_matches_the_route_table)
 			q += len + (q[len] == ',');
 		}
 		/* the same set, whatever the order */
-		ck_assert_msg(strlen(want) == strlen(o->query), "%s: query %s in the table, %s "
-			      "in openapi.yaml", o->id, want, o->query);
+		ck_assert_msg(strlen(want) == strlen(o->query),
+			      "%s: query %s in the table, %s "
+			      "in openapi.yaml",
+			      o->id, want, o->query);
 		for (const char *q = want + 1; *q;) {
 			char item[80];
 			size_t len = strcspn(q, ",");

@@ -32,22 +32,24 @@ START_TEST(test_seed_create_and_usage)
 	users = call(200, "GET", "/api/tenants/alpha-labs/users?role=admin", platform, NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(users, "items")), 2);
 	limit = 0;
-	json_array_foreach(json_object_get(users, "items"), i, v)
-		limit += strcmp(jstr(v, "email"), "alice@alpha.test") == 0;
+	json_array_foreach(json_object_get(users, "items"), i, v) limit +=
+	    strcmp(jstr(v, "email"), "alice@alpha.test") == 0;
 	ck_assert_int_eq(limit, 1);
 	json_decref(users);
 	limit = -2;
 
 	tiers = call(200, "GET", "/api/tiers", viewer, NULL);
-	json_array_foreach(json_object_get(tiers, "items"), i, v)
-		if (strcmp(jstr(v, "name"), "professional") == 0)
-			limit = json_integer_value(json_object_get(v, "max_users"));
+	json_array_foreach(json_object_get(tiers, "items"), i,
+			   v) if (strcmp(jstr(v, "name"), "professional") == 0) limit =
+	    json_integer_value(json_object_get(v, "max_users"));
 	json_decref(tiers);
 	ck_assert_int_gt(limit, 0);
 
 	u = call(200, "GET", "/api/tenants/alpha-labs/usage", viewer, NULL);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "users"), "current")), 5);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "users"), "limit")), limit);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(u, "users"), "current")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "users"), "limit")),
+			 limit);
 	ck_assert(json_is_number(json_object_get(json_object_get(u, "storage"), "used_gb")));
 	ck_assert(json_is_number(json_object_get(json_object_get(u, "storage"), "limit_gb")));
 	ck_assert(json_is_integer(json_object_get(json_object_get(u, "api_calls"), "today")));
@@ -61,9 +63,11 @@ START_TEST(test_seed_create_and_usage)
 	ck_assert_str_eq(jstr(t, "tier"), "business");
 	ck_assert_str_eq(jstr(t, "slug"), "seed-two");
 	json_decref(t);
-	u = call(200, "POST", "/api/tenants/seed-two/usage/increment", platform,
-		 "{\"resource_type\":\"api_calls\",\"amount\":1,\"description\":\"API endpoint call\"}");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "quota"), "used")), 1);
+	u = call(
+	    200, "POST", "/api/tenants/seed-two/usage/increment", platform,
+	    "{\"resource_type\":\"api_calls\",\"amount\":1,\"description\":\"API endpoint call\"}");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(u, "quota"), "used")),
+			 1);
 	json_decref(u);
 	u = call(200, "PUT", "/api/tenants/seed-two/settings/security_level", platform,
 		 "{\"setting_value\":\"advanced\",\"is_encrypted\":false}");
@@ -90,8 +94,8 @@ START_TEST(test_bad_input)
 	int st;
 
 	/* malformed JSON */
-	st = testhttp_full(&srv, "POST", "/api/tenants", platform, NULL, "{\"name\":", 8,
-			   &out, &hdrs);
+	st = testhttp_full(&srv, "POST", "/api/tenants", platform, NULL, "{\"name\":", 8, &out,
+			   &hdrs);
 	ck_assert_int_eq(st, 400);
 	ck_assert_ptr_nonnull(strcasestr(hdrs, "content-type: application/problem+json"));
 	j = json_loads(out, 0, NULL);
@@ -144,7 +148,9 @@ START_TEST(test_bad_input)
 	check_problem(j, 404, "not_found");
 	json_decref(j);
 	json_decref(call(404, "GET", "/api/tenants/no-such-slug/users", platform, NULL));
-	json_decref(call(404, "DELETE", "/api/tenants/alpha-labs/api-keys/00000000-0000-0000-0000-000000000009", platform, NULL));
+	json_decref(call(404, "DELETE",
+			 "/api/tenants/alpha-labs/api-keys/00000000-0000-0000-0000-000000000009",
+			 platform, NULL));
 	json_decref(call(404, "GET", "/api/nothing-here", platform, NULL));
 	j = call(405, "PATCH", "/api/tenants", platform, NULL);
 	check_problem(j, 405, "method_not_allowed");
@@ -177,35 +183,57 @@ struct case_ {
 START_TEST(test_permission_matrix)
 {
 	static const struct case_ cases[] = {
-		{ "GET", "/api/tenants/alpha-labs", NULL, 200,
-		  { 1, 1, 1, 1, 1, 1, 1, 1, 0 } },
-		{ "PUT", "/api/tenants/alpha-labs", "{\"locale\":\"en-GB\"}", 200,
+		{ "GET", "/api/tenants/alpha-labs", NULL, 200, { 1, 1, 1, 1, 1, 1, 1, 1, 0 } },
+		{ "PUT",
+		  "/api/tenants/alpha-labs",
+		  "{\"locale\":\"en-GB\"}",
+		  200,
 		  { 1, 0, 0, 1, 1, 0, 0, 0, 0 } },
-		{ "GET", "/api/tenants/alpha-labs/users", NULL, 200,
+		{ "GET",
+		  "/api/tenants/alpha-labs/users",
+		  NULL,
+		  200,
 		  { 1, 1, 0, 1, 1, 1, 1, 0, 1 } },
-		{ "PUT", "/api/tenants/alpha-labs/settings/greeting",
-		  "{\"type\":\"string\",\"value\":\"hello\"}", 200,
+		{ "PUT",
+		  "/api/tenants/alpha-labs/settings/greeting",
+		  "{\"type\":\"string\",\"value\":\"hello\"}",
+		  200,
 		  { 1, 0, 0, 1, 0, 0, 0, 0, 0 } },
-		{ "GET", "/api/tenants/alpha-labs/settings", NULL, 200,
+		{ "GET",
+		  "/api/tenants/alpha-labs/settings",
+		  NULL,
+		  200,
 		  { 1, 1, 0, 1, 1, 1, 1, 0, 0 } },
-		{ "POST", "/api/tenants/alpha-labs/usage/increment",
-		  "{\"resource\":\"storage_bytes\",\"amount\":1}", 200,
+		{ "POST",
+		  "/api/tenants/alpha-labs/usage/increment",
+		  "{\"resource\":\"storage_bytes\",\"amount\":1}",
+		  200,
 		  { 1, 0, 0, 1, 1, 1, 0, 0, 1 } },
-		{ "PUT", "/api/tenants/alpha-labs/quotas/storage_bytes", "{\"limit\":100000000000}", 200,
+		{ "PUT",
+		  "/api/tenants/alpha-labs/quotas/storage_bytes",
+		  "{\"limit\":100000000000}",
+		  200,
 		  { 1, 0, 1, 0, 0, 0, 0, 0, 0 } },
-		{ "GET", "/api/tenants/alpha-labs/audit-logs?limit=5", NULL, 200,
+		{ "GET",
+		  "/api/tenants/alpha-labs/audit-logs?limit=5",
+		  NULL,
+		  200,
 		  { 1, 1, 1, 1, 1, 0, 0, 0, 0 } },
-		{ "GET", "/api/tenants/metrics", NULL, 200,
-		  { 1, 1, 1, 0, 0, 0, 0, 0, 0 } },
-		{ "POST", "/api/tenants/alpha-labs/api-keys", "{\"name\":\"m\",\"scopes\":[\"audit:read\"]}", 201,
+		{ "GET", "/api/tenants/metrics", NULL, 200, { 1, 1, 1, 0, 0, 0, 0, 0, 0 } },
+		{ "POST",
+		  "/api/tenants/alpha-labs/api-keys",
+		  "{\"name\":\"m\",\"scopes\":[\"audit:read\"]}",
+		  201,
 		  { 1, 0, 0, 1, 0, 0, 0, 0, 0 } },
 		{ "POST", "/api/tiers", NULL, 0, { 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	};
-	char *who[9] = { platform, support, oncall, admin, manager, member, viewer,
-			 key_read, key_users };
-	static const char *names[9] = { "platform", "support", "oncall", "admin", "manager",
-					"member", "viewer", "key tenant:read",
-					"key users:read+usage:write" };
+	char *who[9] = { platform, support, oncall,   admin,    manager,
+			 member,   viewer,  key_read, key_users };
+	static const char *names[9] = {
+		"platform", "support",         "oncall",
+		"admin",    "manager",         "member",
+		"viewer",   "key tenant:read", "key users:read+usage:write"
+	};
 
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		if (!cases[c].ok)
@@ -216,17 +244,17 @@ START_TEST(test_permission_matrix)
 					  cases[c].body, &out);
 			int want = cases[c].allow[w] ? cases[c].ok : 403;
 
-			ck_assert_msg(st == want, "%s %s as %s: %d, wanted %d: %s",
-				      cases[c].method, cases[c].path, names[w], st, want,
-				      out ? out : "");
+			ck_assert_msg(st == want, "%s %s as %s: %d, wanted %d: %s", cases[c].method,
+				      cases[c].path, names[w], st, want, out ? out : "");
 			free(out);
 		}
 	}
 	/* audit entries name who did it */
 	{
-		json_t *j = call(200, "GET",
-				 "/api/tenants/alpha-labs/audit-logs?action=setting.&newest=1&limit=1",
-				 platform, NULL);
+		json_t *j =
+		    call(200, "GET",
+			 "/api/tenants/alpha-labs/audit-logs?action=setting.&newest=1&limit=1",
+			 platform, NULL);
 
 		ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "items"), 0), "actor"),
 				 "admin2@alpha.test");
@@ -238,9 +266,12 @@ END_TEST
 START_TEST(test_other_tenant_is_not_found)
 {
 	static const char *paths[] = {
-		"/api/tenants/beta-works", "/api/tenants/beta-works/users",
-		"/api/tenants/beta-works/settings", "/api/tenants/beta-works/quotas",
-		"/api/tenants/beta-works/audit-logs", "/api/tenants/beta-works/usage",
+		"/api/tenants/beta-works",
+		"/api/tenants/beta-works/users",
+		"/api/tenants/beta-works/settings",
+		"/api/tenants/beta-works/quotas",
+		"/api/tenants/beta-works/audit-logs",
+		"/api/tenants/beta-works/usage",
 	};
 	char path[128];
 	json_t *j;
@@ -274,29 +305,41 @@ START_TEST(test_view_as_tenant)
 	char *out = NULL;
 
 	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs/users", support,
-				       h_viewer, NULL, 0, &out, NULL), 200);
+				       h_viewer, NULL, 0, &out, NULL),
+			 200);
 	free(out);
 	/* the tenant role's context: another tenant is not there at all */
-	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/beta-works", support,
-				       h_viewer, NULL, 0, NULL, NULL), 404);
+	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/beta-works", support, h_viewer,
+				       NULL, 0, NULL, NULL),
+			 404);
 	/* a viewer may not write, whatever the staff role */
-	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform,
-				       h_viewer, "{\"locale\":\"de-DE\"}", 18, NULL, NULL), 403);
-	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform,
-				       h_admin, "{\"locale\":\"de-DE\"}", 18, NULL, NULL), 200);
+	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform, h_viewer,
+				       "{\"locale\":\"de-DE\"}", 18, NULL, NULL),
+			 403);
+	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform, h_admin,
+				       "{\"locale\":\"de-DE\"}", 18, NULL, NULL),
+			 200);
 	/* oncall may not view as a tenant */
-	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs", oncall,
-				       h_viewer, NULL, 0, NULL, NULL), 403);
+	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs", oncall, h_viewer,
+				       NULL, 0, NULL, NULL),
+			 403);
 	/* acknowledging an alert is a write: refused to a viewer before any
 	 * lookup; an admin gets as far as the (unknown) alert */
-	ck_assert_int_eq(testhttp_full(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
-				       "00000000-0000-4000-8000-00000000abcd/ack", platform, h_viewer,
-				       NULL, 0, NULL, NULL), 403);
-	ck_assert_int_eq(testhttp_full(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
-				       "00000000-0000-4000-8000-00000000abcd/ack", platform, h_admin,
-				       NULL, 0, NULL, NULL), 404);
-	ck_assert_int_eq(testhttp(&srv, "POST", "/api/tenants/alpha-labs/alerts/"
-				  "00000000-0000-4000-8000-00000000abcd/ack", oncall, NULL, NULL), 404);
+	ck_assert_int_eq(testhttp_full(&srv, "POST",
+				       "/api/tenants/alpha-labs/alerts/"
+				       "00000000-0000-4000-8000-00000000abcd/ack",
+				       platform, h_viewer, NULL, 0, NULL, NULL),
+			 403);
+	ck_assert_int_eq(testhttp_full(&srv, "POST",
+				       "/api/tenants/alpha-labs/alerts/"
+				       "00000000-0000-4000-8000-00000000abcd/ack",
+				       platform, h_admin, NULL, 0, NULL, NULL),
+			 404);
+	ck_assert_int_eq(testhttp(&srv, "POST",
+				  "/api/tenants/alpha-labs/alerts/"
+				  "00000000-0000-4000-8000-00000000abcd/ack",
+				  oncall, NULL, NULL),
+			 404);
 }
 END_TEST
 
@@ -313,8 +356,8 @@ START_TEST(test_rate_limit_and_quota)
 			 "{\"limit\":3}"));
 	key = make_key("delta-rate", "[\"tenant:read\",\"usage:write\",\"usage:read\"]");
 	for (int i = 0; i < 5; i++) {
-		st = testhttp_full(&srv, "GET", "/api/tenants/current", key, NULL, NULL, 0,
-				   &out, &hdrs);
+		st = testhttp_full(&srv, "GET", "/api/tenants/current", key, NULL, NULL, 0, &out,
+				   &hdrs);
 		if (st == 200)
 			ok++;
 		else {
@@ -332,8 +375,11 @@ START_TEST(test_rate_limit_and_quota)
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants/current", key_read, NULL, NULL), 200);
 	ck_assert_int_eq(testhttp(&srv, "GET", "/metrics", NULL, NULL, &metrics), 200);
 	ck_assert_ptr_nonnull(strstr(metrics, "tenantryd_rate_limited_total 2\n"));
-	ck_assert_ptr_nonnull(strstr(metrics, "tenantryd_requests_total{route=\"TENANT_CURRENT\",status=\"429\"} 2\n"));
-	ck_assert_ptr_nonnull(strstr(metrics, "tenantryd_request_duration_seconds_bucket{route=\"TENANT_GET\",le=\"+Inf\"}"));
+	ck_assert_ptr_nonnull(strstr(
+	    metrics, "tenantryd_requests_total{route=\"TENANT_CURRENT\",status=\"429\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(metrics,
+		   "tenantryd_request_duration_seconds_bucket{route=\"TENANT_GET\",le=\"+Inf\"}"));
 	ck_assert_ptr_nonnull(strstr(metrics, "tenantryd_pool_size 3\n"));
 	free(metrics);
 	free(key);
@@ -348,7 +394,8 @@ START_TEST(test_rate_limit_and_quota)
 	j = call(402, "POST", "/api/tenants/beta-works/usage/increment", platform,
 		 "{\"resource\":\"storage_bytes\",\"amount\":50}");
 	check_problem(j, 402, "quota_exceeded");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "quota"), "used")), 60);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "quota"), "used")),
+			 60);
 	json_decref(j);
 	j = call(200, "POST", "/api/tenants/beta-works/quotas/check", platform,
 		 "{\"resource\":\"storage_bytes\",\"amount\":40}");
@@ -383,8 +430,8 @@ START_TEST(test_every_route_documented)
 			continue;
 		}
 		if (strncmp(line, "    ", 4) != 0 || line[4] == ' ' || !path[0]
-		    || sscanf(line + 4, "%15[a-z]:", method) != 1
-		    || line[4 + strlen(method)] != ':' || line[5 + strlen(method)] != '\0')
+		    || sscanf(line + 4, "%15[a-z]:", method) != 1 || line[4 + strlen(method)] != ':'
+		    || line[5 + strlen(method)] != '\0')
 			continue;
 		if (strcmp(method, "get") && strcmp(method, "post") && strcmp(method, "put")
 		    && strcmp(method, "delete") && strcmp(method, "patch"))
@@ -456,9 +503,11 @@ START_TEST(test_database_restart)
 	f = fopen(pwfile, "w");
 	fputs(PW "\n", f);
 	fclose(f);
-	ck_assert_int_eq(testcli_run(NULL, NULL, (const char *const[]){ "--db", pgc.conninfo,
-			 "staff", "add", "ops@restart.test", "--role", "oncall",
-			 "--password-file", pwfile, NULL }), 0);
+	ck_assert_int_eq(testcli_run(NULL, NULL,
+				     (const char *const[]){ "--db", pgc.conninfo, "staff", "add",
+							    "ops@restart.test", "--role", "oncall",
+							    "--password-file", pwfile, NULL }),
+			 0);
 	snprintf(conninfo, sizeof conninfo, "host=%s/run port=%d dbname=postgres", pgc.dir,
 		 pgc.port);
 	testsrv_start(&s2, conninfo, NULL);

@@ -17,8 +17,8 @@
 /* ---- tokens ---------------------------------------------------------------------- */
 
 static char *
-forge(const char *alg_name, jwt_alg_t alg, const unsigned char *key, int keylen,
-      const char *kid, const char *claims_json)
+forge(const char *alg_name, jwt_alg_t alg, const unsigned char *key, int keylen, const char *kid,
+      const char *claims_json)
 {
 	jwt_t *jwt;
 	char *tok;
@@ -35,8 +35,8 @@ forge(const char *alg_name, jwt_alg_t alg, const unsigned char *key, int keylen,
 }
 
 static char *
-claims(const char *sub, long exp_delta, long nbf_delta, const char *iss,
-       const char *aud, const char *extra)
+claims(const char *sub, long exp_delta, long nbf_delta, const char *iss, const char *aud,
+       const char *extra)
 {
 	static char buf[1024];
 	long now = (long)time(NULL);
@@ -87,7 +87,8 @@ START_TEST(test_jwt_rejections)
 	char *t, none[2048], *dot;
 
 	/* the forge itself is right: a well-formed token works */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants", t, NULL, NULL), 200);
 	/* verified once, remembered: the same bytes pass again, and a token
 	 * differing from it in one signature character does not */
@@ -98,33 +99,41 @@ START_TEST(test_jwt_rejections)
 	expect_401(t, "signature cut short");
 	free(t);
 	/* alg none: header {"alg":"none"}, no signature */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
 	dot = strchr(t, '.');
-	snprintf(none, sizeof none, "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0%.*s.", (int)(strrchr(t, '.') - dot), dot);
+	snprintf(none, sizeof none, "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0%.*s.",
+		 (int)(strrchr(t, '.') - dot), dot);
 	expect_401(none, "alg none");
 	free(t);
 	/* wrong key */
-	t = forge("HS256", JWT_ALG_HS256, (const unsigned char *)"another secret of thirty-two bytes!!", 36,
-		  NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256,
+		  (const unsigned char *)"another secret of thirty-two bytes!!", 36, NULL,
+		  claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
 	expect_401(t, "wrong key");
 	free(t);
 	/* expired, beyond the leeway */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, -120, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, -120, 0, "tenantry", "tenantry-api", NULL));
 	expect_401(t, "expired");
 	free(t);
 	/* not valid yet */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 300, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 600, 300, "tenantry", "tenantry-api", NULL));
 	expect_401(t, "future nbf");
 	free(t);
 	/* wrong issuer, wrong audience */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "evil", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 600, 0, "evil", "tenantry-api", NULL));
 	expect_401(t, "wrong iss");
 	free(t);
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 600, 0, "tenantry", "other-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 600, 0, "tenantry", "other-api", NULL));
 	expect_401(t, "wrong aud");
 	free(t);
 	/* no exp at all; a float exp */
-	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL, claims(sub, 0, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
+		  claims(sub, 0, 0, "tenantry", "tenantry-api", NULL));
 	expect_401(t, "missing exp");
 	free(t);
 	t = forge("HS256", JWT_ALG_HS256, key, klen, NULL,
@@ -137,7 +146,8 @@ START_TEST(test_jwt_rejections)
 	expect_401(t, "unknown kid");
 	free(t);
 	/* HS384 is not the configured algorithm */
-	t = forge("HS384", JWT_ALG_HS384, key, klen, NULL, claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
+	t = forge("HS384", JWT_ALG_HS384, key, klen, NULL,
+		  claims(sub, 600, 0, "tenantry", "tenantry-api", NULL));
 	expect_401(t, "other algorithm");
 	free(t);
 	expect_401("garbage", "garbage");
@@ -229,7 +239,8 @@ START_TEST(test_revocation)
 	gtok = invite_and_login("gamma-suspended", "g2@gamma.test", "admin");
 	gkey = make_key("gamma-suspended", "[\"tenant:read\"]");
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants/current", gtok, NULL, NULL), 200);
-	json_decref(call(200, "POST", "/api/tenants/gamma-suspended/status/suspended", platform, NULL));
+	json_decref(
+	    call(200, "POST", "/api/tenants/gamma-suspended/status/suspended", platform, NULL));
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants/current", gtok, NULL, NULL), 401);
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants/current", gkey, NULL, NULL), 401);
 	ck_assert_ptr_null(testsrv_login(&srv, "g2@gamma.test", PW, "gamma-suspended"));
@@ -259,13 +270,15 @@ START_TEST(test_login_and_totp)
 	json_decref(j);
 	json_decref(e);
 	ck_assert_int_eq(testdb_int(c, logins, "viewer@alpha.test", "user",
-				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"), 0);
+				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"),
+			 0);
 	/* several tenants: the login names one; a login is an entry on the
 	 * chain of the tenant it opened */
 	tok = invite_and_login("beta-works", "viewer@alpha.test", "viewer");
 	free(tok);
 	ck_assert_int_eq(testdb_int(c, logins, "viewer@alpha.test", "user",
-				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"), 1);
+				    "(SELECT id FROM tenantry.tenants WHERE slug = 'beta-works')"),
+			 1);
 	j = call(422, "POST", "/api/auth/login", NULL,
 		 "{\"email\":\"viewer@alpha.test\",\"password\":\"" PW "\"}");
 	ck_assert_str_eq(jstr(j, "field"), "tenant");
@@ -275,7 +288,9 @@ START_TEST(test_login_and_totp)
 	/* TOTP enrolment for a staff account */
 	tok = testsrv_staff_token(&srv, "mfa@ops.test", "support");
 	j = call(200, "POST", "/api/auth/totp", tok, "{}");
-	ck_assert(strncmp(jstr(j, "otpauth_uri"), "otpauth://totp/tenantry:mfa@ops.test?secret=", 44) == 0);
+	ck_assert(
+	    strncmp(jstr(j, "otpauth_uri"), "otpauth://totp/tenantry:mfa@ops.test?secret=", 44)
+	    == 0);
 	b32 = strdup(jstr(j, "secret"));
 	json_decref(j);
 	ck_assert(oath_init() == OATH_OK);
@@ -301,7 +316,8 @@ START_TEST(test_login_and_totp)
 	json_decref(j);
 	/* staff logins go to the platform chain (the first by testsrv_staff_token) */
 	ck_assert_int_eq(testdb_int(c, logins, "mfa@ops.test", "staff",
-				    "'00000000-0000-0000-0000-000000000000'"), 2);
+				    "'00000000-0000-0000-0000-000000000000'"),
+			 2);
 	PQfinish(c);
 	free(raw);
 	free(b32);

@@ -27,8 +27,7 @@ struct sse {
 };
 
 static void
-sse_open_at(struct sse *s, int port, const char *path, const char *token,
-	    const char *last_id)
+sse_open_at(struct sse *s, int port, const char *path, const char *token, const char *last_id)
 {
 	char req[4096];
 	int n;
@@ -36,9 +35,10 @@ sse_open_at(struct sse *s, int port, const char *path, const char *token,
 	s->fd = testnet_connect(port);
 	s->len = 0;
 	s->buf[0] = '\0';
-	n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-		     "Accept: text/event-stream\r\n%s%s%s\r\n", path, token,
-		     last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
+	n = snprintf(req, sizeof req,
+		     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+		     "Accept: text/event-stream\r\n%s%s%s\r\n",
+		     path, token, last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
 		     last_id ? "\r\n" : "");
 	ck_assert(write(s->fd, req, (size_t)n) == n);
 }
@@ -85,7 +85,8 @@ START_TEST(test_audit_stream)
 	PGconn *c = testdb_connect(db, NULL);
 
 	j = call(200, "GET", "/api/tenants/beta-works/audit-logs?newest=1&limit=1", platform, NULL);
-	head = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "seq"));
+	head = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(j, "items"), 0), "seq"));
 	json_decref(j);
 	ck_assert_int_gt(head, 2);
 
@@ -171,7 +172,8 @@ START_TEST(test_one_loop_many_requests)
 	testsrv_start(&s2, db, extra);
 	staff = testsrv_staff_token(&s2, "loop@ops.test", "platform_admin");
 	j = call(200, "GET", "/api/tenants/alpha-labs/audit-logs?newest=1&limit=1", platform, NULL);
-	head = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "seq"));
+	head = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(j, "items"), 0), "seq"));
 	json_decref(j);
 
 	/* a stream holds its place on the only loop without holding it up */
@@ -182,10 +184,12 @@ START_TEST(test_one_loop_many_requests)
 	 * times as many as there are sessions, each with its own tenant */
 	for (int i = 0; i < N; i++) {
 		const char *key = i % 3 == 1 ? beta_key : key_read;
-		const char *id = i % 3 == 0 ? alpha : beta;  /* i % 3 == 2: alpha's key, beta's id */
+		const char *id = i % 3 == 0 ? alpha : beta; /* i % 3 == 2: alpha's key, beta's id */
 		char req[1024];
-		int n = snprintf(req, sizeof req, "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
-				 "Authorization: Bearer %s\r\n\r\n", id, key);
+		int n = snprintf(req, sizeof req,
+				 "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
+				 "Authorization: Bearer %s\r\n\r\n",
+				 id, key);
 
 		fds[i] = testnet_connect(s2.port);
 		ck_assert(write(fds[i], req, (size_t)n) == n);
@@ -199,14 +203,16 @@ START_TEST(test_one_loop_many_requests)
 		char id[ID_LEN + 8];
 
 		if (i % 3 == 2) {
-			ck_assert_msg(strncmp(reply[i], "HTTP/1.1 404", 12) == 0, "%d: %s", i, reply[i]);
+			ck_assert_msg(strncmp(reply[i], "HTTP/1.1 404", 12) == 0, "%d: %s", i,
+				      reply[i]);
 			ck_assert_ptr_null(strstr(reply[i], "beta-works"));
 			ck_assert_ptr_null(strstr(reply[i], "\"slug\""));
 			continue;
 		}
 		snprintf(id, sizeof id, "\"id\":\"%s\"", i % 3 == 0 ? alpha : beta);
 		ck_assert_msg(strncmp(reply[i], "HTTP/1.1 200", 12) == 0, "%d: %s", i, reply[i]);
-		ck_assert_msg(strstr(reply[i], id), "request %d got another tenant: %s", i, reply[i]);
+		ck_assert_msg(strstr(reply[i], id), "request %d got another tenant: %s", i,
+			      reply[i]);
 	}
 
 	/* the stream is still served: a new entry arrives on it */
@@ -226,14 +232,17 @@ START_TEST(test_one_loop_many_requests)
 		int a = testnet_connect(s2.port), b = testnet_connect(s2.port), n;
 		double login_ms, health_ms;
 
-		snprintf(body, sizeof body, "{\"email\":\"admin2@alpha.test\",\"password\":\"%s\","
-			 "\"tenant\":\"alpha-labs\"}", PW);
-		n = snprintf(req, sizeof req, "POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
+		snprintf(body, sizeof body,
+			 "{\"email\":\"admin2@alpha.test\",\"password\":\"%s\","
+			 "\"tenant\":\"alpha-labs\"}",
+			 PW);
+		n = snprintf(req, sizeof req,
+			     "POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
 			     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
 			     strlen(body), body);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ck_assert(write(a, req, (size_t)n) == n);
-		poll(NULL, 0, 5);  /* the login's task has reached the hash */
+		poll(NULL, 0, 5); /* the login's task has reached the hash */
 		clock_gettime(CLOCK_MONOTONIC, &tb0);
 		ck_assert(write(b, hz, sizeof hz - 1) == (ssize_t)(sizeof hz - 1));
 		ck_assert(read_reply(b, reply[0], sizeof reply[0], 5000));
@@ -243,10 +252,14 @@ START_TEST(test_one_loop_many_requests)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ck_assert_msg(strncmp(reply[1], "HTTP/1.1 200", 12) == 0, "%s", reply[1]);
 		ck_assert_ptr_nonnull(strstr(reply[1], "\"token\""));
-		login_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-		health_ms = (double)(tb1.tv_sec - tb0.tv_sec) * 1e3 + (double)(tb1.tv_nsec - tb0.tv_nsec) / 1e6;
-		ck_assert_msg(health_ms < login_ms / 3, "healthz took %.1f ms during a %.1f ms login: "
-			      "the loop waited for the hash", health_ms, login_ms);
+		login_ms =
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		health_ms = (double)(tb1.tv_sec - tb0.tv_sec) * 1e3
+			    + (double)(tb1.tv_nsec - tb0.tv_nsec) / 1e6;
+		ck_assert_msg(health_ms < login_ms / 3,
+			      "healthz took %.1f ms during a %.1f ms login: "
+			      "the loop waited for the hash",
+			      health_ms, login_ms);
 		close(a);
 		close(b);
 	}
@@ -272,7 +285,7 @@ START_TEST(test_idle_timeout)
 	testsrv_start(&s3, db, extra);
 	idle = testnet_connect(s3.port);
 	busy = testnet_connect(s3.port);
-	for (int i = 0; i < 6; i++) {  /* 1.8 s of requests, one every 0.3 s */
+	for (int i = 0; i < 6; i++) { /* 1.8 s of requests, one every 0.3 s */
 		const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 		static char reply[4096];
 
@@ -284,7 +297,7 @@ START_TEST(test_idle_timeout)
 	p = (struct pollfd){ .fd = idle, .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	n = (int)read(idle, buf, sizeof buf);
-	ck_assert_int_eq(n, 0);  /* closed, without a reply */
+	ck_assert_int_eq(n, 0); /* closed, without a reply */
 	close(idle);
 
 	/* stopping: a request on a kept-alive connection gets 503 and a close
@@ -293,14 +306,18 @@ START_TEST(test_idle_timeout)
 	for (int i = 0; i < 20; i++) {
 		char req[512];
 		static char reply[4096];
-		int k = snprintf(req, sizeof req, "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
-				 "Authorization: Bearer %s\r\n\r\n", alpha, key_read);
+		int k = snprintf(req, sizeof req,
+				 "GET /api/tenants/%s HTTP/1.1\r\nHost: x\r\n"
+				 "Authorization: Bearer %s\r\n\r\n",
+				 alpha, key_read);
 
-		if (write(busy, req, (size_t)k) != k || !read_reply(busy, reply, sizeof reply, 5000))
-			break;  /* closed */
+		if (write(busy, req, (size_t)k) != k
+		    || !read_reply(busy, reply, sizeof reply, 5000))
+			break; /* closed */
 		ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0
-			      || (strncmp(reply, "HTTP/1.1 503", 12) == 0
-				  && strcasestr(reply, "Connection: close")), "%s", reply);
+				  || (strncmp(reply, "HTTP/1.1 503", 12) == 0
+				      && strcasestr(reply, "Connection: close")),
+			      "%s", reply);
 	}
 	close(busy);
 	ck_assert_int_eq(testsrv_stop(&s3), 0);
@@ -319,8 +336,8 @@ served(int fd)
 	static char reply[4096];
 
 	return write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)
-		&& read_reply(fd, reply, sizeof reply, 3000)
-		&& strncmp(reply, "HTTP/1.1 401", 12) == 0;
+	       && read_reply(fd, reply, sizeof reply, 3000)
+	       && strncmp(reply, "HTTP/1.1 401", 12) == 0;
 }
 
 START_TEST(test_connection_limits)
@@ -331,7 +348,7 @@ START_TEST(test_connection_limits)
 	bool again = false;
 
 	testsrv_start(&s4, db, extra);
-	for (int round = 0; round < 3; round++) {  /* the loops accept in any order */
+	for (int round = 0; round < 3; round++) { /* the loops accept in any order */
 		for (int i = 0; i < 3; i++) {
 			fds[i] = testnet_connect(s4.port);
 			ck_assert_msg(served(fds[i]), "connection %d of 3 refused", i + 1);
@@ -340,7 +357,7 @@ START_TEST(test_connection_limits)
 		ck_assert_msg(!served(extra_fd), "a fourth connection was served");
 		close(extra_fd);
 		close(fds[0]);
-		for (int i = 0; i < 40 && !again; i++) {  /* until the server saw the close */
+		for (int i = 0; i < 40 && !again; i++) { /* until the server saw the close */
 			int fd = testnet_connect(s4.port);
 
 			again = served(fd);
@@ -353,7 +370,7 @@ START_TEST(test_connection_limits)
 		again = false;
 		for (int i = 0; i < 3; i++)
 			close(fds[i]);
-		poll(NULL, 0, 100);  /* the closes reach the server */
+		poll(NULL, 0, 100); /* the closes reach the server */
 	}
 	ck_assert_int_eq(testsrv_stop(&s4), 0);
 }
@@ -369,8 +386,10 @@ padded_request(const char *path, const char *token, size_t pad)
 	int status = 0, fd;
 
 	ck_assert_ptr_nonnull(req);
-	n = (size_t)snprintf(req, cap, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-			     "%s\r\nX-Pad: ", path, token);
+	n = (size_t)snprintf(req, cap,
+			     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+			     "%s\r\nX-Pad: ",
+			     path, token);
 	memset(req + n, 'p', pad);
 	n += pad;
 	n += (size_t)snprintf(req + n, cap - n, "\r\n\r\n");
@@ -422,9 +441,11 @@ START_TEST(test_session_opens_off_the_loop)
 	ck_assert(bind(mute, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(mute, 16) == 0);
 	ck_assert(getsockname(mute, (struct sockaddr *)&sa, &len) == 0);
 	ck_assert(getenv("TENANTRY_TEST_HOST") && getenv("TENANTRY_TEST_PORT"));
-	snprintf(conninfo, sizeof conninfo, "host=127.0.0.1,%s port=%d,%s dbname=%s "
-		 "connect_timeout=2", getenv("TENANTRY_TEST_HOST"), ntohs(sa.sin_port),
-		 getenv("TENANTRY_TEST_PORT"), db);
+	snprintf(conninfo, sizeof conninfo,
+		 "host=127.0.0.1,%s port=%d,%s dbname=%s "
+		 "connect_timeout=2",
+		 getenv("TENANTRY_TEST_HOST"), ntohs(sa.sin_port), getenv("TENANTRY_TEST_PORT"),
+		 db);
 	testsrv_start(&s5, conninfo, extra);
 	/* three readiness checks at once: each pings the database on a
 	 * session of its own; the pool has one open, so two are opened */
@@ -434,7 +455,7 @@ START_TEST(test_session_opens_off_the_loop)
 		fds[i] = testnet_connect(s5.port);
 		ck_assert(write(fds[i], req, (size_t)n) == n);
 	}
-	poll(NULL, 0, 300);  /* the sessions are opening */
+	poll(NULL, 0, 300); /* the sessions are opening */
 	h = testnet_connect(s5.port);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert(write(h, hz, sizeof hz - 1) == (ssize_t)(sizeof hz - 1));
@@ -444,7 +465,8 @@ START_TEST(test_session_opens_off_the_loop)
 	ck_assert_msg(waited < 1000, "/healthz waited %ld ms for sessions being opened", waited);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_msg(read_reply(fds[i], reply, sizeof reply, 10000)
-			      && strstr(reply, "\"ready\""), "request %d: %s", i, reply);
+				  && strstr(reply, "\"ready\""),
+			      "request %d: %s", i, reply);
 		close(fds[i]);
 	}
 	close(h);

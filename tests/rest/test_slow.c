@@ -83,7 +83,7 @@ metric(const struct testsrv *s, const char *name)
 	char *out = NULL, *p, line[256];
 	long long v = -1;
 
-	snprintf(line, sizeof line, "\n%s", name);  /* the sample, not its HELP */
+	snprintf(line, sizeof line, "\n%s", name); /* the sample, not its HELP */
 	ck_assert_int_eq(testhttp(s, "GET", "/metrics", NULL, NULL, &out), 200);
 	if ((p = strstr(out, line)))
 		v = atoll(p + strlen(line));
@@ -116,8 +116,8 @@ setup(void)
  * connection over the limit; far past the limits a connection is closed. */
 START_TEST(test_refusals_at_each_limit)
 {
-	const char *extra[] = { "--threads", "2", "--max-per-ip", "3", "--max-connections", "6",
-				NULL };
+	const char *extra[] = { "--threads", "2", "--max-per-ip", "3", "--max-connections",
+				"6",         NULL };
 	struct testsrv s;
 	char reply[4096];
 	int held[6], over, fd, closed = 0, fds[64];
@@ -134,7 +134,8 @@ START_TEST(test_refusals_at_each_limit)
 	close(over);
 	over = dial(s.port, 1, false);
 	ck_assert_int_eq(ask(over, health, reply, sizeof reply, 3000), 200);
-	ck_assert_int_ge(metric(&s, "tenantryd_connections_refused_total{limit=\"max-per-ip\"} "), 1);
+	ck_assert_int_ge(metric(&s, "tenantryd_connections_refused_total{limit=\"max-per-ip\"} "),
+			 1);
 	ck_assert(log_has(&s, "over --max-per-ip"));
 	close(over);
 	/* the total: another address fills it, a third is refused */
@@ -146,11 +147,11 @@ START_TEST(test_refusals_at_each_limit)
 	ck_assert_int_eq(ask(fd, api, reply, sizeof reply, 3000), 503);
 	close(fd);
 	fd = dial(s.port, 3, false);
-	ck_assert_int_eq(ask(fd, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", reply, sizeof reply,
-			     3000), 200);
+	ck_assert_int_eq(
+	    ask(fd, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", reply, sizeof reply, 3000), 200);
 	close(fd);
-	ck_assert_int_ge(metric(&s, "tenantryd_connections_refused_total{limit=\"max-connections\"} "),
-			 1);
+	ck_assert_int_ge(
+	    metric(&s, "tenantryd_connections_refused_total{limit=\"max-connections\"} "), 1);
 	/* far past them: closed without a byte, counted */
 	for (int i = 0; i < 64; i++)
 		fds[i] = dial(s.port, 4, false);
@@ -209,8 +210,10 @@ START_TEST(test_closed_stream_frees_its_place)
 
 	testsrv_start(&s, db, extra);
 	tok = testsrv_staff_token(&s, "streams@slow.test", "platform_admin");
-	snprintf(req, sizeof req, "GET /api/audit-logs/stream HTTP/1.1\r\nHost: x\r\n"
-		 "Authorization: Bearer %s\r\n\r\n", tok);
+	snprintf(req, sizeof req,
+		 "GET /api/audit-logs/stream HTTP/1.1\r\nHost: x\r\n"
+		 "Authorization: Bearer %s\r\n\r\n",
+		 tok);
 	for (int i = 0; i < 6; i++) {
 		int fd = dial(s.port, 1, false);
 
@@ -251,13 +254,14 @@ START_TEST(test_slowloris)
 	while (ms_now() - t0 < 4000) {
 		int fd;
 
-		if (ms_now() - last_tick >= 250) {  /* the attackers' turn */
+		if (ms_now() - last_tick >= 250) { /* the attackers' turn */
 			last_tick = ms_now();
 			for (int i = 0; i < N; i++) {
 				char c[64];
 
-				if (fds[i] >= 0 && (send(fds[i], "a", 1, MSG_NOSIGNAL) < 0
-						    || recv(fds[i], c, sizeof c, MSG_DONTWAIT) == 0)) {
+				if (fds[i] >= 0
+				    && (send(fds[i], "a", 1, MSG_NOSIGNAL) < 0
+					|| recv(fds[i], c, sizeof c, MSG_DONTWAIT) == 0)) {
 					close(fds[i]);
 					fds[i] = -1;
 					reconnects++;
@@ -280,8 +284,8 @@ START_TEST(test_slowloris)
 	for (int i = 0; i < N; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	ck_assert_msg(served == asked, "%d of %d requests served (%d attacker reconnects)",
-		      served, asked, reconnects);
+	ck_assert_msg(served == asked, "%d of %d requests served (%d attacker reconnects)", served,
+		      asked, reconnects);
 	ck_assert_int_ge(metric(&s, "tenantryd_connections_evicted_total "), 1);
 	ck_assert_int_eq(testhttp(&s, "GET", "/healthz", NULL, NULL, NULL), 200);
 	ck_assert_int_eq(testsrv_stop(&s), 0);

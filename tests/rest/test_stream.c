@@ -70,9 +70,10 @@ sse_open(struct sse *s, int port, const char *path, const char *last_id)
 	s->len = 0;
 	s->cap = 1 << 16;
 	s->buf = calloc(1, s->cap);
-	n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-		     "Accept: text/event-stream\r\n%s%s%s\r\n", path, staff,
-		     last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
+	n = snprintf(req, sizeof req,
+		     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+		     "Accept: text/event-stream\r\n%s%s%s\r\n",
+		     path, staff, last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
 		     last_id ? "\r\n" : "");
 	ck_assert(write(s->fd, req, (size_t)n) == n);
 }
@@ -119,8 +120,10 @@ sse_wait_n(struct sse *s, const char *needle, int times, int timeout_ms)
 static void
 burst(PGconn *c, const char *tenant_id, const char *tag, int from, int n)
 {
-	testdb_execf(c, "SELECT count(tenantry.audit_event('%s', 'test.%s', 'test', i::text, "
-		     "NULL)) FROM generate_series(%d, %d) i", tenant_id, tag, from, from + n - 1);
+	testdb_execf(c,
+		     "SELECT count(tenantry.audit_event('%s', 'test.%s', 'test', i::text, "
+		     "NULL)) FROM generate_series(%d, %d) i",
+		     tenant_id, tag, from, from + n - 1);
 }
 
 /* Each entry from..to of tag exactly `want` times on the stream. */
@@ -131,8 +134,8 @@ expect_each(const struct sse *s, int from, int to, int want)
 
 	for (int i = from; i <= to; i++) {
 		snprintf(needle, sizeof needle, "\"resource_id\":\"%d\"", i);
-		ck_assert_msg(test_count(s->buf, needle) == want, "entry %d seen %d times, not %d", i,
-			      test_count(s->buf, needle), want);
+		ck_assert_msg(test_count(s->buf, needle) == want, "entry %d seen %d times, not %d",
+			      i, test_count(s->buf, needle), want);
 	}
 }
 
@@ -255,7 +258,7 @@ START_TEST(test_audit_tail_every_tenant)
 
 	ck_assert_int_ge(fd, 0);
 	testsrv_tenant(&srv, staff, other, "Tail Two", "boss@tail-two.test");
-	burst(c, tenant, "tail", 9001, 5);  /* before: not printed */
+	burst(c, tenant, "tail", 9001, 5); /* before: not printed */
 	pid = fork();
 	if (pid == 0) {
 		dup2(fd, 1);
@@ -276,7 +279,9 @@ START_TEST(test_audit_tail_every_tenant)
 			size_t cap = 0;
 
 			ck_assert_ptr_nonnull(f);
-			lines = (int)getdelim(&text, &cap, '\0', f) > 0 ? test_count(text, "\"test.tail\"") : 0;
+			lines = (int)getdelim(&text, &cap, '\0', f) > 0
+				    ? test_count(text, "\"test.tail\"")
+				    : 0;
 			fclose(f);
 		}
 		if (lines >= 600)

@@ -13,7 +13,7 @@ START_TEST(test_action_bad_input)
 	ck_assert_int_eq(action_parse("Quit", &a), -1);
 	ck_assert_int_eq(action_parse("quit ", &a), -1);
 	ck_assert_int_eq(a, ACTION_QUIT);
-	ck_assert_str_eq(action_name((enum action)-1), "?");
+	ck_assert_str_eq(action_name((enum action) - 1), "?");
 	ck_assert_str_eq(action_name(ACTION_COUNT), "?");
 	ck_assert_str_eq(action_help(ACTION_COUNT), "");
 	ck_assert_str_eq(action_help(ACTION_NONE), "");
@@ -28,8 +28,7 @@ START_TEST(test_action_every_name_and_help)
 
 		ck_assert_ptr_nonnull(name);
 		ck_assert_int_gt(strlen(name), 2);
-		ck_assert_msg(strspn(name, "abcdefghijklmnopqrstuvwxyz-") ==
-				      strlen(name),
+		ck_assert_msg(strspn(name, "abcdefghijklmnopqrstuvwxyz-") == strlen(name),
 			      "action name '%s' is not lower-case words", name);
 		ck_assert_int_gt(strlen(action_help((enum action)a)), 8);
 		ck_assert_int_eq(action_parse(name, &back), 0);
@@ -53,21 +52,20 @@ END_TEST
 START_TEST(test_action_known_names)
 {
 	static const char *const want[] = {
-		"quit", "help", "command", "filter", "next-pane", "prev-pane",
-		"pane-tenants", "pane-platform", "move-up", "move-down",
-		"page-up", "page-down", "move-home", "move-end", "select",
-		"back", "refresh", "sort-next", "sort-reverse",
-		"create-tenant", "edit", "save", "cancel", "delete",
-		"suspend", "resume", "restore", "change-tier", "change-role",
-		"deactivate", "remove-member", "invite", "resend", "revoke",
-		"reveal-secret", "follow", "pause", "filter-action",
-		"filter-actor", "detail", "create-apikey", "view-as",
-		"leave-view-as", "theme-next", "redraw", "toggle-mouse",
+		"quit",          "help",         "command",       "filter",       "next-pane",
+		"prev-pane",     "pane-tenants", "pane-platform", "move-up",      "move-down",
+		"page-up",       "page-down",    "move-home",     "move-end",     "select",
+		"back",          "refresh",      "sort-next",     "sort-reverse", "create-tenant",
+		"edit",          "save",         "cancel",        "delete",       "suspend",
+		"resume",        "restore",      "change-tier",   "change-role",  "deactivate",
+		"remove-member", "invite",       "resend",        "revoke",       "reveal-secret",
+		"follow",        "pause",        "filter-action", "filter-actor", "detail",
+		"create-apikey", "view-as",      "leave-view-as", "theme-next",   "redraw",
+		"toggle-mouse",
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		ck_assert_msg(action_parse(want[i], NULL) == 0, "no action %s",
-			      want[i]);
+		ck_assert_msg(action_parse(want[i], NULL) == 0, "no action %s", want[i]);
 }
 END_TEST
 
@@ -75,8 +73,7 @@ START_TEST(test_action_jump_pane)
 {
 	ck_assert_int_eq(action_jump_pane(ACTION_PANE_TENANTS), PANE_TENANTS);
 	ck_assert_int_eq(action_jump_pane(ACTION_PANE_AUDIT), PANE_AUDIT);
-	ck_assert_int_eq(action_jump_pane(ACTION_PANE_PLATFORM),
-			 PANE_PLATFORM);
+	ck_assert_int_eq(action_jump_pane(ACTION_PANE_PLATFORM), PANE_PLATFORM);
 	ck_assert_int_eq(action_jump_pane(ACTION_QUIT), -1);
 	ck_assert_int_eq(action_jump_pane(ACTION_NONE), -1);
 }
@@ -112,12 +109,12 @@ START_TEST(test_pane_cycle)
 	ck_assert_int_eq(pane_cycle(PANE_AUDIT, 0), PANE_AUDIT);
 	ck_assert_int_eq(pane_cycle(PANE_GLOBAL, 1), PANE_TENANTS);
 	for (int i = 0; i < PANE_GLOBAL; i++)
-		ck_assert_int_eq(pane_cycle(pane_cycle((enum pane)i, 1), -1),
-				 i);
+		ck_assert_int_eq(pane_cycle(pane_cycle((enum pane)i, 1), -1), i);
 }
 END_TEST
 
-Suite *suite_action(void)
+Suite *
+suite_action(void)
 {
 	Suite *s = suite_create("action");
 	TCase *tc = tcase_create("action");

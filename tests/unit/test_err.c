@@ -18,7 +18,7 @@ START_TEST(unknown_codes_and_names)
 	ck_assert_int_eq(err_code_from_name("nope"), ERR_INTERNAL);
 	ck_assert_int_eq(err_code_from_name(""), ERR_INTERNAL);
 	ck_assert_str_eq(err_code_name((enum err_code)99), "internal");
-	ck_assert_int_eq(err_code_status((enum err_code)-1), 500);
+	ck_assert_int_eq(err_code_status((enum err_code) - 1), 500);
 	ck_assert_str_eq(err_code_title(ERR_CODE_COUNT), "Internal error");
 }
 END_TEST
@@ -38,8 +38,7 @@ START_TEST(set_formats_and_clears_field)
 	struct err e;
 
 	err_field(&e, "slug", "old");
-	ck_assert_int_eq(err_set(&e, ERR_NOT_FOUND, "no tenant %s", "acme"),
-			 -1);
+	ck_assert_int_eq(err_set(&e, ERR_NOT_FOUND, "no tenant %s", "acme"), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_int_eq(e.status, 404);
 	ck_assert_str_eq(e.message, "no tenant acme");
@@ -94,8 +93,7 @@ START_TEST(names_round_trip)
 {
 	for (int i = 0; i < ERR_CODE_COUNT; i++)
 		ck_assert_int_eq(err_code_from_name(err_code_name(i)), i);
-	ck_assert_str_eq(err_code_name(ERR_DOWNGRADE_BLOCKED),
-			 "downgrade_blocked");
+	ck_assert_str_eq(err_code_name(ERR_DOWNGRADE_BLOCKED), "downgrade_blocked");
 	ck_assert_int_eq(err_code_status(ERR_QUOTA_EXCEEDED), 402);
 	ck_assert_int_eq(err_code_status(ERR_RATE_LIMITED), 429);
 	ck_assert_str_eq(err_code_title(ERR_BAD_JSON), "Malformed JSON");
@@ -126,7 +124,8 @@ START_TEST(exit_statuses)
 }
 END_TEST
 
-Suite *suite_err(void)
+Suite *
+suite_err(void)
 {
 	Suite *s = suite_create("err");
 	TCase *bad = tcase_create("bad");

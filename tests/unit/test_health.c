@@ -4,17 +4,17 @@
 
 #include "core/health.h"
 
-static struct health_inputs inputs(int members, int active, int enabled,
-				   int available, double peak,
-				   const char *billing)
+static struct health_inputs
+inputs(int members, int active, int enabled, int available, double peak, const char *billing)
 {
-	struct health_inputs in = {members, active, enabled, available, peak};
+	struct health_inputs in = { members, active, enabled, available, peak };
 
 	strcpy(in.billing_status, billing);
 	return in;
 }
 
-static void calls(struct health_inputs *in, int64_t even, int64_t odd)
+static void
+calls(struct health_inputs *in, int64_t even, int64_t odd)
 {
 	for (int i = 0; i < HEALTH_DAYS; i++)
 		in->api_calls[i] = i % 2 ? odd : even;
@@ -28,7 +28,7 @@ START_TEST(null_arguments)
 	ck_assert_int_eq(health_compute(NULL, &h), -1);
 	ck_assert_int_eq(health_compute(&in, NULL), -1);
 	ck_assert_str_eq(health_part_name(HEALTH_PART_COUNT), "?");
-	ck_assert_int_eq(health_part_weight((enum health_part)-1), 0);
+	ck_assert_int_eq(health_part_weight((enum health_part) - 1), 0);
 }
 END_TEST
 
@@ -89,10 +89,8 @@ START_TEST(typical_tenant)
 			 "engagement 0.75: 6 of 8 members active in 30 days");
 	ck_assert_str_eq(h.explain[HEALTH_ADOPTION],
 			 "feature_adoption 0.50: 4 of 8 features enabled");
-	ck_assert_str_eq(h.explain[HEALTH_HEADROOM],
-			 "quota_headroom 0.40: busiest quota at 80%");
-	ck_assert_str_eq(h.explain[HEALTH_PAYMENT],
-			 "payment 0.40: billing past_due");
+	ck_assert_str_eq(h.explain[HEALTH_HEADROOM], "quota_headroom 0.40: busiest quota at 80%");
+	ck_assert_str_eq(h.explain[HEALTH_PAYMENT], "payment 0.40: billing past_due");
 	ck_assert_str_eq(h.explain[HEALTH_CONSISTENCY],
 			 "usage_consistency 1.00: daily api calls vary 0% "
 			 "around 100 a day");
@@ -167,7 +165,8 @@ START_TEST(perfect)
 }
 END_TEST
 
-Suite *suite_health(void)
+Suite *
+suite_health(void)
 {
 	Suite *s = suite_create("health");
 	TCase *bad = tcase_create("bad");

@@ -10,7 +10,8 @@
 
 #define T0 INT64_C(1795341600000000) /* 2026-11-22T10:00:00Z */
 
-static json_t *parse(const char *text)
+static json_t *
+parse(const char *text)
 {
 	json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
 
@@ -19,7 +20,8 @@ static json_t *parse(const char *text)
 }
 
 /* Encodes, prints, parses back: what a REST peer would receive. */
-static json_t *through_text(json_t *j)
+static json_t *
+through_text(json_t *j)
 {
 	char *text;
 	json_t *back;
@@ -32,6 +34,7 @@ static json_t *through_text(json_t *j)
 	return back;
 }
 
+/* clang-format off */
 #define EXPECT_FIELD(decode, type, text, fld, msg)                           \
 	do {                                                                 \
 		struct type out_;                                            \
@@ -44,8 +47,10 @@ static json_t *through_text(json_t *j)
 			ck_assert_str_eq(e_.message, (const char *)msg);     \
 		json_decref(j_);                                             \
 	} while (0)
+/* clang-format on */
 
-static const char *tier_text(const char *name, const char *field_value)
+static const char *
+tier_text(const char *name, const char *field_value)
 {
 	static char buf[1024];
 
@@ -61,16 +66,13 @@ static const char *tier_text(const char *name, const char *field_value)
 
 START_TEST(wrong_types_name_the_field)
 {
-	EXPECT_FIELD(tier_from_json, tier, "[]", "body",
-		     "body: expected an object");
-	EXPECT_FIELD(tier_from_json, tier, tier_text("x", "\"5\""),
-		     "max_users", "max_users: expected an integer");
-	EXPECT_FIELD(tier_from_json, tier, tier_text("x", "5.0"), "max_users",
-		     NULL);
+	EXPECT_FIELD(tier_from_json, tier, "[]", "body", "body: expected an object");
+	EXPECT_FIELD(tier_from_json, tier, tier_text("x", "\"5\""), "max_users",
+		     "max_users: expected an integer");
+	EXPECT_FIELD(tier_from_json, tier, tier_text("x", "5.0"), "max_users", NULL);
 	EXPECT_FIELD(tier_from_json, tier, "{\"name\":\"x\"}", "display_name",
 		     "display_name: missing");
-	EXPECT_FIELD(tier_from_json, tier,
-		     tier_text("a-name-longer-than-thirty-one-bytes", "1"),
+	EXPECT_FIELD(tier_from_json, tier, tier_text("a-name-longer-than-thirty-one-bytes", "1"),
 		     "name", "name: longer than 31 bytes");
 	EXPECT_FIELD(member_from_json, member,
 		     "{\"tenant_id\":\"t\",\"user_id\":\"u\",\"email\":\"a@b.c\","
@@ -98,11 +100,11 @@ END_TEST
 START_TEST(nested_fields_are_named_by_path)
 {
 	EXPECT_FIELD(usage_summary_from_json, usage_summary,
-		     "{\"users\":{\"current\":1,\"limit\":\"50\"}}",
-		     "users.limit", "users.limit: expected an integer");
+		     "{\"users\":{\"current\":1,\"limit\":\"50\"}}", "users.limit",
+		     "users.limit: expected an integer");
 	EXPECT_FIELD(usage_summary_from_json, usage_summary,
-		     "{\"users\":{\"current\":1,\"limit\":5},\"storage\":[]}",
-		     "storage", "storage: expected an object");
+		     "{\"users\":{\"current\":1,\"limit\":5},\"storage\":[]}", "storage",
+		     "storage: expected an object");
 	EXPECT_FIELD(usage_summary_from_json, usage_summary,
 		     "{\"users\":{\"current\":1,\"limit\":5},"
 		     "\"storage\":{\"used_gb\":1,\"limit_gb\":true}}",
@@ -115,8 +117,8 @@ START_TEST(nested_fields_are_named_by_path)
 		     "\"mrr_cents\":\"x\"}],\"open_alerts\":0,\"nearest\":[]}",
 		     "tiers[1].mrr_cents", NULL);
 	EXPECT_FIELD(platform_metrics_from_json, platform_metrics,
-		     "{\"tenants_total\":3,\"by_status\":{\"trial\":1}}",
-		     "by_status.active", "by_status.active: missing");
+		     "{\"tenants_total\":3,\"by_status\":{\"trial\":1}}", "by_status.active",
+		     "by_status.active: missing");
 	EXPECT_FIELD(platform_metrics_from_json, platform_metrics,
 		     "{\"tenants_total\":0,\"by_status\":{\"trial\":0,"
 		     "\"active\":0,\"suspended\":0,\"pending_deletion\":0,"
@@ -162,16 +164,18 @@ START_TEST(enums_and_masks_are_strict)
 	json_decref(j);
 	EXPECT_FIELD(usage_day_from_json, usage_day,
 		     "{\"resource\":\"api_calls\",\"day\":\"2026-13-01\","
-		     "\"amount\":1}", "day", NULL);
+		     "\"amount\":1}",
+		     "day", NULL);
 	EXPECT_FIELD(setting_from_json, setting,
 		     "{\"key\":\"k\",\"type\":\"float\",\"encrypted\":false,"
 		     "\"revealed\":false,\"value\":\"1\",\"updated_at\":null,"
-		     "\"updated_by\":\"\"}", "type", NULL);
+		     "\"updated_by\":\"\"}",
+		     "type", NULL);
 	EXPECT_FIELD(setting_from_json, setting,
 		     "{\"key\":\"k\",\"type\":\"int\",\"encrypted\":false,"
 		     "\"revealed\":false,\"value\":1,\"updated_at\":null,"
-		     "\"updated_by\":\"\"}", "value",
-		     "value: expected a string or null");
+		     "\"updated_by\":\"\"}",
+		     "value", "value: expected a string or null");
 }
 END_TEST
 
@@ -179,11 +183,10 @@ START_TEST(failures_own_nothing)
 {
 	struct audit_entry a;
 	struct err e;
-	json_t *j = parse(
-		"{\"tenant_id\":\"t\",\"seq\":1,\"at\":null,\"actor\":\"a\","
-		"\"actor_kind\":\"user\",\"action\":\"x\",\"resource_type\":\"r\","
-		"\"resource_id\":\"1\",\"ip\":\"\",\"hash\":\"h\","
-		"\"old\":{\"a\":1},\"new\":[2],\"user_agent\":42}");
+	json_t *j = parse("{\"tenant_id\":\"t\",\"seq\":1,\"at\":null,\"actor\":\"a\","
+			  "\"actor_kind\":\"user\",\"action\":\"x\",\"resource_type\":\"r\","
+			  "\"resource_id\":\"1\",\"ip\":\"\",\"hash\":\"h\","
+			  "\"old\":{\"a\":1},\"new\":[2],\"user_agent\":42}");
 
 	ck_assert_int_eq(audit_entry_from_json(&a, j, &e), -1);
 	ck_assert_str_eq(e.field, "user_agent");
@@ -263,8 +266,7 @@ START_TEST(tenant_round_trip)
 			 "2026-12-22T10:00:00Z");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "trial_ends_at")),
 			 "2026-11-22T10:00:00.000001Z");
-	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
-			 "pending_deletion");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "pending_deletion");
 	ck_assert_int_eq(tenant_from_json(&back, j, &e), 0);
 	json_decref(j);
 	ck_assert_str_eq(back.settings_json, t.settings_json);
@@ -311,8 +313,8 @@ same_as_jansson(const struct tenant *t)
 
 START_TEST(tenant_text_is_jansson_text)
 {
-	static const double reals[] = { 0, 1, 0.924, 15.7, 1.0 / 3, 1e-7, 123456789.0,
-					2.5e300, -0.5, 0.30000001192092896 };
+	static const double reals[] = { 0,    1,           0.924,   15.7, 1.0 / 3,
+					1e-7, 123456789.0, 2.5e300, -0.5, 0.30000001192092896 };
 	struct tenant t;
 	struct jtext jt = { 0 };
 	json_t *a, *b;
@@ -339,7 +341,7 @@ START_TEST(tenant_text_is_jansson_text)
 	}
 	t.settings_json = NULL;
 	t.branding_json = "[]";
-	for (int round = 0; round < 500; round++) {  /* random ASCII and control bytes */
+	for (int round = 0; round < 500; round++) { /* random ASCII and control bytes */
 		size_t n = 0;
 
 		for (; n < 40; n++) {
@@ -366,7 +368,7 @@ START_TEST(tenant_text_is_jansson_text)
 	strcpy(t.name, "\xc0\xaf");
 	tenant_json_text(&jt, &t);
 	ck_assert_ptr_null(jt_take(&jt));
-	strcpy(t.name, "ok \xed\xa0\x80");  /* a surrogate */
+	strcpy(t.name, "ok \xed\xa0\x80"); /* a surrogate */
 	tenant_json_text(&jt, &t);
 	ck_assert_ptr_null(jt_take(&jt));
 	strcpy(t.name, "ok");
@@ -390,6 +392,7 @@ START_TEST(tenant_bad_settings_text)
 }
 END_TEST
 
+/* clang-format off */
 #define ROUND_TRIP(type, value)                                              \
 	do {                                                                 \
 		struct type back_;                                           \
@@ -399,6 +402,7 @@ END_TEST
 		ck_assert_int_eq(memcmp(&back_, &(value), sizeof back_), 0); \
 		json_decref(j_);                                             \
 	} while (0)
+/* clang-format on */
 
 START_TEST(member_invitation_quota_round_trip)
 {
@@ -446,7 +450,7 @@ END_TEST
 
 START_TEST(usage_summary_seed_shape)
 {
-	struct usage_summary u = {12, 50, 15.5, 100, 1247, 5000}, back;
+	struct usage_summary u = { 12, 50, 15.5, 100, 1247, 5000 }, back;
 	struct err e;
 	json_t *j = usage_summary_to_json(&u);
 	char *text = json_dumps(j, JSON_COMPACT);
@@ -507,8 +511,7 @@ START_TEST(setting_api_key_alert_round_trip)
 	k.created_at = T0;
 	k.last_used_at = T0 + 999999;
 	j = through_text(api_key_to_json(&k));
-	ck_assert_str_eq(json_string_value(json_array_get(
-				 json_object_get(j, "scopes"), 0)),
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "scopes"), 0)),
 			 "tenant:read");
 	json_decref(j);
 	ROUND_TRIP(api_key, k);
@@ -575,9 +578,9 @@ START_TEST(health_metrics_round_trip)
 		snprintf(h.explain[p], sizeof h.explain[p], "part %d", p);
 	}
 	j = health_to_json(&h);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-				 json_object_get(j, "parts"), "engagement"),
-				 "weight")), 30);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(json_object_get(j, "parts"), "engagement"), "weight")),
+			 30);
 	json_decref(j);
 	ROUND_TRIP(health, h);
 
@@ -604,11 +607,11 @@ END_TEST
 
 START_TEST(store_results_round_trip)
 {
-	struct feature_state f = {1, 2, 4, 3};
+	struct feature_state f = { 1, 2, 4, 3 };
 	struct tier_conflict c;
 	struct audit_verdict v;
 	struct quota_result q;
-	int64_t used[RESOURCE_COUNT] = {37, 15 * GIB, 0, 3, 0};
+	int64_t used[RESOURCE_COUNT] = { 37, 15 * GIB, 0, 3, 0 };
 	size_t n;
 	const struct tier *cat = tier_default_catalog(&n);
 	json_t *j;
@@ -637,7 +640,8 @@ START_TEST(store_results_round_trip)
 }
 END_TEST
 
-Suite *suite_json(void)
+Suite *
+suite_json(void)
 {
 	Suite *s = suite_create("json");
 	TCase *bad = tcase_create("bad");

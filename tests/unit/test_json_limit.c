@@ -117,7 +117,11 @@ START_TEST(utf8_copy_cuts_whole_characters)
 	ck_assert_uint_eq(utf8_copy(buf, sizeof buf, "abcdefghij", 10), 7);
 	ck_assert_str_eq(buf, "abcdefg");
 	/* "ab" + U+1F600 (4 bytes) + "c": 7 bytes fit, the emoji does */
-	ck_assert_uint_eq(utf8_copy(buf, sizeof buf, "ab\xf0\x9f\x98\x80" "cd", 8), 7);
+	ck_assert_uint_eq(utf8_copy(buf, sizeof buf,
+				    "ab\xf0\x9f\x98\x80"
+				    "cd",
+				    8),
+			  7);
 	/* "abcde" + é: the cut would split é, so it goes */
 	ck_assert_uint_eq(utf8_copy(buf, sizeof buf, "abcdef\xc3\xa9", 8), 6);
 	ck_assert_str_eq(buf, "abcdef");

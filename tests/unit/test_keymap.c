@@ -12,7 +12,8 @@
 
 static char reports[4096];
 
-static void collect(void *ctx, const char *msg)
+static void
+collect(void *ctx, const char *msg)
 {
 	int *count = ctx;
 
@@ -21,7 +22,8 @@ static void collect(void *ctx, const char *msg)
 	strcat(reports, "\n");
 }
 
-static int load(struct keymap *km, const char *text)
+static int
+load(struct keymap *km, const char *text)
 {
 	int count = 0;
 	int errors;
@@ -32,7 +34,8 @@ static int load(struct keymap *km, const char *text)
 	return errors;
 }
 
-static int key(const char *name)
+static int
+key(const char *name)
 {
 	int k;
 
@@ -64,27 +67,21 @@ struct bad_line {
 };
 
 static const struct bad_line bad_lines[] = {
-	{"bind nowhere j move-down",
-	 "t.keys:2: unknown pane 'nowhere'\n"},
-	{"bind global <Nope> move-down",
-	 "t.keys:2: unknown key name '<Nope>'\n"},
-	{"bind global j jump-around",
-	 "t.keys:2: unknown action 'jump-around'\n"},
-	{"bind global j",
-	 "t.keys:2: bind: expected <pane> <key> <action>, got 2 words\n"},
-	{"bind global j move-down now",
-	 "t.keys:2: bind: expected <pane> <key> <action>, got 4 words\n"},
-	{"bind", "t.keys:2: bind: expected <pane> <key> <action>, got 0 words\n"},
-	{"unbind global",
-	 "t.keys:2: unbind: expected <pane> <key>, got 1 word\n"},
-	{"unbind global j k",
-	 "t.keys:2: unbind: expected <pane> <key>, got 3 words\n"},
-	{"unbind space j", "t.keys:2: unknown pane 'space'\n"},
-	{"unbind global <Bad>", "t.keys:2: unknown key name '<Bad>'\n"},
-	{"bond global j move-down", "t.keys:2: unknown command 'bond'\n"},
-	{"Bind global j move-down", "t.keys:2: unknown command 'Bind'\n"},
-	{"bind Global j move-down", "t.keys:2: unknown pane 'Global'\n"},
-	{"bind global j Move-Down", "t.keys:2: unknown action 'Move-Down'\n"},
+	{ "bind nowhere j move-down", "t.keys:2: unknown pane 'nowhere'\n" },
+	{ "bind global <Nope> move-down", "t.keys:2: unknown key name '<Nope>'\n" },
+	{ "bind global j jump-around", "t.keys:2: unknown action 'jump-around'\n" },
+	{ "bind global j", "t.keys:2: bind: expected <pane> <key> <action>, got 2 words\n" },
+	{ "bind global j move-down now",
+	  "t.keys:2: bind: expected <pane> <key> <action>, got 4 words\n" },
+	{ "bind", "t.keys:2: bind: expected <pane> <key> <action>, got 0 words\n" },
+	{ "unbind global", "t.keys:2: unbind: expected <pane> <key>, got 1 word\n" },
+	{ "unbind global j k", "t.keys:2: unbind: expected <pane> <key>, got 3 words\n" },
+	{ "unbind space j", "t.keys:2: unknown pane 'space'\n" },
+	{ "unbind global <Bad>", "t.keys:2: unknown key name '<Bad>'\n" },
+	{ "bond global j move-down", "t.keys:2: unknown command 'bond'\n" },
+	{ "Bind global j move-down", "t.keys:2: unknown command 'Bind'\n" },
+	{ "bind Global j move-down", "t.keys:2: unknown pane 'Global'\n" },
+	{ "bind global j Move-Down", "t.keys:2: unknown action 'Move-Down'\n" },
 };
 
 /* Each bad line is reported with its file and line, and the lines before
@@ -95,8 +92,7 @@ START_TEST(test_keymap_bad_lines)
 	char text[512];
 	struct keymap km;
 
-	snprintf(text, sizeof(text),
-		 "bind global q quit\n%s\nbind global x refresh\n", b->line);
+	snprintf(text, sizeof(text), "bind global q quit\n%s\nbind global x refresh\n", b->line);
 	keymap_init(&km);
 	ck_assert_int_eq(load(&km, text), 1);
 	ck_assert_str_eq(reports, b->report);
@@ -119,8 +115,7 @@ START_TEST(test_keymap_overlong_line)
 	strcpy(text + n + 24 + KEYMAP_LINE_MAX, "\nbind global q quit\n");
 	keymap_init(&km);
 	ck_assert_int_eq(load(&km, text), 1);
-	ck_assert_str_eq(reports,
-			 "t.keys:2: line too long (more than 1024 characters)\n");
+	ck_assert_str_eq(reports, "t.keys:2: line too long (more than 1024 characters)\n");
 	ck_assert_int_eq(keymap_lookup(&km, PANE_GLOBAL, 'j'), ACTION_NONE);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_GLOBAL, 'q'), ACTION_QUIT);
 	free(text);
@@ -162,18 +157,14 @@ START_TEST(test_keymap_lookup_order)
 	ck_assert_int_eq(keymap_lookup(&km, PANE_AUDIT, 'd'), ACTION_DETAIL);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_GLOBAL, 'd'), ACTION_DELETE);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_AUDIT, '\r'), ACTION_SELECT);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_AUDIT, KEY_ENTER),
-			 ACTION_SELECT);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_AUDIT, KEY_ENTER), ACTION_SELECT);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, '\n'), ACTION_NONE);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, KEY_META | 'x'),
-			 ACTION_COMMAND);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, KEY_META | 'x'), ACTION_COMMAND);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, 'x'), ACTION_NONE);
 
 	/* the audit pane hides the global d */
-	ck_assert_int_eq(keymap_keys_for(&km, PANE_AUDIT, ACTION_DELETE, keys, 8),
-			 0);
-	ck_assert_int_eq(keymap_keys_for(&km, PANE_AUDIT, ACTION_DETAIL, keys, 8),
-			 1);
+	ck_assert_int_eq(keymap_keys_for(&km, PANE_AUDIT, ACTION_DELETE, keys, 8), 0);
+	ck_assert_int_eq(keymap_keys_for(&km, PANE_AUDIT, ACTION_DETAIL, keys, 8), 1);
 	ck_assert_int_eq(keys[0], 'd');
 
 	/* rebinding replaces, unbinding uncovers the global binding */
@@ -194,8 +185,7 @@ START_TEST(test_keymap_full_pane)
 
 	keymap_init(&km);
 	for (int i = 0; i < KEYMAP_MAX_BINDINGS; i++)
-		ck_assert_int_eq(keymap_bind(&km, PANE_AUDIT, 0x1000 + i,
-					     ACTION_QUIT), 0);
+		ck_assert_int_eq(keymap_bind(&km, PANE_AUDIT, 0x1000 + i, ACTION_QUIT), 0);
 	ck_assert_int_eq(keymap_bind(&km, PANE_AUDIT, 'q', ACTION_QUIT), -1);
 	snprintf(line, sizeof(line), "bind audit q quit\n");
 	reports[0] = '\0';
@@ -211,8 +201,7 @@ START_TEST(test_keymap_default_every_action)
 
 	keymap_default(&km);
 	a = keymap_unbound_action(&km);
-	ck_assert_msg(a == ACTION_NONE, "default.keys binds no key to %s",
-		      action_name(a));
+	ck_assert_msg(a == ACTION_NONE, "default.keys binds no key to %s", action_name(a));
 	keymap_init(&km);
 	ck_assert_int_eq(keymap_unbound_action(&km), ACTION_QUIT);
 }
@@ -226,15 +215,12 @@ START_TEST(test_keymap_default_matches_file)
 	keymap_default(&builtin);
 	keymap_init(&file);
 	reports[0] = '\0';
-	ck_assert_int_eq(keymap_load_string(&builtin, "builtin",
-					    keymap_default_text(), collect,
-					    &count), 0);
-	ck_assert_int_eq(keymap_load_file(&file, "keymaps/default.keys",
-					  collect, &count), 0);
+	ck_assert_int_eq(
+	    keymap_load_string(&builtin, "builtin", keymap_default_text(), collect, &count), 0);
+	ck_assert_int_eq(keymap_load_file(&file, "keymaps/default.keys", collect, &count), 0);
 	ck_assert_str_eq(reports, "");
 	ck_assert(keymap_equal(&builtin, &file));
-	ck_assert_int_eq(keymap_lookup(&file, PANE_TENANTS, 'j'),
-			 ACTION_MOVE_DOWN);
+	ck_assert_int_eq(keymap_lookup(&file, PANE_TENANTS, 'j'), ACTION_MOVE_DOWN);
 	ck_assert_int_eq(keymap_lookup(&file, PANE_AUDIT, '\n'), ACTION_DETAIL);
 	ck_assert_int_eq(keymap_lookup(&file, PANE_TENANTS, '\n'), ACTION_SELECT);
 
@@ -252,28 +238,19 @@ START_TEST(test_keymap_emacs_file)
 
 	keymap_init(&km);
 	reports[0] = '\0';
-	ck_assert_int_eq(keymap_load_file(&km, "keymaps/emacs.keys", collect,
-					  &count), 0);
+	ck_assert_int_eq(keymap_load_file(&km, "keymaps/emacs.keys", collect, &count), 0);
 	ck_assert_str_eq(reports, "");
 	a = keymap_unbound_action(&km);
-	ck_assert_msg(a == ACTION_NONE, "emacs.keys binds no key to %s",
-		      action_name(a));
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-n")),
-			 ACTION_MOVE_DOWN);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-v")),
-			 ACTION_PAGE_UP);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-<")),
-			 ACTION_MOVE_HOME);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-g")),
-			 ACTION_CANCEL);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-x")),
-			 ACTION_COMMAND);
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-s")),
-			 ACTION_FILTER);
+	ck_assert_msg(a == ACTION_NONE, "emacs.keys binds no key to %s", action_name(a));
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-n")), ACTION_MOVE_DOWN);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-v")), ACTION_PAGE_UP);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-<")), ACTION_MOVE_HOME);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-g")), ACTION_CANCEL);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-x")), ACTION_COMMAND);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-s")), ACTION_FILTER);
 	/* C-x leaves a member's view, as in the default keymap: the banner
 	 * says so, and it must not quit the console instead */
-	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-x")),
-			 ACTION_LEAVE_VIEW_AS);
+	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-x")), ACTION_LEAVE_VIEW_AS);
 }
 END_TEST
 
@@ -329,15 +306,13 @@ START_TEST(test_keymap_files_and_user)
 	fclose(f);
 	reports[0] = '\0';
 	ck_assert_int_eq(keymap_load_user(&km, collect, &count), 1);
-	snprintf(found, sizeof(found), "%s:2: unknown action 'nonsense'\n",
-		 path);
+	snprintf(found, sizeof(found), "%s:2: unknown action 'nonsense'\n", path);
 	ck_assert_str_eq(reports, found);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, 'X'), ACTION_QUIT);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_USERS, 'j'), ACTION_MOVE_DOWN);
 
 	reports[0] = '\0';
-	ck_assert_int_eq(keymap_load_file(&km, "/nonexistent/k", collect,
-					  &count), -1);
+	ck_assert_int_eq(keymap_load_file(&km, "/nonexistent/k", collect, &count), -1);
 	ck_assert_str_eq(reports, "/nonexistent/k: No such file or directory\n");
 
 	unsetenv("TENANTRY_KEYMAPS_DIR");
@@ -346,8 +321,7 @@ START_TEST(test_keymap_files_and_user)
 	ck_assert_int_eq(keymap_find("nope", found, sizeof(found)), -1);
 	ck_assert_int_eq(keymap_find("../x", found, sizeof(found)), -1);
 	ck_assert_int_eq(keymap_find(".hidden", found, sizeof(found)), -1);
-	ck_assert_int_eq(keymap_find("keymaps/default.keys", found,
-				     sizeof(found)), 0);
+	ck_assert_int_eq(keymap_find("keymaps/default.keys", found, sizeof(found)), 0);
 	snprintf(path, sizeof(path), "%s/tenantry/keymaps", dir);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/tenantry/keymaps/emacs.keys", dir);
@@ -380,14 +354,12 @@ START_TEST(test_keymap_manual_lists_every_action)
 	fclose(f);
 	page[n] = '\0';
 	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
-		snprintf(want, sizeof(want), "\n.It Cm %s\n",
-			 action_name((enum action)a));
+		snprintf(want, sizeof(want), "\n.It Cm %s\n", action_name((enum action)a));
 		ck_assert_msg(strstr(page, want), "tenantry-keys.5 lacks %s",
 			      action_name((enum action)a));
 	}
 	for (int p = 0; p < PANE_COUNT; p++) {
-		snprintf(want, sizeof(want), "\n.It Cm %s\n",
-			 pane_name((enum pane)p));
+		snprintf(want, sizeof(want), "\n.It Cm %s\n", pane_name((enum pane)p));
 		ck_assert_msg(strstr(page, want), "tenantry-keys.5 lacks %s",
 			      pane_name((enum pane)p));
 	}
@@ -398,18 +370,19 @@ END_TEST
 START_TEST(test_manuals_lint_clean)
 {
 	ck_assert_int_eq(system("mandoc -T lint -W warning docs/tenantry.1 docs/tenantry-keys.5 "
-				"docs/tenantry-theme.5 docs/tenantryd.8"), 0);
+				"docs/tenantry-theme.5 docs/tenantryd.8"),
+			 0);
 }
 END_TEST
 
-Suite *suite_keymap(void)
+Suite *
+suite_keymap(void)
 {
 	Suite *s = suite_create("keymap");
 	TCase *tc = tcase_create("keymap");
 
 	tcase_add_test(tc, test_keymap_bad_input);
-	tcase_add_loop_test(tc, test_keymap_bad_lines, 0,
-			    sizeof(bad_lines) / sizeof(bad_lines[0]));
+	tcase_add_loop_test(tc, test_keymap_bad_lines, 0, sizeof(bad_lines) / sizeof(bad_lines[0]));
 	tcase_add_test(tc, test_keymap_overlong_line);
 	tcase_add_test(tc, test_keymap_many_bad_lines);
 	tcase_add_test(tc, test_keymap_lookup_order);

@@ -5,7 +5,8 @@
 
 #include "tui/keyname.h"
 
-static int parse(const char *name)
+static int
+parse(const char *name)
 {
 	int key = -12345;
 
@@ -17,9 +18,10 @@ static int parse(const char *name)
 START_TEST(test_keyname_bad_input)
 {
 	static const char *const bad[] = {
-		"", "ab", "<>", "<Nope>", "<F0>", "<F13>", "<F1x>", "C-",
-		"C-1", "C-ab", "^1", "M-", "<Enter", "Enter>", " ",
-		"\t", "é", "<Up><Down>", "M-M-", "<ThisNameIsFarTooLong>",
+		"",      "ab",    "<>",         "<Nope>", "<F0>",
+		"<F13>", "<F1x>", "C-",         "C-1",    "C-ab",
+		"^1",    "M-",    "<Enter",     "Enter>", " ",
+		"\t",    "é",     "<Up><Down>", "M-M-",   "<ThisNameIsFarTooLong>",
 	};
 	int key = 7;
 	char buf[KEYNAME_MAX];
@@ -157,11 +159,9 @@ START_TEST(test_keyname_round_trip)
 			if (keyname_format(k | meta, buf, sizeof(buf)) < 0)
 				continue;
 			n++;
-			ck_assert_msg(keyname_parse(buf, &key) == 0,
-				      "'%s' does not parse", buf);
+			ck_assert_msg(keyname_parse(buf, &key) == 0, "'%s' does not parse", buf);
 			ck_assert_msg(key == keyname_normalize(k | meta),
-				      "'%s' parses to %#x, not %#x", buf, key,
-				      k | meta);
+				      "'%s' parses to %#x, not %#x", buf, key, k | meta);
 		}
 	}
 	/* 95 printable, 32 control, the named keys, 12 function keys. */
@@ -174,9 +174,9 @@ END_TEST
 START_TEST(test_keyname_alias_round_trip)
 {
 	static const char *const names[] = {
-		"<Return>", "<CR>", "<Escape>", "<BackTab>", "<Backspace>",
-		"<PageUp>", "<PageDown>", "<Delete>", "<Insert>", "<Hash>",
-		"^[", "C-@", "C-\\", "C-]", "C-^", "C-_", "M-^A",
+		"<Return>",   "<CR>",     "<Escape>", "<BackTab>", "<Backspace>", "<PageUp>",
+		"<PageDown>", "<Delete>", "<Insert>", "<Hash>",    "^[",          "C-@",
+		"C-\\",       "C-]",      "C-^",      "C-_",       "M-^A",
 	};
 	char buf[KEYNAME_MAX];
 	int a, b;
@@ -190,7 +190,8 @@ START_TEST(test_keyname_alias_round_trip)
 }
 END_TEST
 
-Suite *suite_keyname(void)
+Suite *
+suite_keyname(void)
 {
 	Suite *s = suite_create("keyname");
 	TCase *tc = tcase_create("keyname");

@@ -14,7 +14,7 @@ START_TEST(out_of_range)
 	ck_assert_str_eq(perm_name(PERM_COUNT), "?");
 	ck_assert(!perm_member(ROLE_COUNT, PERM_TENANT_READ));
 	ck_assert(!perm_member(ROLE_ADMIN, PERM_COUNT));
-	ck_assert(!perm_staff((enum staff_role)-1, PERM_TENANT_READ));
+	ck_assert(!perm_staff((enum staff_role) - 1, PERM_TENANT_READ));
 	ck_assert(!perm_staff(STAFF_PLATFORM_ADMIN, (enum perm)99));
 	ck_assert(!perm_scope(0xffffffffu, PERM_COUNT));
 	ck_assert(!perm_is_platform(PERM_COUNT));
@@ -110,8 +110,8 @@ START_TEST(scopes)
 	ck_assert(!perm_scope(1u << SCOPE_TENANT_WRITE, PERM_TENANT_LIFECYCLE));
 	/* no scope reaches the platform, secrets, tiers or keys */
 	for (int p = 0; p < PERM_COUNT; p++)
-		if (perm_is_platform(p) || p == PERM_SECRETS_REVEAL ||
-		    p == PERM_TENANT_TIER || p == PERM_APIKEYS_MANAGE)
+		if (perm_is_platform(p) || p == PERM_SECRETS_REVEAL || p == PERM_TENANT_TIER
+		    || p == PERM_APIKEYS_MANAGE)
 			ck_assert(!perm_scope(0xffffffffu, p));
 }
 END_TEST
@@ -129,16 +129,20 @@ START_TEST(table)
 					  "platform_admin support        oncall\n"));
 	line = strstr(buf, "\nsecrets.reveal ");
 	ck_assert_ptr_nonnull(line);
-	ck_assert_int_eq(strncmp(line + 1, "secrets.reveal       x        .   "
-					   "     .        .        | x        "
-					   "      x              .\n", 90), 0);
+	ck_assert_int_eq(strncmp(line + 1,
+				 "secrets.reveal       x        .   "
+				 "     .        .        | x        "
+				 "      x              .\n",
+				 90),
+			 0);
 	ck_assert_int_eq(perm_table(small, sizeof small), len);
 	ck_assert_uint_eq(strlen(small), sizeof small - 1);
 	ck_assert_int_eq(perm_table(NULL, 0), len);
 }
 END_TEST
 
-Suite *suite_perm(void)
+Suite *
+suite_perm(void)
 {
 	Suite *s = suite_create("perm");
 	TCase *bad = tcase_create("bad");

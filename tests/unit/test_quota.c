@@ -7,7 +7,8 @@
 
 #define BIT(l) (1u << QUOTA_##l)
 
-static usec_t at(const char *iso)
+static usec_t
+at(const char *iso)
 {
 	struct err e;
 	usec_t t;
@@ -34,7 +35,7 @@ START_TEST(levels_edges)
 	ck_assert_int_eq(quota_level(INT64_MAX, INT64_MAX), QUOTA_FULL);
 	ck_assert_int_eq(quota_level(INT64_MAX - 1, INT64_MAX), QUOTA_WARN95);
 	ck_assert_str_eq(quota_level_name(QUOTA_LEVEL_COUNT), "?");
-	ck_assert_int_eq(quota_level_pct((enum quota_level)-1), 0);
+	ck_assert_int_eq(quota_level_pct((enum quota_level) - 1), 0);
 	/* going down crosses nothing */
 	ck_assert_uint_eq(quota_crossed(100, 50, 100), 0);
 	ck_assert_uint_eq(quota_crossed(0, 1000, -1), 0);
@@ -92,14 +93,11 @@ START_TEST(crossings)
 {
 	ck_assert_uint_eq(quota_crossed(79, 80, 100), BIT(WARN80));
 	ck_assert_uint_eq(quota_crossed(80, 81, 100), 0);
-	ck_assert_uint_eq(quota_crossed(79, 100, 100),
-			  BIT(WARN80) | BIT(WARN95) | BIT(FULL));
+	ck_assert_uint_eq(quota_crossed(79, 100, 100), BIT(WARN80) | BIT(WARN95) | BIT(FULL));
 	ck_assert_uint_eq(quota_crossed(90, 96, 100), BIT(WARN95));
 	ck_assert_uint_eq(quota_crossed(96, 120, 100), BIT(FULL));
-	ck_assert_uint_eq(quota_crossed(0, 1, 0),
-			  BIT(WARN80) | BIT(WARN95) | BIT(FULL));
-	ck_assert_int_eq(quota_highest(quota_crossed(79, 96, 100)),
-			 QUOTA_WARN95);
+	ck_assert_uint_eq(quota_crossed(0, 1, 0), BIT(WARN80) | BIT(WARN95) | BIT(FULL));
+	ck_assert_int_eq(quota_highest(quota_crossed(79, 96, 100)), QUOTA_WARN95);
 	ck_assert_int_eq(quota_highest(BIT(WARN80)), QUOTA_WARN80);
 }
 END_TEST
@@ -108,26 +106,17 @@ START_TEST(windows)
 {
 	usec_t now = at("2026-11-22T10:42:17.5Z");
 
-	ck_assert_int_eq(quota_window_start(WINDOW_HOUR, now),
-			 at("2026-11-22T10:00:00Z"));
-	ck_assert_int_eq(quota_window_end(WINDOW_HOUR, now),
-			 at("2026-11-22T11:00:00Z"));
-	ck_assert_int_eq(quota_window_start(WINDOW_DAY, now),
-			 at("2026-11-22T00:00:00Z"));
-	ck_assert_int_eq(quota_window_end(WINDOW_DAY, now),
-			 at("2026-11-23T00:00:00Z"));
-	ck_assert_int_eq(quota_window_start(WINDOW_MONTH, now),
-			 at("2026-11-01T00:00:00Z"));
-	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now),
-			 at("2026-12-01T00:00:00Z"));
+	ck_assert_int_eq(quota_window_start(WINDOW_HOUR, now), at("2026-11-22T10:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_HOUR, now), at("2026-11-22T11:00:00Z"));
+	ck_assert_int_eq(quota_window_start(WINDOW_DAY, now), at("2026-11-22T00:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_DAY, now), at("2026-11-23T00:00:00Z"));
+	ck_assert_int_eq(quota_window_start(WINDOW_MONTH, now), at("2026-11-01T00:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now), at("2026-12-01T00:00:00Z"));
 	now = at("2026-12-31T23:59:59.999999Z");
-	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now),
-			 at("2027-01-01T00:00:00Z"));
-	ck_assert_int_eq(quota_window_end(WINDOW_DAY, now),
-			 at("2027-01-01T00:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now), at("2027-01-01T00:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_DAY, now), at("2027-01-01T00:00:00Z"));
 	now = at("2028-02-29T12:00:00Z");
-	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now),
-			 at("2028-03-01T00:00:00Z"));
+	ck_assert_int_eq(quota_window_end(WINDOW_MONTH, now), at("2028-03-01T00:00:00Z"));
 	/* a window boundary belongs to the window it starts */
 	now = at("2026-11-22T11:00:00Z");
 	ck_assert_int_eq(quota_window_start(WINDOW_HOUR, now), now);
@@ -145,12 +134,14 @@ START_TEST(fits)
 }
 END_TEST
 
+/* clang-format off */
 #define FMT(fn, v, want)                                                     \
 	do {                                                                 \
 		char b_[32];                                                 \
 		fn(b_, sizeof b_, v);                                        \
 		ck_assert_str_eq(b_, want);                                  \
 	} while (0)
+/* clang-format on */
 
 START_TEST(formatting)
 {
@@ -186,7 +177,8 @@ START_TEST(formatting)
 }
 END_TEST
 
-Suite *suite_quota(void)
+Suite *
+suite_quota(void)
 {
 	Suite *s = suite_create("quota");
 	TCase *bad = tcase_create("bad");

@@ -10,7 +10,8 @@
 
 static char reports[4096];
 
-static void collect(void *ctx, const char *msg)
+static void
+collect(void *ctx, const char *msg)
 {
 	int *count = ctx;
 
@@ -19,7 +20,8 @@ static void collect(void *ctx, const char *msg)
 	strcat(reports, "\n");
 }
 
-static int load(struct theme *t, const char *text)
+static int
+load(struct theme *t, const char *text)
 {
 	int count = 0, errors;
 
@@ -29,7 +31,8 @@ static int load(struct theme *t, const char *text)
 	return errors;
 }
 
-static int color(const struct theme *t, const char *s)
+static int
+color(const struct theme *t, const char *s)
 {
 	int c = -99;
 
@@ -101,8 +104,7 @@ START_TEST(test_theme_palette)
 			 0);
 	ck_assert_int_eq(t.role[THEME_ROLE_TITLE].fg, 17);
 	ck_assert_int_eq(t.role[THEME_ROLE_TITLE].bg, THEME_RGB | 0x87afd7);
-	ck_assert_int_eq(t.role[THEME_ROLE_TITLE].attrs,
-			 THEME_BOLD | THEME_UNDERLINE);
+	ck_assert_int_eq(t.role[THEME_ROLE_TITLE].attrs, THEME_BOLD | THEME_UNDERLINE);
 	ck_assert_int_eq(color(&t, "same"), THEME_RGB | 0x87afd7);
 	ck_assert_int_eq(color(&t, "sky"), 1);
 	ck_assert_int_eq(color(NULL, "sky"), -99);
@@ -115,38 +117,30 @@ struct bad_line {
 };
 
 static const struct bad_line bad_lines[] = {
-	{"color titel white blue", "t.theme:2: unknown role 'titel'\n"},
-	{"color Title white blue", "t.theme:2: unknown role 'Title'\n"},
-	{"color title whyte blue",
-	 "t.theme:2: unknown colour or palette name 'whyte'\n"},
-	{"color title white accent2",
-	 "t.theme:2: unknown colour or palette name 'accent2'\n"},
-	{"color title color300 blue", "t.theme:2: unknown colour 'color300'\n"},
-	{"color title white #12zz56", "t.theme:2: unknown colour '#12zz56'\n"},
-	{"color title bright-pink blue",
-	 "t.theme:2: unknown colour 'bright-pink'\n"},
-	{"color title white blue bold shiny",
-	 "t.theme:2: unknown attribute 'shiny'\n"},
-	{"color title white",
-	 "t.theme:2: color: too few words, expected <role> <fg> <bg> "
-	 "[attribute...]\n"},
-	{"color", "t.theme:2: color: too few words, expected <role> <fg> <bg> "
-		  "[attribute...]\n"},
-	{"color title white blue bold bold bold bold bold bold bold bold bold "
-	 "bold bold bold bold",
-	 "t.theme:2: color: too many words\n"},
-	{"colour title white blue", "t.theme:2: unknown command 'colour'\n"},
-	{"palette accent", "t.theme:2: palette: expected <name> <color>, "
-			   "got 1 word\n"},
-	{"palette a b c", "t.theme:2: palette: expected <name> <color>, "
-			  "got 3 words\n"},
-	{"palette red #ff0000",
-	 "t.theme:2: palette name 'red' is a built-in colour\n"},
-	{"palette color7 #ff0000",
-	 "t.theme:2: palette name 'color7' is a built-in colour\n"},
-	{"palette 9lives red", "t.theme:2: bad palette name '9lives'\n"},
-	{"palette accent nocolor",
-	 "t.theme:2: unknown colour or palette name 'nocolor'\n"},
+	{ "color titel white blue", "t.theme:2: unknown role 'titel'\n" },
+	{ "color Title white blue", "t.theme:2: unknown role 'Title'\n" },
+	{ "color title whyte blue", "t.theme:2: unknown colour or palette name 'whyte'\n" },
+	{ "color title white accent2", "t.theme:2: unknown colour or palette name 'accent2'\n" },
+	{ "color title color300 blue", "t.theme:2: unknown colour 'color300'\n" },
+	{ "color title white #12zz56", "t.theme:2: unknown colour '#12zz56'\n" },
+	{ "color title bright-pink blue", "t.theme:2: unknown colour 'bright-pink'\n" },
+	{ "color title white blue bold shiny", "t.theme:2: unknown attribute 'shiny'\n" },
+	{ "color title white", "t.theme:2: color: too few words, expected <role> <fg> <bg> "
+			       "[attribute...]\n" },
+	{ "color", "t.theme:2: color: too few words, expected <role> <fg> <bg> "
+		   "[attribute...]\n" },
+	{ "color title white blue bold bold bold bold bold bold bold bold bold "
+	  "bold bold bold bold",
+	  "t.theme:2: color: too many words\n" },
+	{ "colour title white blue", "t.theme:2: unknown command 'colour'\n" },
+	{ "palette accent", "t.theme:2: palette: expected <name> <color>, "
+			    "got 1 word\n" },
+	{ "palette a b c", "t.theme:2: palette: expected <name> <color>, "
+			   "got 3 words\n" },
+	{ "palette red #ff0000", "t.theme:2: palette name 'red' is a built-in colour\n" },
+	{ "palette color7 #ff0000", "t.theme:2: palette name 'color7' is a built-in colour\n" },
+	{ "palette 9lives red", "t.theme:2: bad palette name '9lives'\n" },
+	{ "palette accent nocolor", "t.theme:2: unknown colour or palette name 'nocolor'\n" },
 };
 
 /* A bad line is reported with file and line, leaves the role as it was,
@@ -159,16 +153,15 @@ START_TEST(test_theme_bad_lines)
 
 	theme_default(&t);
 	before = t;
-	snprintf(text, sizeof(text),
-		 "color ok red default\n%s\ncolor error green default\n",
+	snprintf(text, sizeof(text), "color ok red default\n%s\ncolor error green default\n",
 		 b->line);
 	ck_assert_int_eq(load(&t, text), 1);
 	ck_assert_str_eq(reports, b->report);
 	ck_assert_int_eq(t.role[THEME_ROLE_OK].fg, 1);
 	ck_assert_int_eq(t.role[THEME_ROLE_ERROR].fg, 2);
-	ck_assert(memcmp(&t.role[THEME_ROLE_TITLE],
-			 &before.role[THEME_ROLE_TITLE],
-			 sizeof(struct theme_style)) == 0);
+	ck_assert(memcmp(&t.role[THEME_ROLE_TITLE], &before.role[THEME_ROLE_TITLE],
+			 sizeof(struct theme_style))
+		  == 0);
 	ck_assert_uint_eq(t.npalette, before.npalette);
 }
 END_TEST
@@ -182,15 +175,14 @@ START_TEST(test_theme_overlong_and_many)
 	strcpy(text, "color title red blue ");
 	memset(text + 21, ' ', THEME_LINE_MAX);
 	strcpy(text + 21 + THEME_LINE_MAX, "\r\n\n# comment\n"
-		"   \t\n"
-		"\tcolor\tok\tgreen\tdefault\tbold\r\n"
-		"color nope red blue\n"
-		"color dim default default dim");
+					   "   \t\n"
+					   "\tcolor\tok\tgreen\tdefault\tbold\r\n"
+					   "color nope red blue\n"
+					   "color dim default default dim");
 	ck_assert_int_eq(load(&t, text), 2);
-	ck_assert_str_eq(reports,
-			 "t.theme:1: line too long (more than 1024 "
-			 "characters)\n"
-			 "t.theme:6: unknown role 'nope'\n");
+	ck_assert_str_eq(reports, "t.theme:1: line too long (more than 1024 "
+				  "characters)\n"
+				  "t.theme:6: unknown role 'nope'\n");
 	ck_assert_int_ne(t.role[THEME_ROLE_TITLE].fg, 1);
 	ck_assert_int_eq(t.role[THEME_ROLE_OK].fg, 2);
 	ck_assert_int_eq(t.role[THEME_ROLE_OK].attrs, THEME_BOLD);
@@ -211,8 +203,7 @@ START_TEST(test_theme_too_many_palette_names)
 		ck_assert_int_eq(load(&t, line), 0);
 	}
 	reports[0] = '\0';
-	ck_assert_int_eq(theme_load_string(&t, "f", "palette last red",
-					   collect, &count), 1);
+	ck_assert_int_eq(theme_load_string(&t, "f", "palette last red", collect, &count), 1);
 	ck_assert_str_eq(reports, "f:1: too many palette names (at most 64)\n");
 	/* redefining an existing name still works */
 	ck_assert_int_eq(load(&t, "palette accent green"), 0);
@@ -229,23 +220,47 @@ START_TEST(test_theme_every_attribute)
 				  "underline reverse italic blink STANDOUT "
 				  "normal\n"),
 			 0);
-	ck_assert_int_eq(t.role[THEME_ROLE_BANNER].attrs,
-			 THEME_BOLD | THEME_DIM | THEME_UNDERLINE |
-				 THEME_REVERSE | THEME_ITALIC | THEME_BLINK |
-				 THEME_STANDOUT);
+	ck_assert_int_eq(t.role[THEME_ROLE_BANNER].attrs, THEME_BOLD | THEME_DIM | THEME_UNDERLINE
+							      | THEME_REVERSE | THEME_ITALIC
+							      | THEME_BLINK | THEME_STANDOUT);
 }
 END_TEST
 
 START_TEST(test_theme_roles)
 {
 	static const char *const want[] = {
-		"title", "status", "header", "row", "row-alt", "selected",
-		"cursor", "border", "dim", "error", "warning", "ok",
-		"gauge-ok", "gauge-warn", "gauge-high", "gauge-full", "tier",
-		"status-trial", "status-active", "status-suspended",
-		"status-pending", "status-deleted", "audit-create",
-		"audit-update", "audit-delete", "secret", "banner", "prompt",
-		"help-key", "help-text", "search-match", "spinner",
+		"title",
+		"status",
+		"header",
+		"row",
+		"row-alt",
+		"selected",
+		"cursor",
+		"border",
+		"dim",
+		"error",
+		"warning",
+		"ok",
+		"gauge-ok",
+		"gauge-warn",
+		"gauge-high",
+		"gauge-full",
+		"tier",
+		"status-trial",
+		"status-active",
+		"status-suspended",
+		"status-pending",
+		"status-deleted",
+		"audit-create",
+		"audit-update",
+		"audit-delete",
+		"secret",
+		"banner",
+		"prompt",
+		"help-key",
+		"help-text",
+		"search-match",
+		"spinner",
 	};
 	enum theme_role r;
 
@@ -259,7 +274,8 @@ START_TEST(test_theme_roles)
 }
 END_TEST
 
-static void load_bundled(struct theme *t, const char *name)
+static void
+load_bundled(struct theme *t, const char *name)
 {
 	char path[256];
 	int count = 0;
@@ -274,15 +290,14 @@ static void load_bundled(struct theme *t, const char *name)
 /* Every bundled theme parses cleanly and sets every role. */
 START_TEST(test_theme_bundled_files)
 {
-	static const char *const names[] = {"default", "light",
-					    "high-contrast", "mono"};
+	static const char *const names[] = { "default", "light", "high-contrast", "mono" };
 	struct theme t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		load_bundled(&t, names[i]);
 		for (int r = 0; r < THEME_ROLE_COUNT; r++)
-			ck_assert_msg(t.role[r].set, "%s.theme lacks %s",
-				      names[i], theme_role_name(r));
+			ck_assert_msg(t.role[r].set, "%s.theme lacks %s", names[i],
+				      theme_role_name(r));
 	}
 }
 END_TEST
@@ -295,8 +310,7 @@ START_TEST(test_theme_builtin_matches_files)
 	load_bundled(&file, "default");
 	ck_assert(memcmp(builtin.role, file.role, sizeof(file.role)) == 0);
 	ck_assert_uint_eq(builtin.npalette, file.npalette);
-	ck_assert(memcmp(builtin.palette, file.palette,
-			 sizeof(file.palette)) == 0);
+	ck_assert(memcmp(builtin.palette, file.palette, sizeof(file.palette)) == 0);
 
 	theme_mono(&builtin);
 	load_bundled(&file, "mono");
@@ -320,11 +334,9 @@ START_TEST(test_theme_reduce)
 	ck_assert_int_eq(theme_rgb_to_256(0x080808), 232);
 	ck_assert_int_eq(theme_rgb_to_256(0x777777), 243);
 
-	ck_assert_int_eq(theme_color_reduce(THEME_COLOR_DEFAULT, 256, &bold),
-			 THEME_COLOR_DEFAULT);
+	ck_assert_int_eq(theme_color_reduce(THEME_COLOR_DEFAULT, 256, &bold), THEME_COLOR_DEFAULT);
 	ck_assert(!bold);
-	ck_assert_int_eq(theme_color_reduce(THEME_RGB | 0x5f87d7, 256, NULL),
-			 68);
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB | 0x5f87d7, 256, NULL), 68);
 	ck_assert_int_eq(theme_color_reduce(200, 256, NULL), 200);
 	ck_assert_int_eq(theme_color_reduce(9, 16, NULL), 9);
 	ck_assert_int_eq(theme_color_reduce(9, 8, &bold), 1);
@@ -382,8 +394,7 @@ START_TEST(test_theme_find)
 
 	reports[0] = '\0';
 	ck_assert_int_eq(theme_load_name(&t, "light", collect, &count), 1);
-	snprintf(want, sizeof(want),
-		 "%s:2: unknown colour or palette name 'pink'\n", path);
+	snprintf(want, sizeof(want), "%s:2: unknown colour or palette name 'pink'\n", path);
 	ck_assert_str_eq(reports, want);
 	ck_assert_str_eq(t.name, "light");
 	ck_assert_int_eq(t.role[THEME_ROLE_TITLE].fg, 2);
@@ -394,12 +405,10 @@ START_TEST(test_theme_find)
 	ck_assert_str_eq(reports, "theme 'missing' not found\n");
 	ck_assert_str_eq(t.name, "default");
 	ck_assert_int_eq(theme_load_name(&t, "default", NULL, NULL), 0);
-	ck_assert_int_eq(theme_find("themes/mono.theme", found, sizeof(found)),
-			 0);
+	ck_assert_int_eq(theme_find("themes/mono.theme", found, sizeof(found)), 0);
 
 	reports[0] = '\0';
-	ck_assert_int_eq(theme_load_file(&t, "/nonexistent/t", collect,
-					 &count), -1);
+	ck_assert_int_eq(theme_load_file(&t, "/nonexistent/t", collect, &count), -1);
 	ck_assert_str_eq(reports, "/nonexistent/t: No such file or directory\n");
 
 	unlink(path);
@@ -484,15 +493,15 @@ START_TEST(test_theme_manual_lists_every_role)
 	fclose(f);
 	page[n] = '\0';
 	for (int r = 0; r < THEME_ROLE_COUNT; r++) {
-		snprintf(want, sizeof(want), "\n.It Cm %s\n",
-			 theme_role_name((enum theme_role)r));
+		snprintf(want, sizeof(want), "\n.It Cm %s\n", theme_role_name((enum theme_role)r));
 		ck_assert_msg(strstr(page, want), "tenantry-theme.5 lacks %s",
 			      theme_role_name((enum theme_role)r));
 	}
 }
 END_TEST
 
-Suite *suite_theme(void)
+Suite *
+suite_theme(void)
 {
 	Suite *s = suite_create("theme");
 	TCase *tc = tcase_create("theme");
@@ -500,8 +509,7 @@ Suite *suite_theme(void)
 	tcase_add_test(tc, test_theme_bad_input);
 	tcase_add_test(tc, test_theme_colors);
 	tcase_add_test(tc, test_theme_palette);
-	tcase_add_loop_test(tc, test_theme_bad_lines, 0,
-			    sizeof(bad_lines) / sizeof(bad_lines[0]));
+	tcase_add_loop_test(tc, test_theme_bad_lines, 0, sizeof(bad_lines) / sizeof(bad_lines[0]));
 	tcase_add_test(tc, test_theme_overlong_and_many);
 	tcase_add_test(tc, test_theme_too_many_palette_names);
 	tcase_add_test(tc, test_theme_every_attribute);

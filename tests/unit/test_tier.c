@@ -7,7 +7,8 @@
 
 #define F(x) (1u << FEATURE_##x)
 
-static const struct tier *tier(const char *name)
+static const struct tier *
+tier(const char *name)
 {
 	size_t n;
 	const struct tier *cat = tier_default_catalog(&n);
@@ -31,7 +32,7 @@ END_TEST
 START_TEST(no_conflicts_when_unlimited_or_windowed)
 {
 	struct tier_conflict c;
-	int64_t used[RESOURCE_COUNT] = {1000000, TIB, 99999999, 1000, 99999};
+	int64_t used[RESOURCE_COUNT] = { 1000000, TIB, 99999999, 1000, 99999 };
 
 	ck_assert_uint_eq(tier_conflicts(&c, tier("enterprise"), used), 0);
 	ck_assert_uint_eq(c.n, 0);
@@ -68,16 +69,13 @@ START_TEST(catalog)
 	ck_assert_int_eq(t->price_cents, 9900);
 	ck_assert_int_eq(t->max_users, 50);
 	ck_assert_int_eq(t->storage_limit_bytes, INT64_C(107374182400));
-	ck_assert_uint_eq(t->features,
-			  F(ANALYTICS) | F(SOCIAL_COLLABORATION) |
-				  F(AI_INSIGHTS) | F(ADVANCED_ANALYTICS) |
-				  F(API_ACCESS) | F(CUSTOM_BRANDING) |
-				  F(PRIORITY_SUPPORT));
+	ck_assert_uint_eq(t->features, F(ANALYTICS) | F(SOCIAL_COLLABORATION) | F(AI_INSIGHTS)
+					   | F(ADVANCED_ANALYTICS) | F(API_ACCESS)
+					   | F(CUSTOM_BRANDING) | F(PRIORITY_SUPPORT));
 	t = tier("business");
 	ck_assert_int_eq(t->price_cents, 79900);
 	ck_assert_int_eq(t->max_api_keys, 25);
-	ck_assert_uint_eq(t->features & (F(SSO) | F(AUDIT_LOGS) |
-					 F(ADVANCED_REPORTING)),
+	ck_assert_uint_eq(t->features & (F(SSO) | F(AUDIT_LOGS) | F(ADVANCED_REPORTING)),
 			  F(SSO) | F(AUDIT_LOGS) | F(ADVANCED_REPORTING));
 	ck_assert_uint_eq(t->features & F(SLA_GUARANTEE), 0);
 	t = tier("enterprise");
@@ -122,7 +120,7 @@ START_TEST(conflicts)
 	struct tier_conflict c;
 	/* professional tenant: 37 users, 15 GiB, 4620 calls this hour,
 	 * 3 keys, 40 invitations today */
-	int64_t used[RESOURCE_COUNT] = {37, 15 * GIB, 4620, 3, 40};
+	int64_t used[RESOURCE_COUNT] = { 37, 15 * GIB, 4620, 3, 40 };
 
 	ck_assert_uint_eq(tier_conflicts(&c, tier("basic"), used), 3);
 	ck_assert_str_eq(c.rows[0].resource, "users");
@@ -146,10 +144,8 @@ START_TEST(effective_features)
 	feature_mask pro = tier("professional")->features;
 
 	ck_assert_uint_eq(feature_effective(F(ANALYTICS), 0, 0), F(ANALYTICS));
-	ck_assert_uint_eq(feature_effective(F(ANALYTICS), F(SSO), 0),
-			  F(ANALYTICS) | F(SSO));
-	ck_assert_uint_eq(feature_effective(pro, 0, F(AI_INSIGHTS)),
-			  pro & ~F(AI_INSIGHTS));
+	ck_assert_uint_eq(feature_effective(F(ANALYTICS), F(SSO), 0), F(ANALYTICS) | F(SSO));
+	ck_assert_uint_eq(feature_effective(pro, 0, F(AI_INSIGHTS)), pro & ~F(AI_INSIGHTS));
 	/* off wins over on */
 	ck_assert_uint_eq(feature_effective(0, F(SSO), F(SSO)), 0);
 	/* bits outside the catalog never come out */
@@ -158,7 +154,8 @@ START_TEST(effective_features)
 }
 END_TEST
 
-Suite *suite_tier(void)
+Suite *
+suite_tier(void)
 {
 	Suite *s = suite_create("tier");
 	TCase *bad = tcase_create("bad");

@@ -6,7 +6,7 @@
 #include "core/text.h"
 #include "core/types.h"
 
-#define S(n) ((usec_t)(n) * USEC_PER_SEC)
+#define S(n) ((usec_t)(n)*USEC_PER_SEC)
 
 START_TEST(parse_rejects_unknown_and_null)
 {
@@ -19,7 +19,7 @@ START_TEST(parse_rejects_unknown_and_null)
 	ck_assert_int_eq(st, TENANT_ACTIVE);
 	ck_assert_int_eq(scope_parse("tenant:admin", &sc), -1);
 	ck_assert_str_eq(tenant_status_name(TENANT_STATUS_COUNT), "?");
-	ck_assert_str_eq(feature_name((enum feature)-1), "?");
+	ck_assert_str_eq(feature_name((enum feature) - 1), "?");
 }
 END_TEST
 
@@ -29,8 +29,7 @@ START_TEST(mask_parse_rejects)
 	feature_mask f = 7;
 	scope_mask s;
 
-	ck_assert_int_eq(feature_mask_parse(&f, "analytics,bogus", "features",
-					    &e), -1);
+	ck_assert_int_eq(feature_mask_parse(&f, "analytics,bogus", "features", &e), -1);
 	ck_assert_str_eq(e.field, "features");
 	ck_assert_str_eq(e.message, "features: unknown name \"bogus\"");
 	ck_assert_uint_eq(f, 1); /* partial, caller must not use on error */
@@ -39,29 +38,35 @@ START_TEST(mask_parse_rejects)
 	ck_assert_int_eq(feature_mask_parse(&f, "sso,", "f", &e), -1);
 	ck_assert_int_eq(feature_mask_parse(&f, ",sso", "f", &e), -1);
 	ck_assert_int_eq(feature_mask_parse(&f, NULL, "f", &e), -1);
-	ck_assert_int_eq(scope_mask_parse(&s, "tenant:read,,users:read",
-					  "scopes", &e), -1);
-	ck_assert_int_eq(scope_mask_parse(&s, "TENANT:READ", "scopes", &e),
-			 -1);
+	ck_assert_int_eq(scope_mask_parse(&s, "tenant:read,,users:read", "scopes", &e), -1);
+	ck_assert_int_eq(scope_mask_parse(&s, "TENANT:READ", "scopes", &e), -1);
 }
 END_TEST
 
 START_TEST(time_parse_rejects)
 {
 	static const char *bad[] = {
-		"", "2026-11-22T10:00:00", "2026-13-01T00:00:00Z",
-		"2026-02-29T00:00:00Z", "2026-11-22T24:00:00Z",
-		"2026-11-22T10:60:00Z", "2026-11-22T10:00:60Z",
-		"2026-11-22X10:00:00Z", "26-11-22", "2026-11-22T10:00:00.Z",
-		"2026-11-22T10:00:00.1234567890Z", "2026-11-22T10:00:00Zjunk",
-		"2026-11-22T10:00:00+25:00", "2026-11-22T10:00Z", "now",
+		"",
+		"2026-11-22T10:00:00",
+		"2026-13-01T00:00:00Z",
+		"2026-02-29T00:00:00Z",
+		"2026-11-22T24:00:00Z",
+		"2026-11-22T10:60:00Z",
+		"2026-11-22T10:00:60Z",
+		"2026-11-22X10:00:00Z",
+		"26-11-22",
+		"2026-11-22T10:00:00.Z",
+		"2026-11-22T10:00:00.1234567890Z",
+		"2026-11-22T10:00:00Zjunk",
+		"2026-11-22T10:00:00+25:00",
+		"2026-11-22T10:00Z",
+		"now",
 	};
 	struct err e;
 	usec_t t = 5;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		ck_assert_msg(time_parse(&t, bad[i], "at", &e) == -1, "%s",
-			      bad[i]);
+		ck_assert_msg(time_parse(&t, bad[i], "at", &e) == -1, "%s", bad[i]);
 		ck_assert_str_eq(e.field, "at");
 		ck_assert_int_eq(t, 0);
 	}
@@ -71,14 +76,13 @@ END_TEST
 
 START_TEST(duration_parse_rejects)
 {
-	static const char *bad[] = {"", "30", "d", "30x", "-5m", "1.5h",
-				    "0s", "0d0h", "30d ", "99999999999999999w"};
+	static const char *bad[] = { "",     "30", "d",    "30x",  "-5m",
+				     "1.5h", "0s", "0d0h", "30d ", "99999999999999999w" };
 	struct err e;
 	usec_t d;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ck_assert_msg(duration_parse(&d, bad[i], "grace", &e) == -1,
-			      "%s", bad[i]);
+		ck_assert_msg(duration_parse(&d, bad[i], "grace", &e) == -1, "%s", bad[i]);
 	ck_assert_str_eq(e.message, "grace: duration is too long");
 	ck_assert_int_eq(duration_parse(&d, NULL, "grace", &e), -1);
 }
@@ -103,8 +107,7 @@ START_TEST(names_round_trip)
 	enum staff_role sr;
 
 	for (int i = 0; i < TENANT_STATUS_COUNT; i++) {
-		ck_assert_int_eq(tenant_status_parse(tenant_status_name(i), &st),
-				 0);
+		ck_assert_int_eq(tenant_status_parse(tenant_status_name(i), &st), 0);
 		ck_assert_int_eq(st, i);
 	}
 	ck_assert_int_eq(resource_parse("storage_bytes", &r), 0);
@@ -131,13 +134,11 @@ START_TEST(masks)
 	ck_assert_str_eq(buf, "");
 	ck_assert_int_eq(feature_mask_parse(&f, "", "f", &e), 0);
 	ck_assert_uint_eq(f, 0);
-	ck_assert_int_eq(feature_mask_parse(&f, " sso , analytics", "f", &e),
-			 0);
+	ck_assert_int_eq(feature_mask_parse(&f, " sso , analytics", "f", &e), 0);
 	ck_assert_uint_eq(f, 1u << FEATURE_SSO | 1u << FEATURE_ANALYTICS);
 	ck_assert_int_eq(feature_mask_format(buf, sizeof buf, f), 13);
 	ck_assert_str_eq(buf, "analytics,sso");
-	ck_assert_int_eq(scope_mask_parse(&s, "users:read,tenant:read", "s",
-					  &e), 0);
+	ck_assert_int_eq(scope_mask_parse(&s, "users:read,tenant:read", "s", &e), 0);
 	scope_mask_format(buf, sizeof buf, s);
 	ck_assert_str_eq(buf, "tenant:read,users:read");
 	scope_mask_format(buf, sizeof buf, (1u << SCOPE_COUNT) - 1);
@@ -165,21 +166,17 @@ START_TEST(times)
 
 	ck_assert_int_eq(time_parse(&t, "2026-11-22T10:00:00Z", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600));
-	ck_assert_int_eq(time_parse(&t, "2026-11-22 11:30:00+01:30", "at",
-				    &e), 0);
+	ck_assert_int_eq(time_parse(&t, "2026-11-22 11:30:00+01:30", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600));
-	ck_assert_int_eq(time_parse(&t, "2026-11-22t05:00:00-0500", "at", &e),
-			 0);
+	ck_assert_int_eq(time_parse(&t, "2026-11-22t05:00:00-0500", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600));
 	ck_assert_int_eq(time_parse(&t, "2026-11-22T12:00:00+02", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600));
 	ck_assert_int_eq(time_parse(&t, "2000-03-01", "at", &e), 0);
 	ck_assert_int_eq(t, S(951868800));
-	ck_assert_int_eq(time_parse(&t, "2026-11-22T10:00:00.123456789Z",
-				    "at", &e), 0);
+	ck_assert_int_eq(time_parse(&t, "2026-11-22T10:00:00.123456789Z", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600) + 123456);
-	ck_assert_int_eq(time_parse(&t, "2026-11-22T10:00:00.5Z", "at", &e),
-			 0);
+	ck_assert_int_eq(time_parse(&t, "2026-11-22T10:00:00.5Z", "at", &e), 0);
 	ck_assert_int_eq(t, S(1795341600) + 500000);
 }
 END_TEST
@@ -201,12 +198,12 @@ START_TEST(time_format_digits)
 		/* -62167219200 s is 0000-01-01, 253402300799 s is 9999-12-31 */
 		t = (usec_t)(x % (uint64_t)(S(253402300799) + S(62167219200))) - S(62167219200);
 		if (i % 3 == 0)
-			t -= t % 1000000;        /* whole seconds */
+			t -= t % 1000000; /* whole seconds */
 		else if (i % 3 == 1)
-			t -= t % 1000;           /* whole milliseconds */
+			t -= t % 1000; /* whole milliseconds */
 		time_to_civil(&c, t);
-		n = snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d", c.year,
-			     c.month, c.day, c.hour, c.min, c.sec);
+		n = snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month,
+			     c.day, c.hour, c.min, c.sec);
 		if (c.usec && c.usec % 1000 == 0)
 			n += snprintf(want + n, sizeof want - (size_t)n, ".%03d", c.usec / 1000);
 		else if (c.usec)
@@ -222,8 +219,12 @@ END_TEST
 
 START_TEST(times_round_trip)
 {
-	static const usec_t ts[] = {1, -1, S(951868800), S(1709251199) + 7,
-				    S(1795341600) + 999000, INT64_C(253402300799999999)};
+	static const usec_t ts[] = { 1,
+				     -1,
+				     S(951868800),
+				     S(1709251199) + 7,
+				     S(1795341600) + 999000,
+				     INT64_C(253402300799999999) };
 	char buf[TIME_LEN];
 	struct err e;
 	usec_t t;
@@ -238,14 +239,12 @@ END_TEST
 
 START_TEST(civil)
 {
-	struct civil c = {2026, 13, 1, 0, 0, 0, 0};
+	struct civil c = { 2026, 13, 1, 0, 0, 0, 0 };
 	char buf[DAY_LEN];
 
-	ck_assert_int_eq(time_from_civil(&c),
-			 time_from_civil(&(struct civil){2027, 1, 1}));
-	c = (struct civil){2026, 0, 1};
-	ck_assert_int_eq(time_from_civil(&c),
-			 time_from_civil(&(struct civil){2025, 12, 1}));
+	ck_assert_int_eq(time_from_civil(&c), time_from_civil(&(struct civil){ 2027, 1, 1 }));
+	c = (struct civil){ 2026, 0, 1 };
+	ck_assert_int_eq(time_from_civil(&c), time_from_civil(&(struct civil){ 2025, 12, 1 }));
 	time_to_civil(&c, S(1709251199));
 	ck_assert_int_eq(c.year, 2024);
 	ck_assert_int_eq(c.month, 2);
@@ -269,8 +268,7 @@ START_TEST(durations)
 	ck_assert_int_eq(duration_parse(&d, "90m", "grace", &e), 0);
 	ck_assert_int_eq(d, 90 * USEC_PER_MIN);
 	ck_assert_int_eq(duration_parse(&d, "1w1d1h1m1s", "grace", &e), 0);
-	ck_assert_int_eq(d, 8 * USEC_PER_DAY + USEC_PER_HOUR + USEC_PER_MIN +
-				    USEC_PER_SEC);
+	ck_assert_int_eq(d, 8 * USEC_PER_DAY + USEC_PER_HOUR + USEC_PER_MIN + USEC_PER_SEC);
 	duration_format(buf, sizeof buf, d);
 	ck_assert_str_eq(buf, "8d1h1m1s");
 	duration_format(buf, sizeof buf, 90 * USEC_PER_SEC);
@@ -284,7 +282,8 @@ START_TEST(durations)
 }
 END_TEST
 
-Suite *suite_types(void)
+Suite *
+suite_types(void)
 {
 	Suite *s = suite_create("types");
 	TCase *bad = tcase_create("bad");

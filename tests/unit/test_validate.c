@@ -4,6 +4,7 @@
 
 #include "core/validate.h"
 
+/* clang-format off */
 #define REJECT(call, fld)                                                    \
 	do {                                                                 \
 		struct err e_;                                               \
@@ -12,12 +13,15 @@
 		ck_assert_int_eq(e_.code, ERR_INVALID_FIELD);                \
 		ck_assert_str_eq(e_.field, fld);                             \
 	} while (0)
+/* clang-format on */
+/* clang-format off */
 #define ACCEPT(call)                                                         \
 	do {                                                                 \
 		struct err e_;                                               \
 		ck_assert_msg((call) == 0, "refused: %s: %s", #call,         \
 			      e_.message);                                   \
 	} while (0)
+/* clang-format on */
 
 START_TEST(utf8_bad)
 {
@@ -28,7 +32,10 @@ START_TEST(utf8_bad)
 		"\xed\xa0\x80",     /* surrogate U+D800 */
 		"\xed\xbf\xbf",     /* surrogate U+DFFF */
 		"\xf4\x90\x80\x80", /* U+110000 */
-		"\xf8\x88\x80\x80\x80", "\x80", "\xc3", "abc\xe2\x82",
+		"\xf8\x88\x80\x80\x80",
+		"\x80",
+		"\xc3",
+		"abc\xe2\x82",
 		"\xff",
 	};
 
@@ -43,8 +50,8 @@ END_TEST
 
 START_TEST(slug_bad)
 {
-	static const char *bad[] = {"ab", "Acme", "acme_corp", "-acme",
-				    "acme-", "ac--me", "acme corp", "acmé", ""};
+	static const char *bad[] = { "ab",     "Acme",      "acme_corp", "-acme", "acme-",
+				     "ac--me", "acme corp", "acmé",      "" };
 	char sixty_four[65];
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -85,18 +92,29 @@ END_TEST
 START_TEST(email_bad)
 {
 	static const char *bad[] = {
-		"", "alice", "@acme.com", "alice@", "alice@@acme.com",
-		"a@b@acme.com", ".alice@acme.com", "alice.@acme.com",
-		"al..ice@acme.com", "al ice@acme.com", "alice@acme",
-		"alice@-acme.com", "alice@acme-.com", "alice@acme..com",
-		"alice@1.2.3.4", "alice@[1.2.3.4]", "\"al\"@acme.com",
+		"",
+		"alice",
+		"@acme.com",
+		"alice@",
+		"alice@@acme.com",
+		"a@b@acme.com",
+		".alice@acme.com",
+		"alice.@acme.com",
+		"al..ice@acme.com",
+		"al ice@acme.com",
+		"alice@acme",
+		"alice@-acme.com",
+		"alice@acme-.com",
+		"alice@acme..com",
+		"alice@1.2.3.4",
+		"alice@[1.2.3.4]",
+		"\"al\"@acme.com",
 		"alice@acme.com.",
 	};
 	char local65[100];
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		REJECT(validate_email(bad[i], "billing_email", &e_),
-		       "billing_email");
+		REJECT(validate_email(bad[i], "billing_email", &e_), "billing_email");
 	memset(local65, 'a', 65);
 	strcpy(local65 + 65, "@acme.com");
 	REJECT(validate_email(local65, NULL, &e_), "email");
@@ -105,10 +123,9 @@ END_TEST
 
 START_TEST(domain_bad)
 {
-	static const char *bad[] = {"", "localhost", "acme..com", ".acme.com",
-				    "acme.com.", "-acme.com", "ac_me.com",
-				    "10.0.0.1", "acme.123", "ac me.com",
-				    "[::1]"};
+	static const char *bad[] = { "",          "localhost", "acme..com", ".acme.com",
+				     "acme.com.", "-acme.com", "ac_me.com", "10.0.0.1",
+				     "acme.123",  "ac me.com", "[::1]" };
 	char label64[80], long_name[300];
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -125,13 +142,18 @@ END_TEST
 
 START_TEST(color_timezone_bad)
 {
-	static const char *colors[] = {"", "#", "#12", "#1234", "#12345g",
-				       "123456", "#1234567", "red"};
-	static const char *zones[] = {"", "utc", "Mars/Olympus", "Europe",
-				      "Europe/", "Europe/berlin",
-				      "Europe/Ber lin", "/Berlin",
-				      "America/Argentina/Buenos_Aires/X",
-				      "Etc/GMT+5/"};
+	static const char *colors[] = { "",        "#",      "#12",      "#1234",
+					"#12345g", "123456", "#1234567", "red" };
+	static const char *zones[] = { "",
+				       "utc",
+				       "Mars/Olympus",
+				       "Europe",
+				       "Europe/",
+				       "Europe/berlin",
+				       "Europe/Ber lin",
+				       "/Berlin",
+				       "America/Argentina/Buenos_Aires/X",
+				       "Etc/GMT+5/" };
 
 	for (size_t i = 0; i < sizeof colors / sizeof colors[0]; i++)
 		REJECT(validate_color(colors[i], NULL, &e_), "color");
@@ -143,10 +165,19 @@ END_TEST
 START_TEST(url_bad)
 {
 	static const char *bad[] = {
-		"", "ftp://acme.com", "acme.com", "http://", "https://acme",
-		"http://user:pw@acme.com/", "http://acme.com:0/",
-		"http://acme.com:65536", "http://acme.com:", "http://acme.com:8a",
-		"http://acme.com/a b", "http://256.1.1.1/", "http://[zz]/",
+		"",
+		"ftp://acme.com",
+		"acme.com",
+		"http://",
+		"https://acme",
+		"http://user:pw@acme.com/",
+		"http://acme.com:0/",
+		"http://acme.com:65536",
+		"http://acme.com:",
+		"http://acme.com:8a",
+		"http://acme.com/a b",
+		"http://256.1.1.1/",
+		"http://[zz]/",
 		"http://acme.com/\x01",
 	};
 
@@ -205,10 +236,8 @@ START_TEST(setting_values_bad)
 	REJECT(validate_setting(SETTING_INT, "+1", &e_), "value");
 	REJECT(validate_setting(SETTING_INT, " 1", &e_), "value");
 	REJECT(validate_setting(SETTING_INT, "1.5", &e_), "value");
-	REJECT(validate_setting(SETTING_INT, "9223372036854775808", &e_),
-	       "value");
-	REJECT(validate_setting(SETTING_INT, "-9223372036854775809", &e_),
-	       "value");
+	REJECT(validate_setting(SETTING_INT, "9223372036854775808", &e_), "value");
+	REJECT(validate_setting(SETTING_INT, "-9223372036854775809", &e_), "value");
 	REJECT(validate_setting(SETTING_BOOL, "yes", &e_), "value");
 	REJECT(validate_setting(SETTING_BOOL, "True", &e_), "value");
 	REJECT(validate_setting(SETTING_JSON, "{\"a\":}", &e_), "value");
@@ -216,11 +245,9 @@ START_TEST(setting_values_bad)
 	REJECT(validate_setting(SETTING_JSON, "[1,]", &e_), "value");
 	REJECT(validate_setting(SETTING_JSON, "{} {}", &e_), "value");
 	REJECT(validate_setting(SETTING_EMAIL, "bob", &e_), "value");
-	REJECT(validate_setting(SETTING_URL, "javascript:alert(1)", &e_),
-	       "value");
+	REJECT(validate_setting(SETTING_URL, "javascript:alert(1)", &e_), "value");
 	REJECT(validate_setting(SETTING_COLOR, "#ggg", &e_), "value");
-	REJECT(validate_setting(SETTING_TIMEZONE, "Nowhere/Land", &e_),
-	       "value");
+	REJECT(validate_setting(SETTING_TIMEZONE, "Nowhere/Land", &e_), "value");
 	REJECT(validate_setting(SETTING_SECRET, "", &e_), "value");
 	REJECT(validate_setting(SETTING_STRING, "\xed\xa0\x80", &e_), "value");
 	REJECT(validate_setting(SETTING_STRING, NULL, &e_), "value");
@@ -237,8 +264,7 @@ START_TEST(messages_name_the_problem)
 	struct err e;
 
 	validate_email("alice@acme", "admin_email", &e);
-	ck_assert_str_eq(e.message,
-			 "admin_email: domain needs at least one dot");
+	ck_assert_str_eq(e.message, "admin_email: domain needs at least one dot");
 	validate_slug("ac--me", NULL, &e);
 	ck_assert_str_eq(e.message, "slug: must not contain \"--\"");
 	validate_setting(SETTING_JSON, "[1,", &e);
@@ -317,7 +343,8 @@ START_TEST(slugs_from_names)
 }
 END_TEST
 
-Suite *suite_validate(void)
+Suite *
+suite_validate(void)
 {
 	Suite *s = suite_create("validate");
 	TCase *bad = tcase_create("bad");

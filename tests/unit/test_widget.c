@@ -7,18 +7,21 @@
 
 #define FFFD "\xef\xbf\xbd"
 
-static void setup(void)
+static void
+setup(void)
 {
 	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
 	widget_set_ascii(false);
 }
 
-static void teardown(void)
+static void
+teardown(void)
 {
 	widget_set_ascii(false);
 }
 
-static const char *san(const char *src)
+static const char *
+san(const char *src)
 {
 	static char buf[256];
 
@@ -26,7 +29,8 @@ static const char *san(const char *src)
 	return buf;
 }
 
-static const char *fit(const char *src, int width, bool ellipsis)
+static const char *
+fit(const char *src, int width, bool ellipsis)
 {
 	static char buf[256];
 
@@ -35,8 +39,8 @@ static const char *fit(const char *src, int width, bool ellipsis)
 	return buf;
 }
 
-static const char *gauge(int width, int64_t used, int64_t limit, bool ascii,
-			 enum gauge_level *level)
+static const char *
+gauge(int width, int64_t used, int64_t limit, bool ascii, enum gauge_level *level)
 {
 	static char buf[256];
 
@@ -74,13 +78,23 @@ START_TEST(test_sanitize_escapes)
 	ck_assert_str_eq(san("del\x7f"), "del" FFFD);
 	ck_assert_str_eq(san("\x01\x1f"), FFFD FFFD);
 	/* C1 controls as UTF-8 (U+009B is CSI) and as raw bytes */
-	ck_assert_str_eq(san("x\xc2\x9b" "31m"), "x" FFFD "31m");
-	ck_assert_str_eq(san("x\x9b" "31m"), "x" FFFD "31m");
+	ck_assert_str_eq(san("x\xc2\x9b"
+			     "31m"),
+			 "x" FFFD "31m");
+	ck_assert_str_eq(san("x\x9b"
+			     "31m"),
+			 "x" FFFD "31m");
 	ck_assert_str_eq(san("\xc2\x85"), FFFD);
 	/* bidi override, isolate and line separator */
-	ck_assert_str_eq(san("a\xe2\x80\xae" "b"), "a" FFFD "b");
-	ck_assert_str_eq(san("a\xe2\x81\xa6" "b"), "a" FFFD "b");
-	ck_assert_str_eq(san("a\xe2\x80\xa8" "b"), "a" FFFD "b");
+	ck_assert_str_eq(san("a\xe2\x80\xae"
+			     "b"),
+			 "a" FFFD "b");
+	ck_assert_str_eq(san("a\xe2\x81\xa6"
+			     "b"),
+			 "a" FFFD "b");
+	ck_assert_str_eq(san("a\xe2\x80\xa8"
+			     "b"),
+			 "a" FFFD "b");
 	/* valid text passes */
 	ck_assert_str_eq(san("Zoë 東京 é"), "Zoë 東京 é");
 	ck_assert_str_eq(san("\xc2\xa0"), "\xc2\xa0");
@@ -90,9 +104,9 @@ END_TEST
 START_TEST(test_sanitize_invalid_utf8)
 {
 	ck_assert_str_eq(san("\xff"), FFFD);
-	ck_assert_str_eq(san("a\xc3"), "a" FFFD);          /* truncated */
-	ck_assert_str_eq(san("\xc3(x"), FFFD "(x");        /* bad continuation */
-	ck_assert_str_eq(san("\xc0\xaf"), FFFD FFFD);      /* overlong '/' */
+	ck_assert_str_eq(san("a\xc3"), "a" FFFD);     /* truncated */
+	ck_assert_str_eq(san("\xc3(x"), FFFD "(x");   /* bad continuation */
+	ck_assert_str_eq(san("\xc0\xaf"), FFFD FFFD); /* overlong '/' */
 	ck_assert_str_eq(san("\xe0\x80\xaf"), FFFD FFFD FFFD);
 	ck_assert_str_eq(san("\xed\xa0\x80"), FFFD FFFD FFFD); /* surrogate */
 	ck_assert_str_eq(san("\xf4\x90\x80\x80"), FFFD FFFD FFFD FFFD);
@@ -132,7 +146,7 @@ START_TEST(test_width)
 {
 	ck_assert_int_eq(text_width("acme"), 4);
 	ck_assert_int_eq(text_width("東京"), 4);
-	ck_assert_int_eq(text_width("e\xcc\x81"), 1);       /* e + U+0301 */
+	ck_assert_int_eq(text_width("e\xcc\x81"), 1); /* e + U+0301 */
 	ck_assert_int_eq(text_width("Zoë"), 3);
 	ck_assert_int_eq(text_width("\xf0\x9f\x98\x80"), 2); /* emoji */
 	ck_assert_int_eq(text_width("a\x1b[31m"), 6);        /* ESC shows as 1 */
@@ -157,9 +171,16 @@ START_TEST(test_fit)
 	ck_assert_str_eq(fit("東京都", 1, false), " ");
 	ck_assert_str_eq(fit("東京都", 6, true), "東京都");
 	/* combining marks stay with their base */
-	ck_assert_str_eq(fit("e\xcc\x81" "e\xcc\x81" "e", 2, false),
-			 "e\xcc\x81" "e\xcc\x81");
-	ck_assert_str_eq(fit("e\xcc\x81" "e\xcc\x81" "e", 2, true),
+	ck_assert_str_eq(fit("e\xcc\x81"
+			     "e\xcc\x81"
+			     "e",
+			     2, false),
+			 "e\xcc\x81"
+			 "e\xcc\x81");
+	ck_assert_str_eq(fit("e\xcc\x81"
+			     "e\xcc\x81"
+			     "e",
+			     2, true),
 			 "e\xcc\x81…");
 	/* control characters are replaced, not sent */
 	ck_assert_str_eq(fit("\x1b[2Jx", 4, true), FFFD "[2…");
@@ -215,7 +236,7 @@ START_TEST(test_gauge_levels)
 	ck_assert_int_eq(gauge_level(99, 100), GAUGE_HIGH);
 	ck_assert_int_eq(gauge_level(100, 100), GAUGE_FULL);
 	ck_assert_int_eq(gauge_level(150, 100), GAUGE_FULL);
-	ck_assert_int_eq(gauge_level(3999, 5000), GAUGE_OK);   /* 79.98 % */
+	ck_assert_int_eq(gauge_level(3999, 5000), GAUGE_OK); /* 79.98 % */
 	ck_assert_int_eq(gauge_level(4000, 5000), GAUGE_WARN);
 	ck_assert_int_eq(gauge_level(4749, 5000), GAUGE_WARN);
 	ck_assert_int_eq(gauge_level(4750, 5000), GAUGE_HIGH);
@@ -225,8 +246,7 @@ START_TEST(test_gauge_levels)
 	ck_assert_int_eq(gauge_level(-3, 10), GAUGE_OK);
 	ck_assert_int_eq(gauge_level(5, -1), GAUGE_UNLIMITED);
 	ck_assert_int_eq(gauge_level(INT64_MAX, INT64_MAX), GAUGE_FULL);
-	ck_assert_int_eq(gauge_level(INT64_MAX / 10 * 8, INT64_MAX),
-			 GAUGE_OK);
+	ck_assert_int_eq(gauge_level(INT64_MAX / 10 * 8, INT64_MAX), GAUGE_OK);
 	ck_assert_int_eq(gauge_percent(62, 100), 62);
 	ck_assert_int_eq(gauge_percent(799, 1000), 79);
 	ck_assert_int_eq(gauge_percent(50000, 100), 999);
@@ -274,8 +294,8 @@ START_TEST(test_gauge_format)
 }
 END_TEST
 
-static void check_layout(const struct column_spec *specs, size_t n, int total,
-			 int gap, size_t want_visible)
+static void
+check_layout(const struct column_spec *specs, size_t n, int total, int gap, size_t want_visible)
 {
 	int widths[16];
 	size_t v = layout_columns(specs, n, total, gap, widths);
@@ -298,13 +318,14 @@ static void check_layout(const struct column_spec *specs, size_t n, int total,
 START_TEST(test_layout)
 {
 	static const struct column_spec tenants[] = {
-		{.min = 8, .max = 40, .weight = 3}, /* slug */
-		{.min = 4, .max = 12, .weight = 1}, /* tier */
-		{.min = 3, .max = 10, .weight = 0}, /* status */
-		{.min = 10, .max = 0, .weight = 2}, /* name */
+		{ .min = 8, .max = 40, .weight = 3 }, /* slug */
+		{ .min = 4, .max = 12, .weight = 1 }, /* tier */
+		{ .min = 3, .max = 10, .weight = 0 }, /* status */
+		{ .min = 10, .max = 0, .weight = 2 }, /* name */
 	};
 	static const struct column_spec fixed[] = {
-		{.min = 5, .max = 5}, {.min = 7, .max = 7},
+		{ .min = 5, .max = 5 },
+		{ .min = 7, .max = 7 },
 	};
 	int widths[4];
 
@@ -369,7 +390,8 @@ START_TEST(test_draw_without_window)
 }
 END_TEST
 
-Suite *suite_widget(void)
+Suite *
+suite_widget(void)
 {
 	Suite *s = suite_create("widget");
 	TCase *tc = tcase_create("widget");
