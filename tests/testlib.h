@@ -5,6 +5,7 @@
 #ifndef TENANTRY_TESTLIB_H
 #define TENANTRY_TESTLIB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <time.h>
@@ -143,6 +144,10 @@ char *testsrv_staff_token(const struct testsrv *s, const char *email, const char
  * NULL) whether tenantryd answered with a kept answer. */
 int testhttp_key(const struct testsrv *s, const char *token, const char *method, const char *path,
 		 const char *body, const char *key, char **out, bool *replayed);
+/* One request as token that must answer want (else the test fails): the
+ * reply's JSON (a new reference, NULL for no body). */
+json_t *testhttp_json(const struct testsrv *s, const char *token, int want, const char *method,
+		      const char *path, const char *body);
 /* Creates an enterprise tenant over the API as token (a staff member's);
  * its id in id, or the test fails. */
 void testsrv_tenant(const struct testsrv *s, const char *token, char id[ID_LEN], const char *name,

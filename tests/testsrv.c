@@ -233,6 +233,21 @@ testsrv_login(const struct testsrv *s, const char *email, const char *password, 
 	return tok;
 }
 
+json_t *
+testhttp_json(const struct testsrv *s, const char *token, int want, const char *method,
+	      const char *path, const char *body)
+{
+	char *out = NULL;
+	int st = testhttp_key(s, token, method, path, body, NULL, &out, NULL);
+	json_t *j;
+
+	ck_assert_msg(st == want, "%s %s: %d, wanted %d: %s", method, path, st, want,
+		      out ? out : "");
+	j = out && *out ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	return j;
+}
+
 int
 testhttp_key(const struct testsrv *s, const char *token, const char *method, const char *path,
 	     const char *body, const char *key, char **out, bool *replayed)

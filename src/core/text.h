@@ -22,6 +22,11 @@
 #define TIME_LEN 40 /* "2026-11-22T10:00:00.123456Z" + NUL, with room */
 #define DAY_LEN 11  /* "2026-11-22" + NUL */
 
+/* snprintf at buf + len that tracks the length: the new length, or -1
+ * once anything did not fit (and from then on). */
+int text_append(char *buf, size_t size, int len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* "analytics,sso" in catalog order; "" for an empty mask. */
 int feature_mask_format(char *buf, size_t size, feature_mask m);
 /* Comma list of feature names (spaces around names allowed, "" = none);

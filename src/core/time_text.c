@@ -10,23 +10,6 @@
 
 #include "core/text.h"
 
-/* snprintf that tracks the length; -1 once anything did not fit */
-static int
-append(char *buf, size_t size, int len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (len < 0)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + len, size - (size_t)len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - (size_t)len)
-		return -1;
-	return len + n;
-}
-
 /* ---- calendar, on libc's UTC conversions --------------------------------- */
 
 static int64_t
@@ -121,13 +104,13 @@ time_format(char *buf, size_t size, usec_t t)
 		*p = '\0';
 		return (int)(p - buf);
 	}
-	len = append(buf, size, 0, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour,
-		     c.min, c.sec);
+	len = text_append(buf, size, 0, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day,
+			  c.hour, c.min, c.sec);
 	if (c.usec && c.usec % 1000 == 0)
-		len = append(buf, size, len, ".%03d", c.usec / 1000);
+		len = text_append(buf, size, len, ".%03d", c.usec / 1000);
 	else if (c.usec)
-		len = append(buf, size, len, ".%06d", c.usec);
-	return append(buf, size, len, "Z");
+		len = text_append(buf, size, len, ".%06d", c.usec);
+	return text_append(buf, size, len, "Z");
 }
 
 int
@@ -138,7 +121,7 @@ day_format(char *buf, size_t size, usec_t t)
 	if (!buf || !size)
 		return -1;
 	time_to_civil(&c, t);
-	return append(buf, size, 0, "%04d-%02d-%02d", c.year, c.month, c.day);
+	return text_append(buf, size, 0, "%04d-%02d-%02d", c.year, c.month, c.day);
 }
 
 int
@@ -149,8 +132,8 @@ time_format_minutes(char *buf, size_t size, usec_t t)
 	if (!buf || !size)
 		return -1;
 	time_to_civil(&c, t);
-	return append(buf, size, 0, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour,
-		      c.min);
+	return text_append(buf, size, 0, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour,
+			   c.min);
 }
 
 int
@@ -341,16 +324,16 @@ duration_format(char *buf, size_t size, usec_t d)
 		return -1;
 	buf[0] = '\0';
 	if (d < 0)
-		len = append(buf, size, len, "-");
+		len = text_append(buf, size, len, "-");
 	for (size_t i = 1; i < NUNITS; i++) {
 		int64_t n = d / units[i].usec;
 
 		d %= units[i].usec;
 		if (n)
-			len = append(buf, size, len, "%lld%c", (long long)(n < 0 ? -n : n),
-				     units[i].unit);
+			len = text_append(buf, size, len, "%lld%c", (long long)(n < 0 ? -n : n),
+					  units[i].unit);
 	}
 	if (len == 0 || (len == 1 && buf[0] == '-'))
-		len = append(buf, size, 0, "0s");
+		len = text_append(buf, size, 0, "0s");
 	return len;
 }

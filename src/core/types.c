@@ -42,9 +42,8 @@ NAMES(scope, SCOPES, SCOPE_COUNT)
 
 /* ---- comma lists ------------------------------------------------------- */
 
-/* snprintf that tracks the length; -1 once anything did not fit */
-static int
-append(char *buf, size_t size, int len, const char *fmt, ...)
+int
+text_append(char *buf, size_t size, int len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -69,7 +68,7 @@ mask_format(char *buf, size_t size, uint32_t m, int count, const char *const nam
 	buf[0] = '\0';
 	for (int i = 0; i < count; i++)
 		if (m & (UINT32_C(1) << i))
-			len = append(buf, size, len, "%s%s", len ? "," : "", names[i]);
+			len = text_append(buf, size, len, "%s%s", len ? "," : "", names[i]);
 	return len;
 }
 
