@@ -144,7 +144,14 @@ setup(void)
 static inline void
 teardown(void)
 {
+	char **tokens[] = { &platform, &support, &oncall,   &admin,    &manager,
+			    &member,   &viewer,  &key_read, &key_users };
+
 	testsrv_stop(&srv);
+	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
+		free(*tokens[i]);
+		*tokens[i] = NULL;
+	}
 }
 
 #endif
