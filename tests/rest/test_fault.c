@@ -439,6 +439,33 @@ START_TEST(test_idempotent_routes)
 }
 END_TEST
 
+/* Keys live in the database: a second tenantryd on the same database
+ * answers a retry with the first one's answer and does nothing again. */
+START_TEST(test_idempotency_across_instances)
+{
+	const char *shared[] = { "--jwt-secret-file", srv.secret_file, NULL };
+	const char *body = "{\"email\":\"twice@fault.test\",\"role\":\"member\"}";
+	char path[256], *a = NULL, *b = NULL;
+	PGconn *c = testdb_connect(db, NULL);
+	bool replayed = false;
+	struct testsrv s2;
+
+	testsrv_start(&s2, db, shared); /* instances share the signing secret */
+	snprintf(path, sizeof path, "/api/tenants/%s/invitations", tenant);
+	ck_assert_int_eq(send_req(&srv, "POST", path, body, "two-instances", &a, NULL), 201);
+	ck_assert_int_eq(send_req(&s2, "POST", path, body, "two-instances", &b, &replayed), 201);
+	ck_assert(replayed);
+	ck_assert_str_eq(a, b); /* the same token, shown once, kept with the key */
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.invitations "
+				       "WHERE email = 'twice@fault.test'"),
+			 1);
+	free(a);
+	free(b);
+	testsrv_stop(&s2);
+	PQfinish(c);
+}
+END_TEST
+
 /* ---- an immediate restart under writers --------------------------------------- */
 
 #define WRITERS 4
@@ -586,6 +613,7 @@ suite_fault(void)
 	tcase_add_test(tc, test_cli_outcome_unknown);
 	tcase_add_test(tc, test_rest_store_retries);
 	tcase_add_test(tc, test_idempotent_routes);
+	tcase_add_test(tc, test_idempotency_across_instances);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("restarts");
 	tcase_add_checked_fixture(tc, setup, teardown);
