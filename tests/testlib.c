@@ -310,6 +310,21 @@ testnet_connect(int port)
 	return fd;
 }
 
+int
+testsse_open(int port, const char *path, const char *token, const char *last_id)
+{
+	char req[4096];
+	int n, fd = testnet_connect(port);
+
+	n = snprintf(req, sizeof req,
+		     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+		     "Accept: text/event-stream\r\n%s%s%s\r\n",
+		     path, token, last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
+		     last_id ? "\r\n" : "");
+	ck_assert(n > 0 && (size_t)n < sizeof req && write(fd, req, (size_t)n) == n);
+	return fd;
+}
+
 long
 test_ms_since(const struct timespec *t0)
 {

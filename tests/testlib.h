@@ -79,6 +79,10 @@ const char *test_env(const char *name, const char *dflt);
 
 /* A TCP connection to 127.0.0.1:port, or the test fails. */
 int testnet_connect(int port);
+/* Opens an audit stream on 127.0.0.1:port: GET path as token, with
+ * Last-Event-ID when last_id is not NULL. The connection, or the test
+ * fails. */
+int testsse_open(int port, const char *path, const char *token, const char *last_id);
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long test_ms_since(const struct timespec *t0);
 /* How often needle stands in hay (overlapping ones counted). */

@@ -42,7 +42,6 @@ struct worker {
 	bool feed_all;
 	int feed_backoff_ms;
 	int64_t feed_retry_us;
-	bool feed_was_lost;
 	/* where the live feed is: the last entry delivered */
 	bool have_position;
 	char cursor[AUDIT_CURSOR_LEN];
@@ -257,11 +256,9 @@ feed_try_open(struct worker *w)
 			drain_after(w);
 		else
 			backfill(w);
-		w->feed_was_lost = false;
 		return;
 	}
 	w->feed = NULL;
-	w->feed_was_lost = true;
 	w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
 	w->feed_backoff_ms =
 	    w->feed_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->feed_backoff_ms * 2;
@@ -281,7 +278,6 @@ feed_drain(struct worker *w)
 	if (n < 0) {
 		store_feed_close(w->st, w->feed);
 		w->feed = NULL;
-		w->feed_was_lost = true;
 		w->feed_retry_us = console_now_us() + (int64_t)w->feed_backoff_ms * 1000;
 	}
 }
@@ -386,7 +382,6 @@ worker_start(struct store *st, int done_fd, bool feed, struct err *e)
 	w->want_feed = feed;
 	w->feed_all = true;
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
-	w->feed_was_lost = true; /* the first open fetches the newest entries */
 	if (pipe(w->job_pipe) < 0) {
 		err_set(e, ERR_INTERNAL, "pipe: %s", strerror(errno));
 		free(w);
@@ -448,7 +443,6 @@ feed_retarget(struct worker *w, const char *tenant)
 	w->feed = NULL;
 	w->feed_all = !tenant;
 	snprintf(w->feed_tenant, sizeof w->feed_tenant, "%s", tenant ? tenant : "");
-	w->feed_was_lost = true;
 	w->have_position = false; /* backfill what the new view sees */
 	w->feed_backoff_ms = BACKOFF_MIN_MS;
 	feed_try_open(w);

@@ -56,19 +56,10 @@ struct sse {
 static void
 sse_open(struct sse *s, int port, const char *path, const char *last_id)
 {
-	char req[4096];
-	int n;
-
-	s->fd = testnet_connect(port);
+	s->fd = testsse_open(port, path, staff, last_id);
 	s->len = 0;
 	s->cap = 1 << 16;
 	s->buf = calloc(1, s->cap);
-	n = snprintf(req, sizeof req,
-		     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-		     "Accept: text/event-stream\r\n%s%s%s\r\n",
-		     path, staff, last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
-		     last_id ? "\r\n" : "");
-	ck_assert(write(s->fd, req, (size_t)n) == n);
 }
 
 static void
