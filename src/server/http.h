@@ -22,6 +22,7 @@ struct MHD_Daemon *http_daemon(int listen_fd, bool ipv6, int nloops);
 #define HTTP_QUERY_PARAMS_MAX 64
 #define HTTP_QUERY_MAX 4096
 #define HTTP_HEADERS_MAX 64
+#define HTTP_READ_MAX (64 * 1024) /* a connection's buffer in libmicrohttpd */
 
 /* ---- admission (admit.c) ------------------------------------------------ */
 
@@ -69,6 +70,9 @@ void admit_phase(struct conn_rec *rec, enum conn_phase phase);
 /* Deadlines and hung-up streams; every loop calls it, one sweeps. */
 void admit_sweep(void);
 /* True for the routes a connection over its limits is still served. */
+/* Whether the connection's first request line, already received, names an
+ * HTTP major version other than 1 (answered 400 by http.c). */
+bool admit_bad_version(int fd);
 bool admit_exempt(const char *method, const char *url);
 
 /* Listens on addr and starts n loop threads; -1 with e on failure. */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "server/http.h"
 #include "server/server.h"
@@ -507,6 +508,9 @@ open_listener(const struct sockaddr *addr, struct err *e)
 	if (fd < 0)
 		return err_set(e, ERR_UNAVAILABLE, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	/* accepted once its first bytes arrive (admit_bad_version looks at
+	 * them); a silent connection is accepted a few seconds later */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one);
 	if (bind(fd, addr, len) < 0 || listen(fd, 1024) < 0) {
 		err_set(e, ERR_UNAVAILABLE, "cannot listen on %s: %s", server_cfg->listen,
 			strerror(errno));

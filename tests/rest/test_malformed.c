@@ -4,8 +4,9 @@
  * and query parameters, slow senders. None may crash the server or be
  * answered 5xx (the database is up), and /healthz answers throughout.
  * The generator is seeded, so a failure repeats; the seed and the
- * request's index are in the message. Request lines keep HTTP/1.1:
- * libmicrohttpd answers another version 505 before tenantryd sees it. */
+ * request's index are in the message. Request lines that arrive whole
+ * name other HTTP versions too (HTTP/2.0, 0.9, 3.0 answer 400); slow ones
+ * keep HTTP/1.1, see tenantryd(8). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <jansson.h>
@@ -164,8 +165,12 @@ body_of(struct text *b)
 
 /* One request: method, path (with odd parameters), headers, body. */
 static void
-request_of(struct text *r, const struct text *body, unsigned i)
+request_of(struct text *r, const struct text *body, unsigned i, bool slow)
 {
+	static const char *const versions[] = {
+		" HTTP/1.0", " HTTP/2.0", " HTTP/0.9", " HTTP/3.0",
+		" HTTP/9.9", " HTTP/1.2", " HTTP/11",  " http/1.1"
+	};
 	const char *const *rt = routes[pick(sizeof routes / sizeof routes[0])];
 	char path[512], line[256];
 	unsigned head = pick(12);
@@ -185,7 +190,8 @@ request_of(struct text *r, const struct text *body, unsigned i)
 	} else if (head == 1) {
 		adds(r, "?limit=99999999999999999999&after=-1&newest=%ff%00&action=%c3");
 	}
-	adds(r, " HTTP/1.1\r\nHost: x\r\n");
+	adds(r, slow || pick(6) ? " HTTP/1.1" : versions[pick(8)]);
+	adds(r, "\r\nHost: x\r\n");
 	if (pick(10))
 		snprintf(line, sizeof line, "Authorization: Bearer %s\r\n", token), adds(r, line);
 	if (head == 2) { /* many headers */
@@ -277,7 +283,7 @@ START_TEST(test_malformed_requests)
 		int st;
 
 		body_of(&body);
-		request_of(&req, &body, i);
+		request_of(&req, &body, i, i % 97 == 0);
 		st = send_request(&req, i % 97 == 0, reply, sizeof reply);
 		ck_assert_msg(st < 500 || st > 599, "seed %d request %u answered %d: %.300s", SEED,
 			      i, st, req.s);
@@ -296,6 +302,30 @@ START_TEST(test_malformed_requests)
 }
 END_TEST
 
+/* libmicrohttpd would answer these 505; each gets 400 and a problem. */
+START_TEST(test_other_http_versions)
+{
+	static const char *const lines[] = { "GET /healthz HTTP/2.0", "GET /healthz HTTP/0.9",
+					     "POST /api/tenants HTTP/3.0",
+					     "GET /api/tenants?x=1 HTTP/9.9 " };
+	static char reply[8192];
+	const char *db = testdb_create();
+
+	testsrv_start(&srv, db, NULL);
+	for (unsigned i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		struct text r = { 0 };
+
+		adds(&r, lines[i]);
+		adds(&r, "\r\nHost: x\r\n\r\n");
+		ck_assert_int_eq(send_request(&r, false, reply, sizeof reply), 400);
+		ck_assert_ptr_nonnull(strstr(reply, "application/problem+json"));
+		free(r.s);
+	}
+	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testsrv_stop(&srv), 0);
+}
+END_TEST
+
 Suite *
 suite_malformed(void)
 {
@@ -303,6 +333,7 @@ suite_malformed(void)
 	TCase *tc = tcase_create("requests");
 
 	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_other_http_versions);
 	tcase_add_test(tc, test_malformed_requests);
 	suite_add_tcase(s, tc);
 	return s;
