@@ -61,5 +61,9 @@ void api_count(struct reply *rp, const char *key, int n);
 /* The client's User-Agent for the audit log, cut at a character boundary;
  * left out unless UTF-8. */
 void api_copy_user_agent(struct store_context *ctx, const char *ua);
+/* Puts p's credential (a user or staff token) into ctx, for the database
+ * to re-check with the kind and role it claims; keys and anonymous
+ * callers add nothing. */
+void api_context_credential(struct store_context *ctx, const struct principal *p);
 
 #endif

@@ -73,6 +73,23 @@ h_invitation_resend(struct req *r, struct reply *rp)
 	memset(token, 0, sizeof token);
 }
 
+/* A signed-in caller (a user or staff token, optional on this public
+ * route) accepts as their own account, which is then its consent. */
+static int
+accept_as_caller(struct req *r, struct err *e)
+{
+	const char *h = req_header(r, "Authorization");
+	struct store_context ctx;
+
+	if (!h)
+		return 0;
+	ctx = r->st->ctx;
+	if (auth_verify(&r->who, h, r->st, e) < 0)
+		return -1;
+	api_context_credential(&ctx, &r->who);
+	return store_set_context(r->st, &ctx, e);
+}
+
 static void
 h_invitation_accept(struct req *r, struct reply *rp)
 {
@@ -87,7 +104,8 @@ h_invitation_accept(struct req *r, struct reply *rp)
 	    || api_member_str(&name, b, "full_name", false, &e) < 0
 	    || api_member_str(&pw, b, "password", false, &e) < 0)
 		return api_fail(rp, &e);
-	if (OP(r, invitation_accept, &m, r->st, token, name, pw, &e) < 0)
+	if (accept_as_caller(r, &e) < 0
+	    || OP(r, invitation_accept, &m, r->st, token, name, pw, &e) < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, member_to_json(&m));
 }

@@ -117,6 +117,20 @@ view_as(struct req *r, struct store_context *ctx, struct err *e)
 	return store_set_context(r->st, ctx, e);
 }
 
+void
+api_context_credential(struct store_context *ctx, const struct principal *p)
+{
+	bool staff = p->kind == PRINCIPAL_STAFF;
+
+	if (!staff && p->kind != PRINCIPAL_USER)
+		return;
+	snprintf(ctx->auth_user, sizeof ctx->auth_user, "%s", p->user_id);
+	ctx->auth_issued_us = p->issued_us;
+	snprintf(ctx->auth_kind, sizeof ctx->auth_kind, "%s", staff ? "staff" : "user");
+	snprintf(ctx->auth_role, sizeof ctx->auth_role, "%s",
+		 staff ? staff_role_name(p->staff) : member_role_name(p->role));
+}
+
 static int
 set_context(struct req *r, struct err *e)
 {
@@ -146,10 +160,7 @@ set_context(struct req *r, struct err *e)
 		snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
 		break;
 	}
-	if (p->kind == PRINCIPAL_STAFF || p->kind == PRINCIPAL_USER) {
-		snprintf(ctx.auth_user, sizeof ctx.auth_user, "%s", p->user_id);
-		ctx.auth_issued_us = p->issued_us;
-	}
+	api_context_credential(&ctx, p);
 	snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", p->tenant_id);
 	/* Second-factor enrolment works on the account, not on tenant data. */
 	if (r->match.id == ROUTE_AUTH_TOTP || r->match.id == ROUTE_AUTH_TOTP_CONFIRM) {

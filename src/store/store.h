@@ -51,6 +51,11 @@ struct store_context {
 	int64_t auth_issued_us;
 	char auth_key[ID_LEN];
 	bool auth_member; /* the user must be an active member */
+	/* What the token claims (auth_user): "user" with the member role, or
+	 * "staff" with the staff role; the database refuses a claim beyond
+	 * its row (claims may only narrow). */
+	char auth_kind[8];
+	char auth_role[16];
 };
 
 struct store_config {

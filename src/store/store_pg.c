@@ -55,7 +55,8 @@ store_pg_trace(pg_trace_fn *fn, void *arg)
 
 /* Re-checks tenantryd's credential in the operation's transaction. */
 static const char AUTH_SQL[] = "SELECT tenantry.auth_check(NULLIF($1, '')::uuid, $2::int8, "
-			       "NULLIF($3, '')::uuid, NULLIF($4, '')::uuid)";
+			       "NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, NULLIF($5, ''), "
+			       "NULLIF($6, ''))";
 
 void
 pg_quiet_notice(void *arg, const char *message)
@@ -486,7 +487,7 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 {
 	const struct store_context *c = &s->base.ctx;
 	struct pgstep all[PG_MAX_STEPS + 1];
-	const char *authp[4];
+	const char *authp[6];
 	char issued[24];
 	bool retry_safe, in_txn = s->txn;
 
@@ -500,7 +501,9 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 		authp[1] = issued;
 		authp[2] = c->auth_key;
 		authp[3] = c->auth_member || c->auth_key[0] ? c->tenant_id : "";
-		all[0] = (struct pgstep){ .sql = AUTH_SQL, .n = 4, .params = authp };
+		authp[4] = c->auth_kind;
+		authp[5] = c->auth_role;
+		all[0] = (struct pgstep){ .sql = AUTH_SQL, .n = 6, .params = authp };
 		memcpy(all + 1, steps, (size_t)n * sizeof *steps);
 		steps = all;
 		n++;

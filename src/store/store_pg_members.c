@@ -259,17 +259,51 @@ pg_invitation_revoke(struct store *st, const char *tenant, const char *invitatio
 	return one_invitation(&tmp, r, invitation, e);
 }
 
+/* The account an invitation joins, when its owner consented: the caller
+ * is signed in as it (the context's auth_user) or gave its password. ""
+ * when no account has the invited e-mail, or it did not consent (then
+ * invitation_accept refuses). */
+static int
+invitation_consent(char user[ID_LEN], bool *exists, struct pgstore *s, const char *hash,
+		   const char *password, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP("SELECT user_id, password_hash FROM "
+				     "tenantry.invitation_account(decode($1, 'hex'))",
+				     &r, hash);
+
+	user[0] = '\0';
+	*exists = false;
+	if (pg_run(s, &step, 1, e) < 0)
+		return -1;
+	if (PQntuples(r) == 1) {
+		const char *id = pg_s(r, 0, 0), *pw_hash = pg_s(r, 0, 1);
+
+		*exists = true;
+		if (strcmp(s->base.ctx.auth_user, id) == 0
+		    || (password && *pw_hash && secret_password_check(pw_hash, password) == 1))
+			snprintf(user, ID_LEN, "%s", id);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Accepting needs a password unless the caller is signed in, whether or
+ * not the invited account exists, so the answer tells nothing of it: a new
+ * account gets that password, an existing one must match it (or be the
+ * signed-in caller) and keeps its own. */
 static int
 pg_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name,
 		     const char *password, struct err *e)
 {
-	char hash[SECRET_HASH_HEX], pw[PASSWORD_HASH_LEN] = "";
+	char hash[SECRET_HASH_HEX], pw[PASSWORD_HASH_LEN] = "", user[ID_LEN];
 	PGresult *r = NULL;
+	bool exists;
 	struct pgstep step = PG_STEP(
 	    "SELECT tenant_id, user_id, email, full_name, role, active, " US("joined_at") ", " US(
 		"last_active_at") " FROM tenantry.invitation_accept("
-				  "decode($1, 'hex'), $2, NULLIF($3, ''))",
-	    &r, hash, full_name ? full_name : "", pw);
+				  "decode($1, 'hex'), $2, NULLIF($3, ''), NULLIF($4, '')::uuid)",
+	    &r, hash, full_name ? full_name : "", pw, user);
 
 	memset(out, 0, sizeof *out);
 	if (!token || strncmp(token, "tni_", 4) != 0 || strlen(token) > 90)
@@ -278,13 +312,17 @@ pg_invitation_accept(struct member *out, struct store *st, const char *token, co
 		return -1;
 	if (full_name && strlen(full_name) > 200)
 		return err_field(e, "full_name", "full_name longer than 200 bytes");
-	if (password) {
-		if (strlen(password) < 8)
-			return err_field(e, "password", "password shorter than 8 characters");
-		if (secret_password_hash(password, pw, e) < 0)
-			return -1;
-	}
+	if (!password && !st->ctx.auth_user[0])
+		return err_field(e, "password", "a password is required (or sign in first)");
+	if (password && strlen(password) < 8)
+		return err_field(e, "password", "password shorter than 8 characters");
 	secret_sha256_hex(token, hash);
+	if (invitation_consent(user, &exists, pg_of(st), hash, password, e) < 0)
+		return -1;
+	if (!exists && !password)
+		return err_field(e, "password", "a password is required (or sign in first)");
+	if (!exists && secret_password_hash(password, pw, e) < 0)
+		return -1;
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
 		return -1;
 	if (PQntuples(r) == 0) {

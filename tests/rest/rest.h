@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <jwt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,25 @@ static char *admin, *manager, *member, *viewer; /* of alpha-labs */
 static char *key_read, *key_users;              /* alpha-labs keys */
 static char alpha[ID_LEN], beta[ID_LEN];
 static char secret[128];
+
+/* A JWT with claims_json, signed with key by alg (kid when not NULL). */
+static inline char *
+forge(const char *alg_name, jwt_alg_t alg, const unsigned char *key, int keylen, const char *kid,
+      const char *claims_json)
+{
+	jwt_t *jwt;
+	char *tok;
+
+	ck_assert(jwt_new(&jwt) == 0);
+	if (kid)
+		jwt_add_header(jwt, "kid", kid);
+	ck_assert(jwt_add_grants_json(jwt, claims_json) == 0);
+	ck_assert(jwt_set_alg(jwt, alg, key, keylen) == 0);
+	tok = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	(void)alg_name;
+	return tok;
+}
 
 /* Calls and checks the status; returns the parsed body (or NULL). */
 static inline json_t *

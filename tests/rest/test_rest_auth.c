@@ -17,24 +17,6 @@
 /* ---- tokens ---------------------------------------------------------------------- */
 
 static char *
-forge(const char *alg_name, jwt_alg_t alg, const unsigned char *key, int keylen, const char *kid,
-      const char *claims_json)
-{
-	jwt_t *jwt;
-	char *tok;
-
-	ck_assert(jwt_new(&jwt) == 0);
-	if (kid)
-		jwt_add_header(jwt, "kid", kid);
-	ck_assert(jwt_add_grants_json(jwt, claims_json) == 0);
-	ck_assert(jwt_set_alg(jwt, alg, key, keylen) == 0);
-	tok = jwt_encode_str(jwt);
-	jwt_free(jwt);
-	(void)alg_name;
-	return tok;
-}
-
-static char *
 claims(const char *sub, long exp_delta, long nbf_delta, const char *iss, const char *aud,
        const char *extra)
 {
