@@ -150,7 +150,7 @@
 	X(READYZ, "GET", "/readyz",                                          \
 	  PUBLIC, NONE, readyz, 200, "")                                     \
 	X(METRICS, "GET", "/metrics",                                        \
-	  PUBLIC, NONE, metrics, 200, "")
+	  STAFF, NONE, metrics, 200, "")
 /* clang-format on */
 
 enum route_id {

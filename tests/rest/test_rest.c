@@ -373,7 +373,9 @@ START_TEST(test_rate_limit_and_quota)
 	ck_assert_int_eq(ok, 3);
 	/* other tenants are not affected */
 	ck_assert_int_eq(testhttp(&srv, "GET", "/api/tenants/current", key_read, NULL, NULL), 200);
-	ck_assert_int_eq(testhttp(&srv, "GET", "/metrics", NULL, NULL, &metrics), 200);
+	ck_assert_int_eq(testhttp(&srv, "GET", "/metrics", NULL, NULL, NULL), 401);
+	ck_assert_int_eq(testhttp(&srv, "GET", "/metrics", admin, NULL, NULL), 403);
+	ck_assert_int_eq(testhttp(&srv, "GET", "/metrics", oncall, NULL, &metrics), 200);
 	ck_assert_ptr_nonnull(strstr(metrics, "tenantryd_rate_limited_total 2\n"));
 	ck_assert_ptr_nonnull(strstr(
 	    metrics, "tenantryd_requests_total{route=\"TENANT_CURRENT\",status=\"429\"} 2\n"));
