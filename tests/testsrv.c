@@ -386,6 +386,19 @@ testd_store(const struct testd *d, const char *token, enum store_role role, cons
 	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "store_open: %s", e.message);
 	if (tenant)
 		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
+	/* a tenant context over REST is a support session of the staff
+	 * token, as an admin */
+	if (role == STORE_ROLE_TENANT && tenant) {
+		struct store_context staff = { .role = STORE_ROLE_PLATFORM };
+		struct view_session v;
+
+		ck_assert_msg(store_set_context(st, &staff, &e) == 0, "%s", e.message);
+		ck_assert_msg(
+		    store_view_as_start(&v, st, tenant, ROLE_ADMIN, "contract test", 240, &e) == 0,
+		    "view-as %s: %s", tenant, e.message);
+		snprintf(ctx.view_session, sizeof ctx.view_session, "%s", v.id);
+		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", v.tenant_id);
+	}
 	ck_assert_msg(store_set_context(st, &ctx, &e) == 0, "%s", e.message);
 	return st;
 }

@@ -320,6 +320,35 @@ api_key_from_json(struct api_key *out, json_t *j, struct err *e)
 	return rd_done(&r);
 }
 
+json_t *
+view_session_to_json(const struct view_session *v)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", v->id, "tenant_id",
+			 v->tenant_id, "staff", v->staff, "role", member_role_name(v->role),
+			 "reason", v->reason, "started_at", time_to_json(v->started_at), "ends_at",
+			 time_to_json(v->ends_at), "ended_at", time_to_json(v->ended_at),
+			 "ended_by", v->ended_by);
+}
+
+int
+view_session_from_json(struct view_session *out, json_t *j, struct err *e)
+{
+	struct rd r;
+
+	memset(out, 0, sizeof *out);
+	rd_open(&r, j, "", e);
+	rd_str(&r, "id", out->id, sizeof out->id);
+	rd_str(&r, "tenant_id", out->tenant_id, sizeof out->tenant_id);
+	rd_str(&r, "staff", out->staff, sizeof out->staff);
+	RD_ENUM(&r, "role", member_role_parse, &out->role);
+	rd_str(&r, "reason", out->reason, sizeof out->reason);
+	rd_time(&r, "started_at", &out->started_at);
+	rd_time(&r, "ends_at", &out->ends_at);
+	rd_time(&r, "ended_at", &out->ended_at);
+	rd_str(&r, "ended_by", out->ended_by, sizeof out->ended_by);
+	return rd_done(&r);
+}
+
 /* ---- audit and alerts ---------------------------------------------------- */
 
 json_t *

@@ -63,6 +63,12 @@
 	  ADMIN, NONE, purge_due, 200, "")                                   \
 	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
 	  ADMIN, NONE, health_refresh, 200, "")                              \
+	X(VIEW_AS_LIST, "GET", "/api/view-as",                               \
+	  PERM, VIEW_AS, view_as_list, 200, "")                              \
+	X(VIEW_AS_START, "POST", "/api/view-as",                             \
+	  PERM, VIEW_AS, view_as_start, 201, "")                             \
+	X(VIEW_AS_END, "DELETE", "/api/view-as/{session}",                   \
+	  PERM, VIEW_AS, view_as_end, 204, "")                               \
 	X(INVITATION_ACCEPT, "POST", "/api/invitations/accept",              \
 	  PUBLIC, NONE, invitation_accept, 200, "")                          \
 	X(AUDIT_ALL, "GET", "/api/audit-logs",                               \

@@ -295,6 +295,20 @@ struct api_key {
 	usec_t revoked_at;
 };
 
+/* Support access: a staff member viewing a tenant as one of its roles,
+ * for a reason, until ends_at (view_as_start in 032_view_as.sql). */
+struct view_session {
+	char id[ID_LEN];
+	char tenant_id[ID_LEN];
+	char staff[EMAIL_LEN];
+	enum member_role role;
+	char reason[512];
+	usec_t started_at;
+	usec_t ends_at;
+	usec_t ended_at; /* 0 while open */
+	char ended_by[EMAIL_LEN];
+};
+
 struct audit_entry {
 	char tenant_id[ID_LEN]; /* nil uuid for platform entries */
 	int64_t seq;

@@ -91,27 +91,31 @@ staff_store_role(enum staff_role s)
 	}
 }
 
-/* Staff "view as tenant": X-View-As names the tenant, X-View-As-Role the
- * member role whose rights apply. The request then runs as the tenant
- * database role in that tenant's context. */
+/* Staff "view as tenant": X-View-As names the caller's own open support
+ * session (POST /api/view-as), which gives the tenant and the member role
+ * whose rights apply. The request then runs as the tenant database role
+ * in that tenant's context. */
 static int
 view_as(struct req *r, struct store_context *ctx, struct err *e)
 {
-	const char *tenant = req_header(r, "X-View-As");
-	const char *role = req_header(r, "X-View-As-Role");
-	struct tenant t;
+	const char *session = req_header(r, "X-View-As");
+	struct view_session v;
 
-	if (!tenant)
+	if (!session)
 		return 0;
 	if (!principal_can(&r->who, PERM_VIEW_AS))
 		return err_set(e, ERR_FORBIDDEN, "viewing as a tenant is not allowed");
-	if (member_role_parse(role ? role : "viewer", &r->who.role) < 0)
-		return err_field(e, "X-View-As-Role", "unknown role");
-	if (store_tenant_get(&t, r->st, tenant, e) < 0)
-		return -1;
-	snprintf(ctx->tenant_id, sizeof ctx->tenant_id, "%s", t.id);
-	snprintf(r->who.tenant_id, sizeof r->who.tenant_id, "%s", t.id);
-	tenant_clear(&t);
+	if (store_view_as_get(&v, r->st, session, e) < 0)
+		return e->code == ERR_NOT_FOUND
+			   ? err_set(e, ERR_FORBIDDEN,
+				     "X-View-As: no open view-as session of yours by that id "
+				     "(POST /api/view-as starts one)")
+			   : -1;
+	r->who.role = v.role;
+	snprintf(ctx->tenant_id, sizeof ctx->tenant_id, "%s", v.tenant_id);
+	snprintf(ctx->view_session, sizeof ctx->view_session, "%s", v.id);
+	ctx->view_role = v.role;
+	snprintf(r->who.tenant_id, sizeof r->who.tenant_id, "%s", v.tenant_id);
 	ctx->role = STORE_ROLE_TENANT;
 	r->who.view_as = true;
 	return store_set_context(r->st, ctx, e);

@@ -19,7 +19,7 @@
 #include "core/types.h"
 #include "store/secret.h" /* passwords, sealed secrets: part of this interface */
 
-#define STORE_OPS_VERSION 1
+#define STORE_OPS_VERSION 2
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
@@ -38,6 +38,9 @@ struct store_context {
 	 * tenantryd applies (X-View-As-Role); the database role is the same
 	 * for every member role. */
 	enum member_role view_role;
+	/* Its support access session (store_view_as_start): the REST store
+	 * sends it as X-View-As; "" = none. */
+	char view_session[ID_LEN];
 	char actor[EMAIL_LEN]; /* "" = session user */
 	char actor_kind[16];   /* user | staff | api_key | system */
 	char ip[46];
@@ -133,6 +136,7 @@ STORE_LIST(quota);
 STORE_LIST(usage_day);
 STORE_LIST(setting);
 STORE_LIST(api_key);
+STORE_LIST(view_session);
 STORE_LIST(audit_entry);
 STORE_LIST(alert);
 
@@ -322,6 +326,20 @@ struct store_ops {
 			  bool open_only, struct err *e);
 	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
 
+	/* support access (032_view_as.sql): staff start a session in a tenant
+	 * as a member role, for a reason, for 1..240 minutes; its start and
+	 * end are audited. view_as_get is the caller's own open session
+	 * (ERR_NOT_FOUND when ended or not theirs); list is the open ones the
+	 * caller may see (platform admins: all); end is the caller's own or,
+	 * for platform admins, anyone's. */
+	int (*view_as_start)(struct view_session *out, struct store *st, const char *tenant,
+			     enum member_role role, const char *reason, int minutes,
+			     struct err *e);
+	int (*view_as_get)(struct view_session *out, struct store *st, const char *session,
+			   struct err *e);
+	int (*view_as_list)(struct view_session_list *out, struct store *st, struct err *e);
+	int (*view_as_end)(struct store *st, const char *session, struct err *e);
+
 	/* health, metrics, export */
 	int (*health_get)(struct health *out, struct store *st, const char *tenant, struct err *e);
 	/* Recomputes the stored health and usage peak of every tenant. */
@@ -462,6 +480,12 @@ void store_feed_close(struct store *st, struct audit_feed *f);
 int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
 		     struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
+int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
+			enum member_role role, const char *reason, int minutes, struct err *e);
+int store_view_as_get(struct view_session *out, struct store *st, const char *session,
+		      struct err *e);
+int store_view_as_list(struct view_session_list *out, struct store *st, struct err *e);
+int store_view_as_end(struct store *st, const char *session, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
 int store_health_refresh(int *updated, struct store *st, struct err *e);
 int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
@@ -517,6 +541,7 @@ void quota_list_free(struct quota_list *l);
 void usage_day_list_free(struct usage_day_list *l);
 void setting_list_free(struct setting_list *l);
 void api_key_list_free(struct api_key_list *l);
+void view_session_list_free(struct view_session_list *l);
 void audit_entry_list_free(struct audit_entry_list *l);
 void alert_list_free(struct alert_list *l);
 /* Release what a record owns (not the record itself). */

@@ -345,6 +345,36 @@ store_alert_ack(struct store *st, const char *tenant, const char *alert, struct 
 	return st->ops->alert_ack(st, tenant, alert, e);
 }
 
+/* Starting and ending support access write audit entries: writes. */
+int
+store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
+		    enum member_role role, const char *reason, int minutes, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "view_as_start");
+	return st->ops->view_as_start(out, st, tenant, role, reason, minutes, e);
+}
+
+int
+store_view_as_get(struct view_session *out, struct store *st, const char *session, struct err *e)
+{
+	return st->ops->view_as_get(out, st, session, e);
+}
+
+int
+store_view_as_list(struct view_session_list *out, struct store *st, struct err *e)
+{
+	return st->ops->view_as_list(out, st, e);
+}
+
+int
+store_view_as_end(struct store *st, const char *session, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "view_as_end");
+	return st->ops->view_as_end(st, session, e);
+}
+
 int
 store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e)
 {

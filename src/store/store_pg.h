@@ -155,6 +155,7 @@ void pg_ops_members(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_platform(struct store_ops *ops);
+void pg_ops_view_as(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
 void pg_ops_feed(struct store_ops *ops);
 void pg_ops_idem(struct store_ops *ops);

@@ -203,10 +203,8 @@ rest_headers(const struct reststore *s, struct curl_slist *h)
 		snprintf(line, sizeof line, "Authorization: Bearer %s", s->token);
 		h = curl_slist_append(h, line);
 	}
-	if (c->role == STORE_ROLE_TENANT) {
-		snprintf(line, sizeof line, "X-View-As: %s", c->tenant_id);
-		h = curl_slist_append(h, line);
-		snprintf(line, sizeof line, "X-View-As-Role: %s", member_role_name(c->view_role));
+	if (c->role == STORE_ROLE_TENANT && c->view_session[0]) {
+		snprintf(line, sizeof line, "X-View-As: %s", c->view_session);
 		h = curl_slist_append(h, line);
 	}
 	return h;
@@ -562,6 +560,7 @@ fill_ops(void)
 	rest_ops_tenants(&ops);
 	rest_ops_usage(&ops);
 	rest_ops_feed(&ops);
+	rest_ops_view_as(&ops);
 }
 
 static int

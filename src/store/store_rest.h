@@ -158,6 +158,7 @@ int rest_set_str(json_t *o, const char *key, const char *text, const char *field
 void rest_ops_tenants(struct store_ops *ops);
 void rest_ops_usage(struct store_ops *ops);
 void rest_ops_feed(struct store_ops *ops);
+void rest_ops_view_as(struct store_ops *ops);
 
 #ifdef TENANTRY_FUZZ
 /* The live feed's event parser alone (store_rest_feed.c), for the fuzz

@@ -246,6 +246,7 @@ struct console {
 	enum member_role view_role;
 	char view_slug[SLUG_LEN];
 	char view_reason[128];
+	char view_session[ID_LEN]; /* its support access session */
 	int64_t view_until_us;
 	struct store_context staff_ctx;
 

@@ -292,7 +292,7 @@ cmd_sort(struct console *c, char **arg, int n)
 struct view_job {
 	struct job job;
 	struct store_context ctx;
-	char detail[512];
+	char session[ID_LEN];
 	bool leaving;
 	enum member_role role;
 	int minutes;
@@ -304,17 +304,22 @@ view_run(struct job *j, struct store *st, struct err *e)
 {
 	struct view_job *v = (struct view_job *)j;
 
+	struct view_session s;
+
 	if (v->leaving) {
-		/* Leave first, then record it as the staff member. */
+		/* Leave first, then end the session as the staff member (one
+		 * whose time ran out is already ended). */
 		if (store_set_context(st, &v->ctx, e) < 0)
 			return -1;
-		return store_audit_event(st, j->tenant, "support.view_as.end", "tenant", j->tenant,
-					 v->detail, e);
+		if (store_view_as_end(st, v->session, e) < 0 && e->code != ERR_NOT_FOUND)
+			return -1;
+		err_clear(e);
+		return 0;
 	}
-	if (store_audit_event(st, j->tenant, "support.view_as.start", "tenant", j->tenant,
-			      v->detail, e)
-	    < 0)
+	if (store_view_as_start(&s, st, j->tenant, v->role, v->reason, v->minutes, e) < 0)
 		return -1;
+	snprintf(v->session, sizeof v->session, "%s", s.id);
+	snprintf(v->ctx.view_session, sizeof v->ctx.view_session, "%s", s.id);
 	return store_set_context(st, &v->ctx, e);
 }
 
@@ -332,6 +337,7 @@ view_done(struct console *c, struct job *j)
 		c->view_until_us = console_now_us() + (int64_t)v->minutes * 60 * 1000000;
 		snprintf(c->view_slug, sizeof c->view_slug, "%s", v->slug);
 		snprintf(c->view_reason, sizeof c->view_reason, "%s", v->reason);
+		snprintf(c->view_session, sizeof c->view_session, "%s", v->session);
 		console_message(c, THEME_ROLE_WARNING, "viewing %s as %s", v->slug,
 				member_role_name(v->role));
 	} else
@@ -346,8 +352,6 @@ view_submit(struct console *c, struct modal *m)
 	enum member_role role;
 	char *end;
 	long minutes = strtol(form_value(m, 1), &end, 10);
-	json_t *d;
-	char *s;
 
 	if (member_role_parse(form_value(m, 0), &role) < 0)
 		return snprintf(m->error, sizeof m->error, "pick a role"), -1;
@@ -361,12 +365,6 @@ view_submit(struct console *c, struct modal *m)
 	snprintf(v->reason, sizeof v->reason, "%s", form_value(m, 2));
 	snprintf(v->slug, sizeof v->slug, "%s", c->tenant.slug);
 	snprintf(v->job.tenant, sizeof v->job.tenant, "%s", c->tenant.id);
-	d = json_pack("{s:s, s:s, s:i}", "reason", v->reason, "role", member_role_name(role),
-		      "minutes", (int)minutes);
-	s = d ? json_dumps(d, JSON_COMPACT) : NULL;
-	snprintf(v->detail, sizeof v->detail, "%s", s ? s : "{}");
-	free(s);
-	json_decref(d);
 	v->ctx = c->staff_ctx;
 	v->ctx.role = STORE_ROLE_TENANT;
 	v->ctx.view_role = role;
@@ -422,7 +420,7 @@ cmd_leave(struct console *c, char **arg, int n)
 	v->leaving = true;
 	v->ctx = c->staff_ctx;
 	snprintf(v->job.tenant, sizeof v->job.tenant, "%s", c->tenant.id);
-	snprintf(v->detail, sizeof v->detail, "{\"role\": \"%s\"}", member_role_name(c->view_role));
+	snprintf(v->session, sizeof v->session, "%s", c->view_session);
 	v->job.feed_target = FEED_ALL;
 	c->view_as = false; /* no more writes as the member from now on */
 	console_submit(c, &v->job);

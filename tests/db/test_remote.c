@@ -42,7 +42,6 @@ START_TEST(test_bad_credentials)
 	struct tenant_list l;
 	struct tenant_query q = { .status = -1, .limit = 10 };
 	struct store_context ctx = { .role = STORE_ROLE_TENANT };
-	struct tenant t;
 
 	FAILS(store_tenant_list(&l, s, &q, &e), ERR_UNAUTHORIZED);
 	ck_assert_int_eq(e.status, 401);
@@ -54,8 +53,10 @@ START_TEST(test_bad_credentials)
 	FAILS(store_set_context(s, &ctx, &e), ERR_BAD_REQUEST);
 	store_close(&s);
 	/* viewing as an unknown tenant */
-	s = testd_store(&ct_srv, NULL, STORE_ROLE_TENANT, "nope");
-	FAILS(store_tenant_get(&t, s, "acme-corp", &e), ERR_NOT_FOUND);
+	s = testd_store(&ct_srv, NULL, STORE_ROLE_PLATFORM, NULL);
+	FAILS(store_view_as_start(&(struct view_session){ 0 }, s, "nope", ROLE_ADMIN, "a reason",
+				  30, &e),
+	      ERR_NOT_FOUND);
 	store_close(&s);
 }
 END_TEST

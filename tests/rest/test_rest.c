@@ -298,20 +298,53 @@ START_TEST(test_other_tenant_is_not_found)
 }
 END_TEST
 
+/* A support session of token in tenant as role: its X-View-As header
+ * line (static), or NULL when refused with want. */
+static const char *
+view_session(const char *token, const char *tenant, const char *role, int want)
+{
+	static char line[2][96];
+	static int k;
+	char body[256];
+	json_t *v;
+
+	snprintf(body, sizeof body,
+		 "{\"tenant\":\"%s\",\"role\":\"%s\",\"reason\":\"ticket 4711\"}", tenant, role);
+	v = call(want, "POST", "/api/view-as", token, body);
+	if (want != 201) {
+		json_decref(v);
+		return NULL;
+	}
+	k = !k;
+	snprintf(line[k], sizeof line[k], "X-View-As: %s", jstr(v, "id"));
+	json_decref(v);
+	return line[k];
+}
+
 START_TEST(test_view_as_tenant)
 {
-	const char *h_viewer[] = { "X-View-As: alpha-labs", "X-View-As-Role: viewer", NULL };
-	const char *h_admin[] = { "X-View-As: alpha-labs", "X-View-As-Role: admin", NULL };
+	const char *h_viewer[] = { view_session(platform, "alpha-labs", "viewer", 201), NULL };
+	const char *h_admin[] = { view_session(platform, "alpha-labs", "admin", 201), NULL };
+	const char *h_support[] = { view_session(support, "alpha-labs", "viewer", 201), NULL };
+	const char *h_old[] = { "X-View-As: alpha-labs", "X-View-As-Role: admin", NULL };
 	char *out = NULL;
 
 	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs/users", support,
-				       h_viewer, NULL, 0, &out, NULL),
+				       h_support, NULL, 0, &out, NULL),
 			 200);
 	free(out);
 	/* the tenant role's context: another tenant is not there at all */
-	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/beta-works", support, h_viewer,
+	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/beta-works", support, h_support,
 				       NULL, 0, NULL, NULL),
 			 404);
+	/* a session is its staff member's own */
+	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs", support, h_admin,
+				       NULL, 0, NULL, NULL),
+			 403);
+	/* naming a tenant is not a session */
+	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform, h_old,
+				       "{\"locale\":\"de-DE\"}", 18, NULL, NULL),
+			 403);
 	/* a viewer may not write, whatever the staff role */
 	ck_assert_int_eq(testhttp_full(&srv, "PUT", "/api/tenants/alpha-labs", platform, h_viewer,
 				       "{\"locale\":\"de-DE\"}", 18, NULL, NULL),
@@ -320,6 +353,7 @@ START_TEST(test_view_as_tenant)
 				       "{\"locale\":\"de-DE\"}", 18, NULL, NULL),
 			 200);
 	/* oncall may not view as a tenant */
+	ck_assert_ptr_null(view_session(oncall, "alpha-labs", "viewer", 403));
 	ck_assert_int_eq(testhttp_full(&srv, "GET", "/api/tenants/alpha-labs", oncall, h_viewer,
 				       NULL, 0, NULL, NULL),
 			 403);
@@ -340,6 +374,70 @@ START_TEST(test_view_as_tenant)
 				  "00000000-0000-4000-8000-00000000abcd/ack",
 				  oncall, NULL, NULL),
 			 404);
+}
+END_TEST
+
+/* Support access over REST needs a reason and a bounded duration, is
+ * audited at its start and end, and platform admins list and end it. */
+START_TEST(test_view_as_sessions)
+{
+	json_t *v, *l, *a;
+	const char *id;
+	char path[128], hdr[96];
+	const char *h[] = { hdr, NULL };
+	size_t i, n, mine = 0, starts = 0, ends = 0;
+
+	json_decref(call(422, "POST", "/api/view-as", support,
+			 "{\"tenant\":\"alpha-labs\",\"role\":\"viewer\"}"));
+	json_decref(call(422, "POST", "/api/view-as", support,
+			 "{\"tenant\":\"alpha-labs\",\"reason\":\"ticket 1\",\"minutes\":241}"));
+	json_decref(call(422, "POST", "/api/view-as", support,
+			 "{\"tenant\":\"alpha-labs\",\"reason\":\"ticket 1\",\"minutes\":0}"));
+	json_decref(call(404, "POST", "/api/view-as", support,
+			 "{\"tenant\":\"no-such-tenant\",\"reason\":\"ticket 1\"}"));
+	v = call(201, "POST", "/api/view-as", support,
+		 "{\"tenant\":\"beta-works\",\"reason\":\"ticket 2\"}");
+	id = jstr(v, "id");
+	/* 30 minutes unless asked, as a viewer */
+	ck_assert_str_eq(jstr(v, "role"), "viewer");
+	snprintf(hdr, sizeof hdr, "X-View-As: %s", id);
+	snprintf(path, sizeof path, "/api/view-as/%s", id);
+	/* the platform sees it; support sees its own only */
+	l = call(200, "GET", "/api/view-as", platform, NULL);
+	n = json_array_size(json_object_get(l, "items"));
+	for (i = 0; i < n; i++)
+		mine += strcmp(jstr(json_array_get(json_object_get(l, "items"), i), "id"), id) == 0;
+	ck_assert_uint_eq(mine, 1);
+	json_decref(l);
+	l = call(200, "GET", "/api/view-as", support, NULL);
+	n = json_array_size(json_object_get(l, "items"));
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(jstr(json_array_get(json_object_get(l, "items"), i), "staff"),
+				 "help@ops.test");
+	json_decref(l);
+	ck_assert_int_eq(
+	    testhttp_full(&srv, "GET", "/api/tenants/beta-works", support, h, NULL, 0, NULL, NULL),
+	    200);
+	/* a platform admin ends it early: the header no longer works */
+	json_decref(call(204, "DELETE", path, platform, NULL));
+	json_decref(call(404, "DELETE", path, platform, NULL));
+	ck_assert_int_eq(
+	    testhttp_full(&srv, "GET", "/api/tenants/beta-works", support, h, NULL, 0, NULL, NULL),
+	    403);
+	/* start and end, on the tenant's chain */
+	a = call(200, "GET", "/api/tenants/beta-works/audit-logs?action=support.view_as", platform,
+		 NULL);
+	n = json_array_size(json_object_get(a, "items"));
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(json_object_get(a, "items"), i);
+
+		starts += strcmp(jstr(e, "action"), "support.view_as.start") == 0;
+		ends += strcmp(jstr(e, "action"), "support.view_as.end") == 0;
+	}
+	ck_assert_uint_eq(starts, 1);
+	ck_assert_uint_eq(ends, 1);
+	json_decref(a);
+	json_decref(v);
 }
 END_TEST
 
@@ -567,6 +665,7 @@ suite_rest(void)
 	tcase_add_test(tc, test_permission_matrix);
 	tcase_add_test(tc, test_other_tenant_is_not_found);
 	tcase_add_test(tc, test_view_as_tenant);
+	tcase_add_test(tc, test_view_as_sessions);
 	tcase_add_test(tc, test_rate_limit_and_quota);
 	suite_add_tcase(s, tc);
 	tcase_add_test(unit, test_every_route_documented);
