@@ -333,8 +333,7 @@ struct store_ops {
 	 * caller may see (platform admins: all); end is the caller's own or,
 	 * for platform admins, anyone's. */
 	int (*view_as_start)(struct view_session *out, struct store *st, const char *tenant,
-			     enum member_role role, const char *reason, int minutes,
-			     struct err *e);
+			     enum member_role role, const char *reason, int minutes, struct err *e);
 	int (*view_as_get)(struct view_session *out, struct store *st, const char *session,
 			   struct err *e);
 	int (*view_as_list)(struct view_session_list *out, struct store *st, struct err *e);
@@ -482,8 +481,8 @@ int store_alert_list(struct alert_list *out, struct store *st, const char *tenan
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
 int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
 			enum member_role role, const char *reason, int minutes, struct err *e);
-int store_view_as_get(struct view_session *out, struct store *st, const char *session,
-		      struct err *e);
+int
+store_view_as_get(struct view_session *out, struct store *st, const char *session, struct err *e);
 int store_view_as_list(struct view_session_list *out, struct store *st, struct err *e);
 int store_view_as_end(struct store *st, const char *session, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
