@@ -27,14 +27,14 @@ static const bool action_write[ACTION_COUNT] = {
 #undef READS
 
 static const char *const pane_names[PANE_COUNT] = {
-#define X(e, f, s, t) [PANE_##e] = s,
+#define X(e, f, s, t, h) [PANE_##e] = s,
 	PANES(X)
 #undef X
 	    [PANE_GLOBAL] = "global",
 };
 
 static const char *const pane_titles[PANE_COUNT] = {
-#define X(e, f, s, t) [PANE_##e] = t,
+#define X(e, f, s, t, h) [PANE_##e] = t,
 	PANES(X)
 #undef X
 	    [PANE_GLOBAL] = "Global",
@@ -82,7 +82,7 @@ action_jump_pane(enum action a)
 {
 	switch (a) {
 /* clang-format off */
-#define X(e, f, s, t)                                                        \
+#define X(e, f, s, t, h)                                                        \
 	case ACTION_PANE_##e:                                                \
 		return PANE_##e;
 		/* clang-format on */

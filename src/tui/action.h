@@ -10,7 +10,42 @@
 
 #include <stdbool.h>
 
-/* X(enum suffix, name in keymap files, help text) */
+/* The panes, in cycling order. A row is
+ *   A(X, enum suffix, file, name in keymap files, title shown on the pane
+ *     tab, help text of the action that goes to it):
+ * pane FILE is src/tui/pane_FILE.c, whose ops table pane_FILE_ops the
+ * console's pane table takes from this list (a pane without one does not
+ * link), and the row makes the action pane-NAME (ACTION_PANE_ENUM) too.
+ * PANES(X) calls X(enum suffix, file, name, title, help) for each row. */
+/* clang-format off */
+#define PANES_WITH(A, X)                                                       \
+	A(X, TENANTS, tenants, "tenants", "Tenants",                           \
+	  "Go to the tenant list")                                             \
+	A(X, OVERVIEW, overview, "overview", "Overview",                       \
+	  "Go to the tenant overview")                                         \
+	A(X, USERS, users, "users", "Users",                                   \
+	  "Go to the members and their roles")                                 \
+	A(X, INVITATIONS, invitations, "invitations", "Invitations",           \
+	  "Go to the invitations")                                             \
+	A(X, QUOTAS, quotas, "quotas", "Quotas",                               \
+	  "Go to the quota gauges")                                            \
+	A(X, SETTINGS, settings, "settings", "Settings",                       \
+	  "Go to the settings editor")                                         \
+	A(X, AUDIT, audit, "audit", "Audit",                                   \
+	  "Go to the audit log")                                               \
+	A(X, APIKEYS, apikeys, "apikeys", "Keys",                              \
+	  "Go to the API keys")                                                \
+	A(X, PLATFORM, platform, "platform", "Platform",                       \
+	  "Go to the platform overview")
+#define PANE_ROW_(X, e, f, s, t, h) X(e, f, s, t, h)
+#define PANES(X) PANES_WITH(PANE_ROW_, X)
+/* A pane's row as a row of ACTIONS: X(PANE_ENUM, READS, "pane-NAME", help). */
+#define PANE_ACTION_(X, e, f, s, t, h) X(PANE_##e, READS, "pane-" s, h)
+/* clang-format on */
+
+/* X(enum suffix, WRITES or READS, name in keymap files, help text). The
+ * actions that go to a pane (pane-tenants, ...) come from the PANES list
+ * below. */
 /* clang-format off */
 #define ACTIONS(X)                                                           \
 	X(QUIT, READS, "quit", "Quit the console")                                  \
@@ -19,15 +54,7 @@
 	X(FILTER, READS, "filter", "Filter the list as you type (/)")               \
 	X(NEXT_PANE, READS, "next-pane", "Go to the next pane")                     \
 	X(PREV_PANE, READS, "prev-pane", "Go to the previous pane")                 \
-	X(PANE_TENANTS, READS, "pane-tenants", "Go to the tenant list")             \
-	X(PANE_OVERVIEW, READS, "pane-overview", "Go to the tenant overview")       \
-	X(PANE_USERS, READS, "pane-users", "Go to the members and their roles")     \
-	X(PANE_INVITATIONS, READS, "pane-invitations", "Go to the invitations")     \
-	X(PANE_QUOTAS, READS, "pane-quotas", "Go to the quota gauges")              \
-	X(PANE_SETTINGS, READS, "pane-settings", "Go to the settings editor")       \
-	X(PANE_AUDIT, READS, "pane-audit", "Go to the audit log")                   \
-	X(PANE_APIKEYS, READS, "pane-apikeys", "Go to the API keys")                \
-	X(PANE_PLATFORM, READS, "pane-platform", "Go to the platform overview")     \
+	PANES_WITH(PANE_ACTION_, X) /* pane-NAME for each pane */                  \
 	X(MOVE_UP, READS, "move-up", "Move the cursor up one line")                 \
 	X(MOVE_DOWN, READS, "move-down", "Move the cursor down one line")           \
 	X(PAGE_UP, READS, "page-up", "Move the cursor up one page")                 \
@@ -79,26 +106,9 @@ enum action {
 	    ACTION_COUNT
 };
 
-/* X(enum suffix, file, name in keymap files, title shown on the pane tab):
- * pane FILE is src/tui/pane_FILE.c, whose ops table pane_FILE_ops the
- * console's pane table takes from this list (a pane without one does not
- * link). */
-/* clang-format off */
-#define PANES(X)                                                             \
-	X(TENANTS, tenants, "tenants", "Tenants")                            \
-	X(OVERVIEW, overview, "overview", "Overview")                        \
-	X(USERS, users, "users", "Users")                                    \
-	X(INVITATIONS, invitations, "invitations", "Invitations")            \
-	X(QUOTAS, quotas, "quotas", "Quotas")                                \
-	X(SETTINGS, settings, "settings", "Settings")                        \
-	X(AUDIT, audit, "audit", "Audit")                                    \
-	X(APIKEYS, apikeys, "apikeys", "Keys")                               \
-	X(PLATFORM, platform, "platform", "Platform")
-/* clang-format on */
-
 /* The real panes come first, so 0 .. PANE_GLOBAL-1 is the cycling order. */
 enum pane {
-#define X(e, f, s, t) PANE_##e,
+#define X(e, f, s, t, h) PANE_##e,
 	PANES(X)
 #undef X
 	    PANE_GLOBAL,

@@ -18,26 +18,55 @@
 
 /* One row per pane of the PANES list (action.h), indexed by its enum. */
 static const struct pane_ops *const panes[PANE_GLOBAL] = {
-#define X(e, f, s, t) [PANE_##e] = &pane_##f##_ops,
+#define X(e, f, s, t, h) [PANE_##e] = &pane_##f##_ops,
 	PANES(X)
 #undef X
 };
 _Static_assert(sizeof panes / sizeof *panes == PANE_GLOBAL, "a pane without its row");
 
-const struct pane_ops *
+struct pane_instance *
 console_pane(struct console *c)
 {
-	return panes[c->pane];
+	return c->panes[c->pane];
+}
+
+void
+console_open(struct console *c)
+{
+	struct pane_instance *p = c->panes[c->pane];
+
+	if (p->ops->needs_tenant && !c->have_tenant)
+		return;
+	p->ops->open(c, p);
+}
+
+/* One instance of each pane, zeroed, then set up by its init. */
+static void
+panes_create(struct console *c)
+{
+	for (int k = 0; k < PANE_GLOBAL; k++) {
+		struct pane_instance *p = calloc(1, panes[k]->size);
+
+		if (!p)
+			abort();
+		p->ops = panes[k];
+		if (p->ops->init)
+			p->ops->init(p);
+		c->panes[k] = p;
+	}
 }
 
 static void
-open_pane(struct console *c)
+panes_free(struct console *c)
 {
-	const struct pane_ops *p = panes[c->pane];
+	for (int k = 0; k < PANE_GLOBAL; k++) {
+		struct pane_instance *p = c->panes[k];
 
-	if (p->needs_tenant && !c->have_tenant)
-		return;
-	p->open(c);
+		if (p && p->ops->done)
+			p->ops->done(c, p);
+		free(p);
+		c->panes[k] = NULL;
+	}
 }
 
 void
@@ -49,7 +78,7 @@ console_goto(struct console *c, enum pane p)
 		c->back = c->pane;
 	c->pane = p;
 	c->filtering = false;
-	open_pane(c);
+	console_open(c);
 	c->dirty = true;
 }
 
@@ -182,7 +211,7 @@ command_key(struct console *c, int key)
 static void
 filter_key(struct console *c, int key)
 {
-	const struct pane_ops *p = panes[c->pane];
+	struct pane_instance *p = console_pane(c);
 
 	if (key == '\n' || key == KEY_DOWN || key == KEY_UP) {
 		c->filtering = false;
@@ -194,23 +223,24 @@ filter_key(struct console *c, int key)
 	} else if (!line_key(&c->filter_line, key))
 		return;
 	console_trace("filter-key", "%s", c->filter_line.buf);
-	if (p->filter)
-		p->filter(c, c->filter_line.buf);
+	if (p->ops->filter)
+		p->ops->filter(c, p, c->filter_line.buf);
 }
 
 static void
 mouse_event(struct console *c)
 {
 	MEVENT ev;
-	const struct pane_ops *p = panes[c->pane];
+	struct pane_instance *p = console_pane(c);
+	const struct pane_ops *ops = p->ops;
 	int row;
 
 	if (getmouse(&ev) != OK || c->modal.kind != MODAL_NONE)
 		return;
 	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
 		for (int i = 0; i < 3; i++)
-			p->handle(c,
-				  ev.bstate & BUTTON4_PRESSED ? ACTION_MOVE_UP : ACTION_MOVE_DOWN);
+			ops->handle(
+			    c, p, ev.bstate & BUTTON4_PRESSED ? ACTION_MOVE_UP : ACTION_MOVE_DOWN);
 		return;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
@@ -222,20 +252,22 @@ mouse_event(struct console *c)
 			console_goto(c, (enum pane)k);
 		return;
 	}
-	if ((row = console_body_row(ev.y)) >= 0 && p->click && (!p->needs_tenant || c->have_tenant))
-		p->click(c, row, (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+	if ((row = console_body_row(c, ev.y)) >= 0 && ops->click
+	    && (!ops->needs_tenant || c->have_tenant))
+		ops->click(c, p, row, (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0);
 }
 
 static void
 handle_key(struct console *c, int key)
 {
-	const struct pane_ops *p = panes[c->pane];
+	struct pane_instance *p = console_pane(c);
 	enum action a;
 
 	c->dirty = true;
 	console_trace("key", "%d", key);
 	if (key == KEY_RESIZE) {
 		clearok(curscr, TRUE);
+		console_layout(c);
 		return;
 	}
 	if (key == KEY_MOUSE) {
@@ -262,7 +294,7 @@ handle_key(struct console *c, int key)
 		return;
 	if (action_writes(a) && !console_may(c, a, PERM_COUNT))
 		return;
-	if ((!p->needs_tenant || c->have_tenant) && p->handle(c, a))
+	if ((!p->ops->needs_tenant || c->have_tenant) && p->ops->handle(c, p, a))
 		return;
 	global_action(c, a);
 }
@@ -405,7 +437,9 @@ console_run(const struct console_options *opt)
 	/* Nothing but ncurses writes to the terminal while it owns it: a
 	 * library's stray message on stderr would corrupt the screen. */
 	saved_stderr = quiet_stderr();
+	panes_create(c);
 	screen_start(c);
+	console_layout(c);
 	command_history_load();
 	console_start(c);
 	while (!c->quit && !got_signal) {
@@ -439,9 +473,7 @@ console_run(const struct console_options *opt)
 	drain_done(c);
 	close(c->done_pipe[0]);
 	close(c->done_pipe[1]);
-	for (int k = 0; k < PANE_GLOBAL; k++)
-		if (panes[k]->done)
-			panes[k]->done(c);
+	panes_free(c);
 	console_free(c);
 	return rc;
 }

@@ -4,9 +4,12 @@
  * Only the UI thread calls ncurses. Everything that talks to the store is a
  * job: the UI thread submits it, the worker thread runs job->run against
  * the store, and the UI thread gets it back through a pipe it polls with
- * the terminal and calls job->done. A pane is one file with a const
- * struct pane_ops (like tig's views); adding a pane is one file and one
- * line in the table of console.c.
+ * the terminal and calls job->done. A pane is one file: its own struct
+ * beginning with a struct pane_instance, and a const struct pane_ops (like tig's
+ * views); adding a pane is that file and one row in the PANES list of
+ * action.h (the pane table of console.c and the pane-NAME action follow
+ * from it; the unit suite names the key binding and the manual's lines to
+ * add).
  */
 #ifndef TENANTRY_TUI_CONSOLE_H
 #define TENANTRY_TUI_CONSOLE_H
@@ -159,6 +162,9 @@ struct modal {
 	int (*submit)(struct console *c, struct modal *m);
 	char ref[ID_LEN];   /* what the form is about: an id */
 	char ref2[KEY_LEN]; /* a slug, a key, an email */
+	/* MODAL_FORM: called after each key the form took, and may adjust the
+	 * fields to what was typed or chosen (may be NULL). */
+	void (*changed)(struct modal *m);
 };
 
 /* Opens a form titled title; add fields with form_add_*. */
@@ -182,30 +188,50 @@ void modal_draw(struct console *c);
 
 /* ---- panes ------------------------------------------------------------------- */
 
+/* One pane: what every pane has. A pane's own struct (its state) begins
+ * with it; the console allocates one of each (ops->size bytes, zeroed) when
+ * it starts, keeps them in c->panes[] by enum pane, and frees them when it
+ * closes. Like tig's struct view with its struct view_ops. */
+struct pane_instance {
+	const struct pane_ops *ops;
+	/* The size of its body on screen, set by the console whenever the
+	 * layout changes (console_layout), before ops->resize. */
+	int height, width;
+};
+
 struct pane_ops {
 	enum pane id;
 	bool needs_tenant; /* shows one tenant's data */
+	size_t size;       /* of the pane's struct, which begins with a struct pane_instance */
+	/* Sets the first state of a fresh (zeroed) pane; may be NULL. */
+	void (*init)(struct pane_instance *p);
 	/* The pane became visible or its tenant changed: (re)load. */
-	void (*open)(struct console *c);
-	void (*draw)(struct console *c, WINDOW *w, int height, int width);
+	void (*open)(struct console *c, struct pane_instance *p);
+	/* p->height or p->width changed (may be NULL). */
+	void (*resize)(struct pane_instance *p);
+	/* Draws the body; changes nothing (both are const). */
+	void (*draw)(const struct console *c, const struct pane_instance *p, WINDOW *w, int height,
+		     int width);
 	/* An action in this pane; true when handled. */
-	bool (*handle)(struct console *c, enum action a);
+	bool (*handle)(struct console *c, struct pane_instance *p, enum action a);
 	/* A character typed while the pane's filter is being edited changed
 	 * the filter text (NULL: the pane has no filter). */
-	void (*filter)(struct console *c, const char *text);
+	void (*filter)(struct console *c, struct pane_instance *p, const char *text);
 	/* A click on body row (0 = first row under the pane's header). */
-	void (*click)(struct console *c, int row, bool twice);
+	void (*click)(struct console *c, struct pane_instance *p, int row, bool twice);
 	/* Live audit entries arrived (NULL: not interested). */
-	void (*audit)(struct console *c, const struct audit_entry *e, size_t n);
+	void (*audit)(struct console *c, struct pane_instance *p, const struct audit_entry *e,
+		      size_t n);
 	/* About once a second while shown, to poll what has no live feed
 	 * (usage counters); may be NULL. */
-	void (*tick)(struct console *c);
-	/* The console is closing: free what the pane holds (may be NULL). */
-	void (*done)(struct console *c);
+	void (*tick)(struct console *c, struct pane_instance *p);
+	/* The console is closing: free what the pane holds, not p itself (may
+	 * be NULL). */
+	void (*done)(struct console *c, struct pane_instance *p);
 };
 
 /* Each pane of the PANES list (action.h) defines pane_FILE_ops. */
-#define X(e, f, s, t) extern const struct pane_ops pane_##f##_ops;
+#define X(e, f, s, t, h) extern const struct pane_ops pane_##f##_ops;
 PANES(X)
 #undef X
 
@@ -222,7 +248,8 @@ struct console {
 	int64_t busy_since_us;
 	bool quit, dirty, mouse;
 	enum pane pane;
-	enum pane back; /* where BACK returns to */
+	enum pane back;                           /* where BACK returns to */
+	struct pane_instance *panes[PANE_GLOBAL]; /* each pane's instance, by enum pane */
 	struct keymap keys;
 	struct theme theme;
 	bool color;
@@ -273,8 +300,8 @@ const char *console_key_hint(const struct console *c, enum action action, const 
 			     char *buf, size_t size);
 /* The pane whose tab is at column x of the tab line, or -1. */
 int console_tab_at(int x);
-/* The body row at screen line y in the last frame, or -1. */
-int console_body_row(int y);
+/* The body row of the current pane at screen line y, or -1. */
+int console_body_row(const struct console *c, int y);
 
 /* Shows a message on the bottom line for a few seconds. */
 void console_message(struct console *c, enum theme_role role, const char *fmt, ...)
@@ -290,7 +317,13 @@ void console_set_tenant(struct console *c, const struct tenant *t);
 /* Goes to pane p (opening it). */
 void console_goto(struct console *c, enum pane p);
 /* The pane currently shown. */
-const struct pane_ops *console_pane(struct console *c);
+struct pane_instance *console_pane(struct console *c);
+/* Opens the pane currently shown (when it has what it needs: a tenant). */
+void console_open(struct console *c);
+/* Works out the body size of every pane from the terminal's size and the
+ * frame (the view-as banner, the audit strip) and tells the panes whose
+ * size changed. Called when one of those changes. */
+void console_layout(struct console *c);
 /* Reloads the current pane and the title counts. */
 void console_refresh(struct console *c);
 
@@ -298,7 +331,7 @@ void console_refresh(struct console *c);
  * is read-only, or when viewing as a member whose role lacks p. */
 bool console_may(struct console *c, enum action a, enum perm p);
 /* The slug of tenant id when known (from loaded lists), else a short id. */
-const char *console_tenant_label(struct console *c, const char *id, char *buf, size_t size);
+const char *console_tenant_label(const struct console *c, const char *id, char *buf, size_t size);
 /* Remembers id -> slug for console_tenant_label. */
 void console_remember_slug(struct console *c, const char *id, const char *slug);
 
@@ -340,8 +373,8 @@ void console_help(struct console *c);
  * fetched after the feed (re)opened rather than announced. */
 void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
 /* Draws one audit entry on one line of w. */
-void console_audit_line(struct console *c, WINDOW *w, int y, int width, const struct audit_entry *e,
-			bool selected);
+void console_audit_line(const struct console *c, WINDOW *w, int y, int width,
+			const struct audit_entry *e, bool selected);
 /* Deep copy of an audit entry (dst is overwritten). */
 void audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src);
 

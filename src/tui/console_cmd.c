@@ -177,7 +177,7 @@ tenant_get_done(struct console *c, struct job *j)
 	console_set_tenant(c, &tj->t);
 	console_goto(c,
 		     c->pane == PANE_TENANTS || c->pane == PANE_PLATFORM ? PANE_OVERVIEW : c->pane);
-	console_pane(c)->open(c);
+	console_open(c);
 }
 
 static void
@@ -332,6 +332,7 @@ view_done(struct console *c, struct job *j)
 	if (console_failed(c, j, v->leaving ? "leaving view-as" : "view as"))
 		return;
 	c->view_as = !v->leaving;
+	console_layout(c); /* the banner comes or goes */
 	if (c->view_as) {
 		c->view_role = v->role;
 		c->view_until_us = console_now_us() + (int64_t)v->minutes * 60 * 1000000;
@@ -423,6 +424,7 @@ cmd_leave(struct console *c, char **arg, int n)
 	snprintf(v->session, sizeof v->session, "%s", c->view_session);
 	v->job.feed_target = FEED_ALL;
 	c->view_as = false; /* no more writes as the member from now on */
+	console_layout(c);
 	console_submit(c, &v->job);
 }
 

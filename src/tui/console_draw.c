@@ -10,11 +10,57 @@
 #include "tui/keyname.h"
 #include "tui/widget.h"
 
-/* Where the last frame put things, for mouse clicks. */
-static struct {
-	int tab_x[PANE_GLOBAL + 1];
-	int body_y, body_h;
-} frame;
+/* ---- layout ------------------------------------------------------------------ */
+
+/* The first screen line of the body: under the title and the tabs, and
+ * the view-as banner when it is shown. */
+static int
+body_top(const struct console *c)
+{
+	return c->view_as ? 3 : 2;
+}
+
+/* The lines of the live audit strip under pane p's body (none in the audit
+ * log itself, nor on a short terminal). */
+static int
+strip_lines(enum pane p)
+{
+	if (p == PANE_AUDIT || LINES < 24)
+		return 0;
+	return LINES >= 40 ? 8 : 5;
+}
+
+/* The body of pane p: from body_top down to the strip, above the bottom
+ * line. */
+static int
+body_height(const struct console *c, enum pane p)
+{
+	return LINES - 1 - body_top(c) - strip_lines(p);
+}
+
+void
+console_layout(struct console *c)
+{
+	for (int k = 0; k < PANE_GLOBAL; k++) {
+		struct pane_instance *p = c->panes[k];
+		int h = body_height(c, (enum pane)k);
+
+		if (!p || (p->height == h && p->width == COLS))
+			continue;
+		p->height = h;
+		p->width = COLS;
+		if (p->ops->resize)
+			p->ops->resize(p);
+	}
+	c->dirty = true;
+}
+
+/* The label of pane p's tab (" 3 Users "). */
+static void
+tab_label(enum pane p, char *buf, size_t size)
+{
+	snprintf(buf, size, " %d %s ", (int)p + 1, pane_title(p));
+}
 
 static void
 draw_title(struct console *c)
@@ -57,9 +103,8 @@ draw_tabs(struct console *c)
 	for (int p = 0; p < PANE_GLOBAL; p++) {
 		int w;
 
-		snprintf(label, sizeof label, " %d %s ", p + 1, pane_title((enum pane)p));
+		tab_label((enum pane)p, label, sizeof label);
 		w = text_width(label);
-		frame.tab_x[p] = x;
 		if (x + w > COLS)
 			w = COLS - x;
 		if (w > 0)
@@ -69,7 +114,6 @@ draw_tabs(struct console *c)
 			    label);
 		x += w;
 	}
-	frame.tab_x[PANE_GLOBAL] = x;
 	if (c->have_tenant && x + 4 < COLS) {
 		snprintf(label, sizeof label, "%s %s", widget_ascii() ? ">" : "▸", c->tenant.slug);
 		draw_text_right(stdscr, 1, x + 1, COLS - x - 1, theme_attr(THEME_ROLE_TAB) | A_BOLD,
@@ -136,8 +180,8 @@ audit_role(const char *action)
 
 /* One audit entry on one line: time, tenant, actor, action, what. */
 void
-console_audit_line(struct console *c, WINDOW *w, int y, int width, const struct audit_entry *e,
-		   bool selected)
+console_audit_line(const struct console *c, WINDOW *w, int y, int width,
+		   const struct audit_entry *e, bool selected)
 {
 	char t[16], who[SLUG_LEN], line[1024];
 	attr_t base = theme_attr(selected ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
@@ -274,8 +318,9 @@ draw_too_small(void)
 void
 console_draw(struct console *c)
 {
-	const struct pane_ops *p = console_pane(c);
-	int y = 2, strip = 0, bottom = LINES - 1;
+	const struct pane_instance *p = console_pane(c);
+	int y = body_top(c), strip = strip_lines(c->pane), bottom = LINES - 1;
+	int body_h = body_height(c, c->pane);
 	WINDOW *body;
 
 	c->dirty = false;
@@ -288,19 +333,15 @@ console_draw(struct console *c)
 	draw_title(c);
 	draw_tabs(c);
 	if (c->view_as)
-		draw_banner(c, y++);
-	if (c->pane != PANE_AUDIT && LINES >= 24)
-		strip = LINES >= 40 ? 8 : 5;
-	frame.body_y = y;
-	frame.body_h = bottom - y - strip;
-	body = derwin(stdscr, frame.body_h, COLS, frame.body_y, 0);
+		draw_banner(c, 2);
+	body = derwin(stdscr, body_h, COLS, y, 0);
 	if (body) {
-		if (p->needs_tenant && !c->have_tenant)
+		if (p->ops->needs_tenant && !c->have_tenant)
 			draw_text(
 			    body, 1, 2, COLS - 4, theme_attr(THEME_ROLE_DIM),
 			    "No tenant selected: pick one in the tenant list (1) or :tenant SLUG");
 		else
-			p->draw(c, body, frame.body_h, COLS);
+			p->ops->draw(c, p, body, body_h, COLS);
 		delwin(body);
 	}
 	if (strip)
@@ -313,16 +354,29 @@ console_draw(struct console *c)
 int
 console_tab_at(int x)
 {
-	for (int k = 0; k < PANE_GLOBAL; k++)
-		if (x >= frame.tab_x[k] && x < frame.tab_x[k + 1])
+	char label[SLUG_LEN + 16];
+	int left = 0;
+
+	for (int k = 0; k < PANE_GLOBAL; k++) {
+		int w;
+
+		tab_label((enum pane)k, label, sizeof label);
+		w = text_width(label);
+		if (left + w > COLS)
+			w = COLS - left;
+		if (x >= left && x < left + w)
 			return k;
+		left += w;
+	}
 	return -1;
 }
 
 int
-console_body_row(int y)
+console_body_row(const struct console *c, int y)
 {
-	return y >= frame.body_y && y < frame.body_y + frame.body_h ? y - frame.body_y : -1;
+	int top = body_top(c), h = body_height(c, c->pane);
+
+	return y >= top && y < top + h ? y - top : -1;
 }
 
 void

@@ -446,8 +446,13 @@ modal_key(struct console *c, int key)
 		modal_close(c);
 		return true;
 	}
-	if (m->kind == MODAL_FORM)
-		return form_key(c, m, key);
+	if (m->kind == MODAL_FORM) {
+		bool used = form_key(c, m, key);
+
+		if (m->kind == MODAL_FORM && m->changed)
+			m->changed(m);
+		return used;
+	}
 	switch (key) {
 	case '\n':
 	case 'q':

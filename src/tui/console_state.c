@@ -122,7 +122,7 @@ console_remember_slug(struct console *c, const char *id, const char *slug)
 }
 
 const char *
-console_tenant_label(struct console *c, const char *id, char *buf, size_t size)
+console_tenant_label(const struct console *c, const char *id, char *buf, size_t size)
 {
 	unsigned k = slot_of(id);
 
@@ -237,7 +237,7 @@ ring_has(const struct console *c, const struct audit_entry *e)
 void
 console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill)
 {
-	const struct pane_ops *p = console_pane(c);
+	struct pane_instance *p = console_pane(c);
 	size_t fresh = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -260,8 +260,8 @@ console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill)
 			      e->tenant_id, (long long)e->seq,
 			      (long long)(console_now_us() - e->at));
 	}
-	if (fresh && p->audit)
-		p->audit(c, l->rows, fresh);
+	if (fresh && p->ops->audit)
+		p->ops->audit(c, p, l->rows, fresh);
 	free(l->rows);
 	l->rows = NULL;
 	l->n = 0;
@@ -430,11 +430,8 @@ load_counts(struct console *c)
 void
 console_refresh(struct console *c)
 {
-	const struct pane_ops *p = console_pane(c);
-
 	load_counts(c);
-	if (!p->needs_tenant || c->have_tenant)
-		p->open(c);
+	console_open(c);
 }
 
 void
@@ -442,7 +439,7 @@ console_start(struct console *c)
 {
 	/* The first page first: the platform counts scan every tenant. */
 	c->pane = PANE_TENANTS;
-	console_pane(c)->open(c);
+	console_open(c);
 	load_counts(c);
 	if (c->opt.tenant) {
 		char cmd[300];
@@ -458,14 +455,14 @@ console_start(struct console *c)
 void
 console_tick(struct console *c)
 {
-	const struct pane_ops *p = console_pane(c);
+	struct pane_instance *p = console_pane(c);
 	int64_t now = console_now_us();
 	static int64_t last;
 
-	if (p->tick && now - last >= 1000000 && (!p->needs_tenant || c->have_tenant)
+	if (p->ops->tick && now - last >= 1000000 && (!p->ops->needs_tenant || c->have_tenant)
 	    && c->modal.kind == MODAL_NONE) {
 		last = now;
-		p->tick(c);
+		p->ops->tick(c, p);
 	}
 	if (c->view_as && now >= c->view_until_us) {
 		command_run(c, "leave");

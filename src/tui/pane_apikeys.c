@@ -9,19 +9,23 @@
 #include "core/text.h"
 #include "core/validate.h"
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
 #define EXPIRES_MAX_DAYS 36500
 
-static struct {
-	struct api_key_list rows;
-	struct list_view view;
-	char tenant[ID_LEN];      /* whose rows these are */
+/* The pane: the keys of the tenant shown. */
+struct apikeys {
+	struct pane_instance pane;
+	struct pane_list list;    /* of struct api_key */
 	char form_tenant[ID_LEN]; /* the tenant of the open form */
-	unsigned seq;             /* of the newest load; older replies are dropped */
-	bool loading, loaded;
-	char keep_id[ID_LEN]; /* reselect this row after a reload */
-} ak;
+};
+
+static struct apikeys *
+apikeys_of(struct console *c)
+{
+	return (struct apikeys *)c->panes[PANE_APIKEYS];
+}
 
 enum key_state { KEY_ACTIVE, KEY_REVOKED, KEY_EXPIRED };
 
@@ -41,31 +45,6 @@ key_state_name(enum key_state s)
 	return s == KEY_REVOKED ? "revoked" : s == KEY_EXPIRED ? "expired" : "active";
 }
 
-static void
-rows_free(void)
-{
-	api_key_list_free(&ak.rows);
-	ak.view.n = ak.view.sel = ak.view.top = 0;
-}
-
-/* The rows belong to one tenant: forget them when it changed. */
-static void
-sync_tenant(struct console *c)
-{
-	if (strcmp(ak.tenant, c->tenant.id) == 0)
-		return;
-	rows_free();
-	ak.loaded = false;
-	ak.keep_id[0] = '\0';
-	snprintf(ak.tenant, sizeof ak.tenant, "%s", c->tenant.id);
-}
-
-static const struct api_key *
-selected(void)
-{
-	return ak.rows.n && ak.view.sel < (int)ak.rows.n ? &ak.rows.rows[ak.view.sel] : NULL;
-}
-
 /* A reply about another tenant than the one shown is dropped. */
 static bool
 stale(struct console *c, const struct job *j)
@@ -75,66 +54,45 @@ stale(struct console *c, const struct job *j)
 
 /* ---- load ------------------------------------------------------------------- */
 
-struct list_job {
-	struct job job;
-	unsigned seq;
-	struct api_key_list out;
+static int
+list_load(struct pane_list_job *j, struct store *st, struct err *e)
+{
+	struct api_key_list out = { 0 };
+	int rc = store_apikey_list(&out, st, j->job.tenant, e);
+
+	j->rows = out.rows;
+	j->n = out.n;
+	return rc;
+}
+
+static const char *
+row_id(const void *row)
+{
+	return ((const struct api_key *)row)->id;
+}
+
+static const struct pane_list_ops list_ops = {
+	.what = "loading API keys",
+	.name = "API keys",
+	.row_size = sizeof(struct api_key),
+	.per_tenant = true,
+	.load = list_load,
+	.row_id = row_id,
 };
 
-static int
-list_run(struct job *j, struct store *st, struct err *e)
+static void
+apikeys_init(struct pane_instance *p)
 {
-	return store_apikey_list(&((struct list_job *)j)->out, st, j->tenant, e);
+	pane_list_init(&((struct apikeys *)p)->list, &list_ops, p, 2, 0);
 }
 
 static void
-list_done(struct console *c, struct job *j)
+apikeys_open(struct console *c, struct pane_instance *p)
 {
-	struct list_job *lj = (struct list_job *)j;
+	struct apikeys *ak = (struct apikeys *)p;
 
-	if (lj->seq != ak.seq)
-		return;
-	ak.loading = false;
-	if (stale(c, j) || console_failed(c, j, "API keys"))
-		return;
-	if (!ak.keep_id[0] && selected())
-		snprintf(ak.keep_id, sizeof ak.keep_id, "%s", selected()->id);
-	rows_free();
-	ak.rows = lj->out;
-	memset(&lj->out, 0, sizeof lj->out); /* the rows moved */
-	for (size_t i = 0; i < ak.rows.n; i++)
-		if (strcmp(ak.rows.rows[i].id, ak.keep_id) == 0)
-			ak.view.sel = (int)i;
-	ak.keep_id[0] = '\0';
-	ak.view.n = (int)ak.rows.n;
-	list_clamp(&ak.view);
-	ak.loaded = true;
-}
-
-static void
-list_destroy(struct job *j)
-{
-	api_key_list_free(&((struct list_job *)j)->out);
-}
-
-static void
-load(struct console *c)
-{
-	struct list_job *lj = job_new(sizeof *lj, list_run, list_done);
-
-	lj->job.destroy = list_destroy;
-	lj->job.what = "loading API keys";
-	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", c->tenant.id);
-	lj->seq = ++ak.seq;
-	ak.loading = true;
-	console_submit(c, &lj->job);
-}
-
-static void
-apikeys_open(struct console *c)
-{
-	sync_tenant(c);
-	load(c);
+	pane_list_sync(&ak->list, c);
+	pane_list_load(c, &ak->list, false);
 }
 
 /* ---- detail ----------------------------------------------------------------------- */
@@ -214,8 +172,8 @@ create_done(struct console *c, struct job *j)
 	explicit_bzero(text, sizeof text);
 	if (stale(c, j))
 		return;
-	snprintf(ak.keep_id, sizeof ak.keep_id, "%s", cj->out.id);
-	load(c);
+	pane_list_keep(&apikeys_of(c)->list, cj->out.id);
+	pane_list_load(c, &apikeys_of(c)->list, false);
 }
 
 static void
@@ -303,7 +261,7 @@ create_submit(struct console *c, struct modal *m)
 	cj->job.destroy = create_destroy;
 	cj->job.write = true;
 	cj->job.what = "creating API key";
-	snprintf(cj->job.tenant, sizeof cj->job.tenant, "%s", ak.form_tenant);
+	snprintf(cj->job.tenant, sizeof cj->job.tenant, "%s", apikeys_of(c)->form_tenant);
 	snprintf(cj->name, sizeof cj->name, "%s", name);
 	cj->scopes = scopes;
 	cj->expires_at = expires;
@@ -347,7 +305,7 @@ create_start(struct console *c)
 
 	snprintf(title, sizeof title, "New API key for %s", c->tenant.slug);
 	m = form_open(c, title, create_submit);
-	snprintf(ak.form_tenant, sizeof ak.form_tenant, "%s", c->tenant.id);
+	snprintf(apikeys_of(c)->form_tenant, sizeof apikeys_of(c)->form_tenant, "%s", c->tenant.id);
 	form_add_text(m, "name", "");
 	form_add_text(m, "scopes", "tenant:read");
 	form_add_text(m, "expiry (days)", "90");
@@ -380,7 +338,7 @@ revoke_done(struct console *c, struct job *j)
 	if (j->rc < 0 || stale(c, j))
 		return;
 	console_message(c, THEME_ROLE_OK, "revoked %s", rj->label);
-	load(c);
+	pane_list_load(c, &apikeys_of(c)->list, false);
 }
 
 /* m->ref is the key's id, m->ref2 what has to be typed: its name (or its
@@ -397,7 +355,7 @@ revoke_submit(struct console *c, struct modal *m)
 	rj = job_new(sizeof *rj, revoke_run, revoke_done);
 	rj->job.write = true;
 	rj->job.what = "revoking API key";
-	snprintf(rj->job.tenant, sizeof rj->job.tenant, "%s", ak.form_tenant);
+	snprintf(rj->job.tenant, sizeof rj->job.tenant, "%s", apikeys_of(c)->form_tenant);
 	snprintf(rj->id, sizeof rj->id, "%s", m->ref);
 	snprintf(rj->label, sizeof rj->label, "%s", m->ref2);
 	console_submit(c, &rj->job);
@@ -417,7 +375,7 @@ revoke_confirm(struct console *c, const struct api_key *k)
 	}
 	snprintf(title, sizeof title, "Revoke API key %s", label);
 	m = form_open(c, title, revoke_submit);
-	snprintf(ak.form_tenant, sizeof ak.form_tenant, "%s", c->tenant.id);
+	snprintf(apikeys_of(c)->form_tenant, sizeof apikeys_of(c)->form_tenant, "%s", c->tenant.id);
 	snprintf(m->ref, sizeof m->ref, "%s", k->id);
 	snprintf(m->ref2, sizeof m->ref2, "%s", label);
 	form_note(m,
@@ -489,7 +447,7 @@ draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bo
 }
 
 static void
-draw_head(WINDOW *w, int width, const int *wd)
+draw_head(WINDOW *w, int width, const int *wd, const struct pane_list *l, size_t n)
 {
 	static const char *const head[NCOLS] = { "NAME",    "PREFIX",  "SCOPES",    "CREATED BY",
 						 "CREATED", "EXPIRES", "LAST USED", "STATE" };
@@ -497,10 +455,10 @@ draw_head(WINDOW *w, int width, const int *wd)
 	char info[96];
 	int x = 0;
 
-	for (size_t i = 0; i < ak.rows.n; i++)
-		active += key_state(&ak.rows.rows[i]) == KEY_ACTIVE;
-	snprintf(info, sizeof info, " %zu API keys, %zu active%s", ak.rows.n, active,
-		 ak.loading ? "  loading…" : "");
+	for (size_t i = 0; i < n; i++)
+		active += key_state(pane_list_row(l, i)) == KEY_ACTIVE;
+	snprintf(info, sizeof info, " %zu API keys, %zu active%s", n, active,
+		 l->loading ? "  loading…" : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
 	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER), "");
 	for (size_t i = 0; i < NCOLS; i++) {
@@ -512,36 +470,36 @@ draw_head(WINDOW *w, int width, const int *wd)
 }
 
 static void
-apikeys_draw(struct console *c, WINDOW *w, int h, int width)
+apikeys_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int h, int width)
 {
+	const struct pane_list *l = &((const struct apikeys *)p)->list;
+	size_t n = pane_list_shown(l, c);
 	int wd[NCOLS];
 
-	sync_tenant(c);
+	(void)h;
 	layout_columns(cols, NCOLS, width, 1, wd);
-	draw_head(w, width, wd);
-	ak.view.height = h - 2;
-	ak.view.n = (int)ak.rows.n;
-	list_clamp(&ak.view);
-	if (!ak.rows.n)
+	draw_head(w, width, wd, l, n);
+	if (!n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  ak.loading || !ak.loaded ? "loading…" : "no API keys yet");
-	for (int r = 0; r < ak.view.height && ak.view.top + r < (int)ak.rows.n; r++) {
-		int i = ak.view.top + r;
+			  l->loading || !pane_list_loaded(l, c) ? "loading…" : "no API keys yet");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r;
 
-		draw_row(w, 2 + r, width, wd, &ak.rows.rows[i], i == ak.view.sel, i % 2);
+		draw_row(w, 2 + r, width, wd, pane_list_row(l, (size_t)i), i == l->view.sel, i % 2);
 	}
 }
 
 /* ---- input ------------------------------------------------------------------------ */
 
 static bool
-apikeys_handle(struct console *c, enum action a)
+apikeys_handle(struct console *c, struct pane_instance *p, enum action a)
 {
+	struct pane_list *l = &((struct apikeys *)p)->list;
 	const struct api_key *k;
 
-	sync_tenant(c);
-	k = selected();
-	if (list_move(&ak.view, a))
+	pane_list_sync(l, c);
+	k = pane_list_selected(l);
+	if (pane_list_move(l, a))
 		return true;
 	switch (a) {
 	case ACTION_SELECT:
@@ -563,27 +521,32 @@ apikeys_handle(struct console *c, enum action a)
 }
 
 static void
-apikeys_click(struct console *c, int row, bool twice)
+apikeys_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (row < 2 || ak.view.top + row - 2 >= (int)ak.rows.n)
-		return;
-	ak.view.sel = ak.view.top + row - 2;
-	if (twice)
-		apikeys_handle(c, ACTION_DETAIL);
+	if (pane_list_click(&((struct apikeys *)p)->list, row) && twice)
+		apikeys_handle(c, p, ACTION_DETAIL);
 }
 
 static void
-apikeys_done(struct console *c)
+apikeys_resize(struct pane_instance *p)
+{
+	pane_list_resize(&((struct apikeys *)p)->list);
+}
+
+static void
+apikeys_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	rows_free();
-	memset(&ak, 0, sizeof ak);
+	pane_list_free(&((struct apikeys *)p)->list);
 }
 
 const struct pane_ops pane_apikeys_ops = {
 	.id = PANE_APIKEYS,
 	.needs_tenant = true,
+	.size = sizeof(struct apikeys),
+	.init = apikeys_init,
 	.open = apikeys_open,
+	.resize = apikeys_resize,
 	.draw = apikeys_draw,
 	.handle = apikeys_handle,
 	.click = apikeys_click,

@@ -9,181 +9,219 @@
 #include <string.h>
 
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
 #define LOAD 300
 #define KEEP 2000
 
-static struct {
-	char tenant[ID_LEN];
-	struct audit_entry *rows; /* oldest first */
-	size_t n, cap;
-	size_t held; /* live entries not shown while paused */
+/* The pane: the tenant's entries, oldest first (the list's rows), the
+ * live ones held back while paused, and the filters. */
+struct audit {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct audit_entry, at most KEEP */
+	size_t held;           /* live entries not shown while paused */
 	struct audit_entry *pending;
 	size_t npending, pending_cap;
-	struct list_view view;
-	bool follow, paused, loaded;
+	bool follow, paused;
 	char action[64], actor[EMAIL_LEN];
-	unsigned seq;
-} au = { .follow = true };
+};
 
+static struct audit *
+audit_of(struct console *c)
+{
+	return (struct audit *)c->panes[PANE_AUDIT];
+}
+
+/* A load with the filters it was sent with. */
 struct audit_job {
-	struct job job;
-	unsigned seq;
+	struct pane_list_job lj;
 	char action[64], actor[EMAIL_LEN];
-	struct audit_entry_list out;
 };
 
 static void
-entries_free(struct audit_entry *rows, size_t *n)
+pending_free(struct audit *au)
 {
-	for (size_t i = 0; i < *n; i++)
-		audit_entry_clear(&rows[i]);
-	*n = 0;
+	for (size_t i = 0; i < au->npending; i++)
+		audit_entry_clear(&au->pending[i]);
+	au->npending = 0;
 }
 
 static void
-push(struct audit_entry **rows, size_t *n, size_t *cap, const struct audit_entry *e, bool copy)
+pending_push(struct audit *au, const struct audit_entry *e)
 {
-	if (*n == KEEP) {
-		audit_entry_clear(&(*rows)[0]);
-		memmove(*rows, *rows + 1, (KEEP - 1) * sizeof **rows);
-		(*n)--;
-		if (au.view.sel > 0)
-			au.view.sel--;
+	if (au->npending == KEEP) {
+		audit_entry_clear(&au->pending[0]);
+		memmove(au->pending, au->pending + 1, (KEEP - 1) * sizeof *au->pending);
+		au->npending--;
+		if (au->list.view.sel > 0)
+			au->list.view.sel--;
 	}
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		if (!(*rows = realloc(*rows, *cap * sizeof **rows)))
+	if (au->npending == au->pending_cap) {
+		au->pending_cap = au->pending_cap ? au->pending_cap * 2 : 256;
+		if (!(au->pending = realloc(au->pending, au->pending_cap * sizeof *au->pending)))
 			abort();
 	}
-	if (copy)
-		audit_entry_copy(&(*rows)[(*n)++], e);
-	else
-		(*rows)[(*n)++] = *e;
+	audit_entry_copy(&au->pending[au->npending++], e);
 }
 
+/* Newest first from the store, turned into oldest first. */
 static int
-audit_run(struct job *j, struct store *st, struct err *e)
+audit_run(struct pane_list_job *j, struct store *st, struct err *e)
 {
 	struct audit_job *aj = (struct audit_job *)j;
+	struct audit_entry_list out = { 0 };
 	struct audit_query q = { .limit = LOAD,
 				 .newest = true,
 				 .action = aj->action[0] ? aj->action : NULL,
 				 .actor = aj->actor[0] ? aj->actor : NULL };
+	int rc = store_audit_list(&out, st, j->job.tenant, &q, e);
 
-	return store_audit_list(&aj->out, st, j->tenant, &q, e);
+	for (size_t i = 0; i < out.n / 2; i++) {
+		struct audit_entry t = out.rows[i];
+
+		out.rows[i] = out.rows[out.n - 1 - i];
+		out.rows[out.n - 1 - i] = t;
+	}
+	j->rows = out.rows;
+	j->n = out.n;
+	return rc;
 }
 
 static void
-audit_done(struct console *c, struct job *j)
+audit_query(const struct pane_instance *p, struct pane_list_job *j)
 {
+	const struct audit *au = (const struct audit *)p;
 	struct audit_job *aj = (struct audit_job *)j;
 
-	if (aj->seq != au.seq || !c->have_tenant || strcmp(j->tenant, c->tenant.id) != 0)
-		return;
-	if (console_failed(c, j, "audit log"))
-		return;
-	entries_free(au.rows, &au.n);
-	entries_free(au.pending, &au.npending);
-	au.held = 0;
-	/* newest first from the store: reverse into oldest first */
-	for (size_t i = aj->out.n; i-- > 0;)
-		push(&au.rows, &au.n, &au.cap, &aj->out.rows[i], false);
-	free(aj->out.rows);
-	aj->out.rows = NULL;
-	aj->out.n = 0;
-	au.loaded = true;
-	au.view.n = (int)au.n;
-	if (au.follow)
-		au.view.sel = au.view.n - 1;
-	list_clamp(&au.view);
+	snprintf(aj->action, sizeof aj->action, "%s", au->action);
+	snprintf(aj->actor, sizeof aj->actor, "%s", au->actor);
+}
+
+/* A reload shows everything: nothing is held any more. */
+static void
+audit_took(struct console *c, struct pane_instance *p, struct pane_list_job *j, size_t first)
+{
+	struct audit *au = (struct audit *)p;
+
+	(void)c, (void)j, (void)first;
+	pending_free(au);
+	au->held = 0;
+	if (au->follow)
+		au->list.view.sel = au->list.view.n - 1;
 }
 
 static void
-audit_destroy(struct job *j)
+row_clear(void *row)
 {
-	audit_entry_list_free(&((struct audit_job *)j)->out);
+	audit_entry_clear(row);
+}
+
+/* Without a row id, the cursor keeps its place after a reload. */
+static const struct pane_list_ops list_ops = {
+	.what = "loading audit log",
+	.name = "audit log",
+	.row_size = sizeof(struct audit_entry),
+	.job_size = sizeof(struct audit_job),
+	.per_tenant = true,
+	.load = audit_run,
+	.query = audit_query,
+	.took = audit_took,
+	.row_clear = row_clear,
+	.max_rows = KEEP,
+};
+
+static void
+audit_init(struct pane_instance *p)
+{
+	struct audit *au = (struct audit *)p;
+
+	pane_list_init(&au->list, &list_ops, p, 2, 0);
+	au->follow = true;
 }
 
 static void
-audit_open(struct console *c)
+audit_open(struct console *c, struct pane_instance *p)
 {
-	struct audit_job *aj = job_new(sizeof *aj, audit_run, audit_done);
+	struct audit *au = (struct audit *)p;
 
-	if (strcmp(au.tenant, c->tenant.id) != 0) {
-		entries_free(au.rows, &au.n);
-		entries_free(au.pending, &au.npending);
-		au.loaded = false;
-		au.follow = true;
-		snprintf(au.tenant, sizeof au.tenant, "%s", c->tenant.id);
+	if (pane_list_sync(&au->list, c)) {
+		pending_free(au);
+		au->follow = true;
 	}
-	aj->job.destroy = audit_destroy;
-	aj->job.what = "loading audit log";
-	aj->seq = ++au.seq;
-	snprintf(aj->action, sizeof aj->action, "%s", au.action);
-	snprintf(aj->actor, sizeof aj->actor, "%s", au.actor);
-	snprintf(aj->job.tenant, sizeof aj->job.tenant, "%s", c->tenant.id);
-	console_submit(c, &aj->job);
+	pane_list_load(c, &au->list, false);
 }
 
 static bool
-matches(const struct audit_entry *e)
+matches(const struct audit *au, const struct audit_entry *e)
 {
-	return strcmp(e->tenant_id, au.tenant) == 0
-	       && (!au.action[0] || strncmp(e->action, au.action, strlen(au.action)) == 0)
-	       && (!au.actor[0] || strcmp(e->actor, au.actor) == 0);
+	return strcmp(e->tenant_id, au->list.tenant) == 0
+	       && (!au->action[0] || strncmp(e->action, au->action, strlen(au->action)) == 0)
+	       && (!au->actor[0] || strcmp(e->actor, au->actor) == 0);
+}
+
+static const struct audit_entry *
+entry(const struct audit *au, size_t i)
+{
+	return pane_list_row(&au->list, i);
 }
 
 static void
-audit_live(struct console *c, const struct audit_entry *e, size_t n)
+audit_live(struct console *c, struct pane_instance *p, const struct audit_entry *e, size_t n)
 {
+	struct audit *au = (struct audit *)p;
+	struct pane_list *l = &au->list;
+
 	(void)c;
 	for (size_t i = 0; i < n; i++) {
-		if (!au.loaded || !matches(&e[i]))
+		struct audit_entry copy;
+
+		if (!l->loaded || !matches(au, &e[i]))
 			continue;
-		if (au.n && e[i].seq <= au.rows[au.n - 1].seq)
+		if (l->n && e[i].seq <= entry(au, l->n - 1)->seq)
 			continue; /* already loaded */
-		if (au.paused) {
-			push(&au.pending, &au.npending, &au.pending_cap, &e[i], true);
-			au.held++;
+		if (au->paused) {
+			pending_push(au, &e[i]);
+			au->held++;
 			continue;
 		}
-		push(&au.rows, &au.n, &au.cap, &e[i], true);
+		audit_entry_copy(&copy, &e[i]);
+		pane_list_append(l, &copy);
 	}
-	au.view.n = (int)au.n;
-	if (au.follow && !au.paused)
-		au.view.sel = au.view.n - 1;
-	list_clamp(&au.view);
+	l->view.n = (int)l->n;
+	if (au->follow && !au->paused)
+		l->view.sel = l->view.n - 1;
+	list_clamp(&l->view);
 }
 
 static void
-audit_draw(struct console *c, WINDOW *w, int height, int width)
+audit_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height, int width)
 {
+	const struct audit *au = (const struct audit *)p;
+	const struct pane_list *l = &au->list;
+	size_t n = pane_list_shown(l, c);
 	char info[512];
 
-	snprintf(info, sizeof info, " %zu entries%s%s%s%s%s%s  %s", au.n,
-		 au.action[0] ? "  action " : "", au.action, au.actor[0] ? "  actor " : "",
-		 au.actor, au.paused ? "  PAUSED" : "", au.follow ? "  following" : "",
-		 au.held ? "new entries held (p continues)" : "");
-	draw_text(w, 0, 0, width, theme_attr(au.paused ? THEME_ROLE_WARNING : THEME_ROLE_DIM),
+	(void)height;
+	snprintf(info, sizeof info, " %zu entries%s%s%s%s%s%s  %s", n,
+		 au->action[0] ? "  action " : "", au->action, au->actor[0] ? "  actor " : "",
+		 au->actor, au->paused ? "  PAUSED" : "", au->follow ? "  following" : "",
+		 au->held ? "new entries held (p continues)" : "");
+	draw_text(w, 0, 0, width, theme_attr(au->paused ? THEME_ROLE_WARNING : THEME_ROLE_DIM),
 		  info);
-	if (au.held) {
-		snprintf(info, sizeof info, "%zu new", au.held);
+	if (au->held) {
+		snprintf(info, sizeof info, "%zu new", au->held);
 		draw_text_right(w, 0, width - 12, 12, theme_attr(THEME_ROLE_WARNING), info);
 	}
 	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER),
 		  "TIME     TENANT         ACTOR                  ACTION / RESOURCE");
-	au.view.height = height - 2;
-	au.view.n = (int)au.n;
-	list_clamp(&au.view);
-	if (!au.n)
+	if (!n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  au.loaded ? "no entries" : "loading…");
-	for (int r = 0; r < au.view.height && au.view.top + r < (int)au.n; r++) {
-		int i = au.view.top + r;
+			  pane_list_loaded(l, c) ? "no entries" : "loading…");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r;
 
-		console_audit_line(c, w, 2 + r, width, &au.rows[i], i == au.view.sel);
+		console_audit_line(c, w, 2 + r, width, entry(au, (size_t)i), i == l->view.sel);
 	}
 }
 
@@ -254,12 +292,14 @@ show_detail(struct console *c, const struct audit_entry *e)
 static int
 filter_submit(struct console *c, struct modal *m)
 {
+	struct audit *au = audit_of(c);
+
 	if (strcmp(m->ref2, "action") == 0)
-		snprintf(au.action, sizeof au.action, "%s", form_value(m, 0));
+		snprintf(au->action, sizeof au->action, "%s", form_value(m, 0));
 	else
-		snprintf(au.actor, sizeof au.actor, "%s", form_value(m, 0));
+		snprintf(au->actor, sizeof au->actor, "%s", form_value(m, 0));
 	modal_close(c);
-	audit_open(c);
+	audit_open(c, &au->pane);
 	return 1; /* nothing to wait for */
 }
 
@@ -273,33 +313,37 @@ ask_filter(struct console *c, const char *what)
 	form_note(m, strcmp(what, "action") == 0
 			 ? "An action prefix, e.g. setting. or member.role; empty shows all."
 			 : "An actor exactly as logged (an email, a login); empty shows all.");
-	form_add_text(m, what, strcmp(what, "action") == 0 ? au.action : au.actor);
+	form_add_text(m, what,
+		      strcmp(what, "action") == 0 ? audit_of(c)->action : audit_of(c)->actor);
 }
 
 static bool
-audit_handle(struct console *c, enum action a)
+audit_handle(struct console *c, struct pane_instance *p, enum action a)
 {
-	if (list_move(&au.view, a)) {
-		au.follow = au.view.sel == au.view.n - 1;
+	struct audit *au = (struct audit *)p;
+	struct pane_list *l = &au->list;
+
+	if (pane_list_move(l, a)) {
+		au->follow = l->view.sel == l->view.n - 1;
 		return true;
 	}
 	switch (a) {
 	case ACTION_FOLLOW:
-		au.follow = !au.follow;
-		if (au.follow)
-			au.view.sel = au.view.n - 1;
-		list_clamp(&au.view);
+		au->follow = !au->follow;
+		if (au->follow)
+			l->view.sel = l->view.n - 1;
+		list_clamp(&l->view);
 		return true;
 	case ACTION_PAUSE:
-		au.paused = !au.paused;
-		if (!au.paused) {
-			for (size_t i = 0; i < au.npending; i++)
-				push(&au.rows, &au.n, &au.cap, &au.pending[i], false);
-			au.npending = au.held = 0;
-			au.view.n = (int)au.n;
-			if (au.follow)
-				au.view.sel = au.view.n - 1;
-			list_clamp(&au.view);
+		au->paused = !au->paused;
+		if (!au->paused) {
+			for (size_t i = 0; i < au->npending; i++)
+				pane_list_append(l, &au->pending[i]);
+			au->npending = au->held = 0;
+			l->view.n = (int)l->n;
+			if (au->follow)
+				l->view.sel = l->view.n - 1;
+			list_clamp(&l->view);
 		}
 		return true;
 	case ACTION_FILTER_ACTION:
@@ -310,8 +354,8 @@ audit_handle(struct console *c, enum action a)
 		return true;
 	case ACTION_DETAIL:
 	case ACTION_SELECT:
-		if (au.view.sel < (int)au.n)
-			show_detail(c, &au.rows[au.view.sel]);
+		if (l->view.sel < (int)l->n)
+			show_detail(c, entry(au, (size_t)l->view.sel));
 		return true;
 	default:
 		return false;
@@ -320,39 +364,53 @@ audit_handle(struct console *c, enum action a)
 
 /* `/` filters by action prefix as you type. */
 static void
-audit_filter(struct console *c, const char *text)
+audit_filter(struct console *c, struct pane_instance *p, const char *text)
 {
-	snprintf(au.action, sizeof au.action, "%s", text);
-	audit_open(c);
+	struct audit *au = (struct audit *)p;
+
+	snprintf(au->action, sizeof au->action, "%s", text);
+	audit_open(c, p);
 }
 
 static void
-audit_click(struct console *c, int row, bool twice)
+audit_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (row < 2 || au.view.top + row - 2 >= (int)au.n)
+	struct audit *au = (struct audit *)p;
+	struct pane_list *l = &au->list;
+
+	if (!pane_list_click(l, row))
 		return;
-	au.view.sel = au.view.top + row - 2;
-	au.follow = au.view.sel == au.view.n - 1;
+	au->follow = l->view.sel == l->view.n - 1;
 	if (twice)
-		show_detail(c, &au.rows[au.view.sel]);
+		show_detail(c, entry(au, (size_t)l->view.sel));
 }
 
 static void
-audit_pane_done(struct console *c)
+audit_resize(struct pane_instance *p)
 {
+	pane_list_resize(&((struct audit *)p)->list);
+}
+
+static void
+audit_pane_done(struct console *c, struct pane_instance *p)
+{
+	struct audit *au = (struct audit *)p;
+
 	(void)c;
-	entries_free(au.rows, &au.n);
-	entries_free(au.pending, &au.npending);
-	free(au.rows);
-	free(au.pending);
-	au.rows = au.pending = NULL;
-	au.cap = au.pending_cap = 0;
+	pane_list_free(&au->list);
+	pending_free(au);
+	free(au->pending);
+	au->pending = NULL;
+	au->pending_cap = 0;
 }
 
 const struct pane_ops pane_audit_ops = {
 	.id = PANE_AUDIT,
 	.needs_tenant = true,
+	.size = sizeof(struct audit),
+	.init = audit_init,
 	.open = audit_open,
+	.resize = audit_resize,
 	.draw = audit_draw,
 	.handle = audit_handle,
 	.click = audit_click,

@@ -6,23 +6,22 @@
 #include <string.h>
 
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
-static struct {
-	char tenant[ID_LEN];
-	struct invitation_list rows;
-	struct list_view view;
-	bool loaded;
-} iv;
+/* The pane: the invitations of the tenant shown. */
+struct invitations {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct invitation */
+};
 
 struct invitation_job {
 	struct job job;
-	struct invitation_list out;
 	struct invitation inv;
 	char token[96];
 	char id[ID_LEN], email[EMAIL_LEN];
 	enum member_role role;
-	enum { INV_LIST, INV_CREATE, INV_RESEND, INV_REVOKE } op;
+	enum { INV_CREATE, INV_RESEND, INV_REVOKE } op;
 };
 
 static const char *
@@ -53,10 +52,8 @@ inv_run(struct job *j, struct store *st, struct err *e)
 					       ij->role, e);
 	case INV_RESEND:
 		return store_invitation_resend(&ij->inv, ij->token, st, j->tenant, ij->id, e);
-	case INV_REVOKE:
-		return store_invitation_revoke(st, j->tenant, ij->id, e);
 	default:
-		return store_invitation_list(&ij->out, st, j->tenant, e);
+		return store_invitation_revoke(st, j->tenant, ij->id, e);
 	}
 }
 
@@ -65,7 +62,6 @@ inv_destroy(struct job *j)
 {
 	struct invitation_job *ij = (struct invitation_job *)j;
 
-	invitation_list_free(&ij->out);
 	memset(ij->token, 0, sizeof ij->token);
 }
 
@@ -76,41 +72,50 @@ inv_job(struct console *c, int op, void (*done)(struct console *, struct job *))
 
 	ij->op = op;
 	ij->job.destroy = inv_destroy;
-	ij->job.write = op != INV_LIST;
-	ij->job.what = op == INV_LIST ? "loading invitations" : "saving invitation";
+	ij->job.write = true;
+	ij->job.what = "saving invitation";
 	snprintf(ij->job.tenant, sizeof ij->job.tenant, "%s", c->tenant.id);
 	return ij;
 }
 
-static void
-list_done(struct console *c, struct job *j)
+static int
+list_load(struct pane_list_job *j, struct store *st, struct err *e)
 {
-	struct invitation_job *ij = (struct invitation_job *)j;
+	struct invitation_list out = { 0 };
+	int rc = store_invitation_list(&out, st, j->job.tenant, e);
 
-	if (!console_for_current(c, j) || console_failed(c, j, "invitations"))
-		return;
-	invitation_list_free(&iv.rows);
-	iv.rows = ij->out;
-	memset(&ij->out, 0, sizeof ij->out);
-	snprintf(iv.tenant, sizeof iv.tenant, "%s", j->tenant);
-	iv.loaded = true;
-	iv.view.n = (int)iv.rows.n;
-	list_clamp(&iv.view);
+	j->rows = out.rows;
+	j->n = out.n;
+	return rc;
+}
+
+/* Without a row id, the cursor keeps its place after a reload. */
+static const struct pane_list_ops list_ops = {
+	.what = "loading invitations",
+	.name = "invitations",
+	.row_size = sizeof(struct invitation),
+	.per_tenant = true,
+	.load = list_load,
+};
+
+static void
+invitations_init(struct pane_instance *p)
+{
+	pane_list_init(&((struct invitations *)p)->list, &list_ops, p, 1, 0);
 }
 
 static void
-invitations_open(struct console *c)
+invitations_open(struct console *c, struct pane_instance *p)
 {
-	if (strcmp(iv.tenant, c->tenant.id) != 0) {
-		invitation_list_free(&iv.rows);
-		iv.loaded = false;
-		iv.view.sel = iv.view.top = 0;
-	}
-	console_submit(c, &inv_job(c, INV_LIST, list_done)->job);
+	struct invitations *iv = (struct invitations *)p;
+
+	pane_list_sync(&iv->list, c);
+	pane_list_load(c, &iv->list, false);
 }
 
 static void
-invitations_draw(struct console *c, WINDOW *w, int height, int width)
+invitations_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height,
+		 int width)
 {
 	static const struct column_spec cols[] = {
 		{ 16, 40, 3 }, { 8, 8, 0 },   { 12, 30, 1 },
@@ -118,20 +123,20 @@ invitations_draw(struct console *c, WINDOW *w, int height, int width)
 	};
 	static const char *const head[] = { "EMAIL",   "ROLE",    "INVITED BY",
 					    "CREATED", "EXPIRES", "STATE" };
+	const struct pane_list *l = &((const struct invitations *)p)->list;
+	size_t n = pane_list_shown(l, c);
 	int wd[6];
 
-	(void)c;
+	(void)height;
 	layout_columns(cols, 6, width, 1, wd);
 	table_draw_header(w, 0, wd, 6, head, width);
-	iv.view.height = height - 1;
-	iv.view.n = (int)iv.rows.n;
-	list_clamp(&iv.view);
-	if (!iv.rows.n)
+	if (!n)
 		draw_text(w, 2, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  iv.loaded ? "no invitations (i invites someone)" : "loading…");
-	for (int r = 0; r < iv.view.height && iv.view.top + r < (int)iv.rows.n; r++) {
-		int i = iv.view.top + r;
-		const struct invitation *inv = &iv.rows.rows[i];
+			  pane_list_loaded(l, c) ? "no invitations (i invites someone)"
+						 : "loading…");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r;
+		const struct invitation *inv = pane_list_row(l, (size_t)i);
 		char made[16], ends[16];
 		enum theme_role role;
 		const char *state = state_of(inv, &role);
@@ -141,7 +146,7 @@ invitations_draw(struct console *c, WINDOW *w, int height, int width)
 					console_time(inv->created_at, made, sizeof made),
 					console_time(inv->expires_at, ends, sizeof ends),
 					state };
-		attr_t a = theme_attr(i == iv.view.sel ? THEME_ROLE_SELECTED : role);
+		attr_t a = theme_attr(i == l->view.sel ? THEME_ROLE_SELECTED : role);
 
 		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
 	}
@@ -180,7 +185,7 @@ write_done(struct console *c, struct job *j)
 		console_message(c, THEME_ROLE_OK, "invited %s", ij->inv.email);
 	}
 	if (c->pane == PANE_INVITATIONS && c->have_tenant && strcmp(c->tenant.id, j->tenant) == 0)
-		invitations_open(c);
+		invitations_open(c, c->panes[PANE_INVITATIONS]);
 }
 
 static int
@@ -236,14 +241,16 @@ revoke_submit(struct console *c, struct modal *m)
 }
 
 static bool
-invitations_handle(struct console *c, enum action a)
+invitations_handle(struct console *c, struct pane_instance *p, enum action a)
 {
-	const struct invitation *inv =
-	    iv.view.sel < (int)iv.rows.n ? &iv.rows.rows[iv.view.sel] : NULL;
+	struct pane_list *l = &((struct invitations *)p)->list;
+	const struct invitation *inv;
 	struct modal *m;
 	char title[EMAIL_LEN + 32];
 
-	if (list_move(&iv.view, a))
+	pane_list_sync(l, c);
+	inv = pane_list_selected(l);
+	if (pane_list_move(l, a))
 		return true;
 	if (a == ACTION_INVITE) {
 		if (console_may(c, a, PERM_INVITATIONS_MANAGE))
@@ -271,25 +278,33 @@ invitations_handle(struct console *c, enum action a)
 }
 
 static void
-invitations_click(struct console *c, int row, bool twice)
+invitations_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
 	(void)twice;
 	(void)c;
-	list_click(&iv.view, row, 1);
+	pane_list_click(&((struct invitations *)p)->list, row);
 }
 
 static void
-invitations_done(struct console *c)
+invitations_resize(struct pane_instance *p)
+{
+	pane_list_resize(&((struct invitations *)p)->list);
+}
+
+static void
+invitations_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	invitation_list_free(&iv.rows);
-	memset(&iv, 0, sizeof iv);
+	pane_list_free(&((struct invitations *)p)->list);
 }
 
 const struct pane_ops pane_invitations_ops = {
 	.id = PANE_INVITATIONS,
 	.needs_tenant = true,
+	.size = sizeof(struct invitations),
+	.init = invitations_init,
 	.open = invitations_open,
+	.resize = invitations_resize,
 	.draw = invitations_draw,
 	.handle = invitations_handle,
 	.click = invitations_click,

@@ -10,7 +10,8 @@
 #include "tui/console.h"
 #include "tui/widget.h"
 
-static struct {
+/* What the overview shows of one tenant. */
+struct overview_data {
 	bool loaded;
 	char tenant[ID_LEN];
 	struct tenant t;
@@ -19,7 +20,13 @@ static struct {
 	struct quota_list quotas;
 	struct feature_state features;
 	bool have_features;
-} ov;
+};
+
+/* The pane. */
+struct overview {
+	struct pane_instance pane;
+	struct overview_data ov;
+};
 
 struct overview_job {
 	struct job job;
@@ -48,34 +55,35 @@ overview_run(struct job *j, struct store *st, struct err *e)
 }
 
 static void
-overview_clear(void)
+overview_clear(struct overview_data *ov)
 {
-	tenant_clear(&ov.t);
-	quota_list_free(&ov.quotas);
-	memset(&ov, 0, sizeof ov);
+	tenant_clear(&ov->t);
+	quota_list_free(&ov->quotas);
+	memset(ov, 0, sizeof *ov);
 }
 
 static void
 overview_done(struct console *c, struct job *j)
 {
 	struct overview_job *oj = (struct overview_job *)j;
+	struct overview_data *ov = &((struct overview *)c->panes[PANE_OVERVIEW])->ov;
 
 	if (!console_for_current(c, j) || console_failed(c, j, "overview"))
 		return;
-	overview_clear();
-	ov.loaded = true;
-	snprintf(ov.tenant, sizeof ov.tenant, "%s", j->tenant);
-	ov.t = oj->t;
+	overview_clear(ov);
+	ov->loaded = true;
+	snprintf(ov->tenant, sizeof ov->tenant, "%s", j->tenant);
+	ov->t = oj->t;
 	memset(&oj->t, 0, sizeof oj->t);
-	ov.have_health = oj->health_rc == 0;
-	ov.health = oj->health;
-	ov.quotas = oj->quotas;
+	ov->have_health = oj->health_rc == 0;
+	ov->health = oj->health;
+	ov->quotas = oj->quotas;
 	memset(&oj->quotas, 0, sizeof oj->quotas);
-	ov.have_features = oj->features_rc == 0;
-	ov.features = oj->features;
+	ov->have_features = oj->features_rc == 0;
+	ov->features = oj->features;
 	/* The title and tabs show the fresh record too. */
 	tenant_clear(&c->tenant);
-	c->tenant = ov.t;
+	c->tenant = ov->t;
 	c->tenant.settings_json = c->tenant.branding_json = NULL;
 }
 
@@ -89,15 +97,16 @@ overview_destroy(struct job *j)
 }
 
 static void
-overview_open(struct console *c)
+overview_open(struct console *c, struct pane_instance *p)
 {
+	struct overview_data *ov = &((struct overview *)p)->ov;
 	struct overview_job *oj = job_new(sizeof *oj, overview_run, overview_done);
 
 	oj->job.destroy = overview_destroy;
 	oj->job.what = "loading tenant";
 	snprintf(oj->job.tenant, sizeof oj->job.tenant, "%s", c->tenant.id);
-	if (strcmp(ov.tenant, c->tenant.id) != 0)
-		overview_clear();
+	if (strcmp(ov->tenant, c->tenant.id) != 0)
+		overview_clear(ov);
 	console_submit(c, &oj->job);
 }
 
@@ -144,43 +153,43 @@ draw_identity(WINDOW *w, int y, int width, const struct tenant *t)
 }
 
 static int
-draw_health(WINDOW *w, int y, int width)
+draw_health(WINDOW *w, int y, int width, const struct overview_data *ov)
 {
 	char head[32];
 
-	if (!ov.have_health)
+	if (!ov->have_health)
 		return line(w, y, width, THEME_ROLE_DIM, "health: not visible to this role") + 1;
-	snprintf(head, sizeof head, "health %3d ", ov.health.score);
+	snprintf(head, sizeof head, "health %3d ", ov->health.score);
 	draw_text(w, y, 1, 11, theme_attr(THEME_ROLE_HEADER), head);
 	{
 		/* Full is good here: the colour follows the score, not the fill. */
 		int gw = width / 3 > 12 ? width / 3 : 12;
 		char bar[512];
-		enum theme_role role = ov.health.score >= 70   ? THEME_ROLE_GAUGE_OK
-				       : ov.health.score >= 40 ? THEME_ROLE_GAUGE_WARN
-							       : THEME_ROLE_GAUGE_FULL;
+		enum theme_role role = ov->health.score >= 70   ? THEME_ROLE_GAUGE_OK
+				       : ov->health.score >= 40 ? THEME_ROLE_GAUGE_WARN
+								: THEME_ROLE_GAUGE_FULL;
 
-		gauge_format(bar, sizeof bar, gw, ov.health.score, 100, widget_ascii());
+		gauge_format(bar, sizeof bar, gw, ov->health.score, 100, widget_ascii());
 		draw_text(w, y, 12, gw, theme_attr(role), bar);
 	}
 	y++;
 	for (int p = 0; p < HEALTH_PART_COUNT; p++) {
-		const char *why = strstr(ov.health.explain[p], ": ");
+		const char *why = strstr(ov->health.explain[p], ": ");
 
 		y = line(w, y, width, THEME_ROLE_DIM, "  %-18s %3.0f%%  %s",
-			 health_part_name((enum health_part)p), ov.health.part[p] * 100,
-			 why ? why + 2 : ov.health.explain[p]);
+			 health_part_name((enum health_part)p), ov->health.part[p] * 100,
+			 why ? why + 2 : ov->health.explain[p]);
 	}
 	return y + 1;
 }
 
 static int
-draw_quotas(WINDOW *w, int y, int height, int width)
+draw_quotas(WINDOW *w, int y, int height, int width, const struct overview_data *ov)
 {
 	int gw = width - 40 > 40 ? 40 : width - 40;
 
-	for (size_t i = 0; i < ov.quotas.n && y < height - 2; i++) {
-		const struct quota *q = &ov.quotas.rows[i];
+	for (size_t i = 0; i < ov->quotas.n && y < height - 2; i++) {
+		const struct quota *q = &ov->quotas.rows[i];
 		char used[32], lim[32], nums[80];
 
 		quota_amount(used, sizeof used, q->resource, q->used);
@@ -200,52 +209,56 @@ draw_quotas(WINDOW *w, int y, int height, int width)
 }
 
 static void
-draw_features(WINDOW *w, int y, int height, int width)
+draw_features(WINDOW *w, int y, int height, int width, const struct overview_data *ov)
 {
 	char buf[1024] = "";
 
-	if (!ov.have_features || y >= height)
+	if (!ov->have_features || y >= height)
 		return;
 	for (int f = 0; f < FEATURE_COUNT; f++)
-		if (ov.features.effective & (1u << f))
+		if (ov->features.effective & (1u << f))
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",
 				 buf[0] ? ", " : "", feature_name((enum feature)f));
 	line(w, y, width, THEME_ROLE_NORMAL, "features: %s", buf[0] ? buf : "none");
 }
 
 static void
-overview_draw(struct console *c, WINDOW *w, int height, int width)
+overview_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height,
+	      int width)
 {
-	const struct tenant *t = ov.loaded ? &ov.t : &c->tenant;
+	const struct overview_data *ov = &((const struct overview *)p)->ov;
+	const struct tenant *t = ov->loaded ? &ov->t : &c->tenant;
 	int y = draw_identity(w, 0, width, t);
 
-	if (!ov.loaded) {
+	if (!ov->loaded) {
 		line(w, y, width, THEME_ROLE_DIM, "loading…");
 		return;
 	}
 	if (y < height)
-		y = draw_health(w, y, width);
+		y = draw_health(w, y, width, ov);
 	if (y < height)
-		y = draw_quotas(w, y, height, width);
-	draw_features(w, y, height, width);
+		y = draw_quotas(w, y, height, width, ov);
+	draw_features(w, y, height, width, ov);
 }
 
 static bool
-overview_handle(struct console *c, enum action a)
+overview_handle(struct console *c, struct pane_instance *p, enum action a)
 {
+	(void)p;
 	return tenant_action(c, &c->tenant, a);
 }
 
 static void
-overview_done_pane(struct console *c)
+overview_done_pane(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	overview_clear();
+	overview_clear(&((struct overview *)p)->ov);
 }
 
 const struct pane_ops pane_overview_ops = {
 	.id = PANE_OVERVIEW,
 	.needs_tenant = true,
+	.size = sizeof(struct overview),
 	.open = overview_open,
 	.draw = overview_draw,
 	.handle = overview_handle,

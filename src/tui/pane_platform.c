@@ -11,13 +11,17 @@
 
 #define ALERTS_SHOWN 50
 
-static struct {
+/* The pane: the latest metrics and open alerts. */
+struct platform {
+	struct pane_instance pane;
 	struct platform_metrics m;
 	struct alert_list alerts;
 	bool loaded, loading;
 	int64_t loaded_us;
-	struct list_view view; /* over nearest, then alerts */
-} pl;
+	/* Over nearest, then alerts; one screen: the cursor only moves, so
+	 * its height is fixed, not the body's. */
+	struct list_view view;
+};
 
 struct platform_job {
 	struct job job;
@@ -38,24 +42,28 @@ platform_run(struct job *j, struct store *st, struct err *e)
 	return 0;
 }
 
+static int rows_total(const struct platform *pl);
+
 static void
 platform_done(struct console *c, struct job *j)
 {
 	struct platform_job *pj = (struct platform_job *)j;
+	struct platform *pl = (struct platform *)c->panes[PANE_PLATFORM];
 
-	pl.loading = false;
+	pl->loading = false;
 	if (console_failed(c, j, "platform overview"))
 		return;
-	alert_list_free(&pl.alerts);
-	pl.m = pj->m;
-	pl.alerts = pj->alerts;
+	alert_list_free(&pl->alerts);
+	pl->m = pj->m;
+	pl->alerts = pj->alerts;
 	memset(&pj->alerts, 0, sizeof pj->alerts);
-	pl.loaded = true;
-	pl.loaded_us = console_now_us();
-	c->tenants_total = pl.m.tenants_total;
-	c->open_alerts = pl.m.open_alerts;
-	for (size_t i = 0; i < pl.m.nnearest; i++)
-		console_remember_slug(c, pl.m.nearest[i].tenant_id, pl.m.nearest[i].slug);
+	pl->loaded = true;
+	pl->loaded_us = console_now_us();
+	pl->view.n = rows_total(pl);
+	c->tenants_total = pl->m.tenants_total;
+	c->open_alerts = pl->m.open_alerts;
+	for (size_t i = 0; i < pl->m.nnearest; i++)
+		console_remember_slug(c, pl->m.nearest[i].tenant_id, pl->m.nearest[i].slug);
 }
 
 static void
@@ -65,80 +73,89 @@ platform_destroy(struct job *j)
 }
 
 static void
-platform_open(struct console *c)
+platform_init(struct pane_instance *p)
+{
+	((struct platform *)p)->view.height = 1000;
+}
+
+static void
+platform_open(struct console *c, struct pane_instance *p)
 {
 	struct platform_job *pj = job_new(sizeof *pj, platform_run, platform_done);
 
 	pj->job.destroy = platform_destroy;
 	pj->job.what = "loading platform overview";
-	pl.loading = true;
+	((struct platform *)p)->loading = true;
 	console_submit(c, &pj->job);
 }
 
 static void
-platform_tick(struct console *c)
+platform_tick(struct console *c, struct pane_instance *p)
 {
-	if (!pl.loading && console_now_us() - pl.loaded_us > 5000000)
-		platform_open(c);
+	const struct platform *pl = (const struct platform *)p;
+
+	if (!pl->loading && console_now_us() - pl->loaded_us > 5000000)
+		platform_open(c, p);
 }
 
 static int
-rows_total(void)
+rows_total(const struct platform *pl)
 {
-	size_t a = pl.alerts.n < ALERTS_SHOWN ? pl.alerts.n : ALERTS_SHOWN;
+	size_t a = pl->alerts.n < ALERTS_SHOWN ? pl->alerts.n : ALERTS_SHOWN;
 
-	return (int)(pl.m.nnearest + a);
+	return (int)(pl->m.nnearest + a);
 }
 
 static int
-draw_counts(WINDOW *w, int y, int width)
+draw_counts(WINDOW *w, int y, int width, const struct platform *pl)
 {
 	char line[512] = "", n[32];
 
-	text_thousands(n, sizeof n, pl.m.tenants_total);
+	text_thousands(n, sizeof n, pl->m.tenants_total);
 	snprintf(line, sizeof line, "%s tenants:", n);
 	for (int s = 0; s < TENANT_STATUS_COUNT; s++) {
-		text_thousands(n, sizeof n, pl.m.by_status[s]);
+		text_thousands(n, sizeof n, pl->m.by_status[s]);
 		snprintf(line + strlen(line), sizeof line - strlen(line), "  %s %s",
 			 tenant_status_name((enum tenant_status)s), n);
 	}
 	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
 	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
 		  "TIER            TENANTS        MRR");
-	for (size_t i = 0; i < pl.m.ntiers; i++) {
+	for (size_t i = 0; i < pl->m.ntiers; i++) {
 		char t[32], mrr[48];
 
-		text_thousands(t, sizeof t, pl.m.tiers[i].tenants);
-		text_thousands(n, sizeof n, pl.m.tiers[i].mrr_cents / 100);
+		text_thousands(t, sizeof t, pl->m.tiers[i].tenants);
+		text_thousands(n, sizeof n, pl->m.tiers[i].mrr_cents / 100);
 		snprintf(mrr, sizeof mrr, "$%s", n);
-		snprintf(line, sizeof line, "%-14s %8s %10s", pl.m.tiers[i].tier, t, mrr);
+		snprintf(line, sizeof line, "%-14s %8s %10s", pl->m.tiers[i].tier, t, mrr);
 		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
 	}
 	return y + 1;
 }
 
 static void
-draw_nearest(WINDOW *w, int y, int row, int width, size_t i)
+draw_nearest(WINDOW *w, int y, int row, int width, const struct platform *pl, size_t i)
 {
-	attr_t a = theme_attr(row == pl.view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
+	attr_t a = theme_attr(row == pl->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
 	char nums[64], u[32], l[32];
 	int gw = width - 56 > 30 ? 30 : width - 56;
 
-	quota_amount(u, sizeof u, pl.m.nearest[i].resource, pl.m.nearest[i].used);
-	quota_amount(l, sizeof l, pl.m.nearest[i].resource, pl.m.nearest[i].limit);
+	quota_amount(u, sizeof u, pl->m.nearest[i].resource, pl->m.nearest[i].used);
+	quota_amount(l, sizeof l, pl->m.nearest[i].resource, pl->m.nearest[i].limit);
 	snprintf(nums, sizeof nums, "%s/%s", u, l);
-	draw_text(w, y, 1, 24, a, pl.m.nearest[i].slug);
-	draw_text(w, y, 26, 14, a, pl.m.nearest[i].resource);
+	draw_text(w, y, 1, 24, a, pl->m.nearest[i].slug);
+	draw_text(w, y, 26, 14, a, pl->m.nearest[i].resource);
 	if (gw >= 8)
-		draw_gauge(w, y, 41, gw, pl.m.nearest[i].used, pl.m.nearest[i].limit);
+		draw_gauge(w, y, 41, gw, pl->m.nearest[i].used, pl->m.nearest[i].limit);
 	draw_text_right(w, y, 42 + (gw >= 8 ? gw : 0), 14, a, nums);
 }
 
 static void
-draw_alert(struct console *c, WINDOW *w, int y, int row, int width, size_t i)
+draw_alert(const struct console *c, WINDOW *w, int y, int row, int width, const struct platform *pl,
+	   size_t i)
 {
-	const struct alert *al = &pl.alerts.rows[i];
-	attr_t a = theme_attr(row == pl.view.sel     ? THEME_ROLE_SELECTED
+	const struct alert *al = &pl->alerts.rows[i];
+	attr_t a = theme_attr(row == pl->view.sel    ? THEME_ROLE_SELECTED
 			      : al->threshold >= 100 ? THEME_ROLE_GAUGE_FULL
 			      : al->threshold >= 95  ? THEME_ROLE_GAUGE_HIGH
 						     : THEME_ROLE_GAUGE_WARN);
@@ -151,54 +168,54 @@ draw_alert(struct console *c, WINDOW *w, int y, int row, int width, size_t i)
 }
 
 static void
-platform_draw(struct console *c, WINDOW *w, int height, int width)
+platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height,
+	      int width)
 {
+	const struct platform *pl = (const struct platform *)p;
 	int y, row = 0;
 
-	if (!pl.loaded) {
+	if (!pl->loaded) {
 		draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
 	}
-	y = draw_counts(w, 0, width);
-	pl.view.n = rows_total();
-	pl.view.height = height;
+	y = draw_counts(w, 0, width, pl);
 	if (y < height)
 		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
 			  "NEAREST THEIR QUOTAS");
-	for (size_t i = 0; i < pl.m.nnearest && y < height; i++, row++)
-		draw_nearest(w, y++, row, width, i);
+	for (size_t i = 0; i < pl->m.nnearest && y < height; i++, row++)
+		draw_nearest(w, y++, row, width, pl, i);
 	if (y + 1 < height) {
 		char head[64];
 
-		snprintf(head, sizeof head, "OPEN ALERTS (%lld)", (long long)pl.m.open_alerts);
+		snprintf(head, sizeof head, "OPEN ALERTS (%lld)", (long long)pl->m.open_alerts);
 		draw_text(w, ++y, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
 		y++;
 	}
-	for (size_t i = 0; i < pl.alerts.n && i < ALERTS_SHOWN && y < height; i++, row++)
-		draw_alert(c, w, y++, row, width, i);
+	for (size_t i = 0; i < pl->alerts.n && i < ALERTS_SHOWN && y < height; i++, row++)
+		draw_alert(c, w, y++, row, width, pl, i);
 }
 
 static const char *
-selected_tenant(void)
+selected_tenant(const struct platform *pl)
 {
-	size_t k = (size_t)pl.view.sel;
+	size_t k = (size_t)pl->view.sel;
 
-	if (k < pl.m.nnearest)
-		return pl.m.nearest[k].tenant_id;
-	k -= pl.m.nnearest;
-	return k < pl.alerts.n ? pl.alerts.rows[k].tenant_id : NULL;
+	if (k < pl->m.nnearest)
+		return pl->m.nearest[k].tenant_id;
+	k -= pl->m.nnearest;
+	return k < pl->alerts.n ? pl->alerts.rows[k].tenant_id : NULL;
 }
 
 static bool
-platform_handle(struct console *c, enum action a)
+platform_handle(struct console *c, struct pane_instance *p, enum action a)
 {
+	struct platform *pl = (struct platform *)p;
 	const char *id;
 	char cmd[ID_LEN + 16];
 
-	pl.view.height = 1000; /* one screen: the cursor only moves */
-	if (list_move(&pl.view, a))
+	if (list_move(&pl->view, a))
 		return true;
-	if (a != ACTION_SELECT || !pl.loaded || !(id = selected_tenant()))
+	if (a != ACTION_SELECT || !pl->loaded || !(id = selected_tenant(pl)))
 		return false;
 	snprintf(cmd, sizeof cmd, "tenant %s", id);
 	command_run(c, cmd);
@@ -206,15 +223,16 @@ platform_handle(struct console *c, enum action a)
 }
 
 static void
-platform_pane_done(struct console *c)
+platform_pane_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	alert_list_free(&pl.alerts);
-	memset(&pl, 0, sizeof pl);
+	alert_list_free(&((struct platform *)p)->alerts);
 }
 
 const struct pane_ops pane_platform_ops = {
 	.id = PANE_PLATFORM,
+	.size = sizeof(struct platform),
+	.init = platform_init,
 	.open = platform_open,
 	.draw = platform_draw,
 	.handle = platform_handle,

@@ -9,97 +9,103 @@
 
 #include "core/text.h"
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
 #define DAYS 14
 
-static struct {
-	char tenant[ID_LEN];
-	struct quota_list quotas;
+/* The pane: the quotas of the tenant shown (its list) and their usage by
+ * day. */
+struct quotas {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct quota */
 	struct usage_day_list days;
-	struct list_view view;
-	bool loaded, loading;
 	int64_t loaded_us;
-} qp;
+};
 
+/* A load: the quotas (the list's rows) and the days with them. */
+struct quota_load {
+	struct pane_list_job lj;
+	struct usage_day_list days;
+};
+
+/* A limit change. */
 struct quota_job {
 	struct job job;
-	struct quota_list quotas;
-	struct usage_day_list days;
 	char resource[RESOURCE_LEN];
 	int64_t limit;
 	struct quota set;
 };
 
 static int
-quota_run(struct job *j, struct store *st, struct err *e)
+quota_run(struct pane_list_job *j, struct store *st, struct err *e)
 {
-	struct quota_job *qj = (struct quota_job *)j;
+	struct quota_load *ql = (struct quota_load *)j;
+	struct quota_list quotas = { 0 };
 	struct err ignore = { 0 };
 
-	if (store_quota_list(&qj->quotas, st, j->tenant, e) < 0)
+	if (store_quota_list(&quotas, st, j->job.tenant, e) < 0) {
+		quota_list_free(&quotas);
 		return -1;
-	if (store_usage_list(&qj->days, st, j->tenant, DAYS, &ignore) < 0)
-		memset(&qj->days, 0, sizeof qj->days);
+	}
+	j->rows = quotas.rows;
+	j->n = quotas.n;
+	if (store_usage_list(&ql->days, st, j->job.tenant, DAYS, &ignore) < 0)
+		memset(&ql->days, 0, sizeof ql->days);
 	return 0;
 }
 
+/* The days came with the quotas. */
 static void
-quota_clear(void)
+quota_took(struct console *c, struct pane_instance *p, struct pane_list_job *j, size_t first)
 {
-	quota_list_free(&qp.quotas);
-	usage_day_list_free(&qp.days);
-	qp.loaded = false;
+	struct quotas *qp = (struct quotas *)p;
+	struct quota_load *ql = (struct quota_load *)j;
+
+	(void)c, (void)first;
+	usage_day_list_free(&qp->days);
+	qp->loaded_us = console_now_us();
+	qp->days = ql->days;
+	memset(&ql->days, 0, sizeof ql->days);
 }
 
 static void
-quota_done(struct console *c, struct job *j)
+quota_load_clear(struct pane_list_job *j)
 {
-	struct quota_job *qj = (struct quota_job *)j;
+	usage_day_list_free(&((struct quota_load *)j)->days);
+}
 
-	qp.loading = false;
-	if (!console_for_current(c, j) || console_failed(c, j, "quotas"))
-		return;
-	quota_clear();
-	qp.loaded_us = console_now_us();
-	snprintf(qp.tenant, sizeof qp.tenant, "%s", j->tenant);
-	qp.quotas = qj->quotas;
-	qp.days = qj->days;
-	memset(&qj->quotas, 0, sizeof qj->quotas);
-	memset(&qj->days, 0, sizeof qj->days);
-	qp.loaded = true;
-	qp.view.n = (int)qp.quotas.n;
-	list_clamp(&qp.view);
+/* Without a row id, the cursor keeps its place after a reload. */
+static const struct pane_list_ops list_ops = {
+	.what = "loading quotas",
+	.name = "quotas",
+	.row_size = sizeof(struct quota),
+	.job_size = sizeof(struct quota_load),
+	.per_tenant = true,
+	.load = quota_run,
+	.took = quota_took,
+	.job_clear = quota_load_clear,
+};
+
+static void
+quotas_init(struct pane_instance *p)
+{
+	pane_list_init(&((struct quotas *)p)->list, &list_ops, p, 1, 1);
 }
 
 static void
-quota_destroy(struct job *j)
+quotas_open(struct console *c, struct pane_instance *p)
 {
-	struct quota_job *qj = (struct quota_job *)j;
+	struct quotas *qp = (struct quotas *)p;
 
-	quota_list_free(&qj->quotas);
-	usage_day_list_free(&qj->days);
-}
-
-static void
-quotas_open(struct console *c)
-{
-	struct quota_job *qj = job_new(sizeof *qj, quota_run, quota_done);
-
-	qj->job.destroy = quota_destroy;
-	qj->job.what = "loading quotas";
-	snprintf(qj->job.tenant, sizeof qj->job.tenant, "%s", c->tenant.id);
-	if (strcmp(qp.tenant, c->tenant.id) != 0) {
-		quota_clear();
-		qp.view.sel = qp.view.top = 0;
-	}
-	qp.loading = true;
-	console_submit(c, &qj->job);
+	if (pane_list_sync(&qp->list, c))
+		usage_day_list_free(&qp->days);
+	pane_list_load(c, &qp->list, false);
 }
 
 /* The daily amounts of resource, oldest first, as ▁▂▃▄▅▆▇█ (or .:-=#). */
 static void
-sparkline(char *buf, size_t size, const char *resource)
+sparkline(char *buf, size_t size, const struct quotas *qp, const char *resource)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char *const ascii[] = { ".", ".", ":", ":", "-", "=", "#", "#" };
@@ -107,8 +113,8 @@ sparkline(char *buf, size_t size, const char *resource)
 	int64_t today = console_now_us() / 1000000 / 86400;
 	size_t n = 0;
 
-	for (size_t i = 0; i < qp.days.n; i++) {
-		const struct usage_day *d = &qp.days.rows[i];
+	for (size_t i = 0; i < qp->days.n; i++) {
+		const struct usage_day *d = &qp->days.rows[i];
 		usec_t at;
 		int64_t day;
 
@@ -132,7 +138,8 @@ sparkline(char *buf, size_t size, const char *resource)
 }
 
 static void
-quotas_draw(struct console *c, WINDOW *w, int height, int width)
+quotas_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height,
+	    int width)
 {
 	static const struct column_spec cols[] = {
 		{ 13, 16, 0 }, { 12, 0, 3 },  { 22, 24, 0 },
@@ -140,23 +147,23 @@ quotas_draw(struct console *c, WINDOW *w, int height, int width)
 	};
 	static const char *const head[] = { "RESOURCE", "GAUGE", "USED / LIMIT",
 					    "WINDOW",   "SINCE", "14 DAYS" };
+	const struct quotas *qp = (const struct quotas *)p;
+	const struct pane_list *l = &qp->list;
+	size_t n = pane_list_shown(l, c);
 	int wd[6], x = 0;
 
-	(void)c;
+	(void)height;
 	layout_columns(cols, 6, width, 1, wd);
 	table_draw_header(w, 0, wd, 6, head, width);
-	if (!qp.loaded) {
+	if (!pane_list_loaded(l, c)) {
 		draw_text(w, 2, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
 	}
-	qp.view.height = height - 2;
-	qp.view.n = (int)qp.quotas.n;
-	list_clamp(&qp.view);
-	for (int r = 0; r < qp.view.height && qp.view.top + r < (int)qp.quotas.n; r++) {
-		int i = qp.view.top + r, y = 1 + r;
-		const struct quota *q = &qp.quotas.rows[i];
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r, y = 1 + r;
+		const struct quota *q = pane_list_row(l, (size_t)i);
 		char used[32], lim[32], nums[80], since[16], spark[DAYS * 4 + 4];
-		attr_t a = theme_attr(i == qp.view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
+		attr_t a = theme_attr(i == l->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
 
 		quota_amount(used, sizeof used, q->resource, q->used);
 		if (q->limit < 0)
@@ -164,7 +171,7 @@ quotas_draw(struct console *c, WINDOW *w, int height, int width)
 		else
 			quota_amount(lim, sizeof lim, q->resource, q->limit);
 		snprintf(nums, sizeof nums, "%s / %s", used, lim);
-		sparkline(spark, sizeof spark, q->resource);
+		sparkline(spark, sizeof spark, qp, q->resource);
 		x = 0;
 		draw_text(w, y, x, wd[0] + 1, a, q->resource);
 		x += wd[0] + 1;
@@ -207,7 +214,7 @@ limit_done(struct console *c, struct job *j)
 	console_message(c, THEME_ROLE_OK, "%s limit set to %lld", qj->resource,
 			(long long)qj->limit);
 	if (c->pane == PANE_QUOTAS)
-		quotas_open(c);
+		quotas_open(c, c->panes[PANE_QUOTAS]);
 }
 
 static int
@@ -222,7 +229,6 @@ limit_submit(struct console *c, struct modal *m)
 		return -1;
 	}
 	qj = job_new(sizeof *qj, limit_run, limit_done);
-	qj->job.destroy = quota_destroy;
 	qj->job.write = true;
 	qj->job.what = "setting limit";
 	qj->limit = v;
@@ -233,14 +239,17 @@ limit_submit(struct console *c, struct modal *m)
 }
 
 static bool
-quotas_handle(struct console *c, enum action a)
+quotas_handle(struct console *c, struct pane_instance *p, enum action a)
 {
-	const struct quota *q =
-	    qp.view.sel < (int)qp.quotas.n ? &qp.quotas.rows[qp.view.sel] : NULL;
+	struct pane_list *l = &((struct quotas *)p)->list;
+	const struct quota *q;
 	struct modal *m;
 	char title[160], v[32];
 
-	if (list_move(&qp.view, a))
+	if (pane_list_sync(l, c))
+		usage_day_list_free(&((struct quotas *)p)->days);
+	q = pane_list_selected(l);
+	if (pane_list_move(l, a))
 		return true;
 	if ((a != ACTION_EDIT && a != ACTION_SELECT) || !q)
 		return false;
@@ -256,43 +265,57 @@ quotas_handle(struct console *c, enum action a)
 }
 
 static void
-quotas_click(struct console *c, int row, bool twice)
+quotas_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (list_click(&qp.view, row, 1) && twice)
-		quotas_handle(c, ACTION_EDIT);
+	if (pane_list_click(&((struct quotas *)p)->list, row) && twice)
+		quotas_handle(c, p, ACTION_EDIT);
 }
 
 static void
-quotas_audit(struct console *c, const struct audit_entry *e, size_t n)
+quotas_audit(struct console *c, struct pane_instance *p, const struct audit_entry *e, size_t n)
 {
 	/* Usage moves without audit entries; a limit change is one. */
 	for (size_t i = 0; i < n; i++)
 		if (c->have_tenant && strcmp(e[i].tenant_id, c->tenant.id) == 0
 		    && strncmp(e[i].action, "quota.", 6) == 0) {
-			quotas_open(c);
+			quotas_open(c, p);
 			return;
 		}
 }
 
 /* Usage counters have no feed: poll them every few seconds. */
 static void
-quotas_tick(struct console *c)
+quotas_tick(struct console *c, struct pane_instance *p)
 {
-	if (!qp.loading && console_now_us() - qp.loaded_us > 3000000)
-		quotas_open(c);
+	struct quotas *qp = (struct quotas *)p;
+
+	if (!qp->list.loading && console_now_us() - qp->loaded_us > 3000000)
+		quotas_open(c, p);
 }
 
 static void
-quotas_done(struct console *c)
+quotas_resize(struct pane_instance *p)
 {
+	pane_list_resize(&((struct quotas *)p)->list);
+}
+
+static void
+quotas_done(struct console *c, struct pane_instance *p)
+{
+	struct quotas *qp = (struct quotas *)p;
+
 	(void)c;
-	quota_clear();
+	pane_list_free(&qp->list);
+	usage_day_list_free(&qp->days);
 }
 
 const struct pane_ops pane_quotas_ops = {
 	.id = PANE_QUOTAS,
 	.needs_tenant = true,
+	.size = sizeof(struct quotas),
+	.init = quotas_init,
 	.open = quotas_open,
+	.resize = quotas_resize,
 	.draw = quotas_draw,
 	.handle = quotas_handle,
 	.click = quotas_click,

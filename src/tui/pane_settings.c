@@ -9,6 +9,7 @@
 
 #include "core/validate.h"
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
 /* A revealed secret: the key and its plaintext (owned, wiped when freed). */
@@ -17,16 +18,20 @@ struct reveal {
 	char *plain;
 };
 
-static struct {
-	struct setting_list rows;
-	struct list_view view;
-	char tenant[ID_LEN]; /* whose rows and reveals these are */
-	unsigned seq;        /* of the newest load; older replies are dropped */
-	bool loading, loaded;
-	char keep_key[KEY_LEN]; /* reselect this row after a reload */
+/* The pane: the settings of the tenant shown, and the secrets revealed
+ * since it was opened (the list's tenant's too). */
+struct settings {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct setting */
 	struct reveal *reveal;
 	size_t nreveal;
-} sp;
+};
+
+static struct settings *
+settings_of(struct console *c)
+{
+	return (struct settings *)c->panes[PANE_SETTINGS];
+}
 
 /* ---- state ---------------------------------------------------------------- */
 
@@ -39,75 +44,59 @@ wipe_free(char *s)
 }
 
 static void
-reveals_free(void)
+reveals_free(struct settings *sp)
 {
-	for (size_t i = 0; i < sp.nreveal; i++)
-		wipe_free(sp.reveal[i].plain);
-	free(sp.reveal);
-	sp.reveal = NULL;
-	sp.nreveal = 0;
+	for (size_t i = 0; i < sp->nreveal; i++)
+		wipe_free(sp->reveal[i].plain);
+	free(sp->reveal);
+	sp->reveal = NULL;
+	sp->nreveal = 0;
 }
 
-static struct reveal *
-reveal_find(const char *key)
+static const struct reveal *
+reveal_find(const struct settings *sp, const char *key)
 {
-	for (size_t i = 0; i < sp.nreveal; i++)
-		if (strcmp(sp.reveal[i].key, key) == 0)
-			return &sp.reveal[i];
+	for (size_t i = 0; i < sp->nreveal; i++)
+		if (strcmp(sp->reveal[i].key, key) == 0)
+			return &sp->reveal[i];
 	return NULL;
 }
 
 /* Forgets the plaintext of key (it was changed or deleted). */
 static void
-reveal_drop(const char *key)
+reveal_drop(struct settings *sp, const char *key)
 {
-	struct reveal *r = reveal_find(key);
+	const struct reveal *found = reveal_find(sp, key);
+	struct reveal *r;
 
-	if (!r)
+	if (!found)
 		return;
+	r = &sp->reveal[found - sp->reveal];
 	wipe_free(r->plain);
-	*r = sp.reveal[--sp.nreveal];
+	*r = sp->reveal[--sp->nreveal];
 }
 
 /* Keeps plain (taking it over) as the plaintext of key. */
 static void
-reveal_add(const char *key, char *plain)
+reveal_add(struct settings *sp, const char *key, char *plain)
 {
 	struct reveal *r;
 
-	reveal_drop(key);
-	if (!(r = realloc(sp.reveal, (sp.nreveal + 1) * sizeof *r)))
+	reveal_drop(sp, key);
+	if (!(r = realloc(sp->reveal, (sp->nreveal + 1) * sizeof *r)))
 		abort();
-	sp.reveal = r;
-	r = &sp.reveal[sp.nreveal++];
+	sp->reveal = r;
+	r = &sp->reveal[sp->nreveal++];
 	snprintf(r->key, sizeof r->key, "%s", key);
 	r->plain = plain;
 }
 
-static void
-rows_free(void)
-{
-	setting_list_free(&sp.rows);
-	sp.view.n = sp.view.sel = sp.view.top = 0;
-}
-
 /* The rows and reveals belong to one tenant: forget them when it changed. */
 static void
-sync_tenant(struct console *c)
+sync_tenant(struct console *c, struct settings *sp)
 {
-	if (strcmp(sp.tenant, c->tenant.id) == 0)
-		return;
-	rows_free();
-	reveals_free();
-	sp.loaded = false;
-	sp.keep_key[0] = '\0';
-	snprintf(sp.tenant, sizeof sp.tenant, "%s", c->tenant.id);
-}
-
-static const struct setting *
-selected(void)
-{
-	return sp.rows.n && sp.view.sel < (int)sp.rows.n ? &sp.rows.rows[sp.view.sel] : NULL;
+	if (pane_list_sync(&sp->list, c))
+		reveals_free(sp);
 }
 
 static bool
@@ -141,67 +130,53 @@ unless_answering(struct store *st, struct err *e)
 
 /* ---- load ------------------------------------------------------------------- */
 
-struct list_job {
-	struct job job;
-	unsigned seq;
-	struct setting_list out;
+static int
+list_load(struct pane_list_job *j, struct store *st, struct err *e)
+{
+	struct setting_list out = { 0 };
+	int rc = store_setting_list(&out, st, j->job.tenant, e);
+
+	j->rows = out.rows;
+	j->n = out.n;
+	return rc;
+}
+
+static void
+row_clear(void *row)
+{
+	setting_clear(row);
+}
+
+static const char *
+row_id(const void *row)
+{
+	return ((const struct setting *)row)->key;
+}
+
+static const struct pane_list_ops list_ops = {
+	.what = "loading settings",
+	.name = "settings",
+	.row_size = sizeof(struct setting),
+	.per_tenant = true,
+	.load = list_load,
+	.row_clear = row_clear,
+	.row_id = row_id,
 };
 
-static int
-list_run(struct job *j, struct store *st, struct err *e)
+static void
+settings_init(struct pane_instance *p)
 {
-	return store_setting_list(&((struct list_job *)j)->out, st, j->tenant, e);
+	pane_list_init(&((struct settings *)p)->list, &list_ops, p, 2, 0);
 }
 
 static void
-list_done(struct console *c, struct job *j)
+settings_open(struct console *c, struct pane_instance *p)
 {
-	struct list_job *lj = (struct list_job *)j;
+	struct settings *sp = (struct settings *)p;
 
-	if (lj->seq != sp.seq)
-		return;
-	sp.loading = false;
-	if (stale(c, j) || console_failed(c, j, "settings"))
-		return;
-	if (!sp.keep_key[0] && selected())
-		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", selected()->key);
-	rows_free();
-	sp.rows = lj->out;
-	memset(&lj->out, 0, sizeof lj->out); /* the rows moved */
-	for (size_t i = 0; i < sp.rows.n; i++)
-		if (strcmp(sp.rows.rows[i].key, sp.keep_key) == 0)
-			sp.view.sel = (int)i;
-	sp.keep_key[0] = '\0';
-	sp.view.n = (int)sp.rows.n;
-	list_clamp(&sp.view);
-	sp.loaded = true;
-}
-
-static void
-list_destroy(struct job *j)
-{
-	setting_list_free(&((struct list_job *)j)->out);
-}
-
-static void
-load(struct console *c)
-{
-	struct list_job *lj = job_new(sizeof *lj, list_run, list_done);
-
-	lj->job.destroy = list_destroy;
-	lj->job.what = "loading settings";
-	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", c->tenant.id);
-	lj->seq = ++sp.seq;
-	sp.loading = true;
-	console_submit(c, &lj->job);
-}
-
-static void
-settings_open(struct console *c)
-{
-	sync_tenant(c);
-	reveals_free(); /* a reveal lasts until the pane is reopened */
-	load(c);
+	sync_tenant(c, sp);
+	reveals_free(sp); /* a reveal lasts until the pane is reopened */
+	pane_list_load(c, &sp->list, false);
 }
 
 /* ---- put, delete, reveal ------------------------------------------------------ */
@@ -243,11 +218,11 @@ put_done(struct console *c, struct job *j)
 		return;
 	if (j->rc < 0 || stale(c, j))
 		return;
-	reveal_drop(sj->key);
+	reveal_drop(settings_of(c), sj->key);
 	if (sj->op == OP_PUT)
-		snprintf(sp.keep_key, sizeof sp.keep_key, "%s", sj->key);
+		pane_list_keep(&settings_of(c)->list, sj->key);
 	console_message(c, THEME_ROLE_OK, "%s %s", sj->op == OP_PUT ? "saved" : "deleted", sj->key);
-	load(c);
+	pane_list_load(c, &settings_of(c)->list, false);
 }
 
 static void
@@ -259,10 +234,10 @@ reveal_done(struct console *c, struct job *j)
 		return;
 	if (!sj->out.revealed) {
 		console_message(c, THEME_ROLE_WARNING, "%s is no longer a secret", sj->key);
-		load(c);
+		pane_list_load(c, &settings_of(c)->list, false);
 		return;
 	}
-	reveal_add(sj->key, sj->out.value);
+	reveal_add(settings_of(c), sj->key, sj->out.value);
 	sj->out.value = NULL; /* moved */
 	console_message(c, THEME_ROLE_WARNING, "revealed %s (audited)", sj->key);
 }
@@ -318,11 +293,13 @@ setting_submit(struct console *c, struct modal *m)
 	enum setting_type type;
 	struct err e = { 0 };
 
+	const struct pane_list *l = &settings_of(c)->list;
+
 	if (validate_setting_key(key, &e) < 0)
 		return form_fail(m, F_KEY, e.message);
 	if (!m->ref2[0])
-		for (size_t i = 0; i < sp.rows.n; i++)
-			if (strcmp(sp.rows.rows[i].key, key) == 0)
+		for (size_t i = 0; i < l->n; i++)
+			if (strcmp(((const struct setting *)pane_list_row(l, i))->key, key) == 0)
 				return form_fail(m, F_KEY, "this key exists: edit it instead (e)");
 	if (setting_type_parse(form_value(m, F_TYPE), &type) < 0)
 		return form_fail(m, F_TYPE, "unknown type");
@@ -332,13 +309,11 @@ setting_submit(struct console *c, struct modal *m)
 	return 0;
 }
 
-/* The value is typed masked while the chosen type is secret. Called before
- * every frame, as the form has no hook for a changed choice. */
+/* The value is typed masked while the chosen type is secret: when the
+ * form opens and after each key it takes (its `changed`). */
 static void
-form_sync(struct console *c)
+form_sync(struct modal *m)
 {
-	struct modal *m = &c->modal;
-
 	if (m->kind != MODAL_FORM || m->submit != setting_submit)
 		return;
 	m->field[F_VALUE].kind =
@@ -349,14 +324,14 @@ form_sync(struct console *c)
 /* The text the value field starts with: the value, a revealed secret's
  * plaintext, or nothing for a masked secret. NULL when it does not fit. */
 static const char *
-form_initial(const struct setting *s)
+form_initial(const struct settings *sp, const struct setting *s)
 {
 	const struct reveal *r;
 
 	if (!s)
 		return "";
 	if (is_secret(s))
-		return (r = reveal_find(s->key)) ? r->plain : "";
+		return (r = reveal_find(sp, s->key)) ? r->plain : "";
 	return s->value && strlen(s->value) < LINE_MAX_BYTES ? s->value : NULL;
 }
 
@@ -364,7 +339,8 @@ form_initial(const struct setting *s)
 static void
 setting_form(struct console *c, const struct setting *s)
 {
-	const char *types[SETTING_TYPE_COUNT], *initial = form_initial(s);
+	const struct settings *sp = settings_of(c);
+	const char *types[SETTING_TYPE_COUNT], *initial = form_initial(sp, s);
 	char title[KEY_LEN + 16];
 	struct modal *m;
 
@@ -383,8 +359,9 @@ setting_form(struct console *c, const struct setting *s)
 	form_add_text(m, "key", s ? s->key : "")->readonly = s != NULL;
 	form_add_choice(m, "type", types, SETTING_TYPE_COUNT, s ? (int)s->type : SETTING_STRING);
 	form_add_text(m, "value", initial);
-	form_sync(c);
-	if (s && is_secret(s) && !reveal_find(s->key))
+	m->changed = form_sync;
+	form_sync(m);
+	if (s && is_secret(s) && !reveal_find(sp, s->key))
 		form_note(m, "The secret is not shown: type the new value.");
 	else if (!s)
 		form_note(m, "Key: a-z 0-9 _ . - starting with a letter. The value is\n"
@@ -424,7 +401,7 @@ reveal_start(struct console *c, const struct setting *s)
 		console_message(c, THEME_ROLE_WARNING, "%s is not a secret", s->key);
 		return;
 	}
-	if (reveal_find(s->key)) {
+	if (reveal_find(settings_of(c), s->key)) {
 		console_message(c, THEME_ROLE_WARNING, "%s is already shown", s->key);
 		return;
 	}
@@ -474,12 +451,13 @@ draw_cell(WINDOW *w, int y, int *x, int width, attr_t a, const char *text)
 }
 
 static void
-draw_row(WINDOW *w, int y, int width, const int *wd, const struct setting *s, bool sel, bool alt)
+draw_row(WINDOW *w, int y, int width, const int *wd, const struct settings *sp,
+	 const struct setting *s, bool sel, bool alt)
 {
 	attr_t base = theme_attr(sel   ? THEME_ROLE_SELECTED
 				 : alt ? THEME_ROLE_ROW_ALT
 				       : THEME_ROLE_ROW);
-	const struct reveal *r = is_secret(s) ? reveal_find(s->key) : NULL;
+	const struct reveal *r = is_secret(s) ? reveal_find(sp, s->key) : NULL;
 	char value[1024], at[32];
 	int x = 0;
 
@@ -502,15 +480,16 @@ draw_row(WINDOW *w, int y, int width, const int *wd, const struct setting *s, bo
 }
 
 static void
-draw_head(WINDOW *w, int width, const int *wd)
+draw_head(WINDOW *w, int width, const int *wd, const struct settings *sp, size_t n, bool current)
 {
 	static const char *const head[NCOLS] = { "KEY", "TYPE", "VALUE", "UPDATED", "UPDATED BY" };
 	char info[160];
 	int x = 0;
 
-	snprintf(info, sizeof info, " %zu settings%s%s", sp.rows.n,
-		 sp.nreveal ? "  (revealed secrets are shown until you leave the pane)" : "",
-		 sp.loading ? "  loading…" : "");
+	snprintf(info, sizeof info, " %zu settings%s%s", n,
+		 sp->nreveal && current ? "  (revealed secrets are shown until you leave the pane)"
+					: "",
+		 sp->list.loading ? "  loading…" : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
 	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER), "");
 	for (size_t k = 0; k < NCOLS; k++)
@@ -518,36 +497,38 @@ draw_head(WINDOW *w, int width, const int *wd)
 }
 
 static void
-settings_draw(struct console *c, WINDOW *w, int h, int width)
+settings_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int h, int width)
 {
+	const struct settings *sp = (const struct settings *)p;
+	const struct pane_list *l = &sp->list;
+	size_t n = pane_list_shown(l, c);
 	int wd[NCOLS];
 
-	sync_tenant(c);
-	form_sync(c);
+	(void)h;
 	layout_columns(cols, NCOLS, width, 1, wd);
-	draw_head(w, width, wd);
-	sp.view.height = h - 2;
-	list_clamp(&sp.view);
-	if (!sp.rows.n)
+	draw_head(w, width, wd, sp, n, pane_list_current(l, c));
+	if (!n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  sp.loading || !sp.loaded ? "loading…" : "no settings yet");
-	for (int r = 0; r < sp.view.height && sp.view.top + r < (int)sp.rows.n; r++) {
-		int i = sp.view.top + r;
+			  l->loading || !pane_list_loaded(l, c) ? "loading…" : "no settings yet");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r;
 
-		draw_row(w, 2 + r, width, wd, &sp.rows.rows[i], i == sp.view.sel, i % 2);
+		draw_row(w, 2 + r, width, wd, sp, pane_list_row(l, (size_t)i), i == l->view.sel,
+			 i % 2);
 	}
 }
 
 /* ---- input ------------------------------------------------------------------------ */
 
 static bool
-settings_handle(struct console *c, enum action a)
+settings_handle(struct console *c, struct pane_instance *p, enum action a)
 {
+	struct settings *sp = (struct settings *)p;
 	const struct setting *s;
 
-	sync_tenant(c);
-	s = selected();
-	if (list_move(&sp.view, a))
+	sync_tenant(c, sp);
+	s = pane_list_selected(&sp->list);
+	if (pane_list_move(&sp->list, a))
 		return true;
 	switch (a) {
 	case ACTION_SELECT:
@@ -573,28 +554,35 @@ settings_handle(struct console *c, enum action a)
 }
 
 static void
-settings_click(struct console *c, int row, bool twice)
+settings_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (row < 2 || sp.view.top + row - 2 >= (int)sp.rows.n)
-		return;
-	sp.view.sel = sp.view.top + row - 2;
-	if (twice)
-		settings_handle(c, ACTION_EDIT);
+	if (pane_list_click(&((struct settings *)p)->list, row) && twice)
+		settings_handle(c, p, ACTION_EDIT);
 }
 
 static void
-settings_done(struct console *c)
+settings_resize(struct pane_instance *p)
 {
+	pane_list_resize(&((struct settings *)p)->list);
+}
+
+static void
+settings_done(struct console *c, struct pane_instance *p)
+{
+	struct settings *sp = (struct settings *)p;
+
 	(void)c;
-	rows_free();
-	reveals_free();
-	memset(&sp, 0, sizeof sp);
+	pane_list_free(&sp->list);
+	reveals_free(sp);
 }
 
 const struct pane_ops pane_settings_ops = {
 	.id = PANE_SETTINGS,
 	.needs_tenant = true,
+	.size = sizeof(struct settings),
+	.init = settings_init,
 	.open = settings_open,
+	.resize = settings_resize,
 	.draw = settings_draw,
 	.handle = settings_handle,
 	.click = settings_click,

@@ -6,134 +6,117 @@
 #include <string.h>
 
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
 #define PAGE 100
 
-static struct {
-	struct tenant *rows;
-	size_t n, cap;
-	char next[CURSOR_LEN];
-	struct list_view view;
+/* The pane: the tenants loaded so far, a page at a time, and the query
+ * they answer. */
+struct tenants {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct tenant */
 	char filter[LINE_MAX_BYTES];
 	enum tenant_sort sort;
 	bool desc;
-	unsigned seq; /* of the newest query; older replies are dropped */
-	bool loading, loaded;
-	char keep_id[ID_LEN]; /* reselect this row after a reload */
-} tl;
+};
 
+static struct tenants *
+tenants_of(struct console *c)
+{
+	return (struct tenants *)c->panes[PANE_TENANTS];
+}
+
+/* A load with the query it was sent with. */
 struct list_job {
-	struct job job;
-	unsigned seq;
-	bool append;
+	struct pane_list_job lj;
 	char filter[LINE_MAX_BYTES];
-	char after[CURSOR_LEN];
 	enum tenant_sort sort;
 	bool desc;
-	struct tenant_list out;
 };
 
 static int
-list_run(struct job *j, struct store *st, struct err *e)
+list_run(struct pane_list_job *j, struct store *st, struct err *e)
 {
 	struct list_job *lj = (struct list_job *)j;
+	struct tenant_list out = { 0 };
 	struct tenant_query q = {
 		.filter = lj->filter[0] ? lj->filter : NULL,
 		.status = -1,
 		.sort = lj->sort,
 		.desc = lj->desc,
-		.after = lj->after[0] ? lj->after : NULL,
+		.after = j->after[0] ? j->after : NULL,
 		.limit = PAGE,
 	};
+	int rc = store_tenant_list(&out, st, &q, e);
 
-	return store_tenant_list(&lj->out, st, &q, e);
+	j->rows = out.rows;
+	j->n = out.n;
+	snprintf(j->next, sizeof j->next, "%s", out.next);
+	return rc;
 }
 
 static void
-rows_free(void)
+list_query(const struct pane_instance *p, struct pane_list_job *j)
 {
-	for (size_t i = 0; i < tl.n; i++)
-		tenant_clear(&tl.rows[i]);
-	tl.n = 0;
-}
-
-static void
-list_done(struct console *c, struct job *j)
-{
+	const struct tenants *tl = (const struct tenants *)p;
 	struct list_job *lj = (struct list_job *)j;
 
-	if (lj->seq != tl.seq)
-		return; /* a newer filter or sort is on its way */
-	tl.loading = false;
-	if (console_failed(c, j, "tenants"))
-		return;
-	if (!lj->append) {
-		if (tl.view.sel < (int)tl.n)
-			snprintf(tl.keep_id, sizeof tl.keep_id, "%s", tl.rows[tl.view.sel].id);
-		rows_free();
-		tl.view.sel = 0;
-	}
-	if (tl.n + lj->out.n > tl.cap) {
-		tl.cap = (tl.n + lj->out.n) * 2;
-		if (!(tl.rows = realloc(tl.rows, tl.cap * sizeof *tl.rows)))
-			abort();
-	}
-	for (size_t i = 0; i < lj->out.n; i++) {
-		struct tenant *t = &lj->out.rows[i];
+	lj->sort = tl->sort;
+	lj->desc = tl->desc;
+	snprintf(lj->filter, sizeof lj->filter, "%s", tl->filter);
+}
+
+/* The slugs name tenants everywhere; the first page is traced. */
+static void
+list_took(struct console *c, struct pane_instance *p, struct pane_list_job *j, size_t first)
+{
+	const struct pane_list *l = &((struct tenants *)p)->list;
+
+	for (size_t i = first; i < l->n; i++) {
+		const struct tenant *t = pane_list_row(l, i);
 
 		console_remember_slug(c, t->id, t->slug);
-		if (!lj->append && tl.keep_id[0] && strcmp(t->id, tl.keep_id) == 0)
-			tl.view.sel = (int)(tl.n + i);
 	}
-	memcpy(tl.rows + tl.n, lj->out.rows, lj->out.n * sizeof *lj->out.rows);
-	tl.n += lj->out.n;
-	lj->out.n = 0; /* the rows moved */
-	snprintf(tl.next, sizeof tl.next, "%s", lj->out.next);
-	tl.view.n = (int)tl.n;
-	list_clamp(&tl.view);
-	if (!tl.loaded)
-		console_trace("first-data", "%zu tenants", tl.n);
-	tl.loaded = true;
-	console_trace("list", "%s %zu", lj->filter, tl.n);
+	if (!l->loaded)
+		console_trace("first-data", "%zu tenants", l->n);
+	console_trace("list", "%s %zu", ((struct list_job *)j)->filter, l->n);
 }
 
 static void
-list_destroy(struct job *j)
+row_clear(void *row)
 {
-	struct list_job *lj = (struct list_job *)j;
+	tenant_clear(row);
+}
 
-	if (lj->out.n)
-		tenant_list_free(&lj->out); /* a reply nobody waited for */
-	free(lj->out.rows);
-	lj->out.rows = NULL;
+static const char *
+row_id(const void *row)
+{
+	return ((const struct tenant *)row)->id;
+}
+
+static const struct pane_list_ops list_ops = {
+	.what = "loading tenants",
+	.name = "tenants",
+	.row_size = sizeof(struct tenant),
+	.job_size = sizeof(struct list_job),
+	.load = list_run,
+	.query = list_query,
+	.took = list_took,
+	.row_clear = row_clear,
+	.row_id = row_id,
+};
+
+static void
+tenants_init(struct pane_instance *p)
+{
+	pane_list_init(&((struct tenants *)p)->list, &list_ops, p, 2, 0);
 }
 
 static void
-load(struct console *c, bool append)
+tenants_open(struct console *c, struct pane_instance *p)
 {
-	struct list_job *lj;
-
-	if (append && (!tl.next[0] || tl.loading))
-		return;
-	lj = job_new(sizeof *lj, list_run, list_done);
-	lj->job.destroy = list_destroy;
-	lj->job.what = "loading tenants";
-	lj->seq = ++tl.seq;
-	lj->append = append;
-	lj->sort = tl.sort;
-	lj->desc = tl.desc;
-	snprintf(lj->filter, sizeof lj->filter, "%s", tl.filter);
-	if (append)
-		snprintf(lj->after, sizeof lj->after, "%s", tl.next);
-	tl.loading = true;
-	console_submit(c, &lj->job);
-}
-
-static void
-tenants_open(struct console *c)
-{
-	load(c, false);
+	pane_list_load(c, &((struct tenants *)p)->list, false);
 }
 
 static const struct column_spec cols[] = {
@@ -209,62 +192,57 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 }
 
 static void
-tenants_draw(struct console *c, WINDOW *w, int h, int width)
+tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int h, int width)
 {
 	static const char *const head[NCOLS] = { "SLUG",   "NAME",  "TIER",    "STATUS",
 						 "HEALTH", "USAGE", "MEMBERS", "CREATED" };
 	static const int sort_col[TENANT_SORT_COUNT] = { 1, 2, 3, 4, 5, 7 };
+	const struct tenants *tl = (const struct tenants *)p;
+	const struct pane_list *l = &tl->list;
 	int wd[NCOLS], x = 0;
 	char info[600];
 
-	(void)c;
+	(void)c, (void)h;
 	layout_columns(cols, NCOLS, width, 1, wd);
-	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s", tl.n, tl.next[0] ? "+" : "",
-		 tl.filter[0] ? "  filter /" : "", tl.filter, tl.loading ? "  loading…" : "",
-		 tenant_sort_name(tl.sort), tl.desc ? " desc" : "");
+	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s", l->n, l->next[0] ? "+" : "",
+		 tl->filter[0] ? "  filter /" : "", tl->filter, l->loading ? "  loading…" : "",
+		 tenant_sort_name(tl->sort), tl->desc ? " desc" : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
 	for (size_t k = 0; k < NCOLS; k++) {
 		char hd[32];
-		bool sorted = sort_col[tl.sort] == (int)k;
+		bool sorted = sort_col[tl->sort] == (int)k;
 
 		if (!wd[k])
 			continue;
 		snprintf(hd, sizeof hd, "%s%s", head[k],
-			 sorted ? (tl.desc ? widget_glyphs()->sort_down : widget_glyphs()->sort_up)
+			 sorted ? (tl->desc ? widget_glyphs()->sort_down : widget_glyphs()->sort_up)
 				: "");
 		draw_text(w, 1, x, wd[k] + 1, theme_attr(THEME_ROLE_HEADER), hd);
 		x += wd[k] + 1;
 	}
 	if (x < width)
 		draw_text(w, 1, x, width - x, theme_attr(THEME_ROLE_HEADER), "");
-	tl.view.height = h - 2;
-	tl.view.n = (int)tl.n;
-	list_clamp(&tl.view);
-	if (!tl.n)
+	if (!l->n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  tl.loading || !tl.loaded ? "loading…" : "no tenant matches");
-	for (int r = 0; r < tl.view.height && tl.view.top + r < (int)tl.n; r++) {
-		int i = tl.view.top + r;
+			  l->loading || !l->loaded ? "loading…" : "no tenant matches");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)l->n; r++) {
+		int i = l->view.top + r;
 
-		draw_row(w, 2 + r, wd, &tl.rows[i], i == tl.view.sel, i % 2);
+		draw_row(w, 2 + r, wd, pane_list_row(l, (size_t)i), i == l->view.sel, i % 2);
 	}
 }
 
-static const struct tenant *
-selected(void)
-{
-	return tl.n && tl.view.sel < (int)tl.n ? &tl.rows[tl.view.sel] : NULL;
-}
-
 static bool
-tenants_handle(struct console *c, enum action a)
+tenants_handle(struct console *c, struct pane_instance *p, enum action a)
 {
-	const struct tenant *t = selected();
+	struct tenants *tl = (struct tenants *)p;
+	struct pane_list *l = &tl->list;
+	const struct tenant *t = pane_list_selected(l);
 	char cmd[ID_LEN + 16];
 
-	if (list_move(&tl.view, a)) {
-		if (tl.view.sel >= (int)tl.n - tl.view.height && tl.next[0])
-			load(c, true);
+	if (pane_list_move(l, a)) {
+		if (l->view.sel >= (int)l->n - l->view.height && l->next[0])
+			pane_list_load(c, l, true);
 		return true;
 	}
 	switch (a) {
@@ -275,10 +253,10 @@ tenants_handle(struct console *c, enum action a)
 		command_run(c, cmd);
 		return true;
 	case ACTION_SORT_NEXT:
-		tenants_sort(c, (enum tenant_sort)((tl.sort + 1) % TENANT_SORT_COUNT), tl.desc);
+		tenants_sort(c, (enum tenant_sort)((tl->sort + 1) % TENANT_SORT_COUNT), tl->desc);
 		return true;
 	case ACTION_SORT_REVERSE:
-		tenants_sort(c, tl.sort, !tl.desc);
+		tenants_sort(c, tl->sort, !tl->desc);
 		return true;
 	case ACTION_CREATE_TENANT:
 		if (console_may(c, a, PERM_TENANTS_CREATE))
@@ -301,61 +279,69 @@ tenants_handle(struct console *c, enum action a)
 }
 
 static void
-tenants_filter(struct console *c, const char *text)
+tenants_filter(struct console *c, struct pane_instance *p, const char *text)
 {
-	snprintf(tl.filter, sizeof tl.filter, "%s", text);
-	tl.view.sel = tl.view.top = 0;
-	tl.keep_id[0] = '\0';
-	load(c, false);
+	struct tenants *tl = (struct tenants *)p;
+
+	snprintf(tl->filter, sizeof tl->filter, "%s", text);
+	tl->list.view.sel = tl->list.view.top = 0;
+	tl->list.keep_id[0] = '\0';
+	pane_list_load(c, &tl->list, false);
 }
 
 static void
-tenants_click(struct console *c, int row, bool twice)
+tenants_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (row < 2 || tl.view.top + row - 2 >= (int)tl.n)
-		return;
-	tl.view.sel = tl.view.top + row - 2;
-	if (twice)
-		tenants_handle(c, ACTION_SELECT);
+	if (pane_list_click(&((struct tenants *)p)->list, row) && twice)
+		tenants_handle(c, p, ACTION_SELECT);
 }
 
 void
 tenants_sort(struct console *c, enum tenant_sort s, bool desc)
 {
-	tl.sort = s;
-	tl.desc = desc;
-	tl.keep_id[0] = '\0';
-	tl.view.sel = tl.view.top = 0;
+	struct tenants *tl = tenants_of(c);
+
+	tl->sort = s;
+	tl->desc = desc;
+	tl->list.keep_id[0] = '\0';
+	tl->list.view.sel = tl->list.view.top = 0;
 	if (c->pane == PANE_TENANTS)
-		load(c, false);
+		pane_list_load(c, &tl->list, false);
 }
 
 int
 tenants_slugs(struct console *c, const char **out, int max)
 {
+	const struct pane_list *l = &tenants_of(c)->list;
 	int n = 0;
 
-	(void)c;
-	for (size_t i = 0; i < tl.n && n < max; i++)
-		out[n++] = tl.rows[i].slug;
+	for (size_t i = 0; i < l->n && n < max; i++)
+		out[n++] = ((const struct tenant *)pane_list_row(l, i))->slug;
 	return n;
 }
 
 static void
-tenants_done(struct console *c)
+tenants_resize(struct pane_instance *p)
+{
+	pane_list_resize(&((struct tenants *)p)->list);
+}
+
+static void
+tenants_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	rows_free();
-	free(tl.rows);
-	memset(&tl, 0, sizeof tl);
+	pane_list_free(&((struct tenants *)p)->list);
 }
 
 const struct pane_ops pane_tenants_ops = {
-	.done = tenants_done,
 	.id = PANE_TENANTS,
+	.size = sizeof(struct tenants),
+	.init = tenants_init,
 	.open = tenants_open,
+	.resize = tenants_resize,
 	.draw = tenants_draw,
 	.handle = tenants_handle,
 	.filter = tenants_filter,
 	.click = tenants_click,
+	.done = tenants_done,
 };

@@ -5,18 +5,23 @@
 #include <string.h>
 
 #include "tui/console.h"
+#include "tui/pane_list.h"
 #include "tui/widget.h"
 
-static struct {
-	char tenant[ID_LEN];
-	struct member_list rows;
-	struct list_view view;
-	bool loaded;
-} us;
+/* The pane: the members of the tenant shown. */
+struct users {
+	struct pane_instance pane;
+	struct pane_list list; /* of struct member */
+};
+
+static struct users *
+users_of(struct console *c)
+{
+	return (struct users *)c->panes[PANE_USERS];
+}
 
 struct member_job {
 	struct job job;
-	struct member_list out;
 	char user[ID_LEN], email[EMAIL_LEN];
 	enum member_role role;
 	bool set_role;
@@ -26,73 +31,62 @@ struct member_job {
 };
 
 static int
-list_run(struct job *j, struct store *st, struct err *e)
+list_load(struct pane_list_job *j, struct store *st, struct err *e)
 {
 	struct member_query q = { .role = -1, .active = -1 };
+	struct member_list out = { 0 };
+	int rc = store_member_list(&out, st, j->job.tenant, &q, e);
 
-	return store_member_list(&((struct member_job *)j)->out, st, j->tenant, &q, e);
+	j->rows = out.rows;
+	j->n = out.n;
+	return rc;
 }
 
+/* Without a row id, the cursor keeps its place after a reload. */
+static const struct pane_list_ops list_ops = {
+	.what = "loading members",
+	.name = "members",
+	.row_size = sizeof(struct member),
+	.per_tenant = true,
+	.load = list_load,
+};
+
 static void
-list_done(struct console *c, struct job *j)
+users_init(struct pane_instance *p)
 {
-	struct member_job *mj = (struct member_job *)j;
-
-	if (!console_for_current(c, j) || console_failed(c, j, "members"))
-		return;
-	member_list_free(&us.rows);
-	us.rows = mj->out;
-	memset(&mj->out, 0, sizeof mj->out);
-	snprintf(us.tenant, sizeof us.tenant, "%s", j->tenant);
-	us.loaded = true;
-	us.view.n = (int)us.rows.n;
-	list_clamp(&us.view);
+	pane_list_init(&((struct users *)p)->list, &list_ops, p, 1, 0);
 }
 
 static void
-member_destroy(struct job *j)
+users_open(struct console *c, struct pane_instance *p)
 {
-	member_list_free(&((struct member_job *)j)->out);
+	struct users *us = (struct users *)p;
+
+	pane_list_sync(&us->list, c);
+	pane_list_load(c, &us->list, false);
 }
 
 static void
-users_open(struct console *c)
-{
-	struct member_job *mj = job_new(sizeof *mj, list_run, list_done);
-
-	if (strcmp(us.tenant, c->tenant.id) != 0) {
-		member_list_free(&us.rows);
-		us.loaded = false;
-		us.view.sel = us.view.top = 0;
-	}
-	mj->job.destroy = member_destroy;
-	mj->job.what = "loading members";
-	snprintf(mj->job.tenant, sizeof mj->job.tenant, "%s", c->tenant.id);
-	console_submit(c, &mj->job);
-}
-
-static void
-users_draw(struct console *c, WINDOW *w, int height, int width)
+users_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height, int width)
 {
 	static const struct column_spec cols[] = {
 		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 },
 		{ 8, 8, 0 },   { 10, 10, 0 }, { 10, 10, 0 },
 	};
 	static const char *const head[] = { "EMAIL", "NAME", "ROLE", "STATE", "JOINED", "ACTIVE" };
+	const struct pane_list *l = &((const struct users *)p)->list;
+	size_t n = pane_list_shown(l, c);
 	int wd[6];
 
-	(void)c;
+	(void)height;
 	layout_columns(cols, 6, width, 1, wd);
 	table_draw_header(w, 0, wd, 6, head, width);
-	us.view.height = height - 1;
-	us.view.n = (int)us.rows.n;
-	list_clamp(&us.view);
-	if (!us.rows.n)
+	if (!n)
 		draw_text(w, 2, 2, width - 4, theme_attr(THEME_ROLE_DIM),
-			  us.loaded ? "no members" : "loading…");
-	for (int r = 0; r < us.view.height && us.view.top + r < (int)us.rows.n; r++) {
-		int i = us.view.top + r;
-		const struct member *m = &us.rows.rows[i];
+			  pane_list_loaded(l, c) ? "no members" : "loading…");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int i = l->view.top + r;
+		const struct member *m = pane_list_row(l, (size_t)i);
 		char joined[16], seen[16];
 		const char *cell[6] = { m->email,
 					m->full_name,
@@ -100,7 +94,7 @@ users_draw(struct console *c, WINDOW *w, int height, int width)
 					m->active ? "active" : "inactive",
 					console_time(m->joined_at, joined, sizeof joined),
 					console_time(m->last_active_at, seen, sizeof seen) };
-		attr_t a = theme_attr(i == us.view.sel ? THEME_ROLE_SELECTED
+		attr_t a = theme_attr(i == l->view.sel ? THEME_ROLE_SELECTED
 				      : !m->active     ? THEME_ROLE_DIM
 						       : THEME_ROLE_ROW);
 
@@ -138,7 +132,7 @@ write_done(struct console *c, struct job *j)
 		console_message(c, THEME_ROLE_OK, "%s: %s, %s", mj->m.email,
 				member_role_name(mj->m.role), mj->m.active ? "active" : "inactive");
 	if (c->pane == PANE_USERS)
-		users_open(c);
+		users_open(c, c->panes[PANE_USERS]);
 }
 
 static struct member_job *
@@ -146,7 +140,6 @@ write_job(struct console *c, const struct member *m)
 {
 	struct member_job *mj = job_new(sizeof *mj, write_run, write_done);
 
-	mj->job.destroy = member_destroy;
 	mj->job.write = true;
 	mj->job.what = "saving member";
 	mj->active = -1;
@@ -157,18 +150,23 @@ write_job(struct console *c, const struct member *m)
 }
 
 static const struct member *
-find(const char *user)
+find(struct console *c, const char *user)
 {
-	for (size_t i = 0; i < us.rows.n; i++)
-		if (strcmp(us.rows.rows[i].user_id, user) == 0)
-			return &us.rows.rows[i];
+	const struct pane_list *l = &users_of(c)->list;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct member *m = pane_list_row(l, i);
+
+		if (strcmp(m->user_id, user) == 0)
+			return m;
+	}
 	return NULL;
 }
 
 static int
 role_submit(struct console *c, struct modal *m)
 {
-	const struct member *mem = find(m->ref);
+	const struct member *mem = find(c, m->ref);
 	struct member_job *mj;
 
 	if (!mem) {
@@ -184,7 +182,7 @@ role_submit(struct console *c, struct modal *m)
 static int
 remove_submit(struct console *c, struct modal *m)
 {
-	const struct member *mem = find(m->ref);
+	const struct member *mem = find(c, m->ref);
 	struct member_job *mj;
 
 	if (!mem || strcmp(form_value(m, 0), mem->email) != 0) {
@@ -211,14 +209,17 @@ show_member(struct console *c, const struct member *m)
 }
 
 static bool
-users_handle(struct console *c, enum action a)
+users_handle(struct console *c, struct pane_instance *p, enum action a)
 {
 	static const char *const roles[] = { "admin", "manager", "member", "viewer" };
-	const struct member *m = us.view.sel < (int)us.rows.n ? &us.rows.rows[us.view.sel] : NULL;
+	struct pane_list *l = &((struct users *)p)->list;
+	const struct member *m;
 	struct modal *f;
 	char title[EMAIL_LEN + 32];
 
-	if (list_move(&us.view, a))
+	pane_list_sync(l, c);
+	m = pane_list_selected(l);
+	if (pane_list_move(l, a))
 		return true;
 	if (a == ACTION_INVITE) {
 		if (console_may(c, a, PERM_INVITATIONS_MANAGE))
@@ -259,24 +260,32 @@ users_handle(struct console *c, enum action a)
 }
 
 static void
-users_click(struct console *c, int row, bool twice)
+users_click(struct console *c, struct pane_instance *p, int row, bool twice)
 {
-	if (list_click(&us.view, row, 1) && twice)
-		users_handle(c, ACTION_SELECT);
+	if (pane_list_click(&((struct users *)p)->list, row) && twice)
+		users_handle(c, p, ACTION_SELECT);
 }
 
 static void
-users_done(struct console *c)
+users_resize(struct pane_instance *p)
+{
+	pane_list_resize(&((struct users *)p)->list);
+}
+
+static void
+users_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
-	member_list_free(&us.rows);
-	memset(&us, 0, sizeof us);
+	pane_list_free(&((struct users *)p)->list);
 }
 
 const struct pane_ops pane_users_ops = {
 	.id = PANE_USERS,
 	.needs_tenant = true,
+	.size = sizeof(struct users),
+	.init = users_init,
 	.open = users_open,
+	.resize = users_resize,
 	.draw = users_draw,
 	.handle = users_handle,
 	.click = users_click,

@@ -1,5 +1,6 @@
 /* test_action.c - the action and pane lists: names, help texts, parsing. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/action.h"
@@ -79,6 +80,24 @@ START_TEST(test_action_jump_pane)
 }
 END_TEST
 
+/* Each row of PANES makes its pane-NAME action, which goes to that pane:
+ * adding a pane adds its action. */
+START_TEST(test_action_of_every_pane)
+{
+	for (int p = 0; p < PANE_GLOBAL; p++) {
+		char name[64];
+		enum action a = ACTION_NONE;
+
+		snprintf(name, sizeof(name), "pane-%s", pane_name((enum pane)p));
+		ck_assert_msg(action_parse(name, &a) == 0, "no action %s", name);
+		ck_assert_int_eq(action_jump_pane(a), p);
+		ck_assert(!action_writes(a));
+		ck_assert_msg(strncmp(action_help(a), "Go to the ", 10) == 0,
+			      "the help of %s does not say where it goes", name);
+	}
+}
+END_TEST
+
 START_TEST(test_pane_names)
 {
 	enum pane p = PANE_AUDIT;
@@ -124,6 +143,7 @@ suite_action(void)
 	tcase_add_test(tc, test_action_none);
 	tcase_add_test(tc, test_action_known_names);
 	tcase_add_test(tc, test_action_jump_pane);
+	tcase_add_test(tc, test_action_of_every_pane);
 	tcase_add_test(tc, test_pane_names);
 	tcase_add_test(tc, test_pane_cycle);
 	suite_add_tcase(s, tc);

@@ -194,14 +194,38 @@ START_TEST(test_keymap_full_pane)
 }
 END_TEST
 
+/* Every action has a key in keymap file `file` (loaded into km); the
+ * failure names each action without one and the line that adds it, as a
+ * new action or pane (a row of PANES makes its pane-NAME action) needs. */
+static void
+every_action_bound(const struct keymap *km, const char *file)
+{
+	char missing[4096] = "";
+	size_t n = 0;
+
+	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
+		bool bound = false;
+
+		for (int p = 0; p < PANE_COUNT && !bound; p++)
+			bound = keymap_keys_for(km, (enum pane)p, (enum action)a, NULL, 0) > 0;
+		if (!bound)
+			n += (size_t)snprintf(
+			    missing + n, n < sizeof(missing) ? sizeof(missing) - n : 0,
+			    "\n  bind global KEY %s", action_name((enum action)a));
+	}
+	ck_assert_msg(!missing[0],
+		      "%s binds no key to some actions; add these lines, each with a KEY no "
+		      "other line of the pane binds (or bind PANE KEY ACTION for one pane):%s",
+		      file, missing);
+}
+
 START_TEST(test_keymap_default_every_action)
 {
 	struct keymap km;
-	enum action a;
 
 	keymap_default(&km);
-	a = keymap_unbound_action(&km);
-	ck_assert_msg(a == ACTION_NONE, "default.keys binds no key to %s", action_name(a));
+	every_action_bound(&km, "keymaps/default.keys");
+	ck_assert_int_eq(keymap_unbound_action(&km), ACTION_NONE);
 	keymap_init(&km);
 	ck_assert_int_eq(keymap_unbound_action(&km), ACTION_QUIT);
 }
@@ -241,7 +265,8 @@ START_TEST(test_keymap_emacs_file)
 	ck_assert_int_eq(keymap_load_file(&km, "keymaps/emacs.keys", collect, &count), 0);
 	ck_assert_str_eq(reports, "");
 	a = keymap_unbound_action(&km);
-	ck_assert_msg(a == ACTION_NONE, "emacs.keys binds no key to %s", action_name(a));
+	every_action_bound(&km, "keymaps/emacs.keys");
+	ck_assert_int_eq(a, ACTION_NONE);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("C-n")), ACTION_MOVE_DOWN);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-v")), ACTION_PAGE_UP);
 	ck_assert_int_eq(keymap_lookup(&km, PANE_TENANTS, key("M-<")), ACTION_MOVE_HOME);
@@ -355,13 +380,18 @@ START_TEST(test_keymap_manual_lists_every_action)
 	page[n] = '\0';
 	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
 		snprintf(want, sizeof(want), "\n.It Cm %s\n", action_name((enum action)a));
-		ck_assert_msg(strstr(page, want), "tenantry-keys.5 lacks %s",
-			      action_name((enum action)a));
+		ck_assert_msg(strstr(page, want),
+			      "docs/tenantry-keys.5 lacks the action %s: add under .Ss Actions\n"
+			      ".It Cm %s\n%s.\n.Pq Li \\&KEY",
+			      action_name((enum action)a), action_name((enum action)a),
+			      action_help((enum action)a));
 	}
 	for (int p = 0; p < PANE_COUNT; p++) {
 		snprintf(want, sizeof(want), "\n.It Cm %s\n", pane_name((enum pane)p));
-		ck_assert_msg(strstr(page, want), "tenantry-keys.5 lacks %s",
-			      pane_name((enum pane)p));
+		ck_assert_msg(strstr(page, want),
+			      "docs/tenantry-keys.5 lacks the pane %s: add under .Ss Panes\n"
+			      ".It Cm %s\nWhat the pane shows and does.",
+			      pane_name((enum pane)p), pane_name((enum pane)p));
 	}
 }
 END_TEST
