@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/admin.h"
 #include "tui/conffile.h"
 #include "tui/termtext.h"
 #include "tui/tui.h"
@@ -99,6 +100,23 @@ cli_fail(struct cli *c)
 	return err_exit_status(c->err.code);
 }
 
+/* Direct mode: --as may only narrow what the login holds. The database
+ * would refuse the SET ROLE anyway; this says why, before anything runs. */
+static int
+check_as(struct cli *c, enum store_role role)
+{
+	static const char *const groups[] = {
+		[STORE_ROLE_TENANT] = "tenantry_tenant",
+		[STORE_ROLE_PLATFORM] = "tenantry_platform",
+		[STORE_ROLE_SUPPORT] = "tenantry_support",
+		[STORE_ROLE_ONCALL] = "tenantry_oncall",
+	};
+
+	if ((c->url && *c->url) || role == STORE_ROLE_SESSION || role > STORE_ROLE_ONCALL)
+		return 0;
+	return admin_role_check(c->db, groups[role], &c->err);
+}
+
 static int
 parse_as(struct cli *c, struct store_context *ctx)
 {
@@ -122,7 +140,7 @@ parse_as(struct cli *c, struct store_context *ctx)
 	} else
 		return err_set(&c->err, ERR_BAD_REQUEST,
 			       "--as: want platform, support, oncall or tenant:ID, not %s", as);
-	return 0;
+	return check_as(c, ctx->role);
 }
 
 int
