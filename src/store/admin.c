@@ -104,7 +104,8 @@ admin_operator(const char *conninfo, const char *role, enum staff_role staff, co
 		goto out;
 	}
 	exists = run(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, e);
-	if (exists < 0 || run(c, "BEGIN", 0, NULL, e) < 0)
+	if (exists < 0 || run(c, "BEGIN", 0, NULL, e) < 0
+	    || run(c, "SET LOCAL client_min_messages = error", 0, NULL, e) < 0)
 		goto out;
 	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN INHERIT NOBYPASSRLS%s%s",
 		 exists ? "ALTER" : "CREATE", id, pw ? " PASSWORD " : "", pw ? pw : "");
