@@ -38,7 +38,8 @@ static const struct command {
 	{ "alerts", cmd_alerts, "quota alerts: list, ack" },
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
-	{ "operator", cmd_operator, "create a database login for platform staff" },
+	{ "operator", cmd_operator, "create a database login for one platform staff role" },
+	{ "doctor", cmd_doctor, "check that the database keeps tenants apart (exit 1 if not)" },
 	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
 	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
 	{ "logout", cmd_logout, "forget the token kept for --url" },
@@ -185,7 +186,7 @@ take(int *i, int argc, char **argv, const char *name)
 static int
 remote_check(struct cli *c, const char *cmd)
 {
-	static const char *const db_only[] = { "migrate", "demo", "operator" };
+	static const char *const db_only[] = { "migrate", "demo", "operator", "doctor" };
 
 	if (!c->url || !*c->url)
 		return 0;
