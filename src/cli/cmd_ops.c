@@ -564,26 +564,33 @@ cmd_migrate(struct cli *c, int argc, char **argv)
 int
 cmd_operator(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "password-file", 1 } };
-	const char *pwfile;
+	struct opt o[] = { { "password-file", 1 }, { "role", 1 } };
+	const char *pwfile, *role_s;
+	enum staff_role role;
 	char pw[256];
 	int n;
 
 	if (WANTS_HELP(argc, argv)) {
-		fputs("usage: tenantry operator ROLE_NAME [--password-file F]\n"
-		      "Creates a database login for platform staff (member of the platform,\n"
-		      "support, oncall and tenant roles; never a superuser or the owner).\n",
+		fputs("usage: tenantry operator LOGIN --role platform_admin|support|oncall\n"
+		      "                         [--password-file F]\n"
+		      "Creates (or changes) a database login for platform staff: a member of\n"
+		      "exactly the database role of that staff role (tenantry_platform,\n"
+		      "tenantry_support, tenantry_oncall) and of no other; never a superuser\n"
+		      "or the owner. The database's grants then decide what it may do.\n",
 		      argc ? stdout : stderr);
 		return argc ? 0 : EXIT_USAGE;
 	}
 	n = opt_parse("operator ", argc, argv, o, NOPTS(o));
 	if (n != 1)
-		return n < 0 ? EXIT_USAGE : cli_usage("operator ", "needs one ROLE_NAME");
+		return n < 0 ? EXIT_USAGE : cli_usage("operator ", "needs one LOGIN");
+	role_s = opt_get(o, NOPTS(o), "role");
+	if (!role_s || staff_role_parse(role_s, &role) < 0 || role == STAFF_NONE)
+		return cli_usage("operator ", "--role must be platform_admin, support or oncall");
 	pwfile = opt_get(o, NOPTS(o), "password-file");
 	if (pwfile && cli_read_password(pwfile, NULL, pw, sizeof pw) < 0)
 		return 66;
-	if (admin_operator(c->db, argv[0], pwfile ? pw : NULL, &c->err) < 0)
+	if (admin_operator(c->db, argv[0], role, pwfile ? pw : NULL, &c->err) < 0)
 		return cli_fail(c);
-	printf("login role %s ready\n", argv[0]);
+	printf("login role %s ready (%s)\n", argv[0], staff_role_name(role));
 	return 0;
 }

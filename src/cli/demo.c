@@ -239,7 +239,7 @@ cmd_demo(struct cli *c, int argc, char **argv)
 		return cli_fail(c);
 	if (opt_get(o, NOPTS(o), "live"))
 		return live(c);
-	if (admin_operator(c->db, "demo_operator", NULL, &c->err) < 0)
+	if (admin_operator(c->db, "demo_operator", STAFF_PLATFORM_ADMIN, NULL, &c->err) < 0)
 		return cli_fail(c);
 	for (int i = 0; i < tenants; i++) {
 		struct tenant t;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/admin.h"
 #include "tui/conffile.h"
 #include "tui/termtext.h"
 #include "tui/tui.h"
@@ -37,7 +38,8 @@ static const struct command {
 	{ "alerts", cmd_alerts, "quota alerts: list, ack" },
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
-	{ "operator", cmd_operator, "create a database login for platform staff" },
+	{ "operator", cmd_operator, "create a database login for one platform staff role" },
+	{ "doctor", cmd_doctor, "check that the database keeps tenants apart (exit 1 if not)" },
 	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
 	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
 	{ "logout", cmd_logout, "forget the token kept for --url" },
@@ -99,6 +101,23 @@ cli_fail(struct cli *c)
 	return err_exit_status(c->err.code);
 }
 
+/* Direct mode: --as may only narrow what the login holds. The database
+ * would refuse the SET ROLE anyway; this says why, before anything runs. */
+static int
+check_as(struct cli *c, enum store_role role)
+{
+	static const char *const groups[] = {
+		[STORE_ROLE_TENANT] = "tenantry_tenant",
+		[STORE_ROLE_PLATFORM] = "tenantry_platform",
+		[STORE_ROLE_SUPPORT] = "tenantry_support",
+		[STORE_ROLE_ONCALL] = "tenantry_oncall",
+	};
+
+	if ((c->url && *c->url) || role == STORE_ROLE_SESSION || role > STORE_ROLE_ONCALL)
+		return 0;
+	return admin_role_check(c->db, groups[role], &c->err);
+}
+
 static int
 parse_as(struct cli *c, struct store_context *ctx)
 {
@@ -122,7 +141,7 @@ parse_as(struct cli *c, struct store_context *ctx)
 	} else
 		return err_set(&c->err, ERR_BAD_REQUEST,
 			       "--as: want platform, support, oncall or tenant:ID, not %s", as);
-	return 0;
+	return check_as(c, ctx->role);
 }
 
 int
@@ -167,7 +186,7 @@ take(int *i, int argc, char **argv, const char *name)
 static int
 remote_check(struct cli *c, const char *cmd)
 {
-	static const char *const db_only[] = { "migrate", "demo", "operator" };
+	static const char *const db_only[] = { "migrate", "demo", "operator", "doctor" };
 
 	if (!c->url || !*c->url)
 		return 0;

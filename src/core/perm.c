@@ -19,8 +19,9 @@ static const struct {
 #define ALL ((UINT32_C(1) << PERM_COUNT) - 1)
 /* clang-format off */
 #define PLATFORM                                                             \
-	(P(QUOTAS_SET) | P(PLATFORM_METRICS) | P(TENANTS_CREATE) |           \
-	 P(TENANTS_LIST_ALL) | P(VIEW_AS))
+	(P(TENANT_TIER) | P(FEATURES_SET) | P(QUOTAS_SET) |                  \
+	 P(PLATFORM_METRICS) | P(TENANTS_CREATE) | P(TENANTS_LIST_ALL) |     \
+	 P(VIEW_AS))
 /* clang-format on */
 /* clang-format off */
 #define READS                                                                \
@@ -29,9 +30,9 @@ static const struct {
 
 static const uint32_t member_perms[ROLE_COUNT] = {
 	[ROLE_ADMIN] = ALL & ~PLATFORM,
-	[ROLE_MANAGER] = ALL & ~PLATFORM
-			 & ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) | P(TENANT_LIFECYCLE)
-			     | P(TENANT_TIER) | P(APIKEYS_MANAGE)),
+	[ROLE_MANAGER] =
+	    ALL & ~PLATFORM
+	    & ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) | P(TENANT_LIFECYCLE) | P(APIKEYS_MANAGE)),
 	[ROLE_MEMBER] = READS | P(USAGE_WRITE), /* no alerts.ack: a write */
 	[ROLE_VIEWER] = READS,
 };

@@ -5,10 +5,12 @@
  * matrix (perm_table prints it):
  *
  *   admin           every tenant permission (all but the platform ones:
- *                   quotas.set, platform.metrics, tenants.create,
- *                   tenants.list_all, view_as)
+ *                   tenant.tier, features.set, quotas.set,
+ *                   platform.metrics, tenants.create, tenants.list_all,
+ *                   view_as: a tier is billing and a feature override a
+ *                   platform decision)
  *   manager         as admin, less settings.write, secrets.reveal,
- *                   tenant.lifecycle, tenant.tier, apikeys.manage
+ *                   tenant.lifecycle, apikeys.manage
  *   member          the reads (tenant, members, quotas, settings) and
  *                   usage.write
  *   viewer          the reads
@@ -44,7 +46,7 @@
 	X(TENANT_READ, "tenant.read", false)                                 \
 	X(TENANT_UPDATE, "tenant.update", false)                             \
 	X(TENANT_LIFECYCLE, "tenant.lifecycle", false)                       \
-	X(TENANT_TIER, "tenant.tier", false)                                 \
+	X(TENANT_TIER, "tenant.tier", true)                                 \
 	X(MEMBERS_READ, "members.read", false)                               \
 	X(MEMBERS_MANAGE, "members.manage", false)                           \
 	X(INVITATIONS_MANAGE, "invitations.manage", false)                   \
@@ -54,7 +56,7 @@
 	X(SETTINGS_READ, "settings.read", false)                             \
 	X(SETTINGS_WRITE, "settings.write", false)                           \
 	X(SECRETS_REVEAL, "secrets.reveal", false)                           \
-	X(FEATURES_SET, "features.set", false)                               \
+	X(FEATURES_SET, "features.set", true)                               \
 	X(APIKEYS_MANAGE, "apikeys.manage", false)                           \
 	X(AUDIT_READ, "audit.read", false)                                   \
 	X(ALERTS_ACK, "alerts.ack", false)                                   \

@@ -117,6 +117,7 @@ view_as(struct req *r, struct store_context *ctx, struct err *e)
 	ctx->view_role = v.role;
 	snprintf(r->who.tenant_id, sizeof r->who.tenant_id, "%s", v.tenant_id);
 	ctx->role = STORE_ROLE_TENANT;
+	ctx->view_role = r->who.role;
 	r->who.view_as = true;
 	return store_set_context(r->st, ctx, e);
 }
@@ -152,6 +153,7 @@ set_context(struct req *r, struct err *e)
 		break;
 	case PRINCIPAL_USER:
 		ctx.role = STORE_ROLE_TENANT;
+		ctx.view_role = p->role; /* the database holds it to the role too */
 		ctx.auth_member = true;
 		snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "user");
 		break;

@@ -61,16 +61,39 @@ admin_migrate(const char *conninfo, int *applied, int *total, struct err *e)
 	return rc;
 }
 
-int
-admin_operator(const char *conninfo, const char *role, const char *password, struct err *e)
+/* The group role behind a staff role. */
+const char *
+admin_staff_group(enum staff_role r)
 {
-	PGconn *c = open_conn(conninfo, e);
+	switch (r) {
+	case STAFF_PLATFORM_ADMIN:
+		return "tenantry_platform";
+	case STAFF_SUPPORT:
+		return "tenantry_support";
+	case STAFF_ONCALL:
+		return "tenantry_oncall";
+	default:
+		return NULL;
+	}
+}
+
+int
+admin_operator(const char *conninfo, const char *role, enum staff_role staff, const char *password,
+	       struct err *e)
+{
+	static const char *const groups[] = { "tenantry_platform", "tenantry_support",
+					      "tenantry_oncall", "tenantry_tenant" };
+	const char *group = admin_staff_group(staff);
+	PGconn *c;
 	const char *p[1] = { role };
 	char *id = NULL, *pw = NULL, sql[512];
 	long exists;
 	int rc = -1;
 
-	if (!c)
+	if (!group)
+		return err_field(e, "role",
+				 "the staff role must be platform_admin, support or oncall");
+	if (!(c = open_conn(conninfo, e)))
 		return -1;
 	/* DDL takes no parameters: the name and password are quoted by libpq. */
 	id = PQescapeIdentifier(c, role, strlen(role));
@@ -81,17 +104,24 @@ admin_operator(const char *conninfo, const char *role, const char *password, str
 		goto out;
 	}
 	exists = run(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, e);
-	if (exists < 0)
+	if (exists < 0 || run(c, "BEGIN", 0, NULL, e) < 0
+	    || run(c, "SET LOCAL client_min_messages = error", 0, NULL, e) < 0)
 		goto out;
-	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN NOBYPASSRLS%s%s", exists ? "ALTER" : "CREATE",
-		 id, pw ? " PASSWORD " : "", pw ? pw : "");
+	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN INHERIT NOBYPASSRLS%s%s",
+		 exists ? "ALTER" : "CREATE", id, pw ? " PASSWORD " : "", pw ? pw : "");
 	if (run(c, sql, 0, NULL, e) < 0)
 		goto out;
-	snprintf(sql, sizeof sql,
-		 "GRANT tenantry_platform, tenantry_support, "
-		 "tenantry_oncall, tenantry_tenant TO %s",
-		 id);
-	if (run(c, sql, 0, NULL, e) < 0)
+	/* Exactly one staff role: an earlier one (or the old all-roles
+	 * operator's) is taken away in the same transaction. */
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+		if (strcmp(groups[i], group) == 0)
+			continue;
+		snprintf(sql, sizeof sql, "REVOKE %s FROM %s", groups[i], id);
+		if (run(c, sql, 0, NULL, e) < 0)
+			goto out;
+	}
+	snprintf(sql, sizeof sql, "GRANT %s TO %s", group, id);
+	if (run(c, sql, 0, NULL, e) < 0 || run(c, "COMMIT", 0, NULL, e) < 0)
 		goto out;
 	rc = 0;
 out:

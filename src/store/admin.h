@@ -6,14 +6,25 @@
 #define TENANTRY_ADMIN_H
 
 #include "core/err.h"
+#include "core/types.h"
 
 /* Applies the missing migrations; *applied, *total may be NULL. */
 int admin_migrate(const char *conninfo, int *applied, int *total, struct err *e);
 
-/* Creates (or updates) a login role that is a member of the platform,
- * support, oncall and tenant group roles; the password may be NULL (peer,
- * trust or certificate login). */
-int admin_operator(const char *conninfo, const char *role, const char *password, struct err *e);
+/* Creates (or updates) a login role that is a member of exactly the group
+ * role of one staff role (tenantry_platform, tenantry_support or
+ * tenantry_oncall) and of no other tenantry role; the password may be
+ * NULL (peer, trust or certificate login). */
+int admin_operator(const char *conninfo, const char *role, enum staff_role staff,
+		   const char *password, struct err *e);
+/* "tenantry_platform" ... for a staff role, NULL for STAFF_NONE. */
+const char *admin_staff_group(enum staff_role r);
+
+/* Before a direct-mode session switches to group (`--as`): fails with
+ * ERR_FORBIDDEN, naming the login and what it may use instead, unless the
+ * login is a member of group. The login only narrows its rights, never
+ * widens them. */
+int admin_role_check(const char *conninfo, const char *group, struct err *e);
 
 /* Demo members: `pool` demo users, then for every tenant a realistic number
  * of memberships within its tier's limit, every role represented, with

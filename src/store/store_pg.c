@@ -16,7 +16,8 @@ static const char CTX_SQL[] = "SELECT set_config('role', $1, true), "
 			      "set_config('tenantry.actor', $3, true), "
 			      "set_config('tenantry.actor_kind', $4, true), "
 			      "set_config('tenantry.ip', $5, true), "
-			      "set_config('tenantry.user_agent', $6, true)";
+			      "set_config('tenantry.user_agent', $6, true), "
+			      "set_config('tenantry.member_role', $7, true)";
 
 static const char *const role_names[] = {
 	[STORE_ROLE_SESSION] = "none",
@@ -240,7 +241,7 @@ text_hash(const char *s)
 static int
 prepare_ctx(struct pgstore *s, struct err *e)
 {
-	PGresult *r = PQprepare(s->conn, CTX_NAME, CTX_SQL, 6, NULL);
+	PGresult *r = PQprepare(s->conn, CTX_NAME, CTX_SQL, 7, NULL);
 	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : pg_error(e, s->conn, r);
 
 	PQclear(r);
@@ -378,8 +379,14 @@ static int
 run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *retry_safe)
 {
 	const struct store_context *c = &s->base.ctx;
-	const char *ctx[6] = { role_names[c->role], c->tenant_id, c->actor,
-			       c->actor_kind,       c->ip,        c->user_agent };
+	/* A tenant context's member role (019_member_roles); '' elsewhere. */
+	const char *ctx[7] = { role_names[c->role],
+			       c->tenant_id,
+			       c->actor,
+			       c->actor_kind,
+			       c->ip,
+			       c->user_agent,
+			       c->role == STORE_ROLE_TENANT ? member_role_name(c->view_role) : "" };
 	char names[PG_MAX_STEPS + 1][24];
 	uint64_t hashes[PG_MAX_STEPS + 1], pending[PG_MAX_STEPS + 1];
 	int npending = 0, rc = 0;
@@ -393,13 +400,13 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *re
 	if (s->nprepared + (size_t)n > PG_MAX_PREPARED && blocking(s, false, e) < 0)
 		return -1;
 	if (trace_fn) {
-		trace_fn(trace_arg, CTX_SQL, 6, ctx);
+		trace_fn(trace_arg, CTX_SQL, 7, ctx);
 		for (int i = 0; i < n; i++)
 			trace_fn(trace_arg, steps[i].sql, steps[i].n, steps[i].params);
 	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);
-	PQsendQueryPrepared(s->conn, CTX_NAME, 6, ctx, NULL, NULL, 0);
+	PQsendQueryPrepared(s->conn, CTX_NAME, 7, ctx, NULL, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		bool dup = false;
 

@@ -154,6 +154,8 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 {
 	PGresult *status = NULL, *tiers = NULL, *alerts = NULL, *near = NULL;
 	struct pgstep steps[] = {
+		/* the platform's figures, not what the context happens to see */
+		PG_STEP0("SELECT tenantry.caller_require('platform.metrics')", NULL),
 		PG_STEP0("SELECT status, count(*) FROM tenantry.tenants GROUP BY status", &status),
 		PG_STEP0("SELECT tr.name, count(t.id), coalesce(sum(tr.price_cents) "
 			 "FILTER (WHERE t.status = 'active'), 0) FROM tenantry.tiers tr "
@@ -170,7 +172,7 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 	};
 
 	memset(out, 0, sizeof *out);
-	if (pg_run(pg_of(st), steps, 4, e) < 0)
+	if (pg_run(pg_of(st), steps, 5, e) < 0)
 		return -1;
 	for (int i = 0; i < PQntuples(status); i++) {
 		enum tenant_status s;
@@ -227,7 +229,12 @@ pg_tenant_export(char **json_out, struct store *st, const char *tenant, struct e
 			"WHERE m.tenant_id = x.id",
 			"lower(u.email)") ", "
 					  "'invitations', " AGG(
-					      "to_jsonb(i) - 'token_hash'",
+					      /* every column but token_hash, which no role reads */
+					      "jsonb_build_object('tenant_id', i.tenant_id, 'id', i.id, "
+					      "'email', i.email, 'role', i.role, 'invited_by', i.invited_by, "
+					      "'created_at', i.created_at, 'expires_at', i.expires_at, "
+					      "'accepted_at', i.accepted_at, 'accepted_user_id', "
+					      "i.accepted_user_id, 'revoked_at', i.revoked_at)",
 					      "tenantry.invitations i WHERE i.tenant_id = x.id",
 					      "i.created_at, i.id") ", "
 								    "'quotas', " AGG(
@@ -244,7 +251,12 @@ pg_tenant_export(char **json_out, struct store *st, const char *tenant, struct e
 														   "tenantry.tenant_settings s WHERE s.tenant_id = x.id",
 														   "s.key") ", "
 															    "'api_keys', " AGG(
-																"to_jsonb(k) - 'secret_hash'",
+																/* every column but secret_hash */
+																"jsonb_build_object('tenant_id', k.tenant_id, 'id', k.id, "
+																"'prefix', k.prefix, 'name', k.name, 'scopes', k.scopes, "
+																"'created_by', k.created_by, 'created_at', k.created_at, "
+																"'expires_at', k.expires_at, 'last_used_at', k.last_used_at, "
+																"'revoked_at', k.revoked_at)",
 																"tenantry.api_keys k WHERE k.tenant_id = x.id",
 																"k.created_at, k.id") ", "
 																		      "'alerts', " AGG(

@@ -41,7 +41,7 @@ cmd_load(const char *admin, long tenants)
 
 	bench_scale_of(&sc, tenants);
 	if (admin_migrate(admin, NULL, NULL, &e) < 0
-	    || admin_operator(admin, "bench_operator", NULL, &e) < 0) {
+	    || admin_operator(admin, "bench_operator", STAFF_PLATFORM_ADMIN, NULL, &e) < 0) {
 		fprintf(stderr, "bench: %s\n", e.message);
 		return 1;
 	}

@@ -27,10 +27,10 @@ static const struct table {
 	{ "invitations", "tenant_id", "expires_at = expires_at", true, false,
 	  "INSERT INTO tenantry.invitations (tenant_id, email, token_hash) "
 	  "VALUES ('%s', 'probe@probe.example', sha256('probe'))" },
-	{ "quotas", "tenant_id", "used = used", false, false,
+	{ "quotas", "tenant_id", NULL, false, false, /* usage_increment() only */
 	  "INSERT INTO tenantry.quotas (tenant_id, resource, quota_limit) "
 	  "VALUES ('%s', 'probe', 1)" },
-	{ "usage_daily", "tenant_id", "amount = amount", true, false,
+	{ "usage_daily", "tenant_id", NULL, false, false,
 	  "INSERT INTO tenantry.usage_daily (tenant_id, resource, day, amount) "
 	  "VALUES ('%s', 'api_calls', DATE '2001-01-01', 1)" },
 	{ "tenant_settings", "tenant_id", "value = value", true, true,

@@ -53,7 +53,7 @@ START_TEST(test_trace_observer)
 	/* The context statement first, with the role, then the query. */
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_ptr_nonnull(strstr(s.sql[0], "set_config('role', $1, true)"));
-	ck_assert_int_eq(s.nparams[0], 6);
+	ck_assert_int_eq(s.nparams[0], 7); /* + the member role */
 	ck_assert_str_eq(s.first_param[0], "tenantry_platform");
 	ck_assert_ptr_nonnull(strstr(s.sql[1], "tenantry.tenant_ref($1)"));
 	ck_assert_str_eq(s.first_param[1], "trace-co");

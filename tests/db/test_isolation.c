@@ -486,16 +486,21 @@ START_TEST(staff_roles)
 	char st[6], sql[512];
 
 	for (int r = 0; r < 2; r++) {
-		/* Every tenant's rows are readable. */
+		/* Every tenant's rows are readable, but on-call staff read no
+		 * invitations or settings (018_staff_roles). */
 		begin_as(su, staff[r], NULL);
 		for (size_t i = 0; i < NTABLES; i++)
-			ck_assert_msg(testdb_int(su,
-						 "SELECT count(DISTINCT %s) FROM tenantry.%s "
-						 "WHERE %s IN ('%s', '%s')",
-						 tables[i].col, tables[i].name, tables[i].col, ida,
-						 idb)
-					  == 2,
-				      "%s: %s does not see both tenants", staff[r], tables[i].name);
+			if (r == 0
+			    || (strcmp(tables[i].name, "invitations") != 0
+				&& strcmp(tables[i].name, "tenant_settings") != 0))
+				ck_assert_msg(
+				    testdb_int(su,
+					       "SELECT count(DISTINCT %s) FROM tenantry.%s "
+					       "WHERE %s IN ('%s', '%s')",
+					       tables[i].col, tables[i].name, tables[i].col, ida,
+					       idb)
+					== 2,
+				    "%s: %s does not see both tenants", staff[r], tables[i].name);
 		testdb_exec(su, "ROLLBACK");
 
 		/* Tenants cannot be changed. */

@@ -159,7 +159,7 @@ START_TEST(test_bad_input)
 	json_decref(call(422, "GET", "/api/tenants?sort=shoe-size", platform, NULL));
 	json_decref(call(422, "PUT", "/api/tenants/alpha-labs/settings/theme", admin,
 			 "{\"type\":\"color\",\"value\":\"not-a-colour\"}"));
-	json_decref(call(422, "PUT", "/api/tenants/alpha-labs/features/sso", admin,
+	json_decref(call(422, "PUT", "/api/tenants/alpha-labs/features/sso", platform,
 			 "{\"enabled\":\"yes\"}"));
 	/* nothing of it changed anything */
 	j = call(200, "GET", "/api/tenants?filter=gamma", platform, NULL);
