@@ -195,6 +195,15 @@ CREATE FUNCTION auth_check(p_user uuid, p_issued_us bigint, p_key uuid,
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
+	-- A tenant context asks about itself, or about the staff member
+	-- viewing it; anything else is revoked without looking (020).
+	IF current_setting('role') = 'tenantry_tenant' THEN
+		IF (p_tenant IS NOT NULL AND p_tenant IS DISTINCT FROM current_tenant())
+		   OR (p_tenant IS NULL AND (p_key IS NOT NULL OR NOT EXISTS (SELECT 1
+			FROM users u WHERE u.id = p_user AND u.staff_role <> 'none'))) THEN
+			RAISE EXCEPTION 'credentials revoked' USING ERRCODE = 'TA001';
+		END IF;
+	END IF;
 	IF p_user IS NOT NULL THEN
 		PERFORM 1 FROM users u WHERE u.id = p_user
 			AND (extract(epoch FROM u.tokens_valid_after) * 1e6)::numeric

@@ -130,16 +130,19 @@ START_TEST(test_auth_check_says_nothing_of_others)
 	    gavin, sizeof gavin, "%s",
 	    testdb_value(c, "SELECT id FROM tenantry.users WHERE email = 'gavin@hooli.example'"));
 	snprintf(sql, sizeof sql,
-		 "SELECT tenantry.auth_check('%s', 9223372036854775807, NULL, '%s')", gavin, ida);
+		 "SELECT tenantry.auth_check('%s', 9223372036854775807, NULL, '%s', NULL, NULL)",
+		 gavin, ida);
 	ck_assert_str_eq(as_tenant(c, ida, sql), ""); /* its own member */
 	ck_assert_str_eq(as_tenant(c, idb, sql), "TA001");
-	snprintf(sql, sizeof sql,
-		 "SELECT tenantry.auth_check(gen_random_uuid(), 9223372036854775807, NULL, '%s')",
-		 ida);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT tenantry.auth_check(gen_random_uuid(), 9223372036854775807, NULL, '%s', NULL, NULL)",
+	    ida);
 	ck_assert_str_eq(as_tenant(c, idb, sql), "TA001");
 	/* a user without a tenant: only staff can be asked about */
 	snprintf(sql, sizeof sql,
-		 "SELECT tenantry.auth_check('%s', 9223372036854775807, NULL, NULL)", gavin);
+		 "SELECT tenantry.auth_check('%s', 9223372036854775807, NULL, NULL, NULL, NULL)",
+		 gavin);
 	ck_assert_str_eq(as_tenant(c, idb, sql), "TA001");
 	PQfinish(c);
 }

@@ -200,7 +200,8 @@ START_TEST(accepts_respect_user_limit)
 			     id);
 	ck_assert_int_eq(members, 1);
 	set_limit(pf, id, "users", members + 3);
-	/* Existing users, so accepting needs no password (no Argon2). */
+	/* Existing users, each accepting as itself (signed in: the
+	 * context's credential), so no password is needed (no Argon2). */
 	testdb_exec(su, "INSERT INTO tenantry.users (email) SELECT 'guest' || "
 			"lpad(g::text, 2, '0') || '@crowd.example' FROM generate_series(0, 11) g");
 	pthread_barrier_init(&start, NULL, INVITES);
@@ -215,6 +216,16 @@ START_TEST(accepts_respect_user_limit)
 		    store_invitation_create(&inv, a[i].token, pf, id, email, ROLE_MEMBER, &e) == 0,
 		    "%s", e.message);
 		a[i].st = open_store(STORE_ROLE_PLATFORM, NULL);
+		{
+			struct store_context ctx = a[i].st->ctx;
+			char sql[160];
+
+			snprintf(sql, sizeof sql,
+				 "SELECT id FROM tenantry.users WHERE email = '%s'", email);
+			snprintf(ctx.auth_user, sizeof ctx.auth_user, "%s", testdb_value(su, sql));
+			ctx.auth_issued_us = 1;
+			ck_assert_msg(store_set_context(a[i].st, &ctx, &e) == 0, "%s", e.message);
+		}
 	}
 	for (int i = 0; i < INVITES; i++)
 		ck_assert_int_eq(pthread_create(&th[i], NULL, accept_one, &a[i]), 0);

@@ -321,6 +321,17 @@ open_as(const struct subject *s, bool rest)
 		cfg.token = tok;
 		ck_assert_msg(store_open(&st, &cfg, &e) == 0, "%s", e.message);
 		free(tok);
+		if (!s->staff) { /* a tenant role over REST: a support session */
+			struct store_context staff = { .role = STORE_ROLE_PLATFORM };
+			struct view_session v;
+
+			ck_assert_msg(store_set_context(st, &staff, &e) == 0, "%s", e.message);
+			ck_assert_msg(
+			    store_view_as_start(&v, st, acme, s->member_role, "matrix test", 60, &e)
+				== 0,
+			    "%s", e.message);
+			snprintf(ctx.view_session, sizeof ctx.view_session, "%s", v.id);
+		}
 	} else {
 		snprintf(name, sizeof name, "matrix_%s", staff_role_name(login));
 		ck_assert_msg(admin_operator(testdb_conninfo(db, NULL), name, login, NULL, &e) == 0,
