@@ -66,7 +66,7 @@ usage(FILE *f)
 	    "  --tenant SLUG          open the console on this tenant\n"
 	    "  --no-mouse             leave the mouse to the terminal\n"
 	    "  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
-	    "  --version              print the version\n"
+	    "  -V, --version          print the version\n"
 	    "\n"
 	    "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -280,7 +280,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
 			printf("tenantry %s\n", TENANTRY_VERSION);
 			return 0;
 		} else
