@@ -110,7 +110,7 @@ $(BUILD)/tenantry-tests: $(TEST_OBJ) $(BUILD)/tests/bench/bench_data.o $(LIB_OBJ
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Migrations are compiled into the binaries.
 $(BUILD)/sql_embed.c: $(SQL_FILES) src/sql/embed.sh

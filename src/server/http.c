@@ -617,11 +617,12 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 	/* The limits are admit.c's; libmicrohttpd's own is only a backstop
 	 * above the hard cap (evicted connections close a moment later). */
 	return MHD_start_daemon(
-	    flags, 0, accept_policy, NULL, access_cb, NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
+	    flags, 0, accept_policy, NULL, access_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, logger,
+	    NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)(cfg->conn_limit + 2 * ADMIT_SPARE(cfg->conn_limit)),
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_cb,
 	    NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, logger, NULL, MHD_OPTION_END);
+	    completed_cb, NULL, MHD_OPTION_END);
 }
