@@ -10,7 +10,10 @@
 
 #include "server/log.h"
 
-#define LINE_MAX_BYTES 4096
+#define LINE_MAX_BYTES 8192
+/* A value longer than this is cut (at a character boundary) and marked
+ * with "...": even escaped, a few such values leave the line whole. */
+#define VALUE_MAX_BYTES 256
 
 static _Atomic int log_level_now = LOG_LEVEL_INFO;
 static _Atomic int log_format_now = LOG_FORMAT_LOGFMT;
@@ -88,13 +91,19 @@ putc_(struct line *l, char c)
 static void
 put_value(struct line *l, const char *v)
 {
+	size_t len = strlen(v), cut = len;
 	bool quote = l->json || !*v || strpbrk(v, " =\"\\") != NULL;
 
+	if (len > VALUE_MAX_BYTES) {
+		cut = VALUE_MAX_BYTES;
+		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
+			cut--; /* not inside a UTF-8 sequence */
+	}
 	for (const char *p = v; !quote && *p; p++)
 		quote = (unsigned char)*p < 0x20 || *p == 0x7f;
 	if (quote)
 		putc_(l, '"');
-	for (const char *p = v; *p; p++) {
+	for (const char *p = v; p < v + cut; p++) {
 		unsigned char c = (unsigned char)*p;
 		char esc[8];
 
@@ -110,6 +119,8 @@ put_value(struct line *l, const char *v)
 			putc_(l, (char)c);
 		}
 	}
+	if (cut < len)
+		put(l, "...", 3);
 	if (quote)
 		putc_(l, '"');
 }

@@ -297,9 +297,14 @@ START_TEST(test_json_log)
 	const char *const flags[] = { "--log-format", "json", NULL };
 	char *log, *line, *save;
 	int requests = 0, lines = 0;
+	char body[3200];
 
+	/* a long value is cut, and its line stays one JSON object */
+	snprintf(body, sizeof body, "{\"email\":\"%03000d@example.com\",\"password\":\"x\"}", 0);
 	testsrv_start(&s, db, flags);
 	ck_assert_int_eq(testhttp(&s, "GET", "/api/nowhere", NULL, NULL, NULL), 404);
+	ck_assert_int_eq(testhttp(&s, "POST", "/api/auth/login", NULL, body, NULL), 401);
+	ck_assert(log_wait(&s, "000...\""));
 	ck_assert(log_wait(&s, "\"route\":\"none\""));
 	testsrv_stop(&s);
 	log = slurp(s.log_file);
