@@ -22,7 +22,7 @@ tar -C "$here" --exclude=./.git --exclude='./build*' --exclude=./var -cf - . |
 }
 cp "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo "$out"/
 # lintian: errors fail the build, warnings are listed
-lintian --no-tag-display-limit "$out"/*.changes >"$out/lintian.txt" 2>&1 || true
+lintian --tag-display-limit 0 "$out"/*.changes >"$out/lintian.txt" 2>&1 || true
 cat "$out/lintian.txt"
 if grep -q '^E: ' "$out/lintian.txt"; then
 	echo "deb.sh: lintian reports errors" >&2

@@ -68,6 +68,8 @@ usage(FILE *f)
 	    "  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
 	    "  -V, --version          print the version\n"
 	    "\n"
+	    "The options may also follow the command (tenantry tenants list --json).\n"
+	    "\n"
 	    "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);

@@ -305,6 +305,7 @@ START_TEST(test_json_log)
 	ck_assert_int_eq(testhttp(&s, "GET", "/api/nowhere", NULL, NULL, NULL), 404);
 	ck_assert_int_eq(testhttp(&s, "POST", "/api/auth/login", NULL, body, NULL), 401);
 	ck_assert(log_wait(&s, "000...\""));
+	ck_assert(log_wait(&s, "\"event\":\"signin_failed\""));
 	ck_assert(log_wait(&s, "\"route\":\"none\""));
 	testsrv_stop(&s);
 	log = slurp(s.log_file);
