@@ -18,7 +18,7 @@ tmp=$(mktemp -d /tmp/tenantry-install.XXXXXX)
 sock=tenantry-install-$$
 chmod 755 "$tmp"
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null || true
+	for n in 1 2; do tmux -L "$sock-$n" kill-server 2>/dev/null || true; done
 	"$here/tests/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 }
@@ -75,24 +75,26 @@ db="host=$tmp/pg/run port=$port user=postgres dbname=postgres"
 cd /
 "$tmp/prefix/bin/tenantry" -V | grep -q '^tenantry ' || fail "tenantry -V"
 "$tmp/prefix/bin/tenantryd" --version | grep -q '^tenantryd ' || fail "tenantryd --version"
-console() { # theme; prints the screen after a moment
-	tmux -L "$sock" kill-server 2>/dev/null || true
-	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
-		"cd / && HOME=$tmp XDG_CONFIG_HOME=$tmp/none TENANTRY_THEMES_DIR= TENANTRY_KEYMAPS_DIR= \
+console() { # N THEME: console N (a tmux server of its own) on THEME; its screen
+	local s=$sock-$1
+	tmux -L "$s" -f /dev/null new-session -d -x 100 -y 30 \
+		"cd / && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color HOME=$tmp \
+		 XDG_CONFIG_HOME=$tmp/none TENANTRY_THEMES_DIR= TENANTRY_KEYMAPS_DIR= \
 		 $tmp/prefix/bin/tenantry --db '$db' --as platform \
-		 --theme $1 --keymap emacs; sleep 30"
-	for _ in $(seq 50); do
-		screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null || true)
+		 --theme $2 --keymap emacs; echo console exited \$?; sleep 60"
+	for _ in $(seq 100); do
+		screen=$(tmux -L "$s" capture-pane -p 2>/dev/null || true)
 		grep -q tenantry <<<"$screen" && break
 		sleep 0.1
 	done
 	sleep 0.5
-	tmux -L "$sock" capture-pane -p
+	tmux -L "$s" capture-pane -p
+	tmux -L "$s" kill-server 2>/dev/null || true
 }
-screen=$(console nosuch-theme)
+screen=$(console 1 nosuch-theme)
 grep -q "theme 'nosuch-theme' not found" <<<"$screen" ||
 	fail "a missing theme was not reported; the screen: $screen"
-screen=$(console light)
+screen=$(console 2 light)
 grep -q tenantry <<<"$screen" || fail "the installed console did not start: $screen"
 ! grep -q "not found" <<<"$screen" || fail "installed data not found: $screen"
 cd "$here"
