@@ -12,6 +12,10 @@
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="json http"]
 #                   builds the libFuzzer targets (clang) and runs each
 #   make fuzz-ci    every fuzz target for 60 s (what CI runs)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   binaries, manual pages,
+#                   themes, keymaps, completions, the systemd unit, an
+#                   example tenantryd.conf; make uninstall removes them
+#   make deb        Debian packages tenantry and tenantryd into $(DEBOUT)
 
 CC       ?= cc
 BUILD    ?= build
@@ -63,6 +67,18 @@ BENCH_SRC  = $(wildcard tests/bench/bench_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
+# Where make install puts things; the data directory (themes, keymaps) and
+# the configuration directory are compiled in, so the installed programs
+# find them from any directory.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/tenantry
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+
 LIB_OBJ    = $(call obj,$(CORE_SRC) $(STORE_SRC)) $(BUILD)/sql_embed.o
 CLI_OBJ    = $(call obj,$(CLI_SRC) $(TUI_SRC))
 SERVER_OBJ = $(call obj,$(SERVER_SRC))
@@ -73,7 +89,7 @@ ifneq ($(SERVER_SRC),)
 BINS += $(BUILD)/tenantryd
 endif
 
-.PHONY: unit all bins deps deps-quiet run demo-db stop serve check bench clean format \
+.PHONY: install uninstall deb unit all bins deps deps-quiet run demo-db stop serve check bench clean format \
 	fuzz fuzz-ci fuzz-deps
 # Packages first, then a fresh make that sees their pkg-config flags.
 all: deps-quiet
@@ -94,7 +110,7 @@ $(BUILD)/tenantry-tests: $(TEST_OBJ) $(BUILD)/tests/bench/bench_data.o $(LIB_OBJ
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Migrations are compiled into the binaries.
 $(BUILD)/sql_embed.c: $(SQL_FILES) src/sql/embed.sh
@@ -110,6 +126,20 @@ $(BUILD)/conf_embed.h: $(CONF_FILES) src/sql/embed.sh
 		conf_default_theme themes/default.theme conf_mono_theme themes/mono.theme \
 		>$@.tmp && mv $@.tmp $@
 $(BUILD)/src/tui/keymap.o $(BUILD)/src/tui/theme.o: $(BUILD)/conf_embed.h
+
+# The compiled-in directories; a stamp rewritten only when they change
+# rebuilds the objects that use them.
+PATHS = DATADIR=$(DATADIR) SYSCONFDIR=$(SYSCONFDIR)
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
+$(BUILD)/src/tui/conffile.o: $(BUILD)/paths.stamp
+$(BUILD)/src/tui/conffile.o: CFLAGS += -DTENANTRY_DATADIR='"$(DATADIR)"'
+$(BUILD)/src/server/config.o: $(BUILD)/paths.stamp
+$(BUILD)/src/server/config.o $(BUILD)/src/server/main.o: $(BUILD)/paths.stamp
+$(BUILD)/src/server/config.o $(BUILD)/src/server/main.o: CFLAGS += -DTENANTRY_SYSCONFDIR='"$(SYSCONFDIR)"'
+.PHONY: FORCE
+FORCE:
 
 # Every tests/*/test_NAME.c defines Suite *suite_NAME(void).
 $(BUILD)/suites.h: $(TEST_SRC)
@@ -133,6 +163,52 @@ $(BUILD)/unit: $(call obj,$(UNIT_TESTS)) $(BUILD)/unit_suites.h $(call obj,$(UNI
 unit: deps-quiet
 	@$(MAKE) --no-print-directory $(BUILD)/unit
 	@$(BUILD)/unit
+
+# ---- installing --------------------------------------------------------------
+
+# What make install writes, below $(DESTDIR); make uninstall removes it.
+MAN_PAGES  = $(wildcard docs/*.1 docs/*.5 docs/*.8)
+INSTALLED  = $(BINDIR)/tenantry $(BINDIR)/tenantryd \
+	     $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	     $(addprefix $(DATADIR)/,$(wildcard themes/*.theme keymaps/*.keys)) \
+	     $(BASHCOMPDIR)/tenantry $(BASHCOMPDIR)/tenantryd \
+	     $(ZSHCOMPDIR)/_tenantry $(ZSHCOMPDIR)/_tenantryd \
+	     $(UNITDIR)/tenantryd.service $(SYSCONFDIR)/tenantry/tenantryd.conf.example
+
+install: bins
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/keymaps \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tenantry
+	install -m 755 $(BUILD)/tenantry $(BUILD)/tenantryd $(DESTDIR)$(BINDIR)/
+	for m in $(MAN_PAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps/
+	install -m 644 dist/tenantry.bash $(DESTDIR)$(BASHCOMPDIR)/tenantry
+	install -m 644 dist/tenantryd.bash $(DESTDIR)$(BASHCOMPDIR)/tenantryd
+	install -m 644 dist/_tenantry dist/_tenantryd $(DESTDIR)$(ZSHCOMPDIR)/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/tenantryd.service >$(DESTDIR)$(UNITDIR)/tenantryd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/tenantryd.service
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/tenantryd.conf.example \
+		>$(DESTDIR)$(SYSCONFDIR)/tenantry/tenantryd.conf.example
+	chmod 644 $(DESTDIR)$(SYSCONFDIR)/tenantry/tenantryd.conf.example
+
+# Removes the files of make install and the directories that are then
+# empty (never a directory something else still uses).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/keymaps $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tenantry 2>/dev/null
+
+# Debian packages (debian/): tenantry and tenantryd, built with
+# dpkg-buildpackage and checked with lintian, into $(DEBOUT).
+DEBOUT    ?= $(BUILD)/deb
+DEB_TOOLS  = dpkg-dev debhelper devscripts lintian fakeroot
+deb:
+	@$(MAKE) --no-print-directory deps DEBS="$(DEBS) $(DEB_TOOLS)"
+	@bash dist/deb.sh $(DEBOUT)
 
 # ---- packages ---------------------------------------------------------------
 
@@ -203,6 +279,7 @@ check: deps-quiet
 	@bash tests/lint.sh
 	@$(MAKE) --no-print-directory bins $(BUILD)/tenantry-tests
 	@bash tests/run.sh $(BUILD)
+	@bash tests/install.sh
 
 # Rewrites the sources as .clang-format says (make check refuses drift).
 format:

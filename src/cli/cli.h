@@ -65,6 +65,9 @@ void table_add(struct table *t, ...); /* ncols strings */
 void table_print(struct table *t);    /* prints and frees */
 void table_free(struct table *t);     /* frees without printing */
 void json_print(json_t *j);           /* prints and decrefs */
+/* What a write did to one thing: "<done> <id>" (and " from <tenant>" when
+ * from is set), or with --json {"done": done, "tenant": tenant, "id": id}. */
+void cli_done(const struct cli *c, const char *done, const char *tenant, const char *id, bool from);
 
 /* Subcommands: each returns the process exit status. */
 int cmd_migrate(struct cli *c, int argc, char **argv);

@@ -83,7 +83,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || store_member_remove(c->st, argv[0], argv[1], &c->err) < 0)
 			return cli_fail(c);
-		printf("removed %s from %s\n", argv[1], argv[0]);
+		cli_done(c, "removed", argv[0], argv[1], true);
 		return 0;
 	}
 	if (strcmp(sub, "role") == 0 || strcmp(sub, "activate") == 0
@@ -202,7 +202,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		if (!resend) {
 			if (store_invitation_revoke(c->st, argv[1], argv[2], &c->err) < 0)
 				return cli_fail(c);
-			printf("revoked %s\n", argv[2]);
+			cli_done(c, "revoked", argv[1], argv[2], false);
 			return 0;
 		}
 		if (store_invitation_resend(&v, token, c->st, argv[1], argv[2], &c->err) < 0)
@@ -319,7 +319,7 @@ cmd_settings(struct cli *c, int argc, char **argv)
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || store_setting_delete(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
-		printf("deleted %s\n", argv[2]);
+		cli_done(c, "deleted", argv[1], argv[2], false);
 		return 0;
 	}
 	return cli_usage("settings ", "unknown subcommand or wrong arguments");
@@ -461,7 +461,7 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || store_apikey_revoke(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
-		printf("revoked %s\n", argv[2]);
+		cli_done(c, "revoked", argv[1], argv[2], false);
 		return 0;
 	}
 	return cli_usage("apikey ", "unknown subcommand or wrong arguments");

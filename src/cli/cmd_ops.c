@@ -309,6 +309,7 @@ struct verify_tally {
 	struct cli *c;
 	int64_t chains, entries;
 	int broken;
+	json_t *broken_list; /* --json: the broken chains' verdicts */
 };
 
 /* A broken chain is named by its tenant's slug where it can be read. */
@@ -324,6 +325,15 @@ tally_chain(void *arg, const char *tenant_id, const struct audit_verdict *v)
 	if (!v->first_broken)
 		return 0;
 	t->broken++;
+	if (t->c->json) {
+		json_t *j = audit_verdict_to_json(v);
+
+		if (!t->broken_list)
+			t->broken_list = json_array();
+		json_object_set_new(j, "chain", json_string(tenant_id));
+		json_array_append_new(t->broken_list, j);
+		return 0;
+	}
 	if (strcmp(tenant_id, PLATFORM_CHAIN) == 0) {
 		printf("platform");
 	} else if (store_tenant_get(&tn, t->c->st, tenant_id, &e) == 0) {
@@ -365,8 +375,14 @@ audit_verify(struct cli *c, int argc, char **argv)
 
 		if (store_audit_verify_all(c->st, tally_chain, &t, &c->err) < 0)
 			return cli_fail(c);
-		printf("%lld chains, %lld entries, %d broken\n", (long long)t.chains,
-		       (long long)t.entries, t.broken);
+		if (c->json)
+			json_print(json_pack("{s:I, s:I, s:i, s:o}", "chains", (json_int_t)t.chains,
+					     "entries", (json_int_t)t.entries, "broken", t.broken,
+					     "broken_chains",
+					     t.broken_list ? t.broken_list : json_array()));
+		else
+			printf("%lld chains, %lld entries, %d broken\n", (long long)t.chains,
+			       (long long)t.entries, t.broken);
 		broken = t.broken;
 	}
 	return broken ? 1 : 0;
@@ -417,7 +433,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || store_alert_ack(c->st, argv[1], argv[2], &c->err) < 0)
 			return cli_fail(c);
-		printf("acknowledged %s\n", argv[2]);
+		cli_done(c, "acknowledged", argv[1], argv[2], false);
 		return 0;
 	}
 	if (n && strcmp(argv[0], "list") == 0) {

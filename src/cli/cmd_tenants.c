@@ -68,9 +68,12 @@ tenants_list(struct cli *c, int argc, char **argv)
 	const char *v;
 	char cursor[CURSOR_LEN] = "";
 	bool all;
+	int npos;
 
-	if (opt_parse("tenants ", argc, argv, o, NOPTS(o)) < 0)
+	if ((npos = opt_parse("tenants ", argc, argv, o, NOPTS(o))) < 0)
 		return EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage("tenants ", "list takes no arguments, not %s", argv[0]);
 	q.filter = opt_get(o, NOPTS(o), "filter");
 	q.tier = opt_get(o, NOPTS(o), "tier");
 	q.desc = opt_get(o, NOPTS(o), "desc") != NULL;
@@ -304,12 +307,18 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 		int n;
 		bool purge = sub[0] == 'p';
 
+		if (argc != 1)
+			return cli_usage("tenants ", "%s takes no arguments", sub);
 		if ((purge && cli_refuse_write(c) < 0) || cli_store(c) < 0
 		    || (purge ? store_tenant_purge_due(&n, c->st, &c->err)
 			      : store_health_refresh(&n, c->st, &c->err))
 			   < 0)
 			return cli_fail(c);
-		printf("%d tenants %s\n", n, purge ? "purged" : "updated");
+		if (c->json)
+			json_print(json_pack("{s:s, s:i}", "done", purge ? "purged" : "updated",
+					     "tenants", n));
+		else
+			printf("%d tenants %s\n", n, purge ? "purged" : "updated");
 		return 0;
 	}
 	if (argc != 2)
@@ -335,6 +344,8 @@ cmd_tiers(struct cli *c, int argc, char **argv)
 	struct table *t;
 	json_t *arr;
 
+	if (argc > 1 && strcmp(argv[0], "list") == 0)
+		return cli_usage("tiers ", "list takes no arguments");
 	if (argc && strcmp(argv[0], "list") != 0) {
 		if (strcmp(argv[0], "--help") != 0)
 			return cli_usage("tiers ", "unknown subcommand %s", argv[0]);

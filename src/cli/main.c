@@ -68,7 +68,9 @@ usage(FILE *f)
 	    "  --tenant SLUG          open the console on this tenant\n"
 	    "  --no-mouse             leave the mouse to the terminal\n"
 	    "  -h, --help             this help; `tenantry COMMAND --help` for a command\n"
-	    "  --version              print the version\n"
+	    "  -V, --version          print the version\n"
+	    "\n"
+	    "The options may also follow the command (tenantry tenants list --json).\n"
 	    "\n"
 	    "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -257,11 +259,167 @@ run_console(struct cli *c)
 	return console_run(&o);
 }
 
+/* Subcommands of the commands whose first argument is always one (the
+ * others may start with a TENANT): a word that is none of them is refused
+ * before the command runs, with the nearest one suggested. */
+static const struct subcommands {
+	const char *cmd;
+	const char *const subs[13];
+} subcommands[] = {
+	{ "tenants",
+	  { "list", "show", "create", "update", "suspend", "resume", "delete", "restore", "tier",
+	    "health", "health-refresh", "purge-due" } },
+	{ "tiers", { "list" } },
+	{ "users", { "list", "role", "activate", "deactivate", "remove" } },
+	{ "quota", { "list", "set", "check" } },
+	{ "settings", { "list", "get", "set", "delete" } },
+	{ "features", { "list", "set" } },
+	{ "apikey", { "list", "create", "revoke" } },
+	{ "audit", { "list", "tail", "verify" } },
+	{ "staff", { "add" } },
+};
+
+/* Levenshtein distance, for "did you mean"; long words count as far. */
+static int
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* The candidate nearest to word, when near enough to be a slip: at most
+ * two edits, and fewer than the word's length. */
+static const char *
+nearest(const char *word, const char *const *cands, size_t n, size_t stride)
+{
+	const char *best = NULL;
+	int best_d = 3;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *cand = *(const char *const *)((const char *)cands + k * stride);
+		int d;
+
+		if (!cand)
+			break;
+		d = edit_distance(word, cand);
+		if (d < best_d && d < (int)strlen(word)) {
+			best_d = d;
+			best = cand;
+		}
+	}
+	return best;
+}
+
+static int
+unknown(const char *what, const char *word, const char *cmd, const char *hint)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof prefix, "%s%s", cmd ? cmd : "", cmd ? " " : "");
+	if (hint)
+		return cli_usage(cmd ? prefix : NULL, "unknown %s '%s'; did you mean '%s'?", what,
+				 cli_safe(word), hint);
+	return cli_usage(cmd ? prefix : NULL, "unknown %s '%s'", what, cli_safe(word));
+}
+
+/* A global option at argv[*i]: 1 taken (with its value), 0 not one. */
+static int
+global_option(struct cli *c, int *i, int argc, char **argv, bool after_command)
+{
+	const char *v;
+
+	if ((v = take(i, argc, argv, "--db")))
+		c->db = v;
+	else if ((v = take(i, argc, argv, "--url")))
+		c->url = v;
+	else if ((v = take(i, argc, argv, "--token-file")))
+		c->token_file = v;
+	else if ((v = take(i, argc, argv, "--master-key-file")))
+		c->master_key_file = v;
+	else if ((v = take(i, argc, argv, "--as")))
+		c->as = v;
+	else if ((v = take(i, argc, argv, "--theme")))
+		c->theme = v;
+	else if ((v = take(i, argc, argv, "--keymap")))
+		c->keymap = v;
+	else if (!after_command && (v = take(i, argc, argv, "--tenant")))
+		c->tenant = v; /* after a command, --tenant is the command's (login) */
+	else if (strcmp(argv[*i], "--no-mouse") == 0)
+		c->no_mouse = true;
+	else if (strcmp(argv[*i], "--json") == 0)
+		c->json = true;
+	else if (strcmp(argv[*i], "--read-only") == 0)
+		c->read_only = true;
+	else if (strcmp(argv[*i], "--no-color") == 0)
+		c->no_color = true;
+	else
+		return 0;
+	return 1;
+}
+
+/* Takes the global options out of a command's arguments (up to "--"), so
+ * `tenantry tenants list --json` is `tenantry --json tenants list`. */
+static int
+take_globals(struct cli *c, int argc, char **argv)
+{
+	int n = 0, i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!global_option(c, &i, argc, argv, true))
+			argv[n++] = argv[i];
+	while (i < argc)
+		argv[n++] = argv[i++];
+	argv[n] = NULL;
+	return n;
+}
+
+/* 0 when argv[0] is a subcommand of cmd (or cmd has no fixed list). */
+static int
+check_subcommand(const char *cmd, int argc, char **argv)
+{
+	for (size_t k = 0; k < sizeof subcommands / sizeof subcommands[0]; k++) {
+		const struct subcommands *sc = &subcommands[k];
+
+		if (strcmp(sc->cmd, cmd) != 0)
+			continue;
+		if (argc == 0 || argv[0][0] == '-')
+			return 0;
+		for (size_t j = 0; j < sizeof sc->subs / sizeof sc->subs[0] && sc->subs[j]; j++)
+			if (strcmp(argv[0], sc->subs[j]) == 0)
+				return 0;
+		return unknown("subcommand", argv[0], cmd,
+			       nearest(argv[0], sc->subs, sizeof sc->subs / sizeof sc->subs[0],
+				       sizeof sc->subs[0]));
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli c = { 0 };
-	int i, rc;
+	int i, rc, n;
 
 	setlocale(LC_ALL, "");
 	widget_set_ascii(!widget_locale_utf8());
@@ -270,40 +428,17 @@ main(int argc, char **argv)
 	c.master_key_file = getenv("TENANTRY_MASTER_KEY_FILE");
 	c.no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *v;
-
-		if ((v = take(&i, argc, argv, "--db")))
-			c.db = v;
-		else if ((v = take(&i, argc, argv, "--url")))
-			c.url = v;
-		else if ((v = take(&i, argc, argv, "--token-file")))
-			c.token_file = v;
-		else if ((v = take(&i, argc, argv, "--master-key-file")))
-			c.master_key_file = v;
-		else if ((v = take(&i, argc, argv, "--as")))
-			c.as = v;
-		else if ((v = take(&i, argc, argv, "--theme")))
-			c.theme = v;
-		else if ((v = take(&i, argc, argv, "--keymap")))
-			c.keymap = v;
-		else if ((v = take(&i, argc, argv, "--tenant")))
-			c.tenant = v;
-		else if (strcmp(argv[i], "--no-mouse") == 0)
-			c.no_mouse = true;
-		else if (strcmp(argv[i], "--json") == 0)
-			c.json = true;
-		else if (strcmp(argv[i], "--read-only") == 0)
-			c.read_only = true;
-		else if (strcmp(argv[i], "--no-color") == 0)
-			c.no_color = true;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+		if (global_option(&c, &i, argc, argv, false))
+			continue;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
 			printf("tenantry %s\n", TENANTRY_VERSION);
 			return 0;
-		} else
-			return cli_usage(NULL, "unknown option %s", argv[i]);
+		}
+		return cli_usage(NULL, "unknown option %s", argv[i]);
 	}
 	if (i == argc) {
 		if ((rc = remote_check(&c, "")) != 0)
@@ -313,11 +448,16 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
 		if (strcmp(argv[i], commands[k].name) != 0)
 			continue;
+		n = take_globals(&c, argc - i - 1, argv + i + 1);
+		if ((rc = check_subcommand(argv[i], n, argv + i + 1)) != 0)
+			return rc;
 		if ((rc = remote_check(&c, argv[i])) != 0)
 			return rc;
-		rc = commands[k].run(&c, argc - i - 1, argv + i + 1);
+		rc = commands[k].run(&c, n, argv + i + 1);
 		store_close(&c.st);
 		return rc;
 	}
-	return cli_usage(NULL, "unknown command %s", argv[i]);
+	return unknown("command", argv[i], NULL,
+		       nearest(argv[i], &commands[0].name, sizeof commands / sizeof commands[0],
+			       sizeof commands[0]));
 }

@@ -260,3 +260,20 @@ cli_read_password(const char *file, const char *prompt, char *buf, size_t size)
 	}
 	return 0;
 }
+
+void
+cli_done(const struct cli *c, const char *done, const char *tenant, const char *id, bool from)
+{
+	if (c->json) {
+		json_t *j =
+		    json_pack("{s:s, s:s?, s:s?}", "done", done, "tenant", tenant, "id", id);
+
+		if (j)
+			json_print(j);
+		return;
+	}
+	if (from)
+		printf("%s %s from %s\n", done, cli_safe(id), cli_safe(tenant));
+	else
+		printf("%s %s\n", done, cli_safe(id));
+}

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "server/http.h"
+#include "server/log.h"
 #include "server/server.h"
 
 #define EVICT_IDLE_MS 2000 /* an idle keep-alive connection may go after */
@@ -149,13 +150,16 @@ static void
 note(enum admit_reason why, const char *ip)
 {
 	int64_t now = now_ms();
+	char from[16], all[16];
 
 	metrics_connection(why);
 	if (now - A.logged[why] < 1000)
 		return;
 	A.logged[why] = now;
-	fprintf(stderr, "tenantryd: connection from %s %s (%d open from it, %d in all)\n", ip,
-		reason_text[why], ip_n(ip), A.total);
+	snprintf(from, sizeof from, "%d", ip_n(ip));
+	snprintf(all, sizeof all, "%d", A.total);
+	log_line(LOG_LEVEL_WARN, "connection", "ip", ip, "detail", reason_text[why], "open_from_ip",
+		 from, "open", all, NULL);
 }
 
 /* The connection to let go for a newcomer: of ip (NULL: of an address

@@ -23,6 +23,7 @@
 
 #include "core/json_limit.h"
 #include "server/http.h"
+#include "server/log.h"
 #include "server/server.h"
 
 const struct server_config *server_cfg;
@@ -41,6 +42,7 @@ struct conn_state {
 	const char *refusal; /* answered without running: why */
 	int refusal_status;  /* 414, 431, 503 */
 	struct timespec start;
+	char request_id[65];
 	enum req_state state;
 	struct MHD_Connection *conn;
 	struct req r;
@@ -305,13 +307,18 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 }
 
 static enum MHD_Result
-send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
+send_reply(struct MHD_Connection *c, struct reply *rp, bool head, const char *request_id)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char *text = NULL;
 	size_t len = 0;
 
+	/* every problem names its request, as the log line does */
+	if (rp->json && rp->content_type
+	    && strcmp(rp->content_type, "application/problem+json") == 0
+	    && json_is_object(rp->json))
+		json_object_set_new(rp->json, "request_id", json_string(request_id));
 	if (rp->stream) {
 		resp = rp->stream;
 		rp->stream = NULL; /* queued or destroyed below, either way not ours */
@@ -347,6 +354,7 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (rp->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	MHD_add_response_header(resp, "X-Request-Id", request_id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, (unsigned)rp->status, resp);
@@ -372,6 +380,69 @@ request_clear(struct conn_state *cs)
 	cs->state = REQ_READING;
 }
 
+/* X-Request-Id when the client sent a sane one, else a new id. */
+static void
+request_id(struct conn_state *cs, struct MHD_Connection *c)
+{
+	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+
+	if (log_request_id_ok(id))
+		snprintf(cs->request_id, sizeof cs->request_id, "%s", id);
+	else
+		log_request_id_new(cs->request_id);
+}
+
+static const char *const caller_names[] = { "none", "staff", "user", "key" };
+
+/* A sign-in, a refused credential, a rate limit: a line of its own,
+ * with the problem's detail (never the credential). */
+static void
+security_event(const struct req *r, const struct reply *rp, const char *tenant, const char *caller)
+{
+	const char *event = NULL, *email = NULL, *detail = NULL;
+
+	if (r->match.id == ROUTE_AUTH_LOGIN && (rp->status == 200 || rp->status == 401)) {
+		event = rp->status == 200 ? "signin_ok" : "signin_failed";
+		email = json_string_value(json_object_get(r->body, "email"));
+	} else if (rp->status == 401) {
+		event = "credential_refused";
+	} else if (rp->status == 429) {
+		event = "rate_limited";
+	}
+	if (!event)
+		return;
+	if (rp->status != 200)
+		detail = json_string_value(json_object_get(rp->json, "detail"));
+	log_line(rp->status == 200 ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "security", "event", event,
+		 "route", route_name(r->match.id), "email", email, "tenant", tenant, "caller",
+		 caller, "ip", r->ip, "detail", detail, "request_id", r->request_id, NULL);
+}
+
+/* The request is answered: its metric, its log line, a security event. */
+static void
+request_done(struct conn_state *cs)
+{
+	const struct req *r = &cs->r;
+	const struct reply *rp = &cs->rp;
+	double secs = since(&cs->start);
+	const char *tenant = r->who.tenant_id[0] ? r->who.tenant_id : NULL;
+	const char *caller = caller_names[(unsigned)r->who.kind < 4 ? r->who.kind : 0];
+	char status[8], ms[24];
+
+	metrics_request(r->match.id, rp->status, secs);
+	if ((unsigned)r->match.id < ROUTE_COUNT && !tenant)
+		tenant = route_param(&r->match, "id");
+	security_event(r, rp, tenant, caller);
+	if (!log_enabled(LOG_LEVEL_INFO))
+		return;
+	snprintf(status, sizeof status, "%d", rp->status);
+	snprintf(ms, sizeof ms, "%.3f", secs * 1000);
+	log_line(LOG_LEVEL_INFO, "request", "method", r->method, "route",
+		 (unsigned)r->match.id < ROUTE_COUNT ? route_name(r->match.id) : "none", "status",
+		 status, "duration_ms", ms, "tenant", tenant, "caller", caller, "ip", r->ip,
+		 "request_id", r->request_id, NULL);
+}
+
 /* The task of one request: the handler, then the connection resumes and
  * the access handler sends the reply. */
 static void
@@ -380,7 +451,7 @@ run_request(void *arg)
 	struct conn_state *cs = arg;
 
 	handle(&cs->r, &cs->rp);
-	metrics_request(cs->r.match.id, cs->rp.status, since(&cs->start));
+	request_done(cs);
 	cs->state = REQ_DONE;
 	MHD_resume_connection(cs->conn);
 }
@@ -440,6 +511,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		*con_cls = cs;
 		cs->seen = true;
 		clock_gettime(CLOCK_MONOTONIC, &cs->start);
+		request_id(cs, c);
 		if (cl && strtoull(cl, NULL, 10) > server_cfg->body_max)
 			cs->too_large = true;
 		cs->refusal = head_refusal(cs, c, method, url, &cs->refusal_status);
@@ -473,11 +545,13 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	if (cs->state == REQ_RUNNING)
 		return MHD_YES; /* not ours to answer yet */
 	if (cs->state == REQ_DONE) {
-		ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0);
+		ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0, cs->r.request_id);
 		request_clear(cs);
 		return ret;
 	}
 	memset(&cs->r, 0, sizeof cs->r);
+	memcpy(cs->r.request_id, cs->request_id, sizeof cs->r.request_id);
+	cs->r.match.id = ROUTE_COUNT; /* until route_find: a refusal has none */
 	memset(&cs->rp, 0, sizeof cs->rp);
 	cs->rp.status = 500;
 	cs->conn = c;
@@ -529,8 +603,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 			reply_error(&cs->rp, &e, NULL);
 		}
 	}
-	metrics_request(cs->r.match.id, cs->rp.status, since(&cs->start));
-	ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0);
+	request_done(cs);
+	ret = send_reply(c, &cs->rp, strcmp(method, "HEAD") == 0, cs->r.request_id);
 	request_clear(cs);
 	return ret;
 }
@@ -559,6 +633,7 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 {
 	const struct server_config *cfg = server_cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	MHD_LogCallback logger = log_mhd; /* libmicrohttpd's words, as our lines */
 
 	(void)nloops; /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)
@@ -566,8 +641,9 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 	/* The limits are admit.c's; libmicrohttpd's own is only a backstop
 	 * above the hard cap (evicted connections close a moment later). */
 	return MHD_start_daemon(
-	    flags, 0, accept_policy, NULL, access_cb, NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
+	    flags, 0, accept_policy, NULL, access_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, logger,
+	    NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)(cfg->conn_limit + 2 * ADMIT_SPARE(cfg->conn_limit)),
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_cb,
 	    NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_READ_MAX,

@@ -37,6 +37,7 @@
 #include <netinet/tcp.h>
 
 #include "server/http.h"
+#include "server/log.h"
 #include "server/server.h"
 
 /* A task's stack, the same in every build: a sanitizer build with larger
@@ -485,7 +486,10 @@ loop_main(void *arg)
 		/* A task still waits (the database does not answer): its
 		 * connection is suspended, and stopping the daemon then is an
 		 * API violation that aborts. The process is exiting; leave it. */
-		fprintf(stderr, "tenantryd: %d requests still running at exit\n", lp->tasks);
+		char n[16];
+
+		snprintf(n, sizeof n, "%d", lp->tasks);
+		log_line(LOG_LEVEL_WARN, "requests still running at exit", "count", n, NULL);
 		lp->abandoned = true;
 	}
 	while (lp->nspare) {

@@ -12,15 +12,24 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "server/config.h"
 #include "server/http.h"
+#include "server/log.h"
 #include "server/server.h"
+
+#ifdef TENANTRY_SYSCONFDIR
+#define CONFIG_DEFAULT_TEXT TENANTRY_SYSCONFDIR "/tenantry/tenantryd.conf"
+#else
+#define CONFIG_DEFAULT_TEXT "/etc/tenantry/tenantryd.conf"
+#endif
 
 static void
 usage(FILE *f)
 {
 	fputs(
-	    "usage: tenantryd --db CONNINFO --jwt-secret-file F [options]\n"
+	    "usage: tenantryd [--config FILE] --db CONNINFO --jwt-secret-file F [options]\n"
 	    "\n"
+	    "  --config FILE            configuration file (default " CONFIG_DEFAULT_TEXT ")\n"
 	    "  --db CONNINFO            PostgreSQL connection (a login like tenantry_app)\n"
 	    "  --listen HOST:PORT       address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
 	    "  --port-file F            write the bound port to F once listening\n"
@@ -40,8 +49,14 @@ usage(FILE *f)
 	    "  --request-timeout SECONDS  a whole request after its first byte (default 10)\n"
 	    "  --max-streams N          concurrent audit streams (default 64)\n"
 	    "  --keepalive SECONDS      audit stream keepalive interval (default 15)\n"
+	    "  --log-level LEVEL        error, warn, info (default) or debug\n"
+	    "  --log-format FORMAT      logfmt (default) or json\n"
 	    "  -h, --help               this help\n"
-	    "  --version                print the version\n",
+	    "  -V, --version            print the version\n"
+	    "\n"
+	    "Every option can also be set in the configuration file (key = value,\n"
+	    "the option's name without dashes) or as TENANTRYD_<NAME> (upper case,\n"
+	    "dashes as underscores); options win over variables, variables over the file.\n",
 	    f);
 }
 
@@ -74,23 +89,10 @@ parse_listen(const char *s, struct sockaddr_storage *ss)
 	return 0;
 }
 
-static int
-int_opt(const char *name, const char *v, long lo, long hi, int *out)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-
-	if (*end || !*v || n < lo || n > hi) {
-		fprintf(stderr, "tenantryd: %s wants %ld..%ld\n", name, lo, hi);
-		return -1;
-	}
-	*out = (int)n;
-	return 0;
-}
-
-/* systemd's readiness protocol, when started with Type=notify. */
+/* systemd's service protocol, when started with Type=notify: READY=1,
+ * RELOADING=1, STOPPING=1 as datagrams to $NOTIFY_SOCKET. */
 static void
-notify_ready(void)
+notify(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -103,107 +105,49 @@ notify_ready(void)
 		sa.sun_path[0] = '\0';
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return;
-	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sa,
 	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
 	close(fd);
+}
+
+static int
+fail(const char *what, const struct err *e, int status)
+{
+	log_line(LOG_LEVEL_ERROR, what, "error", e->message, NULL);
+	return status;
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct server_config cfg = {
-		.listen = "127.0.0.1:8080",
-		.issuer = "tenantry",
-		.audience = "tenantry-api",
-		.token_ttl = 3600,
-		.pool = 16,
-		.body_max = 65536,
-		.conn_limit = 256,
-		.per_ip_limit = 64,
-		.timeout = 30,
-		.request_timeout = 10,
-		.sse_max = 64,
-		.sse_keepalive = 15,
-		.leeway = 30,
-	};
-	const char *port_file = NULL;
+	static struct server_config cfg;
 	struct sockaddr_storage ss;
 	struct err e;
 	sigset_t sigs;
-	int sig, body = 65536;
+	char port[16], threads[16], sessions[16];
+	int sig, rc;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		}
-		if (!strcmp(a, "--version")) {
+		if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
 			puts("tenantryd " SERVER_VERSION);
 			return 0;
 		}
-		if (!v || strncmp(a, "--", 2) != 0) {
-			fprintf(stderr, "tenantryd: %s: unknown option or missing value\n", a);
-			usage(stderr);
-			return 64;
-		}
-		i++;
-		if (!strcmp(a, "--db"))
-			cfg.db = v;
-		else if (!strcmp(a, "--listen"))
-			cfg.listen = v;
-		else if (!strcmp(a, "--port-file"))
-			port_file = v;
-		else if (!strcmp(a, "--jwt-secret-file"))
-			cfg.jwt_secret_file = v;
-		else if (!strcmp(a, "--jwt-public-key"))
-			cfg.jwt_public_key = v;
-		else if (!strcmp(a, "--jwt-private-key"))
-			cfg.jwt_private_key = v;
-		else if (!strcmp(a, "--jwt-issuer"))
-			cfg.issuer = v;
-		else if (!strcmp(a, "--jwt-audience"))
-			cfg.audience = v;
-		else if (!strcmp(a, "--master-key-file"))
-			cfg.master_key_file = v;
-		else if (!strcmp(a, "--token-ttl"))
-			bad = int_opt(a, v, 60, 86400 * 30, &cfg.token_ttl);
-		else if (!strcmp(a, "--db-pool"))
-			bad = int_opt(a, v, 1, 256, &cfg.pool);
-		else if (!strcmp(a, "--threads"))
-			bad = int_opt(a, v, 1, 64, &cfg.threads);
-		else if (!strcmp(a, "--max-body"))
-			bad = int_opt(a, v, 1024, 64 << 20, &body);
-		else if (!strcmp(a, "--max-connections"))
-			bad = int_opt(a, v, 1, 65535, &cfg.conn_limit);
-		else if (!strcmp(a, "--max-per-ip"))
-			bad = int_opt(a, v, 1, 65535, &cfg.per_ip_limit);
-		else if (!strcmp(a, "--timeout"))
-			bad = int_opt(a, v, 1, 3600, &cfg.timeout);
-		else if (!strcmp(a, "--request-timeout"))
-			bad = int_opt(a, v, 1, 3600, &cfg.request_timeout);
-		else if (!strcmp(a, "--max-streams"))
-			bad = int_opt(a, v, 0, 10000, &cfg.sse_max);
-		else if (!strcmp(a, "--keepalive"))
-			bad = int_opt(a, v, 1, 3600, &cfg.sse_keepalive);
-		else {
-			fprintf(stderr, "tenantryd: unknown option %s\n", a);
-			usage(stderr);
-			return 64;
-		}
-		if (bad)
-			return 64;
 	}
-	cfg.body_max = (size_t)body;
+	if ((rc = config_load(&cfg, argc, argv)) != 0) {
+		if (rc == CONFIG_EXIT_USAGE)
+			usage(stderr);
+		return rc;
+	}
+	log_setup((enum log_level)cfg.log_level, (enum log_format)cfg.log_format);
 	if (!cfg.threads) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 		cfg.threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
 	}
-	if (!cfg.db)
-		cfg.db = getenv("TENANTRY_DB") ? getenv("TENANTRY_DB") : "";
 	if (parse_listen(cfg.listen, &ss) < 0) {
 		fprintf(stderr, "tenantryd: --listen wants HOST:PORT, not %s\n", cfg.listen);
 		return 64;
@@ -218,36 +162,37 @@ main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (auth_init(&cfg, &e) < 0) {
-		fprintf(stderr, "tenantryd: %s\n", e.message);
-		return 64;
-	}
-	if (pool_init(&cfg, &e) < 0) {
-		fprintf(stderr, "tenantryd: %s\n", e.message);
-		return e.code == ERR_BAD_REQUEST ? 64 : 69;
-	}
-	if (sse_init(&cfg, &e) < 0) {
-		fprintf(stderr, "tenantryd: %s\n", e.message);
-		return 69;
-	}
-	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0) {
-		fprintf(stderr, "tenantryd: %s\n", e.message);
-		return 69;
-	}
-	fprintf(stderr, "tenantryd: listening on port %d, %d threads, %d database sessions\n",
-		loops_port(), loops_count(), cfg.pool);
-	if (port_file) {
-		FILE *f = fopen(port_file, "w");
+	if (auth_init(&cfg, &e) < 0)
+		return fail("cannot start", &e, 64);
+	if (pool_init(&cfg, &e) < 0)
+		return fail("cannot start", &e, e.code == ERR_BAD_REQUEST ? 64 : 69);
+	if (sse_init(&cfg, &e) < 0)
+		return fail("cannot start", &e, 69);
+	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
+		return fail("cannot start", &e, 69);
+	snprintf(port, sizeof port, "%d", loops_port());
+	snprintf(threads, sizeof threads, "%d", loops_count());
+	snprintf(sessions, sizeof sessions, "%d", cfg.pool);
+	log_line(LOG_LEVEL_INFO, "listening", "port", port, "threads", threads, "db_sessions",
+		 sessions, "version", SERVER_VERSION, NULL);
+	if (cfg.port_file) {
+		FILE *f = fopen(cfg.port_file, "w");
 
 		if (f) {
 			fprintf(f, "%d\n", loops_port());
 			fclose(f);
 		}
 	}
-	notify_ready();
-	sigwait(&sigs, &sig);
-	fprintf(stderr, "tenantryd: %s, stopping\n", strsignal(sig));
+	notify("READY=1");
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+		notify("RELOADING=1");
+		config_reload(&cfg);
+		notify("READY=1");
+	}
+	log_line(LOG_LEVEL_INFO, "stopping", "signal", strsignal(sig), NULL);
+	notify("STOPPING=1");
 	sse_stopping();
 	loops_stop();
 	sse_shutdown();

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "server/http.h"
+#include "server/log.h"
 #include "server/server.h"
 
 #define POOL_WAIT_SECONDS 5
@@ -39,7 +40,8 @@ pool_init(const struct server_config *cfg, struct err *e)
 		return 0;
 	if (e->code != ERR_UNAVAILABLE)
 		return -1;
-	fprintf(stderr, "tenantryd: %s (serving 503 until it answers)\n", e->message);
+	log_line(LOG_LEVEL_WARN, "database unavailable", "error", e->message, "detail",
+		 "serving 503 until it answers", NULL);
 	P.cfg.lazy = true;
 	return store_open(&P.st[0], &P.cfg, e);
 }

@@ -46,6 +46,9 @@ struct server_config {
 	int sse_max;                 /* concurrent audit streams, default 64 */
 	int sse_keepalive;           /* seconds between keepalives, default 15 */
 	int leeway;                  /* exp/nbf leeway, s, default 30 */
+	const char *port_file;       /* --port-file: the bound port, once listening */
+	int log_level;               /* enum log_level (log.h), default info */
+	int log_format;              /* enum log_format, default logfmt */
 };
 
 /* ---- the verified caller -------------------------------------------------- */
@@ -134,6 +137,7 @@ struct req {
 	char ip[46];
 	char *owned[16]; /* decoded query values (req_query) */
 	int nowned;
+	char request_id[65]; /* X-Request-Id as sent (when sane) or a new one */
 };
 
 struct reply {

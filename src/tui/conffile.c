@@ -179,5 +179,11 @@ conf_find(const char *name, const char *sub, const char *ext, const char *envdir
 		return 0;
 	if (try_dir(buf, size, getenv(envdir), name, ext) == 0)
 		return 0;
+#ifdef TENANTRY_DATADIR
+	/* the installed files, whatever the current directory */
+	n = snprintf(rest, sizeof(rest), "%s/%s", TENANTRY_DATADIR, sub);
+	if (n > 0 && (size_t)n < sizeof(rest) && try_dir(buf, size, rest, name, ext) == 0)
+		return 0;
+#endif
 	return try_dir(buf, size, dir, name, ext);
 }

@@ -43,7 +43,9 @@ int conf_load_file(const char *path, conf_line_fn fn, void *obj, conf_report_fn 
 int conf_user_path(char *buf, size_t size, const char *rest);
 
 /* Finds <name><ext>: a name with a '/' is a path; otherwise the user's
- * <sub> directory, then $<envdir>, then dir. 0 when readable. */
+ * <sub> directory, then $<envdir>, then the installed TENANTRY_DATADIR/<sub>
+ * (compiled in by make), then dir (relative: the source tree, for make run
+ * and the tests). 0 when readable. */
 int conf_find(const char *name, const char *sub, const char *ext, const char *envdir,
 	      const char *dir, char *buf, size_t size);
 

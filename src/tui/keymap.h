@@ -72,7 +72,8 @@ int keymap_user_path(char *buf, size_t size);
 int keymap_load_user(struct keymap *km, keymap_report_fn report, void *ctx);
 
 /* Finds the keymap NAME: $XDG_CONFIG_HOME/tenantry/keymaps/NAME.keys, then
- * $TENANTRY_KEYMAPS_DIR/NAME.keys, then KEYMAPS_DIR/NAME.keys. A name with a
+ * $TENANTRY_KEYMAPS_DIR/NAME.keys, then the installed data directory, then
+ * KEYMAPS_DIR/NAME.keys (the source tree). A name with a
  * '/' is taken as a path. Returns 0 with the path in buf, or -1. */
 int keymap_find(const char *name, char *buf, size_t size);
 

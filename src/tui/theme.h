@@ -150,7 +150,8 @@ int theme_load_string(struct theme *t, const char *name, const char *text, theme
 int theme_load_file(struct theme *t, const char *path, theme_report_fn report, void *ctx);
 
 /* Finds the theme NAME: $XDG_CONFIG_HOME/tenantry/themes/NAME.theme (or
- * ~/.config/...), then $TENANTRY_THEMES_DIR/NAME.theme, then
+ * ~/.config/...), then $TENANTRY_THEMES_DIR/NAME.theme, then the installed
+ * data directory (TENANTRY_DATADIR/themes), then
  * THEMES_DIR/NAME.theme. A name with a '/' is taken as a path; other names
  * may not start with '.'. Returns 0 with the path in buf, or -1. */
 int theme_find(const char *name, char *buf, size_t size);

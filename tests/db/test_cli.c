@@ -36,7 +36,7 @@ teardown(void)
 START_TEST(test_usage_errors)
 {
 	ck_assert_int_eq(RUN("frobnicate"), 64);
-	ck_assert_ptr_nonnull(strstr(errout, "unknown command frobnicate"));
+	ck_assert_ptr_nonnull(strstr(errout, "unknown command 'frobnicate'"));
 	ck_assert_int_eq(RUN("tenants", "list", "--sort", "shoe-size"), 64);
 	ck_assert_ptr_nonnull(strstr(errout, "unknown sort shoe-size"));
 	ck_assert_int_eq(RUN("tenants", "--help"), 0);
@@ -44,6 +44,118 @@ START_TEST(test_usage_errors)
 	ck_assert_int_eq(RUN("invite"), 64);
 	ck_assert_int_eq(RUN("--help"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "commands:"));
+}
+END_TEST
+
+/* Global options before or after the command, stray arguments, slips
+ * with a suggestion, -V. */
+START_TEST(test_conventions)
+{
+	json_t *j;
+
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Conv Co", "--admin-email", "c@conv.example"), 0);
+	ck_assert_int_eq(RUN("tenants", "list", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(json_is_array(j), "not a JSON array: %s", out);
+	json_decref(j);
+	ck_assert_int_eq(RUN("tenants", "--json", "list", "--filter", "conv"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_uint_eq(json_array_size(j), 1);
+	json_decref(j);
+	ck_assert_int_eq(RUN("tenants", "show", "conv-co", "--read-only", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"slug\""));
+
+	ck_assert_int_eq(RUN("tenants", "list", "stray"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "list takes no arguments"));
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(RUN("tenants", "purge-due", "stray"), 64);
+	ck_assert_int_eq(RUN("tiers", "list", "stray"), 64);
+	ck_assert_int_eq(RUN("metrics", "stray"), 64);
+	ck_assert_int_eq(RUN("settings", "list", "conv-co", "stray"), 64);
+
+	ck_assert_int_eq(RUN("tenant", "list"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "unknown command 'tenant'; did you mean 'tenants'?"));
+	ck_assert_int_eq(RUN("tenants", "lsit"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "unknown subcommand 'lsit'; did you mean 'list'?"));
+	ck_assert_int_eq(RUN("audit", "verfy"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "did you mean 'verify'?"));
+	ck_assert_int_eq(RUN("settings", "delet", "conv-co", "k"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "did you mean 'delete'?"));
+	ck_assert_int_eq(RUN("zzzzzz"), 64); /* nothing near: no suggestion */
+	ck_assert_ptr_null(strstr(errout, "did you mean"));
+
+	ck_assert_int_eq(RUN("-V"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tenantry "));
+}
+END_TEST
+
+/* Every write and every report answers --json. */
+START_TEST(test_json_everywhere)
+{
+	json_t *j;
+	char id[128];
+
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Json Co", "--admin-email", "j@json.example"), 0);
+	ck_assert_int_eq(RUN("settings", "set", "json-co", "motd", "hello"), 0);
+	ck_assert_int_eq(RUN("settings", "delete", "json-co", "motd", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "done")), "deleted");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "motd");
+	json_decref(j);
+
+	ck_assert_int_eq(RUN("invite", "json-co", "bob@json.example", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	ck_assert_int_eq(RUN("invite", "revoke", "json-co", id, "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "done")), "revoked");
+	json_decref(j);
+
+	ck_assert_int_eq(
+	    RUN("apikey", "create", "json-co", "--name", "ci", "--scopes", "tenant:read", "--json"),
+	    0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	ck_assert_int_eq(RUN("apikey", "revoke", "json-co", id, "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "done")), "revoked");
+	json_decref(j);
+
+	/* a quota crossed writes alerts; one acknowledged */
+	ck_assert_int_eq(RUN("quota", "set", "json-co", "api_calls", "10"), 0);
+	ck_assert_int_eq(RUN("usage", "add", "json-co", "api_calls", "10"), 0);
+	ck_assert_int_eq(RUN("alerts", "list", "json-co", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(json_array_size(j) > 0, "no alerts: %s", out);
+	snprintf(id, sizeof id, "%s",
+		 json_string_value(json_object_get(json_array_get(j, 0), "id")));
+	json_decref(j);
+	ck_assert_int_eq(RUN("alerts", "ack", "json-co", id, "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "done")), "acknowledged");
+	json_decref(j);
+
+	ck_assert_int_eq(RUN("audit", "verify", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_int_ge(json_integer_value(json_object_get(j, "chains")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "broken")), 0);
+	json_decref(j);
+	ck_assert_int_eq(RUN("tenants", "purge-due", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "done")), "purged");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "tenants")), 0);
+	json_decref(j);
 }
 END_TEST
 
@@ -202,6 +314,8 @@ suite_cli(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_conventions);
+	tcase_add_test(tc, test_json_everywhere);
 	tcase_add_test(tc, test_tenant_round_trip);
 	tcase_add_test(tc, test_invite_quota_settings_export);
 	tcase_add_test(tc, test_demo);

@@ -1,0 +1,20 @@
+# bash completion for tenantryd(8): its options and their values.
+_tenantryd()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--config | --port-file | --jwt-secret-file | --jwt-public-key | --jwt-private-key | --master-key-file)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--log-level) COMPREPLY=($(compgen -W "error warn info debug" -- "$cur")); return ;;
+	--log-format) COMPREPLY=($(compgen -W "logfmt json" -- "$cur")); return ;;
+	--db | --listen | --jwt-issuer | --jwt-audience | --token-ttl | --db-pool | --threads | \
+	--max-body | --max-connections | --max-per-ip | --timeout | --request-timeout | \
+	--max-streams | --keepalive) return ;;
+	esac
+	COMPREPLY=($(compgen -W "--config --db --listen --port-file --jwt-secret-file
+		--jwt-public-key --jwt-private-key --jwt-issuer --jwt-audience --token-ttl
+		--master-key-file --db-pool --threads --max-body --max-connections --max-per-ip
+		--timeout --request-timeout --max-streams --keepalive --log-level --log-format
+		--help --version" -- "$cur"))
+}
+complete -F _tenantryd tenantryd
