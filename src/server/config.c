@@ -43,6 +43,7 @@ static const struct key {
 	}
 	S("db", db),
 	S("listen", listen),
+	S("metrics-listen", metrics_listen),
 	S("port-file", port_file),
 	S("jwt-secret-file", jwt_secret_file),
 	S("jwt-public-key", jwt_public_key),

@@ -32,6 +32,7 @@ usage(FILE *f)
 	    "  --config FILE            configuration file (default " CONFIG_DEFAULT_TEXT ")\n"
 	    "  --db CONNINFO            PostgreSQL connection (a login like tenantry_app)\n"
 	    "  --listen HOST:PORT       address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
+	    "  --metrics-listen HOST:PORT  /metrics without a credential on this address\n"
 	    "  --port-file F            write the bound port to F once listening\n"
 	    "  --jwt-secret-file F      HS256 secret (at least 32 bytes)\n"
 	    "  --jwt-public-key F       RS256 public key (PEM) instead of a secret\n"
@@ -121,7 +122,7 @@ int
 main(int argc, char **argv)
 {
 	static struct server_config cfg;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, mss;
 	struct err e;
 	sigset_t sigs;
 	char port[16], threads[16], sessions[16];
@@ -152,6 +153,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "tenantryd: --listen wants HOST:PORT, not %s\n", cfg.listen);
 		return 64;
 	}
+	if (cfg.metrics_listen && parse_listen(cfg.metrics_listen, &mss) < 0) {
+		fprintf(stderr, "tenantryd: --metrics-listen wants HOST:PORT, not %s\n",
+			cfg.metrics_listen);
+		return 64;
+	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
 	store_offload_hook(loop_offload); /* password hashing, session opening */
@@ -171,6 +177,8 @@ main(int argc, char **argv)
 	if (sse_init(&cfg, &e) < 0)
 		return fail("cannot start", &e, 69);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
+		return fail("cannot start", &e, 69);
+	if (cfg.metrics_listen && metrics_listen_start((struct sockaddr *)&mss, &e) < 0)
 		return fail("cannot start", &e, 69);
 	snprintf(port, sizeof port, "%d", loops_port());
 	snprintf(threads, sizeof threads, "%d", loops_count());
@@ -199,6 +207,7 @@ main(int argc, char **argv)
 	if (loops_quiet())
 		pool_shutdown(); /* else a request still holds a session: exit */
 	loops_close();
+	metrics_listen_stop();
 	auth_shutdown();
 	return 0;
 }

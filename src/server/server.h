@@ -29,6 +29,7 @@
 struct server_config {
 	const char *db;              /* libpq conninfo */
 	const char *listen;          /* host:port */
+	const char *metrics_listen;  /* host:port of /metrics without a credential, or NULL */
 	const char *jwt_secret_file; /* HS256 */
 	const char *jwt_public_key;  /* RS256 verification */
 	const char *jwt_private_key; /* RS256 issuing (login) */
@@ -121,6 +122,10 @@ void metrics_sse(int delta);
 void metrics_connection(int reason);
 /* The Prometheus text exposition, malloc'd. */
 char *metrics_render(void);
+/* --metrics-listen: /metrics alone, without a credential, on addr. */
+struct sockaddr;
+int metrics_listen_start(const struct sockaddr *addr, struct err *e);
+void metrics_listen_stop(void);
 
 /* ---- requests and replies --------------------------------------------------- */
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -331,6 +333,55 @@ START_TEST(test_json_log)
 }
 END_TEST
 
+/* A free loopback port (bound and let go: the server binds it next). */
+static int
+free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	ck_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* /metrics: a staff token on the API's listener, nothing on its own. */
+START_TEST(test_metrics_listener)
+{
+	static const char ask_metrics[] =
+	    "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	static const char ask_api[] =
+	    "GET /api/tenants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	char addr[64], reply[4096];
+	int port = free_port(), fd;
+	const char *extra[] = { "--metrics-listen", addr, NULL };
+	struct testsrv s;
+	ssize_t n;
+
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	testsrv_start(&s, db, extra);
+	ck_assert_int_eq(testhttp(&s, "GET", "/metrics", NULL, NULL, NULL), 401);
+	fd = testnet_connect(port);
+	ck_assert(write(fd, ask_metrics, strlen(ask_metrics)) == (ssize_t)strlen(ask_metrics));
+	n = read(fd, reply, sizeof reply - 1);
+	ck_assert(n > 0);
+	reply[n] = '\0';
+	ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0, "%s", reply);
+	close(fd);
+	fd = testnet_connect(port);
+	ck_assert(write(fd, ask_api, strlen(ask_api)) == (ssize_t)strlen(ask_api));
+	n = read(fd, reply, sizeof reply - 1);
+	ck_assert(n > 0);
+	reply[n] = '\0';
+	ck_assert_msg(strncmp(reply, "HTTP/1.1 404", 12) == 0, "%s", reply);
+	close(fd);
+	ck_assert_int_eq(testsrv_stop(&s), 0);
+}
+END_TEST
+
 Suite *
 suite_service(void)
 {
@@ -344,6 +395,7 @@ suite_service(void)
 	tcase_add_test(tc, test_reload_and_notify);
 	tcase_add_test(tc, test_request_log);
 	tcase_add_test(tc, test_json_log);
+	tcase_add_test(tc, test_metrics_listener);
 	suite_add_tcase(s, tc);
 	return s;
 }
