@@ -226,7 +226,7 @@ handle(struct req *r, struct reply *rp)
 {
 	enum route_id id = r->match.id;
 	struct err e;
-	int retry;
+	struct rate_state rate;
 
 	if ((unsigned)id >= ROUTE_COUNT) {
 		err_set(&e, ERR_NOT_FOUND, "no such resource");
@@ -252,12 +252,14 @@ handle(struct req *r, struct reply *rp)
 		err_set(&e, ERR_FORBIDDEN, "not allowed for the role being viewed as");
 		goto failed;
 	}
+	rate.limit = -1;
 	if ((r->who.kind == PRINCIPAL_USER || r->who.kind == PRINCIPAL_KEY)
-	    && ratelimit_take(r->who.tenant_id, r->st, &retry)) {
+	    && ratelimit_take(&rate, r->who.tenant_id, r->st)) {
 		metrics_rate_limited();
 		err_set(&e, ERR_RATE_LIMITED, "the tenant's hourly API rate is used up");
 		reply_error(rp, &e, NULL);
-		rp->retry_after = retry;
+		rp->retry_after = rate.reset;
+		rp->rate = rate;
 		pool_put(r->st);
 		return;
 	}
@@ -268,6 +270,7 @@ handle(struct req *r, struct reply *rp)
 		reply_clear(rp);
 		dispatch(r, rp);
 	}
+	rp->rate = rate;
 	pool_put(r->st);
 	return;
 failed:

@@ -350,6 +350,16 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head, const char *re
 		snprintf(v, sizeof v, "%d", rp->retry_after);
 		MHD_add_response_header(resp, "Retry-After", v);
 	}
+	if (rp->rate.reset > 0 && rp->rate.limit >= 0) { /* draft-ietf-httpapi-ratelimit-headers */
+		char v[24];
+
+		snprintf(v, sizeof v, "%lld", (long long)rp->rate.limit);
+		MHD_add_response_header(resp, "RateLimit-Limit", v);
+		snprintf(v, sizeof v, "%lld", (long long)rp->rate.remaining);
+		MHD_add_response_header(resp, "RateLimit-Remaining", v);
+		snprintf(v, sizeof v, "%d", rp->rate.reset);
+		MHD_add_response_header(resp, "RateLimit-Reset", v);
+	}
 	if (rp->close)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (rp->replayed)

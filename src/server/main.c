@@ -203,6 +203,7 @@ main(int argc, char **argv)
 	notify("STOPPING=1");
 	sse_stopping();
 	loops_stop();
+	ratelimit_stop(); /* the calls not yet counted, while the database is there */
 	sse_shutdown();
 	if (loops_quiet())
 		pool_shutdown(); /* else a request still holds a session: exit */

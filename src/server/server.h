@@ -107,10 +107,22 @@ void pool_stats(struct pool_stats *out);
 
 /* ---- ratelimit.c ------------------------------------------------------------ */
 
-/* Counts one call of tenant against its hourly limit (-1 = unlimited).
- * 0 when allowed; else 1 and *retry_after = seconds until the window
- * ends. The limit is fetched with st when not cached. */
-int ratelimit_take(const char *tenant_id, struct store *st, int *retry_after);
+/* A tenant's rate as one call found it: the RateLimit-* headers. */
+struct rate_state {
+	int64_t limit;     /* calls per window; -1 = unlimited (no headers) */
+	int64_t remaining; /* after this call */
+	int reset;         /* seconds until the window ends, >= 1 (Retry-After on 429) */
+};
+
+/* Counts one call of tenant against its hourly limit, shared with every
+ * tenantryd on the database. 0 when allowed; else 1 (refused, not
+ * counted). *out is filled either way. st (the request's session, in the
+ * tenant's context) reads the tenant's count on its first call and sends
+ * its pending calls when they reach this instance's budget. */
+int ratelimit_take(struct rate_state *out, const char *tenant_id, struct store *st);
+/* Stops the flusher and sends the calls not yet counted (at shutdown,
+ * while the database is still reachable). */
+void ratelimit_stop(void);
 void ratelimit_reset(void);
 
 /* ---- metrics.c ------------------------------------------------------------- */
@@ -150,9 +162,10 @@ struct reply {
 	json_t *json; /* owned; NULL for 204 or text */
 	char *text;   /* owned; text/plain etc. */
 	const char *content_type;
-	int retry_after; /* > 0: Retry-After header */
-	bool close;      /* Connection: close */
-	bool replayed;   /* the answer kept for an Idempotency-Key */
+	int retry_after;        /* > 0: Retry-After header */
+	struct rate_state rate; /* reset > 0, limit >= 0: RateLimit-* headers */
+	bool close;             /* Connection: close */
+	bool replayed;          /* the answer kept for an Idempotency-Key */
 	/* SSE: the connection streams instead */
 	void *stream;
 };

@@ -21,6 +21,17 @@
 
 #define STORE_OPS_VERSION 2
 
+/* One tenant's API calls served by tenantryd (store_api_calls_served). */
+struct api_calls_count {
+	char tenant_id[ID_LEN];
+	int64_t calls; /* in: calls to add, >= 0 (0 only reads) */
+	/* out: the tenant's api_calls quota afterwards */
+	bool found;
+	int64_t limit;        /* -1 = unlimited */
+	int64_t used;         /* in the current window */
+	int64_t window_start; /* microseconds since the epoch */
+};
+
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
 	STORE_ROLE_SESSION,  /* the login role's own grants (direct mode) */
@@ -269,6 +280,13 @@ struct store_ops {
 			     struct err *e);
 	int (*usage_list)(struct usage_day_list *out, struct store *st, const char *tenant,
 			  int days, struct err *e);
+	/* API calls served (tenantryd's rate limits): adds each row's calls
+	 * to its tenant's api_calls quota and day of usage, never refused at
+	 * the limit (they were served), and fills the row with the quota as
+	 * it is then. Rows of tenants the context does not see come back
+	 * with found false. ERR_BAD_REQUEST for a negative count. */
+	int (*api_calls_served)(struct api_calls_count *rows, size_t n, struct store *st,
+				struct err *e);
 
 	/* settings; secrets come back masked unless reveal (audited) */
 	int (*setting_list)(struct setting_list *out, struct store *st, const char *tenant,
@@ -446,6 +464,7 @@ int
 store_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e);
 int store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
 		     struct err *e);
+int store_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e);
 int
 store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
 int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,

@@ -209,6 +209,14 @@ store_usage_list(struct usage_day_list *out, struct store *st, const char *tenan
 }
 
 int
+store_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "api_calls_served");
+	return st->ops->api_calls_served(rows, n, st, e);
+}
+
+int
 store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	return st->ops->setting_list(out, st, tenant, e);

@@ -229,9 +229,85 @@ pg_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, 
 	return 0;
 }
 
+/* A uuid in its text form: the array literal can hold nothing else. */
+static bool
+is_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+/* The rows as two array literals, "{id,...}" and "{n,...}"; malloc'd. */
+static int
+served_arrays(char **ids, char **calls, const struct api_calls_count *rows, size_t n, struct err *e)
+{
+	size_t a = 0, b = 0;
+
+	*ids = malloc(n * ID_LEN + 3);
+	*calls = malloc(n * 21 + 3);
+	if (!*ids || !*calls)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	(*ids)[a++] = '{';
+	(*calls)[b++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].calls < 0)
+			return err_field(e, "calls", "a count of calls must not be negative");
+		if (!is_uuid(rows[i].tenant_id))
+			return err_field(e, "tenant_id", "not a tenant id");
+		a += (size_t)sprintf(*ids + a, "%s%s", i ? "," : "", rows[i].tenant_id);
+		b += (size_t)sprintf(*calls + b, "%s%lld", i ? "," : "", (long long)rows[i].calls);
+	}
+	strcpy(*ids + a, "}");
+	strcpy(*calls + b, "}");
+	return 0;
+}
+
+static int
+pg_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e)
+{
+	char *ids = NULL, *calls = NULL;
+	PGresult *r = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		rows[i].found = false;
+	if (n == 0)
+		return 0;
+	if (served_arrays(&ids, &calls, rows, n, e) == 0) {
+		struct pgstep step =
+		    PG_STEP("SELECT r.tenant_id::text, r.quota_limit, r.used, " US(
+				"r.period_start") " FROM tenantry.api_calls_served("
+						  "$1::uuid[], $2::int8[]) r",
+			    &r, ids, calls);
+
+		rc = pg_run(pg_of(st), &step, 1, e);
+	}
+	free(ids);
+	free(calls);
+	if (rc < 0)
+		return -1;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(rows[i].tenant_id, pg_s(r, row, 0)) != 0)
+				continue;
+			rows[i].found = true;
+			rows[i].limit = pg_i64(r, row, 1);
+			rows[i].used = pg_i64(r, row, 2);
+			rows[i].window_start = pg_i64(r, row, 3);
+		}
+	PQclear(r);
+	return 0;
+}
+
 void
 pg_ops_usage(struct store_ops *ops)
 {
+	ops->api_calls_served = pg_api_calls_served;
 	ops->quota_list = pg_quota_list;
 	ops->quota_set_limit = pg_quota_set_limit;
 	ops->quota_check = pg_quota_check;

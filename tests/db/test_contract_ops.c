@@ -3,6 +3,7 @@
  * alerts, health, metrics, export, and what a tenant context may see; on
  * the libpq store and on the REST store alike. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,5 +354,61 @@ START_TEST(test_tenant_context)
 }
 END_TEST
 
-CT_SUITE(contract_ops, test_quotas_and_usage, test_settings, test_features_and_apikeys, test_audit,
-	 test_alerts_health_metrics_export, test_tenant_context)
+/* Calls tenantryd served: added past the limit (they were served), the
+ * day's usage with them, 0 only reads, a tenant out of sight untouched. */
+START_TEST(test_api_calls_served)
+{
+	struct api_calls_count rows[2];
+	struct usage_day_list days;
+	struct quota q;
+
+	memset(rows, 0, sizeof rows);
+	snprintf(rows[0].tenant_id, sizeof rows[0].tenant_id, "%s", beta.id);
+	snprintf(rows[1].tenant_id, sizeof rows[1].tenant_id, "%s", acme.id);
+	rows[0].calls = 5;
+	rows[1].calls = 2;
+	if (ct_remote) { /* tenantryd's own bookkeeping: not an API */
+		FAILS(store_api_calls_served(rows, 2, st, &e), ERR_METHOD);
+		return;
+	}
+	rows[0].calls = -1;
+	FAILS_FIELD(store_api_calls_served(rows, 2, st, &e), "calls");
+	rows[0].calls = 5;
+	snprintf(rows[1].tenant_id, sizeof rows[1].tenant_id, "acme-corp");
+	FAILS_FIELD(store_api_calls_served(rows, 2, st, &e), "tenant_id");
+	snprintf(rows[1].tenant_id, sizeof rows[1].tenant_id, "%s", acme.id);
+	OK(store_quota_set_limit(&q, st, "beta", "api_calls", 4, &e));
+	OK(store_api_calls_served(rows, 2, st, &e));
+	ck_assert(rows[0].found && rows[1].found);
+	ck_assert_int_eq(rows[0].used, 5);
+	ck_assert_int_eq(rows[0].limit, 4);
+	ck_assert_int_eq(rows[1].used, 2);
+	ck_assert_int_gt(rows[0].window_start, 0);
+	OK(store_usage_list(&days, st, "beta", 1, &e));
+	ck_assert_uint_eq(days.n, 1);
+	ck_assert_int_eq(days.rows[0].amount, 5);
+	usage_day_list_free(&days);
+	rows[0].calls = 0;
+	OK(store_api_calls_served(rows, 1, st, &e));
+	ck_assert(rows[0].found);
+	ck_assert_int_eq(rows[0].used, 5);
+	/* a tenant's context counts its own calls only */
+	ct_role(STORE_ROLE_TENANT, acme.id);
+	rows[0].calls = rows[1].calls = 1;
+	OK(store_api_calls_served(rows, 2, st, &e));
+	ck_assert(!rows[0].found);
+	ck_assert(rows[1].found);
+	ck_assert_int_eq(rows[1].used, 3);
+	ct_role(STORE_ROLE_PLATFORM, NULL);
+	rows[0].calls = 0;
+	OK(store_api_calls_served(rows, 1, st, &e));
+	ck_assert_int_eq(rows[0].used, 5);
+	st->read_only = true;
+	FAILS(store_api_calls_served(rows, 1, st, &e), ERR_FORBIDDEN);
+	st->read_only = false;
+}
+END_TEST
+
+CT_SUITE(contract_ops, test_quotas_and_usage, test_api_calls_served, test_settings,
+	 test_features_and_apikeys, test_audit, test_alerts_health_metrics_export,
+	 test_tenant_context)

@@ -248,6 +248,13 @@ s_usage_summary(struct usage_summary *out, struct store *st, const char *tenant,
 	return none(e);
 }
 static int
+s_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e)
+{
+	(void)rows, (void)n, (void)st, (void)e;
+	return 0;
+}
+
+static int
 s_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
 	     struct err *e)
 {
@@ -573,6 +580,7 @@ static const struct store_ops stub_ops = {
 	.usage_increment = s_quota_take,
 	.usage_summary = s_usage_summary,
 	.usage_list = s_usage_list,
+	.api_calls_served = s_api_calls_served,
 	.setting_list = s_setting_list,
 	.setting_get = s_setting_get,
 	.setting_put = s_setting_put,
