@@ -11,9 +11,10 @@
 -- calls, so quota and usage views show them. Windows roll as in
 -- usage_increment.
 --
--- The function runs with the caller's rights: a tenant's context counts
--- only its own calls (row-level security on quotas and usage_daily),
--- tenantryd's flusher runs as the platform.
+-- The tenant role may not write quotas or usage (020), so the function is
+-- SECURITY DEFINER and a tenant's context counts only its own calls (the
+-- others are left out, as if not visible); tenantryd's flusher runs as the
+-- platform.
 SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
@@ -29,7 +30,7 @@ CREATE TYPE api_calls_count AS (
 -- Tenants that are not visible, or have no such quota, are left out.
 CREATE FUNCTION api_calls_served(p_tenants uuid[], p_calls bigint[])
 RETURNS SETOF api_calls_count
-LANGUAGE plpgsql SET search_path = tenantry, pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
 	IF cardinality(p_tenants) IS DISTINCT FROM cardinality(p_calls) THEN
 		RAISE EXCEPTION 'api_calls_served: % tenants, % counts',
@@ -46,6 +47,8 @@ BEGIN
 		SELECT x.t, sum(x.c)::bigint AS n
 		FROM unnest(p_tenants, p_calls) AS x(t, c)
 		WHERE x.t IS NOT NULL
+		  AND (current_setting('role') <> 'tenantry_tenant'
+		       OR x.t = current_tenant())
 		GROUP BY x.t
 	), counted AS (
 		UPDATE quotas q SET
