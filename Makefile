@@ -185,13 +185,13 @@ install: bins
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps/
-	install -m 644 dist/tenantry.bash $(DESTDIR)$(BASHCOMPDIR)/tenantry
-	install -m 644 dist/tenantryd.bash $(DESTDIR)$(BASHCOMPDIR)/tenantryd
-	install -m 644 dist/_tenantry dist/_tenantryd $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 644 src/dist/tenantry.bash $(DESTDIR)$(BASHCOMPDIR)/tenantry
+	install -m 644 src/dist/tenantryd.bash $(DESTDIR)$(BASHCOMPDIR)/tenantryd
+	install -m 644 src/dist/_tenantry src/dist/_tenantryd $(DESTDIR)$(ZSHCOMPDIR)/
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		dist/tenantryd.service >$(DESTDIR)$(UNITDIR)/tenantryd.service
+		src/dist/tenantryd.service >$(DESTDIR)$(UNITDIR)/tenantryd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/tenantryd.service
-	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/tenantryd.conf.example \
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' src/dist/tenantryd.conf.example \
 		>$(DESTDIR)$(SYSCONFDIR)/tenantry/tenantryd.conf.example
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/tenantry/tenantryd.conf.example
 
@@ -208,7 +208,7 @@ DEBOUT    ?= $(BUILD)/deb
 DEB_TOOLS  = dpkg-dev debhelper devscripts lintian fakeroot
 deb:
 	@$(MAKE) --no-print-directory deps DEBS="$(DEBS) $(DEB_TOOLS)"
-	@bash dist/deb.sh $(DEBOUT)
+	@bash src/dist/deb.sh $(DEBOUT)
 
 # ---- packages ---------------------------------------------------------------
 

@@ -4,10 +4,10 @@
 # builds) and checked with lintian; the .deb files and the lintian report
 # go to OUT.
 #
-#   dist/deb.sh OUT            make deb runs it after installing the tools
+#   src/dist/deb.sh OUT            make deb runs it after installing the tools
 set -euo pipefail
 out=${1:?usage: deb.sh OUT}
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 tmp=$(mktemp -d /tmp/tenantry-deb.XXXXXX)
