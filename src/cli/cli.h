@@ -83,6 +83,7 @@ int cmd_features(struct cli *c, int argc, char **argv);
 int cmd_apikey(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_alerts(struct cli *c, int argc, char **argv);
+int cmd_view_as(struct cli *c, int argc, char **argv);
 int cmd_metrics(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_operator(struct cli *c, int argc, char **argv);

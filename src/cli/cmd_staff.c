@@ -1,9 +1,11 @@
 /* cmd_staff.c - `tenantry staff add`: platform staff accounts, the logins
  * of tenantryd's platform_admin, support and oncall roles. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/json.h"
 #include "core/validate.h"
 #include "store/secret.h"
 
@@ -70,4 +72,90 @@ cmd_staff(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[0], "add") == 0)
 		return staff_add(c, argc - 1, argv + 1);
 	return cli_usage("staff ", "unknown subcommand %s", argv[0]);
+}
+
+/* ---- view-as: support access sessions ------------------------------------------- */
+
+static void
+view_sessions_print(const struct cli *c, const struct view_session *v, size_t n)
+{
+	struct table *t;
+
+	if (c->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, view_session_to_json(&v[i]));
+		json_print(arr);
+		return;
+	}
+	t = table_new(6, (const char *[]){ "ID", "TENANT", "STAFF", "ROLE", "ENDS", "REASON" });
+	for (size_t i = 0; i < n; i++) {
+		char ends[32];
+
+		table_add(t, v[i].id, v[i].tenant_id, v[i].staff, member_role_name(v[i].role),
+			  fmt_time(ends, v[i].ends_at), v[i].reason);
+	}
+	table_print(t);
+}
+
+static int
+view_as_start(struct cli *c, int n, char **argv, const struct opt *o, int no)
+{
+	const char *role_s = opt_get(o, no, "role"), *reason = opt_get(o, no, "reason");
+	const char *mins = opt_get(o, no, "minutes");
+	enum member_role role = ROLE_VIEWER;
+	struct view_session v;
+	char *end = NULL;
+	long minutes = mins ? strtol(mins, &end, 10) : 30;
+
+	if (n != 2)
+		return cli_usage("view-as ", "start needs the TENANT");
+	if (role_s && member_role_parse(role_s, &role) < 0)
+		return cli_usage("view-as ", "--role is admin, manager, member or viewer");
+	if ((mins && *end) || minutes < 1 || minutes > 240)
+		return cli_usage("view-as ", "--minutes is 1 to 240");
+	if (!reason)
+		return cli_usage("view-as ", "start needs --reason (it is audited)");
+	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
+	    || store_view_as_start(&v, c->st, argv[1], role, reason, (int)minutes, &c->err) < 0)
+		return cli_fail(c);
+	view_sessions_print(c, &v, 1);
+	return 0;
+}
+
+int
+cmd_view_as(struct cli *c, int argc, char **argv)
+{
+	struct opt o[] = { { "role", 1 }, { "reason", 1 }, { "minutes", 1 } };
+	struct view_session_list l;
+	int n;
+
+	if (argc && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+		puts(
+		    "usage: tenantry view-as [list]\n"
+		    "       tenantry view-as start TENANT --reason TEXT [--role ROLE] [--minutes N]\n"
+		    "       tenantry view-as end SESSION_ID");
+		return 0;
+	}
+	if ((n = opt_parse("view-as ", argc, argv, o, NOPTS(o))) < 0)
+		return EXIT_USAGE;
+	if (n && strcmp(argv[0], "start") == 0)
+		return view_as_start(c, n, argv, o, NOPTS(o));
+	if (n && strcmp(argv[0], "end") == 0) {
+		if (n != 2)
+			return cli_usage("view-as ", "end needs the SESSION_ID");
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
+		    || store_view_as_end(c->st, argv[1], &c->err) < 0)
+			return cli_fail(c);
+		cli_done(c, "ended", NULL, argv[1], false);
+		return 0;
+	}
+	if (n > 1 || (n == 1 && strcmp(argv[0], "list") != 0))
+		return cli_usage("view-as ", "unknown subcommand %s", argv[0]);
+	if (cli_store(c) < 0 || store_view_as_list(&l, c->st, &c->err) < 0)
+		return cli_fail(c);
+	view_sessions_print(c, l.rows, l.n);
+	view_session_list_free(&l);
+	return 0;
 }

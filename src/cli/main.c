@@ -36,6 +36,7 @@ static const struct command {
 	{ "apikey", cmd_apikey, "tenant API keys: list, create, revoke" },
 	{ "audit", cmd_audit, "audit log: list, tail, verify" },
 	{ "alerts", cmd_alerts, "quota alerts: list, ack" },
+	{ "view-as", cmd_view_as, "support access sessions: list, start, end" },
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
 	{ "operator", cmd_operator, "create a database login for one platform staff role" },
@@ -277,6 +278,7 @@ static const struct subcommands {
 	{ "apikey", { "list", "create", "revoke" } },
 	{ "audit", { "list", "tail", "verify" } },
 	{ "staff", { "add" } },
+	{ "view-as", { "list", "start", "end" } },
 };
 
 /* Levenshtein distance, for "did you mean"; long words count as far. */

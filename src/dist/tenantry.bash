@@ -11,7 +11,7 @@ _tenantry()
 	local globals="--db --url --token-file --master-key-file --as --json --read-only
 		--no-color --theme --keymap --tenant --no-mouse --help --version"
 	local commands="migrate demo tenants tiers users invite quota usage settings
-		features apikey audit alerts metrics export operator staff login logout"
+		features apikey audit alerts metrics export operator staff view-as doctor login logout"
 	case $prev in
 	--db | --url) return ;;
 	--token-file | --master-key-file | --password-file | --output)
@@ -45,6 +45,7 @@ _tenantry()
 		usage) opts="--days" ;;
 		audit) opts="--after --limit --action --actor --since" ;;
 		alerts) opts="--all" ;;
+		view-as) opts="--role --reason --minutes" ;;
 		export) opts="--output" ;;
 		demo) opts="--tenants --seed --live" ;;
 		operator) opts="--password-file" ;;
@@ -73,6 +74,7 @@ _tenantry()
 	apikey) subs="list create revoke" ;;
 	audit) subs="list tail verify" ;;
 	alerts) subs="list ack" ;;
+	view-as) subs="list start end" ;;
 	staff) subs="add" ;;
 	esac
 	COMPREPLY=($(compgen -W "$subs" -- "$cur"))

@@ -202,6 +202,44 @@ START_TEST(test_tenant_round_trip)
 }
 END_TEST
 
+/* Support access from the command line: start (a reason required), list,
+ * end; both ends on the tenant's audit chain. */
+START_TEST(test_view_as_sessions)
+{
+	json_t *j;
+	char id[ID_LEN];
+
+	ck_assert_int_eq(RUN("tenants", "create", "--name", "Viewed Corp", "--admin-email",
+			     "alice@viewed.example"),
+			 0);
+	ck_assert_int_eq(RUN("view-as", "start", "viewed-corp"), 64);
+	ck_assert_ptr_nonnull(strstr(errout, "--reason"));
+	ck_assert_int_eq(
+	    RUN("view-as", "start", "viewed-corp", "--reason", "ticket 12", "--minutes", "999"),
+	    64);
+	ck_assert_int_eq(RUN("--json", "view-as", "start", "viewed-corp", "--reason", "ticket 12",
+			     "--role", "manager"),
+			 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	snprintf(id, sizeof id, "%s",
+		 json_string_value(json_object_get(json_array_get(j, 0), "id")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "role")),
+			 "manager");
+	json_decref(j);
+	ck_assert_int_eq(RUN("view-as", "list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, id));
+	ck_assert_ptr_nonnull(strstr(out, "ticket 12"));
+	ck_assert_int_eq(RUN("view-as", "end", id), 0);
+	ck_assert_int_eq(RUN("view-as", "end", id), 1);
+	ck_assert_int_eq(RUN("view-as", "list"), 0);
+	ck_assert_ptr_null(strstr(out, id));
+	ck_assert_int_eq(RUN("audit", "list", "viewed-corp", "--action", "support.view_as"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "support.view_as.start"));
+	ck_assert_ptr_nonnull(strstr(out, "support.view_as.end"));
+}
+END_TEST
+
 START_TEST(test_invite_quota_settings_export)
 {
 	json_t *j;
@@ -318,6 +356,7 @@ suite_cli(void)
 	tcase_add_test(tc, test_json_everywhere);
 	tcase_add_test(tc, test_tenant_round_trip);
 	tcase_add_test(tc, test_invite_quota_settings_export);
+	tcase_add_test(tc, test_view_as_sessions);
 	tcase_add_test(tc, test_demo);
 	tcase_add_test(tc, test_terminal_escapes_never_printed);
 	suite_add_tcase(s, tc);
