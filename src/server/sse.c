@@ -273,7 +273,8 @@ wait_news(struct stream *s, int64_t deadline, bool *news)
 		if (H.head - s->pos > RING) /* fell behind: read anyway */
 			s->pos = H.head - RING, *news = true;
 		for (; s->pos < H.head; s->pos++)
-			if (s->all || strcmp(H.ring[s->pos % RING].tenant_id, s->tenant) == 0)
+			if (s->all || !H.ring[s->pos % RING].tenant_id[0]
+			    || strcmp(H.ring[s->pos % RING].tenant_id, s->tenant) == 0)
 				*news = true;
 		if (s->resyncs != H.resyncs) {
 			s->resyncs = H.resyncs;

@@ -151,7 +151,10 @@ STORE_LIST(view_session);
 STORE_LIST(audit_entry);
 STORE_LIST(alert);
 
-/* One committed audit entry, as announced by a live feed. */
+/* What a live feed announces: one committed audit entry (store_rest, from
+ * tenantryd's stream), or a wake-up that something may have committed,
+ * with tenant_id "" and seq 0 (store_pg: the database's notifications
+ * carry nothing). Either way the consumer reads with its own context. */
 struct audit_key {
 	char tenant_id[ID_LEN];
 	int64_t seq;

@@ -1,9 +1,11 @@
 /* store_pg_feed.c - the live audit feed over LISTEN/NOTIFY.
  *
- * Every audit append notifies channel tenantry_audit with
- * '<tenant uuid>:<seq>' (004_audit.sql): keys, never data, so the payload
- * limit and the visibility rules stay where they belong; the consumer reads
- * the entries through audit_list with its own context. The feed has its own
+ * Every transaction that appends to the audit log notifies channel
+ * tenantry_audit, with no payload (033_quiet_notify.sql): any session may
+ * listen and notify, so a notification says only that something may have
+ * committed, and each is handed on as a wake-up (a key with no tenant and
+ * seq 0). The consumer reads the entries through audit_list with its own
+ * context, so a spoofed notification costs a read and shows nothing. The feed has its own
  * session (LISTEN must not share a pooled, transaction-scoped connection),
  * reads without blocking, and reports a lost session as ERR_UNAVAILABLE:
  * notifications sent while disconnected are gone, so the caller reopens
@@ -95,17 +97,7 @@ pg_feed_read(struct audit_feed *f, struct audit_key *keys, int max, struct err *
 	}
 	/* Notifications beyond max stay queued in libpq for the next call. */
 	while (got < max && (n = PQnotifies(f->conn))) {
-		const char *colon = strchr(n->extra, ':');
-		struct audit_key *k = &keys[got];
-
-		if (colon && colon - n->extra == ID_LEN - 1
-		    && (!f->tenant[0] || strncmp(n->extra, f->tenant, ID_LEN - 1) == 0)) {
-			memcpy(k->tenant_id, n->extra, ID_LEN - 1);
-			k->tenant_id[ID_LEN - 1] = '\0';
-			k->seq = strtoll(colon + 1, NULL, 10);
-			if (k->seq > 0)
-				got++;
-		}
+		memset(&keys[got++], 0, sizeof keys[0]); /* a wake-up, whatever it said */
 		PQfreemem(n);
 	}
 	return got;

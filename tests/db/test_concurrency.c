@@ -421,10 +421,10 @@ START_TEST(alerts_once_per_threshold)
 	ck_assert_int_eq(al.n, 3);
 	alert_list_free(&al);
 
-	/* One notification per alert, in order, and no more. */
-	snprintf(want[0], sizeof want[0], "%s:storage_bytes:80", id);
-	snprintf(want[1], sizeof want[1], "%s:storage_bytes:95", id);
-	snprintf(want[2], sizeof want[2], "%s:storage_bytes:100", id);
+	/* One notification per alert, and no more; they name nothing (any
+	 * session may listen: 033_quiet_notify.sql). */
+	for (int i = 0; i < 3; i++)
+		want[i][0] = '\0';
 	n = testdb_notifies(listener, got, 8, 3, 5000);
 	ck_assert_int_eq(n, 3);
 	n += testdb_notifies(listener, got + 3, 5, 1, 300);

@@ -89,11 +89,12 @@ START_TEST(test_all_chains)
 	ck_assert_msg(store_feed_open(&f, st, NULL, &e) == 0, "%s", e.message);
 	event(a_id);
 	event(b_id);
+	/* one wake-up per transaction, naming nothing */
 	ck_assert_int_eq(collect(f, k, 2, 3000), 2);
-	ck_assert_str_eq(k[0].tenant_id, a_id);
-	ck_assert_int_eq(k[0].seq, head(a_id));
-	ck_assert_str_eq(k[1].tenant_id, b_id);
-	ck_assert_int_eq(k[1].seq, head(b_id));
+	ck_assert_str_eq(k[0].tenant_id, "");
+	ck_assert_int_eq(k[0].seq, 0);
+	ck_assert_str_eq(k[1].tenant_id, "");
+	ck_assert_int_eq(k[1].seq, 0);
 	/* nothing more is pending */
 	ck_assert_int_eq(store_feed_read(st, f, k, 4, &e), 0);
 	store_feed_close(st, f);
@@ -110,10 +111,34 @@ START_TEST(test_one_tenant)
 	event(a_id);
 	event(b_id);
 	event(a_id);
-	ck_assert_int_eq(collect(f, k, 4, 1000), 1);
-	ck_assert_str_eq(k[0].tenant_id, b_id);
-	ck_assert_int_eq(k[0].seq, head(b_id));
+	/* a tenant's feed wakes for every commit: what is its own is then
+	 * read through its context */
+	ck_assert_int_eq(collect(f, k, 4, 1000), 3);
+	ck_assert_str_eq(k[0].tenant_id, "");
 	store_feed_close(st, f);
+}
+END_TEST
+
+/* Any session may notify on the channel: a false payload is a wake-up
+ * like any other, naming nothing, and changes nothing. */
+START_TEST(test_spoofed_notification)
+{
+	struct audit_feed *f;
+	struct audit_key k[4];
+	struct err e;
+	PGconn *c = testdb_connect(db, NULL);
+	int64_t before = head(b_id);
+	char sql[256];
+
+	ck_assert_msg(store_feed_open(&f, st, "feed-alpha", &e) == 0, "%s", e.message);
+	snprintf(sql, sizeof sql, "NOTIFY tenantry_audit, '%s:%lld'", b_id, (long long)before + 5);
+	testdb_exec(c, sql);
+	ck_assert_int_eq(collect(f, k, 1, 3000), 1);
+	ck_assert_str_eq(k[0].tenant_id, "");
+	ck_assert_int_eq(k[0].seq, 0);
+	ck_assert_int_eq(head(b_id), before);
+	store_feed_close(st, f);
+	PQfinish(c);
 }
 END_TEST
 
@@ -170,6 +195,7 @@ suite_feed(void)
 	tcase_add_test(tc, test_all_chains);
 	tcase_add_test(tc, test_one_tenant);
 	tcase_add_test(tc, test_other_tenant_not_found);
+	tcase_add_test(tc, test_spoofed_notification);
 	tcase_add_test(tc, test_lost_session);
 	suite_add_tcase(s, tc);
 	return s;
