@@ -90,6 +90,18 @@ console_may(struct console *c, enum action a, enum perm p)
 				member_role_name(c->view_role), c->view_slug, perm_name(p));
 		return false;
 	}
+	/* a staff role the console knows: refused before any request */
+	if (!c->view_as && p < PERM_COUNT
+	    && (c->opt.ctx.role == STORE_ROLE_SUPPORT || c->opt.ctx.role == STORE_ROLE_ONCALL)) {
+		enum staff_role r =
+		    c->opt.ctx.role == STORE_ROLE_SUPPORT ? STAFF_SUPPORT : STAFF_ONCALL;
+
+		if (!perm_staff(r, p)) {
+			console_message(c, THEME_ROLE_ERROR, "%s staff may not do that (%s)",
+					staff_role_name(r), perm_name(p));
+			return false;
+		}
+	}
 	return true;
 }
 

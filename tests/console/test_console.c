@@ -168,6 +168,18 @@ START_TEST(test_read_only_refuses_writes)
 }
 END_TEST
 
+/* Support may not suspend: a plain sentence before any request, never
+ * the database's "permission denied". */
+START_TEST(test_support_refused_plainly)
+{
+	start(120, 36, "--as support");
+	term_keys(&term, "s", NULL);
+	term_expect(&term, "support staff may not do that (tenant.lifecycle)");
+	ck_assert_ptr_null(strstr(term.screen, "permission denied"));
+	ck_assert_str_eq(status_of("acme"), "active");
+}
+END_TEST
+
 START_TEST(test_command_line_and_help)
 {
 	start(120, 36, NULL);
@@ -562,6 +574,7 @@ suite_console(void)
 	tcase_add_test(tc, test_live_audit_appears);
 	tcase_add_test(tc, test_resize_and_tiny_terminal);
 	tcase_add_test(tc, test_read_only_refuses_writes);
+	tcase_add_test(tc, test_support_refused_plainly);
 	tcase_add_test(tc, test_command_line_and_help);
 	tcase_add_test(tc, test_bad_config_lines_are_reported);
 	tcase_add_test(tc, test_view_as_tenant);
