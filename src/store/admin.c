@@ -46,6 +46,29 @@ run(PGconn *c, const char *sql, int n, const char *const *params, struct err *e)
 	return rows;
 }
 
+/* DDL takes no parameters, so its text is built by PostgreSQL: a static
+ * query whose format() quotes each name (%I) and literal (%L) from the
+ * parameters, then the text it returns is run. No SQL is pasted in C. */
+static const char OPERATOR_ROLE_SQL[] =
+    "SELECT format('%s ROLE %I LOGIN INHERIT NOBYPASSRLS', $2::text, $1::text) "
+    "|| coalesce(format(' PASSWORD %L', $3::text), '')";
+static const char REVOKE_SQL[] = "SELECT format('REVOKE %I FROM %I', $1::text, $2::text)";
+static const char GRANT_SQL[] = "SELECT format('GRANT %I TO %I', $1::text, $2::text)";
+
+static int
+run_built(PGconn *c, const char *build, int n, const char *const *params, struct err *e)
+{
+	PGresult *r = PQexecParams(c, build, n, NULL, params, NULL, NULL, 0);
+	int rc = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		rc = run(c, PQgetvalue(r, 0, 0), 0, NULL, e) < 0 ? -1 : 0;
+	else
+		err_set(e, ERR_INTERNAL, "cannot build a statement: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
 int
 admin_migrate(const char *conninfo, int *applied, int *total, struct err *e)
 {
@@ -84,9 +107,8 @@ admin_operator(const char *conninfo, const char *role, enum staff_role staff, co
 	static const char *const groups[] = { "tenantry_platform", "tenantry_support",
 					      "tenantry_oncall", "tenantry_tenant" };
 	const char *group = admin_staff_group(staff);
+	const char *p[3] = { role, NULL, password };
 	PGconn *c;
-	const char *p[1] = { role };
-	char *id = NULL, *pw = NULL, sql[512];
 	long exists;
 	int rc = -1;
 
@@ -95,38 +117,26 @@ admin_operator(const char *conninfo, const char *role, enum staff_role staff, co
 				 "the staff role must be platform_admin, support or oncall");
 	if (!(c = open_conn(conninfo, e)))
 		return -1;
-	/* DDL takes no parameters: the name and password are quoted by libpq. */
-	id = PQescapeIdentifier(c, role, strlen(role));
-	if (password)
-		pw = PQescapeLiteral(c, password, strlen(password));
-	if (!id || (password && !pw)) {
-		err_set(e, ERR_BAD_REQUEST, "cannot quote role name or password");
-		goto out;
-	}
 	exists = run(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, e);
 	if (exists < 0 || run(c, "BEGIN", 0, NULL, e) < 0
 	    || run(c, "SET LOCAL client_min_messages = error", 0, NULL, e) < 0)
 		goto out;
-	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN INHERIT NOBYPASSRLS%s%s",
-		 exists ? "ALTER" : "CREATE", id, pw ? " PASSWORD " : "", pw ? pw : "");
-	if (run(c, sql, 0, NULL, e) < 0)
+	p[1] = exists ? "ALTER" : "CREATE";
+	if (run_built(c, OPERATOR_ROLE_SQL, 3, p, e) < 0)
 		goto out;
 	/* Exactly one staff role: an earlier one (or the old all-roles
 	 * operator's) is taken away in the same transaction. */
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
-		if (strcmp(groups[i], group) == 0)
-			continue;
-		snprintf(sql, sizeof sql, "REVOKE %s FROM %s", groups[i], id);
-		if (run(c, sql, 0, NULL, e) < 0)
+		const char *q[2] = { groups[i], role };
+
+		if (strcmp(groups[i], group) != 0 && run_built(c, REVOKE_SQL, 2, q, e) < 0)
 			goto out;
 	}
-	snprintf(sql, sizeof sql, "GRANT %s TO %s", group, id);
-	if (run(c, sql, 0, NULL, e) < 0 || run(c, "COMMIT", 0, NULL, e) < 0)
+	if (run_built(c, GRANT_SQL, 2, (const char *const[]){ group, role }, e) < 0
+	    || run(c, "COMMIT", 0, NULL, e) < 0)
 		goto out;
 	rc = 0;
 out:
-	PQfreemem(id);
-	PQfreemem(pw);
 	PQfinish(c);
 	return rc;
 }
