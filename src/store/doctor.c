@@ -106,14 +106,15 @@ failed(struct err *e, PGresult *r)
 }
 
 /* In tenant a's context (the tenant role), rows of tenant b in table t
- * (its tenant column col): one failure when any is visible. A table the
- * tenant role may not read at all shows nothing, which is as it should. */
+ * (counted by the statement sql, which takes b's id): one failure when any
+ * is visible. A table the tenant role may not read at all shows nothing,
+ * which is as it should. */
 static int
-probe_table(PGconn *c, struct doctor_report *out, const char *t, const char *col, const char *a,
+probe_table(PGconn *c, struct doctor_report *out, const char *t, const char *sql, const char *a,
 	    const char *b, struct err *e)
 {
 	const char *p[2] = { a, b };
-	char sql[512], msg[200];
+	char msg[200];
 	PGresult *r;
 
 	PQclear(PQexec(c, "SAVEPOINT probe"));
@@ -121,7 +122,6 @@ probe_table(PGconn *c, struct doctor_report *out, const char *t, const char *col
 			     "SELECT set_config('role', 'tenantry_tenant', true), "
 			     "set_config('tenantry.tenant_id', $1, true)",
 			     1, NULL, p, NULL, NULL, 0));
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s = $1::uuid", t, col);
 	r = PQexecParams(c, sql, 1, NULL, p + 1, NULL, NULL, 0);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && atol(PQgetvalue(r, 0, 0)) > 0) {
 		snprintf(msg, sizeof msg, "tenant %s's context sees %s of tenant %s's rows", a,
@@ -147,8 +147,10 @@ probe(PGconn *c, struct doctor_report *out, struct err *e)
 	ten = PQexec(c, "SELECT id::text FROM tenantry.tenants ORDER BY created_at, id LIMIT 2");
 	if (PQresultStatus(ten) != PGRES_TUPLES_OK)
 		return failed(e, ten);
-	tabs = PQexec(c, "SELECT c.oid::regclass::text, CASE WHEN c.relname = 'tenants' "
-			 "THEN 'id' ELSE 'tenant_id' END FROM pg_class c "
+	/* each table's probe is built by format() from the catalog */
+	tabs = PQexec(c, "SELECT c.oid::regclass::text, format('SELECT count(*) FROM %s "
+			 "WHERE %I = $1::uuid', c.oid::regclass, CASE WHEN c.relname = 'tenants' "
+			 "THEN 'id' ELSE 'tenant_id' END) FROM pg_class c "
 			 "JOIN pg_namespace n ON n.oid = c.relnamespace "
 			 "WHERE n.nspname = 'tenantry' AND c.relkind IN ('r', 'p', 'v') "
 			 "AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM pg_attribute a "
