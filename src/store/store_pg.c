@@ -614,6 +614,9 @@ fill_ops(void)
 {
 	pg_ops_tenants(&ops);
 	pg_ops_members(&ops);
+	pg_ops_invitations(&ops);
+	pg_ops_settings(&ops);
+	pg_ops_keys(&ops);
 	pg_ops_usage(&ops);
 	pg_ops_audit(&ops);
 	pg_ops_platform(&ops);

@@ -151,7 +151,13 @@ scope_mask pg_scopes(const char *csv);
 
 /* Operation tables filled by the other files. */
 void pg_ops_tenants(struct store_ops *ops);
+/* A member from the row of columns tenant_id, user_id, email, full_name,
+ * role, active, joined_at, last_active_at (store_pg_members.c). */
+void pg_member_row(struct member *m, const PGresult *r, int row);
 void pg_ops_members(struct store_ops *ops);
+void pg_ops_invitations(struct store_ops *ops);
+void pg_ops_settings(struct store_ops *ops);
+void pg_ops_keys(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_platform(struct store_ops *ops);

@@ -283,11 +283,26 @@ pg_tenant_export(char **json_out, struct store *st, const char *tenant, struct e
 	return *json_out ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
 }
 
+static int
+pg_tenant_purge_due(int *purged, struct store *st, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP0("SELECT tenantry.tenant_purge_due()", &r);
+
+	*purged = 0;
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	*purged = (int)pg_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
 void
 pg_ops_platform(struct store_ops *ops)
 {
 	ops->health_get = pg_health_get;
 	ops->health_refresh = pg_health_refresh;
+	ops->tenant_purge_due = pg_tenant_purge_due;
 	ops->metrics = pg_metrics;
 	ops->tenant_export = pg_tenant_export;
 }

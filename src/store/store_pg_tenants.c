@@ -566,20 +566,6 @@ pg_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct st
 	return one_tenant(out, r, tenant, e);
 }
 
-static int
-pg_tenant_purge_due(int *purged, struct store *st, struct err *e)
-{
-	PGresult *r = NULL;
-	struct pgstep step = PG_STEP0("SELECT tenantry.tenant_purge_due()", &r);
-
-	*purged = 0;
-	if (pg_run(pg_of(st), &step, 1, e) < 0)
-		return -1;
-	*purged = (int)pg_i64(r, 0, 0);
-	PQclear(r);
-	return 0;
-}
-
 /* ---- tiers ---------------------------------------------------------------- */
 
 static void
@@ -684,5 +670,4 @@ pg_ops_tenants(struct store_ops *ops)
 	ops->tenant_update = pg_tenant_update;
 	ops->tenant_set_status = pg_tenant_set_status;
 	ops->tenant_set_tier = pg_tenant_set_tier;
-	ops->tenant_purge_due = pg_tenant_purge_due;
 }

@@ -455,73 +455,14 @@ rest_ping(struct store *st, struct err *e)
 
 /* ---- what only the database store does -------------------------------------------
  *
- * Credentials (tenantryd's own lookups, staff accounts) and Idempotency-Key
- * transactions are the server's side of the API: over REST they answer
- * ERR_METHOD, so that no slot of the table is NULL. */
+ * Idempotency-Key transactions are the server's side of the API: over REST
+ * they answer ERR_METHOD (rest_over_db, also for the credential lookups of
+ * store_rest_auth.c), so that no slot of the table is NULL. */
 
-static int
-over_rest(struct err *e, const char *what)
+int
+rest_over_db(struct err *e, const char *what)
 {
 	return err_set(e, ERR_METHOD, "%s is done on the database (--db), not over REST", what);
-}
-
-static int
-rest_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e)
-{
-	(void)st, (void)email_or_id;
-	memset(out, 0, sizeof *out);
-	return over_rest(e, "looking up an account");
-}
-
-static int
-rest_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
-		      const char *user, struct err *e)
-{
-	(void)out, (void)max, (void)st, (void)user;
-	*n = 0;
-	return over_rest(e, "looking up memberships");
-}
-
-static int
-rest_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
-		   struct err *e)
-{
-	(void)st, (void)user, (void)tenant, (void)rehash;
-	return over_rest(e, "recording a login");
-}
-
-static int
-rest_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
-		  struct err *e)
-{
-	(void)st, (void)user, (void)sealed, (void)enabled;
-	return over_rest(e, "setting a second factor");
-}
-
-static int
-rest_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e)
-{
-	(void)st, (void)prefix;
-	memset(out, 0, sizeof *out);
-	return over_rest(e, "looking up an API key");
-}
-
-static int
-rest_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
-	       enum staff_role role, const char *password_hash, struct err *e)
-{
-	(void)st, (void)email, (void)full_name, (void)role, (void)password_hash;
-	id_out[0] = '\0';
-	return over_rest(e, "creating a staff account");
-}
-
-static int
-rest_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e)
-{
-	(void)st;
-	for (size_t i = 0; i < n; i++)
-		rows[i].found = false;
-	return over_rest(e, "counting served API calls");
 }
 
 /* The REST store sends Idempotency-Keys (store_rest.c's calls); it keeps
@@ -532,14 +473,14 @@ rest_idem_begin(struct idem_answer *out, struct store *st, const char *caller, c
 {
 	(void)st, (void)caller, (void)key, (void)fingerprint;
 	memset(out, 0, sizeof *out);
-	return over_rest(e, "keeping an Idempotency-Key");
+	return rest_over_db(e, "keeping an Idempotency-Key");
 }
 
 static int
 rest_idem_end(struct store *st, const struct idem_answer *answer, struct err *e)
 {
 	(void)st;
-	return answer ? over_rest(e, "keeping an Idempotency-Key") : 0;
+	return answer ? rest_over_db(e, "keeping an Idempotency-Key") : 0;
 }
 
 static struct store_ops ops = {
@@ -548,13 +489,6 @@ static struct store_ops ops = {
 	.close = rest_close,
 	.set_context = rest_set_context,
 	.ping = rest_ping,
-	.auth_user = rest_auth_user,
-	.auth_memberships = rest_auth_memberships,
-	.auth_login_ok = rest_auth_login_ok,
-	.auth_mfa_set = rest_auth_mfa_set,
-	.auth_api_key = rest_auth_api_key,
-	.staff_add = rest_staff_add,
-	.api_calls_served = rest_api_calls_served,
 	.idem_begin = rest_idem_begin,
 	.idem_end = rest_idem_end,
 };
@@ -568,6 +502,13 @@ fill_ops(void)
 	if (sodium_init() < 0) /* the Idempotency-Keys are random */
 		global_rc = CURLE_FAILED_INIT;
 	rest_ops_tenants(&ops);
+	rest_ops_auth(&ops);
+	rest_ops_members(&ops);
+	rest_ops_invitations(&ops);
+	rest_ops_settings(&ops);
+	rest_ops_keys(&ops);
+	rest_ops_audit(&ops);
+	rest_ops_platform(&ops);
 	rest_ops_usage(&ops);
 	rest_ops_feed(&ops);
 	rest_ops_view_as(&ops);

@@ -155,7 +155,34 @@ int rest_set_str(json_t *o, const char *key, const char *text, const char *field
 /* clang-format on */
 
 /* Operation tables filled by the other files. */
+/* GET of a tenant's sub-resource that replies with a list. */
+/* clang-format off */
+#define REST_TENANT_LIST_OP(name, T, route)                                  \
+	static int name(struct T##_list *out, struct store *st,              \
+			const char *tenant, struct err *e)                   \
+	{                                                                    \
+		struct rest_path p;                                          \
+		json_t *reply;                                               \
+		memset(out, 0, sizeof *out);                                 \
+		REST_NEED_TENANT(tenant, e);                                 \
+		rest_route(&p, route, tenant);                               \
+		if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)         \
+			return -1;                                           \
+		return T##_items(out, reply, e);                             \
+	}
+/* clang-format on */
+
+/* ERR_METHOD for what only the database store does (credential lookups,
+ * staff accounts, Idempotency-Key transactions, counted API calls). */
+int rest_over_db(struct err *e, const char *what);
+void rest_ops_auth(struct store_ops *ops);
 void rest_ops_tenants(struct store_ops *ops);
+void rest_ops_members(struct store_ops *ops);
+void rest_ops_invitations(struct store_ops *ops);
+void rest_ops_settings(struct store_ops *ops);
+void rest_ops_keys(struct store_ops *ops);
+void rest_ops_audit(struct store_ops *ops);
+void rest_ops_platform(struct store_ops *ops);
 void rest_ops_usage(struct store_ops *ops);
 void rest_ops_feed(struct store_ops *ops);
 void rest_ops_view_as(struct store_ops *ops);

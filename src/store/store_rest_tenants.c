@@ -1,5 +1,4 @@
-/* store_rest_tenants.c - tiers, tenants, members and invitations over
- * tenantryd (routes.h). */
+/* store_rest_tenants.c - tiers and tenants over tenantryd (routes.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +8,8 @@
 #include "store/store_rest.h"
 
 REST_ONE(tenant)
-REST_ONE(member)
-REST_ONE(invitation)
 REST_LIST(tier)
 REST_LIST(tenant)
-REST_LIST(member)
-REST_LIST(invitation)
 
 /* ---- tiers ------------------------------------------------------------------ */
 
@@ -238,218 +233,6 @@ rest_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct 
 	return tenant_reply(out, reply, e);
 }
 
-/* A reply {"<key>": n} of the maintenance routes. */
-static int
-count_reply(int *out, json_t *reply, const char *key, struct err *e)
-{
-	json_t *n = json_object_get(reply, key);
-
-	if (!json_is_integer(n)) {
-		json_decref(reply);
-		return rest_bad_reply(e, key, NULL);
-	}
-	*out = (int)json_integer_value(n);
-	json_decref(reply);
-	return 0;
-}
-
-static int
-rest_tenant_purge_due(int *purged, struct store *st, struct err *e)
-{
-	struct rest_path p;
-	json_t *reply;
-
-	*purged = 0;
-	rest_route(&p, ROUTE_PURGE_DUE);
-	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
-		return -1;
-	return count_reply(purged, reply, "purged", e);
-}
-
-static int
-rest_health_refresh(int *updated, struct store *st, struct err *e)
-{
-	struct rest_path p;
-	json_t *reply;
-
-	*updated = 0;
-	rest_route(&p, ROUTE_HEALTH_REFRESH);
-	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
-		return -1;
-	return count_reply(updated, reply, "updated", e);
-}
-
-/* ---- members ------------------------------------------------------------------ */
-
-static int
-rest_member_list(struct member_list *out, struct store *st, const char *tenant,
-		 const struct member_query *q, struct err *e)
-{
-	struct rest_path p;
-	json_t *reply;
-
-	memset(out, 0, sizeof *out);
-	REST_NEED_TENANT(tenant, e);
-	if (q && (q->role < -1 || q->role >= ROLE_COUNT))
-		return err_field(e, "role", "unknown role");
-	rest_route(&p, ROUTE_USERS_LIST, tenant);
-	if (q && q->role >= 0)
-		rest_query(&p, "role", member_role_name((enum member_role)q->role));
-	if (q && q->active >= 0)
-		rest_query(&p, "active", q->active ? "1" : "0");
-	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
-		return -1;
-	return member_items(out, reply, e);
-}
-
-static int
-rest_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-		   const enum member_role *role, int active, struct err *e)
-{
-	struct rest_path p;
-	json_t *body, *reply;
-
-	memset(out, 0, sizeof *out);
-	REST_NEED_TENANT(tenant, e);
-	if (role && (unsigned)*role >= ROLE_COUNT)
-		return err_field(e, "role", "unknown role");
-	if (!user || !*user)
-		return err_field(e, "user", "user missing");
-	if (!(body = json_object()))
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (role)
-		json_object_set_new(body, "role", json_string(member_role_name(*role)));
-	if (active >= 0)
-		json_object_set_new(body, "active", json_boolean(active));
-	rest_route(&p, ROUTE_USER_UPDATE, tenant, user);
-	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
-		return -1;
-	return member_reply(out, reply, e);
-}
-
-static int
-rest_member_remove(struct store *st, const char *tenant, const char *user, struct err *e)
-{
-	struct rest_path p;
-
-	REST_NEED_TENANT(tenant, e);
-	if (!user || !*user)
-		return err_field(e, "user", "user missing");
-	rest_route(&p, ROUTE_USER_REMOVE, tenant, user);
-	return rest_call(rest_of(st), &p, NULL, NULL, e);
-}
-
-/* ---- invitations ---------------------------------------------------------------- */
-
-static int
-rest_invitation_list(struct invitation_list *out, struct store *st, const char *tenant,
-		     struct err *e)
-{
-	struct rest_path p;
-	json_t *reply;
-
-	memset(out, 0, sizeof *out);
-	REST_NEED_TENANT(tenant, e);
-	rest_route(&p, ROUTE_INVITATIONS_LIST, tenant);
-	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
-		return -1;
-	return invitation_items(out, reply, e);
-}
-
-/* An invitation with its one-time token beside it. */
-static int
-invitation_token_reply(struct invitation *out, char token_out[96], json_t *reply, struct err *e)
-{
-	const char *token = json_string_value(json_object_get(reply, "token"));
-
-	if (!token || strlen(token) >= 96) {
-		json_decref(reply);
-		return rest_bad_reply(e, "invitation", NULL);
-	}
-	snprintf(token_out, 96, "%s", token);
-	if (invitation_reply(out, reply, e) < 0) {
-		memset(token_out, 0, 96);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-rest_invitation_create(struct invitation *out, char token_out[96], struct store *st,
-		       const char *tenant, const char *email, enum member_role role, struct err *e)
-{
-	struct rest_path p;
-	json_t *body, *reply;
-
-	memset(out, 0, sizeof *out);
-	token_out[0] = '\0';
-	REST_NEED_TENANT(tenant, e);
-	if ((unsigned)role >= ROLE_COUNT)
-		return err_field(e, "role", "unknown role");
-	if (!(body = json_pack("{s:s}", "role", member_role_name(role))))
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (rest_set_str(body, "email", email ? email : "", "email", e) < 0) {
-		json_decref(body);
-		return -1;
-	}
-	rest_route(&p, ROUTE_INVITATIONS_CREATE, tenant);
-	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
-		return -1;
-	return invitation_token_reply(out, token_out, reply, e);
-}
-
-static int
-rest_invitation_resend(struct invitation *out, char token_out[96], struct store *st,
-		       const char *tenant, const char *invitation, struct err *e)
-{
-	struct rest_path p;
-	json_t *reply;
-
-	memset(out, 0, sizeof *out);
-	token_out[0] = '\0';
-	REST_NEED_TENANT(tenant, e);
-	if (!invitation || !*invitation)
-		return err_field(e, "invitation", "invitation missing");
-	rest_route(&p, ROUTE_INVITATION_RESEND, tenant, invitation);
-	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
-		return -1;
-	return invitation_token_reply(out, token_out, reply, e);
-}
-
-static int
-rest_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e)
-{
-	struct rest_path p;
-
-	REST_NEED_TENANT(tenant, e);
-	if (!invitation || !*invitation)
-		return err_field(e, "invitation", "invitation missing");
-	rest_route(&p, ROUTE_INVITATION_REVOKE, tenant, invitation);
-	return rest_call(rest_of(st), &p, NULL, NULL, e);
-}
-
-static int
-rest_invitation_accept(struct member *out, struct store *st, const char *token,
-		       const char *full_name, const char *password, struct err *e)
-{
-	struct rest_path p;
-	json_t *body = json_object(), *reply;
-
-	memset(out, 0, sizeof *out);
-	if (!body)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (rest_set_str(body, "token", token ? token : "", "token", e) < 0
-	    || rest_set_str(body, "full_name", full_name, "full_name", e) < 0
-	    || rest_set_str(body, "password", password, "password", e) < 0) {
-		json_decref(body);
-		return -1;
-	}
-	rest_route(&p, ROUTE_INVITATION_ACCEPT);
-	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
-		return -1;
-	return member_reply(out, reply, e);
-}
-
 void
 rest_ops_tenants(struct store_ops *ops)
 {
@@ -461,14 +244,4 @@ rest_ops_tenants(struct store_ops *ops)
 	ops->tenant_update = rest_tenant_update;
 	ops->tenant_set_status = rest_tenant_set_status;
 	ops->tenant_set_tier = rest_tenant_set_tier;
-	ops->tenant_purge_due = rest_tenant_purge_due;
-	ops->health_refresh = rest_health_refresh;
-	ops->member_list = rest_member_list;
-	ops->member_update = rest_member_update;
-	ops->member_remove = rest_member_remove;
-	ops->invitation_list = rest_invitation_list;
-	ops->invitation_create = rest_invitation_create;
-	ops->invitation_resend = rest_invitation_resend;
-	ops->invitation_revoke = rest_invitation_revoke;
-	ops->invitation_accept = rest_invitation_accept;
 }

@@ -1,4 +1,5 @@
-/* store_rest_login.c - signing in to tenantryd for remote mode (remote.h). */
+/* store_rest_auth.c - signing in to tenantryd for remote mode (remote.h),
+ * and the credential operations that only the database store does. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,4 +73,70 @@ remote_login_clear(struct remote_login *l)
 		free(l->token);
 	}
 	memset(l, 0, sizeof *l);
+}
+
+/* ---- what only the database store does ----------------------------------------
+ *
+ * Credentials (tenantryd's own lookups, staff accounts) are the server's side
+ * of the API: over REST they answer ERR_METHOD. */
+
+static int
+rest_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e)
+{
+	(void)st, (void)email_or_id;
+	memset(out, 0, sizeof *out);
+	return rest_over_db(e, "looking up an account");
+}
+
+static int
+rest_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
+		      const char *user, struct err *e)
+{
+	(void)out, (void)max, (void)st, (void)user;
+	*n = 0;
+	return rest_over_db(e, "looking up memberships");
+}
+
+static int
+rest_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
+		   struct err *e)
+{
+	(void)st, (void)user, (void)tenant, (void)rehash;
+	return rest_over_db(e, "recording a login");
+}
+
+static int
+rest_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
+		  struct err *e)
+{
+	(void)st, (void)user, (void)sealed, (void)enabled;
+	return rest_over_db(e, "setting a second factor");
+}
+
+static int
+rest_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e)
+{
+	(void)st, (void)prefix;
+	memset(out, 0, sizeof *out);
+	return rest_over_db(e, "looking up an API key");
+}
+
+static int
+rest_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
+	       enum staff_role role, const char *password_hash, struct err *e)
+{
+	(void)st, (void)email, (void)full_name, (void)role, (void)password_hash;
+	id_out[0] = '\0';
+	return rest_over_db(e, "creating a staff account");
+}
+
+void
+rest_ops_auth(struct store_ops *ops)
+{
+	ops->auth_user = rest_auth_user;
+	ops->auth_memberships = rest_auth_memberships;
+	ops->auth_login_ok = rest_auth_login_ok;
+	ops->auth_mfa_set = rest_auth_mfa_set;
+	ops->auth_api_key = rest_auth_api_key;
+	ops->staff_add = rest_staff_add;
 }
