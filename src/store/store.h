@@ -19,7 +19,7 @@
 #include "core/types.h"
 #include "store/secret.h" /* passwords, sealed secrets: part of this interface */
 
-#define STORE_OPS_VERSION 2
+#define STORE_OPS_VERSION 3
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {

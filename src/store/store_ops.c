@@ -441,9 +441,6 @@ store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, s
 int
 store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
 {
-	out[0] = '\0';
-	if (!st->ops->tenant_of_host)
-		return err_set(e, ERR_NOT_FOUND, "no tenant %s", host);
 	return st->ops->tenant_of_host(out, st, host, e);
 }
 

@@ -507,6 +507,14 @@ rest_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, st
 }
 
 static int
+rest_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
+{
+	(void)st, (void)host;
+	out[0] = '\0';
+	return over_rest(e, "resolving a request's Host");
+}
+
+static int
 rest_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 	       enum staff_role role, const char *password_hash, struct err *e)
 {
@@ -544,6 +552,7 @@ static struct store_ops ops = {
 	.auth_login_ok = rest_auth_login_ok,
 	.auth_mfa_set = rest_auth_mfa_set,
 	.auth_api_key = rest_auth_api_key,
+	.tenant_of_host = rest_tenant_of_host,
 	.staff_add = rest_staff_add,
 	.idem_begin = rest_idem_begin,
 	.idem_end = rest_idem_end,
