@@ -13,7 +13,10 @@
  * Credentials: "Authorization: Bearer <JWT>" from /api/auth/login, or
  * "Authorization: Bearer tnt_..." (a tenant API key). Staff tokens act on
  * the tenant named in the path; "X-Tenant-ID" names one for routes without
- * it. A staff token with "X-View-As: <tenant>" and "X-View-As-Role:
+ * it and, on routes with it, must name the same tenant (else: unknown
+ * tenant). User tokens and API keys act on their own tenant; with
+ * tenantryd --tenant-domain a Host naming another tenant (<slug>.<base>,
+ * a verified domain) is answered as an unknown tenant. A staff token with "X-View-As: <tenant>" and "X-View-As-Role:
  * admin|manager|member|viewer" runs as that tenant's database role (view
  * as tenant; needs view_as).
  *

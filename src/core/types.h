@@ -226,6 +226,9 @@ struct tenant_patch {
 	const char *locale;
 	const char *settings_json; /* replaces the settings object */
 	const char *branding_json; /* replaces the branding object */
+	/* "true" verifies the domain now, "false" unverifies it (platform
+	 * staff only; 050_tenant_hosts.sql) */
+	const char *domain_verified_at;
 };
 
 struct member {

@@ -148,6 +148,23 @@ member_json_text(char **out, json_t *o, const char *key, struct err *e)
 	return json_value_text(out, v, key, e); /* depth and size limits */
 }
 
+/* "domain_verified": true or false, platform staff only (a verified
+ * domain names its tenant from a request's Host). */
+static int
+domain_verified(struct tenant_patch *p, struct req *r, json_t *b, struct err *e)
+{
+	json_t *v = json_object_get(b, "domain_verified");
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return err_field(e, "domain_verified", "domain_verified must be true or false");
+	if (!principal_is_staff(&r->who) || r->who.staff != STAFF_PLATFORM_ADMIN)
+		return err_set(e, ERR_FORBIDDEN, "only platform staff verify a domain");
+	p->domain_verified_at = json_is_true(v) ? "true" : "false";
+	return 0;
+}
+
 static void
 h_tenant_update(struct req *r, struct reply *rp)
 {
@@ -168,7 +185,8 @@ h_tenant_update(struct req *r, struct reply *rp)
 	     || api_member_str(&p.timezone, b, "timezone", false, &e) < 0
 	     || api_member_str(&p.locale, b, "locale", false, &e) < 0
 	     || member_json_text(&settings, b, "settings", &e) < 0
-	     || member_json_text(&branding, b, "branding", &e) < 0;
+	     || member_json_text(&branding, b, "branding", &e) < 0
+	     || domain_verified(&p, r, b, &e) < 0;
 	p.settings_json = settings;
 	p.branding_json = branding;
 	if (!rc)

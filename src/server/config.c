@@ -51,6 +51,7 @@ static const struct key {
 	S("jwt-issuer", issuer),
 	S("jwt-audience", audience),
 	S("master-key-file", master_key_file),
+	S("tenant-domain", tenant_domain),
 	I("token-ttl", token_ttl, 60, 86400 * 30, false),
 	I("db-pool", pool, 1, 256, false),
 	I("threads", threads, 1, 64, false),

@@ -180,6 +180,110 @@ set_context(struct req *r, struct err *e)
 	return 0;
 }
 
+/* ---- the tenant a request names -------------------------------------------------- */
+
+/* The answer to a tenant that does not exist: ref is what the request
+ * named it by (the path's {id} when there is one). */
+static int
+unknown_tenant(struct req *r, const char *ref, struct err *e)
+{
+	const char *path = api_tenant(r);
+
+	return err_set(e, ERR_NOT_FOUND, "no tenant %s", path ? path : ref);
+}
+
+/* Do refs a and b name the same tenant (as the caller sees tenants)? */
+static bool
+same_tenant(struct req *r, const char *a, const char *b)
+{
+	struct tenant ta, tb;
+	struct err e;
+	bool same;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (store_tenant_get(&ta, r->st, a, &e) < 0)
+		return false;
+	if (store_tenant_get(&tb, r->st, b, &e) < 0) {
+		tenant_clear(&ta);
+		return false;
+	}
+	same = strcmp(ta.id, tb.id) == 0;
+	tenant_clear(&ta);
+	tenant_clear(&tb);
+	return same;
+}
+
+/* The Host without port and trailing dot, lower case, in out; false for
+ * none, an address or localhost (no tenant named). */
+static bool
+request_host(struct req *r, char *out, size_t n)
+{
+	const char *h = req_header(r, "Host");
+	size_t len = 0;
+
+	if (!h || !*h || *h == '[')
+		return false;
+	while (h[len] && h[len] != ':' && len + 1 < n) {
+		out[len] = (char)(h[len] >= 'A' && h[len] <= 'Z' ? h[len] + 32 : h[len]);
+		len++;
+	}
+	while (len && out[len - 1] == '.')
+		len--;
+	out[len] = '\0';
+	if (!len || strcmp(out, "localhost") == 0 || strspn(out, "0123456789.") == len)
+		return false;
+	return true;
+}
+
+/* A tenant user or API key: the Host (--tenant-domain) may name a tenant
+ * as <slug>.<base> or a verified domain; it must be the credential's own,
+ * or the request is answered as for an unknown tenant. */
+static int
+check_host(struct req *r, struct err *e)
+{
+	const char *base = server_cfg ? server_cfg->tenant_domain : NULL;
+	char host[256], id[ID_LEN];
+	size_t hl, bl;
+	struct tenant own;
+	bool same;
+
+	if (!base || !*base || !request_host(r, host, sizeof host))
+		return 0;
+	hl = strlen(host);
+	bl = strlen(base);
+	if (hl > bl + 1 && host[hl - bl - 1] == '.' && strcasecmp(host + hl - bl, base) == 0) {
+		host[hl - bl - 1] = '\0'; /* the slug */
+		if (strchr(host, '.'))
+			return unknown_tenant(r, host, e);
+		if (store_tenant_get(&own, r->st, r->who.tenant_id, e) < 0)
+			return -1;
+		same = strcmp(own.slug, host) == 0;
+		tenant_clear(&own);
+		return same ? 0 : unknown_tenant(r, host, e);
+	}
+	if (strcasecmp(host, base) == 0)
+		return 0;
+	if (store_tenant_of_host(id, r->st, host, e) < 0)
+		return e->code == ERR_NOT_FOUND ? 0 : -1; /* not a tenant's domain */
+	return strcmp(id, r->who.tenant_id) == 0 ? 0 : unknown_tenant(r, host, e);
+}
+
+/* The tenant of the request: the credential's for tenant users and API
+ * keys (a Host naming another is an unknown tenant); for staff the path,
+ * which X-Tenant-ID, when given, must name too. */
+static int
+resolve_tenant(struct req *r, struct err *e)
+{
+	const char *named = req_header(r, "X-Tenant-ID"), *path = api_tenant(r);
+
+	if (r->who.kind == PRINCIPAL_USER || r->who.kind == PRINCIPAL_KEY)
+		return check_host(r, e);
+	if (r->who.kind != PRINCIPAL_STAFF || r->who.view_as || !named || !path)
+		return 0;
+	return same_tenant(r, path, named) ? 0 : unknown_tenant(r, named, e);
+}
+
 void
 api_healthz(struct req *r, struct reply *rp)
 {
@@ -252,6 +356,8 @@ handle(struct req *r, struct reply *rp)
 		err_set(&e, ERR_FORBIDDEN, "not allowed for the role being viewed as");
 		goto failed;
 	}
+	if (!route_is_public(id) && resolve_tenant(r, &e) < 0)
+		goto failed;
 	rate.limit = -1;
 	if ((r->who.kind == PRINCIPAL_USER || r->who.kind == PRINCIPAL_KEY)
 	    && ratelimit_take(&rate, r->who.tenant_id, r->st)) {

@@ -41,6 +41,7 @@ usage(FILE *f)
 	    "  --jwt-audience S         aud likewise (default tenantry-api)\n"
 	    "  --token-ttl SECONDS      lifetime of issued tokens (default 3600)\n"
 	    "  --master-key-file F      key for encrypted settings and second factors\n"
+	    "  --tenant-domain BASE     a Host <slug>.BASE or a verified domain names the tenant\n"
 	    "  --db-pool N              database sessions (default 16)\n"
 	    "  --threads N              event loop threads (default: one per CPU)\n"
 	    "  --max-body BYTES         request body cap (default 65536)\n"

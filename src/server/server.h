@@ -50,6 +50,9 @@ struct server_config {
 	const char *port_file;       /* --port-file: the bound port, once listening */
 	int log_level;               /* enum log_level (log.h), default info */
 	int log_format;              /* enum log_format, default logfmt */
+	/* --tenant-domain: a request's Host <slug>.<this>, or a tenant's
+	 * verified domain, names its tenant (handlers.c); NULL = off */
+	const char *tenant_domain;
 };
 
 /* ---- the verified caller -------------------------------------------------- */

@@ -19,7 +19,7 @@
 #include "core/types.h"
 #include "store/secret.h" /* passwords, sealed secrets: part of this interface */
 
-#define STORE_OPS_VERSION 2
+#define STORE_OPS_VERSION 3
 
 /* One tenant's API calls served by tenantryd (store_api_calls_served). */
 struct api_calls_count {
@@ -386,6 +386,10 @@ struct store_ops {
 			    struct err *e);
 	int (*auth_api_key)(struct auth_key *out, struct store *st, const char *prefix,
 			    struct err *e);
+	/* The tenant whose verified domain (050_tenant_hosts.sql) is host, in
+	 * out; ERR_NOT_FOUND for an unverified or unknown domain. Across
+	 * tenants; only tenantryd resolving a request's Host asks. */
+	int (*tenant_of_host)(char out[ID_LEN], struct store *st, const char *host, struct err *e);
 	/* Creates a staff account or replaces its role and password. */
 	int (*staff_add)(char id_out[ID_LEN], struct store *st, const char *email,
 			 const char *full_name, enum staff_role role, const char *password_hash,
@@ -520,6 +524,7 @@ int store_auth_login_ok(struct store *st, const char *user, const char *tenant, 
 int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
 		       struct err *e);
 int store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e);
+int store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e);
 int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 		    enum staff_role role, const char *password_hash, struct err *e);
 int store_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,

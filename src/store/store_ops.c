@@ -447,6 +447,12 @@ store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, s
 }
 
 int
+store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
+{
+	return st->ops->tenant_of_host(out, st, host, e);
+}
+
+int
 store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 		enum staff_role role, const char *password_hash, struct err *e)
 {

@@ -119,6 +119,24 @@ pg_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, stru
 }
 
 static int
+pg_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
+{
+	PGresult *r = NULL;
+	struct pgstep steps[] = { PG_STEP("SELECT tenantry.tenant_of_host($1)", &r, host) };
+	int rc = 0;
+
+	out[0] = '\0';
+	if (pg_run(pg_of(st), steps, 1, e) < 0)
+		return -1;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+		rc = err_set(e, ERR_NOT_FOUND, "no tenant %s", host);
+	else
+		snprintf(out, ID_LEN, "%s", pg_s(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+static int
 pg_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 	     enum staff_role role, const char *password_hash, struct err *e)
 {
@@ -143,5 +161,6 @@ pg_ops_auth(struct store_ops *ops)
 	ops->auth_login_ok = pg_auth_login_ok;
 	ops->auth_mfa_set = pg_auth_mfa_set;
 	ops->auth_api_key = pg_auth_api_key;
+	ops->tenant_of_host = pg_tenant_of_host;
 	ops->staff_add = pg_staff_add;
 }

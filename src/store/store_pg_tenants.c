@@ -444,6 +444,7 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 		F(locale, "$%d"),
 		F(settings_json, "$%d::jsonb"),
 		F(branding_json, "$%d::jsonb"),
+		F(domain_verified_at, "CASE WHEN $%d::boolean THEN now() END"),
 #undef F
 	};
 	char sql[2048];
@@ -460,7 +461,7 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		const char *v = *(const char *const *)((const char *)p + fields[i].off);
 		const char *col = fields[i].col;
-		char expr[32];
+		char expr[64];
 		int bad = 0;
 
 		if (!v)

@@ -122,6 +122,14 @@ rest_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, st
 }
 
 static int
+rest_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
+{
+	(void)st, (void)host;
+	out[0] = '\0';
+	return rest_over_db(e, "resolving a request's Host");
+}
+
+static int
 rest_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 	       enum staff_role role, const char *password_hash, struct err *e)
 {
@@ -138,5 +146,6 @@ rest_ops_auth(struct store_ops *ops)
 	ops->auth_login_ok = rest_auth_login_ok;
 	ops->auth_mfa_set = rest_auth_mfa_set;
 	ops->auth_api_key = rest_auth_api_key;
+	ops->tenant_of_host = rest_tenant_of_host;
 	ops->staff_add = rest_staff_add;
 }

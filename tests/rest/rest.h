@@ -27,6 +27,8 @@ static char *admin, *manager, *member, *viewer; /* of alpha-labs */
 static char *key_read, *key_users;              /* alpha-labs keys */
 static char alpha[ID_LEN], beta[ID_LEN];
 static char secret[128];
+/* Extra tenantryd arguments of the suite (NULL-terminated; NULL: none). */
+static const char *const *srv_extra;
 
 /* A JWT with claims_json, signed with key by alg (kid when not NULL). */
 static inline char *
@@ -141,7 +143,7 @@ static inline void
 setup(void)
 {
 	db = testdb_create();
-	testsrv_start(&srv, db, NULL);
+	testsrv_start(&srv, db, srv_extra);
 	platform = testsrv_staff_token(&srv, "root@ops.test", "platform_admin");
 	support = testsrv_staff_token(&srv, "help@ops.test", "support");
 	oncall = testsrv_staff_token(&srv, "pager@ops.test", "oncall");
