@@ -255,6 +255,42 @@ s_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, str
 }
 
 static int
+s_view_as_start(struct view_session *out, struct store *st, const char *tenant,
+		enum member_role role, const char *reason, int minutes, struct err *e)
+{
+	(void)st, (void)tenant, (void)role, (void)reason, (void)minutes;
+	ZERO(out);
+	return down(e);
+}
+static int
+s_view_as_get(struct view_session *out, struct store *st, const char *session, struct err *e)
+{
+	(void)st, (void)session;
+	ZERO(out);
+	return none(e);
+}
+static int
+s_view_as_list(struct view_session_list *out, struct store *st, struct err *e)
+{
+	(void)st, (void)e;
+	ZERO(out);
+	return 0;
+}
+static int
+s_view_as_end(struct store *st, const char *session, struct err *e)
+{
+	(void)st, (void)session;
+	return none(e);
+}
+static int
+s_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
+{
+	(void)st, (void)host;
+	out[0] = '\0';
+	return none(e);
+}
+
+static int
 s_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
 	     struct err *e)
 {
@@ -610,6 +646,11 @@ static const struct store_ops stub_ops = {
 	.auth_mfa_set = s_auth_mfa_set,
 	.auth_api_key = s_auth_api_key,
 	.staff_add = s_staff_add,
+	.tenant_of_host = s_tenant_of_host,
+	.view_as_start = s_view_as_start,
+	.view_as_get = s_view_as_get,
+	.view_as_list = s_view_as_list,
+	.view_as_end = s_view_as_end,
 	.idem_begin = s_idem_begin,
 	.idem_end = s_idem_end,
 };
