@@ -408,7 +408,9 @@ START_TEST(notify_on_append)
 		      "%s", e.message);
 	setting_clear(&s);
 	seq = testdb_int(su, "SELECT max(seq) FROM tenantry.audit_log WHERE tenant_id = '%s'", id);
-	snprintf(want, sizeof want, "%s:%lld", id, seq);
+	ck_assert_int_gt(seq, 0);
+	/* one wake-up, naming nothing (033_quiet_notify.sql) */
+	want[0] = '\0';
 	ck_assert_int_eq(testdb_notifies(listener, got, 16, 1, 5000), 1);
 	ck_assert_str_eq(got[0], want);
 
