@@ -8,11 +8,11 @@
 
 #include "store/migrate.h"
 
-static PGconn *
-open_conn(const char *conninfo, struct err *e)
+PGconn *
+admin_connect(const char *conninfo, const char *app, struct err *e)
 {
 	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { conninfo ? conninfo : "", "tenantry-admin", NULL };
+	const char *vals[] = { conninfo ? conninfo : "", app, NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 
 	if (!c || PQstatus(c) != CONNECTION_OK) {
@@ -72,7 +72,7 @@ run_built(PGconn *c, const char *build, int n, const char *const *params, struct
 int
 admin_migrate(const char *conninfo, int *applied, int *total, struct err *e)
 {
-	PGconn *c = open_conn(conninfo, e);
+	PGconn *c = admin_connect(conninfo, "tenantry-admin", e);
 	int rc;
 
 	if (!c)
@@ -115,7 +115,7 @@ admin_operator(const char *conninfo, const char *role, enum staff_role staff, co
 	if (!group)
 		return err_field(e, "role",
 				 "the staff role must be platform_admin, support or oncall");
-	if (!(c = open_conn(conninfo, e)))
+	if (!(c = admin_connect(conninfo, "tenantry-admin", e)))
 		return -1;
 	exists = run(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, e);
 	if (exists < 0 || run(c, "BEGIN", 0, NULL, e) < 0
@@ -175,7 +175,7 @@ static const char DEMO_MEMBERS[] =
 int
 admin_demo_members(const char *conninfo, int pool, long *members, struct err *e)
 {
-	PGconn *c = open_conn(conninfo, e);
+	PGconn *c = admin_connect(conninfo, "tenantry-admin", e);
 	char n[16];
 	const char *p[1] = { n };
 	long rows;
@@ -198,7 +198,7 @@ admin_demo_members(const char *conninfo, int pool, long *members, struct err *e)
 int
 admin_demo_age(const char *conninfo, struct err *e)
 {
-	PGconn *c = open_conn(conninfo, e);
+	PGconn *c = admin_connect(conninfo, "tenantry-admin", e);
 	int rc = 0;
 
 	if (!c)

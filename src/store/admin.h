@@ -9,6 +9,10 @@
 #include "core/types.h"
 
 /* Applies the missing migrations; *applied, *total may be NULL. */
+/* A session for the administrative commands (application_name app), with
+ * notices below warnings quiet; NULL with ERR_UNAVAILABLE. */
+struct pg_conn; /* libpq's PGconn, for the store's own files */
+struct pg_conn *admin_connect(const char *conninfo, const char *app, struct err *e);
 int admin_migrate(const char *conninfo, int *applied, int *total, struct err *e);
 
 /* Creates (or updates) a login role that is a member of exactly the group

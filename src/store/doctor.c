@@ -1,6 +1,8 @@
 /* doctor.c - the catalog checks and the live probe of `tenantry doctor`. */
 #include "store/doctor.h"
 
+#include "store/admin.h"
+
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,20 +179,11 @@ probe(PGconn *c, struct doctor_report *out, struct err *e)
 int
 doctor_run(struct doctor_report *out, const char *conninfo, struct err *e)
 {
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { conninfo ? conninfo : "", "tenantry-doctor", NULL };
 	PGconn *c;
 
 	memset(out, 0, sizeof *out);
-	c = PQconnectdbParams(keys, vals, 1);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		const char *m = c ? PQerrorMessage(c) : "out of memory";
-
-		err_set(e, ERR_UNAVAILABLE, "cannot connect to the database: %.*s",
-			(int)strcspn(m, "\n"), m);
-		PQfinish(c);
+	if (!(c = admin_connect(conninfo, "tenantry-doctor", e)))
 		return -1;
-	}
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
 		PGresult *r = PQexec(c, checks[i].sql);
 

@@ -8,21 +8,13 @@
 int
 admin_role_check(const char *conninfo, const char *group, struct err *e)
 {
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { conninfo ? conninfo : "", "tenantry", NULL };
 	const char *p[1] = { group };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	PGconn *c = admin_connect(conninfo, "tenantry", e);
 	PGresult *r;
 	int rc = -1;
 
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		const char *m = c ? PQerrorMessage(c) : "out of memory";
-
-		err_set(e, ERR_UNAVAILABLE, "cannot connect to the database: %.*s",
-			(int)strcspn(m, "\n"), m);
-		PQfinish(c);
+	if (!c)
 		return -1;
-	}
 	/* What the login holds: the staff and tenant roles it may SET ROLE
 	 * to, for the message. */
 	r = PQexecParams(c,
