@@ -8,9 +8,9 @@
 static const struct {
 	const char *name, *method, *pattern;
 	int status;
-	const char *query;
+	const char *query, *body;
 } table[] = {
-#define X(e, m, p, n, perm, fn, st, q) { #e, m, p, st, q },
+#define X(e, m, p, n, perm, fn, st, q, b) { #e, m, p, st, q, b },
 	ROUTES(X)
 #undef X
 };
@@ -179,4 +179,25 @@ route_param(const struct route_match *m, const char *name)
 		    && m->param[i].name[n] == '}')
 			return m->param[i].value;
 	return NULL;
+}
+
+const char *
+route_body(enum route_id r)
+{
+	return (unsigned)r < ROUTE_COUNT ? table[r].body : "";
+}
+
+bool
+route_body_allows(enum route_id r, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *b = route_body(r); *b;) {
+		size_t len = strcspn(b, ",");
+
+		if (len == n && strncmp(b, key, n) == 0)
+			return true;
+		b += len + (b[len] == ',');
+	}
+	return false;
 }

@@ -29,11 +29,12 @@
 
 #include <stdbool.h>
 
-/* X(name, method, pattern, need, permission, handler, status, query):
+/* X(name, method, pattern, need, permission, handler, status, query, body):
  * who may call it is part of its row, so a route cannot be added without
  * saying (a row without them does not compile); the request goes to
  * api_<handler> (server/api.h, one file per resource); status is its
- * success status and query its query parameters, comma-separated. The
+ * success status, query its query parameters and body the members its
+ * JSON body may have (another member is 422, naming it), comma-separated. The
  * REST store builds its calls from these rows, and a test holds
  * docs/openapi.yaml to them. need is PUBLIC (no credential), ANY (any valid
  * credential), PERM (the permission, core/perm.h), STAFF, ADMIN
@@ -43,127 +44,127 @@
 /* clang-format off */
 #define ROUTES(X)                                                            \
 	X(AUTH_LOGIN, "POST", "/api/auth/login",                             \
-	  PUBLIC, NONE, auth_login, 200, "")                                 \
+	  PUBLIC, NONE, auth_login, 200, "", "email,password,totp,tenant")                                 \
 	X(AUTH_TOTP, "POST", "/api/auth/totp",                               \
-	  PERSON, NONE, auth_totp, 200, "")                                  \
+	  PERSON, NONE, auth_totp, 200, "", "")                                  \
 	X(AUTH_TOTP_CONFIRM, "POST", "/api/auth/totp/confirm",               \
-	  PERSON, NONE, auth_totp_confirm, 204, "")                          \
+	  PERSON, NONE, auth_totp_confirm, 204, "", "code")                          \
 	X(TIERS_LIST, "GET", "/api/tiers",                                   \
-	  ANY, NONE, tiers_list, 200, "")                                    \
+	  ANY, NONE, tiers_list, 200, "", "")                                    \
 	X(TIERS_CREATE, "POST", "/api/tiers",                                \
-	  ADMIN, NONE, tiers_create, 201, "")                                \
+	  ADMIN, NONE, tiers_create, 201, "", "name,display_name,rank,price_cents,max_users,storage_limit_bytes,api_calls_per_hour,max_api_keys,invitations_per_day,trial_days,features")                                \
 	X(TIERS_PUT, "PUT", "/api/tiers",                                    \
-	  ADMIN, NONE, tiers_put, 200, "")                                   \
+	  ADMIN, NONE, tiers_put, 200, "", "name,display_name,rank,price_cents,max_users,storage_limit_bytes,api_calls_per_hour,max_api_keys,invitations_per_day,trial_days,features")                                   \
 	X(TENANTS_LIST, "GET", "/api/tenants",                               \
-	  PERM, TENANT_READ, tenants_list, 200, "filter,tier,status,sort,desc,after,limit") \
+	  PERM, TENANT_READ, tenants_list, 200, "filter,tier,status,sort,desc,after,limit", "") \
 	X(TENANTS_CREATE, "POST", "/api/tenants",                            \
-	  PERM, TENANTS_CREATE, tenants_create, 201, "")                     \
+	  PERM, TENANTS_CREATE, tenants_create, 201, "", "name,organization_name,admin_email,admin_name,subscription_tier,tier,tenant_tier,domain,slug,billing_email,contact_phone,timezone,locale,trial")                     \
 	X(TENANT_CURRENT, "GET", "/api/tenants/current",                     \
-	  PERM, TENANT_READ, tenant_current, 200, "")                        \
+	  PERM, TENANT_READ, tenant_current, 200, "", "")                        \
 	X(METRICS_PLATFORM, "GET", "/api/tenants/metrics",                   \
-	  PERM, PLATFORM_METRICS, metrics_platform, 200, "")                 \
+	  PERM, PLATFORM_METRICS, metrics_platform, 200, "", "")                 \
 	X(PURGE_DUE, "POST", "/api/tenants/purge-due",                       \
-	  ADMIN, NONE, purge_due, 200, "")                                   \
+	  ADMIN, NONE, purge_due, 200, "", "")                                   \
 	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
-	  ADMIN, NONE, health_refresh, 200, "")                              \
+	  ADMIN, NONE, health_refresh, 200, "", "")                              \
 	X(VIEW_AS_LIST, "GET", "/api/view-as",                               \
-	  PERM, VIEW_AS, view_as_list, 200, "")                              \
+	  PERM, VIEW_AS, view_as_list, 200, "", "")                              \
 	X(VIEW_AS_START, "POST", "/api/view-as",                             \
-	  PERM, VIEW_AS, view_as_start, 201, "")                             \
+	  PERM, VIEW_AS, view_as_start, 201, "", "tenant,role,reason,minutes")                             \
 	X(VIEW_AS_END, "DELETE", "/api/view-as/{session}",                   \
-	  PERM, VIEW_AS, view_as_end, 204, "")                               \
+	  PERM, VIEW_AS, view_as_end, 204, "", "")                               \
 	X(INVITATION_ACCEPT, "POST", "/api/invitations/accept",              \
-	  PUBLIC, NONE, invitation_accept, 200, "")                          \
+	  PUBLIC, NONE, invitation_accept, 200, "", "token,full_name,password")                          \
 	X(AUDIT_ALL, "GET", "/api/audit-logs",                               \
-	  PERM, AUDIT_READ, audit_all, 200, "after,before,limit,newest,action,actor,cursor,since") \
+	  PERM, AUDIT_READ, audit_all, 200, "after,before,limit,newest,action,actor,cursor,since", "") \
 	X(AUDIT_ALL_EVENT, "POST", "/api/audit-logs",                        \
-	  STAFF, NONE, audit_all_event, 204, "")                             \
+	  STAFF, NONE, audit_all_event, 204, "", "action,resource_type,resource_id,detail")                             \
 	X(AUDIT_ALL_VERIFY, "GET", "/api/audit-logs/verify",                 \
-	  PERM, AUDIT_READ, audit_all_verify, 200, "")                       \
+	  PERM, AUDIT_READ, audit_all_verify, 200, "", "")                       \
 	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream",                 \
-	  PERM, AUDIT_READ, audit_all_stream, 200, "after")                  \
+	  PERM, AUDIT_READ, audit_all_stream, 200, "after", "")                  \
 	X(ALERTS_ALL, "GET", "/api/alerts",                                  \
-	  PERM, QUOTAS_READ, alerts_all, 200, "open")                        \
+	  PERM, QUOTAS_READ, alerts_all, 200, "open", "")                        \
 	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
-	  PERM, TENANT_READ, tenant_get, 200, "")                            \
+	  PERM, TENANT_READ, tenant_get, 200, "", "")                            \
 	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}",                         \
-	  PERM, TENANT_UPDATE, tenant_update, 200, "")                       \
+	  PERM, TENANT_UPDATE, tenant_update, 200, "", "name,domain,billing_email,billing_status,contact_phone,timezone,locale,settings,branding,domain_verified")                       \
 	X(TENANT_DELETE, "DELETE", "/api/tenants/{id}",                      \
-	  PERM, TENANT_LIFECYCLE, tenant_delete, 200, "")                    \
+	  PERM, TENANT_LIFECYCLE, tenant_delete, 200, "", "")                    \
 	X(TENANT_STATUS, "POST", "/api/tenants/{id}/status/{status}",        \
-	  PERM, TENANT_LIFECYCLE, tenant_status, 200, "")                    \
+	  PERM, TENANT_LIFECYCLE, tenant_status, 200, "", "")                    \
 	X(TENANT_TIER, "POST", "/api/tenants/{id}/tier",                     \
-	  PERM, TENANT_TIER, tenant_tier, 200, "")                           \
+	  PERM, TENANT_TIER, tenant_tier, 200, "", "tier,force")                           \
 	X(USERS_LIST, "GET", "/api/tenants/{id}/users",                      \
-	  PERM, MEMBERS_READ, users_list, 200, "role,active")                \
+	  PERM, MEMBERS_READ, users_list, 200, "role,active", "")                \
 	X(USER_UPDATE, "PUT", "/api/tenants/{id}/users/{user}",              \
-	  PERM, MEMBERS_MANAGE, user_update, 200, "")                        \
+	  PERM, MEMBERS_MANAGE, user_update, 200, "", "role,active")                        \
 	X(USER_REMOVE, "DELETE", "/api/tenants/{id}/users/{user}",           \
-	  PERM, MEMBERS_MANAGE, user_remove, 204, "")                        \
+	  PERM, MEMBERS_MANAGE, user_remove, 204, "", "")                        \
 	X(INVITATIONS_LIST, "GET", "/api/tenants/{id}/invitations",          \
-	  PERM, MEMBERS_READ, invitations_list, 200, "")                     \
+	  PERM, MEMBERS_READ, invitations_list, 200, "", "")                     \
 	X(INVITATIONS_CREATE, "POST", "/api/tenants/{id}/invitations",       \
-	  PERM, INVITATIONS_MANAGE, invitations_create, 201, "")             \
+	  PERM, INVITATIONS_MANAGE, invitations_create, 201, "", "email,role")             \
 	X(INVITATION_REVOKE, "DELETE", "/api/tenants/{id}/invitations/{inv}", \
-	  PERM, INVITATIONS_MANAGE, invitation_revoke, 204, "")              \
+	  PERM, INVITATIONS_MANAGE, invitation_revoke, 204, "", "")              \
 	X(INVITATION_RESEND, "POST", "/api/tenants/{id}/invitations/{inv}/resend", \
-	  PERM, INVITATIONS_MANAGE, invitation_resend, 200, "")              \
+	  PERM, INVITATIONS_MANAGE, invitation_resend, 200, "", "")              \
 	X(USAGE, "GET", "/api/tenants/{id}/usage",                           \
-	  PERM, QUOTAS_READ, usage, 200, "")                                 \
+	  PERM, QUOTAS_READ, usage, 200, "", "")                                 \
 	X(USAGE_LOGS, "GET", "/api/tenants/{id}/usage-logs",                 \
-	  PERM, QUOTAS_READ, usage_logs, 200, "days")                        \
+	  PERM, QUOTAS_READ, usage_logs, 200, "days", "")                        \
 	X(USAGE_INCREMENT, "POST", "/api/tenants/{id}/usage/increment",      \
-	  PERM, USAGE_WRITE, usage_increment, 200, "")                       \
+	  PERM, USAGE_WRITE, usage_increment, 200, "", "resource,resource_type,amount,description")                       \
 	X(QUOTAS_LIST, "GET", "/api/tenants/{id}/quotas",                    \
-	  PERM, QUOTAS_READ, quotas_list, 200, "")                           \
+	  PERM, QUOTAS_READ, quotas_list, 200, "", "")                           \
 	X(QUOTAS_CHECK, "POST", "/api/tenants/{id}/quotas/check",            \
-	  PERM, QUOTAS_READ, quotas_check, 200, "")                          \
+	  PERM, QUOTAS_READ, quotas_check, 200, "", "resource,resource_type,amount,description")                          \
 	X(QUOTA_SET, "PUT", "/api/tenants/{id}/quotas/{resource}",           \
-	  PERM, QUOTAS_SET, quota_set, 200, "")                              \
+	  PERM, QUOTAS_SET, quota_set, 200, "", "limit")                              \
 	X(SETTINGS_LIST, "GET", "/api/tenants/{id}/settings",                \
-	  PERM, SETTINGS_READ, settings_list, 200, "")                       \
+	  PERM, SETTINGS_READ, settings_list, 200, "", "")                       \
 	X(SETTING_GET, "GET", "/api/tenants/{id}/settings/{key}",            \
-	  PERM, SETTINGS_READ, setting_get, 200, "reveal")                   \
+	  PERM, SETTINGS_READ, setting_get, 200, "reveal", "")                   \
 	X(SETTING_PUT, "PUT", "/api/tenants/{id}/settings/{key}",            \
-	  PERM, SETTINGS_WRITE, setting_put, 200, "")                        \
+	  PERM, SETTINGS_WRITE, setting_put, 200, "", "value,setting_value,type,is_encrypted")                        \
 	X(SETTING_DELETE, "DELETE", "/api/tenants/{id}/settings/{key}",      \
-	  PERM, SETTINGS_WRITE, setting_delete, 204, "")                     \
+	  PERM, SETTINGS_WRITE, setting_delete, 204, "", "")                     \
 	X(FEATURES_LIST, "GET", "/api/tenants/{id}/features",                \
-	  PERM, TENANT_READ, features_list, 200, "")                         \
+	  PERM, TENANT_READ, features_list, 200, "", "")                         \
 	X(FEATURE_SET, "PUT", "/api/tenants/{id}/features/{name}",           \
-	  PERM, FEATURES_SET, feature_set, 200, "")                          \
+	  PERM, FEATURES_SET, feature_set, 200, "", "enabled")                          \
 	X(APIKEYS_LIST, "GET", "/api/tenants/{id}/api-keys",                 \
-	  PERM, TENANT_READ, apikeys_list, 200, "")                          \
+	  PERM, TENANT_READ, apikeys_list, 200, "", "")                          \
 	X(APIKEYS_CREATE, "POST", "/api/tenants/{id}/api-keys",              \
-	  PERM, APIKEYS_MANAGE, apikeys_create, 201, "")                     \
+	  PERM, APIKEYS_MANAGE, apikeys_create, 201, "", "name,scopes,expires_at")                     \
 	X(APIKEY_REVOKE, "DELETE", "/api/tenants/{id}/api-keys/{key}",       \
-	  PERM, APIKEYS_MANAGE, apikey_revoke, 204, "")                      \
+	  PERM, APIKEYS_MANAGE, apikey_revoke, 204, "", "")                      \
 	X(AUDIT_LIST, "GET", "/api/tenants/{id}/audit-logs",                 \
-	  PERM, AUDIT_READ, audit_list, 200, "after,before,limit,newest,action,actor,cursor,since") \
+	  PERM, AUDIT_READ, audit_list, 200, "after,before,limit,newest,action,actor,cursor,since", "") \
 	X(AUDIT_EVENT, "POST", "/api/tenants/{id}/audit-logs",               \
-	  STAFF, NONE, audit_event, 204, "")                                 \
+	  STAFF, NONE, audit_event, 204, "", "action,resource_type,resource_id,detail")                                 \
 	X(AUDIT_STREAM, "GET", "/api/tenants/{id}/audit-logs/stream",        \
-	  PERM, AUDIT_READ, audit_stream, 200, "after")                      \
+	  PERM, AUDIT_READ, audit_stream, 200, "after", "")                      \
 	X(AUDIT_VERIFY, "GET", "/api/tenants/{id}/audit-logs/verify",        \
-	  PERM, AUDIT_READ, audit_verify, 200, "")                           \
+	  PERM, AUDIT_READ, audit_verify, 200, "", "")                           \
 	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts",                    \
-	  PERM, QUOTAS_READ, alerts_list, 200, "open")                       \
+	  PERM, QUOTAS_READ, alerts_list, 200, "open", "")                       \
 	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
-	  PERM, ALERTS_ACK, alert_ack, 204, "")                              \
+	  PERM, ALERTS_ACK, alert_ack, 204, "", "")                              \
 	X(HEALTH, "GET", "/api/tenants/{id}/health",                         \
-	  PERM, TENANT_READ, health, 200, "")                                \
+	  PERM, TENANT_READ, health, 200, "", "")                                \
 	X(EXPORT, "GET", "/api/tenants/{id}/export",                         \
-	  PERM, TENANT_LIFECYCLE, export, 200, "")                           \
+	  PERM, TENANT_LIFECYCLE, export, 200, "", "")                           \
 	X(HEALTHZ, "GET", "/healthz",                                        \
-	  PUBLIC, NONE, healthz, 200, "")                                    \
+	  PUBLIC, NONE, healthz, 200, "", "")                                    \
 	X(READYZ, "GET", "/readyz",                                          \
-	  PUBLIC, NONE, readyz, 200, "")                                     \
+	  PUBLIC, NONE, readyz, 200, "", "")                                     \
 	X(METRICS, "GET", "/metrics",                                        \
-	  STAFF, NONE, metrics, 200, "")
+	  STAFF, NONE, metrics, 200, "", "")
 /* clang-format on */
 
 enum route_id {
-#define X(e, m, p, n, perm, fn, st, q) ROUTE_##e,
+#define X(e, m, p, n, perm, fn, st, q, b) ROUTE_##e,
 	ROUTES(X)
 #undef X
 	    ROUTE_COUNT
@@ -188,6 +189,10 @@ const char *route_pattern(enum route_id r);
  * ("filter,tier", "" for none) of the route's row. */
 int route_status(enum route_id r);
 const char *route_query(enum route_id r);
+/* The members a route's JSON body may have, comma-separated ("" none). */
+const char *route_body(enum route_id r);
+/* Whether key is one of them. */
+bool route_body_allows(enum route_id r, const char *key);
 /* Is name one of the route's query parameters? */
 bool route_has_query(enum route_id r, const char *name);
 /* Finds the route for method and path (no query string). 0 on a match;

@@ -10,7 +10,7 @@
 #include "server/server.h"
 
 /* One handler per route. */
-#define X(e, m, p, n, perm, fn, st, q) void api_##fn(struct req *r, struct reply *rp);
+#define X(e, m, p, n, perm, fn, st, q, b) void api_##fn(struct req *r, struct reply *rp);
 ROUTES(X)
 #undef X
 

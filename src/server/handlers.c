@@ -31,7 +31,7 @@ static const struct {
 	enum need need;
 	enum perm perm;
 } needs[ROUTE_COUNT] = {
-#define X(e, m, p, n, perm, fn, st, q) [ROUTE_##e] = { NEED_##n, PERM_##perm },
+#define X(e, m, p, n, perm, fn, st, q, b) [ROUTE_##e] = { NEED_##n, PERM_##perm },
 	ROUTES(X)
 #undef X
 };
@@ -65,7 +65,7 @@ allowed(const struct principal *p, enum route_id id)
 /* ---- the route table's handlers ------------------------------------------------- */
 
 static route_fn *const route_fns[ROUTE_COUNT] = {
-#define X(e, m, p, n, perm, fn, st, q) [ROUTE_##e] = api_##fn,
+#define X(e, m, p, n, perm, fn, st, q, b) [ROUTE_##e] = api_##fn,
 	ROUTES(X)
 #undef X
 };
@@ -120,6 +120,24 @@ view_as(struct req *r, struct store_context *ctx, struct err *e)
 	ctx->view_role = r->who.role;
 	r->who.view_as = true;
 	return store_set_context(r->st, ctx, e);
+}
+
+/* A JSON body's members are the route's (its row's body column): any other
+ * is refused before anything runs, rather than ignored. */
+static int
+unknown_member(const struct req *r, struct err *e)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(r->body))
+		return 0;
+	json_object_foreach(r->body, key, v)
+	{
+		if (!route_body_allows(r->match.id, key))
+			return err_field(e, key, "unknown field %.60s", key);
+	}
+	return 0;
 }
 
 void
@@ -349,7 +367,7 @@ handle(struct req *r, struct reply *rp)
 			goto failed;
 		}
 	}
-	if (set_context(r, &e) < 0)
+	if (unknown_member(r, &e) < 0 || set_context(r, &e) < 0)
 		goto failed;
 	/* view-as changes the rights: check again under the tenant's role */
 	if (r->who.view_as && !allowed(&r->who, id)) {

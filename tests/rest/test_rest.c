@@ -161,12 +161,22 @@ START_TEST(test_bad_input)
 			 "{\"type\":\"color\",\"value\":\"not-a-colour\"}"));
 	json_decref(call(422, "PUT", "/api/tenants/alpha-labs/features/sso", platform,
 			 "{\"enabled\":\"yes\"}"));
+	/* a member the route does not know is named, never ignored */
+	j = call(422, "PUT", "/api/tenants/alpha-labs", platform,
+		 "{\"name\":\"Renamed\",\"tenant_tier\":\"enterprise\"}");
+	check_problem(j, 422, "invalid_field");
+	ck_assert_str_eq(jstr(j, "field"), "tenant_tier");
+	json_decref(j);
+	json_decref(call(422, "POST", "/api/tenants/alpha-labs/invitations", admin,
+			 "{\"email\":\"x@alpha.test\",\"role\":\"member\",\"permissions\":[]}"));
+	json_decref(call(422, "POST", "/api/tenants/purge-due", platform, "{\"force\":true}"));
 	/* nothing of it changed anything */
 	j = call(200, "GET", "/api/tenants?filter=gamma", platform, NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 0);
 	json_decref(j);
 	j = call(200, "GET", "/api/tenants/alpha-labs", platform, NULL);
 	ck_assert_str_eq(jstr(j, "tier"), "professional");
+	ck_assert_str_eq(jstr(j, "name"), "Alpha Labs");
 	json_decref(j);
 }
 END_TEST
