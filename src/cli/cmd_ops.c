@@ -41,13 +41,21 @@ print_quotas(struct cli *c, const struct quota *rows, size_t n)
 		const struct quota *q = &rows[i];
 		char used[32], lim[32], pct[16];
 
-		snprintf(used, sizeof used, "%lld", (long long)q->used);
+		bool bytes = strcmp(q->resource, "storage_bytes") == 0;
+
+		/* as the console shows them: binary units, percent rounded down */
+		if (bytes)
+			quota_format_bytes(used, sizeof used, q->used);
+		else
+			snprintf(used, sizeof used, "%lld", (long long)q->used);
 		if (q->limit < 0)
 			snprintf(pct, sizeof pct, "-");
 		else
-			snprintf(pct, sizeof pct, "%.0f%%",
-				 quota_fraction(q->used, q->limit) * 100);
-		table_add(t, q->resource, used, fmt_limit(lim, q->limit),
+			snprintf(pct, sizeof pct, "%d%%", quota_percent(q->used, q->limit));
+		if (bytes && q->limit >= 0)
+			quota_format_bytes(lim, sizeof lim, q->limit);
+		table_add(t, q->resource, used,
+			  bytes && q->limit >= 0 ? lim : fmt_limit(lim, q->limit),
 			  quota_window_name(q->window), pct);
 	}
 	table_print(t);

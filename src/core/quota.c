@@ -27,6 +27,19 @@ quota_fraction(int64_t used, int64_t limit)
 	return f > QUOTA_FRACTION_MAX ? QUOTA_FRACTION_MAX : f;
 }
 
+int
+quota_percent(int64_t used, int64_t limit)
+{
+	__int128 u = used < 0 ? 0 : used, p;
+
+	if (limit < 0)
+		return -1;
+	if (limit == 0)
+		return 100;
+	p = u * 100 / limit;
+	return p > 999 ? 999 : (int)p;
+}
+
 const char *
 quota_level_name(enum quota_level l)
 {

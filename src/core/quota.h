@@ -15,6 +15,10 @@
 /* used / limit, 0 when unlimited (or used <= 0); with limit 0 any use is
  * QUOTA_FRACTION_MAX; never above QUOTA_FRACTION_MAX. */
 double quota_fraction(int64_t used, int64_t limit);
+/* used as a whole percentage of limit, rounded down (99.9 % is 99: 100
+ * only once the limit is reached), at most 999; 100 for any use of a 0
+ * limit; -1 when unlimited. The console and the CLI both show this. */
+int quota_percent(int64_t used, int64_t limit);
 
 /* How full a quota is, for alerts and gauge colours. The thresholds are
  * reached when used * 100 >= limit * pct (exact integer arithmetic) and

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/quota.h"
 #include "core/text.h"
 #include "tui/console.h"
 #include "tui/keyname.h"
@@ -151,19 +152,11 @@ console_tenant_label(const struct console *c, const char *id, char *buf, size_t 
 void
 quota_amount(char *buf, size_t size, const char *resource, int64_t v)
 {
-	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB", "PB" };
-	double x = (double)v;
-	int u = 0;
-
 	if (strcmp(resource, "storage_bytes") != 0) {
 		text_thousands(buf, size, v);
 		return;
 	}
-	while (x >= 1000 && u < 5) {
-		x /= 1000;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", x, unit[u]);
+	quota_format_bytes(buf, size, v); /* binary units, as the CLI */
 }
 
 /* ---- time and trace ----------------------------------------------------------- */

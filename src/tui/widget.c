@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "core/quota.h"
 #include "tui/widget.h"
 
 #define REPLACEMENT_UTF8 "\xef\xbf\xbd" /* U+FFFD */
@@ -300,14 +301,7 @@ gauge_level(int64_t used, int64_t limit)
 int
 gauge_percent(int64_t used, int64_t limit)
 {
-	__int128 u = used < 0 ? 0 : used, p;
-
-	if (limit < 0)
-		return -1;
-	if (limit == 0)
-		return 100;
-	p = u * 100 / limit;
-	return p > 999 ? 999 : (int)p;
+	return quota_percent(used, limit);
 }
 
 enum theme_role

@@ -485,7 +485,7 @@ START_TEST(test_tier_change_preview)
 	term_expect(&term, "Acme Console");
 	term_keys(&term, "t", NULL);
 	term_expect(&term, "Tier of acme-console (now professional)");
-	term_expect(&term, "basic would break: storage_bytes 8.6 GB > 5.4 GB");
+	term_expect(&term, "basic would break: storage_bytes 8 GiB > 5 GiB");
 	term_expect(&term, "free would break: storage_bytes");
 	term_keys(&term, "Left", NULL); /* professional -> basic */
 	term_expect(&term, "‹ basic ›");

@@ -27,6 +27,21 @@ START_TEST(fraction_edges)
 }
 END_TEST
 
+/* One rounding for the console and the CLI: down, so 100 % is reached
+ * only at the limit (the CLI used to round 69.9 % up to 70 %). */
+START_TEST(percent_rounds_down)
+{
+	ck_assert_int_eq(quota_percent(799, 1000), 79);
+	ck_assert_int_eq(quota_percent(699, 1000), 69);
+	ck_assert_int_eq(quota_percent(999, 1000), 99);
+	ck_assert_int_eq(quota_percent(1000, 1000), 100);
+	ck_assert_int_eq(quota_percent(-5, 1000), 0);
+	ck_assert_int_eq(quota_percent(1, 0), 100);
+	ck_assert_int_eq(quota_percent(1, -1), -1);
+	ck_assert_int_eq(quota_percent(INT64_MAX, 1), 999);
+}
+END_TEST
+
 START_TEST(levels_edges)
 {
 	ck_assert_int_eq(quota_level(INT64_MAX, -1), QUOTA_OK);
@@ -185,6 +200,7 @@ suite_quota(void)
 	TCase *good = tcase_create("good");
 
 	tcase_add_test(bad, fraction_edges);
+	tcase_add_test(bad, percent_rounds_down);
 	tcase_add_test(bad, levels_edges);
 	tcase_add_test(bad, fit_edges);
 	tcase_add_test(bad, window_none);
