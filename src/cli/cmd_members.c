@@ -308,8 +308,17 @@ cmd_settings(struct cli *c, int argc, char **argv)
 
 		if (type && setting_type_parse(type, &t) < 0)
 			return cli_usage("settings ", "unknown type %s", type);
-		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-		    || store_setting_put(&s, c->st, argv[1], argv[2], t, argv[3], &c->err) < 0)
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
+			return cli_fail(c);
+		/* without --type a setting keeps its type (a new one is a string) */
+		if (!type && store_setting_get(&s, c->st, argv[1], argv[2], false, &c->err) == 0) {
+			t = s.type;
+			setting_clear(&s);
+		} else if (!type && c->err.code != ERR_NOT_FOUND) {
+			return cli_fail(c);
+		}
+		err_clear(&c->err);
+		if (store_setting_put(&s, c->st, argv[1], argv[2], t, argv[3], &c->err) < 0)
 			return cli_fail(c);
 		print_settings(c, &s, 1);
 		setting_clear(&s);

@@ -258,6 +258,11 @@ START_TEST(test_invite_quota_settings_export)
 	    RUN("settings", "set", "tiny-co", "brand.color", "#zzz", "--type", "color"), 65);
 	ck_assert_int_eq(
 	    RUN("settings", "set", "tiny-co", "brand.color", "#123", "--type", "color"), 0);
+	/* without --type the setting stays a colour, and is checked as one */
+	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "not a colour"), 65);
+	ck_assert_int_eq(RUN("settings", "set", "tiny-co", "brand.color", "#456"), 0);
+	ck_assert_int_eq(RUN("--json", "settings", "get", "tiny-co", "brand.color"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"color\""));
 	ck_assert_int_eq(RUN("--json", "export", "tiny-co"), 0);
 	j = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(j);
