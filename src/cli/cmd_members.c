@@ -426,7 +426,8 @@ cmd_apikey(struct cli *c, int argc, char **argv)
 				scope_mask_format(scopes, sizeof scopes, l.rows[i].scopes);
 				table_add(t, l.rows[i].prefix, l.rows[i].name, scopes,
 					  fmt_time(exp, l.rows[i].expires_at),
-					  l.rows[i].revoked_at ? "revoked" : "active");
+					  api_key_state_name(api_key_state(
+					      &l.rows[i], (usec_t)time(NULL) * 1000000)));
 			}
 			table_print(t);
 		}

@@ -130,3 +130,19 @@ scope_mask_parse(scope_mask *out, const char *s, const char *field, struct err *
 {
 	return mask_parse(out, s, field, e, SCOPE_COUNT, scope_names);
 }
+
+enum api_key_state
+api_key_state(const struct api_key *k, usec_t now)
+{
+	if (k->revoked_at)
+		return API_KEY_REVOKED;
+	if (k->expires_at && k->expires_at <= now)
+		return API_KEY_EXPIRED;
+	return API_KEY_ACTIVE;
+}
+
+const char *
+api_key_state_name(enum api_key_state s)
+{
+	return s == API_KEY_REVOKED ? "revoked" : s == API_KEY_EXPIRED ? "expired" : "active";
+}

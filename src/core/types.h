@@ -298,6 +298,12 @@ struct api_key {
 	usec_t revoked_at;
 };
 
+/* Where an API key stands at time now: revoked, expired or active (the
+ * console and the CLI show this). */
+enum api_key_state { API_KEY_ACTIVE, API_KEY_REVOKED, API_KEY_EXPIRED };
+enum api_key_state api_key_state(const struct api_key *k, usec_t now);
+const char *api_key_state_name(enum api_key_state s);
+
 /* Support access: a staff member viewing a tenant as one of its roles,
  * for a reason, until ends_at (view_as_start in 032_view_as.sql). */
 struct view_session {

@@ -27,22 +27,10 @@ apikeys_of(struct console *c)
 	return (struct apikeys *)c->panes[PANE_APIKEYS];
 }
 
-enum key_state { KEY_ACTIVE, KEY_REVOKED, KEY_EXPIRED };
-
-static enum key_state
+static enum api_key_state
 key_state(const struct api_key *k)
 {
-	if (k->revoked_at)
-		return KEY_REVOKED;
-	if (k->expires_at && k->expires_at <= console_now_us())
-		return KEY_EXPIRED;
-	return KEY_ACTIVE;
-}
-
-static const char *
-key_state_name(enum key_state s)
-{
-	return s == KEY_REVOKED ? "revoked" : s == KEY_EXPIRED ? "expired" : "active";
+	return api_key_state(k, console_now_us());
 }
 
 /* A reply about another tenant than the one shown is dropped. */
@@ -123,7 +111,7 @@ detail_show(struct console *c, const struct api_key *k)
 		 full_time(k->expires_at, expires, sizeof expires, "never"),
 		 full_time(k->last_used_at, used, sizeof used, "never"),
 		 full_time(k->revoked_at, revoked, sizeof revoked, "no"),
-		 key_state_name(key_state(k)));
+		 api_key_state_name(key_state(k)));
 	snprintf(title, sizeof title, "API key %s", k->name[0] ? k->name : k->prefix);
 	console_show_text(c, title, text);
 }
@@ -369,7 +357,7 @@ revoke_confirm(struct console *c, const struct api_key *k)
 	char title[96];
 	struct modal *m;
 
-	if (key_state(k) == KEY_REVOKED) {
+	if (key_state(k) == API_KEY_REVOKED) {
 		console_message(c, THEME_ROLE_WARNING, "%s is already revoked", label);
 		return;
 	}
@@ -415,7 +403,7 @@ row_cells(char cell[NCOLS][256], const struct api_key *k)
 		console_time(k->last_used_at, cell[6], sizeof cell[6]);
 	else
 		snprintf(cell[6], sizeof cell[6], "never");
-	snprintf(cell[7], sizeof cell[7], "%s", key_state_name(key_state(k)));
+	snprintf(cell[7], sizeof cell[7], "%s", api_key_state_name(key_state(k)));
 }
 
 /* Revoked and expired keys are dimmed; the state of an active one is
@@ -426,11 +414,11 @@ draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bo
 	attr_t base = theme_attr(sel   ? THEME_ROLE_SELECTED
 				 : alt ? THEME_ROLE_ROW_ALT
 				       : THEME_ROLE_ROW);
-	enum key_state s = key_state(k);
+	enum api_key_state s = key_state(k);
 	char cell[NCOLS][256];
 	int x = 0;
 
-	if (!sel && s != KEY_ACTIVE)
+	if (!sel && s != API_KEY_ACTIVE)
 		base = theme_attr(THEME_ROLE_DIM);
 	row_cells(cell, k);
 	draw_text(w, y, 0, width, base, "");
@@ -439,7 +427,7 @@ draw_row(WINDOW *w, int y, int width, const int *wd, const struct api_key *k, bo
 
 		if (!wd[i])
 			continue;
-		if (i == NCOLS - 1 && !sel && s == KEY_ACTIVE)
+		if (i == NCOLS - 1 && !sel && s == API_KEY_ACTIVE)
 			a = theme_attr(THEME_ROLE_STATUS_ACTIVE);
 		draw_text(w, y, x, wd[i], a, cell[i]);
 		x += wd[i] + 1;
@@ -456,7 +444,7 @@ draw_head(WINDOW *w, int width, const int *wd, const struct pane_list *l, size_t
 	int x = 0;
 
 	for (size_t i = 0; i < n; i++)
-		active += key_state(pane_list_row(l, i)) == KEY_ACTIVE;
+		active += key_state(pane_list_row(l, i)) == API_KEY_ACTIVE;
 	snprintf(info, sizeof info, " %zu API keys, %zu active%s", n, active,
 		 l->loading ? "  loading…" : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);

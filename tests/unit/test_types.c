@@ -282,6 +282,20 @@ START_TEST(durations)
 }
 END_TEST
 
+/* An expired key is shown expired, in the CLI as in the console. */
+START_TEST(api_key_states)
+{
+	struct api_key k = { .expires_at = 1000 };
+
+	ck_assert_str_eq(api_key_state_name(api_key_state(&k, 999)), "active");
+	ck_assert_str_eq(api_key_state_name(api_key_state(&k, 1000)), "expired");
+	k.expires_at = 0;
+	ck_assert_int_eq(api_key_state(&k, 1LL << 60), API_KEY_ACTIVE);
+	k.revoked_at = 5;
+	ck_assert_int_eq(api_key_state(&k, 1), API_KEY_REVOKED);
+}
+END_TEST
+
 Suite *
 suite_types(void)
 {
@@ -290,6 +304,7 @@ suite_types(void)
 	TCase *good = tcase_create("good");
 
 	tcase_add_test(bad, parse_rejects_unknown_and_null);
+	tcase_add_test(bad, api_key_states);
 	tcase_add_test(bad, mask_parse_rejects);
 	tcase_add_test(bad, time_parse_rejects);
 	tcase_add_test(bad, duration_parse_rejects);
