@@ -220,7 +220,7 @@ start() {
 	max_connections = 100
 	wal_keep_size = '256MB'
 	archive_mode = on
-	archive_command = 'pgbackrest --config=$dir/pgbackrest.conf --stanza=tenantry archive-push %p'
+	archive_command = 'pgbackrest --config=$dir/pgbackrest.conf --stanza=tenantry --pg1-path=$dir/node1 archive-push %p'
 	archive_timeout = 10
 	EOF
 	for n in 1 2; do
@@ -231,6 +231,10 @@ start() {
 			--monitor "$mon" --auth trust --no-ssl --dbname tenantry \
 			>"$dir/log/create-node$n.log" 2>&1 ||
 			{ tail -20 "$dir/log/create-node$n.log" >&2; exit 70; }
+		# %p is relative to the data directory: each node's archive
+		# command names its own (node2's was copied from node1)
+		as_owner sed -i "s|--pg1-path=$dir/node1 |--pg1-path=$dir/node$n |" \
+			"$dir/node$n/postgresql.auto.conf"
 		start_node_keeper $n
 		if [ $n = 1 ]; then
 			wait_for 60 "node1 as primary" sh -c "[ \"\$(psql -X -tA -h 127.0.0.1 -p $HA_MON_PORT -U $owner -d pg_auto_failover -c \"SELECT reportedstate FROM pgautofailover.node WHERE nodename = 'node1'\")\" = single ]"
