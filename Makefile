@@ -284,7 +284,7 @@ stop:
 # The field's standard engines for failover, pooling, load balancing and
 # backups, all from Debian 12; only the cluster targets install them, so
 # make run stays light.
-HA_DEBS = postgresql-15-auto-failover pgbouncer haproxy pgbackrest curl
+HA_DEBS = postgresql-15-auto-failover pgbouncer haproxy pgbackrest curl jq bc
 HA_DIR  = $(VAR)/cluster
 
 ha-deps:

@@ -6,6 +6,8 @@
 #   tests/ha/cluster.sh stop DIR          stop everything it started
 #   tests/ha/cluster.sh node-run DIR N    (re)start the pg_autoctl keeper of nodeN
 #   tests/ha/cluster.sh node-kill DIR N   SIGKILL nodeN's keeper and postgres
+#   tests/ha/cluster.sh as-owner DIR CMD  run CMD as the cluster's user, with
+#                                         pg_autoctl's XDG directories
 #
 # What runs (all on 127.0.0.1, free ports, as the unprivileged user
 # "tenantry" when started as root, the same one tests/pg.sh uses):

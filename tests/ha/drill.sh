@@ -158,13 +158,37 @@ writer() { # N
 }
 acks() { cat "$tmp"/ledger-* 2>/dev/null | wc -l || true; }
 
+# A fifth client, the command line over REST (its store retries a write
+# whose outcome is unknown with the same key): settings, each acknowledged
+# when the command exits 0; a failed command is run again.
+cli_writer() {
+	local n=0 t start
+	while [ ! -e "$tmp/stop" ]; do
+		t=${tenants[$((n % 32))]}
+		start=$(date +%s)
+		until TENANTRY_TOKEN=$token "$build/tenantry" --url "$HA_URL" \
+			settings set "$t" "cli-$n" "value-$n" >/dev/null 2>>"$tmp/cli-errors"; do
+			if [ $(($(date +%s) - start)) -gt 60 ]; then
+				echo "cli-$n" >>"$tmp/gaveup-cli"
+				break
+			fi
+			sleep 0.2
+		done
+		[ -e "$tmp/gaveup-cli" ] && grep -qx "cli-$n" "$tmp/gaveup-cli" ||
+			printf '%s\t%s\n' "cli-$n" "$t" >>"$tmp/cli-ledger"
+		n=$((n + 1))
+	done
+}
+
 writer_pids=
 for w in 1 2 3 4; do
 	writer $w &
 	writer_pids="$writer_pids $!"
 done
+cli_writer &
+writer_pids="$writer_pids $!"
 until [ "$(acks)" -ge 100 ]; do sleep 0.2; done
-say "4 writers running: $(acks) writes acknowledged; states $(monitor_states)"
+say "4 writers and the command line running: $(acks) writes acknowledged; states $(monitor_states)"
 
 # The chain heads before the failover, and the standby holding them.
 admin -c "SELECT tenant_id, seq, encode(hash, 'hex') FROM tenantry.audit_heads ORDER BY 1" \
@@ -237,6 +261,16 @@ read -r missing dupes stored < <(admin -F ' ' <<-EOF
 say "ledger: $acked acknowledged, $missing missing, $dupes duplicated ($stored drill entries stored)"
 [ "$missing" = 0 ] || fail "$missing acknowledged writes lost"
 [ "$dupes" = 0 ] || fail "$dupes writes stored twice"
+cli_acked=$(wc -l <"$tmp/cli-ledger")
+cli_missing=$(admin <<-EOF
+	CREATE TEMP TABLE cli (key text PRIMARY KEY, tenant uuid);
+	\copy cli FROM '$tmp/cli-ledger'
+	SELECT count(*) FROM cli c WHERE NOT EXISTS (SELECT 1 FROM tenantry.tenant_settings s
+	    WHERE s.tenant_id = c.tenant AND s.key = c.key AND s.value = 'value-' || substr(c.key, 5));
+	EOF
+)
+say "command line over REST: $cli_acked settings acknowledged, $cli_missing missing, $(grep -c . "$tmp/cli-errors" || true) error lines on the way"
+[ "$cli_missing" = 0 ] || fail "$cli_missing settings acknowledged by the command line lost"
 
 # The chains: all verify, and the heads exported before the kill are
 # still the entries at those places.
