@@ -31,8 +31,10 @@ T0=$(date +%s.%N)
 tmp=$(mktemp -d /tmp/tenantry-ha.XXXXXX)
 chmod 755 "$tmp"
 cdir=$tmp/cluster
+tsock=${tmp##*/}-console
 cleanup() {
 	[ -n "${writer_pids:-}" ] && kill $writer_pids 2>/dev/null || true
+	tmux -L "$tsock" kill-server 2>/dev/null || true
 	bash "$here/cluster.sh" stop "$cdir" || true
 	if [ -n "${KEEP_HA_DRILL:-}" ]; then echo "drill files kept in $tmp"; else rm -rf "$tmp"; fi
 }
@@ -187,6 +189,15 @@ for w in 1 2 3 4; do
 done
 cli_writer &
 writer_pids="$writer_pids $!"
+
+# And the console over REST, through HAProxy, for the whole failover.
+console_screen() { tmux -L "$tsock" capture-pane -p 2>/dev/null || true; }
+tmux -L "$tsock" -f /dev/null new-session -d -x 140 -y 60 \
+	"cd / && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color HOME=$tmp \
+	 XDG_CONFIG_HOME=$tmp/none TENANTRY_TOKEN=$token \
+	 $build/tenantry --url $HA_URL; echo console exited \$?; sleep 600"
+for _ in $(seq 100); do grep -q 'Drill 1' <<<"$(console_screen)" && break; sleep 0.1; done
+grep -q 'Drill 1' <<<"$(console_screen)" || { console_screen; fail "the console over REST shows no tenant"; }
 until [ "$(acks)" -ge 100 ]; do sleep 0.2; done
 say "4 writers and the command line running: $(acks) writes acknowledged; states $(monitor_states)"
 
@@ -238,6 +249,18 @@ sleep 2
 touch "$tmp/stop"
 wait $writer_pids
 writer_pids=
+
+# The console lived through it: a tenant created now appears on refresh.
+api POST /api/tenants '{"name":"After Failover","admin_email":"after@ha.test","subscription_tier":"enterprise"}' >/dev/null
+for _ in $(seq 20); do
+	tmux -L "$tsock" send-keys R
+	sleep 0.5
+	grep -q 'After Failover' <<<"$(console_screen)" && break
+done
+screen=$(console_screen)
+grep -q 'console exited' <<<"$screen" && { echo "$screen"; fail "the console exited during the failover"; }
+grep -q 'After Failover' <<<"$screen" || { echo "$screen"; fail "the console does not show a tenant created after the failover"; }
+say "the console over REST stayed up and shows a tenant created after the failover"
 
 acked=$(acks)
 retries=$(cat "$tmp"/retries-* 2>/dev/null | wc -l || true)
