@@ -308,6 +308,16 @@ changed=$(admin <<-EOF
 say "audit verify: $verify; $changed of $(wc -l <"$tmp/heads-before") pre-failover heads changed"
 [ "$changed" = 0 ] || fail "chain heads from before the failover changed"
 
+# Both tenantryd reconnected to the new primary: a write to each directly.
+for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
+	st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST \
+		-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+		--data '{"action":"drill.direct","resource_type":"drill"}' \
+		"http://127.0.0.1:$port/api/tenants/${tenants[0]}/audit-logs")
+	case $st in 2??) ;; *) fail "tenantryd on $port answers $st after the failover" ;; esac
+done
+say "both tenantryd write to the new primary"
+
 # PgBouncer follows the primary through HAProxy.
 via=$(psql -X -tA -h 127.0.0.1 -p "$HA_PGB_PORT" -U tenantry_app -d tenantry \
 	-c "SELECT inet_server_port(), pg_is_in_recovery()")
