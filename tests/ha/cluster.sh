@@ -35,6 +35,7 @@ dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start DIR BUILD | stop DIR" >&2; exit 64; }
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=/usr/lib/postgresql/15/bin
+PATH=$PATH:/usr/sbin:/sbin # pgbouncer and haproxy, for a user without them on PATH
 
 for tool in pg_autoctl pgbouncer haproxy pgbackrest; do
 	command -v $tool >/dev/null || {
@@ -135,7 +136,12 @@ start() {
 	[ -x "$build/tenantry" ] && [ -x "$build/tenantryd" ] ||
 		{ echo "cluster.sh: build $build/tenantry and tenantryd first" >&2; exit 66; }
 	if [ -s "$dir/cluster.env" ]; then
-		echo "cluster.sh: $dir is in use (make cluster-stop; rm -rf $dir)" >&2
+		if [ -s "$dir/pids/tenantryd1" ] && kill -0 "$(cat "$dir/pids/tenantryd1")" 2>/dev/null; then
+			echo "cluster already up in $dir ($dir/cluster.env; make cluster-stop stops it)"
+			exit 0
+		fi
+		echo "cluster.sh: $dir holds a cluster that is not running: make cluster-stop," \
+			"then make cluster creates a new one" >&2
 		exit 75
 	fi
 	rm -rf "$dir"/{monitor,node1,node2,xdg,sock,log,pids,backrest,pgbouncer,haproxy,secrets}
