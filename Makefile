@@ -16,6 +16,12 @@
 #                   themes, keymaps, completions, the systemd unit, an
 #                   example tenantryd.conf; make uninstall removes them
 #   make deb        Debian packages tenantry and tenantryd into $(DEBOUT)
+#   make cluster    the high-availability stack under ./var/cluster: a
+#                   pg_auto_failover monitor, primary and synchronous
+#                   standby, HAProxy, PgBouncer, pgBackRest, two tenantryd
+#   make cluster-stop   stops everything make cluster started
+#   make check-ha   the failover, pooling and backup/restore drills on a
+#                   cluster of their own (tests/ha/drill.sh)
 
 CC       ?= cc
 BUILD    ?= build
@@ -90,7 +96,7 @@ BINS += $(BUILD)/tenantryd
 endif
 
 .PHONY: install uninstall deb unit all bins deps deps-quiet run demo-db stop serve check bench clean format \
-	fuzz fuzz-ci fuzz-deps
+	fuzz fuzz-ci fuzz-deps ha-deps cluster cluster-stop check-ha
 # Packages first, then a fresh make that sees their pkg-config flags.
 all: deps-quiet
 	@$(MAKE) --no-print-directory bins
@@ -272,6 +278,28 @@ serve: demo-db
 
 stop:
 	@tests/pg.sh stop $(VAR)/pg
+
+# ---- high availability -----------------------------------------------------
+
+# The field's standard engines for failover, pooling, load balancing and
+# backups, all from Debian 12; only the cluster targets install them, so
+# make run stays light.
+HA_DEBS = postgresql-15-auto-failover pgbouncer haproxy pgbackrest curl jq bc
+HA_DIR  = $(VAR)/cluster
+
+ha-deps:
+	@$(MAKE) --no-print-directory deps DEBS="$(HA_DEBS)"
+
+cluster: deps-quiet ha-deps
+	@$(MAKE) --no-print-directory bins
+	@bash tests/ha/cluster.sh start $(HA_DIR) $(BUILD)
+
+cluster-stop:
+	@bash tests/ha/cluster.sh stop $(HA_DIR)
+
+check-ha: deps-quiet ha-deps
+	@$(MAKE) --no-print-directory bins
+	@bash tests/ha/drill.sh $(BUILD)
 
 # ---- tests -----------------------------------------------------------------
 
