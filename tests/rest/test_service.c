@@ -313,8 +313,11 @@ START_TEST(test_json_log)
 	log = slurp(s.log_file);
 	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_error_t je;
-		json_t *j = json_loads(line, 0, &je);
+		json_t *j;
 
+		if (strncmp(line, "==", 2) == 0)
+			continue; /* the sanitizer build's own notes, not tenantryd's */
+		j = json_loads(line, 0, &je);
 		ck_assert_msg(j, "not JSON: %s (%s)", line, je.text);
 		ck_assert(json_string_value(json_object_get(j, "ts")));
 		ck_assert(json_string_value(json_object_get(j, "level")));
