@@ -10,7 +10,7 @@ out=${1:?usage: deb.sh OUT}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-tmp=$(mktemp -d /tmp/tenantry-deb.XXXXXX)
+tmp=$(mktemp -d) # a directory of its own under $TMPDIR
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/tenantry"
 tar -C "$here" --exclude=./.git --exclude='./build*' --exclude=./var -cf - . |

@@ -134,8 +134,12 @@ unknown_member(const struct req *r, struct err *e)
 		return 0;
 	json_object_foreach(r->body, key, v)
 	{
-		if (!route_body_allows(r->match.id, key))
-			return err_field(e, key, "unknown field %.60s", key);
+		if (!route_body_allows(r->match.id, key)) {
+			char name[64]; /* a long name is cut at a character boundary */
+
+			utf8_copy(name, sizeof name, key, strlen(key));
+			return err_field(e, name, "unknown field %s", name);
+		}
 	}
 	return 0;
 }
