@@ -10,6 +10,7 @@
 #define TENANTRY_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "core/types.h"
@@ -26,6 +27,9 @@
  * once anything did not fit (and from then on). */
 int text_append(char *buf, size_t size, int len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* FNV-1a of a string: for hash tables keyed by ids, never for security. */
+uint32_t text_hash(const char *s);
 
 /* "analytics,sso" in catalog order; "" for an empty mask. */
 int feature_mask_format(char *buf, size_t size, feature_mask m);

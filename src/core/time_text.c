@@ -337,3 +337,13 @@ duration_format(char *buf, size_t size, usec_t d)
 		len = text_append(buf, size, 0, "0s");
 	return len;
 }
+
+uint32_t
+text_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}

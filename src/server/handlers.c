@@ -380,6 +380,7 @@ handle(struct req *r, struct reply *rp)
 	}
 	if (!route_is_public(id) && resolve_tenant(r, &e) < 0)
 		goto failed;
+	activity_note(&r->who);
 	rate.limit = -1;
 	if ((r->who.kind == PRINCIPAL_USER || r->who.kind == PRINCIPAL_KEY)
 	    && ratelimit_take(&rate, r->who.tenant_id, r->st)) {

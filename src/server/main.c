@@ -205,6 +205,7 @@ main(int argc, char **argv)
 	sse_stopping();
 	loops_stop();
 	ratelimit_stop(); /* the calls not yet counted, while the database is there */
+	activity_stop();
 	sse_shutdown();
 	if (loops_quiet())
 		pool_shutdown(); /* else a request still holds a session: exit */

@@ -135,3 +135,22 @@ pool_stats(struct pool_stats *out)
 	out->waiting = P.waiting;
 	pthread_mutex_unlock(&P.lock);
 }
+
+int
+pool_open_system(struct store **out, struct err *e)
+{
+	struct store_config cfg = { .lazy = true };
+	struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
+
+	*out = NULL;
+	if (!server_cfg)
+		return err_set(e, ERR_INTERNAL, "no configuration");
+	cfg.conninfo = server_cfg->db;
+	cfg.master_key_file = server_cfg->master_key_file;
+	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
+	if (store_open(out, &cfg, e) < 0 || store_set_context(*out, &ctx, e) < 0) {
+		store_close(out);
+		return -1;
+	}
+	return 0;
+}

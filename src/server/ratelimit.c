@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "server/server.h"
 
 #define SLOTS 16384 /* open addressing */
@@ -54,22 +55,12 @@ static struct {
 	struct store *st;
 } F = { .wake = PTHREAD_COND_INITIALIZER };
 
-static uint32_t
-hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* The tenant's slot, or a free one, or the idle one seen longest ago; NULL
  * when every probe holds calls not yet counted. Under lock. */
 static struct slot *
 find(const char *tenant)
 {
-	uint32_t h = hash(tenant);
+	uint32_t h = text_hash(tenant);
 	struct slot *victim = NULL;
 
 	for (int i = 0; i < PROBES; i++) {
@@ -305,16 +296,10 @@ flusher(void *arg)
 static void
 start_once(void)
 {
-	struct store_config cfg = { .lazy = true };
-	struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
 	struct err e;
 
-	cfg.conninfo = server_cfg->db;
-	cfg.master_key_file = server_cfg->master_key_file;
-	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
-	if (store_open(&F.st, &cfg, &e) < 0 || store_set_context(F.st, &ctx, &e) < 0) {
+	if (pool_open_system(&F.st, &e) < 0) {
 		fprintf(stderr, "tenantryd: rate limit flusher: %s\n", e.message);
-		store_close(&F.st);
 		return;
 	}
 	F.started = pthread_create(&F.thread, NULL, flusher, NULL) == 0;

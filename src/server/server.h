@@ -107,6 +107,10 @@ struct pool_stats {
 	int size, in_use, waiting;
 };
 void pool_stats(struct pool_stats *out);
+/* A session of its own, outside the pool, as the platform with the system
+ * actor (opened lazily): for tenantryd's background work. The caller owns
+ * *out (store_close). -1 without a configuration or a store. */
+int pool_open_system(struct store **out, struct err *e);
 
 /* ---- ratelimit.c ------------------------------------------------------------ */
 
@@ -127,6 +131,18 @@ int ratelimit_take(struct rate_state *out, const char *tenant_id, struct store *
  * while the database is still reachable). */
 void ratelimit_stop(void);
 void ratelimit_reset(void);
+
+/* ---- activity.c ------------------------------------------------------------- */
+
+/* Notes that p made an authenticated request: a member of a tenant (a user
+ * token, not staff viewing as) or an API key. Each reaches the database at
+ * most once a minute, in batches a flusher thread sends every few seconds
+ * (last_active_at, last_used_at). Costs no database work on the request. */
+void activity_note(const struct principal *p);
+/* Stops the flusher and sends the notes not yet sent (at shutdown). */
+void activity_stop(void);
+/* Forgets every note (tests). */
+void activity_reset(void);
 
 /* ---- metrics.c ------------------------------------------------------------- */
 

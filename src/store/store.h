@@ -32,6 +32,14 @@ struct api_calls_count {
 	int64_t window_start; /* microseconds since the epoch */
 };
 
+/* A member or an API key of a tenant seen at a time (store_activity_seen). */
+struct activity_mark {
+	char tenant_id[ID_LEN];
+	char user_id[ID_LEN]; /* a member, or "" */
+	char key_id[ID_LEN];  /* an API key, or "" */
+	int64_t at;           /* microseconds since the epoch */
+};
+
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
 	STORE_ROLE_SESSION,  /* the login role's own grants (direct mode) */
@@ -290,6 +298,9 @@ struct store_ops {
 	 * with found false. ERR_BAD_REQUEST for a negative count. */
 	int (*api_calls_served)(struct api_calls_count *rows, size_t n, struct store *st,
 				struct err *e);
+	/* last_active_at / last_used_at, in batches (tenantryd, as the platform) */
+	int (*activity_seen)(const struct activity_mark *rows, size_t n, struct store *st,
+			     struct err *e);
 
 	/* settings; secrets come back masked unless reveal (audited) */
 	int (*setting_list)(struct setting_list *out, struct store *st, const char *tenant,
@@ -472,6 +483,11 @@ store_usage_summary(struct usage_summary *out, struct store *st, const char *ten
 int store_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
 		     struct err *e);
 int store_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, struct err *e);
+/* Moves the members' last_active_at and the keys' last_used_at forward to
+ * the times given (never back, never past the database's clock); unknown
+ * ones are skipped. Platform context only. */
+int store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st,
+			struct err *e);
 int
 store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
 int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,

@@ -217,6 +217,15 @@ store_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st,
 }
 
 int
+store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st,
+		    struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "activity_seen");
+	return st->ops->activity_seen(rows, n, st, e);
+}
+
+int
 store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	return st->ops->setting_list(out, st, tenant, e);

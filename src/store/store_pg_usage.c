@@ -304,9 +304,66 @@ pg_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, st
 	return 0;
 }
 
+/* Appends one uuid (or NULL for "") to an array literal at *at. */
+static int
+uuid_item(char *buf, size_t *at, const char *id, size_t i, const char *field, struct err *e)
+{
+	if (id[0] && !is_uuid(id))
+		return err_field(e, field, "not an id");
+	*at += (size_t)sprintf(buf + *at, "%s%s", i ? "," : "", id[0] ? id : "NULL");
+	return 0;
+}
+
+/* The marks as four array literals: tenants, users, keys, times; malloc'd. */
+static int
+seen_arrays(char *arr[4], const struct activity_mark *rows, size_t n, struct err *e)
+{
+	size_t at[4] = { 1, 1, 1, 1 };
+
+	for (int k = 0; k < 4; k++)
+		if (!(arr[k] = malloc(n * ID_LEN + 3)))
+			return err_set(e, ERR_INTERNAL, "out of memory");
+	for (int k = 0; k < 4; k++)
+		arr[k][0] = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].tenant_id[0])
+			return err_field(e, "tenant_id", "a tenant is required");
+		if (uuid_item(arr[0], &at[0], rows[i].tenant_id, i, "tenant_id", e) < 0
+		    || uuid_item(arr[1], &at[1], rows[i].user_id, i, "user_id", e) < 0
+		    || uuid_item(arr[2], &at[2], rows[i].key_id, i, "key_id", e) < 0)
+			return -1;
+		at[3] +=
+		    (size_t)sprintf(arr[3] + at[3], "%s%lld", i ? "," : "", (long long)rows[i].at);
+	}
+	for (int k = 0; k < 4; k++)
+		strcpy(arr[k] + at[k], "}");
+	return 0;
+}
+
+static int
+pg_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e)
+{
+	char *arr[4] = { NULL, NULL, NULL, NULL };
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((rc = seen_arrays(arr, rows, n, e)) == 0) {
+		struct pgstep step = PG_STEP("SELECT tenantry.activity_seen($1::uuid[], "
+					     "$2::uuid[], $3::uuid[], $4::int8[])",
+					     NULL, arr[0], arr[1], arr[2], arr[3]);
+
+		rc = pg_run(pg_of(st), &step, 1, e);
+	}
+	for (int k = 0; k < 4; k++)
+		free(arr[k]);
+	return rc;
+}
+
 void
 pg_ops_usage(struct store_ops *ops)
 {
+	ops->activity_seen = pg_activity_seen;
 	ops->api_calls_served = pg_api_calls_served;
 	ops->quota_list = pg_quota_list;
 	ops->quota_set_limit = pg_quota_set_limit;

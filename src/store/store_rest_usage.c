@@ -116,9 +116,19 @@ rest_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, 
 	return rest_over_db(e, "counting served API calls");
 }
 
+static int
+rest_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e)
+{
+	(void)rows;
+	(void)n;
+	(void)st;
+	return rest_over_db(e, "recording activity");
+}
+
 void
 rest_ops_usage(struct store_ops *ops)
 {
+	ops->activity_seen = rest_activity_seen;
 	ops->quota_list = rest_quota_list;
 	ops->quota_set_limit = rest_quota_set_limit;
 	ops->quota_check = rest_quota_check;

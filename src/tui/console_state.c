@@ -117,11 +117,7 @@ static struct {
 static unsigned
 slot_of(const char *id)
 {
-	unsigned h = 2166136261u;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % SLUG_CACHE;
+	return text_hash(id) % SLUG_CACHE;
 }
 
 void

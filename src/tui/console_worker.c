@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "tui/console.h"
 
 #define BACKOFF_MIN_MS 200
@@ -154,13 +155,10 @@ name_tenants(struct worker *w, struct feed_job *fj)
 {
 	for (size_t i = 0; i < fj->entries.n && fj->nnames < 32; i++) {
 		const char *id = fj->entries.rows[i].tenant_id;
-		unsigned h = 2166136261u;
+		unsigned h = text_hash(id) % NAMED;
 		struct tenant t;
 		struct err e = { 0 };
 
-		for (const char *p = id; *p; p++)
-			h = (h ^ (unsigned char)*p) * 16777619u;
-		h %= NAMED;
 		if (strcmp(w->named[h], id) == 0)
 			continue;
 		snprintf(w->named[h], sizeof w->named[h], "%s", id);

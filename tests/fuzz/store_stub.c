@@ -255,6 +255,13 @@ s_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, str
 }
 
 static int
+s_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e)
+{
+	(void)rows, (void)n, (void)st, (void)e;
+	return 0;
+}
+
+static int
 s_view_as_start(struct view_session *out, struct store *st, const char *tenant,
 		enum member_role role, const char *reason, int minutes, struct err *e)
 {
@@ -617,6 +624,7 @@ static const struct store_ops stub_ops = {
 	.usage_summary = s_usage_summary,
 	.usage_list = s_usage_list,
 	.api_calls_served = s_api_calls_served,
+	.activity_seen = s_activity_seen,
 	.setting_list = s_setting_list,
 	.setting_get = s_setting_get,
 	.setting_put = s_setting_put,
