@@ -486,8 +486,8 @@ int store_api_calls_served(struct api_calls_count *rows, size_t n, struct store 
 /* Moves the members' last_active_at and the keys' last_used_at forward to
  * the times given (never back, never past the database's clock); unknown
  * ones are skipped. Platform context only. */
-int store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st,
-			struct err *e);
+int
+store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e);
 int
 store_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e);
 int store_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,

@@ -217,8 +217,7 @@ store_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st,
 }
 
 int
-store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st,
-		    struct err *e)
+store_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "activity_seen");
