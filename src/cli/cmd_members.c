@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/json.h"
+#include "core/perm.h"
 #include "core/text.h"
 
 /* ---- users ---------------------------------------------------------------------- */
@@ -15,7 +16,10 @@ static const char USERS_HELP[] =
     "usage: tenantry users list TENANT [--role ROLE] [--inactive]\n"
     "       tenantry users role TENANT USER admin|manager|member|viewer\n"
     "       tenantry users activate|deactivate|remove TENANT USER\n"
-    "USER is a user id or an email address.\n";
+    "       tenantry users permissions TENANT USER [--grant P,...] [--revoke P,...]\n"
+    "USER is a user id or an email address. permissions replaces the member's\n"
+    "overrides: --grant adds tenant permissions the role lacks, --revoke takes\n"
+    "some it has (tenantry(1), PERMISSIONS); neither clears them.\n";
 
 static void
 print_members(struct cli *c, const struct member *rows, size_t n)
@@ -30,20 +34,44 @@ print_members(struct cli *c, const struct member *rows, size_t n)
 		json_print(arr);
 		return;
 	}
-	t = table_new(5, (const char *[]){ "EMAIL", "NAME", "ROLE", "ACTIVE", "LAST ACTIVE" });
+	t = table_new(
+	    6, (const char *[]){ "EMAIL", "NAME", "ROLE", "PERMISSIONS", "ACTIVE", "LAST ACTIVE" });
 	for (size_t i = 0; i < n; i++) {
-		char last[32];
+		char last[32], over[512];
 
-		table_add(t, rows[i].email, rows[i].full_name, member_role_name(rows[i].role),
+		if (perm_overrides_format(over, sizeof over, &rows[i].over) <= 0)
+			snprintf(over, sizeof over, "-");
+		table_add(t, rows[i].email, rows[i].full_name, member_role_name(rows[i].role), over,
 			  rows[i].active ? "yes" : "no", fmt_time(last, rows[i].last_active_at));
 	}
 	table_print(t);
 }
 
+/* --grant a,b --revoke c as overrides. */
+static int
+overrides_of(struct perm_overrides *out, const char *grant, const char *revoke, struct err *e)
+{
+	char text[1024];
+	int len = 0;
+	const char *lists[2] = { grant, revoke };
+
+	for (int k = 0; k < 2; k++)
+		for (const char *s = lists[k]; s && *s;
+		     s += strcspn(s, ",") + (s[strcspn(s, ",")] == ',')) {
+			len = text_append(text, sizeof text, len, "%s%c%.*s", len ? "," : "",
+					  k ? '-' : '+', (int)strcspn(s, ","), s);
+			if (len < 0)
+				return err_set(e, ERR_BAD_REQUEST, "too many permissions");
+		}
+	if (!len)
+		text[0] = '\0';
+	return perm_overrides_parse(out, text, "permissions", e);
+}
+
 int
 cmd_users(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "role", 1 }, { "inactive", 0 } };
+	struct opt o[] = { { "role", 1 }, { "inactive", 0 }, { "grant", 1 }, { "revoke", 1 } };
 	const char *sub;
 	int n;
 
@@ -86,6 +114,23 @@ cmd_users(struct cli *c, int argc, char **argv)
 		cli_done(c, "removed", argv[0], argv[1], true);
 		return 0;
 	}
+	if (strcmp(sub, "permissions") == 0) {
+		struct perm_overrides over;
+		struct member m;
+
+		if (n != 2)
+			return cli_usage("users ", "permissions needs TENANT and USER");
+		if (overrides_of(&over, opt_get(o, NOPTS(o), "grant"),
+				 opt_get(o, NOPTS(o), "revoke"), &c->err)
+		    < 0)
+			return cli_usage("users ", "%s", c->err.message);
+		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
+		    || store_member_update(&m, c->st, argv[0], argv[1], NULL, -1, &over, &c->err)
+			   < 0)
+			return cli_fail(c);
+		print_members(c, &m, 1);
+		return 0;
+	}
 	if (strcmp(sub, "role") == 0 || strcmp(sub, "activate") == 0
 	    || strcmp(sub, "deactivate") == 0) {
 		enum member_role role;
@@ -99,7 +144,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 			return cli_usage("users ", "unknown role %s", argv[2]);
 		if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 		    || store_member_update(&m, c->st, argv[0], argv[1], is_role ? &role : NULL,
-					   is_role ? -1 : sub[0] == 'a', &c->err)
+					   is_role ? -1 : sub[0] == 'a', NULL, &c->err)
 			   < 0)
 			return cli_fail(c);
 		print_members(c, &m, 1);

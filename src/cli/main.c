@@ -271,7 +271,7 @@ static const struct subcommands {
 	  { "list", "show", "create", "update", "suspend", "resume", "delete", "restore", "tier",
 	    "health", "health-refresh", "purge-due" } },
 	{ "tiers", { "list" } },
-	{ "users", { "list", "role", "activate", "deactivate", "remove" } },
+	{ "users", { "list", "role", "activate", "deactivate", "remove", "permissions" } },
 	{ "quota", { "list", "set", "check" } },
 	{ "settings", { "list", "get", "set", "delete" } },
 	{ "features", { "list", "set" } },

@@ -123,9 +123,10 @@ tenant_from_json(struct tenant *out, json_t *j, struct err *e)
 json_t *
 member_to_json(const struct member *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "tenant_id", m->tenant_id,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "tenant_id", m->tenant_id,
 			 "user_id", m->user_id, "email", m->email, "full_name", m->full_name,
-			 "role", member_role_name(m->role), "active", m->active, "joined_at",
+			 "role", member_role_name(m->role), "permissions",
+			 perm_overrides_to_json(&m->over), "active", m->active, "joined_at",
 			 time_to_json(m->joined_at), "last_active_at",
 			 time_to_json(m->last_active_at));
 }
@@ -142,6 +143,7 @@ member_from_json(struct member *out, json_t *j, struct err *e)
 	rd_str(&r, "email", out->email, sizeof out->email);
 	rd_str(&r, "full_name", out->full_name, sizeof out->full_name);
 	RD_ENUM(&r, "role", member_role_parse, &out->role);
+	rd_overrides(&r, "permissions", &out->over);
 	rd_bool(&r, "active", &out->active);
 	rd_time(&r, "joined_at", &out->joined_at);
 	rd_time(&r, "last_active_at", &out->last_active_at);

@@ -36,6 +36,10 @@ json_t *feature_mask_to_json(feature_mask m);
 int feature_mask_from_json(feature_mask *out, json_t *j, const char *field, struct err *e);
 json_t *scope_mask_to_json(scope_mask m);
 int scope_mask_from_json(scope_mask *out, json_t *j, const char *field, struct err *e);
+/* A member's overrides: {"settings.write": true, "audit.read": false}. */
+json_t *perm_overrides_to_json(const struct perm_overrides *o);
+int
+perm_overrides_from_json(struct perm_overrides *out, json_t *j, const char *field, struct err *e);
 
 /* clang-format off */
 #define JSON_CODEC(type)                                                     \

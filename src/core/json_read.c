@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/json_limit.h"
 #include "core/json_read.h"
+#include "core/perm.h"
 #include "core/text.h"
 
 const char *
@@ -364,4 +365,53 @@ int
 scope_mask_from_json(scope_mask *out, json_t *j, const char *field, struct err *e)
 {
 	return names_from_json(out, j, field, e, scope_index);
+}
+
+json_t *
+perm_overrides_to_json(const struct perm_overrides *o)
+{
+	json_t *j = json_object();
+
+	for (int p = 0; j && p < PERM_COUNT; p++) {
+		perm_mask b = (perm_mask)1 << p;
+
+		if ((o->grant | o->revoke) & b)
+			json_object_set_new(j, perm_name((enum perm)p), json_boolean(o->grant & b));
+	}
+	return j;
+}
+
+int
+perm_overrides_from_json(struct perm_overrides *out, json_t *j, const char *field, struct err *e)
+{
+	const char *key;
+	json_t *v;
+
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(j))
+		return err_field(e, field, "expected an object of permission: true or false");
+	json_object_foreach(j, key, v)
+	{
+		enum perm p;
+
+		if (perm_parse(key, &p) < 0 || perm_is_platform(p))
+			return err_field(e, field, "\"%.40s\" is not a tenant permission", key);
+		if (!json_is_boolean(v))
+			return err_field(e, field, "%s wants true (grant) or false (revoke)", key);
+		perm_overrides_set(out, p, json_is_true(v) ? 1 : -1);
+	}
+	return 0;
+}
+
+void
+rd_overrides(struct rd *r, const char *key, struct perm_overrides *dst)
+{
+	char field[64];
+	json_t *v = *r->failed ? NULL : json_object_get(r->obj, key);
+
+	if (!v || json_is_null(v))
+		return; /* optional: none */
+	rd_field(r, key, field, sizeof field);
+	if (perm_overrides_from_json(dst, v, field, r->e) < 0)
+		*r->failed = true;
 }

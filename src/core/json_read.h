@@ -52,6 +52,8 @@ void rd_bool(struct rd *r, const char *key, bool *dst);
 void rd_time(struct rd *r, const char *key, usec_t *dst);
 void rd_features(struct rd *r, const char *key, feature_mask *dst);
 void rd_scopes(struct rd *r, const char *key, scope_mask *dst);
+/* Optional: absent or null is no override. */
+void rd_overrides(struct rd *r, const char *key, struct perm_overrides *dst);
 /* An optional string: absent or null -> NULL, else a malloc'd copy. */
 void rd_strdup(struct rd *r, const char *key, char **dst);
 /* An optional embedded JSON value: absent or null -> NULL, else its compact

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/perm.h"
+#include "core/text.h"
 
 #define P(x) (UINT32_C(1) << PERM_##x)
 
@@ -99,6 +100,78 @@ bool
 perm_member(enum member_role r, enum perm p)
 {
 	return valid(p) && (unsigned)r < ROLE_COUNT && (member_perms[r] & bit(p));
+}
+
+bool
+perm_member_with(enum member_role r, const struct perm_overrides *o, enum perm p)
+{
+	if (!valid(p) || (o && (o->revoke & bit(p))))
+		return false;
+	if (o && (o->grant & bit(p)) && !perms[p].platform)
+		return true;
+	return perm_member(r, p);
+}
+
+int
+perm_overrides_set(struct perm_overrides *o, enum perm p, int how)
+{
+	if (!valid(p) || perms[p].platform)
+		return -1;
+	o->grant &= ~bit(p);
+	o->revoke &= ~bit(p);
+	if (how > 0)
+		o->grant |= bit(p);
+	else if (how < 0)
+		o->revoke |= bit(p);
+	return 0;
+}
+
+int
+perm_overrides_format(char *buf, size_t size, const struct perm_overrides *o)
+{
+	int len = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (int p = 0; p < PERM_COUNT && len >= 0; p++) {
+		char sign = (o->grant & bit(p)) ? '+' : (o->revoke & bit(p)) ? '-' : 0;
+
+		if (!sign)
+			continue;
+		len = text_append(buf, size, len, "%s%c%s", len ? "," : "", sign, perms[p].name);
+	}
+	return len;
+}
+
+int
+perm_overrides_parse(struct perm_overrides *out, const char *s, const char *field, struct err *e)
+{
+	char item[64];
+
+	memset(out, 0, sizeof *out);
+	while (s && *s) {
+		size_t n = strcspn(s, ",");
+		const char *a = s, *b = s + n;
+		enum perm p;
+
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		snprintf(item, sizeof item, "%.*s", (int)(b - a), a);
+		s += n + (s[n] == ',');
+		if (!item[0])
+			continue;
+		if ((item[0] != '+' && item[0] != '-') || perm_parse(item + 1, &p) < 0
+		    || perms[p].platform)
+			return err_field(e, field,
+					 "\"%.40s\" is not +permission or -permission of a tenant",
+					 item);
+		if ((out->grant | out->revoke) & bit(p))
+			return err_field(e, field, "%s is given twice", perms[p].name);
+		perm_overrides_set(out, p, item[0] == '+' ? 1 : -1);
+	}
+	return 0;
 }
 
 bool

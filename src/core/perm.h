@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/err.h"
 #include "core/types.h"
 
 /* X(enum suffix, name, platform-only) */
@@ -79,6 +80,21 @@ int perm_parse(const char *s, enum perm *out); /* 0, or -1 when unknown */
 bool perm_is_platform(enum perm p);
 
 bool perm_member(enum member_role r, enum perm p);
+/* As perm_member, with a member's overrides (NULL: none): a revoke wins,
+ * a grant adds a tenant permission the role lacks. */
+bool perm_member_with(enum member_role r, const struct perm_overrides *o, enum perm p);
+
+/* Overrides as text: "+settings.write,-audit.read" in catalog order, ""
+ * for none. Returns the length, or -1 when buf is too small. */
+int perm_overrides_format(char *buf, size_t size, const struct perm_overrides *o);
+/* Parses that form (spaces around items allowed, "" = none). An unknown
+ * or platform permission, an item without its sign, or one both granted
+ * and revoked is an error naming field. */
+int
+perm_overrides_parse(struct perm_overrides *out, const char *s, const char *field, struct err *e);
+/* Sets the override of p: +1 grant, -1 revoke, 0 none. -1 for a platform
+ * permission. */
+int perm_overrides_set(struct perm_overrides *o, enum perm p, int how);
 bool perm_staff(enum staff_role r, enum perm p);
 /* True when any scope in m grants p. */
 bool perm_scope(scope_mask m, enum perm p);

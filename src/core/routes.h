@@ -98,7 +98,7 @@
 	X(USERS_LIST, "GET", "/api/tenants/{id}/users",                      \
 	  PERM, MEMBERS_READ, users_list, 200, "role,active", "")                \
 	X(USER_UPDATE, "PUT", "/api/tenants/{id}/users/{user}",              \
-	  PERM, MEMBERS_MANAGE, user_update, 200, "", "role,active")                        \
+	  PERM, MEMBERS_MANAGE, user_update, 200, "", "role,active,permissions")                        \
 	X(USER_REMOVE, "DELETE", "/api/tenants/{id}/users/{user}",           \
 	  PERM, MEMBERS_MANAGE, user_remove, 204, "", "")                        \
 	X(INVITATIONS_LIST, "GET", "/api/tenants/{id}/invitations",          \

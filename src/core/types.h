@@ -231,12 +231,20 @@ struct tenant_patch {
 	const char *domain_verified_at;
 };
 
+/* Permissions (enum perm bits, core/perm.h) granted or revoked for one
+ * member on top of their role; only tenant permissions. */
+typedef uint32_t perm_mask;
+struct perm_overrides {
+	perm_mask grant, revoke;
+};
+
 struct member {
 	char tenant_id[ID_LEN];
 	char user_id[ID_LEN];
 	char email[EMAIL_LEN];
 	char full_name[NAME_LEN];
 	enum member_role role;
+	struct perm_overrides over;
 	bool active;
 	usec_t joined_at;
 	usec_t last_active_at;

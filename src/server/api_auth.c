@@ -26,6 +26,7 @@ login_tenant(struct principal *p, struct store *st, const char *user, const char
 			   : n == 1) {
 			memcpy(p->tenant_id, m[i].tenant_id, sizeof p->tenant_id);
 			p->role = m[i].role;
+			p->over = m[i].over;
 			return 0;
 		}
 	if (n == 0 || wanted)

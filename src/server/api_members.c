@@ -49,12 +49,16 @@ h_user_update(struct req *r, struct reply *rp)
 	const char *role_s;
 	enum member_role role;
 	bool active = false;
-	json_t *av;
+	json_t *av, *pv;
+	struct perm_overrides over;
 	struct member m;
 	struct err e;
 
 	if (!b)
 		return;
+	pv = json_object_get(b, "permissions");
+	if (pv && perm_overrides_from_json(&over, pv, "permissions", &e) < 0)
+		return api_fail(rp, &e);
 	if (api_member_str(&role_s, b, "role", false, &e) < 0
 	    || api_member_bool(&active, b, "active", &e) < 0)
 		return api_fail(rp, &e);
@@ -64,7 +68,7 @@ h_user_update(struct req *r, struct reply *rp)
 	}
 	av = json_object_get(b, "active");
 	if (OP(r, member_update, &m, r->st, api_tenant(r), route_param(&r->match, "user"),
-	       role_s ? &role : NULL, json_is_boolean(av) ? active : -1, &e)
+	       role_s ? &role : NULL, json_is_boolean(av) ? active : -1, pv ? &over : NULL, &e)
 	    < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, member_to_json(&m));

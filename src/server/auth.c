@@ -263,7 +263,7 @@ principal_can(const struct principal *p, enum perm perm)
 			return perm_member(p->role, perm);
 		return perm_staff(p->staff, perm);
 	case PRINCIPAL_USER:
-		return perm_member(p->role, perm);
+		return perm_member_with(p->role, &p->over, perm);
 	case PRINCIPAL_KEY:
 		return perm_scope(p->scopes, perm);
 	default:
@@ -314,6 +314,14 @@ auth_issue(char **out, int64_t *expires, const struct principal *p, struct err *
 		rc |= jwt_add_grant(jwt, "kind", "user");
 		rc |= jwt_add_grant(jwt, "tid", p->tenant_id);
 		rc |= jwt_add_grant(jwt, "role", member_role_name(p->role));
+		if (p->over.grant | p->over.revoke) {
+			char over[512];
+
+			if (perm_overrides_format(over, sizeof over, &p->over) < 0)
+				rc = -1;
+			else
+				rc |= jwt_add_grant(jwt, "perms", over);
+		}
 	}
 	if (rc == 0)
 		tok = jwt_encode_str(jwt);
@@ -432,10 +440,17 @@ check_claims(struct principal *p, int64_t *exp_out, int64_t *nbf_out, json_t *c,
 		return 0;
 	}
 	if (strcmp(json_string_value(kind), "user") == 0) {
+		json_t *perms = json_object_get(c, "perms");
+
 		p->kind = PRINCIPAL_USER;
 		if (member_role_parse(role, &p->role) < 0
 		    || copy_claim(p->tenant_id, sizeof p->tenant_id, c, "tid") < 0)
 			return deny(e, "unknown role or tenant");
+		if (perms
+		    && (!json_is_string(perms)
+			|| perm_overrides_parse(&p->over, json_string_value(perms), "perms", e)
+			       < 0))
+			return deny(e, "malformed permissions");
 		return 0;
 	}
 	return deny(e, "unknown kind");

@@ -176,6 +176,7 @@ set_context(struct req *r, struct err *e)
 	case PRINCIPAL_USER:
 		ctx.role = STORE_ROLE_TENANT;
 		ctx.view_role = p->role; /* the database holds it to the role too */
+		ctx.view_over = p->over;
 		ctx.auth_member = true;
 		snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "user");
 		break;

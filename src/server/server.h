@@ -67,6 +67,7 @@ struct principal {
 	char key_id[ID_LEN];    /* keys */
 	enum staff_role staff;
 	enum member_role role;
+	struct perm_overrides over; /* users: the membership's, when the token was issued */
 	scope_mask scopes;
 	int64_t issued_us; /* JWT issue time, microseconds */
 	/* view as tenant (staff with view_as): the tenant role is used */

@@ -57,6 +57,8 @@ struct store_context {
 	 * tenantryd applies (X-View-As-Role); the database role is the same
 	 * for every member role. */
 	enum member_role view_role;
+	/* the member's permission overrides (042_member_overrides), with it */
+	struct perm_overrides view_over;
 	/* Its support access session (store_view_as_start): the REST store
 	 * sends it as X-View-As; "" = none. */
 	char view_session[ID_LEN];
@@ -197,6 +199,7 @@ struct auth_membership {
 	char tenant_id[ID_LEN];
 	char slug[SLUG_LEN];
 	enum member_role role;
+	struct perm_overrides over;
 };
 
 /* An API key as the credential check sees it (tenantryd only). */
@@ -257,7 +260,7 @@ struct store_ops {
 	/* role NULL = unchanged; active -1 = unchanged */
 	int (*member_update)(struct member *out, struct store *st, const char *tenant,
 			     const char *user, const enum member_role *role, int active,
-			     struct err *e);
+			     const struct perm_overrides *over, struct err *e);
 	int (*member_remove)(struct store *st, const char *tenant, const char *user, struct err *e);
 
 	/* invitations; the token (tni_…) is returned once in token_out */
@@ -457,8 +460,11 @@ int store_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, st
 int store_tenant_purge_due(int *purged, struct store *st, struct err *e);
 int store_member_list(struct member_list *out, struct store *st, const char *tenant,
 		      const struct member_query *q, struct err *e);
+/* Changes a member's role, active flag (-1: unchanged) and permission
+ * overrides (replaced whole; NULL: unchanged). */
 int store_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-			const enum member_role *role, int active, struct err *e);
+			const enum member_role *role, int active, const struct perm_overrides *over,
+			struct err *e);
 int store_member_remove(struct store *st, const char *tenant, const char *user, struct err *e);
 int store_invitation_list(struct invitation_list *out, struct store *st, const char *tenant,
 			  struct err *e);

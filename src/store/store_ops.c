@@ -107,11 +107,12 @@ store_member_list(struct member_list *out, struct store *st, const char *tenant,
 
 int
 store_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-		    const enum member_role *role, int active, struct err *e)
+		    const enum member_role *role, int active, const struct perm_overrides *over,
+		    struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "member_update");
-	return st->ops->member_update(out, st, tenant, user, role, active, e);
+	return st->ops->member_update(out, st, tenant, user, role, active, over, e);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/perm.h"
 #include "core/types.h"
 
 static const char CTX_SQL[] = "SELECT set_config('role', $1, true), "
@@ -370,6 +371,22 @@ unconfirmed(struct pgstore *s, struct err *e)
 		       (int)strcspn(m, "\n"), m);
 }
 
+/* tenantry.member_role: "role" or "role;+perm,-perm" in a tenant context. */
+static void
+member_setting(char *buf, size_t size, const struct store_context *c)
+{
+	int len;
+
+	buf[0] = '\0';
+	if (c->role != STORE_ROLE_TENANT)
+		return;
+	len = snprintf(buf, size, "%s;", member_role_name(c->view_role));
+	if (len < 0 || (size_t)len >= size
+	    || perm_overrides_format(buf + len, size - (size_t)len, &c->view_over) < 0)
+		snprintf(buf, size, "viewer;"); /* never wider than asked: every
+						 * permission fits in size */
+}
+
 /* One attempt. Statements not yet prepared on this connection are
  * prepared inside the pipeline, after the context statement: their names
  * resolve with the role of the operation, not the bare login's (a
@@ -379,19 +396,17 @@ static int
 run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *retry_safe)
 {
 	const struct store_context *c = &s->base.ctx;
-	/* A tenant context's member role (019_member_roles); '' elsewhere. */
-	const char *ctx[7] = { role_names[c->role],
-			       c->tenant_id,
-			       c->actor,
-			       c->actor_kind,
-			       c->ip,
-			       c->user_agent,
-			       c->role == STORE_ROLE_TENANT ? member_role_name(c->view_role) : "" };
+	char member[600];
+	/* A tenant context's member role and overrides (019, 042); ''
+	 * elsewhere. */
+	const char *ctx[7] = { role_names[c->role], c->tenant_id, c->actor, c->actor_kind, c->ip,
+			       c->user_agent,       member };
 	char names[PG_MAX_STEPS + 1][24];
 	uint64_t hashes[PG_MAX_STEPS + 1], pending[PG_MAX_STEPS + 1];
 	int npending = 0, rc = 0;
 	bool synced = false, rolled_back = false;
 
+	member_setting(member, sizeof member, c);
 	*retry_safe = true;
 	if (n > PG_MAX_STEPS + 1) /* + the credential check */
 		return err_set(e, ERR_INTERNAL, "too many statements in one operation");

@@ -154,6 +154,9 @@ void pg_ops_tenants(struct store_ops *ops);
 /* A member from the row of columns tenant_id, user_id, email, full_name,
  * role, active, joined_at, last_active_at (store_pg_members.c). */
 void pg_member_row(struct member *m, const PGresult *r, int row);
+/* A member's permissions column (JSON text) as overrides; -1 (none set)
+ * when it does not read as such. */
+int pg_overrides(struct perm_overrides *out, const char *text);
 void pg_ops_members(struct store_ops *ops);
 void pg_ops_invitations(struct store_ops *ops);
 void pg_ops_settings(struct store_ops *ops);

@@ -47,7 +47,8 @@ pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct s
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = { PG_STEP(
-	    "SELECT tenant_id, slug, role FROM tenantry.auth_memberships($1::uuid)", &r, user) };
+	    "SELECT tenant_id, slug, role, permissions FROM tenantry.auth_memberships($1::uuid)",
+	    &r, user) };
 
 	*n = 0;
 	if (!pg_is_uuid(user))
@@ -59,7 +60,9 @@ pg_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct s
 
 		pg_cpy(m->tenant_id, r, i, 0);
 		pg_cpy(m->slug, r, i, 1);
-		if (member_role_parse(pg_s(r, i, 2), &m->role) == 0)
+		memset(&m->over, 0, sizeof m->over);
+		if (member_role_parse(pg_s(r, i, 2), &m->role) == 0
+		    && pg_overrides(&m->over, pg_s(r, i, 3)) == 0)
 			(*n)++;
 	}
 	PQclear(r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "store/store_pg.h"
 
 static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
@@ -13,7 +14,7 @@ static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
 /* clang-format off */
 #define MEMBER_COLS                                                          \
 	"m.tenant_id, m.user_id, u.email, u.full_name, m.role, m.active, "   \
-	US("m.joined_at") ", " US("m.last_active_at")
+	US("m.joined_at") ", " US("m.last_active_at") ", m.permissions::text"
 /* clang-format on */
 
 void
@@ -30,6 +31,21 @@ pg_member_row(struct member *m, const PGresult *r, int row)
 	m->active = pg_b(r, row, 5);
 	m->joined_at = pg_i64(r, row, 6);
 	m->last_active_at = pg_i64(r, row, 7);
+	if (PQnfields(r) > 8) /* the overrides, when the query has them */
+		pg_overrides(&m->over, pg_s(r, row, 8));
+}
+
+int
+pg_overrides(struct perm_overrides *out, const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	struct err e;
+	int rc = j ? perm_overrides_from_json(out, j, "permissions", &e) : -1;
+
+	json_decref(j);
+	if (rc < 0)
+		memset(out, 0, sizeof *out);
+	return rc;
 }
 
 static int
@@ -64,27 +80,38 @@ pg_member_list(struct member_list *out, struct store *st, const char *tenant,
 
 static int
 pg_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-		 const enum member_role *role, int active, struct err *e)
+		 const enum member_role *role, int active, const struct perm_overrides *over,
+		 struct err *e)
 {
 	PGresult *r = NULL;
 	const char *rn = role ? member_role_name(*role) : NULL;
 	const char *an = active < 0 ? NULL : active ? "t" : "f";
+	json_t *oj = over ? perm_overrides_to_json(over) : NULL;
+	char *on = oj ? json_dumps(oj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("WITH m AS (UPDATE tenantry.tenant_users m SET "
-			"role = coalesce($3, m.role), active = coalesce($4::bool, m.active) "
+			"role = coalesce($3, m.role), active = coalesce($4::bool, m.active), "
+			"permissions = coalesce($5::jsonb, m.permissions) "
 			"WHERE m.tenant_id = tenantry.tenant_ref($1) "
 			"AND m.user_id = tenantry.user_ref($2) RETURNING m.*) "
 			"SELECT " MEMBER_COLS " FROM m JOIN tenantry.users u ON u.id = m.user_id",
-			&r, tenant, user, rn, an),
+			&r, tenant, user, rn, an, on),
 	};
+	int rc;
 
 	memset(out, 0, sizeof *out);
+	json_decref(oj);
 	if (role && (unsigned)*role >= ROLE_COUNT)
-		return err_field(e, "role", "unknown role");
-	if (!user || !*user)
-		return err_field(e, "user", "user missing");
-	if (pg_run(pg_of(st), steps, 2, e) < 0)
+		rc = err_field(e, "role", "unknown role");
+	else if (!user || !*user)
+		rc = err_field(e, "user", "user missing");
+	else if (over && !on)
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+	else
+		rc = pg_run(pg_of(st), steps, 2, e);
+	free(on);
+	if (rc < 0)
 		return -1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);

@@ -35,7 +35,8 @@ rest_member_list(struct member_list *out, struct store *st, const char *tenant,
 
 static int
 rest_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-		   const enum member_role *role, int active, struct err *e)
+		   const enum member_role *role, int active, const struct perm_overrides *over,
+		   struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
@@ -52,6 +53,8 @@ rest_member_update(struct member *out, struct store *st, const char *tenant, con
 		json_object_set_new(body, "role", json_string(member_role_name(*role)));
 	if (active >= 0)
 		json_object_set_new(body, "active", json_boolean(active));
+	if (over)
+		json_object_set_new(body, "permissions", perm_overrides_to_json(over));
 	rest_route(&p, ROUTE_USER_UPDATE, tenant, user);
 	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;

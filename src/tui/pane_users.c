@@ -66,31 +66,45 @@ users_open(struct console *c, struct pane_instance *p)
 	pane_list_load(c, &us->list, false);
 }
 
+/* "+settings.write -audit.read", "" for none. */
+static const char *
+overrides_text(char *buf, size_t size, const struct perm_overrides *o)
+{
+	if (perm_overrides_format(buf, size, o) < 0)
+		buf[0] = '\0';
+	for (char *s = buf; *s; s++)
+		if (*s == ',')
+			*s = ' ';
+	return buf;
+}
+
 static void
 users_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int height, int width)
 {
 	static const struct column_spec cols[] = {
-		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 },
+		{ 16, 40, 3 }, { 10, 30, 2 }, { 8, 8, 0 },   { 6, 40, 1 },
 		{ 8, 8, 0 },   { 10, 10, 0 }, { 10, 10, 0 },
 	};
-	static const char *const head[] = { "EMAIL", "NAME", "ROLE", "STATE", "JOINED", "ACTIVE" };
+	static const char *const head[] = { "EMAIL", "NAME",   "ROLE",  "PERMISSIONS",
+					    "STATE", "JOINED", "ACTIVE" };
 	const struct pane_list *l = &((const struct users *)p)->list;
 	size_t n = pane_list_shown(l, c);
-	int wd[6];
+	int wd[7];
 
 	(void)height;
-	layout_columns(cols, 6, width, 1, wd);
-	table_draw_header(w, 0, wd, 6, head, width);
+	layout_columns(cols, 7, width, 1, wd);
+	table_draw_header(w, 0, wd, 7, head, width);
 	if (!n)
 		draw_text(w, 2, 2, width - 4, theme_attr(THEME_ROLE_DIM),
 			  pane_list_loaded(l, c) ? "no members" : "loading…");
 	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
 		int i = l->view.top + r;
 		const struct member *m = pane_list_row(l, (size_t)i);
-		char joined[16], seen[16];
-		const char *cell[6] = { m->email,
+		char joined[16], seen[16], over[512];
+		const char *cell[7] = { m->email,
 					m->full_name,
 					member_role_name(m->role),
+					overrides_text(over, sizeof over, &m->over),
 					m->active ? "active" : "inactive",
 					console_time(m->joined_at, joined, sizeof joined),
 					console_time(m->last_active_at, seen, sizeof seen) };
@@ -98,7 +112,7 @@ users_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, in
 				      : !m->active     ? THEME_ROLE_DIM
 						       : THEME_ROLE_ROW);
 
-		table_draw_cells(w, 1 + r, wd, 6, cell, a, width);
+		table_draw_cells(w, 1 + r, wd, 7, cell, a, width);
 	}
 }
 
@@ -112,7 +126,7 @@ write_run(struct job *j, struct store *st, struct err *e)
 	if (mj->remove)
 		return store_member_remove(st, j->tenant, mj->user, e);
 	return store_member_update(&mj->m, st, j->tenant, mj->user, mj->set_role ? &mj->role : NULL,
-				   mj->active, e);
+				   mj->active, NULL, e);
 }
 
 static void
@@ -198,11 +212,13 @@ remove_submit(struct console *c, struct modal *m)
 static void
 show_member(struct console *c, const struct member *m)
 {
-	char text[1024], joined[16], seen[16];
+	char text[1600], joined[16], seen[16], over[512];
 
-	snprintf(text, sizeof text, "%s\n%s\nrole %s, %s\njoined %s, last active %s\nuser id %s",
+	snprintf(text, sizeof text,
+		 "%s\n%s\nrole %s, %s\npermissions %s\njoined %s, last active %s\nuser id %s",
 		 m->full_name, m->email, member_role_name(m->role),
 		 m->active ? "active" : "inactive",
+		 *overrides_text(over, sizeof over, &m->over) ? over : "as the role",
 		 console_time(m->joined_at, joined, sizeof joined),
 		 console_time(m->last_active_at, seen, sizeof seen), m->user_id);
 	console_show_text(c, "Member", text);

@@ -316,6 +316,32 @@ START_TEST(test_demo)
 	ck_assert_str_eq(testdb_value(c, "SELECT pg_has_role('demo_operator', "
 					 "'tenantry_platform', 'USAGE')::text"),
 			 "true");
+	/* a member's overrides, set and shown by the CLI */
+	{
+		char slug[64], email[128];
+
+		snprintf(slug, sizeof slug, "%s",
+			 testdb_value(c, "SELECT t.slug FROM tenantry.tenants t JOIN "
+					 "tenantry.tenant_users tu ON tu.tenant_id = t.id "
+					 "WHERE tu.role = 'viewer' AND tu.active AND t.status = "
+					 "'active' ORDER BY t.slug LIMIT 1"));
+		snprintf(email, sizeof email, "%s",
+			 testdb_value(c,
+				      "SELECT u.email FROM tenantry.users u JOIN "
+				      "tenantry.tenant_users tu ON tu.user_id = u.id JOIN "
+				      "tenantry.tenants t ON t.id = tu.tenant_id WHERE tu.role = "
+				      "'viewer' AND tu.active AND t.status = 'active' "
+				      "ORDER BY t.slug, u.email LIMIT 1"));
+		ck_assert_int_eq(RUN("users", "permissions", slug, email, "--grant", "quotas.set"),
+				 64);
+		ck_assert_int_eq(RUN("users", "permissions", slug, email, "--revoke",
+				     "members.read", "--grant", "usage.write"),
+				 0);
+		ck_assert_int_eq(RUN("users", "list", slug, "--role", "viewer"), 0);
+		ck_assert_ptr_nonnull(strstr(out, "-members.read,+usage.write"));
+		ck_assert_int_eq(RUN("users", "permissions", slug, email), 0);
+		ck_assert_ptr_null(strstr(out, "+usage.write"));
+	}
 	PQfinish(c);
 }
 END_TEST

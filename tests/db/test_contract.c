@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "contract.h"
+#include "core/perm.h"
 
 const char *ct_db;
 struct testd ct_srv;
@@ -442,21 +443,45 @@ START_TEST(test_members)
 	ck_assert_int_eq(tl.rows[0].members, t0.members + 1);
 	tenant_list_free(&tl);
 	tenant_clear(&t1);
-	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, &e));
+	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &viewer, -1, NULL, &e));
 	ck_assert_int_eq(m.role, ROLE_VIEWER);
+	/* overrides: replaced whole, read back, a platform one refused */
+	{
+		struct perm_overrides over = { 0 };
+
+		perm_overrides_set(&over, PERM_SETTINGS_WRITE, 1);
+		perm_overrides_set(&over, PERM_MEMBERS_READ, -1);
+		OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", NULL, -1, &over,
+				       &e));
+		ck_assert_uint_eq(m.over.grant, over.grant);
+		ck_assert_uint_eq(m.over.revoke, over.revoke);
+		ck_assert_int_eq(m.role, ROLE_VIEWER);
+		over.grant |= (perm_mask)1 << PERM_QUOTAS_SET;
+		FAILS_FIELD(store_member_update(&m, st, "acme-corp", "carol@acme.example", NULL, -1,
+						&over, &e),
+			    "permissions");
+		OK(store_member_list(&l, st, "acme-corp", &q, &e));
+		ck_assert_uint_eq(l.rows[0].over.revoke, (perm_mask)1 << PERM_MEMBERS_READ);
+		member_list_free(&l);
+		memset(&over, 0, sizeof over);
+		OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", NULL, -1, &over,
+				       &e));
+		ck_assert_uint_eq(m.over.grant | m.over.revoke, 0);
+	}
 	OK(store_member_list(&l, st, "acme-corp", &q, &e));
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.rows[0].full_name, "Carol");
 	member_list_free(&l);
 	/* the last admin stays */
-	FAILS(store_member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, &e),
+	FAILS(store_member_update(&m, st, "acme-corp", "alice@acme.example", &viewer, -1, NULL, &e),
 	      ERR_CONFLICT);
 	FAILS(store_member_remove(st, "acme-corp", "alice@acme.example", &e), ERR_CONFLICT);
 	/* a failed update leaves no member behind; a user is required */
 	ck_assert_str_eq(m.user_id, "");
-	FAILS_FIELD(store_member_update(&m, st, "acme-corp", m.user_id, &admin, -1, &e), "user");
-	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, &e));
-	OK(store_member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, &e));
+	FAILS_FIELD(store_member_update(&m, st, "acme-corp", m.user_id, &admin, -1, NULL, &e),
+		    "user");
+	OK(store_member_update(&m, st, "acme-corp", "carol@acme.example", &admin, -1, NULL, &e));
+	OK(store_member_update(&m, st, "acme-corp", "alice@acme.example", NULL, 0, NULL, &e));
 	ck_assert(!m.active);
 	OK(store_tenant_get(&t1, st, "acme-corp", &e));
 	ck_assert_int_eq(t1.members, t0.members); /* a deactivated member is not counted */
@@ -470,7 +495,7 @@ START_TEST(test_members)
 	/* unknown member; a member of another tenant; an unknown tenant */
 	FAILS(store_member_remove(st, "acme-corp", "nobody@x.example", &e), ERR_NOT_FOUND);
 	FAILS(store_member_remove(st, "beta", "carol@acme.example", &e), ERR_NOT_FOUND);
-	FAILS(store_member_update(&m, st, "beta", "carol@acme.example", &viewer, -1, &e),
+	FAILS(store_member_update(&m, st, "beta", "carol@acme.example", &viewer, -1, NULL, &e),
 	      ERR_NOT_FOUND);
 	FAILS(store_member_list(&l, st, "nope", NULL, &e), ERR_NOT_FOUND);
 	/* carol is the only active admin now */

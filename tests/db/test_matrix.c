@@ -93,7 +93,7 @@ op_member_update(struct store *st, int n, struct err *e)
 	enum member_role r = ROLE_MEMBER;
 
 	(void)n;
-	return store_member_update(&m, st, acme, bob, &r, -1, e);
+	return store_member_update(&m, st, acme, bob, &r, -1, NULL, e);
 }
 
 static int

@@ -139,8 +139,10 @@ s_member_list(struct member_list *out, struct store *st, const char *tenant,
 }
 static int
 s_member_update(struct member *out, struct store *st, const char *tenant, const char *user,
-		const enum member_role *role, int active, struct err *e)
+		const enum member_role *role, int active, const struct perm_overrides *over,
+		struct err *e)
 {
+	(void)over;
 	(void)st;
 	(void)tenant;
 	(void)user;

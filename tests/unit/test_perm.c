@@ -141,6 +141,48 @@ START_TEST(table)
 }
 END_TEST
 
+START_TEST(bad_overrides)
+{
+	static const char *const bad[] = { "settings.write", "+quotas.set", "+nope",
+					   "+audit.read,-audit.read", "*audit.read" };
+	struct perm_overrides o;
+	struct err e;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		ck_assert_int_eq(perm_overrides_parse(&o, bad[i], "permissions", &e), -1);
+		ck_assert_str_eq(e.field, "permissions");
+	}
+	ck_assert_int_eq(perm_overrides_set(&o, PERM_VIEW_AS, 1), -1);
+	ck_assert_int_eq(perm_overrides_set(&o, PERM_COUNT, 1), -1);
+}
+END_TEST
+
+START_TEST(overrides)
+{
+	struct perm_overrides o;
+	struct err e;
+	char buf[256];
+
+	ck_assert_int_eq(perm_overrides_parse(&o, " -audit.read , +settings.write,", "p", &e), 0);
+	ck_assert(perm_member_with(ROLE_MEMBER, &o, PERM_SETTINGS_WRITE));
+	ck_assert(!perm_member(ROLE_MEMBER, PERM_SETTINGS_WRITE));
+	ck_assert(!perm_member_with(ROLE_ADMIN, &o, PERM_AUDIT_READ));
+	ck_assert(perm_member_with(ROLE_ADMIN, &o, PERM_TENANT_READ));
+	ck_assert(perm_member_with(ROLE_VIEWER, NULL, PERM_TENANT_READ));
+	/* catalog order, signs kept */
+	ck_assert_int_eq(perm_overrides_format(buf, sizeof buf, &o),
+			 (int)strlen("+settings.write,-audit.read"));
+	ck_assert_str_eq(buf, "+settings.write,-audit.read");
+	ck_assert_int_eq(perm_overrides_format(buf, 8, &o), -1);
+	/* a platform bit set by hand is never granted */
+	o.grant |= (perm_mask)1 << PERM_QUOTAS_SET;
+	ck_assert(!perm_member_with(ROLE_ADMIN, &o, PERM_QUOTAS_SET));
+	ck_assert_int_eq(perm_overrides_parse(&o, "", "p", &e), 0);
+	ck_assert_int_eq(perm_overrides_format(buf, sizeof buf, &o), 0);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 Suite *
 suite_perm(void)
 {
@@ -150,6 +192,8 @@ suite_perm(void)
 
 	tcase_add_test(bad, out_of_range);
 	tcase_add_test(bad, nobody_without_a_role);
+	tcase_add_test(bad, bad_overrides);
+	tcase_add_test(good, overrides);
 	tcase_add_test(good, names);
 	tcase_add_test(good, members);
 	tcase_add_test(good, staff);
