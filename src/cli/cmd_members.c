@@ -157,6 +157,7 @@ cmd_users(struct cli *c, int argc, char **argv)
 
 static const char INVITE_HELP[] =
     "usage: tenantry invite TENANT EMAIL [ROLE]       (ROLE defaults to member)\n"
+    "       tenantry invite TENANT --file F           (CSV lines email,role; - = stdin)\n"
     "       tenantry invite list TENANT\n"
     "       tenantry invite resend|revoke TENANT INVITATION\n"
     "       tenantry invite accept TOKEN [--name FULL_NAME] [--password-file F]\n"
@@ -194,7 +195,7 @@ print_invitations(struct cli *c, const struct invitation *rows, size_t n)
 int
 cmd_invite(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "name", 1 }, { "password-file", 1 } };
+	struct opt o[] = { { "name", 1 }, { "password-file", 1 }, { "file", 1 } };
 	struct invitation v;
 	char token[96];
 	int n;
@@ -206,6 +207,11 @@ cmd_invite(struct cli *c, int argc, char **argv)
 	n = opt_parse("invite ", argc, argv, o, NOPTS(o));
 	if (n < 0)
 		return EXIT_USAGE;
+	if (opt_get(o, NOPTS(o), "file")) {
+		if (n != 1)
+			return cli_usage("invite ", "invite --file needs one TENANT");
+		return cli_invite_file(c, argv[0], opt_get(o, NOPTS(o), "file"));
+	}
 	if (strcmp(argv[0], "list") == 0) {
 		struct invitation_list l;
 

@@ -151,6 +151,43 @@ member_from_json(struct member *out, json_t *j, struct err *e)
 }
 
 json_t *
+invite_row_to_json(const struct invite_row *v)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s}", "email", v->email, "role",
+			      member_role_name(v->role), "result", invite_outcome_name(v->outcome));
+
+	if (j && v->detail[0])
+		json_object_set_new(j, "detail", json_string(v->detail));
+	if (j && v->outcome == INVITE_SENT) {
+		json_object_set_new(j, "invitation", invitation_to_json(&v->invitation));
+		json_object_set_new(j, "token", json_string(v->token));
+	}
+	return j;
+}
+
+int
+invite_row_from_json(struct invite_row *out, json_t *j, struct err *e)
+{
+	struct rd r;
+	json_t *inv = json_object_get(j, "invitation");
+
+	memset(out, 0, sizeof *out);
+	rd_open(&r, j, "", e);
+	rd_str(&r, "email", out->email, sizeof out->email);
+	RD_ENUM(&r, "role", member_role_parse, &out->role);
+	RD_ENUM(&r, "result", invite_outcome_parse, &out->outcome);
+	if (json_is_string(json_object_get(j, "detail")))
+		rd_str(&r, "detail", out->detail, sizeof out->detail);
+	if (out->outcome == INVITE_SENT)
+		rd_str(&r, "token", out->token, sizeof out->token);
+	if (rd_done(&r) < 0)
+		return -1;
+	if (out->outcome == INVITE_SENT && invitation_from_json(&out->invitation, inv, e) < 0)
+		return -1;
+	return 0;
+}
+
+json_t *
 invitation_to_json(const struct invitation *v)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "tenant_id", v->tenant_id,

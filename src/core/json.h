@@ -51,6 +51,8 @@ JSON_CODEC(tier)
 JSON_CODEC(tenant)
 JSON_CODEC(member)
 JSON_CODEC(invitation)
+/* {"email", "role", "result", "detail"?, "invitation"?, "token"?} */
+JSON_CODEC(invite_row)
 JSON_CODEC(quota)
 JSON_CODEC(usage_day)
 JSON_CODEC(usage_summary)

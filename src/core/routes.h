@@ -105,6 +105,8 @@
 	  PERM, MEMBERS_READ, invitations_list, 200, "", "")                     \
 	X(INVITATIONS_CREATE, "POST", "/api/tenants/{id}/invitations",       \
 	  PERM, INVITATIONS_MANAGE, invitations_create, 201, "", "email,role")             \
+	X(INVITATIONS_BULK, "POST", "/api/tenants/{id}/invitations/bulk",    \
+	  PERM, INVITATIONS_MANAGE, invitations_bulk, 200, "", "email,role")                \
 	X(INVITATION_REVOKE, "DELETE", "/api/tenants/{id}/invitations/{inv}", \
 	  PERM, INVITATIONS_MANAGE, invitation_revoke, 204, "", "")              \
 	X(INVITATION_RESEND, "POST", "/api/tenants/{id}/invitations/{inv}/resend", \

@@ -141,6 +141,29 @@ api_key_state(const struct api_key *k, usec_t now)
 	return API_KEY_ACTIVE;
 }
 
+static const char *const invite_outcome_names[] = {
+#define X(e, s) s,
+	INVITE_OUTCOMES(X)
+#undef X
+};
+
+const char *
+invite_outcome_name(enum invite_outcome o)
+{
+	return (unsigned)o < INVITE_OUTCOME_COUNT ? invite_outcome_names[o] : "?";
+}
+
+int
+invite_outcome_parse(const char *s, enum invite_outcome *out)
+{
+	for (int i = 0; s && i < INVITE_OUTCOME_COUNT; i++)
+		if (strcmp(s, invite_outcome_names[i]) == 0) {
+			*out = (enum invite_outcome)i;
+			return 0;
+		}
+	return -1;
+}
+
 const char *
 api_key_state_name(enum api_key_state s)
 {

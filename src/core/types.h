@@ -262,6 +262,37 @@ struct invitation {
 	usec_t revoked_at;
 };
 
+/* What became of one row of a bulk invitation. */
+#define INVITE_OUTCOMES(X)                                                                         \
+	X(PENDING, "pending")                 /* not tried yet */                                  \
+	X(SENT, "sent")                       /* made: invitation and token are set */             \
+	X(ALREADY_MEMBER, "already_member")   /* the address is a member already */                \
+	X(ALREADY_INVITED, "already_invited") /* it has a pending invitation */                    \
+	X(INVALID, "invalid")                 /* the row does not read: detail says why */         \
+	X(REFUSED, "refused")                 /* not allowed, over quota: detail says why */       \
+	X(UNKNOWN, "unknown")                 /* the database went away: it may have been made */
+enum invite_outcome {
+#define X(e, s) INVITE_##e,
+	INVITE_OUTCOMES(X)
+#undef X
+	    INVITE_OUTCOME_COUNT
+};
+const char *invite_outcome_name(enum invite_outcome o);
+int invite_outcome_parse(const char *s, enum invite_outcome *out);
+
+#define INVITE_BULK_MAX 1000 /* rows in one bulk invitation */
+
+/* One row of a bulk invitation: in, the address and role (rows already
+ * INVITE_INVALID are skipped); out, its outcome. */
+struct invite_row {
+	char email[EMAIL_LEN];
+	enum member_role role;
+	enum invite_outcome outcome;
+	struct invitation invitation; /* INVITE_SENT */
+	char token[96];               /* INVITE_SENT: shown once, never stored */
+	char detail[160];
+};
+
 struct quota {
 	char resource[RESOURCE_LEN];
 	int64_t limit; /* -1 = unlimited */

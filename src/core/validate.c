@@ -582,3 +582,20 @@ validate_setting(enum setting_type t, const char *value, struct err *e)
 	}
 	return err_field(e, "type", "type: unknown setting type");
 }
+
+void
+invite_row_fill(struct invite_row *row, const char *email, const char *role)
+{
+	struct err e;
+
+	memset(row, 0, sizeof *row);
+	row->role = ROLE_MEMBER;
+	utf8_copy(row->email, sizeof row->email, email ? email : "", email ? strlen(email) : 0);
+	if (validate_email(email ? email : "", "email", &e) < 0) {
+		row->outcome = INVITE_INVALID;
+		utf8_copy(row->detail, sizeof row->detail, e.message, strlen(e.message));
+	} else if (role && *role && member_role_parse(role, &row->role) < 0) {
+		row->outcome = INVITE_INVALID;
+		snprintf(row->detail, sizeof row->detail, "unknown role \"%.40s\"", role);
+	}
+}

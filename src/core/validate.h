@@ -48,6 +48,11 @@ int validate_name(const char *s, const char *field, struct err *e);
  * single dots (no quoted forms), domain as validate_domain, total <= 254. */
 int validate_email(const char *s, const char *field, struct err *e);
 
+/* Fills a bulk invitation row from its text: the address, and the role
+ * (NULL or "" = member). A row that does not read is INVITE_INVALID with
+ * the reason in detail; else INVITE_PENDING. */
+void invite_row_fill(struct invite_row *row, const char *email, const char *role);
+
 /* "domain": host name, labels 1..63 of a-z A-Z 0-9 '-' not starting or
  * ending with '-', at least two labels, total <= 253, last label not all
  * digits (so no IP addresses). */

@@ -122,6 +122,67 @@ api_invitations_list(struct req *r, struct reply *rp)
 	h_invitations_list(r, rp);
 }
 
+/* One element of the bulk body as a row: an object of email and role. */
+static void
+bulk_row(struct invite_row *row, json_t *el, enum route_id id)
+{
+	json_t *em = json_object_get(el, "email"), *ro = json_object_get(el, "role");
+	const char *key;
+	json_t *v;
+
+	invite_row_fill(row, json_string_value(em), json_string_value(ro));
+	if (!json_is_object(el) || !json_is_string(em) || (ro && !json_is_string(ro))) {
+		row->outcome = INVITE_INVALID;
+		snprintf(row->detail, sizeof row->detail, "%s",
+			 "each row is an object with an email and an optional role");
+		return;
+	}
+	json_object_foreach(el, key, v) if (!route_body_allows(id, key))
+	{
+		char name[64];
+
+		utf8_copy(name, sizeof name, key, strlen(key));
+		row->outcome = INVITE_INVALID;
+		snprintf(row->detail, sizeof row->detail, "unknown field %s", name);
+		return;
+	}
+}
+
+void
+api_invitations_bulk(struct req *r, struct reply *rp)
+{
+	size_t n = json_array_size(r->body);
+	struct invite_row *rows;
+	json_t *items;
+	struct err e;
+
+	if (!json_is_array(r->body)) {
+		err_set(&e, ERR_BAD_REQUEST, "the body must be a JSON array of {email, role}");
+		return api_fail(rp, &e);
+	}
+	if (n > INVITE_BULK_MAX) {
+		err_field(&e, "invitations", "at most %d rows at once", INVITE_BULK_MAX);
+		return api_fail(rp, &e);
+	}
+	if (!(rows = calloc(n ? n : 1, sizeof *rows)) || !(items = json_array())) {
+		free(rows);
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		return api_fail(rp, &e);
+	}
+	for (size_t i = 0; i < n; i++)
+		bulk_row(&rows[i], json_array_get(r->body, i), r->match.id);
+	if (store_invitation_bulk(rows, n, r->st, api_tenant(r), &e) < 0) {
+		json_decref(items);
+		free(rows);
+		return api_fail(rp, &e);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, invite_row_to_json(&rows[i]));
+	explicit_bzero(rows, n * sizeof *rows); /* the tokens */
+	free(rows);
+	reply_json(rp, 200, api_items(items, NULL));
+}
+
 void
 api_invitations_create(struct req *r, struct reply *rp)
 {

@@ -277,6 +277,8 @@ struct store_ops {
 	 * NULL for an existing user). Fills the membership. */
 	int (*invitation_accept)(struct member *out, struct store *st, const char *token,
 				 const char *full_name, const char *password, struct err *e);
+	int (*invitation_bulk)(struct invite_row *rows, size_t n, struct store *st,
+			       const char *tenant, struct err *e);
 
 	/* quotas and usage */
 	int (*quota_list)(struct quota_list *out, struct store *st, const char *tenant,
@@ -477,6 +479,13 @@ int store_invitation_revoke(struct store *st, const char *tenant, const char *in
 			    struct err *e);
 int store_invitation_accept(struct member *out, struct store *st, const char *token,
 			    const char *full_name, const char *password, struct err *e);
+/* Invites each row's address (at most INVITE_BULK_MAX rows; rows already
+ * INVITE_INVALID are left alone) and fills each row's outcome: every row
+ * is its own write, so one refused row stops none of the others. -1 only
+ * when none could be tried (an unknown tenant, not allowed, too many
+ * rows); rows after a lost database are INVITE_UNKNOWN or left PENDING. */
+int store_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
+			  struct err *e);
 int store_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e);
 int store_quota_set_limit(struct quota *out, struct store *st, const char *tenant,
 			  const char *resource, int64_t limit, struct err *e);

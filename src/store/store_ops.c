@@ -166,6 +166,17 @@ store_invitation_accept(struct member *out, struct store *st, const char *token,
 }
 
 int
+store_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
+		      struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "invitation_bulk");
+	if (n > INVITE_BULK_MAX)
+		return err_field(e, "invitations", "at most %d rows at once", INVITE_BULK_MAX);
+	return st->ops->invitation_bulk(rows, n, st, tenant, e);
+}
+
+int
 store_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	return st->ops->quota_list(out, st, tenant, e);

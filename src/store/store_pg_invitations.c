@@ -225,9 +225,91 @@ pg_invitation_accept(struct member *out, struct store *st, const char *token, co
 	return 0;
 }
 
+/* ---- bulk ---------------------------------------------------------------------- */
+
+/* The outcome of a row whose write failed with e; true when the rows
+ * after it cannot be tried (the database is away). */
+static bool
+bulk_failed(struct invite_row *row, const struct err *e)
+{
+	utf8_copy(row->detail, sizeof row->detail, e->message, strlen(e->message));
+	switch (e->code) {
+	case ERR_CONFLICT:
+		row->outcome = INVITE_ALREADY_INVITED;
+		return false;
+	case ERR_INVALID_FIELD:
+	case ERR_BAD_REQUEST:
+		row->outcome = INVITE_INVALID;
+		return false;
+	case ERR_OUTCOME_UNKNOWN:
+		row->outcome = INVITE_UNKNOWN;
+		return true;
+	case ERR_UNAVAILABLE:
+		row->outcome = INVITE_PENDING; /* not tried */
+		return true;
+	default:
+		row->outcome = INVITE_REFUSED;
+		return false;
+	}
+}
+
+/* One row: a member already, or a new invitation. false to stop. */
+static bool
+bulk_one(struct invite_row *row, struct store *st, const char *tenant)
+{
+	PGresult *r = NULL;
+	struct pgstep step = PG_STEP("SELECT count(*) FROM tenantry.tenant_users m "
+				     "JOIN tenantry.users u ON u.id = m.user_id "
+				     "WHERE m.tenant_id = tenantry.tenant_ref($1) "
+				     "AND lower(u.email) = lower($2)",
+				     &r, tenant, row->email);
+	struct err e;
+	long long members;
+
+	if ((unsigned)row->role >= ROLE_COUNT)
+		err_field(&e, "role", "unknown role");
+	if ((unsigned)row->role >= ROLE_COUNT || validate_email(row->email, "email", &e) < 0) {
+		row->outcome = INVITE_INVALID;
+		utf8_copy(row->detail, sizeof row->detail, e.message, strlen(e.message));
+		return true;
+	}
+	if (pg_run(pg_of(st), &step, 1, &e) < 0)
+		return !bulk_failed(row, &e);
+	members = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (members > 0) {
+		row->outcome = INVITE_ALREADY_MEMBER;
+		return true;
+	}
+	if (pg_invitation_create(&row->invitation, row->token, st, tenant, row->email, row->role,
+				 &e)
+	    < 0)
+		return !bulk_failed(row, &e);
+	row->outcome = INVITE_SENT;
+	return true;
+}
+
+static int
+pg_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
+		   struct err *e)
+{
+	struct pgstep step = PG_STEP(MUST_TENANT, NULL, tenant);
+
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].outcome != INVITE_PENDING)
+			continue;
+		if (!bulk_one(&rows[i], st, tenant))
+			break;
+	}
+	return 0;
+}
+
 void
 pg_ops_invitations(struct store_ops *ops)
 {
+	ops->invitation_bulk = pg_invitation_bulk;
 	ops->invitation_list = pg_invitation_list;
 	ops->invitation_create = pg_invitation_create;
 	ops->invitation_resend = pg_invitation_resend;

@@ -122,9 +122,75 @@ rest_invitation_accept(struct member *out, struct store *st, const char *token,
 	return member_reply(out, reply, e);
 }
 
+/* The rows to try, as the bulk route's array body. */
+static json_t *
+bulk_body(const struct invite_row *rows, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		if (rows[i].outcome == INVITE_PENDING
+		    && json_array_append_new(arr, json_pack("{s:s, s:s}", "email", rows[i].email,
+							    "role", member_role_name(rows[i].role)))
+			   < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/* The reply's items, in the order of the pending rows. */
+static int
+bulk_results(struct invite_row *rows, size_t n, json_t *reply, struct err *e)
+{
+	json_t *items = json_object_get(reply, "items");
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (rows[i].outcome != INVITE_PENDING)
+			continue;
+		if (k >= json_array_size(items)
+		    || invite_row_from_json(&rows[i], json_array_get(items, k++), e) < 0)
+			rc = rest_bad_reply(e, "bulk invitation", NULL);
+	}
+	json_decref(reply);
+	return rc;
+}
+
+static int
+rest_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
+		     struct err *e)
+{
+	struct rest_path p;
+	json_t *body, *reply;
+
+	REST_NEED_TENANT(tenant, e);
+	if (!(body = bulk_body(rows, n)))
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (json_array_size(body) == 0) {
+		json_decref(body);
+		return 0;
+	}
+	rest_route(&p, ROUTE_INVITATIONS_BULK, tenant);
+	if (rest_call(rest_of(st), &p, body, &reply, e) < 0) {
+		if (e->code != ERR_OUTCOME_UNKNOWN)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].outcome == INVITE_PENDING) {
+				rows[i].outcome = INVITE_UNKNOWN;
+				utf8_copy(rows[i].detail, sizeof rows[i].detail, e->message,
+					  strlen(e->message));
+			}
+		return 0;
+	}
+	return bulk_results(rows, n, reply, e);
+}
+
 void
 rest_ops_invitations(struct store_ops *ops)
 {
+	ops->invitation_bulk = rest_invitation_bulk;
 	ops->invitation_list = rest_invitation_list;
 	ops->invitation_create = rest_invitation_create;
 	ops->invitation_resend = rest_invitation_resend;

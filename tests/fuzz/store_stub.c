@@ -257,6 +257,14 @@ s_api_calls_served(struct api_calls_count *rows, size_t n, struct store *st, str
 }
 
 static int
+s_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
+		  struct err *e)
+{
+	(void)rows, (void)n, (void)st, (void)tenant;
+	return none(e);
+}
+
+static int
 s_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, struct err *e)
 {
 	(void)rows, (void)n, (void)st, (void)e;
@@ -627,6 +635,7 @@ static const struct store_ops stub_ops = {
 	.usage_list = s_usage_list,
 	.api_calls_served = s_api_calls_served,
 	.activity_seen = s_activity_seen,
+	.invitation_bulk = s_invitation_bulk,
 	.setting_list = s_setting_list,
 	.setting_get = s_setting_get,
 	.setting_put = s_setting_put,
