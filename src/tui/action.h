@@ -79,6 +79,7 @@
 	X(DEACTIVATE, WRITES, "deactivate", "Deactivate or reactivate the member")   \
 	X(REMOVE_MEMBER, WRITES, "remove-member", "Remove the member from the tenant") \
 	X(INVITE, WRITES, "invite", "Invite someone to the tenant")                  \
+	X(INVITE_MANY, WRITES, "invite-many", "Invite several people, one email,role a line") \
 	X(RESEND, WRITES, "resend", "Resend the invitation")                         \
 	X(REVOKE, WRITES, "revoke", "Revoke the invitation or API key")              \
 	X(CREATE_SETTING, WRITES, "create-setting", "Add a setting")                 \

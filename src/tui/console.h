@@ -165,6 +165,9 @@ struct modal {
 	/* MODAL_FORM: called after each key the form took, and may adjust the
 	 * fields to what was typed or chosen (may be NULL). */
 	void (*changed)(struct modal *m);
+	/* A form of lines: Enter on a filled line goes to the next one, on
+	 * an empty or the last line submits. */
+	bool lines;
 };
 
 /* Opens a form titled title; add fields with form_add_*. */

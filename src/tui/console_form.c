@@ -403,7 +403,12 @@ form_key(struct console *c, struct modal *m, int key)
 		m->focus = (m->focus + m->nfield - 1) % m->nfield;
 		return true;
 	case '\n':
-		if (m->focus < m->nfield - 1 && f->kind == FIELD_TEXT && !f->text.len) {
+		if (m->lines && m->focus < m->nfield - 1 && f->text.len) {
+			m->focus++;
+			return true;
+		}
+		if (!m->lines && m->focus < m->nfield - 1 && f->kind == FIELD_TEXT
+		    && !f->text.len) {
 			m->focus++;
 			return true;
 		}

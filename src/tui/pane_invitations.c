@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+#include "core/validate.h"
 #include "tui/console.h"
 #include "tui/pane_list.h"
 #include "tui/widget.h"
@@ -240,6 +242,117 @@ revoke_submit(struct console *c, struct modal *m)
 	return 0;
 }
 
+/* ---- several at once ------------------------------------------------------ */
+
+/* s without leading and trailing blanks (in place). */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+struct bulk_job {
+	struct job job;
+	struct invite_row rows[FORM_FIELDS];
+	size_t n;
+};
+
+static int
+bulk_run(struct job *j, struct store *st, struct err *e)
+{
+	struct bulk_job *bj = (struct bulk_job *)j;
+
+	return store_invitation_bulk(bj->rows, bj->n, st, j->tenant, e);
+}
+
+static void
+bulk_destroy(struct job *j)
+{
+	struct bulk_job *bj = (struct bulk_job *)j;
+
+	explicit_bzero(bj->rows, sizeof bj->rows);
+}
+
+/* The result of each row; the tokens are shown this once. */
+static void
+bulk_done(struct console *c, struct job *j)
+{
+	struct bulk_job *bj = (struct bulk_job *)j;
+	char text[4096];
+	int len = 0, sent = 0;
+
+	form_finish(c, j);
+	if (j->rc < 0) {
+		if (c->modal.kind == MODAL_NONE)
+			console_failed(c, j, "invitations");
+		return;
+	}
+	for (size_t i = 0; i < bj->n && len >= 0; i++) {
+		const struct invite_row *r = &bj->rows[i];
+
+		sent += r->outcome == INVITE_SENT;
+		len = text_append(text, sizeof text, len, "%s (%s): %s\n  %s\n\n", r->email,
+				  member_role_name(r->role), invite_outcome_name(r->outcome),
+				  r->outcome == INVITE_SENT ? r->token : r->detail);
+	}
+	console_show_text(c, "Invitations (tokens shown once)", text);
+	console_message(c, sent == (int)bj->n ? THEME_ROLE_OK : THEME_ROLE_WARNING,
+			"invited %d of %zu", sent, bj->n);
+	if (c->pane == PANE_INVITATIONS && c->have_tenant && strcmp(c->tenant.id, j->tenant) == 0)
+		invitations_open(c, c->panes[PANE_INVITATIONS]);
+}
+
+static int
+bulk_submit(struct console *c, struct modal *m)
+{
+	struct bulk_job *bj = job_new(sizeof *bj, bulk_run, bulk_done);
+
+	bj->job.destroy = bulk_destroy;
+	bj->job.write = true;
+	bj->job.what = "saving invitations";
+	snprintf(bj->job.tenant, sizeof bj->job.tenant, "%s", c->tenant.id);
+	for (int i = 0; i < m->nfield; i++) {
+		const char *line = form_value(m, i);
+		char email[EMAIL_LEN + 64], role[64] = "";
+		size_t at = strcspn(line, ",");
+
+		if (!line[0])
+			continue;
+		snprintf(email, sizeof email, "%.*s", (int)at, line);
+		if (line[at])
+			snprintf(role, sizeof role, "%s", line + at + 1);
+		invite_row_fill(&bj->rows[bj->n++], trim(email), trim(role));
+	}
+	if (!bj->n) {
+		bulk_destroy(&bj->job);
+		free(bj);
+		snprintf(m->error, sizeof m->error, "type one email,role a line");
+		return -1;
+	}
+	console_submit(c, &bj->job);
+	return 0;
+}
+
+static void
+invite_many_start(struct console *c)
+{
+	static const char *const labels[FORM_FIELDS] = { "1", "2", "3", "4", "5", "6", "7", "8" };
+	struct modal *m = form_open(c, "Invite several people", bulk_submit);
+
+	form_note(m, "One email,role a line (role defaults to member). Enter on an empty line "
+		     "invites them; each gets a result, and tokens are shown once.");
+	for (int i = 0; i < FORM_FIELDS; i++)
+		form_add_text(m, labels[i], "");
+	m->lines = true;
+}
+
 static bool
 invitations_handle(struct console *c, struct pane_instance *p, enum action a)
 {
@@ -255,6 +368,11 @@ invitations_handle(struct console *c, struct pane_instance *p, enum action a)
 	if (a == ACTION_INVITE) {
 		if (console_may(c, a, PERM_INVITATIONS_MANAGE))
 			invitation_start(c, NULL, NULL);
+		return true;
+	}
+	if (a == ACTION_INVITE_MANY) {
+		if (console_may(c, a, PERM_INVITATIONS_MANAGE))
+			invite_many_start(c);
 		return true;
 	}
 	if (!inv || (a != ACTION_RESEND && a != ACTION_REVOKE))

@@ -407,6 +407,30 @@ START_TEST(test_settings_edit_and_reveal)
 }
 END_TEST
 
+/* Several invitations from one form of lines, a result each. */
+START_TEST(test_invite_many)
+{
+	start(120, 40, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "4", "I", NULL);
+	term_expect(&term, "Invite several people");
+	term_type(&term, "one@acme-console.test, viewer");
+	term_keys(&term, "Enter", NULL);
+	term_type(&term, "boss@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_type(&term, "not an address");
+	term_keys(&term, "Enter", "Enter", NULL);
+	term_expect(&term, "Invitations (tokens shown once)");
+	term_expect(&term, "one@acme-console.test (viewer): sent");
+	term_expect(&term, "boss@acme-console.test (member): already_member");
+	term_expect(&term, "not an address (member): invalid");
+	term_expect(&term, "invited 1 of 3");
+	ck_assert_str_eq(testdb_value(pg, "SELECT role FROM tenantry.invitations WHERE "
+					  "email = 'one@acme-console.test'"),
+			 "viewer");
+}
+END_TEST
+
 /* Invite (the token once), then change a member's role. */
 START_TEST(test_invite_and_change_role)
 {
@@ -583,6 +607,7 @@ suite_console(void)
 	tcase_add_test(tc, test_tier_change_preview);
 	tcase_add_test(tc, test_settings_edit_and_reveal);
 	tcase_add_test(tc, test_invite_and_change_role);
+	tcase_add_test(tc, test_invite_many);
 	tcase_add_test(tc, test_mouse);
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_view_as_emacs_keys);
