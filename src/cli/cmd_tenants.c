@@ -49,7 +49,7 @@ print_tenant(struct cli *c, const struct tenant *t)
 		printf("health          %d\n", t->health);
 	else
 		printf("health          -\n");
-	printf("usage peak      %.0f%%\n", t->usage_peak * 100);
+	printf("usage peak      %d%%\n", quota_fraction_percent(t->usage_peak));
 	printf("billing         %s %s\n", *t->billing_email ? cli_safe(t->billing_email) : "-",
 	       t->billing_status);
 	printf("timezone        %s (%s)\n", cli_safe(t->timezone), cli_safe(t->locale));
@@ -63,6 +63,7 @@ tenants_list(struct cli *c, int argc, char **argv)
 			   { "desc", 0 },   { "limit", 1 }, { "after", 1 },  { "all", 0 } };
 	struct tenant_query q = { .status = -1, .limit = 50 };
 	struct tenant_list l;
+	usec_t oldest = 0;
 	struct table *t = NULL;
 	json_t *arr = NULL;
 	const char *v;
@@ -120,7 +121,10 @@ tenants_list(struct cli *c, int argc, char **argv)
 			}
 			snprintf(users, sizeof users, "%d", r->members);
 			snprintf(health, sizeof health, "%d", r->health);
-			snprintf(usage, sizeof usage, "%.0f%%", r->usage_peak * 100);
+			snprintf(usage, sizeof usage, "%d%%",
+				 quota_fraction_percent(r->usage_peak));
+			if (r->health_at && (!oldest || r->health_at < oldest))
+				oldest = r->health_at;
 			table_add(t, r->slug, r->name, r->tier, tenant_status_name(r->status),
 				  users, r->health < 0 ? "-" : health, usage);
 		}
@@ -132,6 +136,12 @@ tenants_list(struct cli *c, int argc, char **argv)
 		json_print(arr);
 	else
 		table_print(t);
+	if (!arr && oldest) {
+		char at[32];
+
+		printf("health and usage as of %s (tenantry tenants health-refresh)\n",
+		       fmt_time(at, oldest));
+	}
 	fflush(stdout);
 	if (*cursor)
 		fprintf(stderr, "more: --after %s\n", cursor);

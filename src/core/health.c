@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/health.h"
+#include "core/quota.h"
 
 static const struct {
 	const char *name;
@@ -79,7 +80,8 @@ headroom(const struct health_inputs *in, struct health *out)
 
 	over = over < 0 ? 0 : over > 0.5 ? 0.5 : over;
 	out->part[HEALTH_HEADROOM] = 1 - over / 0.5;
-	EXPLAIN(out, HEALTH_HEADROOM, "busiest quota at %.0f%%", in->usage_peak * 100);
+	EXPLAIN(out, HEALTH_HEADROOM, "busiest quota at %d%%",
+		quota_fraction_percent(in->usage_peak));
 }
 
 static void

@@ -61,15 +61,15 @@ tenant_to_json(const struct tenant *t)
 {
 	json_t *j = tenant_texts(t);
 	json_t *rest = json_pack(
-	    "{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:f, s:o, s:o, "
+	    "{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:f, s:o, s:o, s:o, "
 	    "s:o?, s:o?}",
 	    "status", tenant_status_name(t->status), "trial_ends_at",
 	    time_to_json(t->trial_ends_at), "deletion_due_at", time_to_json(t->deletion_due_at),
 	    "created_at", time_to_json(t->created_at), "updated_at", time_to_json(t->updated_at),
-	    "members", t->members, "health", t->health, "usage_peak", t->usage_peak, "features_on",
-	    feature_mask_to_json(t->features_on), "features_off",
-	    feature_mask_to_json(t->features_off), "settings", jtext_or_null(t->settings_json),
-	    "branding", jtext_or_null(t->branding_json));
+	    "members", t->members, "health", t->health, "usage_peak", t->usage_peak, "health_as_of",
+	    time_to_json(t->health_at), "features_on", feature_mask_to_json(t->features_on),
+	    "features_off", feature_mask_to_json(t->features_off), "settings",
+	    jtext_or_null(t->settings_json), "branding", jtext_or_null(t->branding_json));
 
 	if (!j || !rest || json_object_update(j, rest) < 0
 	    || (t->settings_json && json_is_null(json_object_get(j, "settings")))
@@ -101,6 +101,7 @@ tenant_from_json(struct tenant *out, json_t *j, struct err *e)
 	rd_int(&r, "members", &out->members);
 	rd_int(&r, "health", &out->health);
 	rd_real(&r, "usage_peak", &out->usage_peak);
+	rd_time(&r, "health_as_of", &out->health_at);
 	rd_str(&r, "billing_email", out->billing_email, sizeof out->billing_email);
 	rd_str(&r, "billing_status", out->billing_status, sizeof out->billing_status);
 	rd_str(&r, "contact_phone", out->contact_phone, sizeof out->contact_phone);

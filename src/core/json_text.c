@@ -268,6 +268,8 @@ tenant_json_text(struct jtext *j, const struct tenant *t)
 	jt_int(j, t->health);
 	jt_key(j, "usage_peak");
 	jt_real(j, t->usage_peak);
+	jt_key(j, "health_as_of");
+	jt_time(j, t->health_at);
 	jt_key(j, "features_on");
 	features(j, t->features_on);
 	jt_key(j, "features_off");

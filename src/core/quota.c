@@ -40,6 +40,16 @@ quota_percent(int64_t used, int64_t limit)
 	return p > 999 ? 999 : (int)p;
 }
 
+int
+quota_fraction_percent(double fraction)
+{
+	double p = fraction * 100 + 1e-9; /* 0.29 * 100 is 28.999... */
+
+	if (!(p > 0))
+		return 0;
+	return p >= 999 ? 999 : (int)p;
+}
+
 const char *
 quota_level_name(enum quota_level l)
 {

@@ -19,6 +19,9 @@ double quota_fraction(int64_t used, int64_t limit);
  * only once the limit is reached), at most 999; 100 for any use of a 0
  * limit; -1 when unlimited. The console and the CLI both show this. */
 int quota_percent(int64_t used, int64_t limit);
+/* A fraction (a tenant's usage peak) as the same whole percentage: rounded
+ * down, at least 0, at most 999. */
+int quota_fraction_percent(double fraction);
 
 /* How full a quota is, for alerts and gauge colours. The thresholds are
  * reached when used * 100 >= limit * pct (exact integer arithmetic) and

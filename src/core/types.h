@@ -188,6 +188,7 @@ struct tenant {
 	int members;       /* active members */
 	int health;        /* 0..100, -1 when not computed yet */
 	double usage_peak; /* highest quota fraction, 0..1+ */
+	usec_t health_at;  /* when health and usage_peak were computed; 0 never */
 	char billing_email[EMAIL_LEN];
 	char billing_status[16]; /* ok | past_due | unpaid */
 	char contact_phone[40];

@@ -628,6 +628,7 @@ static void
 fill_ops(void)
 {
 	pg_ops_tenants(&ops);
+	pg_ops_tiers(&ops);
 	pg_ops_members(&ops);
 	pg_ops_invitations(&ops);
 	pg_ops_settings(&ops);

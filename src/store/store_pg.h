@@ -151,6 +151,7 @@ scope_mask pg_scopes(const char *csv);
 
 /* Operation tables filled by the other files. */
 void pg_ops_tenants(struct store_ops *ops);
+void pg_ops_tiers(struct store_ops *ops);
 /* A member from the row of columns tenant_id, user_id, email, full_name,
  * role, active, joined_at, last_active_at (store_pg_members.c). */
 void pg_member_row(struct member *m, const PGresult *r, int row);
@@ -177,10 +178,15 @@ void pg_ops_idem(struct store_ops *ops);
 	US("t.created_at") ", " US("t.updated_at") ", "                       \
 	"t.members, t.health_score, t.usage_peak, "                           \
 	"coalesce(t.billing_email, ''), t.billing_status, "                   \
-	"coalesce(t.contact_phone, ''), t.timezone, t.locale, t.features::text"
+	"coalesce(t.contact_phone, ''), t.timezone, t.locale, t.features::text, " \
+	US("t.health_at")
 /* clang-format on */
-#define PG_TENANT_NCOLS 19
+#define PG_TENANT_NCOLS 20
 void pg_tenant_row(struct tenant *t, const PGresult *r, int row);
+/* Recomputes one tenant's health score and usage peak (store_pg_platform.c)
+ * after a change that moves them; best effort: -1 leaves the older
+ * figures, whose health_at says when they were computed. */
+int pg_health_refresh_tenant(struct store *st, const char *tenant_id);
 /* Feature overrides {"name": bool} into masks. */
 void pg_features(const char *json, feature_mask *on, feature_mask *off);
 

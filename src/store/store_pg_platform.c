@@ -93,17 +93,22 @@ buf_add(char **buf, size_t *len, size_t *cap, const char *s)
 	return 0;
 }
 
+/* Recomputes the health and usage peak of every tenant, or of one
+ * (tenant_id, an id or slug), and stores them with the time (health_at).
+ * *updated counts the tenants whose figures changed. */
 static int
-pg_health_refresh(int *updated, struct store *st, struct err *e)
+refresh(int *updated, struct store *st, const char *tenant_id, struct err *e)
 {
 	PGresult *r = NULL, *u = NULL;
-	struct pgstep step = PG_STEP0(HEALTH_SQL(""), &r);
+	struct pgstep all = PG_STEP0(HEALTH_SQL(""), &r);
+	struct pgstep one =
+	    PG_STEP(HEALTH_SQL("WHERE t.id = tenantry.tenant_ref($1)"), &r, tenant_id);
 	char *ids = NULL, *scores = NULL, *peaks = NULL;
 	size_t il = 0, ic = 0, sl = 0, sc = 0, pl = 0, pc = 0;
 	int n, rc = 0;
 
 	*updated = 0;
-	if (pg_run(pg_of(st), &step, 1, e) < 0)
+	if (pg_run(pg_of(st), tenant_id ? &one : &all, 1, e) < 0)
 		return -1;
 	n = PQntuples(r);
 	rc |= buf_add(&ids, &il, &ic, "{");
@@ -127,16 +132,18 @@ pg_health_refresh(int *updated, struct store *st, struct err *e)
 	rc |= buf_add(&scores, &sl, &sc, "}");
 	rc |= buf_add(&peaks, &pl, &pc, "}");
 	if (rc == 0) {
-		struct pgstep up =
-		    PG_STEP("UPDATE tenantry.tenants t SET health_score = v.h, "
-			    "usage_peak = v.p FROM unnest($1::uuid[], $2::int2[], $3::real[]) "
-			    "AS v(id, h, p) WHERE t.id = v.id "
-			    "AND (t.health_score, t.usage_peak) IS DISTINCT FROM (v.h, v.p)",
-			    &u, ids, scores, peaks);
+		struct pgstep up = PG_STEP(
+		    "WITH v AS (SELECT v.*, (t.health_score, t.usage_peak) IS DISTINCT FROM "
+		    "(v.h, v.p) AS moved FROM unnest($1::uuid[], $2::int2[], $3::real[]) "
+		    "AS v(id, h, p) JOIN tenantry.tenants t ON t.id = v.id), "
+		    "u AS (UPDATE tenantry.tenants t SET health_score = v.h, usage_peak = v.p, "
+		    "health_at = now() FROM v WHERE t.id = v.id RETURNING v.moved) "
+		    "SELECT count(*) FILTER (WHERE moved) FROM u",
+		    &u, ids, scores, peaks);
 
 		rc = pg_run(pg_of(st), &up, 1, e);
 		if (rc == 0)
-			*updated = atoi(PQcmdTuples(u));
+			*updated = atoi(PQgetvalue(u, 0, 0));
 		PQclear(u);
 	} else {
 		rc = err_set(e, ERR_INTERNAL, "out of memory");
@@ -145,6 +152,21 @@ pg_health_refresh(int *updated, struct store *st, struct err *e)
 	free(scores);
 	free(peaks);
 	return rc;
+}
+
+static int
+pg_health_refresh(int *updated, struct store *st, struct err *e)
+{
+	return refresh(updated, st, NULL, e);
+}
+
+int
+pg_health_refresh_tenant(struct store *st, const char *tenant_id)
+{
+	struct err e;
+	int updated;
+
+	return refresh(&updated, st, tenant_id, &e);
 }
 
 /* ---- platform metrics ------------------------------------------------------------------- */

@@ -92,6 +92,8 @@ pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant, cons
 	else
 		quota_row(out, r, 0);
 	PQclear(r);
+	if (rc == 0) /* the tenant's usage peak moves with the limit */
+		pg_health_refresh_tenant(st, tenant);
 	return rc;
 }
 

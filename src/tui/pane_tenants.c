@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/quota.h"
 #include "tui/console.h"
 #include "tui/pane_list.h"
 #include "tui/widget.h"
@@ -158,7 +159,7 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 	int x = 0;
 
 	snprintf(cell[4], sizeof cell[4], t->health < 0 ? "-" : "%d", t->health);
-	snprintf(cell[5], sizeof cell[5], "%d%%", (int)(t->usage_peak * 100 + 0.5));
+	snprintf(cell[5], sizeof cell[5], "%d%%", quota_fraction_percent(t->usage_peak));
 	snprintf(cell[6], sizeof cell[6], "%d", t->members);
 	console_time(t->created_at, cell[7], sizeof cell[7]);
 	for (size_t k = 0; k < NCOLS; k++) {
@@ -191,6 +192,21 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 		draw_text(w, y, x, COLS - x, base, "");
 }
 
+/* When the oldest health figure shown was computed; 0 for none. */
+static usec_t
+oldest_health(const struct pane_list *l)
+{
+	usec_t oldest = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct tenant *t = pane_list_row(l, i);
+
+		if (t->health_at && (!oldest || t->health_at < oldest))
+			oldest = t->health_at;
+	}
+	return oldest;
+}
+
 static void
 tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int h, int width)
 {
@@ -200,13 +216,15 @@ tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, 
 	const struct tenants *tl = (const struct tenants *)p;
 	const struct pane_list *l = &tl->list;
 	int wd[NCOLS], x = 0;
-	char info[600];
+	char info[600], at[24];
 
 	(void)c, (void)h;
 	layout_columns(cols, NCOLS, width, 1, wd);
-	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s", l->n, l->next[0] ? "+" : "",
-		 tl->filter[0] ? "  filter /" : "", tl->filter, l->loading ? "  loading…" : "",
-		 tenant_sort_name(tl->sort), tl->desc ? " desc" : "");
+	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s%s%s", l->n,
+		 l->next[0] ? "+" : "", tl->filter[0] ? "  filter /" : "", tl->filter,
+		 l->loading ? "  loading…" : "", tenant_sort_name(tl->sort),
+		 tl->desc ? " desc" : "", oldest_health(l) ? "  health as of " : "",
+		 oldest_health(l) ? console_time(oldest_health(l), at, sizeof at) : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
 	for (size_t k = 0; k < NCOLS; k++) {
 		char hd[32];

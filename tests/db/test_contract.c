@@ -372,6 +372,7 @@ START_TEST(test_lifecycle_and_tier)
 	struct tenant t;
 	struct tier_conflict c;
 	struct member m;
+	struct tenant_list tl;
 	int purged;
 
 	OK(store_tenant_set_status(&t, st, "acme-corp", TENANT_SUSPENDED, &e));
@@ -410,6 +411,19 @@ START_TEST(test_lifecycle_and_tier)
 	OK(store_tenant_set_tier(&t, &c, st, "acme-corp", "free", true, &e));
 	ck_assert_str_eq(t.tier, "free");
 	ck_assert_uint_eq(c.n, 0);
+	/* its usage peak (6 users of 5, not capped) and health follow at once,
+	 * with the time they were computed, and the list agrees */
+	ck_assert_msg(t.usage_peak > 1.19, "usage peak %g", t.usage_peak);
+	ck_assert_int_gt(t.health_at, 0);
+	{
+		struct tenant_query uq = { .filter = "acme-corp", .status = -1 };
+
+		OK(store_tenant_list(&tl, st, &uq, &e));
+		ck_assert_uint_eq(tl.n, 1);
+		ck_assert(tl.rows[0].usage_peak > 1.19);
+		ck_assert_int_eq(tl.rows[0].health_at, t.health_at);
+		tenant_list_free(&tl);
+	}
 	FAILS_FIELD(store_tenant_set_tier(&t, &c, st, "acme-corp", "gold", false, &e), "tier");
 	FAILS(store_tenant_set_tier(&t, &c, st, "nope", "basic", false, &e), ERR_NOT_FOUND);
 }
