@@ -332,51 +332,6 @@ admit_sweep(void)
 	pthread_mutex_unlock(&A.lock);
 }
 
-/* A request line "METHOD TARGET HTTP/d.d" whose major version is not 1.
- * libmicrohttpd answers those 505 before any callback sees the request;
- * tenantryd answers every malformed request 400, so the first request
- * line of a connection is looked at (peeked, not read) when it arrives
- * with the connection, which TCP_DEFER_ACCEPT on the listener makes the
- * usual case. */
-static bool
-version_other_than_1(char *line)
-{
-	char *end = strpbrk(line, "\r\n"), *v;
-
-	if (!end)
-		return false; /* not whole yet: libmicrohttpd decides */
-	while (end > line && end[-1] == ' ')
-		end--;
-	*end = '\0';
-	if (!(v = strrchr(line, ' ')))
-		return false;
-	v++;
-	return strlen(v) == 8 && strncmp(v, "HTTP/", 5) == 0 && v[5] >= '0' && v[5] <= '9'
-	       && v[5] != '1' && v[6] == '.' && v[7] >= '0' && v[7] <= '9';
-}
-
-bool
-admit_bad_version(int fd)
-{
-	char small[4096], *big;
-	ssize_t n = recv(fd, small, sizeof small - 1, MSG_PEEK | MSG_DONTWAIT);
-	bool bad;
-
-	if (n <= 0)
-		return false;
-	small[n] = '\0';
-	if (memchr(small, '\n', (size_t)n) || (size_t)n < sizeof small - 1)
-		return version_other_than_1(small);
-	/* a long request line: as much as libmicrohttpd would hold */
-	if (!(big = malloc(HTTP_READ_MAX + 1)))
-		return false;
-	n = recv(fd, big, HTTP_READ_MAX, MSG_PEEK | MSG_DONTWAIT);
-	big[n > 0 ? n : 0] = '\0';
-	bad = n > 0 && version_other_than_1(big);
-	free(big);
-	return bad;
-}
-
 bool
 admit_exempt(const char *method, const char *url)
 {

@@ -70,10 +70,13 @@ void admit_phase(struct conn_rec *rec, enum conn_phase phase);
 /* Deadlines and hung-up streams; every loop calls it, one sweeps. */
 void admit_sweep(void);
 /* True for the routes a connection over its limits is still served. */
-/* Whether the connection's first request line, already received, names an
- * HTTP major version other than 1 (answered 400 by http.c). */
-bool admit_bad_version(int fd);
 bool admit_exempt(const char *method, const char *url);
+
+/* http_refusal.c: true when libmicrohttpd's own refusals (its 505 for an
+ * HTTP version other than 1.x among them) reach tenantryd's
+ * MHD_queue_response, which answers problems in their place (false: the
+ * executable does not export it). */
+bool http_refusal_hooked(void);
 
 /* Listens on addr and starts n loop threads; -1 with e on failure. */
 int loops_start(const struct sockaddr *addr, int n, struct err *e);
