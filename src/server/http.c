@@ -317,6 +317,8 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head, const char *re
 			free(text);
 			return MHD_NO;
 		}
+		/* a refusal without one would pass for libmicrohttpd's own
+		 * (http_refusal.c) */
 		if (rp->status != 204 && rp->content_type)
 			MHD_add_response_header(resp, "Content-Type", rp->content_type);
 	}
@@ -619,7 +621,7 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 {
 	const struct server_config *cfg = server_cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	MHD_LogCallback logger = log_mhd; /* libmicrohttpd's words, as our lines */
+	MHD_LogCallback logger = http_refusal_log; /* libmicrohttpd's words, as our lines */
 
 	(void)nloops; /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)

@@ -3,6 +3,7 @@
 #ifndef TENANTRY_HTTP_H
 #define TENANTRY_HTTP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -77,6 +78,9 @@ bool admit_exempt(const char *method, const char *url);
  * MHD_queue_response, which answers problems in their place (false: the
  * executable does not export it). */
 bool http_refusal_hooked(void);
+/* The daemons' log callback: log_mhd (log.c) but for the line about a 505
+ * that went out as a 400. */
+void http_refusal_log(void *cls, const char *fmt, va_list ap);
 
 /* Listens on addr and starts n loop threads; -1 with e on failure. */
 int loops_start(const struct sockaddr *addr, int n, struct err *e);

@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,7 +52,6 @@ static const struct refusal {
 	  "the request line is longer than the server reads" },
 	{ 431, 431, "Request header fields too large", "header_fields_too_large",
 	  "the request head is larger than the server reads" },
-	{ 0, 0, "Internal error", "internal", "the request could not be answered" }, /* any other */
 };
 
 static void
@@ -78,21 +78,18 @@ note_refusal(struct MHD_Connection *c, unsigned status, const char *request_id)
 		 "ip", rec ? rec->ip : NULL, "request_id", request_id, NULL);
 }
 
-/* Queues a problem in place of libmicrohttpd's page (resp, status); when
- * the problem cannot be made, resp itself with the problem's status. */
+/* Queues a problem for refusal f in place of libmicrohttpd's page (resp);
+ * when the problem cannot be made, resp itself with the problem's
+ * status. */
 static enum MHD_Result
-queue_problem(struct MHD_Connection *c, unsigned status, struct MHD_Response *resp)
+queue_problem(struct MHD_Connection *c, const struct refusal *f, struct MHD_Response *resp)
 {
-	const struct refusal *f = refusals;
+	unsigned status = f->status;
 	struct MHD_Response *problem;
 	enum MHD_Result ret;
 	char id[17], body[320];
 	int n;
 
-	while (f->from && f->from != status)
-		f++;
-	if (f->from) /* else the status is kept */
-		status = f->status;
 	log_request_id_new(id);
 	n = snprintf(body, sizeof body,
 		     "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%u,\"detail\":\"%s\","
@@ -112,8 +109,8 @@ queue_problem(struct MHD_Connection *c, unsigned status, struct MHD_Response *re
 }
 
 /* libmicrohttpd's MHD_queue_response as every caller reaches it, the
- * library itself included: the same, but the library's own error pages
- * become problems (a 505 a 400). */
+ * library itself included: the same, but the library's own refusals
+ * (a status of the table, no Content-Type) become problems. */
 enum MHD_Result
 MHD_queue_response(struct MHD_Connection *c, unsigned int status, struct MHD_Response *resp)
 {
@@ -121,8 +118,29 @@ MHD_queue_response(struct MHD_Connection *c, unsigned int status, struct MHD_Res
 	if (!real_queue)
 		return MHD_NO;
 	if (status >= 400 && resp && !MHD_get_response_header(resp, "Content-Type"))
-		return queue_problem(c, status, resp);
+		for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+			if (refusals[i].from == status)
+				return queue_problem(c, &refusals[i], resp);
 	return real_queue(c, status, resp);
+}
+
+/* libmicrohttpd's log line for each refusal of its own names the status
+ * it queued: the one for a 505, which went out as a 400, is left out
+ * (note_refusal wrote the request's line). */
+void
+http_refusal_log(void *cls, const char *fmt, va_list ap)
+{
+	static const char refusing[] = "Error processing request (HTTP response code is %u";
+	bool version = false;
+	va_list aq;
+
+	if (strncmp(fmt, refusing, sizeof refusing - 1) == 0) {
+		va_copy(aq, ap);
+		version = va_arg(aq, unsigned) == MHD_HTTP_HTTP_VERSION_NOT_SUPPORTED;
+		va_end(aq);
+	}
+	if (!version)
+		log_mhd(cls, fmt, ap);
 }
 
 bool

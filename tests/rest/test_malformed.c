@@ -378,22 +378,30 @@ read_response(int fd, char *buf, size_t cap)
 	return status;
 }
 
-/* The response in buf is the 400 problem, and the server then closes. */
+/* The response in buf is a problem with status and code, with its
+ * request_id, and the server then closes. */
 static void
-assert_refused(int fd, const char *buf, const char *line)
+assert_problem(int fd, const char *buf, int status, const char *code, const char *what)
 {
 	const char *body = strstr(buf, "\r\n\r\n");
 	json_t *j = body ? json_loads(body + 4, 0, NULL) : NULL;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char c;
 
-	ck_assert_msg(strstr(buf, "application/problem+json"), "%s: %s", line, buf);
-	ck_assert_msg(j && json_integer_value(json_object_get(j, "status")) == 400, "%s: %s", line,
-		      buf);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "bad_request");
+	ck_assert_msg(strstr(buf, "application/problem+json"), "%s: %s", what, buf);
+	ck_assert_msg(j && json_integer_value(json_object_get(j, "status")) == status, "%s: %s",
+		      what, buf);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "code")), code);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "request_id")));
 	json_decref(j);
 	ck_assert_int_eq(poll(&p, 1, 10000), 1);
 	ck_assert_int_eq(recv(fd, &c, 1, 0), 0);
+}
+
+static void
+assert_refused(int fd, const char *buf, const char *line)
+{
+	assert_problem(fd, buf, 400, "bad_request", line);
 }
 
 /* The request line, and the rest of the head, arrive a byte at a time. */
@@ -455,6 +463,36 @@ START_TEST(test_other_http_versions_kept_alive)
 }
 END_TEST
 
+/* What libmicrohttpd refuses by itself is a problem too: a request line
+ * it cannot parse, a head larger than a connection's memory. */
+START_TEST(test_library_refusals)
+{
+	static char reply[8192];
+	const char *db = testdb_create();
+	struct text big = { 0 };
+	int fd;
+
+	testsrv_start(&srv, db, NULL);
+	fd = testnet_connect(srv.port);
+	send_text(fd, "GET /healthz HTTP/1.x\r\nHost: x\r\n\r\n", false);
+	ck_assert_int_eq(read_response(fd, reply, sizeof reply), 400);
+	assert_problem(fd, reply, 400, "bad_request", "HTTP/1.x");
+	close(fd);
+	adds(&big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	for (int k = 0; k < 70000; k++)
+		adds(&big, "a");
+	adds(&big, "\r\n\r\n");
+	fd = testnet_connect(srv.port);
+	send(fd, big.s, big.len, MSG_NOSIGNAL); /* it may answer before all is read */
+	ck_assert_int_eq(read_response(fd, reply, sizeof reply), 431);
+	assert_problem(fd, reply, 431, "header_fields_too_large", "a 70 KB header");
+	close(fd);
+	free(big.s);
+	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testsrv_stop(&srv), 0);
+}
+END_TEST
+
 Suite *
 suite_malformed(void)
 {
@@ -465,6 +503,7 @@ suite_malformed(void)
 	tcase_add_test(tc, test_other_http_versions);
 	tcase_add_test(tc, test_other_http_versions_trickled);
 	tcase_add_test(tc, test_other_http_versions_kept_alive);
+	tcase_add_test(tc, test_library_refusals);
 	tcase_add_test(tc, test_malformed_requests);
 	suite_add_tcase(s, tc);
 	return s;
