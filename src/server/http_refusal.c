@@ -13,13 +13,17 @@
  * That is an exported function which the library calls through its
  * procedure linkage table, so the definition below, which the executable
  * exports, is the one the library reaches, as a program's own malloc is
- * the one libc reaches (ELF symbol interposition). Every response passes
- * through it; an error status without a Content-Type is one of the
+ * the one libc reaches (ELF symbol interposition; libmicrohttpd 1.0.1
+ * queues its pages the same way). Every response passes through it; one
+ * with a status of the table below and no Content-Type is one of the
  * library's own pages (tenantryd's replies always name their type) and is
  * replaced. libmicrohttpd closes the connection afterwards, as after every
  * error of its own. Only a refused request pays for this, and it holds
  * whatever the request's shape: whole or trickled in, the first on its
- * connection or a later one.
+ * connection or a later one, pipelined behind another. That a build of
+ * the library still calls through its linkage table is what the
+ * malformed suite checks; tenantryd warns at start when this definition
+ * is not the first the dynamic linker finds.
  */
 #include <dlfcn.h>
 #include <microhttpd.h>
