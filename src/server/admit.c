@@ -201,8 +201,11 @@ let_go(struct conn_rec *r, enum admit_reason why)
 	shutdown(r->fd, SHUT_RDWR);
 }
 
-/* A stream whose client has gone: its place is free at once, before the
- * stream's next write finds out. */
+/* A connection whose client has gone: its place is free at once, before
+ * a stream's next write finds out, or before the loop holding a
+ * connection between requests has read the end of it (a client that
+ * closes one connection and opens the next at once is not refused for
+ * the one it closed). */
 static bool
 hung_up(int fd)
 {
@@ -215,7 +218,7 @@ static void
 free_hung_up(void)
 {
 	for (struct conn_rec *r = A.head; r; r = r->next)
-		if (r->counted && r->phase == CONN_STREAMING && hung_up(r->fd))
+		if (r->counted && r->phase != CONN_BUSY && hung_up(r->fd))
 			uncount(r);
 }
 
