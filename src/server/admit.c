@@ -201,8 +201,11 @@ let_go(struct conn_rec *r, enum admit_reason why)
 	shutdown(r->fd, SHUT_RDWR);
 }
 
-/* A stream whose client has gone: its place is free at once, before the
- * stream's next write finds out. */
+/* A connection whose client has gone: its place is free at once, before
+ * a stream's next write finds out, or before the loop holding a
+ * connection between requests has read the end of it (a client that
+ * closes one connection and opens the next at once is not refused for
+ * the one it closed). */
 static bool
 hung_up(int fd)
 {
@@ -215,7 +218,7 @@ static void
 free_hung_up(void)
 {
 	for (struct conn_rec *r = A.head; r; r = r->next)
-		if (r->counted && r->phase == CONN_STREAMING && hung_up(r->fd))
+		if (r->counted && r->phase != CONN_BUSY && hung_up(r->fd))
 			uncount(r);
 }
 
@@ -330,51 +333,6 @@ admit_sweep(void)
 		}
 	}
 	pthread_mutex_unlock(&A.lock);
-}
-
-/* A request line "METHOD TARGET HTTP/d.d" whose major version is not 1.
- * libmicrohttpd answers those 505 before any callback sees the request;
- * tenantryd answers every malformed request 400, so the first request
- * line of a connection is looked at (peeked, not read) when it arrives
- * with the connection, which TCP_DEFER_ACCEPT on the listener makes the
- * usual case. */
-static bool
-version_other_than_1(char *line)
-{
-	char *end = strpbrk(line, "\r\n"), *v;
-
-	if (!end)
-		return false; /* not whole yet: libmicrohttpd decides */
-	while (end > line && end[-1] == ' ')
-		end--;
-	*end = '\0';
-	if (!(v = strrchr(line, ' ')))
-		return false;
-	v++;
-	return strlen(v) == 8 && strncmp(v, "HTTP/", 5) == 0 && v[5] >= '0' && v[5] <= '9'
-	       && v[5] != '1' && v[6] == '.' && v[7] >= '0' && v[7] <= '9';
-}
-
-bool
-admit_bad_version(int fd)
-{
-	char small[4096], *big;
-	ssize_t n = recv(fd, small, sizeof small - 1, MSG_PEEK | MSG_DONTWAIT);
-	bool bad;
-
-	if (n <= 0)
-		return false;
-	small[n] = '\0';
-	if (memchr(small, '\n', (size_t)n) || (size_t)n < sizeof small - 1)
-		return version_other_than_1(small);
-	/* a long request line: as much as libmicrohttpd would hold */
-	if (!(big = malloc(HTTP_READ_MAX + 1)))
-		return false;
-	n = recv(fd, big, HTTP_READ_MAX, MSG_PEEK | MSG_DONTWAIT);
-	big[n > 0 ? n : 0] = '\0';
-	bad = n > 0 && version_other_than_1(big);
-	free(big);
-	return bad;
 }
 
 bool

@@ -17,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 
 #include "core/json_limit.h"
@@ -229,26 +227,6 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 	return admit_accept(ip) ? MHD_YES : MHD_NO;
 }
 
-/* Answers 400 on the socket itself and ends the sending side, so that
- * libmicrohttpd's own 505 for the same line finds it closed. */
-static void
-refuse_version(int fd)
-{
-	static const char body[] =
-	    "{\"type\":\"about:blank\",\"title\":\"Bad request\",\"status\":400,"
-	    "\"detail\":\"only HTTP/1.0 and HTTP/1.1 are served\",\"code\":\"bad_request\"}";
-	char head[256];
-	int n = snprintf(head, sizeof head,
-			 "HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-			 sizeof body - 1);
-	struct iovec iov[2] = { { head, (size_t)n }, { (void *)body, sizeof body - 1 } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
-		shutdown(fd, SHUT_WR);
-}
-
 static void
 connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	      enum MHD_ConnectionNotificationCode code)
@@ -261,8 +239,6 @@ connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 
 		client_ip(conn, ip);
 		*socket_ctx = fd ? admit_open(ip, fd->connect_fd) : NULL;
-		if (fd && admit_bad_version(fd->connect_fd))
-			refuse_version(fd->connect_fd);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		admit_close(*socket_ctx);
 		*socket_ctx = NULL;
@@ -341,6 +317,8 @@ send_reply(struct MHD_Connection *c, struct reply *rp, bool head, const char *re
 			free(text);
 			return MHD_NO;
 		}
+		/* a refusal without one would pass for libmicrohttpd's own
+		 * (http_refusal.c) */
 		if (rp->status != 204 && rp->content_type)
 			MHD_add_response_header(resp, "Content-Type", rp->content_type);
 	}
@@ -643,7 +621,7 @@ http_daemon(int listen_fd, bool ipv6, int nloops)
 {
 	const struct server_config *cfg = server_cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	MHD_LogCallback logger = log_mhd; /* libmicrohttpd's words, as our lines */
+	MHD_LogCallback logger = http_refusal_log; /* libmicrohttpd's words, as our lines */
 
 	(void)nloops; /* the limits are counted for all loops (accept_policy) */
 	if (ipv6)

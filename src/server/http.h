@@ -3,6 +3,7 @@
 #ifndef TENANTRY_HTTP_H
 #define TENANTRY_HTTP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -70,10 +71,16 @@ void admit_phase(struct conn_rec *rec, enum conn_phase phase);
 /* Deadlines and hung-up streams; every loop calls it, one sweeps. */
 void admit_sweep(void);
 /* True for the routes a connection over its limits is still served. */
-/* Whether the connection's first request line, already received, names an
- * HTTP major version other than 1 (answered 400 by http.c). */
-bool admit_bad_version(int fd);
 bool admit_exempt(const char *method, const char *url);
+
+/* http_refusal.c: true when libmicrohttpd's own refusals (its 505 for an
+ * HTTP version other than 1.x among them) reach tenantryd's
+ * MHD_queue_response, which answers problems in their place (false: the
+ * executable does not export it). */
+bool http_refusal_hooked(void);
+/* The daemons' log callback: log_mhd (log.c) but for the line about a 505
+ * that went out as a 400. */
+void http_refusal_log(void *cls, const char *fmt, va_list ap);
 
 /* Listens on addr and starts n loop threads; -1 with e on failure. */
 int loops_start(const struct sockaddr *addr, int n, struct err *e);

@@ -512,8 +512,8 @@ open_listener(const struct sockaddr *addr, struct err *e)
 	if (fd < 0)
 		return err_set(e, ERR_UNAVAILABLE, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	/* accepted once its first bytes arrive (admit_bad_version looks at
-	 * them); a silent connection is accepted a few seconds later */
+	/* accepted once its first bytes arrive: a silent connection holds no
+	 * place in the limits (admit.c) until a few seconds later */
 	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one);
 	if (bind(fd, addr, len) < 0 || listen(fd, 1024) < 0) {
 		err_set(e, ERR_UNAVAILABLE, "cannot listen on %s: %s", server_cfg->listen,
@@ -537,6 +537,10 @@ loops_start(const struct sockaddr *addr, int n, struct err *e)
 		n = MAX_LOOPS;
 	if ((L.listen_fd = open_listener(addr, e)) < 0)
 		return -1;
+	if (!http_refusal_hooked())
+		log_line(LOG_LEVEL_WARN, "libmicrohttpd's own refusals are sent as it words them",
+			 "detail", "MHD_queue_response is not tenantryd's: HTTP/2.0 gets 505",
+			 NULL);
 	for (int i = 0; i < n; i++) {
 		struct loop *lp = &L.loops[i];
 		const union MHD_DaemonInfo *di;

@@ -4,13 +4,14 @@
  * and query parameters, slow senders. None may crash the server or be
  * answered 5xx (the database is up), and /healthz answers throughout.
  * The generator is seeded, so a failure repeats; the seed and the
- * request's index are in the message. Request lines that arrive whole
- * name other HTTP versions too (HTTP/2.0, 0.9, 3.0 answer 400); slow ones
- * keep HTTP/1.1, see tenantryd(8). */
+ * request's index are in the message. Request lines name other HTTP
+ * versions too (HTTP/2.0, 0.9, 3.0 answer 400), whole, trickled in a byte
+ * at a time, and as a later request on a kept-alive connection. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +166,7 @@ body_of(struct text *b)
 
 /* One request: method, path (with odd parameters), headers, body. */
 static void
-request_of(struct text *r, const struct text *body, unsigned i, bool slow)
+request_of(struct text *r, const struct text *body, unsigned i)
 {
 	static const char *const versions[] = {
 		" HTTP/1.0", " HTTP/2.0", " HTTP/0.9", " HTTP/3.0",
@@ -190,7 +191,7 @@ request_of(struct text *r, const struct text *body, unsigned i, bool slow)
 	} else if (head == 1) {
 		adds(r, "?limit=99999999999999999999&after=-1&newest=%ff%00&action=%c3");
 	}
-	adds(r, slow || pick(6) ? " HTTP/1.1" : versions[pick(8)]);
+	adds(r, pick(6) ? " HTTP/1.1" : versions[pick(8)]);
 	adds(r, "\r\nHost: x\r\n");
 	if (pick(10))
 		snprintf(line, sizeof line, "Authorization: Bearer %s\r\n", token), adds(r, line);
@@ -283,7 +284,7 @@ START_TEST(test_malformed_requests)
 		int st;
 
 		body_of(&body);
-		request_of(&req, &body, i, i % 97 == 0);
+		request_of(&req, &body, i);
 		st = send_request(&req, i % 97 == 0, reply, sizeof reply);
 		ck_assert_msg(st < 500 || st > 599, "seed %d request %u answered %d: %.300s", SEED,
 			      i, st, req.s);
@@ -302,25 +303,191 @@ START_TEST(test_malformed_requests)
 }
 END_TEST
 
+/* ---- HTTP versions other than 1.x ------------------------------------------- */
+
 /* libmicrohttpd would answer these 505; each gets 400 and a problem. */
+static const char *const bad_lines[] = { "GET /healthz HTTP/2.0", "GET /healthz HTTP/0.9",
+					 "POST /api/tenants HTTP/3.0",
+					 "GET /api/tenants?x=1 HTTP/9.9 " };
+
 START_TEST(test_other_http_versions)
 {
-	static const char *const lines[] = { "GET /healthz HTTP/2.0", "GET /healthz HTTP/0.9",
-					     "POST /api/tenants HTTP/3.0",
-					     "GET /api/tenants?x=1 HTTP/9.9 " };
 	static char reply[8192];
 	const char *db = testdb_create();
 
 	testsrv_start(&srv, db, NULL);
-	for (unsigned i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+	for (unsigned i = 0; i < sizeof bad_lines / sizeof bad_lines[0]; i++) {
 		struct text r = { 0 };
 
-		adds(&r, lines[i]);
+		adds(&r, bad_lines[i]);
 		adds(&r, "\r\nHost: x\r\n\r\n");
 		ck_assert_int_eq(send_request(&r, false, reply, sizeof reply), 400);
 		ck_assert_ptr_nonnull(strstr(reply, "application/problem+json"));
 		free(r.s);
 	}
+	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testsrv_stop(&srv), 0);
+}
+END_TEST
+
+/* Sends s on fd: at once, or a byte a packet with a pause after each
+ * (until the server, having answered, closes). */
+static void
+send_text(int fd, const char *s, bool trickle)
+{
+	size_t n = strlen(s);
+
+	if (!trickle) {
+		ck_assert(send(fd, s, n, MSG_NOSIGNAL) == (ssize_t)n);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (send(fd, s + k, 1, MSG_NOSIGNAL) != 1)
+			return; /* answered at the end of the request line */
+		poll(NULL, 0, 3);
+	}
+}
+
+/* Reads one response from fd (its head and Content-Length bytes of
+ * body) into buf, NUL-terminated; its status, 0 when the connection
+ * closed first. What follows it stays unread. */
+static int
+read_response(int fd, char *buf, size_t cap)
+{
+	size_t len = 0, want = 0;
+	int status = 0;
+	char *end;
+
+	buf[0] = '\0';
+	while (len + 1 < cap && (want == 0 || len < want)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		const char *cl;
+		ssize_t k;
+
+		if (poll(&p, 1, 10000) <= 0 || (k = recv(fd, buf + len, 1, 0)) <= 0)
+			break; /* a byte at a time: the next response stays unread */
+		buf[++len] = '\0';
+		if (want == 0 && (end = strstr(buf, "\r\n\r\n"))) {
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			want = (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+	}
+	if (want == 0 || len < want)
+		return 0;
+	sscanf(buf, "HTTP/1.%*d %d", &status);
+	return status;
+}
+
+/* The response in buf is a problem with status and code, with its
+ * request_id, and the server then closes. */
+static void
+assert_problem(int fd, const char *buf, int status, const char *code, const char *what)
+{
+	const char *body = strstr(buf, "\r\n\r\n");
+	json_t *j = body ? json_loads(body + 4, 0, NULL) : NULL;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	ck_assert_msg(strstr(buf, "application/problem+json"), "%s: %s", what, buf);
+	ck_assert_msg(j && json_integer_value(json_object_get(j, "status")) == status, "%s: %s",
+		      what, buf);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "code")), code);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "request_id")));
+	json_decref(j);
+	ck_assert_int_eq(poll(&p, 1, 10000), 1);
+	ck_assert_int_eq(recv(fd, &c, 1, 0), 0);
+}
+
+static void
+assert_refused(int fd, const char *buf, const char *line)
+{
+	assert_problem(fd, buf, 400, "bad_request", line);
+}
+
+/* The request line, and the rest of the head, arrive a byte at a time. */
+START_TEST(test_other_http_versions_trickled)
+{
+	static char reply[8192];
+	const char *db = testdb_create();
+	int one = 1;
+
+	testsrv_start(&srv, db, NULL);
+	for (unsigned i = 0; i < sizeof bad_lines / sizeof bad_lines[0]; i++) {
+		int fd = testnet_connect(srv.port);
+
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		send_text(fd, bad_lines[i], true);
+		send_text(fd, "\r\nHost: x\r\n\r\n", true);
+		ck_assert_int_eq(read_response(fd, reply, sizeof reply), 400);
+		assert_refused(fd, reply, bad_lines[i]);
+		close(fd);
+	}
+	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testsrv_stop(&srv), 0);
+}
+END_TEST
+
+/* The request after an answered one on the same connection: sent after
+ * the answer (whole or trickled), or pipelined behind the first. */
+START_TEST(test_other_http_versions_kept_alive)
+{
+	static const char ok[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static char reply[8192];
+	const char *db = testdb_create();
+	int one = 1;
+
+	testsrv_start(&srv, db, NULL);
+	for (unsigned i = 0; i < 3 * (sizeof bad_lines / sizeof bad_lines[0]); i++) {
+		const char *line = bad_lines[i / 3];
+		unsigned how = i % 3; /* 0 whole, 1 trickled, 2 pipelined */
+		int fd = testnet_connect(srv.port);
+		char bad[256];
+
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		snprintf(bad, sizeof bad, "%s%s\r\nHost: x\r\n\r\n", how == 2 ? ok : "", line);
+		if (how != 2) {
+			send_text(fd, ok, false);
+			ck_assert_int_eq(read_response(fd, reply, sizeof reply), 200);
+			ck_assert_ptr_null(strcasestr(reply, "Connection: close"));
+		}
+		send_text(fd, bad, how == 1);
+		if (how == 2)
+			ck_assert_int_eq(read_response(fd, reply, sizeof reply), 200);
+		ck_assert_msg(read_response(fd, reply, sizeof reply) == 400, "%s (%u): %s", line,
+			      how, reply);
+		assert_refused(fd, reply, line);
+		close(fd);
+	}
+	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(testsrv_stop(&srv), 0);
+}
+END_TEST
+
+/* What libmicrohttpd refuses by itself is a problem too: a request line
+ * it cannot parse, a head larger than a connection's memory. */
+START_TEST(test_library_refusals)
+{
+	static char reply[8192];
+	const char *db = testdb_create();
+	struct text big = { 0 };
+	int fd;
+
+	testsrv_start(&srv, db, NULL);
+	fd = testnet_connect(srv.port);
+	send_text(fd, "GET /healthz HTTP/1.x\r\nHost: x\r\n\r\n", false);
+	ck_assert_int_eq(read_response(fd, reply, sizeof reply), 400);
+	assert_problem(fd, reply, 400, "bad_request", "HTTP/1.x");
+	close(fd);
+	adds(&big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	for (int k = 0; k < 70000; k++)
+		adds(&big, "a");
+	adds(&big, "\r\n\r\n");
+	fd = testnet_connect(srv.port);
+	send(fd, big.s, big.len, MSG_NOSIGNAL); /* it may answer before all is read */
+	ck_assert_int_eq(read_response(fd, reply, sizeof reply), 431);
+	assert_problem(fd, reply, 431, "header_fields_too_large", "a 70 KB header");
+	close(fd);
+	free(big.s);
 	ck_assert_int_eq(testhttp(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
 	ck_assert_int_eq(testsrv_stop(&srv), 0);
 }
@@ -334,6 +501,9 @@ suite_malformed(void)
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_other_http_versions);
+	tcase_add_test(tc, test_other_http_versions_trickled);
+	tcase_add_test(tc, test_other_http_versions_kept_alive);
+	tcase_add_test(tc, test_library_refusals);
 	tcase_add_test(tc, test_malformed_requests);
 	suite_add_tcase(s, tc);
 	return s;
