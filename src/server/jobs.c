@@ -4,7 +4,7 @@
  * claims the run in the jobs table (FOR UPDATE SKIP LOCKED and a lease),
  * so that however many tenantryd instances and `tenantry jobs run` timers
  * share the database, each run happens once; then it reads the table
- * again for /metrics. --jobs 0 keeps only the reading. */
+ * again for /metrics. --jobs 0 starts nothing. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,17 +125,29 @@ thread(void *arg)
 }
 
 int
+jobs_configure(const struct server_config *cfg, struct err *e)
+{
+	for (int k = 0; k < JOB_COUNT; k++)
+		J.intervals[k] = job_default_interval((enum job_kind)k);
+	if (job_intervals_parse(cfg->job_intervals, J.intervals, e) < 0) {
+		char why[256];
+
+		snprintf(why, sizeof why, "%.200s", e->message);
+		return err_set(e, ERR_BAD_REQUEST, "--job-intervals: %s", why);
+	}
+	return 0;
+}
+
+int
 jobs_start(const struct server_config *cfg, struct err *e)
 {
 	struct store_config sc = { .lazy = true };
 	struct store_context ctx = { .role = STORE_ROLE_PLATFORM };
 	char host[64] = "";
 
-	for (int k = 0; k < JOB_COUNT; k++)
-		J.intervals[k] = job_default_interval((enum job_kind)k);
-	if (job_intervals_parse(cfg->job_intervals, J.intervals, e) < 0)
-		return err_set(e, ERR_BAD_REQUEST, "--job-intervals: %.200s", e->message);
 	J.run = cfg->jobs != 0;
+	if (!J.run)
+		return 0; /* left to `tenantry jobs run`; /metrics shows none */
 	J.poll = cfg->job_poll > 0 ? cfg->job_poll : 30;
 	J.lease = cfg->job_lease > 0 ? cfg->job_lease : 600;
 	gethostname(host, sizeof host - 1);

@@ -7,10 +7,12 @@
 
 #include "server/server.h"
 
-/* Checks --job-intervals (ERR_BAD_REQUEST naming the bad part) and starts
- * the thread on its own database session: with --jobs 1 it runs what is
- * due every --job-poll seconds; with --jobs 0 it only reads the jobs'
- * state for /metrics. */
+/* Checks --job-intervals and keeps them: ERR_BAD_REQUEST naming the bad
+ * part (before anything starts). */
+int jobs_configure(const struct server_config *cfg, struct err *e);
+/* With --jobs 1, starts the thread on its own database session: it runs what
+ * is due, looking every --job-poll seconds (sooner when a job falls due),
+ * and keeps the jobs' state for /metrics. --jobs 0 starts nothing. */
 int jobs_start(const struct server_config *cfg, struct err *e);
 /* Stops the thread (a run under way finishes first). */
 void jobs_stop(void);

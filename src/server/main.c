@@ -166,6 +166,10 @@ main(int argc, char **argv)
 			cfg.metrics_listen);
 		return 64;
 	}
+	if (jobs_configure(&cfg, &e) < 0) {
+		fprintf(stderr, "tenantryd: %s\n", e.message);
+		return 64;
+	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
 	store_offload_hook(loop_offload); /* password hashing, session opening */
@@ -185,7 +189,7 @@ main(int argc, char **argv)
 	if (sse_init(&cfg, &e) < 0)
 		return fail("cannot start", &e, 69);
 	if (jobs_start(&cfg, &e) < 0) /* background jobs: a thread of their own */
-		return fail("cannot start", &e, e.code == ERR_BAD_REQUEST ? 64 : 69);
+		return fail("cannot start", &e, 69);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
 		return fail("cannot start", &e, 69);
 	if (cfg.metrics_listen && metrics_listen_start((struct sockaddr *)&mss, &e) < 0)
