@@ -204,6 +204,7 @@ START_TEST(test_command_line_and_help)
 	term_keys(&term, "?", NULL);
 	term_expect(&term, "Keys: Overview");
 	term_expect(&term, "Quit the console");
+	term_keys(&term, "j", "j", NULL); /* the pane's own keys, below the global ones */
 	term_expect(&term, "Suspend the tenant");
 	term_keys(&term, "Escape", NULL);
 	ck_assert(term_wait_gone(&term, "Quit the console", 5000));
