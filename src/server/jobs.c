@@ -202,10 +202,19 @@ static void __attribute__((format(printf, 2, 3))) put(struct buf *b, const char 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0
-	    || (b->len + (size_t)n + 1 > b->cap
-		&& !(b->s = realloc(b->s, b->cap = (b->len + (size_t)n + 1) * 2)))) {
-		b->failed = true;
+	if (n >= 0 && b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *grown = realloc(b->s, cap);
+
+		if (grown) {
+			b->s = grown;
+			b->cap = cap;
+		} else {
+			n = -1;
+		}
+	}
+	if (n < 0) {
+		b->failed = true; /* jobs_metrics frees what there is */
 		return;
 	}
 	va_start(ap, fmt);
