@@ -515,6 +515,24 @@ s_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 	return none(e);
 }
 static int
+s_job_list(struct job_info_list *out, struct store *st, struct err *e)
+{
+	(void)st;
+	return ZERO(out), down(e);
+}
+static int
+s_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o, struct err *e)
+{
+	(void)st, (void)o;
+	return ZERO(out), down(e);
+}
+static int
+s_deletion_certificate(char **json_out, struct store *st, const char *tenant, struct err *e)
+{
+	(void)st, (void)tenant;
+	return *json_out = NULL, none(e);
+}
+static int
 s_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e)
 {
 	(void)st;
@@ -658,6 +676,9 @@ static const struct store_ops stub_ops = {
 	.health_get = s_health_get,
 	.health_refresh = s_health_refresh,
 	.metrics = s_metrics,
+	.job_list = s_job_list,
+	.job_run = s_job_run,
+	.deletion_certificate = s_deletion_certificate,
 	.tenant_export = s_tenant_export,
 	.auth_user = s_auth_user,
 	.auth_memberships = s_auth_memberships,
