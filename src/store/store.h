@@ -202,6 +202,17 @@ struct auth_key {
 	enum tenant_status status;
 };
 
+/* A password reset token as staff issue it (store_user_password_reset). */
+struct password_reset {
+	char user_id[ID_LEN];
+	char email[EMAIL_LEN];
+	usec_t expires_at;
+};
+
+/* MFA recovery codes: RECOVERY_CODES of "xxxxx-xxxxx" at a time. */
+#define RECOVERY_CODES 10
+#define RECOVERY_CODE_LEN 16
+
 /* The answer kept for an Idempotency-Key (tenantryd). */
 struct idem_answer {
 	int status; /* 0: none */
@@ -386,6 +397,46 @@ struct store_ops {
 			    struct err *e);
 	int (*auth_api_key)(struct auth_key *out, struct store *st, const char *prefix,
 			    struct err *e);
+	/* Credentials (037_credentials.sql). The sign-in ones are tenantryd's
+	 * own (STORE_ROLE_AUTH; ERR_METHOD in store_rest); the others are
+	 * routes too. user: an id or an e-mail.
+	 * auth_throttle: seconds before email may sign in again from ip
+	 * (0 = now), shared by every tenantryd on the database. */
+	int (*auth_throttle)(int *retry_after, struct store *st, const char *email, const char *ip,
+			     struct err *e);
+	/* A failed sign-in (reason: unknown_account, wrong_password,
+	 * wrong_code, ...), counted against the e-mail and the address and
+	 * audited; *retry_after as for auth_throttle, after it. */
+	int (*auth_login_failed)(int *retry_after, struct store *st, const char *email,
+				 const char *ip, const char *tenant, const char *reason,
+				 struct err *e);
+	/* New MFA recovery codes for user (NULL over REST: the caller),
+	 * replacing the old ones; shown once, stored hashed. */
+	int (*auth_recovery_new)(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+				 const char *user, struct err *e);
+	/* Spends one of user's recovery codes: *ok false when it is unknown
+	 * or used (audited on tenant's chain when it is a member's). */
+	int (*auth_recovery_use)(bool *ok, struct store *st, const char *user, const char *code,
+				 const char *tenant, struct err *e);
+	/* Self-service reset: a token for the account of email when there is
+	 * one, in token_out ("" when there is none, and always "" over REST:
+	 * the answer must not tell). The one place reset tokens are made,
+	 * with user_password_reset; a mailer sends token_out. */
+	int (*password_reset_request)(char token_out[96], struct store *st, const char *email,
+				      struct err *e);
+	/* Sets the password (password.h policy: ERR_INVALID_FIELD "password")
+	 * with a reset token: unknown ERR_NOT_FOUND, used or expired
+	 * ERR_GONE. Ends the account's older tokens. */
+	int (*password_reset_confirm)(struct store *st, const char *token, const char *password,
+				      struct err *e);
+	/* Staff: a reset token for user, shown once (audited). */
+	int (*user_password_reset)(struct password_reset *out, char token_out[96], struct store *st,
+				   const char *user, struct err *e);
+	/* Staff: turns user's second factor off, drops its recovery codes. */
+	int (*user_mfa_reset)(struct store *st, const char *user, struct err *e);
+	/* Ends every token of user issued until now (NULL over REST: the
+	 * caller's own account); staff for others. */
+	int (*user_sign_out)(struct store *st, const char *user, struct err *e);
 	/* The tenant whose verified domain (050_tenant_hosts.sql) is host, in
 	 * out; ERR_NOT_FOUND for an unverified or unknown domain. Across
 	 * tenants; only tenantryd resolving a request's Host asks. */
@@ -524,6 +575,22 @@ int store_auth_login_ok(struct store *st, const char *user, const char *tenant, 
 int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
 		       struct err *e);
 int store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e);
+int store_auth_throttle(int *retry_after, struct store *st, const char *email, const char *ip,
+			struct err *e);
+int store_auth_login_failed(int *retry_after, struct store *st, const char *email, const char *ip,
+			    const char *tenant, const char *reason, struct err *e);
+int store_auth_recovery_new(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+			    const char *user, struct err *e);
+int store_auth_recovery_use(bool *ok, struct store *st, const char *user, const char *code,
+			    const char *tenant, struct err *e);
+int store_password_reset_request(char token_out[96], struct store *st, const char *email,
+				 struct err *e);
+int store_password_reset_confirm(struct store *st, const char *token, const char *password,
+				 struct err *e);
+int store_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
+			      const char *user, struct err *e);
+int store_user_mfa_reset(struct store *st, const char *user, struct err *e);
+int store_user_sign_out(struct store *st, const char *user, struct err *e);
 int store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e);
 int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 		    enum staff_role role, const char *password_hash, struct err *e);

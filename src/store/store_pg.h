@@ -163,6 +163,7 @@ void pg_ops_audit(struct store_ops *ops);
 void pg_ops_platform(struct store_ops *ops);
 void pg_ops_view_as(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
+void pg_ops_credentials(struct store_ops *ops); /* store_pg_credentials.c */
 void pg_ops_feed(struct store_ops *ops);
 void pg_ops_idem(struct store_ops *ops);
 
