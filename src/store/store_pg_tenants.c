@@ -378,11 +378,32 @@ pg_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct e
 	return one_tenant(out, r, tenant, e);
 }
 
+/* The first admin's invitation, as the caller asked for it (tenant_new). */
+static void
+first_admin(const struct tenant_new *t, const PGresult *inv, const char *token)
+{
+	if (t->invitation_token)
+		snprintf(t->invitation_token, 96, "%s", token);
+	if (!t->invitation)
+		return;
+	memset(t->invitation, 0, sizeof *t->invitation);
+	if (PQntuples(inv) != 1)
+		return;
+	pg_cpy(t->invitation->id, inv, 0, 0);
+	pg_cpy(t->invitation->email, inv, 0, 1);
+	t->invitation->role = ROLE_ADMIN;
+	t->invitation->created_at = pg_i64(inv, 0, 2);
+	t->invitation->expires_at = pg_i64(inv, 0, 3);
+	pg_cpy(t->invitation->invited_by, inv, 0, 4);
+}
+
+/* The tenant, its quotas (from the tier) and an invitation of its first
+ * admin (038_first_admin.sql). */
 static int
 pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
-	char slug[SLUG_LEN];
-	PGresult *r = NULL;
+	char slug[SLUG_LEN], token[96], hash[SECRET_HASH_HEX];
+	PGresult *r = NULL, *inv = NULL;
 	const char *tier = t->tier && *t->tier ? t->tier : "free";
 
 	memset(out, 0, sizeof *out);
@@ -409,20 +430,35 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	if ((t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
+	secret_invitation_token(token, sizeof token, hash);
 	{
-		struct pgstep step = PG_STEP(
-		    "SELECT " PG_TENANT_COLS
-		    " FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-		    " $11) t",
-		    &r, t->name, slug, t->domain ? t->domain : "", tier, t->admin_email,
-		    t->admin_name ? t->admin_name : "", t->billing_email ? t->billing_email : "",
-		    t->trial ? "t" : "f", t->contact_phone ? t->contact_phone : "",
-		    t->timezone ? t->timezone : "", t->locale ? t->locale : "");
+		struct pgstep steps[] = {
+			PG_STEP("SELECT " PG_TENANT_COLS
+				" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+				" $10, $11, decode($12, 'hex')) t",
+				&r, t->name, slug, t->domain ? t->domain : "", tier, t->admin_email,
+				t->admin_name ? t->admin_name : "",
+				t->billing_email ? t->billing_email : "", t->trial ? "t" : "f",
+				t->contact_phone ? t->contact_phone : "",
+				t->timezone ? t->timezone : "", t->locale ? t->locale : "", hash),
+			/* the new tenant's one invitation (no role reads the hash) */
+			PG_STEP("SELECT i.id, i.email, " US("i.created_at") ", " US(
+				    "i.expires_at") ", i.invited_by FROM tenantry.invitations i "
+						    "WHERE i.tenant_id = tenantry.tenant_ref($1)",
+				&inv, slug),
+		};
 
-		if (pg_run(pg_of(st), &step, 1, e) < 0)
+		if (pg_run(pg_of(st), steps, 2, e) < 0)
 			return -1;
 	}
-	return one_tenant(out, r, slug, e);
+	first_admin(t, inv, token);
+	PQclear(inv);
+	memset(token, 0, sizeof token);
+	if (one_tenant(out, r, slug, e) < 0)
+		return -1;
+	if (t->invitation)
+		snprintf(t->invitation->tenant_id, ID_LEN, "%s", out->id);
+	return 0;
 }
 
 static int
