@@ -91,6 +91,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv);
 int cmd_staff(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_logout(struct cli *c, int argc, char **argv);
+int cmd_account(struct cli *c, int argc, char **argv);
 
 /* Remote mode (--url): finds the token in --token-file, TENANTRY_TOKEN or
  * what `login` saved for the URL; -1 with cli->err when it cannot. */

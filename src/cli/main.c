@@ -44,6 +44,9 @@ static const struct command {
 	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
 	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
 	{ "logout", cmd_logout, "forget the token kept for --url" },
+	{ "account", cmd_account,
+	  "credentials: reset-password, set-password, forgot, mfa-reset, sign-out, "
+	  "recovery-codes" },
 };
 
 static void

@@ -49,7 +49,7 @@ one_tenant(const char *slug, char id[ID_LEN])
 	snprintf(dbname, sizeof dbname, "%s", testdb_create());
 	st = open_store(STORE_ROLE_PLATFORM, NULL);
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 	return st;

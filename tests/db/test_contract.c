@@ -78,8 +78,8 @@ setup_common(void)
 
 	err_clear(&e);
 	st = ct_open(STORE_ROLE_PLATFORM, NULL);
-	OK(store_tenant_create(&acme, st, &a, &e));
-	OK(store_tenant_create(&beta, st, &b, &e));
+	OK(testtenant_create(&acme, st, &a, &e));
+	OK(testtenant_create(&beta, st, &b, &e));
 	tenant_clear(&acme);
 	tenant_clear(&beta);
 }
