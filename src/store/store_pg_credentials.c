@@ -223,6 +223,27 @@ pg_user_sign_out(struct store *st, const char *user, struct err *e)
 	return user_call(st, "SELECT tenantry.user_sign_out($1)", user, e);
 }
 
+/* A new tenant's first admin's invitation (038_first_admin.sql), from the
+ * row of columns id, email, created_at, expires_at, invited_by, and its
+ * token, as the caller asked for them (tenant_new). */
+void
+pg_first_admin(const struct tenant_new *t, const PGresult *inv, const char *token)
+{
+	if (t->invitation_token)
+		snprintf(t->invitation_token, 96, "%s", token);
+	if (!t->invitation)
+		return;
+	memset(t->invitation, 0, sizeof *t->invitation);
+	if (PQntuples(inv) != 1)
+		return;
+	pg_cpy(t->invitation->id, inv, 0, 0);
+	pg_cpy(t->invitation->email, inv, 0, 1);
+	t->invitation->role = ROLE_ADMIN;
+	t->invitation->created_at = pg_i64(inv, 0, 2);
+	t->invitation->expires_at = pg_i64(inv, 0, 3);
+	pg_cpy(t->invitation->invited_by, inv, 0, 4);
+}
+
 void
 pg_ops_credentials(struct store_ops *ops)
 {

@@ -378,25 +378,6 @@ pg_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct e
 	return one_tenant(out, r, tenant, e);
 }
 
-/* The first admin's invitation, as the caller asked for it (tenant_new). */
-static void
-first_admin(const struct tenant_new *t, const PGresult *inv, const char *token)
-{
-	if (t->invitation_token)
-		snprintf(t->invitation_token, 96, "%s", token);
-	if (!t->invitation)
-		return;
-	memset(t->invitation, 0, sizeof *t->invitation);
-	if (PQntuples(inv) != 1)
-		return;
-	pg_cpy(t->invitation->id, inv, 0, 0);
-	pg_cpy(t->invitation->email, inv, 0, 1);
-	t->invitation->role = ROLE_ADMIN;
-	t->invitation->created_at = pg_i64(inv, 0, 2);
-	t->invitation->expires_at = pg_i64(inv, 0, 3);
-	pg_cpy(t->invitation->invited_by, inv, 0, 4);
-}
-
 /* The tenant, its quotas (from the tier) and an invitation of its first
  * admin (038_first_admin.sql). */
 static int
@@ -416,18 +397,13 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	} else if (slug_from_name(slug, t->name, e) < 0) {
 		return -1;
 	}
-	if (t->domain && *t->domain && validate_domain(t->domain, "domain", e) < 0)
-		return -1;
-	if (validate_email(t->admin_email, "admin_email", e) < 0)
-		return -1;
-	if (t->admin_name && validate_utf8(t->admin_name, "admin_name", e) < 0)
-		return -1;
-	if (t->billing_email && *t->billing_email
-	    && validate_email(t->billing_email, "billing_email", e) < 0)
-		return -1;
-	if (t->timezone && *t->timezone && validate_timezone(t->timezone, "timezone", e) < 0)
-		return -1;
-	if ((t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
+	if ((t->domain && *t->domain && validate_domain(t->domain, "domain", e) < 0)
+	    || validate_email(t->admin_email, "admin_email", e) < 0
+	    || (t->admin_name && validate_utf8(t->admin_name, "admin_name", e) < 0)
+	    || (t->billing_email && *t->billing_email
+		&& validate_email(t->billing_email, "billing_email", e) < 0)
+	    || (t->timezone && *t->timezone && validate_timezone(t->timezone, "timezone", e) < 0)
+	    || (t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
 	secret_invitation_token(token, sizeof token, hash);
@@ -451,7 +427,7 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 		if (pg_run(pg_of(st), steps, 2, e) < 0)
 			return -1;
 	}
-	first_admin(t, inv, token);
+	pg_first_admin(t, inv, token);
 	PQclear(inv);
 	memset(token, 0, sizeof token);
 	if (one_tenant(out, r, slug, e) < 0)

@@ -565,67 +565,6 @@ s_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char
 	id_out[0] = '\0';
 	return down(e);
 }
-/* Credentials: nobody is throttled; the rest is "down". */
-static int
-s_auth_throttle(int *retry_after, struct store *st, const char *email, const char *ip,
-		struct err *e)
-{
-	(void)st, (void)email, (void)ip, (void)e;
-	*retry_after = 0;
-	return 0;
-}
-static int
-s_auth_login_failed(int *retry_after, struct store *st, const char *email, const char *ip,
-		    const char *tenant, const char *reason, struct err *e)
-{
-	(void)st, (void)email, (void)ip, (void)tenant, (void)reason;
-	*retry_after = 0;
-	return down(e);
-}
-static int
-s_auth_recovery_new(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
-		    const char *user, struct err *e)
-{
-	(void)st, (void)user;
-	memset(codes, 0, RECOVERY_CODES * RECOVERY_CODE_LEN);
-	return down(e);
-}
-static int
-s_auth_recovery_use(bool *ok, struct store *st, const char *user, const char *code,
-		    const char *tenant, struct err *e)
-{
-	(void)st, (void)user, (void)code, (void)tenant;
-	*ok = false;
-	return down(e);
-}
-static int
-s_password_reset_request(char token_out[96], struct store *st, const char *email, struct err *e)
-{
-	(void)st, (void)email;
-	token_out[0] = '\0';
-	return down(e);
-}
-static int
-s_password_reset_confirm(struct store *st, const char *token, const char *password, struct err *e)
-{
-	(void)st, (void)token, (void)password;
-	return down(e);
-}
-static int
-s_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-		      const char *user, struct err *e)
-{
-	(void)st, (void)user;
-	ZERO(out);
-	token_out[0] = '\0';
-	return down(e);
-}
-static int
-s_user_call(struct store *st, const char *user, struct err *e)
-{
-	(void)st, (void)user;
-	return down(e);
-}
 /* No answer kept for any key: the request runs. */
 static int
 s_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
@@ -706,15 +645,15 @@ static const struct store_ops stub_ops = {
 	.auth_login_ok = s_auth_login_ok,
 	.auth_mfa_set = s_auth_mfa_set,
 	.auth_api_key = s_auth_api_key,
-	.auth_throttle = s_auth_throttle,
-	.auth_login_failed = s_auth_login_failed,
-	.auth_recovery_new = s_auth_recovery_new,
-	.auth_recovery_use = s_auth_recovery_use,
-	.password_reset_request = s_password_reset_request,
-	.password_reset_confirm = s_password_reset_confirm,
-	.user_password_reset = s_user_password_reset,
-	.user_mfa_reset = s_user_call,
-	.user_sign_out = s_user_call,
+	.auth_throttle = stub_auth_throttle,
+	.auth_login_failed = stub_auth_login_failed,
+	.auth_recovery_new = stub_auth_recovery_new,
+	.auth_recovery_use = stub_auth_recovery_use,
+	.password_reset_request = stub_password_reset_request,
+	.password_reset_confirm = stub_password_reset_confirm,
+	.user_password_reset = stub_user_password_reset,
+	.user_mfa_reset = stub_user_call,
+	.user_sign_out = stub_user_call,
 	.staff_add = s_staff_add,
 	.tenant_of_host = s_tenant_of_host,
 	.view_as_start = s_view_as_start,
