@@ -275,6 +275,7 @@ START_TEST(test_account_credentials)
 	ck_assert_int_eq(
 	    RUN("tenants", "create", "--name", "Cred Co", "--admin-email", "c@cred.example"), 0);
 	token_of(tok, sizeof tok, out);
+	ck_assert_int_eq(RUN("invite", "accept", tok, "--password-file", shrt), 65);
 	ck_assert_int_eq(RUN("invite", "accept", tok, "--password-file", good), 0);
 	ck_assert_ptr_nonnull(strstr(out, "c@cred.example joined as admin"));
 	ck_assert_int_eq(RUN("account", "reset-password", "c@cred.example"), 0);

@@ -501,6 +501,8 @@ START_TEST(test_invitations)
 	FAILS(store_invitation_accept(&m, st, token, NULL, "a long enough passphrase", &e),
 	      ERR_NOT_FOUND);
 	FAILS_FIELD(store_invitation_accept(&m, st, token2, "Dave", "short", &e), "password");
+	FAILS_FIELD(store_invitation_accept(&m, st, token2, "Dave", "Password2024!", &e),
+		    "password");
 	OK(store_invitation_accept(&m, st, token2, "Dave", "a long enough passphrase", &e));
 	ck_assert_int_eq(m.role, ROLE_MANAGER);
 	FAILS(store_invitation_accept(&m, st, token2, "Dave", "a long enough passphrase", &e),

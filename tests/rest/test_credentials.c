@@ -69,6 +69,9 @@ START_TEST(test_first_admin_signs_in)
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.users WHERE "
 				       "password_hash IS NULL AND staff_role = 'none'"),
 			 0);
+	/* a new account's password is held to the policy, naming the field */
+	accept(jstr(inv, "token"), "short", 422);
+	accept(jstr(inv, "token"), "qwertyuiop123", 422);
 	accept(jstr(inv, "token"), PW, 200);
 	tok = testsrv_login(&srv, "first@gamma.test", PW, NULL);
 	ck_assert_msg(tok, "the first admin cannot sign in");
