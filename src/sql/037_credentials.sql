@@ -216,7 +216,9 @@ END
 $$;
 
 -- Self-service: a reset for the account of p_email, if there is one (the
--- caller answers the same either way). Returns the account or NULL.
+-- caller answers the same either way). Returns the account, or NULL when
+-- there is none or it already had 5 requests in the last hour (a flood of
+-- requests makes no more tokens, mails or audit entries).
 CREATE FUNCTION password_reset_request(p_email text, p_hash bytea)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
@@ -224,7 +226,9 @@ DECLARE
 	v_user uuid;
 BEGIN
 	SELECT u.id INTO v_user FROM users u WHERE lower(u.email) = lower(p_email);
-	IF NOT FOUND THEN
+	IF NOT FOUND OR (SELECT count(*) FROM password_resets r WHERE r.user_id = v_user
+			 AND lower(r.issued_by) = lower(left(p_email, 254))
+			 AND r.created_at > now() - interval '1 hour') >= 5 THEN
 		RETURN NULL;
 	END IF;
 	PERFORM set_config('tenantry.actor', left(p_email, 254), true);
