@@ -238,8 +238,10 @@ struct store_ops {
 	int (*tenant_list)(struct tenant_list *out, struct store *st, const struct tenant_query *q,
 			   struct err *e);
 	int (*tenant_get)(struct tenant *out, struct store *st, const char *tenant, struct err *e);
-	/* Creates the tenant, its quotas from the tier, and its admin member
-	 * (the user is created when the email is new). */
+	/* Creates the tenant, its quotas from the tier, and an invitation
+	 * (role admin) for t->admin_email, returned in t->invitation and
+	 * t->invitation_token when set: no account is made here; accepting
+	 * it makes or joins one (invitation_accept). */
 	int (*tenant_create)(struct tenant *out, struct store *st, const struct tenant_new *t,
 			     struct err *e);
 	int (*tenant_update)(struct tenant *out, struct store *st, const char *tenant,
