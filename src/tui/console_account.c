@@ -1,8 +1,8 @@
 /* console_account.c - staff actions on an account from the console's
  * command line: `:reset-password USER` (a reset token, shown once),
  * `:mfa-reset USER` (the second factor off) and `:sign-out USER` (every
- * token ended). Each opens a form naming the account, which Enter
- * confirms; the database decides who may (platform admins and support)
+ * token ended); in the users pane USER defaults to the member under the
+ * cursor. Each opens a form naming the account, which Enter confirms; the database decides who may (platform admins and support)
  * and audits each on the platform chain. */
 #include <stdio.h>
 #include <stdlib.h>

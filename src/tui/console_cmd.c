@@ -237,13 +237,17 @@ cmd_lifecycle(struct console *c, char **arg, int n)
 			tenant_action(c, &c->tenant, map[k].a);
 }
 
-/* Staff actions on an account; the database decides who may. */
+/* Staff actions on an account (by default, in the users pane, the member
+ * under the cursor); the database decides who may. */
 static void
 cmd_account(struct console *c, char **arg, int n)
 {
 	if (!console_may(c, ACTION_NONE, PERM_COUNT))
 		return;
-	account_command(c, arg[0], n > 1 ? arg[1] : NULL);
+	account_command(c, arg[0],
+			n > 1                   ? arg[1]
+			: c->pane == PANE_USERS ? users_selected_email(c)
+						: NULL);
 }
 
 static void

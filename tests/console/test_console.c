@@ -363,6 +363,22 @@ START_TEST(test_staff_account_actions)
 				    "SELECT count(*) FROM tenantry.audit_log WHERE action IN "
 				    "('user.password_reset_issue', 'user.sign_out_everywhere')"),
 			 2);
+	/* in the users pane, the member under the cursor by default */
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tenant acme-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "3", NULL);
+	term_expect(&term, "boss@acme-console.test");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "mfa-reset");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Reset the second factor");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "boss@acme-console.test: second factor off");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+					"'user.mfa_reset'"),
+			 1);
 	/* an unknown account: the form says so and stays */
 	term_keys(&term, ":", NULL);
 	term_type(&term, "mfa-reset nobody@nowhere.test");
