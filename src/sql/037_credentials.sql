@@ -119,7 +119,7 @@ CREATE FUNCTION auth_throttle_check(p_email text, p_ip text) RETURNS int
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 	SELECT coalesce(max(ceil(extract(epoch FROM (l.blocked_until - now()))))::int, 0)
 	FROM login_throttle l
-	WHERE l.key IN ('account:' || lower(p_email), 'address:' || coalesce(p_ip, ''))
+	WHERE l.key IN ('account:' || lower(left(p_email, 254)), 'address:' || coalesce(p_ip, ''))
 	  AND l.blocked_until > now()
 $$;
 
@@ -192,7 +192,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no such account' USING ERRCODE = 'P0002';
 	END IF;
-	DELETE FROM login_throttle WHERE key = 'account:' || lower(v_email);
+	DELETE FROM login_throttle WHERE key = 'account:' || lower(left(v_email, 254));
 	PERFORM audit_append(coalesce(p_tenant, '00000000-0000-0000-0000-000000000000'),
 		'auth.login', 'user', p_user::text, NULL, NULL);
 END
@@ -285,7 +285,7 @@ BEGIN
 	WHERE u.id = v.user_id RETURNING u.email INTO v_email;
 	UPDATE password_resets r SET used_at = now()
 	WHERE r.user_id = v.user_id AND r.used_at IS NULL;
-	DELETE FROM login_throttle WHERE key = 'account:' || lower(v_email);
+	DELETE FROM login_throttle WHERE key = 'account:' || lower(left(v_email, 254));
 	PERFORM set_config('tenantry.actor', v_email, true);
 	PERFORM set_config('tenantry.actor_kind', 'user', true);
 	PERFORM audit_append('00000000-0000-0000-0000-000000000000',
