@@ -351,6 +351,60 @@ START_TEST(test_sign_out_everywhere)
 }
 END_TEST
 
+/* The same operations through the REST store (remote mode): staff issue
+ * a reset token, the user sets a password with it, asks for one, signs
+ * out everywhere; staff reset the second factor and sign the user out. */
+START_TEST(test_rest_store_credentials)
+{
+	struct store_config cfg = { .url = srv.url, .token = platform };
+	struct store *st = NULL, *self = NULL;
+	struct password_reset pr;
+	char token[96], spare[96], codes[RECOVERY_CODES][RECOVERY_CODE_LEN], *tok;
+	struct err e;
+
+	free(invite_and_login("alpha-labs", "remote@alpha.test", "member"));
+	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_user_password_reset(&pr, token, st, "remote@alpha.test", &e) == 0, "%s",
+		      e.message);
+	ck_assert(strncmp(token, "tnr_", 4) == 0);
+	ck_assert_str_eq(pr.email, "remote@alpha.test");
+	ck_assert_int_gt(pr.expires_at, 0);
+	ck_assert_int_eq(store_user_password_reset(&pr, spare, st, "", &e), -1);
+	ck_assert_str_eq(e.field, "user");
+	ck_assert_int_eq(store_password_reset_confirm(st, token, "short", &e), -1);
+	ck_assert_int_eq(e.code, ERR_INVALID_FIELD);
+	ck_assert_str_eq(e.field, "password");
+	ck_assert_msg(store_password_reset_confirm(st, token, NEW_PW, &e) == 0, "%s", e.message);
+	ck_assert_int_eq(store_password_reset_confirm(st, token, NEW_PW, &e), -1);
+	ck_assert_int_eq(e.code, ERR_GONE);
+	/* a request tells nothing, and hands no token to the caller */
+	ck_assert(store_password_reset_request(token, st, "remote@alpha.test", &e) == 0);
+	ck_assert_str_eq(token, "");
+	ck_assert(store_password_reset_request(token, st, "nobody@nowhere.test", &e) == 0);
+	ck_assert_msg(store_user_mfa_reset(st, "remote@alpha.test", &e) == 0, "%s", e.message);
+	ck_assert_int_eq(store_user_mfa_reset(st, "nobody@nowhere.test", &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
+	/* the user's own: no second factor to recover; signing out ends the
+	 * token the store uses */
+	tok = testsrv_login(&srv, "remote@alpha.test", NEW_PW, NULL);
+	ck_assert_ptr_nonnull(tok);
+	cfg.token = tok;
+	ck_assert(store_open(&self, &cfg, &e) == 0);
+	ck_assert_int_eq(store_auth_recovery_new(codes, self, NULL, &e), -1);
+	ck_assert_int_eq(e.code, ERR_CONFLICT);
+	ck_assert_msg(store_user_sign_out(self, NULL, &e) == 0, "%s", e.message);
+	json_decref(call(401, "GET", "/api/tenants/current", tok, NULL));
+	/* staff sign another account out */
+	free(tok);
+	tok = testsrv_login(&srv, "remote@alpha.test", NEW_PW, NULL);
+	ck_assert_msg(store_user_sign_out(st, "remote@alpha.test", &e) == 0, "%s", e.message);
+	json_decref(call(401, "GET", "/api/tenants/current", tok, NULL));
+	free(tok);
+	store_close(&self);
+	store_close(&st);
+}
+END_TEST
+
 Suite *
 suite_credentials(void)
 {
@@ -365,6 +419,7 @@ suite_credentials(void)
 	tcase_add_test(tc, test_throttle_across_instances);
 	tcase_add_test(tc, test_recovery_codes_and_mfa_reset);
 	tcase_add_test(tc, test_sign_out_everywhere);
+	tcase_add_test(tc, test_rest_store_credentials);
 	suite_add_tcase(s, tc);
 	return s;
 }
