@@ -1,7 +1,7 @@
 /* cmd_account.c - `tenantry account`: getting a credential back. Staff
  * issue a password reset token for a user (printed once: there is no
- * e-mail delivery yet), reset a user's second factor or sign a user out
- * everywhere; anyone sets a new password with a reset token or asks for
+ * e-mail delivery yet), reset a user's second factor, lift a user's
+ * sign-in block or sign a user out everywhere; anyone sets a new password with a reset token or asks for
  * one; over --url, a signed-in user makes new recovery codes or signs out
  * everywhere. Every staff action is audited on the platform chain. */
 #include <stdio.h>
@@ -19,6 +19,7 @@ static const char ACCOUNT_HELP[] =
     "       tenantry account forgot EMAIL            ask for a reset token (--url; the\n"
     "                                                answer is the same for every e-mail)\n"
     "       tenantry account mfa-reset USER          turn USER's second factor off (staff)\n"
+    "       tenantry account unlock USER             lift USER's sign-in block (staff)\n"
     "       tenantry account sign-out [USER]         end every token of USER (staff), or\n"
     "                                                without USER over --url, your own\n"
     "       tenantry account recovery-codes          new MFA recovery codes (--url, your own\n"
@@ -109,24 +110,29 @@ recovery_codes(struct cli *c)
 	return 0;
 }
 
-/* mfa-reset USER, sign-out [USER]. */
+/* mfa-reset USER, unlock USER, sign-out [USER]. */
 static int
 user_action(struct cli *c, const char *what, const char *user)
 {
+	const char *done;
 	int rc;
 
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 		return cli_fail(c);
-	if (strcmp(what, "mfa-reset") == 0)
+	if (strcmp(what, "mfa-reset") == 0) {
 		rc = store_user_mfa_reset(c->st, user, &c->err);
-	else
+		done = "second factor off, recovery codes dropped";
+	} else if (strcmp(what, "unlock") == 0) {
+		rc = store_user_unlock(c->st, user, &c->err);
+		done = "sign-in block lifted";
+	} else {
 		rc = store_user_sign_out(c->st, user, &c->err);
+		done = "every token ended";
+	}
 	if (rc < 0)
 		return cli_fail(c);
 	if (!c->json)
-		printf("%s: %s\n", user ? cli_safe(user) : "your account",
-		       strcmp(what, "mfa-reset") == 0 ? "second factor off, recovery codes dropped"
-						      : "every token ended");
+		printf("%s: %s\n", user ? cli_safe(user) : "your account", done);
 	return 0;
 }
 
@@ -156,7 +162,7 @@ cmd_account(struct cli *c, int argc, char **argv)
 		return set_password(c, argv[1], opt_get(o, NOPTS(o), "password-file"));
 	if (strcmp(sub, "forgot") == 0)
 		return forgot(c, argv[1]);
-	if (strcmp(sub, "mfa-reset") == 0)
+	if (strcmp(sub, "mfa-reset") == 0 || strcmp(sub, "unlock") == 0)
 		return user_action(c, sub, argv[1]);
 	return cli_usage("account ", "unknown subcommand %s", sub);
 }

@@ -45,7 +45,7 @@ static const struct command {
 	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
 	{ "logout", cmd_logout, "forget the token kept for --url" },
 	{ "account", cmd_account,
-	  "credentials: reset-password, set-password, forgot, mfa-reset, sign-out, "
+	  "credentials: reset-password, set-password, forgot, mfa-reset, unlock, sign-out, "
 	  "recovery-codes" },
 };
 

@@ -63,6 +63,8 @@
 	  STAFF, NONE, user_mfa_reset, 204, "", "")                            \
 	X(USER_SIGN_OUT, "POST", "/api/users/{user}/sign-out",               \
 	  STAFF, NONE, user_sign_out, 204, "", "")                             \
+	X(USER_UNLOCK, "POST", "/api/users/{user}/unlock",                   \
+	  STAFF, NONE, user_unlock, 204, "", "")                               \
 	X(TIERS_LIST, "GET", "/api/tiers",                                   \
 	  ANY, NONE, tiers_list, 200, "", "")                                    \
 	X(TIERS_CREATE, "POST", "/api/tiers",                                \

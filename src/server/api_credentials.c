@@ -1,6 +1,7 @@
 /* api_credentials.c - getting a credential back: password reset by the
  * account's owner (request, confirm) and the staff actions on an account
- * (issue a reset token, reset the second factor, sign out everywhere).
+ * (issue a reset token, reset the second factor, sign out everywhere,
+ * lift a sign-in block).
  * Each route's parsing, store call and reply; its row in routes.h says who
  * may call it, and the database's grants decide among staff roles. */
 #include <stdio.h>
@@ -105,4 +106,12 @@ api_user_sign_out(struct req *r, struct reply *rp)
 	struct err e;
 
 	api_no_content(rp, store_user_sign_out(r->st, route_param(&r->match, "user"), &e), &e);
+}
+
+void
+api_user_unlock(struct req *r, struct reply *rp)
+{
+	struct err e;
+
+	api_no_content(rp, store_user_unlock(r->st, route_param(&r->match, "user"), &e), &e);
 }

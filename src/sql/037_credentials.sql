@@ -19,8 +19,9 @@
 --   platform's (staff, unknown accounts), as 011 does for logins.
 -- * mfa_recovery_codes: one-time codes accepted in place of a TOTP code,
 --   stored as SHA-256, replaced as a set.
--- * Staff resets a user's second factor, issues a reset token, or signs a
---   user out everywhere; each is audited on the platform chain.
+-- * Staff resets a user's second factor, issues a reset token, signs a
+--   user out everywhere or lifts its sign-in block; each is audited on the
+--   platform chain.
 SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
@@ -334,6 +335,28 @@ BEGIN
 END
 $$;
 
+-- Staff: lifts a user's sign-in block (id or e-mail): the failures
+-- counted against its e-mail are forgotten; its addresses' stay. P0002
+-- when unknown.
+CREATE FUNCTION user_unlock(p_ref text) RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
+DECLARE
+	v_user uuid := account_ref(p_ref);
+	v_failures int;
+BEGIN
+	IF v_user IS NULL THEN
+		RAISE EXCEPTION 'no such user' USING ERRCODE = 'P0002';
+	END IF;
+	DELETE FROM login_throttle l USING users u
+	WHERE u.id = v_user AND l.key = 'account:' || lower(left(u.email, 254))
+	RETURNING l.failures INTO v_failures;
+	PERFORM audit_append('00000000-0000-0000-0000-000000000000',
+		'user.sign_in_unlock', 'user', v_user::text, NULL,
+		jsonb_build_object('failures', coalesce(v_failures, 0)));
+	RETURN v_user;
+END
+$$;
+
 -- Replaces a user's recovery codes with these hashes (shown once).
 CREATE FUNCTION auth_recovery_set(p_user uuid, p_hashes bytea[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
@@ -372,7 +395,7 @@ REVOKE EXECUTE ON FUNCTION credential_setting(text, int), account_ref(text),
 	throttle_count(text, int, int), auth_login_failed(text, text, text, text),
 	password_reset_issue(uuid, bytea), password_reset_request(text, bytea),
 	user_password_reset(text, bytea), password_reset_confirm(bytea, text),
-	user_sign_out(text), user_mfa_reset(text), auth_recovery_set(uuid, bytea[]),
+	user_sign_out(text), user_mfa_reset(text), user_unlock(text), auth_recovery_set(uuid, bytea[]),
 	auth_recovery_use(uuid, bytea, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_throttle_check(text, text),
 	auth_login_failed(text, text, text, text), password_reset_request(text, bytea),
@@ -380,5 +403,5 @@ GRANT EXECUTE ON FUNCTION auth_throttle_check(text, text),
 	TO tenantry_auth;
 GRANT EXECUTE ON FUNCTION password_reset_confirm(bytea, text), user_sign_out(text)
 	TO tenantry_auth, tenantry_platform, tenantry_support;
-GRANT EXECUTE ON FUNCTION user_password_reset(text, bytea), user_mfa_reset(text)
-	TO tenantry_platform, tenantry_support;
+GRANT EXECUTE ON FUNCTION user_password_reset(text, bytea), user_mfa_reset(text),
+	user_unlock(text) TO tenantry_platform, tenantry_support;

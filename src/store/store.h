@@ -439,6 +439,8 @@ struct store_ops {
 	/* Ends every token of user issued until now (NULL over REST: the
 	 * caller's own account); staff for others. */
 	int (*user_sign_out)(struct store *st, const char *user, struct err *e);
+	/* Staff: lifts user's sign-in block (its e-mail's failures). */
+	int (*user_unlock)(struct store *st, const char *user, struct err *e);
 	/* The tenant whose verified domain (050_tenant_hosts.sql) is host, in
 	 * out; ERR_NOT_FOUND for an unverified or unknown domain. Across
 	 * tenants; only tenantryd resolving a request's Host asks. */
@@ -593,6 +595,7 @@ int store_user_password_reset(struct password_reset *out, char token_out[96], st
 			      const char *user, struct err *e);
 int store_user_mfa_reset(struct store *st, const char *user, struct err *e);
 int store_user_sign_out(struct store *st, const char *user, struct err *e);
+int store_user_unlock(struct store *st, const char *user, struct err *e);
 int store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e);
 int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 		    enum staff_role role, const char *password_hash, struct err *e);

@@ -519,6 +519,14 @@ store_user_sign_out(struct store *st, const char *user, struct err *e)
 }
 
 int
+store_user_unlock(struct store *st, const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "user_unlock");
+	return st->ops->user_unlock(st, user, e);
+}
+
+int
 store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
 {
 	return st->ops->tenant_of_host(out, st, host, e);

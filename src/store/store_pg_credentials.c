@@ -223,6 +223,12 @@ pg_user_sign_out(struct store *st, const char *user, struct err *e)
 	return user_call(st, "SELECT tenantry.user_sign_out($1)", user, e);
 }
 
+static int
+pg_user_unlock(struct store *st, const char *user, struct err *e)
+{
+	return user_call(st, "SELECT tenantry.user_unlock($1)", user, e);
+}
+
 /* A new tenant's first admin's invitation (038_first_admin.sql), from the
  * row of columns id, email, created_at, expires_at, invited_by, and its
  * token, as the caller asked for them (tenant_new). */
@@ -256,4 +262,5 @@ pg_ops_credentials(struct store_ops *ops)
 	ops->user_password_reset = pg_user_password_reset;
 	ops->user_mfa_reset = pg_user_mfa_reset;
 	ops->user_sign_out = pg_user_sign_out;
+	ops->user_unlock = pg_user_unlock;
 }

@@ -1,6 +1,7 @@
 /* store_rest_credentials.c - getting a credential back over tenantryd
  * (routes.h): password reset requests and confirmations, recovery codes,
- * signing out everywhere and the staff actions on an account. Sign-in
+ * signing out everywhere and the staff actions on an account (reset
+ * token, second factor, sign-out, sign-in block). Sign-in
  * throttling and failures are tenantryd's own: ERR_METHOD here. */
 #include <stdio.h>
 #include <string.h>
@@ -166,6 +167,12 @@ rest_user_sign_out(struct store *st, const char *user, struct err *e)
 	return user_post(st, ROUTE_USER_SIGN_OUT, user, e);
 }
 
+static int
+rest_user_unlock(struct store *st, const char *user, struct err *e)
+{
+	return user_post(st, ROUTE_USER_UNLOCK, user, e);
+}
+
 void
 rest_ops_credentials(struct store_ops *ops)
 {
@@ -178,4 +185,5 @@ rest_ops_credentials(struct store_ops *ops)
 	ops->user_password_reset = rest_user_password_reset;
 	ops->user_mfa_reset = rest_user_mfa_reset;
 	ops->user_sign_out = rest_user_sign_out;
+	ops->user_unlock = rest_user_unlock;
 }

@@ -354,7 +354,8 @@ void tenant_change_tier(struct console *c, const struct tenant *t, const char *t
 /* The invitation form, prefilled (either may be NULL). */
 void invitation_start(struct console *c, const char *email, const char *role);
 /* console_account.c: staff actions on an account (`:reset-password`,
- * `:mfa-reset`, `:sign-out` named by name) for user (may be NULL: asked). */
+ * `:mfa-reset`, `:unlock`, `:sign-out` named by name) for user (may be
+ * NULL: asked). */
 void account_command(struct console *c, const char *name, const char *user);
 /* pane_users.c: the e-mail of the member under the cursor, or NULL. */
 const char *users_selected_email(struct console *c);

@@ -1,7 +1,7 @@
 /* console_account.c - staff actions on an account from the console's
  * command line: `:reset-password USER` (a reset token, shown once),
- * `:mfa-reset USER` (the second factor off) and `:sign-out USER` (every
- * token ended); in the users pane USER defaults to the member under the
+ * `:mfa-reset USER` (the second factor off), `:unlock USER` (its sign-in
+ * block lifted) and `:sign-out USER` (every token ended); in the users pane USER defaults to the member under the
  * cursor. Each opens a form naming the account, which Enter confirms; the database decides who may (platform admins and support)
  * and audits each on the platform chain. */
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "tui/console.h"
 
-enum account_action { ACCOUNT_RESET_PASSWORD, ACCOUNT_MFA_RESET, ACCOUNT_SIGN_OUT };
+enum account_action { ACCOUNT_RESET_PASSWORD, ACCOUNT_MFA_RESET, ACCOUNT_SIGN_OUT, ACCOUNT_UNLOCK };
 
 static const struct {
 	const char *title, *note, *what, *done;
@@ -23,6 +23,10 @@ static const struct {
 				"Turns the account's TOTP off and drops its recovery codes; it\n"
 				"signs in with its password and may enrol again. Audited.",
 				"resetting the second factor", "second factor off" },
+	[ACCOUNT_UNLOCK] = { "Lift the sign-in block",
+			     "Forgets the failed sign-ins counted against the account's e-mail\n"
+			     "(those of its addresses stay). Audited.",
+			     "lifting the sign-in block", "sign-in block lifted" },
 	[ACCOUNT_SIGN_OUT] = { "Sign out everywhere",
 			       "Ends every token the account holds, on every server. Audited.",
 			       "signing out everywhere", "every token ended" },
@@ -46,6 +50,8 @@ account_run(struct job *j, struct store *st, struct err *e)
 		return store_user_password_reset(&aj->reset, aj->token, st, aj->user, e);
 	case ACCOUNT_MFA_RESET:
 		return store_user_mfa_reset(st, aj->user, e);
+	case ACCOUNT_UNLOCK:
+		return store_user_unlock(st, aj->user, e);
 	default:
 		return store_user_sign_out(st, aj->user, e);
 	}
@@ -91,6 +97,7 @@ account_command(struct console *c, const char *name, const char *user)
 {
 	enum account_action a = strcmp(name, "reset-password") == 0 ? ACCOUNT_RESET_PASSWORD
 				: strcmp(name, "mfa-reset") == 0    ? ACCOUNT_MFA_RESET
+				: strcmp(name, "unlock") == 0       ? ACCOUNT_UNLOCK
 								    : ACCOUNT_SIGN_OUT;
 	struct modal *m = form_open(c, account_actions[a].title, account_submit);
 

@@ -116,6 +116,7 @@ static const struct command {
 	{ "quit", cmd_simple, C_NONE, C_NONE },       { "q", cmd_simple, C_NONE, C_NONE },
 	{ "reset-password", cmd_account, C_NONE, C_NONE },
 	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
+	{ "unlock", cmd_account, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -287,12 +287,15 @@ START_TEST(test_account_credentials)
 	ck_assert_int_ne(RUN("account", "set-password", tok, "--password-file", good), 0);
 	ck_assert_int_eq(RUN("account", "reset-password", "nobody@cred.example"), 1);
 	ck_assert_int_eq(RUN("account", "mfa-reset", "c@cred.example"), 0);
+	ck_assert_int_eq(RUN("account", "unlock", "c@cred.example"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "sign-in block lifted"));
 	ck_assert_int_eq(RUN("account", "sign-out", "c@cred.example"), 0);
 	ck_assert_int_eq(RUN("account", "frobnicate", "x"), 64);
 	ck_assert_int_eq(RUN("--json", "audit", "list", "--action", "user.", "--limit", "50"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "user.password_reset_issue"));
 	ck_assert_ptr_nonnull(strstr(out, "user.mfa_reset"));
 	ck_assert_ptr_nonnull(strstr(out, "user.sign_out_everywhere"));
+	ck_assert_ptr_nonnull(strstr(out, "user.sign_in_unlock"));
 	remove(good);
 	remove(shrt);
 }

@@ -654,6 +654,7 @@ static const struct store_ops stub_ops = {
 	.user_password_reset = stub_user_password_reset,
 	.user_mfa_reset = stub_user_call,
 	.user_sign_out = stub_user_call,
+	.user_unlock = stub_user_call,
 	.staff_add = s_staff_add,
 	.tenant_of_host = s_tenant_of_host,
 	.view_as_start = s_view_as_start,

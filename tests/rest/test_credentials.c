@@ -257,6 +257,20 @@ START_TEST(test_throttle_across_instances)
 	tok = testsrv_login(&two, "throttle@alpha.test", PW, NULL);
 	ck_assert_msg(tok, "still refused after the window");
 	free(tok);
+	/* blocked again; staff lift the block (audited), on-call may not */
+	for (int i = 0; i < 10; i++)
+		json_decref(login_json(i % 2 ? &two : &srv, 401, "throttle@alpha.test",
+				       "not the password", NULL, NULL));
+	ck_assert_int_gt(login_429(&two, right), 0);
+	json_decref(call(403, "POST", "/api/users/throttle@alpha.test/unlock", oncall, "{}"));
+	json_decref(call(204, "POST", "/api/users/throttle@alpha.test/unlock", support, "{}"));
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+				       "'user.sign_in_unlock' AND new->>'failures' = '10'"),
+			 1);
+	tok = testsrv_login(&two, "throttle@alpha.test", PW, NULL);
+	ck_assert_msg(tok, "still refused after staff lifted the block");
+	free(tok);
+	json_decref(call(404, "POST", "/api/users/nobody@nowhere.test/unlock", support, "{}"));
 	testsrv_stop(&two);
 	PQfinish(c);
 }
