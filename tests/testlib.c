@@ -386,3 +386,19 @@ testdb_terms_drift(PGconn *c)
 			     "tenantry.search_terms(t.search) g EXCEPT ALL SELECT term, name, "
 			     "tenant_id FROM tenantry.tenant_terms)) d");
 }
+
+int
+testtenant_create(struct tenant *out, struct store *st, const struct tenant_new *n, struct err *e)
+{
+	struct tenant_new with = *n;
+	char token[96];
+	struct member m;
+	struct err ae;
+
+	with.invitation_token = token;
+	if (store_tenant_create(out, st, &with, e) < 0)
+		return -1;
+	ck_assert_msg(store_invitation_accept(&m, st, token, "Admin", TESTLIB_PASSWORD, &ae) == 0,
+		      "the first admin of %s could not accept: %s", out->slug, ae.message);
+	return 0;
+}

@@ -61,6 +61,14 @@ int testdb_notifies(PGconn *c, char payloads[][128], int max, int want, int time
 struct store *
 teststore_open(const char *db, const char *user, enum store_role role, const char *tenant);
 
+/* store_tenant_create, then its first admin accepts the invitation with
+ * the password TESTLIB_PASSWORD (an existing account consents with it), so
+ * the tenant has its admin member as fixtures expect. Returns as
+ * store_tenant_create; the acceptance must succeed or the test fails. */
+#define TESTLIB_PASSWORD "correct horse battery"
+int
+testtenant_create(struct tenant *out, struct store *st, const struct tenant_new *n, struct err *e);
+
 /* audit_verify_all's verdicts, in the order they came (test_chains as the
  * callback; more than 8 chains fails the test). */
 struct test_chains {

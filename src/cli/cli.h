@@ -94,6 +94,7 @@ int cmd_logout(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
 /* `tenants certificate TENANT` (cmd_jobs.c). */
 int cmd_tenants_certificate(struct cli *c, const char *tenant);
+int cmd_account(struct cli *c, int argc, char **argv);
 
 /* Remote mode (--url): finds the token in --token-file, TENANTRY_TOKEN or
  * what `login` saved for the URL; -1 with cli->err when it cannot. */

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/json.h"
+#include "core/password.h"
 #include "core/validate.h"
 #include "store/secret.h"
 
@@ -32,8 +33,9 @@ staff_add(struct cli *c, int argc, char **argv)
 	pwfile = opt_get(o, NOPTS(o), "password-file");
 	if (cli_read_password(pwfile, "New password: ", pw, sizeof pw) < 0)
 		return 66;
-	if (strlen(pw) < 10) {
-		fputs("tenantry: the password needs at least 10 characters\n", stderr);
+	if (password_check(pw, "password", &c->err) < 0) {
+		memset(pw, 0, sizeof pw);
+		fprintf(stderr, "tenantry: %s\n", c->err.message);
 		return 65;
 	}
 	if (secret_init() < 0 || secret_password_hash(pw, hash, &c->err) < 0)

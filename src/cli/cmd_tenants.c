@@ -150,6 +150,29 @@ tenants_list(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* A created tenant and its first admin's invitation, whose token is
+ * printed this once (as "invitation" with --json). */
+static void
+print_created(struct cli *c, const struct tenant *t, const struct invitation *v, const char *token)
+{
+	char exp[32];
+
+	if (c->json) {
+		json_t *j = tenant_to_json(t), *i = invitation_to_json(v);
+
+		json_object_set_new(i, "token", json_string(token));
+		json_object_set_new(j, "invitation", i);
+		json_print(j);
+		return;
+	}
+	print_tenant(c, t);
+	printf("admin invited   %s (admin), expires %s UTC\n", cli_safe(v->email),
+	       fmt_time(exp, v->expires_at));
+	printf("token: %s\n", token);
+	fprintf(stderr, "The token is shown only now: the admin accepts it with "
+			"tenantry invite accept TOKEN (or POST /api/invitations/accept).\n");
+}
+
 static int
 tenants_create(struct cli *c, int argc, char **argv)
 {
@@ -158,6 +181,8 @@ tenants_create(struct cli *c, int argc, char **argv)
 			   { "billing-email", 1 }, { "trial", 0 },       { "phone", 1 },
 			   { "timezone", 1 },      { "locale", 1 } };
 	struct tenant_new n = { 0 };
+	struct invitation v;
+	char token[96];
 	struct tenant t;
 
 	if (opt_parse("tenants ", argc, argv, o, NOPTS(o)) != 0)
@@ -175,11 +200,14 @@ tenants_create(struct cli *c, int argc, char **argv)
 	n.locale = opt_get(o, NOPTS(o), "locale");
 	if (!n.name || !n.admin_email)
 		return cli_usage("tenants ", "create needs --name and --admin-email");
+	n.invitation = &v;
+	n.invitation_token = token;
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
 	    || store_tenant_create(&t, c->st, &n, &c->err) < 0)
 		return cli_fail(c);
-	print_tenant(c, &t);
+	print_created(c, &t, &v, token);
 	tenant_clear(&t);
+	memset(token, 0, sizeof token);
 	return 0;
 }
 

@@ -46,6 +46,9 @@ static const struct command {
 	{ "staff", cmd_staff, "platform staff accounts for tenantryd: add" },
 	{ "login", cmd_login, "sign in to the tenantryd of --url and keep the token" },
 	{ "logout", cmd_logout, "forget the token kept for --url" },
+	{ "account", cmd_account,
+	  "credentials: reset-password, set-password, forgot, mfa-reset, unlock, sign-out, "
+	  "recovery-codes" },
 };
 
 static void
@@ -267,7 +270,7 @@ run_console(struct cli *c)
  * before the command runs, with the nearest one suggested. */
 static const struct subcommands {
 	const char *cmd;
-	const char *const subs[13];
+	const char *const subs[16];
 } subcommands[] = {
 	{ "tenants",
 	  { "list", "show", "create", "update", "suspend", "resume", "delete", "restore", "tier",

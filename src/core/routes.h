@@ -48,7 +48,23 @@
 	X(AUTH_TOTP, "POST", "/api/auth/totp",                               \
 	  PERSON, NONE, auth_totp, 200, "", "")                                  \
 	X(AUTH_TOTP_CONFIRM, "POST", "/api/auth/totp/confirm",               \
-	  PERSON, NONE, auth_totp_confirm, 204, "", "code")                          \
+	  PERSON, NONE, auth_totp_confirm, 200, "", "code")                          \
+	X(AUTH_RECOVERY_CODES, "POST", "/api/auth/recovery-codes",           \
+	  PERSON, NONE, auth_recovery_codes, 200, "", "")                      \
+	X(AUTH_SIGN_OUT, "POST", "/api/auth/sign-out-everywhere",            \
+	  PERSON, NONE, auth_sign_out, 204, "", "")                            \
+	X(AUTH_RESET_REQUEST, "POST", "/api/auth/password-reset",            \
+	  PUBLIC, NONE, auth_reset_request, 202, "", "email")                  \
+	X(AUTH_RESET_CONFIRM, "POST", "/api/auth/password-reset/confirm",    \
+	  PUBLIC, NONE, auth_reset_confirm, 204, "", "token,password")         \
+	X(USER_PASSWORD_RESET, "POST", "/api/users/{user}/password-reset",   \
+	  STAFF, NONE, user_password_reset, 201, "", "")                       \
+	X(USER_MFA_RESET, "POST", "/api/users/{user}/mfa-reset",             \
+	  STAFF, NONE, user_mfa_reset, 204, "", "")                            \
+	X(USER_SIGN_OUT, "POST", "/api/users/{user}/sign-out",               \
+	  STAFF, NONE, user_sign_out, 204, "", "")                             \
+	X(USER_UNLOCK, "POST", "/api/users/{user}/unlock",                   \
+	  STAFF, NONE, user_unlock, 204, "", "")                               \
 	X(TIERS_LIST, "GET", "/api/tiers",                                   \
 	  ANY, NONE, tiers_list, 200, "", "")                                    \
 	X(TIERS_CREATE, "POST", "/api/tiers",                                \

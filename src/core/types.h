@@ -214,6 +214,11 @@ struct tenant_new {
 	const char *timezone;      /* NULL or "": UTC */
 	const char *locale;        /* NULL or "": en-US */
 	bool trial;                /* start in trial (tier's trial_days) */
+	/* Out, when not NULL: the first admin's invitation (the tenant is
+	 * created with one for admin_email, never with an account) and its
+	 * token (>= 96 bytes), shown once. */
+	struct invitation *invitation;
+	char *invitation_token;
 };
 
 /* A partial update: NULL fields are left alone. */

@@ -82,12 +82,31 @@ reply_tenant(struct reply *rp, int status, struct tenant *t)
 	tenant_clear(t);
 }
 
+/* A created tenant, with its first admin's invitation and the token
+ * (shown this once) as "invitation". */
+static void
+reply_created(struct reply *rp, struct tenant *t, const struct invitation *inv, const char *token)
+{
+	json_t *j = tenant_to_json(t), *i = invitation_to_json(inv);
+
+	tenant_clear(t);
+	if (j && i) {
+		json_object_set_new(i, "token", json_string(token));
+		json_object_set_new(j, "invitation", i);
+		i = NULL;
+	}
+	json_decref(i);
+	reply_json(rp, 201, j);
+}
+
 static void
 h_tenants_create(struct req *r, struct reply *rp)
 {
 	json_t *b = api_body(r, rp);
 	struct tenant_new n = { 0 };
 	const char *tier2 = NULL;
+	struct invitation inv;
+	char token[96];
 	struct tenant t;
 	struct err e;
 
@@ -114,9 +133,12 @@ h_tenants_create(struct req *r, struct reply *rp)
 	}
 	if (!n.admin_email) /* a seed creates the tenant with billing only */
 		n.admin_email = n.billing_email;
+	n.invitation = &inv;
+	n.invitation_token = token;
 	if (OP(r, tenant_create, &t, r->st, &n, &e) < 0)
 		return api_fail(rp, &e);
-	reply_tenant(rp, 201, &t);
+	reply_created(rp, &t, &inv, token);
+	memset(token, 0, sizeof token);
 }
 
 static void

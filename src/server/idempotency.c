@@ -11,8 +11,10 @@
  *  - while the first is still running, 409 idempotency_in_progress.
  * Keys belong to one caller (user, staff member or API key) of one tenant.
  * Only successful answers are kept: a failed request rolls back and may
- * be sent again with the same key. Sign-in routes issue credentials and
- * are never replayed.
+ * be sent again with the same key. Sign-in routes, recovery codes and
+ * reset tokens issue credentials and are never replayed (nor kept);
+ * signing out everywhere ends the caller's own token, which the key's
+ * transaction would then refuse, and is idempotent by itself.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -116,7 +118,9 @@ idem_run(struct req *r, struct reply *rp, route_fn *dispatch)
 	char *body;
 
 	if (!key || !is_write(r->method) || r->match.id == ROUTE_AUTH_LOGIN
-	    || r->match.id == ROUTE_AUTH_TOTP || r->match.id == ROUTE_AUTH_TOTP_CONFIRM)
+	    || r->match.id == ROUTE_AUTH_TOTP || r->match.id == ROUTE_AUTH_TOTP_CONFIRM
+	    || r->match.id == ROUTE_AUTH_RECOVERY_CODES || r->match.id == ROUTE_USER_PASSWORD_RESET
+	    || r->match.id == ROUTE_AUTH_SIGN_OUT || r->match.id == ROUTE_USER_SIGN_OUT)
 		return dispatch(r, rp);
 	if (!key_valid(key)) {
 		err_set(&e, ERR_BAD_REQUEST,

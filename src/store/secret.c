@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,13 +99,39 @@ struct pw_job {
 	int rc;
 };
 
+/* At most one Argon2id computation per core at a time, in the process:
+ * each holds 64 MiB and a core for its whole run, so more at once only
+ * thrash the caches and take the time of all of them, and a burst of
+ * sign-ins would otherwise take memory without bound. Waiting happens on
+ * the offload's helper thread, never on an event loop. */
+static sem_t pw_slots;
+static pthread_once_t pw_once = PTHREAD_ONCE_INIT;
+
+static void
+pw_slots_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	sem_init(&pw_slots, 0, n < 1 ? 1u : (unsigned)n);
+}
+
+static void
+pw_enter(void)
+{
+	pthread_once(&pw_once, pw_slots_init);
+	while (sem_wait(&pw_slots) < 0 && errno == EINTR)
+		;
+}
+
 static void
 pw_hash_job(void *arg)
 {
 	struct pw_job *j = arg;
 
+	pw_enter();
 	j->rc = crypto_pwhash_str(j->out, j->pw, strlen(j->pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	sem_post(&pw_slots);
 }
 
 static void
@@ -111,7 +139,9 @@ pw_check_job(void *arg)
 {
 	struct pw_job *j = arg;
 
+	pw_enter();
 	j->rc = crypto_pwhash_str_verify(j->hash, j->pw, strlen(j->pw));
+	sem_post(&pw_slots);
 }
 
 int

@@ -19,27 +19,9 @@
 #include "core/jobs.h"
 #include "core/types.h"
 #include "store/secret.h" /* passwords, sealed secrets: part of this interface */
+#include "store/store_server.h"
 
-#define STORE_OPS_VERSION 3
-
-/* One tenant's API calls served by tenantryd (store_api_calls_served). */
-struct api_calls_count {
-	char tenant_id[ID_LEN];
-	int64_t calls; /* in: calls to add, >= 0 (0 only reads) */
-	/* out: the tenant's api_calls quota afterwards */
-	bool found;
-	int64_t limit;        /* -1 = unlimited */
-	int64_t used;         /* in the current window */
-	int64_t window_start; /* microseconds since the epoch */
-};
-
-/* A member or an API key of a tenant seen at a time (store_activity_seen). */
-struct activity_mark {
-	char tenant_id[ID_LEN];
-	char user_id[ID_LEN]; /* a member, or "" */
-	char key_id[ID_LEN];  /* an API key, or "" */
-	int64_t at;           /* microseconds since the epoch */
-};
+#define STORE_OPS_VERSION 4
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
@@ -185,54 +167,6 @@ struct audit_feed;
  * returned by it. */
 typedef int audit_chain_fn(void *arg, const char *tenant_id, const struct audit_verdict *v);
 
-/* An account as login sees it (tenantryd only). */
-struct auth_account {
-	char id[ID_LEN];
-	char email[EMAIL_LEN];
-	char full_name[NAME_LEN];
-	char password_hash[128]; /* argon2id, "" = none */
-	char mfa_secret[256];    /* sealed (secret.h), "" = none */
-	bool mfa_enabled;
-	enum staff_role staff_role;
-};
-
-#define AUTH_MAX_MEMBERSHIPS 64
-struct auth_membership {
-	char tenant_id[ID_LEN];
-	char slug[SLUG_LEN];
-	enum member_role role;
-	struct perm_overrides over;
-};
-
-/* An API key as the credential check sees it (tenantryd only). */
-struct auth_key {
-	char tenant_id[ID_LEN];
-	char id[ID_LEN];
-	char hash_hex[65];
-	scope_mask scopes;
-	usec_t expires_at;
-	usec_t revoked_at;
-	enum tenant_status status;
-};
-
-/* The answer kept for an Idempotency-Key (tenantryd). */
-struct idem_answer {
-	int status; /* 0: none */
-	char content_type[64];
-	char *body; /* owned */
-};
-
-/* One store_job_run. */
-struct job_run_opts {
-	const char *runner; /* who holds the run (host:pid), required */
-	const char *name;   /* NULL: the first due job */
-	bool force;         /* run o->name even when not due */
-	/* seconds to the next run after this one, per enum job_kind; NULL
-	 * or 0 keeps the table's */
-	const int *intervals;
-	int lease_s; /* how long the run is held before another may take it */
-};
-
 struct store;
 
 struct store_ops {
@@ -251,8 +185,10 @@ struct store_ops {
 	int (*tenant_list)(struct tenant_list *out, struct store *st, const struct tenant_query *q,
 			   struct err *e);
 	int (*tenant_get)(struct tenant *out, struct store *st, const char *tenant, struct err *e);
-	/* Creates the tenant, its quotas from the tier, and its admin member
-	 * (the user is created when the email is new). */
+	/* Creates the tenant, its quotas from the tier, and an invitation
+	 * (role admin) for t->admin_email, returned in t->invitation and
+	 * t->invitation_token when set: no account is made here; accepting
+	 * it makes or joins one (invitation_accept). */
 	int (*tenant_create)(struct tenant *out, struct store *st, const struct tenant_new *t,
 			     struct err *e);
 	int (*tenant_update)(struct tenant *out, struct store *st, const char *tenant,
@@ -428,6 +364,48 @@ struct store_ops {
 			    struct err *e);
 	int (*auth_api_key)(struct auth_key *out, struct store *st, const char *prefix,
 			    struct err *e);
+	/* Credentials (037_credentials.sql). The sign-in ones are tenantryd's
+	 * own (STORE_ROLE_AUTH; ERR_METHOD in store_rest); the others are
+	 * routes too. user: an id or an e-mail.
+	 * auth_throttle: seconds before email may sign in again from ip
+	 * (0 = now), shared by every tenantryd on the database. */
+	int (*auth_throttle)(int *retry_after, struct store *st, const char *email, const char *ip,
+			     struct err *e);
+	/* A failed sign-in (reason: unknown_account, wrong_password,
+	 * wrong_code, ...), counted against the e-mail and the address and
+	 * audited; *retry_after as for auth_throttle, after it. */
+	int (*auth_login_failed)(int *retry_after, struct store *st, const char *email,
+				 const char *ip, const char *tenant, const char *reason,
+				 struct err *e);
+	/* New MFA recovery codes for user (NULL over REST: the caller),
+	 * replacing the old ones; shown once, stored hashed. */
+	int (*auth_recovery_new)(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+				 const char *user, struct err *e);
+	/* Spends one of user's recovery codes: *ok false when it is unknown
+	 * or used (audited on tenant's chain when it is a member's). */
+	int (*auth_recovery_use)(bool *ok, struct store *st, const char *user, const char *code,
+				 const char *tenant, struct err *e);
+	/* Self-service reset: a token for the account of email when there is
+	 * one, in token_out ("" when there is none, and always "" over REST:
+	 * the answer must not tell). The one place reset tokens are made,
+	 * with user_password_reset; a mailer sends token_out. */
+	int (*password_reset_request)(char token_out[96], struct store *st, const char *email,
+				      struct err *e);
+	/* Sets the password (password.h policy: ERR_INVALID_FIELD "password")
+	 * with a reset token: unknown ERR_NOT_FOUND, used or expired
+	 * ERR_GONE. Ends the account's older tokens. */
+	int (*password_reset_confirm)(struct store *st, const char *token, const char *password,
+				      struct err *e);
+	/* Staff: a reset token for user, shown once (audited). */
+	int (*user_password_reset)(struct password_reset *out, char token_out[96], struct store *st,
+				   const char *user, struct err *e);
+	/* Staff: turns user's second factor off, drops its recovery codes. */
+	int (*user_mfa_reset)(struct store *st, const char *user, struct err *e);
+	/* Ends every token of user issued until now (NULL over REST: the
+	 * caller's own account); staff for others. */
+	int (*user_sign_out)(struct store *st, const char *user, struct err *e);
+	/* Staff: lifts user's sign-in block (its e-mail's failures). */
+	int (*user_unlock)(struct store *st, const char *user, struct err *e);
 	/* The tenant whose verified domain (050_tenant_hosts.sql) is host, in
 	 * out; ERR_NOT_FOUND for an unverified or unknown domain. Across
 	 * tenants; only tenantryd resolving a request's Host asks. */
@@ -586,6 +564,23 @@ int store_auth_login_ok(struct store *st, const char *user, const char *tenant, 
 int store_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled,
 		       struct err *e);
 int store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e);
+int store_auth_throttle(int *retry_after, struct store *st, const char *email, const char *ip,
+			struct err *e);
+int store_auth_login_failed(int *retry_after, struct store *st, const char *email, const char *ip,
+			    const char *tenant, const char *reason, struct err *e);
+int store_auth_recovery_new(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+			    const char *user, struct err *e);
+int store_auth_recovery_use(bool *ok, struct store *st, const char *user, const char *code,
+			    const char *tenant, struct err *e);
+int store_password_reset_request(char token_out[96], struct store *st, const char *email,
+				 struct err *e);
+int store_password_reset_confirm(struct store *st, const char *token, const char *password,
+				 struct err *e);
+int store_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
+			      const char *user, struct err *e);
+int store_user_mfa_reset(struct store *st, const char *user, struct err *e);
+int store_user_sign_out(struct store *st, const char *user, struct err *e);
+int store_user_unlock(struct store *st, const char *user, struct err *e);
 int store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e);
 int store_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 		    enum staff_role role, const char *password_hash, struct err *e);

@@ -499,6 +499,86 @@ store_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, s
 }
 
 int
+store_auth_throttle(int *retry_after, struct store *st, const char *email, const char *ip,
+		    struct err *e)
+{
+	return st->ops->auth_throttle(retry_after, st, email, ip, e);
+}
+
+int
+store_auth_login_failed(int *retry_after, struct store *st, const char *email, const char *ip,
+			const char *tenant, const char *reason, struct err *e)
+{
+	return st->ops->auth_login_failed(retry_after, st, email, ip, tenant, reason, e);
+}
+
+int
+store_auth_recovery_new(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+			const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "auth_recovery_new");
+	return st->ops->auth_recovery_new(codes, st, user, e);
+}
+
+int
+store_auth_recovery_use(bool *ok, struct store *st, const char *user, const char *code,
+			const char *tenant, struct err *e)
+{
+	return st->ops->auth_recovery_use(ok, st, user, code, tenant, e);
+}
+
+int
+store_password_reset_request(char token_out[96], struct store *st, const char *email, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "password_reset_request");
+	return st->ops->password_reset_request(token_out, st, email, e);
+}
+
+int
+store_password_reset_confirm(struct store *st, const char *token, const char *password,
+			     struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "password_reset_confirm");
+	return st->ops->password_reset_confirm(st, token, password, e);
+}
+
+int
+store_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
+			  const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "user_password_reset");
+	return st->ops->user_password_reset(out, token_out, st, user, e);
+}
+
+int
+store_user_mfa_reset(struct store *st, const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "user_mfa_reset");
+	return st->ops->user_mfa_reset(st, user, e);
+}
+
+int
+store_user_sign_out(struct store *st, const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "user_sign_out");
+	return st->ops->user_sign_out(st, user, e);
+}
+
+int
+store_user_unlock(struct store *st, const char *user, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "user_unlock");
+	return st->ops->user_unlock(st, user, e);
+}
+
+int
 store_tenant_of_host(char out[ID_LEN], struct store *st, const char *host, struct err *e)
 {
 	return st->ops->tenant_of_host(out, st, host, e);

@@ -168,6 +168,9 @@ void pg_ops_platform(struct store_ops *ops);
 void pg_ops_jobs(struct store_ops *ops);
 void pg_ops_view_as(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
+void pg_ops_credentials(struct store_ops *ops); /* store_pg_credentials.c */
+/* The first admin's invitation of a tenant_create (store_pg_credentials.c). */
+void pg_first_admin(const struct tenant_new *t, const PGresult *inv, const char *token);
 void pg_ops_feed(struct store_ops *ops);
 void pg_ops_idem(struct store_ops *ops);
 

@@ -166,4 +166,5 @@ pg_ops_auth(struct store_ops *ops)
 	ops->auth_api_key = pg_auth_api_key;
 	ops->tenant_of_host = pg_tenant_of_host;
 	ops->staff_add = pg_staff_add;
+	pg_ops_credentials(ops);
 }

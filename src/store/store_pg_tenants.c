@@ -379,11 +379,13 @@ pg_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct e
 	return one_tenant(out, r, tenant, e);
 }
 
+/* The tenant, its quotas (from the tier) and an invitation of its first
+ * admin (038_first_admin.sql). */
 static int
 pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
-	char slug[SLUG_LEN];
-	PGresult *r = NULL;
+	char slug[SLUG_LEN], token[96], hash[SECRET_HASH_HEX];
+	PGresult *r = NULL, *inv = NULL;
 	const char *tier = t->tier && *t->tier ? t->tier : "free";
 
 	memset(out, 0, sizeof *out);
@@ -396,34 +398,44 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	} else if (slug_from_name(slug, t->name, e) < 0) {
 		return -1;
 	}
-	if (t->domain && *t->domain && validate_domain(t->domain, "domain", e) < 0)
-		return -1;
-	if (validate_email(t->admin_email, "admin_email", e) < 0)
-		return -1;
-	if (t->admin_name && validate_utf8(t->admin_name, "admin_name", e) < 0)
-		return -1;
-	if (t->billing_email && *t->billing_email
-	    && validate_email(t->billing_email, "billing_email", e) < 0)
-		return -1;
-	if (t->timezone && *t->timezone && validate_timezone(t->timezone, "timezone", e) < 0)
-		return -1;
-	if ((t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
+	if ((t->domain && *t->domain && validate_domain(t->domain, "domain", e) < 0)
+	    || validate_email(t->admin_email, "admin_email", e) < 0
+	    || (t->admin_name && validate_utf8(t->admin_name, "admin_name", e) < 0)
+	    || (t->billing_email && *t->billing_email
+		&& validate_email(t->billing_email, "billing_email", e) < 0)
+	    || (t->timezone && *t->timezone && validate_timezone(t->timezone, "timezone", e) < 0)
+	    || (t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
+	secret_invitation_token(token, sizeof token, hash);
 	{
-		struct pgstep step = PG_STEP(
-		    "SELECT " PG_TENANT_COLS
-		    " FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-		    " $11) t",
-		    &r, t->name, slug, t->domain ? t->domain : "", tier, t->admin_email,
-		    t->admin_name ? t->admin_name : "", t->billing_email ? t->billing_email : "",
-		    t->trial ? "t" : "f", t->contact_phone ? t->contact_phone : "",
-		    t->timezone ? t->timezone : "", t->locale ? t->locale : "");
+		struct pgstep steps[] = {
+			PG_STEP("SELECT " PG_TENANT_COLS
+				" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+				" $10, $11, decode($12, 'hex')) t",
+				&r, t->name, slug, t->domain ? t->domain : "", tier, t->admin_email,
+				t->admin_name ? t->admin_name : "",
+				t->billing_email ? t->billing_email : "", t->trial ? "t" : "f",
+				t->contact_phone ? t->contact_phone : "",
+				t->timezone ? t->timezone : "", t->locale ? t->locale : "", hash),
+			/* the new tenant's one invitation (no role reads the hash) */
+			PG_STEP("SELECT i.id, i.email, " US("i.created_at") ", " US(
+				    "i.expires_at") ", i.invited_by FROM tenantry.invitations i "
+						    "WHERE i.tenant_id = tenantry.tenant_ref($1)",
+				&inv, slug),
+		};
 
-		if (pg_run(pg_of(st), &step, 1, e) < 0)
+		if (pg_run(pg_of(st), steps, 2, e) < 0)
 			return -1;
 	}
-	return one_tenant(out, r, slug, e);
+	pg_first_admin(t, inv, token);
+	PQclear(inv);
+	memset(token, 0, sizeof token);
+	if (one_tenant(out, r, slug, e) < 0)
+		return -1;
+	if (t->invitation)
+		snprintf(t->invitation->tenant_id, ID_LEN, "%s", out->id);
+	return 0;
 }
 
 static int

@@ -176,6 +176,7 @@ int rest_set_str(json_t *o, const char *key, const char *text, const char *field
  * staff accounts, Idempotency-Key transactions, counted API calls). */
 int rest_over_db(struct err *e, const char *what);
 void rest_ops_auth(struct store_ops *ops);
+void rest_ops_credentials(struct store_ops *ops); /* store_rest_credentials.c */
 void rest_ops_tenants(struct store_ops *ops);
 void rest_ops_members(struct store_ops *ops);
 void rest_ops_invitations(struct store_ops *ops);

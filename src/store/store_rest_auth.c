@@ -148,4 +148,5 @@ rest_ops_auth(struct store_ops *ops)
 	ops->auth_api_key = rest_auth_api_key;
 	ops->tenant_of_host = rest_tenant_of_host;
 	ops->staff_add = rest_staff_add;
+	rest_ops_credentials(ops);
 }

@@ -89,6 +89,27 @@ rest_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct
 	return tenant_reply(out, reply, e);
 }
 
+/* The first admin's invitation of a create's reply ("invitation", with
+ * its token), taken out of it for the caller (tenant_new). */
+static int
+first_admin(const struct tenant_new *t, json_t *reply, struct err *e)
+{
+	json_t *inv = json_object_get(reply, "invitation");
+	const char *token = json_string_value(json_object_get(inv, "token"));
+	struct err why;
+	int rc = 0;
+
+	if (!json_is_object(inv) || !token || strlen(token) >= 96)
+		return rest_bad_reply(e, "tenant's first admin invitation", NULL);
+	if (t->invitation_token)
+		snprintf(t->invitation_token, 96, "%s", token);
+	json_object_del(inv, "token");
+	if (t->invitation && invitation_from_json(t->invitation, inv, &why) < 0)
+		rc = rest_bad_reply(e, "tenant's first admin invitation", &why);
+	json_object_del(reply, "invitation");
+	return rc;
+}
+
 static int
 rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
@@ -129,6 +150,10 @@ rest_tenant_create(struct tenant *out, struct store *st, const struct tenant_new
 	rest_route(&p, ROUTE_TENANTS_CREATE);
 	if (rest_call(rest_of(st), &p, body, &reply, e) < 0)
 		return -1;
+	if (first_admin(t, reply, e) < 0) {
+		json_decref(reply);
+		return -1;
+	}
 	return tenant_reply(out, reply, e);
 }
 

@@ -356,6 +356,12 @@ void tenant_create_start(struct console *c);
 void tenant_change_tier(struct console *c, const struct tenant *t, const char *tier);
 /* The invitation form, prefilled (either may be NULL). */
 void invitation_start(struct console *c, const char *email, const char *role);
+/* console_account.c: staff actions on an account (`:reset-password`,
+ * `:mfa-reset`, `:unlock`, `:sign-out` named by name) for user (may be
+ * NULL: asked). */
+void account_command(struct console *c, const char *name, const char *user);
+/* pane_users.c: the e-mail of the member under the cursor, or NULL. */
+const char *users_selected_email(struct console *c);
 /* Tenant list: sort order, and the loaded slugs for completion. */
 void tenants_sort(struct console *c, enum tenant_sort s, bool desc);
 int tenants_slugs(struct console *c, const char **out, int max);

@@ -98,7 +98,9 @@ static void cmd_sort(struct console *c, char **arg, int n);
 static void cmd_view_as(struct console *c, char **arg, int n);
 static void cmd_leave(struct console *c, char **arg, int n);
 static void cmd_simple(struct console *c, char **arg, int n);
+static void cmd_account(struct console *c, char **arg, int n);
 
+/* clang-format off */
 static const struct command {
 	const char *name;
 	void (*run)(struct console *c, char **arg, int n);
@@ -112,7 +114,11 @@ static const struct command {
 	{ "view-as", cmd_view_as, C_ROLE, C_NONE },   { "leave", cmd_leave, C_NONE, C_NONE },
 	{ "refresh", cmd_simple, C_NONE, C_NONE },    { "help", cmd_simple, C_NONE, C_NONE },
 	{ "quit", cmd_simple, C_NONE, C_NONE },       { "q", cmd_simple, C_NONE, C_NONE },
+	{ "reset-password", cmd_account, C_NONE, C_NONE },
+	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
+	{ "unlock", cmd_account, C_NONE, C_NONE },
 };
+/* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 void
@@ -230,6 +236,19 @@ cmd_lifecycle(struct console *c, char **arg, int n)
 		if (strcmp(arg[0], map[k].name) == 0
 		    && console_may(c, map[k].a, PERM_TENANT_LIFECYCLE))
 			tenant_action(c, &c->tenant, map[k].a);
+}
+
+/* Staff actions on an account (by default, in the users pane, the member
+ * under the cursor); the database decides who may. */
+static void
+cmd_account(struct console *c, char **arg, int n)
+{
+	if (!console_may(c, ACTION_NONE, PERM_COUNT))
+		return;
+	account_command(c, arg[0],
+			n > 1                   ? arg[1]
+			: c->pane == PANE_USERS ? users_selected_email(c)
+						: NULL);
 }
 
 static void

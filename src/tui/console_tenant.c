@@ -280,6 +280,8 @@ struct create_job {
 	char name[NAME_LEN], slug[SLUG_LEN], domain[DOMAIN_LEN], tier[TIER_LEN];
 	char email[EMAIL_LEN], admin[NAME_LEN];
 	bool trial;
+	struct invitation inv; /* the first admin's, with its token */
+	char token[96];
 };
 
 static int
@@ -294,6 +296,8 @@ create_run(struct job *j, struct store *st, struct err *e)
 		.admin_email = cj->email,
 		.admin_name = cj->admin[0] ? cj->admin : NULL,
 		.trial = cj->trial,
+		.invitation = &cj->inv,
+		.invitation_token = cj->token,
 	};
 
 	return store_tenant_create(&cj->t, st, &n, e);
@@ -310,6 +314,17 @@ create_done(struct console *c, struct job *j)
 	console_set_tenant(c, &cj->t);
 	console_message(c, THEME_ROLE_OK, "created %s", cj->t.slug);
 	console_goto(c, PANE_OVERVIEW);
+	/* The first admin is invited: the token is shown this once. */
+	{
+		char text[1024];
+
+		snprintf(text, sizeof text,
+			 "%s is invited to %s as admin.\n\nToken (shown once, it cannot be shown "
+			 "again):\n\n  %s\n\nThey accept with:\n  tenantry invite accept %s",
+			 cj->inv.email, cj->t.slug, cj->token, cj->token);
+		console_show_text(c, "First admin's invitation (shown once)", text);
+	}
+	memset(cj->token, 0, sizeof cj->token);
 }
 
 static void

@@ -307,3 +307,14 @@ const struct pane_ops pane_users_ops = {
 	.click = users_click,
 	.done = users_done,
 };
+
+/* The e-mail of the member under the users pane's cursor, or NULL (the
+ * console's staff actions on an account default to it). */
+const char *
+users_selected_email(struct console *c)
+{
+	const struct member *m =
+	    c->panes[PANE_USERS] ? pane_list_selected(&users_of(c)->list) : NULL;
+
+	return m ? m->email : NULL;
+}

@@ -150,7 +150,16 @@ struct bench_report;
 /* Starts tenantryd on env's database, logs tenant admins in, measures the
  * REST rows with wrk against pgbench of the statements tenantryd's store
  * sends, adds the rows and stops the server. */
-int bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd);
+int bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd,
+		      bool signin_only);
+/* wrk with script on url, conns connections, for env->seconds; a non-2xx
+ * answer fails the run. */
+int bench_wrk(struct bench_figure *out, const struct bench_env *env, const char *url,
+	      const char *script, int conns);
+/* The sign-in row (bench_signin.c): logins/s of the K tenant admins
+ * (ids, emails) through the server at url, against Argon2id alone. */
+int bench_signin_row(struct bench_report *rep, const struct bench_env *env, const char *url,
+		     const char (*ids)[ID_LEN], const char (*emails)[96], int k);
 
 /* ---- report -------------------------------------------------------------- */
 

@@ -7,6 +7,9 @@
 # full:  100,000 tenants (and 1,000 for the growth rows), 5 s x 5 repetitions
 # small:  10,000 tenants (and 1,000), 2 s x 3 repetitions, a few minutes
 #
+# BENCH_ONLY=KEY measures one row only (an operation's key, http for the
+# tenantryd rows, signin for the sign-in row) and skips the console.
+#
 # A dataset is kept between runs and reused while its database says it
 # holds the same number of tenants. The cluster is stopped at the end.
 # The table goes to stdout and var/bench.txt, the JSON to var/bench.json
@@ -72,7 +75,7 @@ trap '"$root/tests/pg.sh" stop "$var/bench/pg"; rm -rf "$work"' EXIT
 
 # The console first, on the big dataset, while nothing else runs.
 console=()
-if command -v tmux >/dev/null && [ -x "$build/tenantry" ]; then
+if [ -z "${BENCH_ONLY:-}" ] && command -v tmux >/dev/null && [ -x "$build/tenantry" ]; then
 	if "$root/tests/bench/console.sh" "$build" \
 		"host=$sock port=$port user=bench_operator dbname=bench_$big" \
 		"$work/console.txt" "${BENCH_CONSOLE_SECONDS:-$([ "$scale" = full ] && echo 600 || echo 10)}"; then
@@ -86,7 +89,8 @@ fi
 	--seconds "$seconds" --reps "$reps" --workdir "$work" \
 	--json "$var/$report.json" --machine "$machine" \
 	--dataset "$sizes (loaded in ${load_big} s); median of $reps runs of ${seconds} s" \
-	--server-note "$server_note" --console-note "$console_note" "${server[@]}" "${console[@]}" |
+	--server-note "$server_note" --console-note "$console_note" "${server[@]}" "${console[@]}" \
+	${BENCH_ONLY:+--only "$BENCH_ONLY"} |
 	tee "$var/$report.txt"
 mkdir -p "$var/bench/scripts"
 cp "$work"/*.pgbench "$work"/*.vars "$var/bench/scripts/"

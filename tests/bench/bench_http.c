@@ -38,6 +38,7 @@ struct server {
 	char url[64];
 	long stride;
 	char ids[K][ID_LEN];
+	char emails[K][96]; /* the tenants' admins */
 	char *tokens[K];
 };
 
@@ -203,6 +204,7 @@ login_all(struct server *sv, const struct bench_env *env)
 		bench_tenant_id(sv->ids[i], (i + 1) * sv->stride);
 		bench_tenant_admin(uid, email, sizeof email, (i + 1) * sv->stride,
 				   env->tenants * 5);
+		snprintf(sv->emails[i], sizeof sv->emails[i], "%s", email);
 		if (!(sv->tokens[i] = login(sv, sv->ids[i], email)))
 			return -1;
 	}
@@ -250,15 +252,13 @@ ms_of(const char *v)
 	return x * 1000; /* seconds */
 }
 
-static int
-run_wrk(struct bench_figure *out, const struct bench_env *env, const struct server *sv,
-	const char *script, int conns)
+int
+bench_wrk(struct bench_figure *out, const struct bench_env *env, const char *url,
+	  const char *script, int conns)
 {
 	char c[16], d[16], outpath[600], line[512], val[64];
-	char *argv[] = {
-		"wrk",           "-t", "2", "-c", c, "-d", d, "--latency", "-s", (char *)script,
-		(char *)sv->url, NULL
-	};
+	char *argv[] = { "wrk", "-t",        "2",  "-c",           c,           "-d",
+			 d,     "--latency", "-s", (char *)script, (char *)url, NULL };
 	long non2xx = 0;
 	FILE *f;
 	int rc;
@@ -367,7 +367,7 @@ measure_http(struct bench_figure *w, struct bench_figure *r, const struct bench_
 	if (wrk_script(sv, script, post) < 0 || raw_script(env, sv, key, post) < 0)
 		return -1;
 	for (int i = 0; i < reps; i++)
-		if (run_wrk(&ws[i], env, sv, script, 8) < 0
+		if (bench_wrk(&ws[i], env, sv->url, script, 8) < 0
 		    || bench_pgbench_run(&rs[i], env, key, 8) < 0)
 			return -1;
 	bench_median(w, ws, reps);
@@ -480,7 +480,8 @@ out:
 }
 
 int
-bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd)
+bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd,
+		  bool signin_only)
 {
 	struct server sv = { 0 };
 	struct bench_figure w, r;
@@ -488,6 +489,8 @@ bench_server_rows(struct bench_report *rep, const struct bench_env *env, const c
 
 	if (start_server(&sv, env, tenantryd) < 0 || login_all(&sv, env) < 0)
 		goto out;
+	if (signin_only)
+		goto signin;
 	if (measure_http(&w, &r, env, &sv, "http_tenant_get", false) < 0)
 		goto out;
 	add(rep, "GET /api/tenants/{id} with JWT, 8 conns", "ops/s", w.tps, r.tps, w.tps / r.tps,
@@ -516,6 +519,11 @@ bench_server_rows(struct bench_report *rep, const struct bench_env *env, const c
 		add(rep, "10,000-entry commit to its last entry on an open stream", "ms",
 		    t[1] * 1000, -1, -1, "<= 2 s", t[1] <= 2);
 	}
+signin:
+	if (bench_signin_row(rep, env, sv.url, (const char(*)[ID_LEN])sv.ids,
+			     (const char(*)[96])sv.emails, K)
+	    < 0)
+		goto out;
 	rc = 0;
 out:
 	stop_server(&sv);

@@ -28,7 +28,7 @@ make(const char *name, const char *email, const char *tier)
 	struct tenant t;
 	struct err e;
 
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	tenant_clear(&t);
 	store_close(&st);
 }

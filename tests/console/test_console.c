@@ -323,10 +323,70 @@ START_TEST(test_create_tenant)
 	term_type(&term, "boss@initech.test");
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "created initech-console");
+	/* the first admin is invited: the token once, no account yet */
+	term_expect(&term, "First admin's invitation (shown once)");
+	term_expect(&term, "tenantry invite accept tni_");
+	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "Initech Console");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.tenants WHERE "
 					"slug = 'initech-console'"),
 			 1);
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.invitations WHERE "
+					"email = 'boss@initech.test' AND role = 'admin'"),
+			 1);
+	ck_assert_int_eq(
+	    testdb_int(pg, "SELECT count(*) FROM tenantry.users WHERE email = 'boss@initech.test'"),
+	    0);
+}
+END_TEST
+
+/* Staff actions on an account from the command line: a reset token shown
+ * once, signing out everywhere; each audited. */
+START_TEST(test_staff_account_actions)
+{
+	start(120, 36, NULL);
+	term_keys(&term, ":", NULL);
+	term_type(&term, "reset-password boss@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Issue a password reset");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Password reset token (shown once)");
+	term_expect(&term, "tenantry account set-password tnr_");
+	term_keys(&term, "Enter", NULL);
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.password_resets"), 1);
+	term_keys(&term, ":", NULL);
+	term_type(&term, "sign-out boss@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Sign out everywhere");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "every token ended");
+	ck_assert_int_eq(testdb_int(pg,
+				    "SELECT count(*) FROM tenantry.audit_log WHERE action IN "
+				    "('user.password_reset_issue', 'user.sign_out_everywhere')"),
+			 2);
+	/* in the users pane, the member under the cursor by default */
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tenant acme-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "3", NULL);
+	term_expect(&term, "boss@acme-console.test");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "mfa-reset");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Reset the second factor");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "boss@acme-console.test: second factor off");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+					"'user.mfa_reset'"),
+			 1);
+	/* an unknown account: the form says so and stays */
+	term_keys(&term, ":", NULL);
+	term_type(&term, "mfa-reset nobody@nowhere.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Reset the second factor");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "no such user");
 }
 END_TEST
 
@@ -625,6 +685,7 @@ suite_console(void)
 	tcase_add_test(tc, test_bad_config_lines_are_reported);
 	tcase_add_test(tc, test_view_as_tenant);
 	tcase_add_test(tc, test_create_tenant);
+	tcase_add_test(tc, test_staff_account_actions);
 	tcase_add_test(tc, test_remote_console);
 	tcase_add_test(tc, test_tier_change_preview);
 	tcase_add_test(tc, test_settings_edit_and_reveal);

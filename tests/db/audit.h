@@ -65,7 +65,7 @@ create_tenant(struct store *st, const char *slug, const char *tier, bool trial, 
 	struct err e = { 0 };
 
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s: %s", slug, e.message);
+	ck_assert_msg(testtenant_create(&t, st, &n, &e) == 0, "%s: %s", slug, e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 }

@@ -82,8 +82,8 @@ START_TEST(test_refs)
 	struct err e = { 0 };
 	PGconn *c;
 
-	ck_assert_msg(store_tenant_create(&ta, st, &a, &e) == 0, "%s", e.message);
-	ck_assert_msg(store_tenant_create(&tb, st, &b, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&ta, st, &a, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&tb, st, &b, &e) == 0, "%s", e.message);
 	c = testdb_connect(db, NULL);
 	testdb_exec(c, "BEGIN");
 	testdb_exec(c, "SET LOCAL ROLE tenantry_platform");

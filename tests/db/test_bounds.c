@@ -31,10 +31,10 @@ two_tenants(void)
 
 	db = testdb_create();
 	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
-	ck_assert_msg(store_tenant_create(&t, st, &a, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &a, &e) == 0, "%s", e.message);
 	snprintf(ida, sizeof ida, "%s", t.id);
 	tenant_clear(&t);
-	ck_assert_msg(store_tenant_create(&t, st, &b, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &b, &e) == 0, "%s", e.message);
 	snprintf(idb, sizeof idb, "%s", t.id);
 	tenant_clear(&t);
 	store_close(&st);

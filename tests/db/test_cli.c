@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -240,12 +241,75 @@ START_TEST(test_view_as_sessions)
 }
 END_TEST
 
+/* A password file of the run's own; its path in out. */
+static void
+password_file(char *path, size_t n, const char *name, const char *pw)
+{
+	FILE *f;
+
+	snprintf(path, n, "/tmp/tenantry-cli-%d-%s", (int)getpid(), name);
+	ck_assert((f = fopen(path, "w")) != NULL);
+	fprintf(f, "%s\n", pw);
+	fclose(f);
+}
+
+/* The token after "token: " in out. */
+static void
+token_of(char *tok, size_t n, const char *text)
+{
+	const char *p = strstr(text ? text : "", "token: ");
+
+	ck_assert_msg(p, "no token in: %s", text ? text : "");
+	snprintf(tok, n, "%.*s", (int)strcspn(p + 7, "\n"), p + 7);
+}
+
+/* The first admin accepts the invitation of tenants create; staff issue a
+ * reset token, the user sets a password with it once (the policy first);
+ * staff reset the second factor and sign the user out. */
+START_TEST(test_account_credentials)
+{
+	char good[256], shrt[256], tok[128];
+
+	password_file(good, sizeof good, "good", "a fresh passphrase here");
+	password_file(shrt, sizeof shrt, "short", "password2024");
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Cred Co", "--admin-email", "c@cred.example"), 0);
+	token_of(tok, sizeof tok, out);
+	ck_assert_int_eq(RUN("invite", "accept", tok, "--password-file", shrt), 65);
+	ck_assert_int_eq(RUN("invite", "accept", tok, "--password-file", good), 0);
+	ck_assert_ptr_nonnull(strstr(out, "c@cred.example joined as admin"));
+	ck_assert_int_eq(RUN("account", "reset-password", "c@cred.example"), 0);
+	token_of(tok, sizeof tok, out);
+	ck_assert(strncmp(tok, "tnr_", 4) == 0);
+	ck_assert_int_eq(RUN("account", "set-password", tok, "--password-file", shrt), 65);
+	ck_assert_ptr_nonnull(strstr(errout, "too common"));
+	ck_assert_int_eq(RUN("account", "set-password", tok, "--password-file", good), 0);
+	ck_assert_int_ne(RUN("account", "set-password", tok, "--password-file", good), 0);
+	ck_assert_int_eq(RUN("account", "reset-password", "nobody@cred.example"), 1);
+	ck_assert_int_eq(RUN("account", "mfa-reset", "c@cred.example"), 0);
+	ck_assert_int_eq(RUN("account", "unlock", "c@cred.example"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "sign-in block lifted"));
+	ck_assert_int_eq(RUN("account", "sign-out", "c@cred.example"), 0);
+	ck_assert_int_eq(RUN("account", "frobnicate", "x"), 64);
+	ck_assert_int_eq(RUN("--json", "audit", "list", "--action", "user.", "--limit", "50"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "user.password_reset_issue"));
+	ck_assert_ptr_nonnull(strstr(out, "user.mfa_reset"));
+	ck_assert_ptr_nonnull(strstr(out, "user.sign_out_everywhere"));
+	ck_assert_ptr_nonnull(strstr(out, "user.sign_in_unlock"));
+	remove(good);
+	remove(shrt);
+}
+END_TEST
+
 START_TEST(test_invite_quota_settings_export)
 {
 	json_t *j;
 
 	ck_assert_int_eq(
 	    RUN("tenants", "create", "--name", "Tiny Co", "--admin-email", "t@tiny.example"), 0);
+	/* the first admin is invited, the token printed once */
+	ck_assert_ptr_nonnull(strstr(out, "admin invited   t@tiny.example"));
+	ck_assert_ptr_nonnull(strstr(out, "token: tni_"));
 	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example", "viewer"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "token: tni_"));
 	ck_assert_int_eq(RUN("invite", "tiny-co", "bob@tiny.example"), 1);
@@ -268,7 +332,7 @@ START_TEST(test_invite_quota_settings_export)
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "tenant"), "slug")),
 			 "tiny-co");
-	ck_assert_uint_eq(json_array_size(json_object_get(j, "invitations")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "invitations")), 2); /* admin, bob */
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "settings")), 1);
 	ck_assert_uint_gt(json_array_size(json_object_get(j, "audit_log")), 8);
 	json_decref(j);
@@ -387,6 +451,7 @@ suite_cli(void)
 	tcase_add_test(tc, test_json_everywhere);
 	tcase_add_test(tc, test_tenant_round_trip);
 	tcase_add_test(tc, test_invite_quota_settings_export);
+	tcase_add_test(tc, test_account_credentials);
 	tcase_add_test(tc, test_view_as_sessions);
 	tcase_add_test(tc, test_demo);
 	tcase_add_test(tc, test_terminal_escapes_never_printed);

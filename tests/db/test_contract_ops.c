@@ -9,6 +9,22 @@
 
 #include "contract.h"
 
+/* The one api_calls row of a day's usage (the first admin's invitation
+ * is the day's other row), or -1 when there is not exactly one. */
+static int64_t
+api_calls_day(const struct usage_day_list *days)
+{
+	int64_t amount = -1;
+	int n = 0;
+
+	for (size_t i = 0; i < days->n; i++)
+		if (strcmp(days->rows[i].resource, "api_calls") == 0) {
+			amount = days->rows[i].amount;
+			n++;
+		}
+	return n == 1 ? amount : -1;
+}
+
 START_TEST(test_quotas_and_usage)
 {
 	struct quota q;
@@ -42,9 +58,7 @@ START_TEST(test_quotas_and_usage)
 	ck_assert_int_eq(s.users_current, 1);
 	ck_assert_int_eq(s.users_limit, 5);
 	OK(store_usage_list(&days, st, "beta", 7, &e));
-	ck_assert_uint_eq(days.n, 1);
-	ck_assert_int_eq(days.rows[0].amount, 7);
-	ck_assert_str_eq(days.rows[0].resource, "api_calls");
+	ck_assert_int_eq(api_calls_day(&days), 7);
 	usage_day_list_free(&days);
 	FAILS_FIELD(store_usage_increment(&r, st, "beta", "gold_bars", 1, &e), "resource");
 	/* counted resources follow their rows: no increment moves them */
@@ -385,8 +399,7 @@ START_TEST(test_api_calls_served)
 	ck_assert_int_eq(rows[1].used, 2);
 	ck_assert_int_gt(rows[0].window_start, 0);
 	OK(store_usage_list(&days, st, "beta", 1, &e));
-	ck_assert_uint_eq(days.n, 1);
-	ck_assert_int_eq(days.rows[0].amount, 5);
+	ck_assert_int_eq(api_calls_day(&days), 5);
 	usage_day_list_free(&days);
 	rows[0].calls = 0;
 	OK(store_api_calls_served(rows, 1, st, &e));

@@ -16,9 +16,15 @@ fresh(void)
 	PGconn *c = testdb_connect(db, NULL);
 
 	testdb_exec(c, "SELECT tenantry.tenant_create('Alpha', 'alpha', '', 'professional', "
-		       "'a@alpha.example', 'A', '', false, '', '', '')");
+		       "'a@alpha.example', 'A', '', false, '', '', '', sha256('alpha'::bytea))");
 	testdb_exec(c, "SELECT tenantry.tenant_create('Beta', 'beta', '', 'professional', "
-		       "'b@beta.example', 'B', '', false, '', '', '')");
+		       "'b@beta.example', 'B', '', false, '', '', '', sha256('beta'::bytea))");
+	/* the first admins as if they had accepted their invitations */
+	testdb_exec(c, "INSERT INTO tenantry.users (email, password_hash) VALUES "
+		       "('a@alpha.example', 'x'), ('b@beta.example', 'x')");
+	testdb_exec(c, "INSERT INTO tenantry.tenant_users (tenant_id, user_id, role) "
+		       "SELECT t.id, u.id, 'admin' FROM tenantry.tenants t JOIN tenantry.users u "
+		       "ON u.email = left(t.slug, 1) || '@' || t.slug || '.example'");
 	testdb_exec(c, "INSERT INTO tenantry.tenant_settings (tenant_id, key, value) "
 		       "SELECT id, 'ui.theme', 'dark' FROM tenantry.tenants");
 	PQfinish(c);

@@ -18,7 +18,7 @@ make(char id[ID_LEN], const char *name, const char *email)
 	struct tenant t;
 	struct err e;
 
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 }

@@ -80,7 +80,7 @@ populate(struct store *st, const char *slug, char id[ID_LEN])
 	struct err e = { 0 };
 
 	snprintf(email, sizeof email, "admin@%s.example", slug);
-	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &n, &e) == 0, "%s", e.message);
 	snprintf(id, ID_LEN, "%s", t.id);
 	tenant_clear(&t);
 	snprintf(email, sizeof email, "new@%s.example", slug);

@@ -279,7 +279,7 @@ fixture(void)
 	struct member m;
 	struct invitation v;
 
-	ck_assert_msg(store_tenant_create(&t, st, &a, &e) == 0, "%s", e.message);
+	ck_assert_msg(testtenant_create(&t, st, &a, &e) == 0, "%s", e.message);
 	snprintf(acme, sizeof acme, "%s", t.id);
 	tenant_clear(&t);
 	ck_assert_msg(

@@ -12,4 +12,21 @@ void store_stub_init(struct store *st);
 /* False when store.h has gained an operation the stub does not fill. */
 bool store_stub_complete(void);
 
+/* The credential operations (store_stub_credentials.c). */
+int stub_auth_throttle(int *retry_after, struct store *st, const char *email, const char *ip,
+		       struct err *e);
+int stub_auth_login_failed(int *retry_after, struct store *st, const char *email, const char *ip,
+			   const char *tenant, const char *reason, struct err *e);
+int stub_auth_recovery_new(char codes[RECOVERY_CODES][RECOVERY_CODE_LEN], struct store *st,
+			   const char *user, struct err *e);
+int stub_auth_recovery_use(bool *ok, struct store *st, const char *user, const char *code,
+			   const char *tenant, struct err *e);
+int
+stub_password_reset_request(char token_out[96], struct store *st, const char *email, struct err *e);
+int stub_password_reset_confirm(struct store *st, const char *token, const char *password,
+				struct err *e);
+int stub_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
+			     const char *user, struct err *e);
+int stub_user_call(struct store *st, const char *user, struct err *e);
+
 #endif

@@ -134,6 +134,11 @@ create_tenant(char id[ID_LEN], const char *name, const char *email, const char *
 		 name, email, tier, domain);
 	t = call(201, "POST", "/api/tenants", platform, body);
 	snprintf(id, ID_LEN, "%s", jstr(t, "id"));
+	/* the first admin accepts the invitation the tenant was created with */
+	snprintf(body, sizeof body,
+		 "{\"token\":\"%s\",\"full_name\":\"Admin\",\"password\":\"%s\"}",
+		 jstr(json_object_get(t, "invitation"), "token"), PW);
+	json_decref(call(200, "POST", "/api/invitations/accept", NULL, body));
 	json_decref(t);
 }
 

@@ -281,7 +281,10 @@ START_TEST(test_login_and_totp)
 	json_decref(call(422, "POST", "/api/auth/totp/confirm", tok, "{\"code\":\"000000\"}"));
 	ck_assert(oath_totp_generate(raw, rawlen, time(NULL), 30, 0, 6, code) == OATH_OK);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
-	json_decref(call(204, "POST", "/api/auth/totp/confirm", tok, body));
+	j = call(200, "POST", "/api/auth/totp/confirm", tok, body);
+	/* confirming shows the recovery codes once */
+	ck_assert_int_eq(json_array_size(json_object_get(j, "recovery_codes")), 10);
+	json_decref(j);
 	/* now the password alone is not enough */
 	j = call(401, "POST", "/api/auth/login", NULL,
 		 "{\"email\":\"mfa@ops.test\",\"password\":\"" PW "\"}");
