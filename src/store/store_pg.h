@@ -190,4 +190,33 @@ int pg_health_refresh_tenant(struct store *st, const char *tenant_id);
 /* Feature overrides {"name": bool} into masks. */
 void pg_features(const char *json, feature_mask *on, feature_mask *off);
 
+/* A quota row q as of now (a passed window reads as empty): resource,
+ * limit, used, period, window start; pg_quota_row reads them from col. */
+/* clang-format off */
+#define PG_QUOTA_COLS                                                        \
+	"q.resource, q.quota_limit, CASE WHEN q.period_start < "             \
+	"tenantry.window_start(q.period, now(), q.period_start) THEN 0 ELSE q.used END, " \
+	"q.period, " US("tenantry.window_start(q.period, now(), q.period_start)")
+/* clang-format on */
+void pg_quota_row(struct quota *q, const PGresult *r, int row, int col);
+
+/* A quota's usage on the 14 (FORECAST_DAYS) complete days before today,
+ * "days ago:amount,..." for pg_forecast; t and r are the SQL of the tenant
+ * id and the resource. The columns a forecast needs are this and
+ * US("now()"). */
+/* clang-format off */
+#define PG_FORECAST_DAYS(t, r)                                               \
+	"(SELECT string_agg(((now() AT TIME ZONE 'UTC')::date - u.day)::text " \
+	"|| ':' || u.amount::text, ',') FROM tenantry.usage_daily u "         \
+	"WHERE u.tenant_id = " t " AND u.resource = " r " "                   \
+	"AND u.day >= (now() AT TIME ZONE 'UTC')::date - 14 "                 \
+	"AND u.day < (now() AT TIME ZONE 'UTC')::date)"
+#define PG_FORECAST_COLS(t, r) PG_FORECAST_DAYS(t, r) ", " US("now()")
+/* PG_QUOTA_COLS then its forecast's: 7 columns. */
+#define PG_QUOTA_FORECAST_COLS PG_QUOTA_COLS ", " PG_FORECAST_COLS("q.tenant_id", "q.resource")
+/* clang-format on */
+/* Fills q->forecast from q (limit, used as of now, window) and the two
+ * PG_FORECAST_COLS at col and col + 1 of row (store_pg_usage.c). */
+void pg_forecast(struct quota *q, const PGresult *r, int row, int col);
+
 #endif
