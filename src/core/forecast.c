@@ -188,6 +188,20 @@ forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now)
 }
 
 int
+forecast_describe_fit(char *buf, size_t size, const struct quota *q, usec_t now, int width)
+{
+	int n = forecast_describe(buf, size, q, now);
+
+	if (n <= width)
+		return n;
+	if (q->limit >= 0 && q->forecast.as_of
+	    && (n = forecast_describe_full(buf, size, &q->forecast, now)) <= width)
+		return n;
+	buf[0] = '\0';
+	return 0;
+}
+
+int
 forecast_describe_full(char *buf, size_t size, const struct quota_forecast *f, usec_t now)
 {
 	int full = FORECAST_LEVELS - 1;
@@ -202,7 +216,7 @@ forecast_describe_full(char *buf, size_t size, const struct quota_forecast *f, u
 		forecast_format_in(in, sizeof in, f->at[full] - now);
 		return snprintf(buf, size, "full in %s", in);
 	case FORECAST_RESETS_FIRST:
-		return snprintf(buf, size, "not this window");
+		return snprintf(buf, size, "resets first");
 	default:
 		return snprintf(buf, size, "%s", f->per_day > 0 ? "-" : "flat");
 	}

@@ -62,8 +62,13 @@ int forecast_format_in(char *buf, size_t size, usec_t dt);
  * horizon), "unlimited"; "" when the quota carries no forecast. */
 int forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now);
 
+/* forecast_describe when it fits in width columns, else
+ * forecast_describe_full when that does, else "". */
+int forecast_describe_fit(char *buf, size_t size, const struct quota *q, usec_t now, int width);
+
 /* When 100 % comes, for a list: "full in 3 d", "at 100 %", "flat",
- * "not this window", "-" (no forecast, unlimited or beyond the horizon). */
+ * "resets first" (the window's end comes first), "-" (no forecast,
+ * unlimited or beyond the horizon). */
 int forecast_describe_full(char *buf, size_t size, const struct quota_forecast *f, usec_t now);
 
 #endif

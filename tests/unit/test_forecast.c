@@ -253,7 +253,16 @@ START_TEST(wording_full)
 	q = quota_of(10, 5000, WINDOW_HOUR);
 	forecast_quota(&f, &q, 100, now);
 	forecast_describe_full(buf, sizeof buf, &f, now);
-	ck_assert_str_eq(buf, "not this window");
+	ck_assert_str_eq(buf, "resets first");
+	/* the long form when it fits, else the short one, else nothing */
+	q = quota_of(500, 1000, WINDOW_NONE);
+	forecast_quota(&q.forecast, &q, 100.0, now);
+	forecast_describe_fit(buf, sizeof buf, &q, now, 25);
+	ck_assert_str_eq(buf, "80 % in 3 d, 100 % in 5 d");
+	forecast_describe_fit(buf, sizeof buf, &q, now, 24);
+	ck_assert_str_eq(buf, "full in 5 d");
+	ck_assert_int_eq(forecast_describe_fit(buf, sizeof buf, &q, now, 5), 0);
+	ck_assert_str_eq(buf, "");
 }
 END_TEST
 
