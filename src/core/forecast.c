@@ -151,11 +151,11 @@ describe_level(char *buf, size_t size, const struct quota_forecast *f, int i, en
 	switch (f->state[i]) {
 	case FORECAST_PROJECTED:
 		forecast_format_in(in, sizeof in, f->at[i] - now);
-		return snprintf(buf, size, "%d %% in %s", forecast_level_pct(i), in);
+		return snprintf(buf, size, "%d%% in %s", forecast_level_pct(i), in);
 	case FORECAST_RESETS_FIRST:
-		return snprintf(buf, size, "%d %% %s", forecast_level_pct(i), window_phrase(w));
+		return snprintf(buf, size, "%d%% %s", forecast_level_pct(i), window_phrase(w));
 	default:
-		return snprintf(buf, size, "%d %% -", forecast_level_pct(i));
+		return snprintf(buf, size, "%d%% -", forecast_level_pct(i));
 	}
 }
 
@@ -171,7 +171,7 @@ forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now)
 	if (f->as_of == 0)
 		return snprintf(buf, size, "%s", "");
 	if (f->state[full] == FORECAST_REACHED)
-		return snprintf(buf, size, "at 100 %%");
+		return snprintf(buf, size, "at 100%%");
 	if (!(f->per_day > 0))
 		return snprintf(buf, size, "flat");
 	while (next < full && f->state[next] == FORECAST_REACHED)
@@ -211,7 +211,7 @@ forecast_describe_full(char *buf, size_t size, const struct quota_forecast *f, u
 		return snprintf(buf, size, "-");
 	switch (f->state[full]) {
 	case FORECAST_REACHED:
-		return snprintf(buf, size, "at 100 %%");
+		return snprintf(buf, size, "at 100%%");
 	case FORECAST_PROJECTED:
 		forecast_format_in(in, sizeof in, f->at[full] - now);
 		return snprintf(buf, size, "full in %s", in);

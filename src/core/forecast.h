@@ -56,8 +56,8 @@ int64_t forecast_full_key(const struct quota_forecast *f);
  * least "1 min"). Returns as snprintf. */
 int forecast_format_in(char *buf, size_t size, usec_t dt);
 
-/* One line for a quota gauge, with durations from now: "80 % in 2 d,
- * 100 % in 6 d", "100 % in 5 h", "at 100 %", "flat", "not this hour"
+/* One line for a quota gauge, with durations from now: "80% in 2 d,
+ * 100% in 6 d", "100% in 5 h", "at 100%", "flat", "not this hour"
  * (the window resets before the next level), "slow" (beyond the
  * horizon), "unlimited"; "" when the quota carries no forecast. */
 int forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now);
@@ -66,7 +66,7 @@ int forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now)
  * forecast_describe_full when that does, else "". */
 int forecast_describe_fit(char *buf, size_t size, const struct quota *q, usec_t now, int width);
 
-/* When 100 % comes, for a list: "full in 3 d", "at 100 %", "flat",
+/* When 100 % comes, for a list: "full in 3 d", "at 100%", "flat",
  * "resets first" (the window's end comes first), "-" (no forecast,
  * unlimited or beyond the horizon). */
 int forecast_describe_full(char *buf, size_t size, const struct quota_forecast *f, usec_t now);

@@ -206,7 +206,7 @@ draw_quotas(WINDOW *w, int y, int height, int width, const struct overview_data 
 			draw_gauge(w, y, 15, gw, q->used, q->limit);
 		draw_text_right(w, y, 16 + (gw >= 8 ? gw : 0), 22, theme_attr(THEME_ROLE_DIM),
 				nums);
-		forecast_describe_fit(fc, sizeof fc, q, console_now_us(), fw - 1);
+		forecast_describe_fit(fc, sizeof fc, q, q->forecast.as_of, fw - 1);
 		draw_text(w, y, 39 + (gw >= 8 ? gw : 0), fw - 1, theme_attr(THEME_ROLE_DIM), fc);
 		y++;
 	}

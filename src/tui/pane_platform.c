@@ -152,7 +152,8 @@ draw_nearest(WINDOW *w, int y, int row, int width, const struct platform *pl, si
 	if (gw >= 8)
 		draw_gauge(w, y, 41, gw, pl->m.nearest[i].used, pl->m.nearest[i].limit);
 	draw_text_right(w, y, 42 + (gw >= 8 ? gw : 0), 14, a, nums);
-	forecast_describe_full(full, sizeof full, &pl->m.nearest[i].forecast, console_now_us());
+	forecast_describe_full(full, sizeof full, &pl->m.nearest[i].forecast,
+			       pl->m.nearest[i].forecast.as_of);
 	draw_text(w, y, 57 + (gw >= 8 ? gw : 0), 12, theme_attr(THEME_ROLE_DIM), full);
 }
 

@@ -185,7 +185,8 @@ quotas_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, i
 			draw_text_right(w, y, x, wd[2], a, nums);
 		x += wd[2] ? wd[2] + 1 : 0;
 		if (wd[3]) {
-			forecast_describe_fit(fc, sizeof fc, q, console_now_us(), wd[3]);
+			/* durations from when it was made: reloaded every 3 s */
+			forecast_describe_fit(fc, sizeof fc, q, q->forecast.as_of, wd[3]);
 			draw_text(w, y, x, wd[3] + 1, a, fc);
 		}
 		x += wd[3] ? wd[3] + 1 : 0;

@@ -300,7 +300,7 @@ START_TEST(test_quota_forecast)
 	PQfinish(c);
 	ck_assert_int_eq(RUN("quota", "list", "grow-co"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "FORECAST"));
-	ck_assert_ptr_nonnull(strstr(out, "80 % in 70 d, 100 % in 90 d"));
+	ck_assert_ptr_nonnull(strstr(out, "80% in 70 d, 100% in 90 d"));
 	ck_assert_ptr_nonnull(strstr(out, "flat"));
 	ck_assert_int_eq(RUN("--json", "quota", "list", "grow-co"), 0);
 	j = json_loads(out, 0, NULL);

@@ -199,17 +199,17 @@ START_TEST(wording)
 
 	DESCRIBE(&q, now, ""); /* no forecast made */
 	forecast_quota(&q.forecast, &q, 100.0, now);
-	DESCRIBE(&q, now, "80 % in 3 d, 100 % in 5 d");
-	DESCRIBE(&q, now + 4 * USEC_PER_DAY + 12 * USEC_PER_HOUR, "80 % in 1 min, 100 % in 12 h");
+	DESCRIBE(&q, now, "80% in 3 d, 100% in 5 d");
+	DESCRIBE(&q, now + 4 * USEC_PER_DAY + 12 * USEC_PER_HOUR, "80% in 1 min, 100% in 12 h");
 	q.used = 850;
 	forecast_quota(&q.forecast, &q, 100.0, now);
-	DESCRIBE(&q, now, "95 % in 24 h, 100 % in 36 h");
+	DESCRIBE(&q, now, "95% in 24 h, 100% in 36 h");
 	q.used = 960;
 	forecast_quota(&q.forecast, &q, 100.0, now);
-	DESCRIBE(&q, now, "100 % in 9 h");
+	DESCRIBE(&q, now, "100% in 9 h");
 	q.used = 1000;
 	forecast_quota(&q.forecast, &q, 100.0, now);
-	DESCRIBE(&q, now, "at 100 %");
+	DESCRIBE(&q, now, "at 100%");
 	q.used = 10;
 	forecast_quota(&q.forecast, &q, 0.0, now);
 	DESCRIBE(&q, now, "flat");
@@ -218,7 +218,7 @@ START_TEST(wording)
 	DESCRIBE(&q, now, "not this hour");
 	q.used = 3200;
 	forecast_quota(&q.forecast, &q, 48000.0, now);
-	DESCRIBE(&q, now, "80 % in 24 min, 100 % not this hour");
+	DESCRIBE(&q, now, "80% in 24 min, 100% not this hour");
 	q.limit = -1;
 	DESCRIBE(&q, now, "unlimited");
 	ck_assert_int_eq(forecast_format_in(buf, sizeof buf, 10 * USEC_PER_SEC), 5);
@@ -249,7 +249,7 @@ START_TEST(wording_full)
 	q.used = 1000;
 	forecast_quota(&f, &q, 0, now);
 	forecast_describe_full(buf, sizeof buf, &f, now);
-	ck_assert_str_eq(buf, "at 100 %");
+	ck_assert_str_eq(buf, "at 100%");
 	q = quota_of(10, 5000, WINDOW_HOUR);
 	forecast_quota(&f, &q, 100, now);
 	forecast_describe_full(buf, sizeof buf, &f, now);
@@ -257,9 +257,9 @@ START_TEST(wording_full)
 	/* the long form when it fits, else the short one, else nothing */
 	q = quota_of(500, 1000, WINDOW_NONE);
 	forecast_quota(&q.forecast, &q, 100.0, now);
-	forecast_describe_fit(buf, sizeof buf, &q, now, 25);
-	ck_assert_str_eq(buf, "80 % in 3 d, 100 % in 5 d");
-	forecast_describe_fit(buf, sizeof buf, &q, now, 24);
+	forecast_describe_fit(buf, sizeof buf, &q, now, 23);
+	ck_assert_str_eq(buf, "80% in 3 d, 100% in 5 d");
+	forecast_describe_fit(buf, sizeof buf, &q, now, 22);
 	ck_assert_str_eq(buf, "full in 5 d");
 	ck_assert_int_eq(forecast_describe_fit(buf, sizeof buf, &q, now, 5), 0);
 	ck_assert_str_eq(buf, "");
