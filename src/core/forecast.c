@@ -191,9 +191,20 @@ int
 forecast_describe_fit(char *buf, size_t size, const struct quota *q, usec_t now, int width)
 {
 	int n = forecast_describe(buf, size, q, now);
+	char *second = strstr(buf, ", ");
 
 	if (n <= width)
 		return n;
+	if (second) { /* "80% in 2 d, 100% in 6 d": one of the two */
+		*second = '\0';
+		second += 2;
+		if (strncmp(second, "100% in ", 8) == 0 && (n = (int)strlen(second)) <= width) {
+			memmove(buf, second, (size_t)n + 1);
+			return n;
+		}
+		if ((n = (int)strlen(buf)) <= width)
+			return n;
+	}
 	if (q->limit >= 0 && q->forecast.as_of
 	    && (n = forecast_describe_full(buf, size, &q->forecast, now)) <= width)
 		return n;

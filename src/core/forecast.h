@@ -62,8 +62,10 @@ int forecast_format_in(char *buf, size_t size, usec_t dt);
  * horizon), "unlimited"; "" when the quota carries no forecast. */
 int forecast_describe(char *buf, size_t size, const struct quota *q, usec_t now);
 
-/* forecast_describe when it fits in width columns, else
- * forecast_describe_full when that does, else "". */
+/* forecast_describe when it fits in width columns; else, of its two
+ * parts, "100% in 6 d" when projected and it fits, else the first when it
+ * fits ("80% in 24 min" before "100% not this hour"); else
+ * forecast_describe_full when that fits; else "". */
 int forecast_describe_fit(char *buf, size_t size, const struct quota *q, usec_t now, int width);
 
 /* When 100 % comes, for a list: "full in 3 d", "at 100%", "flat",

@@ -260,7 +260,15 @@ START_TEST(wording_full)
 	forecast_describe_fit(buf, sizeof buf, &q, now, 23);
 	ck_assert_str_eq(buf, "80% in 3 d, 100% in 5 d");
 	forecast_describe_fit(buf, sizeof buf, &q, now, 22);
-	ck_assert_str_eq(buf, "full in 5 d");
+	ck_assert_str_eq(buf, "100% in 5 d");
+	forecast_describe_fit(buf, sizeof buf, &q, now, 10);
+	ck_assert_str_eq(buf, "80% in 3 d");
+	q = quota_of(3200, 5000, WINDOW_HOUR);
+	forecast_quota(&q.forecast, &q, 48000.0, at("2026-12-07T12:30:00Z"));
+	forecast_describe_fit(buf, sizeof buf, &q, at("2026-12-07T12:30:00Z"), 25);
+	ck_assert_str_eq(buf, "80% in 24 min");
+	q = quota_of(500, 1000, WINDOW_NONE);
+	forecast_quota(&q.forecast, &q, 100.0, now);
 	ck_assert_int_eq(forecast_describe_fit(buf, sizeof buf, &q, now, 5), 0);
 	ck_assert_str_eq(buf, "");
 }
