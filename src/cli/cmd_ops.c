@@ -519,15 +519,17 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 	}
 	putchar('\n');
 	{
-		struct table *t =
-		    table_new(3, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED" });
+		struct table *t = table_new(
+		    4, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED", "FORECAST" });
 
 		for (size_t i = 0; i < m.nnearest; i++) {
-			char used[48];
+			char used[48], full[32];
 
 			snprintf(used, sizeof used, "%lld / %lld", (long long)m.nearest[i].used,
 				 (long long)m.nearest[i].limit);
-			table_add(t, m.nearest[i].slug, m.nearest[i].resource, used);
+			forecast_describe_full(full, sizeof full, &m.nearest[i].forecast,
+					       m.nearest[i].forecast.as_of);
+			table_add(t, m.nearest[i].slug, m.nearest[i].resource, used, full);
 		}
 		table_print(t);
 	}
