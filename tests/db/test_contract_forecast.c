@@ -3,6 +3,7 @@
  * times to 80, 95 and 100 % that the test computes itself, on quotas,
  * the usage summary, alerts and the platform's nearest list. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,7 +76,8 @@ assert_projected(const struct quota_forecast *f, int level, int64_t need, double
 	double want = (double)need / rate * (double)DAY;
 
 	ck_assert_int_eq(f->state[level], FORECAST_PROJECTED);
-	ck_assert_msg(llabs((long long)(f->at[level] - f->as_of) - (long long)want) <= 1,
+	/* rounded up to the microsecond, from a double */
+	ck_assert_msg(fabs((double)(f->at[level] - f->as_of) - want) <= 2,
 		      "level %d: in %lld us, want %.0f", level,
 		      (long long)(f->at[level] - f->as_of), want);
 }
@@ -105,6 +107,37 @@ START_TEST(test_forecast_rising)
 	ck_assert_int_eq(u.storage_forecast.state[2], FORECAST_PROJECTED);
 	ck_assert_int_eq(u.storage_forecast.at[2] - u.storage_forecast.as_of,
 			 q->forecast.at[2] - q->forecast.as_of);
+	quota_list_free(&l);
+}
+END_TEST
+
+/* Members are counted, not consumed: their days are the days the members
+ * still active joined (today's left out, as for usage). */
+START_TEST(test_forecast_members)
+{
+	int64_t amounts[14] = { 0 };
+	struct quota_list l;
+	const struct quota *q;
+	PGconn *c = testdb_connect(ct_db, NULL);
+	long n;
+
+	testdb_execf(c,
+		     "UPDATE tenantry.tenant_users SET joined_at = now() - interval '3 days' "
+		     "WHERE tenant_id = '%s' AND active",
+		     acme.id);
+	n = testdb_int(c,
+		       "SELECT count(*) FROM tenantry.tenant_users WHERE tenant_id = '%s' "
+		       "AND active",
+		       acme.id);
+	PQfinish(c);
+	ck_assert_int_gt(n, 0);
+	amounts[11] = n; /* today - 3 */
+	OK(store_quota_list(&l, st, "acme-corp", &e));
+	q = find_quota(&l, "users");
+	ck_assert_int_eq(q->used, n);
+	ck_assert_int_gt(q->limit, n);
+	ck_assert_double_eq_tol(q->forecast.per_day, expected_rate(amounts), 1e-6);
+	assert_projected(&q->forecast, 2, q->limit - n, expected_rate(amounts));
 	quota_list_free(&l);
 }
 END_TEST
@@ -202,5 +235,5 @@ START_TEST(test_forecast_alerts_nearest)
 }
 END_TEST
 
-CT_SUITE(contract_forecast, test_forecast_rising, test_forecast_flat, test_forecast_window,
-	 test_forecast_alerts_nearest)
+CT_SUITE(contract_forecast, test_forecast_rising, test_forecast_members, test_forecast_flat,
+	 test_forecast_window, test_forecast_alerts_nearest)
