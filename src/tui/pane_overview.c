@@ -187,8 +187,8 @@ draw_health(WINDOW *w, int y, int width, const struct overview_data *ov)
 static int
 draw_quotas(WINDOW *w, int y, int height, int width, const struct overview_data *ov)
 {
-	/* the forecast takes what is left after a gauge of 40, at least 12 */
-	int fw = width - 80 > 12 ? width - 80 : 12;
+	/* the forecast takes what is left after a gauge of 40, at least 14 */
+	int fw = width - 80 > 14 ? width - 80 : 14;
 	int gw = width - 40 - fw > 40 ? 40 : width - 40 - fw;
 
 	for (size_t i = 0; i < ov->quotas.n && y < height - 2; i++) {

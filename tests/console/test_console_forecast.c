@@ -1,6 +1,6 @@
 /* test_console_forecast.c - quota forecasts in the real console (tmux) at
- * 80 columns: the quotas pane's FORECAST column and the platform pane's
- * nearest list, ordered by when each quota is full. */
+ * 80 columns: the quotas pane's FORECAST column, the overview's gauges and
+ * the platform pane's nearest list, ordered by when each quota is full. */
 #include "console/console.h"
 
 /* Usage written into the database: acme-console's storage grows 1,000 a
@@ -25,11 +25,14 @@ START_TEST(test_quota_forecasts_shown)
 	const char *full, *at100;
 
 	usage();
-	start(80, 24, "--tenant acme-console");
+	start(80, 40, "--tenant acme-console");
 	term_keys(&term, "5", NULL);
 	term_expect(&term, "FORECAST");
 	term_expect(&term, "80% in 70 d, 100% in 90 d");
 	term_expect(&term, "flat");
+	/* the overview's gauges at 80 columns keep the time to 100% */
+	term_keys(&term, "2", NULL);
+	term_expect(&term, "100% in 90 d");
 	term_keys(&term, "9", NULL);
 	term_expect(&term, "NEAREST THEIR QUOTAS");
 	term_expect(&term, "full in 90 d");
