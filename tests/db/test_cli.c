@@ -347,6 +347,11 @@ START_TEST(test_demo)
 					      "WHERE encrypted")),
 			 12);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.alerts")), 1);
+	/* history before today, for the quota forecasts */
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT day) FROM "
+					      "tenantry.usage_daily WHERE day < "
+					      "(now() AT TIME ZONE 'UTC')::date")),
+			 14);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log")), 300);
 	/* the demo login is platform staff, never a superuser */
 	ck_assert_str_eq(testdb_value(c, "SELECT rolsuper::text || rolbypassrls::text FROM "
