@@ -59,15 +59,17 @@ check_resource(const char *resource, struct err *e)
 	return 0;
 }
 
+/* A tenant's quotas with their forecasts, by resource. */
+static const char QUOTA_LIST[] = "SELECT " PG_QUOTA_FORECAST_COLS " FROM tenantry.quotas q "
+				 "WHERE q.tenant_id = tenantry.tenant_ref($1) ORDER BY q.resource";
+
 static int
 pg_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
-		PG_STEP("SELECT " PG_QUOTA_FORECAST_COLS " FROM tenantry.quotas q "
-			"WHERE q.tenant_id = tenantry.tenant_ref($1) ORDER BY q.resource",
-			&r, tenant),
+		PG_STEP(QUOTA_LIST, &r, tenant),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -184,32 +186,29 @@ pg_usage_increment(struct quota_result *out, struct store *st, const char *tenan
 	return 0;
 }
 
-/* The summary's forecasts: those of its three quotas. */
-static int
-summary_forecasts(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
+/* The summary's forecasts: those of its three quotas (rows of QUOTA_LIST). */
+static void
+summary_forecasts(struct usage_summary *out, const PGresult *r)
 {
-	struct quota_list l;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct quota q;
 
-	if (pg_quota_list(&l, st, tenant, e) < 0)
-		return -1;
-	for (size_t i = 0; i < l.n; i++) {
-		const struct quota *q = &l.rows[i];
-
-		if (strcmp(q->resource, "users") == 0)
-			out->users_forecast = q->forecast;
-		else if (strcmp(q->resource, "storage_bytes") == 0)
-			out->storage_forecast = q->forecast;
-		else if (strcmp(q->resource, "api_calls") == 0)
-			out->api_calls_forecast = q->forecast;
+		memset(&q, 0, sizeof q);
+		pg_quota_row(&q, r, i, 0);
+		pg_forecast(&q, r, i, 5);
+		if (strcmp(q.resource, "users") == 0)
+			out->users_forecast = q.forecast;
+		else if (strcmp(q.resource, "storage_bytes") == 0)
+			out->storage_forecast = q.forecast;
+		else if (strcmp(q.resource, "api_calls") == 0)
+			out->api_calls_forecast = q.forecast;
 	}
-	quota_list_free(&l);
-	return 0;
 }
 
 static int
 pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
 {
-	PGresult *r = NULL;
+	PGresult *r = NULL, *quotas = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("SELECT "
@@ -224,12 +223,13 @@ pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant
 			"max(q.quota_limit) FILTER (WHERE q.resource = 'api_calls') "
 			"FROM tenantry.quotas q WHERE q.tenant_id = tenantry.tenant_ref($1)",
 			&r, tenant),
+		PG_STEP(QUOTA_LIST, &quotas, tenant),
 	};
 	const double gb = 1024.0 * 1024.0 * 1024.0;
 	int64_t lim;
 
 	memset(out, 0, sizeof *out);
-	if (pg_run(pg_of(st), steps, 2, e) < 0)
+	if (pg_run(pg_of(st), steps, 3, e) < 0)
 		return -1;
 	out->users_current = pg_i64(r, 0, 0);
 	out->users_limit = pg_i64(r, 0, 1);
@@ -239,7 +239,9 @@ pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant
 	out->api_calls_today = pg_i64(r, 0, 4);
 	out->api_calls_limit = pg_i64(r, 0, 5);
 	PQclear(r);
-	return summary_forecasts(out, st, tenant, e);
+	summary_forecasts(out, quotas);
+	PQclear(quotas);
+	return 0;
 }
 
 static int
