@@ -221,6 +221,9 @@ START_TEST(wording)
 	DESCRIBE(&q, now, "80% in 24 min, 100% not this hour");
 	q.limit = -1;
 	DESCRIBE(&q, now, "unlimited");
+	q = quota_of(0, INT64_MAX, WINDOW_NONE); /* beyond the horizon */
+	forecast_quota(&q.forecast, &q, 1.0, now);
+	DESCRIBE(&q, now, "slow");
 	ck_assert_int_eq(forecast_format_in(buf, sizeof buf, 10 * USEC_PER_SEC), 5);
 	ck_assert_str_eq(buf, "1 min");
 	forecast_format_in(buf, sizeof buf, 47 * USEC_PER_HOUR + 59 * USEC_PER_MIN);

@@ -129,6 +129,13 @@ START_TEST(nested_fields_are_named_by_path)
 		     "\"limit\":1,\"used\":1,\"window\":\"week\","
 		     "\"window_start\":null}}",
 		     "quota.window", "quota.window: unknown value \"week\"");
+	EXPECT_FIELD(quota_from_json, quota,
+		     "{\"resource\":\"users\",\"limit\":1,\"used\":1,\"window\":\"none\","
+		     "\"window_start\":null,\"forecast\":{\"per_day\":1,\"as_of\":null,"
+		     "\"warn80\":{\"state\":\"none\",\"at\":null},"
+		     "\"warn95\":{\"state\":\"none\",\"at\":null},"
+		     "\"full\":{\"state\":\"soon\",\"at\":null}}}",
+		     "forecast.full.state", "forecast.full.state: unknown value \"soon\"");
 	EXPECT_FIELD(health_from_json, health,
 		     "{\"score\":5,\"parts\":{\"engagement\":{\"value\":1,"
 		     "\"explain\":\"x\"}}}",
