@@ -55,18 +55,13 @@ testsrv_start(struct testsrv *s, const char *db, const char *const extra[])
 
 	s->pid = fork();
 	if (s->pid == 0) {
-		const char *args[64] = { bin,
-					 "--db",
-					 conninfo,
-					 "--listen",
-					 "127.0.0.1:0",
-					 "--port-file",
-					 port_file,
-					 "--jwt-secret-file",
-					 s->secret_file,
-					 "--db-pool",
-					 "3" };
-		int n = 11, fd = open(s->log_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		const char *args[64] = { bin, "--db", conninfo, "--listen", "127.0.0.1:0",
+					 "--port-file", port_file, "--jwt-secret-file",
+					 s->secret_file, "--db-pool", "3",
+					 /* background jobs only where a test
+					  * asks for them (--jobs 1) */
+					 "--jobs", "0" };
+		int n = 13, fd = open(s->log_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		const char *mk = getenv("TENANTRY_MASTER_KEY_FILE");
 
 		if (mk) {

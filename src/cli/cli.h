@@ -91,6 +91,9 @@ int cmd_doctor(struct cli *c, int argc, char **argv);
 int cmd_staff(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_logout(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
+/* `tenants certificate TENANT` (cmd_jobs.c). */
+int cmd_tenants_certificate(struct cli *c, const char *tenant);
 
 /* Remote mode (--url): finds the token in --token-file, TENANTRY_TOKEN or
  * what `login` saved for the URL; -1 with cli->err when it cannot. */

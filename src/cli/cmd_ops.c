@@ -470,9 +470,11 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 		    table_new(5, (const char *[]){ "ID", "TENANT", "RESOURCE", "THRESHOLD", "AT" });
 
 		for (size_t i = 0; i < l.n; i++) {
-			char th[8], at[32];
+			char th[16], at[32];
 
-			snprintf(th, sizeof th, "%d%%", l.rows[i].threshold);
+			/* a trial_end alert's threshold is the days left */
+			snprintf(th, sizeof th, "%d%s", l.rows[i].threshold,
+				 strcmp(l.rows[i].kind, "quota") == 0 ? "%" : " days");
 			table_add(t, l.rows[i].id, l.rows[i].tenant_id, l.rows[i].resource, th,
 				  fmt_time(at, l.rows[i].at));
 		}

@@ -24,8 +24,10 @@ static const char TENANTS_HELP[] =
     "       tenantry tenants health TENANT\n"
     "       tenantry tenants health-refresh\n"
     "       tenantry tenants purge-due\n"
+    "       tenantry tenants certificate TENANT\n"
     "TENANT is an id or a slug. `delete` starts the 30-day grace period;\n"
-    "`restore` ends it; `purge-due` deletes tenants whose grace has passed.\n";
+    "`restore` ends it; `purge-due` deletes tenants whose grace has passed;\n"
+    "`certificate` prints a purged tenant's deletion certificate.\n";
 
 static void
 print_tenant(struct cli *c, const struct tenant *t)
@@ -344,6 +346,8 @@ cmd_tenants(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(sub, "health") == 0)
 		return tenants_health(c, argv[1]);
+	if (strcmp(sub, "certificate") == 0)
+		return cmd_tenants_certificate(c, argv[1]);
 	return tenants_status(c, sub, argv[1]);
 }
 

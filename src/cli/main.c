@@ -25,7 +25,8 @@ static const struct command {
 	{ "migrate", cmd_migrate, "apply the schema migrations (superuser or owner)" },
 	{ "demo", cmd_demo, "load realistic demo data; --live keeps it moving" },
 	{ "tenants", cmd_tenants,
-	  "list, show, create, update, suspend, resume, delete, restore, tier, health, purge-due" },
+	  "list, show, create, update, suspend, resume, delete, restore, tier, health, purge-due, "
+	  "certificate" },
 	{ "tiers", cmd_tiers, "list the subscription tiers" },
 	{ "users", cmd_users, "members of a tenant: list, role, activate, deactivate, remove" },
 	{ "invite", cmd_invite, "invitations: EMAIL [ROLE], list, resend, revoke, accept" },
@@ -38,6 +39,7 @@ static const struct command {
 	{ "alerts", cmd_alerts, "quota alerts: list, ack" },
 	{ "view-as", cmd_view_as, "support access sessions: list, start, end" },
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
+	{ "jobs", cmd_jobs, "background jobs: list, run [--once] (from cron or a systemd timer)" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
 	{ "operator", cmd_operator, "create a database login for one platform staff role" },
 	{ "doctor", cmd_doctor, "check that the database keeps tenants apart (exit 1 if not)" },
@@ -269,7 +271,7 @@ static const struct subcommands {
 } subcommands[] = {
 	{ "tenants",
 	  { "list", "show", "create", "update", "suspend", "resume", "delete", "restore", "tier",
-	    "health", "health-refresh", "purge-due" } },
+	    "health", "health-refresh", "purge-due", "certificate" } },
 	{ "tiers", { "list" } },
 	{ "users", { "list", "role", "activate", "deactivate", "remove", "permissions" } },
 	{ "quota", { "list", "set", "check" } },
@@ -279,6 +281,7 @@ static const struct subcommands {
 	{ "audit", { "list", "tail", "verify" } },
 	{ "staff", { "add" } },
 	{ "view-as", { "list", "start", "end" } },
+	{ "jobs", { "list", "run" } },
 };
 
 /* Levenshtein distance, for "did you mean"; long words count as far. */

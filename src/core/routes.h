@@ -67,6 +67,10 @@
 	  ADMIN, NONE, purge_due, 200, "", "")                                   \
 	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
 	  ADMIN, NONE, health_refresh, 200, "", "")                              \
+	X(JOBS_LIST, "GET", "/api/jobs",                                     \
+	  STAFF, NONE, jobs_list, 200, "", "")                                   \
+	X(DELETION_CERTIFICATE, "GET", "/api/deletion-certificates/{tenant}", \
+	  STAFF, NONE, deletion_certificate, 200, "", "")                        \
 	X(VIEW_AS_LIST, "GET", "/api/view-as",                               \
 	  PERM, VIEW_AS, view_as_list, 200, "", "")                              \
 	X(VIEW_AS_START, "POST", "/api/view-as",                             \

@@ -11,7 +11,7 @@ _tenantry()
 	local globals="--db --url --token-file --master-key-file --as --json --read-only
 		--no-color --theme --keymap --tenant --no-mouse --help --version"
 	local commands="migrate demo tenants tiers users invite quota usage settings
-		features apikey audit alerts metrics export operator staff view-as doctor login logout"
+		features apikey audit alerts metrics jobs export operator staff view-as doctor login logout"
 	case $prev in
 	--db | --url) return ;;
 	--token-file | --master-key-file | --password-file | --output)
@@ -63,7 +63,7 @@ _tenantry()
 	local subs=
 	case $cmd in
 	tenants) subs="list show create update suspend resume delete restore tier health
-		health-refresh purge-due" ;;
+		health-refresh purge-due certificate" ;;
 	tiers) subs="list" ;;
 	users) subs="list role activate deactivate remove" ;;
 	invite) subs="list resend revoke accept" ;;
@@ -76,6 +76,7 @@ _tenantry()
 	alerts) subs="list ack" ;;
 	view-as) subs="list start end" ;;
 	staff) subs="add" ;;
+	jobs) subs="list run" ;;
 	esac
 	COMPREPLY=($(compgen -W "$subs" -- "$cur"))
 }

@@ -9,12 +9,13 @@ _tenantryd()
 	--log-format) COMPREPLY=($(compgen -W "logfmt json" -- "$cur")); return ;;
 	--db | --listen | --jwt-issuer | --jwt-audience | --token-ttl | --db-pool | --threads | \
 	--max-body | --max-connections | --max-per-ip | --timeout | --request-timeout | \
-	--max-streams | --keepalive) return ;;
+	--max-streams | --keepalive | --job-intervals | --job-poll | --job-lease) return ;;
+	--jobs) COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
 	esac
 	COMPREPLY=($(compgen -W "--config --db --listen --port-file --jwt-secret-file
 		--jwt-public-key --jwt-private-key --jwt-issuer --jwt-audience --token-ttl
 		--master-key-file --db-pool --threads --max-body --max-connections --max-per-ip
 		--timeout --request-timeout --max-streams --keepalive --log-level --log-format
-		--help --version" -- "$cur"))
+		--jobs --job-intervals --job-poll --job-lease --help --version" -- "$cur"))
 }
 complete -F _tenantryd tenantryd

@@ -64,6 +64,10 @@ static const struct key {
 	I("keepalive", sse_keepalive, 1, 3600, false),
 	{ "log-level", K_LEVEL, offsetof(struct server_config, log_level), 0, 0, true },
 	{ "log-format", K_FORMAT, offsetof(struct server_config, log_format), 0, 0, true },
+	I("jobs", jobs, 0, 1, false),
+	S("job-intervals", job_intervals),
+	I("job-poll", job_poll, 1, 3600, false),
+	I("job-lease", job_lease, 10, 86400, false),
 #undef S
 #undef I
 };
@@ -91,6 +95,9 @@ static const struct server_config defaults = {
 	.leeway = 30,
 	.log_level = LOG_LEVEL_INFO,
 	.log_format = LOG_FORMAT_LOGFMT,
+	.jobs = 1,
+	.job_poll = 30,
+	.job_lease = 600,
 };
 
 static const struct key *

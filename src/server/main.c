@@ -14,6 +14,7 @@
 
 #include "server/config.h"
 #include "server/http.h"
+#include "server/jobs.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -53,6 +54,12 @@ usage(FILE *f)
 	    "  --keepalive SECONDS      audit stream keepalive interval (default 15)\n"
 	    "  --log-level LEVEL        error, warn, info (default) or debug\n"
 	    "  --log-format FORMAT      logfmt (default) or json\n"
+	    "  --jobs 0|1               run the background jobs (default 1; 0: leave them to\n"
+	    "                           `tenantry jobs run` from cron or a systemd timer)\n"
+	    "  --job-intervals LIST     seconds between runs, e.g. trial_end=3600,purge=3600\n"
+	    "  --job-poll SECONDS       how often to look for a due job (default 30)\n"
+	    "  --job-lease SECONDS      how long a run is held before another runner may\n"
+	    "                           take it over (default 600)\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            print the version\n"
 	    "\n"
@@ -159,6 +166,10 @@ main(int argc, char **argv)
 			cfg.metrics_listen);
 		return 64;
 	}
+	if (jobs_configure(&cfg, &e) < 0) {
+		fprintf(stderr, "tenantryd: %s\n", e.message);
+		return 64;
+	}
 	server_cfg = &cfg;
 	store_wait_hook(loop_wait_fd);
 	store_offload_hook(loop_offload); /* password hashing, session opening */
@@ -176,6 +187,8 @@ main(int argc, char **argv)
 	if (pool_init(&cfg, &e) < 0)
 		return fail("cannot start", &e, e.code == ERR_BAD_REQUEST ? 64 : 69);
 	if (sse_init(&cfg, &e) < 0)
+		return fail("cannot start", &e, 69);
+	if (jobs_start(&cfg, &e) < 0) /* background jobs: a thread of their own */
 		return fail("cannot start", &e, 69);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
 		return fail("cannot start", &e, 69);
@@ -204,6 +217,7 @@ main(int argc, char **argv)
 	notify("STOPPING=1");
 	sse_stopping();
 	loops_stop();
+	jobs_stop();
 	ratelimit_stop(); /* the calls not yet counted, while the database is there */
 	activity_stop();
 	sse_shutdown();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/http.h"
+#include "server/jobs.h"
 #include "server/server.h"
 
 static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404,
@@ -171,5 +172,12 @@ metrics_render(void)
 	    atomic_load(&connections[ADMIT_OVER_PER_IP]),
 	    atomic_load(&connections[ADMIT_OVER_TOTAL]), atomic_load(&connections[ADMIT_HARD]),
 	    atomic_load(&connections[ADMIT_EVICTED]), atomic_load(&connections[ADMIT_TIMED_OUT]));
+	{
+		char *jobs = jobs_metrics(); /* the background jobs, as last read */
+
+		if (jobs)
+			put(&b, "%s", jobs);
+		free(jobs);
+	}
 	return b.s;
 }

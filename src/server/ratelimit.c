@@ -10,9 +10,11 @@
  * sends every tenant's pending calls in one statement each FLUSH_MS
  * (tenantry.api_calls_served, which also records them as api_calls usage)
  * and reads back the global counts and limits. A request that finds
- * budget(limit) calls of its tenant pending flushes them itself, with its
- * own session, in its tenant's context; so an instance never serves more
- * than about that many calls the database has not counted, and all
+ * budget(limit) calls of its tenant not yet counted (pending or in a flush
+ * under way) waits for that flush and sends the rest itself, with its own
+ * session, in its tenant's context, before it is answered; so an instance
+ * never serves more than about that many calls the database has not
+ * counted, also when a flush is slow, and all
  * instances together overshoot a limit by at most about instances x
  * budget(limit) (tenantryd(8), RATE LIMITS). A rate check costs no
  * database write: one per budget(limit) calls at most, besides the flusher's. */
@@ -32,6 +34,7 @@
 #define BATCH 512       /* tenants per flush statement */
 #define BUDGET_MIN 4
 #define BUDGET_MAX 1024
+#define FLUSH_WAIT_MS 2000 /* at most, for a flush under way */
 
 struct slot {
 	char tenant[ID_LEN];
@@ -47,6 +50,7 @@ struct slot {
 
 static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flushed = PTHREAD_COND_INITIALIZER; /* a flush ended */
 
 static struct {
 	pthread_t thread;
@@ -88,6 +92,7 @@ apply(struct slot *s, const struct api_calls_count *c)
 {
 	s->inflight = 0;
 	s->flushing = false;
+	pthread_cond_broadcast(&flushed);
 	if (!c->found) { /* no such quota (or tenant): nothing to count against */
 		s->limit = -1;
 		s->loaded = true;
@@ -129,7 +134,26 @@ flush_one(const char *tenant, struct store *st)
 		s->pending += s->inflight;
 		s->inflight = 0;
 		s->flushing = false;
+		pthread_cond_broadcast(&flushed);
 	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* Waits (at most FLUSH_WAIT_MS) until no flush of tenant is under way. */
+static void
+await_flush(const char *tenant)
+{
+	struct timespec at;
+	struct slot *s;
+
+	clock_gettime(CLOCK_REALTIME, &at);
+	at.tv_nsec += FLUSH_WAIT_MS % 1000 * 1000000L;
+	at.tv_sec += FLUSH_WAIT_MS / 1000 + at.tv_nsec / 1000000000L;
+	at.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&lock);
+	while ((s = find(tenant)) && strcmp(s->tenant, tenant) == 0 && s->flushing)
+		if (pthread_cond_timedwait(&flushed, &lock, &at) != 0)
+			break;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -195,12 +219,17 @@ ratelimit_take(struct rate_state *out, const char *tenant, struct store *st)
 	} else {
 		s->pending++;
 		used++;
-		flush = s->pending >= budget(s->limit) && !s->flushing;
+		/* the calls the database has not counted, this one included,
+		 * reach the budget: they are sent before it is answered, after
+		 * a flush already under way */
+		flush = s->pending + s->inflight >= budget(s->limit);
 	}
 	out->remaining = s->limit < 0 ? 0 : used >= s->limit ? 0 : s->limit - used;
 	pthread_mutex_unlock(&lock);
-	if (flush)
+	if (flush) {
+		await_flush(tenant);
 		flush_one(tenant, st);
+	}
 	return rc;
 }
 
@@ -263,6 +292,7 @@ flush_all(struct store *st, bool all)
 			s->inflight = 0;
 			s->flushing = false;
 		}
+		pthread_cond_broadcast(&flushed);
 		pthread_mutex_unlock(&lock);
 		if (rc < 0 && !all)
 			return; /* the database is away: next round */

@@ -53,6 +53,13 @@ struct server_config {
 	/* --tenant-domain: a request's Host <slug>.<this>, or a tenant's
 	 * verified domain, names its tenant (handlers.c); NULL = off */
 	const char *tenant_domain;
+	/* background jobs (jobs.c): --jobs 0 leaves them to `tenantry jobs
+	 * run`; --job-intervals "name=seconds,..."; --job-poll seconds between
+	 * looks for a due job; --job-lease seconds a run is held */
+	int jobs;
+	const char *job_intervals;
+	int job_poll;
+	int job_lease;
 };
 
 /* ---- the verified caller -------------------------------------------------- */

@@ -16,6 +16,7 @@
 #define TENANTRY_STORE_H
 
 #include "core/err.h"
+#include "core/jobs.h"
 #include "core/types.h"
 #include "store/secret.h" /* passwords, sealed secrets: part of this interface */
 
@@ -160,6 +161,7 @@ STORE_LIST(api_key);
 STORE_LIST(view_session);
 STORE_LIST(audit_entry);
 STORE_LIST(alert);
+STORE_LIST(job_info);
 
 /* What a live feed announces: one committed audit entry (store_rest, from
  * tenantryd's stream), or a wake-up that something may have committed,
@@ -218,6 +220,17 @@ struct idem_answer {
 	int status; /* 0: none */
 	char content_type[64];
 	char *body; /* owned */
+};
+
+/* One store_job_run. */
+struct job_run_opts {
+	const char *runner; /* who holds the run (host:pid), required */
+	const char *name;   /* NULL: the first due job */
+	bool force;         /* run o->name even when not due */
+	/* seconds to the next run after this one, per enum job_kind; NULL
+	 * or 0 keeps the table's */
+	const int *intervals;
+	int lease_s; /* how long the run is held before another may take it */
 };
 
 struct store;
@@ -381,6 +394,19 @@ struct store_ops {
 	/* Recomputes the stored health and usage peak of every tenant. */
 	int (*health_refresh)(int *updated, struct store *st, struct err *e);
 	int (*metrics)(struct platform_metrics *out, struct store *st, struct err *e);
+	/* background jobs (034_jobs.sql). job_list: each job's state (staff).
+	 * job_run: claims one run of the first due job (o->name: that one;
+	 * o->force: due or not) that no other runner holds, does it as the
+	 * system actor and records it (the jobs table, one job.run audit
+	 * entry); out->ran false when there was none. A failed job is still
+	 * 0, with out->ok false and out->error. store_pg only (ERR_METHOD in
+	 * store_rest). deletion_certificate: a purged tenant's certificate
+	 * (by its id or slug) as a JSON document (owned, free()); staff. */
+	int (*job_list)(struct job_info_list *out, struct store *st, struct err *e);
+	int (*job_run)(struct job_result *out, struct store *st, const struct job_run_opts *o,
+		       struct err *e);
+	int (*deletion_certificate)(char **json_out, struct store *st, const char *tenant,
+				    struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
 
@@ -545,6 +571,11 @@ int store_view_as_end(struct store *st, const char *session, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
 int store_health_refresh(int *updated, struct store *st, struct err *e);
 int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
+int store_job_list(struct job_info_list *out, struct store *st, struct err *e);
+int store_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o,
+		  struct err *e);
+int
+store_deletion_certificate(char **json_out, struct store *st, const char *tenant, struct err *e);
 int store_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e);
 int
 store_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e);
@@ -601,6 +632,7 @@ void api_key_list_free(struct api_key_list *l);
 void view_session_list_free(struct view_session_list *l);
 void audit_entry_list_free(struct audit_entry_list *l);
 void alert_list_free(struct alert_list *l);
+void job_info_list_free(struct job_info_list *l);
 /* Release what a record owns (not the record itself). */
 void tenant_clear(struct tenant *t);
 void setting_clear(struct setting *s);

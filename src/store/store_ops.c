@@ -2,6 +2,8 @@
  * holds for every backend (a read-only store refuses writes), then runs
  * the backend's. Every slot of a backend's table is filled (a test walks
  * both); what a backend does not do answers ERR_METHOD. */
+#include <stdlib.h>
+
 #include "store/store.h"
 
 static int
@@ -421,6 +423,36 @@ int
 store_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 {
 	return st->ops->metrics(out, st, e);
+}
+
+int
+store_job_list(struct job_info_list *out, struct store *st, struct err *e)
+{
+	return st->ops->job_list(out, st, e);
+}
+
+int
+store_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o, struct err *e)
+{
+	if (st->read_only)
+		return refuse_write(e, "job_run");
+	return st->ops->job_run(out, st, o, e);
+}
+
+int
+store_deletion_certificate(char **json_out, struct store *st, const char *tenant, struct err *e)
+{
+	return st->ops->deletion_certificate(json_out, st, tenant, e);
+}
+
+void
+job_info_list_free(struct job_info_list *l)
+{
+	if (!l)
+		return;
+	free(l->rows);
+	l->rows = NULL;
+	l->n = 0;
 }
 
 int

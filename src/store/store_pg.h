@@ -165,6 +165,7 @@ void pg_ops_keys(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_platform(struct store_ops *ops);
+void pg_ops_jobs(struct store_ops *ops);
 void pg_ops_view_as(struct store_ops *ops);
 void pg_ops_auth(struct store_ops *ops);
 void pg_ops_feed(struct store_ops *ops);

@@ -55,11 +55,11 @@ console_layout(struct console *c)
 	c->dirty = true;
 }
 
-/* The label of pane p's tab (" 3 Users "). */
+/* The label of pane p's tab (" 3 Users "; the tenth is " 0 Jobs ", its key). */
 static void
 tab_label(enum pane p, char *buf, size_t size)
 {
-	snprintf(buf, size, " %d %s ", (int)p + 1, pane_title(p));
+	snprintf(buf, size, " %d %s ", ((int)p + 1) % 10, pane_title(p));
 }
 
 static void

@@ -168,9 +168,11 @@ draw_alert(const struct console *c, WINDOW *w, int y, int row, int width, const 
 						     : THEME_ROLE_GAUGE_WARN);
 	char who[SLUG_LEN], at[16], line[256];
 
-	snprintf(line, sizeof line, "%-24s %-14s %3d%%  %s",
+	/* a quota's threshold is a percentage, a trial_end's the days left */
+	snprintf(line, sizeof line, "%-24s %-14s %3d%s  %s",
 		 console_tenant_label(c, al->tenant_id, who, sizeof who), al->resource,
-		 al->threshold, console_time(al->at, at, sizeof at));
+		 al->threshold, strcmp(al->kind, "quota") == 0 ? "%" : "d",
+		 console_time(al->at, at, sizeof at));
 	draw_text(w, y, 1, width - 2, a, line);
 }
 

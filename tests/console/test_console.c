@@ -204,6 +204,7 @@ START_TEST(test_command_line_and_help)
 	term_keys(&term, "?", NULL);
 	term_expect(&term, "Keys: Overview");
 	term_expect(&term, "Quit the console");
+	term_keys(&term, "j", "j", NULL); /* the pane's own keys, below the global ones */
 	term_expect(&term, "Suspend the tenant");
 	term_keys(&term, "Escape", NULL);
 	ck_assert(term_wait_gone(&term, "Quit the console", 5000));
@@ -535,6 +536,27 @@ START_TEST(test_tier_change_preview)
 }
 END_TEST
 
+/* The jobs pane (0): every job, never run, then the run `tenantry jobs
+ * run` did with its outcome, after a refresh. */
+START_TEST(test_jobs_pane)
+{
+	start(140, 36, NULL);
+	term_expect(&term, "0 Jobs");
+	term_keys(&term, "0", NULL);
+	term_expect(&term, "NEXT RUN");
+	term_expect(&term, "invitation_expiry");
+	term_expect(&term, "never run");
+	ck_assert_int_eq(
+	    testcli_run(NULL, NULL,
+			(const char *const[]){ "--db", testdb_conninfo(db, NULL), "jobs", "run",
+					       "--once", "--job", "trial_end", "--force", NULL }),
+	    0);
+	term_keys(&term, "R", NULL);
+	ck_assert_msg(term_wait(&term, " ok ", 8000), "%s", term.screen);
+	term_expect(&term, "usage_rollup");
+}
+END_TEST
+
 /* Mouse: a click on a tab switches panes, a double click on a row opens
  * it, the wheel moves the cursor. */
 START_TEST(test_mouse)
@@ -609,6 +631,7 @@ suite_console(void)
 	tcase_add_test(tc, test_invite_and_change_role);
 	tcase_add_test(tc, test_invite_many);
 	tcase_add_test(tc, test_mouse);
+	tcase_add_test(tc, test_jobs_pane);
 	tcase_add_test(tc, test_control_characters_and_ascii);
 	tcase_add_test(tc, test_view_as_emacs_keys);
 	suite_add_tcase(s, tc);

@@ -43,6 +43,9 @@ static const struct table {
 	  "INSERT INTO tenantry.audit_log (tenant_id, seq, at, actor, actor_kind, "
 	  "action, resource_type, prev_hash, hash) VALUES ('%s', 999, now(), "
 	  "'x', 'x', 'x.forged', 'x', '\\x', '\\x')" },
+	{ "usage_monthly", "tenant_id", NULL, false, false, /* the usage_rollup job only */
+	  "INSERT INTO tenantry.usage_monthly (tenant_id, resource, month, amount, days, peak) "
+	  "VALUES ('%s', 'api_calls', DATE '2001-01-01', 1, 1, 1)" },
 	{ "tenant_terms", "tenant_id", NULL, false, false,
 	  "INSERT INTO tenantry.tenant_terms (term, name, tenant_id) "
 	  "VALUES ('prb', 'Probe', '%s')" },

@@ -409,6 +409,55 @@ START_TEST(test_api_calls_served)
 }
 END_TEST
 
+/* The background jobs (034_jobs.sql): their state on both backends, a
+ * run on the database's only, a purged tenant's certificate by slug; a
+ * tenant's context reads neither. */
+START_TEST(test_jobs)
+{
+	struct job_run_opts o = { .runner = "contract", .name = "purge", .force = true };
+	struct job_info_list l;
+	struct job_result r;
+	struct tenant t;
+	char *json = NULL;
+	PGconn *su;
+	int n;
+
+	OK(store_job_list(&l, st, &e));
+	ck_assert_uint_eq(l.n, JOB_COUNT);
+	ck_assert_str_eq(l.rows[0].name, "health_refresh");
+	ck_assert_int_gt(l.rows[0].interval_s, 0);
+	job_info_list_free(&l);
+	FAILS(store_deletion_certificate(&json, st, "beta", &e), ERR_NOT_FOUND);
+	OK(store_tenant_set_status(&t, st, "beta", TENANT_PENDING_DELETION, &e));
+	tenant_clear(&t);
+	su = testdb_connect(ct_db, NULL);
+	testdb_exec(su, "UPDATE tenantry.tenants SET deletion_due_at = now() - interval '1 day' "
+			"WHERE slug = 'beta'");
+	PQfinish(su);
+	if (ct_remote) {
+		FAILS(store_job_run(&r, st, &o, &e), ERR_METHOD);
+		OK(store_tenant_purge_due(&n, st, &e));
+		ck_assert_int_eq(n, 1);
+	} else {
+		OK(store_job_run(&r, st, &o, &e));
+		ck_assert(r.ran && r.ok && r.recorded);
+		ck_assert_int_eq(r.count, 1);
+		OK(store_job_run(&r, st, &o, &e));
+		ck_assert_int_eq(r.count, 0);
+	}
+	OK(store_deletion_certificate(&json, st, "beta", &e));
+	ck_assert_ptr_nonnull(strstr(json, "\"rows_after\": 0"));
+	ck_assert_ptr_nonnull(strstr(json, "tenantry-deletion-certificate-1"));
+	free(json);
+	st->read_only = true;
+	FAILS(store_job_run(&r, st, &o, &e), ERR_FORBIDDEN);
+	st->read_only = false;
+	ct_role(STORE_ROLE_TENANT, acme.id);
+	FAILS(store_job_list(&l, st, &e), ERR_FORBIDDEN);
+	ct_role(STORE_ROLE_PLATFORM, NULL);
+}
+END_TEST
+
 CT_SUITE(contract_ops, test_quotas_and_usage, test_api_calls_served, test_settings,
 	 test_features_and_apikeys, test_audit, test_alerts_health_metrics_export,
-	 test_tenant_context)
+	 test_tenant_context, test_jobs)

@@ -97,6 +97,17 @@ populate(struct store *st, const char *slug, char id[ID_LEN])
 		      e.message);
 	ck_assert_msg(store_usage_increment(&qr, st, id, "storage_bytes", 9, &e) == 0, "%s",
 		      e.message);
+	/* a month of usage, as the usage_rollup job writes it */
+	{
+		PGconn *su = testdb_connect(dbname, NULL);
+
+		testdb_execf(su,
+			     "INSERT INTO tenantry.usage_monthly (tenant_id, resource, month, "
+			     "amount, days, peak) VALUES ('%s', 'api_calls', DATE '2026-01-01', 5, "
+			     "1, 5)",
+			     id);
+		PQfinish(su);
+	}
 }
 
 /* Fresh database with tenants alpha (ida) and bravo (idb); returns a

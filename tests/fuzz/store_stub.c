@@ -41,49 +41,42 @@ s_set_context(struct store *st, const struct store_context *ctx, struct err *e)
 static int
 s_ping(struct store *st, struct err *e)
 {
-	(void)st;
-	(void)e;
+	(void)st, (void)e;
 	return 0;
 }
 
 static int
 s_tier_list(struct tier_list *out, struct store *st, struct err *e)
 {
-	(void)st;
-	(void)e;
+	(void)st, (void)e;
 	ZERO(out);
 	return 0;
 }
 static int
 s_tier_put(struct store *st, const struct tier *t, struct err *e)
 {
-	(void)st;
-	(void)t;
+	(void)st, (void)t;
 	return down(e);
 }
 static int
 s_tenant_list(struct tenant_list *out, struct store *st, const struct tenant_query *q,
 	      struct err *e)
 {
-	(void)st;
-	(void)q;
-	(void)e;
+	(void)st, (void)q, (void)e;
 	ZERO(out);
 	return 0;
 }
 static int
 s_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	ZERO(out);
 	return none(e);
 }
 static int
 s_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
-	(void)st;
-	(void)t;
+	(void)st, (void)t;
 	ZERO(out);
 	return down(e);
 }
@@ -91,9 +84,7 @@ static int
 s_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 		const struct tenant_patch *p, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)p;
+	(void)st, (void)tenant, (void)p;
 	ZERO(out);
 	return down(e);
 }
@@ -101,9 +92,7 @@ static int
 s_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
 		    enum tenant_status status, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)status;
+	(void)st, (void)tenant, (void)status;
 	ZERO(out);
 	return down(e);
 }
@@ -111,10 +100,7 @@ static int
 s_tenant_set_tier(struct tenant *out, struct tier_conflict *conflict, struct store *st,
 		  const char *tenant, const char *tier, bool force, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)tier;
-	(void)force;
+	(void)st, (void)tenant, (void)tier, (void)force;
 	ZERO(out);
 	ZERO(conflict);
 	return down(e);
@@ -130,10 +116,7 @@ static int
 s_member_list(struct member_list *out, struct store *st, const char *tenant,
 	      const struct member_query *q, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)q;
-	(void)e;
+	(void)st, (void)tenant, (void)q, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -142,29 +125,20 @@ s_member_update(struct member *out, struct store *st, const char *tenant, const 
 		const enum member_role *role, int active, const struct perm_overrides *over,
 		struct err *e)
 {
-	(void)over;
-	(void)st;
-	(void)tenant;
-	(void)user;
-	(void)role;
-	(void)active;
+	(void)over, (void)st, (void)tenant, (void)user, (void)role, (void)active;
 	ZERO(out);
 	return down(e);
 }
 static int
 s_member_remove(struct store *st, const char *tenant, const char *user, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)user;
+	(void)st, (void)tenant, (void)user;
 	return down(e);
 }
 static int
 s_invitation_list(struct invitation_list *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)e;
+	(void)st, (void)tenant, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -172,10 +146,7 @@ static int
 s_invitation_create(struct invitation *out, char token_out[96], struct store *st,
 		    const char *tenant, const char *email, enum member_role role, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)email;
-	(void)role;
+	(void)st, (void)tenant, (void)email, (void)role;
 	ZERO(out);
 	token_out[0] = '\0';
 	return down(e);
@@ -184,9 +155,7 @@ static int
 s_invitation_resend(struct invitation *out, char token_out[96], struct store *st,
 		    const char *tenant, const char *invitation, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)invitation;
+	(void)st, (void)tenant, (void)invitation;
 	ZERO(out);
 	token_out[0] = '\0';
 	return down(e);
@@ -194,28 +163,21 @@ s_invitation_resend(struct invitation *out, char token_out[96], struct store *st
 static int
 s_invitation_revoke(struct store *st, const char *tenant, const char *invitation, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)invitation;
+	(void)st, (void)tenant, (void)invitation;
 	return down(e);
 }
 static int
 s_invitation_accept(struct member *out, struct store *st, const char *token, const char *full_name,
 		    const char *password, struct err *e)
 {
-	(void)st;
-	(void)token;
-	(void)full_name;
-	(void)password;
+	(void)st, (void)token, (void)full_name, (void)password;
 	ZERO(out);
 	return none(e);
 }
 static int
 s_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)e;
+	(void)st, (void)tenant, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -223,10 +185,7 @@ static int
 s_quota_set_limit(struct quota *out, struct store *st, const char *tenant, const char *resource,
 		  int64_t limit, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)resource;
-	(void)limit;
+	(void)st, (void)tenant, (void)resource, (void)limit;
 	ZERO(out);
 	return down(e);
 }
@@ -234,18 +193,14 @@ static int
 s_quota_take(struct quota_result *out, struct store *st, const char *tenant, const char *resource,
 	     int64_t amount, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)resource;
-	(void)amount;
+	(void)st, (void)tenant, (void)resource, (void)amount;
 	ZERO(out);
 	return down(e);
 }
 static int
 s_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	ZERO(out);
 	return none(e);
 }
@@ -311,19 +266,14 @@ static int
 s_usage_list(struct usage_day_list *out, struct store *st, const char *tenant, int days,
 	     struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)days;
-	(void)e;
+	(void)st, (void)tenant, (void)days, (void)e;
 	ZERO(out);
 	return 0;
 }
 static int
 s_setting_list(struct setting_list *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)e;
+	(void)st, (void)tenant, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -331,10 +281,7 @@ static int
 s_setting_get(struct setting *out, struct store *st, const char *tenant, const char *key,
 	      bool reveal, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)key;
-	(void)reveal;
+	(void)st, (void)tenant, (void)key, (void)reveal;
 	ZERO(out);
 	return none(e);
 }
@@ -342,27 +289,20 @@ static int
 s_setting_put(struct setting *out, struct store *st, const char *tenant, const char *key,
 	      enum setting_type type, const char *value, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)key;
-	(void)type;
-	(void)value;
+	(void)st, (void)tenant, (void)key, (void)type, (void)value;
 	ZERO(out);
 	return down(e);
 }
 static int
 s_setting_delete(struct store *st, const char *tenant, const char *key, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)key;
+	(void)st, (void)tenant, (void)key;
 	return down(e);
 }
 static int
 s_feature_list(struct feature_state *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	ZERO(out);
 	return none(e);
 }
@@ -370,19 +310,14 @@ static int
 s_feature_set(struct feature_state *out, struct store *st, const char *tenant, enum feature f,
 	      int state, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)f;
-	(void)state;
+	(void)st, (void)tenant, (void)f, (void)state;
 	ZERO(out);
 	return down(e);
 }
 static int
 s_apikey_list(struct api_key_list *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)e;
+	(void)st, (void)tenant, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -390,11 +325,7 @@ static int
 s_apikey_create(struct api_key *out, char secret_out[128], struct store *st, const char *tenant,
 		const char *name, scope_mask scopes, usec_t expires_at, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)name;
-	(void)scopes;
-	(void)expires_at;
+	(void)st, (void)tenant, (void)name, (void)scopes, (void)expires_at;
 	ZERO(out);
 	secret_out[0] = '\0';
 	return down(e);
@@ -402,19 +333,14 @@ s_apikey_create(struct api_key *out, char secret_out[128], struct store *st, con
 static int
 s_apikey_revoke(struct store *st, const char *tenant, const char *key, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)key;
+	(void)st, (void)tenant, (void)key;
 	return down(e);
 }
 static int
 s_audit_list(struct audit_entry_list *out, struct store *st, const char *tenant,
 	     const struct audit_query *q, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)q;
-	(void)e;
+	(void)st, (void)tenant, (void)q, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -422,35 +348,27 @@ static int
 s_audit_event(struct store *st, const char *tenant, const char *action, const char *resource_type,
 	      const char *resource_id, const char *detail_json, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)action;
-	(void)resource_type;
-	(void)resource_id;
-	(void)detail_json;
+	(void)st, (void)tenant, (void)action, (void)resource_type, (void)resource_id,
+	    (void)detail_json;
 	return down(e);
 }
 static int
 s_audit_verify(struct audit_verdict *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	ZERO(out);
 	return none(e);
 }
 static int
 s_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err *e)
 {
-	(void)st;
-	(void)fn;
-	(void)arg;
+	(void)st, (void)fn, (void)arg;
 	return none(e);
 }
 static int
 s_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	*out = NULL;
 	return down(e);
 }
@@ -463,9 +381,7 @@ s_feed_fd(struct audit_feed *f)
 static int
 s_feed_read(struct audit_feed *f, struct audit_key *keys, int max, struct err *e)
 {
-	(void)f;
-	(void)keys;
-	(void)max;
+	(void)f, (void)keys, (void)max;
 	return down(e);
 }
 static void
@@ -477,26 +393,20 @@ static int
 s_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
 	     struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)open_only;
-	(void)e;
+	(void)st, (void)tenant, (void)open_only, (void)e;
 	ZERO(out);
 	return 0;
 }
 static int
 s_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e)
 {
-	(void)st;
-	(void)tenant;
-	(void)alert;
+	(void)st, (void)tenant, (void)alert;
 	return down(e);
 }
 static int
 s_health_get(struct health *out, struct store *st, const char *tenant, struct err *e)
 {
-	(void)st;
-	(void)tenant;
+	(void)st, (void)tenant;
 	ZERO(out);
 	return none(e);
 }
@@ -515,10 +425,27 @@ s_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 	return none(e);
 }
 static int
-s_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e)
+s_job_list(struct job_info_list *out, struct store *st, struct err *e)
 {
 	(void)st;
-	(void)tenant;
+	return ZERO(out), down(e);
+}
+static int
+s_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o, struct err *e)
+{
+	(void)st, (void)o;
+	return ZERO(out), down(e);
+}
+static int
+s_deletion_certificate(char **json_out, struct store *st, const char *tenant, struct err *e)
+{
+	(void)st, (void)tenant;
+	return *json_out = NULL, none(e);
+}
+static int
+s_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e)
+{
+	(void)st, (void)tenant;
 	*json_out = NULL;
 	return none(e);
 }
@@ -527,8 +454,7 @@ s_tenant_export(char **json_out, struct store *st, const char *tenant, struct er
 static int
 s_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e)
 {
-	(void)st;
-	(void)email_or_id;
+	(void)st, (void)email_or_id;
 	ZERO(out);
 	return down(e);
 }
@@ -536,10 +462,7 @@ static int
 s_auth_memberships(struct auth_membership *out, size_t max, size_t *n, struct store *st,
 		   const char *user, struct err *e)
 {
-	(void)out;
-	(void)max;
-	(void)st;
-	(void)user;
+	(void)out, (void)max, (void)st, (void)user;
 	*n = 0;
 	return down(e);
 }
@@ -547,26 +470,19 @@ static int
 s_auth_login_ok(struct store *st, const char *user, const char *tenant, const char *rehash,
 		struct err *e)
 {
-	(void)st;
-	(void)user;
-	(void)tenant;
-	(void)rehash;
+	(void)st, (void)user, (void)tenant, (void)rehash;
 	return down(e);
 }
 static int
 s_auth_mfa_set(struct store *st, const char *user, const char *sealed, bool enabled, struct err *e)
 {
-	(void)st;
-	(void)user;
-	(void)sealed;
-	(void)enabled;
+	(void)st, (void)user, (void)sealed, (void)enabled;
 	return down(e);
 }
 static int
 s_auth_api_key(struct auth_key *out, struct store *st, const char *prefix, struct err *e)
 {
-	(void)st;
-	(void)prefix;
+	(void)st, (void)prefix;
 	ZERO(out);
 	return none(e);
 }
@@ -574,11 +490,7 @@ static int
 s_staff_add(char id_out[ID_LEN], struct store *st, const char *email, const char *full_name,
 	    enum staff_role role, const char *password_hash, struct err *e)
 {
-	(void)st;
-	(void)email;
-	(void)full_name;
-	(void)role;
-	(void)password_hash;
+	(void)st, (void)email, (void)full_name, (void)role, (void)password_hash;
 	id_out[0] = '\0';
 	return down(e);
 }
@@ -587,11 +499,7 @@ static int
 s_idem_begin(struct idem_answer *out, struct store *st, const char *caller, const char *key,
 	     const char *fingerprint, struct err *e)
 {
-	(void)st;
-	(void)caller;
-	(void)key;
-	(void)fingerprint;
-	(void)e;
+	(void)st, (void)caller, (void)key, (void)fingerprint, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -658,6 +566,9 @@ static const struct store_ops stub_ops = {
 	.health_get = s_health_get,
 	.health_refresh = s_health_refresh,
 	.metrics = s_metrics,
+	.job_list = s_job_list,
+	.job_run = s_job_run,
+	.deletion_certificate = s_deletion_certificate,
 	.tenant_export = s_tenant_export,
 	.auth_user = s_auth_user,
 	.auth_memberships = s_auth_memberships,

@@ -104,8 +104,8 @@ build_path(char *out, size_t n, enum route_id r, const struct ids *v)
 		end = strchr(p, '}');
 		ck_assert_ptr_nonnull(end);
 		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
-		if (strcmp(name, "id") == 0)
-			val = v->tenant;
+		if (strcmp(name, "id") == 0 || strcmp(name, "tenant") == 0)
+			val = v->tenant; /* {tenant}: a purged tenant's (certificates) */
 		else if (strcmp(name, "user") == 0)
 			val = v->user;
 		else if (strcmp(name, "inv") == 0)
