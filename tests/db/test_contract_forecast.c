@@ -119,6 +119,8 @@ START_TEST(test_forecast_members)
 	struct quota_list l;
 	const struct quota *q;
 	PGconn *c = testdb_connect(ct_db, NULL);
+	struct platform_metrics m;
+	struct alert_list al;
 	long n;
 
 	testdb_execf(c,
@@ -139,6 +141,23 @@ START_TEST(test_forecast_members)
 	ck_assert_double_eq_tol(q->forecast.per_day, expected_rate(amounts), 1e-6);
 	assert_projected(&q->forecast, 2, q->limit - n, expected_rate(amounts));
 	quota_list_free(&l);
+	/* every staff role reads them, the tenant itself too */
+	for (int r = 0; r < 3; r++) {
+		static const enum store_role roles[] = { STORE_ROLE_ONCALL, STORE_ROLE_SUPPORT,
+							 STORE_ROLE_TENANT };
+
+		ct_role(roles[r], roles[r] == STORE_ROLE_TENANT ? acme.id : NULL);
+		OK(store_quota_list(&l, st, "acme-corp", &e));
+		q = find_quota(&l, "users");
+		ck_assert_double_eq_tol(q->forecast.per_day, expected_rate(amounts), 1e-6);
+		quota_list_free(&l);
+	}
+	/* on-call's views of every tenant read them too */
+	ct_role(STORE_ROLE_ONCALL, NULL);
+	OK(store_metrics(&m, st, &e));
+	OK(store_alert_list(&al, st, NULL, true, &e));
+	alert_list_free(&al);
+	ct_role(STORE_ROLE_PLATFORM, NULL);
 }
 END_TEST
 
