@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/forecast.h"
 #include "core/json.h"
 #include "core/quota.h"
 #include "core/text.h"
@@ -36,10 +37,11 @@ print_quotas(struct cli *c, const struct quota *rows, size_t n)
 		json_print(arr);
 		return;
 	}
-	t = table_new(5, (const char *[]){ "RESOURCE", "USED", "LIMIT", "WINDOW", "%" });
+	t = table_new(6,
+		      (const char *[]){ "RESOURCE", "USED", "LIMIT", "WINDOW", "%", "FORECAST" });
 	for (size_t i = 0; i < n; i++) {
 		const struct quota *q = &rows[i];
-		char used[32], lim[32], pct[16];
+		char used[32], lim[32], pct[16], forecast[64];
 
 		bool bytes = strcmp(q->resource, "storage_bytes") == 0;
 
@@ -54,9 +56,11 @@ print_quotas(struct cli *c, const struct quota *rows, size_t n)
 			snprintf(pct, sizeof pct, "%d%%", quota_percent(q->used, q->limit));
 		if (bytes && q->limit >= 0)
 			quota_format_bytes(lim, sizeof lim, q->limit);
+		/* durations from when the forecast was made */
+		forecast_describe(forecast, sizeof forecast, q, q->forecast.as_of);
 		table_add(t, q->resource, used,
 			  bytes && q->limit >= 0 ? lim : fmt_limit(lim, q->limit),
-			  quota_window_name(q->window), pct);
+			  quota_window_name(q->window), pct, forecast[0] ? forecast : "-");
 	}
 	table_print(t);
 }
@@ -517,15 +521,17 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 	}
 	putchar('\n');
 	{
-		struct table *t =
-		    table_new(3, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED" });
+		struct table *t = table_new(
+		    4, (const char *[]){ "NEAREST QUOTA", "RESOURCE", "USED", "FORECAST" });
 
 		for (size_t i = 0; i < m.nnearest; i++) {
-			char used[48];
+			char used[48], full[32];
 
 			snprintf(used, sizeof used, "%lld / %lld", (long long)m.nearest[i].used,
 				 (long long)m.nearest[i].limit);
-			table_add(t, m.nearest[i].slug, m.nearest[i].resource, used);
+			forecast_describe_full(full, sizeof full, &m.nearest[i].forecast,
+					       m.nearest[i].forecast.as_of);
+			table_add(t, m.nearest[i].slug, m.nearest[i].resource, used, full);
 		}
 		table_print(t);
 	}

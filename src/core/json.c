@@ -222,9 +222,10 @@ invitation_from_json(struct invitation *out, json_t *j, struct err *e)
 json_t *
 quota_to_json(const struct quota *q)
 {
-	return json_pack("{s:s, s:I, s:I, s:s, s:o}", "resource", q->resource, "limit", I(q->limit),
-			 "used", I(q->used), "window", quota_window_name(q->window), "window_start",
-			 time_to_json(q->window_start));
+	return json_pack("{s:s, s:I, s:I, s:s, s:o, s:o}", "resource", q->resource, "limit",
+			 I(q->limit), "used", I(q->used), "window", quota_window_name(q->window),
+			 "window_start", time_to_json(q->window_start), "forecast",
+			 forecast_to_json(&q->forecast));
 }
 
 void
@@ -235,6 +236,7 @@ rd_quota(struct rd *r, struct quota *out)
 	rd_i64(r, "used", &out->used);
 	RD_ENUM(r, "window", quota_window_parse, &out->window);
 	rd_time(r, "window_start", &out->window_start);
+	rd_forecast(r, "forecast", &out->forecast);
 }
 
 int
@@ -275,10 +277,13 @@ usage_day_from_json(struct usage_day *out, json_t *j, struct err *e)
 json_t *
 usage_summary_to_json(const struct usage_summary *u)
 {
-	return json_pack("{s:{s:I, s:I}, s:{s:f, s:f}, s:{s:I, s:I}}", "users", "current",
-			 I(u->users_current), "limit", I(u->users_limit), "storage", "used_gb",
-			 u->storage_used_gb, "limit_gb", u->storage_limit_gb, "api_calls", "today",
-			 I(u->api_calls_today), "limit", I(u->api_calls_limit));
+	return json_pack("{s:{s:I, s:I, s:o}, s:{s:f, s:f, s:o}, s:{s:I, s:I, s:o}}", "users",
+			 "current", I(u->users_current), "limit", I(u->users_limit), "forecast",
+			 forecast_to_json(&u->users_forecast), "storage", "used_gb",
+			 u->storage_used_gb, "limit_gb", u->storage_limit_gb, "forecast",
+			 forecast_to_json(&u->storage_forecast), "api_calls", "today",
+			 I(u->api_calls_today), "limit", I(u->api_calls_limit), "forecast",
+			 forecast_to_json(&u->api_calls_forecast));
 }
 
 int
@@ -291,12 +296,15 @@ usage_summary_from_json(struct usage_summary *out, json_t *j, struct err *e)
 	rd_child(&users, &r, "users");
 	rd_i64(&users, "current", &out->users_current);
 	rd_i64(&users, "limit", &out->users_limit);
+	rd_forecast(&users, "forecast", &out->users_forecast);
 	rd_child(&storage, &r, "storage");
 	rd_real(&storage, "used_gb", &out->storage_used_gb);
 	rd_real(&storage, "limit_gb", &out->storage_limit_gb);
+	rd_forecast(&storage, "forecast", &out->storage_forecast);
 	rd_child(&calls, &r, "api_calls");
 	rd_i64(&calls, "today", &out->api_calls_today);
 	rd_i64(&calls, "limit", &out->api_calls_limit);
+	rd_forecast(&calls, "forecast", &out->api_calls_forecast);
 	return rd_done(&r);
 }
 
@@ -449,10 +457,11 @@ audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 json_t *
 alert_to_json(const struct alert *a)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s}", "tenant_id", a->tenant_id,
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:o}", "tenant_id", a->tenant_id,
 			 "id", a->id, "kind", a->kind, "resource", a->resource, "threshold",
 			 a->threshold, "at", time_to_json(a->at), "acknowledged_at",
-			 time_to_json(a->acknowledged_at), "acknowledged_by", a->acknowledged_by);
+			 time_to_json(a->acknowledged_at), "acknowledged_by", a->acknowledged_by,
+			 "forecast", forecast_to_json(&a->forecast));
 }
 
 int
@@ -470,5 +479,6 @@ alert_from_json(struct alert *out, json_t *j, struct err *e)
 	rd_time(&r, "at", &out->at);
 	rd_time(&r, "acknowledged_at", &out->acknowledged_at);
 	rd_str(&r, "acknowledged_by", out->acknowledged_by, sizeof out->acknowledged_by);
+	rd_forecast(&r, "forecast", &out->forecast);
 	return rd_done(&r);
 }

@@ -38,6 +38,8 @@ json_t *scope_mask_to_json(scope_mask m);
 int scope_mask_from_json(scope_mask *out, json_t *j, const char *field, struct err *e);
 /* A member's overrides: {"settings.write": true, "audit.read": false}. */
 json_t *perm_overrides_to_json(const struct perm_overrides *o);
+/* A quota forecast (json_forecast.c); null when none was made. */
+json_t *forecast_to_json(const struct quota_forecast *f);
 int
 perm_overrides_from_json(struct perm_overrides *out, json_t *j, const char *field, struct err *e);
 

@@ -62,6 +62,9 @@ void rd_json_text(struct rd *r, const char *key, char **dst);
 
 /* The fields of a quota (json.c). */
 void rd_quota(struct rd *r, struct quota *out);
+/* An optional forecast (json_forecast.c): absent or null reads as none
+ * made (as_of 0), as from a server before forecasts. */
+void rd_forecast(struct rd *r, const char *key, struct quota_forecast *out);
 
 /* Reads an enum by name with its *_parse function. */
 /* clang-format off */

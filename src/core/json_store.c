@@ -71,10 +71,11 @@ metrics_nearest(const struct platform_metrics *m)
 
 	for (size_t i = 0; a && i < m->nnearest && i < METRICS_NEAREST; i++)
 		if (json_array_append_new(
-			a,
-			json_pack("{s:s, s:s, s:s, s:I, s:I}", "tenant_id", m->nearest[i].tenant_id,
-				  "slug", m->nearest[i].slug, "resource", m->nearest[i].resource,
-				  "used", I(m->nearest[i].used), "limit", I(m->nearest[i].limit)))
+			a, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "tenant_id",
+				     m->nearest[i].tenant_id, "slug", m->nearest[i].slug,
+				     "resource", m->nearest[i].resource, "used",
+				     I(m->nearest[i].used), "limit", I(m->nearest[i].limit),
+				     "forecast", forecast_to_json(&m->nearest[i].forecast)))
 		    < 0)
 			goto fail;
 	return a;
@@ -133,6 +134,7 @@ metrics_read_nearest(struct rd *r, struct platform_metrics *out)
 		rd_str(&n, "resource", out->nearest[i].resource, sizeof out->nearest[i].resource);
 		rd_i64(&n, "used", &out->nearest[i].used);
 		rd_i64(&n, "limit", &out->nearest[i].limit);
+		rd_forecast(&n, "forecast", &out->nearest[i].forecast);
 		out->nnearest = i + 1;
 	}
 }

@@ -299,12 +299,37 @@ struct invite_row {
 	char detail[160];
 };
 
+/* Where a quota threshold stands in a forecast (core/forecast.h). */
+/* clang-format off */
+#define FORECAST_STATES(X)                                                   \
+	X(NONE, "none") X(REACHED, "reached") X(PROJECTED, "projected")      \
+	X(RESETS_FIRST, "resets_first")
+/* clang-format on */
+enum forecast_state {
+#define X(e, s) FORECAST_##e,
+	FORECAST_STATES(X)
+#undef X
+	    FORECAST_STATE_COUNT
+};
+
+#define FORECAST_LEVELS 3 /* 80, 95 and 100 % (QUOTA_WARN80..QUOTA_FULL) */
+
+/* When a quota is projected to reach 80, 95 and 100 % of its limit from
+ * its daily usage (core/forecast.h). as_of 0: no forecast was made. */
+struct quota_forecast {
+	double per_day; /* least-squares rate of consumption, units a day */
+	usec_t as_of;   /* when the projection was made */
+	enum forecast_state state[FORECAST_LEVELS];
+	usec_t at[FORECAST_LEVELS]; /* FORECAST_PROJECTED: when; else 0 */
+};
+
 struct quota {
 	char resource[RESOURCE_LEN];
 	int64_t limit; /* -1 = unlimited */
 	int64_t used;
 	enum quota_window window;
 	usec_t window_start;
+	struct quota_forecast forecast;
 };
 
 struct usage_day {
@@ -318,6 +343,8 @@ struct usage_summary {
 	int64_t users_current, users_limit;
 	double storage_used_gb, storage_limit_gb; /* limit -1 = unlimited */
 	int64_t api_calls_today, api_calls_limit;
+	/* the forecasts of the users, storage_bytes and api_calls quotas */
+	struct quota_forecast users_forecast, storage_forecast, api_calls_forecast;
 };
 
 struct setting {
@@ -391,6 +418,7 @@ struct alert {
 	usec_t at;
 	usec_t acknowledged_at;
 	char acknowledged_by[EMAIL_LEN];
+	struct quota_forecast forecast; /* kind quota: its quota's, as of reading */
 };
 
 /* ---- health and platform overview ---------------------------------------- */
@@ -478,6 +506,7 @@ struct platform_metrics {
 		char slug[SLUG_LEN];
 		char resource[RESOURCE_LEN];
 		int64_t used, limit;
+		struct quota_forecast forecast;
 	} nearest[METRICS_NEAREST];
 };
 

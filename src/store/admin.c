@@ -195,6 +195,24 @@ admin_demo_members(const char *conninfo, int pool, long *members, struct err *e)
 	return 0;
 }
 
+/* Fourteen days of storage and API call history before today for three
+ * tenants in four, so that quota forecasts have trends: storage that
+ * would fill its room in 10 to 90 days, calls at 2 to 19 times the hourly
+ * limit a day, each day within +-20 %. */
+/* clang-format off */
+#define DEMO_HISTORY                                                         \
+	"INSERT INTO tenantry.usage_daily (tenant_id, resource, day, amount) " \
+	"SELECT q.tenant_id, q.resource, (now() AT TIME ZONE 'UTC')::date - g.d, " \
+	"(CASE q.resource WHEN 'storage_bytes' THEN greatest(q.quota_limit - q.used, " \
+	"q.used / 20, 1048576) / (10 + abs(hashtext(q.tenant_id::text)) % 80) " \
+	"ELSE greatest(q.quota_limit, 100) * (2 + abs(hashtext(q.tenant_id::text " \
+	"|| 'calls')) % 18) END) * (80 + abs(hashtext(q.tenant_id::text || g.d)) % 41) / 100 " \
+	"FROM tenantry.quotas q, generate_series(1, 14) g(d) "               \
+	"WHERE q.resource IN ('storage_bytes', 'api_calls') "                \
+	"AND abs(hashtext(q.tenant_id::text || 'trend')) % 4 <> 0 "          \
+	"ON CONFLICT DO NOTHING"
+/* clang-format on */
+
 int
 admin_demo_age(const char *conninfo, struct err *e)
 {
@@ -216,7 +234,8 @@ admin_demo_age(const char *conninfo, struct err *e)
 		   "(ARRAY['past_due','unpaid'])[1 + abs(hashtext(slug)) % 2] "
 		   "WHERE abs(hashtext(slug || 'bill')) % 9 = 0",
 		   0, NULL, e)
-		   < 0)
+		   < 0
+	    || run(c, DEMO_HISTORY, 0, NULL, e) < 0)
 		rc = -1;
 	PQfinish(c);
 	return rc;

@@ -35,8 +35,9 @@ int admin_role_check(const char *conninfo, const char *group, struct err *e);
  * activity times spread over 60 days. *members = memberships made. */
 int admin_demo_members(const char *conninfo, int pool, long *members, struct err *e);
 
-/* Demo ageing: expires a third of the pending invitations and puts some
- * tenants' billing in past_due or unpaid. */
+/* Demo ageing: expires a third of the pending invitations, puts some
+ * tenants' billing in past_due or unpaid and gives three tenants in four
+ * fourteen days of storage and API call history (for quota forecasts). */
 int admin_demo_age(const char *conninfo, struct err *e);
 
 #endif

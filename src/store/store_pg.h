@@ -194,4 +194,47 @@ int pg_health_refresh_tenant(struct store *st, const char *tenant_id);
 /* Feature overrides {"name": bool} into masks. */
 void pg_features(const char *json, feature_mask *on, feature_mask *off);
 
+/* A quota row q as of now (a passed window reads as empty): resource,
+ * limit, used, period, window start; pg_quota_row reads them from col. */
+/* clang-format off */
+#define PG_QUOTA_COLS                                                        \
+	"q.resource, q.quota_limit, CASE WHEN q.period_start < "             \
+	"tenantry.window_start(q.period, now(), q.period_start) THEN 0 ELSE q.used END, " \
+	"q.period, " US("tenantry.window_start(q.period, now(), q.period_start)")
+/* clang-format on */
+void pg_quota_row(struct quota *q, const PGresult *r, int row, int col);
+
+/* A quota's usage on the 14 (FORECAST_DAYS) complete days before today,
+ * "days ago:amount,..." for pg_forecast; t and r are the SQL of the tenant
+ * id and the resource. The columns a forecast needs are this and
+ * US("now()"). Consumption is usage_daily; members and API keys are
+ * counted, not consumed, so theirs is the days the members still active
+ * joined and the keys still live were created (the other branches cost
+ * nothing for other resources: their filter is decided once). */
+/* clang-format off */
+#define PG_FORECAST_TODAY "(now() AT TIME ZONE 'UTC')::date"
+#define PG_FORECAST_DAYS(t, r)                                               \
+	"(SELECT string_agg((" PG_FORECAST_TODAY " - x.day)::text || ':' "   \
+	"|| x.n::text, ',') FROM (SELECT x.day, sum(x.n) AS n FROM ("              \
+	"SELECT u.day, u.amount AS n FROM tenantry.usage_daily u "            \
+	"WHERE u.tenant_id = " t " AND u.resource = " r " "                   \
+	"AND u.day >= " PG_FORECAST_TODAY " - 14 "                            \
+	"UNION ALL SELECT (m.joined_at AT TIME ZONE 'UTC')::date, 1 "         \
+	"FROM tenantry.tenant_users m WHERE " r " = 'users' "                 \
+	"AND m.tenant_id = " t " AND m.active "                               \
+	"AND m.joined_at >= now() - interval '15 days' "                      \
+	"UNION ALL SELECT (k.created_at AT TIME ZONE 'UTC')::date, 1 "        \
+	"FROM tenantry.api_keys k WHERE " r " = 'api_keys' "                  \
+	"AND k.tenant_id = " t " AND k.revoked_at IS NULL "                   \
+	"AND k.created_at >= now() - interval '15 days') x "                  \
+	"WHERE x.day >= " PG_FORECAST_TODAY " - 14 AND x.day < " PG_FORECAST_TODAY \
+	" GROUP BY x.day) x)"
+#define PG_FORECAST_COLS(t, r) PG_FORECAST_DAYS(t, r) ", " US("now()")
+/* PG_QUOTA_COLS then its forecast's: 7 columns. */
+#define PG_QUOTA_FORECAST_COLS PG_QUOTA_COLS ", " PG_FORECAST_COLS("q.tenant_id", "q.resource")
+/* clang-format on */
+/* Fills q->forecast from q (limit, used as of now, window) and the two
+ * PG_FORECAST_COLS at col and col + 1 of row (store_pg_usage.c). */
+void pg_forecast(struct quota *q, const PGresult *r, int row, int col);
+
 #endif

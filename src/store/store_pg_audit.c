@@ -431,8 +431,12 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 			NULL, tenant),
 		PG_STEP(
 		    "SELECT a.tenant_id, a.id, a.kind, a.resource, a.threshold, " US("a.at") ", " US(
-			"a.acknowledged_at") ", coalesce(a.acknowledged_by, '') "
-					     "FROM tenantry.alerts a WHERE ($1::text IS NULL "
+			"a.acknowledged_at") ", coalesce(a.acknowledged_by, ''), "
+		    /* a quota alert's quota and its forecast now */
+		    PG_QUOTA_FORECAST_COLS " FROM tenantry.alerts a "
+					     "LEFT JOIN tenantry.quotas q ON a.kind = 'quota' "
+					     "AND q.tenant_id = a.tenant_id AND q.resource = a.resource "
+					     "WHERE ($1::text IS NULL "
 					     "OR a.tenant_id = tenantry.tenant_ref($1)) "
 					     "AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
 					     "ORDER BY a.at DESC, a.id LIMIT 500",
@@ -455,6 +459,14 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 		a->at = pg_i64(r, row, 5);
 		a->acknowledged_at = pg_i64(r, row, 6);
 		pg_cpy(a->acknowledged_by, r, row, 7);
+		if (!pg_null(r, row, 8)) {
+			struct quota q;
+
+			memset(&q, 0, sizeof q);
+			pg_quota_row(&q, r, row, 8);
+			pg_forecast(&q, r, row, 13);
+			a->forecast = q.forecast;
+		}
 	}
 	PQclear(r);
 	return 0;

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/forecast.h"
 #include "core/health.h"
+#include "core/quota.h"
 #include "core/tier.h"
 #include "store/store_pg.h"
 
@@ -171,10 +173,76 @@ pg_health_refresh_tenant(struct store *st, const char *tenant_id)
 
 /* ---- platform metrics ------------------------------------------------------------------- */
 
+/* The tenants nearest their quotas: of the NEAREST_POOL quotas (trial and
+ * active tenants, limited) most used now, the METRICS_NEAREST that reach
+ * 100 % soonest by their forecasts: those at 100 % first, then the
+ * soonest projected, then the rest; most used first within each. */
+#define NEAREST_POOL "50"
+/* clang-format off */
+#define NEAREST_CANDIDATES                                                   \
+	"SELECT q.tenant_id, q.resource FROM tenantry.quotas q "             \
+	"JOIN tenantry.tenants t ON t.id = q.tenant_id "                     \
+	"WHERE q.quota_limit > 0 AND t.status IN ('trial', 'active') "       \
+	"ORDER BY (CASE WHEN q.period_start < tenantry.window_start(q.period, now(), " \
+	"q.period_start) THEN 0 ELSE q.used END)::float8 / q.quota_limit DESC, t.slug " \
+	"LIMIT " NEAREST_POOL
+/* clang-format on */
+
+struct near_row {
+	struct quota q;
+	char tenant_id[ID_LEN], slug[SLUG_LEN];
+	int64_t key;
+	double fraction;
+};
+
+static int
+near_cmp(const void *a, const void *b)
+{
+	const struct near_row *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->fraction != y->fraction)
+		return x->fraction > y->fraction ? -1 : 1;
+	return strcmp(x->slug, y->slug);
+}
+
+/* The candidates of r with their forecasts, sorted, into out->nearest. */
+static int
+metrics_nearest(struct platform_metrics *out, const PGresult *r)
+{
+	int n = PQntuples(r);
+	struct near_row *rows = calloc((size_t)n + 1, sizeof *rows);
+
+	if (!rows)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		pg_cpy(rows[i].tenant_id, r, i, 0);
+		pg_cpy(rows[i].slug, r, i, 1);
+		pg_quota_row(&rows[i].q, r, i, 2);
+		pg_forecast(&rows[i].q, r, i, 7);
+		rows[i].key = forecast_full_key(&rows[i].q.forecast);
+		rows[i].fraction = quota_fraction(rows[i].q.used, rows[i].q.limit);
+	}
+	qsort(rows, (size_t)n, sizeof *rows, near_cmp);
+	for (int i = 0; i < n && i < METRICS_NEAREST; i++) {
+		memcpy(out->nearest[i].tenant_id, rows[i].tenant_id, ID_LEN);
+		memcpy(out->nearest[i].slug, rows[i].slug, SLUG_LEN);
+		memcpy(out->nearest[i].resource, rows[i].q.resource, RESOURCE_LEN);
+		out->nearest[i].used = rows[i].q.used;
+		out->nearest[i].limit = rows[i].q.limit;
+		out->nearest[i].forecast = rows[i].q.forecast;
+		out->nnearest++;
+	}
+	free(rows);
+	return 0;
+}
+
 static int
 pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 {
 	PGresult *status = NULL, *tiers = NULL, *alerts = NULL, *near = NULL;
+	int rc;
 	struct pgstep steps[] = {
 		/* the platform's figures, not what the context happens to see */
 		PG_STEP0("SELECT tenantry.caller_require('platform.metrics')", NULL),
@@ -186,11 +254,12 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 			 &tiers),
 		PG_STEP0("SELECT count(*) FROM tenantry.alerts WHERE acknowledged_at IS NULL",
 			 &alerts),
-		PG_STEP0("SELECT q.tenant_id, t.slug, q.resource, q.used, q.quota_limit "
-			 "FROM tenantry.quotas q JOIN tenantry.tenants t ON t.id = q.tenant_id "
-			 "WHERE q.quota_limit > 0 AND t.status IN ('trial', 'active') "
-			 "ORDER BY q.used::float8 / q.quota_limit DESC, t.slug LIMIT 10",
-			 &near),
+		PG_STEP0(
+		    "SELECT n.tenant_id, t.slug, " PG_QUOTA_FORECAST_COLS
+		    " FROM (" NEAREST_CANDIDATES ") n "
+		    "JOIN tenantry.quotas q ON q.tenant_id = n.tenant_id "
+		    "AND q.resource = n.resource JOIN tenantry.tenants t ON t.id = n.tenant_id",
+		    &near),
 	};
 
 	memset(out, 0, sizeof *out);
@@ -211,19 +280,12 @@ pg_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 		out->ntiers++;
 	}
 	out->open_alerts = pg_i64(alerts, 0, 0);
-	for (int i = 0; i < PQntuples(near) && i < METRICS_NEAREST; i++) {
-		pg_cpy(out->nearest[i].tenant_id, near, i, 0);
-		pg_cpy(out->nearest[i].slug, near, i, 1);
-		pg_cpy(out->nearest[i].resource, near, i, 2);
-		out->nearest[i].used = pg_i64(near, i, 3);
-		out->nearest[i].limit = pg_i64(near, i, 4);
-		out->nnearest++;
-	}
+	rc = metrics_nearest(out, near) < 0 ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
 	PQclear(status);
 	PQclear(tiers);
 	PQclear(alerts);
 	PQclear(near);
-	return 0;
+	return rc;
 }
 
 /* ---- export --------------------------------------------------------------------------------- */

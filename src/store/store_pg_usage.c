@@ -1,35 +1,51 @@
-/* store_pg_usage.c - quotas and usage over libpq. */
+/* store_pg_usage.c - quotas and usage over libpq; quota lists, a changed
+ * limit and the usage summary carry each quota's forecast (forecast.h),
+ * computed here from the daily usage the same statement reads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/forecast.h"
 #include "store/store_pg.h"
+
+_Static_assert(FORECAST_DAYS == 14, "PG_FORECAST_DAYS reads 14 days");
 
 static const char MUST_TENANT[] = "SELECT tenantry.must_tenant($1)";
 
-/* Quotas are shown as of now: a window that has passed reads as empty. */
-/* clang-format off */
-#define QUOTA_COLS                                                           \
-	"q.resource, q.quota_limit, CASE WHEN q.period_start < "             \
-	"tenantry.window_start(q.period, now(), q.period_start) THEN 0 ELSE q.used END, " \
-	"q.period, " US("tenantry.window_start(q.period, now(), q.period_start)")
-/* clang-format on */
 /* clang-format off */
 #define RESULT_COLS                                                          \
 	"r.resource, r.quota_limit, r.used, r.period, " US("r.period_start") ", r.allowed"
 /* clang-format on */
 
-static void
-quota_row(struct quota *q, const PGresult *r, int row)
+void
+pg_quota_row(struct quota *q, const PGresult *r, int row, int col)
 {
 	enum quota_window w = WINDOW_NONE;
 
-	pg_cpy(q->resource, r, row, 0);
-	q->limit = pg_i64(r, row, 1);
-	q->used = pg_i64(r, row, 2);
-	quota_window_parse(pg_s(r, row, 3), &w);
+	pg_cpy(q->resource, r, row, col);
+	q->limit = pg_i64(r, row, col + 1);
+	q->used = pg_i64(r, row, col + 2);
+	quota_window_parse(pg_s(r, row, col + 3), &w);
 	q->window = w;
-	q->window_start = pg_i64(r, row, 4);
+	q->window_start = pg_i64(r, row, col + 4);
+}
+
+void
+pg_forecast(struct quota *q, const PGresult *r, int row, int col)
+{
+	int64_t days[FORECAST_DAYS] = { 0 };
+	const char *p = pg_s(r, row, col);
+
+	while (*p) {
+		char *end;
+		long ago = strtol(p, &end, 10);
+		int64_t amount = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
+
+		if (ago >= 1 && ago <= FORECAST_DAYS)
+			days[FORECAST_DAYS - ago] = amount;
+		p = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	forecast_quota(&q->forecast, q, forecast_rate(days), pg_i64(r, row, col + 1));
 }
 
 static int
@@ -43,23 +59,27 @@ check_resource(const char *resource, struct err *e)
 	return 0;
 }
 
+/* A tenant's quotas with their forecasts, by resource. */
+static const char QUOTA_LIST[] = "SELECT " PG_QUOTA_FORECAST_COLS " FROM tenantry.quotas q "
+				 "WHERE q.tenant_id = tenantry.tenant_ref($1) ORDER BY q.resource";
+
 static int
 pg_quota_list(struct quota_list *out, struct store *st, const char *tenant, struct err *e)
 {
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
-		PG_STEP("SELECT " QUOTA_COLS " FROM tenantry.quotas q "
-			"WHERE q.tenant_id = tenantry.tenant_ref($1) ORDER BY q.resource",
-			&r, tenant),
+		PG_STEP(QUOTA_LIST, &r, tenant),
 	};
 
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
 	ALLOC_ROWS(out, r, e);
-	for (size_t i = 0; i < out->n; i++)
-		quota_row(&out->rows[i], r, (int)i);
+	for (size_t i = 0; i < out->n; i++) {
+		pg_quota_row(&out->rows[i], r, (int)i, 0);
+		pg_forecast(&out->rows[i], r, (int)i, 5);
+	}
 	PQclear(r);
 	return 0;
 }
@@ -74,7 +94,7 @@ pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant, cons
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("UPDATE tenantry.quotas q SET quota_limit = $3 "
 			"WHERE q.tenant_id = tenantry.tenant_ref($1) AND q.resource = $2 "
-			"RETURNING " QUOTA_COLS,
+			"RETURNING " PG_QUOTA_FORECAST_COLS,
 			&r, tenant, resource, lim),
 	};
 	int rc = 0;
@@ -89,8 +109,10 @@ pg_quota_set_limit(struct quota *out, struct store *st, const char *tenant, cons
 		return -1;
 	if (PQntuples(r) == 0)
 		rc = err_set(e, ERR_NOT_FOUND, "no quota %s", resource);
-	else
-		quota_row(out, r, 0);
+	else {
+		pg_quota_row(out, r, 0, 0);
+		pg_forecast(out, r, 0, 5);
+	}
 	PQclear(r);
 	if (rc == 0) /* the tenant's usage peak moves with the limit */
 		pg_health_refresh_tenant(st, tenant);
@@ -116,7 +138,7 @@ quota_call(struct quota_result *out, struct store *st, const char *sql, const ch
 	if (PQntuples(r) == 0) {
 		rc = err_set(e, ERR_NOT_FOUND, "no tenant %s", tenant);
 	} else {
-		quota_row(&out->quota, r, 0);
+		pg_quota_row(&out->quota, r, 0, 0);
 		out->allowed = pg_b(r, 0, 5);
 	}
 	PQclear(r);
@@ -164,10 +186,29 @@ pg_usage_increment(struct quota_result *out, struct store *st, const char *tenan
 	return 0;
 }
 
+/* The summary's forecasts: those of its three quotas (rows of QUOTA_LIST). */
+static void
+summary_forecasts(struct usage_summary *out, const PGresult *r)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct quota q;
+
+		memset(&q, 0, sizeof q);
+		pg_quota_row(&q, r, i, 0);
+		pg_forecast(&q, r, i, 5);
+		if (strcmp(q.resource, "users") == 0)
+			out->users_forecast = q.forecast;
+		else if (strcmp(q.resource, "storage_bytes") == 0)
+			out->storage_forecast = q.forecast;
+		else if (strcmp(q.resource, "api_calls") == 0)
+			out->api_calls_forecast = q.forecast;
+	}
+}
+
 static int
 pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant, struct err *e)
 {
-	PGresult *r = NULL;
+	PGresult *r = NULL, *quotas = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
 		PG_STEP("SELECT "
@@ -182,12 +223,13 @@ pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant
 			"max(q.quota_limit) FILTER (WHERE q.resource = 'api_calls') "
 			"FROM tenantry.quotas q WHERE q.tenant_id = tenantry.tenant_ref($1)",
 			&r, tenant),
+		PG_STEP(QUOTA_LIST, &quotas, tenant),
 	};
 	const double gb = 1024.0 * 1024.0 * 1024.0;
 	int64_t lim;
 
 	memset(out, 0, sizeof *out);
-	if (pg_run(pg_of(st), steps, 2, e) < 0)
+	if (pg_run(pg_of(st), steps, 3, e) < 0)
 		return -1;
 	out->users_current = pg_i64(r, 0, 0);
 	out->users_limit = pg_i64(r, 0, 1);
@@ -197,6 +239,8 @@ pg_usage_summary(struct usage_summary *out, struct store *st, const char *tenant
 	out->api_calls_today = pg_i64(r, 0, 4);
 	out->api_calls_limit = pg_i64(r, 0, 5);
 	PQclear(r);
+	summary_forecasts(out, quotas);
+	PQclear(quotas);
 	return 0;
 }
 

@@ -1,11 +1,12 @@
 /* pane_overview.c - one tenant at a glance: identity, tier, status, trial
- * and deletion dates, the health score with its parts, quota gauges and
- * the features it has. Lifecycle keys work here as in the tenant list.
+ * and deletion dates, the health score with its parts, quota gauges with
+ * their forecasts and the features it has. Lifecycle keys work here as in the tenant list.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/forecast.h"
 #include "core/health.h"
 #include "tui/console.h"
 #include "tui/widget.h"
@@ -186,11 +187,13 @@ draw_health(WINDOW *w, int y, int width, const struct overview_data *ov)
 static int
 draw_quotas(WINDOW *w, int y, int height, int width, const struct overview_data *ov)
 {
-	int gw = width - 40 > 40 ? 40 : width - 40;
+	/* the forecast takes what is left after a gauge of 40, at least 14 */
+	int fw = width - 80 > 14 ? width - 80 : 14;
+	int gw = width - 40 - fw > 40 ? 40 : width - 40 - fw;
 
 	for (size_t i = 0; i < ov->quotas.n && y < height - 2; i++) {
 		const struct quota *q = &ov->quotas.rows[i];
-		char used[32], lim[32], nums[80];
+		char used[32], lim[32], nums[80], fc[64];
 
 		quota_amount(used, sizeof used, q->resource, q->used);
 		if (q->limit < 0)
@@ -203,6 +206,8 @@ draw_quotas(WINDOW *w, int y, int height, int width, const struct overview_data 
 			draw_gauge(w, y, 15, gw, q->used, q->limit);
 		draw_text_right(w, y, 16 + (gw >= 8 ? gw : 0), 22, theme_attr(THEME_ROLE_DIM),
 				nums);
+		forecast_describe_fit(fc, sizeof fc, q, q->forecast.as_of, fw - 1);
+		draw_text(w, y, 39 + (gw >= 8 ? gw : 0), fw - 1, theme_attr(THEME_ROLE_DIM), fc);
 		y++;
 	}
 	return y + 1;

@@ -1,11 +1,13 @@
 /* pane_platform.c - the platform at a glance for staff and on-call:
  * tenants by status and by tier, monthly recurring revenue by tier, the
- * tenants nearest their quotas and the open alerts. Enter on a tenant
- * opens it. Refreshed every few seconds while shown.
+ * tenants nearest their quotas (soonest full first, with when) and the
+ * open alerts. Enter on a tenant opens it. Refreshed every few seconds
+ * while shown.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/forecast.h"
 #include "tui/console.h"
 #include "tui/widget.h"
 
@@ -137,8 +139,10 @@ static void
 draw_nearest(WINDOW *w, int y, int row, int width, const struct platform *pl, size_t i)
 {
 	attr_t a = theme_attr(row == pl->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
-	char nums[64], u[32], l[32];
-	int gw = width - 56 > 30 ? 30 : width - 56;
+	char nums[64], u[32], l[32], full[32];
+	/* the forecast's 12 columns at the end: "full in 3 d" (the list comes
+	 * ordered by it) */
+	int gw = width - 69 > 30 ? 30 : width - 69;
 
 	quota_amount(u, sizeof u, pl->m.nearest[i].resource, pl->m.nearest[i].used);
 	quota_amount(l, sizeof l, pl->m.nearest[i].resource, pl->m.nearest[i].limit);
@@ -148,6 +152,9 @@ draw_nearest(WINDOW *w, int y, int row, int width, const struct platform *pl, si
 	if (gw >= 8)
 		draw_gauge(w, y, 41, gw, pl->m.nearest[i].used, pl->m.nearest[i].limit);
 	draw_text_right(w, y, 42 + (gw >= 8 ? gw : 0), 14, a, nums);
+	forecast_describe_full(full, sizeof full, &pl->m.nearest[i].forecast,
+			       pl->m.nearest[i].forecast.as_of);
+	draw_text(w, y, 57 + (gw >= 8 ? gw : 0), 12, theme_attr(THEME_ROLE_DIM), full);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* pane_quotas.c - quota gauges of one tenant: used against limit in the
- * colour of its level (80 / 95 / 100 %), the window the quota counts in,
+ * colour of its level (80 / 95 / 100 %), when it is projected to reach
+ * the next level and 100 % (forecast.h), the window the quota counts in,
  * and the last 14 days of usage as a sparkline. Platform staff change a
  * limit with `edit`.
  */
@@ -7,6 +8,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "core/forecast.h"
 #include "core/text.h"
 #include "tui/console.h"
 #include "tui/pane_list.h"
@@ -142,19 +144,20 @@ quotas_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, i
 	    int width)
 {
 	static const struct column_spec cols[] = {
-		{ 13, 16, 0 }, { 12, 0, 3 },  { 22, 24, 0 },
+		/* at 80 columns: resource, gauge, used, forecast and window */
+		{ 13, 16, 0 }, { 12, 0, 3 },  { 20, 24, 0 },     { 25, 25, 0 },
 		{ 6, 6, 0 },   { 10, 10, 0 }, { DAYS, DAYS, 0 },
 	};
-	static const char *const head[] = { "RESOURCE", "GAUGE", "USED / LIMIT",
+	static const char *const head[] = { "RESOURCE", "GAUGE", "USED / LIMIT", "FORECAST",
 					    "WINDOW",   "SINCE", "14 DAYS" };
 	const struct quotas *qp = (const struct quotas *)p;
 	const struct pane_list *l = &qp->list;
 	size_t n = pane_list_shown(l, c);
-	int wd[6], x = 0;
+	int wd[7], x = 0;
 
 	(void)height;
-	layout_columns(cols, 6, width, 1, wd);
-	table_draw_header(w, 0, wd, 6, head, width);
+	layout_columns(cols, 7, width, 1, wd);
+	table_draw_header(w, 0, wd, 7, head, width);
 	if (!pane_list_loaded(l, c)) {
 		draw_text(w, 2, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
@@ -162,7 +165,7 @@ quotas_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, i
 	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
 		int i = l->view.top + r, y = 1 + r;
 		const struct quota *q = pane_list_row(l, (size_t)i);
-		char used[32], lim[32], nums[80], since[16], spark[DAYS * 4 + 4];
+		char used[32], lim[32], nums[80], since[16], spark[DAYS * 4 + 4], fc[64];
 		attr_t a = theme_attr(i == l->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
 
 		quota_amount(used, sizeof used, q->resource, q->used);
@@ -181,17 +184,23 @@ quotas_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, i
 		if (wd[2])
 			draw_text_right(w, y, x, wd[2], a, nums);
 		x += wd[2] ? wd[2] + 1 : 0;
-		if (wd[3])
-			draw_text(w, y, x, wd[3] + 1, a, quota_window_name(q->window));
+		if (wd[3]) {
+			/* durations from when it was made: reloaded every 3 s */
+			forecast_describe_fit(fc, sizeof fc, q, q->forecast.as_of, wd[3]);
+			draw_text(w, y, x, wd[3] + 1, a, fc);
+		}
 		x += wd[3] ? wd[3] + 1 : 0;
 		if (wd[4])
-			draw_text(w, y, x, wd[4] + 1, theme_attr(THEME_ROLE_DIM),
+			draw_text(w, y, x, wd[4] + 1, a, quota_window_name(q->window));
+		x += wd[4] ? wd[4] + 1 : 0;
+		if (wd[5])
+			draw_text(w, y, x, wd[5] + 1, theme_attr(THEME_ROLE_DIM),
 				  q->window == WINDOW_NONE
 				      ? "-"
 				      : console_time(q->window_start, since, sizeof since));
-		x += wd[4] ? wd[4] + 1 : 0;
-		if (wd[5])
-			draw_text(w, y, x, wd[5], theme_attr(THEME_ROLE_OK), spark);
+		x += wd[5] ? wd[5] + 1 : 0;
+		if (wd[6])
+			draw_text(w, y, x, wd[6], theme_attr(THEME_ROLE_OK), spark);
 	}
 }
 

@@ -9,13 +9,14 @@
 
 #include "testlib.h"
 
-static char conninfo[512];
+static char conninfo[512], dbname[64];
 static char *out, *errout;
 
 static void
 setup(void)
 {
-	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(testdb_create(), NULL));
+	snprintf(dbname, sizeof dbname, "%s", testdb_create());
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(dbname, NULL));
 	out = errout = NULL;
 }
 
@@ -343,6 +344,44 @@ START_TEST(test_invite_quota_settings_export)
 }
 END_TEST
 
+/* quota list's FORECAST column and the forecast in --json, from usage
+ * written straight into the database: 1,000 bytes a day for 14 days. */
+START_TEST(test_quota_forecast)
+{
+	PGconn *c;
+	json_t *j, *v, *f = NULL;
+	size_t i;
+
+	ck_assert_int_eq(
+	    RUN("tenants", "create", "--name", "Grow Co", "--admin-email", "g@grow.example"), 0);
+	c = testdb_connect(dbname, NULL);
+	testdb_exec(c, "INSERT INTO tenantry.usage_daily SELECT t.id, 'storage_bytes', "
+		       "(now() AT TIME ZONE 'UTC')::date - g, 1000 FROM tenantry.tenants t, "
+		       "generate_series(1, 14) g WHERE t.slug = 'grow-co'");
+	testdb_exec(c, "UPDATE tenantry.quotas q SET used = 10000, quota_limit = 100000 "
+		       "FROM tenantry.tenants t WHERE t.id = q.tenant_id AND t.slug = 'grow-co' "
+		       "AND q.resource = 'storage_bytes'");
+	PQfinish(c);
+	ck_assert_int_eq(RUN("quota", "list", "grow-co"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "FORECAST"));
+	ck_assert_ptr_nonnull(strstr(out, "80% in 70 d, 100% in 90 d"));
+	ck_assert_ptr_nonnull(strstr(out, "flat"));
+	ck_assert_int_eq(RUN("--json", "quota", "list", "grow-co"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	json_array_foreach(j, i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, "resource")), "storage_bytes") == 0)
+			f = json_object_get(v, "forecast");
+	}
+	ck_assert_ptr_nonnull(f);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(f, "per_day")), 1000, 1e-6);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(f, "full"), "state")),
+			 "projected");
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_demo)
 {
 	PGconn *c;
@@ -372,6 +411,11 @@ START_TEST(test_demo)
 					      "WHERE encrypted")),
 			 12);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.alerts")), 1);
+	/* history before today, for the quota forecasts */
+	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(DISTINCT day) FROM "
+					      "tenantry.usage_daily WHERE day < "
+					      "(now() AT TIME ZONE 'UTC')::date")),
+			 14);
 	ck_assert_int_ge(atoi(testdb_value(c, "SELECT count(*) FROM tenantry.audit_log")), 300);
 	/* the demo login is platform staff, never a superuser */
 	ck_assert_str_eq(testdb_value(c, "SELECT rolsuper::text || rolbypassrls::text FROM "
@@ -453,6 +497,7 @@ suite_cli(void)
 	tcase_add_test(tc, test_invite_quota_settings_export);
 	tcase_add_test(tc, test_account_credentials);
 	tcase_add_test(tc, test_view_as_sessions);
+	tcase_add_test(tc, test_quota_forecast);
 	tcase_add_test(tc, test_demo);
 	tcase_add_test(tc, test_terminal_escapes_never_printed);
 	suite_add_tcase(s, tc);

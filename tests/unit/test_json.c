@@ -129,6 +129,13 @@ START_TEST(nested_fields_are_named_by_path)
 		     "\"limit\":1,\"used\":1,\"window\":\"week\","
 		     "\"window_start\":null}}",
 		     "quota.window", "quota.window: unknown value \"week\"");
+	EXPECT_FIELD(quota_from_json, quota,
+		     "{\"resource\":\"users\",\"limit\":1,\"used\":1,\"window\":\"none\","
+		     "\"window_start\":null,\"forecast\":{\"per_day\":1,\"as_of\":null,"
+		     "\"warn80\":{\"state\":\"none\",\"at\":null},"
+		     "\"warn95\":{\"state\":\"none\",\"at\":null},"
+		     "\"full\":{\"state\":\"soon\",\"at\":null}}}",
+		     "forecast.full.state", "forecast.full.state: unknown value \"soon\"");
 	EXPECT_FIELD(health_from_json, health,
 		     "{\"score\":5,\"parts\":{\"engagement\":{\"value\":1,"
 		     "\"explain\":\"x\"}}}",
@@ -404,6 +411,22 @@ END_TEST
 	} while (0)
 /* clang-format on */
 
+/* A forecast with every state but none, for the round trips. */
+static struct quota_forecast
+sample_forecast(void)
+{
+	struct quota_forecast f;
+
+	memset(&f, 0, sizeof f);
+	f.per_day = 1234.5678901234567;
+	f.as_of = T0;
+	f.state[0] = FORECAST_REACHED;
+	f.state[1] = FORECAST_PROJECTED;
+	f.at[1] = T0 + 3600000001;
+	f.state[2] = FORECAST_RESETS_FIRST;
+	return f;
+}
+
 START_TEST(member_invitation_quota_round_trip)
 {
 	struct member m;
@@ -439,6 +462,8 @@ START_TEST(member_invitation_quota_round_trip)
 	q.window = WINDOW_HOUR;
 	q.window_start = T0;
 	ROUND_TRIP(quota, q);
+	q.forecast = sample_forecast();
+	ROUND_TRIP(quota, q);
 
 	memset(&d, 0, sizeof d);
 	strcpy(d.resource, "storage_bytes");
@@ -455,9 +480,10 @@ START_TEST(usage_summary_seed_shape)
 	json_t *j = usage_summary_to_json(&u);
 	char *text = json_dumps(j, JSON_COMPACT);
 
-	ck_assert_str_eq(text, "{\"users\":{\"current\":12,\"limit\":50},"
-			       "\"storage\":{\"used_gb\":15.5,\"limit_gb\":100.0},"
-			       "\"api_calls\":{\"today\":1247,\"limit\":5000}}");
+	ck_assert_str_eq(text,
+			 "{\"users\":{\"current\":12,\"limit\":50,\"forecast\":null},"
+			 "\"storage\":{\"used_gb\":15.5,\"limit_gb\":100.0,\"forecast\":null},"
+			 "\"api_calls\":{\"today\":1247,\"limit\":5000,\"forecast\":null}}");
 	free(text);
 	json_decref(j);
 	/* the seed writes limit_gb as an integer; that reads too */
@@ -469,6 +495,9 @@ START_TEST(usage_summary_seed_shape)
 	json_decref(j);
 	u.storage_used_gb = 0.1 + 0.2; /* needs all 17 digits */
 	u.storage_limit_gb = -1;
+	ROUND_TRIP(usage_summary, u);
+	u.api_calls_forecast = sample_forecast();
+	u.users_forecast.as_of = T0;
 	ROUND_TRIP(usage_summary, u);
 }
 END_TEST
@@ -525,6 +554,8 @@ START_TEST(setting_api_key_alert_round_trip)
 	a.at = T0;
 	a.acknowledged_at = T0 + 60000000;
 	strcpy(a.acknowledged_by, "oncall@platform");
+	ROUND_TRIP(alert, a);
+	a.forecast = sample_forecast();
 	ROUND_TRIP(alert, a);
 }
 END_TEST
@@ -601,6 +632,8 @@ START_TEST(health_metrics_round_trip)
 	strcpy(m.nearest[0].resource, "api_calls");
 	m.nearest[0].used = 4620;
 	m.nearest[0].limit = 5000;
+	ROUND_TRIP(platform_metrics, m);
+	m.nearest[0].forecast = sample_forecast();
 	ROUND_TRIP(platform_metrics, m);
 }
 END_TEST
