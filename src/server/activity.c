@@ -37,13 +37,6 @@ struct slot {
 static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct {
-	pthread_t thread;
-	pthread_cond_t wake;
-	bool started, stop;
-	struct store *st;
-} F = { .wake = PTHREAD_COND_INITIALIZER };
-
 static bool
 same(const struct slot *s, const char *tenant, const char *id, bool key)
 {
@@ -76,7 +69,8 @@ find(const char *tenant, const char *id, bool key, time_t now, bool take)
 	return take ? free_slot : NULL;
 }
 
-static void start_flusher(void);
+static void flush_all(struct store *st, bool all);
+static struct flusher F = FLUSHER_INIT("activity", FLUSH_MS, flush_all);
 
 void
 activity_note(const struct principal *p)
@@ -93,7 +87,7 @@ activity_note(const struct principal *p)
 		return;
 	if (!id[0] || !p->tenant_id[0])
 		return;
-	start_flusher();
+	flusher_start(&F);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pthread_mutex_lock(&lock);
 	s = find(p->tenant_id, id, p->kind == PRINCIPAL_KEY, ts.tv_sec, true);
@@ -145,12 +139,13 @@ settle(const struct activity_mark *rows, size_t n, bool ok)
 
 /* Sends every queued note, in batches; stops at the first failure. */
 static void
-flush_all(struct store *st)
+flush_all(struct store *st, bool all)
 {
 	static struct activity_mark rows[BATCH];
 	size_t next = 0, n;
 	struct err e;
 
+	(void)all; /* the same at shutdown: every queued note */
 	for (;;) {
 		int rc;
 
@@ -168,64 +163,10 @@ flush_all(struct store *st)
 	}
 }
 
-static void *
-flusher(void *arg)
-{
-	struct timespec at;
-
-	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!F.stop) {
-		clock_gettime(CLOCK_REALTIME, &at);
-		at.tv_nsec += FLUSH_MS % 1000 * 1000000L;
-		at.tv_sec += FLUSH_MS / 1000 + at.tv_nsec / 1000000000L;
-		at.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&F.wake, &lock, &at);
-		if (F.stop)
-			break;
-		pthread_mutex_unlock(&lock);
-		flush_all(F.st);
-		pthread_mutex_lock(&lock);
-	}
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-static void
-start_once(void)
-{
-	struct err e;
-
-	if (pool_open_system(&F.st, &e) < 0) {
-		fprintf(stderr, "tenantryd: activity flusher: %s\n", e.message);
-		return;
-	}
-	F.started = pthread_create(&F.thread, NULL, flusher, NULL) == 0;
-}
-
-/* Started with the first note: tenantryd's configuration is set by then. */
-static void
-start_flusher(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	if (server_cfg)
-		pthread_once(&once, start_once);
-}
-
 void
 activity_stop(void)
 {
-	if (!F.started)
-		return;
-	pthread_mutex_lock(&lock);
-	F.stop = true;
-	pthread_cond_signal(&F.wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(F.thread, NULL);
-	F.started = false;
-	flush_all(F.st);
-	store_close(&F.st);
+	flusher_stop(&F);
 }
 
 void

@@ -52,13 +52,6 @@ static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t flushed = PTHREAD_COND_INITIALIZER; /* a flush ended */
 
-static struct {
-	pthread_t thread;
-	pthread_cond_t wake;
-	bool started, stop;
-	struct store *st;
-} F = { .wake = PTHREAD_COND_INITIALIZER };
-
 /* The tenant's slot, or a free one, or the idle one seen longest ago; NULL
  * when every probe holds calls not yet counted. Under lock. */
 static struct slot *
@@ -157,7 +150,8 @@ await_flush(const char *tenant)
 	pthread_mutex_unlock(&lock);
 }
 
-static void start_flusher(void);
+static void flush_all(struct store *st, bool all);
+static struct flusher F = FLUSHER_INIT("rate limit", FLUSH_MS, flush_all);
 
 /* How many calls of a tenant an instance may serve before the database has
  * counted them: a 64th of the limit, within BUDGET_MIN..BUDGET_MAX. */
@@ -180,7 +174,7 @@ ratelimit_take(struct rate_state *out, const char *tenant, struct store *st)
 
 	memset(out, 0, sizeof *out);
 	out->limit = -1;
-	start_flusher();
+	flusher_start(&F);
 	pthread_mutex_lock(&lock);
 	if (!(s = find(tenant))) { /* every probe busy: served, not limited */
 		pthread_mutex_unlock(&lock);
@@ -299,67 +293,10 @@ flush_all(struct store *st, bool all)
 	}
 }
 
-static void *
-flusher(void *arg)
-{
-	struct timespec at;
-
-	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!F.stop) {
-		clock_gettime(CLOCK_REALTIME, &at);
-		at.tv_nsec += FLUSH_MS * 1000000L;
-		at.tv_sec += at.tv_nsec / 1000000000L;
-		at.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&F.wake, &lock, &at);
-		if (F.stop)
-			break;
-		pthread_mutex_unlock(&lock);
-		flush_all(F.st, false);
-		pthread_mutex_lock(&lock);
-	}
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-/* The flusher's own session, as the platform. */
-static void
-start_once(void)
-{
-	struct err e;
-
-	if (pool_open_system(&F.st, &e) < 0) {
-		fprintf(stderr, "tenantryd: rate limit flusher: %s\n", e.message);
-		return;
-	}
-	F.started = pthread_create(&F.thread, NULL, flusher, NULL) == 0;
-}
-
-/* Started with the first call: tenantryd's configuration is set by then.
- * Without one (requests handled in-process by tests) only the requests'
- * own flushes run. */
-static void
-start_flusher(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	if (server_cfg)
-		pthread_once(&once, start_once);
-}
-
 void
 ratelimit_stop(void)
 {
-	if (!F.started)
-		return;
-	pthread_mutex_lock(&lock);
-	F.stop = true;
-	pthread_cond_signal(&F.wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(F.thread, NULL);
-	F.started = false;
-	flush_all(F.st, true);
-	store_close(&F.st);
+	flusher_stop(&F);
 }
 
 void

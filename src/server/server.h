@@ -14,6 +14,7 @@
 #define TENANTRY_SERVER_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,6 +140,34 @@ int ratelimit_take(struct rate_state *out, const char *tenant_id, struct store *
  * while the database is still reachable). */
 void ratelimit_stop(void);
 void ratelimit_reset(void);
+
+/* ---- flusher.c ------------------------------------------------------------- */
+
+/* A background sender: round(st, all) sends what is pending with the
+ * flusher's own session, every period_ms, and once more with all set when
+ * it stops. Declare one as
+ *   static struct flusher F = FLUSHER_INIT("name", period_ms, round); */
+struct flusher {
+	const char *name;
+	int period_ms;
+	void (*round)(struct store *st, bool all);
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool started, tried, stop;
+	struct store *st;
+};
+#define FLUSHER_INIT(n, ms, fn)                                                                    \
+	{                                                                                          \
+		.name = (n), .period_ms = (ms), .round = (fn), .lock = PTHREAD_MUTEX_INITIALIZER,  \
+		.wake = PTHREAD_COND_INITIALIZER                                                   \
+	}
+/* Starts the thread once (a no-op without tenantryd's configuration, as
+ * when requests are handled in-process by tests, and after a failed
+ * start). */
+void flusher_start(struct flusher *f);
+/* Stops it and sends what is left (at shutdown). */
+void flusher_stop(struct flusher *f);
 
 /* ---- activity.c ------------------------------------------------------------- */
 
