@@ -207,9 +207,6 @@ START_TEST(test_command_line_and_help)
 	term_keys(&term, "j", "j", NULL); /* the pane's own keys, below the global ones */
 	term_expect(&term, "Suspend the tenant");
 	term_keys(&term, "Escape", NULL);
-	/* the help's title, which scrolling leaves in place: the lines may
-	 * have scrolled out already, and a key sent before the Esc is read
-	 * would make it Meta+key */
 	ck_assert(term_wait_gone(&term, "Keys: Overview", 5000));
 	term_keys(&term, ":", NULL);
 	term_type(&term, "theme light");
