@@ -7,28 +7,7 @@
 #include "core/quota.h"
 #include "core/text.h"
 
-static const char *const state_names[] = {
-#define X(e, s) s,
-	FORECAST_STATES(X)
-#undef X
-};
-
-const char *
-forecast_state_name(enum forecast_state s)
-{
-	return (unsigned)s < FORECAST_STATE_COUNT ? state_names[s] : "?";
-}
-
-int
-forecast_state_parse(const char *s, enum forecast_state *out)
-{
-	for (int i = 0; s && i < FORECAST_STATE_COUNT; i++)
-		if (strcmp(s, state_names[i]) == 0) {
-			*out = (enum forecast_state)i;
-			return 0;
-		}
-	return -1;
-}
+NAMES(forecast_state, FORECAST_STATES, FORECAST_STATE_COUNT)
 
 int
 forecast_level_pct(int i)

@@ -8,29 +8,6 @@
 #include "core/text.h"
 #include "core/types.h"
 
-/* name and parse for one X-macro list with two-argument entries */
-/* clang-format off */
-#define NAMES(type, list, count)                                     \
-	static const char *const type##_names[] = {                          \
-		list(NAME_ENTRY)                                             \
-	};                                                                   \
-	const char *type##_name(enum type v)                                 \
-	{                                                                    \
-		return (unsigned)v < count ? type##_names[v] : "?";          \
-	}                                                                    \
-	int type##_parse(const char *s, enum type *out)                      \
-	{                                                                    \
-		for (int i = 0; s && i < count; i++) {                       \
-			if (!strcmp(s, type##_names[i])) {                   \
-				*out = (enum type)i;                         \
-				return 0;                                    \
-			}                                                    \
-		}                                                            \
-		return -1;                                                   \
-	}
-/* clang-format on */
-#define NAME_ENTRY(e, s) s,
-
 NAMES(tenant_status, TENANT_STATUSES, TENANT_STATUS_COUNT)
 NAMES(member_role, MEMBER_ROLES, ROLE_COUNT)
 NAMES(staff_role, STAFF_ROLES, STAFF_ROLE_COUNT)
@@ -141,28 +118,7 @@ api_key_state(const struct api_key *k, usec_t now)
 	return API_KEY_ACTIVE;
 }
 
-static const char *const invite_outcome_names[] = {
-#define X(e, s) s,
-	INVITE_OUTCOMES(X)
-#undef X
-};
-
-const char *
-invite_outcome_name(enum invite_outcome o)
-{
-	return (unsigned)o < INVITE_OUTCOME_COUNT ? invite_outcome_names[o] : "?";
-}
-
-int
-invite_outcome_parse(const char *s, enum invite_outcome *out)
-{
-	for (int i = 0; s && i < INVITE_OUTCOME_COUNT; i++)
-		if (strcmp(s, invite_outcome_names[i]) == 0) {
-			*out = (enum invite_outcome)i;
-			return 0;
-		}
-	return -1;
-}
+NAMES(invite_outcome, INVITE_OUTCOMES, INVITE_OUTCOME_COUNT)
 
 const char *
 api_key_state_name(enum api_key_state s)

@@ -268,6 +268,30 @@ struct invitation {
 	usec_t revoked_at;
 };
 
+/* Defines type_name() and type_parse() for one X-macro list of (enum
+ * suffix, name) entries; the declarations are the caller's. */
+/* clang-format off */
+#define NAMES(type, list, count)                                     \
+	static const char *const type##_names[] = {                          \
+		list(NAME_ENTRY)                                             \
+	};                                                                   \
+	const char *type##_name(enum type v)                                 \
+	{                                                                    \
+		return (unsigned)v < count ? type##_names[v] : "?";          \
+	}                                                                    \
+	int type##_parse(const char *s, enum type *out)                      \
+	{                                                                    \
+		for (int i = 0; s && i < count; i++) {                       \
+			if (!strcmp(s, type##_names[i])) {                   \
+				*out = (enum type)i;                         \
+				return 0;                                    \
+			}                                                    \
+		}                                                            \
+		return -1;                                                   \
+	}
+/* clang-format on */
+#define NAME_ENTRY(e, s) s,
+
 /* What became of one row of a bulk invitation. */
 #define INVITE_OUTCOMES(X)                                                                         \
 	X(PENDING, "pending")                 /* not tried yet */                                  \

@@ -17,6 +17,7 @@
 struct tenants {
 	struct pane_instance pane;
 	struct pane_list list; /* of struct tenant */
+	usec_t health_at;      /* the oldest health figure loaded; 0 none */
 	char filter[LINE_MAX_BYTES];
 	enum tenant_sort sort;
 	bool desc;
@@ -72,12 +73,17 @@ list_query(const struct pane_instance *p, struct pane_list_job *j)
 static void
 list_took(struct console *c, struct pane_instance *p, struct pane_list_job *j, size_t first)
 {
-	const struct pane_list *l = &((struct tenants *)p)->list;
+	struct tenants *tl = (struct tenants *)p;
+	const struct pane_list *l = &tl->list;
 
+	if (first == 0)
+		tl->health_at = 0;
 	for (size_t i = first; i < l->n; i++) {
 		const struct tenant *t = pane_list_row(l, i);
 
 		console_remember_slug(c, t->id, t->slug);
+		if (t->health_at && (!tl->health_at || t->health_at < tl->health_at))
+			tl->health_at = t->health_at;
 	}
 	if (!l->loaded)
 		console_trace("first-data", "%zu tenants", l->n);
@@ -192,21 +198,6 @@ draw_row(WINDOW *w, int y, const int *wd, const struct tenant *t, bool sel, bool
 		draw_text(w, y, x, COLS - x, base, "");
 }
 
-/* When the oldest health figure shown was computed; 0 for none. */
-static usec_t
-oldest_health(const struct pane_list *l)
-{
-	usec_t oldest = 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		const struct tenant *t = pane_list_row(l, i);
-
-		if (t->health_at && (!oldest || t->health_at < oldest))
-			oldest = t->health_at;
-	}
-	return oldest;
-}
-
 static void
 tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, int h, int width)
 {
@@ -223,8 +214,8 @@ tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, 
 	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s%s%s", l->n,
 		 l->next[0] ? "+" : "", tl->filter[0] ? "  filter /" : "", tl->filter,
 		 l->loading ? "  loading…" : "", tenant_sort_name(tl->sort),
-		 tl->desc ? " desc" : "", oldest_health(l) ? "  health as of " : "",
-		 oldest_health(l) ? console_time(oldest_health(l), at, sizeof at) : "");
+		 tl->desc ? " desc" : "", tl->health_at ? "  health as of " : "",
+		 tl->health_at ? console_time(tl->health_at, at, sizeof at) : "");
 	draw_text(w, 0, 0, width, theme_attr(THEME_ROLE_DIM), info);
 	for (size_t k = 0; k < NCOLS; k++) {
 		char hd[32];

@@ -152,6 +152,10 @@ START_TEST(test_password_reset)
 	ck_assert_int_eq(testdb_int(c, "%s", resets), n + 5);
 	/* staff issue one (audited) and see it once; on-call may not */
 	json_decref(call(403, "POST", "/api/users/reset@alpha.test/password-reset", oncall, "{}"));
+	/* support acts on users' accounts only: a staff account is unknown to it */
+	json_decref(call(404, "POST", "/api/users/root@ops.test/password-reset", support, "{}"));
+	json_decref(call(404, "POST", "/api/users/root@ops.test/mfa-reset", support, "{}"));
+	json_decref(call(404, "POST", "/api/users/root@ops.test/sign-out", support, "{}"));
 	r = call(201, "POST", "/api/users/reset@alpha.test/password-reset", support, "{}");
 	snprintf(token, sizeof token, "%s", jstr(r, "token"));
 	ck_assert(strncmp(token, "tnr_", 4) == 0);
