@@ -106,20 +106,21 @@ struct pw_job {
  * the offload's helper thread, never on an event loop. */
 static sem_t pw_slots;
 static pthread_once_t pw_once = PTHREAD_ONCE_INIT;
+static bool pw_limited; /* else sem_init failed: no limit rather than none served */
 
 static void
 pw_slots_init(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	sem_init(&pw_slots, 0, n < 1 ? 1u : (unsigned)n);
+	pw_limited = sem_init(&pw_slots, 0, n < 1 ? 1u : (unsigned)n) == 0;
 }
 
 static void
 pw_enter(void)
 {
 	pthread_once(&pw_once, pw_slots_init);
-	while (sem_wait(&pw_slots) < 0 && errno == EINTR)
+	while (pw_limited && sem_wait(&pw_slots) < 0 && errno == EINTR)
 		;
 }
 
@@ -131,7 +132,8 @@ pw_hash_job(void *arg)
 	pw_enter();
 	j->rc = crypto_pwhash_str(j->out, j->pw, strlen(j->pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
-	sem_post(&pw_slots);
+	if (pw_limited)
+		sem_post(&pw_slots);
 }
 
 static void
@@ -141,7 +143,8 @@ pw_check_job(void *arg)
 
 	pw_enter();
 	j->rc = crypto_pwhash_str_verify(j->hash, j->pw, strlen(j->pw));
-	sem_post(&pw_slots);
+	if (pw_limited)
+		sem_post(&pw_slots);
 }
 
 int

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/validate.h"
 #include "store/store_pg.h"
 
 static int
@@ -134,7 +135,7 @@ pg_job_run(struct job_result *out, struct store *st, const struct job_run_opts *
 	out->duration_ms = now_ms() - t0;
 	out->ok = rc == 0;
 	if (!out->ok)
-		snprintf(out->error, sizeof out->error, "%.255s", why.message);
+		utf8_copy(out->error, sizeof out->error, why.message, strlen(why.message));
 	snprintf(run, sizeof run, "%lld", (long long)out->run);
 	snprintf(ok, sizeof ok, "%s", out->ok ? "true" : "false");
 	snprintf(count, sizeof count, "%lld", (long long)out->count);

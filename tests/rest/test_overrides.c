@@ -86,6 +86,9 @@ START_TEST(test_revoke_is_enforced)
 			 200);
 	tok = testsrv_login(&srv, "manager@alpha.test", PW, "alpha-labs");
 	ck_assert_int_eq(testhttp(&srv, "GET", path, tok, NULL, NULL), 403);
+	/* taking the revoke away gives it back: not the manager's to do */
+	ck_assert_int_eq(set_overrides(tok, "manager@alpha.test", "{}", NULL), 403);
+	ck_assert_int_eq(testhttp(&srv, "GET", path, tok, NULL, NULL), 403);
 	ck_assert_int_eq(set_overrides(admin, "manager@alpha.test", "{}", NULL), 200);
 	free(tok);
 	free(manager);
