@@ -58,7 +58,14 @@ read_rows(struct invite_row **rows, size_t *n, FILE *f, struct err *e)
 	*n = 0;
 	while (fgets(line, sizeof line, f)) {
 		const char *p = line;
+		bool whole = strchr(line, '\n') || feof(f);
 
+		if (!whole) { /* the rest of an over-long line is not a row of its own */
+			int ch;
+
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		csv_field(email, sizeof email, &p);
 		csv_field(role, sizeof role, &p);
@@ -78,7 +85,10 @@ read_rows(struct invite_row **rows, size_t *n, FILE *f, struct err *e)
 			*rows = nr;
 		}
 		invite_row_fill(&(*rows)[*n], email, role);
-		if (*p && (*rows)[*n].outcome == INVITE_PENDING) {
+		if (!whole) {
+			(*rows)[*n].outcome = INVITE_INVALID;
+			snprintf((*rows)[*n].detail, sizeof(*rows)[*n].detail, "line too long");
+		} else if (*p && (*rows)[*n].outcome == INVITE_PENDING) {
 			(*rows)[*n].outcome = INVITE_INVALID;
 			snprintf((*rows)[*n].detail, sizeof(*rows)[*n].detail,
 				 "a row is email,role: more fields than that");

@@ -1,6 +1,8 @@
 /* store_pg_invitations.c - invitations over libpq: list, create, resend,
  * revoke, and accepting one (with the consent of an existing account). */
+#include <jansson.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,54 +261,60 @@ bulk_failed(struct invite_row *row, const struct err *e)
 	}
 }
 
-/* One row: a member already, or a new invitation. false to stop. */
-static bool
-bulk_one(struct invite_row *row, struct store *st, const char *tenant)
+/* Marks the pending rows whose address is a member of tenant already:
+ * one statement for the whole batch. */
+static int
+bulk_members(struct invite_row *rows, size_t n, struct store *st, const char *tenant, struct err *e)
 {
+	json_t *emails = json_array();
+	char *text = NULL;
 	PGresult *r = NULL;
-	struct pgstep step = PG_STEP("SELECT count(*) FROM tenantry.tenant_users m "
-				     "JOIN tenantry.users u ON u.id = m.user_id "
-				     "WHERE m.tenant_id = tenantry.tenant_ref($1) "
-				     "AND lower(u.email) = lower($2)",
-				     &r, tenant, row->email);
-	struct err e;
-	long long members;
+	int rc = -1;
 
-	if ((unsigned)row->role >= ROLE_COUNT)
-		err_field(&e, "role", "unknown role");
-	if ((unsigned)row->role >= ROLE_COUNT || validate_email(row->email, "email", &e) < 0) {
-		row->outcome = INVITE_INVALID;
-		utf8_copy(row->detail, sizeof row->detail, e.message, strlen(e.message));
-		return true;
+	for (size_t i = 0; emails && i < n; i++)
+		if (rows[i].outcome == INVITE_PENDING)
+			json_array_append_new(emails, json_string(rows[i].email));
+	if (emails && (text = json_dumps(emails, JSON_COMPACT))) {
+		struct pgstep steps[] = {
+			PG_STEP(MUST_TENANT, NULL, tenant),
+			PG_STEP("SELECT lower(u.email) FROM tenantry.tenant_users m "
+				"JOIN tenantry.users u ON u.id = m.user_id "
+				"WHERE m.tenant_id = tenantry.tenant_ref($1) AND lower(u.email) IN "
+				"(SELECT lower(x) FROM jsonb_array_elements_text($2::jsonb) x)",
+				&r, tenant, text),
+		};
+
+		rc = pg_run(pg_of(st), steps, 2, e);
+	} else {
+		err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	if (pg_run(pg_of(st), &step, 1, &e) < 0)
-		return !bulk_failed(row, &e);
-	members = atoll(PQgetvalue(r, 0, 0));
+	json_decref(emails);
+	free(text);
+	for (int k = 0; rc == 0 && k < PQntuples(r); k++)
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].outcome == INVITE_PENDING
+			    && strcasecmp(rows[i].email, pg_s(r, k, 0)) == 0)
+				rows[i].outcome = INVITE_ALREADY_MEMBER;
 	PQclear(r);
-	if (members > 0) {
-		row->outcome = INVITE_ALREADY_MEMBER;
-		return true;
-	}
-	if (pg_invitation_create(&row->invitation, row->token, st, tenant, row->email, row->role,
-				 &e)
-	    < 0)
-		return !bulk_failed(row, &e);
-	row->outcome = INVITE_SENT;
-	return true;
+	return rc;
 }
 
 static int
 pg_invitation_bulk(struct invite_row *rows, size_t n, struct store *st, const char *tenant,
 		   struct err *e)
 {
-	struct pgstep step = PG_STEP(MUST_TENANT, NULL, tenant);
-
-	if (pg_run(pg_of(st), &step, 1, e) < 0)
+	if (bulk_members(rows, n, st, tenant, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
+		struct err f;
+
 		if (rows[i].outcome != INVITE_PENDING)
 			continue;
-		if (!bulk_one(&rows[i], st, tenant))
+		if (pg_invitation_create(&rows[i].invitation, rows[i].token, st, tenant,
+					 rows[i].email, rows[i].role, &f)
+		    == 0)
+			rows[i].outcome = INVITE_SENT;
+		else if (bulk_failed(&rows[i], &f))
 			break;
 	}
 	return 0;

@@ -371,15 +371,18 @@ seen_arrays(char *arr[4], const struct activity_mark *rows, size_t n, struct err
 			return err_set(e, ERR_INTERNAL, "out of memory");
 	for (int k = 0; k < 4; k++)
 		arr[k][0] = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (!rows[i].tenant_id[0])
-			return err_field(e, "tenant_id", "a tenant is required");
-		if (uuid_item(arr[0], &at[0], rows[i].tenant_id, i, "tenant_id", e) < 0
-		    || uuid_item(arr[1], &at[1], rows[i].user_id, i, "user_id", e) < 0
-		    || uuid_item(arr[2], &at[2], rows[i].key_id, i, "key_id", e) < 0)
-			return -1;
+	for (size_t i = 0, k = 0; i < n; i++) {
+		const struct activity_mark *m = &rows[i];
+
+		/* a mark that is not ids is left out rather than failing the batch */
+		if (!is_uuid(m->tenant_id) || (m->user_id[0] && !is_uuid(m->user_id))
+		    || (m->key_id[0] && !is_uuid(m->key_id)))
+			continue;
+		uuid_item(arr[0], &at[0], m->tenant_id, k, "tenant_id", e);
+		uuid_item(arr[1], &at[1], m->user_id, k, "user_id", e);
+		uuid_item(arr[2], &at[2], m->key_id, k, "key_id", e);
 		at[3] +=
-		    (size_t)sprintf(arr[3] + at[3], "%s%lld", i ? "," : "", (long long)rows[i].at);
+		    (size_t)sprintf(arr[3] + at[3], "%s%lld", k++ ? "," : "", (long long)m->at);
 	}
 	for (int k = 0; k < 4; k++)
 		strcpy(arr[k] + at[k], "}");
