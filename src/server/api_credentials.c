@@ -39,9 +39,11 @@ h_reset_request(struct req *r, struct reply *rp)
 		reset_deliver(email, token);
 	memset(token, 0, sizeof token);
 	/* The same answer whether or not the account exists. */
-	reply_json(rp, 202,
-		   json_pack("{s:s}", "detail",
-			     "if an account has this e-mail, a reset token is on its way"));
+	reply_json(
+	    rp, 202,
+	    json_pack(
+		"{s:s}", "detail",
+		"if an account has this e-mail, a reset is requested for it (staff deliver the token until e-mail is set up)"));
 }
 
 static void
