@@ -140,10 +140,12 @@ h_login(struct req *r, struct reply *rp)
 	    || api_member_str(&totp, b, "totp", false, &e) < 0
 	    || api_member_str(&tenant, b, "tenant", false, &e) < 0)
 		return api_fail(rp, &e);
-	/* an address, not an account id or free text: the throttle counts it
-	 * and the audit log names it */
-	if (validate_email(email, "email", &e) < 0)
+	/* an address, not an account id or free text, is what the throttle
+	 * counts and the audit log names: anything else signs nobody in */
+	if (validate_email(email, "email", &e) < 0) {
+		err_set(&e, ERR_UNAUTHORIZED, "invalid email or password");
 		return api_fail(rp, &e);
+	}
 	snprintf(ctx.ip, sizeof ctx.ip, "%s", r->ip);
 	api_copy_user_agent(&ctx, req_header(r, "User-Agent"));
 	if (store_set_context(r->st, &ctx, &e) < 0
