@@ -31,9 +31,9 @@ static const struct {
 
 static const uint32_t member_perms[ROLE_COUNT] = {
 	[ROLE_ADMIN] = ALL & ~PLATFORM,
-	[ROLE_MANAGER] =
-	    ALL & ~PLATFORM
-	    & ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) | P(TENANT_LIFECYCLE) | P(APIKEYS_MANAGE)),
+	[ROLE_MANAGER] = ALL & ~PLATFORM
+			 & ~(P(SETTINGS_WRITE) | P(SECRETS_REVEAL) | P(TENANT_LIFECYCLE)
+			     | P(APIKEYS_MANAGE) | P(WEBHOOKS_MANAGE)),
 	[ROLE_MEMBER] = READS | P(USAGE_WRITE), /* no alerts.ack: a write */
 	[ROLE_VIEWER] = READS,
 };

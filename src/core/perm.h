@@ -10,7 +10,7 @@
  *                   view_as: a tier is billing and a feature override a
  *                   platform decision)
  *   manager         as admin, less settings.write, secrets.reveal,
- *                   tenant.lifecycle, apikeys.manage
+ *                   tenant.lifecycle, apikeys.manage, webhooks.manage
  *   member          the reads (tenant, members, quotas, settings) and
  *                   usage.write
  *   viewer          the reads
@@ -64,7 +64,8 @@
 	X(PLATFORM_METRICS, "platform.metrics", true)                        \
 	X(TENANTS_CREATE, "tenants.create", true)                            \
 	X(TENANTS_LIST_ALL, "tenants.list_all", true)                        \
-	X(VIEW_AS, "view_as", true)
+	X(VIEW_AS, "view_as", true)                                         \
+	X(WEBHOOKS_MANAGE, "webhooks.manage", false)
 /* clang-format on */
 enum perm {
 #define X(e, s, p) PERM_##e,

@@ -52,6 +52,19 @@ static const struct table {
 	{ "alerts", "tenant_id", "acknowledged_by = acknowledged_by", false, false,
 	  "INSERT INTO tenantry.alerts (tenant_id, resource, threshold, period_start) "
 	  "VALUES ('%s', 'users', 80, now())" },
+	{ "outbox", "tenant_id", NULL, false, false, /* the audit trigger only */
+	  "INSERT INTO tenantry.outbox (tenant_id, seq, type, at, actor, data) "
+	  "VALUES ('%s', 1, 'tenant.created', now(), 'x', '{}')" },
+	{ "webhook_endpoints", "tenant_id", "description = description", false, true,
+	  "INSERT INTO tenantry.webhook_endpoints (tenant_id, url, secret) "
+	  "VALUES ('%s', 'https://probe.example/', 'v1:x')" },
+	{ "webhook_deliveries", "tenant_id", NULL, false, false, /* the trigger only */
+	  "INSERT INTO tenantry.webhook_deliveries (tenant_id, endpoint_id, event_tenant, seq, "
+	  "type) VALUES ('%s', gen_random_uuid(), gen_random_uuid(), 1, 'x')" },
+	{ "webhook_attempts", "tenant_id", NULL, false, false, /* webhook_attempt_done only */
+	  "INSERT INTO tenantry.webhook_attempts (tenant_id, endpoint_id, event_tenant, seq, "
+	  "type, attempt, runner, latency_ms) VALUES ('%s', gen_random_uuid(), "
+	  "gen_random_uuid(), 1, 'x', 1, 'x', 1)" },
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

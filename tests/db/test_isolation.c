@@ -106,6 +106,17 @@ populate(struct store *st, const char *slug, char id[ID_LEN])
 			     "amount, days, peak) VALUES ('%s', 'api_calls', DATE '2026-01-01', 5, "
 			     "1, 5)",
 			     id);
+		/* an endpoint with a delivery and its attempt */
+		testdb_execf(
+		    su,
+		    "WITH w AS (INSERT INTO tenantry.webhook_endpoints (tenant_id, url, "
+		    "secret) VALUES ('%s', 'https://hooks.example/', 'v1:x') RETURNING id), "
+		    "d AS (INSERT INTO tenantry.webhook_deliveries (tenant_id, endpoint_id, "
+		    "event_tenant, seq, type) SELECT '%s', w.id, '%s', 1, 'tenant.created' "
+		    "FROM w) INSERT INTO tenantry.webhook_attempts (tenant_id, endpoint_id, "
+		    "event_tenant, seq, type, attempt, runner, status, latency_ms) "
+		    "SELECT '%s', w.id, '%s', 1, 'tenant.created', 1, 'probe', 200, 1 FROM w",
+		    id, id, id, id, id);
 		PQfinish(su);
 	}
 }

@@ -29,9 +29,11 @@ START_TEST(catalog)
 			    "WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' "
 			    "AND NOT a.attisdropped))");
 	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(v, "alerts,api_keys,audit_heads,audit_log,idempotency_keys,invitations,"
-			    "purging,quotas,tenant_settings,tenant_terms,tenant_users,tenants,"
-			    "usage_daily,usage_monthly,view_as_sessions");
+	ck_assert_str_eq(v,
+			 "alerts,api_keys,audit_heads,audit_log,idempotency_keys,invitations,"
+			 "outbox,purging,quotas,tenant_settings,tenant_terms,tenant_users,tenants,"
+			 "usage_daily,usage_monthly,view_as_sessions,webhook_attempts,"
+			 "webhook_deliveries,webhook_endpoints");
 
 	/* RLS enabled and forced on every one of them (and on users). */
 	v = testdb_value(c, "SELECT coalesce(string_agg(c.relname, ','), '') FROM pg_class c "
