@@ -17,6 +17,8 @@ SET LOCAL search_path = tenantry, pg_catalog;
 
 -- Managing a tenant's endpoints is an admin's (src/core/perm.c).
 INSERT INTO member_permissions (role, permission) VALUES ('admin', 'webhooks.manage');
+INSERT INTO staff_permissions (staff_role, permission)
+	VALUES ('platform_admin', 'webhooks.manage');
 
 CREATE TABLE webhook_endpoints (
 	tenant_id uuid NOT NULL, -- 00000000-…: the platform's
