@@ -68,6 +68,12 @@ static const struct key {
 	S("job-intervals", job_intervals),
 	I("job-poll", job_poll, 1, 3600, false),
 	I("job-lease", job_lease, 10, 86400, false),
+	I("webhook-workers", webhook_workers, 0, 64, false),
+	I("webhook-timeout", webhook_timeout, 1, 60, true),
+	I("webhook-retry-base", webhook_retry_base_ms, 10, 3600000, true),
+	I("webhook-give-up", webhook_give_up, 1, 86400 * 30, true),
+	I("webhook-disable-after", webhook_disable_after, 0, 100000, true),
+	I("webhook-allow-loopback", webhook_allow_loopback, 0, 1, true),
 #undef S
 #undef I
 };
@@ -98,6 +104,11 @@ static const struct server_config defaults = {
 	.jobs = 1,
 	.job_poll = 30,
 	.job_lease = 600,
+	.webhook_workers = 2,
+	.webhook_timeout = 10,
+	.webhook_retry_base_ms = 5000,
+	.webhook_give_up = 3 * 86400,
+	.webhook_disable_after = 50,
 };
 
 static const struct key *

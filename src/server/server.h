@@ -61,6 +61,19 @@ struct server_config {
 	const char *job_intervals;
 	int job_poll;
 	int job_lease;
+	/* webhook delivery (deliver.c): --webhook-workers threads (0: none
+	 * here); --webhook-timeout seconds an attempt may take; a failed
+	 * attempt is retried after --webhook-retry-base ms, doubling to 12 h,
+	 * until --webhook-give-up seconds after the event; an endpoint is
+	 * disabled after --webhook-disable-after failed attempts in a row (0:
+	 * only when a delivery is given up); --webhook-allow-loopback 1 lets
+	 * endpoints be plain http on 127.0.0.0/8 or ::1 (tests) */
+	int webhook_workers;
+	int webhook_timeout;
+	int webhook_retry_base_ms;
+	int webhook_give_up;
+	int webhook_disable_after;
+	int webhook_allow_loopback;
 };
 
 /* ---- the verified caller -------------------------------------------------- */
