@@ -338,7 +338,8 @@ FUZZ_TUI      = $(call obj,src/tui/theme.c src/tui/keymap.c src/tui/conffile.c \
 # The server without its main, its database pool and its audit streams
 # (fuzz_http.c stands in for those), with a store that needs no database.
 FUZZ_SERVER   = $(filter-out %/main.o %/pool.o %/sse.o,$(SERVER_OBJ)) \
-		$(BUILD)/tests/fuzz/store_stub.o $(BUILD)/tests/fuzz/store_stub_credentials.o
+		$(BUILD)/tests/fuzz/store_stub.o $(BUILD)/tests/fuzz/store_stub_credentials.o \
+		$(BUILD)/tests/fuzz/store_stub_webhooks.o
 
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ) $(FUZZ_TUI)
 	@mkdir -p $(dir $@)

@@ -93,6 +93,22 @@
 	  PERM, VIEW_AS, view_as_start, 201, "", "tenant,role,reason,minutes")                             \
 	X(VIEW_AS_END, "DELETE", "/api/view-as/{session}",                   \
 	  PERM, VIEW_AS, view_as_end, 204, "", "")                               \
+	X(EVENT_TYPES, "GET", "/api/event-types",                            \
+	  ANY, NONE, event_types, 200, "", "")                                   \
+	X(WEBHOOKS_ALL, "GET", "/api/webhooks",                              \
+	  STAFF, NONE, webhooks_all, 200, "", "")                                \
+	X(WEBHOOKS_PLATFORM_CREATE, "POST", "/api/webhooks",                 \
+	  ADMIN, NONE, webhooks_platform_create, 201, "", "url,description,events") \
+	X(WEBHOOK_UPDATE, "PUT", "/api/webhooks/{hook}",                     \
+	  PERM, WEBHOOKS_MANAGE, webhook_update, 200, "", "enabled")             \
+	X(WEBHOOK_DELETE, "DELETE", "/api/webhooks/{hook}",                  \
+	  PERM, WEBHOOKS_MANAGE, webhook_delete, 204, "", "")                    \
+	X(WEBHOOK_TEST, "POST", "/api/webhooks/{hook}/test",                 \
+	  PERM, WEBHOOKS_MANAGE, webhook_test, 202, "", "")                      \
+	X(WEBHOOK_DELIVERIES, "GET", "/api/webhooks/{hook}/deliveries",      \
+	  PERM, WEBHOOKS_MANAGE, webhook_deliveries, 200, "limit", "")           \
+	X(WEBHOOK_REDELIVER, "POST", "/api/webhooks/{hook}/redeliver",       \
+	  PERM, WEBHOOKS_MANAGE, webhook_redeliver, 202, "", "event_id")         \
 	X(INVITATION_ACCEPT, "POST", "/api/invitations/accept",              \
 	  PUBLIC, NONE, invitation_accept, 200, "", "token,full_name,password")                          \
 	X(AUDIT_ALL, "GET", "/api/audit-logs",                               \
@@ -173,6 +189,10 @@
 	  PERM, QUOTAS_READ, alerts_list, 200, "open", "")                       \
 	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
 	  PERM, ALERTS_ACK, alert_ack, 204, "", "")                              \
+	X(TENANT_WEBHOOKS_LIST, "GET", "/api/tenants/{id}/webhooks",         \
+	  PERM, WEBHOOKS_MANAGE, tenant_webhooks_list, 200, "", "")              \
+	X(TENANT_WEBHOOKS_CREATE, "POST", "/api/tenants/{id}/webhooks",      \
+	  PERM, WEBHOOKS_MANAGE, tenant_webhooks_create, 201, "", "url,description,events") \
 	X(HEALTH, "GET", "/api/tenants/{id}/health",                         \
 	  PERM, TENANT_READ, health, 200, "", "")                                \
 	X(EXPORT, "GET", "/api/tenants/{id}/export",                         \

@@ -14,6 +14,7 @@
 
 #include "server/config.h"
 #include "server/http.h"
+#include "server/deliver.h"
 #include "server/jobs.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -60,6 +61,15 @@ usage(FILE *f)
 	    "  --job-poll SECONDS       how often to look for a due job (default 30)\n"
 	    "  --job-lease SECONDS      how long a run is held before another runner may\n"
 	    "                           take it over (default 600)\n"
+	    "  --webhook-workers N      threads delivering webhooks (default 2; 0: none here)\n"
+	    "  --webhook-timeout SECONDS  one delivery attempt at most (default 10)\n"
+	    "  --webhook-retry-base MS  wait after a first failed attempt, doubled after each\n"
+	    "                           (at most 12 h; default 5000)\n"
+	    "  --webhook-give-up SECONDS  stop retrying a delivery this long after its event\n"
+	    "                           (default 259200: 3 days); its endpoint is disabled\n"
+	    "  --webhook-disable-after N  disable an endpoint after N failed attempts in a row\n"
+	    "                           (default 50; 0: only when a delivery is given up)\n"
+	    "  --webhook-allow-loopback 0|1  endpoints may be http:// on loopback (tests)\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            print the version\n"
 	    "\n"
@@ -190,6 +200,8 @@ main(int argc, char **argv)
 		return fail("cannot start", &e, 69);
 	if (jobs_start(&cfg, &e) < 0) /* background jobs: a thread of their own */
 		return fail("cannot start", &e, 69);
+	if (deliver_start(&cfg, &e) < 0) /* webhook workers: threads of their own */
+		return fail("cannot start", &e, 69);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
 		return fail("cannot start", &e, 69);
 	if (cfg.metrics_listen && metrics_listen_start((struct sockaddr *)&mss, &e) < 0)
@@ -218,6 +230,7 @@ main(int argc, char **argv)
 	sse_stopping();
 	loops_stop();
 	jobs_stop();
+	deliver_stop();
 	ratelimit_stop(); /* the calls not yet counted, while the database is there */
 	activity_stop();
 	sse_shutdown();

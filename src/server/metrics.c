@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/http.h"
+#include "server/deliver.h"
 #include "server/jobs.h"
 #include "server/server.h"
 
@@ -175,9 +176,14 @@ metrics_render(void)
 	{
 		char *jobs = jobs_metrics(); /* the background jobs, as last read */
 
+		char *hooks = deliver_metrics(); /* webhook attempts of this instance */
+
 		if (jobs)
 			put(&b, "%s", jobs);
+		if (hooks)
+			put(&b, "%s", hooks);
 		free(jobs);
+		free(hooks);
 	}
 	return b.s;
 }

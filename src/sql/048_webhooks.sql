@@ -148,9 +148,9 @@ CREATE TRIGGER outbox AFTER INSERT ON audit_log FOR EACH ROW
 
 -- ---- managing endpoints -----------------------------------------------------------
 
--- A new endpoint of p_tenant (NULL: the platform's) with its sealed secret.
+-- A new endpoint p_id of p_tenant (NULL: the platform's) with its sealed secret.
 -- The URL's scheme and address are checked by the application first.
-CREATE FUNCTION webhook_create(p_tenant uuid, p_url text, p_description text,
+CREATE FUNCTION webhook_create(p_id uuid, p_tenant uuid, p_url text, p_description text,
 	p_types text[], p_secret text)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
@@ -175,15 +175,15 @@ BEGIN
 	IF v_bad IS NOT NULL THEN
 		RAISE EXCEPTION 'unknown event type %', v_bad USING ERRCODE = '22023';
 	END IF;
-	INSERT INTO webhook_endpoints (tenant_id, url, description, event_types, secret)
-	VALUES (v_tenant, p_url, coalesce(p_description, ''), coalesce(p_types, '{}'),
+	INSERT INTO webhook_endpoints (tenant_id, id, url, description, event_types, secret)
+	VALUES (v_tenant, p_id, p_url, coalesce(p_description, ''), coalesce(p_types, '{}'),
 		p_secret)
 	RETURNING id INTO v_id;
 	RETURN v_id;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION webhook_create(uuid, text, text, text[], text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION webhook_create(uuid, text, text, text[], text)
+REVOKE EXECUTE ON FUNCTION webhook_create(uuid, uuid, text, text, text[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook_create(uuid, uuid, text, text, text[], text)
 	TO tenantry_tenant, tenantry_platform;
 
 -- A test event (webhook.test) for one endpoint only; returns its id.
@@ -290,9 +290,14 @@ BEGIN
 		o.id, o.at, o.data, w.url, w.secret
 	FROM u
 	JOIN webhook_endpoints w ON w.tenant_id = u.tenant_id AND w.id = u.endpoint_id
-	LEFT JOIN outbox o ON o.tenant_id = u.event_tenant AND o.seq = u.seq
-		AND o.type = u.type
+	JOIN outbox o ON o.tenant_id = u.event_tenant AND o.seq = u.seq AND o.type = u.type
 	ORDER BY u.event_tenant, u.seq, u.type;
+	-- claimed just now, but their event went with its purged tenant
+	UPDATE webhook_deliveries d SET state = 'failed', done_at = now(), lease_until = NULL,
+		last_error = 'the event was purged with its tenant'
+	WHERE d.leased_by = p_runner AND d.state = 'pending' AND d.lease_until > now()
+	  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.tenant_id = d.event_tenant
+			  AND o.seq = d.seq AND o.type = d.type);
 END
 $$;
 REVOKE EXECUTE ON FUNCTION webhook_claim(text, int, int) FROM PUBLIC;

@@ -275,3 +275,14 @@ secret_open(const uint8_t key[SECRET_KEY_BYTES], const char *sealed, struct err 
 	free(box);
 	return plain;
 }
+
+void
+secret_webhook(char *out)
+{
+	uint8_t b[24];
+
+	randombytes_buf(b, sizeof b);
+	memcpy(out, "whsec_", 6);
+	sodium_bin2base64(out + 6, 58, b, sizeof b, sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(b, sizeof b);
+}

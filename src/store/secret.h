@@ -36,6 +36,10 @@ void secret_invitation_token(char *tok, size_t toklen, char hash[SECRET_HASH_HEX
 /* New API key into key (≥ 64 bytes), its prefix (13 bytes) and hash. */
 void secret_api_key(char *key, size_t keylen, char prefix[13], char hash[SECRET_HASH_HEX]);
 
+/* New webhook signing secret "whsec_<base64 of 24 random bytes>" into
+ * out (≥ 64 bytes), as Standard Webhooks writes them. */
+void secret_webhook(char *out);
+
 /* Prefix of an API key string; -1 when it is not shaped like one. */
 int secret_api_key_prefix(const char *key, char prefix[13]);
 

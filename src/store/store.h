@@ -18,10 +18,12 @@
 #include "core/err.h"
 #include "core/jobs.h"
 #include "core/types.h"
-#include "store/secret.h" /* passwords, sealed secrets: part of this interface */
+#include "core/webhooks.h"
+#include "store/outbound.h" /* webhook requests: tenantryd */
+#include "store/secret.h"   /* passwords, sealed secrets: part of this interface */
 #include "store/store_server.h"
 
-#define STORE_OPS_VERSION 4
+#define STORE_OPS_VERSION 5
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
@@ -343,6 +345,36 @@ struct store_ops {
 		       struct err *e);
 	int (*deletion_certificate)(char **json_out, struct store *st, const char *tenant,
 				    struct err *e);
+
+	/* Webhooks (048_webhooks.sql). webhook_list: tenant's endpoints, or
+	 * with tenant NULL every one the caller sees (the platform's too).
+	 * webhook_create: the signing secret ("whsec_…") in secret_out, shown
+	 * once; the URL is checked (webhook_url_parse) and, by tenantryd, its
+	 * address. The others take an endpoint id: another tenant's is
+	 * ERR_NOT_FOUND. webhook_test: a webhook.test event for that endpoint
+	 * only, its id in event_out. webhook_attempts: the newest attempts
+	 * first. webhook_redeliver: the event (its id) again, as a new
+	 * delivery. */
+	int (*webhook_list)(struct webhook_list *out, struct store *st, const char *tenant,
+			    struct err *e);
+	int (*webhook_create)(struct webhook *out, char secret_out[WEBHOOK_SECRET_LEN],
+			      struct store *st, const struct webhook_new *n, struct err *e);
+	int (*webhook_delete)(struct store *st, const char *id, struct err *e);
+	int (*webhook_set_enabled)(struct webhook *out, struct store *st, const char *id,
+				   bool enabled, struct err *e);
+	int (*webhook_test)(char event_out[ID_LEN], struct store *st, const char *id,
+			    struct err *e);
+	int (*webhook_attempts)(struct webhook_attempt_list *out, struct store *st, const char *id,
+				int limit, struct err *e);
+	int (*webhook_redeliver)(struct store *st, const char *id, const char *event,
+				 struct err *e);
+	/* tenantryd's delivery (store_pg only): claims up to limit due
+	 * deliveries for runner, each held lease_s seconds; records one
+	 * attempt's outcome (state_out "" when the claim was lost). */
+	int (*webhook_claim)(struct webhook_claim_list *out, struct store *st, const char *runner,
+			     int limit, int lease_s, struct err *e);
+	int (*webhook_attempt_done)(char state_out[12], struct store *st,
+				    const struct webhook_outcome *o, struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
 
@@ -554,6 +586,25 @@ int store_job_run(struct job_result *out, struct store *st, const struct job_run
 		  struct err *e);
 int
 store_deletion_certificate(char **json_out, struct store *st, const char *tenant, struct err *e);
+int
+store_webhook_list(struct webhook_list *out, struct store *st, const char *tenant, struct err *e);
+int store_webhook_create(struct webhook *out, char secret_out[WEBHOOK_SECRET_LEN], struct store *st,
+			 const struct webhook_new *n, struct err *e);
+int store_webhook_delete(struct store *st, const char *id, struct err *e);
+int store_webhook_set_enabled(struct webhook *out, struct store *st, const char *id, bool enabled,
+			      struct err *e);
+int store_webhook_test(char event_out[ID_LEN], struct store *st, const char *id, struct err *e);
+int store_webhook_attempts(struct webhook_attempt_list *out, struct store *st, const char *id,
+			   int limit, struct err *e);
+int store_webhook_redeliver(struct store *st, const char *id, const char *event, struct err *e);
+int store_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
+			int limit, int lease_s, struct err *e);
+int store_webhook_attempt_done(char state_out[12], struct store *st,
+			       const struct webhook_outcome *o, struct err *e);
+void webhook_claim_list_free(struct webhook_claim_list *l);
+/* The TCP hosts (names or addresses, not socket directories) a libpq
+ * conninfo names, at most max; the number written. */
+size_t store_conninfo_hosts(char hosts[][256], size_t max, const char *conninfo);
 int store_tenant_export(char **json_out, struct store *st, const char *tenant, struct err *e);
 int
 store_auth_user(struct auth_account *out, struct store *st, const char *email_or_id, struct err *e);

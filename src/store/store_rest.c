@@ -510,6 +510,7 @@ fill_ops(void)
 	rest_ops_audit(&ops);
 	rest_ops_platform(&ops);
 	rest_ops_jobs(&ops);
+	rest_ops_webhooks(&ops);
 	rest_ops_usage(&ops);
 	rest_ops_feed(&ops);
 	rest_ops_view_as(&ops);

@@ -185,6 +185,7 @@ void rest_ops_keys(struct store_ops *ops);
 void rest_ops_audit(struct store_ops *ops);
 void rest_ops_platform(struct store_ops *ops);
 void rest_ops_jobs(struct store_ops *ops);
+void rest_ops_webhooks(struct store_ops *ops);
 void rest_ops_usage(struct store_ops *ops);
 void rest_ops_feed(struct store_ops *ops);
 void rest_ops_view_as(struct store_ops *ops);

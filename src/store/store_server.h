@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/types.h"
+#include "core/webhooks.h"
 
 /* One tenant's API calls served by tenantryd (store_api_calls_served). */
 struct api_calls_count {
@@ -87,6 +88,39 @@ struct job_run_opts {
 	 * or 0 keeps the table's */
 	const int *intervals;
 	int lease_s; /* how long the run is held before another may take it */
+};
+
+/* A delivery claimed for one attempt (store_webhook_claim). */
+struct webhook_claim {
+	char tenant_id[ID_LEN]; /* the endpoint's, "" = the platform's */
+	char endpoint_id[ID_LEN];
+	char event_tenant[ID_LEN]; /* the event's chain */
+	int64_t seq;
+	char type[48];
+	int attempt;
+	char event_id[ID_LEN]; /* "" when the event was purged with its tenant */
+	usec_t event_at;
+	char *data; /* the event's data, JSON text, owned */
+	char url[WEBHOOK_URL_LEN];
+	char secret[WEBHOOK_SECRET_LEN]; /* opened with the master key */
+};
+struct webhook_claim_list {
+	struct webhook_claim *rows;
+	size_t n;
+};
+
+/* One attempt's outcome (store_webhook_attempt_done). */
+struct webhook_outcome {
+	const struct webhook_claim *claim;
+	const char *runner;
+	bool ok;
+	int status; /* 0: no response */
+	int latency_ms;
+	const char *error;    /* NULL when ok */
+	const char *response; /* the start of the body */
+	double retry_s;       /* when to try again after a failure */
+	int give_up_s;
+	int disable_after;
 };
 
 #endif

@@ -29,4 +29,21 @@ int stub_user_password_reset(struct password_reset *out, char token_out[96], str
 			     const char *user, struct err *e);
 int stub_user_call(struct store *st, const char *user, struct err *e);
 
+/* The webhook operations (store_stub_webhooks.c). */
+int
+stub_webhook_list(struct webhook_list *out, struct store *st, const char *tenant, struct err *e);
+int stub_webhook_create(struct webhook *out, char secret_out[WEBHOOK_SECRET_LEN], struct store *st,
+			const struct webhook_new *n, struct err *e);
+int stub_webhook_id(struct store *st, const char *id, struct err *e);
+int stub_webhook_set_enabled(struct webhook *out, struct store *st, const char *id, bool enabled,
+			     struct err *e);
+int stub_webhook_test(char event_out[ID_LEN], struct store *st, const char *id, struct err *e);
+int stub_webhook_attempts(struct webhook_attempt_list *out, struct store *st, const char *id,
+			  int limit, struct err *e);
+int stub_webhook_redeliver(struct store *st, const char *id, const char *event, struct err *e);
+int stub_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
+		       int limit, int lease_s, struct err *e);
+int stub_webhook_attempt_done(char state_out[12], struct store *st, const struct webhook_outcome *o,
+			      struct err *e);
+
 #endif
