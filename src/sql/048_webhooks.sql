@@ -372,8 +372,9 @@ GRANT EXECUTE ON FUNCTION webhook_attempt_done(text, uuid, uuid, uuid, bigint, t
 	boolean, int, int, text, text, double precision, int, int) TO tenantry_platform;
 
 -- Disables an endpoint for a reason and says so: an alert of kind
--- 'webhook' on its tenant (the platform's endpoints have none: the log and
--- the audit entry say it) and the audit entry of the change.
+-- 'webhook' on its tenant, its resource the first 8 characters of the
+-- endpoint's id (the platform's endpoints have none: tenantryd's log and
+-- the audit entry say it), and the audit entry of the change.
 CREATE FUNCTION webhook_disable(p_tenant uuid, p_endpoint uuid, p_reason text)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
@@ -385,7 +386,7 @@ BEGIN
 	WHERE tenant_id = p_tenant AND id = p_endpoint AND enabled;
 	IF FOUND AND p_tenant <> '00000000-0000-0000-0000-000000000000' THEN
 		INSERT INTO alerts (tenant_id, kind, resource, threshold, period_start)
-		VALUES (p_tenant, 'webhook', p_endpoint::text, 0, now())
+		VALUES (p_tenant, 'webhook', left(p_endpoint::text, 8), 0, now())
 		ON CONFLICT DO NOTHING;
 	END IF;
 END
