@@ -92,6 +92,8 @@ int cmd_staff(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_logout(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
+/* `webhooks ...` (cmd_webhooks.c). */
+int cmd_webhooks(struct cli *c, int argc, char **argv);
 /* `tenants certificate TENANT` (cmd_jobs.c). */
 int cmd_tenants_certificate(struct cli *c, const char *tenant);
 int cmd_account(struct cli *c, int argc, char **argv);

@@ -40,6 +40,8 @@ static const struct command {
 	{ "view-as", cmd_view_as, "support access sessions: list, start, end" },
 	{ "metrics", cmd_metrics, "platform overview: tenants by tier and status, MRR" },
 	{ "jobs", cmd_jobs, "background jobs: list, run [--once] (from cron or a systemd timer)" },
+	{ "webhooks", cmd_webhooks,
+	  "event endpoints: list, add, remove, enable, disable, test, log, redeliver, events" },
 	{ "export", cmd_export, "one tenant's data as one JSON document" },
 	{ "operator", cmd_operator, "create a database login for one platform staff role" },
 	{ "doctor", cmd_doctor, "check that the database keeps tenants apart (exit 1 if not)" },
@@ -285,6 +287,8 @@ static const struct subcommands {
 	{ "staff", { "add" } },
 	{ "view-as", { "list", "start", "end" } },
 	{ "jobs", { "list", "run" } },
+	{ "webhooks",
+	  { "list", "add", "remove", "enable", "disable", "test", "log", "redeliver", "events" } },
 };
 
 /* Levenshtein distance, for "did you mean"; long words count as far. */
