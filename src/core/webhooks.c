@@ -164,6 +164,9 @@ webhook_url_parse(struct webhook_target *out, const char *url, bool allow_loopba
 			return err_field(e, "url", "port must be 1..65535");
 		out->port = (int)port;
 	}
+	if (!out->https && strcmp(out->host, "localhost") != 0
+	    && webhook_addr_classify_text(out->host) != WEBHOOK_ADDR_LOOPBACK)
+		return err_field(e, "url", "plain http is for loopback only: use https://");
 	return 0;
 }
 

@@ -132,8 +132,9 @@ struct webhook_target {
 };
 
 /* Parses and checks an endpoint URL: https, or http only when
- * allow_loopback (and then only to a loopback address, checked with the
- * address); no user:password; a host; a port in 1..65535; no fragment;
+ * allow_loopback and only to a loopback address or localhost (the
+ * addresses a name resolves to are checked at each attempt); no
+ * user:password; a host; a port in 1..65535; no fragment;
  * at most WEBHOOK_URL_LEN - 1 bytes of printable ASCII. -1 with
  * ERR_INVALID_FIELD "url". */
 int

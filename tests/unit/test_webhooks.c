@@ -62,6 +62,9 @@ START_TEST(test_urls)
 	ck_assert_int_eq(webhook_url_parse(&t, "http://127.0.0.1:9/", true, &e), 0);
 	ck_assert(!t.https);
 	ck_assert_int_eq(t.port, 9);
+	ck_assert_int_eq(webhook_url_parse(&t, "http://[::1]/", true, &e), 0);
+	ck_assert_int_eq(webhook_url_parse(&t, "http://hooks.example.com/", true, &e), -1);
+	ck_assert_int_eq(webhook_url_parse(&t, "http://10.0.0.1/", true, &e), -1);
 	{
 		static const char *const bad[] = { "",
 						   "ftp://x.example/",
