@@ -161,6 +161,12 @@ int bench_wrk(struct bench_figure *out, const struct bench_env *env, const char 
 int bench_signin_row(struct bench_report *rep, const struct bench_env *env, const char *url,
 		     const char (*ids)[ID_LEN], const char (*emails)[96], int k);
 
+/* The webhook row (bench_webhooks.c): events committed at 200 a second to
+ * their arrival at a receiver on loopback, through the running tenantryd
+ * (whose master key is key_file); the tenants busy are left alone. */
+int bench_webhook_row(struct bench_report *rep, const struct bench_env *env, const char *key_file,
+		      const char (*busy)[ID_LEN], int nbusy);
+
 /* ---- report -------------------------------------------------------------- */
 
 struct bench_row {

@@ -40,6 +40,7 @@ struct server {
 	char ids[K][ID_LEN];
 	char emails[K][96]; /* the tenants' admins */
 	char *tokens[K];
+	char master_key[512];
 };
 
 static int
@@ -58,7 +59,7 @@ write_file(const char *path, const char *text)
 static int
 start_server(struct server *sv, const struct bench_env *env, const char *bin)
 {
-	char db[512], secret[512], portf[512], log[512], key[65];
+	char db[512], secret[512], portf[512], log[512], key[65], master[512];
 	unsigned char raw[32];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t sa;
@@ -83,12 +84,22 @@ start_server(struct server *sv, const struct bench_env *env, const char *bin)
 	if (write_file(secret, key) < 0)
 		return -1;
 	chmod(secret, 0600);
+	/* the master key seals webhook secrets (the webhook row) */
+	snprintf(master, sizeof master, "%s/master.key", env->workdir);
+	for (int i = 0; i < 32; i++)
+		snprintf(key + 2 * i, 3, "%02x", raw[31 - i]);
+	if (write_file(master, key) < 0)
+		return -1;
+	chmod(master, 0600);
+	snprintf(sv->master_key, sizeof sv->master_key, "%s", master);
 	{
 		/* no background jobs: their first runs (a health refresh of
 		 * every tenant) would compete with the measured requests */
-		char *argv[] = { (char *)bin,   "--db",        db,    "--listen",
-				 "127.0.0.1:0", "--port-file", portf, "--jwt-secret-file",
-				 secret,        "--jobs",      "0",   NULL };
+		char *argv[] = { (char *)bin, "--db", db, "--listen", "127.0.0.1:0", "--port-file",
+				 portf, "--jwt-secret-file", secret, "--jobs", "0",
+				 /* webhook workers run during every row */
+				 "--master-key-file", master, "--webhook-allow-loopback", "1",
+				 NULL };
 
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -519,6 +530,8 @@ bench_server_rows(struct bench_report *rep, const struct bench_env *env, const c
 		add(rep, "10,000-entry commit to its last entry on an open stream", "ms",
 		    t[1] * 1000, -1, -1, "<= 2 s", t[1] <= 2);
 	}
+	if (bench_webhook_row(rep, env, sv.master_key, (const char(*)[ID_LEN])sv.ids, K) < 0)
+		goto out;
 signin:
 	if (bench_signin_row(rep, env, sv.url, (const char(*)[ID_LEN])sv.ids,
 			     (const char(*)[96])sv.emails, K)
