@@ -694,28 +694,3 @@ store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 	*out = &s->base;
 	return 0;
 }
-
-size_t
-store_conninfo_hosts(char hosts[][256], size_t max, const char *conninfo)
-{
-	PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", NULL);
-	size_t n = 0;
-
-	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
-		const char *p = o->val;
-
-		if (!p || (strcmp(o->keyword, "host") != 0 && strcmp(o->keyword, "hostaddr") != 0))
-			continue;
-		while (*p && n < max) {
-			size_t len = strcspn(p, ",");
-
-			if (len > 0 && len < 256 && p[0] != '/' && p[0] != '@') {
-				memcpy(hosts[n], p, len);
-				hosts[n++][len] = '\0';
-			}
-			p += len + (p[len] == ',');
-		}
-	}
-	PQconninfoFree(opts);
-	return n;
-}

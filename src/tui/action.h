@@ -38,7 +38,9 @@
 	A(X, PLATFORM, platform, "platform", "Platform",                       \
 	  "Go to the platform overview")                                       \
 	A(X, JOBS, jobs, "jobs", "Jobs",                                       \
-	  "Go to the background jobs")
+	  "Go to the background jobs")                                         \
+	A(X, WEBHOOKS, webhooks, "webhooks", "Hooks",                          \
+	  "Go to the webhook endpoints")
 #define PANE_ROW_(X, e, f, s, t, h) X(e, f, s, t, h)
 #define PANES(X) PANES_WITH(PANE_ROW_, X)
 /* A pane's row as a row of ACTIONS: X(PANE_ENUM, READS, "pane-NAME", help). */

@@ -1,12 +1,8 @@
-/* test_webhooks.c - events leave through webhooks, against a real
- * tenantryd and a real HTTP receiver on loopback (webhook_receiver.py,
- * which checks every signature itself): signed deliveries in the order
- * the changes happened, retried after 500s with the same webhook-id,
- * nothing lost or duplicated; a tenant's endpoint and its filter; two
- * tenantryd instances making each attempt once; an endpoint that keeps
- * failing disabled with an alert, and delivering again once enabled;
- * with the loopback allowance off, a loopback endpoint refused before any
- * connection. Nothing here goes beyond 127.0.0.1. */
+/* test_webhooks_rest.c - webhooks against a real tenantryd and a real
+ * receiver on loopback (webhook_receiver.py checks every signature):
+ * order, retries with the same webhook-id, a tenant's endpoint and filter,
+ * two instances attempting once, disabling and resuming, loopback refused
+ * before any connection, the command line. Nothing goes beyond 127.0.0.1. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
