@@ -240,7 +240,8 @@ worker(void *arg)
 	struct outbound *client = outbound_new();
 	unsigned seed = (unsigned)(uintptr_t)arg ^ (unsigned)time(NULL);
 	bool warned = false;
-	int lease = 2 * D.cfg->webhook_timeout + 30;
+	/* held while the whole batch is tried, each attempt at most the timeout */
+	int lease = DELIVER_BATCH * (D.cfg->webhook_timeout + 2) + 30;
 
 	while (client && !__atomic_load_n(&D.stop, __ATOMIC_RELAXED)) {
 		struct webhook_claim_list l;
