@@ -149,9 +149,10 @@ void bench_median(struct bench_figure *out, const struct bench_figure *reps, int
 struct bench_report;
 /* Starts tenantryd on env's database, logs tenant admins in, measures the
  * REST rows with wrk against pgbench of the statements tenantryd's store
- * sends, adds the rows and stops the server. */
+ * sends, adds the rows and stops the server. only: "signin" or "webhooks"
+ * for that row alone, NULL for every row. */
 int bench_server_rows(struct bench_report *rep, const struct bench_env *env, const char *tenantryd,
-		      bool signin_only);
+		      const char *only);
 /* wrk with script on url, conns connections, for env->seconds; a non-2xx
  * answer fails the run. */
 int bench_wrk(struct bench_figure *out, const struct bench_env *env, const char *url,

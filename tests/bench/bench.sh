@@ -8,7 +8,8 @@
 # small:  10,000 tenants (and 1,000), 2 s x 3 repetitions, a few minutes
 #
 # BENCH_ONLY=KEY measures one row only (an operation's key, http for the
-# tenantryd rows, signin for the sign-in row) and skips the console.
+# tenantryd rows, signin for the sign-in row, webhooks for the webhook row)
+# and skips the console.
 #
 # A dataset is kept between runs and reused while its database says it
 # holds the same number of tenants. The cluster is stopped at the end.

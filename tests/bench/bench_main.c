@@ -166,11 +166,12 @@ server_rows(struct bench_report *rep, const struct run_opts *o)
 {
 	const char *why = o->server_note;
 
-	bool signin = o->only && strcmp(o->only, "signin") == 0;
+	bool one = o->only && (strcmp(o->only, "signin") == 0 || strcmp(o->only, "webhooks") == 0);
 
-	if (o->only && strcmp(o->only, "http") != 0 && !signin)
+	if (o->only && strcmp(o->only, "http") != 0 && !one)
 		why = "skipped (--only)";
-	else if (o->tenantryd && bench_server_rows(rep, &o->big, o->tenantryd, signin) == 0)
+	else if (o->tenantryd
+		 && bench_server_rows(rep, &o->big, o->tenantryd, one ? o->only : NULL) == 0)
 		return;
 	else if (o->tenantryd)
 		why = "the tenantryd run failed, see its messages";

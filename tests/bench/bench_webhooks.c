@@ -87,9 +87,9 @@ one_event(PGconn *c, const char *tenant, const char *status, char id[48])
 	PQclear(PQexecParams(c, "UPDATE tenantry.tenants SET status = $2 WHERE id = $1", 2, NULL, p,
 			     NULL, NULL, 0));
 	r = PQexecParams(c,
-			 "SELECT 'evt_' || o.id FROM tenantry.outbox o JOIN tenantry.audit_heads h "
-			 "ON h.tenant_id = o.tenant_id AND h.seq = o.seq WHERE h.tenant_id = $1 "
-			 "AND o.type = 'tenant.status_changed'",
+			 /* the transaction holds the chain's head: its newest event */
+			 "SELECT 'evt_' || o.id FROM tenantry.outbox o WHERE o.tenant_id = $1 "
+			 "AND o.type = 'tenant.status_changed' ORDER BY o.seq DESC LIMIT 1",
 			 1, NULL, p, NULL, NULL, 0);
 	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	if (ok)
@@ -137,8 +137,7 @@ endpoint(char id[ID_LEN], const struct bench_env *env, const char *key_file, int
 	struct err e = { 0 };
 	int rc;
 
-	snprintf(conninfo, sizeof conninfo, "host=%s port=%s dbname=%s", env->host, env->port,
-		 env->db);
+	bench_conninfo(conninfo, sizeof conninfo, env);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/hooks", port);
 	if (store_open(&st, &cfg, &e) < 0) {
 		fprintf(stderr, "bench: webhooks: %s\n", e.message);
@@ -202,9 +201,10 @@ bench_webhook_row(struct bench_report *rep, const struct bench_env *env, const c
 	lat = calloc(n, sizeof *lat);
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, &a,
 			     MHD_OPTION_END);
-	snprintf(conninfo, sizeof conninfo, "host=%s port=%s dbname=%s", env->host, env->port,
-		 env->db);
+	bench_conninfo(conninfo, sizeof conninfo, env); /* the platform operator */
 	c = PQconnectdb(conninfo);
+	if (PQstatus(c) != CONNECTION_OK)
+		fprintf(stderr, "bench: webhooks: %s", PQerrorMessage(c));
 	if (!a.ids || !a.at || !sent || !at || !lat || !d || PQstatus(c) != CONNECTION_OK
 	    || (nt = pick_tenants(c, tenants, busy, nbusy)) < 2
 	    || endpoint(hook, env, key_file,
