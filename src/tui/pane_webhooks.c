@@ -1,7 +1,8 @@
 /* pane_webhooks.c - the webhook endpoints (tenantry webhooks list): the
  * platform's and every tenant's as staff see them, or the tenant's own in
  * a tenant's context; each one's URL, event filter, state, failed attempts
- * in a row and deliveries waiting. Read-only here: `tenantry webhooks`
+ * in a row and deliveries waiting; below them, where there is room, the
+ * event types a filter may name (EVENT_TYPES). Read-only here: `tenantry webhooks`
  * adds, tests and redelivers. Refreshed every few seconds while shown.
  */
 #include <stdio.h>
@@ -123,6 +124,15 @@ hooks_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, in
 		    h->last_success_at ? console_time(h->last_success_at, ok, sizeof ok) : "-";
 		table_draw_cells(w, 1 + r, wd, 7, cell,
 				 theme_attr(i == l->view.sel ? THEME_ROLE_SELECTED : role), width);
+	}
+	/* the event types an endpoint's filter may name, where there is room */
+	if (height - 3 - (int)n - 2 > EVENT_TYPE_COUNT / 2) {
+		int top = height - 2 - (EVENT_TYPE_COUNT + 1) / 2, half = width / 2;
+
+		draw_text(w, top - 1, 1, width - 2, theme_attr(THEME_ROLE_HEADER), "EVENT TYPES");
+		for (int i = 0; i < EVENT_TYPE_COUNT; i++)
+			draw_text(w, top + i / 2, 1 + (i % 2) * half, half - 2,
+				  theme_attr(THEME_ROLE_DIM), event_type_name((enum event_type)i));
 	}
 	if (height > 3)
 		draw_text(w, height - 1, 1, width - 2, theme_attr(THEME_ROLE_DIM),

@@ -21,6 +21,9 @@ START_TEST(test_webhooks_pane)
 	term_expect(&term, "acme-console");
 	term_expect(&term, "member.*");
 	term_expect(&term, "disabled");
+	/* the event types, from the code's list */
+	term_expect(&term, "EVENT TYPES");
+	term_expect(&term, "user.password_reset_requested");
 	term_keys(&term, "q", NULL);
 	term_expect(&term, "console exited 0");
 }
