@@ -57,6 +57,7 @@ int event_type_parse(const char *s, enum event_type *out);
 #define WEBHOOK_MAX_TYPES 64
 #define WEBHOOK_SECRET_LEN 64 /* "whsec_" + base64 of 24 bytes + NUL */
 #define WEBHOOK_TYPES_LEN 1024
+#define WEBHOOK_STATE_LEN 24 /* an attempt's outcome: "pending+disabled" */
 
 /* An event filter: comma-separated event types or prefixes ("member.*");
  * empty = every event. 0, or -1 with ERR_INVALID_FIELD "events" naming

@@ -188,7 +188,7 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 {
 	struct outbound_result res;
 	struct webhook_outcome o = { .claim = c, .runner = D.runner };
-	char error[300], state[12], attempt_no[12];
+	char error[300], state[WEBHOOK_STATE_LEN], attempt_no[12];
 	struct err e;
 
 	attempt(&o, error, &res, client, c);
@@ -212,6 +212,9 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 		 c->endpoint_id, "event", c->event_id, "type", c->type, "attempt", attempt_no,
 		 "outcome", o.ok ? "delivered" : "failed", "error", o.ok ? NULL : error, "state",
 		 state[0] ? state : "lost", NULL);
+	if (strstr(state, "+disabled"))
+		log_line(LOG_LEVEL_WARN, "webhook endpoint disabled", "endpoint", c->endpoint_id,
+			 "tenant", c->tenant_id, "url", c->url, "error", error, NULL);
 }
 
 /* Sleeps ms unless stopped; false when stopping. */

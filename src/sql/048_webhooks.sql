@@ -308,7 +308,8 @@ GRANT EXECUTE ON FUNCTION webhook_claim(text, int, int) TO tenantry_platform;
 -- first tried more than p_give_up_s ago is abandoned instead, and an
 -- endpoint whose delivery was abandoned, or that failed p_disable_after
 -- times in a row (0: never for that), is disabled with an alert.
--- Returns the delivery's new state, or NULL when the claim was lost.
+-- Returns the delivery's new state ('+disabled' after it when this
+-- attempt disabled the endpoint), or NULL when the claim was lost.
 CREATE FUNCTION webhook_attempt_done(p_runner text, p_tenant uuid, p_endpoint uuid,
 	p_event_tenant uuid, p_seq bigint, p_type text, p_attempt int, p_ok boolean,
 	p_status int, p_latency_ms int, p_error text, p_response text,
@@ -359,8 +360,8 @@ BEGIN
 		IF v_reason IS NULL AND p_disable_after > 0 AND v_failures >= p_disable_after THEN
 			v_reason := v_failures || ' failed attempts in a row';
 		END IF;
-		IF v_reason IS NOT NULL THEN
-			PERFORM webhook_disable(p_tenant, p_endpoint, v_reason);
+		IF v_reason IS NOT NULL AND webhook_disable(p_tenant, p_endpoint, v_reason) THEN
+			v_state := v_state || '+disabled';
 		END IF;
 	END IF;
 	RETURN v_state;
@@ -376,7 +377,7 @@ GRANT EXECUTE ON FUNCTION webhook_attempt_done(text, uuid, uuid, uuid, bigint, t
 -- endpoint's id (the platform's endpoints have none: tenantryd's log and
 -- the audit entry say it), and the audit entry of the change.
 CREATE FUNCTION webhook_disable(p_tenant uuid, p_endpoint uuid, p_reason text)
-RETURNS void
+RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
 	PERFORM set_config('tenantry.actor', 'tenantryd', true);
@@ -384,11 +385,15 @@ BEGIN
 	UPDATE webhook_endpoints SET enabled = false, disabled_at = now(),
 		disabled_reason = p_reason
 	WHERE tenant_id = p_tenant AND id = p_endpoint AND enabled;
-	IF FOUND AND p_tenant <> '00000000-0000-0000-0000-000000000000' THEN
+	IF NOT FOUND THEN
+		RETURN false; -- disabled already
+	END IF;
+	IF p_tenant <> '00000000-0000-0000-0000-000000000000' THEN
 		INSERT INTO alerts (tenant_id, kind, resource, threshold, period_start)
 		VALUES (p_tenant, 'webhook', left(p_endpoint::text, 8), 0, now())
 		ON CONFLICT DO NOTHING;
 	END IF;
+	RETURN true;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION webhook_disable(uuid, uuid, text) FROM PUBLIC;

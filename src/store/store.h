@@ -373,7 +373,7 @@ struct store_ops {
 	 * attempt's outcome (state_out "" when the claim was lost). */
 	int (*webhook_claim)(struct webhook_claim_list *out, struct store *st, const char *runner,
 			     int limit, int lease_s, struct err *e);
-	int (*webhook_attempt_done)(char state_out[12], struct store *st,
+	int (*webhook_attempt_done)(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 				    const struct webhook_outcome *o, struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
@@ -599,7 +599,7 @@ int store_webhook_attempts(struct webhook_attempt_list *out, struct store *st, c
 int store_webhook_redeliver(struct store *st, const char *id, const char *event, struct err *e);
 int store_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
 			int limit, int lease_s, struct err *e);
-int store_webhook_attempt_done(char state_out[12], struct store *st,
+int store_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 			       const struct webhook_outcome *o, struct err *e);
 void webhook_claim_list_free(struct webhook_claim_list *l);
 /* The TCP hosts (names or addresses, not socket directories) a libpq

@@ -87,8 +87,8 @@ store_webhook_claim(struct webhook_claim_list *out, struct store *st, const char
 }
 
 int
-store_webhook_attempt_done(char state_out[12], struct store *st, const struct webhook_outcome *o,
-			   struct err *e)
+store_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
+			   const struct webhook_outcome *o, struct err *e)
 {
 	if (st->read_only) {
 		state_out[0] = '\0';

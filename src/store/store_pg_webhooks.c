@@ -350,8 +350,8 @@ pg_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *r
 }
 
 static int
-pg_webhook_attempt_done(char state_out[12], struct store *st, const struct webhook_outcome *o,
-			struct err *e)
+pg_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
+			const struct webhook_outcome *o, struct err *e)
 {
 	const struct webhook_claim *c = o->claim;
 	PGresult *r = NULL;
@@ -376,7 +376,7 @@ pg_webhook_attempt_done(char state_out[12], struct store *st, const struct webho
 	snprintf(disable, sizeof disable, "%d", o->disable_after);
 	if (pg_run(pg_of(st), steps, 1, e) < 0)
 		return -1;
-	pg_copy_text(state_out, 12, r, 0, 0);
+	pg_copy_text(state_out, WEBHOOK_STATE_LEN, r, 0, 0);
 	PQclear(r);
 	return 0;
 }

@@ -164,8 +164,8 @@ rest_webhook_claim(struct webhook_claim_list *out, struct store *st, const char 
 }
 
 static int
-rest_webhook_attempt_done(char state_out[12], struct store *st, const struct webhook_outcome *o,
-			  struct err *e)
+rest_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
+			  const struct webhook_outcome *o, struct err *e)
 {
 	(void)st;
 	(void)o;

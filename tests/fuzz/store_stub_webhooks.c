@@ -71,8 +71,8 @@ stub_webhook_claim(struct webhook_claim_list *out, struct store *st, const char 
 }
 
 int
-stub_webhook_attempt_done(char state_out[12], struct store *st, const struct webhook_outcome *o,
-			  struct err *e)
+stub_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
+			  const struct webhook_outcome *o, struct err *e)
 {
 	(void)st, (void)o;
 	state_out[0] = '\0';

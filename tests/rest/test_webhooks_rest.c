@@ -461,7 +461,19 @@ START_TEST(test_failing_endpoint_disabled_then_resumed)
 		poll(NULL, 0, disabled ? 0 : 100);
 	}
 	ck_assert(disabled);
-	/* an alert says so */
+	/* the log says so */
+	{
+		FILE *f = fopen(srv.log_file, "r");
+		char line[2048];
+		bool logged = false;
+
+		while (f && fgets(line, sizeof line, f))
+			logged |= strstr(line, "webhook endpoint disabled") && strstr(line, hook);
+		if (f)
+			fclose(f);
+		ck_assert(logged);
+	}
+	/* and an alert */
 	x = call(200, "GET", "/api/tenants/alpha-labs/alerts", platform, NULL);
 	{
 		size_t i;
