@@ -159,6 +159,9 @@ global_action(struct console *c, enum action a)
 	case ACTION_CANCEL:
 		c->message[0] = '\0';
 		break;
+	case ACTION_COPY:
+		console_copy_selected(c);
+		break;
 	default:
 		break;
 	}

@@ -168,6 +168,10 @@ struct modal {
 	/* A form of lines: Enter on a filled line goes to the next one, on
 	 * an empty or the last line submits. */
 	bool lines;
+	/* MODAL_TEXT showing a secret once: what `copy` copies (owned, wiped
+	 * on close) and what it is ("invitation token"). */
+	char *secret;
+	char secret_what[48];
 };
 
 /* Opens a form titled title; add fields with form_add_*. */
@@ -182,6 +186,10 @@ const char *form_value(const struct modal *m, int i);
 void form_note(struct modal *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Shows text (copied) in a scrollable box; Enter or Esc closes it. */
 void console_show_text(struct console *c, const char *title, const char *text);
+/* Like console_show_text for a secret shown once (a token, a key): the
+ * copy key copies secret (what names it: "invitation token"). */
+void console_show_secret(struct console *c, const char *title, const char *text, const char *what,
+			 const char *secret);
 /* The job of a form finished: close on success, else show the error and
  * let the user correct it (the values stay). */
 void form_finish(struct console *c, const struct job *j);
@@ -228,6 +236,11 @@ struct pane_ops {
 	/* About once a second while shown, to poll what has no live feed
 	 * (usage counters); may be NULL. */
 	void (*tick)(struct console *c, struct pane_instance *p);
+	/* What the copy action copies here: the id of the row under the
+	 * cursor into value, and what it is ("tenant id") into what; false
+	 * when there is none (NULL: nothing to copy in this pane). */
+	bool (*copy)(const struct console *c, const struct pane_instance *p, char *what,
+		     size_t wsize, char *value, size_t vsize);
 	/* The console is closing: free what the pane holds, not p itself (may
 	 * be NULL). */
 	void (*done)(struct console *c, struct pane_instance *p);
@@ -312,6 +325,12 @@ void console_message(struct console *c, enum theme_role role, const char *fmt, .
 /* True when j is about the tenant the detail panes show now (a reply for
  * another one is dropped). */
 bool console_for_current(const struct console *c, const struct job *j);
+/* Puts value on the terminal's clipboard (OSC 52, see clipboard.h) and
+ * says so on the bottom line: "copied WHAT VALUE to the clipboard", or,
+ * for a secret, without the value. */
+void console_copy(struct console *c, const char *what, const char *value, bool secret);
+/* The copy action in the current pane: its ops->copy (console_copy.c). */
+void console_copy_selected(struct console *c);
 /* Shows a failed job's error (and returns true when there was one). */
 bool console_failed(struct console *c, const struct job *j, const char *doing);
 

@@ -404,6 +404,20 @@ audit_pane_done(struct console *c, struct pane_instance *p)
 	au->pending_cap = 0;
 }
 
+static bool
+audit_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	   char *value, size_t vsize)
+{
+	const struct audit *au = (const struct audit *)p;
+	const struct pane_list *l = &au->list;
+
+	if (!pane_list_current(l, c) || l->view.sel < 0 || l->view.sel >= (int)l->n)
+		return false;
+	snprintf(what, wsize, "entry hash");
+	snprintf(value, vsize, "%s", entry(au, (size_t)l->view.sel)->hash);
+	return true;
+}
+
 const struct pane_ops pane_audit_ops = {
 	.id = PANE_AUDIT,
 	.needs_tenant = true,
@@ -413,6 +427,7 @@ const struct pane_ops pane_audit_ops = {
 	.resize = audit_resize,
 	.draw = audit_draw,
 	.handle = audit_handle,
+	.copy = audit_copy,
 	.click = audit_click,
 	.audit = audit_live,
 	.filter = audit_filter,

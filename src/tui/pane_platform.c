@@ -238,6 +238,29 @@ platform_pane_done(struct console *c, struct pane_instance *p)
 	alert_list_free(&((struct platform *)p)->alerts);
 }
 
+static bool
+platform_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	      char *value, size_t vsize)
+{
+	const struct platform *pl = (const struct platform *)p;
+	size_t k = (size_t)pl->view.sel;
+
+	(void)c;
+	if (!pl->loaded || pl->view.sel < 0)
+		return false;
+	if (k < pl->m.nnearest) {
+		snprintf(what, wsize, "tenant id");
+		snprintf(value, vsize, "%s", pl->m.nearest[k].tenant_id);
+		return true;
+	}
+	k -= pl->m.nnearest;
+	if (k >= pl->alerts.n)
+		return false;
+	snprintf(what, wsize, "alert id");
+	snprintf(value, vsize, "%s", pl->alerts.rows[k].id);
+	return true;
+}
+
 const struct pane_ops pane_platform_ops = {
 	.id = PANE_PLATFORM,
 	.size = sizeof(struct platform),
@@ -245,6 +268,7 @@ const struct pane_ops pane_platform_ops = {
 	.open = platform_open,
 	.draw = platform_draw,
 	.handle = platform_handle,
+	.copy = platform_copy,
 	.tick = platform_tick,
 	.done = platform_pane_done,
 };

@@ -342,6 +342,20 @@ tenants_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct tenants *)p)->list);
 }
 
+static bool
+tenants_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	     char *value, size_t vsize)
+{
+	const struct tenant *t = pane_list_selected(&((const struct tenants *)p)->list);
+
+	(void)c;
+	if (!t)
+		return false;
+	snprintf(what, wsize, "tenant id");
+	snprintf(value, vsize, "%s", t->id);
+	return true;
+}
+
 const struct pane_ops pane_tenants_ops = {
 	.id = PANE_TENANTS,
 	.size = sizeof(struct tenants),
@@ -350,6 +364,7 @@ const struct pane_ops pane_tenants_ops = {
 	.resize = tenants_resize,
 	.draw = tenants_draw,
 	.handle = tenants_handle,
+	.copy = tenants_copy,
 	.filter = tenants_filter,
 	.click = tenants_click,
 	.done = tenants_done,
