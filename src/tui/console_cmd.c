@@ -373,12 +373,14 @@ view_submit(struct console *c, struct modal *m)
 	char *end;
 	long minutes = strtol(form_value(m, 1), &end, 10);
 
+	/* a refusal puts the cursor on the field it is about */
 	if (member_role_parse(form_value(m, 0), &role) < 0)
-		return snprintf(m->error, sizeof m->error, "pick a role"), -1;
+		return m->focus = 0, snprintf(m->error, sizeof m->error, "pick a role"), -1;
 	if (*end || minutes < 1 || minutes > 240)
-		return snprintf(m->error, sizeof m->error, "minutes: 1 to 240"), -1;
+		return m->focus = 1, snprintf(m->error, sizeof m->error, "minutes: 1 to 240"), -1;
 	if (strlen(form_value(m, 2)) < 3)
-		return snprintf(m->error, sizeof m->error, "give a reason (it is audited)"), -1;
+		return m->focus = 2,
+		       snprintf(m->error, sizeof m->error, "give a reason (it is audited)"), -1;
 	v = job_new(sizeof *v, view_run, view_done);
 	v->role = role;
 	v->minutes = (int)minutes;
@@ -423,7 +425,6 @@ cmd_view_as(struct console *c, char **arg, int n)
 	form_add_choice(m, "role", roles, 4, sel);
 	form_add_text(m, "minutes", "30");
 	form_add_text(m, "reason", "");
-	m->focus = 2;
 }
 
 static void

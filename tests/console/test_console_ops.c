@@ -197,6 +197,47 @@ START_TEST(test_copy_ids_and_secrets)
 }
 END_TEST
 
+/* The view-as form starts on its first field, the role, as every form
+ * does; a refusal puts the cursor on the field it is about. */
+START_TEST(test_view_as_form_starts_on_its_first_field)
+{
+	start(120, 36, NULL);
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, "V", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_expect(&term, "‹ viewer ›");
+	term_keys(&term, "Right", NULL); /* on the role: the next one */
+	term_expect(&term, "‹ member ›");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "give a reason");
+	term_type(&term, "ticket 4713"); /* into the reason, where the cursor went */
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Viewing acme-console as member");
+	ck_assert_int_eq(
+	    testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE "
+			   "action = 'support.view_as.start' AND new->>'reason' = 'ticket 4713'"),
+	    1);
+	term_keys(&term, "C-x", NULL);
+	term_expect(&term, "back to the staff view");
+
+	/* the other forms: what is typed first goes into the first field */
+	term_keys(&term, "4", "i", NULL);
+	term_expect(&term, "Invite someone");
+	term_type(&term, "first@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Invitation token (shown once)");
+	term_keys(&term, "Enter", "8", "n", NULL);
+	term_expect(&term, "New API key for acme-console");
+	term_type(&term, "first-key");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "API key (shown once)");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.api_keys WHERE "
+					"name = 'first-key'"),
+			 1);
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -206,6 +247,7 @@ suite_console_ops(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_copy_ids_and_secrets);
+	tcase_add_test(tc, test_view_as_form_starts_on_its_first_field);
 	suite_add_tcase(s, tc);
 	return s;
 }
