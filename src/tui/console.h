@@ -54,6 +54,11 @@ struct job {
 	/* After a successful run, reopen the live feed: on every chain the
 	 * context sees (FEED_ALL) or on j->tenant only (FEED_TENANT). */
 	enum { FEED_KEEP, FEED_ALL, FEED_TENANT } feed_target;
+	/* After a successful run, the worker takes this store in place of its
+	 * own (a sign-in's new token), closing the old one and reopening the
+	 * feed; left here (to be closed by destroy) when the run failed. */
+	struct store *swap;
+	bool signing_in; /* the sign-in's own: a 401 is wrong credentials */
 };
 
 /* Allocates a zeroed job of size bytes (at least sizeof(struct job));
@@ -302,6 +307,12 @@ struct console {
 
 	struct modal modal;
 
+	/* Remote mode: tenantryd refused the token (expired, ended); the
+	 * sign-in dialog is offered once (console_signin.c), then :sign-in. */
+	bool signed_out, signin_open, signin_dismissed;
+	char signed_out_why[160];
+	char account[EMAIL_LEN]; /* the e-mail to sign in with again */
+
 	/* Report of bad theme/keymap lines, shown once at start. */
 	char *config_report;
 	bool stopping;   /* completions after quit are only freed */
@@ -384,6 +395,16 @@ const char *users_selected_email(struct console *c);
 /* Tenant list: sort order, and the loaded slugs for completion. */
 void tenants_sort(struct console *c, enum tenant_sort s, bool desc);
 int tenants_slugs(struct console *c, const char **out, int max);
+
+/* Remote mode, console_signin.c: j failed because tenantryd refused the
+ * token (401): the console is signed out and the sign-in dialog opens (now,
+ * or once the open form closes). */
+void console_token_refused(struct console *c, const struct job *j);
+/* Opens the sign-in dialog (`:sign-in`). */
+void console_signin_open(struct console *c);
+/* Each turn of the main loop: opens the dialog when it is due, notices it
+ * was cancelled. */
+void console_signin_tick(struct console *c);
 
 /* Commands of the `:` line (console_cmd.c). */
 void command_run(struct console *c, const char *line);

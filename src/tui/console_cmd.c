@@ -99,6 +99,7 @@ static void cmd_view_as(struct console *c, char **arg, int n);
 static void cmd_leave(struct console *c, char **arg, int n);
 static void cmd_simple(struct console *c, char **arg, int n);
 static void cmd_account(struct console *c, char **arg, int n);
+static void cmd_sign_in(struct console *c, char **arg, int n);
 
 /* clang-format off */
 static const struct command {
@@ -116,7 +117,7 @@ static const struct command {
 	{ "quit", cmd_simple, C_NONE, C_NONE },       { "q", cmd_simple, C_NONE, C_NONE },
 	{ "reset-password", cmd_account, C_NONE, C_NONE },
 	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
-	{ "unlock", cmd_account, C_NONE, C_NONE },
+	{ "unlock", cmd_account, C_NONE, C_NONE },    { "sign-in", cmd_sign_in, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -152,6 +153,13 @@ cmd_simple(struct console *c, char **arg, int n)
 		console_help(c);
 	else
 		c->quit = true;
+}
+
+static void
+cmd_sign_in(struct console *c, char **arg, int n)
+{
+	(void)arg, (void)n;
+	console_signin_open(c);
 }
 
 static bool

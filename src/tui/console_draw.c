@@ -299,7 +299,15 @@ draw_bottom(struct console *c, int y)
 			  theme_attr(THEME_ROLE_PROMPT));
 	} else if (c->message[0] && console_now_us() < c->message_until_us)
 		draw_text(stdscr, y, 0, COLS, theme_attr(c->message_role), c->message);
-	else
+	else if (c->signed_out) {
+		char line[400], kh[KEYNAME_MAX + 8], kq[KEYNAME_MAX + 8];
+
+		snprintf(line, sizeof line,
+			 " signed out (%s): :sign-in signs in again  %s help  %s quit",
+			 c->signed_out_why, console_key_hint(c, ACTION_HELP, "help", kh, sizeof kh),
+			 console_key_hint(c, ACTION_QUIT, "quit", kq, sizeof kq));
+		draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_WARNING), line);
+	} else
 		draw_hints(c, y);
 }
 

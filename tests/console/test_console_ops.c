@@ -5,12 +5,18 @@
  * place when the token of a remote console expires, and the layout at
  * 80x24. */
 #include <check.h>
+#include <glob.h>
+#include <jansson.h>
+#include <oath.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "console.h"
+#include "server/server.h"
 
 /* Empties tmux's paste buffers, so that the next copy is seen as new. */
 static void
@@ -238,6 +244,183 @@ START_TEST(test_view_as_form_starts_on_its_first_field)
 }
 END_TEST
 
+/* A staff token of d's admin account that d takes for `seconds` from now
+ * (the server allows 30 s past its exp), signed with d's own key: a token
+ * lifetime shorter than tenantryd's --token-ttl allows. */
+static char *
+short_token(const struct testd *d, int seconds)
+{
+	struct server_config cfg = { .issuer = "tenantry",
+				     .audience = "tenantry-api",
+				     .token_ttl = seconds - 30,
+				     .leeway = 30,
+				     .jwt_secret_file = d->srv.secret_file };
+	struct principal p = { .kind = PRINCIPAL_STAFF, .staff = STAFF_PLATFORM_ADMIN };
+	struct err e = { 0 };
+	int64_t expires;
+	char *tok = NULL;
+
+	snprintf(p.user_id, sizeof p.user_id, "%s",
+		 testdb_value(pg, "SELECT id FROM tenantry.users WHERE "
+				  "email = 'admin@example.com'"));
+	snprintf(p.email, sizeof p.email, "admin@example.com");
+	ck_assert_msg(auth_init(&cfg, &e) == 0, "%s", e.message);
+	ck_assert_msg(auth_issue(&tok, &expires, &p, &e) == 0, "%s", e.message);
+	auth_shutdown();
+	return tok;
+}
+
+/* The token of a console on tenantryd expires: a sign-in dialog opens in
+ * place; cancelled, the console stays as it is and says it is signed out;
+ * signed in (after a wrong password), the panes load again and writes go
+ * through with the new token. */
+START_TEST(test_expired_token_signs_in_again)
+{
+	struct testd d;
+	char tokfile[600], a[2048];
+	char *tok;
+	FILE *f;
+
+	testd_start(&d, db);
+	tok = short_token(&d, 6);
+	snprintf(tokfile, sizeof tokfile, "%s/console-short-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	f = fopen(tokfile, "w");
+	fputs(tok, f);
+	fclose(f);
+	free(tok);
+	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
+	term_start(&term, 120, 36, NULL, a);
+	term_expect(&term, "globex-console");
+	ck_assert_ptr_null(strstr(term.screen, "Sign in to"));
+	poll(NULL, 0, 7000); /* the token is no longer taken */
+	term_keys(&term, "R", NULL);
+	term_expect(&term, "Sign in to http://127.0.0.1");
+	term_expect(&term, "invalid token: expired");
+	term_expect(&term, "admin@example.com"); /* the token's account, filled in */
+	/* cancelled: as it was, and the bottom line says how to sign in */
+	term_keys(&term, "Escape", NULL);
+	term_expect(&term, "signed out (invalid token: expired)");
+	term_expect(&term, ":sign-in");
+	term_expect(&term, "globex-console");
+	ck_assert_ptr_null(strstr(term.screen, "Sign in to"));
+	/* and it does not come back by itself */
+	term_keys(&term, "R", NULL);
+	poll(NULL, 0, 1000);
+	ck_assert_ptr_null(strstr(term_capture(&term), "Sign in to"));
+
+	term_keys(&term, ":", NULL);
+	term_type(&term, "sign-in");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Sign in to http://127.0.0.1");
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "not the password");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "invalid email or password");
+	term_type(&term, "correct horse battery");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "signed in again as admin@example.com");
+	ck_assert_ptr_null(strstr(term.screen, "Sign in to"));
+	/* the new token writes */
+	term_keys(&term, "j", "Enter", NULL);
+	term_expect(&term, "Globex Console");
+	term_keys(&term, "s", NULL);
+	term_type(&term, "globex-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "globex-console: suspended");
+	ck_assert_str_eq(testdb_value(pg, "SELECT status FROM tenantry.tenants WHERE "
+					  "slug = 'globex-console'"),
+			 "suspended");
+	term_stop(&term);
+	testd_stop(&d);
+}
+END_TEST
+
+/* The token `login` saved for d, found under state. */
+static json_t *
+saved_token(const char *state, char path[600])
+{
+	char pattern[600];
+	glob_t g;
+	json_t *j;
+
+	snprintf(pattern, 600, "%s/tenantry/token-*.json", state);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+	snprintf(path, 600, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	ck_assert_ptr_nonnull(j = json_load_file(path, 0, NULL));
+	return j;
+}
+
+/* A console started with a saved token that has expired asks at once;
+ * an account with a second factor is asked for its code; the new token
+ * takes the saved one's place. */
+START_TEST(test_sign_in_with_second_factor)
+{
+	struct testd d;
+	char state[512], env[600], path[600], a[1024], code[16], body[64];
+	char *b32, *raw = NULL;
+	size_t rawlen;
+	json_t *j;
+	FILE *f;
+
+	testd_start(&d, db);
+	snprintf(state, sizeof state, "%s/state-%d", getenv("TENANTRY_TEST_TMP"), (int)getpid());
+	setenv("XDG_STATE_HOME", state, 1);
+	snprintf(path, sizeof path, "%s/admin.pw", getenv("TENANTRY_TEST_TMP"));
+	f = fopen(path, "w");
+	fputs("correct horse battery\n", f);
+	fclose(f);
+	ck_assert_int_eq(
+	    testcli_run(NULL, NULL,
+			(const char *const[]){ "--url", d.url, "login", "admin@example.com",
+					       "--password-file", path, NULL }),
+	    0);
+	j = saved_token(state, path);
+	json_object_set_new(j, "expires_at", json_string("2020-01-01T00:00:00Z"));
+	ck_assert_int_eq(json_dump_file(j, path, 0), 0);
+	json_decref(j);
+
+	/* the account gets a second factor */
+	j = testhttp_json(&d.srv, d.token, 200, "POST", "/api/auth/totp", "{}");
+	b32 = strdup(json_string_value(json_object_get(j, "secret")));
+	json_decref(j);
+	ck_assert(oath_init() == OATH_OK);
+	ck_assert(oath_base32_decode(b32, strlen(b32), &raw, &rawlen) == OATH_OK);
+	ck_assert(oath_totp_generate(raw, rawlen, time(NULL), 30, 0, 6, code) == OATH_OK);
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+	json_decref(testhttp_json(&d.srv, d.token, 200, "POST", "/api/auth/totp/confirm", body));
+
+	snprintf(env, sizeof env, "XDG_STATE_HOME=%s", state);
+	snprintf(a, sizeof a, "--url %s", d.url);
+	term_start(&term, 120, 36, env, a);
+	term_expect(&term, "Sign in to http://127.0.0.1");
+	term_expect(&term, "admin@example.com"); /* from the saved token */
+	term_keys(&term, "Tab", NULL);
+	term_type(&term, "correct horse battery");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "a second factor code is required");
+	/* the cursor is on the code now */
+	ck_assert(oath_totp_generate(raw, rawlen, time(NULL), 30, 0, 6, code) == OATH_OK);
+	term_type(&term, code);
+	term_keys(&term, "Tab", "Tab", NULL); /* the password was cleared: again */
+	term_type(&term, "correct horse battery");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "signed in again as admin@example.com");
+	term_expect(&term, "globex-console");
+	/* the saved token is the new one */
+	j = saved_token(state, path);
+	ck_assert_str_ne(json_string_value(json_object_get(j, "expires_at")),
+			 "2020-01-01T00:00:00Z");
+	json_decref(j);
+	free(raw);
+	free(b32);
+	oath_done();
+	term_stop(&term);
+	testd_stop(&d);
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -248,6 +431,8 @@ suite_console_ops(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_copy_ids_and_secrets);
 	tcase_add_test(tc, test_view_as_form_starts_on_its_first_field);
+	tcase_add_test(tc, test_expired_token_signs_in_again);
+	tcase_add_test(tc, test_sign_in_with_second_factor);
 	suite_add_tcase(s, tc);
 	return s;
 }
