@@ -249,7 +249,7 @@ mouse_event(struct console *c)
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return;
 	if (ev.y == 1) {
-		int k = console_tab_at(ev.x);
+		int k = console_tab_at(c, ev.x);
 
 		if (k >= 0)
 			console_goto(c, (enum pane)k);

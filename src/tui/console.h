@@ -326,7 +326,7 @@ void console_draw(struct console *c);
 const char *console_key_hint(const struct console *c, enum action action, const char *cmd,
 			     char *buf, size_t size);
 /* The pane whose tab is at column x of the tab line, or -1. */
-int console_tab_at(int x);
+int console_tab_at(const struct console *c, int x);
 /* The body row of the current pane at screen line y, or -1. */
 int console_body_row(const struct console *c, int y);
 
@@ -421,9 +421,18 @@ void console_help(struct console *c);
 /* Live audit entries arrived (moved out of l into the ring); backfill:
  * fetched after the feed (re)opened rather than announced. */
 void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
-/* Draws one audit entry on one line of w. */
+/* The columns of audit lines: the tenant's and the actor's. */
+struct audit_cols {
+	int tenant, actor;
+};
+/* The display width of e's tenant label (its slug). */
+int console_audit_tenant_width(const struct console *c, const struct audit_entry *e);
+/* Columns for lines of width columns whose longest tenant label is
+ * longest columns wide: that label whole, the actor narrower first. */
+void console_audit_layout(struct audit_cols *ac, int width, int longest);
+/* Draws one audit entry on one line of w in the columns ac. */
 void console_audit_line(const struct console *c, WINDOW *w, int y, int width,
-			const struct audit_entry *e, bool selected);
+			const struct audit_entry *e, bool selected, const struct audit_cols *ac);
 /* Deep copy of an audit entry (dst is overwritten). */
 void audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src);
 

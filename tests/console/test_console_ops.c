@@ -421,6 +421,83 @@ START_TEST(test_sign_in_with_second_factor)
 }
 END_TEST
 
+/* Line y of the last capture (from 0) into buf. */
+static const char *
+line_at(int y, char *buf, size_t size)
+{
+	const char *l = term.screen, *end;
+
+	for (int i = 0; i < y && l; i++)
+		l = (l = strchr(l, '\n')) ? l + 1 : NULL;
+	if (!l)
+		l = "";
+	end = strchr(l, '\n');
+	snprintf(buf, size, "%.*s", end ? (int)(end - l) : (int)strlen(l), l);
+	return buf;
+}
+
+#define LONG_SLUG "northwind-traders-international"
+
+/* At 80x24 every pane keeps a long slug whole, the title the alert count
+ * and the hint line `? help` (and `q quit`); the tenant list sizes its
+ * columns by what they hold: the slug, then tier and status whole, the
+ * name what is left. */
+START_TEST(test_layout_80x24)
+{
+	const char *const panes[] = { "2", "3", "4", "5", "6", "7", "8", "9", "0", "1" };
+	struct store *st;
+	struct quota_result r;
+	struct err e;
+	char line[1024];
+
+	make("Northwind Traders International", "boss@northwind.test", "professional");
+	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	ck_assert_msg(store_usage_increment(&r, st, LONG_SLUG, "api_calls", 4600, &e) == 0, "%s",
+		      e.message); /* 92 %: an alert */
+	store_close(&st);
+	start(80, 24, NULL);
+	term_expect(&term, "1 alerts");
+	term_expect(&term, LONG_SLUG);
+	/* the list: slug, tier and status whole on the tenant's row */
+	{
+		const char *row = strstr(term.screen, LONG_SLUG " ");
+
+		ck_assert_msg(row, "%s", term.screen);
+		ck_assert_msg(strstr(row, "professional active"), "%s", term.screen);
+		row = strstr(term.screen, "acme-console ");
+		ck_assert_msg(row && strstr(row, "professional active"), "%s", term.screen);
+	}
+	ck_assert_ptr_null(strstr(term.screen, "professio…"));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tenant " LONG_SLUG);
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Northwind Traders International");
+	for (size_t i = 0; i < sizeof panes / sizeof *panes; i++) {
+		term_keys(&term, panes[i], NULL);
+		poll(NULL, 0, 700);
+		term_capture(&term);
+		ck_assert_msg(strstr(line_at(0, line, sizeof line), "4 tenants · 1 alerts"),
+			      "pane %s, title: %s", panes[i], line);
+		/* the tab line: every pane's key, and the tenant's slug whole */
+		ck_assert_msg(strstr(line_at(1, line, sizeof line), "▸ " LONG_SLUG),
+			      "pane %s, tabs: %s", panes[i], line);
+		ck_assert_msg(strstr(line, " 9 ") && strstr(line, " 0 "), "pane %s: %s", panes[i],
+			      line);
+		line_at(23, line, sizeof line);
+		ck_assert_msg(strncmp(line, " ? help", 7) == 0 && strstr(line, "q quit"),
+			      "pane %s, hints: %s", panes[i], line);
+		ck_assert_msg(!strstr(term.screen, "northwind-traders-inte…")
+				  && !strstr(term.screen, "northwind-traders-intern "),
+			      "pane %s cuts the slug:\n%s", panes[i], term.screen);
+	}
+	/* the audit log and the platform's quotas name it whole too */
+	term_keys(&term, "7", NULL);
+	term_expect(&term, LONG_SLUG " test       tenant.create");
+	term_keys(&term, "9", NULL);
+	term_expect(&term, " " LONG_SLUG " api_calls");
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -433,6 +510,7 @@ suite_console_ops(void)
 	tcase_add_test(tc, test_view_as_form_starts_on_its_first_field);
 	tcase_add_test(tc, test_expired_token_signs_in_again);
 	tcase_add_test(tc, test_sign_in_with_second_factor);
+	tcase_add_test(tc, test_layout_80x24);
 	suite_add_tcase(s, tc);
 	return s;
 }
