@@ -292,6 +292,10 @@ struct console {
 	/* View as tenant. */
 	bool view_as;
 	enum member_role view_role;
+	/* viewing as one member: their e-mail and permission overrides ("" and
+	 * none when viewing as a role) */
+	char view_member[EMAIL_LEN];
+	struct perm_overrides view_over;
 	char view_slug[SLUG_LEN];
 	char view_reason[128];
 	char view_session[ID_LEN]; /* its support access session */

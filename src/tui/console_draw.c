@@ -193,16 +193,23 @@ console_key_hint(const struct console *c, enum action action, const char *cmd, c
 static void
 draw_banner(struct console *c, int y)
 {
-	char buf[512], kn[KEYNAME_MAX + 8];
+	char buf[1400], kn[KEYNAME_MAX + 8], who[EMAIL_LEN + 600] = "", over[512] = "";
 	int64_t left = (c->view_until_us - console_now_us()) / 1000000;
 
 	if (left < 0)
 		left = 0;
+	/* a member: their e-mail, role and overrides */
+	if (c->view_member[0]) {
+		if (perm_overrides_format(over, sizeof over, &c->view_over) < 0)
+			over[0] = '\0';
+		snprintf(who, sizeof who, "%s (%s%s%s)", c->view_member,
+			 member_role_name(c->view_role), over[0] ? "; " : "", over);
+	} else
+		snprintf(who, sizeof who, "%s", member_role_name(c->view_role));
 	snprintf(buf, sizeof buf,
 		 " Viewing %s as %s (tenant database role) - %lld:%02lld left - reason: %s - "
 		 "%s leaves",
-		 c->view_slug, member_role_name(c->view_role), (long long)(left / 60),
-		 (long long)(left % 60), c->view_reason,
+		 c->view_slug, who, (long long)(left / 60), (long long)(left % 60), c->view_reason,
 		 console_key_hint(c, ACTION_LEAVE_VIEW_AS, "leave", kn, sizeof kn));
 	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BANNER), buf);
 }

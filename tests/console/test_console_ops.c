@@ -498,6 +498,83 @@ START_TEST(test_layout_80x24)
 }
 END_TEST
 
+/* View-as one member: their role and their permission overrides apply,
+ * in the console's checks and in the database; viewing as the bare role
+ * does not have the override. */
+START_TEST(test_view_as_a_member)
+{
+	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	struct perm_overrides over = { 0 };
+	struct invitation inv;
+	struct member m;
+	char token[96], user[ID_LEN];
+	struct err e;
+
+	ck_assert_msg(store_invitation_create(&inv, token, st, "acme-console",
+					      "dev@acme-console.test", ROLE_MEMBER, &e)
+			  == 0,
+		      "%s", e.message);
+	ck_assert_msg(store_invitation_accept(&m, st, token, "Dev", "correct horse battery", &e)
+			  == 0,
+		      "%s", e.message);
+	perm_overrides_set(&over, PERM_INVITATIONS_MANAGE, 1);
+	snprintf(user, sizeof user, "%s", m.user_id); /* m is zeroed first */
+	ck_assert_msg(store_member_update(&m, st, "acme-console", user, NULL, -1, &over, &e) == 0,
+		      "%s", e.message);
+	store_close(&st);
+
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	/* from the users pane: the member under the cursor */
+	term_keys(&term, "3", NULL);
+	term_expect(&term, "dev@acme-console.test");
+	term_keys(&term, "G", "V", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_expect(&term, "dev@acme-console.test");
+	term_keys(&term, "Tab", "Tab", NULL);
+	term_type(&term, "ticket 4714");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Viewing acme-console as dev@acme-console.test (member; "
+			   "+invitations.manage)");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+					"'support.view_as.start' AND new->>'reason' = "
+					"'ticket 4714 (as dev@acme-console.test)'"),
+			 1);
+	/* the override: this member may invite, and the database agrees */
+	term_keys(&term, "4", "i", NULL);
+	term_expect(&term, "Invite someone");
+	term_type(&term, "via-override@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Invitation token (shown once)");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.invitations WHERE "
+					"email = 'via-override@acme-console.test'"),
+			 1);
+	term_keys(&term, "Enter", "C-x", NULL);
+	term_expect(&term, "back to the staff view");
+
+	/* the bare role has no such override */
+	term_keys(&term, "2", "V", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_keys(&term, "Right", "Tab", "Tab", NULL); /* viewer -> member */
+	term_type(&term, "ticket 4715");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Viewing acme-console as member (tenant database role)");
+	term_keys(&term, "4", "i", NULL);
+	term_expect(&term, "a member of acme-console may not do that (invitations.manage)");
+	/* someone who is not a member: the form says so */
+	term_keys(&term, "C-x", NULL);
+	term_expect(&term, "back to the staff view");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "view-as nobody@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "View acme-console as a member");
+	term_keys(&term, "Tab", "Tab", NULL);
+	term_type(&term, "ticket 4716");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "nobody@acme-console.test is not a member of acme-console");
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -511,6 +588,7 @@ suite_console_ops(void)
 	tcase_add_test(tc, test_expired_token_signs_in_again);
 	tcase_add_test(tc, test_sign_in_with_second_factor);
 	tcase_add_test(tc, test_layout_80x24);
+	tcase_add_test(tc, test_view_as_a_member);
 	suite_add_tcase(s, tc);
 	return s;
 }
