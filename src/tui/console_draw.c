@@ -97,7 +97,7 @@ draw_title(struct console *c)
 {
 	static const char *const role[] = { "session", "tenant", "platform",
 					    "support", "oncall", "auth" };
-	char left[1400], rest[400], target[4200], right[96], n1[32], n2[32], clock[16];
+	char left[4800], rest[400], target[4200], right[96], n1[32], n2[32], clock[16];
 	const char *dot = widget_ascii() ? "|" : "·";
 	attr_t a = theme_attr(THEME_ROLE_TITLE);
 	int64_t now = console_now_us();
