@@ -102,6 +102,12 @@ int cmd_account(struct cli *c, int argc, char **argv);
  * what `login` saved for the URL; -1 with cli->err when it cannot. */
 int cli_remote_token(struct cli *c);
 
+struct console_options;
+/* Remote mode: lets the console sign in again in place (its sign_in, and
+ * the account the token is of); a token `login` saved for the URL is
+ * replaced by the new one, a --token-file or TENANTRY_TOKEN is not. */
+void cli_console_sign_in(struct cli *c, struct console_options *o);
+
 /* A password from file (first line), else from the terminal without echo
  * after prompt. -1 after printing why. */
 int cli_read_password(const char *file, const char *prompt, char *buf, size_t size);

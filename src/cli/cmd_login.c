@@ -19,10 +19,14 @@
 #include "cli/cli.h"
 #include "core/json.h"
 #include "store/remote.h"
+#include "tui/tui.h"
 
 #define TOKEN_MAX 8192
 
-static char *loaded_token; /* the token commands use, for the process */
+static char *loaded_token;          /* the token commands use, for the process */
+static char saved_email[EMAIL_LEN]; /* of the token `login` saved, even expired */
+static bool from_saved;             /* the token is the one `login` saved */
+static struct cli *console_cli;     /* the console's, to save a new token */
 
 /* $XDG_STATE_HOME/tenantry, or ~/.local/state/tenantry. */
 static int
@@ -296,6 +300,10 @@ read_saved_token(struct cli *c)
 	memset(buf, 0, sizeof buf);
 	token = json_string_value(json_object_get(j, "token"));
 	time_from_json(&expires, json_object_get(j, "expires_at"), "expires_at", NULL);
+	if (json_is_string(json_object_get(j, "email")))
+		snprintf(saved_email, sizeof saved_email, "%s",
+			 json_string_value(json_object_get(j, "email")));
+	from_saved = true;
 	valid = token && *token;
 	if (valid && (!expires || expires > now_us()))
 		loaded_token = strdup(token);
@@ -331,4 +339,77 @@ cli_remote_token(struct cli *c)
 	}
 	c->token = loaded_token;
 	return 0;
+}
+
+/* ---- the console signing in again ---------------------------------------------- */
+
+/* The "email" claim of a JWT, without checking it (only to prefill the
+ * console's sign-in); "" when it has none. */
+static void
+token_email(char *out, size_t size, const char *token)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *p = token ? strchr(token, '.') : NULL;
+	char raw[4096];
+	size_t n = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	json_t *j;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	for (p++; *p && *p != '.' && n + 1 < sizeof raw; p++) {
+		const char *at = strchr(abc, *p);
+
+		if (!at || !*p)
+			return;
+		acc = (acc << 6) | (unsigned)(at - abc);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			raw[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	raw[n] = '\0';
+	j = json_loads(raw, 0, NULL);
+	if (json_is_string(json_object_get(j, "email")))
+		snprintf(out, size, "%s", json_string_value(json_object_get(j, "email")));
+	json_decref(j);
+}
+
+static int
+console_sign_in(const char *url, const char *email, const char *password, const char *totp,
+		char **token, struct err *e)
+{
+	struct remote_login l;
+	char path[PATH_MAX];
+
+	*token = NULL;
+	if (remote_login(&l, url, email, password, totp, NULL, e) < 0) {
+		if (strstr(e->message, "second factor"))
+			snprintf(e->field, sizeof e->field, "code");
+		return -1;
+	}
+	/* the next run finds the new token where `login` keeps it */
+	if (from_saved && console_cli && token_path(path, sizeof path, url) == 0)
+		save_token(console_cli, path, &l);
+	*token = strdup(l.token);
+	remote_login_clear(&l);
+	return *token ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+}
+
+void
+cli_console_sign_in(struct cli *c, struct console_options *o)
+{
+	static char account[EMAIL_LEN];
+
+	if (!c->url || !*c->url)
+		return;
+	console_cli = c;
+	o->sign_in = console_sign_in;
+	token_email(account, sizeof account, c->token);
+	if (!account[0])
+		snprintf(account, sizeof account, "%s", saved_email);
+	o->account = account;
 }

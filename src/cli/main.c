@@ -264,6 +264,7 @@ run_console(struct cli *c)
 		return cli_fail(c);
 	describe_target(c, target, sizeof target);
 	o.target = target;
+	cli_console_sign_in(c, &o);
 	return console_run(&o);
 }
 
@@ -453,8 +454,9 @@ main(int argc, char **argv)
 		return cli_usage(NULL, "unknown option %s", argv[i]);
 	}
 	if (i == argc) {
-		if ((rc = remote_check(&c, "")) != 0)
-			return rc;
+		/* a saved token that expired: the console signs in itself */
+		if (c.url && *c.url && cli_remote_token(&c) < 0 && c.err.code != ERR_UNAUTHORIZED)
+			return cli_fail(&c);
 		return run_console(&c);
 	}
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {

@@ -93,6 +93,7 @@
 	X(FILTER_ACTION, READS, "filter-action", "Filter the audit log by action")  \
 	X(FILTER_ACTOR, READS, "filter-actor", "Filter the audit log by actor")     \
 	X(DETAIL, READS, "detail", "Show the full entry with old and new values")   \
+	X(COPY, READS, "copy", "Copy the id under the cursor, or the secret shown once, to the clipboard") \
 	X(CREATE_APIKEY, WRITES, "create-apikey", "Create an API key")               \
 	X(VIEW_AS, READS, "view-as", "View the console as a member of the tenant")  \
 	X(LEAVE_VIEW_AS, READS, "leave-view-as", "Stop viewing as a member")        \

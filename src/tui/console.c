@@ -159,6 +159,9 @@ global_action(struct console *c, enum action a)
 	case ACTION_CANCEL:
 		c->message[0] = '\0';
 		break;
+	case ACTION_COPY:
+		console_copy_selected(c);
+		break;
 	default:
 		break;
 	}
@@ -246,7 +249,7 @@ mouse_event(struct console *c)
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return;
 	if (ev.y == 1) {
-		int k = console_tab_at(ev.x);
+		int k = console_tab_at(c, ev.x);
 
 		if (k >= 0)
 			console_goto(c, (enum pane)k);
@@ -338,6 +341,9 @@ drain_done(struct console *c)
 			console_trace("reply", "%s %s %lldus", j->what ? j->what : "-",
 				      j->rc == 0 ? "ok" : err_code_name(j->err.code),
 				      (long long)(console_now_us() - j->submitted_us));
+			if (j->rc < 0 && j->err.code == ERR_UNAUTHORIZED && !j->signing_in
+			    && c->opt.store.url)
+				console_token_refused(c, j);
 			j->done(c, j);
 		}
 		if (j->destroy)
@@ -413,6 +419,7 @@ console_run(const struct console_options *opt)
 	if (!c)
 		return 1;
 	c->opt = *opt;
+	snprintf(c->account, sizeof c->account, "%s", opt->account ? opt->account : "");
 	console_trace("start", "%s", opt->target);
 	console_config(c);
 	if (store_open(&st, &opt->store, &e) < 0 || store_set_context(st, &opt->ctx, &e) < 0
@@ -448,6 +455,7 @@ console_run(const struct console_options *opt)
 		int key, timeout;
 
 		console_tick(c);
+		console_signin_tick(c);
 		if (c->dirty) {
 			console_draw(c);
 			console_trace("draw", "%s", pane_name(c->pane));

@@ -54,6 +54,11 @@ struct job {
 	/* After a successful run, reopen the live feed: on every chain the
 	 * context sees (FEED_ALL) or on j->tenant only (FEED_TENANT). */
 	enum { FEED_KEEP, FEED_ALL, FEED_TENANT } feed_target;
+	/* After a successful run, the worker takes this store in place of its
+	 * own (a sign-in's new token), closing the old one and reopening the
+	 * feed; left here (to be closed by destroy) when the run failed. */
+	struct store *swap;
+	bool signing_in; /* the sign-in's own: a 401 is wrong credentials */
 };
 
 /* Allocates a zeroed job of size bytes (at least sizeof(struct job));
@@ -168,6 +173,10 @@ struct modal {
 	/* A form of lines: Enter on a filled line goes to the next one, on
 	 * an empty or the last line submits. */
 	bool lines;
+	/* MODAL_TEXT showing a secret once: what `copy` copies (owned, wiped
+	 * on close) and what it is ("invitation token"). */
+	char *secret;
+	char secret_what[48];
 };
 
 /* Opens a form titled title; add fields with form_add_*. */
@@ -182,6 +191,10 @@ const char *form_value(const struct modal *m, int i);
 void form_note(struct modal *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Shows text (copied) in a scrollable box; Enter or Esc closes it. */
 void console_show_text(struct console *c, const char *title, const char *text);
+/* Like console_show_text for a secret shown once (a token, a key): the
+ * copy key copies secret (what names it: "invitation token"). */
+void console_show_secret(struct console *c, const char *title, const char *text, const char *what,
+			 const char *secret);
 /* The job of a form finished: close on success, else show the error and
  * let the user correct it (the values stay). */
 void form_finish(struct console *c, const struct job *j);
@@ -228,6 +241,11 @@ struct pane_ops {
 	/* About once a second while shown, to poll what has no live feed
 	 * (usage counters); may be NULL. */
 	void (*tick)(struct console *c, struct pane_instance *p);
+	/* What the copy action copies here: the id of the row under the
+	 * cursor into value, and what it is ("tenant id") into what; false
+	 * when there is none (NULL: nothing to copy in this pane). */
+	bool (*copy)(const struct console *c, const struct pane_instance *p, char *what,
+		     size_t wsize, char *value, size_t vsize);
 	/* The console is closing: free what the pane holds, not p itself (may
 	 * be NULL). */
 	void (*done)(struct console *c, struct pane_instance *p);
@@ -274,6 +292,10 @@ struct console {
 	/* View as tenant. */
 	bool view_as;
 	enum member_role view_role;
+	/* viewing as one member: their e-mail and permission overrides ("" and
+	 * none when viewing as a role) */
+	char view_member[EMAIL_LEN];
+	struct perm_overrides view_over;
 	char view_slug[SLUG_LEN];
 	char view_reason[128];
 	char view_session[ID_LEN]; /* its support access session */
@@ -289,6 +311,12 @@ struct console {
 
 	struct modal modal;
 
+	/* Remote mode: tenantryd refused the token (expired, ended); the
+	 * sign-in dialog is offered once (console_signin.c), then :sign-in. */
+	bool signed_out, signin_open, signin_dismissed;
+	char signed_out_why[160];
+	char account[EMAIL_LEN]; /* the e-mail to sign in with again */
+
 	/* Report of bad theme/keymap lines, shown once at start. */
 	char *config_report;
 	bool stopping;   /* completions after quit are only freed */
@@ -302,7 +330,7 @@ void console_draw(struct console *c);
 const char *console_key_hint(const struct console *c, enum action action, const char *cmd,
 			     char *buf, size_t size);
 /* The pane whose tab is at column x of the tab line, or -1. */
-int console_tab_at(int x);
+int console_tab_at(const struct console *c, int x);
 /* The body row of the current pane at screen line y, or -1. */
 int console_body_row(const struct console *c, int y);
 
@@ -312,6 +340,12 @@ void console_message(struct console *c, enum theme_role role, const char *fmt, .
 /* True when j is about the tenant the detail panes show now (a reply for
  * another one is dropped). */
 bool console_for_current(const struct console *c, const struct job *j);
+/* Puts value on the terminal's clipboard (OSC 52, see clipboard.h) and
+ * says so on the bottom line: "copied WHAT VALUE to the clipboard", or,
+ * for a secret, without the value. */
+void console_copy(struct console *c, const char *what, const char *value, bool secret);
+/* The copy action in the current pane: its ops->copy (console_copy.c). */
+void console_copy_selected(struct console *c);
 /* Shows a failed job's error (and returns true when there was one). */
 bool console_failed(struct console *c, const struct job *j, const char *doing);
 
@@ -366,6 +400,16 @@ const char *users_selected_email(struct console *c);
 void tenants_sort(struct console *c, enum tenant_sort s, bool desc);
 int tenants_slugs(struct console *c, const char **out, int max);
 
+/* Remote mode, console_signin.c: j failed because tenantryd refused the
+ * token (401): the console is signed out and the sign-in dialog opens (now,
+ * or once the open form closes). */
+void console_token_refused(struct console *c, const struct job *j);
+/* Opens the sign-in dialog (`:sign-in`). */
+void console_signin_open(struct console *c);
+/* Each turn of the main loop: opens the dialog when it is due, notices it
+ * was cancelled. */
+void console_signin_tick(struct console *c);
+
 /* Commands of the `:` line (console_cmd.c). */
 void command_run(struct console *c, const char *line);
 /* Completes the command line in place; true when something changed. */
@@ -381,9 +425,18 @@ void console_help(struct console *c);
 /* Live audit entries arrived (moved out of l into the ring); backfill:
  * fetched after the feed (re)opened rather than announced. */
 void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
-/* Draws one audit entry on one line of w. */
+/* The columns of audit lines: the tenant's and the actor's. */
+struct audit_cols {
+	int tenant, actor;
+};
+/* The display width of e's tenant label (its slug). */
+int console_audit_tenant_width(const struct console *c, const struct audit_entry *e);
+/* Columns for lines of width columns whose longest tenant label is
+ * longest columns wide: that label whole, the actor narrower first. */
+void console_audit_layout(struct audit_cols *ac, int width, int longest);
+/* Draws one audit entry on one line of w in the columns ac. */
 void console_audit_line(const struct console *c, WINDOW *w, int y, int width,
-			const struct audit_entry *e, bool selected);
+			const struct audit_entry *e, bool selected, const struct audit_cols *ac);
 /* Deep copy of an audit entry (dst is overwritten). */
 void audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src);
 

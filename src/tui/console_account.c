@@ -73,7 +73,8 @@ account_done(struct console *c, struct job *j)
 			 "again):\n\n  %s\n\nThey set a new password with:\n"
 			 "  tenantry account set-password %s",
 			 aj->reset.email, aj->token, aj->token);
-		console_show_text(c, "Password reset token (shown once)", text);
+		console_show_secret(c, "Password reset token (shown once)", text, "reset token",
+				    aj->token);
 	}
 	memset(aj->token, 0, sizeof aj->token);
 }

@@ -99,6 +99,7 @@ static void cmd_view_as(struct console *c, char **arg, int n);
 static void cmd_leave(struct console *c, char **arg, int n);
 static void cmd_simple(struct console *c, char **arg, int n);
 static void cmd_account(struct console *c, char **arg, int n);
+static void cmd_sign_in(struct console *c, char **arg, int n);
 
 /* clang-format off */
 static const struct command {
@@ -116,7 +117,7 @@ static const struct command {
 	{ "quit", cmd_simple, C_NONE, C_NONE },       { "q", cmd_simple, C_NONE, C_NONE },
 	{ "reset-password", cmd_account, C_NONE, C_NONE },
 	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
-	{ "unlock", cmd_account, C_NONE, C_NONE },
+	{ "unlock", cmd_account, C_NONE, C_NONE },    { "sign-in", cmd_sign_in, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -152,6 +153,13 @@ cmd_simple(struct console *c, char **arg, int n)
 		console_help(c);
 	else
 		c->quit = true;
+}
+
+static void
+cmd_sign_in(struct console *c, char **arg, int n)
+{
+	(void)arg, (void)n;
+	console_signin_open(c);
 }
 
 static bool
@@ -316,7 +324,38 @@ struct view_job {
 	enum member_role role;
 	int minutes;
 	char reason[128], slug[SLUG_LEN];
+	char member[EMAIL_LEN];     /* "" viewing as a role */
+	struct perm_overrides over; /* the member's, found by the run */
 };
+
+/* The member v names, whose role and overrides the view takes; the
+ * session records them in its reason. */
+static int
+find_member(struct view_job *v, struct store *st, struct err *e)
+{
+	struct member_query q = { .role = -1, .active = -1 };
+	struct member_list l = { 0 };
+	const struct member *m = NULL;
+
+	if (store_member_list(&l, st, v->job.tenant, &q, e) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n && !m; i++)
+		if (strcasecmp(l.rows[i].email, v->member) == 0)
+			m = &l.rows[i];
+	if (!m || !m->active) {
+		member_list_free(&l);
+		snprintf(e->field, sizeof e->field, "member");
+		return err_set(e, m ? ERR_CONFLICT : ERR_NOT_FOUND, "%s is not %s member of %s",
+			       v->member, m ? "an active" : "a", v->slug);
+	}
+	snprintf(v->member, sizeof v->member, "%s", m->email);
+	v->role = m->role;
+	v->over = m->over;
+	member_list_free(&l);
+	v->ctx.view_role = v->role;
+	v->ctx.view_over = v->over;
+	return 0;
+}
 
 static int
 view_run(struct job *j, struct store *st, struct err *e)
@@ -335,7 +374,15 @@ view_run(struct job *j, struct store *st, struct err *e)
 		err_clear(e);
 		return 0;
 	}
-	if (store_view_as_start(&s, st, j->tenant, v->role, v->reason, v->minutes, e) < 0)
+	if (v->member[0]) {
+		char reason[sizeof v->reason + EMAIL_LEN + 16];
+
+		if (find_member(v, st, e) < 0)
+			return -1;
+		snprintf(reason, sizeof reason, "%s (as %s)", v->reason, v->member);
+		if (store_view_as_start(&s, st, j->tenant, v->role, reason, v->minutes, e) < 0)
+			return -1;
+	} else if (store_view_as_start(&s, st, j->tenant, v->role, v->reason, v->minutes, e) < 0)
 		return -1;
 	snprintf(v->session, sizeof v->session, "%s", s.id);
 	snprintf(v->ctx.view_session, sizeof v->ctx.view_session, "%s", s.id);
@@ -354,12 +401,15 @@ view_done(struct console *c, struct job *j)
 	console_layout(c); /* the banner comes or goes */
 	if (c->view_as) {
 		c->view_role = v->role;
+		c->view_over = v->over;
+		snprintf(c->view_member, sizeof c->view_member, "%s", v->member);
 		c->view_until_us = console_now_us() + (int64_t)v->minutes * 60 * 1000000;
 		snprintf(c->view_slug, sizeof c->view_slug, "%s", v->slug);
 		snprintf(c->view_reason, sizeof c->view_reason, "%s", v->reason);
 		snprintf(c->view_session, sizeof c->view_session, "%s", v->session);
-		console_message(c, THEME_ROLE_WARNING, "viewing %s as %s", v->slug,
-				member_role_name(v->role));
+		console_message(c, THEME_ROLE_WARNING, "viewing %s as %s%s%s%s", v->slug,
+				v->member[0] ? v->member : "", v->member[0] ? " (" : "",
+				member_role_name(v->role), v->member[0] ? ")" : "");
 	} else
 		console_message(c, THEME_ROLE_OK, "back to the staff view");
 	console_refresh(c);
@@ -373,14 +423,21 @@ view_submit(struct console *c, struct modal *m)
 	char *end;
 	long minutes = strtol(form_value(m, 1), &end, 10);
 
+	/* a refusal puts the cursor on the field it is about */
 	if (member_role_parse(form_value(m, 0), &role) < 0)
-		return snprintf(m->error, sizeof m->error, "pick a role"), -1;
+		return m->focus = 0, snprintf(m->error, sizeof m->error, "pick a role"), -1;
 	if (*end || minutes < 1 || minutes > 240)
-		return snprintf(m->error, sizeof m->error, "minutes: 1 to 240"), -1;
+		return m->focus = 1, snprintf(m->error, sizeof m->error, "minutes: 1 to 240"), -1;
 	if (strlen(form_value(m, 2)) < 3)
-		return snprintf(m->error, sizeof m->error, "give a reason (it is audited)"), -1;
+		return m->focus = 2,
+		       snprintf(m->error, sizeof m->error, "give a reason (it is audited)"), -1;
+	if (*form_value(m, 3) && !strchr(form_value(m, 3), '@'))
+		return m->focus = 3,
+		       snprintf(m->error, sizeof m->error, "member: a member's e-mail, or empty"),
+		       -1;
 	v = job_new(sizeof *v, view_run, view_done);
 	v->role = role;
+	snprintf(v->member, sizeof v->member, "%s", form_value(m, 3));
 	v->minutes = (int)minutes;
 	snprintf(v->reason, sizeof v->reason, "%s", form_value(m, 2));
 	snprintf(v->slug, sizeof v->slug, "%s", c->tenant.slug);
@@ -402,6 +459,7 @@ cmd_view_as(struct console *c, char **arg, int n)
 	struct modal *m;
 	int sel = 0;
 	char title[128];
+	const char *member = NULL;
 
 	if (!need_tenant(c))
 		return;
@@ -416,14 +474,21 @@ cmd_view_as(struct console *c, char **arg, int n)
 	for (int i = 0; n > 1 && i < 4; i++)
 		if (strcmp(arg[1], roles[i]) == 0)
 			sel = i;
+	/* a member: named, or the one under the cursor in the users pane */
+	if (n > 1 && strchr(arg[1], '@'))
+		member = arg[1];
+	else if (n <= 1 && c->pane == PANE_USERS)
+		member = users_selected_email(c);
 	snprintf(title, sizeof title, "View %s as a member", c->tenant.slug);
 	m = form_open(c, title, view_submit);
 	form_note(m, "The console switches to the tenant's own database role: you see\n"
-		     "exactly what that member sees. Entering and leaving are audited.");
+		     "exactly what that member sees. Entering and leaving are audited.\n"
+		     "With a member's e-mail, their role and permission overrides apply\n"
+		     "(over --url the server applies their role only).");
 	form_add_choice(m, "role", roles, 4, sel);
 	form_add_text(m, "minutes", "30");
 	form_add_text(m, "reason", "");
-	m->focus = 2;
+	form_add_text(m, "member", member);
 }
 
 static void
@@ -443,6 +508,8 @@ cmd_leave(struct console *c, char **arg, int n)
 	snprintf(v->session, sizeof v->session, "%s", c->view_session);
 	v->job.feed_target = FEED_ALL;
 	c->view_as = false; /* no more writes as the member from now on */
+	c->view_member[0] = '\0';
+	memset(&c->view_over, 0, sizeof c->view_over);
 	console_layout(c);
 	console_submit(c, &v->job);
 }

@@ -55,11 +55,41 @@ console_layout(struct console *c)
 	c->dirty = true;
 }
 
-/* The label of pane p's tab (" 3 Users "; the tenth is " 0 Jobs ", its key). */
+/* The label of pane p's tab (" 3 Users "; the tenth is " 0 Jobs ", its key),
+ * or only its key (" 3 ") when short. */
 static void
-tab_label(enum pane p, char *buf, size_t size)
+tab_label(enum pane p, bool shortened, char *buf, size_t size)
 {
-	snprintf(buf, size, " %d %s ", ((int)p + 1) % 10, pane_title(p));
+	if (shortened)
+		snprintf(buf, size, " %d ", ((int)p + 1) % 10);
+	else
+		snprintf(buf, size, " %d %s ", ((int)p + 1) % 10, pane_title(p));
+}
+
+/* The tenant's slug at the end of the tab line ("▸ acme-console"). */
+static void
+tab_slug(const struct console *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s", widget_ascii() ? ">" : "▸", c->tenant.slug);
+}
+
+/* Are the tabs other than the current one shortened to their key? When
+ * the whole labels and the tenant's slug do not fit on the line. */
+static bool
+tabs_short(const struct console *c)
+{
+	char label[SLUG_LEN + 16];
+	int w = 0;
+
+	for (int p = 0; p < PANE_GLOBAL; p++) {
+		tab_label((enum pane)p, false, label, sizeof label);
+		w += text_width(label);
+	}
+	if (c->have_tenant) {
+		tab_slug(c, label, sizeof label);
+		w += 1 + text_width(label);
+	}
+	return w > COLS;
 }
 
 static void
@@ -67,17 +97,18 @@ draw_title(struct console *c)
 {
 	static const char *const role[] = { "session", "tenant", "platform",
 					    "support", "oncall", "auth" };
-	char left[1400], right[96], n1[32], n2[32], clock[16];
+	char left[4800], rest[400], target[4200], right[96], n1[32], n2[32], clock[16];
+	const char *dot = widget_ascii() ? "|" : "·";
 	attr_t a = theme_attr(THEME_ROLE_TITLE);
 	int64_t now = console_now_us();
+	int room;
 
 	text_thousands(n1, sizeof n1, c->tenants_total);
 	text_thousands(n2, sizeof n2, c->open_alerts);
-	snprintf(left, sizeof left, " tenantry %s %s %s %s%s%s %s tenants %s %s alerts%s",
-		 widget_ascii() ? "|" : "·", c->opt.target, widget_ascii() ? "|" : "·",
+	snprintf(rest, sizeof rest, " %s %s%s %s %s tenants %s %s alerts%s", dot,
 		 c->view_as ? "view as " : role[c->opt.ctx.role],
-		 c->view_as ? member_role_name(c->view_role) : "", widget_ascii() ? " |" : " ·", n1,
-		 widget_ascii() ? "|" : "·", n2, c->opt.read_only ? "  [read-only]" : "");
+		 c->view_as ? member_role_name(c->view_role) : "", dot, n1, dot, n2,
+		 c->opt.read_only ? "  [read-only]" : "");
 	console_time(now, clock, sizeof clock);
 	if (worker_reconnecting(c->worker))
 		snprintf(right, sizeof right, "reconnecting… %s ", clock);
@@ -86,6 +117,17 @@ draw_title(struct console *c)
 			 widget_glyphs()->spinner[(now / 120000) % 4], clock);
 	else
 		snprintf(right, sizeof right, "%s ", clock);
+	/* the counts stay whole: the target gives way (cut, then dropped) */
+	room = COLS - text_width(right) - 1 - text_width(" tenantry  ") - text_width(dot)
+	       - text_width(rest);
+	if (room >= 8) {
+		text_fit(target, sizeof target, c->opt.target, room, true);
+		/* no padding: the counts follow the target */
+		for (size_t n = strlen(target); n && target[n - 1] == ' ';)
+			target[--n] = '\0';
+		snprintf(left, sizeof left, " tenantry %s %s%s", dot, target, rest);
+	} else
+		snprintf(left, sizeof left, " tenantry%s", rest);
 	draw_text(stdscr, 0, 0, COLS, a, left);
 	draw_text_right(
 	    stdscr, 0, COLS - text_width(right), text_width(right),
@@ -98,12 +140,13 @@ draw_tabs(struct console *c)
 {
 	int x = 0;
 	char label[SLUG_LEN + 16];
+	bool shortened = tabs_short(c);
 
 	draw_text(stdscr, 1, 0, COLS, theme_attr(THEME_ROLE_TAB), "");
 	for (int p = 0; p < PANE_GLOBAL; p++) {
 		int w;
 
-		tab_label((enum pane)p, label, sizeof label);
+		tab_label((enum pane)p, shortened && p != (int)c->pane, label, sizeof label);
 		w = text_width(label);
 		if (x + w > COLS)
 			w = COLS - x;
@@ -115,7 +158,7 @@ draw_tabs(struct console *c)
 		x += w;
 	}
 	if (c->have_tenant && x + 4 < COLS) {
-		snprintf(label, sizeof label, "%s %s", widget_ascii() ? ">" : "▸", c->tenant.slug);
+		tab_slug(c, label, sizeof label);
 		draw_text_right(stdscr, 1, x + 1, COLS - x - 1, theme_attr(THEME_ROLE_TAB) | A_BOLD,
 				label);
 	}
@@ -150,16 +193,23 @@ console_key_hint(const struct console *c, enum action action, const char *cmd, c
 static void
 draw_banner(struct console *c, int y)
 {
-	char buf[512], kn[KEYNAME_MAX + 8];
+	char buf[1400], kn[KEYNAME_MAX + 8], who[EMAIL_LEN + 600] = "", over[512] = "";
 	int64_t left = (c->view_until_us - console_now_us()) / 1000000;
 
 	if (left < 0)
 		left = 0;
+	/* a member: their e-mail, role and overrides */
+	if (c->view_member[0]) {
+		if (perm_overrides_format(over, sizeof over, &c->view_over) < 0)
+			over[0] = '\0';
+		snprintf(who, sizeof who, "%s (%s%s%s)", c->view_member,
+			 member_role_name(c->view_role), over[0] ? "; " : "", over);
+	} else
+		snprintf(who, sizeof who, "%s", member_role_name(c->view_role));
 	snprintf(buf, sizeof buf,
 		 " Viewing %s as %s (tenant database role) - %lld:%02lld left - reason: %s - "
 		 "%s leaves",
-		 c->view_slug, member_role_name(c->view_role), (long long)(left / 60),
-		 (long long)(left % 60), c->view_reason,
+		 c->view_slug, who, (long long)(left / 60), (long long)(left % 60), c->view_reason,
 		 console_key_hint(c, ACTION_LEAVE_VIEW_AS, "leave", kn, sizeof kn));
 	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BANNER), buf);
 }
@@ -178,17 +228,40 @@ audit_role(const char *action)
 	return THEME_ROLE_AUDIT_UPDATE;
 }
 
+int
+console_audit_tenant_width(const struct console *c, const struct audit_entry *e)
+{
+	char who[SLUG_LEN];
+
+	return text_width(console_tenant_label(c, e->tenant_id, who, sizeof who));
+}
+
+void
+console_audit_layout(struct audit_cols *ac, int width, int longest)
+{
+	/* the tenant's slug whole; the actor gives way first, the action
+	 * keeps about 30 columns */
+	ac->tenant = longest < 6 ? 6 : longest > SLUG_LEN ? SLUG_LEN : longest;
+	ac->actor = width - 9 - (ac->tenant + 1) - 1 - 30;
+	if (ac->actor > 22)
+		ac->actor = 22;
+	if (ac->actor < 10)
+		ac->actor = 10;
+}
+
 /* One audit entry on one line: time, tenant, actor, action, what. */
 void
 console_audit_line(const struct console *c, WINDOW *w, int y, int width,
-		   const struct audit_entry *e, bool selected)
+		   const struct audit_entry *e, bool selected, const struct audit_cols *ac)
 {
-	char t[16], who[SLUG_LEN], line[1024];
+	char t[16], who[SLUG_LEN], line[2048], cell[4 * SLUG_LEN + 8], actor[4 * EMAIL_LEN + 8];
 	attr_t base = theme_attr(selected ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
 
 	console_time(e->at, t, sizeof t);
 	console_tenant_label(c, e->tenant_id, who, sizeof who);
-	snprintf(line, sizeof line, "%-8s %-14.14s %-22.22s ", t, who, e->actor);
+	text_fit(cell, sizeof cell, who, ac->tenant, true);
+	text_fit(actor, sizeof actor, e->actor, ac->actor, true);
+	snprintf(line, sizeof line, "%-8s %s %s ", t, cell, actor);
 	draw_text(w, y, 0, width, base, line);
 	if (width > text_width(line)) {
 		int x = text_width(line);
@@ -209,17 +282,25 @@ draw_strip(struct console *c, int y, int rows)
 {
 	char head[64];
 
+	struct audit_cols ac;
+	size_t first = c->ring_n >= (size_t)(rows - 1) ? c->ring_n - (size_t)(rows - 1) : 0;
+	int longest = 0;
+
 	snprintf(head, sizeof head, " live audit ");
 	draw_hline(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_BORDER));
 	draw_text(stdscr, y, 2, text_width(head), theme_attr(THEME_ROLE_HEADER), head);
+	for (size_t k = first; k < c->ring_n; k++) {
+		int tw = console_audit_tenant_width(c, &c->ring[(c->ring_start + k) % AUDIT_RING]);
+
+		longest = tw > longest ? tw : longest;
+	}
+	console_audit_layout(&ac, COLS, longest);
 	for (int i = 0; i < rows - 1; i++) {
-		size_t k = c->ring_n >= (size_t)(rows - 1)
-			       ? c->ring_n - (size_t)(rows - 1) + (size_t)i
-			       : (size_t)i;
+		size_t k = first + (size_t)i;
 
 		if (k < c->ring_n)
 			console_audit_line(c, stdscr, y + 1 + i, COLS,
-					   &c->ring[(c->ring_start + k) % AUDIT_RING], false);
+					   &c->ring[(c->ring_start + k) % AUDIT_RING], false, &ac);
 		else
 			draw_text(stdscr, y + 1 + i, 0, COLS, theme_attr(THEME_ROLE_NORMAL), "");
 	}
@@ -275,14 +356,24 @@ draw_hints(struct console *c, int y)
 		if (!dup)
 			shown[ns++] = a;
 	}
-	shown[ns++] = ACTION_QUIT;
-	for (size_t i = 0; i < ns; i++) {
-		char kn[KEYNAME_MAX];
-		size_t len = strlen(line);
+	/* what does not fit goes, from the end; help first and quit last stay */
+	{
+		char kn[KEYNAME_MAX], quit[KEYNAME_MAX + 16] = "";
 
-		if (key_label(c, shown[i], kn, sizeof kn))
-			snprintf(line + len, sizeof line - len, "%s %s  ", kn,
-				 hint_label(shown[i]));
+		if (key_label(c, ACTION_QUIT, kn, sizeof kn))
+			snprintf(quit, sizeof quit, "%s %s", kn, hint_label(ACTION_QUIT));
+		for (size_t i = 0; i < ns; i++) {
+			char item[KEYNAME_MAX + 32];
+			size_t len = strlen(line);
+
+			if (!key_label(c, shown[i], kn, sizeof kn))
+				continue;
+			snprintf(item, sizeof item, "%s %s  ", kn, hint_label(shown[i]));
+			if (i > 0 && text_width(line) + text_width(item) + text_width(quit) > COLS)
+				break;
+			snprintf(line + len, sizeof line - len, "%s", item);
+		}
+		snprintf(line + strlen(line), sizeof line - strlen(line), "%s", quit);
 	}
 	draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_STATUS), line);
 }
@@ -299,7 +390,15 @@ draw_bottom(struct console *c, int y)
 			  theme_attr(THEME_ROLE_PROMPT));
 	} else if (c->message[0] && console_now_us() < c->message_until_us)
 		draw_text(stdscr, y, 0, COLS, theme_attr(c->message_role), c->message);
-	else
+	else if (c->signed_out) {
+		char line[400], kh[KEYNAME_MAX + 8], kq[KEYNAME_MAX + 8];
+
+		snprintf(line, sizeof line,
+			 " signed out (%s): :sign-in signs in again  %s help  %s quit",
+			 c->signed_out_why, console_key_hint(c, ACTION_HELP, "help", kh, sizeof kh),
+			 console_key_hint(c, ACTION_QUIT, "quit", kq, sizeof kq));
+		draw_text(stdscr, y, 0, COLS, theme_attr(THEME_ROLE_WARNING), line);
+	} else
 		draw_hints(c, y);
 }
 
@@ -352,15 +451,16 @@ console_draw(struct console *c)
 }
 
 int
-console_tab_at(int x)
+console_tab_at(const struct console *c, int x)
 {
 	char label[SLUG_LEN + 16];
 	int left = 0;
+	bool shortened = tabs_short(c);
 
 	for (int k = 0; k < PANE_GLOBAL; k++) {
 		int w;
 
-		tab_label((enum pane)k, label, sizeof label);
+		tab_label((enum pane)k, shortened && k != (int)c->pane, label, sizeof label);
 		w = text_width(label);
 		if (left + w > COLS)
 			w = COLS - left;

@@ -339,8 +339,26 @@ console_show_text(struct console *c, const char *title, const char *text)
 }
 
 void
+console_show_secret(struct console *c, const char *title, const char *text, const char *what,
+		    const char *secret)
+{
+	struct modal *m = &c->modal;
+
+	console_show_text(c, title, text);
+	snprintf(m->secret_what, sizeof m->secret_what, "%s", what);
+	if (!(m->secret = strdup(secret)))
+		abort();
+}
+
+void
 modal_close(struct console *c)
 {
+	if (c->modal.text)
+		explicit_bzero(c->modal.text, strlen(c->modal.text));
+	if (c->modal.secret) {
+		explicit_bzero(c->modal.secret, strlen(c->modal.secret));
+		free(c->modal.secret);
+	}
 	free(c->modal.text);
 	memset(&c->modal, 0, sizeof c->modal);
 	c->dirty = true;
@@ -458,6 +476,10 @@ modal_key(struct console *c, int key)
 			m->changed(m);
 		return used;
 	}
+	if (m->secret && keymap_lookup(&c->keys, c->pane, key) == ACTION_COPY) {
+		console_copy(c, m->secret_what, m->secret, true);
+		return true;
+	}
 	switch (key) {
 	case '\n':
 	case 'q':
@@ -565,8 +587,14 @@ modal_draw(struct console *c)
 	if (m->kind == MODAL_TEXT) {
 		draw_text_lines(stdscr, y + 1, x + 2, wd - 4, h - 3, m->text, m->scroll,
 				theme_attr(THEME_ROLE_NORMAL));
-		draw_text(stdscr, y + h - 2, x + 2, wd - 4, theme_attr(THEME_ROLE_DIM),
-			  notes > h - 3 ? "j/k scroll  Enter close" : "Enter close");
+		char foot[96], kn[KEYNAME_MAX + 8] = "";
+
+		if (m->secret)
+			snprintf(kn, sizeof kn, "%s copy  ",
+				 console_key_hint(c, ACTION_COPY, "copy", foot, sizeof foot));
+		snprintf(foot, sizeof foot, "%s%sEnter close", notes > h - 3 ? "j/k scroll  " : "",
+			 kn);
+		draw_text(stdscr, y + h - 2, x + 2, wd - 4, theme_attr(THEME_ROLE_DIM), foot);
 		return;
 	}
 	if (notes)

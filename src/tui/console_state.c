@@ -86,9 +86,14 @@ console_may(struct console *c, enum action a, enum perm p)
 				a == ACTION_NONE ? "writing" : action_name(a));
 		return false;
 	}
-	if (c->view_as && p < PERM_COUNT && !perm_member(c->view_role, p)) {
-		console_message(c, THEME_ROLE_ERROR, "a %s of %s may not do that (%s)",
-				member_role_name(c->view_role), c->view_slug, perm_name(p));
+	if (c->view_as && p < PERM_COUNT && !perm_member_with(c->view_role, &c->view_over, p)) {
+		if (c->view_member[0])
+			console_message(c, THEME_ROLE_ERROR, "%s (%s of %s) may not do that (%s)",
+					c->view_member, member_role_name(c->view_role),
+					c->view_slug, perm_name(p));
+		else
+			console_message(c, THEME_ROLE_ERROR, "a %s of %s may not do that (%s)",
+					member_role_name(c->view_role), c->view_slug, perm_name(p));
 		return false;
 	}
 	/* a staff role the console knows: refused before any request */

@@ -322,7 +322,8 @@ create_done(struct console *c, struct job *j)
 			 "%s is invited to %s as admin.\n\nToken (shown once, it cannot be shown "
 			 "again):\n\n  %s\n\nThey accept with:\n  tenantry invite accept %s",
 			 cj->inv.email, cj->t.slug, cj->token, cj->token);
-		console_show_text(c, "First admin's invitation (shown once)", text);
+		console_show_secret(c, "First admin's invitation (shown once)", text,
+				    "invitation token", cj->token);
 	}
 	memset(cj->token, 0, sizeof cj->token);
 }

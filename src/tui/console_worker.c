@@ -312,6 +312,22 @@ idle_check(struct worker *w)
 
 static void feed_retarget(struct worker *w, const char *tenant);
 
+/* j brought a store to use from now on (signed in again): the feed is
+ * reopened on it, from where it was. */
+static void
+swap_store(struct worker *w, struct job *j)
+{
+	if (w->feed)
+		store_feed_close(w->st, w->feed);
+	w->feed = NULL;
+	store_close(&w->st);
+	w->st = j->swap;
+	j->swap = NULL;
+	w->feed_backoff_ms = BACKOFF_MIN_MS;
+	if (w->want_feed)
+		feed_try_open(w);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -354,6 +370,8 @@ worker_main(void *arg)
 				break;
 			run_job(w, j);
 			w->heard_us = console_now_us();
+			if (j->rc == 0 && j->swap)
+				swap_store(w, j);
 			if (j->rc == 0 && j->feed_target != FEED_KEEP)
 				feed_retarget(w, j->feed_target == FEED_TENANT ? j->tenant : NULL);
 			deliver(w, j);

@@ -156,7 +156,7 @@ create_done(struct console *c, struct job *j)
 		 "shown again.\n\nscopes   %s\nexpires  %s",
 		 cj->out.name, cj->out.prefix, widget_glyphs()->ellipsis, cj->secret, scopes,
 		 full_time(cj->out.expires_at, expires, sizeof expires, "never"));
-	console_show_text(c, "API key (shown once)", text);
+	console_show_secret(c, "API key (shown once)", text, "API key", cj->secret);
 	explicit_bzero(text, sizeof text);
 	if (stale(c, j))
 		return;
@@ -528,6 +528,20 @@ apikeys_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct apikeys *)p)->list);
 }
 
+static bool
+apikeys_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	     char *value, size_t vsize)
+{
+	const struct pane_list *l = &((const struct apikeys *)p)->list;
+	const struct api_key *k = pane_list_current(l, c) ? pane_list_selected(l) : NULL;
+
+	if (!k)
+		return false;
+	snprintf(what, wsize, "key id");
+	snprintf(value, vsize, "%s", k->id);
+	return true;
+}
+
 const struct pane_ops pane_apikeys_ops = {
 	.id = PANE_APIKEYS,
 	.needs_tenant = true,
@@ -537,6 +551,7 @@ const struct pane_ops pane_apikeys_ops = {
 	.resize = apikeys_resize,
 	.draw = apikeys_draw,
 	.handle = apikeys_handle,
+	.copy = apikeys_copy,
 	.click = apikeys_click,
 	.done = apikeys_done,
 };

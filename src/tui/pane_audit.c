@@ -201,6 +201,8 @@ audit_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, in
 	const struct pane_list *l = &au->list;
 	size_t n = pane_list_shown(l, c);
 	char info[512];
+	struct audit_cols ac;
+	int longest = 0;
 
 	(void)height;
 	snprintf(info, sizeof info, " %zu entries%s%s%s%s%s%s  %s", n,
@@ -213,15 +215,22 @@ audit_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, in
 		snprintf(info, sizeof info, "%zu new", au->held);
 		draw_text_right(w, 0, width - 12, 12, theme_attr(THEME_ROLE_WARNING), info);
 	}
-	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER),
-		  "TIME     TENANT         ACTOR                  ACTION / RESOURCE");
+	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
+		int tw = console_audit_tenant_width(c, entry(au, (size_t)(l->view.top + r)));
+
+		longest = tw > longest ? tw : longest;
+	}
+	console_audit_layout(&ac, width, longest);
+	snprintf(info, sizeof info, "%-8s %-*s %-*s %s", "TIME", ac.tenant, "TENANT", ac.actor,
+		 "ACTOR", "ACTION / RESOURCE");
+	draw_text(w, 1, 0, width, theme_attr(THEME_ROLE_HEADER), info);
 	if (!n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
 			  pane_list_loaded(l, c) ? "no entries" : "loading…");
 	for (int r = 0; r < l->view.height && l->view.top + r < (int)n; r++) {
 		int i = l->view.top + r;
 
-		console_audit_line(c, w, 2 + r, width, entry(au, (size_t)i), i == l->view.sel);
+		console_audit_line(c, w, 2 + r, width, entry(au, (size_t)i), i == l->view.sel, &ac);
 	}
 }
 
@@ -404,6 +413,20 @@ audit_pane_done(struct console *c, struct pane_instance *p)
 	au->pending_cap = 0;
 }
 
+static bool
+audit_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	   char *value, size_t vsize)
+{
+	const struct audit *au = (const struct audit *)p;
+	const struct pane_list *l = &au->list;
+
+	if (!pane_list_current(l, c) || l->view.sel < 0 || l->view.sel >= (int)l->n)
+		return false;
+	snprintf(what, wsize, "entry hash");
+	snprintf(value, vsize, "%s", entry(au, (size_t)l->view.sel)->hash);
+	return true;
+}
+
 const struct pane_ops pane_audit_ops = {
 	.id = PANE_AUDIT,
 	.needs_tenant = true,
@@ -413,6 +436,7 @@ const struct pane_ops pane_audit_ops = {
 	.resize = audit_resize,
 	.draw = audit_draw,
 	.handle = audit_handle,
+	.copy = audit_copy,
 	.click = audit_click,
 	.audit = audit_live,
 	.filter = audit_filter,

@@ -166,7 +166,8 @@ show_token(struct console *c, const struct invitation_job *ij)
 		 "  %s\n\nThey accept with:\n  tenantry invite accept %s",
 		 ij->inv.email, c->tenant.slug, member_role_name(ij->inv.role), ij->token,
 		 ij->token);
-	console_show_text(c, "Invitation token (shown once)", text);
+	console_show_secret(c, "Invitation token (shown once)", text, "invitation token",
+			    ij->token);
 }
 
 static void
@@ -285,8 +286,8 @@ static void
 bulk_done(struct console *c, struct job *j)
 {
 	struct bulk_job *bj = (struct bulk_job *)j;
-	char text[4096];
-	int len = 0, sent = 0;
+	char text[4096], tokens[2048] = "";
+	int len = 0, sent = 0, tlen = 0;
 
 	form_finish(c, j);
 	if (j->rc < 0) {
@@ -301,8 +302,18 @@ bulk_done(struct console *c, struct job *j)
 		len = text_append(text, sizeof text, len, "%s (%s): %s\n  %s\n\n", r->email,
 				  member_role_name(r->role), invite_outcome_name(r->outcome),
 				  r->outcome == INVITE_SENT ? r->token : r->detail);
+		if (r->outcome == INVITE_SENT && tlen >= 0)
+			tlen =
+			    text_append(tokens, sizeof tokens, tlen, "%s %s\n", r->email, r->token);
 	}
-	console_show_text(c, "Invitations (tokens shown once)", text);
+	/* copy takes every token sent, one "email token" a line */
+	if (sent)
+		console_show_secret(c, "Invitations (tokens shown once)", text, "invitation tokens",
+				    tokens);
+	else
+		console_show_text(c, "Invitations (tokens shown once)", text);
+	explicit_bzero(tokens, sizeof tokens);
+	explicit_bzero(text, sizeof text);
 	console_message(c, sent == (int)bj->n ? THEME_ROLE_OK : THEME_ROLE_WARNING,
 			"invited %d of %zu", sent, bj->n);
 	if (c->pane == PANE_INVITATIONS && c->have_tenant && strcmp(c->tenant.id, j->tenant) == 0)
@@ -416,6 +427,20 @@ invitations_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct invitations *)p)->list);
 }
 
+static bool
+invitations_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+		 char *value, size_t vsize)
+{
+	const struct pane_list *l = &((const struct invitations *)p)->list;
+	const struct invitation *inv = pane_list_current(l, c) ? pane_list_selected(l) : NULL;
+
+	if (!inv)
+		return false;
+	snprintf(what, wsize, "invitation id");
+	snprintf(value, vsize, "%s", inv->id);
+	return true;
+}
+
 const struct pane_ops pane_invitations_ops = {
 	.id = PANE_INVITATIONS,
 	.needs_tenant = true,
@@ -425,6 +450,7 @@ const struct pane_ops pane_invitations_ops = {
 	.resize = invitations_resize,
 	.draw = invitations_draw,
 	.handle = invitations_handle,
+	.copy = invitations_copy,
 	.click = invitations_click,
 	.done = invitations_done,
 };

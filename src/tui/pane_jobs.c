@@ -174,6 +174,20 @@ jobs_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct jobs *)p)->list);
 }
 
+static bool
+jobs_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	  char *value, size_t vsize)
+{
+	const struct job_info *ji = pane_list_selected(&((const struct jobs *)p)->list);
+
+	(void)c;
+	if (!ji)
+		return false;
+	snprintf(what, wsize, "job");
+	snprintf(value, vsize, "%s", ji->name);
+	return true;
+}
+
 const struct pane_ops pane_jobs_ops = {
 	.id = PANE_JOBS,
 	.needs_tenant = false,
@@ -183,6 +197,7 @@ const struct pane_ops pane_jobs_ops = {
 	.resize = jobs_resize,
 	.draw = jobs_draw,
 	.handle = jobs_handle,
+	.copy = jobs_copy,
 	.click = jobs_click,
 	.tick = jobs_tick,
 	.done = jobs_done,

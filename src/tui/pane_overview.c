@@ -260,6 +260,16 @@ overview_done_pane(struct console *c, struct pane_instance *p)
 	overview_clear(&((struct overview *)p)->ov);
 }
 
+static bool
+overview_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	      char *value, size_t vsize)
+{
+	(void)p;
+	snprintf(what, wsize, "tenant id");
+	snprintf(value, vsize, "%s", c->tenant.id);
+	return true;
+}
+
 const struct pane_ops pane_overview_ops = {
 	.id = PANE_OVERVIEW,
 	.needs_tenant = true,
@@ -267,5 +277,6 @@ const struct pane_ops pane_overview_ops = {
 	.open = overview_open,
 	.draw = overview_draw,
 	.handle = overview_handle,
+	.copy = overview_copy,
 	.done = overview_done_pane,
 };

@@ -135,31 +135,56 @@ draw_counts(WINDOW *w, int y, int width, const struct platform *pl)
 	return y + 1;
 }
 
-static void
-draw_nearest(WINDOW *w, int y, int row, int width, const struct platform *pl, size_t i)
+/* The width of the slug column: the longest slug of the rows, whole. */
+static int
+slug_width(const struct console *c, const struct platform *pl)
 {
-	attr_t a = theme_attr(row == pl->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
-	char nums[64], u[32], l[32], full[32];
-	/* the forecast's 12 columns at the end: "full in 3 d" (the list comes
-	 * ordered by it) */
-	int gw = width - 69 > 30 ? 30 : width - 69;
+	int sw = 12;
 
-	quota_amount(u, sizeof u, pl->m.nearest[i].resource, pl->m.nearest[i].used);
-	quota_amount(l, sizeof l, pl->m.nearest[i].resource, pl->m.nearest[i].limit);
-	snprintf(nums, sizeof nums, "%s/%s", u, l);
-	draw_text(w, y, 1, 24, a, pl->m.nearest[i].slug);
-	draw_text(w, y, 26, 14, a, pl->m.nearest[i].resource);
-	if (gw >= 8)
-		draw_gauge(w, y, 41, gw, pl->m.nearest[i].used, pl->m.nearest[i].limit);
-	draw_text_right(w, y, 42 + (gw >= 8 ? gw : 0), 14, a, nums);
-	forecast_describe_full(full, sizeof full, &pl->m.nearest[i].forecast,
-			       pl->m.nearest[i].forecast.as_of);
-	draw_text(w, y, 57 + (gw >= 8 ? gw : 0), 12, theme_attr(THEME_ROLE_DIM), full);
+	for (size_t i = 0; i < pl->m.nnearest; i++) {
+		int n = text_width(pl->m.nearest[i].slug);
+
+		sw = n > sw ? n : sw;
+	}
+	for (size_t i = 0; i < pl->alerts.n && i < ALERTS_SHOWN; i++) {
+		char who[SLUG_LEN];
+		int n = text_width(
+		    console_tenant_label(c, pl->alerts.rows[i].tenant_id, who, sizeof who));
+
+		sw = n > sw ? n : sw;
+	}
+	return sw;
 }
 
 static void
-draw_alert(const struct console *c, WINDOW *w, int y, int row, int width, const struct platform *pl,
-	   size_t i)
+draw_nearest(WINDOW *w, int y, int row, int width, int sw, const struct platform *pl, size_t i)
+{
+	attr_t a = theme_attr(row == pl->view.sel ? THEME_ROLE_SELECTED : THEME_ROLE_ROW);
+	char nums[64], u[32], l[32], full[32];
+	/* slug, resource (14), gauge, used/limit (14), and the forecast's 12
+	 * columns at the end: "full in 3 d" (the list comes ordered by it) */
+	int res = 1 + sw + 1, gauge = res + 15, gw = width - gauge - 1 - 14 - 1 - 12;
+
+	if (gw > 30)
+		gw = 30;
+	if (gw < 8)
+		gw = -1; /* no room for a gauge */
+	quota_amount(u, sizeof u, pl->m.nearest[i].resource, pl->m.nearest[i].used);
+	quota_amount(l, sizeof l, pl->m.nearest[i].resource, pl->m.nearest[i].limit);
+	snprintf(nums, sizeof nums, "%s/%s", u, l);
+	draw_text(w, y, 1, sw, a, pl->m.nearest[i].slug);
+	draw_text(w, y, res, 14, a, pl->m.nearest[i].resource);
+	if (gw > 0)
+		draw_gauge(w, y, gauge, gw, pl->m.nearest[i].used, pl->m.nearest[i].limit);
+	draw_text_right(w, y, gauge + gw + 1, 14, a, nums);
+	forecast_describe_full(full, sizeof full, &pl->m.nearest[i].forecast,
+			       pl->m.nearest[i].forecast.as_of);
+	draw_text(w, y, gauge + gw + 16, 12, theme_attr(THEME_ROLE_DIM), full);
+}
+
+static void
+draw_alert(const struct console *c, WINDOW *w, int y, int row, int width, int sw,
+	   const struct platform *pl, size_t i)
 {
 	const struct alert *al = &pl->alerts.rows[i];
 	attr_t a = theme_attr(row == pl->view.sel    ? THEME_ROLE_SELECTED
@@ -169,7 +194,7 @@ draw_alert(const struct console *c, WINDOW *w, int y, int row, int width, const 
 	char who[SLUG_LEN], at[16], line[256];
 
 	/* a quota's threshold is a percentage, a trial_end's the days left */
-	snprintf(line, sizeof line, "%-24s %-14s %3d%s  %s",
+	snprintf(line, sizeof line, "%-*s %-14s %3d%s  %s", sw,
 		 console_tenant_label(c, al->tenant_id, who, sizeof who), al->resource,
 		 al->threshold, strcmp(al->kind, "quota") == 0 ? "%" : "d",
 		 console_time(al->at, at, sizeof at));
@@ -181,18 +206,19 @@ platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w,
 	      int width)
 {
 	const struct platform *pl = (const struct platform *)p;
-	int y, row = 0;
+	int y, row = 0, sw;
 
 	if (!pl->loaded) {
 		draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
 	}
 	y = draw_counts(w, 0, width, pl);
+	sw = slug_width(c, pl);
 	if (y < height)
 		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
 			  "NEAREST THEIR QUOTAS");
 	for (size_t i = 0; i < pl->m.nnearest && y < height; i++, row++)
-		draw_nearest(w, y++, row, width, pl, i);
+		draw_nearest(w, y++, row, width, sw, pl, i);
 	if (y + 1 < height) {
 		char head[64];
 
@@ -201,7 +227,7 @@ platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w,
 		y++;
 	}
 	for (size_t i = 0; i < pl->alerts.n && i < ALERTS_SHOWN && y < height; i++, row++)
-		draw_alert(c, w, y++, row, width, pl, i);
+		draw_alert(c, w, y++, row, width, sw, pl, i);
 }
 
 static const char *
@@ -238,6 +264,29 @@ platform_pane_done(struct console *c, struct pane_instance *p)
 	alert_list_free(&((struct platform *)p)->alerts);
 }
 
+static bool
+platform_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	      char *value, size_t vsize)
+{
+	const struct platform *pl = (const struct platform *)p;
+	size_t k = (size_t)pl->view.sel;
+
+	(void)c;
+	if (!pl->loaded || pl->view.sel < 0)
+		return false;
+	if (k < pl->m.nnearest) {
+		snprintf(what, wsize, "tenant id");
+		snprintf(value, vsize, "%s", pl->m.nearest[k].tenant_id);
+		return true;
+	}
+	k -= pl->m.nnearest;
+	if (k >= pl->alerts.n)
+		return false;
+	snprintf(what, wsize, "alert id");
+	snprintf(value, vsize, "%s", pl->alerts.rows[k].id);
+	return true;
+}
+
 const struct pane_ops pane_platform_ops = {
 	.id = PANE_PLATFORM,
 	.size = sizeof(struct platform),
@@ -245,6 +294,7 @@ const struct pane_ops pane_platform_ops = {
 	.open = platform_open,
 	.draw = platform_draw,
 	.handle = platform_handle,
+	.copy = platform_copy,
 	.tick = platform_tick,
 	.done = platform_pane_done,
 };

@@ -318,6 +318,20 @@ quotas_done(struct console *c, struct pane_instance *p)
 	usage_day_list_free(&qp->days);
 }
 
+static bool
+quotas_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	    char *value, size_t vsize)
+{
+	const struct pane_list *l = &((const struct quotas *)p)->list;
+	const struct quota *q = pane_list_current(l, c) ? pane_list_selected(l) : NULL;
+
+	if (!q)
+		return false;
+	snprintf(what, wsize, "resource");
+	snprintf(value, vsize, "%s", q->resource);
+	return true;
+}
+
 const struct pane_ops pane_quotas_ops = {
 	.id = PANE_QUOTAS,
 	.needs_tenant = true,
@@ -327,6 +341,7 @@ const struct pane_ops pane_quotas_ops = {
 	.resize = quotas_resize,
 	.draw = quotas_draw,
 	.handle = quotas_handle,
+	.copy = quotas_copy,
 	.click = quotas_click,
 	.audit = quotas_audit,
 	.tick = quotas_tick,

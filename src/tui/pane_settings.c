@@ -576,6 +576,20 @@ settings_done(struct console *c, struct pane_instance *p)
 	reveals_free(sp);
 }
 
+static bool
+settings_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	      char *value, size_t vsize)
+{
+	const struct pane_list *l = &((const struct settings *)p)->list;
+	const struct setting *s = pane_list_current(l, c) ? pane_list_selected(l) : NULL;
+
+	if (!s)
+		return false;
+	snprintf(what, wsize, "setting key");
+	snprintf(value, vsize, "%s", s->key);
+	return true;
+}
+
 const struct pane_ops pane_settings_ops = {
 	.id = PANE_SETTINGS,
 	.needs_tenant = true,
@@ -585,6 +599,7 @@ const struct pane_ops pane_settings_ops = {
 	.resize = settings_resize,
 	.draw = settings_draw,
 	.handle = settings_handle,
+	.copy = settings_copy,
 	.click = settings_click,
 	.done = settings_done,
 };

@@ -18,6 +18,8 @@ struct tenants {
 	struct pane_instance pane;
 	struct pane_list list; /* of struct tenant */
 	usec_t health_at;      /* the oldest health figure loaded; 0 none */
+	/* the widest slug, tier and status loaded: their columns' widths */
+	int w_slug, w_tier, w_status;
 	char filter[LINE_MAX_BYTES];
 	enum tenant_sort sort;
 	bool desc;
@@ -77,10 +79,15 @@ list_took(struct console *c, struct pane_instance *p, struct pane_list_job *j, s
 	const struct pane_list *l = &tl->list;
 
 	if (first == 0)
-		tl->health_at = 0;
+		tl->health_at = 0, tl->w_slug = tl->w_tier = tl->w_status = 0;
 	for (size_t i = first; i < l->n; i++) {
 		const struct tenant *t = pane_list_row(l, i);
+		int ws = text_width(t->slug), wt = text_width(t->tier),
+		    wst = text_width(tenant_status_name(t->status));
 
+		tl->w_slug = ws > tl->w_slug ? ws : tl->w_slug;
+		tl->w_tier = wt > tl->w_tier ? wt : tl->w_tier;
+		tl->w_status = wst > tl->w_status ? wst : tl->w_status;
 		console_remember_slug(c, t->id, t->slug);
 		if (t->health_at && (!tl->health_at || t->health_at < tl->health_at))
 			tl->health_at = t->health_at;
@@ -126,17 +133,36 @@ tenants_open(struct console *c, struct pane_instance *p)
 	pane_list_load(c, &((struct tenants *)p)->list, false);
 }
 
+/* Columns sized by what they hold: the slug whole first, then tier and
+ * status whole; the name takes what is left (at least 8). Each at least
+ * its heading with the sort mark. */
 static const struct column_spec cols[] = {
-	{ 12, 32, 2 }, /* slug */
-	{ 16, 0, 4 },  /* name */
-	{ 10, 14, 0 }, /* tier */
-	{ 9, 16, 0 },  /* status */
+	{ 5, 0, 0 },   /* slug */
+	{ 8, 0, 1 },   /* name */
+	{ 5, 0, 0 },   /* tier */
+	{ 7, 0, 0 },   /* status */
 	{ 6, 6, 0 },   /* health */
 	{ 6, 6, 0 },   /* usage */
 	{ 7, 7, 0 },   /* members */
 	{ 10, 10, 0 }, /* created */
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
+
+static void
+columns(const struct tenants *tl, int width, int *wd)
+{
+	struct column_spec s[NCOLS];
+	const int content[3] = { tl->w_slug, tl->w_tier, tl->w_status };
+	const int at[3] = { 0, 2, 3 };
+
+	memcpy(s, cols, sizeof s);
+	for (int k = 0; k < 3; k++) {
+		int w = content[k] > s[at[k]].min ? content[k] : s[at[k]].min;
+
+		s[at[k]].min = s[at[k]].max = w > SLUG_LEN ? SLUG_LEN : w;
+	}
+	layout_columns(s, NCOLS, width, 1, wd);
+}
 
 static enum theme_role
 status_role(enum tenant_status s)
@@ -210,7 +236,7 @@ tenants_draw(const struct console *c, const struct pane_instance *p, WINDOW *w, 
 	char info[600], at[24];
 
 	(void)c, (void)h;
-	layout_columns(cols, NCOLS, width, 1, wd);
+	columns(tl, width, wd);
 	snprintf(info, sizeof info, " %zu%s shown%s%s%s  sort %s%s%s%s", l->n,
 		 l->next[0] ? "+" : "", tl->filter[0] ? "  filter /" : "", tl->filter,
 		 l->loading ? "  loading…" : "", tenant_sort_name(tl->sort),
@@ -342,6 +368,20 @@ tenants_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct tenants *)p)->list);
 }
 
+static bool
+tenants_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	     char *value, size_t vsize)
+{
+	const struct tenant *t = pane_list_selected(&((const struct tenants *)p)->list);
+
+	(void)c;
+	if (!t)
+		return false;
+	snprintf(what, wsize, "tenant id");
+	snprintf(value, vsize, "%s", t->id);
+	return true;
+}
+
 const struct pane_ops pane_tenants_ops = {
 	.id = PANE_TENANTS,
 	.size = sizeof(struct tenants),
@@ -350,6 +390,7 @@ const struct pane_ops pane_tenants_ops = {
 	.resize = tenants_resize,
 	.draw = tenants_draw,
 	.handle = tenants_handle,
+	.copy = tenants_copy,
 	.filter = tenants_filter,
 	.click = tenants_click,
 	.done = tenants_done,

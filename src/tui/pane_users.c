@@ -295,6 +295,20 @@ users_done(struct console *c, struct pane_instance *p)
 	pane_list_free(&((struct users *)p)->list);
 }
 
+static bool
+users_copy(const struct console *c, const struct pane_instance *p, char *what, size_t wsize,
+	   char *value, size_t vsize)
+{
+	const struct pane_list *l = &((const struct users *)p)->list;
+	const struct member *m = pane_list_current(l, c) ? pane_list_selected(l) : NULL;
+
+	if (!m)
+		return false;
+	snprintf(what, wsize, "user id");
+	snprintf(value, vsize, "%s", m->user_id);
+	return true;
+}
+
 const struct pane_ops pane_users_ops = {
 	.id = PANE_USERS,
 	.needs_tenant = true,
@@ -304,6 +318,7 @@ const struct pane_ops pane_users_ops = {
 	.resize = users_resize,
 	.draw = users_draw,
 	.handle = users_handle,
+	.copy = users_copy,
 	.click = users_click,
 	.done = users_done,
 };

@@ -17,6 +17,14 @@ struct console_options {
 	bool read_only;
 	bool no_color;
 	bool no_mouse;
+	/* Remote mode: signs in to tenantryd at url again (the console's token
+	 * expired or was ended), with a second factor code when totp is not
+	 * NULL; on success *token is the new bearer token (malloc'd: the
+	 * console wipes and frees it). An account that needs a code it was
+	 * not given fails with e->field "code". NULL: the console cannot. */
+	int (*sign_in)(const char *url, const char *email, const char *password, const char *totp,
+		       char **token, struct err *e);
+	const char *account; /* the account the token is of, when known ("" / NULL) */
 };
 
 /* Runs the console until the user quits; the exit status. */

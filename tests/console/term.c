@@ -129,6 +129,42 @@ term_resize(struct term *t, int w, int h)
 }
 
 void
+term_clipboard_on(struct term *t)
+{
+	ck_assert_int_eq(run("tmux -L %s set-option -s set-clipboard on", t->sock), 0);
+}
+
+const char *
+term_clipboard(struct term *t, char *buf, size_t size)
+{
+	char cmd[256];
+	FILE *p;
+	size_t n = 0;
+
+	snprintf(cmd, sizeof cmd, "tmux -L %s show-buffer 2>/dev/null", t->sock);
+	if ((p = popen(cmd, "r"))) {
+		n = fread(buf, 1, size - 1, p);
+		pclose(p);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+bool
+term_wait_clipboard(struct term *t, const char *want, int ms)
+{
+	char buf[8192];
+
+	for (int waited = 0;; waited += 50) {
+		if (strcmp(term_clipboard(t, buf, sizeof buf), want) == 0)
+			return true;
+		if (waited >= ms)
+			return false;
+		poll(NULL, 0, 50);
+	}
+}
+
+void
 term_stop(struct term *t)
 {
 	char pattern[600];

@@ -4,6 +4,7 @@
 #define TENANTRY_TEST_TERM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct term {
 	char sock[64];      /* tmux -L socket, private to the test */
@@ -35,6 +36,14 @@ void term_wheel(struct term *t, int x, int y, bool down);
 int term_column(const struct term *t, int y, const char *text);
 /* Resizes the terminal. */
 void term_resize(struct term *t, int w, int h);
+/* Sets tmux's set-clipboard on: an OSC 52 from the console sets a paste
+ * buffer (term_clipboard reads it). */
+void term_clipboard_on(struct term *t);
+/* The newest paste buffer (what the console copied last) into buf, ""
+ * when there is none; returns buf. */
+const char *term_clipboard(struct term *t, char *buf, size_t size);
+/* Waits up to ms for the newest paste buffer to be want. */
+bool term_wait_clipboard(struct term *t, const char *want, int ms);
 /* Kills the session (the console gets SIGHUP). */
 void term_stop(struct term *t);
 
