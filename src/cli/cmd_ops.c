@@ -223,7 +223,7 @@ print_entry(struct cli *c, const struct audit_entry *a)
 	}
 	printf("%6lld  %s  %-24s %-20s %s %s\n", (long long)a->seq, fmt_time(at, a->at),
 	       cli_safe(a->actor), cli_safe(a->action), cli_safe(a->resource_type),
-	       cli_safe(a->resource_id));
+	       cli_safe(a->label[0] ? a->label : a->resource_id));
 }
 
 /* Follows the log of tenant (NULL: every chain the caller sees) in commit

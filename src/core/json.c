@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/json_read.h"
 #include "core/text.h"
+#include "core/validate.h"
 
 #define I(v) ((json_int_t)(v))
 
@@ -402,14 +403,14 @@ view_session_from_json(struct view_session *out, json_t *j, struct err *e)
 json_t *
 audit_entry_to_json(const struct audit_entry *a)
 {
-	json_t *j = json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o?, s:o?, "
-			      "s:o, s:s, s:s}",
-			      "tenant_id", a->tenant_id, "seq", I(a->seq), "at",
-			      time_to_json(a->at), "actor", a->actor, "actor_kind", a->actor_kind,
-			      "action", a->action, "resource_type", a->resource_type, "resource_id",
-			      a->resource_id, "ip", a->ip, "old", jtext_or_null(a->old_json), "new",
-			      jtext_or_null(a->new_json), "user_agent", jstr_or_null(a->user_agent),
-			      "hash", a->hash, "cursor", a->cursor);
+	json_t *j = json_pack(
+	    "{s:s, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o?, s:o?, "
+	    "s:o, s:s, s:s}",
+	    "tenant_id", a->tenant_id, "seq", I(a->seq), "at", time_to_json(a->at), "actor",
+	    a->actor, "actor_kind", a->actor_kind, "action", a->action, "resource_type",
+	    a->resource_type, "resource_id", a->resource_id, "label", a->label, "ip", a->ip, "old",
+	    jtext_or_null(a->old_json), "new", jtext_or_null(a->new_json), "user_agent",
+	    jstr_or_null(a->user_agent), "hash", a->hash, "cursor", a->cursor);
 
 	if (j
 	    && ((a->old_json && json_is_null(json_object_get(j, "old")))
@@ -440,6 +441,13 @@ audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 	rd_json_text(&r, "old", &out->old_json);
 	rd_json_text(&r, "new", &out->new_json);
 	rd_strdup(&r, "user_agent", &out->user_agent);
+	if (rd_done(&r) == 0) {
+		/* optional: servers before 052_audit_actions send no label */
+		const char *label = json_string_value(json_object_get(j, "label"));
+
+		if (label)
+			utf8_copy(out->label, sizeof out->label, label, strlen(label));
+	}
 	if (rd_done(&r) == 0) {
 		/* optional: servers before the audit cursor do not send it */
 		const char *cursor = json_string_value(json_object_get(j, "cursor"));

@@ -423,6 +423,9 @@ struct audit_entry {
 	char action[64];     /* "tenant.update", "secret.reveal" ... */
 	char resource_type[32];
 	char resource_id[128];
+	/* what the resource is called (052_audit_actions.sql): a slug's name,
+	 * an address, a key prefix; "" where the id reads well */
+	char label[201];
 	char ip[46];
 	char *old_json;   /* owned, may be NULL */
 	char *new_json;   /* owned, may be NULL */

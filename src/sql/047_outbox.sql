@@ -66,16 +66,38 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 		'user.password_reset_requested', 'webhook.test']
 $$;
 
--- The events an audit entry makes: none for most.
+-- The events an audit entry makes: none for most. Changes are told apart
+-- by what they changed (old and new), whatever the entry's verb.
 CREATE FUNCTION event_types_of(p_action text, p_old jsonb, p_new jsonb)
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	v text[] := '{}';
+	v_res text := split_part(p_action, '.', 1);
+	v_verb text := substr(p_action, length(v_res) + 2);
+	v_change boolean := p_old IS NOT NULL AND p_new IS NOT NULL;
 BEGIN
-	CASE p_action
-	WHEN 'tenant.create' THEN v := '{tenant.created}';
-	WHEN 'tenant.update' THEN
+	IF p_action = 'user.password_reset_request' THEN
+		RETURN '{user.password_reset_requested}';
+	ELSIF v_verb = 'create' THEN
+		RETURN CASE v_res WHEN 'tenant' THEN '{tenant.created}'::text[]
+			WHEN 'member' THEN '{member.added}'::text[]
+			WHEN 'invitation' THEN '{invitation.created}'::text[]
+			WHEN 'api_key' THEN '{api_key.created}'::text[]
+			WHEN 'alert' THEN CASE p_new ->> 'kind'
+				WHEN 'quota' THEN '{quota.alert}'::text[]
+				WHEN 'trial_end' THEN '{tenant.trial_ending}'::text[]
+				ELSE '{}'::text[] END
+			ELSE '{}'::text[] END;
+	ELSIF p_action = 'tenant.purge' THEN
+		RETURN '{tenant.purged}';
+	ELSIF p_action = 'member.delete' THEN
+		RETURN '{member.removed}';
+	ELSIF NOT v_change THEN
+		RETURN v;
+	END IF;
+	CASE v_res
+	WHEN 'tenant' THEN
 		IF p_old ->> 'status' = 'trial' AND p_new ->> 'status' <> 'trial' THEN
 			v := v || 'tenant.trial_ended'::text;
 		END IF;
@@ -85,30 +107,20 @@ BEGIN
 		IF p_old ->> 'tier' IS DISTINCT FROM p_new ->> 'tier' THEN
 			v := v || 'tenant.tier_changed'::text;
 		END IF;
-	WHEN 'tenant.purge' THEN v := '{tenant.purged}';
-	WHEN 'member.create' THEN v := '{member.added}';
-	WHEN 'member.delete' THEN v := '{member.removed}';
-	WHEN 'member.update' THEN
+	WHEN 'member' THEN
 		IF p_old ->> 'role' IS DISTINCT FROM p_new ->> 'role' THEN
 			v := '{member.role_changed}';
 		END IF;
-	WHEN 'invitation.create' THEN v := '{invitation.created}';
-	WHEN 'invitation.update' THEN
+	WHEN 'invitation' THEN
 		IF p_old ->> 'accepted_at' IS NULL AND p_new ->> 'accepted_at' IS NOT NULL THEN
 			v := '{invitation.accepted}';
 		ELSIF p_old ->> 'revoked_at' IS NULL AND p_new ->> 'revoked_at' IS NOT NULL THEN
 			v := '{invitation.revoked}';
 		END IF;
-	WHEN 'api_key.create' THEN v := '{api_key.created}';
-	WHEN 'api_key.update' THEN
+	WHEN 'api_key' THEN
 		IF p_old ->> 'revoked_at' IS NULL AND p_new ->> 'revoked_at' IS NOT NULL THEN
 			v := '{api_key.revoked}';
 		END IF;
-	WHEN 'alert.create' THEN
-		v := CASE p_new ->> 'kind' WHEN 'quota' THEN '{quota.alert}'::text[]
-			WHEN 'trial_end' THEN '{tenant.trial_ending}'::text[]
-			ELSE '{}'::text[] END;
-	WHEN 'user.password_reset_request' THEN v := '{user.password_reset_requested}';
 	ELSE
 	END CASE;
 	RETURN v;

@@ -140,10 +140,8 @@ $$;
 REVOKE EXECUTE ON FUNCTION webhook_fan_out(uuid, bigint, text) FROM PUBLIC;
 
 CREATE TRIGGER outbox AFTER INSERT ON audit_log FOR EACH ROW
-	WHEN (NEW.action IN ('tenant.create', 'tenant.update', 'tenant.purge',
-		'member.create', 'member.delete', 'member.update', 'invitation.create',
-		'invitation.update', 'api_key.create', 'api_key.update', 'alert.create',
-		'user.password_reset_request'))
+	WHEN (NEW.resource_type IN ('tenant', 'member', 'invitation', 'api_key', 'alert')
+	      OR NEW.action = 'user.password_reset_request')
 	EXECUTE FUNCTION outbox_write();
 
 -- ---- managing endpoints -----------------------------------------------------------

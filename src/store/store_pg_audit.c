@@ -19,7 +19,7 @@
 	"a.tenant_id, a.seq, " US("a.at") ", a.actor, a.actor_kind, a.action, " \
 	"a.resource_type, a.resource_id, coalesce(host(a.ip), ''), a.old::text, " \
 	"a.new::text, a.user_agent, encode(a.hash, 'hex'), " \
-	"a.xid::text || '-' || a.gseq"
+	"a.xid::text || '-' || a.gseq, coalesce(a.label, '')"
 /* clang-format on */
 
 static char *
@@ -45,6 +45,7 @@ audit_row(struct audit_entry *a, const PGresult *r, int row)
 	a->user_agent = dup_or_null(r, row, 11);
 	pg_cpy(a->hash, r, row, 12);
 	pg_cpy(a->cursor, r, row, 13);
+	pg_cpy(a->label, r, row, 14);
 }
 
 /* "xid-gseq" into its two numbers, as text for the statement. */
@@ -218,18 +219,28 @@ chain_hash(char out[65], const char *prev_hex, const PGresult *r, int row)
 		crypto_hash_sha256_update(&h, (const uint8_t *)v, strlen(v));
 		crypto_hash_sha256_update(&h, (const uint8_t *)";", 1);
 	}
+	if (!pg_null(r, row, 15)) { /* a label (052): its field ends the text */
+		const char *v = pg_s(r, row, 15);
+		char len[24];
+
+		snprintf(len, sizeof len, "%zu:", strlen(v));
+		crypto_hash_sha256_update(&h, (const uint8_t *)len, strlen(len));
+		crypto_hash_sha256_update(&h, (const uint8_t *)v, strlen(v));
+		crypto_hash_sha256_update(&h, (const uint8_t *)";", 1);
+	}
 	crypto_hash_sha256_final(&h, digest);
 	sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
-/* The columns chain_hash reads (1..12), the links (13, 14) and seq (0). */
+/* The columns chain_hash reads (1..12, and the label 15 when it is not
+ * NULL), the links (13, 14) and seq (0). */
 /* clang-format off */
 #define VERIFY_COLS                                                          \
 	"a.seq, a.tenant_id::text, a.seq::text, "                            \
 	"to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
 	"a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "   \
 	"a.old::text, a.new::text, host(a.ip), a.user_agent, "               \
-	"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex')"
+	"encode(a.prev_hash, 'hex'), encode(a.hash, 'hex'), a.label"
 /* clang-format on */
 
 /* One chain being walked entry by entry. */
@@ -382,7 +393,7 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 			return -1;
 		n = PQntuples(r);
 		for (int i = 0; i < n; i++) {
-			const char *id = pg_s(r, i, 15);
+			const char *id = pg_s(r, i, 16);
 
 			if (strcmp(id, cur) != 0) {
 				if (cur[0]) {
@@ -397,7 +408,7 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 				walk_start(&w, &v);
 				progress = true;
 			}
-			head = pg_i64(r, i, 16);
+			head = pg_i64(r, i, 17);
 			if (!pg_null(r, i, 0)) { /* NULL: no entries (left) */
 				walk_row(&w, r, i);
 				pg_cpy(last, r, i, 0);

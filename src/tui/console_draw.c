@@ -270,7 +270,8 @@ console_audit_line(const struct console *c, WINDOW *w, int y, int width,
 		draw_text(w, y, x, width - x, selected ? base : theme_attr(audit_role(e->action)),
 			  e->action);
 		x += text_width(e->action) + 1;
-		snprintf(rest, sizeof rest, "%s %s", e->resource_type, e->resource_id);
+		snprintf(rest, sizeof rest, "%s %s", e->resource_type,
+			 e->label[0] ? e->label : e->resource_id);
 		if (x < width)
 			draw_text(w, y, x, width - x, selected ? base : theme_attr(THEME_ROLE_DIM),
 				  rest);

@@ -284,10 +284,11 @@ show_detail(struct console *c, const struct audit_entry *e)
 
 	if (!f)
 		abort();
-	fprintf(f, "seq %lld  at %s  tenant %s\nactor %s (%s)  ip %s\naction %s  on %s %s\n",
+	fprintf(f, "seq %lld  at %s  tenant %s\nactor %s (%s)  ip %s\naction %s  on %s %s%s%s%s\n",
 		(long long)e->seq, console_time(e->at, at, sizeof at),
 		console_tenant_label(c, e->tenant_id, who, sizeof who), e->actor, e->actor_kind,
-		e->ip[0] ? e->ip : "-", e->action, e->resource_type, e->resource_id);
+		e->ip[0] ? e->ip : "-", e->action, e->resource_type, e->resource_id,
+		e->label[0] ? " (" : "", e->label, e->label[0] ? ")" : "");
 	if (e->user_agent)
 		fprintf(f, "user agent %s\n", e->user_agent);
 	fprintf(f, "hash %.16s…\n\nchanges:\n", e->hash);

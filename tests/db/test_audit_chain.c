@@ -73,7 +73,7 @@ START_TEST(chain_links)
 				    "a.tenant_id = '%s' AND a.hash <> sha256(a.prev_hash || "
 				    "convert_to(tenantry.audit_canonical(a.tenant_id, a.seq, a.at, "
 				    "a.actor, a.actor_kind, a.action, a.resource_type, "
-				    "a.resource_id, a.old, a.new, a.ip, a.user_agent), 'UTF8'))",
+				    "a.resource_id, a.old, a.new, a.ip, a.user_agent, a.label), 'UTF8'))",
 				    id),
 			 0);
 	/* The head is the last entry. */
@@ -167,7 +167,7 @@ START_TEST(tamper_detected)
 			 "new = '{\"forged\": true}', hash = sha256(a.prev_hash || "
 			 "convert_to(tenantry.audit_canonical(a.tenant_id, a.seq, a.at, "
 			 "a.actor, a.actor_kind, a.action, a.resource_type, a.resource_id, "
-			 "a.old, '{\"forged\": true}', a.ip, a.user_agent), 'UTF8')) "
+			 "a.old, '{\"forged\": true}', a.ip, a.user_agent, a.label), 'UTF8')) "
 			 "WHERE a.tenant_id = '%s' AND a.seq = %lld",
 			 id, n - 2);
 		tamper(su, sql);

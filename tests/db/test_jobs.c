@@ -122,13 +122,13 @@ START_TEST(trial_end)
 				    soon),
 			 1);
 	/* audited as the system */
-	ck_assert_int_eq(
-	    testdb_int(su,
-		       "SELECT count(*) FROM tenantry.audit_log WHERE action = "
-		       "'tenant.update' AND actor = 'system' AND actor_kind = 'system' "
-		       "AND tenant_id IN ('%s', '%s')",
-		       paid, unpaid),
-	    2);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM tenantry.audit_log WHERE action IN "
+				    "('tenant.activate', 'tenant.suspend') AND actor = 'system' "
+				    "AND actor_kind = 'system' "
+				    "AND tenant_id IN ('%s', '%s')",
+				    paid, unpaid),
+			 2);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
 					"tenant_id = '" PLATFORM_CHAIN "' AND action = 'job.run' "
 					"AND resource_id = 'trial_end' AND actor = 'system' "
@@ -236,7 +236,8 @@ START_TEST(exactly_once)
 	usleep(1500000);
 	ck_assert_int_eq(job_runs("trial_end"), 2);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.audit_log WHERE "
-					"action = 'tenant.update' AND actor = 'system'"),
+					"action IN ('tenant.activate', 'tenant.suspend') "
+					"AND actor = 'system'"),
 			 3);
 	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.tenants WHERE "
 					"status = 'active'"),
@@ -435,7 +436,7 @@ START_TEST(expiry_and_rollup)
 	ck_assert_int_eq(
 	    testdb_int(su,
 		       "SELECT count(*) FROM tenantry.audit_log WHERE tenant_id = '%s' "
-		       "AND action IN ('api_key.update', 'invitation.update') "
+		       "AND action IN ('api_key.expire', 'invitation.expire') "
 		       "AND actor = 'system' AND new->>'expired_at' IS NOT NULL",
 		       id),
 	    2);
