@@ -68,14 +68,15 @@ START_TEST(chain_links)
 	/* And every hash is sha256(prev_hash || canonical text). The helper
 	 * functions name each other unqualified, so use the schema's path. */
 	testdb_exec(su, "SET search_path = tenantry, pg_catalog");
-	ck_assert_int_eq(testdb_int(su,
-				    "SELECT count(*) FROM tenantry.audit_log a WHERE "
-				    "a.tenant_id = '%s' AND a.hash <> sha256(a.prev_hash || "
-				    "convert_to(tenantry.audit_canonical(a.tenant_id, a.seq, a.at, "
-				    "a.actor, a.actor_kind, a.action, a.resource_type, "
-				    "a.resource_id, a.old, a.new, a.ip, a.user_agent, a.label), 'UTF8'))",
-				    id),
-			 0);
+	ck_assert_int_eq(
+	    testdb_int(su,
+		       "SELECT count(*) FROM tenantry.audit_log a WHERE "
+		       "a.tenant_id = '%s' AND a.hash <> sha256(a.prev_hash || "
+		       "convert_to(tenantry.audit_canonical(a.tenant_id, a.seq, a.at, "
+		       "a.actor, a.actor_kind, a.action, a.resource_type, "
+		       "a.resource_id, a.old, a.new, a.ip, a.user_agent, a.label), 'UTF8'))",
+		       id),
+	    0);
 	/* The head is the last entry. */
 	xtext(head, sizeof head, su,
 	      "SELECT encode(hash, 'hex') FROM tenantry.audit_log "
