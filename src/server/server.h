@@ -29,6 +29,8 @@
 
 struct server_config {
 	const char *db;              /* libpq conninfo */
+	const char *db_direct;       /* what LISTENs (the live feed), NULL: db */
+	int db_unnamed;              /* 1: prepare nothing (db is a pooler) */
 	const char *listen;          /* host:port */
 	const char *metrics_listen;  /* host:port of /metrics without a credential, or NULL */
 	const char *jwt_secret_file; /* HS256 */
