@@ -22,7 +22,7 @@
 #   PgBouncer (transaction mode)    :$HA_PGB_PORT -> HAProxy's primary port;
 #                                   database tenantry (2 server sessions a
 #                                   login: scripts, the drill's probe) and
-#                                   tenantry_api (4: the two tenantryd)
+#                                   tenantry_api (3: the two tenantryd)
 #   tenantryd x2                    :$HA_T1_PORT, :$HA_T2_PORT, one signing
 #                                   secret; --db through PgBouncer with
 #                                   --db-unnamed-statements 1, --db-direct
@@ -309,7 +309,7 @@ start() {
 	spawn haproxy haproxy -db -f "$dir/haproxy/haproxy.cfg"
 
 	# ---- PgBouncer, transaction pooling, two server sessions a pool;
-	# tenantryd's own pool (its sessions, jobs and flushers) has four.
+	# tenantryd's own pool (its sessions, jobs and flushers) has three.
 	as_owner tee "$dir/pgbouncer/userlist.txt" >/dev/null <<-EOF
 	"tenantry_app" ""
 	"$owner" ""
@@ -317,7 +317,7 @@ start() {
 	as_owner tee "$dir/pgbouncer/pgbouncer.ini" >/dev/null <<-EOF
 	[databases]
 	tenantry = host=127.0.0.1 port=$HA_PG_PORT dbname=tenantry
-	tenantry_api = host=127.0.0.1 port=$HA_PG_PORT dbname=tenantry pool_size=4
+	tenantry_api = host=127.0.0.1 port=$HA_PG_PORT dbname=tenantry pool_size=3
 
 	[pgbouncer]
 	listen_addr = 127.0.0.1
