@@ -216,6 +216,7 @@ main(int argc, char **argv)
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
 		notify("RELOADING=1");
 		config_reload(&cfg);
+		auth_reload(&cfg);
 		notify("READY=1");
 	}
 	log_line(LOG_LEVEL_INFO, "stopping", "signal", strsignal(sig), NULL);
