@@ -50,6 +50,7 @@ _tenantry()
 		demo) opts="--tenants --seed --live" ;;
 		operator) opts="--password-file" ;;
 		staff) opts="--role --password-file" ;;
+		doctor) opts="--citus" ;;
 		login) opts="--password-file --totp --tenant" ;;
 		esac
 		COMPREPLY=($(compgen -W "$globals $opts" -- "$cur"))

@@ -7,14 +7,14 @@ _tenantryd()
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--log-level) COMPREPLY=($(compgen -W "error warn info debug" -- "$cur")); return ;;
 	--log-format) COMPREPLY=($(compgen -W "logfmt json" -- "$cur")); return ;;
-	--db | --listen | --jwt-issuer | --jwt-audience | --token-ttl | --db-pool | --threads | \
+	--db | --db-direct | --listen | --jwt-issuer | --jwt-audience | --token-ttl | --db-pool | --threads | \
 	--max-body | --max-connections | --max-per-ip | --timeout | --request-timeout | \
 	--max-streams | --keepalive | --job-intervals | --job-poll | --job-lease) return ;;
-	--jobs) COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
+	--jobs | --db-unnamed-statements) COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
 	esac
 	COMPREPLY=($(compgen -W "--config --db --listen --port-file --jwt-secret-file
 		--jwt-public-key --jwt-private-key --jwt-issuer --jwt-audience --token-ttl
-		--master-key-file --db-pool --threads --max-body --max-connections --max-per-ip
+		--master-key-file --db-pool --db-unnamed-statements --db-direct --threads --max-body --max-connections --max-per-ip
 		--timeout --request-timeout --max-streams --keepalive --log-level --log-format
 		--jobs --job-intervals --job-poll --job-lease --help --version" -- "$cur"))
 }

@@ -9,8 +9,8 @@
  * leeway on exp and nbf. Revocation is checked later, inside the
  * request's transaction (auth_check in 008_auth.sql).
  *
- * A token that passed is remembered (see "verified tokens" below): a
- * client sends the same token with every request until it expires.
+ * A token that passed is remembered (auth_cache.c): a client sends the
+ * same token with every request until it expires.
  */
 #include <errno.h>
 #include <jwt.h>
@@ -22,12 +22,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/auth_cache.h"
+#include "server/log.h"
 #include "server/server.h"
 
 #define TOKEN_MAX 4096
 #define KEYS_MAX 8
-#define CACHE_SLOTS 1024
-#define CACHE_LOCKS 16
 
 struct key {
 	char kid[17];
@@ -36,10 +36,14 @@ struct key {
 	bool can_sign;
 };
 
+/* The keys change on SIGHUP (auth_reload): verify[], nverify and sign are
+ * read under this lock, written under it by the reload. */
+static pthread_rwlock_t keys_lock = PTHREAD_RWLOCK_INITIALIZER;
+
 static struct {
 	jwt_alg_t alg;
 	const char *alg_name;
-	struct key verify[KEYS_MAX];
+	struct key verify[KEYS_MAX]; /* [0] the current one, then earlier ones */
 	int nverify;
 	struct key sign;
 	bool have_sign;
@@ -48,98 +52,6 @@ static struct {
 	uint8_t master[SECRET_KEY_BYTES];
 	bool have_master;
 } A;
-
-/* ---- verified tokens ---------------------------------------------------------
- *
- * Checking a JWT costs three JSON parses, a JSON dump and an HMAC (or an
- * RSA verification). Whether a token passes those checks depends on its
- * bytes and on the keys alone, and the keys do not change while the
- * server runs; so the principal a token yields is kept, by token, and a
- * token seen again is only checked against the clock (exp, nbf). Only
- * tokens that passed are kept. Tokens are compared in constant time and
- * whole: a lookup tells nothing about the bytes of another token.
- * Revocation is unaffected: it is the store's check, on every request.
- * Direct-mapped: a colliding token replaces the one in its slot. */
-
-struct cached {
-	char *tok;
-	size_t len;
-	int64_t exp, nbf;
-	struct principal p;
-};
-
-static struct {
-	pthread_mutex_t lock[CACHE_LOCKS];
-	struct cached slot[CACHE_SLOTS];
-	bool ready;
-} C;
-
-static uint64_t
-token_hash(const char *tok, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
-	return h;
-}
-
-static void
-cache_init(void)
-{
-	for (int i = 0; i < CACHE_LOCKS; i++)
-		pthread_mutex_init(&C.lock[i], NULL);
-	C.ready = true;
-}
-
-static void
-cache_free(void)
-{
-	if (!C.ready)
-		return;
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		free(C.slot[i].tok);
-	for (int i = 0; i < CACHE_LOCKS; i++)
-		pthread_mutex_destroy(&C.lock[i]);
-	memset(&C, 0, sizeof C);
-}
-
-/* True, with *p, *exp and *nbf, when tok passed before. */
-static bool
-cache_get(const char *tok, size_t len, struct principal *p, int64_t *exp, int64_t *nbf)
-{
-	size_t i = token_hash(tok, len) % CACHE_SLOTS;
-	struct cached *c = &C.slot[i];
-	bool hit;
-
-	if (!C.ready)
-		return false;
-	pthread_mutex_lock(&C.lock[i % CACHE_LOCKS]);
-	hit = c->tok && c->len == len && sodium_memcmp(c->tok, tok, len) == 0;
-	if (hit) {
-		*p = c->p;
-		*exp = c->exp;
-		*nbf = c->nbf;
-	}
-	pthread_mutex_unlock(&C.lock[i % CACHE_LOCKS]);
-	return hit;
-}
-
-static void
-cache_put(const char *tok, size_t len, const struct principal *p, int64_t exp, int64_t nbf)
-{
-	size_t i = token_hash(tok, len) % CACHE_SLOTS;
-	struct cached *c = &C.slot[i];
-	char *copy;
-
-	if (!C.ready || !(copy = malloc(len + 1)))
-		return;
-	memcpy(copy, tok, len + 1);
-	pthread_mutex_lock(&C.lock[i % CACHE_LOCKS]);
-	free(c->tok);
-	*c = (struct cached){ .tok = copy, .len = len, .exp = exp, .nbf = nbf, .p = *p };
-	pthread_mutex_unlock(&C.lock[i % CACHE_LOCKS]);
-}
 
 static int
 read_file(unsigned char **out, int *len, const char *path, size_t max, struct err *e)
@@ -246,6 +158,121 @@ auth_have_master_key(void)
 	return A.have_master;
 }
 
+/* ---- SIGHUP: the secrets files again ------------------------------------------
+ *
+ * A new signing key becomes verify[0] and signs from then on; the keys
+ * before it still verify until the server stops (up to KEYS_MAX in all;
+ * then a restart), so the tokens they signed stay valid until they
+ * expire. A file that cannot be read, or
+ * does not hold a usable key, changes nothing. The master key is read
+ * and compared but never replaced: what it sealed (second factors,
+ * secret settings, in every database session's store too) would no
+ * longer open. */
+
+struct reload_lists {
+	char reloaded[256], unchanged[256], restart[256], failed[256];
+};
+
+static void
+list_add(char *list, const char *name)
+{
+	size_t n = strlen(list);
+
+	snprintf(list + n, 256 - n, "%s%s", n ? "," : "", name);
+}
+
+/* path's key (trimmed as auth_init trims it) as the new current key of
+ * the table, or the reason it is not. */
+static void
+reload_key(struct reload_lists *l, const char *name, const char *path, bool hs256, bool private_key)
+{
+	struct key k = { 0 };
+	struct err e = { 0 };
+	const struct key *cur = private_key ? &A.sign : &A.verify[0];
+
+	if (read_file(&k.bytes, &k.len, path, hs256 ? 4096 : 16384, &e) < 0)
+		goto failed;
+	while (hs256 && k.len > 0 && (k.bytes[k.len - 1] == '\n' || k.bytes[k.len - 1] == '\r'))
+		k.len--;
+	if (hs256 && k.len < 32) {
+		err_set(&e, ERR_BAD_REQUEST, "%s: an HS256 secret needs at least 32 bytes", path);
+		goto failed;
+	}
+	if (k.len == cur->len && sodium_memcmp(k.bytes, cur->bytes, (size_t)k.len) == 0) {
+		sodium_memzero(k.bytes, (size_t)k.len);
+		free(k.bytes);
+		list_add(l->unchanged, name);
+		return;
+	}
+	if (!private_key && A.nverify == KEYS_MAX) {
+		/* the earlier keys still verify (and their tokens are
+		 * remembered): never dropped while running */
+		err_set(&e, ERR_BAD_REQUEST, "%d keys loaded since the start: restart to drop them",
+			KEYS_MAX);
+		goto failed;
+	}
+	key_id(k.kid, k.bytes, k.len);
+	pthread_rwlock_wrlock(&keys_lock);
+	if (private_key) {
+		free(A.sign.bytes);
+		A.sign = k;
+		snprintf(A.sign.kid, sizeof A.sign.kid, "%s", A.verify[0].kid);
+	} else {
+		memmove(&A.verify[1], &A.verify[0], (size_t)A.nverify * sizeof A.verify[0]);
+		A.verify[0] = k;
+		A.nverify++;
+		if (hs256)
+			A.sign = A.verify[0];
+		else if (A.have_sign)
+			snprintf(A.sign.kid, sizeof A.sign.kid, "%s", k.kid);
+	}
+	pthread_rwlock_unlock(&keys_lock);
+	list_add(l->reloaded, name);
+	return;
+failed:
+	free(k.bytes);
+	list_add(l->failed, name);
+	log_line(LOG_LEVEL_ERROR, "secret not reloaded", "key", name, "error", e.message, NULL);
+}
+
+void
+auth_reload(const struct server_config *cfg)
+{
+	struct reload_lists l = { 0 };
+
+	if (A.alg == JWT_ALG_HS256 && cfg->jwt_secret_file)
+		reload_key(&l, "jwt-secret-file", cfg->jwt_secret_file, true, false);
+	if (A.alg == JWT_ALG_RS256 && cfg->jwt_public_key)
+		reload_key(&l, "jwt-public-key", cfg->jwt_public_key, false, false);
+	if (A.alg == JWT_ALG_RS256 && A.have_sign && cfg->jwt_private_key)
+		reload_key(&l, "jwt-private-key", cfg->jwt_private_key, false, true);
+	if (A.have_master && cfg->master_key_file) {
+		uint8_t key[SECRET_KEY_BYTES];
+		struct err e = { 0 };
+
+		if (secret_load_key(key, cfg->master_key_file, &e) < 0) {
+			list_add(l.failed, "master-key-file");
+			log_line(LOG_LEVEL_ERROR, "secret not reloaded", "key", "master-key-file",
+				 "error", e.message, NULL);
+		} else if (sodium_memcmp(key, A.master, sizeof key) == 0) {
+			list_add(l.unchanged, "master-key-file");
+		} else {
+			list_add(l.restart, "master-key-file");
+			log_line(LOG_LEVEL_WARN, "secret not reloaded", "key", "master-key-file",
+				 "error",
+				 "a new master key is not applied while running: the second "
+				 "factors and secret settings sealed with the running one would "
+				 "no longer open",
+				 NULL);
+		}
+		sodium_memzero(key, sizeof key);
+	}
+	log_line(LOG_LEVEL_INFO, "secrets reloaded", "reloaded",
+		 l.reloaded[0] ? l.reloaded : "nothing", "unchanged",
+		 l.unchanged[0] ? l.unchanged : NULL, "needs_restart",
+		 l.restart[0] ? l.restart : NULL, "failed", l.failed[0] ? l.failed : NULL, NULL);
+}
+
 /* ---- principals ------------------------------------------------------------ */
 
 bool
@@ -297,8 +324,10 @@ auth_issue(char **out, int64_t *expires, const struct principal *p, struct err *
 			       "this server verifies tokens but does not issue them");
 	if (jwt_new(&jwt) != 0)
 		return err_set(e, ERR_INTERNAL, "out of memory");
+	pthread_rwlock_rdlock(&keys_lock); /* libjwt copies the key */
 	rc |= jwt_set_alg(jwt, A.alg, A.sign.bytes, A.sign.len);
 	rc |= jwt_add_header(jwt, "kid", A.verify[0].kid);
+	pthread_rwlock_unlock(&keys_lock);
 	rc |= jwt_add_grant(jwt, "iss", A.issuer);
 	rc |= jwt_add_grant(jwt, "aud", A.audience);
 	rc |= jwt_add_grant(jwt, "sub", p->user_id);
@@ -481,12 +510,13 @@ verify_jwt(struct principal *p, const char *tok, struct err *e)
 		json_decref(hdr);
 		return deny(e, "malformed kid");
 	}
+	pthread_rwlock_rdlock(&keys_lock);
 	k = find_key(kid ? json_string_value(kid) : NULL);
 	json_decref(hdr);
-	if (!k)
-		return deny(e, "unknown key id");
-	if (jwt_decode(&jwt, tok, k->bytes, k->len) != 0 || !jwt)
-		return deny(e, "bad signature");
+	rc = !k ? 1 : jwt_decode(&jwt, tok, k->bytes, k->len) != 0 || !jwt ? 2 : 0;
+	pthread_rwlock_unlock(&keys_lock);
+	if (rc)
+		return deny(e, rc == 1 ? "unknown key id" : "bad signature");
 	if (jwt_get_alg(jwt) != A.alg) {
 		jwt_free(jwt);
 		return deny(e, "algorithm not accepted");

@@ -54,6 +54,9 @@ static const struct key {
 	S("tenant-domain", tenant_domain),
 	I("token-ttl", token_ttl, 60, 86400 * 30, false),
 	I("db-pool", pool, 1, 256, false),
+	/* a transaction pooler in front of db (docs/operations.md) */
+	I("db-unnamed-statements", db_unnamed, 0, 1, false),
+	S("db-direct", db_direct),
 	I("threads", threads, 1, 64, false),
 	{ "max-body", K_SIZE, offsetof(struct server_config, body_max), 1024, 64 << 20, true },
 	I("max-connections", conn_limit, 1, 65535, false),

@@ -155,6 +155,7 @@ jobs_start(const struct server_config *cfg, struct err *e)
 		 (long)getpid());
 	sc.conninfo = cfg->db;
 	sc.master_key_file = cfg->master_key_file;
+	sc.unnamed = cfg->db_unnamed; /* polls: no LISTEN, so db, pooled or not */
 	snprintf(ctx.actor, sizeof ctx.actor, "system");
 	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
 	if (store_open(&J.st, &sc, e) < 0)

@@ -45,6 +45,10 @@ usage(FILE *f)
 	    "  --master-key-file F      key for encrypted settings and second factors\n"
 	    "  --tenant-domain BASE     a Host <slug>.BASE or a verified domain names the tenant\n"
 	    "  --db-pool N              database sessions (default 16)\n"
+	    "  --db-unnamed-statements 0|1  1: prepare no statement, send each unnamed\n"
+	    "                           (for --db through PgBouncer < 1.21 in transaction mode)\n"
+	    "  --db-direct CONNINFO     the audit streams' LISTEN session, straight to the\n"
+	    "                           database when --db is a pooler (default: --db)\n"
 	    "  --threads N              event loop threads (default: one per CPU)\n"
 	    "  --max-body BYTES         request body cap (default 65536)\n"
 	    "  --max-connections N      total connections (default 256)\n"
@@ -210,7 +214,8 @@ main(int argc, char **argv)
 	snprintf(threads, sizeof threads, "%d", loops_count());
 	snprintf(sessions, sizeof sessions, "%d", cfg.pool);
 	log_line(LOG_LEVEL_INFO, "listening", "port", port, "threads", threads, "db_sessions",
-		 sessions, "version", SERVER_VERSION, NULL);
+		 sessions, "db_statements", cfg.db_unnamed ? "unnamed" : "prepared", "version",
+		 SERVER_VERSION, NULL);
 	if (cfg.port_file) {
 		FILE *f = fopen(cfg.port_file, "w");
 
@@ -223,6 +228,7 @@ main(int argc, char **argv)
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
 		notify("RELOADING=1");
 		config_reload(&cfg);
+		auth_reload(&cfg);
 		notify("READY=1");
 	}
 	log_line(LOG_LEVEL_INFO, "stopping", "signal", strsignal(sig), NULL);

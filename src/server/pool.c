@@ -33,6 +33,8 @@ pool_init(const struct server_config *cfg, struct err *e)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	P.cfg.conninfo = cfg->db;
 	P.cfg.master_key_file = cfg->master_key_file;
+	P.cfg.unnamed = cfg->db_unnamed;
+	P.cfg.direct_conninfo = cfg->db_direct;
 	/* One session up front tells a wrong conninfo at start; a database
 	 * that is down is not a reason to stop: /readyz says 503 until it
 	 * answers, and every request tries again. */
@@ -147,6 +149,8 @@ pool_open_system(struct store **out, struct err *e)
 		return err_set(e, ERR_INTERNAL, "no configuration");
 	cfg.conninfo = server_cfg->db;
 	cfg.master_key_file = server_cfg->master_key_file;
+	cfg.unnamed = server_cfg->db_unnamed;
+	cfg.direct_conninfo = server_cfg->db_direct;
 	snprintf(ctx.actor_kind, sizeof ctx.actor_kind, "system");
 	if (store_open(out, &cfg, e) < 0 || store_set_context(*out, &ctx, e) < 0) {
 		store_close(out);

@@ -29,6 +29,8 @@
 
 struct server_config {
 	const char *db;              /* libpq conninfo */
+	const char *db_direct;       /* what LISTENs (the live feed), NULL: db */
+	int db_unnamed;              /* 1: prepare nothing (db is a pooler) */
 	const char *listen;          /* host:port */
 	const char *metrics_listen;  /* host:port of /metrics without a credential, or NULL */
 	const char *jwt_secret_file; /* HS256 */
@@ -104,6 +106,10 @@ bool principal_is_staff(const struct principal *p);
 
 int auth_init(const struct server_config *cfg, struct err *e);
 void auth_shutdown(void);
+/* SIGHUP: reads the secrets files again; a new JWT key signs from then on
+ * and the earlier ones still verify; a changed master key is reported,
+ * not applied. Logs one line saying what it reloaded. */
+void auth_reload(const struct server_config *cfg);
 /* Verifies "Bearer <jwt>" or "Bearer tnt_..." and fills p. The API key
  * lookup may use st (role is switched to STORE_ROLE_AUTH and restored by
  * the caller's set_context). -1 with ERR_UNAUTHORIZED. */

@@ -147,6 +147,9 @@ sse_init(const struct server_config *cfg, struct err *e)
 {
 	struct store_config sc = { .conninfo = cfg->db,
 				   .master_key_file = cfg->master_key_file,
+				   .unnamed = cfg->db_unnamed,
+				   /* the feed LISTENs: never through a pooler */
+				   .direct_conninfo = cfg->db_direct,
 				   .lazy = true }; /* the hub reconnects by itself */
 
 	H.cfg = cfg;

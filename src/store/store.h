@@ -77,6 +77,12 @@ struct store_config {
 	 * conninfo that does not parse is still refused); the first operation
 	 * connects, and fails with ERR_UNAVAILABLE until it can. */
 	bool lazy;
+	/* direct mode, for a transaction pooler (PgBouncer before 1.21 keeps
+	 * no prepared statement of a client): every statement unnamed, parsed
+	 * each time, none prepared; and the conninfo of the sessions that must
+	 * be the client's own (the live feed's LISTEN), NULL for conninfo. */
+	bool unnamed;
+	const char *direct_conninfo;
 };
 
 /* Sorting of the tenant list. */

@@ -67,73 +67,6 @@ pg_quiet_notice(void *arg, const char *message)
 	(void)message;
 }
 
-/* ---- results ------------------------------------------------------------- */
-
-const char *
-pg_s(const PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
-}
-
-int64_t
-pg_i64(const PGresult *r, int row, int col)
-{
-	return strtoll(pg_s(r, row, col), NULL, 10);
-}
-
-double
-pg_f(const PGresult *r, int row, int col)
-{
-	return strtod(pg_s(r, row, col), NULL);
-}
-
-bool
-pg_b(const PGresult *r, int row, int col)
-{
-	return pg_s(r, row, col)[0] == 't';
-}
-
-bool
-pg_null(const PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col);
-}
-
-bool
-pg_is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (!s || strlen(s) != sizeof shape - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++) {
-		char c = s[i];
-
-		if (shape[i] == '-' ? c != '-'
-				    : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-					|| (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return true;
-}
-
-scope_mask
-pg_scopes(const char *csv)
-{
-	char buf[512];
-	scope_mask m = 0;
-
-	snprintf(buf, sizeof buf, "%s", csv);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		enum scope sc;
-
-		if (scope_parse(tok, &sc) == 0)
-			m |= 1u << sc;
-	}
-	return m;
-}
-
 /* ---- errors -------------------------------------------------------------- */
 
 /* "tenants_slug_check" on table "tenants" -> "slug". */
@@ -283,7 +216,7 @@ blocking_run(void *arg)
 		return;
 	}
 	PQsetNoticeProcessor(s->conn, pg_quiet_notice, NULL);
-	j->rc = prepare_ctx(s, j->e);
+	j->rc = s->unnamed ? 0 : prepare_ctx(s, j->e);
 }
 
 static int
@@ -421,6 +354,15 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *re
 	}
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(e, s->conn, NULL);
+	if (s->unnamed) {
+		/* Parse, Bind, Execute of the unnamed statement each: nothing
+		 * outlives the pipeline's transaction on the server session. */
+		PQsendQueryParams(s->conn, CTX_SQL, 7, NULL, ctx, NULL, NULL, 0);
+		for (int i = 0; i < n; i++)
+			PQsendQueryParams(s->conn, steps[i].sql, steps[i].n, NULL, steps[i].params,
+					  NULL, NULL, 0);
+		goto sync;
+	}
 	PQsendQueryPrepared(s->conn, CTX_NAME, 7, ctx, NULL, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		bool dup = false;
@@ -436,6 +378,7 @@ run_once(struct pgstore *s, struct pgstep *steps, int n, struct err *e, bool *re
 	}
 	for (int i = 0; i < n; i++)
 		PQsendQueryPrepared(s->conn, names[i], steps[i].n, steps[i].params, NULL, NULL, 0);
+sync:
 	if (!PQpipelineSync(s->conn)) {
 		rc = pg_error(e, s->conn, NULL);
 		goto out;
@@ -587,6 +530,7 @@ pg_close(struct store *st)
 	free(s->idem_key);
 	free(s->idem_fingerprint);
 	free(s->conninfo);
+	free(s->direct);
 	memset(s->key, 0, sizeof s->key);
 	free(s);
 }
@@ -661,6 +605,12 @@ store_pg_open(struct store **out, const struct store_config *cfg, struct err *e)
 	}
 	s->base.ops = &ops;
 	s->base.ctx.role = STORE_ROLE_SESSION;
+	s->unnamed = cfg->unnamed;
+	if (cfg->direct_conninfo && *cfg->direct_conninfo
+	    && !(s->direct = strdup(cfg->direct_conninfo))) {
+		pg_close(&s->base);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
 	if (!keyfile || !*keyfile)
 		keyfile = getenv("TENANTRY_MASTER_KEY_FILE");
 	if (keyfile && *keyfile) {

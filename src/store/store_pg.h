@@ -6,7 +6,9 @@
  * one implicit transaction, so the context applies to exactly that
  * operation, an error rolls all of it back, and the whole operation costs
  * one round trip. Statements are prepared on first use per connection
- * (named after a hash of their text) and always take parameters.
+ * (named after a hash of their text) and always take parameters; with
+ * store_config's unnamed (behind a transaction pooler) they are sent as
+ * unnamed statements instead, parsed every time.
  */
 #ifndef TENANTRY_STORE_PG_H
 #define TENANTRY_STORE_PG_H
@@ -36,6 +38,11 @@ struct pgstore {
 	char *idem_caller, *idem_key, *idem_fingerprint;
 	size_t nprepared;
 	uint64_t prepared[PG_MAX_PREPARED]; /* hashes of prepared texts */
+	/* store_config's unnamed: nothing is prepared, every statement is
+	 * sent unnamed (a transaction pooler); and the feed's own conninfo
+	 * (NULL: conninfo). */
+	bool unnamed;
+	char *direct;
 };
 
 struct pgstep {

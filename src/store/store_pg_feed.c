@@ -5,11 +5,13 @@
  * listen and notify, so a notification says only that something may have
  * committed, and each is handed on as a wake-up (a key with no tenant and
  * seq 0). The consumer reads the entries through audit_list with its own
- * context, so a spoofed notification costs a read and shows nothing. The feed has its own
- * session (LISTEN must not share a pooled, transaction-scoped connection),
- * reads without blocking, and reports a lost session as ERR_UNAVAILABLE:
- * notifications sent while disconnected are gone, so the caller reopens
- * and backfills by seq.
+ * context, so a spoofed notification costs a read and shows nothing. The
+ * feed has its own session (LISTEN must not share a pooled,
+ * transaction-scoped connection), on store_config's direct_conninfo when
+ * there is one (the store's own conninfo may lead to a transaction
+ * pooler), reads without blocking, and reports a lost session as
+ * ERR_UNAVAILABLE: notifications sent while disconnected are gone, so the
+ * caller reopens and backfills by seq.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,7 @@ pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant, stru
 {
 	struct pgstore *s = pg_of(st);
 	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { s->conninfo, "tenantry-feed", NULL };
+	const char *vals[] = { s->direct ? s->direct : s->conninfo, "tenantry-feed", NULL };
 	struct audit_feed *f;
 	PGresult *r;
 

@@ -25,6 +25,9 @@ extern struct err e;
 /* Fixtures: a fresh database with acme and beta, through either backend. */
 void ct_setup_pg(void);
 void ct_setup_rest(void);
+/* The libpq store with every statement unnamed (tenantryd's
+ * --db-unnamed-statements, for a transaction pooler): the same contract. */
+void ct_setup_unnamed(void);
 void ct_teardown(void);
 
 /* A new store of the backend under test with role and tenant. */
@@ -71,17 +74,20 @@ long ct_audit_count(const char *tenant_id);
 	} while (0)
 /* clang-format on */
 
-/* Adds a test to the pg and the rest case of a contract suite. */
+/* Adds a test to the pg, the rest and the pg-unnamed case of a contract
+ * suite. */
 /* clang-format off */
 #define CT_SUITE(name, ...)                                                  \
 	Suite *suite_##name(void)                                            \
 	{                                                                    \
 		Suite *s = suite_create(#name);                              \
-		TCase *tc[2] = { tcase_create("pg"), tcase_create("rest") }; \
+		TCase *tc[3] = { tcase_create("pg"), tcase_create("rest"),   \
+				 tcase_create("pg-unnamed") };               \
 		const TTest *tests[] = { __VA_ARGS__ };                      \
 		tcase_add_checked_fixture(tc[0], ct_setup_pg, ct_teardown);  \
 		tcase_add_checked_fixture(tc[1], ct_setup_rest, ct_teardown); \
-		for (int i = 0; i < 2; i++) {                                \
+		tcase_add_checked_fixture(tc[2], ct_setup_unnamed, ct_teardown); \
+		for (int i = 0; i < 3; i++) {                                \
 			tcase_set_timeout(tc[i], 90);                        \
 			for (size_t k = 0; k < sizeof tests / sizeof *tests; k++) \
 				tcase_add_test(tc[i], tests[k]);             \

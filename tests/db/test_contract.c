@@ -1,6 +1,8 @@
-/* test_contract.c - the store contract, run twice: on the libpq store
- * directly ("pg") and on the REST store against a real tenantryd serving
- * the same kind of throwaway database ("rest"). Every operation, its
+/* test_contract.c - the store contract, run three times: on the libpq
+ * store directly ("pg"), on the REST store against a real tenantryd serving
+ * the same kind of throwaway database ("rest"), and on the libpq store
+ * with no prepared statement ("pg-unnamed", as behind a transaction
+ * pooler). Every operation, its
  * success and its main errors must look the same through both: codes,
  * fields, records. The rest of the operations are in test_contract_ops.c,
  * the tenant list's substring filter in test_contract_filter.c; checks
@@ -18,6 +20,7 @@
 const char *ct_db;
 struct testd ct_srv;
 bool ct_remote;
+static bool ct_unnamed;
 struct store *st;
 struct tenant acme, beta;
 struct err e;
@@ -36,6 +39,7 @@ ct_open(enum store_role role, const char *tenant)
 	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(ct_db, NULL));
 	cfg.conninfo = conninfo;
 	cfg.master_key_file = getenv("TENANTRY_MASTER_KEY_FILE");
+	cfg.unnamed = ct_unnamed;
 	ck_assert_msg(store_open(&s, &cfg, &oe) == 0, "%s", oe.message);
 	if (tenant)
 		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", tenant);
@@ -88,7 +92,16 @@ setup_common(void)
 void
 ct_setup_pg(void)
 {
+	ct_remote = ct_unnamed = false;
+	ct_db = testdb_create();
+	setup_common();
+}
+
+void
+ct_setup_unnamed(void)
+{
 	ct_remote = false;
+	ct_unnamed = true;
 	ct_db = testdb_create();
 	setup_common();
 }
@@ -97,6 +110,7 @@ void
 ct_setup_rest(void)
 {
 	ct_remote = true;
+	ct_unnamed = false;
 	ct_db = testdb_create();
 	testd_start(&ct_srv, ct_db);
 	setup_common();

@@ -1,11 +1,18 @@
 /* test_store.c - what only concerns the libpq store. Every operation's
  * contract (success, bad inputs, errors) runs on both backends in
  * test_contract.c and test_contract_ops.c; here, a context switched on an
- * open store's one connection. */
+ * open store's one connection, and the unnamed statements of a store
+ * behind a transaction pooler. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "contract.h"
+/* its pg_of(st) would shadow the contract's st */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#include "store/store_pg.h"
+#pragma GCC diagnostic pop
 
 /* One connection switched from the platform to a tenant sees that tenant
  * only and may not act as the platform; switched back, it sees all again:
@@ -55,6 +62,55 @@ START_TEST(test_context_switch)
 }
 END_TEST
 
+/* The prepared statements a store's own session holds after a few
+ * operations (read on that session, after them). */
+static long
+prepared_after_work(bool unnamed)
+{
+	char conninfo[512];
+	struct store_config cfg = { .conninfo = conninfo, .unnamed = unnamed };
+	struct store_context ctx = { .role = STORE_ROLE_PLATFORM,
+				     .actor = CT_STAFF,
+				     .actor_kind = "staff" };
+	struct tenant_query q = { .status = -1, .limit = 50 };
+	struct store *s = NULL;
+	struct tenant_list l;
+	struct tenant tn;
+	PGresult *r = NULL;
+	struct pgstep steps[] = { PG_STEP0("SELECT count(*) FROM pg_prepared_statements", &r) };
+	long n;
+
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(ct_db, NULL));
+	OK(store_open(&s, &cfg, &e));
+	OK(store_set_context(s, &ctx, &e));
+	OK(store_tenant_list(&l, s, &q, &e));
+	ck_assert_uint_eq(l.n, 2);
+	tenant_list_free(&l);
+	OK(store_tenant_get(&tn, s, beta.id, &e));
+	tenant_clear(&tn);
+	snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", acme.id);
+	ctx.role = STORE_ROLE_TENANT;
+	OK(store_set_context(s, &ctx, &e));
+	OK(store_tenant_list(&l, s, &q, &e));
+	ck_assert_uint_eq(l.n, 1); /* the tenant context holds */
+	tenant_list_free(&l);
+	OK(pg_run(pg_of(s), steps, 1, &e));
+	n = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	store_close(&s);
+	return n;
+}
+
+/* What a transaction pooler needs (tenantryd --db-unnamed-statements):
+ * the unnamed store leaves no prepared statement on its session, where the
+ * default one prepares the context statement and each operation's. */
+START_TEST(test_unnamed_prepares_nothing)
+{
+	ck_assert_int_eq(prepared_after_work(true), 0);
+	ck_assert_int_ge(prepared_after_work(false), 3);
+}
+END_TEST
+
 Suite *
 suite_store(void)
 {
@@ -64,6 +120,7 @@ suite_store(void)
 	tcase_add_checked_fixture(tc, ct_setup_pg, ct_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_context_switch);
+	tcase_add_test(tc, test_unnamed_prepares_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

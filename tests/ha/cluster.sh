@@ -19,10 +19,15 @@
 #                                   pg_is_in_recovery() = f (a tcp-check
 #                                   speaking the PostgreSQL protocol)
 #                                   :$HA_HTTP_PORT -> the two tenantryd
-#   PgBouncer (transaction mode)    :$HA_PGB_PORT -> HAProxy's primary port
+#   PgBouncer (transaction mode)    :$HA_PGB_PORT -> HAProxy's primary port;
+#                                   database tenantry (2 server sessions a
+#                                   login: scripts, the drill's probe) and
+#                                   tenantry_api (3: the two tenantryd)
 #   tenantryd x2                    :$HA_T1_PORT, :$HA_T2_PORT, one signing
-#                                   secret, a multi-host conninfo with
-#                                   target_session_attrs=read-write
+#                                   secret; --db through PgBouncer with
+#                                   --db-unnamed-statements 1, --db-direct
+#                                   (the live feed's LISTEN) a multi-host
+#                                   conninfo with target_session_attrs=read-write
 #   pgBackRest                      DIR/pgbackrest.conf, repository DIR/backrest
 #
 # Authentication is "trust" on loopback: a local drill, not a deployment
@@ -303,7 +308,8 @@ start() {
 	EOF
 	spawn haproxy haproxy -db -f "$dir/haproxy/haproxy.cfg"
 
-	# ---- PgBouncer, transaction pooling, two server sessions a pool.
+	# ---- PgBouncer, transaction pooling, two server sessions a pool;
+	# tenantryd's own pool (its sessions, jobs and flushers) has three.
 	as_owner tee "$dir/pgbouncer/userlist.txt" >/dev/null <<-EOF
 	"tenantry_app" ""
 	"$owner" ""
@@ -311,6 +317,7 @@ start() {
 	as_owner tee "$dir/pgbouncer/pgbouncer.ini" >/dev/null <<-EOF
 	[databases]
 	tenantry = host=127.0.0.1 port=$HA_PG_PORT dbname=tenantry
+	tenantry_api = host=127.0.0.1 port=$HA_PG_PORT dbname=tenantry pool_size=3
 
 	[pgbouncer]
 	listen_addr = 127.0.0.1
@@ -325,6 +332,7 @@ start() {
 	server_connect_timeout = 3
 	server_login_retry = 1
 	server_check_delay = 0
+	query_wait_timeout = 10
 	logfile = $dir/pgbouncer/pgbouncer.log
 	EOF
 	spawn pgbouncer pgbouncer "$dir/pgbouncer/pgbouncer.ini"
@@ -334,10 +342,16 @@ start() {
 	 head -c 48 /dev/urandom | base64 -w0 >"$dir/secrets/jwt.secret"
 	 head -c 32 /dev/urandom >"$dir/secrets/master.key")
 	[ "$(id -u)" = 0 ] && chown -R tenantry: "$dir/secrets"
-	app_db="host=127.0.0.1,127.0.0.1 port=$HA_N1_PORT,$HA_N2_PORT user=tenantry_app dbname=tenantry target_session_attrs=read-write connect_timeout=2 keepalives_idle=5 keepalives_interval=2 keepalives_count=2"
+	# Requests, jobs and flushers through PgBouncer, which keeps no
+	# prepared statement of a client in transaction mode (1.18): unnamed
+	# statements. The live feed LISTENs, which needs a session of its
+	# own: straight to the nodes, following the primary.
+	app_db="host=127.0.0.1 port=$HA_PGB_PORT user=tenantry_app dbname=tenantry_api connect_timeout=2 keepalives_idle=5 keepalives_interval=2 keepalives_count=2"
+	direct_db="host=127.0.0.1,127.0.0.1 port=$HA_N1_PORT,$HA_N2_PORT user=tenantry_app dbname=tenantry target_session_attrs=read-write connect_timeout=2 keepalives_idle=5 keepalives_interval=2 keepalives_count=2"
 	for t in 1 2; do
 		port_var=HA_T${t}_PORT
-		spawn "tenantryd$t" "$build/tenantryd" --db "$app_db" --listen "127.0.0.1:${!port_var}" \
+		spawn "tenantryd$t" "$build/tenantryd" --db "$app_db" --db-unnamed-statements 1 \
+			--db-direct "$direct_db" --listen "127.0.0.1:${!port_var}" \
 			--jwt-secret-file "$dir/secrets/jwt.secret" \
 			--master-key-file "$dir/secrets/master.key" --db-pool 6 --threads 2
 	done
@@ -362,6 +376,7 @@ start() {
 	HA_URL=http://127.0.0.1:$HA_HTTP_PORT
 	HA_ADMIN_DB="host=127.0.0.1,127.0.0.1 port=$HA_N1_PORT,$HA_N2_PORT user=$owner dbname=tenantry target_session_attrs=read-write connect_timeout=2"
 	HA_APP_DB="$app_db"
+	HA_APP_DIRECT_DB="$direct_db"
 	HA_MASTER_KEY=$dir/secrets/master.key
 	EOF
 	echo "cluster up in $dir: REST http://127.0.0.1:$HA_HTTP_PORT (HAProxy), PgBouncer 127.0.0.1:$HA_PGB_PORT, nodes $HA_N1_PORT/$HA_N2_PORT, monitor $HA_MON_PORT"

@@ -10,12 +10,16 @@
 #    store does (set_config(..., true)): 0 rows of another tenant, and 0
 #    rows at all in a transaction with no tenant;
 # 2. failover: 4 writers append audit events through HAProxy to the two
-#    tenantryd, each write with its own Idempotency-Key retried until it is
+#    tenantryd, which reach the database through PgBouncer (transaction
+#    mode, unnamed statements) and LISTEN on a direct session of their
+#    own, each write with its own Idempotency-Key retried until it is
 #    answered 2xx; the primary's keeper and postgres are SIGKILLed; writes
 #    must resume within 30 s; afterwards every acknowledged write is in the
 #    database exactly once, every audit chain verifies, the chain heads
-#    exported before the kill are unchanged, PgBouncer reaches the new
-#    primary, and the old primary rejoins as a standby;
+#    exported before the kill are unchanged, an audit stream open on each
+#    tenantryd through it all sent each of its tenant's writes once,
+#    PgBouncer reaches the new primary, and the old primary rejoins as a
+#    standby;
 # 3. backup and restore: a pgBackRest backup, a batch of writes, a target
 #    time, another batch; a point-in-time restore into a new data directory
 #    holds the first batch and not the second, its chains verify and its
@@ -34,6 +38,7 @@ cdir=$tmp/cluster
 tsock=${tmp##*/}-console
 cleanup() {
 	[ -n "${writer_pids:-}" ] && kill $writer_pids 2>/dev/null || true
+	[ -n "${stream_pids:-}" ] && kill $stream_pids 2>/dev/null || true
 	tmux -L "$tsock" kill-server 2>/dev/null || true
 	bash "$here/cluster.sh" stop "$cdir" || true
 	if [ -n "${KEEP_HA_DRILL:-}" ]; then echo "drill files kept in $tmp"; else rm -rf "$tmp"; fi
@@ -89,6 +94,9 @@ batch() { # NAME
 }
 batch P # an entry in every tenant's chain, for the probe to find
 
+# PgBouncer's admin console: SHOW CLIENTS, SERVERS, ... as type|user|database|...
+pgb() { psql -X -tA -h 127.0.0.1 -p "$HA_PGB_PORT" -U "$HA_OWNER" -d pgbouncer -c "SHOW $1"; }
+
 # ---- 1. the pooling probe --------------------------------------------------
 # 8 clients, 40 transactions each, tenants in a different order per client,
 # through PgBouncer (default_pool_size = 2) as tenantry_app; every 5th
@@ -118,8 +126,7 @@ pool_probe() { # LABEL
 	foreign=$(awk '$1 == "foreign" { s += $2 } END { print s + 0 }' <<<"$out")
 	own=$(awk '$1 == "foreign" && $4 > 0 { n++ } END { print n + 0 }' <<<"$out")
 	none=$(awk '$1 == "none" { s += $2 } END { print s + 0 }' <<<"$out")
-	servers=$(psql -X -tA -h 127.0.0.1 -p "$HA_PGB_PORT" -U "$HA_OWNER" -d pgbouncer -c 'SHOW SERVERS' |
-		grep -c '|tenantry_app|' || true)
+	servers=$(pgb SERVERS | grep -c '^S|tenantry_app|tenantry|' || true)
 	say "pool probe ($1): 320 transactions, 32 tenants, $servers server session(s) of tenantry_app: $foreign foreign rows, $none rows without a tenant, $own/256 saw their own rows, $errors errors"
 	[ "$errors" = 0 ] || { grep -E 'ERROR|FATAL|psql:|server closed|could not' <<<"$out" | head -5; fail "pool probe errors"; }
 	[ "$foreign" = 0 ] && [ "$none" = 0 ] || fail "tenant context leaked through PgBouncer"
@@ -182,6 +189,20 @@ cli_writer() {
 	done
 }
 
+# An audit stream of tenant 0 on each tenantryd, directly (HAProxy's
+# client timeout would end it), open from before the writers start to
+# after they stop: the live feed on its direct session.
+stream_pids=
+for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
+	curl -sN --max-time 900 -H "Authorization: Bearer $token" \
+		"http://127.0.0.1:$port/api/tenants/${tenants[0]}/audit-logs/stream" >"$tmp/stream-$port" &
+	stream_pids="$stream_pids $!"
+done
+for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
+	for _ in $(seq 50); do grep -q 'stream open' "$tmp/stream-$port" && break; sleep 0.1; done
+	grep -q 'stream open' "$tmp/stream-$port" || fail "the audit stream on $port did not open"
+done
+
 writer_pids=
 for w in 1 2 3 4; do
 	writer $w &
@@ -200,6 +221,16 @@ for _ in $(seq 100); do grep -q 'Drill 1' <<<"$(console_screen)" && break; sleep
 grep -q 'Drill 1' <<<"$(console_screen)" || { console_screen; fail "the console over REST shows no tenant"; }
 until [ "$(acks)" -ge 100 ]; do sleep 0.2; done
 say "4 writers and the command line running: $(acks) writes acknowledged; states $(monitor_states)"
+# tenantryd's sessions are PgBouncer's clients (each instance's pool, jobs
+# and flusher), multiplexed on at most 3 server sessions; its LISTEN
+# sessions (one each) go straight to node1.
+api_clients=$(pgb CLIENTS | grep -c '^C|tenantry_app|tenantry_api|' || true)
+api_servers=$(pgb SERVERS | grep -c '^S|tenantry_app|tenantry_api|' || true)
+feeds=$(admin -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tenantry-feed' AND query = 'LISTEN tenantry_audit'")
+say "tenantryd through PgBouncer: $api_clients client sessions on $api_servers server sessions; $feeds direct LISTEN sessions"
+[ "$api_clients" -gt "$api_servers" ] && [ "$api_servers" -le 3 ] ||
+	fail "tenantryd's sessions are not multiplexed by PgBouncer"
+[ "$feeds" = 2 ] || fail "want 2 direct LISTEN sessions (one per tenantryd), found $feeds"
 
 # The chain heads before the failover, and the standby holding them.
 admin -c "SELECT tenant_id, seq, encode(hash, 'hex') FROM tenantry.audit_heads ORDER BY 1" \
@@ -307,6 +338,26 @@ changed=$(admin <<-EOF
 )
 say "audit verify: $verify; $changed of $(wc -l <"$tmp/heads-before") pre-failover heads changed"
 [ "$changed" = 0 ] || fail "chain heads from before the failover changed"
+
+# The audit streams: each sent every write of tenant 0, once, in order,
+# across the failover (the feed's LISTEN session reconnected to node2).
+admin -c "SELECT resource_id FROM tenantry.audit_log WHERE tenant_id = '${tenants[0]}'
+	AND action = 'drill.write' ORDER BY seq" >"$tmp/stream-want"
+sleep 2
+kill $stream_pids 2>/dev/null || true
+wait $stream_pids 2>/dev/null || true
+stream_pids=
+for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
+	grep -o '"resource_id":"drill-[0-9]*-[0-9]*"' "$tmp/stream-$port" | cut -d'"' -f4 \
+		>"$tmp/stream-got-$port" || true
+	ids=$(grep -c '^id: ' "$tmp/stream-$port" || true)
+	uniq_ids=$(grep '^id: ' "$tmp/stream-$port" | sort -u | wc -l || true)
+	say "audit stream on $port: $(wc -l <"$tmp/stream-got-$port") of $(wc -l <"$tmp/stream-want") writes of tenant 0 ($ids events, $uniq_ids distinct ids)"
+	cmp -s "$tmp/stream-want" "$tmp/stream-got-$port" ||
+		{ diff "$tmp/stream-want" "$tmp/stream-got-$port" | head -5; fail "the audit stream on $port missed or repeated writes"; }
+	[ "$ids" = "$uniq_ids" ] || fail "the audit stream on $port repeated an event"
+done
+[ -s "$tmp/stream-want" ] || fail "no write of tenant 0 to follow"
 
 # Both tenantryd reconnected to the new primary: a write to each directly.
 for port in "$HA_T1_PORT" "$HA_T2_PORT"; do

@@ -1,7 +1,8 @@
 /* test_stream.c - the audit streams miss nothing and repeat nothing,
  * against a real tenantryd and a real PostgreSQL: a burst on the
  * all-tenants stream, a resume with Last-Event-ID, both streams across a
- * restart of PostgreSQL, and `audit tail` of every tenant. */
+ * restart of PostgreSQL, and `audit tail` of every tenant; and a tenantryd
+ * set up for a transaction pooler. */
 #include <check.h>
 #include <jansson.h>
 #include <poll.h>
@@ -288,6 +289,58 @@ START_TEST(test_audit_tail_every_tenant)
 }
 END_TEST
 
+/* Behind a transaction pooler (--db-unnamed-statements 1): tenantryd
+ * serves and writes as usual, and the live feed LISTENs on the session of
+ * --db-direct (another login here, to tell them apart), not on --db. */
+START_TEST(test_pooler_options)
+{
+	PGconn *c = testdb_connect(db, NULL);
+	struct testsrv two;
+	char direct[512], *token, path[128];
+	const char *extra[] = { "--db-unnamed-statements", "1", "--db-direct", direct, NULL };
+	struct sse s;
+	json_t *j;
+
+	testdb_login_role(db, "feed_direct", "tenantry_app");
+	snprintf(direct, sizeof direct, "%s", testdb_conninfo(db, "feed_direct"));
+	testsrv_start(&two, db, extra);
+	token = testsrv_staff_token(&two, "root2@stream.test", "platform_admin");
+	s.fd = testsse_open(two.port, "/api/audit-logs/stream", token, NULL);
+	s.len = 0;
+	s.cap = 1 << 16;
+	s.buf = calloc(1, s.cap);
+	ck_assert(sse_wait_n(&s, ": stream open", 1, 5000));
+	snprintf(path, sizeof path, "/api/tenants/%s/audit-logs", tenant);
+	for (int i = 0; i < 20; i++) {
+		char body[128];
+
+		snprintf(body, sizeof body,
+			 "{\"action\":\"test.unnamed\",\"resource_type\":\"test\","
+			 "\"resource_id\":\"%d\"}",
+			 i + 1);
+		json_decref(testhttp_json(&two, token, 204, "POST", path, body));
+	}
+	j = testhttp_json(&two, token, 200, "GET", path, NULL);
+	json_decref(j);
+	burst(c, tenant, "unnamed", 21, 10);
+	ck_assert_msg(sse_wait_n(&s, "\"test.unnamed\"", 30, 10000), "%d of 30 arrived",
+		      test_count(s.buf, "\"test.unnamed\""));
+	expect_each(&s, 1, 30, 1);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+				       "current_database() AND usename = 'feed_direct' "
+				       "AND application_name = 'tenantry-feed'"),
+			 1);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+				       "current_database() AND usename = 'feed_direct' "
+				       "AND application_name <> 'tenantry-feed'"),
+			 0);
+	sse_close(&s);
+	free(token);
+	ck_assert_int_eq(testsrv_stop(&two), 0);
+	PQfinish(c);
+}
+END_TEST
+
 Suite *
 suite_stream(void)
 {
@@ -300,6 +353,7 @@ suite_stream(void)
 	tcase_add_test(tc, test_all_stream_resume);
 	tcase_add_test(tc, test_streams_restart);
 	tcase_add_test(tc, test_audit_tail_every_tenant);
+	tcase_add_test(tc, test_pooler_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
