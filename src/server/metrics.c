@@ -10,6 +10,7 @@
 
 #include "server/http.h"
 #include "server/jobs.h"
+#include "server/mailer.h"
 #include "server/server.h"
 
 static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404,
@@ -176,6 +177,9 @@ metrics_render(void)
 		char *jobs = jobs_metrics(); /* the background jobs, as last read */
 
 		if (jobs)
+			put(&b, "%s", jobs);
+		free(jobs);
+		if ((jobs = mailer_metrics()))
 			put(&b, "%s", jobs);
 		free(jobs);
 	}
