@@ -10,209 +10,14 @@
  * The message itself (headers that cannot be injected, the encodings) and
  * the templates' rendering are checked without a server. No traffic ever
  * leaves 127.0.0.0/8. */
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "rest.h"
-#include "server/mailer.h"
+#include "smtp_peer.h"
 
 #define LINK "https://app.example.test"
 #define FROM "Tenantry <noreply@tenantry.test>"
 
-/* ---- the SMTP server --------------------------------------------------------------- */
-
-struct peer {
-	pid_t pid;
-	int port;
-	char dir[512];
-};
 static struct peer smtpd;
 static char smtp_url[64], tmpl_dir[600];
-
-static int
-free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert(fd >= 0);
-	ck_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static bool
-listening(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* Starts tests/smtpd.py on port (0: a free one) writing to dir (the
- * same one again when dir is NULL), with extra arguments. */
-static void
-peer_start(struct peer *p, int port, const char *dir, const char *const extra[])
-{
-	char portbuf[16];
-
-	p->port = port ? port : free_port();
-	if (dir)
-		snprintf(p->dir, sizeof p->dir, "%s", dir);
-	mkdir(p->dir, 0700);
-	snprintf(portbuf, sizeof portbuf, "%d", p->port);
-	p->pid = fork();
-	if (p->pid == 0) {
-		const char *args[16] = { "/usr/bin/python3", "tests/smtpd.py", portbuf, p->dir };
-		int n = 4, fd = open("/dev/null", O_WRONLY);
-
-		for (int i = 0; extra && extra[i] && n < 15; i++)
-			args[n++] = extra[i];
-		args[n] = NULL;
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(fd, 1);
-		execv(args[0], (char *const *)args);
-		_exit(127);
-	}
-	ck_assert(p->pid > 0);
-	for (int i = 0; i < 1000 && !listening(p->port); i++) {
-		int status;
-
-		ck_assert_msg(waitpid(p->pid, &status, WNOHANG) == 0, "smtpd.py exited");
-		poll(NULL, 0, 10);
-	}
-	ck_assert_msg(listening(p->port), "smtpd.py does not listen on %d", p->port);
-}
-
-static void
-peer_stop(struct peer *p)
-{
-	int status;
-
-	if (p->pid <= 0)
-		return;
-	kill(p->pid, SIGTERM);
-	for (int i = 0; i < 300 && waitpid(p->pid, &status, WNOHANG) == 0; i++)
-		poll(NULL, 0, 10);
-	kill(p->pid, SIGKILL); /* when it did not go */
-	waitpid(p->pid, &status, 0);
-	p->pid = 0;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = malloc(1 << 16);
-	size_t n = 0;
-
-	ck_assert(buf);
-	if (f) {
-		n = fread(buf, 1, (1 << 16) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* The mails in dir to rcpt (X-Envelope-To) that contain needle (NULL:
- * any): how many; *first gets the first one's text when not NULL. */
-static int
-mail_scan(const char *dir, const char *rcpt, const char *needle, char **first)
-{
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	int n = 0;
-
-	if (first)
-		*first = NULL;
-	while (d && (ent = readdir(d))) {
-		char path[1024], *text, *eol;
-
-		if (ent->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-		text = slurp(path);
-		eol = strchr(text, '\n');
-		if (eol)
-			*eol = '\0';
-		if (strstr(text, rcpt) && (!eol || !needle || strstr(eol + 1, needle))) {
-			if (eol)
-				*eol = '\n';
-			n++;
-			if (first && !*first) {
-				*first = text;
-				continue;
-			}
-		}
-		free(text);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
-/* Waits up to 15 s for a mail to rcpt; its text (malloc'd). */
-static char *
-mail_wait(const char *rcpt, const char *needle)
-{
-	char *text = NULL;
-
-	for (int i = 0; i < 1500; i++) {
-		if (mail_scan(smtpd.dir, rcpt, needle, &text) > 0)
-			return text;
-		poll(NULL, 0, 10);
-	}
-	ck_abort_msg("no mail to %s (%s) came", rcpt, needle ? needle : "any");
-	return NULL;
-}
-
-/* The token after prefix in a mail ("…/accept?token="). */
-static void
-token_of(char out[96], const char *mail, const char *prefix)
-{
-	const char *p = strstr(mail, prefix);
-	size_t n;
-
-	ck_assert_msg(p, "no %s in the mail: %s", prefix, mail);
-	p += strlen(prefix);
-	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
-	ck_assert(n > 4 && n < 96);
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-static void
-wait_sql(PGconn *c, const char *sql, const char *want)
-{
-	const char *v = NULL;
-
-	for (int i = 0; i < 1500; i++) {
-		v = testdb_value(c, sql);
-		if (v && strcmp(v, want) == 0)
-			return;
-		poll(NULL, 0, 10);
-	}
-	ck_abort_msg("%s: %s, wanted %s", sql, v ? v : "(null)", want);
-}
 
 static void
 mail_setup(void)
@@ -259,10 +64,10 @@ START_TEST(test_invitation_mail)
 	json_t *inv, *again;
 
 	/* the fixture's first admins were invited by mail too */
-	free(mail_wait("alice@alpha.test", "/accept?token=tni_"));
+	free(mail_wait(smtpd.dir, "alice@alpha.test", "/accept?token=tni_"));
 	inv = call(201, "POST", "/api/tenants/alpha-labs/invitations", platform,
 		   "{\"email\":\"carol@alpha.test\",\"role\":\"manager\"}");
-	mail = mail_wait("carol@alpha.test", NULL);
+	mail = mail_wait(smtpd.dir, "carol@alpha.test", NULL);
 	/* the message: its headers, the accept link with the token */
 	ck_assert_msg(strstr(mail, "\r\nSubject: You are invited to Alpha Labs\r\n"), "%s", mail);
 	ck_assert(strstr(mail, "\r\nFrom: Tenantry <noreply@tenantry.test>\r\n"));
@@ -285,7 +90,7 @@ START_TEST(test_invitation_mail)
 	again = call(200, "POST", path, platform, NULL);
 	snprintf(token, sizeof token, "%s", jstr(again, "token"));
 	snprintf(body, sizeof body, LINK "/accept?token=%s\r\n", token);
-	free(mail_wait("carol@alpha.test", body));
+	free(mail_wait(smtpd.dir, "carol@alpha.test", body));
 	ck_assert_str_ne(token, jstr(inv, "token"));
 	ck_assert_int_eq(mail_scan(smtpd.dir, "carol@alpha.test", NULL, NULL), 2);
 	snprintf(body, sizeof body,
@@ -314,7 +119,7 @@ START_TEST(test_reset_mail)
 	ck_assert_str_eq(jstr(j, "detail"),
 			 "if an account has this e-mail, a reset link is sent to it");
 	json_decref(j);
-	mail = mail_wait("alice@alpha.test", "/reset?token=");
+	mail = mail_wait(smtpd.dir, "alice@alpha.test", "/reset?token=");
 	ck_assert(strstr(mail, "\r\nSubject: Reset your password\r\n"));
 	ck_assert(strstr(mail, "the account\r\nalice@alpha.test."));
 	token_of(token, mail, LINK "/reset?token=");
@@ -353,7 +158,7 @@ START_TEST(test_quota_alert_mail)
 		     beta);
 	snprintf(path, sizeof path, "/api/tenants/%s/usage/increment", beta);
 	json_decref(call(200, "POST", path, platform, "{\"resource\":\"api_calls\",\"amount\":9}"));
-	mail = mail_wait("billing@beta.test", "api_calls at 80 %");
+	mail = mail_wait(smtpd.dir, "billing@beta.test", "api_calls at 80 %");
 	/* one mail to both, each once */
 	ck_assert_msg(strstr(mail, "X-Envelope-To: billing@beta.test,bob@beta.test\r\n"), "%s",
 		      mail);
@@ -382,7 +187,7 @@ START_TEST(test_trial_mail)
 		     "period_start) VALUES ('%s', 'trial_end', 'trial', 3, "
 		     "'2031-05-06 07:08:00+00')",
 		     alpha);
-	mail = mail_wait("alice@alpha.test", "trial ends");
+	mail = mail_wait(smtpd.dir, "alice@alpha.test", "trial ends");
 	ck_assert_msg(strstr(mail, "\r\nSubject: Alpha Labs: the trial ends in 3 days\r\n"), "%s",
 		      mail);
 	ck_assert_msg(strstr(mail, "ends on 2031-05-06 07:08 UTC."), "%s", mail);
@@ -406,7 +211,7 @@ START_TEST(test_trial_mail)
 	ck_assert_msg(rc == 0, "%s %s", out ? out : "", errout ? errout : "");
 	free(out);
 	free(errout);
-	mail = mail_wait("pay@gamma.test", "Gamma Trial: the trial ends in 3 days");
+	mail = mail_wait(smtpd.dir, "pay@gamma.test", "Gamma Trial: the trial ends in 3 days");
 	ck_assert_msg(strstr(mail, "X-Envelope-To: pay@gamma.test\r\n"), "%s", mail);
 	free(mail);
 	PQfinish(c);
@@ -420,7 +225,7 @@ START_TEST(test_old_mail_skipped)
 
 	json_decref(call(201, "POST", "/api/tenants/alpha-labs/invitations", platform,
 			 "{\"email\":\"old@alpha.test\",\"role\":\"viewer\"}"));
-	free(mail_wait("old@alpha.test", NULL));
+	free(mail_wait(smtpd.dir, "old@alpha.test", NULL));
 	before = mail_scan(smtpd.dir, "old@alpha.test", NULL, NULL);
 	/* as if it had waited two days for a mailer: never tried, a day old */
 	testdb_exec(c, "UPDATE tenantry.outbox SET mail_state = 'pending', mail_attempts = 0, "
@@ -454,7 +259,7 @@ START_TEST(test_retry_until_back)
 	wait_sql(c, q, "pending true true true");
 	ck_assert_int_eq(mail_scan(smtpd.dir, "late@alpha.test", NULL, NULL), 0);
 	peer_start(&smtpd, smtpd.port, NULL, NULL);
-	free(mail_wait("late@alpha.test", "/accept?token=tni_"));
+	free(mail_wait(smtpd.dir, "late@alpha.test", "/accept?token=tni_"));
 	wait_sql(c,
 		 "SELECT mail_state || ' ' || (sealed IS NULL) || ' ' || (mail_error IS NULL) "
 		 "FROM tenantry.outbox WHERE data -> 'object' ->> 'email' = 'late@alpha.test'",
