@@ -34,7 +34,8 @@ mk install DESTDIR="$tmp/dest" PREFIX=/usr >/dev/null
 for f in usr/bin/tenantry usr/bin/tenantryd usr/share/man/man1/tenantry.1 \
 	usr/share/man/man8/tenantryd.8 usr/share/man/man5/tenantry-theme.5 \
 	usr/share/man/man5/tenantry-keys.5 usr/share/tenantry/themes/light.theme \
-	usr/share/tenantry/keymaps/emacs.keys usr/share/bash-completion/completions/tenantry \
+	usr/share/tenantry/keymaps/emacs.keys usr/share/tenantry/mail/invitation.txt \
+	usr/share/bash-completion/completions/tenantry \
 	usr/share/bash-completion/completions/tenantryd usr/share/zsh/vendor-completions/_tenantry \
 	usr/share/zsh/vendor-completions/_tenantryd usr/lib/systemd/system/tenantryd.service \
 	etc/tenantry/tenantryd.conf.example; do
