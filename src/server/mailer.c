@@ -233,7 +233,9 @@ round_due(void)
 			log_line(LOG_LEVEL_WARN, "mail: cannot claim", "error", e.message, NULL);
 			return;
 		}
-		for (size_t i = 0; i < l.n; i++)
+		/* when stopping, the rest of the batch waits for its lease to
+		 * end and another runner */
+		for (size_t i = 0; i < l.n && !__atomic_load_n(&M.stop, __ATOMIC_RELAXED); i++)
 			deliver(&l.rows[i]);
 		n = l.n;
 		mail_item_list_free(&l);

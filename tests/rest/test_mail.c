@@ -243,6 +243,39 @@ START_TEST(test_old_mail_skipped)
 }
 END_TEST
 
+/* Two tenantryd on the database: each mail is sent once, at the first
+ * attempt. */
+START_TEST(test_two_instances)
+{
+	struct testsrv second;
+	char body[256], addr[64];
+	PGconn *c = testdb_connect(db, NULL);
+
+	testsrv_start(&second, db, srv_extra);
+	for (int i = 0; i < 12; i++) {
+		snprintf(body, sizeof body, "{\"email\":\"pair%d@alpha.test\",\"role\":\"member\"}",
+			 i);
+		json_decref(
+		    call(201, "POST", "/api/tenants/alpha-labs/invitations", platform, body));
+	}
+	for (int i = 0; i < 12; i++) {
+		snprintf(addr, sizeof addr, "pair%d@alpha.test", i);
+		free(mail_wait(smtpd.dir, addr, NULL));
+	}
+	poll(NULL, 0, 2500);
+	for (int i = 0; i < 12; i++) {
+		snprintf(addr, sizeof addr, "pair%d@alpha.test", i);
+		ck_assert_int_eq(mail_scan(smtpd.dir, addr, NULL, NULL), 1);
+	}
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.outbox WHERE data -> "
+				       "'object' ->> 'email' LIKE 'pair%%' AND mail_state = 'sent' "
+				       "AND mail_attempts = 1"),
+			 12);
+	testsrv_stop(&second);
+	PQfinish(c);
+}
+END_TEST
+
 /* Last of its case: it restarts the SMTP server in this test's process. */
 START_TEST(test_retry_until_back)
 {
@@ -288,6 +321,7 @@ suite_mail(void)
 	tcase_add_test(tc, test_quota_alert_mail);
 	tcase_add_test(tc, test_trial_mail);
 	tcase_add_test(tc, test_old_mail_skipped);
+	tcase_add_test(tc, test_two_instances);
 	tcase_add_test(tc, test_retry_until_back);
 	suite_add_tcase(s, tc);
 	return s;
