@@ -3,11 +3,12 @@
 to: Debian's aiosmtpd on a loopback port, each message written whole to a
 file of its own in DIR (written aside, then renamed in), with two lines
 ahead of it: X-Envelope-To (the recipients of the SMTP transaction) and
-X-TLS (yes when the transaction ran over STARTTLS). With --tls CERT KEY
-the server offers STARTTLS and requires it; with --auth USER:PASSWORD it
-also requires that login. It runs until SIGTERM.
+X-TLS (yes when the transaction ran over TLS). With --tls CERT KEY the
+server offers STARTTLS and requires it; with --smtps CERT KEY it speaks
+TLS from the start; with --auth USER:PASSWORD it also requires that login.
+It runs until SIGTERM.
 
-    /usr/bin/python3 tests/smtpd.py PORT DIR [--tls CERT KEY] [--auth U:P]
+    /usr/bin/python3 tests/smtpd.py PORT DIR [--tls|--smtps CERT KEY] [--auth U:P]
 """
 import argparse
 import os
@@ -32,7 +33,9 @@ class Maildir:
         tmp = os.path.join(self.path, "." + name)
         with open(tmp, "wb") as f:
             f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
-            f.write(b"X-TLS: " + (b"yes" if session.ssl is not None else b"no") + b"\r\n")
+            tls = (session.ssl is not None
+                   or server.transport.get_extra_info("ssl_object") is not None)
+            f.write(b"X-TLS: " + (b"yes" if tls else b"no") + b"\r\n")
             f.write(envelope.original_content or envelope.content)
         os.rename(tmp, os.path.join(self.path, name))
         return "250 OK"
@@ -43,6 +46,7 @@ def main():
     p.add_argument("port", type=int)
     p.add_argument("dir")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    p.add_argument("--smtps", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--auth")
     a = p.parse_args()
     kw = {}
@@ -50,6 +54,10 @@ def main():
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
         kw.update(tls_context=ctx, require_starttls=True)
+    if a.smtps:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.smtps[0], a.smtps[1])
+        kw.update(ssl_context=ctx, auth_require_tls=False)  # TLS from the start
     if a.auth:
         user, password = a.auth.split(":", 1)
 

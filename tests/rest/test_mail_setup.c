@@ -351,6 +351,21 @@ START_TEST(test_starttls)
 	ck_assert_int_eq(mail_scan(p.dir, "second@secure.test", NULL, NULL), 0);
 	testsrv_stop(&s);
 	peer_stop(&p);
+	/* smtps://: TLS from the start */
+	tls[0] = "--smtps";
+	peer_start(&p, 0, NULL, tls);
+	snprintf(url, sizeof url, "smtps://127.0.0.1:%d", p.port);
+	testsrv_start(&s, dbname, with_ca);
+	free(tok);
+	tok = testsrv_login(&s, "root@ops.test", "correct horse battery", NULL);
+	ck_assert_ptr_nonnull(tok);
+	json_decref(testhttp_json(&s, tok, 201, "POST", "/api/tenants/secure-co/invitations",
+				  "{\"email\":\"third@secure.test\",\"role\":\"member\"}"));
+	mail = mail_wait(p.dir, "third@secure.test", "https://app.test/accept?token=tni_");
+	ck_assert_msg(strstr(mail, "X-TLS: yes\r\n"), "%s", mail);
+	free(mail);
+	testsrv_stop(&s);
+	peer_stop(&p);
 	free(tok);
 	PQfinish(c);
 }
