@@ -246,13 +246,15 @@ adds(struct text *t, const char *p)
 }
 
 /* A header value from data: control characters (line breaks too) become
- * spaces; non-ASCII text is an RFC 2047 encoded word (base64, UTF-8). */
+ * spaces; non-ASCII text is RFC 2047 encoded words (base64 of UTF-8, at
+ * most 45 bytes each, so a word stays within 75 characters, on folded
+ * lines); a display name (phrase) with specials is a quoted string. */
 static void
-add_value(struct text *t, const char *v)
+add_value(struct text *t, const char *v, bool phrase)
 {
-	bool ascii = true;
-	char *clean = strdup(v), *b64;
-	size_t n = strlen(v), cap;
+	bool ascii = true, special = false;
+	char *clean = strdup(v), b64[64];
+	size_t n = strlen(v);
 
 	if (!clean) {
 		t->failed = true;
@@ -263,22 +265,30 @@ add_value(struct text *t, const char *v)
 			*p = ' ';
 		if ((unsigned char)*p >= 0x80)
 			ascii = false;
+		if (strchr("()<>[]:;@\\,.\"", *p))
+			special = true;
 	}
-	if (ascii) {
+	if (ascii && !(phrase && special)) {
 		adds(t, clean);
-		free(clean);
-		return;
-	}
-	cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-	if ((b64 = malloc(cap))) {
-		sodium_bin2base64(b64, cap, (const unsigned char *)clean, n,
-				  sodium_base64_VARIANT_ORIGINAL);
-		adds(t, "=?UTF-8?B?");
-		adds(t, b64);
-		adds(t, "?=");
-		free(b64);
+	} else if (ascii) {
+		adds(t, "\"");
+		for (const char *p = clean; *p; p++) {
+			if (*p == '\\' || *p == '"')
+				adds(t, "\\");
+			add(t, p, 1);
+		}
+		adds(t, "\"");
 	} else {
-		t->failed = true;
+		for (size_t at = 0, k; at < n; at += k) {
+			k = n - at < 45 ? n - at : 45;
+			while (k > 1 && at + k < n && ((unsigned char)clean[at + k] & 0xc0) == 0x80)
+				k--; /* a character is never cut */
+			sodium_bin2base64(b64, sizeof b64, (const unsigned char *)clean + at, k,
+					  sodium_base64_VARIANT_ORIGINAL);
+			adds(t, at ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
+			adds(t, b64);
+			adds(t, "?=");
+		}
 	}
 	free(clean);
 }
@@ -374,7 +384,7 @@ smtp_message(const struct smtp *s, const char *const *to, size_t nto, const char
 			*w = '\0';
 			for (size_t n = strlen(name); n > 0 && name[n - 1] == ' '; n--)
 				name[n - 1] = '\0';
-			add_value(&head, name);
+			add_value(&head, name, true);
 			free(name);
 		}
 		adds(&head, " <");
@@ -390,7 +400,7 @@ smtp_message(const struct smtp *s, const char *const *to, size_t nto, const char
 		adds(&head, to[i]); /* checked by smtp_send */
 	}
 	adds(&head, "\r\nSubject: ");
-	add_value(&head, subject ? subject : "");
+	add_value(&head, subject ? subject : "", false);
 	adds(&head, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Transfer-Encoding: ");
 	adds(&head, cte);

@@ -77,6 +77,20 @@ START_TEST(test_message)
 	ck_assert(strstr(m, "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
 			    "Gr=C3=BC=C3=9Fe =3D 1\r\n"));
 	free(m);
+	smtp_close(&s);
+	/* a name with specials is quoted; a long non-ASCII subject is several
+	 * encoded words on folded lines, no character cut */
+	cfg.from = "Example \"Ops\", Inc. <ops@tenantry.test>";
+	ck_assert_msg(smtp_open(&s, &cfg, &e) == 0, "%s", e.message);
+	m = smtp_message(s, to, 1, "m", "éééééééééééééééééééééééééééééééééééééééé", "b", 0);
+	ck_assert_msg(strstr(m, "\r\nFrom: \"Example Ops, Inc.\" <ops@tenantry.test>\r\n"), "%s",
+		      m);
+	ck_assert_msg(strstr(m,
+			     "\r\nSubject: =?UTF-8?B?"
+			     "w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n"
+			     " =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOp?=\r\n"),
+		      "%s", m);
+	free(m);
 	/* a recipient that would add a command is refused before any
 	 * connection (nothing listens on port 25 here) */
 	ck_assert_int_eq(smtp_send(s, bad, 1, "m", "s", "b", &e), -1);
