@@ -115,8 +115,10 @@ member_time(char *buf, size_t size, json_t *obj, const char *key)
 	return buf;
 }
 
+static const char OUT_OF_MEMORY[] = "out of memory"; /* a failure, not a skip */
+
 /* Fills in m's template into *subject and *body (malloc'd); a reason to
- * skip the mail instead, or NULL. */
+ * skip the mail instead (or OUT_OF_MEMORY), or NULL. */
 static const char *
 compose(char **subject, char **body, const struct mail_item *m)
 {
@@ -162,7 +164,7 @@ compose(char **subject, char **body, const struct mail_item *m)
 	}
 	json_decref(data);
 	memset(url, 0, sizeof url);
-	return *subject && *body ? NULL : "out of memory";
+	return *subject && *body ? NULL : OUT_OF_MEMORY;
 }
 
 /* Sends one claimed mail and records what became of it. */
@@ -182,7 +184,7 @@ deliver(const struct mail_item *m)
 	retry = retry > MAIL_RETRY_MAX ? MAIL_RETRY_MAX : retry;
 	snprintf(msgid, sizeof msgid, "mail-%s", m->event_id);
 	if ((skip = compose(&subject, &body, m)))
-		outcome = MAIL_SKIPPED;
+		outcome = skip == OUT_OF_MEMORY ? MAIL_FAILED : MAIL_SKIPPED;
 	else if (smtp_send(M.smtp, to, m->nrecipients, msgid, subject, body, &e) < 0)
 		outcome = MAIL_FAILED;
 	if (body)
@@ -215,7 +217,7 @@ deliver(const struct mail_item *m)
 		 NULL);
 }
 
-/* Claims and sends until nothing is due; false when the database failed. */
+/* Claims and sends until nothing is due (or the database fails). */
 static void
 round_due(void)
 {
