@@ -52,7 +52,7 @@ find(char *out, size_t size, const char *dir, const char *name)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	char places[4][512] = { "", "", "", "" };
-	int n = 0;
+	int n = 0, report = 0; /* the place a missing file is reported at */
 
 	if (dir && *dir) {
 		int len = snprintf(out, size, "%s/%s.txt", dir, name);
@@ -64,7 +64,10 @@ find(char *out, size_t size, const char *dir, const char *name)
 	else if (home && *home)
 		snprintf(places[n++], 512, "%s/.config/tenantry/mail", home);
 #ifdef TENANTRY_DATADIR
+	report = n; /* where make install puts them */
 	snprintf(places[n++], 512, "%s/mail", TENANTRY_DATADIR);
+#else
+	report = n;
 #endif
 	snprintf(places[n++], 512, "src/dist/mail");
 	for (int i = 0; i < n; i++) {
@@ -73,7 +76,7 @@ find(char *out, size_t size, const char *dir, const char *name)
 		if (len > 0 && (size_t)len < size && access(out, R_OK) == 0)
 			return 0;
 	}
-	if (snprintf(out, size, "%s/%s.txt", places[n - 1], name) < 0)
+	if (snprintf(out, size, "%s/%s.txt", places[report], name) < 0)
 		out[0] = '\0';
 	return -1;
 }
