@@ -206,6 +206,26 @@ START_TEST(test_templates)
 	templates_copy(dir, "invitation", "Subject: hi\n\n{{accept_url}\n");
 	ck_assert_int_eq(mail_templates_load(t, dir, collect), 1);
 	ck_assert_msg(strstr(problems, "/invitation.txt:3: {{ without }}"), "%s", problems);
+	/* a user's copy in $XDG_CONFIG_HOME/tenantry/mail/ replaces one */
+	{
+		char xdg[600], file[700];
+
+		snprintf(xdg, sizeof xdg, "%s", tmp_path("xdg"));
+		snprintf(file, sizeof file, "%s/tenantry", xdg);
+		mkdir(xdg, 0700);
+		mkdir(file, 0700);
+		snprintf(file, sizeof file, "%s/tenantry/mail", xdg);
+		mkdir(file, 0700);
+		snprintf(file, sizeof file, "%s/tenantry/mail/quota-alert.txt", xdg);
+		write_file(file, "Subject: ours: {{resource}}\n\nbody\n", 0600);
+		setenv("XDG_CONFIG_HOME", xdg, 1);
+		problems[0] = '\0';
+		ck_assert_msg(mail_templates_load(t, NULL, collect) == 0, "%s", problems);
+		ck_assert_str_eq(t[MAIL_TEMPLATE_QUOTA].subject, "ours: {{resource}}");
+		ck_assert_str_eq(t[MAIL_TEMPLATE_QUOTA].path, file);
+		ck_assert(strstr(t[MAIL_TEMPLATE_INVITATION].body, "{{accept_url}}"));
+		mail_templates_free(t);
+	}
 	/* a missing one */
 	problems[0] = '\0';
 	ck_assert_int_eq(mail_templates_load(t, "/nonexistent", collect), MAIL_TEMPLATE_COUNT);
