@@ -323,6 +323,40 @@ START_TEST(test_no_smtp)
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.outbox WHERE mail_state = "
 				       "'pending' AND mail_attempts = 0 AND sealed IS NOT NULL"),
 			 2);
+	/* only the platform role claims mail; no role reads a sealed token */
+	testdb_exec(c, "BEGIN");
+	testdb_exec(c, "SET LOCAL ROLE tenantry_support");
+	ck_assert_str_eq(testdb_sqlstate(c, "SELECT tenantry.mail_claim('x', 1, 60, 86400)"),
+			 "42501");
+	testdb_exec(c, "ROLLBACK");
+	testdb_exec(c, "BEGIN");
+	testdb_exec(c, "SET LOCAL ROLE tenantry_platform");
+	ck_assert_str_eq(testdb_sqlstate(c, "SELECT sealed FROM tenantry.outbox"), "42501");
+	testdb_exec(c, "ROLLBACK");
+	/* a claim holds a mail: another runner gets the other one, then none;
+	 * only the holder records its outcome */
+	testdb_exec(c, "SET ROLE tenantry_platform");
+	ck_assert_int_eq(
+	    testdb_int(c, "SELECT count(*) FROM tenantry.mail_claim('a', 1, 60, 86400)"), 1);
+	ck_assert_int_eq(
+	    testdb_int(c, "SELECT count(*) FROM tenantry.mail_claim('b', 5, 60, 86400)"), 1);
+	ck_assert_int_eq(
+	    testdb_int(c, "SELECT count(*) FROM tenantry.mail_claim('c', 5, 60, 86400)"), 0);
+	ck_assert_int_eq(
+	    testdb_int(c, "SELECT count(*) FROM tenantry.outbox o WHERE "
+			  "tenantry.mail_done('c', o.tenant_id, o.seq, o.type, 1, 'sent', "
+			  "NULL, 1, 86400) IS NOT NULL"),
+	    0);
+	ck_assert_int_eq(testdb_int(c,
+				    "SELECT count(*) FROM tenantry.outbox o WHERE "
+				    "o.mail_state = 'pending' AND tenantry.mail_done('b', "
+				    "o.tenant_id, o.seq, o.type, 1, 'failed', 'down', 0, 86400) = "
+				    "'pending'"),
+			 1);
+	testdb_exec(c, "RESET ROLE");
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.outbox WHERE mail_state = "
+				       "'pending' AND mail_error = 'down' AND sealed IS NOT NULL"),
+			 1);
 	ck_assert_int_eq(testhttp(&s, "GET", "/metrics", tok, NULL, &out), 200);
 	ck_assert_ptr_null(strstr(out, "tenantryd_mail_"));
 	free(out);
