@@ -51,11 +51,12 @@ CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined \
 LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 
-# Debian packages the build, the demo and the tests need.
+# Debian packages the build, the demo and the tests need (python3-aiosmtpd:
+# the SMTP server the mail suite sends to, on loopback).
 DEBS = build-essential pkg-config libpq-dev libjansson-dev libjwt-dev \
        libcurl4-openssl-dev libsodium-dev libncurses-dev libmicrohttpd-dev \
        liboath-dev check libsubunit-dev postgresql-15 postgresql-contrib \
-       tmux mandoc wrk clang-format
+       tmux mandoc wrk clang-format python3-aiosmtpd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpanelw
@@ -142,6 +143,8 @@ $(BUILD)/paths.stamp: FORCE
 $(BUILD)/src/tui/conffile.o: $(BUILD)/paths.stamp
 $(BUILD)/src/tui/conffile.o: CFLAGS += -DTENANTRY_DATADIR='"$(DATADIR)"'
 $(BUILD)/src/server/config.o: $(BUILD)/paths.stamp
+$(BUILD)/src/server/mail_text.o: $(BUILD)/paths.stamp
+$(BUILD)/src/server/mail_text.o: CFLAGS += -DTENANTRY_DATADIR='"$(DATADIR)"'
 $(BUILD)/src/server/config.o $(BUILD)/src/server/main.o: $(BUILD)/paths.stamp
 $(BUILD)/src/server/config.o $(BUILD)/src/server/main.o: CFLAGS += -DTENANTRY_SYSCONFDIR='"$(SYSCONFDIR)"'
 .PHONY: FORCE
@@ -177,12 +180,14 @@ MAN_PAGES  = $(wildcard docs/*.1 docs/*.5 docs/*.8)
 INSTALLED  = $(BINDIR)/tenantry $(BINDIR)/tenantryd \
 	     $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	     $(addprefix $(DATADIR)/,$(wildcard themes/*.theme keymaps/*.keys)) \
+	     $(addprefix $(DATADIR)/mail/,$(notdir $(wildcard src/dist/mail/*.txt))) \
 	     $(BASHCOMPDIR)/tenantry $(BASHCOMPDIR)/tenantryd \
 	     $(ZSHCOMPDIR)/_tenantry $(ZSHCOMPDIR)/_tenantryd \
 	     $(UNITDIR)/tenantryd.service $(SYSCONFDIR)/tenantry/tenantryd.conf.example
 
 install: bins
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/keymaps \
+		$(DESTDIR)$(DATADIR)/mail \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/tenantry
@@ -191,6 +196,7 @@ install: bins
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps/
+	install -m 644 src/dist/mail/*.txt $(DESTDIR)$(DATADIR)/mail/
 	install -m 644 src/dist/tenantry.bash $(DESTDIR)$(BASHCOMPDIR)/tenantry
 	install -m 644 src/dist/tenantryd.bash $(DESTDIR)$(BASHCOMPDIR)/tenantryd
 	install -m 644 src/dist/_tenantry src/dist/_tenantryd $(DESTDIR)$(ZSHCOMPDIR)/
@@ -205,7 +211,8 @@ install: bins
 # empty (never a directory something else still uses).
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/keymaps $(DESTDIR)$(DATADIR) \
+	-rmdir $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/keymaps $(DESTDIR)$(DATADIR)/mail \
+		$(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(SYSCONFDIR)/tenantry 2>/dev/null
 
 # Debian packages (debian/): tenantry and tenantryd, built with

@@ -2,13 +2,14 @@
 # install.sh - make install and make uninstall, as make check runs them:
 #
 #  - make install DESTDIR=$tmp/dest PREFIX=/usr puts every file where a
-#    package would (binaries, manual pages, themes, keymaps, completions,
-#    the unit, the example configuration) and make uninstall with the same
+#    package would (binaries, manual pages, themes, keymaps, e-mail
+#    templates, completions, the unit, the example configuration) and make uninstall with the same
 #    variables leaves no file behind;
 #  - an install under PREFIX=$tmp/prefix (no DESTDIR, so the compiled-in
 #    data directory is where the files are) runs from another directory:
 #    the console opens with --theme light --keymap emacs without "not
-#    found", where a theme that is not installed is reported;
+#    found", where a theme that is not installed is reported, and
+#    tenantryd finds its e-mail templates;
 #  - the unit passes systemd-analyze verify, when that is installed.
 #
 #   tests/install.sh            from anywhere; builds into its own directory
@@ -34,7 +35,8 @@ mk install DESTDIR="$tmp/dest" PREFIX=/usr >/dev/null
 for f in usr/bin/tenantry usr/bin/tenantryd usr/share/man/man1/tenantry.1 \
 	usr/share/man/man8/tenantryd.8 usr/share/man/man5/tenantry-theme.5 \
 	usr/share/man/man5/tenantry-keys.5 usr/share/tenantry/themes/light.theme \
-	usr/share/tenantry/keymaps/emacs.keys usr/share/bash-completion/completions/tenantry \
+	usr/share/tenantry/keymaps/emacs.keys usr/share/tenantry/mail/invitation.txt \
+	usr/share/bash-completion/completions/tenantry \
 	usr/share/bash-completion/completions/tenantryd usr/share/zsh/vendor-completions/_tenantry \
 	usr/share/zsh/vendor-completions/_tenantryd usr/lib/systemd/system/tenantryd.service \
 	etc/tenantry/tenantryd.conf.example; do
@@ -97,6 +99,16 @@ grep -q "theme 'nosuch-theme' not found" <<<"$screen" ||
 screen=$(console 2 light)
 grep -q tenantry <<<"$screen" || fail "the installed console did not start: $screen"
 ! grep -q "not found" <<<"$screen" || fail "installed data not found: $screen"
+# tenantryd finds the installed e-mail templates (and stops later, at the
+# missing JWT secret: nothing listens)
+head -c 32 /dev/urandom >"$tmp/master.key"
+chmod 600 "$tmp/master.key"
+out=$(env HOME="$tmp" XDG_CONFIG_HOME="$tmp/none" "$tmp/prefix/bin/tenantryd" --config /dev/null \
+	--db dbname=none --smtp-url smtp://127.0.0.1:9 --smtp-allow-plain-loopback 1 \
+	--smtp-from noreply@example.test --mail-link-base https://app.example.test \
+	--master-key-file "$tmp/master.key" 2>&1) && fail "tenantryd started without a JWT secret"
+grep -q "jwt-secret-file" <<<"$out" && ! grep -q "e-mail template" <<<"$out" ||
+	fail "the installed tenantryd did not find its e-mail templates: $out"
 cd "$here"
 mk uninstall PREFIX="$tmp/prefix" >/dev/null
 left=$(find "$tmp/prefix" -type f)

@@ -1,6 +1,6 @@
 /* cmd_account.c - `tenantry account`: getting a credential back. Staff
- * issue a password reset token for a user (printed once: there is no
- * e-mail delivery yet), reset a user's second factor, lift a user's
+ * issue a password reset token for a user (printed once, not mailed: a
+ * user's own request is), reset a user's second factor, lift a user's
  * sign-in block or sign a user out everywhere; anyone sets a new password with a reset token or asks for
  * one; over --url, a signed-in user makes new recovery codes or signs out
  * everywhere. Every staff action is audited on the platform chain. */

@@ -77,6 +77,16 @@ static const struct key {
 	I("webhook-give-up", webhook_give_up, 1, 86400 * 30, true),
 	I("webhook-disable-after", webhook_disable_after, 0, 100000, true),
 	I("webhook-allow-loopback", webhook_allow_loopback, 0, 1, true),
+	S("smtp-url", smtp_url),
+	S("smtp-from", smtp_from),
+	S("smtp-auth-file", smtp_auth_file),
+	S("smtp-ca-file", smtp_ca_file),
+	I("smtp-allow-plain-loopback", smtp_allow_plain_loopback, 0, 1, false),
+	I("smtp-timeout", smtp_timeout, 1, 600, false),
+	S("mail-link-base", mail_link_base),
+	S("mail-templates", mail_templates),
+	I("mail-poll", mail_poll, 1, 3600, false),
+	I("mail-retry-base", mail_retry_base, 1, 86400, false),
 #undef S
 #undef I
 };
@@ -112,6 +122,9 @@ static const struct server_config defaults = {
 	.webhook_retry_base_ms = 5000,
 	.webhook_give_up = 3 * 86400,
 	.webhook_disable_after = 50,
+	.smtp_timeout = 30,
+	.mail_poll = 10,
+	.mail_retry_base = 60,
 };
 
 static const struct key *

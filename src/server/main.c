@@ -17,6 +17,7 @@
 #include "server/deliver.h"
 #include "server/jobs.h"
 #include "server/log.h"
+#include "server/mailer.h"
 #include "server/server.h"
 
 #ifdef TENANTRY_SYSCONFDIR
@@ -74,6 +75,16 @@ usage(FILE *f)
 	    "  --webhook-disable-after N  disable an endpoint after N failed attempts in a row\n"
 	    "                           (default 50; 0: only when a delivery is given up)\n"
 	    "  --webhook-allow-loopback 0|1  endpoints may be http:// on loopback (tests)\n"
+	    "  --smtp-url URL           smtp://host[:port] (STARTTLS) or smtps://…: e-mail on\n"
+	    "  --smtp-from ADDRESS      the sender (\"Name <addr>\" or addr)\n"
+	    "  --smtp-auth-file F       user name, then password on the second line (0600)\n"
+	    "  --smtp-ca-file F         CA certificates to verify the SMTP server with\n"
+	    "  --smtp-allow-plain-loopback 0|1  smtp:// to loopback without TLS (tests)\n"
+	    "  --smtp-timeout SECONDS   one message, connecting included (default 30)\n"
+	    "  --mail-link-base URL     where links in mails start (…/accept, …/reset)\n"
+	    "  --mail-templates DIR     the templates (default: the data directory's mail/)\n"
+	    "  --mail-poll SECONDS      how often to look for mail to send (default 10)\n"
+	    "  --mail-retry-base SECONDS  first retry after a failure, doubling (default 60)\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            print the version\n"
 	    "\n"
@@ -180,7 +191,7 @@ main(int argc, char **argv)
 			cfg.metrics_listen);
 		return 64;
 	}
-	if (jobs_configure(&cfg, &e) < 0) {
+	if (jobs_configure(&cfg, &e) < 0 || mailer_configure(&cfg, &e) < 0) {
 		fprintf(stderr, "tenantryd: %s\n", e.message);
 		return 64;
 	}
@@ -205,6 +216,8 @@ main(int argc, char **argv)
 	if (jobs_start(&cfg, &e) < 0) /* background jobs: a thread of their own */
 		return fail("cannot start", &e, 69);
 	if (deliver_start(&cfg, &e) < 0) /* webhook workers: threads of their own */
+		return fail("cannot start", &e, 69);
+	if (mailer_start(&cfg, &e) < 0) /* e-mail: a thread of its own */
 		return fail("cannot start", &e, 69);
 	if (loops_start((struct sockaddr *)&ss, cfg.threads, &e) < 0)
 		return fail("cannot start", &e, 69);
@@ -237,6 +250,7 @@ main(int argc, char **argv)
 	loops_stop();
 	jobs_stop();
 	deliver_stop();
+	mailer_stop();
 	ratelimit_stop(); /* the calls not yet counted, while the database is there */
 	activity_stop();
 	sse_shutdown();

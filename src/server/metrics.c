@@ -11,6 +11,7 @@
 #include "server/http.h"
 #include "server/deliver.h"
 #include "server/jobs.h"
+#include "server/mailer.h"
 #include "server/server.h"
 
 static const int statuses[] = { 200, 201, 204, 400, 401, 402, 403, 404,
@@ -184,6 +185,9 @@ metrics_render(void)
 			put(&b, "%s", hooks);
 		free(jobs);
 		free(hooks);
+		if ((jobs = mailer_metrics()))
+			put(&b, "%s", jobs);
+		free(jobs);
 	}
 	return b.s;
 }

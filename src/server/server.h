@@ -76,6 +76,11 @@ struct server_config {
 	int webhook_give_up;
 	int webhook_disable_after;
 	int webhook_allow_loopback;
+	/* e-mail (mailer.c): off without smtp_url; the links of mails start
+	 * with mail_link_base; mail_templates: a directory of NAME.txt */
+	const char *smtp_url, *smtp_from, *smtp_auth_file, *smtp_ca_file;
+	const char *mail_link_base, *mail_templates;
+	int smtp_allow_plain_loopback, smtp_timeout, mail_poll, mail_retry_base;
 };
 
 /* ---- the verified caller -------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "core/jobs.h"
 #include "core/types.h"
 #include "core/webhooks.h"
+#include "store/mail.h"     /* the outbox's e-mail (tenantryd's mailer) */
 #include "store/outbound.h" /* webhook requests: tenantryd */
 #include "store/secret.h"   /* passwords, sealed secrets: part of this interface */
 #include "store/store_server.h"

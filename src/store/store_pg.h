@@ -179,6 +179,13 @@ void pg_ops_auth(struct store_ops *ops);
 void pg_ops_credentials(struct store_ops *ops); /* store_pg_credentials.c */
 /* The first admin's invitation of a tenant_create (store_pg_credentials.c). */
 void pg_first_admin(const struct tenant_new *t, const PGresult *inv, const char *token);
+/* The token of an event's mail (an invitation's, a reset's) sealed with the
+ * master key, for the outbox trigger (047/049), malloc'd; NULL without a
+ * key (no mail then carries it). PG_MAIL_TOKEN hands it over: a step
+ * before the statement whose audit entry makes the event, with the sealed
+ * text or "" as its parameter (store_pg_mail.c). */
+char *pg_mail_seal(struct pgstore *s, const char *token);
+#define PG_MAIL_TOKEN "SELECT set_config('tenantry.mail_token', $1, true)"
 void pg_ops_feed(struct store_ops *ops);
 void pg_ops_idem(struct store_ops *ops);
 

@@ -134,16 +134,24 @@ reset_token(char tok[96], char hash[SECRET_HASH_HEX])
 static int
 pg_password_reset_request(char token_out[96], struct store *st, const char *email, struct err *e)
 {
-	char tok[96], hash[SECRET_HASH_HEX];
+	char tok[96], hash[SECRET_HASH_HEX], *sealed;
 	PGresult *r = NULL;
-	struct pgstep step = PG_STEP(
-	    "SELECT tenantry.password_reset_request($1, decode($2, 'hex'))", &r, email, hash);
+	struct pgstep steps[] = {
+		PG_STEP(PG_MAIL_TOKEN, NULL, ""),
+		PG_STEP("SELECT tenantry.password_reset_request($1, decode($2, 'hex'))", &r, email,
+			hash),
+	};
+	int rc;
 
 	token_out[0] = '\0';
 	if (validate_email(email, "email", e) < 0)
 		return -1;
 	reset_token(tok, hash);
-	if (pg_run(pg_of(st), &step, 1, e) < 0)
+	sealed = pg_mail_seal(pg_of(st), tok); /* for the mail of the reset (049) */
+	steps[0].params = (const char *const[]){ sealed ? sealed : "" };
+	rc = pg_run(pg_of(st), steps, 2, e);
+	free(sealed);
+	if (rc < 0)
 		return -1;
 	if (!pg_null(r, 0, 0))
 		snprintf(token_out, 96, "%s", tok);

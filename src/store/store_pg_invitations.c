@@ -76,15 +76,18 @@ static int
 pg_invitation_create(struct invitation *out, char token_out[96], struct store *st,
 		     const char *tenant, const char *email, enum member_role role, struct err *e)
 {
-	char hash[SECRET_HASH_HEX], token[96];
+	char hash[SECRET_HASH_HEX], token[96], *sealed = NULL;
 	PGresult *r = NULL;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP(PG_MAIL_TOKEN, NULL, ""),
 		PG_STEP("INSERT INTO tenantry.invitations AS i (tenant_id, email, role, "
 			"invited_by, token_hash) VALUES (tenantry.tenant_ref($1), $2, $3, "
 			"tenantry.current_actor(), decode($4, 'hex')) RETURNING " INVITATION_COLS,
 			&r, tenant, email, member_role_name(role), hash),
 	};
+
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	token_out[0] = '\0';
@@ -93,7 +96,11 @@ pg_invitation_create(struct invitation *out, char token_out[96], struct store *s
 	if ((unsigned)role >= ROLE_COUNT)
 		return err_field(e, "role", "unknown role");
 	secret_invitation_token(token, sizeof token, hash);
-	if (pg_run(pg_of(st), steps, 2, e) < 0) {
+	sealed = pg_mail_seal(pg_of(st), token);
+	steps[1].params = (const char *const[]){ sealed ? sealed : "" };
+	rc = pg_run(pg_of(st), steps, 3, e);
+	free(sealed);
+	if (rc < 0) {
 		if (e && e->code == ERR_CONFLICT)
 			err_set(e, ERR_CONFLICT, "%s already has a pending invitation", email);
 		return -1;
@@ -106,10 +113,12 @@ static int
 pg_invitation_resend(struct invitation *out, char token_out[96], struct store *st,
 		     const char *tenant, const char *invitation, struct err *e)
 {
-	char hash[SECRET_HASH_HEX], token[96];
+	char hash[SECRET_HASH_HEX], token[96], *sealed = NULL;
 	PGresult *r = NULL;
+	int rc;
 	struct pgstep steps[] = {
 		PG_STEP(MUST_TENANT, NULL, tenant),
+		PG_STEP(PG_MAIL_TOKEN, NULL, ""),
 		PG_STEP(
 		    "UPDATE tenantry.invitations i SET token_hash = decode($3, 'hex'), "
 		    "expires_at = now() + interval '7 days' "
@@ -124,7 +133,11 @@ pg_invitation_resend(struct invitation *out, char token_out[96], struct store *s
 		return err_set(e, ERR_NOT_FOUND, "no pending invitation %s",
 			       invitation ? invitation : "");
 	secret_invitation_token(token, sizeof token, hash);
-	if (pg_run(pg_of(st), steps, 2, e) < 0)
+	sealed = pg_mail_seal(pg_of(st), token);
+	steps[1].params = (const char *const[]){ sealed ? sealed : "" };
+	rc = pg_run(pg_of(st), steps, 3, e);
+	free(sealed);
+	if (rc < 0)
 		return -1;
 	if (PQntuples(r))
 		snprintf(token_out, 96, "%s", token);

@@ -384,9 +384,10 @@ pg_tenant_get(struct tenant *out, struct store *st, const char *tenant, struct e
 static int
 pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *t, struct err *e)
 {
-	char slug[SLUG_LEN], token[96], hash[SECRET_HASH_HEX];
+	char slug[SLUG_LEN], token[96], hash[SECRET_HASH_HEX], *sealed;
 	PGresult *r = NULL, *inv = NULL;
 	const char *tier = t->tier && *t->tier ? t->tier : "free";
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (validate_name(t->name, "name", e) < 0)
@@ -408,8 +409,10 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
 	secret_invitation_token(token, sizeof token, hash);
+	sealed = pg_mail_seal(pg_of(st), token); /* the invitation's mail (049) */
 	{
 		struct pgstep steps[] = {
+			PG_STEP(PG_MAIL_TOKEN, NULL, sealed ? sealed : ""),
 			PG_STEP("SELECT " PG_TENANT_COLS
 				" FROM tenantry.tenant_create($1, $2, $3, $4, $5, $6, $7, $8, $9,"
 				" $10, $11, decode($12, 'hex')) t",
@@ -425,7 +428,9 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 				&inv, slug),
 		};
 
-		if (pg_run(pg_of(st), steps, 2, e) < 0)
+		rc = pg_run(pg_of(st), steps, 3, e);
+		free(sealed);
+		if (rc < 0)
 			return -1;
 	}
 	pg_first_admin(t, inv, token);

@@ -349,11 +349,7 @@ start() {
 	app_db="host=127.0.0.1 port=$HA_PGB_PORT user=tenantry_app dbname=tenantry_api connect_timeout=2 keepalives_idle=5 keepalives_interval=2 keepalives_count=2"
 	direct_db="host=127.0.0.1,127.0.0.1 port=$HA_N1_PORT,$HA_N2_PORT user=tenantry_app dbname=tenantry target_session_attrs=read-write connect_timeout=2 keepalives_idle=5 keepalives_interval=2 keepalives_count=2"
 	for t in 1 2; do
-		port_var=HA_T${t}_PORT
-		spawn "tenantryd$t" "$build/tenantryd" --db "$app_db" --db-unnamed-statements 1 \
-			--db-direct "$direct_db" --listen "127.0.0.1:${!port_var}" \
-			--jwt-secret-file "$dir/secrets/jwt.secret" \
-			--master-key-file "$dir/secrets/master.key" --db-pool 6 --threads 2
+		start_tenantryd "$build" "$t" "$app_db" "$direct_db" "${HA_T1_PORT}" "${HA_T2_PORT}"
 	done
 	for t in 1 2; do
 		port_var=HA_T${t}_PORT
@@ -380,6 +376,18 @@ start() {
 	HA_MASTER_KEY=$dir/secrets/master.key
 	EOF
 	echo "cluster up in $dir: REST http://127.0.0.1:$HA_HTTP_PORT (HAProxy), PgBouncer 127.0.0.1:$HA_PGB_PORT, nodes $HA_N1_PORT/$HA_N2_PORT, monitor $HA_MON_PORT"
+}
+
+# tenantryd number N of the cluster: its requests, jobs and flushers
+# through PgBouncer (unnamed statements), its live feed straight to the
+# primary.
+start_tenantryd() { # BUILD N APP_DB DIRECT_DB T1_PORT T2_PORT
+	local port
+	[ "$2" = 1 ] && port=$5 || port=$6
+	spawn "tenantryd$2" "$1/tenantryd" --db "$3" --db-unnamed-statements 1 \
+		--db-direct "$4" --listen "127.0.0.1:$port" \
+		--jwt-secret-file "$dir/secrets/jwt.secret" \
+		--master-key-file "$dir/secrets/master.key" --db-pool 6 --threads 2
 }
 
 kill_pidfile() { # FILE [SIGNAL]
@@ -431,6 +439,20 @@ node-run)
 	. "$dir/cluster.env"
 	start_node_keeper "${3:?node number}"
 	;;
+tenantryd-restart)
+	# A rolling upgrade's step: stop instance N (SIGTERM: it finishes what
+	# it serves), start it again from BUILD, wait until it is ready.
+	# shellcheck disable=SC1091
+	. "$dir/cluster.env"
+	n=${3:?instance number}
+	build=$(cd "${4:?build dir}" && pwd)
+	pid=$(cat "$dir/pids/tenantryd$n")
+	kill_pidfile "$dir/pids/tenantryd$n"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	start_tenantryd "$build" "$n" "$HA_APP_DB" "$HA_APP_DIRECT_DB" "$HA_T1_PORT" "$HA_T2_PORT"
+	port_var=HA_T${n}_PORT
+	wait_for 30 "tenantryd$n" curl -fsS "http://127.0.0.1:${!port_var}/readyz"
+	;;
 node-kill)
 	n=${3:?node number}
 	kill_pidfile "$dir/pids/node$n" KILL
@@ -439,7 +461,7 @@ node-kill)
 	fi
 	;;
 *)
-	echo "usage: $0 start DIR BUILD | stop DIR | node-run DIR N | node-kill DIR N" >&2
+	echo "usage: $0 start DIR BUILD | stop DIR | node-run DIR N | node-kill DIR N | tenantryd-restart DIR N BUILD" >&2
 	exit 64
 	;;
 esac

@@ -20,6 +20,8 @@
 #    tenantryd through it all sent each of its tenant's writes once,
 #    PgBouncer reaches the new primary, and the old primary rejoins as a
 #    standby;
+#    then a rolling restart: each tenantryd stopped and started again in
+#    turn under two writers, none of whose writes is lost or doubled;
 # 3. backup and restore: a pgBackRest backup, a batch of writes, a target
 #    time, another batch; a point-in-time restore into a new data directory
 #    holds the first batch and not the second, its chains verify and its
@@ -375,6 +377,45 @@ via=$(psql -X -tA -h 127.0.0.1 -p "$HA_PGB_PORT" -U tenantry_app -d tenantry \
 [ "$via" = "$HA_N2_PORT|f" ] || fail "PgBouncer reaches $via, not the new primary $HA_N2_PORT"
 say "PgBouncer -> HAProxy -> node2 (the new primary)"
 pool_probe "after failover"
+
+# ---- a rolling upgrade: each tenantryd restarted in turn under writers ------
+# As an upgrade replaces the binary of one instance at a time behind the
+# balancer: two writers through HAProxy; tenantryd 1 is stopped (SIGTERM)
+# and started again, then tenantryd 2. Writes go on being acknowledged
+# through the roll, and each is stored once.
+rm -f "$tmp/stop"
+writer_pids=
+for w in 5 6; do
+	writer $w &
+	writer_pids="$writer_pids $!"
+done
+roll_acks() { cat "$tmp"/ledger-5 "$tmp"/ledger-6 2>/dev/null | wc -l || true; }
+until [ "$(roll_acks)" -ge 20 ]; do sleep 0.2; done
+for t in 1 2; do
+	before=$(roll_acks)
+	bash "$here/cluster.sh" tenantryd-restart "$cdir" "$t" "$build"
+	for _ in $(seq 100); do [ "$(roll_acks)" -gt $((before + 10)) ] && break; sleep 0.1; done
+	[ "$(roll_acks)" -gt $((before + 10)) ] || fail "writes stopped while tenantryd $t restarted"
+	say "tenantryd $t restarted: $(($(roll_acks) - before)) writes acknowledged meanwhile"
+done
+touch "$tmp/stop"
+wait $writer_pids
+writer_pids=
+[ ! -s "$tmp/gaveup-5" ] && [ ! -s "$tmp/gaveup-6" ] || fail "writes given up during the roll"
+cat "$tmp"/ledger-5 "$tmp"/ledger-6 | awk '{ print $1 "\t" $2 }' >"$tmp/roll.tsv"
+read -r missing dupes < <(admin -F ' ' <<-EOF
+	CREATE TEMP TABLE roll (key text PRIMARY KEY, tenant uuid);
+	\copy roll FROM '$tmp/roll.tsv'
+	SELECT (SELECT count(*) FROM roll l WHERE NOT EXISTS (
+	            SELECT 1 FROM tenantry.audit_log a WHERE a.tenant_id = l.tenant
+	            AND a.action = 'drill.write' AND a.resource_id = l.key)),
+	       (SELECT count(*) FROM (SELECT 1 FROM tenantry.audit_log a JOIN roll l
+	            ON a.resource_id = l.key AND a.action = 'drill.write'
+	            GROUP BY a.tenant_id, a.resource_id HAVING count(*) > 1) d);
+	EOF
+)
+say "rolling restart: $(roll_acks) writes acknowledged, $(cat "$tmp"/retries-5 "$tmp"/retries-6 2>/dev/null | wc -l) retried attempts, $missing missing, $dupes duplicated"
+[ "$missing" = 0 ] && [ "$dupes" = 0 ] || fail "the rolling restart lost or doubled writes"
 
 # ---- 3. backup, point-in-time restore --------------------------------------
 backrest() { bash "$here/cluster.sh" as-owner "$cdir" pgbackrest --config="$cdir/pgbackrest.conf" --stanza=tenantry "$@"; }
