@@ -19,7 +19,10 @@
 #    exported before the kill are unchanged, an audit stream open on each
 #    tenantryd through it all sent each of its tenant's writes once,
 #    PgBouncer reaches the new primary, and the old primary rejoins as a
-#    standby;
+#    standby; the console and `audit tail` straight to the database on
+#    the multi-host conninfo follow the new primary (a write made after the
+#    failover on the console's live feed; every write of tenant 0 once in
+#    the tail);
 #    then a rolling restart: each tenantryd stopped and started again in
 #    turn under two writers, none of whose writes is lost or doubled;
 # 3. backup and restore: a pgBackRest backup, a batch of writes, a target
@@ -42,6 +45,8 @@ cleanup() {
 	[ -n "${writer_pids:-}" ] && kill $writer_pids 2>/dev/null || true
 	[ -n "${stream_pids:-}" ] && kill $stream_pids 2>/dev/null || true
 	tmux -L "$tsock" kill-server 2>/dev/null || true
+	tmux -L "$tsock-direct" kill-server 2>/dev/null || true
+	[ -n "${tail_pid:-}" ] && kill "$tail_pid" 2>/dev/null || true
 	bash "$here/cluster.sh" stop "$cdir" || true
 	if [ -n "${KEEP_HA_DRILL:-}" ]; then echo "drill files kept in $tmp"; else rm -rf "$tmp"; fi
 }
@@ -205,6 +210,19 @@ for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
 	grep -q 'stream open' "$tmp/stream-$port" || fail "the audit stream on $port did not open"
 done
 
+# The console and the command line straight to the database on the
+# multi-host conninfo (target_session_attrs=read-write): the console's
+# live feed and `audit tail` of tenant 0 must follow the primary.
+direct_screen() { tmux -L "$tsock-direct" capture-pane -p 2>/dev/null || true; }
+tmux -L "$tsock-direct" -f /dev/null new-session -d -x 140 -y 60 \
+	"cd / && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color HOME=$tmp \
+	 XDG_CONFIG_HOME=$tmp/none $build/tenantry --db '$HA_ADMIN_DB'; echo console exited \$?; sleep 600"
+for _ in $(seq 100); do grep -q 'Drill 1' <<<"$(direct_screen)" && break; sleep 0.1; done
+grep -q 'Drill 1' <<<"$(direct_screen)" || { direct_screen; fail "the console on the multi-host conninfo shows no tenant"; }
+"$build/tenantry" --db "$HA_ADMIN_DB" --json audit tail "${tenants[0]}" \
+	--since "$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)" \
+	>"$tmp/tail-direct" 2>"$tmp/tail-direct.err" &
+tail_pid=$!
 writer_pids=
 for w in 1 2 3 4; do
 	writer $w &
@@ -295,6 +313,17 @@ grep -q 'console exited' <<<"$screen" && { echo "$screen"; fail "the console exi
 grep -q 'After Failover' <<<"$screen" || { echo "$screen"; fail "the console does not show a tenant created after the failover"; }
 say "the console over REST stayed up and shows a tenant created after the failover"
 
+# The console on the multi-host conninfo reconnected to node2: a write
+# made now reaches its live feed without a key pressed.
+api POST "/api/tenants/${tenants[0]}/audit-logs" \
+	'{"action":"drill.live","resource_type":"drill","resource_id":"after-failover-live"}' >/dev/null
+for _ in $(seq 60); do grep -q 'after-failover-live' <<<"$(direct_screen)" && break; sleep 0.5; done
+screen=$(direct_screen)
+grep -q 'console exited' <<<"$screen" && { echo "$screen"; fail "the direct console exited during the failover"; }
+grep -q 'after-failover-live' <<<"$screen" ||
+	{ echo "$screen"; fail "the direct console's live feed did not resume on the new primary"; }
+say "the console on the multi-host conninfo reconnected to node2; its live feed shows a write made after the failover"
+
 acked=$(acks)
 retries=$(cat "$tmp"/retries-* 2>/dev/null | wc -l || true)
 gaveup=$(cat "$tmp"/gaveup-* 2>/dev/null | wc -l || true)
@@ -360,6 +389,14 @@ for port in "$HA_T1_PORT" "$HA_T2_PORT"; do
 	[ "$ids" = "$uniq_ids" ] || fail "the audit stream on $port repeated an event"
 done
 [ -s "$tmp/stream-want" ] || fail "no write of tenant 0 to follow"
+# audit tail on the multi-host conninfo: each write of tenant 0, once, in order
+kill "$tail_pid" 2>/dev/null || true
+wait "$tail_pid" 2>/dev/null || true
+tail_pid=
+grep -o '"resource_id":"drill-[0-9]*-[0-9]*"' "$tmp/tail-direct" | cut -d'"' -f4 >"$tmp/tail-got" || true
+say "audit tail on the multi-host conninfo: $(wc -l <"$tmp/tail-got") of $(wc -l <"$tmp/stream-want") writes of tenant 0, $(grep -c retrying "$tmp/tail-direct.err" || true) retries on the way"
+cmp -s "$tmp/stream-want" "$tmp/tail-got" ||
+	{ diff "$tmp/stream-want" "$tmp/tail-got" | head -5; fail "audit tail on the multi-host conninfo missed or repeated writes"; }
 
 # Both tenantryd reconnected to the new primary: a write to each directly.
 for port in "$HA_T1_PORT" "$HA_T2_PORT"; do

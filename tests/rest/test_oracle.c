@@ -28,11 +28,12 @@
 
 /* The values of a walk's path parameters. */
 struct ids {
-	const char *tenant, *user, *inv, *key, *alert, *setting, *session;
+	const char *tenant, *user, *inv, *key, *alert, *setting, *session, *hook;
 };
 
 static char *key_all; /* an alpha-labs key with every scope */
-static char b_user[ID_LEN], b_inv[ID_LEN], b_key[ID_LEN], b_alert[ID_LEN], b_session[ID_LEN];
+static char b_user[ID_LEN], b_inv[ID_LEN], b_key[ID_LEN], b_alert[ID_LEN], b_session[ID_LEN],
+    b_hook[ID_LEN];
 #define B_SETTING "beta_private_flag"
 #define B_EMAIL "bob@beta.test"
 
@@ -52,6 +53,8 @@ static const struct {
 	{ "FEATURE_SET", "{\"enabled\":true}" },
 	{ "APIKEYS_CREATE", "{\"name\":\"k\",\"scopes\":[\"tenant:read\"]}" },
 	{ "AUDIT_EVENT", "{\"action\":\"test.event\"}" },
+	{ "WEBHOOK_UPDATE", "{\"enabled\":false}" },
+	{ "WEBHOOK_REDELIVER", "{\"event_id\":\"" NO_UUID2 "\"}" },
 };
 
 static const char *
@@ -77,7 +80,7 @@ has_param(enum route_id r, const char *name)
 static bool
 has_object(enum route_id r)
 {
-	static const char *const objects[] = { "user", "inv", "key", "alert", "session" };
+	static const char *const objects[] = { "user", "inv", "key", "alert", "session", "hook" };
 
 	for (size_t i = 0; i < sizeof objects / sizeof *objects; i++)
 		if (has_param(r, objects[i]))
@@ -116,6 +119,8 @@ build_path(char *out, size_t n, enum route_id r, const struct ids *v)
 			val = v->alert;
 		else if (strcmp(name, "session") == 0)
 			val = v->session;
+		else if (strcmp(name, "hook") == 0)
+			val = v->hook;
 		else if (strcmp(name, "status") == 0)
 			val = "active";
 		else if (strcmp(name, "resource") == 0)
@@ -137,9 +142,8 @@ build_path(char *out, size_t n, enum route_id r, const struct ids *v)
 static char *
 unname(const char *s, const struct ids *v)
 {
-	const char *vals[] = {
-		v->tenant, v->user, v->inv, v->key, v->alert, v->setting, v->session
-	};
+	const char *vals[] = { v->tenant, v->user,    v->inv,     v->key,
+			       v->alert,  v->setting, v->session, v->hook };
 	char *out = strdup(s ? s : "");
 
 	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
@@ -164,8 +168,8 @@ unname(const char *s, const struct ids *v)
 static void
 no_leak(const char *reply, const char *path, enum route_id r)
 {
-	const char *facts[] = { beta,   "beta-works", "Beta Works", B_EMAIL, "beta.test",
-				b_user, b_inv,        b_key,        b_alert, B_SETTING };
+	const char *facts[] = { beta,  "beta-works", "Beta Works", B_EMAIL,   "beta.test", b_user,
+				b_inv, b_key,        b_alert,      B_SETTING, b_hook };
 
 	for (size_t i = 0; i < sizeof facts / sizeof *facts; i++)
 		if (*facts[i] && !strstr(path, facts[i]))
@@ -246,19 +250,27 @@ static int
 walk(const char *who, const char *token, bool tenant_routes)
 {
 	const struct ids foreign[] = {
-		{ "beta-works", b_user, b_inv, b_key, b_alert, B_SETTING, b_session },
-		{ beta, b_user, b_inv, b_key, b_alert, B_SETTING, b_session },
-		{ "alpha-labs", b_user, b_inv, b_key, b_alert, B_SETTING, b_session },
+		{ "beta-works", b_user, b_inv, b_key, b_alert, B_SETTING, b_session, b_hook },
+		{ beta, b_user, b_inv, b_key, b_alert, B_SETTING, b_session, b_hook },
+		{ "alpha-labs", b_user, b_inv, b_key, b_alert, B_SETTING, b_session, b_hook },
 	};
 	const struct ids missing[] = {
-		{ "gamma-nowhere", NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID },
-		{ NO_UUID2, NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID },
-		{ "alpha-labs", NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID },
+		{ "gamma-nowhere", NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID,
+		  NO_UUID },
+		{ NO_UUID2, NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID,
+		  NO_UUID },
+		{ "alpha-labs", NO_UUID, NO_UUID, NO_UUID, NO_UUID, "no_such_setting", NO_UUID,
+		  NO_UUID },
 	};
 	int walked = 0;
 
 	for (int r = 0; r < ROUTE_COUNT; r++) {
-		if (!strchr(route_pattern(r), '{') || has_param(r, "id") != tenant_routes)
+		/* a webhook endpoint is named by its own id: tenant callers too
+		 * (their own tenant, another's endpoint or none) */
+		bool hook_only = tenant_routes && has_param(r, "hook") && !has_param(r, "id");
+
+		if (!strchr(route_pattern(r), '{')
+		    || (has_param(r, "id") != tenant_routes && !hook_only))
 			continue;
 		/* staff act on any account (/api/users/{user}/...): there is no
 		 * one else's account to hide from them (test_credentials.c) */
@@ -266,7 +278,8 @@ walk(const char *who, const char *token, bool tenant_routes)
 			continue;
 		for (size_t i = 0; i < sizeof foreign / sizeof *foreign; i++) {
 			/* the own tenant pairs only vary the objects inside it */
-			if ((i == 2 && !has_object(r)) || (!tenant_routes && i > 0))
+			if ((i == 2 && !has_object(r)) || (!tenant_routes && i > 0)
+			    || (hook_only && i != 2))
 				continue;
 			compare(who, token, r, &foreign[i], &missing[i]);
 			walked++;
@@ -329,6 +342,10 @@ oracle_setup(void)
 	json_decref(j);
 	json_decref(call(200, "PUT", "/api/tenants/beta-works/settings/" B_SETTING, platform,
 			 "{\"type\":\"string\",\"value\":\"secret-ish\"}"));
+	j = call(201, "POST", "/api/tenants/beta-works/webhooks", platform,
+		 "{\"url\":\"https://hooks.beta.example/in\"}");
+	snprintf(b_hook, sizeof b_hook, "%s", jstr(j, "id"));
+	json_decref(j);
 	j = call(201, "POST", "/api/view-as", platform,
 		 "{\"tenant\":\"beta-works\",\"reason\":\"oracle walk\"}");
 	snprintf(b_session, sizeof b_session, "%s", jstr(j, "id"));

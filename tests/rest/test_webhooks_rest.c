@@ -577,6 +577,78 @@ START_TEST(test_loopback_refused)
 }
 END_TEST
 
+/* A redirect is not followed and a slow receiver is cut off at
+ * --webhook-timeout: both are failed attempts, retried until one succeeds. */
+START_TEST(test_redirect_and_timeout)
+{
+	const char *db3 = testdb_create();
+	struct testsrv quick;
+	struct recv r;
+	char hook[ID_LEN], path[256], tid[ID_LEN], *tok;
+	json_t *att = NULL, *log;
+	bool redirected = false, timed_out = false, delivered_ok = false;
+
+	recv_start(&r, "quick");
+	recv_file(&r, "mode", "redirect", "w");
+	testsrv_start(&quick, db3,
+		      (const char *const[]){ "--webhook-allow-loopback", "1", "--webhook-timeout",
+					     "1", "--webhook-retry-base", "100", NULL });
+	tok = testsrv_staff_token(&quick, "root@quick.test", "platform_admin");
+	{
+		char body[256], *out = NULL;
+		json_t *w;
+
+		snprintf(body, sizeof body,
+			 "{\"url\":\"http://127.0.0.1:%d/hook\",\"events\":\"tenant.created\"}",
+			 r.port);
+		ck_assert_int_eq(testhttp(&quick, "POST", "/api/webhooks", tok, body, &out), 201);
+		w = json_loads(out, 0, NULL);
+		snprintf(hook, sizeof hook, "%s", jstr(w, "id"));
+		recv_file(&r, "secrets", jstr(w, "secret"), "w");
+		json_decref(w);
+		free(out);
+	}
+	testsrv_tenant(&quick, tok, tid, "Quick Co", "q@quick.test");
+	snprintf(path, sizeof path, "/api/webhooks/%s/deliveries", hook);
+	for (int t = 0; t < 300 && !delivered_ok; t++) {
+		char *out = NULL;
+		size_t i;
+		json_t *x;
+
+		if (redirected && !timed_out)
+			recv_file(&r, "mode", "slow 3", "w");
+		if (timed_out)
+			recv_file(&r, "mode", "", "w");
+		ck_assert_int_eq(testhttp(&quick, "GET", path, tok, NULL, &out), 200);
+		att = json_loads(out, 0, NULL);
+		free(out);
+		json_array_foreach(json_object_get(att, "items"), i, x)
+		{
+			int st = (int)json_integer_value(json_object_get(x, "status"));
+
+			redirected |= st == 302;
+			timed_out |= st == 0 && strcasestr(jstr(x, "error"), "timed out");
+			delivered_ok |= st == 200;
+		}
+		json_decref(att);
+		poll(NULL, 0, delivered_ok ? 0 : 100);
+	}
+	ck_assert(redirected && timed_out && delivered_ok);
+	/* nothing ever followed the redirect */
+	log = recv_log(&r);
+	{
+		size_t i;
+		json_t *x;
+
+		json_array_foreach(log, i, x) ck_assert_str_eq(jstr(x, "path"), "/hook");
+	}
+	json_decref(log);
+	free(tok);
+	testsrv_stop(&quick);
+	recv_stop(&r);
+}
+END_TEST
+
 Suite *
 suite_webhooks_rest(void)
 {
@@ -591,6 +663,7 @@ suite_webhooks_rest(void)
 	tcase_add_test(tc, test_two_instances_attempt_once);
 	tcase_add_test(tc, test_failing_endpoint_disabled_then_resumed);
 	tcase_add_test(tc, test_loopback_refused);
+	tcase_add_test(tc, test_redirect_and_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }

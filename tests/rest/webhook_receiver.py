@@ -6,7 +6,9 @@
 Listens on a free loopback port and writes it to DIR/port. For every POST
 it verifies the Standard Webhooks signature with the secrets in
 DIR/secrets (one "whsec_..." a line, read at each request), answers 500
-while DIR/fail holds a number above 0 (counting it down), else 200, and
+while DIR/fail holds a number above 0 (counting it down), a redirect to
+/elsewhere while DIR/mode says "redirect", waits N seconds first while it
+says "slow N", else 200, and
 appends one JSON line to DIR/log: the webhook-id, -timestamp, whether a
 signature matched, the status it answered and the body.
 """
@@ -17,6 +19,7 @@ import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIR = sys.argv[1]
@@ -42,6 +45,14 @@ def verified(msg_id, ts, body, header):
     return False
 
 
+def mode():
+    try:
+        with open(os.path.join(DIR, "mode")) as f:
+            return f.read().split()
+    except FileNotFoundError:
+        return []
+
+
 def take_failure():
     path = os.path.join(DIR, "fail")
     try:
@@ -64,14 +75,22 @@ class Handler(BaseHTTPRequestHandler):
         msg_id = self.headers.get("webhook-id", "")
         ts = self.headers.get("webhook-timestamp", "")
         ok = verified(msg_id, ts, body, self.headers.get("webhook-signature", ""))
+        m = mode()
+        if m[:1] == ["slow"]:
+            time.sleep(float(m[1]))
         with LOCK:
-            status = 500 if take_failure() else (200 if ok else 400)
+            if m[:1] == ["redirect"]:
+                status = 302
+            else:
+                status = 500 if take_failure() else (200 if ok else 400)
             with open(os.path.join(DIR, "log"), "a") as f:
                 f.write(json.dumps({"id": msg_id, "timestamp": ts, "verified": ok,
                                     "status": status, "path": self.path,
                                     "body": body.decode("utf-8", "replace")}) + "\n")
         reply = b"ok" if status == 200 else b"no"
         self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/elsewhere")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)

@@ -124,8 +124,9 @@ START_TEST(test_pane_cycle)
 {
 	ck_assert_int_eq(pane_cycle(PANE_TENANTS, 1), PANE_OVERVIEW);
 	ck_assert_int_eq(pane_cycle(PANE_PLATFORM, 1), PANE_JOBS);
-	ck_assert_int_eq(pane_cycle(PANE_JOBS, 1), PANE_TENANTS);
-	ck_assert_int_eq(pane_cycle(PANE_TENANTS, -1), PANE_JOBS);
+	ck_assert_int_eq(pane_cycle(PANE_JOBS, 1), PANE_WEBHOOKS);
+	ck_assert_int_eq(pane_cycle(PANE_WEBHOOKS, 1), PANE_TENANTS);
+	ck_assert_int_eq(pane_cycle(PANE_TENANTS, -1), PANE_WEBHOOKS);
 	ck_assert_int_eq(pane_cycle(PANE_AUDIT, 0), PANE_AUDIT);
 	ck_assert_int_eq(pane_cycle(PANE_GLOBAL, 1), PANE_TENANTS);
 	for (int i = 0; i < PANE_GLOBAL; i++)
