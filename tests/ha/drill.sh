@@ -246,7 +246,7 @@ say "4 writers and the command line running: $(acks) writes acknowledged; states
 # sessions (one each) go straight to node1.
 api_clients=$(pgb CLIENTS | grep -c '^C|tenantry_app|tenantry_api|' || true)
 api_servers=$(pgb SERVERS | grep -c '^S|tenantry_app|tenantry_api|' || true)
-feeds=$(admin -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tenantry-feed' AND query = 'LISTEN tenantry_audit'")
+feeds=$(admin -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tenantry-feed' AND usename = 'tenantry_app' AND query = 'LISTEN tenantry_audit'")
 say "tenantryd through PgBouncer: $api_clients client sessions on $api_servers server sessions; $feeds direct LISTEN sessions"
 [ "$api_clients" -gt "$api_servers" ] && [ "$api_servers" -le 3 ] ||
 	fail "tenantryd's sessions are not multiplexed by PgBouncer"
