@@ -380,6 +380,14 @@ console_config(struct console *c)
 		}
 	}
 	keymap_load_user(&c->keys, report, c);
+	if (c->opt.profile_problems) { /* the profiles file's bad lines */
+		char copy[4096];
+
+		snprintf(copy, sizeof copy, "%s", c->opt.profile_problems);
+		if (strlen(copy) && copy[strlen(copy) - 1] == '\n')
+			copy[strlen(copy) - 1] = '\0';
+		report(c, copy);
+	}
 }
 
 /* ---- first loads and timers ------------------------------------------------------------ */
