@@ -11,6 +11,21 @@
 
 static char *problems; /* bad lines of the profiles file, for the console */
 
+/* What :profile switches allocated, freed at exit (the console points
+ * into them until then). */
+static void *kept[2 * PROFILES_MAX];
+static int nkept;
+
+static void
+free_kept(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+	free(problems);
+	problems = NULL;
+	profile_free_all();
+}
+
 static void
 collect(void *ctx, const char *message)
 {
@@ -54,6 +69,7 @@ cli_profile_apply(struct cli *c, bool console)
 	if (!name && getenv("TENANTRY_PROFILE") && *getenv("TENANTRY_PROFILE"))
 		name = getenv("TENANTRY_PROFILE");
 	profile_load_user(collect, NULL);
+	atexit(free_kept);
 	if (problems && !console)
 		fputs(problems, stderr); /* the console shows them itself */
 	if (!name)
@@ -88,6 +104,8 @@ open_profile(struct console_options *out, const char *name, struct err *e)
 
 	if (!p)
 		return err_set(e, ERR_NOT_FOUND, "no profile %s", name);
+	if (nkept + 2 > (int)(sizeof kept / sizeof *kept))
+		return err_set(e, ERR_CONFLICT, "too many profile switches; restart the console");
 	if (!(c = calloc(1, sizeof *c)) || !(target = malloc(1100)))
 		abort();
 	c->master_key_file = out->store.master_key_file;
@@ -109,7 +127,9 @@ open_profile(struct console_options *out, const char *name, struct err *e)
 	out->target = target;
 	out->theme = p->theme;
 	out->profile = p;
-	return 0; /* c stays: out points into it */
+	kept[nkept++] = c; /* out points into it */
+	kept[nkept++] = target;
+	return 0;
 }
 
 void

@@ -97,7 +97,7 @@ draw_title(struct console *c)
 {
 	static const char *const role[] = { "session", "tenant", "platform",
 					    "support", "oncall", "auth" };
-	char left[4800], rest[600], target[4200], right[96], n1[32], n2[32], clock[16];
+	char left[4900], rest[600], target[4200], right[96], n1[32], n2[32], clock[16];
 	char prof[PROFILE_NAME_LEN + 160];
 	const char *dot = widget_ascii() ? "|" : "·";
 	attr_t a = console_frame_attr(c, THEME_ROLE_TITLE);

@@ -163,7 +163,7 @@ journal_tail(int max_lines)
 	text[len] = '\0';
 	start = text + len;
 	while (start > text) {
-		if (start[-1] == '\n' && start != text + len && ++lines > max_lines)
+		if (start[-1] == '\n' && start != text + len && ++lines >= max_lines)
 			break;
 		start--;
 	}

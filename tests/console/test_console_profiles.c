@@ -368,7 +368,9 @@ START_TEST(test_journal_replays_the_session)
 	db2 = fresh_db();
 	pg2 = testdb_connect(db2, NULL);
 	add_helper(pg2);
-	ck_assert_str_ne(first, state_of(pg2));
+	second = state_of(pg2);
+	ck_assert_str_ne(first, second);
+	free(second);
 	/* the same profile name, on the fresh database */
 	snprintf(text, sizeof text, "profile dev\n  db %s\n  as platform\n",
 		 testdb_conninfo(db2, NULL));
@@ -387,7 +389,7 @@ START_TEST(test_journal_replays_the_session)
 			continue;
 		}
 		/* pasted into a shell as it is */
-		snprintf(cmd, sizeof cmd, "PATH=%s:$PATH; %s >/dev/null 2>&1", bindir, line);
+		snprintf(cmd, sizeof cmd, "PATH=%s:$PATH; exec >/dev/null 2>&1; %s", bindir, line);
 		ck_assert_msg(system(cmd) == 0, "replaying %s", line);
 		n++;
 	}
