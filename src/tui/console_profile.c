@@ -96,7 +96,8 @@ console_prod_guard(struct console *c, enum action a)
 	struct modal *m;
 	char title[160];
 
-	if (!console_prod(c) || !c->have_tenant || c->confirmed == a || !destructive(c, a))
+	if (!console_prod(c) || !c->have_tenant || !console_pane(c)->ops->needs_tenant
+	    || c->confirmed == a || !destructive(c, a))
 		return false;
 	snprintf(title, sizeof title, "%s in %s (prod)", action_name(a), c->tenant.slug);
 	m = form_open(c, title, guard_submit);
@@ -260,6 +261,24 @@ console_profile_command(struct console *c, const char *name)
 
 /* ---- the journal ----------------------------------------------------------------- */
 
+static bool
+same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Is the console where its profile points (not somewhere --db or --url
+ * given with it point)? */
+static bool
+on_profile(const struct console *c)
+{
+	const struct profile *p = c->opt.profile;
+
+	return p
+	       && ((!p->db && !p->url)
+		   || (same(p->db, c->opt.store.conninfo) && same(p->url, c->opt.store.url)));
+}
+
 /* `tenantry` and how to reach what the console is on: the profile, else
  * --url or --db (without a password= word) and --as. */
 static void
@@ -271,7 +290,7 @@ journal_prefix(const struct console *c, char **line)
 	const struct store_config *s = &c->opt.store;
 
 	journal_add_word(line, "tenantry");
-	if (c->opt.profile) {
+	if (on_profile(c)) {
 		journal_add_word(line, "-p");
 		journal_add_word(line, c->opt.profile->name);
 		return;

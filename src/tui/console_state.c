@@ -307,7 +307,8 @@ console_help(struct console *c)
 	}
 	fprintf(f, "\nCommands (:): tenant SLUG, tier NAME, suspend, resume, delete, restore,\n"
 		   "invite EMAIL [ROLE], sort COLUMN, theme NAME|next, pane NAME, view-as,\n"
-		   "leave, refresh, help, quit. Tab completes, Up/Down recall history.");
+		   "leave, profile NAME, write REASON, journal, refresh, help, quit.\n"
+		   "Tab completes, Up/Down recall history.");
 	fclose(f);
 	snprintf(title, sizeof title, "Keys: %s", pane_title(c->pane));
 	console_show_text(c, title, text);
