@@ -13,6 +13,7 @@
 
 #include "tui/console.h"
 #include "tui/journal.h"
+#include "tui/termtext.h"
 
 bool
 console_prod(const struct console *c)
@@ -42,11 +43,16 @@ console_profile_label(const struct console *c, char *buf, size_t size)
 	buf[0] = '\0';
 	if (!p)
 		return;
-	if (p->safety == PROFILE_PROD)
-		snprintf(buf, size, "PROD %s%s%s%s ", p->name,
-			 c->write_reason[0] ? " [write: " : "", c->write_reason,
-			 c->write_reason[0] ? "]" : "");
-	else if (p->safety == PROFILE_STAGING)
+	if (p->safety == PROFILE_PROD) {
+		char why[128];
+
+		/* the reason cut short: the title keeps its counts */
+		text_fit(why, sizeof why, c->write_reason, 24, true);
+		for (size_t n = strlen(why); n && why[n - 1] == ' ';)
+			why[--n] = '\0';
+		snprintf(buf, size, "PROD %s%s%s%s ", p->name, why[0] ? " [write: " : "", why,
+			 why[0] ? "]" : "");
+	} else if (p->safety == PROFILE_STAGING)
 		snprintf(buf, size, "STAGING %s ", p->name);
 	else
 		snprintf(buf, size, "%s ", p->name);

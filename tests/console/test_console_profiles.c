@@ -407,6 +407,73 @@ START_TEST(test_journal_replays_the_session)
 }
 END_TEST
 
+/* A profile on a tenantryd (url and token-file) and one on a database:
+ * :profile goes from one to the other and back, and the journal names
+ * the profile in use. */
+START_TEST(test_profile_switch_remote)
+{
+	struct testd d;
+	char text[4096], tokfile[600], ci[1024], path[700], *journal;
+	const char *db2 = new_db();
+	FILE *f;
+
+	{
+		const char *saved = db;
+
+		db = db2;
+		make("Initech Console", "boss@initech-console.test", "basic");
+		db = saved;
+	}
+	testd_start(&d, db);
+	snprintf(tokfile, sizeof tokfile, "%s/profile-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	ck_assert_ptr_nonnull(f = fopen(tokfile, "w"));
+	fputs(d.token, f);
+	fclose(f);
+	snprintf(ci, sizeof ci, "%s", testdb_conninfo(db2, NULL));
+	snprintf(text, sizeof text,
+		 "profile remote\n  url %s\n  token-file %s\n  safety staging\n"
+		 "profile local\n  db %s\n  as platform\n",
+		 d.url, tokfile, ci);
+	write_profiles(text);
+	term_start(&term, 120, 36, env, "-p remote");
+	term_expect(&term, "globex-console");
+	term_expect(&term, "STAGING remote");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "profile local");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "profile local (dev)");
+	term_expect(&term, "initech-console");
+	ck_assert_ptr_null(strstr(term.screen, "globex-console"));
+	ck_assert_ptr_null(strstr(term.screen, "STAGING"));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "profile remote");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "profile remote (staging)");
+	term_expect(&term, "globex-console");
+	/* a write through the server, journalled under the profile */
+	term_keys(&term, "s", NULL);
+	term_type(&term, "acme-console");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "acme-console: suspended");
+	ck_assert_str_eq(
+	    testdb_value(pg, "SELECT status FROM tenantry.tenants WHERE slug = 'acme-console'"),
+	    "suspended");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+	snprintf(path, sizeof path, "%s/tenantry/journal", statedir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	journal = calloc(1, 4096);
+	ck_assert_uint_gt(fread(journal, 1, 4095, f), 0);
+	fclose(f);
+	ck_assert_msg(strstr(journal, "tenantry -p remote tenants suspend acme-console  # "), "%s",
+		      journal);
+	ck_assert_msg(strstr(journal, "Z remote ok"), "%s", journal);
+	free(journal);
+	testd_stop(&d);
+}
+END_TEST
+
 Suite *
 suite_console_profiles(void)
 {
@@ -417,6 +484,7 @@ suite_console_profiles(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_profiles_and_prod_safety);
 	tcase_add_test(tc, test_journal_replays_the_session);
+	tcase_add_test(tc, test_profile_switch_remote);
 	suite_add_tcase(s, tc);
 	return s;
 }
