@@ -109,9 +109,7 @@ console_prod_guard(struct console *c, enum action a)
 	m = form_open(c, title, guard_submit);
 	snprintf(m->ref, sizeof m->ref, "%d", (int)a);
 	snprintf(m->ref2, sizeof m->ref2, "%s", c->tenant.slug);
-	form_note(m,
-		  "Profile %s is production: %s cannot be undone lightly.\n"
-		  "Type the tenant's slug (%s) to go on.",
+	form_note(m, "Profile %s is production.\n%s: type the tenant's slug (%s) to go on.",
 		  c->opt.profile->name, action_help(a), c->tenant.slug);
 	form_add_text(m, "slug", "");
 	return true;
