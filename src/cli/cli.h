@@ -21,10 +21,12 @@ struct cli {
 	bool read_only;
 	bool no_color;
 	bool no_mouse;
-	const char *theme;  /* console: --theme */
-	const char *keymap; /* console: --keymap */
-	const char *tenant; /* console: --tenant, open on it */
-	struct store *st;   /* opened on demand */
+	const char *theme;          /* console: --theme */
+	const char *keymap;         /* console: --keymap */
+	const char *tenant;         /* console: --tenant, open on it */
+	const char *profile;        /* -p, --profile (or TENANTRY_PROFILE) */
+	const struct profile *prof; /* the profile applied, or NULL */
+	struct store *st;           /* opened on demand */
 	struct err err;
 };
 
@@ -107,6 +109,20 @@ struct console_options;
  * the account the token is of); a token `login` saved for the URL is
  * replaced by the new one, a --token-file or TENANTRY_TOKEN is not. */
 void cli_console_sign_in(struct cli *c, struct console_options *o);
+
+/* Loads the profiles file and applies the profile named by -p,
+ * --profile or TENANTRY_PROFILE to what the command line left unset
+ * (bad lines of the file go to stderr unless for the console). -1 after
+ * printing why when there is no such profile. */
+int cli_profile_apply(struct cli *c, bool console);
+/* The console's side of profiles: the one in use, switching (`:profile`)
+ * and the report of the file's bad lines; a prod profile opens
+ * read-only. */
+void cli_console_profiles(struct cli *c, struct console_options *o);
+/* main.c: the store context of --as, and "pg:host/db" or the URL for the
+ * title. */
+int cli_parse_as(struct cli *c, struct store_context *ctx);
+void cli_describe_target(const struct cli *c, char *buf, size_t size);
 
 /* A password from file (first line), else from the terminal without echo
  * after prompt. -1 after printing why. */

@@ -238,6 +238,34 @@ cmd_logout(struct cli *c, int argc, char **argv)
 
 /* ---- the token of the other commands --------------------------------------------- */
 
+/* Tokens loaded before the current one: the console may still hold them
+ * (`:profile` loads another); wiped and freed at exit. */
+static char *tokens_before[16];
+static int ntokens_before;
+
+static void
+tokens_free(void)
+{
+	while (ntokens_before > 0) {
+		char *t = tokens_before[--ntokens_before];
+
+		explicit_bzero(t, strlen(t));
+		free(t);
+	}
+}
+
+/* Makes t the token commands use, keeping the one before. */
+static void
+token_replace(char *t)
+{
+	if (loaded_token && ntokens_before < 16) {
+		if (ntokens_before == 0)
+			atexit(tokens_free);
+		tokens_before[ntokens_before++] = loaded_token;
+	}
+	loaded_token = t;
+}
+
 /* The first line of a file, for --token-file. */
 static int
 read_token_file(struct cli *c, const char *path)
@@ -255,7 +283,7 @@ read_token_file(struct cli *c, const char *path)
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (!*buf)
 		return err_set(&c->err, ERR_BAD_REQUEST, "--token-file: %s is empty", path);
-	loaded_token = strdup(buf);
+	token_replace(strdup(buf));
 	memset(buf, 0, sizeof buf);
 	return loaded_token ? 0 : err_set(&c->err, ERR_INTERNAL, "out of memory");
 }
@@ -306,7 +334,7 @@ read_saved_token(struct cli *c)
 	from_saved = true;
 	valid = token && *token;
 	if (valid && (!expires || expires > now_us()))
-		loaded_token = strdup(token);
+		token_replace(strdup(token));
 	json_decref(j); /* token is gone from here on */
 	if (!valid)
 		return err_set(&c->err, ERR_BAD_REQUEST,

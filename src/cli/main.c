@@ -65,6 +65,8 @@ usage(FILE *f)
 	    "options:\n"
 	    "  --db CONNINFO          PostgreSQL connection (or TENANTRY_DB, PG* variables)\n"
 	    "  --url URL              a tenantryd server instead of the database (or TENANTRY_URL)\n"
+	    "  -p, --profile NAME     a connection profile of ~/.config/tenantry/profiles\n"
+	    "                         (or TENANTRY_PROFILE)\n"
 	    "  --token-file F         bearer token for --url (or TENANTRY_TOKEN; default: `login`)\n"
 	    "  --master-key-file F    key for encrypted settings (or TENANTRY_MASTER_KEY_FILE)\n"
 	    "  --as ROLE              platform | support | oncall | tenant:ID (default: the login's rights)\n"
@@ -128,8 +130,8 @@ check_as(struct cli *c, enum store_role role)
 	return admin_role_check(c->db, groups[role], &c->err);
 }
 
-static int
-parse_as(struct cli *c, struct store_context *ctx)
+int
+cli_parse_as(struct cli *c, struct store_context *ctx)
 {
 	const char *as = c->as;
 
@@ -166,7 +168,7 @@ cli_store(struct cli *c)
 
 	if (c->st)
 		return 0;
-	if (parse_as(c, &ctx) < 0 || store_open(&c->st, &cfg, &c->err) < 0)
+	if (cli_parse_as(c, &ctx) < 0 || store_open(&c->st, &cfg, &c->err) < 0)
 		return -1;
 	if (store_set_context(c->st, &ctx, &c->err) < 0) {
 		store_close(&c->st);
@@ -210,8 +212,8 @@ remote_check(struct cli *c, const char *cmd)
 }
 
 /* "pg:host/db" or the URL, for the console's title. */
-static void
-describe_target(const struct cli *c, char *buf, size_t size)
+void
+cli_describe_target(const struct cli *c, char *buf, size_t size)
 {
 	const char *host = NULL, *db = NULL;
 	char copy[1024], *w[32];
@@ -260,11 +262,12 @@ run_console(struct cli *c)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_usage(
 		    NULL, "the console needs a terminal; try `tenantry --help` for commands");
-	if (parse_as(c, &o.ctx) < 0)
+	if (cli_parse_as(c, &o.ctx) < 0)
 		return cli_fail(c);
-	describe_target(c, target, sizeof target);
+	cli_describe_target(c, target, sizeof target);
 	o.target = target;
 	cli_console_sign_in(c, &o);
+	cli_console_profiles(c, &o);
 	return console_run(&o);
 }
 
@@ -370,6 +373,9 @@ global_option(struct cli *c, int *i, int argc, char **argv, bool after_command)
 		c->token_file = v;
 	else if ((v = take(i, argc, argv, "--master-key-file")))
 		c->master_key_file = v;
+	else if ((v = take(i, argc, argv, "--profile"))
+		 || (!after_command && (v = take(i, argc, argv, "-p"))))
+		c->profile = v;
 	else if ((v = take(i, argc, argv, "--as")))
 		c->as = v;
 	else if ((v = take(i, argc, argv, "--theme")))
@@ -454,6 +460,8 @@ main(int argc, char **argv)
 		return cli_usage(NULL, "unknown option %s", argv[i]);
 	}
 	if (i == argc) {
+		if (cli_profile_apply(&c, true) < 0)
+			return EXIT_USAGE;
 		/* a saved token that expired: the console signs in itself */
 		if (c.url && *c.url && cli_remote_token(&c) < 0 && c.err.code != ERR_UNAUTHORIZED)
 			return cli_fail(&c);
@@ -463,6 +471,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], commands[k].name) != 0)
 			continue;
 		n = take_globals(&c, argc - i - 1, argv + i + 1);
+		if (cli_profile_apply(&c, false) < 0)
+			return EXIT_USAGE;
 		if ((rc = check_subcommand(argv[i], n, argv + i + 1)) != 0)
 			return rc;
 		if ((rc = remote_check(&c, argv[i])) != 0)

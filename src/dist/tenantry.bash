@@ -8,7 +8,7 @@ _tenantry()
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local globals="--db --url --token-file --master-key-file --as --json --read-only
+	local globals="--db --url --profile --token-file --master-key-file --as --json --read-only
 		--no-color --theme --keymap --tenant --no-mouse --help --version"
 	local commands="migrate demo tenants tiers users invite quota usage settings
 		features apikey audit alerts metrics jobs export operator staff view-as doctor login logout"
@@ -16,6 +16,10 @@ _tenantry()
 	--db | --url) return ;;
 	--token-file | --master-key-file | --password-file | --output)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-p | --profile)
+		COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*profile[[:space:]]\+\([^[:space:]]*\).*/\1/p' \
+			"${XDG_CONFIG_HOME:-$HOME/.config}/tenantry/profiles" 2>/dev/null)" -- "$cur"))
+		return ;;
 	--as) COMPREPLY=($(compgen -W "platform support oncall tenant:" -- "$cur")); return ;;
 	--theme) COMPREPLY=($(compgen -W "default light high-contrast mono" -- "$cur")); return ;;
 	--keymap) COMPREPLY=($(compgen -W "default emacs" -- "$cur")); return ;;
@@ -27,7 +31,7 @@ _tenantry()
 	local i cmd= sub=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--db | --url | --token-file | --master-key-file | --as | --theme | --keymap | --tenant) ((i++)) ;;
+		--db | --url | -p | --profile | --token-file | --master-key-file | --as | --theme | --keymap | --tenant) ((i++)) ;;
 		-*) ;;
 		*) if [ -z "$cmd" ]; then cmd=${words[i]}; elif [ -z "$sub" ]; then sub=${words[i]}; fi ;;
 		esac

@@ -297,6 +297,8 @@ handle_key(struct console *c, int key)
 		return;
 	if (action_writes(a) && !console_may(c, a, PERM_COUNT))
 		return;
+	if (console_prod_guard(c, a))
+		return;
 	if ((!p->ops->needs_tenant || c->have_tenant) && p->ops->handle(c, p, a))
 		return;
 	global_action(c, a);
@@ -346,6 +348,8 @@ drain_done(struct console *c)
 				console_token_refused(c, j);
 			j->done(c, j);
 		}
+		console_journal_record(c, j);
+		free(j->journal);
 		if (j->destroy)
 			j->destroy(j);
 		free(j);

@@ -59,6 +59,9 @@ struct job {
 	 * feed; left here (to be closed by destroy) when the run failed. */
 	struct store *swap;
 	bool signing_in; /* the sign-in's own: a 401 is wrong credentials */
+	/* The `tenantry` command line(s) that do the same (job_journal),
+	 * recorded in the journal with the outcome once done; NULL: none. */
+	char *journal;
 };
 
 /* Allocates a zeroed job of size bytes (at least sizeof(struct job));
@@ -317,6 +320,10 @@ struct console {
 	char signed_out_why[160];
 	char account[EMAIL_LEN]; /* the e-mail to sign in with again */
 
+	/* A prod profile's writes were allowed (`:write`) for this reason. */
+	char write_reason[128];
+	enum action confirmed; /* the destructive action the slug was typed for */
+
 	/* Report of bad theme/keymap lines, shown once at start. */
 	char *config_report;
 	bool stopping;   /* completions after quit are only freed */
@@ -450,6 +457,29 @@ void console_free(struct console *c);
 /* Loads theme name (reporting bad lines on the bottom line) and applies
  * it; -1 when there is no such theme. */
 int console_theme(struct console *c, const char *name);
+
+/* Profiles and the journal (console_profile.c). True on a prod profile. */
+bool console_prod(const struct console *c);
+/* The attribute of the frame's role for the profile's safety level
+ * (staging and prod stand out), and the title's profile label ("PROD
+ * eu-1 [write: REASON] ", "" without a profile). */
+attr_t console_frame_attr(const struct console *c, enum theme_role role);
+void console_profile_label(const struct console *c, char *buf, size_t size);
+/* In prod, a destructive action a asks for the tenant's slug first (the
+ * form runs it once typed): true when it did. */
+bool console_prod_guard(struct console *c, enum action a);
+/* `:write REASON`, `:profile NAME`, `:journal`. */
+void console_write_command(struct console *c, const char *reason);
+void console_profile_command(struct console *c, const char *name);
+void console_journal_show(struct console *c);
+/* Starts one more command line of j's journal: `tenantry`, how to reach
+ * the console's store (-p NAME, or --db/--url and --as), then the words
+ * (NULL-terminated), each shell-quoted; job_journal_more adds words to
+ * it, journal_add_raw(&j->journal, …) shell text as it is. */
+void job_journal(struct console *c, struct job *j, ...) __attribute__((sentinel));
+void job_journal_more(struct job *j, ...) __attribute__((sentinel));
+/* Appends j's journal lines with its outcome (drain_done). */
+void console_journal_record(struct console *c, struct job *j);
 
 /* Trace of timings for `make bench` (TENANTRY_TRACE=file). */
 void console_trace(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

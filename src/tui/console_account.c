@@ -88,6 +88,12 @@ account_submit(struct console *c, struct modal *m)
 	aj->job.write = true;
 	aj->job.what = account_actions[aj->action].what;
 	snprintf(aj->user, sizeof aj->user, "%s", form_value(m, 0));
+	job_journal(c, &aj->job, "account",
+		    aj->action == ACCOUNT_RESET_PASSWORD ? "reset-password"
+		    : aj->action == ACCOUNT_MFA_RESET    ? "mfa-reset"
+		    : aj->action == ACCOUNT_UNLOCK       ? "unlock"
+							 : "sign-out",
+		    aj->user, NULL);
 	console_submit(c, &aj->job);
 	return 0;
 }

@@ -86,7 +86,7 @@ cleanup:
 
 /* ---- commands --------------------------------------------------------------- */
 
-enum complete { C_NONE, C_TENANT, C_TIER, C_ROLE, C_THEME, C_PANE, C_SORT };
+enum complete { C_NONE, C_TENANT, C_TIER, C_ROLE, C_THEME, C_PANE, C_SORT, C_PROFILE };
 
 static void cmd_tenant(struct console *c, char **arg, int n);
 static void cmd_tier(struct console *c, char **arg, int n);
@@ -100,6 +100,7 @@ static void cmd_leave(struct console *c, char **arg, int n);
 static void cmd_simple(struct console *c, char **arg, int n);
 static void cmd_account(struct console *c, char **arg, int n);
 static void cmd_sign_in(struct console *c, char **arg, int n);
+static void cmd_profile(struct console *c, char **arg, int n);
 
 /* clang-format off */
 static const struct command {
@@ -118,6 +119,8 @@ static const struct command {
 	{ "reset-password", cmd_account, C_NONE, C_NONE },
 	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
 	{ "unlock", cmd_account, C_NONE, C_NONE },    { "sign-in", cmd_sign_in, C_NONE, C_NONE },
+	{ "profile", cmd_profile, C_PROFILE, C_NONE }, { "write", cmd_profile, C_NONE, C_NONE },
+	{ "journal", cmd_profile, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -128,6 +131,10 @@ command_run(struct console *c, const char *line)
 	char buf[LINE_MAX_BYTES], *arg[8];
 	int n;
 
+	if (strncmp(line, "write ", 6) == 0) { /* the reason is the rest of the line */
+		console_write_command(c, line + 6 + strspn(line + 6, " "));
+		return;
+	}
 	snprintf(buf, sizeof buf, "%s", line);
 	n = conf_split(buf, arg, 8);
 	if (n <= 0)
@@ -160,6 +167,19 @@ cmd_sign_in(struct console *c, char **arg, int n)
 {
 	(void)arg, (void)n;
 	console_signin_open(c);
+}
+
+/* :profile NAME, :write REASON (the rest of the line), :journal
+ * (console_profile.c). */
+static void
+cmd_profile(struct console *c, char **arg, int n)
+{
+	if (strcmp(arg[0], "profile") == 0)
+		console_profile_command(c, n > 1 ? arg[1] : NULL);
+	else if (strcmp(arg[0], "write") == 0)
+		console_write_command(c, NULL);
+	else
+		console_journal_show(c);
 }
 
 static bool
@@ -547,6 +567,9 @@ candidates(struct console *c, enum complete kind, const char **out, int max)
 	case C_SORT:
 		for (int s = 0; s < TENANT_SORT_COUNT && n < max; s++)
 			out[n++] = tenant_sort_name((enum tenant_sort)s);
+		break;
+	case C_PROFILE:
+		n = profile_names(out, max);
 		break;
 	case C_NONE:
 		break;

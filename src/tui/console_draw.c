@@ -97,15 +97,17 @@ draw_title(struct console *c)
 {
 	static const char *const role[] = { "session", "tenant", "platform",
 					    "support", "oncall", "auth" };
-	char left[4800], rest[400], target[4200], right[96], n1[32], n2[32], clock[16];
+	char left[4900], rest[600], target[4200], right[96], n1[32], n2[32], clock[16];
+	char prof[PROFILE_NAME_LEN + 160];
 	const char *dot = widget_ascii() ? "|" : "·";
-	attr_t a = theme_attr(THEME_ROLE_TITLE);
+	attr_t a = console_frame_attr(c, THEME_ROLE_TITLE);
 	int64_t now = console_now_us();
 	int room;
 
 	text_thousands(n1, sizeof n1, c->tenants_total);
 	text_thousands(n2, sizeof n2, c->open_alerts);
-	snprintf(rest, sizeof rest, " %s %s%s %s %s tenants %s %s alerts%s", dot,
+	console_profile_label(c, prof, sizeof prof);
+	snprintf(rest, sizeof rest, " %s %s%s%s %s %s tenants %s %s alerts%s", dot, prof,
 		 c->view_as ? "view as " : role[c->opt.ctx.role],
 		 c->view_as ? member_role_name(c->view_role) : "", dot, n1, dot, n2,
 		 c->opt.read_only ? "  [read-only]" : "");
@@ -142,7 +144,7 @@ draw_tabs(struct console *c)
 	char label[SLUG_LEN + 16];
 	bool shortened = tabs_short(c);
 
-	draw_text(stdscr, 1, 0, COLS, theme_attr(THEME_ROLE_TAB), "");
+	draw_text(stdscr, 1, 0, COLS, console_frame_attr(c, THEME_ROLE_TAB), "");
 	for (int p = 0; p < PANE_GLOBAL; p++) {
 		int w;
 

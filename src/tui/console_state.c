@@ -307,7 +307,8 @@ console_help(struct console *c)
 	}
 	fprintf(f, "\nCommands (:): tenant SLUG, tier NAME, suspend, resume, delete, restore,\n"
 		   "invite EMAIL [ROLE], sort COLUMN, theme NAME|next, pane NAME, view-as,\n"
-		   "leave, refresh, help, quit. Tab completes, Up/Down recall history.");
+		   "leave, profile NAME, write REASON, journal, refresh, help, quit.\n"
+		   "Tab completes, Up/Down recall history.");
 	fclose(f);
 	snprintf(title, sizeof title, "Keys: %s", pane_title(c->pane));
 	console_show_text(c, title, text);
@@ -380,6 +381,14 @@ console_config(struct console *c)
 		}
 	}
 	keymap_load_user(&c->keys, report, c);
+	if (c->opt.profile_problems) { /* the profiles file's bad lines */
+		char copy[4096];
+
+		snprintf(copy, sizeof copy, "%s", c->opt.profile_problems);
+		if (strlen(copy) && copy[strlen(copy) - 1] == '\n')
+			copy[strlen(copy) - 1] = '\0';
+		report(c, copy);
+	}
 }
 
 /* ---- first loads and timers ------------------------------------------------------------ */

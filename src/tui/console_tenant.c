@@ -75,11 +75,13 @@ status_done(struct console *c, struct job *j)
 		console_failed(c, j, tenant_status_name(sj->to));
 }
 
+/* verb: the `tenantry tenants` subcommand that does the same. */
 static void
-set_status(struct console *c, const struct tenant *t, enum tenant_status to)
+set_status(struct console *c, const struct tenant *t, enum tenant_status to, const char *verb)
 {
 	struct status_job *sj = status_job_new(c, t, status_run, status_done);
 
+	job_journal(c, &sj->job, "tenants", verb, t->slug[0] ? t->slug : t->id, NULL);
 	sj->to = to;
 	sj->job.what = "changing status";
 	console_submit(c, &sj->job);
@@ -98,7 +100,8 @@ confirm_submit(struct console *c, struct modal *m)
 	}
 	to = strncmp(m->title, "Suspend", 7) == 0 ? TENANT_SUSPENDED : TENANT_PENDING_DELETION;
 	snprintf(t.id, sizeof t.id, "%s", m->ref);
-	set_status(c, &t, to);
+	snprintf(t.slug, sizeof t.slug, "%.*s", (int)sizeof t.slug - 1, m->ref2);
+	set_status(c, &t, to, to == TENANT_SUSPENDED ? "suspend" : "delete");
 	return 0;
 }
 
@@ -135,11 +138,11 @@ tenant_action(struct console *c, const struct tenant *t, enum action a)
 		return true;
 	case ACTION_RESUME:
 		if (console_may(c, a, PERM_TENANT_LIFECYCLE))
-			set_status(c, t, TENANT_ACTIVE);
+			set_status(c, t, TENANT_ACTIVE, "resume");
 		return true;
 	case ACTION_RESTORE:
 		if (console_may(c, a, PERM_TENANT_LIFECYCLE))
-			set_status(c, t, TENANT_ACTIVE);
+			set_status(c, t, TENANT_ACTIVE, "restore");
 		return true;
 	case ACTION_CHANGE_TIER:
 		if (console_may(c, a, PERM_TENANT_TIER))
@@ -178,16 +181,42 @@ tier_done(struct console *c, struct job *j)
 		console_failed(c, j, "tier");
 }
 
+/* In prod a downgrade needs the slug typed in the confirm field too
+ * (field 2; force is field 1). ref = tenant id, ref2 = slug, title
+ * "Tier of SLUG (now TIER)". */
+static bool
+prod_downgrade_refused(struct console *c, struct modal *m)
+{
+	const char *now = strstr(m->title, "(now ");
+	char cur[TIER_LEN] = "";
+	const struct tier *from, *to = tier_find(c->tiers.rows, c->tiers.n, form_value(m, 0));
+
+	if (!console_prod(c) || m->nfield < 3 || !now)
+		return false;
+	snprintf(cur, sizeof cur, "%.*s", (int)strcspn(now + 5, ")"), now + 5);
+	from = tier_find(c->tiers.rows, c->tiers.n, cur);
+	if (!from || !to || !tier_is_downgrade(from, to) || strcmp(form_value(m, 2), m->ref2) == 0)
+		return false;
+	m->focus = 2;
+	snprintf(m->error, sizeof m->error, "prod: type %s to confirm the downgrade", m->ref2);
+	return true;
+}
+
 static int
 tier_submit(struct console *c, struct modal *m)
 {
 	struct tenant t = { 0 };
 	struct status_job *sj;
 
+	if (prod_downgrade_refused(c, m))
+		return -1;
 	snprintf(t.id, sizeof t.id, "%s", m->ref);
 	sj = status_job_new(c, &t, tier_run, tier_done);
 	snprintf(sj->tier, sizeof sj->tier, "%s", form_value(m, 0));
 	sj->force = m->nfield > 1 && strcmp(form_value(m, 1), m->ref2) == 0;
+	job_journal(c, &sj->job, "tenants", "tier", m->ref2, sj->tier, NULL);
+	if (sj->force)
+		job_journal_more(&sj->job, "--force", NULL);
 	sj->job.what = "changing tier";
 	console_submit(c, &sj->job);
 	return 0;
@@ -256,6 +285,8 @@ preview_done(struct console *c, struct job *j)
 	free(note);
 	form_add_choice(m, "tier", names, n, sel);
 	form_add_text(m, "force (slug)", "");
+	if (console_prod(c))
+		form_add_text(m, "confirm (slug)", ""); /* a downgrade in prod */
 	m->focus = 0;
 }
 
@@ -349,6 +380,16 @@ create_submit(struct console *c, struct modal *m)
 	cj->trial = strcmp(form_value(m, 4), "yes") == 0;
 	snprintf(cj->slug, sizeof cj->slug, "%s", form_value(m, 5));
 	snprintf(cj->domain, sizeof cj->domain, "%s", form_value(m, 6));
+	job_journal(c, &cj->job, "tenants", "create", "--name", cj->name, "--admin-email",
+		    cj->email, "--tier", cj->tier, NULL);
+	if (cj->admin[0])
+		job_journal_more(&cj->job, "--admin-name", cj->admin, NULL);
+	if (cj->trial)
+		job_journal_more(&cj->job, "--trial", NULL);
+	if (cj->slug[0])
+		job_journal_more(&cj->job, "--slug", cj->slug, NULL);
+	if (cj->domain[0])
+		job_journal_more(&cj->job, "--domain", cj->domain, NULL);
 	console_submit(c, &cj->job);
 	return 0;
 }

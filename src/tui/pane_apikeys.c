@@ -223,6 +223,25 @@ form_fail(struct modal *m, int field)
 	return -1;
 }
 
+/* `tenantry apikey create TENANT --name N --scopes A,B [--expires Nd]`. */
+static void
+apikey_journal(struct console *c, struct job *j, const struct modal *m)
+{
+	char scopes[LINE_MAX_BYTES] = "", buf[LINE_MAX_BYTES], days[32], *save = NULL;
+	const char *t = strcmp(j->tenant, c->tenant.id) == 0 ? c->tenant.slug : j->tenant;
+
+	snprintf(buf, sizeof buf, "%s", form_value(m, F_SCOPES));
+	for (char *w = strtok_r(buf, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save))
+		snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s",
+			 scopes[0] ? "," : "", w);
+	job_journal(c, j, "apikey", "create", t, "--name", form_value(m, F_NAME), "--scopes",
+		    scopes, NULL);
+	if (atol(form_value(m, F_DAYS)) > 0) {
+		snprintf(days, sizeof days, "%ldd", atol(form_value(m, F_DAYS)));
+		job_journal_more(j, "--expires", days, NULL);
+	}
+}
+
 /* Checks everything here so that nothing invalid is sent. */
 static int
 create_submit(struct console *c, struct modal *m)
@@ -253,6 +272,7 @@ create_submit(struct console *c, struct modal *m)
 	snprintf(cj->name, sizeof cj->name, "%s", name);
 	cj->scopes = scopes;
 	cj->expires_at = expires;
+	apikey_journal(c, &cj->job, m);
 	console_submit(c, &cj->job);
 	return 0;
 }
@@ -346,6 +366,9 @@ revoke_submit(struct console *c, struct modal *m)
 	snprintf(rj->job.tenant, sizeof rj->job.tenant, "%s", apikeys_of(c)->form_tenant);
 	snprintf(rj->id, sizeof rj->id, "%s", m->ref);
 	snprintf(rj->label, sizeof rj->label, "%s", m->ref2);
+	job_journal(c, &rj->job, "apikey", "revoke",
+		    strcmp(rj->job.tenant, c->tenant.id) == 0 ? c->tenant.slug : rj->job.tenant,
+		    rj->id, NULL);
 	console_submit(c, &rj->job);
 	return 0;
 }

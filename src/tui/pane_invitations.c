@@ -80,6 +80,19 @@ inv_job(struct console *c, int op, void (*done)(struct console *, struct job *))
 	return ij;
 }
 
+/* Submits ij, recorded in the journal as `tenantry invite ...`. */
+static void
+inv_submit(struct console *c, struct invitation_job *ij)
+{
+	if (ij->op == INV_CREATE)
+		job_journal(c, &ij->job, "invite", c->tenant.slug, ij->email,
+			    member_role_name(ij->role), NULL);
+	else
+		job_journal(c, &ij->job, "invite", ij->op == INV_RESEND ? "resend" : "revoke",
+			    c->tenant.slug, ij->id, NULL);
+	console_submit(c, &ij->job);
+}
+
 static int
 list_load(struct pane_list_job *j, struct store *st, struct err *e)
 {
@@ -198,7 +211,7 @@ invite_submit(struct console *c, struct modal *m)
 
 	snprintf(ij->email, sizeof ij->email, "%s", form_value(m, 0));
 	member_role_parse(form_value(m, 1), &ij->role);
-	console_submit(c, &ij->job);
+	inv_submit(c, ij);
 	return 0;
 }
 
@@ -215,7 +228,7 @@ invitation_start(struct console *c, const char *email, const char *role)
 
 		snprintf(ij->email, sizeof ij->email, "%s", email);
 		ij->role = r;
-		console_submit(c, &ij->job);
+		inv_submit(c, ij);
 		return;
 	}
 	for (int i = 0; role && i < 4; i++)
@@ -239,7 +252,7 @@ revoke_submit(struct console *c, struct modal *m)
 	ij = inv_job(c, INV_REVOKE, write_done);
 	snprintf(ij->id, sizeof ij->id, "%s", m->ref);
 	snprintf(ij->email, sizeof ij->email, "%s", m->ref2);
-	console_submit(c, &ij->job);
+	inv_submit(c, ij);
 	return 0;
 }
 
@@ -347,6 +360,9 @@ bulk_submit(struct console *c, struct modal *m)
 		snprintf(m->error, sizeof m->error, "type one email,role a line");
 		return -1;
 	}
+	for (size_t i = 0; i < bj->n; i++)
+		job_journal(c, &bj->job, "invite", c->tenant.slug, bj->rows[i].email,
+			    member_role_name(bj->rows[i].role), NULL);
 	console_submit(c, &bj->job);
 	return 0;
 }
@@ -394,7 +410,7 @@ invitations_handle(struct console *c, struct pane_instance *p, enum action a)
 		struct invitation_job *ij = inv_job(c, INV_RESEND, write_done);
 
 		snprintf(ij->id, sizeof ij->id, "%s", inv->id);
-		console_submit(c, &ij->job);
+		inv_submit(c, ij);
 		return true;
 	}
 	snprintf(title, sizeof title, "Revoke the invitation of %s", inv->email);

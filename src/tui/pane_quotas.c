@@ -243,6 +243,8 @@ limit_submit(struct console *c, struct modal *m)
 	qj->limit = v;
 	snprintf(qj->resource, sizeof qj->resource, "%.31s", m->ref2);
 	snprintf(qj->job.tenant, sizeof qj->job.tenant, "%s", c->tenant.id);
+	job_journal(c, &qj->job, "quota", "set", c->tenant.slug, qj->resource, form_value(m, 0),
+		    NULL);
 	console_submit(c, &qj->job);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "core/validate.h"
 #include "tui/console.h"
+#include "tui/journal.h"
 #include "tui/pane_list.h"
 #include "tui/widget.h"
 
@@ -252,6 +253,31 @@ setting_destroy(struct job *j)
 	sj->out.value = NULL;
 }
 
+/* `tenantry settings set|delete|get ...`; a secret's value is not
+ * written down: the line takes it from TENANTRY_SECRET (and stops, saying
+ * so, when it is not set). */
+static void
+setting_journal(struct console *c, struct setting_job *sj)
+{
+	const char *t = strcmp(sj->job.tenant, c->tenant.id) == 0 ? c->tenant.slug : sj->job.tenant;
+
+	if (sj->op == OP_DELETE) {
+		job_journal(c, &sj->job, "settings", "delete", t, sj->key, NULL);
+		return;
+	}
+	if (sj->op == OP_REVEAL) {
+		job_journal(c, &sj->job, "settings", "get", t, sj->key, "--reveal", NULL);
+		return;
+	}
+	job_journal(c, &sj->job, "settings", "set", t, sj->key, NULL);
+	if (sj->type == SETTING_SECRET)
+		journal_add_raw(&sj->job.journal,
+				"\"${TENANTRY_SECRET:?the value of the secret}\"");
+	else
+		job_journal_more(&sj->job, sj->value, NULL);
+	job_journal_more(&sj->job, "--type", setting_type_name(sj->type), NULL);
+}
+
 static void
 setting_job_submit(struct console *c, enum setting_op op, const char *tenant, const char *key,
 		   enum setting_type type, const char *value)
@@ -269,6 +295,7 @@ setting_job_submit(struct console *c, enum setting_op op, const char *tenant, co
 	sj->op = op;
 	sj->type = type;
 	snprintf(sj->value, sizeof sj->value, "%s", value ? value : "");
+	setting_journal(c, sj);
 	console_submit(c, &sj->job);
 }
 

@@ -189,6 +189,8 @@ role_submit(struct console *c, struct modal *m)
 	}
 	mj = write_job(c, mem);
 	mj->set_role = member_role_parse(form_value(m, 0), &mj->role) == 0;
+	job_journal(c, &mj->job, "users", "role", c->tenant.slug, mem->email,
+		    member_role_name(mj->role), NULL);
 	console_submit(c, &mj->job);
 	return 0;
 }
@@ -205,6 +207,7 @@ remove_submit(struct console *c, struct modal *m)
 	}
 	mj = write_job(c, mem);
 	mj->remove = true;
+	job_journal(c, &mj->job, "users", "remove", c->tenant.slug, mem->email, NULL);
 	console_submit(c, &mj->job);
 	return 0;
 }
@@ -256,6 +259,8 @@ users_handle(struct console *c, struct pane_instance *p, enum action a)
 		struct member_job *mj = write_job(c, m);
 
 		mj->active = !m->active;
+		job_journal(c, &mj->job, "users", mj->active ? "activate" : "deactivate",
+			    c->tenant.slug, m->email, NULL);
 		console_submit(c, &mj->job);
 		return true;
 	}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "store/store.h"
+#include "tui/profile.h"
 
 struct console_options {
 	struct store_config store;
@@ -25,6 +26,14 @@ struct console_options {
 	int (*sign_in)(const char *url, const char *email, const char *password, const char *totp,
 		       char **token, struct err *e);
 	const char *account; /* the account the token is of, when known ("" / NULL) */
+	/* The connection profile in use (NULL: none), the report of the
+	 * profiles file's bad lines (NULL: none), and how to switch: fills
+	 * out's store, ctx, target, theme, read_only and profile for the
+	 * profile called name (run by the worker thread; what it fills lives
+	 * until the program ends); -1 with e. NULL: the console cannot. */
+	const struct profile *profile;
+	const char *profile_problems;
+	int (*profile_open)(struct console_options *out, const char *name, struct err *e);
 };
 
 /* Runs the console until the user quits; the exit status. */
