@@ -1,8 +1,9 @@
 /* pane_platform.c - the platform at a glance for staff and on-call:
  * tenants by status and by tier, monthly recurring revenue by tier, the
  * tenants nearest their quotas (soonest full first, with when) and the
- * open alerts. Enter on a tenant opens it. Refreshed every few seconds
- * while shown.
+ * open alerts, in one body that scrolls with the cursor (the counts scroll
+ * away above the rows). Enter on a tenant opens it. Refreshed every few
+ * seconds while shown.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,6 @@
 #include "tui/console.h"
 #include "tui/widget.h"
 
-#define ALERTS_SHOWN 50
-
 /* The pane: the latest metrics and open alerts. */
 struct platform {
 	struct pane_instance pane;
@@ -20,9 +19,11 @@ struct platform {
 	struct alert_list alerts;
 	bool loaded, loading;
 	int64_t loaded_us;
-	/* Over nearest, then alerts; one screen: the cursor only moves, so
-	 * its height is fixed, not the body's. */
+	/* The cursor over nearest, then alerts (view.height: the body's);
+	 * top is the first body line shown, counted over every line (counts,
+	 * headings, rows). */
 	struct list_view view;
+	int top;
 };
 
 struct platform_job {
@@ -44,7 +45,7 @@ platform_run(struct job *j, struct store *st, struct err *e)
 	return 0;
 }
 
-static int rows_total(const struct platform *pl);
+static void keep_in_view(struct platform *pl);
 
 static void
 platform_done(struct console *c, struct job *j)
@@ -61,7 +62,9 @@ platform_done(struct console *c, struct job *j)
 	memset(&pj->alerts, 0, sizeof pj->alerts);
 	pl->loaded = true;
 	pl->loaded_us = console_now_us();
-	pl->view.n = rows_total(pl);
+	pl->view.n = (int)(pl->m.nnearest + pl->alerts.n);
+	list_clamp(&pl->view);
+	keep_in_view(pl);
 	c->tenants_total = pl->m.tenants_total;
 	c->open_alerts = pl->m.open_alerts;
 	for (size_t i = 0; i < pl->m.nnearest; i++)
@@ -77,7 +80,7 @@ platform_destroy(struct job *j)
 static void
 platform_init(struct pane_instance *p)
 {
-	((struct platform *)p)->view.height = 1000;
+	((struct platform *)p)->view.height = 1;
 }
 
 static void
@@ -100,17 +103,61 @@ platform_tick(struct console *c, struct pane_instance *p)
 		platform_open(c, p);
 }
 
+/* Lines of the counts: tenants by status, the tier table's heading and
+ * rows, a blank line. */
 static int
-rows_total(const struct platform *pl)
+counts_lines(const struct platform *pl)
 {
-	size_t a = pl->alerts.n < ALERTS_SHOWN ? pl->alerts.n : ALERTS_SHOWN;
-
-	return (int)(pl->m.nnearest + a);
+	return 3 + (int)pl->m.ntiers;
 }
 
+/* The body line of row `row` (nearest, then alerts): after the counts,
+ * the NEAREST heading, and for alerts the blank line and OPEN ALERTS. */
 static int
-draw_counts(WINDOW *w, int y, int width, const struct platform *pl)
+row_line(const struct platform *pl, int row)
 {
+	int n = (int)pl->m.nnearest;
+
+	return counts_lines(pl) + 1 + row + (row >= n ? 2 : 0);
+}
+
+/* Scrolls so that the cursor's row is in view, with its section's
+ * heading (and the counts, on the first row) when the row is the first
+ * of one. */
+static void
+keep_in_view(struct platform *pl)
+{
+	int h = pl->pane.height > 0 ? pl->pane.height : 1, sel = pl->view.sel;
+	int line = row_line(pl, sel > 0 ? sel : 0), want = line;
+
+	if (sel <= 0)
+		want = 0;
+	else if (sel == (int)pl->m.nnearest)
+		want = line - 2;
+	if (want < pl->top)
+		pl->top = want;
+	if (line >= pl->top + h)
+		pl->top = line - h + 1;
+	if (pl->top < 0)
+		pl->top = 0;
+}
+
+static void
+platform_resize(struct pane_instance *p)
+{
+	struct platform *pl = (struct platform *)p;
+
+	pl->view.height = p->height > 1 ? p->height : 1;
+	keep_in_view(pl);
+}
+
+/* Body line `line` at screen row line - top, when that is on screen. */
+#define SHOWN(line) ((line) >= top && (line)-top < height)
+
+static void
+draw_counts(WINDOW *w, int top, int height, int width, const struct platform *pl)
+{
+	int y = 0;
 	char line[512] = "", n[32];
 
 	text_thousands(n, sizeof n, pl->m.tenants_total);
@@ -120,9 +167,13 @@ draw_counts(WINDOW *w, int y, int width, const struct platform *pl)
 		snprintf(line + strlen(line), sizeof line - strlen(line), "  %s %s",
 			 tenant_status_name((enum tenant_status)s), n);
 	}
-	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
-	draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
-		  "TIER            TENANTS        MRR");
+	if (SHOWN(y))
+		draw_text(w, y - top, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
+	y++;
+	if (SHOWN(y))
+		draw_text(w, y - top, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
+			  "TIER            TENANTS        MRR");
+	y++;
 	for (size_t i = 0; i < pl->m.ntiers; i++) {
 		char t[32], mrr[48];
 
@@ -130,9 +181,10 @@ draw_counts(WINDOW *w, int y, int width, const struct platform *pl)
 		text_thousands(n, sizeof n, pl->m.tiers[i].mrr_cents / 100);
 		snprintf(mrr, sizeof mrr, "$%s", n);
 		snprintf(line, sizeof line, "%-14s %8s %10s", pl->m.tiers[i].tier, t, mrr);
-		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
+		if (SHOWN(y))
+			draw_text(w, y - top, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
+		y++;
 	}
-	return y + 1;
 }
 
 /* The width of the slug column: the longest slug of the rows, whole. */
@@ -146,7 +198,7 @@ slug_width(const struct console *c, const struct platform *pl)
 
 		sw = n > sw ? n : sw;
 	}
-	for (size_t i = 0; i < pl->alerts.n && i < ALERTS_SHOWN; i++) {
+	for (size_t i = 0; i < pl->alerts.n; i++) {
 		char who[SLUG_LEN];
 		int n = text_width(
 		    console_tenant_label(c, pl->alerts.rows[i].tenant_id, who, sizeof who));
@@ -206,28 +258,33 @@ platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w,
 	      int width)
 {
 	const struct platform *pl = (const struct platform *)p;
-	int y, row = 0, sw;
+	int top = pl->top, sw, line, nrows = (int)(pl->m.nnearest + pl->alerts.n);
+	char head[64];
 
 	if (!pl->loaded) {
 		draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
 	}
-	y = draw_counts(w, 0, width, pl);
+	draw_counts(w, top, height, width, pl);
 	sw = slug_width(c, pl);
-	if (y < height)
-		draw_text(w, y++, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
+	line = counts_lines(pl);
+	if (SHOWN(line))
+		draw_text(w, line - top, 1, width - 2, theme_attr(THEME_ROLE_HEADER),
 			  "NEAREST THEIR QUOTAS");
-	for (size_t i = 0; i < pl->m.nnearest && y < height; i++, row++)
-		draw_nearest(w, y++, row, width, sw, pl, i);
-	if (y + 1 < height) {
-		char head[64];
-
-		snprintf(head, sizeof head, "OPEN ALERTS (%lld)", (long long)pl->m.open_alerts);
-		draw_text(w, ++y, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
-		y++;
+	line = row_line(pl, (int)pl->m.nnearest) - 1;
+	snprintf(head, sizeof head, "OPEN ALERTS (%lld)", (long long)pl->m.open_alerts);
+	if (SHOWN(line))
+		draw_text(w, line - top, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
+	for (int row = 0; row < nrows; row++) {
+		line = row_line(pl, row);
+		if (!SHOWN(line))
+			continue;
+		if (row < (int)pl->m.nnearest)
+			draw_nearest(w, line - top, row, width, sw, pl, (size_t)row);
+		else
+			draw_alert(c, w, line - top, row, width, sw, pl,
+				   (size_t)row - pl->m.nnearest);
 	}
-	for (size_t i = 0; i < pl->alerts.n && i < ALERTS_SHOWN && y < height; i++, row++)
-		draw_alert(c, w, y++, row, width, sw, pl, i);
 }
 
 static const char *
@@ -248,8 +305,10 @@ platform_handle(struct console *c, struct pane_instance *p, enum action a)
 	const char *id;
 	char cmd[ID_LEN + 16];
 
-	if (list_move(&pl->view, a))
+	if (list_move(&pl->view, a)) {
+		keep_in_view(pl);
 		return true;
+	}
 	if (a != ACTION_SELECT || !pl->loaded || !(id = selected_tenant(pl)))
 		return false;
 	snprintf(cmd, sizeof cmd, "tenant %s", id);
@@ -292,6 +351,7 @@ const struct pane_ops pane_platform_ops = {
 	.size = sizeof(struct platform),
 	.init = platform_init,
 	.open = platform_open,
+	.resize = platform_resize,
 	.draw = platform_draw,
 	.handle = platform_handle,
 	.copy = platform_copy,
