@@ -435,6 +435,7 @@ struct audit_entry {
 
 struct alert {
 	char tenant_id[ID_LEN];
+	char slug[SLUG_LEN]; /* the tenant's, "" when unknown */
 	char id[ID_LEN];
 	char kind[16]; /* quota */
 	char resource[RESOURCE_LEN];

@@ -11,6 +11,7 @@
 #include "tui/console.h"
 #include "tui/conffile.h"
 #include "tui/keyname.h"
+#include "tui/platform.h"
 #include "tui/widget.h"
 
 /* ---- history ------------------------------------------------------------ */
@@ -100,6 +101,7 @@ static void cmd_leave(struct console *c, char **arg, int n);
 static void cmd_simple(struct console *c, char **arg, int n);
 static void cmd_account(struct console *c, char **arg, int n);
 static void cmd_sign_in(struct console *c, char **arg, int n);
+static void cmd_alerts(struct console *c, char **arg, int n);
 
 /* clang-format off */
 static const struct command {
@@ -118,6 +120,7 @@ static const struct command {
 	{ "reset-password", cmd_account, C_NONE, C_NONE },
 	{ "mfa-reset", cmd_account, C_NONE, C_NONE }, { "sign-out", cmd_account, C_NONE, C_NONE },
 	{ "unlock", cmd_account, C_NONE, C_NONE },    { "sign-in", cmd_sign_in, C_NONE, C_NONE },
+	{ "alerts", cmd_alerts, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -160,6 +163,12 @@ cmd_sign_in(struct console *c, char **arg, int n)
 {
 	(void)arg, (void)n;
 	console_signin_open(c);
+}
+
+static void
+cmd_alerts(struct console *c, char **arg, int n)
+{
+	platform_alerts_command(c, n > 1 ? arg[1] : NULL);
 }
 
 static bool

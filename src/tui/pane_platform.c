@@ -3,13 +3,15 @@
  * tenants nearest their quotas (soonest full first, with when) and the
  * open alerts, in one body that scrolls with the cursor (the counts scroll
  * away above the rows). Enter on a tenant opens it. Refreshed every few
- * seconds while shown.
+ * seconds while shown. The alerts key (or `:alerts AGE`) switches to the
+ * alerts view of pane_platform_alerts.c and back.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/forecast.h"
-#include "tui/console.h"
+#include "core/text.h"
+#include "tui/platform.h"
 #include "tui/widget.h"
 
 /* The pane: the latest metrics and open alerts. */
@@ -24,6 +26,8 @@ struct platform {
 	 * headings, rows). */
 	struct list_view view;
 	int top;
+	bool alerts_shown; /* the alerts view instead of the overview */
+	struct platform_alerts alerts_view;
 };
 
 struct platform_job {
@@ -40,7 +44,7 @@ platform_run(struct job *j, struct store *st, struct err *e)
 
 	if (store_metrics(&pj->m, st, e) < 0)
 		return -1;
-	if (store_alert_list(&pj->alerts, st, NULL, true, &ignore) < 0)
+	if (store_alert_list(&pj->alerts, st, NULL, true, 0, &ignore) < 0)
 		memset(&pj->alerts, 0, sizeof pj->alerts);
 	return 0;
 }
@@ -97,10 +101,41 @@ platform_open(struct console *c, struct pane_instance *p)
 static void
 platform_tick(struct console *c, struct pane_instance *p)
 {
-	const struct platform *pl = (const struct platform *)p;
+	struct platform *pl = (struct platform *)p;
+	struct platform_alerts *v = &pl->alerts_view;
 
 	if (!pl->loading && console_now_us() - pl->loaded_us > 5000000)
 		platform_open(c, p);
+	if (pl->alerts_shown && !v->loading && console_now_us() - v->loaded_us > 10000000)
+		platform_alerts_load(c, v);
+}
+
+static void
+show_alerts(struct console *c, struct platform *pl, bool on)
+{
+	pl->alerts_shown = on;
+	if (on)
+		platform_alerts_load(c, &pl->alerts_view);
+	c->dirty = true;
+}
+
+void
+platform_alerts_command(struct console *c, const char *age)
+{
+	struct platform *pl = (struct platform *)c->panes[PANE_PLATFORM];
+	struct err e = { 0 };
+	usec_t d = 0;
+
+	if (age && strcmp(age, "all") != 0 && duration_parse(&d, age, "age", &e) < 0) {
+		console_message(c, THEME_ROLE_ERROR, "usage: :alerts [1h|24h|7d|all] (%s)",
+				e.message);
+		return;
+	}
+	if (age)
+		pl->alerts_view.age = d;
+	pl->alerts_view.view.sel = pl->alerts_view.view.top = 0;
+	console_goto(c, PANE_PLATFORM);
+	show_alerts(c, pl, true);
 }
 
 /* Lines of the counts: tenants by status, the tier table's heading and
@@ -261,6 +296,10 @@ platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w,
 	int top = pl->top, sw, line, nrows = (int)(pl->m.nnearest + pl->alerts.n);
 	char head[64];
 
+	if (pl->alerts_shown) {
+		platform_alerts_draw(c, &pl->alerts_view, w, height, width);
+		return;
+	}
 	if (!pl->loaded) {
 		draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_DIM), "loading…");
 		return;
@@ -305,6 +344,12 @@ platform_handle(struct console *c, struct pane_instance *p, enum action a)
 	const char *id;
 	char cmd[ID_LEN + 16];
 
+	if (a == ACTION_ALERTS || (pl->alerts_shown && a == ACTION_BACK)) {
+		show_alerts(c, pl, !pl->alerts_shown);
+		return true;
+	}
+	if (pl->alerts_shown)
+		return platform_alerts_handle(c, &pl->alerts_view, a);
 	if (list_move(&pl->view, a)) {
 		keep_in_view(pl);
 		return true;
@@ -321,6 +366,7 @@ platform_pane_done(struct console *c, struct pane_instance *p)
 {
 	(void)c;
 	alert_list_free(&((struct platform *)p)->alerts);
+	platform_alerts_free(&((struct platform *)p)->alerts_view);
 }
 
 static bool
@@ -331,6 +377,8 @@ platform_copy(const struct console *c, const struct pane_instance *p, char *what
 	size_t k = (size_t)pl->view.sel;
 
 	(void)c;
+	if (pl->alerts_shown)
+		return false;
 	if (!pl->loaded || pl->view.sel < 0)
 		return false;
 	if (k < pl->m.nnearest) {

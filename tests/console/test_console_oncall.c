@@ -1,6 +1,8 @@
 /* test_console_oncall.c - the real console in tmux against a real database,
  * for what an on-call engineer needs of the platform pane (issue 21, point
- * 3): its lists scroll with the cursor at 80x24 and at 160x45. */
+ * 3): its lists scroll with the cursor at 80x24 and at 160x45; its alerts
+ * view groups alerts per tenant and resource, filters them by age and
+ * acknowledges a group with a key. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +69,104 @@ START_TEST(test_platform_scrolls_wide)
 }
 END_TEST
 
+/* acme-console's storage at 80, 95 and 100 % ten minutes ago, its
+ * invitations at 80 % three days ago, globex-console's API calls at 95 %
+ * three hours ago. */
+static void
+grouped_alerts(void)
+{
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at) SELECT t.id, 'quota', 'storage_bytes', th, "
+			"now() - interval '1 day', now() - interval '10 minutes' "
+			"FROM tenantry.tenants t, unnest(ARRAY[80, 95, 100]) th "
+			"WHERE t.slug = 'acme-console'");
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at) SELECT t.id, 'quota', 'invitations', 80, "
+			"now() - interval '4 days', now() - interval '3 days' "
+			"FROM tenantry.tenants t WHERE t.slug = 'acme-console'");
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at) SELECT t.id, 'quota', 'api_calls', 95, "
+			"now() - interval '1 day', now() - interval '3 hours' "
+			"FROM tenantry.tenants t WHERE t.slug = 'globex-console'");
+}
+
+START_TEST(test_alerts_view)
+{
+	grouped_alerts();
+	start(80, 24, NULL);
+	term_keys(&term, "9", NULL);
+	term_expect(&term, "5 alerts");
+	term_keys(&term, "a", NULL);
+	term_expect(&term, "ALERTS at any time");
+	/* three rows, not five: the highest threshold, and how many */
+	term_expect(&term, "3 tenant resources, 3 open");
+	term_expect(&term, "storage_bytes  100%     3");
+	term_expect(&term, "api_calls       95%     1");
+	term_expect(&term, "invitations     80%     1");
+	/* by age */
+	term_keys(&term, ":", NULL);
+	term_type(&term, "alerts 1h");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "ALERTS last 1h");
+	term_expect(&term, "1 tenant resources");
+	ck_assert_ptr_null(strstr(term_capture(&term), "api_calls"));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "alerts 24h");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "ALERTS last 1d");
+	term_expect(&term, "api_calls");
+	ck_assert_ptr_null(strstr(term_capture(&term), "invitations"));
+	term_keys(&term, ":", NULL);
+	term_type(&term, "alerts soon");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "usage: :alerts");
+	/* the first row (100 %) acknowledged with its three alerts */
+	term_keys(&term, "g", "A", NULL);
+	term_expect(&term, "acknowledged 3 alerts of acme-console storage_bytes");
+	term_expect(&term, "acked ");
+	ck_assert_str_eq(
+	    testdb_value(pg, "SELECT count(*) FROM tenantry.alerts "
+			     "WHERE resource = 'storage_bytes' AND acknowledged_at IS NULL"),
+	    "0");
+	ck_assert_str_eq(testdb_value(pg, "SELECT count(*) FROM tenantry.alerts "
+					  "WHERE acknowledged_at IS NULL"),
+			 "2");
+	/* acknowledged rows go below the open ones */
+	term_expect(&term, "1 open");
+	{
+		const char *open = strstr(term_capture(&term), "api_calls");
+		const char *acked = strstr(term.screen, "storage_bytes");
+
+		ck_assert_msg(open && acked && open < acked, "%s", term.screen);
+	}
+	/* a again: back to the overview */
+	term_keys(&term, "a", NULL);
+	term_expect(&term, "2 alerts");
+	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+/* A read-only console shows the view and refuses the key. */
+START_TEST(test_alerts_ack_read_only)
+{
+	grouped_alerts();
+	start(80, 24, "--read-only");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "alerts all");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "storage_bytes");
+	term_keys(&term, "A", NULL);
+	term_expect(&term, "read-only console");
+	ck_assert_str_eq(testdb_value(pg, "SELECT count(*) FROM tenantry.alerts "
+					  "WHERE acknowledged_at IS NULL"),
+			 "5");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
 Suite *
 suite_console_oncall(void)
 {
@@ -77,6 +177,8 @@ suite_console_oncall(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_platform_scrolls);
 	tcase_add_test(tc, test_platform_scrolls_wide);
+	tcase_add_test(tc, test_alerts_view);
+	tcase_add_test(tc, test_alerts_ack_read_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

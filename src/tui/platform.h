@@ -1,0 +1,50 @@
+/* platform.h - the platform pane's parts (pane_platform.c): its overview
+ * (counts, nearest quotas, open alerts) and its alerts view, grouped per
+ * tenant and resource (pane_platform_alerts.c). Only these files include it,
+ * and console_cmd.c for `:alerts`.
+ */
+#ifndef TENANTRY_TUI_PLATFORM_H
+#define TENANTRY_TUI_PLATFORM_H
+
+#include "tui/console.h"
+
+/* The alerts of one tenant's resource in the view's age window: the
+ * highest threshold among them, how many, how many are still open, the
+ * newest one's time, and who acknowledged the newest acknowledged one. */
+struct alert_group {
+	char tenant_id[ID_LEN];
+	char slug[SLUG_LEN];
+	char kind[16];
+	char resource[RESOURCE_LEN];
+	int threshold, count, open;
+	usec_t latest;
+	char acked_by[EMAIL_LEN];
+};
+
+/* The alerts view: the alerts raised within `age` of now (0: any time),
+ * open and acknowledged, as groups, open groups first. */
+struct platform_alerts {
+	struct alert_list alerts;
+	struct alert_group *groups;
+	size_t ngroups;
+	struct list_view view;
+	usec_t age;
+	unsigned seq; /* of the newest load; older replies are dropped */
+	bool loaded, loading;
+	int64_t loaded_us;
+};
+
+/* Loads the view (again) with its age. */
+void platform_alerts_load(struct console *c, struct platform_alerts *v);
+void platform_alerts_draw(const struct console *c, const struct platform_alerts *v, WINDOW *w,
+			  int height, int width);
+/* An action in the view (cursor moves, select, ack-alert); true when
+ * handled. */
+bool platform_alerts_handle(struct console *c, struct platform_alerts *v, enum action a);
+void platform_alerts_free(struct platform_alerts *v);
+
+/* `:alerts [AGE|all]` (console_cmd.c): the platform pane's alerts view,
+ * raised within AGE (1h, 24h, 7d...), or at any time. */
+void platform_alerts_command(struct console *c, const char *age);
+
+#endif
