@@ -14,7 +14,9 @@
 #include "tui/platform.h"
 #include "tui/widget.h"
 
-/* The pane: the latest metrics and open alerts. */
+enum platform_view { VIEW_OVERVIEW, VIEW_ALERTS, VIEW_AUDIT };
+
+/* The pane: the latest metrics and open alerts, and its other views. */
 struct platform {
 	struct pane_instance pane;
 	struct platform_metrics m;
@@ -26,8 +28,9 @@ struct platform {
 	 * headings, rows). */
 	struct list_view view;
 	int top;
-	bool alerts_shown; /* the alerts view instead of the overview */
+	enum platform_view shown;
 	struct platform_alerts alerts_view;
+	struct platform_audit audit_view;
 };
 
 struct platform_job {
@@ -106,16 +109,19 @@ platform_tick(struct console *c, struct pane_instance *p)
 
 	if (!pl->loading && console_now_us() - pl->loaded_us > 5000000)
 		platform_open(c, p);
-	if (pl->alerts_shown && !v->loading && console_now_us() - v->loaded_us > 10000000)
+	if (pl->shown == VIEW_ALERTS && !v->loading && console_now_us() - v->loaded_us > 10000000)
 		platform_alerts_load(c, v);
 }
 
+/* Shows view (the overview when it is shown already), loading it. */
 static void
-show_alerts(struct console *c, struct platform *pl, bool on)
+show_view(struct console *c, struct platform *pl, enum platform_view view)
 {
-	pl->alerts_shown = on;
-	if (on)
+	pl->shown = pl->shown == view ? VIEW_OVERVIEW : view;
+	if (pl->shown == VIEW_ALERTS)
 		platform_alerts_load(c, &pl->alerts_view);
+	if (pl->shown == VIEW_AUDIT)
+		platform_audit_load(c, &pl->audit_view);
 	c->dirty = true;
 }
 
@@ -135,7 +141,8 @@ platform_alerts_command(struct console *c, const char *age)
 		pl->alerts_view.age = d;
 	pl->alerts_view.view.sel = pl->alerts_view.view.top = 0;
 	console_goto(c, PANE_PLATFORM);
-	show_alerts(c, pl, true);
+	pl->shown = VIEW_OVERVIEW;
+	show_view(c, pl, VIEW_ALERTS);
 }
 
 /* Lines of the counts: tenants by status, the tier table's heading and
@@ -183,7 +190,11 @@ platform_resize(struct pane_instance *p)
 	struct platform *pl = (struct platform *)p;
 
 	pl->view.height = p->height > 1 ? p->height : 1;
+	pl->alerts_view.view.height = pl->audit_view.view.height =
+	    p->height > 3 ? p->height - 2 : 1;
 	keep_in_view(pl);
+	list_clamp(&pl->alerts_view.view);
+	list_clamp(&pl->audit_view.view);
 }
 
 /* Body line `line` at screen row line - top, when that is on screen. */
@@ -296,8 +307,12 @@ platform_draw(const struct console *c, const struct pane_instance *p, WINDOW *w,
 	int top = pl->top, sw, line, nrows = (int)(pl->m.nnearest + pl->alerts.n);
 	char head[64];
 
-	if (pl->alerts_shown) {
+	if (pl->shown == VIEW_ALERTS) {
 		platform_alerts_draw(c, &pl->alerts_view, w, height, width);
+		return;
+	}
+	if (pl->shown == VIEW_AUDIT) {
+		platform_audit_draw(c, &pl->audit_view, w, height, width);
 		return;
 	}
 	if (!pl->loaded) {
@@ -344,12 +359,18 @@ platform_handle(struct console *c, struct pane_instance *p, enum action a)
 	const char *id;
 	char cmd[ID_LEN + 16];
 
-	if (a == ACTION_ALERTS || (pl->alerts_shown && a == ACTION_BACK)) {
-		show_alerts(c, pl, !pl->alerts_shown);
+	if (a == ACTION_ALERTS || a == ACTION_LIVE_AUDIT
+	    || (pl->shown != VIEW_OVERVIEW && a == ACTION_BACK)) {
+		show_view(c, pl,
+			  a == ACTION_ALERTS       ? VIEW_ALERTS
+			  : a == ACTION_LIVE_AUDIT ? VIEW_AUDIT
+						   : VIEW_OVERVIEW);
 		return true;
 	}
-	if (pl->alerts_shown)
+	if (pl->shown == VIEW_ALERTS)
 		return platform_alerts_handle(c, &pl->alerts_view, a);
+	if (pl->shown == VIEW_AUDIT)
+		return platform_audit_handle(c, &pl->audit_view, a);
 	if (list_move(&pl->view, a)) {
 		keep_in_view(pl);
 		return true;
@@ -367,6 +388,24 @@ platform_pane_done(struct console *c, struct pane_instance *p)
 	(void)c;
 	alert_list_free(&((struct platform *)p)->alerts);
 	platform_alerts_free(&((struct platform *)p)->alerts_view);
+	platform_audit_free(&((struct platform *)p)->audit_view);
+}
+
+static void
+platform_live(struct console *c, struct pane_instance *p, const struct audit_entry *e, size_t n)
+{
+	platform_audit_add(c, &((struct platform *)p)->audit_view, e, n);
+}
+
+/* `/` filters the live audit view, switching to it. */
+static void
+platform_filter(struct console *c, struct pane_instance *p, const char *text)
+{
+	struct platform *pl = (struct platform *)p;
+
+	if (pl->shown != VIEW_AUDIT)
+		show_view(c, pl, VIEW_AUDIT);
+	platform_audit_filter(c, &pl->audit_view, text);
 }
 
 static bool
@@ -377,7 +416,7 @@ platform_copy(const struct console *c, const struct pane_instance *p, char *what
 	size_t k = (size_t)pl->view.sel;
 
 	(void)c;
-	if (pl->alerts_shown)
+	if (pl->shown != VIEW_OVERVIEW)
 		return false;
 	if (!pl->loaded || pl->view.sel < 0)
 		return false;
@@ -404,5 +443,7 @@ const struct pane_ops pane_platform_ops = {
 	.handle = platform_handle,
 	.copy = platform_copy,
 	.tick = platform_tick,
+	.audit = platform_live,
+	.filter = platform_filter,
 	.done = platform_pane_done,
 };

@@ -1,6 +1,7 @@
 /* platform.h - the platform pane's parts (pane_platform.c): its overview
- * (counts, nearest quotas, open alerts) and its alerts view, grouped per
- * tenant and resource (pane_platform_alerts.c). Only these files include it,
+ * (counts, nearest quotas, open alerts), its alerts view, grouped per
+ * tenant and resource (pane_platform_alerts.c), and its live audit view
+ * of every tenant (pane_platform_audit.c). Only these files include it,
  * and console_cmd.c for `:alerts`.
  */
 #ifndef TENANTRY_TUI_PLATFORM_H
@@ -42,6 +43,34 @@ void platform_alerts_draw(const struct console *c, const struct platform_alerts 
  * handled. */
 bool platform_alerts_handle(struct console *c, struct platform_alerts *v, enum action a);
 void platform_alerts_free(struct platform_alerts *v);
+
+/* The live audit view: every tenant's entries (the newest LOAD when it
+ * opens, then as they commit), oldest first, at most KEEP; paused, new
+ * ones are held back and counted; the filter keeps the lines whose
+ * tenant, actor, action or resource contains it (any case). */
+struct platform_audit {
+	struct audit_entry *rows; /* all, oldest first */
+	size_t n, cap;
+	struct audit_entry *held; /* while paused */
+	size_t nheld, held_cap;
+	size_t *shown; /* indexes of the rows the filter keeps */
+	size_t nshown;
+	struct list_view view; /* over shown */
+	bool follow, paused, loaded, loading;
+	unsigned seq;
+	char filter[64];
+};
+
+/* Loads the newest entries again (what is held is dropped). */
+void platform_audit_load(struct console *c, struct platform_audit *v);
+void platform_audit_draw(const struct console *c, const struct platform_audit *v, WINDOW *w,
+			 int height, int width);
+bool platform_audit_handle(struct console *c, struct platform_audit *v, enum action a);
+/* Live entries arrived. */
+void platform_audit_add(struct console *c, struct platform_audit *v, const struct audit_entry *e,
+			size_t n);
+void platform_audit_filter(struct console *c, struct platform_audit *v, const char *text);
+void platform_audit_free(struct platform_audit *v);
 
 /* `:alerts [AGE|all]` (console_cmd.c): the platform pane's alerts view,
  * raised within AGE (1h, 24h, 7d...), or at any time. */

@@ -167,6 +167,50 @@ START_TEST(test_alerts_ack_read_only)
 }
 END_TEST
 
+/* Every tenant's audit log, live, at 100x23 (no bottom strip below 24
+ * lines, so what is on screen is the view's): entries arrive as they
+ * commit, pause holds them back, / filters, the cursor scrolls. */
+START_TEST(test_live_audit_view)
+{
+	start(100, 23, NULL);
+	term_keys(&term, "9", "L", NULL);
+	term_expect(&term, "LIVE AUDIT · every tenant");
+	term_expect(&term, "following");
+	testdb_exec(pg, "UPDATE tenantry.tenants SET name = 'Globex Renamed' "
+			"WHERE slug = 'globex-console'");
+	term_expect(&term, "tenant.update tenant globex-console");
+	/* paused: the next one is held and counted, then shown */
+	term_keys(&term, "p", NULL);
+	term_expect(&term, "PAUSED");
+	testdb_exec(pg, "UPDATE tenantry.tenants SET name = 'Acme Renamed' "
+			"WHERE slug = 'acme-console'");
+	term_expect(&term, "1 new held");
+	ck_assert_ptr_null(strstr(term.screen, "tenant.update tenant acme-console"));
+	term_keys(&term, "p", NULL);
+	term_expect(&term, "tenant.update tenant acme-console");
+	ck_assert_ptr_null(strstr(term.screen, "new held"));
+	/* the oldest entries are above the screen; g goes there, G back */
+	ck_assert_ptr_null(strstr(term.screen, "tenant.create tenant acme-console"));
+	term_keys(&term, "g", NULL);
+	term_expect(&term, "tenant.create tenant acme-console");
+	ck_assert_ptr_null(strstr(term.screen, "tenant.update tenant acme-console"));
+	term_keys(&term, "G", NULL);
+	term_expect(&term, "tenant.update tenant acme-console");
+	/* the filter keeps one tenant's lines */
+	term_keys(&term, "/", NULL);
+	term_type(&term, "globex");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "filter globex");
+	term_expect(&term, "tenant.update tenant globex-console");
+	ck_assert_msg(!strstr(term_capture(&term), "acme-console"), "%s", term.screen);
+	term_keys(&term, "Escape", NULL);
+	term_keys(&term, "L", NULL);
+	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
 Suite *
 suite_console_oncall(void)
 {
@@ -179,6 +223,7 @@ suite_console_oncall(void)
 	tcase_add_test(tc, test_platform_scrolls_wide);
 	tcase_add_test(tc, test_alerts_view);
 	tcase_add_test(tc, test_alerts_ack_read_only);
+	tcase_add_test(tc, test_live_audit_view);
 	suite_add_tcase(s, tc);
 	return s;
 }
