@@ -79,6 +79,8 @@
 	  PERM, TENANT_READ, tenant_current, 200, "", "")                        \
 	X(METRICS_PLATFORM, "GET", "/api/tenants/metrics",                   \
 	  PERM, PLATFORM_METRICS, metrics_platform, 200, "", "")                 \
+	X(PLATFORM_HISTORY, "GET", "/api/platform/history",                  \
+	  PERM, PLATFORM_METRICS, platform_history, 200, "", "")                 \
 	X(PURGE_DUE, "POST", "/api/tenants/purge-due",                       \
 	  ADMIN, NONE, purge_due, 200, "", "")                                   \
 	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \

@@ -333,6 +333,8 @@ struct store_ops {
 	/* Recomputes the stored health and usage peak of every tenant. */
 	int (*health_refresh)(int *updated, struct store *st, struct err *e);
 	int (*metrics)(struct platform_metrics *out, struct store *st, struct err *e);
+	/* the platform over time (struct platform_history); platform.metrics */
+	int (*platform_history)(struct platform_history *out, struct store *st, struct err *e);
 	/* background jobs (034_jobs.sql). job_list: each job's state (staff).
 	 * job_run: claims one run of the first due job (o->name: that one;
 	 * o->force: due or not) that no other runner holds, does it as the
@@ -582,6 +584,7 @@ int store_view_as_end(struct store *st, const char *session, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
 int store_health_refresh(int *updated, struct store *st, struct err *e);
 int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
+int store_platform_history(struct platform_history *out, struct store *st, struct err *e);
 int store_job_list(struct job_info_list *out, struct store *st, struct err *e);
 int store_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o,
 		  struct err *e);

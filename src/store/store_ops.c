@@ -427,6 +427,12 @@ store_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 }
 
 int
+store_platform_history(struct platform_history *out, struct store *st, struct err *e)
+{
+	return st->ops->platform_history(out, st, e);
+}
+
+int
 store_job_list(struct job_info_list *out, struct store *st, struct err *e)
 {
 	return st->ops->job_list(out, st, e);

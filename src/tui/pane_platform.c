@@ -31,6 +31,7 @@ struct platform {
 	enum platform_view shown;
 	struct platform_alerts alerts_view;
 	struct platform_audit audit_view;
+	struct platform_hist hist;
 };
 
 struct platform_job {
@@ -52,7 +53,7 @@ platform_run(struct job *j, struct store *st, struct err *e)
 	return 0;
 }
 
-static void keep_in_view(struct platform *pl);
+static void keep_in_view(struct platform *pl, bool home);
 
 static void
 platform_done(struct console *c, struct job *j)
@@ -71,7 +72,7 @@ platform_done(struct console *c, struct job *j)
 	pl->loaded_us = console_now_us();
 	pl->view.n = (int)(pl->m.nnearest + pl->alerts.n);
 	list_clamp(&pl->view);
-	keep_in_view(pl);
+	keep_in_view(pl, false);
 	c->tenants_total = pl->m.tenants_total;
 	c->open_alerts = pl->m.open_alerts;
 	for (size_t i = 0; i < pl->m.nnearest; i++)
@@ -99,6 +100,7 @@ platform_open(struct console *c, struct pane_instance *p)
 	pj->job.what = "loading platform overview";
 	((struct platform *)p)->loading = true;
 	console_submit(c, &pj->job);
+	platform_hist_tick(c, &((struct platform *)p)->hist);
 }
 
 static void
@@ -109,6 +111,7 @@ platform_tick(struct console *c, struct pane_instance *p)
 
 	if (!pl->loading && console_now_us() - pl->loaded_us > 5000000)
 		platform_open(c, p);
+	platform_hist_tick(c, &pl->hist);
 	if (pl->shown == VIEW_ALERTS && !v->loading && console_now_us() - v->loaded_us > 10000000)
 		platform_alerts_load(c, v);
 }
@@ -145,12 +148,21 @@ platform_alerts_command(struct console *c, const char *age)
 	show_view(c, pl, VIEW_ALERTS);
 }
 
+/* Rows of the tier table, with churn per month beside it. */
+static int
+tier_rows(const struct platform *pl)
+{
+	int n = (int)pl->m.ntiers;
+
+	return pl->hist.loaded && n < HISTORY_MONTHS ? HISTORY_MONTHS : n;
+}
+
 /* Lines of the counts: tenants by status, the tier table's heading and
- * rows, a blank line. */
+ * rows (churn beside them), a blank line, the 24-hour strip. */
 static int
 counts_lines(const struct platform *pl)
 {
-	return 3 + (int)pl->m.ntiers;
+	return 3 + tier_rows(pl) + platform_hist_lines(&pl->hist);
 }
 
 /* The body line of row `row` (nearest, then alerts): after the counts,
@@ -165,13 +177,18 @@ row_line(const struct platform *pl, int row)
 
 /* Scrolls so that the cursor's row is in view, with its section's
  * heading (and the counts, on the first row) when the row is the first
- * of one. */
+ * of one; home (or the first row while the top is shown) shows the top,
+ * the counts and the history, even when the first row is below it. */
 static void
-keep_in_view(struct platform *pl)
+keep_in_view(struct platform *pl, bool home)
 {
 	int h = pl->pane.height > 0 ? pl->pane.height : 1, sel = pl->view.sel;
 	int line = row_line(pl, sel > 0 ? sel : 0), want = line;
 
+	if (home || (sel <= 0 && pl->top == 0)) {
+		pl->top = 0;
+		return;
+	}
 	if (sel <= 0)
 		want = 0;
 	else if (sel == (int)pl->m.nnearest)
@@ -192,7 +209,7 @@ platform_resize(struct pane_instance *p)
 	pl->view.height = p->height > 1 ? p->height : 1;
 	pl->alerts_view.view.height = pl->audit_view.view.height =
 	    p->height > 3 ? p->height - 2 : 1;
-	keep_in_view(pl);
+	keep_in_view(pl, false);
 	list_clamp(&pl->alerts_view.view);
 	list_clamp(&pl->audit_view.view);
 }
@@ -231,6 +248,8 @@ draw_counts(WINDOW *w, int top, int height, int width, const struct platform *pl
 			draw_text(w, y - top, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
 		y++;
 	}
+	platform_hist_draw_churn(&pl->hist, w, 1, 40, top, height, width);
+	platform_hist_draw(&pl->hist, w, 3 + tier_rows(pl), top, height, width);
 }
 
 /* The width of the slug column: the longest slug of the rows, whole. */
@@ -358,6 +377,7 @@ platform_handle(struct console *c, struct pane_instance *p, enum action a)
 	struct platform *pl = (struct platform *)p;
 	const char *id;
 	char cmd[ID_LEN + 16];
+	bool home;
 
 	if (a == ACTION_ALERTS || a == ACTION_LIVE_AUDIT
 	    || (pl->shown != VIEW_OVERVIEW && a == ACTION_BACK)) {
@@ -371,8 +391,9 @@ platform_handle(struct console *c, struct pane_instance *p, enum action a)
 		return platform_alerts_handle(c, &pl->alerts_view, a);
 	if (pl->shown == VIEW_AUDIT)
 		return platform_audit_handle(c, &pl->audit_view, a);
+	home = a == ACTION_MOVE_HOME || (a == ACTION_MOVE_UP && pl->view.sel <= 0);
 	if (list_move(&pl->view, a)) {
-		keep_in_view(pl);
+		keep_in_view(pl, home);
 		return true;
 	}
 	if (a != ACTION_SELECT || !pl->loaded || !(id = selected_tenant(pl)))

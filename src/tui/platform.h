@@ -72,6 +72,29 @@ void platform_audit_add(struct console *c, struct platform_audit *v, const struc
 void platform_audit_filter(struct console *c, struct platform_audit *v, const char *text);
 void platform_audit_free(struct platform_audit *v);
 
+/* The platform's history (pane_platform_history.c): loaded once a minute
+ * while the pane is shown; nothing is drawn before it first comes (an
+ * older tenantryd without it: never). */
+struct platform_hist {
+	struct platform_history h;
+	bool loaded, loading;
+	int64_t loaded_us;
+};
+
+/* Loads it when it is a minute old (or was never loaded). */
+void platform_hist_tick(struct console *c, struct platform_hist *v);
+/* Lines the 24-hour strip takes (0 before it is loaded). */
+int platform_hist_lines(const struct platform_hist *v);
+/* Draws the strip from body line y0, showing lines top..top+height-1 of
+ * the body: tenants by status, sign-ins and audited writes, one hourly
+ * sparkline each. */
+void platform_hist_draw(const struct platform_hist *v, WINDOW *w, int y0, int top, int height,
+			int width);
+/* Draws churn per month (tenants that left, upgrades, downgrades) at
+ * column x from body line y0 (its heading) on; returns its lines. */
+int platform_hist_draw_churn(const struct platform_hist *v, WINDOW *w, int y0, int x, int top,
+			     int height, int width);
+
 /* `:alerts [AGE|all]` (console_cmd.c): the platform pane's alerts view,
  * raised within AGE (1h, 24h, 7d...), or at any time. */
 void platform_alerts_command(struct console *c, const char *age);

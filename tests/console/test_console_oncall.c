@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "console.h"
 
@@ -142,7 +143,7 @@ START_TEST(test_alerts_view)
 	/* a again: back to the overview */
 	term_keys(&term, "a", NULL);
 	term_expect(&term, "2 alerts");
-	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_expect(&term, "TIER            TENANTS");
 	term_keys(&term, "q", NULL);
 	term_expect(&term, "console exited 0");
 }
@@ -203,9 +204,43 @@ START_TEST(test_live_audit_view)
 	term_expect(&term, "filter globex");
 	term_expect(&term, "tenant.update tenant globex-console");
 	ck_assert_msg(!strstr(term_capture(&term), "acme-console"), "%s", term.screen);
-	term_keys(&term, "Escape", NULL);
 	term_keys(&term, "L", NULL);
 	term_expect(&term, "NEAREST THEIR QUOTAS");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
+/* History you can see: the 24-hour strip (one sparkline a status, sign-ins,
+ * audited writes) and churn per month beside the revenue by tier. */
+START_TEST(test_history_strip)
+{
+	char month[8], row[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	testdb_exec(pg, "UPDATE tenantry.tenants SET status = 'suspended' "
+			"WHERE slug = 'globex-console'");
+	testdb_exec(pg, "UPDATE tenantry.tenants SET tier = 'enterprise' "
+			"WHERE slug = 'acme-console'");
+	gmtime_r(&now, &tm);
+	strftime(month, sizeof month, "%Y-%m", &tm);
+	snprintf(row, sizeof row, "%s     0     1     0", month);
+	start(100, 45, NULL);
+	term_keys(&term, "9", NULL);
+	term_expect(&term, "LAST 24 H");
+	term_expect(&term, "MONTH    LEFT    UP  DOWN");
+	term_expect(&term, row);
+	term_expect(&term, "audited writes");
+	term_expect(&term, "in 24 h");
+	/* one suspended tenant now (the strip's line, not the counts') */
+	{
+		const char *line = strstr(term.screen, " suspended    ");
+		const char *end = line ? strchr(line, '\n') : NULL;
+
+		ck_assert_msg(line && end, "%s", term.screen);
+		ck_assert_msg(memmem(line, (size_t)(end - line), "1 now", 5), "%s", term.screen);
+	}
 	term_keys(&term, "q", NULL);
 	term_expect(&term, "console exited 0");
 }
@@ -224,6 +259,7 @@ suite_console_oncall(void)
 	tcase_add_test(tc, test_alerts_view);
 	tcase_add_test(tc, test_alerts_ack_read_only);
 	tcase_add_test(tc, test_live_audit_view);
+	tcase_add_test(tc, test_history_strip);
 	suite_add_tcase(s, tc);
 	return s;
 }
