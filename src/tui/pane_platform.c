@@ -148,13 +148,24 @@ platform_alerts_command(struct console *c, const char *age)
 	show_view(c, pl, VIEW_ALERTS);
 }
 
-/* Rows of the tier table, with churn per month beside it. */
+/* The body is tall enough for the 24-hour strip above the lists (at
+ * 80x24 the lists come first: the strip is left out). */
+#define HISTORY_ROOM 30
+
+static bool
+hist_room(const struct platform *pl)
+{
+	return pl->pane.height >= HISTORY_ROOM;
+}
+
+/* Rows of the tier table, with churn per month beside it (as many
+ * months as tiers, all of them where there is room). */
 static int
 tier_rows(const struct platform *pl)
 {
 	int n = (int)pl->m.ntiers;
 
-	return pl->hist.loaded && n < HISTORY_MONTHS ? HISTORY_MONTHS : n;
+	return pl->hist.loaded && hist_room(pl) && n < HISTORY_MONTHS ? HISTORY_MONTHS : n;
 }
 
 /* Lines of the counts: tenants by status, the tier table's heading and
@@ -162,7 +173,7 @@ tier_rows(const struct platform *pl)
 static int
 counts_lines(const struct platform *pl)
 {
-	return 3 + tier_rows(pl) + platform_hist_lines(&pl->hist);
+	return 3 + tier_rows(pl) + (hist_room(pl) ? platform_hist_lines(&pl->hist) : 0);
 }
 
 /* The body line of row `row` (nearest, then alerts): after the counts,
@@ -248,8 +259,9 @@ draw_counts(WINDOW *w, int top, int height, int width, const struct platform *pl
 			draw_text(w, y - top, 1, width - 2, theme_attr(THEME_ROLE_NORMAL), line);
 		y++;
 	}
-	platform_hist_draw_churn(&pl->hist, w, 1, 40, top, height, width);
-	platform_hist_draw(&pl->hist, w, 3 + tier_rows(pl), top, height, width);
+	platform_hist_draw_churn(&pl->hist, w, 1, 40, top, height, width, tier_rows(pl));
+	if (hist_room(pl))
+		platform_hist_draw(&pl->hist, w, 3 + tier_rows(pl), top, height, width);
 }
 
 /* The width of the slug column: the longest slug of the rows, whole. */

@@ -96,19 +96,20 @@ platform_hist_draw(const struct platform_hist *v, WINDOW *w, int y0, int top, in
 		spark_line(w, y - top, width, "audited writes", v->h.writes, true);
 }
 
-int
+void
 platform_hist_draw_churn(const struct platform_hist *v, WINDOW *w, int y0, int x, int top,
-			 int height, int width)
+			 int height, int width, int months)
 {
 	char line[128];
+	int first = HISTORY_MONTHS - (months < HISTORY_MONTHS ? months : HISTORY_MONTHS);
 
 	if (!v->loaded || width - x < 26)
-		return 0;
+		return;
 	if (SHOWN(y0))
 		draw_text(w, y0 - top, x, width - x - 1, theme_attr(THEME_ROLE_HEADER),
 			  "MONTH    LEFT    UP  DOWN");
-	for (int m = 0; m < HISTORY_MONTHS; m++) {
-		int y = y0 + 1 + m;
+	for (int m = first; m < HISTORY_MONTHS; m++) {
+		int y = y0 + 1 + m - first;
 
 		snprintf(line, sizeof line, "%-7s %5lld %5lld %5lld", v->h.churn[m].month,
 			 (long long)v->h.churn[m].left, (long long)v->h.churn[m].upgrades,
@@ -117,5 +118,4 @@ platform_hist_draw_churn(const struct platform_hist *v, WINDOW *w, int y0, int x
 			draw_text(w, y - top, x, width - x - 1, theme_attr(THEME_ROLE_NORMAL),
 				  line);
 	}
-	return 1 + HISTORY_MONTHS;
 }

@@ -90,10 +90,10 @@ int platform_hist_lines(const struct platform_hist *v);
  * sparkline each. */
 void platform_hist_draw(const struct platform_hist *v, WINDOW *w, int y0, int top, int height,
 			int width);
-/* Draws churn per month (tenants that left, upgrades, downgrades) at
- * column x from body line y0 (its heading) on; returns its lines. */
-int platform_hist_draw_churn(const struct platform_hist *v, WINDOW *w, int y0, int x, int top,
-			     int height, int width);
+/* Draws churn per month (tenants that left, upgrades, downgrades) of the
+ * last `months` months at column x from body line y0 (its heading) on. */
+void platform_hist_draw_churn(const struct platform_hist *v, WINDOW *w, int y0, int x, int top,
+			      int height, int width, int months);
 
 /* `:alerts [AGE|all]` (console_cmd.c): the platform pane's alerts view,
  * raised within AGE (1h, 24h, 7d...), or at any time. */
