@@ -246,6 +246,28 @@ START_TEST(test_history_strip)
 }
 END_TEST
 
+/* The tier-change preview names the features each lower tier turns off. */
+START_TEST(test_tier_preview_features)
+{
+	start(100, 30, "--tenant acme-console");
+	term_keys(&term, "2", NULL);
+	term_expect(&term, "Acme Console");
+	term_keys(&term, ":", NULL);
+	term_type(&term, "tier");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Tier of acme-console (now professional)");
+	term_expect(&term, "free turns off:");
+	term_expect(&term, "basic turns off:");
+	/* nothing changed by looking */
+	term_keys(&term, "Escape", NULL);
+	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants "
+					  "WHERE slug = 'acme-console'"),
+			 "professional");
+	term_keys(&term, "q", NULL);
+	term_expect(&term, "console exited 0");
+}
+END_TEST
+
 Suite *
 suite_console_oncall(void)
 {
@@ -260,6 +282,7 @@ suite_console_oncall(void)
 	tcase_add_test(tc, test_alerts_ack_read_only);
 	tcase_add_test(tc, test_live_audit_view);
 	tcase_add_test(tc, test_history_strip);
+	tcase_add_test(tc, test_tier_preview_features);
 	suite_add_tcase(s, tc);
 	return s;
 }

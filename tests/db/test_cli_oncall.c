@@ -1,6 +1,6 @@
 /* test_cli_oncall.c - the real `tenantry` binary against a real database,
  * for on-call: `alerts list` with the tenant's slug, who acknowledged
- * each alert, and --since DURATION. */
+ * each alert, and --since DURATION; `tenants tier --dry-run`. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@ setup(void)
 	out = errout = NULL;
 	pg = testdb_connect(dbname, NULL);
 	ck_assert_int_eq(RUN("tenants", "create", "--name", "Oncall Co", "--slug", "oncall-co",
-			     "--admin-email", "a@oncall.example"),
+			     "--admin-email", "a@oncall.example", "--tier", "enterprise"),
 			 0);
 	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
 			"period_start, at) SELECT id, 'quota', 'storage_bytes', 80, "
@@ -75,6 +75,39 @@ START_TEST(test_alerts_list_since)
 }
 END_TEST
 
+/* The dry run prints what the console's preview shows and changes
+ * nothing. */
+START_TEST(test_tier_dry_run)
+{
+	json_t *j, *off;
+
+	ck_assert_int_eq(RUN("tenants", "tier", "oncall-co", "free", "--dry-run"), 0);
+	ck_assert_msg(strstr(out, "oncall-co: enterprise -> free (downgrade)"), "%s", out);
+	ck_assert_msg(strstr(out, "turns off: ") && strstr(out, "sso"), "%s", out);
+	ck_assert_msg(strstr(out, "nothing changed (--dry-run)"), "%s", out);
+	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants "
+					  "WHERE slug = 'oncall-co'"),
+			 "enterprise");
+	/* a feature switched off for the tenant already is not turned off */
+	testdb_exec(pg, "UPDATE tenantry.tenants SET features = "
+			"features || '{\"sso\": false}'::jsonb WHERE slug = 'oncall-co'");
+	ck_assert_int_eq(RUN("tenants", "tier", "oncall-co", "free", "--dry-run", "--json"), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j, "not JSON: %s", out);
+	off = json_object_get(j, "features_off");
+	ck_assert_msg(json_array_size(off) > 0, "%s", out);
+	for (size_t i = 0; i < json_array_size(off); i++)
+		ck_assert_str_ne(json_string_value(json_array_get(off, i)), "sso");
+	ck_assert(json_is_false(json_object_get(j, "changed")));
+	json_decref(j);
+	/* an upgrade turns nothing off */
+	ck_assert_int_eq(RUN("tenants", "tier", "oncall-co", "enterprise", "--dry-run"), 0);
+	ck_assert_msg(strstr(out, "turns off no feature"), "%s", out);
+	ck_assert_int_eq(RUN("tenants", "tier", "oncall-co", "platinum", "--dry-run"), 64);
+	ck_assert_msg(strstr(errout, "unknown tier platinum"), "%s", errout);
+}
+END_TEST
+
 Suite *
 suite_cli_oncall(void)
 {
@@ -84,6 +117,7 @@ suite_cli_oncall(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_alerts_list_since);
+	tcase_add_test(tc, test_tier_dry_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
