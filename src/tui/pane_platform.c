@@ -95,12 +95,27 @@ static void
 platform_open(struct console *c, struct pane_instance *p)
 {
 	struct platform_job *pj = job_new(sizeof *pj, platform_run, platform_done);
+	struct platform *pl = (struct platform *)p;
 
 	pj->job.destroy = platform_destroy;
 	pj->job.what = "loading platform overview";
-	((struct platform *)p)->loading = true;
+	pl->loading = true;
 	console_submit(c, &pj->job);
-	platform_hist_tick(c, &((struct platform *)p)->hist);
+	platform_hist_tick(c, &pl->hist);
+}
+
+/* The pane shown again: its view loads too (the live audit view missed
+ * what committed while another pane was shown). */
+static void
+platform_show(struct console *c, struct pane_instance *p)
+{
+	struct platform *pl = (struct platform *)p;
+
+	platform_open(c, p);
+	if (pl->shown == VIEW_ALERTS && !pl->alerts_view.loading)
+		platform_alerts_load(c, &pl->alerts_view);
+	if (pl->shown == VIEW_AUDIT && !pl->audit_view.loading)
+		platform_audit_load(c, &pl->audit_view);
 }
 
 static void
@@ -470,7 +485,7 @@ const struct pane_ops pane_platform_ops = {
 	.id = PANE_PLATFORM,
 	.size = sizeof(struct platform),
 	.init = platform_init,
-	.open = platform_open,
+	.open = platform_show,
 	.resize = platform_resize,
 	.draw = platform_draw,
 	.handle = platform_handle,
