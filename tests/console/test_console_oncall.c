@@ -258,8 +258,10 @@ START_TEST(test_tier_preview_features)
 	term_expect(&term, "Tier of acme-console (now professional)");
 	term_expect(&term, "free turns off:");
 	term_expect(&term, "basic turns off:");
-	/* nothing changed by looking */
+	/* nothing changed by looking (the form closed before q, which
+	 * would otherwise be read with the Escape as M-q) */
 	term_keys(&term, "Escape", NULL);
+	ck_assert_msg(term_wait_gone(&term, "Tier of acme-console", 8000), "%s", term.screen);
 	ck_assert_str_eq(testdb_value(pg, "SELECT tier FROM tenantry.tenants "
 					  "WHERE slug = 'acme-console'"),
 			 "professional");
