@@ -136,6 +136,11 @@ const char *cli_safe(const char *s);
 const char *fmt_time(char buf[32], usec_t t);       /* "2026-11-22 10:04" or "-" */
 const char *fmt_limit(char buf[32], int64_t limit); /* "unlimited" for -1 */
 
+/* `tenants tier TENANT TIER --dry-run` (cmd_tier_preview.c): prints what
+ * the change would break and the features it would turn off; an exit
+ * status. */
+int cli_tier_preview(struct cli *c, const char *tenant, const char *tier);
+
 /* `invite TENANT --file F` (cmd_invite_bulk.c): an exit status. */
 int cli_invite_file(struct cli *c, const char *tenant, const char *path);
 

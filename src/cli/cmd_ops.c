@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -424,15 +425,44 @@ cmd_audit(struct cli *c, int argc, char **argv)
 
 /* ---- alerts, metrics, export ------------------------------------------------------ */
 
+/* The alerts as a table: the tenant's slug, and who acknowledged each
+ * and when ("-" while open). */
+static void
+alerts_print(const struct alert_list *l)
+{
+	struct table *t = table_new(
+	    6, (const char *[]){ "ID", "SLUG", "RESOURCE", "THRESHOLD", "AT", "ACKNOWLEDGED" });
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct alert *a = &l->rows[i];
+		char th[16], at[32], ack[32], acked[32 + EMAIL_LEN];
+
+		/* a trial_end alert's threshold is the days left */
+		snprintf(th, sizeof th, "%d%s", a->threshold,
+			 strcmp(a->kind, "quota") == 0 ? "%" : " days");
+		if (a->acknowledged_at)
+			snprintf(acked, sizeof acked, "%s %s", fmt_time(ack, a->acknowledged_at),
+				 a->acknowledged_by);
+		else
+			snprintf(acked, sizeof acked, "-");
+		table_add(t, a->id, a->slug[0] ? a->slug : a->tenant_id, a->resource, th,
+			  fmt_time(at, a->at), acked);
+	}
+	table_print(t);
+}
+
 int
 cmd_alerts(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "all", 0 } };
+	struct opt o[] = { { "all", 0 }, { "since", 1 } };
 	struct alert_list l;
+	usec_t since = 0;
+	const char *v;
 	int n;
 
 	if (argc && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-		puts("usage: tenantry alerts [list] [TENANT] [--all]\n"
+		puts("usage: tenantry alerts [list] [TENANT] [--all] [--since DURATION]\n"
+		     "                                 (--since 1h: raised in the last hour)\n"
 		     "       tenantry alerts ack TENANT ALERT_ID");
 		return 0;
 	}
@@ -454,9 +484,18 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 	}
 	if (n > 1)
 		return cli_usage("alerts ", "at most one TENANT");
+	if ((v = opt_get(o, NOPTS(o), "since"))) {
+		if (duration_parse(&since, v, "--since", &c->err) < 0)
+			return cli_usage("alerts ",
+					 "--since wants a duration (30m, 1h, 24h, 7d), not %s", v);
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		since = (usec_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - since;
+	}
 	if (cli_store(c) < 0
 	    || store_alert_list(&l, c->st, n ? argv[0] : NULL, opt_get(o, NOPTS(o), "all") == NULL,
-				&c->err)
+				since, &c->err)
 		   < 0)
 		return cli_fail(c);
 	if (c->json) {
@@ -466,19 +505,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 			json_array_append_new(arr, alert_to_json(&l.rows[i]));
 		json_print(arr);
 	} else {
-		struct table *t =
-		    table_new(5, (const char *[]){ "ID", "TENANT", "RESOURCE", "THRESHOLD", "AT" });
-
-		for (size_t i = 0; i < l.n; i++) {
-			char th[16], at[32];
-
-			/* a trial_end alert's threshold is the days left */
-			snprintf(th, sizeof th, "%d%s", l.rows[i].threshold,
-				 strcmp(l.rows[i].kind, "quota") == 0 ? "%" : " days");
-			table_add(t, l.rows[i].id, l.rows[i].tenant_id, l.rows[i].resource, th,
-				  fmt_time(at, l.rows[i].at));
-		}
-		table_print(t);
+		alerts_print(&l);
 	}
 	alert_list_free(&l);
 	return 0;

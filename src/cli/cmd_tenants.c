@@ -20,7 +20,7 @@ static const char TENANTS_HELP[] =
     "                               [--billing-status ok|past_due|unpaid] [--phone P]\n"
     "                               [--timezone TZ] [--locale L]\n"
     "       tenantry tenants suspend|resume|delete|restore TENANT\n"
-    "       tenantry tenants tier TENANT TIER [--force]\n"
+    "       tenantry tenants tier TENANT TIER [--force] [--dry-run]\n"
     "       tenantry tenants health TENANT\n"
     "       tenantry tenants health-refresh\n"
     "       tenantry tenants purge-due\n"
@@ -274,16 +274,18 @@ tenants_status(struct cli *c, const char *verb, const char *ref)
 static int
 tenants_tier(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "force", 0 } };
+	struct opt o[] = { { "force", 0 }, { "dry-run", 0 } };
 	struct tier_conflict conflict;
 	struct tenant t;
 
 	if (opt_parse("tenants ", argc, argv, o, NOPTS(o)) != 2)
 		return cli_usage("tenants ", "tier needs TENANT and TIER");
+	if (opt_get(o, NOPTS(o), "dry-run"))
+		return cli_tier_preview(c, argv[0], argv[1]);
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0)
 		return cli_fail(c);
 	if (store_tenant_set_tier(&t, &conflict, c->st, argv[0], argv[1],
-				  opt_get(o, 1, "force") != NULL, &c->err)
+				  opt_get(o, NOPTS(o), "force") != NULL, &c->err)
 	    < 0) {
 		int rc = cli_fail(c);
 

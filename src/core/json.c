@@ -465,11 +465,11 @@ audit_entry_from_json(struct audit_entry *out, json_t *j, struct err *e)
 json_t *
 alert_to_json(const struct alert *a)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:o}", "tenant_id", a->tenant_id,
-			 "id", a->id, "kind", a->kind, "resource", a->resource, "threshold",
-			 a->threshold, "at", time_to_json(a->at), "acknowledged_at",
-			 time_to_json(a->acknowledged_at), "acknowledged_by", a->acknowledged_by,
-			 "forecast", forecast_to_json(&a->forecast));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:o}", "tenant_id",
+			 a->tenant_id, "slug", a->slug, "id", a->id, "kind", a->kind, "resource",
+			 a->resource, "threshold", a->threshold, "at", time_to_json(a->at),
+			 "acknowledged_at", time_to_json(a->acknowledged_at), "acknowledged_by",
+			 a->acknowledged_by, "forecast", forecast_to_json(&a->forecast));
 }
 
 int
@@ -488,5 +488,13 @@ alert_from_json(struct alert *out, json_t *j, struct err *e)
 	rd_time(&r, "acknowledged_at", &out->acknowledged_at);
 	rd_str(&r, "acknowledged_by", out->acknowledged_by, sizeof out->acknowledged_by);
 	rd_forecast(&r, "forecast", &out->forecast);
-	return rd_done(&r);
+	if (rd_done(&r) < 0)
+		return -1;
+	/* optional: servers before the slug do not send it */
+	{
+		const char *slug = json_string_value(json_object_get(j, "slug"));
+
+		snprintf(out->slug, sizeof out->slug, "%s", slug ? slug : "");
+	}
+	return 0;
 }

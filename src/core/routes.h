@@ -79,6 +79,8 @@
 	  PERM, TENANT_READ, tenant_current, 200, "", "")                        \
 	X(METRICS_PLATFORM, "GET", "/api/tenants/metrics",                   \
 	  PERM, PLATFORM_METRICS, metrics_platform, 200, "", "")                 \
+	X(PLATFORM_HISTORY, "GET", "/api/platform/history",                  \
+	  PERM, PLATFORM_METRICS, platform_history, 200, "", "")                 \
 	X(PURGE_DUE, "POST", "/api/tenants/purge-due",                       \
 	  ADMIN, NONE, purge_due, 200, "", "")                                   \
 	X(HEALTH_REFRESH, "POST", "/api/health/refresh",                     \
@@ -120,7 +122,7 @@
 	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream",                 \
 	  PERM, AUDIT_READ, audit_all_stream, 200, "after", "")                  \
 	X(ALERTS_ALL, "GET", "/api/alerts",                                  \
-	  PERM, QUOTAS_READ, alerts_all, 200, "open", "")                        \
+	  PERM, QUOTAS_READ, alerts_all, 200, "open,since", "")                        \
 	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
 	  PERM, TENANT_READ, tenant_get, 200, "", "")                            \
 	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}",                         \
@@ -186,7 +188,7 @@
 	X(AUDIT_VERIFY, "GET", "/api/tenants/{id}/audit-logs/verify",        \
 	  PERM, AUDIT_READ, audit_verify, 200, "", "")                           \
 	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts",                    \
-	  PERM, QUOTAS_READ, alerts_list, 200, "open", "")                       \
+	  PERM, QUOTAS_READ, alerts_list, 200, "open,since", "")                       \
 	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
 	  PERM, ALERTS_ACK, alert_ack, 204, "", "")                              \
 	X(TENANT_WEBHOOKS_LIST, "GET", "/api/tenants/{id}/webhooks",         \

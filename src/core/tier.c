@@ -112,3 +112,30 @@ feature_all(void)
 {
 	return (UINT32_C(1) << FEATURE_COUNT) - 1;
 }
+
+feature_mask
+tier_features_lost(const struct tier *from, const struct tier *to, feature_mask on,
+		   feature_mask off)
+{
+	return feature_effective(from->features, on, off)
+	       & ~feature_effective(to->features, on, off);
+}
+
+int
+feature_list_format(char *buf, size_t size, feature_mask m)
+{
+	size_t len = 0;
+	int n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (int f = 0; f < FEATURE_COUNT; f++) {
+		if (!(m & ((feature_mask)1 << f)))
+			continue;
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", n ? ", " : "",
+						feature_name((enum feature)f));
+		n++;
+	}
+	return n;
+}

@@ -48,4 +48,13 @@ feature_mask feature_effective(feature_mask tier, feature_mask on, feature_mask 
 /* Every feature of the catalog. */
 feature_mask feature_all(void);
 
+/* The features a tenant with the overrides on and off has on tier `from`
+ * and would no longer have on tier `to` (what a downgrade turns off). */
+feature_mask tier_features_lost(const struct tier *from, const struct tier *to, feature_mask on,
+				feature_mask off);
+
+/* The features of m by name, in catalog order, ", " between them ("" for
+ * none), cut to what fits in size. Returns the number of features. */
+int feature_list_format(char *buf, size_t size, feature_mask m);
+
 #endif

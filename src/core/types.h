@@ -438,6 +438,7 @@ struct audit_entry {
 
 struct alert {
 	char tenant_id[ID_LEN];
+	char slug[SLUG_LEN]; /* the tenant's, "" when unknown */
 	char id[ID_LEN];
 	char kind[16]; /* quota */
 	char resource[RESOURCE_LEN];
@@ -516,6 +517,26 @@ struct health {
 
 #define METRICS_TIERS 8
 #define METRICS_NEAREST 10
+
+#define HISTORY_HOURS 24
+#define HISTORY_MONTHS 6
+
+/* The platform over time, from the database (store_platform_history):
+ * hourly counts of the last HISTORY_HOURS hours, oldest first, the last
+ * one the hour under way (tenants in each status at the end of each hour,
+ * successful sign-ins, audited writes), and churn from the audit log for
+ * the last HISTORY_MONTHS months, oldest first ("2026-12"): tenants that
+ * left (went to pending_deletion or deleted), tier upgrades and downgrades
+ * (by the tiers' prices). */
+struct platform_history {
+	int64_t by_status[TENANT_STATUS_COUNT][HISTORY_HOURS];
+	int64_t sign_ins[HISTORY_HOURS];
+	int64_t writes[HISTORY_HOURS];
+	struct {
+		char month[8];
+		int64_t left, upgrades, downgrades;
+	} churn[HISTORY_MONTHS];
+};
 
 struct platform_metrics {
 	int64_t tenants_total;

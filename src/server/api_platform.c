@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/json_history.h"
 #include "core/json_limit.h"
 #include "core/json_text.h"
 #include "core/text.h"
@@ -26,6 +27,17 @@ void
 api_metrics_platform(struct req *r, struct reply *rp)
 {
 	h_metrics_platform(r, rp);
+}
+
+void
+api_platform_history(struct req *r, struct reply *rp)
+{
+	struct platform_history h;
+	struct err e;
+
+	if (OP(r, platform_history, &h, r->st, &e) < 0)
+		return api_fail(rp, &e);
+	reply_json(rp, 200, platform_history_to_json(&h));
 }
 
 void

@@ -103,8 +103,12 @@ h_alerts(struct req *r, struct reply *rp, const char *tenant)
 {
 	struct alert_list l;
 	struct err e;
+	const char *since = req_query(r, "since");
+	usec_t from = 0;
 
-	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), &e) < 0)
+	if (since && time_parse(&from, since, "since", &e) < 0)
+		return api_fail(rp, &e);
+	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), from, &e) < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, api_items(LIST_JSON(alert, &l), NULL));
 	alert_list_free(&l);

@@ -316,9 +316,10 @@ struct store_ops {
 	int (*feed_read)(struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
 	void (*feed_close)(struct audit_feed *f);
 
-	/* alerts; tenant NULL = all visible */
+	/* alerts; tenant NULL = all visible; since: raised at or after it
+	 * (0 = any time) */
 	int (*alert_list)(struct alert_list *out, struct store *st, const char *tenant,
-			  bool open_only, struct err *e);
+			  bool open_only, usec_t since, struct err *e);
 	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
 
 	/* support access (032_view_as.sql): staff start a session in a tenant
@@ -339,6 +340,8 @@ struct store_ops {
 	/* Recomputes the stored health and usage peak of every tenant. */
 	int (*health_refresh)(int *updated, struct store *st, struct err *e);
 	int (*metrics)(struct platform_metrics *out, struct store *st, struct err *e);
+	/* the platform over time (struct platform_history); platform.metrics */
+	int (*platform_history)(struct platform_history *out, struct store *st, struct err *e);
 	/* background jobs (034_jobs.sql). job_list: each job's state (staff).
 	 * job_run: claims one run of the first due job (o->name: that one;
 	 * o->force: due or not) that no other runner holds, does it as the
@@ -577,7 +580,7 @@ int store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *ke
 		    struct err *e);
 void store_feed_close(struct store *st, struct audit_feed *f);
 int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		     struct err *e);
+		     usec_t since, struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
 int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
 			enum member_role role, const char *reason, int minutes, struct err *e);
@@ -588,6 +591,7 @@ int store_view_as_end(struct store *st, const char *session, struct err *e);
 int store_health_get(struct health *out, struct store *st, const char *tenant, struct err *e);
 int store_health_refresh(int *updated, struct store *st, struct err *e);
 int store_metrics(struct platform_metrics *out, struct store *st, struct err *e);
+int store_platform_history(struct platform_history *out, struct store *st, struct err *e);
 int store_job_list(struct job_info_list *out, struct store *st, struct err *e);
 int store_job_run(struct job_result *out, struct store *st, const struct job_run_opts *o,
 		  struct err *e);

@@ -363,9 +363,9 @@ store_feed_close(struct store *st, struct audit_feed *f)
 
 int
 store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		 struct err *e)
+		 usec_t since, struct err *e)
 {
-	return st->ops->alert_list(out, st, tenant, open_only, e);
+	return st->ops->alert_list(out, st, tenant, open_only, since, e);
 }
 
 int
@@ -424,6 +424,12 @@ int
 store_metrics(struct platform_metrics *out, struct store *st, struct err *e)
 {
 	return st->ops->metrics(out, st, e);
+}
+
+int
+store_platform_history(struct platform_history *out, struct store *st, struct err *e)
+{
+	return st->ops->platform_history(out, st, e);
 }
 
 int

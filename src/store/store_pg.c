@@ -580,6 +580,7 @@ fill_ops(void)
 	pg_ops_usage(&ops);
 	pg_ops_audit(&ops);
 	pg_ops_platform(&ops);
+	pg_ops_history(&ops);
 	pg_ops_jobs(&ops);
 	pg_ops_webhooks(&ops);
 	pg_ops_view_as(&ops);

@@ -172,6 +172,7 @@ void pg_ops_keys(struct store_ops *ops);
 void pg_ops_usage(struct store_ops *ops);
 void pg_ops_audit(struct store_ops *ops);
 void pg_ops_platform(struct store_ops *ops);
+void pg_ops_history(struct store_ops *ops); /* store_pg_history.c */
 void pg_ops_jobs(struct store_ops *ops);
 void pg_ops_webhooks(struct store_ops *ops);
 void pg_ops_view_as(struct store_ops *ops);

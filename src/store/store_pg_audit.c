@@ -433,9 +433,10 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 
 static int
 pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-	      struct err *e)
+	      usec_t since, struct err *e)
 {
 	PGresult *r = NULL;
+	char from[24];
 	struct pgstep steps[] = {
 		PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
 			"tenantry.must_tenant($1) END",
@@ -444,16 +445,20 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 		    "SELECT a.tenant_id, a.id, a.kind, a.resource, a.threshold, " US("a.at") ", " US(
 			"a.acknowledged_at") ", coalesce(a.acknowledged_by, ''), "
 		    /* a quota alert's quota and its forecast now */
-		    PG_QUOTA_FORECAST_COLS " FROM tenantry.alerts a "
+		    PG_QUOTA_FORECAST_COLS ", coalesce(t.slug, '') FROM tenantry.alerts a "
 					     "LEFT JOIN tenantry.quotas q ON a.kind = 'quota' "
 					     "AND q.tenant_id = a.tenant_id AND q.resource = a.resource "
+					     "LEFT JOIN tenantry.tenants t ON t.id = a.tenant_id "
 					     "WHERE ($1::text IS NULL "
 					     "OR a.tenant_id = tenantry.tenant_ref($1)) "
 					     "AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
-					     "ORDER BY a.at DESC, a.id LIMIT 500",
-		    &r, tenant, open_only ? "t" : "f"),
+					     "AND ($3::int8 = 0 OR a.at >= " FROM_US(
+						 "$3") ") "
+						       "ORDER BY a.at DESC, a.id LIMIT 500",
+		    &r, tenant, open_only ? "t" : "f", from),
 	};
 
+	snprintf(from, sizeof from, "%lld", (long long)since);
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
@@ -466,6 +471,7 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 		pg_cpy(a->id, r, row, 1);
 		pg_cpy(a->kind, r, row, 2);
 		pg_cpy(a->resource, r, row, 3);
+		pg_cpy(a->slug, r, row, 15);
 		a->threshold = (int)pg_i64(r, row, 4);
 		a->at = pg_i64(r, row, 5);
 		a->acknowledged_at = pg_i64(r, row, 6);

@@ -509,6 +509,7 @@ fill_ops(void)
 	rest_ops_keys(&ops);
 	rest_ops_audit(&ops);
 	rest_ops_platform(&ops);
+	rest_ops_history(&ops);
 	rest_ops_jobs(&ops);
 	rest_ops_webhooks(&ops);
 	rest_ops_usage(&ops);

@@ -182,6 +182,7 @@ void rest_ops_members(struct store_ops *ops);
 void rest_ops_invitations(struct store_ops *ops);
 void rest_ops_settings(struct store_ops *ops);
 void rest_ops_keys(struct store_ops *ops);
+void rest_ops_history(struct store_ops *ops); /* store_rest_history.c */
 void rest_ops_audit(struct store_ops *ops);
 void rest_ops_platform(struct store_ops *ops);
 void rest_ops_jobs(struct store_ops *ops);

@@ -109,7 +109,7 @@ rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenan
 
 static int
 rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		struct err *e)
+		usec_t since, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -120,6 +120,12 @@ rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bo
 	tenant_or_all(&p, tenant, ROUTE_ALERTS_LIST, ROUTE_ALERTS_ALL);
 	if (open_only)
 		rest_query(&p, "open", "1");
+	if (since) {
+		char t[40];
+
+		time_format(t, sizeof t, since);
+		rest_query(&p, "since", t);
+	}
 	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return alert_items(out, reply, e);

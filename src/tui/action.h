@@ -97,6 +97,9 @@
 	X(CREATE_APIKEY, WRITES, "create-apikey", "Create an API key")               \
 	X(VIEW_AS, READS, "view-as", "View the console as a member of the tenant")  \
 	X(LEAVE_VIEW_AS, READS, "leave-view-as", "Stop viewing as a member")        \
+	X(ALERTS, READS, "alerts", "Platform pane: the alerts per tenant and resource, or back") \
+	X(LIVE_AUDIT, READS, "live-audit", "Platform pane: every tenant's audit log, live, or back") \
+	X(ACK_ALERT, WRITES, "ack-alert", "Acknowledge the open alerts of the row under the cursor") \
 	X(THEME_NEXT, READS, "theme-next", "Switch to the next bundled theme")      \
 	X(REDRAW, READS, "redraw", "Redraw the screen")                             \
 	X(TOGGLE_MOUSE, READS, "toggle-mouse", "Turn mouse support on or off")

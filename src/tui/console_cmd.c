@@ -11,6 +11,7 @@
 #include "tui/console.h"
 #include "tui/conffile.h"
 #include "tui/keyname.h"
+#include "tui/platform.h"
 #include "tui/widget.h"
 
 /* ---- history ------------------------------------------------------------ */
@@ -101,6 +102,7 @@ static void cmd_simple(struct console *c, char **arg, int n);
 static void cmd_account(struct console *c, char **arg, int n);
 static void cmd_sign_in(struct console *c, char **arg, int n);
 static void cmd_profile(struct console *c, char **arg, int n);
+static void cmd_alerts(struct console *c, char **arg, int n);
 
 /* clang-format off */
 static const struct command {
@@ -121,6 +123,7 @@ static const struct command {
 	{ "unlock", cmd_account, C_NONE, C_NONE },    { "sign-in", cmd_sign_in, C_NONE, C_NONE },
 	{ "profile", cmd_profile, C_PROFILE, C_NONE }, { "write", cmd_profile, C_NONE, C_NONE },
 	{ "journal", cmd_profile, C_NONE, C_NONE },
+	{ "alerts", cmd_alerts, C_NONE, C_NONE },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -180,6 +183,13 @@ cmd_profile(struct console *c, char **arg, int n)
 		console_write_command(c, NULL);
 	else
 		console_journal_show(c);
+}
+
+/* :alerts [1h|24h|7d|all] (pane_platform.c). */
+static void
+cmd_alerts(struct console *c, char **arg, int n)
+{
+	platform_alerts_command(c, n > 1 ? arg[1] : NULL);
 }
 
 static bool

@@ -350,7 +350,8 @@ draw_hints(struct console *c, int y)
 		bool dup = false;
 
 		if (!action_writes(a) && a != ACTION_REVEAL_SECRET && a != ACTION_FOLLOW
-		    && a != ACTION_PAUSE && a != ACTION_DETAIL && a != ACTION_VIEW_AS)
+		    && a != ACTION_PAUSE && a != ACTION_DETAIL && a != ACTION_VIEW_AS
+		    && a != ACTION_ALERTS && a != ACTION_LIVE_AUDIT)
 			continue;
 		if (action_writes(a) && c->opt.read_only)
 			continue;

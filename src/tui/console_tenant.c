@@ -228,7 +228,19 @@ quotas_run(struct job *j, struct store *st, struct err *e)
 	return store_quota_list(&((struct status_job *)j)->quotas, st, j->tenant, e);
 }
 
-/* What each lower tier would break, from the tenant's current usage. */
+/* The features a move to `to` turns off for t (its overrides counted). */
+static void
+preview_features(FILE *f, const struct tier *cur, const struct tier *to, const struct tenant *t)
+{
+	char names[512];
+
+	if (feature_list_format(names, sizeof names,
+				tier_features_lost(cur, to, t->features_on, t->features_off)))
+		fprintf(f, "%s turns off: %s\n", to->name, names);
+}
+
+/* What each lower tier would break, from the tenant's current usage, and
+ * the features it would turn off. */
 static void
 preview_done(struct console *c, struct job *j)
 {
@@ -260,7 +272,10 @@ preview_done(struct console *c, struct job *j)
 		if (strcmp(to->name, sj->tier[0] ? sj->tier : sj->t.tier) == 0)
 			sel = n;
 		n++;
-		if (!cur || !tier_is_downgrade(cur, to) || !tier_conflicts(&k, to, used))
+		if (!cur || !tier_is_downgrade(cur, to))
+			continue;
+		preview_features(f, cur, to, &sj->t);
+		if (!tier_conflicts(&k, to, used))
 			continue;
 		fprintf(f, "%s would break:", to->name);
 		for (size_t r = 0; r < k.n; r++) {

@@ -105,15 +105,12 @@ quotas_open(struct console *c, struct pane_instance *p)
 	pane_list_load(c, &qp->list, false);
 }
 
-/* The daily amounts of resource, oldest first, as ▁▂▃▄▅▆▇█ (or .:-=#). */
+/* The daily amounts of resource, oldest first, as a sparkline. */
 static void
 sparkline(char *buf, size_t size, const struct quotas *qp, const char *resource)
 {
-	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	static const char *const ascii[] = { ".", ".", ":", ":", "-", "=", "#", "#" };
-	int64_t v[DAYS] = { 0 }, max = 0;
+	int64_t v[DAYS] = { 0 };
 	int64_t today = console_now_us() / 1000000 / 86400;
-	size_t n = 0;
 
 	for (size_t i = 0; i < qp->days.n; i++) {
 		const struct usage_day *d = &qp->days.rows[i];
@@ -126,17 +123,7 @@ sparkline(char *buf, size_t size, const struct quotas *qp, const char *resource)
 		if (today - day >= 0 && today - day < DAYS)
 			v[DAYS - 1 - (today - day)] += d->amount;
 	}
-	for (int i = 0; i < DAYS; i++)
-		max = v[i] > max ? v[i] : max;
-	buf[0] = '\0';
-	for (int i = 0; i < DAYS && n + 4 < size; i++) {
-		int k = max ? (int)(v[i] * 7 / max) : 0;
-		const char *g = widget_ascii() ? ascii[k] : bars[k];
-
-		if (!v[i])
-			g = widget_ascii() ? " " : " ";
-		n += (size_t)snprintf(buf + n, size - n, "%s", g);
-	}
+	sparkline_format(buf, size, v, DAYS, widget_ascii());
 }
 
 static void

@@ -512,3 +512,26 @@ draw_gauge(WINDOW *win, int y, int x, int width, int64_t used, int64_t limit)
 	}
 	return level;
 }
+
+void
+sparkline_format(char *buf, size_t size, const int64_t *v, int n, bool ascii)
+{
+	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char *const dots[] = { ".", ".", ":", ":", "-", "=", "#", "#" };
+	int64_t max = 0;
+	size_t len = 0;
+
+	if (!size)
+		return;
+	for (int i = 0; i < n; i++)
+		max = v[i] > max ? v[i] : max;
+	buf[0] = '\0';
+	for (int i = 0; i < n && len + 4 < size; i++) {
+		int k = max && v[i] > 0 ? (int)(v[i] * 7 / max) : 0;
+
+		len += (size_t)snprintf(buf + len, size - len, "%s",
+					v[i] <= 0 ? " "
+					: ascii   ? dots[k]
+						  : bars[k]);
+	}
+}

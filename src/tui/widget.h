@@ -71,6 +71,11 @@ int draw_text_right(WINDOW *win, int y, int x, int width, attr_t attr, const cha
 /* Draws a horizontal line of width columns. */
 int draw_hline(WINDOW *win, int y, int x, int width, attr_t attr);
 
+/* Writes v[0..n-1] (oldest first) as a sparkline of n columns into buf:
+ * ▁▂▃▄▅▆▇█ scaled to the largest value (.:-=# when ascii), a blank for 0.
+ * buf needs 3 * n + 1 bytes; what does not fit is left out. */
+void sparkline_format(char *buf, size_t size, const int64_t *v, int n, bool ascii);
+
 /* Draws a gauge (gauge_format in the current glyph mode) in the theme
  * colour of its level. Returns the level. */
 enum gauge_level draw_gauge(WINDOW *win, int y, int x, int width, int64_t used, int64_t limit);

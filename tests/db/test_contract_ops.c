@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "contract.h"
 
@@ -290,20 +291,30 @@ START_TEST(test_alerts_health_metrics_export)
 
 	OK(store_quota_set_limit(&q2, st, "acme-corp", "storage_bytes", 100, &e));
 	OK(store_usage_increment(&r, st, "acme-corp", "storage_bytes", 96, &e));
-	OK(store_alert_list(&al, st, "acme-corp", true, &e));
+	OK(store_alert_list(&al, st, "acme-corp", true, 0, &e));
 	ck_assert_uint_eq(al.n, 2); /* 80 and 95 */
 	OK(store_alert_ack(st, "acme-corp", al.rows[0].id, &e));
 	FAILS(store_alert_ack(st, "acme-corp", al.rows[0].id, &e), ERR_NOT_FOUND);
 	FAILS(store_alert_ack(st, "beta", al.rows[1].id, &e), ERR_NOT_FOUND);
 	alert_list_free(&al);
-	OK(store_alert_list(&al, st, NULL, true, &e));
+	OK(store_alert_list(&al, st, NULL, true, 0, &e));
 	ck_assert_uint_eq(al.n, 1);
 	alert_list_free(&al);
-	OK(store_alert_list(&al, st, "acme-corp", false, &e));
+	OK(store_alert_list(&al, st, "acme-corp", false, 0, &e));
 	ck_assert_uint_eq(al.n, 2);
 	ck_assert_str_eq(al.rows[0].acknowledged_by[0] ? al.rows[0].acknowledged_by
 						       : al.rows[1].acknowledged_by,
 			 CT_STAFF);
+	/* each with its tenant's slug; none raised after an hour from now,
+	 * both in the last hour */
+	ck_assert_str_eq(al.rows[0].slug, "acme-corp");
+	alert_list_free(&al);
+	OK(store_alert_list(&al, st, NULL, false, ((usec_t)time(NULL) + 3600) * 1000000, &e));
+	ck_assert_uint_eq(al.n, 0);
+	alert_list_free(&al);
+	OK(store_alert_list(&al, st, "acme-corp", false, ((usec_t)time(NULL) - 3600) * 1000000,
+			    &e));
+	ck_assert_uint_eq(al.n, 2);
 	alert_list_free(&al);
 
 	OK(store_health_get(&h, st, "acme-corp", &e));

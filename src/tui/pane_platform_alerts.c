@@ -1,0 +1,310 @@
+/* pane_platform_alerts.c - the platform pane's alerts view for on-call: the
+ * alerts raised within an age window (`:alerts 1h`, `:alerts 24h`,
+ * `:alerts all`), one row per tenant and resource with the highest
+ * threshold reached, how many alerts and how many still open; open rows
+ * first. The ack-alert key acknowledges every open alert of the row under
+ * the cursor; Enter opens its tenant.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "tui/platform.h"
+#include "tui/widget.h"
+
+struct alerts_job {
+	struct job job;
+	struct platform_alerts *view;
+	unsigned seq;
+	usec_t since;
+	struct alert_list alerts;
+};
+
+static int
+alerts_run(struct job *j, struct store *st, struct err *e)
+{
+	struct alerts_job *aj = (struct alerts_job *)j;
+
+	return store_alert_list(&aj->alerts, st, NULL, false, aj->since, e);
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct alert *x = a, *y = b;
+	int d = strcmp(x->tenant_id, y->tenant_id);
+
+	if (!d)
+		d = strcmp(x->kind, y->kind);
+	if (!d)
+		d = strcmp(x->resource, y->resource);
+	if (!d)
+		d = x->at < y->at ? 1 : x->at > y->at ? -1 : 0;
+	return d;
+}
+
+/* Open groups first, then the highest threshold, then the newest. */
+static int
+by_urgency(const void *a, const void *b)
+{
+	const struct alert_group *x = a, *y = b;
+
+	if ((x->open > 0) != (y->open > 0))
+		return x->open > 0 ? -1 : 1;
+	if (x->threshold != y->threshold)
+		return y->threshold - x->threshold;
+	return x->latest < y->latest ? 1 : x->latest > y->latest ? -1 : 0;
+}
+
+static bool
+same_group(const struct alert_group *g, const struct alert *a)
+{
+	return strcmp(g->tenant_id, a->tenant_id) == 0 && strcmp(g->kind, a->kind) == 0
+	       && strcmp(g->resource, a->resource) == 0;
+}
+
+/* Folds v->alerts (sorted by_key here, newest first in each group) into
+ * v->groups. */
+static void
+group_alerts(struct platform_alerts *v)
+{
+	struct alert *al = v->alerts.rows;
+
+	free(v->groups);
+	v->groups = NULL;
+	v->ngroups = 0;
+	if (!v->alerts.n)
+		return;
+	qsort(al, v->alerts.n, sizeof *al, by_key);
+	if (!(v->groups = calloc(v->alerts.n, sizeof *v->groups)))
+		abort();
+	for (size_t i = 0; i < v->alerts.n; i++) {
+		struct alert_group *g = v->ngroups ? &v->groups[v->ngroups - 1] : NULL;
+
+		if (!g || !same_group(g, &al[i])) {
+			g = &v->groups[v->ngroups++];
+			snprintf(g->tenant_id, sizeof g->tenant_id, "%s", al[i].tenant_id);
+			snprintf(g->slug, sizeof g->slug, "%s", al[i].slug);
+			snprintf(g->kind, sizeof g->kind, "%s", al[i].kind);
+			snprintf(g->resource, sizeof g->resource, "%s", al[i].resource);
+			g->latest = al[i].at;
+		}
+		g->count++;
+		g->threshold = al[i].threshold > g->threshold ? al[i].threshold : g->threshold;
+		if (!al[i].acknowledged_at)
+			g->open++;
+		else if (!g->acked_by[0])
+			snprintf(g->acked_by, sizeof g->acked_by, "%s", al[i].acknowledged_by);
+	}
+	qsort(v->groups, v->ngroups, sizeof *v->groups, by_urgency);
+}
+
+static void
+alerts_done(struct console *c, struct job *j)
+{
+	struct alerts_job *aj = (struct alerts_job *)j;
+	struct platform_alerts *v = aj->view;
+
+	if (aj->seq != v->seq)
+		return;
+	v->loading = false;
+	if (console_failed(c, j, "alerts"))
+		return;
+	alert_list_free(&v->alerts);
+	v->alerts = aj->alerts;
+	memset(&aj->alerts, 0, sizeof aj->alerts);
+	group_alerts(v);
+	v->loaded = true;
+	v->loaded_us = console_now_us();
+	v->view.n = (int)v->ngroups;
+	list_clamp(&v->view);
+	for (size_t i = 0; i < v->ngroups; i++)
+		if (v->groups[i].slug[0])
+			console_remember_slug(c, v->groups[i].tenant_id, v->groups[i].slug);
+}
+
+static void
+alerts_destroy(struct job *j)
+{
+	alert_list_free(&((struct alerts_job *)j)->alerts);
+}
+
+void
+platform_alerts_load(struct console *c, struct platform_alerts *v)
+{
+	struct alerts_job *aj = job_new(sizeof *aj, alerts_run, alerts_done);
+
+	aj->job.destroy = alerts_destroy;
+	aj->job.what = "loading alerts";
+	aj->view = v;
+	aj->seq = ++v->seq;
+	aj->since = v->age ? console_now_us() - v->age : 0;
+	v->loading = true;
+	console_submit(c, &aj->job);
+}
+
+void
+platform_alerts_free(struct platform_alerts *v)
+{
+	alert_list_free(&v->alerts);
+	free(v->groups);
+	v->groups = NULL;
+	v->ngroups = 0;
+}
+
+static void
+draw_group(const struct console *c, WINDOW *w, int y, int width, int sw,
+	   const struct alert_group *g, bool selected)
+{
+	attr_t a = theme_attr(selected              ? THEME_ROLE_SELECTED
+			      : !g->open            ? THEME_ROLE_DIM
+			      : g->threshold >= 100 ? THEME_ROLE_GAUGE_FULL
+			      : g->threshold >= 95  ? THEME_ROLE_GAUGE_HIGH
+						    : THEME_ROLE_GAUGE_WARN);
+	char who[SLUG_LEN], at[16], line[512], state[EMAIL_LEN + 16];
+
+	if (g->open == g->count)
+		snprintf(state, sizeof state, "open");
+	else if (!g->open)
+		snprintf(state, sizeof state, "acked %s", g->acked_by);
+	else
+		snprintf(state, sizeof state, "%d open", g->open);
+	/* a quota's threshold is a percentage, a trial_end's the days left */
+	snprintf(line, sizeof line, "%-*s %-14s %3d%s %5d  %-8s  %s", sw,
+		 g->slug[0] ? g->slug : console_tenant_label(c, g->tenant_id, who, sizeof who),
+		 g->resource, g->threshold, strcmp(g->kind, "quota") == 0 ? "%" : "d", g->count,
+		 console_time(g->latest, at, sizeof at), state);
+	draw_text(w, y, 1, width - 2, a, line);
+}
+
+void
+platform_alerts_draw(const struct console *c, const struct platform_alerts *v, WINDOW *w,
+		     int height, int width)
+{
+	char head[256], age[32], line[256];
+	int sw = 12, open = 0;
+
+	for (size_t i = 0; i < v->ngroups; i++) {
+		int n = text_width(v->groups[i].slug);
+
+		sw = n > sw ? n : sw;
+		open += v->groups[i].open ? 1 : 0;
+	}
+	if (v->age)
+		duration_format(age, sizeof age, v->age);
+	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources, %d open · %zu alerts",
+		 v->age ? "last " : "at any time", v->age ? age : "", v->ngroups, open,
+		 v->alerts.n);
+	draw_text(w, 0, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
+	snprintf(line, sizeof line, "%-*s %-14s %4s %5s  %-8s  %s", sw, "TENANT", "RESOURCE", "MAX",
+		 "COUNT", "LATEST", "STATE");
+	draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
+	if (!v->ngroups)
+		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
+			  v->loaded ? "no alerts in this window (:alerts all shows every one)"
+				    : "loading…");
+	for (int r = 0; r + 2 < height && v->view.top + r < (int)v->ngroups; r++) {
+		int i = v->view.top + r;
+
+		draw_group(c, w, 2 + r, width, sw, &v->groups[i], i == v->view.sel);
+	}
+}
+
+/* Acknowledging a group: each of its open alerts. */
+struct ack_job {
+	struct job job;
+	struct platform_alerts *view;
+	char resource[RESOURCE_LEN], slug[SLUG_LEN];
+	char (*ids)[ID_LEN];
+	size_t n, done;
+};
+
+static int
+ack_run(struct job *j, struct store *st, struct err *e)
+{
+	struct ack_job *aj = (struct ack_job *)j;
+
+	for (; aj->done < aj->n; aj->done++)
+		if (store_alert_ack(st, j->tenant, aj->ids[aj->done], e) < 0
+		    && e->status != 404) /* acknowledged meanwhile */
+			return -1;
+	return 0;
+}
+
+static void
+ack_done(struct console *c, struct job *j)
+{
+	struct ack_job *aj = (struct ack_job *)j;
+
+	if (!console_failed(c, j, "acknowledging alerts"))
+		console_message(c, THEME_ROLE_OK, "acknowledged %zu alert%s of %s %s", aj->n,
+				aj->n == 1 ? "" : "s", aj->slug, aj->resource);
+	platform_alerts_load(c, aj->view);
+}
+
+static void
+ack_destroy(struct job *j)
+{
+	free(((struct ack_job *)j)->ids);
+}
+
+static void
+ack_group(struct console *c, struct platform_alerts *v, const struct alert_group *g)
+{
+	struct ack_job *aj;
+	char who[SLUG_LEN];
+
+	if (!console_may(c, ACTION_ACK_ALERT, PERM_ALERTS_ACK))
+		return;
+	if (!g->open) {
+		console_message(c, THEME_ROLE_WARNING, "these alerts are acknowledged already");
+		return;
+	}
+	aj = job_new(sizeof *aj, ack_run, ack_done);
+	aj->job.destroy = ack_destroy;
+	aj->job.what = "acknowledging alerts";
+	aj->job.write = true;
+	aj->view = v;
+	snprintf(aj->job.tenant, sizeof aj->job.tenant, "%s", g->tenant_id);
+	snprintf(aj->resource, sizeof aj->resource, "%s", g->resource);
+	snprintf(aj->slug, sizeof aj->slug, "%s",
+		 g->slug[0] ? g->slug : console_tenant_label(c, g->tenant_id, who, sizeof who));
+	if (!(aj->ids = calloc((size_t)g->open, sizeof *aj->ids)))
+		abort();
+	for (size_t i = 0; i < v->alerts.n; i++) {
+		const struct alert *a = &v->alerts.rows[i];
+
+		if (!a->acknowledged_at && same_group(g, a) && aj->n < (size_t)g->open)
+			snprintf(aj->ids[aj->n++], ID_LEN, "%s", a->id);
+	}
+	console_submit(c, &aj->job);
+}
+
+bool
+platform_alerts_handle(struct console *c, struct platform_alerts *v, enum action a)
+{
+	const struct alert_group *g;
+	char cmd[ID_LEN + 16];
+
+	v->view.height = console_pane(c)->height - 2;
+	if (list_move(&v->view, a))
+		return true;
+	g = v->view.sel >= 0 && v->view.sel < (int)v->ngroups ? &v->groups[v->view.sel] : NULL;
+	switch (a) {
+	case ACTION_ACK_ALERT:
+		if (g)
+			ack_group(c, v, g);
+		return true;
+	case ACTION_SELECT:
+		if (!g)
+			return true;
+		snprintf(cmd, sizeof cmd, "tenant %s", g->tenant_id);
+		command_run(c, cmd);
+		return true;
+	case ACTION_REFRESH:
+		platform_alerts_load(c, v);
+		return true;
+	default:
+		return false;
+	}
+}
