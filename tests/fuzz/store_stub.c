@@ -391,9 +391,9 @@ s_feed_close(struct audit_feed *f)
 }
 static int
 s_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-	     struct err *e)
+	     usec_t since, struct err *e)
 {
-	(void)st, (void)tenant, (void)open_only, (void)e;
+	(void)st, (void)tenant, (void)open_only, (void)since, (void)e;
 	ZERO(out);
 	return 0;
 }
@@ -566,6 +566,7 @@ static const struct store_ops stub_ops = {
 	.health_get = s_health_get,
 	.health_refresh = s_health_refresh,
 	.metrics = s_metrics,
+	.platform_history = stub_platform_history,
 	.job_list = s_job_list,
 	.job_run = s_job_run,
 	.deletion_certificate = s_deletion_certificate,

@@ -43,6 +43,7 @@ int stub_webhook_attempts(struct webhook_attempt_list *out, struct store *st, co
 int stub_webhook_redeliver(struct store *st, const char *id, const char *event, struct err *e);
 int stub_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
 		       int limit, int lease_s, struct err *e);
+int stub_platform_history(struct platform_history *out, struct store *st, struct err *e);
 int stub_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 			      const struct webhook_outcome *o, struct err *e);
 

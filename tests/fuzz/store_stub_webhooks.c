@@ -1,5 +1,6 @@
-/* store_stub_webhooks.c - the webhook operations of the fuzz store: empty
- * lists, ERR_NOT_FOUND for an endpoint, ERR_UNAVAILABLE for writes. */
+/* store_stub_webhooks.c - the webhook and platform history operations of
+ * the fuzz store: empty lists, ERR_NOT_FOUND for an endpoint or the
+ * history, ERR_UNAVAILABLE for writes. */
 #include <string.h>
 
 #include "fuzz/store_stub.h"
@@ -77,4 +78,12 @@ stub_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 	(void)st, (void)o;
 	state_out[0] = '\0';
 	return err_set(e, ERR_UNAVAILABLE, "the fuzz store writes nothing");
+}
+
+int
+stub_platform_history(struct platform_history *out, struct store *st, struct err *e)
+{
+	(void)st;
+	memset(out, 0, sizeof *out);
+	return err_set(e, ERR_NOT_FOUND, "nothing in the fuzz store");
 }
