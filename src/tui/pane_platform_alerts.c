@@ -274,8 +274,11 @@ ack_group(struct console *c, struct platform_alerts *v, const struct alert_group
 	for (size_t i = 0; i < v->alerts.n; i++) {
 		const struct alert *a = &v->alerts.rows[i];
 
-		if (!a->acknowledged_at && same_group(g, a) && aj->n < (size_t)g->open)
+		if (!a->acknowledged_at && same_group(g, a) && aj->n < (size_t)g->open) {
 			snprintf(aj->ids[aj->n++], ID_LEN, "%s", a->id);
+			/* the journal: one `alerts ack` a line */
+			job_journal(c, &aj->job, "alerts", "ack", aj->slug, a->id, NULL);
+		}
 	}
 	console_submit(c, &aj->job);
 }
