@@ -9,9 +9,10 @@
 -- audit_action_names() below, which a test compares).
 --
 -- Each entry also keeps a readable label of its resource, in the new
--- column label: a tenant's slug, a member's or invited address, an API
--- key's prefix and name, an alert's resource and threshold, an endpoint's
--- URL; NULL where the id is readable already. The label is part of the
+-- column label: a member's or invited address, an API key's prefix and
+-- name, an alert's resource and threshold, an endpoint's URL, a purged
+-- tenant's slug; NULL where the id is readable already (a tenant's row
+-- changes are identified by its slug). The label is part of the
 -- entry's hash: the canonical text gains audit_field(label) at its end
 -- when label is not NULL, so the entries written before (label NULL) hash
 -- as they always did, and `tenantry audit verify` checks both.
@@ -48,6 +49,8 @@ DECLARE
 BEGIN
 	IF v_label IS NULL AND p_rtype = 'user' AND p_rid ~* '^[0-9a-f-]{36}$' THEN
 		SELECT u.email INTO v_label FROM users u WHERE u.id = p_rid::uuid;
+	ELSIF v_label IS NULL AND p_rtype = 'tenant' AND p_rid ~* '^[0-9a-f-]{36}$' THEN
+		v_label := coalesce(p_new ->> 'slug', p_old ->> 'slug'); -- a purge's entry
 	END IF;
 	SELECT seq, hash INTO v_seq, v_prev FROM audit_heads
 		WHERE tenant_id = p_tenant FOR UPDATE;
@@ -152,12 +155,12 @@ BEGIN
 END
 $$;
 
--- A readable label of a row's resource, or NULL where its id reads well.
+-- A readable label of a row's resource, or NULL where its id reads well
+-- (a tenant's: its slug).
 CREATE FUNCTION audit_label(p_rtype text, p_row jsonb) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 BEGIN
 	RETURN CASE p_rtype
-		WHEN 'tenant' THEN p_row ->> 'name'
 		WHEN 'member' THEN (SELECT u.email FROM users u
 				    WHERE u.id = (p_row ->> 'user_id')::uuid)
 		WHEN 'invitation' THEN p_row ->> 'email'

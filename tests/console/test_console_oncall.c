@@ -12,6 +12,16 @@
 
 /* 40 open quota alerts on acme-console, one an hour back from now:
  * resource res-01 is the newest (shown first), res-40 the oldest. */
+/* Does text appear above the live audit strip (in the pane itself)? The
+ * strip shows the alerts' audit entries, labelled with their resource. */
+static bool
+in_pane(const char *screen, const char *text)
+{
+	const char *hit = strstr(screen, text), *strip = strstr(screen, "live audit");
+
+	return hit && (!strip || hit < strip);
+}
+
 static void
 alerts(void)
 {
@@ -31,7 +41,7 @@ START_TEST(test_platform_scrolls)
 	start(80, 24, NULL);
 	term_keys(&term, "9", NULL);
 	term_expect(&term, "tenants:");
-	ck_assert_ptr_null(strstr(term_capture(&term), "res-40"));
+	ck_assert(!in_pane(term_capture(&term), "res-40"));
 	term_keys(&term, "G", NULL);
 	term_expect(&term, "res-40");
 	term_capture(&term);
@@ -42,7 +52,7 @@ START_TEST(test_platform_scrolls)
 	term_expect(&term, "res-30");
 	term_keys(&term, "g", NULL);
 	term_expect(&term, "tenants:");
-	ck_assert_ptr_null(strstr(term_capture(&term), "res-40"));
+	ck_assert(!in_pane(term_capture(&term), "res-40"));
 	/* Enter opens the tenant under the (visible) cursor */
 	term_keys(&term, "G", NULL);
 	term_expect(&term, "res-40");
@@ -62,7 +72,7 @@ START_TEST(test_platform_scrolls_wide)
 	term_keys(&term, "9", NULL);
 	term_expect(&term, "OPEN ALERTS (40)");
 	term_expect(&term, "res-01");
-	ck_assert_ptr_null(strstr(term_capture(&term), "res-40"));
+	ck_assert(!in_pane(term_capture(&term), "res-40"));
 	term_keys(&term, "G", NULL);
 	term_expect(&term, "res-40");
 	term_keys(&term, "q", NULL);
