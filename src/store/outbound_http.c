@@ -24,7 +24,9 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	for (size_t i = 0; i < len && s->len + 1 < s->cap; i++) {
 		unsigned char c = (unsigned char)data[i];
 
-		s->buf[s->len++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
+		/* printable ASCII only: the excerpt goes to a text column and a
+		 * log, where a receiver's invalid UTF-8 would fail the record */
+		s->buf[s->len++] = (char)(c < 0x20 || c >= 0x7f ? ' ' : c);
 	}
 	s->buf[s->len] = '\0';
 	return len; /* the rest is read and dropped */
