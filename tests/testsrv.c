@@ -389,7 +389,8 @@ testd_store(const struct testd *d, const char *token, enum store_role role, cons
 
 		ck_assert_msg(store_set_context(st, &staff, &e) == 0, "%s", e.message);
 		ck_assert_msg(
-		    store_view_as_start(&v, st, tenant, ROLE_ADMIN, "contract test", 240, &e) == 0,
+		    store_view_as_start(&v, st, tenant, ROLE_ADMIN, NULL, "contract test", 240, &e)
+			== 0,
 		    "view-as %s: %s", tenant, e.message);
 		snprintf(ctx.view_session, sizeof ctx.view_session, "%s", v.id);
 		snprintf(ctx.tenant_id, sizeof ctx.tenant_id, "%s", v.tenant_id);

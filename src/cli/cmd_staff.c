@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/json.h"
+#include "core/perm.h"
 #include "core/password.h"
 #include "core/validate.h"
 #include "store/secret.h"
@@ -91,12 +92,19 @@ view_sessions_print(const struct cli *c, const struct view_session *v, size_t n)
 		json_print(arr);
 		return;
 	}
-	t = table_new(6, (const char *[]){ "ID", "TENANT", "STAFF", "ROLE", "ENDS", "REASON" });
+	t = table_new(7,
+		      (const char *[]){ "ID", "TENANT", "STAFF", "AS", "ROLE", "ENDS", "REASON" });
 	for (size_t i = 0; i < n; i++) {
-		char ends[32];
+		char ends[32], role[600], over[512];
 
-		table_add(t, v[i].id, v[i].tenant_id, v[i].staff, member_role_name(v[i].role),
-			  fmt_time(ends, v[i].ends_at), v[i].reason);
+		/* a member's overrides follow the role, as in `members list` */
+		if (perm_overrides_format(over, sizeof over, &v[i].over) < 0)
+			over[0] = '\0';
+		snprintf(role, sizeof role, "%s%s%s", member_role_name(v[i].role), *over ? " " : "",
+			 over);
+		table_add(t, v[i].id, v[i].tenant_id, v[i].staff,
+			  v[i].member[0] ? v[i].member : "-", role, fmt_time(ends, v[i].ends_at),
+			  v[i].reason);
 	}
 	table_print(t);
 }
@@ -105,7 +113,7 @@ static int
 view_as_start(struct cli *c, int n, char **argv, const struct opt *o, int no)
 {
 	const char *role_s = opt_get(o, no, "role"), *reason = opt_get(o, no, "reason");
-	const char *mins = opt_get(o, no, "minutes");
+	const char *mins = opt_get(o, no, "minutes"), *member = opt_get(o, no, "member");
 	enum member_role role = ROLE_VIEWER;
 	struct view_session v;
 	char *end = NULL;
@@ -115,12 +123,16 @@ view_as_start(struct cli *c, int n, char **argv, const struct opt *o, int no)
 		return cli_usage("view-as ", "start needs the TENANT");
 	if (role_s && member_role_parse(role_s, &role) < 0)
 		return cli_usage("view-as ", "--role is admin, manager, member or viewer");
+	if (role_s && member)
+		return cli_usage("view-as ",
+				 "--role or --member, not both (a member's role is theirs)");
 	if ((mins && *end) || minutes < 1 || minutes > 240)
 		return cli_usage("view-as ", "--minutes is 1 to 240");
 	if (!reason)
 		return cli_usage("view-as ", "start needs --reason (it is audited)");
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-	    || store_view_as_start(&v, c->st, argv[1], role, reason, (int)minutes, &c->err) < 0)
+	    || store_view_as_start(&v, c->st, argv[1], role, member, reason, (int)minutes, &c->err)
+		   < 0)
 		return cli_fail(c);
 	view_sessions_print(c, &v, 1);
 	return 0;
@@ -129,14 +141,15 @@ view_as_start(struct cli *c, int n, char **argv, const struct opt *o, int no)
 int
 cmd_view_as(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "role", 1 }, { "reason", 1 }, { "minutes", 1 } };
+	struct opt o[] = { { "role", 1 }, { "member", 1 }, { "reason", 1 }, { "minutes", 1 } };
 	struct view_session_list l;
 	int n;
 
 	if (argc && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 		puts(
 		    "usage: tenantry view-as [list]\n"
-		    "       tenantry view-as start TENANT --reason TEXT [--role ROLE] [--minutes N]\n"
+		    "       tenantry view-as start TENANT --reason TEXT [--role ROLE | --member EMAIL]\n"
+		    "                [--minutes N]\n"
 		    "       tenantry view-as end SESSION_ID");
 		return 0;
 	}

@@ -372,11 +372,13 @@ api_key_from_json(struct api_key *out, json_t *j, struct err *e)
 json_t *
 view_session_to_json(const struct view_session *v)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", v->id, "tenant_id",
-			 v->tenant_id, "staff", v->staff, "role", member_role_name(v->role),
-			 "reason", v->reason, "started_at", time_to_json(v->started_at), "ends_at",
-			 time_to_json(v->ends_at), "ended_at", time_to_json(v->ended_at),
-			 "ended_by", v->ended_by);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}", "id", v->id,
+			 "tenant_id", v->tenant_id, "staff", v->staff, "role",
+			 member_role_name(v->role), "reason", v->reason, "started_at",
+			 time_to_json(v->started_at), "ends_at", time_to_json(v->ends_at),
+			 "ended_at", time_to_json(v->ended_at), "ended_by", v->ended_by, "member",
+			 v->member[0] ? json_string(v->member) : json_null(), "permissions",
+			 perm_overrides_to_json(&v->over));
 }
 
 int
@@ -395,6 +397,9 @@ view_session_from_json(struct view_session *out, json_t *j, struct err *e)
 	rd_time(&r, "ends_at", &out->ends_at);
 	rd_time(&r, "ended_at", &out->ended_at);
 	rd_str(&r, "ended_by", out->ended_by, sizeof out->ended_by);
+	if (json_is_string(json_object_get(j, "member"))) /* null: a bare role */
+		rd_str(&r, "member", out->member, sizeof out->member);
+	rd_overrides(&r, "permissions", &out->over);
 	return rd_done(&r);
 }
 

@@ -92,7 +92,7 @@
 	X(VIEW_AS_LIST, "GET", "/api/view-as",                               \
 	  PERM, VIEW_AS, view_as_list, 200, "", "")                              \
 	X(VIEW_AS_START, "POST", "/api/view-as",                             \
-	  PERM, VIEW_AS, view_as_start, 201, "", "tenant,role,reason,minutes")                             \
+	  PERM, VIEW_AS, view_as_start, 201, "", "tenant,role,member,reason,minutes")                          \
 	X(VIEW_AS_END, "DELETE", "/api/view-as/{session}",                   \
 	  PERM, VIEW_AS, view_as_end, 204, "", "")                               \
 	X(EVENT_TYPES, "GET", "/api/event-types",                            \

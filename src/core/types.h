@@ -412,6 +412,10 @@ struct view_session {
 	usec_t ends_at;
 	usec_t ended_at; /* 0 while open */
 	char ended_by[EMAIL_LEN];
+	/* the member viewed as ("" for a bare role), and their permission
+	 * overrides when the session started */
+	char member[EMAIL_LEN];
+	struct perm_overrides over;
 };
 
 struct audit_entry {

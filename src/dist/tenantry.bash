@@ -49,7 +49,7 @@ _tenantry()
 		usage) opts="--days" ;;
 		audit) opts="--after --limit --action --actor --since" ;;
 		alerts) opts="--all" ;;
-		view-as) opts="--role --reason --minutes" ;;
+		view-as) opts="--role --member --reason --minutes" ;;
 		export) opts="--output" ;;
 		demo) opts="--tenants --seed --live" ;;
 		operator) opts="--password-file" ;;

@@ -286,8 +286,8 @@ principal_can(const struct principal *p, enum perm perm)
 {
 	switch (p->kind) {
 	case PRINCIPAL_STAFF:
-		if (p->view_as) /* exactly what that tenant role may do */
-			return perm_member(p->role, perm);
+		if (p->view_as) /* exactly what that member or role may do */
+			return perm_member_with(p->role, &p->over, perm);
 		return perm_staff(p->staff, perm);
 	case PRINCIPAL_USER:
 		return perm_member_with(p->role, &p->over, perm);

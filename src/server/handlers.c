@@ -92,9 +92,10 @@ staff_store_role(enum staff_role s)
 }
 
 /* Staff "view as tenant": X-View-As names the caller's own open support
- * session (POST /api/view-as), which gives the tenant and the member role
- * whose rights apply. The request then runs as the tenant database role
- * in that tenant's context. */
+ * session (POST /api/view-as), which gives the tenant and the member role,
+ * with the permission overrides of the member it names, whose rights
+ * apply. The request then runs as the tenant database role in that
+ * tenant's context, which holds it to them too. */
 static int
 view_as(struct req *r, struct store_context *ctx, struct err *e)
 {
@@ -112,12 +113,13 @@ view_as(struct req *r, struct store_context *ctx, struct err *e)
 				     "(POST /api/view-as starts one)")
 			   : -1;
 	r->who.role = v.role;
+	r->who.over = v.over;
 	snprintf(ctx->tenant_id, sizeof ctx->tenant_id, "%s", v.tenant_id);
 	snprintf(ctx->view_session, sizeof ctx->view_session, "%s", v.id);
 	ctx->view_role = v.role;
+	ctx->view_over = v.over;
 	snprintf(r->who.tenant_id, sizeof r->who.tenant_id, "%s", v.tenant_id);
 	ctx->role = STORE_ROLE_TENANT;
-	ctx->view_role = r->who.role;
 	r->who.view_as = true;
 	return store_set_context(r->st, ctx, e);
 }

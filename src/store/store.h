@@ -322,14 +322,15 @@ struct store_ops {
 			  bool open_only, usec_t since, struct err *e);
 	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
 
-	/* support access (032_view_as.sql): staff start a session in a tenant
-	 * as a member role, for a reason, for 1..240 minutes; its start and
-	 * end are audited. view_as_get is the caller's own open session
+	/* support access (032, 053): staff start a session in a tenant as a
+	 * role, or as one active member (e-mail or id: their role, overrides),
+	 * for a reason, for 1..240 minutes; its start and end are audited. view_as_get is the caller's own open session
 	 * (ERR_NOT_FOUND when ended or not theirs); list is the open ones the
 	 * caller may see (platform admins: all); end is the caller's own or,
 	 * for platform admins, anyone's. */
 	int (*view_as_start)(struct view_session *out, struct store *st, const char *tenant,
-			     enum member_role role, const char *reason, int minutes, struct err *e);
+			     enum member_role role, const char *member, const char *reason,
+			     int minutes, struct err *e);
 	int (*view_as_get)(struct view_session *out, struct store *st, const char *session,
 			   struct err *e);
 	int (*view_as_list)(struct view_session_list *out, struct store *st, struct err *e);
@@ -583,7 +584,8 @@ int store_alert_list(struct alert_list *out, struct store *st, const char *tenan
 		     usec_t since, struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
 int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
-			enum member_role role, const char *reason, int minutes, struct err *e);
+			enum member_role role, const char *member, const char *reason, int minutes,
+			struct err *e);
 int
 store_view_as_get(struct view_session *out, struct store *st, const char *session, struct err *e);
 int store_view_as_list(struct view_session_list *out, struct store *st, struct err *e);

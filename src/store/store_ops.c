@@ -379,11 +379,12 @@ store_alert_ack(struct store *st, const char *tenant, const char *alert, struct 
 /* Starting and ending support access write audit entries: writes. */
 int
 store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
-		    enum member_role role, const char *reason, int minutes, struct err *e)
+		    enum member_role role, const char *member, const char *reason, int minutes,
+		    struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "view_as_start");
-	return st->ops->view_as_start(out, st, tenant, role, reason, minutes, e);
+	return st->ops->view_as_start(out, st, tenant, role, member, reason, minutes, e);
 }
 
 int

@@ -10,7 +10,8 @@
 /* clang-format off */
 #define VIEW_COLS                                                            \
 	"s.id, s.tenant_id, s.staff, s.role, s.reason, " US("s.started_at")  \
-	", " US("s.ends_at") ", " US("s.ended_at") ", coalesce(s.ended_by, '')"
+	", " US("s.ends_at") ", " US("s.ended_at") ", coalesce(s.ended_by, ''), " \
+	"coalesce(s.member, ''), s.permissions::text"
 /* clang-format on */
 
 static void
@@ -29,6 +30,8 @@ view_row(struct view_session *v, const PGresult *r, int row)
 	v->ends_at = pg_i64(r, row, 6);
 	v->ended_at = pg_i64(r, row, 7);
 	pg_cpy(v->ended_by, r, row, 8);
+	pg_cpy(v->member, r, row, 9);
+	pg_overrides(&v->over, pg_s(r, row, 10));
 }
 
 /* One session from r (the first row), or ERR_NOT_FOUND. */
@@ -45,19 +48,23 @@ one_session(struct view_session *out, PGresult *r, struct err *e)
 
 static int
 pg_view_as_start(struct view_session *out, struct store *st, const char *tenant,
-		 enum member_role role, const char *reason, int minutes, struct err *e)
+		 enum member_role role, const char *member, const char *reason, int minutes,
+		 struct err *e)
 {
 	PGresult *r = NULL;
 	char mins[16];
+	bool as_member = member && *member;
 	struct pgstep step =
 	    PG_STEP("SELECT " VIEW_COLS " FROM tenantry.view_as_start($1, $2, "
-		    "$3, $4::int) s",
-		    &r, tenant ? tenant : "", member_role_name(role), reason ? reason : "", mins);
+		    "$3, $4::int, $5) s",
+		    &r, tenant ? tenant : "", as_member ? NULL : member_role_name(role),
+		    reason ? reason : "", mins, as_member ? member : NULL);
 
 	memset(out, 0, sizeof *out);
 	if (!tenant || !*tenant)
 		return err_field(e, "tenant", "tenant missing");
-	if (reason && validate_utf8(reason, "reason", e) < 0)
+	if ((reason && validate_utf8(reason, "reason", e) < 0)
+	    || (as_member && validate_utf8(member, "member", e) < 0))
 		return -1;
 	snprintf(mins, sizeof mins, "%d", minutes);
 	if (pg_run(pg_of(st), &step, 1, e) < 0)

@@ -14,17 +14,23 @@ REST_LIST(view_session)
 
 static int
 rest_view_as_start(struct view_session *out, struct store *st, const char *tenant,
-		   enum member_role role, const char *reason, int minutes, struct err *e)
+		   enum member_role role, const char *member, const char *reason, int minutes,
+		   struct err *e)
 {
 	struct rest_path p;
 	json_t *body, *reply;
+	bool as_member = member && *member;
 
 	memset(out, 0, sizeof *out);
 	REST_NEED_TENANT(tenant, e);
-	if (!(body = json_pack("{s:s, s:i}", "role", member_role_name(role), "minutes", minutes)))
+	if (!(body = json_pack("{s:i}", "minutes", minutes)))
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	if (rest_set_str(body, "tenant", tenant, "tenant", e) < 0
-	    || rest_set_str(body, "reason", reason ? reason : "", "reason", e) < 0) {
+	    || rest_set_str(body, "reason", reason ? reason : "", "reason", e) < 0
+	    || rest_set_str(body, as_member ? "member" : "role",
+			    as_member ? member : member_role_name(role),
+			    as_member ? "member" : "role", e)
+		   < 0) {
 		json_decref(body);
 		return -1;
 	}

@@ -355,37 +355,8 @@ struct view_job {
 	int minutes;
 	char reason[128], slug[SLUG_LEN];
 	char member[EMAIL_LEN];     /* "" viewing as a role */
-	struct perm_overrides over; /* the member's, found by the run */
+	struct perm_overrides over; /* the member's, as the session holds them */
 };
-
-/* The member v names, whose role and overrides the view takes; the
- * session records them in its reason. */
-static int
-find_member(struct view_job *v, struct store *st, struct err *e)
-{
-	struct member_query q = { .role = -1, .active = -1 };
-	struct member_list l = { 0 };
-	const struct member *m = NULL;
-
-	if (store_member_list(&l, st, v->job.tenant, &q, e) < 0)
-		return -1;
-	for (size_t i = 0; i < l.n && !m; i++)
-		if (strcasecmp(l.rows[i].email, v->member) == 0)
-			m = &l.rows[i];
-	if (!m || !m->active) {
-		member_list_free(&l);
-		snprintf(e->field, sizeof e->field, "member");
-		return err_set(e, m ? ERR_CONFLICT : ERR_NOT_FOUND, "%s is not %s member of %s",
-			       v->member, m ? "an active" : "a", v->slug);
-	}
-	snprintf(v->member, sizeof v->member, "%s", m->email);
-	v->role = m->role;
-	v->over = m->over;
-	member_list_free(&l);
-	v->ctx.view_role = v->role;
-	v->ctx.view_over = v->over;
-	return 0;
-}
 
 static int
 view_run(struct job *j, struct store *st, struct err *e)
@@ -404,16 +375,15 @@ view_run(struct job *j, struct store *st, struct err *e)
 		err_clear(e);
 		return 0;
 	}
-	if (v->member[0]) {
-		char reason[sizeof v->reason + EMAIL_LEN + 16];
-
-		if (find_member(v, st, e) < 0)
-			return -1;
-		snprintf(reason, sizeof reason, "%s (as %s)", v->reason, v->member);
-		if (store_view_as_start(&s, st, j->tenant, v->role, reason, v->minutes, e) < 0)
-			return -1;
-	} else if (store_view_as_start(&s, st, j->tenant, v->role, v->reason, v->minutes, e) < 0)
+	/* as a member: the session has their role and overrides */
+	if (store_view_as_start(&s, st, j->tenant, v->role, v->member, v->reason, v->minutes, e)
+	    < 0)
 		return -1;
+	v->role = s.role;
+	v->over = s.over;
+	snprintf(v->member, sizeof v->member, "%s", s.member);
+	v->ctx.view_role = v->role;
+	v->ctx.view_over = v->over;
 	snprintf(v->session, sizeof v->session, "%s", s.id);
 	snprintf(v->ctx.view_session, sizeof v->ctx.view_session, "%s", s.id);
 	return store_set_context(st, &v->ctx, e);
@@ -514,7 +484,7 @@ cmd_view_as(struct console *c, char **arg, int n)
 	form_note(m, "The console switches to the tenant's own database role: you see\n"
 		     "exactly what that member sees. Entering and leaving are audited.\n"
 		     "With a member's e-mail, their role and permission overrides apply\n"
-		     "(over --url the server applies their role only).");
+		     "(and the role chosen here does not).");
 	form_add_choice(m, "role", roles, 4, sel);
 	form_add_text(m, "minutes", "30");
 	form_add_text(m, "reason", "");

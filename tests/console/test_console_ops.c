@@ -498,10 +498,10 @@ START_TEST(test_layout_80x24)
 }
 END_TEST
 
-/* View-as one member: their role and their permission overrides apply,
- * in the console's checks and in the database; viewing as the bare role
- * does not have the override. */
-START_TEST(test_view_as_a_member)
+/* dev@acme-console.test, a member of acme-console who may invite (an
+ * override of the member role). */
+static void
+member_who_invites(void)
 {
 	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
 	struct perm_overrides over = { 0 };
@@ -522,10 +522,16 @@ START_TEST(test_view_as_a_member)
 	ck_assert_msg(store_member_update(&m, st, "acme-console", user, NULL, -1, &over, &e) == 0,
 		      "%s", e.message);
 	store_close(&st);
+}
 
-	start(120, 36, "--tenant acme-console");
-	term_expect(&term, "Acme Console");
-	/* from the users pane: the member under the cursor */
+/* On the console started (on acme-console): view as dev from the users
+ * pane; their override lets them invite, and the database agrees; the
+ * session and its audit entry name them. */
+static void
+view_as_dev_and_invite(const char *invitee)
+{
+	char sql[512];
+
 	term_keys(&term, "3", NULL);
 	term_expect(&term, "dev@acme-console.test");
 	term_keys(&term, "G", "V", NULL);
@@ -536,21 +542,39 @@ START_TEST(test_view_as_a_member)
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "Viewing acme-console as dev@acme-console.test (member; "
 			   "+invitations.manage)");
-	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
-					"'support.view_as.start' AND new->>'reason' = "
-					"'ticket 4714 (as dev@acme-console.test)'"),
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.view_as_sessions WHERE "
+					"ended_at IS NULL AND member = 'dev@acme-console.test' "
+					"AND permissions = '{\"invitations.manage\": true}'"),
 			 1);
-	/* the override: this member may invite, and the database agrees */
+	ck_assert_int_eq(testdb_int(pg,
+				    "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+				    "'support.view_as.start' AND new->>'reason' = "
+				    "'ticket 4714' AND new->>'member' = 'dev@acme-console.test'"),
+			 1);
 	term_keys(&term, "4", "i", NULL);
 	term_expect(&term, "Invite someone");
-	term_type(&term, "via-override@acme-console.test");
+	term_type(&term, invitee);
 	term_keys(&term, "Enter", NULL);
 	term_expect(&term, "Invitation token (shown once)");
-	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.invitations WHERE "
-					"email = 'via-override@acme-console.test'"),
-			 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM tenantry.invitations WHERE email = '%s'",
+		 invitee);
+	ck_assert_int_eq(testdb_int(pg, sql), 1);
 	term_keys(&term, "Enter", "C-x", NULL);
 	term_expect(&term, "back to the staff view");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.view_as_sessions WHERE "
+					"ended_at IS NULL"),
+			 0);
+}
+
+/* View-as one member: their role and their permission overrides apply,
+ * in the console's checks and in the database; viewing as the bare role
+ * does not have the override. */
+START_TEST(test_view_as_a_member)
+{
+	member_who_invites();
+	start(120, 36, "--tenant acme-console");
+	term_expect(&term, "Acme Console");
+	view_as_dev_and_invite("via-override@acme-console.test");
 
 	/* the bare role has no such override */
 	term_keys(&term, "2", "V", NULL);
@@ -575,6 +599,36 @@ START_TEST(test_view_as_a_member)
 }
 END_TEST
 
+/* The same over tenantryd: the session names the member, and the server
+ * holds the requests made under it to their role and overrides. */
+START_TEST(test_view_as_a_member_remote)
+{
+	struct testd d;
+	char tokfile[600], a[2048];
+	FILE *f;
+
+	member_who_invites();
+	testd_start(&d, db);
+	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	f = fopen(tokfile, "w");
+	fputs(d.token, f);
+	fclose(f);
+	snprintf(a, sizeof a, "--url %s --token-file %s --tenant acme-console", d.url, tokfile);
+	term_start(&term, 120, 36, NULL, a);
+	term_expect(&term, "Acme Console");
+	view_as_dev_and_invite("remote-override@acme-console.test");
+	/* the invitation was made under the session, by the staff member */
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.audit_log WHERE action = "
+					"'invitation.create' AND label = "
+					"'remote-override@acme-console.test' AND actor = "
+					"'admin@example.com'"),
+			 1);
+	term_stop(&term);
+	testd_stop(&d);
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -589,6 +643,7 @@ suite_console_ops(void)
 	tcase_add_test(tc, test_sign_in_with_second_factor);
 	tcase_add_test(tc, test_layout_80x24);
 	tcase_add_test(tc, test_view_as_a_member);
+	tcase_add_test(tc, test_view_as_a_member_remote);
 	suite_add_tcase(s, tc);
 	return s;
 }

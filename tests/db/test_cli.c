@@ -208,6 +208,7 @@ END_TEST
  * end; both ends on the tenant's audit chain. */
 START_TEST(test_view_as_sessions)
 {
+	PGconn *c;
 	json_t *j;
 	char id[ID_LEN];
 
@@ -239,6 +240,30 @@ START_TEST(test_view_as_sessions)
 	ck_assert_int_eq(RUN("audit", "list", "viewed-corp", "--action", "support.view_as"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "support.view_as.start"));
 	ck_assert_ptr_nonnull(strstr(out, "support.view_as.end"));
+	/* as one member: their role (a role beside it is a usage error); the
+	 * admin was invited, and is a member once the invitation is taken */
+	ck_assert_int_eq(RUN("view-as", "start", "viewed-corp", "--reason", "ticket 13", "--role",
+			     "viewer", "--member", "alice@viewed.example"),
+			 64);
+	ck_assert_int_eq(RUN("view-as", "start", "viewed-corp", "--reason", "ticket 13", "--member",
+			     "bob@viewed.example"),
+			 65);
+	ck_assert_ptr_nonnull(strstr(errout, "bob@viewed.example is not a member of viewed-corp"));
+	c = testdb_connect(dbname, NULL);
+	testdb_exec(c, "SET ROLE tenantry_owner; INSERT INTO tenantry.users (email) "
+		       "VALUES ('alice@viewed.example') ON CONFLICT DO NOTHING; "
+		       "INSERT INTO tenantry.tenant_users (tenant_id, user_id, role) "
+		       "SELECT t.id, u.id, 'admin' FROM tenantry.tenants t, tenantry.users u "
+		       "WHERE t.slug = 'viewed-corp' AND u.email = 'alice@viewed.example' "
+		       "ON CONFLICT DO NOTHING");
+	PQfinish(c);
+	ck_assert_msg(RUN("view-as", "start", "viewed-corp", "--reason", "ticket 13", "--member",
+			  "ALICE@viewed.example")
+			  == 0,
+		      "%s", errout);
+	ck_assert_int_eq(RUN("view-as", "list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "alice@viewed.example"));
+	ck_assert_ptr_nonnull(strstr(out, " admin "));
 }
 END_TEST
 

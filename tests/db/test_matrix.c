@@ -326,10 +326,10 @@ open_as(const struct subject *s, bool rest)
 			struct view_session v;
 
 			ck_assert_msg(store_set_context(st, &staff, &e) == 0, "%s", e.message);
-			ck_assert_msg(
-			    store_view_as_start(&v, st, acme, s->member_role, "matrix test", 60, &e)
-				== 0,
-			    "%s", e.message);
+			ck_assert_msg(store_view_as_start(&v, st, acme, s->member_role, NULL,
+							  "matrix test", 60, &e)
+					  == 0,
+				      "%s", e.message);
 			snprintf(ctx.view_session, sizeof ctx.view_session, "%s", v.id);
 		}
 	} else {

@@ -54,8 +54,8 @@ START_TEST(test_bad_credentials)
 	store_close(&s);
 	/* viewing as an unknown tenant */
 	s = testd_store(&ct_srv, NULL, STORE_ROLE_PLATFORM, NULL);
-	FAILS(store_view_as_start(&(struct view_session){ 0 }, s, "nope", ROLE_ADMIN, "a reason",
-				  30, &e),
+	FAILS(store_view_as_start(&(struct view_session){ 0 }, s, "nope", ROLE_ADMIN, NULL,
+				  "a reason", 30, &e),
 	      ERR_NOT_FOUND);
 	store_close(&s);
 }

@@ -228,9 +228,10 @@ s_activity_seen(const struct activity_mark *rows, size_t n, struct store *st, st
 
 static int
 s_view_as_start(struct view_session *out, struct store *st, const char *tenant,
-		enum member_role role, const char *reason, int minutes, struct err *e)
+		enum member_role role, const char *member, const char *reason, int minutes,
+		struct err *e)
 {
-	(void)st, (void)tenant, (void)role, (void)reason, (void)minutes;
+	(void)st, (void)tenant, (void)role, (void)member, (void)reason, (void)minutes;
 	ZERO(out);
 	return down(e);
 }

@@ -1,8 +1,9 @@
 /* test_overrides.c - permissions granted or revoked per member on top of
  * the role (issue 19, point 4), on a real tenantryd: tenantryd and the
  * database hold a member to them alike, a change ends the member's tokens,
- * nobody grants beyond their own, and bad overrides are refused naming the
- * field. */
+ * nobody grants beyond their own, bad overrides are refused naming the
+ * field, and staff viewing as a member hold that member's overrides
+ * (issue 21, point 8). */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -186,6 +187,109 @@ START_TEST(test_database_reads_overrides)
 }
 END_TEST
 
+/* POST /api/view-as {"member": …} as a platform admin: the status, and the
+ * session's X-View-As header line in hdr when it started. */
+static int
+view_as_member(const char *member_body, char *hdr, size_t size, json_t **session)
+{
+	char body[512], *out = NULL;
+	int st;
+
+	snprintf(body, sizeof body, "{\"tenant\":\"alpha-labs\",\"reason\":\"ticket 5150\"%s}",
+		 member_body);
+	st = testhttp(&srv, "POST", "/api/view-as", platform, body, &out);
+	*session = out ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	if (st == 201)
+		snprintf(hdr, size, "X-View-As: %s", jstr(*session, "id"));
+	return st;
+}
+
+static int
+put_setting_as(const char *hdr, const char *key)
+{
+	char path[256];
+	const char *h[] = { hdr, NULL }, *body = "{\"value\":\"x\",\"type\":\"string\"}";
+
+	snprintf(path, sizeof path, "/api/tenants/%s/settings/%s", alpha, key);
+	return testhttp_full(&srv, "PUT", path, platform, h, body, strlen(body), NULL, NULL);
+}
+
+/* Staff viewing as one member hold that member's role and overrides,
+ * in tenantryd and in the database; as the bare role it does not; the
+ * member must be an active member of that tenant, and names the role. */
+START_TEST(test_view_as_member_holds_overrides)
+{
+	PGconn *c = testdb_connect(db, NULL);
+	char hdr[96], bare[96], path[256];
+	const char *h[] = { hdr, NULL }, *key = "{\"name\":\"k\",\"scopes\":[\"tenant:read\"]}";
+	json_t *s;
+
+	ck_assert_int_eq(
+	    set_overrides(platform, "member@alpha.test", "{\"settings.write\":true}", NULL), 200);
+	/* by e-mail, in any case: their role and overrides, named on the session */
+	ck_assert_int_eq(view_as_member(",\"member\":\"Member@Alpha.test\"", hdr, sizeof hdr, &s),
+			 201);
+	ck_assert_str_eq(jstr(s, "member"), "member@alpha.test");
+	ck_assert_str_eq(jstr(s, "role"), "member");
+	ck_assert(
+	    json_is_true(json_object_get(json_object_get(s, "permissions"), "settings.write")));
+	json_decref(s);
+	ck_assert_int_eq(put_setting_as(hdr, "viewed.as.member"), 200);
+	/* the role's other limits stay */
+	snprintf(path, sizeof path, "/api/tenants/%s/api-keys", alpha);
+	ck_assert_int_eq(
+	    testhttp_full(&srv, "POST", path, platform, h, key, strlen(key), NULL, NULL), 403);
+	/* the bare role has no such override */
+	ck_assert_int_eq(view_as_member(",\"role\":\"member\"", bare, sizeof bare, &s), 201);
+	ck_assert(json_is_null(json_object_get(s, "member")));
+	json_decref(s);
+	ck_assert_int_eq(put_setting_as(bare, "viewed.as.role"), 403);
+	/* the start's audit entry names the member and the overrides */
+	ck_assert_str_eq(testdb_value(c,
+				      "SELECT new->>'member' || ' ' || (new->'permissions')::text "
+				      "FROM tenantry.audit_log WHERE action = "
+				      "'support.view_as.start' ORDER BY at DESC, seq DESC LIMIT 1 "
+				      "OFFSET 1"),
+			 "member@alpha.test {\"settings.write\": true}");
+	/* refused: a role beside the member, someone who is not a member, a
+	 * member of another tenant (the same answer), an inactive member */
+	ck_assert_int_eq(view_as_member(",\"member\":\"member@alpha.test\",\"role\":\"admin\"", hdr,
+					sizeof hdr, &s),
+			 422);
+	json_decref(s);
+	ck_assert_int_eq(view_as_member(",\"member\":\"nobody@alpha.test\"", hdr, sizeof hdr, &s),
+			 422);
+	ck_assert_str_eq(jstr(s, "field"), "member");
+	ck_assert_str_eq(jstr(s, "detail"), "nobody@alpha.test is not a member of alpha-labs");
+	json_decref(s);
+	testdb_exec(c, "SET ROLE tenantry_owner; "
+		       "INSERT INTO tenantry.users (email, full_name) "
+		       "VALUES ('only-beta@beta.test', 'Beta Only'); "
+		       "INSERT INTO tenantry.tenant_users (tenant_id, user_id, role) "
+		       "SELECT t.id, u.id, 'admin' FROM tenantry.tenants t, tenantry.users u "
+		       "WHERE t.slug = 'beta-works' AND u.email = 'only-beta@beta.test'; "
+		       "UPDATE tenantry.tenant_users SET active = false WHERE user_id = "
+		       "(SELECT id FROM tenantry.users WHERE email = 'viewer@alpha.test'); "
+		       "RESET ROLE");
+	ck_assert_int_eq(view_as_member(",\"member\":\"only-beta@beta.test\"", hdr, sizeof hdr, &s),
+			 422);
+	ck_assert_str_eq(jstr(s, "detail"), "only-beta@beta.test is not a member of alpha-labs");
+	json_decref(s);
+	ck_assert_int_eq(view_as_member(",\"member\":\"viewer@alpha.test\"", hdr, sizeof hdr, &s),
+			 409);
+	json_decref(s);
+	testdb_exec(c, "SET ROLE tenantry_owner; UPDATE tenantry.tenant_users SET active = true "
+		       "WHERE user_id = (SELECT id FROM tenantry.users WHERE "
+		       "email = 'viewer@alpha.test'); RESET ROLE");
+	PQfinish(c);
+	/* back to the role, with a token from after the change */
+	ck_assert_int_eq(set_overrides(platform, "member@alpha.test", "{}", NULL), 200);
+	free(member);
+	member = testsrv_login(&srv, "member@alpha.test", PW, "alpha-labs");
+}
+END_TEST
+
 Suite *
 suite_overrides(void)
 {
@@ -199,6 +303,7 @@ suite_overrides(void)
 	tcase_add_test(tc, test_grants_bounded);
 	tcase_add_test(tc, test_bad_overrides);
 	tcase_add_test(tc, test_database_reads_overrides);
+	tcase_add_test(tc, test_view_as_member_holds_overrides);
 	suite_add_tcase(s, tc);
 	return s;
 }
