@@ -26,7 +26,9 @@
 	X(INVITATION_EXPIRY, "invitation_expiry", 3600,                      \
 	  "open invitations past their expiry: marked expired (audited)")     \
 	X(USAGE_ROLLUP, "usage_rollup", 86400,                               \
-	  "daily usage summed by month; daily rows over 400 days old dropped")
+	  "daily usage summed by month; daily rows over 400 days old dropped") \
+	X(EVENT_RETENTION, "event_retention", 3600,                          \
+	  "done webhook deliveries (with attempts) and sent events over 30 days old dropped")
 /* clang-format on */
 enum job_kind {
 #define X(e, s, i, d) JOB_##e,

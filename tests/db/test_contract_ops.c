@@ -448,7 +448,7 @@ START_TEST(test_jobs)
 
 	OK(store_job_list(&l, st, &e));
 	ck_assert_uint_eq(l.n, JOB_COUNT);
-	ck_assert_str_eq(l.rows[0].name, "health_refresh");
+	ck_assert_str_eq(l.rows[0].name, "event_retention" /* by name */);
 	ck_assert_int_gt(l.rows[0].interval_s, 0);
 	job_info_list_free(&l);
 	FAILS(store_deletion_certificate(&json, st, "beta", &e), ERR_NOT_FOUND);
