@@ -515,22 +515,31 @@ pg_tenant_update(struct tenant *out, struct store *st, const char *tenant,
 	return one_tenant(out, r, tenant, e);
 }
 
+/* Staff change a tenant's status directly; a tenant's own context (its
+ * admins: a deletion request) through tenant_self_status() (057), which
+ * holds it to that. */
 static int
 pg_tenant_set_status(struct tenant *out, struct store *st, const char *tenant,
 		     enum tenant_status status, struct err *e)
 {
 	PGresult *r = NULL;
 	const char *name = tenant_status_name(status);
+	bool own = st->ctx.role == STORE_ROLE_TENANT;
 	struct pgstep steps[] = {
 		PG_STEP("SELECT tenantry.must_tenant($1)", NULL, tenant),
 		PG_STEP("UPDATE tenantry.tenants t SET status = $2 "
 			"WHERE t.id = tenantry.tenant_ref($1) RETURNING " PG_TENANT_COLS,
+			&r, tenant, name),
+		PG_STEP("SELECT " PG_TENANT_COLS " FROM tenantry.tenant_self_status($2) t "
+			"WHERE t.id = tenantry.tenant_ref($1)",
 			&r, tenant, name),
 	};
 
 	memset(out, 0, sizeof *out);
 	if ((unsigned)status >= TENANT_STATUS_COUNT)
 		return err_field(e, "status", "unknown status");
+	if (own)
+		steps[1] = steps[2];
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
 	return one_tenant(out, r, tenant, e);
