@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/validate.h"
 #include "server/log.h"
 
 #define LINE_MAX_BYTES 8192
@@ -64,18 +65,26 @@ log_enabled(enum log_level level)
 	return (int)level <= atomic_load_explicit(&log_level_now, memory_order_relaxed);
 }
 
-/* A growing line in a fixed buffer; past its end, the rest is dropped. */
+/* What the end of a line keeps free: a "truncated" pair, the closing
+ * brace and the newline. */
+#define LINE_RESERVE 32
+
+/* A growing line in a fixed buffer. A pair that does not fit whole is
+ * dropped whole (over: the pair being written did not fit; cut: a pair
+ * was dropped), so a line is never cut inside a value or a character. */
 struct line {
 	char s[LINE_MAX_BYTES];
 	size_t len;
-	bool json;
+	bool json, over, cut;
 };
 
 static void
 put(struct line *l, const char *s, size_t n)
 {
-	if (n > sizeof l->s - 2 - l->len) /* room for the closing brace and newline */
-		n = sizeof l->s - 2 - l->len;
+	if (l->over || n > sizeof l->s - LINE_RESERVE - l->len) {
+		l->over = true;
+		return;
+	}
 	memcpy(l->s + l->len, s, n);
 	l->len += n;
 }
@@ -87,7 +96,10 @@ putc_(struct line *l, char c)
 }
 
 /* logfmt quotes a value with a space, '=', '"' or a control character;
- * both formats escape '"', '\\' and control characters. */
+ * both formats escape '"', '\\' and control characters. A byte that is
+ * not part of valid UTF-8 (a database's or a peer's message, a config
+ * file's bytes) is written as U+FFFD, so every line is valid UTF-8 and,
+ * in the JSON format, valid JSON. */
 static void
 put_value(struct line *l, const char *v)
 {
@@ -106,8 +118,17 @@ put_value(struct line *l, const char *v)
 	for (const char *p = v; p < v + cut; p++) {
 		unsigned char c = (unsigned char)*p;
 		char esc[8];
+		uint32_t cp;
+		int n;
 
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80) {
+			n = utf8_decode((const unsigned char *)p, (size_t)(v + cut - p), &cp);
+			if (n < 0)
+				put(l, "\xef\xbf\xbd", 3);
+			else
+				put(l, p, (size_t)n);
+			p += n > 0 ? n - 1 : 0;
+		} else if (c == '"' || c == '\\') {
 			putc_(l, '\\');
 			putc_(l, (char)c);
 		} else if (c == '\n') {
@@ -128,6 +149,8 @@ put_value(struct line *l, const char *v)
 static void
 put_pair(struct line *l, const char *key, const char *value)
 {
+	size_t at = l->len;
+
 	if (l->json) {
 		if (l->len > 1)
 			putc_(l, ',');
@@ -141,6 +164,11 @@ put_pair(struct line *l, const char *key, const char *value)
 		putc_(l, '=');
 	}
 	put_value(l, value);
+	if (l->over) {
+		l->len = at;
+		l->over = false;
+		l->cut = true;
+	}
 }
 
 void
@@ -169,6 +197,12 @@ log_linev(enum log_level level, const char *msg, va_list ap)
 		v = va_arg(ap, const char *);
 		if (v)
 			put_pair(&l, k, v);
+	}
+	if (l.cut) { /* in the reserve, which holds it */
+		const char *mark = l.json ? ",\"truncated\":\"true\"" : " truncated=true";
+
+		memcpy(l.s + l.len, mark, strlen(mark));
+		l.len += strlen(mark);
 	}
 	if (l.json)
 		l.s[l.len++] = '}';

@@ -5,6 +5,7 @@
  * security event, logfmt and JSON, without a credential; X-Request-Id
  * echoed and named in problem bodies. */
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/validate.h"
+#include "server/log.h"
 #include "testlib.h"
 
 static const char *db;
@@ -336,6 +339,73 @@ START_TEST(test_json_log)
 }
 END_TEST
 
+/* Lines as tenantryd writes them, in format, read back from a file: one
+ * with bytes that are not UTF-8 (a sequence cut short among them), and
+ * one with more long values than a line holds. */
+static char *
+logged(enum log_format format)
+{
+	char path[600], v[300];
+	int fd, saved = dup(STDERR_FILENO);
+	const char *ctl = "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10";
+
+	snprintf(path, sizeof path, "%s/log-lines-%d", getenv("TENANTRY_TEST_TMP"), (int)getpid());
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ck_assert(fd >= 0 && saved >= 0);
+	dup2(fd, STDERR_FILENO);
+	log_setup(LOG_LEVEL_INFO, format);
+	log_line(LOG_LEVEL_ERROR, "configuration not reloaded", "error",
+		 "unknown key 'k\xff\xfe\xc3(y \xe2\x82'", "at", "caf\xc3\xa9.conf:2", NULL);
+	memset(v, 'x', sizeof v - 1); /* each value is cut to 256 bytes */
+	v[sizeof v - 1] = '\0';
+	log_line(LOG_LEVEL_INFO, "many", "a", ctl, "b", ctl, "c", ctl, "d", ctl, "e", ctl, "f", ctl,
+		 "g", ctl, "h", ctl, "i", ctl, "j", ctl, "k", ctl, "l", ctl, "m", ctl, "n", ctl,
+		 "o", ctl, "p", ctl, "q", ctl, "r", ctl, "s", ctl, "t", ctl, "u", ctl, "v", ctl,
+		 "w", ctl, "x", ctl, "y", ctl, "z", ctl, "aa", v, "ab", v, "ac", v, "ad", v, "ae",
+		 v, "af", v, "ag", v, "ah", v, "ai", v, "aj", v, "ak", v, "al", v, "am", v, "an", v,
+		 "ao", v, "ap", v, "aq", v, "ar", v, "as", v, "at", v, "au", v, "av", v, "aw", v,
+		 "ax", v, "ay", v, "az", v, NULL);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	return slurp(path);
+}
+
+/* A log line is valid UTF-8 whatever the bytes it was given (each bad one
+ * a U+FFFD), and a line with more than it holds drops whole pairs and
+ * says so: in JSON, every line is one object. */
+START_TEST(test_log_lines_stay_whole)
+{
+	char *log = logged(LOG_FORMAT_JSON), *line, *save;
+	json_t *j[2];
+	int n = 0;
+
+	for (line = strtok_r(log, "\n", &save); line && n < 2; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+
+		j[n] = json_loads(line, 0, &je); /* jansson refuses invalid UTF-8 */
+		ck_assert_msg(j[n], "not JSON: %s (%s)", line, je.text);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(j[0], "error")),
+			 "unknown key 'k\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd(y "
+			 "\xef\xbf\xbd\xef\xbf\xbd'"); /* one for each bad byte */
+	ck_assert_str_eq(json_string_value(json_object_get(j[0], "at")), "caf\xc3\xa9.conf:2");
+	ck_assert_str_eq(json_string_value(json_object_get(j[1], "truncated")), "true");
+	ck_assert(json_object_get(j[1], "a") && !json_object_get(j[1], "az"));
+	json_decref(j[0]);
+	json_decref(j[1]);
+	free(log);
+
+	log = logged(LOG_FORMAT_LOGFMT);
+	ck_assert_msg(utf8_valid(log, strlen(log)), "%s", log);
+	ck_assert(strstr(log, "error=\"unknown key 'k\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd(y "));
+	ck_assert(strstr(log, " truncated=true\n"));
+	free(log);
+}
+END_TEST
+
 /* A free loopback port (bound and let go: the server binds it next). */
 static int
 free_port(void)
@@ -396,6 +466,7 @@ suite_service(void)
 	tcase_add_test(tc, test_precedence);
 	tcase_add_test(tc, test_bad_configuration);
 	tcase_add_test(tc, test_reload_and_notify);
+	tcase_add_test(tc, test_log_lines_stay_whole);
 	tcase_add_test(tc, test_request_log);
 	tcase_add_test(tc, test_json_log);
 	tcase_add_test(tc, test_metrics_listener);
