@@ -115,6 +115,21 @@ START_TEST(support_login_needs_its_session)
 			       "VALUES (tenantry.current_tenant(), 'x', 'y')"),
 			 "42501");
 
+	/* nor through the command line's --as */
+	{
+		char as[64], *out = NULL, *err = NULL;
+		int rc;
+
+		snprintf(as, sizeof as, "tenant:%s", alpha);
+		rc = testcli_run(
+		    &out, &err,
+		    (const char *const[]){ "--db", testdb_conninfo(db, "bound_support"), "--as", as,
+					   "settings", "set", alpha, "hijacked", "yes", NULL });
+		ck_assert_msg(rc != 0 && strstr(err, "settings.write"), "%d: %s %s", rc, out, err);
+		free(out);
+		free(err);
+	}
+
 	/* its own session in alpha as admin: admin there, and only there */
 	snprintf(id, sizeof id, "%s",
 		 testdb_value(s, "SELECT id FROM tenantry.view_as_start('alpha', 'admin', "
