@@ -130,6 +130,35 @@ START_TEST(test_cli_file_over_rest)
 }
 END_TEST
 
+/* A line longer than the command reads (1023 bytes) is one invalid row:
+ * its rest, a valid row by itself here, is not read as one. */
+START_TEST(test_cli_long_line_is_one_row)
+{
+	char file[256], tokfile[256], *out = NULL, *err = NULL;
+	FILE *f;
+	int rc;
+
+	snprintf(file, sizeof file, "%s/long.csv", test_env("TENANTRY_TEST_TMP", "/tmp"));
+	snprintf(tokfile, sizeof tokfile, "%s/long.token", test_env("TENANTRY_TEST_TMP", "/tmp"));
+	f = fopen(file, "w");
+	fprintf(f, "email,role\n%01023dsneaky@bulk.test,member\nafter@bulk.test,member\n", 0);
+	fclose(f);
+	f = fopen(tokfile, "w");
+	fputs(admin, f);
+	fclose(f);
+	rc = testcli_run(&out, &err,
+			 (const char *const[]){ "--url", srv.url, "--token-file", tokfile, "invite",
+						"alpha-labs", "--file", file, NULL });
+	ck_assert_msg(rc == 1, "exit %d: %s %s", rc, out ? out : "", err ? err : "");
+	ck_assert_ptr_nonnull(strstr(out, "line too long"));
+	ck_assert_ptr_nonnull(strstr(err, "1 of 2 rows not invited"));
+	ck_assert_int_eq(pending_invitations("sneaky%@bulk.test"), 0);
+	ck_assert_int_eq(pending_invitations("after@bulk.test"), 1);
+	free(out);
+	free(err);
+}
+END_TEST
+
 Suite *
 suite_bulk_invite(void)
 {
@@ -141,6 +170,7 @@ suite_bulk_invite(void)
 	tcase_add_test(tc, test_rows_answered_one_by_one);
 	tcase_add_test(tc, test_too_many_rows);
 	tcase_add_test(tc, test_cli_file_over_rest);
+	tcase_add_test(tc, test_cli_long_line_is_one_row);
 	suite_add_tcase(s, tc);
 	return s;
 }
