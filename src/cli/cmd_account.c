@@ -1,6 +1,6 @@
 /* cmd_account.c - `tenantry account`: getting a credential back. Staff
- * issue a password reset token for a user (printed once, not mailed: a
- * user's own request is), reset a user's second factor, lift a user's
+ * issue a password reset token for a user (printed once, or with --mail
+ * mailed to the account instead), reset a user's second factor, lift a user's
  * sign-in block or sign a user out everywhere; anyone sets a new password with a reset token or asks for
  * one; over --url, a signed-in user makes new recovery codes or signs out
  * everywhere. Every staff action is audited on the platform chain. */
@@ -13,7 +13,10 @@
 #include "core/password.h"
 
 static const char ACCOUNT_HELP[] =
-    "usage: tenantry account reset-password USER     a reset token for USER (staff; shown once)\n"
+    "usage: tenantry account reset-password USER [--mail]\n"
+    "                                                a reset token for USER (staff; shown\n"
+    "                                                once), or with --mail its link mailed\n"
+    "                                                to USER\n"
     "       tenantry account set-password TOKEN [--password-file F]\n"
     "                                                a new password with a reset token\n"
     "       tenantry account forgot EMAIL            ask for a reset token (--url; the\n"
@@ -28,17 +31,26 @@ static const char ACCOUNT_HELP[] =
     "and must not be a common one.\n";
 
 static int
-reset_password(struct cli *c, const char *user)
+reset_password(struct cli *c, const char *user, bool mail)
 {
 	struct password_reset pr;
 	char token[96], exp[32];
 
 	if (cli_refuse_write(c) < 0 || cli_store(c) < 0
-	    || store_user_password_reset(&pr, token, c->st, user, &c->err) < 0)
+	    || store_user_password_reset(&pr, token, c->st, user, mail, &c->err) < 0)
 		return cli_fail(c);
 	if (c->json) {
-		json_print(json_pack("{s:s, s:s, s:s, s:o}", "token", token, "user_id", pr.user_id,
-				     "email", pr.email, "expires_at", time_to_json(pr.expires_at)));
+		json_t *j =
+		    json_pack("{s:s, s:s, s:o, s:b}", "user_id", pr.user_id, "email", pr.email,
+			      "expires_at", time_to_json(pr.expires_at), "mailed", pr.mailed);
+
+		if (j && !pr.mailed)
+			json_object_set_new(j, "token", json_string(token));
+		json_print(j);
+	} else if (pr.mailed) {
+		printf("password reset for %s, expires %s UTC: its link is mailed to the "
+		       "account\n",
+		       cli_safe(pr.email), fmt_time(exp, pr.expires_at));
 	} else {
 		printf("password reset for %s, expires %s UTC\n", cli_safe(pr.email),
 		       fmt_time(exp, pr.expires_at));
@@ -139,7 +151,7 @@ user_action(struct cli *c, const char *what, const char *user)
 int
 cmd_account(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "password-file", 1 } };
+	struct opt o[] = { { "password-file", 1 }, { "mail", 0 } };
 	const char *sub;
 	int n;
 
@@ -157,7 +169,7 @@ cmd_account(struct cli *c, int argc, char **argv)
 	if (n != 1)
 		return cli_usage("account ", "%s: wrong number of arguments (see --help)", sub);
 	if (strcmp(sub, "reset-password") == 0)
-		return reset_password(c, argv[1]);
+		return reset_password(c, argv[1], opt_get(o, NOPTS(o), "mail") != NULL);
 	if (strcmp(sub, "set-password") == 0)
 		return set_password(c, argv[1], opt_get(o, NOPTS(o), "password-file"));
 	if (strcmp(sub, "forgot") == 0)

@@ -58,7 +58,7 @@
 	X(AUTH_RESET_CONFIRM, "POST", "/api/auth/password-reset/confirm",    \
 	  PUBLIC, NONE, auth_reset_confirm, 204, "", "token,password")         \
 	X(USER_PASSWORD_RESET, "POST", "/api/users/{user}/password-reset",   \
-	  STAFF, NONE, user_password_reset, 201, "", "")                       \
+	  STAFF, NONE, user_password_reset, 201, "", "mail")                   \
 	X(USER_MFA_RESET, "POST", "/api/users/{user}/mfa-reset",             \
 	  STAFF, NONE, user_mfa_reset, 204, "", "")                            \
 	X(USER_SIGN_OUT, "POST", "/api/users/{user}/sign-out",               \

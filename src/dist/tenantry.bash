@@ -56,6 +56,7 @@ _tenantry()
 		staff) opts="--role --password-file" ;;
 		doctor) opts="--citus" ;;
 		login) opts="--password-file --totp --tenant" ;;
+		account) opts="--mail --password-file" ;;
 		esac
 		COMPREPLY=($(compgen -W "$globals $opts" -- "$cur"))
 		return

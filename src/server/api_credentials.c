@@ -53,18 +53,33 @@ h_reset_confirm(struct req *r, struct reply *rp)
 	api_no_content(rp, store_password_reset_confirm(r->st, token, pw, &e), &e);
 }
 
+/* A reset token for a user: shown to the staff member, or with
+ * {"mail": true} mailed to the account and shown to nobody. */
 static void
 h_user_password_reset(struct req *r, struct reply *rp)
 {
 	struct password_reset pr;
 	char token[96];
+	bool mail = false;
+	json_t *j;
 	struct err e;
 
-	if (store_user_password_reset(&pr, token, r->st, route_param(&r->match, "user"), &e) < 0)
+	if (r->body && api_member_bool(&mail, r->body, "mail", &e) < 0)
 		return api_fail(rp, &e);
-	reply_json(rp, 201,
-		   json_pack("{s:s, s:s, s:s, s:o}", "token", token, "user_id", pr.user_id, "email",
-			     pr.email, "expires_at", time_to_json(pr.expires_at)));
+	if (mail && !(server_cfg && server_cfg->smtp_url && *server_cfg->smtp_url)) {
+		err_set(&e, ERR_CONFLICT,
+			"e-mail is not set up (smtp-url): without \"mail\" the "
+			"token is given to you to deliver");
+		return api_fail(rp, &e);
+	}
+	if (store_user_password_reset(&pr, token, r->st, route_param(&r->match, "user"), mail, &e)
+	    < 0)
+		return api_fail(rp, &e);
+	j = json_pack("{s:s, s:s, s:o, s:b}", "user_id", pr.user_id, "email", pr.email,
+		      "expires_at", time_to_json(pr.expires_at), "mailed", pr.mailed);
+	if (j && !pr.mailed)
+		json_object_set_new(j, "token", json_string(token));
+	reply_json(rp, 201, j);
 	memset(token, 0, sizeof token);
 }
 

@@ -439,9 +439,9 @@ struct store_ops {
 	 * ERR_GONE. Ends the account's older tokens. */
 	int (*password_reset_confirm)(struct store *st, const char *token, const char *password,
 				      struct err *e);
-	/* Staff: a reset token for user, shown once (audited). */
+	/* Staff: a reset token for user, shown once, or mailed (059). */
 	int (*user_password_reset)(struct password_reset *out, char token_out[96], struct store *st,
-				   const char *user, struct err *e);
+				   const char *user, bool mail, struct err *e);
 	/* Staff: turns user's second factor off, drops its recovery codes. */
 	int (*user_mfa_reset)(struct store *st, const char *user, struct err *e);
 	/* Ends every token of user issued until now (NULL over REST: the
@@ -641,7 +641,7 @@ int store_password_reset_request(char token_out[96], struct store *st, const cha
 int store_password_reset_confirm(struct store *st, const char *token, const char *password,
 				 struct err *e);
 int store_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-			      const char *user, struct err *e);
+			      const char *user, bool mail, struct err *e);
 int store_user_mfa_reset(struct store *st, const char *user, struct err *e);
 int store_user_sign_out(struct store *st, const char *user, struct err *e);
 int store_user_unlock(struct store *st, const char *user, struct err *e);

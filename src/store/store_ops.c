@@ -555,11 +555,11 @@ store_password_reset_confirm(struct store *st, const char *token, const char *pa
 
 int
 store_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-			  const char *user, struct err *e)
+			  const char *user, bool mail, struct err *e)
 {
 	if (st->read_only)
 		return refuse_write(e, "user_password_reset");
-	return st->ops->user_password_reset(out, token_out, st, user, e);
+	return st->ops->user_password_reset(out, token_out, st, user, mail, e);
 }
 
 int

@@ -182,27 +182,44 @@ pg_password_reset_confirm(struct store *st, const char *token, const char *passw
 
 static int
 pg_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-		       const char *user, struct err *e)
+		       const char *user, bool mail, struct err *e)
 {
-	char tok[96], hash[SECRET_HASH_HEX];
+	char tok[96], hash[SECRET_HASH_HEX], *sealed = NULL;
 	PGresult *r = NULL;
-	struct pgstep step =
-	    PG_STEP("SELECT user_id, email, " US(
-			"expires_at") " FROM "
-				      "tenantry.user_password_reset($1, decode($2, 'hex'))",
-		    &r, user, hash);
+	struct pgstep steps[] = {
+		PG_STEP(PG_MAIL_TOKEN, NULL, ""),
+		PG_STEP("SELECT user_id, email, " US(
+			    "expires_at") " FROM "
+					  "tenantry.user_password_reset($1, decode($2, 'hex'))",
+			&r, user, hash),
+	};
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	token_out[0] = '\0';
 	if (!user || !*user)
 		return err_field(e, "user", "user missing");
 	reset_token(tok, hash);
-	if (pg_run(pg_of(st), &step, 1, e) < 0)
+	/* mailed: the token reaches the outbox sealed, and only the mail */
+	if (mail && !(sealed = pg_mail_seal(pg_of(st), tok))) {
+		sodium_memzero(tok, sizeof tok);
+		return err_set(e, ERR_CONFLICT,
+			       "mailing a reset needs the master key "
+			       "(master-key-file), which seals its token");
+	}
+	steps[0].params = (const char *const[]){ sealed ? sealed : "" };
+	rc = pg_run(pg_of(st), steps, 2, e);
+	free(sealed);
+	if (rc < 0) {
+		sodium_memzero(tok, sizeof tok);
 		return -1;
+	}
 	pg_cpy(out->user_id, r, 0, 0);
 	pg_cpy(out->email, r, 0, 1);
 	out->expires_at = pg_i64(r, 0, 2);
-	snprintf(token_out, 96, "%s", tok);
+	out->mailed = mail;
+	if (!mail)
+		snprintf(token_out, 96, "%s", tok);
 	sodium_memzero(tok, sizeof tok);
 	PQclear(r);
 	return 0;

@@ -104,7 +104,7 @@ rest_password_reset_confirm(struct store *st, const char *token, const char *pas
 
 static int
 rest_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-			 const char *user, struct err *e)
+			 const char *user, bool mail, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -117,18 +117,20 @@ rest_user_password_reset(struct password_reset *out, char token_out[96], struct 
 	if (!user || !*user)
 		return err_field(e, "user", "user missing");
 	rest_route(&p, ROUTE_USER_PASSWORD_RESET, user);
-	if (rest_call(rest_of(st), &p, json_object(), &reply, e) < 0)
+	if (rest_call(rest_of(st), &p, json_pack("{s:b}", "mail", mail), &reply, e) < 0)
 		return -1;
-	tok = json_string_value(json_object_get(reply, "token"));
+	tok = mail ? "" : json_string_value(json_object_get(reply, "token"));
 	id = json_string_value(json_object_get(reply, "user_id"));
 	email = json_string_value(json_object_get(reply, "email"));
-	if (!tok || !id || !email || strlen(tok) >= 96)
+	if (!tok || !id || !email || strlen(tok) >= 96
+	    || json_is_true(json_object_get(reply, "mailed")) != mail)
 		rc = rest_bad_reply(e, "password reset", NULL);
 	else if (time_from_json(&out->expires_at, json_object_get(reply, "expires_at"),
 				"expires_at", &why)
 		 < 0)
 		rc = rest_bad_reply(e, "password reset", &why);
 	if (rc == 0) {
+		out->mailed = mail;
 		snprintf(token_out, 96, "%s", tok);
 		snprintf(out->user_id, sizeof out->user_id, "%s", id);
 		snprintf(out->email, sizeof out->email, "%s", email);

@@ -66,6 +66,7 @@ struct password_reset {
 	char user_id[ID_LEN];
 	char email[EMAIL_LEN];
 	usec_t expires_at;
+	bool mailed; /* sent to the account (the token is not the caller's) */
 };
 
 /* MFA recovery codes: RECOVERY_CODES of "xxxxx-xxxxx" at a time. */

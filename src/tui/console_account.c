@@ -47,7 +47,7 @@ account_run(struct job *j, struct store *st, struct err *e)
 
 	switch (aj->action) {
 	case ACCOUNT_RESET_PASSWORD:
-		return store_user_password_reset(&aj->reset, aj->token, st, aj->user, e);
+		return store_user_password_reset(&aj->reset, aj->token, st, aj->user, false, e);
 	case ACCOUNT_MFA_RESET:
 		return store_user_mfa_reset(st, aj->user, e);
 	case ACCOUNT_UNLOCK:

@@ -312,6 +312,32 @@ START_TEST(test_account_credentials)
 	ck_assert_int_eq(RUN("account", "set-password", tok, "--password-file", good), 0);
 	ck_assert_int_ne(RUN("account", "set-password", tok, "--password-file", good), 0);
 	ck_assert_int_eq(RUN("account", "reset-password", "nobody@cred.example"), 1);
+	/* --mail: sealed for the mailer (with the master key), shown to nobody */
+	{
+		char key[512];
+
+		snprintf(key, sizeof key, "%s", getenv("TENANTRY_MASTER_KEY_FILE"));
+		unsetenv("TENANTRY_MASTER_KEY_FILE");
+		ck_assert_int_eq(RUN("account", "reset-password", "c@cred.example", "--mail"), 1);
+		ck_assert_ptr_nonnull(strstr(errout, "master key"));
+		setenv("TENANTRY_MASTER_KEY_FILE", key, 1);
+	}
+	ck_assert_int_eq(RUN("account", "reset-password", "c@cred.example", "--mail"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "mailed to the account"));
+	ck_assert_ptr_null(strstr(out, "tnr_"));
+	{
+		const char *db = strstr(conninfo, "dbname=") + 7;
+		char name[64];
+		PGconn *c;
+
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(db, " "), db);
+		c = testdb_connect(name, NULL);
+		ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.outbox WHERE type = "
+					       "'user.password_reset_requested' AND sealed LIKE "
+					       "'v1:%%' AND mail_state = 'pending'"),
+				 1);
+		PQfinish(c);
+	}
 	ck_assert_int_eq(RUN("account", "mfa-reset", "c@cred.example"), 0);
 	ck_assert_int_eq(RUN("account", "unlock", "c@cred.example"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "sign-in block lifted"));

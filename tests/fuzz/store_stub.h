@@ -26,7 +26,7 @@ stub_password_reset_request(char token_out[96], struct store *st, const char *em
 int stub_password_reset_confirm(struct store *st, const char *token, const char *password,
 				struct err *e);
 int stub_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-			     const char *user, struct err *e);
+			     const char *user, bool mail, struct err *e);
 int stub_user_call(struct store *st, const char *user, struct err *e);
 
 /* The webhook operations (store_stub_webhooks.c). */

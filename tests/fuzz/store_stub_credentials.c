@@ -61,9 +61,9 @@ stub_password_reset_confirm(struct store *st, const char *token, const char *pas
 }
 int
 stub_user_password_reset(struct password_reset *out, char token_out[96], struct store *st,
-			 const char *user, struct err *e)
+			 const char *user, bool mail, struct err *e)
 {
-	(void)st, (void)user;
+	(void)st, (void)user, (void)mail;
 	ZERO(out);
 	token_out[0] = '\0';
 	return down(e);

@@ -387,12 +387,19 @@ START_TEST(test_rest_store_credentials)
 
 	free(invite_and_login("alpha-labs", "remote@alpha.test", "member"));
 	ck_assert_msg(store_open(&st, &cfg, &e) == 0, "%s", e.message);
-	ck_assert_msg(store_user_password_reset(&pr, token, st, "remote@alpha.test", &e) == 0, "%s",
-		      e.message);
+	/* mailed needs e-mail, which this server does not have */
+	ck_assert_int_eq(store_user_password_reset(&pr, token, st, "remote@alpha.test", true, &e),
+			 -1);
+	ck_assert_int_eq(e.code, ERR_CONFLICT);
+	ck_assert_msg(strstr(e.message, "e-mail is not set up"), "%s", e.message);
+	ck_assert_msg(store_user_password_reset(&pr, token, st, "remote@alpha.test", false, &e)
+			  == 0,
+		      "%s", e.message);
+	ck_assert(!pr.mailed);
 	ck_assert(strncmp(token, "tnr_", 4) == 0);
 	ck_assert_str_eq(pr.email, "remote@alpha.test");
 	ck_assert_int_gt(pr.expires_at, 0);
-	ck_assert_int_eq(store_user_password_reset(&pr, spare, st, "", &e), -1);
+	ck_assert_int_eq(store_user_password_reset(&pr, spare, st, "", false, &e), -1);
 	ck_assert_str_eq(e.field, "user");
 	ck_assert_int_eq(store_password_reset_confirm(st, token, "short", &e), -1);
 	ck_assert_int_eq(e.code, ERR_INVALID_FIELD);

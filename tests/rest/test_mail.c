@@ -144,6 +144,60 @@ START_TEST(test_reset_mail)
 }
 END_TEST
 
+/* A reset staff issue with "mail": the link goes to the account, and the
+ * token to nobody else (not the reply, not the audit log); without it the
+ * token is the staff member's and nothing is mailed. */
+START_TEST(test_staff_reset_mailed)
+{
+	char token[96], body[512], *mail, *tok;
+	json_t *j;
+	PGconn *c = testdb_connect(db, NULL);
+
+	j = call(201, "POST", "/api/users/manager@alpha.test/password-reset", platform,
+		 "{\"mail\":true}");
+	ck_assert(json_is_true(json_object_get(j, "mailed")));
+	ck_assert_ptr_null(json_object_get(j, "token"));
+	ck_assert_str_eq(jstr(j, "email"), "manager@alpha.test");
+	json_decref(j);
+	mail = mail_wait(smtpd.dir, "manager@alpha.test", "/reset?token=");
+	ck_assert(strstr(mail, "\r\nSubject: Reset your password\r\n"));
+	token_of(token, mail, LINK "/reset?token=");
+	free(mail);
+	ck_assert_int_eq(
+	    testdb_int(c,
+		       "SELECT count(*) FROM tenantry.audit_log WHERE "
+		       "coalesce(new::text, '') || coalesce(old::text, '') LIKE '%%%s%%'",
+		       token + 4),
+	    0);
+	snprintf(body, sizeof body,
+		 "{\"token\":\"%s\",\"password\":\"a manager's new passphrase\"}", token);
+	json_decref(call(204, "POST", "/api/auth/password-reset/confirm", NULL, body));
+	tok = testsrv_login(&srv, "manager@alpha.test", "a manager's new passphrase", "alpha-labs");
+	ck_assert_msg(tok, "the new password does not sign in");
+	free(tok);
+	/* not a webhook event: mail only */
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.webhook_deliveries d JOIN "
+				       "tenantry.outbox o ON (o.tenant_id, o.seq, o.type) = "
+				       "(d.event_tenant, d.seq, d.type) WHERE o.actor = "
+				       "'root@ops.test' AND o.type = "
+				       "'user.password_reset_requested'"),
+			 0);
+	/* without mail: the token is the caller's, and no second mail comes */
+	j = call(201, "POST", "/api/users/manager@alpha.test/password-reset", platform, NULL);
+	ck_assert(json_is_false(json_object_get(j, "mailed")));
+	ck_assert(strncmp(jstr(j, "token"), "tnr_", 4) == 0);
+	json_decref(j);
+	/* a bad "mail" is refused, naming it */
+	j = call(422, "POST", "/api/users/manager@alpha.test/password-reset", platform,
+		 "{\"mail\":\"yes\"}");
+	ck_assert_str_eq(jstr(j, "field"), "mail");
+	json_decref(j);
+	poll(NULL, 0, 2500);
+	ck_assert_int_eq(mail_scan(smtpd.dir, "manager@alpha.test", "/reset?token=", NULL), 1);
+	PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_quota_alert_mail)
 {
 	char *mail, path[256];
@@ -318,6 +372,7 @@ suite_mail(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_invitation_mail);
 	tcase_add_test(tc, test_reset_mail);
+	tcase_add_test(tc, test_staff_reset_mailed);
 	tcase_add_test(tc, test_quota_alert_mail);
 	tcase_add_test(tc, test_trial_mail);
 	tcase_add_test(tc, test_old_mail_skipped);
