@@ -1,0 +1,97 @@
+/* test_webhook_backlog.c - a disabled endpoint's pending deliveries (060)
+ * are parked, so the delivery workers' claim does not walk them, and are
+ * due again, in order, the moment the endpoint is enabled; the clean-up
+ * of the claim reads the runner's leased deliveries by their index. On a
+ * real database, with the claim tenantryd runs. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char db[64];
+static PGconn *su;
+
+static void
+setup(void)
+{
+	struct store *st;
+
+	snprintf(db, sizeof db, "%s", testdb_create());
+	su = testdb_connect(db, NULL);
+	testdb_exec(su, "INSERT INTO tenantry.webhook_endpoints (tenant_id, url, secret) VALUES "
+			"('00000000-0000-0000-0000-000000000000', 'https://hooks.example/in', "
+			"'v1:sealed')");
+	st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	for (int i = 0; i < 3; i++) {
+		char slug[32];
+		struct tenant_new n = { .name = slug,
+					.slug = slug,
+					.tier = "basic",
+					.admin_email = "a@park.example" };
+		struct tenant t;
+		struct err e;
+
+		snprintf(slug, sizeof slug, "parked-%d", i);
+		ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+		tenant_clear(&t);
+	}
+	store_close(&st);
+}
+
+static void
+teardown(void)
+{
+	PQfinish(su);
+}
+
+static long long
+due(void)
+{
+	return testdb_int(su, "SELECT count(*) FROM tenantry.webhook_deliveries "
+			      "WHERE state = 'pending' AND next_at <= now()");
+}
+
+START_TEST(disabled_backlog_parked)
+{
+	long long pending = testdb_int(su, "SELECT count(*) FROM tenantry.webhook_deliveries "
+					   "WHERE state = 'pending'");
+
+	ck_assert_int_ge(pending, 3);
+	ck_assert_int_eq(due(), pending);
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = false");
+	ck_assert_int_eq(due(), 0);
+	ck_assert_int_eq(
+	    testdb_int(su, "SELECT count(*) FROM tenantry.webhook_claim('r1', 50, 30)"), 0);
+	/* nothing is lost: enabled, every one is due, the oldest of each
+	 * tenant's stream claimed first */
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = true");
+	ck_assert_int_eq(due(), pending);
+	ck_assert_int_eq(
+	    testdb_int(su, "SELECT count(*) FROM tenantry.webhook_claim('r1', 50, 30) c "
+			   "WHERE c.seq = (SELECT min(d.seq) FROM tenantry.webhook_deliveries d "
+			   "WHERE d.event_tenant = c.event_tenant)"),
+	    3);
+	/* the claim's clean-up finds the runner's leased rows by their index */
+	testdb_exec(su, "SET enable_seqscan = off");
+	ck_assert_msg(strstr(testdb_value(su, "EXPLAIN SELECT 1 FROM tenantry.webhook_deliveries d "
+					      "WHERE d.leased_by = 'r1' AND d.state = 'pending' "
+					      "AND d.lease_until > now()"),
+			     "webhook_deliveries_leased"),
+		      "the clean-up does not use its index");
+}
+END_TEST
+
+Suite *
+suite_webhook_backlog(void)
+{
+	Suite *s = suite_create("webhook_backlog");
+	TCase *tc = tcase_create("db");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, disabled_backlog_parked);
+	suite_add_tcase(s, tc);
+	return s;
+}
