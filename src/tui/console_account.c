@@ -1,5 +1,6 @@
 /* console_account.c - staff actions on an account from the console's
- * command line: `:reset-password USER` (a reset token, shown once),
+ * command line: `:reset-password USER` (a reset token, shown once, or its
+ * link mailed to the account),
  * `:mfa-reset USER` (the second factor off), `:unlock USER` (its sign-in
  * block lifted) and `:sign-out USER` (every token ended); in the users pane USER defaults to the member under the
  * cursor. Each opens a form naming the account, which Enter confirms; the database decides who may (platform admins and support)
@@ -17,7 +18,8 @@ static const struct {
 } account_actions[] = {
 	[ACCOUNT_RESET_PASSWORD] = { "Issue a password reset",
 				     "A single-use token that sets a new password, valid for an hour.\n"
-				     "It is shown once: hand it to the user. Audited.",
+				     "It is shown once to hand over, or mailed to the account as a\n"
+				     "link and shown to nobody. Audited.",
 				     "issuing a reset token", "reset token issued" },
 	[ACCOUNT_MFA_RESET] = { "Reset the second factor",
 				"Turns the account's TOTP off and drops its recovery codes; it\n"
@@ -38,7 +40,10 @@ struct account_job {
 	char user[EMAIL_LEN];
 	struct password_reset reset;
 	char token[96];
+	bool mail; /* the reset's link mailed to the account */
 };
+
+static const char *const deliveries[] = { "show the token", "mail a link" };
 
 static int
 account_run(struct job *j, struct store *st, struct err *e)
@@ -47,7 +52,7 @@ account_run(struct job *j, struct store *st, struct err *e)
 
 	switch (aj->action) {
 	case ACCOUNT_RESET_PASSWORD:
-		return store_user_password_reset(&aj->reset, aj->token, st, aj->user, false, e);
+		return store_user_password_reset(&aj->reset, aj->token, st, aj->user, aj->mail, e);
 	case ACCOUNT_MFA_RESET:
 		return store_user_mfa_reset(st, aj->user, e);
 	case ACCOUNT_UNLOCK:
@@ -66,6 +71,11 @@ account_done(struct console *c, struct job *j)
 	form_finish(c, j);
 	if (j->rc < 0)
 		return;
+	if (aj->action == ACCOUNT_RESET_PASSWORD && aj->reset.mailed) {
+		console_message(c, THEME_ROLE_OK, "%s: a reset link is mailed to the account",
+				aj->reset.email);
+		return;
+	}
 	console_message(c, THEME_ROLE_OK, "%s: %s", aj->user, account_actions[aj->action].done);
 	if (aj->action == ACCOUNT_RESET_PASSWORD) {
 		snprintf(text, sizeof text,
@@ -88,12 +98,14 @@ account_submit(struct console *c, struct modal *m)
 	aj->job.write = true;
 	aj->job.what = account_actions[aj->action].what;
 	snprintf(aj->user, sizeof aj->user, "%s", form_value(m, 0));
+	aj->mail =
+	    aj->action == ACCOUNT_RESET_PASSWORD && strcmp(form_value(m, 1), deliveries[1]) == 0;
 	job_journal(c, &aj->job, "account",
 		    aj->action == ACCOUNT_RESET_PASSWORD ? "reset-password"
 		    : aj->action == ACCOUNT_MFA_RESET    ? "mfa-reset"
 		    : aj->action == ACCOUNT_UNLOCK       ? "unlock"
 							 : "sign-out",
-		    aj->user, NULL);
+		    aj->user, aj->mail ? "--mail" : NULL, NULL);
 	console_submit(c, &aj->job);
 	return 0;
 }
@@ -112,4 +124,6 @@ account_command(struct console *c, const char *name, const char *user)
 	m->ref[1] = '\0';
 	form_note(m, "%s\nEnter confirms, Esc cancels.", account_actions[a].note);
 	form_add_text(m, "user (e-mail or id)", user ? user : "");
+	if (a == ACCOUNT_RESET_PASSWORD)
+		form_add_choice(m, "deliver", deliveries, 2, 0);
 }

@@ -629,6 +629,42 @@ START_TEST(test_view_as_a_member_remote)
 }
 END_TEST
 
+/* A staff reset mailed from the console: sealed for the mailer, shown to
+ * nobody, and journalled as the command that does the same. */
+START_TEST(test_reset_mailed)
+{
+	start(120, 36, NULL);
+	term_keys(&term, ":", NULL);
+	term_type(&term, "reset-password boss@acme-console.test");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "Issue a password reset");
+	term_expect(&term, "show the token");
+	term_keys(&term, "Tab", "Right", NULL);
+	term_expect(&term, "mail a link");
+	term_keys(&term, "Enter", NULL);
+	term_expect(&term, "boss@acme-console.test: a reset link is mailed to the account");
+	ck_assert_ptr_null(strstr(term.screen, "shown once"));
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.outbox WHERE type = "
+					"'user.password_reset_requested' AND mail_state = "
+					"'pending' AND sealed LIKE 'v1:%%'"),
+			 1);
+	{
+		char path[600], text[8192] = "";
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof path, "%s/.local/state/tenantry/journal", term.home);
+		f = fopen(path, "r");
+		ck_assert_msg(f, "no journal at %s", path);
+		n = fread(text, 1, sizeof text - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		ck_assert_msg(strstr(text, " account reset-password boss@acme-console.test --mail"),
+			      "%s", text);
+	}
+}
+END_TEST
+
 Suite *
 suite_console_ops(void)
 {
@@ -644,6 +680,7 @@ suite_console_ops(void)
 	tcase_add_test(tc, test_layout_80x24);
 	tcase_add_test(tc, test_view_as_a_member);
 	tcase_add_test(tc, test_view_as_a_member_remote);
+	tcase_add_test(tc, test_reset_mailed);
 	suite_add_tcase(s, tc);
 	return s;
 }
