@@ -98,26 +98,37 @@ START_TEST(test_too_many_rows)
 }
 END_TEST
 
-/* The CLI reads a CSV file and asks tenantryd once. */
-START_TEST(test_cli_file_over_rest)
+/* `tenantry invite alpha-labs --file F` over REST as alpha's admin, F
+ * holding csv: its exit status, with its output in out and err. */
+static int
+invite_file(const char *name, const char *csv, char **out, char **err)
 {
-	char file[256], tokfile[256], *out = NULL, *err = NULL;
+	char file[256], tokfile[256];
 	FILE *f;
-	int rc;
 
-	snprintf(file, sizeof file, "%s/bulk.csv", test_env("TENANTRY_TEST_TMP", "/tmp"));
-	snprintf(tokfile, sizeof tokfile, "%s/bulk.token", test_env("TENANTRY_TEST_TMP", "/tmp"));
+	snprintf(file, sizeof file, "%s/%s.csv", test_env("TENANTRY_TEST_TMP", "/tmp"), name);
+	snprintf(tokfile, sizeof tokfile, "%s/%s.token", test_env("TENANTRY_TEST_TMP", "/tmp"),
+		 name);
 	f = fopen(file, "w");
-	fputs("email,role\n# the team\ncli1@bulk.test, member\n\"cli2@bulk.test\",viewer\n"
-	      "\nviewer@alpha.test\nbroken\n",
-	      f);
+	fputs(csv, f);
 	fclose(f);
 	f = fopen(tokfile, "w");
 	fputs(admin, f);
 	fclose(f);
-	rc = testcli_run(&out, &err,
-			 (const char *const[]){ "--url", srv.url, "--token-file", tokfile, "invite",
-						"alpha-labs", "--file", file, NULL });
+	return testcli_run(out, err,
+			   (const char *const[]){ "--url", srv.url, "--token-file", tokfile,
+						  "invite", "alpha-labs", "--file", file, NULL });
+}
+
+/* The CLI reads a CSV file and asks tenantryd once. */
+START_TEST(test_cli_file_over_rest)
+{
+	char *out = NULL, *err = NULL;
+	int rc = invite_file("bulk",
+			     "email,role\n# the team\ncli1@bulk.test, member\n"
+			     "\"cli2@bulk.test\",viewer\n\nviewer@alpha.test\nbroken\n",
+			     &out, &err);
+
 	ck_assert_msg(rc == 1, "exit %d: %s", rc, err ? err : "");
 	ck_assert_ptr_nonnull(strstr(out, "cli1@bulk.test"));
 	ck_assert_int_eq(test_count(out, "sent"), 2);
@@ -134,21 +145,12 @@ END_TEST
  * its rest, a valid row by itself here, is not read as one. */
 START_TEST(test_cli_long_line_is_one_row)
 {
-	char file[256], tokfile[256], *out = NULL, *err = NULL;
-	FILE *f;
+	char csv[1200], *out = NULL, *err = NULL;
 	int rc;
 
-	snprintf(file, sizeof file, "%s/long.csv", test_env("TENANTRY_TEST_TMP", "/tmp"));
-	snprintf(tokfile, sizeof tokfile, "%s/long.token", test_env("TENANTRY_TEST_TMP", "/tmp"));
-	f = fopen(file, "w");
-	fprintf(f, "email,role\n%01023dsneaky@bulk.test,member\nafter@bulk.test,member\n", 0);
-	fclose(f);
-	f = fopen(tokfile, "w");
-	fputs(admin, f);
-	fclose(f);
-	rc = testcli_run(&out, &err,
-			 (const char *const[]){ "--url", srv.url, "--token-file", tokfile, "invite",
-						"alpha-labs", "--file", file, NULL });
+	snprintf(csv, sizeof csv,
+		 "email,role\n%01023dsneaky@bulk.test,member\nafter@bulk.test,member\n", 0);
+	rc = invite_file("long", csv, &out, &err);
 	ck_assert_msg(rc == 1, "exit %d: %s %s", rc, out ? out : "", err ? err : "");
 	ck_assert_ptr_nonnull(strstr(out, "line too long"));
 	ck_assert_ptr_nonnull(strstr(err, "1 of 2 rows not invited"));

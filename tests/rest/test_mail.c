@@ -109,9 +109,27 @@ START_TEST(test_invitation_mail)
 }
 END_TEST
 
+/* The reset link in the newest mail to email sets password, which then
+ * signs in: the token, in token. */
+static void
+reset_from_mail(char token[96], const char *email, const char *password)
+{
+	char body[512], *mail = mail_wait(smtpd.dir, email, "/reset?token="), *tok;
+
+	ck_assert(strstr(mail, "\r\nSubject: Reset your password\r\n"));
+	token_of(token, mail, LINK "/reset?token=");
+	ck_assert(strncmp(token, "tnr_", 4) == 0);
+	free(mail);
+	snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\"}", token, password);
+	json_decref(call(204, "POST", "/api/auth/password-reset/confirm", NULL, body));
+	tok = testsrv_login(&srv, email, password, "alpha-labs");
+	ck_assert_msg(tok, "the new password does not sign in");
+	free(tok);
+}
+
 START_TEST(test_reset_mail)
 {
-	char token[96], body[512], *mail, *tok;
+	char token[96], *mail;
 	json_t *j;
 	PGconn *c = testdb_connect(db, NULL);
 
@@ -120,17 +138,9 @@ START_TEST(test_reset_mail)
 			 "if an account has this e-mail, a reset link is sent to it");
 	json_decref(j);
 	mail = mail_wait(smtpd.dir, "alice@alpha.test", "/reset?token=");
-	ck_assert(strstr(mail, "\r\nSubject: Reset your password\r\n"));
 	ck_assert(strstr(mail, "the account\r\nalice@alpha.test."));
-	token_of(token, mail, LINK "/reset?token=");
-	ck_assert(strncmp(token, "tnr_", 4) == 0);
 	free(mail);
-	snprintf(body, sizeof body,
-		 "{\"token\":\"%s\",\"password\":\"a new and longer passphrase\"}", token);
-	json_decref(call(204, "POST", "/api/auth/password-reset/confirm", NULL, body));
-	tok = testsrv_login(&srv, "alice@alpha.test", "a new and longer passphrase", "alpha-labs");
-	ck_assert_msg(tok, "the new password does not sign in");
-	free(tok);
+	reset_from_mail(token, "alice@alpha.test", "a new and longer passphrase");
 	/* the same answer for no account, and no mail */
 	json_decref(call(202, "POST", "/api/auth/password-reset", NULL,
 			 "{\"email\":\"nobody@alpha.test\"}"));
@@ -149,7 +159,7 @@ END_TEST
  * token is the staff member's and nothing is mailed. */
 START_TEST(test_staff_reset_mailed)
 {
-	char token[96], body[512], *mail, *tok;
+	char token[96];
 	json_t *j;
 	PGconn *c = testdb_connect(db, NULL);
 
@@ -159,22 +169,13 @@ START_TEST(test_staff_reset_mailed)
 	ck_assert_ptr_null(json_object_get(j, "token"));
 	ck_assert_str_eq(jstr(j, "email"), "manager@alpha.test");
 	json_decref(j);
-	mail = mail_wait(smtpd.dir, "manager@alpha.test", "/reset?token=");
-	ck_assert(strstr(mail, "\r\nSubject: Reset your password\r\n"));
-	token_of(token, mail, LINK "/reset?token=");
-	free(mail);
+	reset_from_mail(token, "manager@alpha.test", "a manager's new passphrase");
 	ck_assert_int_eq(
 	    testdb_int(c,
 		       "SELECT count(*) FROM tenantry.audit_log WHERE "
 		       "coalesce(new::text, '') || coalesce(old::text, '') LIKE '%%%s%%'",
 		       token + 4),
 	    0);
-	snprintf(body, sizeof body,
-		 "{\"token\":\"%s\",\"password\":\"a manager's new passphrase\"}", token);
-	json_decref(call(204, "POST", "/api/auth/password-reset/confirm", NULL, body));
-	tok = testsrv_login(&srv, "manager@alpha.test", "a manager's new passphrase", "alpha-labs");
-	ck_assert_msg(tok, "the new password does not sign in");
-	free(tok);
 	/* not a webhook event: mail only */
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.webhook_deliveries d JOIN "
 				       "tenantry.outbox o ON (o.tenant_id, o.seq, o.type) = "
