@@ -189,7 +189,8 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 	struct outbound_result res;
 	struct webhook_outcome o = { .claim = c, .runner = D.runner };
 	char error[300], state[WEBHOOK_STATE_LEN], attempt_no[12];
-	struct err e;
+	struct err e = { 0 };
+	int rc;
 
 	attempt(&o, error, &res, client, c);
 	o.status = res.status;
@@ -203,7 +204,17 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 	o.disable_after = __atomic_load_n(&D.cfg->webhook_disable_after, __ATOMIC_RELAXED);
 	__atomic_add_fetch(o.ok ? &D.delivered : &D.failed_attempts, 1, __ATOMIC_RELAXED);
 	snprintf(attempt_no, sizeof attempt_no, "%d", c->attempt);
-	if (store_webhook_attempt_done(state, st, &o, &e) < 0) {
+	rc = store_webhook_attempt_done(state, st, &o, &e);
+	/* The session was lost on the way (terminated, the database
+	 * restarted): once more on a new one, or the attempt just made would
+	 * be made again when the lease runs out. A record that did commit is
+	 * not made twice (the delivery is no longer pending, or its attempt
+	 * number is taken). */
+	if (rc < 0 && (e.code == ERR_UNAVAILABLE || e.code == ERR_OUTCOME_UNKNOWN)) {
+		err_clear(&e);
+		rc = store_webhook_attempt_done(state, st, &o, &e);
+	}
+	if (rc < 0) {
 		log_line(LOG_LEVEL_WARN, "webhooks: cannot record an attempt", "endpoint",
 			 c->endpoint_id, "error", e.message, NULL);
 		return;
