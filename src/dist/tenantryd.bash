@@ -13,7 +13,7 @@ _tenantryd()
 	--max-body | --max-connections | --max-per-ip | --timeout | --request-timeout | \
 	--max-streams | --keepalive | --job-intervals | --job-poll | --job-lease | \
 	--smtp-url | --smtp-from | --smtp-timeout | --mail-link-base | --mail-poll | --mail-retry-base | \
-	--webhook-workers | --webhook-timeout | --webhook-retry-base | --webhook-give-up | \
+	--webhook-workers | --webhook-timeout | --webhook-lease | --webhook-retry-base | --webhook-give-up | \
 	--webhook-disable-after) return ;;
 	--jobs | --db-unnamed-statements | --smtp-allow-plain-loopback | --webhook-allow-loopback)
 		COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
@@ -24,6 +24,8 @@ _tenantryd()
 		--timeout --request-timeout --max-streams --keepalive --log-level --log-format
 		--jobs --job-intervals --job-poll --job-lease --smtp-url --smtp-from --smtp-auth-file
 		--smtp-ca-file --smtp-allow-plain-loopback --smtp-timeout --mail-link-base
-		--mail-templates --mail-poll --mail-retry-base --help --version" -- "$cur"))
+		--mail-templates --mail-poll --mail-retry-base --webhook-workers --webhook-timeout
+		--webhook-lease --webhook-retry-base --webhook-give-up --webhook-disable-after
+		--webhook-allow-loopback --help --version" -- "$cur"))
 }
 complete -F _tenantryd tenantryd

@@ -73,6 +73,7 @@ static const struct key {
 	I("job-lease", job_lease, 10, 86400, false),
 	I("webhook-workers", webhook_workers, 0, 64, false),
 	I("webhook-timeout", webhook_timeout, 1, 60, true),
+	I("webhook-lease", webhook_lease, 0, 86400, true),
 	I("webhook-retry-base", webhook_retry_base_ms, 10, 3600000, true),
 	I("webhook-give-up", webhook_give_up, 1, 86400 * 30, true),
 	I("webhook-disable-after", webhook_disable_after, 0, 100000, true),

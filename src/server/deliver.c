@@ -189,7 +189,8 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 	struct outbound_result res;
 	struct webhook_outcome o = { .claim = c, .runner = D.runner };
 	char error[300], state[WEBHOOK_STATE_LEN], attempt_no[12];
-	struct err e;
+	struct err e = { 0 };
+	int rc;
 
 	attempt(&o, error, &res, client, c);
 	o.status = res.status;
@@ -203,7 +204,17 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 	o.disable_after = __atomic_load_n(&D.cfg->webhook_disable_after, __ATOMIC_RELAXED);
 	__atomic_add_fetch(o.ok ? &D.delivered : &D.failed_attempts, 1, __ATOMIC_RELAXED);
 	snprintf(attempt_no, sizeof attempt_no, "%d", c->attempt);
-	if (store_webhook_attempt_done(state, st, &o, &e) < 0) {
+	rc = store_webhook_attempt_done(state, st, &o, &e);
+	/* The session was lost on the way (terminated, the database
+	 * restarted): once more on a new one, or the attempt just made would
+	 * be made again when the lease runs out. A record that did commit is
+	 * not made twice (the delivery is no longer pending, or its attempt
+	 * number is taken). */
+	if (rc < 0 && (e.code == ERR_UNAVAILABLE || e.code == ERR_OUTCOME_UNKNOWN)) {
+		err_clear(&e);
+		rc = store_webhook_attempt_done(state, st, &o, &e);
+	}
+	if (rc < 0) {
 		log_line(LOG_LEVEL_WARN, "webhooks: cannot record an attempt", "endpoint",
 			 c->endpoint_id, "error", e.message, NULL);
 		return;
@@ -236,6 +247,26 @@ idle(int ms)
 	return !stop;
 }
 
+/* How many deliveries to claim at once and for how long: the whole batch
+ * must be tried within the lease, each attempt taking at most the timeout
+ * (and a moment to record it). Without --webhook-lease the lease is made
+ * long enough for a full batch; with it, the batch is cut to what fits,
+ * at least one delivery. */
+static void
+batch_size(int *batch, int *lease)
+{
+	int per = __atomic_load_n(&D.cfg->webhook_timeout, __ATOMIC_RELAXED) + 2;
+	int given = __atomic_load_n(&D.cfg->webhook_lease, __ATOMIC_RELAXED);
+
+	if (given <= 0) {
+		*batch = DELIVER_BATCH;
+		*lease = DELIVER_BATCH * per + 30;
+		return;
+	}
+	*batch = given / per < 1 ? 1 : given / per > DELIVER_BATCH ? DELIVER_BATCH : given / per;
+	*lease = given;
+}
+
 static void *
 worker(void *arg)
 {
@@ -243,18 +274,18 @@ worker(void *arg)
 	struct outbound *client = outbound_new();
 	unsigned seed = (unsigned)(uintptr_t)arg ^ (unsigned)time(NULL);
 	bool warned = false;
-	/* held while the whole batch is tried, each attempt at most the timeout */
-	int lease = DELIVER_BATCH * (D.cfg->webhook_timeout + 2) + 30;
 
 	while (client && !__atomic_load_n(&D.stop, __ATOMIC_RELAXED)) {
 		struct webhook_claim_list l;
 		struct err e;
+		int batch, lease;
 
 		if (!st && pool_open_system(&st, &e) < 0) {
 			idle(1000);
 			continue;
 		}
-		if (store_webhook_claim(&l, st, D.runner, DELIVER_BATCH, lease, &e) < 0) {
+		batch_size(&batch, &lease);
+		if (store_webhook_claim(&l, st, D.runner, batch, lease, &e) < 0) {
 			if (!warned)
 				log_line(LOG_LEVEL_WARN, "webhooks: cannot claim deliveries",
 					 "error", e.message, NULL);

@@ -69,9 +69,12 @@ struct server_config {
 	 * until --webhook-give-up seconds after the event; an endpoint is
 	 * disabled after --webhook-disable-after failed attempts in a row (0:
 	 * only when a delivery is given up); --webhook-allow-loopback 1 lets
-	 * endpoints be plain http on 127.0.0.0/8 or ::1 (tests) */
+	 * endpoints be plain http on 127.0.0.0/8 or ::1 (tests);
+	 * --webhook-lease seconds a claim is held before another runner may
+	 * take it over (0: long enough for a whole batch) */
 	int webhook_workers;
 	int webhook_timeout;
+	int webhook_lease;
 	int webhook_retry_base_ms;
 	int webhook_give_up;
 	int webhook_disable_after;

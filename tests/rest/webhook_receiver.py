@@ -8,7 +8,8 @@ it verifies the Standard Webhooks signature with the secrets in
 DIR/secrets (one "whsec_..." a line, read at each request), answers 500
 while DIR/fail holds a number above 0 (counting it down), a redirect to
 /elsewhere while DIR/mode says "redirect", waits N seconds first while it
-says "slow N", else 200, and
+says "slow N", else 200 (with a body of N bytes of invalid UTF-8, NUL and
+control bytes while it says "junk N"), and
 appends one JSON line to DIR/log: the webhook-id, -timestamp, whether a
 signature matched, the status it answered and the body.
 """
@@ -88,12 +89,21 @@ class Handler(BaseHTTPRequestHandler):
                                     "status": status, "path": self.path,
                                     "body": body.decode("utf-8", "replace")}) + "\n")
         reply = b"ok" if status == 200 else b"no"
+        if m[:1] == ["junk"] and status == 200:
+            pattern = b"ok \xff\xfe\xc3\x28\x00\x01\x1b[2J\xed\xa0\x80 "
+            reply = (pattern * (int(m[1]) // len(pattern) + 1))[:int(m[1])]
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "/elsewhere")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
+
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the sender went away (killed, or read no further)
 
     def log_message(self, *args):
         pass
