@@ -432,6 +432,7 @@ void console_help(struct console *c);
 /* Live audit entries arrived (moved out of l into the ring); backfill:
  * fetched after the feed (re)opened rather than announced. */
 void console_audit_add(struct console *c, struct audit_entry_list *l, bool backfill);
+void console_audit_clear(struct console *c);
 /* The columns of audit lines: the tenant's and the actor's. */
 struct audit_cols {
 	int tenant, actor;

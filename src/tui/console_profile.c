@@ -230,6 +230,7 @@ switch_done(struct console *c, struct job *j)
 		bkgdset(theme_attr(THEME_ROLE_NORMAL));
 	}
 	clearok(curscr, TRUE);
+	console_audit_clear(c); /* the other database's lines */
 	console_set_tenant(c, NULL);
 	console_layout(c);
 	console_goto(c, PANE_TENANTS);

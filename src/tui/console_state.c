@@ -228,6 +228,18 @@ audit_entry_copy(struct audit_entry *dst, const struct audit_entry *src)
 	dst->user_agent = dup_or_null(src->user_agent);
 }
 
+/* Forgets the live audit lines: another database's (a profile switch) are
+ * not this one's, and its entries may have the same seq on a chain. */
+void
+console_audit_clear(struct console *c)
+{
+	for (size_t i = 0; i < c->ring_n; i++)
+		audit_entry_clear(&c->ring[(c->ring_start + i) % AUDIT_RING]);
+	c->ring_n = 0;
+	c->ring_start = 0;
+	c->dirty = true;
+}
+
 static bool
 ring_has(const struct console *c, const struct audit_entry *e)
 {
