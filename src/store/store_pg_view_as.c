@@ -63,8 +63,10 @@ pg_view_as_start(struct view_session *out, struct store *st, const char *tenant,
 	memset(out, 0, sizeof *out);
 	if (!tenant || !*tenant)
 		return err_field(e, "tenant", "tenant missing");
+	/* a member is an e-mail or a user id: nothing else reaches the
+	 * database, or comes back in its "is not a member" */
 	if ((reason && validate_utf8(reason, "reason", e) < 0)
-	    || (as_member && validate_utf8(member, "member", e) < 0))
+	    || (as_member && !pg_is_uuid(member) && validate_email(member, "member", e) < 0))
 		return -1;
 	snprintf(mins, sizeof mins, "%d", minutes);
 	if (pg_run(pg_of(st), &step, 1, e) < 0)

@@ -263,6 +263,12 @@ START_TEST(test_view_as_member_holds_overrides)
 	ck_assert_str_eq(jstr(s, "field"), "member");
 	ck_assert_str_eq(jstr(s, "detail"), "nobody@alpha.test is not a member of alpha-labs");
 	json_decref(s);
+	/* neither an e-mail nor an id: refused before the database */
+	ck_assert_int_eq(
+	    view_as_member(",\"member\":\"\\u001b[2Jnot an address\"", hdr, sizeof hdr, &s), 422);
+	ck_assert_str_eq(jstr(s, "field"), "member");
+	ck_assert_ptr_null(strstr(jstr(s, "detail"), "not a member of"));
+	json_decref(s);
 	testdb_exec(c, "SET ROLE tenantry_owner; "
 		       "INSERT INTO tenantry.users (email, full_name) "
 		       "VALUES ('only-beta@beta.test', 'Beta Only'); "
