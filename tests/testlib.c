@@ -325,6 +325,16 @@ testsse_open(int port, const char *path, const char *token, const char *last_id)
 	return fd;
 }
 
+void
+test_clear_of_hour(int seconds)
+{
+	time_t now = time(NULL);
+	int left = 3600 - (int)(now % 3600);
+
+	if (left < seconds)
+		sleep((unsigned)left + 1);
+}
+
 long
 test_ms_since(const struct timespec *t0)
 {

@@ -95,6 +95,10 @@ int testsse_open(int port, const char *path, const char *token, const char *last
 long test_ms_since(const struct timespec *t0);
 /* How often needle stands in hay (overlapping ones counted). */
 int test_count(const char *hay, const char *needle);
+/* Returns when the next hour (UTC) is at least seconds away, waiting past
+ * it when it is nearer: a test whose hourly (api_calls) or daily
+ * (invitations) quota must not start a new window before it ends. */
+void test_clear_of_hour(int seconds);
 
 /* ---- a cluster of its own -------------------------------------------------- */
 

@@ -201,6 +201,7 @@ END_TEST
 
 START_TEST(test_quota_alert_mail)
 {
+	test_clear_of_hour(30); /* api_calls counts by the hour */
 	char *mail, path[256];
 	PGconn *c = testdb_connect(db, NULL);
 
