@@ -119,8 +119,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# Migrations are compiled into the binaries.
-$(BUILD)/sql_embed.c: $(SQL_FILES) src/sql/embed.sh
+# Migrations are compiled into the binaries (the folder too: a migration
+# taken away changes no file that is left).
+$(BUILD)/sql_embed.c: $(SQL_FILES) src/sql src/sql/embed.sh
 	@mkdir -p $(BUILD)
 	sh src/sql/embed.sh $(SQL_FILES) >$@.tmp && mv $@.tmp $@
 

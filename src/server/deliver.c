@@ -208,8 +208,7 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 	/* The session was lost on the way (terminated, the database
 	 * restarted): once more on a new one, or the attempt just made would
 	 * be made again when the lease runs out. A record that did commit is
-	 * not made twice (the delivery is no longer pending, or its attempt
-	 * number is taken). */
+	 * not made twice: the repeat is answered with the state it left. */
 	if (rc < 0 && (e.code == ERR_UNAVAILABLE || e.code == ERR_OUTCOME_UNKNOWN)) {
 		err_clear(&e);
 		rc = store_webhook_attempt_done(state, st, &o, &e);

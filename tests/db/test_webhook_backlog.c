@@ -1,8 +1,10 @@
 /* test_webhook_backlog.c - a disabled endpoint's pending deliveries (060)
  * are parked, so the delivery workers' claim does not walk them, and are
  * due again, in order, the moment the endpoint is enabled; the clean-up
- * of the claim reads the runner's leased deliveries by their index. On a
- * real database, with the claim tenantryd runs. */
+ * of the claim reads the runner's leased deliveries by their index; an
+ * attempt recorded twice (its first reply lost, 061) is answered with the
+ * state the first record left and counted once. On a real database, with
+ * the functions tenantryd runs. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +85,48 @@ START_TEST(disabled_backlog_parked)
 }
 END_TEST
 
+/* webhook_attempt_done(claim c, ok) for runner r1: the state it returns,
+ * or "(null)". */
+static const char *
+attempt_done(const char *ok)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+		 "SELECT coalesce(tenantry.webhook_attempt_done('r1', c.tenant_id, "
+		 "c.endpoint_id, c.event_tenant, c.seq, c.type, c.attempt, %s, 500, 12, "
+		 "'HTTP 500', 'no', 60, 86400, 0), '(null)') FROM claimed c",
+		 ok);
+	return testdb_value(su, sql);
+}
+
+START_TEST(attempt_recorded_twice)
+{
+	testdb_exec(su, "CREATE TEMP TABLE claimed AS "
+			"SELECT * FROM tenantry.webhook_claim('r1', 1, 30)");
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM claimed"), 1);
+	/* a failure, recorded; the same record again (its reply was lost) */
+	ck_assert_str_eq(attempt_done("false"), "pending");
+	ck_assert_str_eq(attempt_done("false"), "pending");
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.webhook_attempts"), 1);
+	ck_assert_int_eq(testdb_int(su, "SELECT failures FROM tenantry.webhook_endpoints"), 1);
+	/* claimed again: the attempt after it; a success, recorded twice */
+	testdb_exec(su, "UPDATE tenantry.webhook_deliveries d SET next_at = now() - interval '1 h' "
+			"FROM claimed c WHERE d.event_tenant = c.event_tenant AND d.seq = c.seq");
+	testdb_exec(su, "DROP TABLE claimed");
+	testdb_exec(su, "CREATE TEMP TABLE claimed AS "
+			"SELECT * FROM tenantry.webhook_claim('r1', 1, 30)");
+	ck_assert_int_eq(testdb_int(su, "SELECT attempt FROM claimed"), 2);
+	ck_assert_str_eq(attempt_done("true"), "delivered");
+	ck_assert_str_eq(attempt_done("true"), "delivered");
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.webhook_attempts"), 2);
+	/* an older attempt of the same delivery is a lost claim, as before */
+	testdb_exec(su, "UPDATE claimed SET attempt = 1");
+	ck_assert_str_eq(attempt_done("false"), "(null)");
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.webhook_attempts"), 2);
+}
+END_TEST
+
 Suite *
 suite_webhook_backlog(void)
 {
@@ -92,6 +136,7 @@ suite_webhook_backlog(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, disabled_backlog_parked);
+	tcase_add_test(tc, attempt_recorded_twice);
 	suite_add_tcase(s, tc);
 	return s;
 }
