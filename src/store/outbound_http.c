@@ -10,9 +10,14 @@ struct outbound {
 	CURL *curl;
 };
 
+/* A response body is read up to RESPONSE_MAX bytes (the connection is
+ * kept for the next request); past that the transfer is cut, the status
+ * and the excerpt of its start already in hand. */
+#define RESPONSE_MAX ((size_t)1 << 20)
+
 struct sink {
 	char *buf;
-	size_t len, cap;
+	size_t len, cap, seen;
 };
 
 static size_t
@@ -29,7 +34,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		s->buf[s->len++] = (char)(c < 0x20 || c >= 0x7f ? ' ' : c);
 	}
 	s->buf[s->len] = '\0';
-	return len; /* the rest is read and dropped */
+	s->seen += len;
+	return s->seen > RESPONSE_MAX ? 0 : len; /* the rest is read and dropped */
 }
 
 struct outbound *
@@ -73,7 +79,7 @@ outbound_post(struct outbound_result *out, struct outbound *o, const struct outb
 	CURL *c = o->curl;
 	struct curl_slist *h = NULL, *pin = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct sink sink = { out->excerpt, 0, sizeof out->excerpt };
+	struct sink sink = { out->excerpt, 0, sizeof out->excerpt, 0 };
 	struct timespec t0;
 	CURLcode rc;
 	long status = 0;
@@ -101,7 +107,6 @@ outbound_post(struct outbound_result *out, struct outbound *o, const struct outb
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(1 << 20));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(c);
 	out->latency_ms = (int)ms_since(&t0);
