@@ -6,9 +6,14 @@
  * POSTs the event signed as Standard Webhooks say, and records the
  * attempt (webhook_attempt_done: the next try on an exponential schedule,
  * giving up after --webhook-give-up, disabling an endpoint that keeps
- * failing). Idle, a worker looks again every DELIVER_IDLE_MS. */
+ * failing). A listener thread holds a session that LISTENs for
+ * deliveries coming due (062_webhook_notify.sql) and wakes the workers;
+ * idle, a worker looks again every DELIVER_IDLE_MS (retries and leases
+ * coming due), or every DELIVER_POLL_MS while the listener has no
+ * session. */
 #include <jansson.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +29,21 @@
 #include "server/log.h"
 
 #define DELIVER_BATCH 16
-#define DELIVER_IDLE_MS 200
+#define DELIVER_IDLE_MS 1000
+#define DELIVER_POLL_MS 200
 #define MAX_WORKERS 64
 #define MAX_DENIED 16
 
 static struct {
 	const struct server_config *cfg;
-	pthread_t threads[MAX_WORKERS];
+	pthread_t threads[MAX_WORKERS], listener;
 	int nthreads;
+	bool have_listener;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	bool listening;      /* the listener has its session */
+	unsigned long wakes; /* the listener's wake-ups so far */
 	char runner[128];
 	struct sockaddr_storage denied[MAX_DENIED]; /* the database's addresses */
 	size_t ndenied;
@@ -227,9 +236,10 @@ report(struct store *st, const struct webhook_claim *c, struct outbound *client,
 			 "tenant", c->tenant_id, "url", c->url, "error", error, NULL);
 }
 
-/* Sleeps ms unless stopped; false when stopping. */
+/* Sleeps up to ms unless stopped or, with seen, woken (D.wakes no longer
+ * *seen); false when stopping. */
 static bool
-idle(int ms)
+idle(int ms, const unsigned long *seen)
 {
 	struct timespec until;
 	bool stop;
@@ -239,11 +249,77 @@ idle(int ms)
 	until.tv_sec += until.tv_nsec / 1000000000;
 	until.tv_nsec %= 1000000000;
 	pthread_mutex_lock(&D.lock);
-	if (!D.stop)
-		pthread_cond_timedwait(&D.wake, &D.lock, &until);
+	while (!D.stop && (!seen || D.wakes == *seen)
+	       && pthread_cond_timedwait(&D.wake, &D.lock, &until) == 0)
+		;
 	stop = D.stop;
 	pthread_mutex_unlock(&D.lock);
 	return !stop;
+}
+
+static void
+wake_workers(bool listening)
+{
+	pthread_mutex_lock(&D.lock);
+	D.wakes++;
+	D.listening = listening;
+	pthread_cond_broadcast(&D.wake);
+	pthread_mutex_unlock(&D.lock);
+}
+
+/* The listener: a session of its own (never through a pooler) that
+ * LISTENs for deliveries coming due, each notification a wake-up for the
+ * workers; reconnects with backoff, the workers polling meanwhile. */
+static void *
+listener(void *arg)
+{
+	struct store *st = NULL;
+	struct audit_feed *f = NULL;
+	int backoff = 100; /* ms */
+	bool warned = false;
+
+	(void)arg;
+	while (!__atomic_load_n(&D.stop, __ATOMIC_RELAXED)) {
+		struct audit_key keys[16];
+		struct pollfd pfd;
+		struct err e;
+		int n;
+
+		if (!f) {
+			if ((st || pool_open_system(&st, &e) == 0)
+			    && store_webhook_feed_open(&f, st, &e) == 0) {
+				wake_workers(true); /* what came due while away */
+				backoff = 100;
+				warned = false;
+				continue;
+			}
+			if (!warned)
+				log_line(LOG_LEVEL_WARN,
+					 "webhooks: cannot listen for due deliveries, polling",
+					 "error", e.message, NULL);
+			warned = true;
+			if (!idle(backoff, NULL))
+				break;
+			backoff = backoff < 5000 ? backoff * 2 : 5000;
+			continue;
+		}
+		pfd = (struct pollfd){ .fd = store_feed_fd(st, f), .events = POLLIN };
+		if (poll(&pfd, 1, DELIVER_POLL_MS) <= 0)
+			continue; /* the stop is looked at between */
+		if ((n = store_feed_read(st, f, keys, 16, &e)) > 0) {
+			while (store_feed_read(st, f, keys, 16, &e) > 0)
+				; /* one wake-up for them all */
+			wake_workers(true);
+		} else if (n < 0) {
+			store_feed_close(st, f);
+			f = NULL;
+			wake_workers(false);
+		}
+	}
+	if (f)
+		store_feed_close(st, f);
+	store_close(&st);
+	return NULL;
 }
 
 /* How many deliveries to claim at once and for how long: the whole batch
@@ -279,23 +355,30 @@ worker(void *arg)
 		struct err e;
 		int batch, lease;
 
+		unsigned long seen;
+		bool listening;
+
 		if (!st && pool_open_system(&st, &e) < 0) {
-			idle(1000);
+			idle(1000, NULL);
 			continue;
 		}
+		pthread_mutex_lock(&D.lock);
+		seen = D.wakes;
+		listening = D.listening;
+		pthread_mutex_unlock(&D.lock);
 		batch_size(&batch, &lease);
 		if (store_webhook_claim(&l, st, D.runner, batch, lease, &e) < 0) {
 			if (!warned)
 				log_line(LOG_LEVEL_WARN, "webhooks: cannot claim deliveries",
 					 "error", e.message, NULL);
 			warned = true;
-			idle(1000);
+			idle(1000, NULL);
 			continue;
 		}
 		warned = false;
 		for (size_t i = 0; i < l.n; i++)
 			report(st, &l.rows[i], client, &seed);
-		if (l.n == 0 && !idle(DELIVER_IDLE_MS)) {
+		if (l.n == 0 && !idle(listening ? DELIVER_IDLE_MS : DELIVER_POLL_MS, &seen)) {
 			webhook_claim_list_free(&l);
 			break;
 		}
@@ -319,6 +402,10 @@ deliver_start(const struct server_config *cfg, struct err *e)
 	snprintf(D.runner, sizeof D.runner, "tenantryd@%s:%ld", host[0] ? host : "localhost",
 		 (long)getpid());
 	D.stop = false;
+	D.listening = false;
+	if (pthread_create(&D.listener, NULL, listener, NULL) != 0)
+		return err_set(e, ERR_INTERNAL, "cannot start the webhook listener");
+	D.have_listener = true;
 	for (int i = 0; i < cfg->webhook_workers && i < MAX_WORKERS; i++) {
 		if (pthread_create(&D.threads[i], NULL, worker, (void *)(uintptr_t)(i + 1)) != 0) {
 			deliver_stop();
@@ -338,6 +425,9 @@ deliver_stop(void)
 	pthread_mutex_unlock(&D.lock);
 	for (int i = 0; i < D.nthreads; i++)
 		pthread_join(D.threads[i], NULL);
+	if (D.have_listener)
+		pthread_join(D.listener, NULL);
+	D.have_listener = false;
 	D.nthreads = 0;
 }
 

@@ -24,7 +24,7 @@
 #include "store/secret.h"   /* passwords, sealed secrets: part of this interface */
 #include "store/store_server.h"
 
-#define STORE_OPS_VERSION 5
+#define STORE_OPS_VERSION 6
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
@@ -386,6 +386,9 @@ struct store_ops {
 			     int limit, int lease_s, struct err *e);
 	int (*webhook_attempt_done)(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 				    const struct webhook_outcome *o, struct err *e);
+	/* A feed (feed_fd, feed_read, feed_close) of wake-ups when a delivery
+	 * may have come due: the workers' sign to claim. */
+	int (*webhook_feed_open)(struct audit_feed **out, struct store *st, struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
 
@@ -610,11 +613,6 @@ int store_webhook_test(char event_out[ID_LEN], struct store *st, const char *id,
 int store_webhook_attempts(struct webhook_attempt_list *out, struct store *st, const char *id,
 			   int limit, struct err *e);
 int store_webhook_redeliver(struct store *st, const char *id, const char *event, struct err *e);
-int store_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
-			int limit, int lease_s, struct err *e);
-int store_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
-			       const struct webhook_outcome *o, struct err *e);
-void webhook_claim_list_free(struct webhook_claim_list *l);
 /* The TCP hosts (names or addresses, not socket directories) a libpq
  * conninfo names, at most max; the number written. */
 size_t store_conninfo_hosts(char hosts[][256], size_t max, const char *conninfo);

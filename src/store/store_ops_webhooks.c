@@ -97,6 +97,13 @@ store_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 	return st->ops->webhook_attempt_done(state_out, st, o, e);
 }
 
+int
+store_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
+{
+	*out = NULL;
+	return st->ops->webhook_feed_open(out, st, e);
+}
+
 void
 webhook_claim_list_free(struct webhook_claim_list *l)
 {

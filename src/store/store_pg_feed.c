@@ -11,7 +11,8 @@
  * there is one (the store's own conninfo may lead to a transaction
  * pooler), reads without blocking, and reports a lost session as
  * ERR_UNAVAILABLE: notifications sent while disconnected are gone, so the
- * caller reopens and backfills by seq.
+ * caller reopens and backfills by seq. tenantryd's webhook workers get
+ * their wake-ups the same way, on channel tenantry_webhook.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +35,44 @@ pg_feed_close(struct audit_feed *f)
 	free(f);
 }
 
+/* A feed on its own session that listens on channel. */
+static int
+feed_connect(struct audit_feed **out, struct pgstore *s, struct audit_feed *f, const char *channel,
+	     struct err *e)
+{
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { s->direct ? s->direct : s->conninfo, "tenantry-feed", NULL };
+	char listen[64];
+	PGresult *r;
+
+	f->conn = PQconnectdbParams(keys, vals, 1);
+	if (!f->conn || PQstatus(f->conn) != CONNECTION_OK) {
+		const char *m = f->conn ? PQerrorMessage(f->conn) : "out of memory";
+
+		err_set(e, ERR_UNAVAILABLE, "cannot connect the live feed: %.*s",
+			(int)strcspn(m, "\n"), m);
+		pg_feed_close(f);
+		return -1;
+	}
+	PQsetNoticeProcessor(f->conn, pg_quiet_notice, NULL);
+	snprintf(listen, sizeof listen, "LISTEN %s", channel);
+	r = PQexec(f->conn, listen);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_error(e, f->conn, r);
+		PQclear(r);
+		pg_feed_close(f);
+		return -1;
+	}
+	PQclear(r);
+	PQsetnonblocking(f->conn, 1);
+	*out = f;
+	return 0;
+}
+
 static int
 pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant, struct err *e)
 {
-	struct pgstore *s = pg_of(st);
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { s->direct ? s->direct : s->conninfo, "tenantry-feed", NULL };
 	struct audit_feed *f;
-	PGresult *r;
 
 	*out = NULL;
 	if (!(f = calloc(1, sizeof *f)))
@@ -56,27 +87,21 @@ pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant, stru
 		snprintf(f->tenant, sizeof f->tenant, "%s", t.id);
 		tenant_clear(&t);
 	}
-	f->conn = PQconnectdbParams(keys, vals, 1);
-	if (!f->conn || PQstatus(f->conn) != CONNECTION_OK) {
-		const char *m = f->conn ? PQerrorMessage(f->conn) : "out of memory";
+	return feed_connect(out, pg_of(st), f, "tenantry_audit", e);
+}
 
-		err_set(e, ERR_UNAVAILABLE, "cannot connect the live feed: %.*s",
-			(int)strcspn(m, "\n"), m);
-		pg_feed_close(f);
-		return -1;
-	}
-	PQsetNoticeProcessor(f->conn, pg_quiet_notice, NULL);
-	r = PQexec(f->conn, "LISTEN tenantry_audit");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_error(e, f->conn, r);
-		PQclear(r);
-		pg_feed_close(f);
-		return -1;
-	}
-	PQclear(r);
-	PQsetnonblocking(f->conn, 1);
-	*out = f;
-	return 0;
+/* Wake-ups for tenantryd's webhook workers: a delivery came due
+ * (062_webhook_notify.sql). Like the audit feed's, a notification says
+ * only that a claim may find something. */
+static int
+pg_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
+{
+	struct audit_feed *f = calloc(1, sizeof *f);
+
+	*out = NULL;
+	if (!f)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	return feed_connect(out, pg_of(st), f, "tenantry_webhook", e);
 }
 
 static int
@@ -112,4 +137,5 @@ pg_ops_feed(struct store_ops *ops)
 	ops->feed_fd = pg_feed_fd;
 	ops->feed_read = pg_feed_read;
 	ops->feed_close = pg_feed_close;
+	ops->webhook_feed_open = pg_webhook_feed_open;
 }

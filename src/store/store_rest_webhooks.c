@@ -173,6 +173,14 @@ rest_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 	return rest_over_db(e, "delivering webhooks");
 }
 
+static int
+rest_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
+{
+	(void)st;
+	*out = NULL;
+	return rest_over_db(e, "delivering webhooks");
+}
+
 void
 rest_ops_webhooks(struct store_ops *ops)
 {
@@ -185,4 +193,5 @@ rest_ops_webhooks(struct store_ops *ops)
 	ops->webhook_redeliver = rest_webhook_redeliver;
 	ops->webhook_claim = rest_webhook_claim;
 	ops->webhook_attempt_done = rest_webhook_attempt_done;
+	ops->webhook_feed_open = rest_webhook_feed_open;
 }

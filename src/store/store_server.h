@@ -2,7 +2,7 @@
  * tenantryd and its background work call: served API calls and activity
  * in batches, credential lookups and checks, password resets, the answers
  * kept for Idempotency-Keys, background job runs (store.h has the
- * operations themselves). */
+ * operations themselves), and the calls of webhook delivery. */
 #ifndef TENANTRY_STORE_SERVER_H
 #define TENANTRY_STORE_SERVER_H
 
@@ -123,5 +123,19 @@ struct webhook_outcome {
 	int give_up_s;
 	int disable_after;
 };
+
+struct store;
+struct audit_feed;
+struct err;
+
+/* Webhook delivery (store_pg only; ERR_METHOD over REST). */
+int store_webhook_claim(struct webhook_claim_list *out, struct store *st, const char *runner,
+			int limit, int lease_s, struct err *e);
+int store_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
+			       const struct webhook_outcome *o, struct err *e);
+void webhook_claim_list_free(struct webhook_claim_list *l);
+/* A feed of wake-ups when a delivery may have come due; read with
+ * store_feed_fd and store_feed_read, closed with store_feed_close. */
+int store_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e);
 
 #endif

@@ -3,8 +3,9 @@
  * due again, in order, the moment the endpoint is enabled; the clean-up
  * of the claim reads the runner's leased deliveries by their index; an
  * attempt recorded twice (its first reply lost, 061) is answered with the
- * state the first record left and counted once. On a real database, with
- * the functions tenantryd runs. */
+ * state the first record left and counted once; a delivery that comes due
+ * when written notifies the workers (062), and one that does not stays
+ * quiet. On a real database, with the functions tenantryd runs. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,46 @@ START_TEST(attempt_recorded_twice)
 }
 END_TEST
 
+START_TEST(due_deliveries_notify)
+{
+	PGconn *l = testdb_connect(db, NULL);
+	struct store *st = teststore_open(db, NULL, STORE_ROLE_PLATFORM, NULL);
+	struct tenant_new n = { .name = "Notify Co",
+				.slug = "notify-co",
+				.tier = "basic",
+				.admin_email = "a@notify.example" };
+	struct tenant t;
+	struct err e;
+	char got[4][128];
+
+	testdb_exec(l, "LISTEN tenantry_webhook");
+	/* a new event for the endpoint: due at once */
+	ck_assert_msg(store_tenant_create(&t, st, &n, &e) == 0, "%s", e.message);
+	tenant_clear(&t);
+	store_close(&st);
+	ck_assert_int_eq(testdb_notifies(l, got, 4, 1, 5000), 1);
+	ck_assert_str_eq(got[0], ""); /* says nothing */
+	/* claimed, failed and to be retried in a minute: quiet */
+	testdb_exec(su, "CREATE TEMP TABLE claimed AS "
+			"SELECT * FROM tenantry.webhook_claim('r1', 50, 30)");
+	ck_assert_int_ge(testdb_int(su, "SELECT count(*) FROM claimed"), 4);
+	ck_assert_int_eq(testdb_int(su,
+				    "SELECT count(*) FROM claimed c WHERE "
+				    "tenantry.webhook_attempt_done('r1', c.tenant_id, "
+				    "c.endpoint_id, c.event_tenant, c.seq, c.type, c.attempt, "
+				    "false, 500, 12, 'HTTP 500', 'no', 60, 86400, 0) = 'pending'"),
+			 testdb_int(su, "SELECT count(*) FROM claimed"));
+	ck_assert_int_eq(testdb_notifies(l, got, 4, 1, 300), 0);
+	/* parked while the endpoint is off: quiet; on again, its backlog is
+	 * due: a notification */
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = false");
+	ck_assert_int_eq(testdb_notifies(l, got, 4, 1, 300), 0);
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = true");
+	ck_assert_int_eq(testdb_notifies(l, got, 4, 1, 5000), 1);
+	PQfinish(l);
+}
+END_TEST
+
 Suite *
 suite_webhook_backlog(void)
 {
@@ -137,6 +178,7 @@ suite_webhook_backlog(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, disabled_backlog_parked);
 	tcase_add_test(tc, attempt_recorded_twice);
+	tcase_add_test(tc, due_deliveries_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }

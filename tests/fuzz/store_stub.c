@@ -580,6 +580,7 @@ static const struct store_ops stub_ops = {
 	.webhook_redeliver = stub_webhook_redeliver,
 	.webhook_claim = stub_webhook_claim,
 	.webhook_attempt_done = stub_webhook_attempt_done,
+	.webhook_feed_open = stub_webhook_feed_open,
 	.tenant_export = s_tenant_export,
 	.auth_user = s_auth_user,
 	.auth_memberships = s_auth_memberships,

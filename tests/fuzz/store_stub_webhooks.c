@@ -81,6 +81,14 @@ stub_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 }
 
 int
+stub_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
+{
+	(void)st;
+	*out = NULL;
+	return err_set(e, ERR_UNAVAILABLE, "the fuzz store has no feed");
+}
+
+int
 stub_platform_history(struct platform_history *out, struct store *st, struct err *e)
 {
 	(void)st;

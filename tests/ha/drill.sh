@@ -42,6 +42,15 @@ chmod 755 "$tmp"
 cdir=$tmp/cluster
 tsock=${tmp##*/}-console
 cleanup() {
+	local rc=$?
+	# a failed drill shows what its servers said last
+	if [ "$rc" -ne 0 ] && [ -d "$cdir/log" ]; then
+		for f in "$cdir"/log/tenantryd*.log "$cdir"/log/pgbouncer.log; do
+			[ -s "$f" ] || continue
+			echo "---- the last of ${f##*/}" >&2
+			tail -n 25 "$f" >&2
+		done
+	fi
 	[ -n "${writer_pids:-}" ] && kill $writer_pids 2>/dev/null || true
 	[ -n "${stream_pids:-}" ] && kill $stream_pids 2>/dev/null || true
 	tmux -L "$tsock" kill-server 2>/dev/null || true

@@ -362,6 +362,66 @@ START_TEST(test_worker_sessions_terminated)
 }
 END_TEST
 
+/* The pid of tenantryd's webhook listener (its session LISTENs on
+ * tenantry_webhook), waiting up to 10 s for it; 0 when there is none. */
+static long long
+listener_pid(PGconn *c, long long not )
+{
+	long long pid = 0;
+
+	for (int t = 0; t < 100 && !pid; t++) {
+		pid = testdb_int(
+		    c,
+		    "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE datname = "
+		    "current_database() AND query = 'LISTEN tenantry_webhook' AND pid <> %lld",
+		    not );
+		if (!pid)
+			poll(NULL, 0, 100);
+	}
+	return pid;
+}
+
+/* The listener's session terminated: events are delivered all the same
+ * (the workers poll meanwhile), the listener is back on a new session,
+ * and what comes after is delivered too. */
+START_TEST(test_listener_session_terminated)
+{
+	static const char *const args[] = { "--webhook-allow-loopback", "1", NULL };
+	static const char *const alpha_only[] = { "alpha-labs", NULL };
+	struct testsrv d;
+	struct recv r;
+	char hook[ID_LEN];
+	long long pid, again;
+	PGconn *c = testdb_connect(db, NULL);
+	int status;
+
+	delete_endpoints();
+	recv_start(&r, "listener");
+	endpoint(hook, &r, "/api/tenants/alpha-labs/webhooks", platform, "tenant.status_changed");
+	testsrv_start(&d, db, args);
+	ck_assert_int_ne(pid = listener_pid(c, 0), 0);
+	ck_assert_int_eq(testdb_int(c, "SELECT pg_terminate_backend(%lld)::int", pid), 1);
+	for (int round = 0; round < 2; round++) {
+		long long since = chain_head(alpha);
+		json_t *ids;
+
+		toggle_status(alpha_only, 2);
+		ids = event_ids(alpha, "tenant.status_changed", since);
+		ck_assert_int_eq(json_array_size(ids), 4);
+		json_decref(wait_delivered(&r, ids));
+		json_decref(ids);
+		if (round == 0)
+			ck_assert_int_ne(again = listener_pid(c, pid), 0);
+	}
+	ck_assert_int_eq(waitpid(d.pid, &status, WNOHANG), 0);
+	wait_undelivered(c, hook, hook, 10);
+	PQfinish(c);
+	delete_endpoint(hook);
+	ck_assert_int_eq(testsrv_stop(&d), 0);
+	recv_stop(&r);
+}
+END_TEST
+
 /* A receiver answering 200 with invalid UTF-8, NUL and control bytes,
  * then with a body of 3 MB: each attempt is delivered and recorded, its
  * response kept as at most 500 printable characters; the delivery log
@@ -444,6 +504,7 @@ suite_webhooks_fault(void)
 	tcase_add_test(tc, test_killed_instance_leases_taken_over);
 	tcase_add_test(tc, test_worker_sessions_terminated);
 	tcase_add_test(tc, test_junk_and_huge_responses);
+	tcase_add_test(tc, test_listener_session_terminated);
 	suite_add_tcase(s, tc);
 	return s;
 }
