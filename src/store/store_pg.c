@@ -151,6 +151,10 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0
 	    || strncmp(state, "53", 2) == 0)
 		return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
+	if (strcmp(state, "25006") == 0)
+		return err_set(e, ERR_UNAVAILABLE,
+			       "the database is read-only here (a standby); nothing was written: %s",
+			       msg);
 	return err_set(e, ERR_INTERNAL, "database error %s: %s", state, msg);
 }
 
@@ -285,6 +289,15 @@ terminated(const PGresult *r)
 	return state && strncmp(state, "57P0", 4) == 0;
 }
 
+/* A write refused by a read-only session (a standby). */
+static bool
+read_only(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return state && strcmp(state, "25006") == 0;
+}
+
 /* The session went away after the statements were sent and before the
  * sync confirmed them. Inside an explicit transaction that is not being
  * committed nothing can have been committed; otherwise the commit may or
@@ -402,6 +415,7 @@ sync:
 			 * died before it flushed a single result. */
 			*retry_safe = i == -1 - npending && r && terminated(r);
 			rolled_back = !lost_connection(s->conn, r);
+			s->standby = r && read_only(r);
 		}
 		if (!r)
 			goto out;
@@ -477,8 +491,24 @@ pg_run(struct pgstore *s, struct pgstep *steps, int n, struct err *e)
 	for (int i = 0; i < n; i++)
 		if (steps[i].out)
 			*steps[i].out = NULL;
+	s->standby = false;
 	if (run_once(s, steps, n, e, &retry_safe) == 0)
 		return 0;
+	/* A write refused by a standby ran nothing: the session goes (a
+	 * multi-host conninfo finds the primary on the next), and the
+	 * operation, outside a transaction, is tried once more on a new one. */
+	if (s->standby) {
+		pg_rollback(s);
+		PQfinish(s->conn);
+		s->conn = NULL;
+		s->nprepared = 0;
+		if (in_txn) {
+			s->txn_broken = true;
+			return -1;
+		}
+		err_clear(e);
+		return run_once(s, steps, n, e, &retry_safe);
+	}
 	/* A statement failed inside an idempotent transaction: it is rolled
 	 * back, and the operation goes on as it would without one (reading
 	 * what a refusal needs to explain itself, say); its failure is what

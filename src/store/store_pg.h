@@ -34,6 +34,10 @@ struct pgstore {
 	 * inside it until the one that commits (committing) or a rollback. */
 	bool txn, committing;
 	bool txn_broken; /* rolled back after a statement failed */
+	/* The last operation was refused as a write on a read-only session
+	 * (25006: a standby, as a pooler or an address not yet moved after a
+	 * failover): nothing of it ran, and the session is dropped. */
+	bool standby;
 	/* The key an open idempotent transaction claimed. */
 	char *idem_caller, *idem_key, *idem_fingerprint;
 	size_t nprepared;

@@ -578,6 +578,42 @@ START_TEST(test_crash_ledger)
 }
 END_TEST
 
+/* ---- a database that takes no writes ------------------------------------------ */
+
+/* A standby answering, as after a failover before the pooler or the
+ * address has moved: a write is 503 and says so, nothing of it is kept;
+ * the sessions that met it are dropped, so the first write after the
+ * database takes writes again is made. */
+START_TEST(test_standby_refuses_writes)
+{
+	PGconn *c = testdb_connect(db, NULL);
+	const char *body = "{\"type\":\"string\",\"value\":\"x\"}";
+	char path[128], *out = NULL;
+	long long before = testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings");
+
+	snprintf(path, sizeof path, "/api/tenants/%s/settings/standby-1", tenant);
+	testdb_execf(c, "ALTER DATABASE %s SET default_transaction_read_only = on", db);
+	/* tenantryd's sessions start again, read-only */
+	testdb_execf(c,
+		     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+		     "datname = '%s' AND pid <> pg_backend_pid()",
+		     db);
+	ck_assert_int_eq(send_req(&srv, "PUT", path, body, NULL, &out, NULL), 503);
+	ck_assert_msg(out && strstr(out, "read-only"), "%s", out ? out : "");
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings"), before);
+	/* and with an Idempotency-Key (an explicit transaction) */
+	ck_assert_int_eq(send_req(&srv, "PUT", path, body, "standby-key", NULL, NULL), 503);
+	testdb_execf(c, "ALTER DATABASE %s RESET default_transaction_read_only", db);
+	ck_assert_int_eq(send_req(&srv, "PUT", path, body, "standby-key", &out, NULL), 200);
+	free(out);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.tenant_settings"),
+			 before + 1);
+	PQfinish(c);
+}
+END_TEST
+
 /* ---- the database down at start ------------------------------------------------ */
 
 START_TEST(test_start_database_down)
@@ -616,6 +652,7 @@ suite_fault(void)
 	tcase_add_test(tc, test_rest_store_retries);
 	tcase_add_test(tc, test_idempotent_routes);
 	tcase_add_test(tc, test_idempotency_across_instances);
+	tcase_add_test(tc, test_standby_refuses_writes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("restarts");
 	tcase_add_checked_fixture(tc, setup, teardown);
