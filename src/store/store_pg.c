@@ -152,9 +152,9 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 	    || strncmp(state, "53", 2) == 0)
 		return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
 	if (strcmp(state, "25006") == 0)
-		return err_set(e, ERR_UNAVAILABLE,
-			       "the database is read-only here (a standby); nothing was written: %s",
-			       msg);
+		return err_set(
+		    e, ERR_UNAVAILABLE,
+		    "the database is read-only here (a standby); nothing was written: %s", msg);
 	return err_set(e, ERR_INTERNAL, "database error %s: %s", state, msg);
 }
 
