@@ -408,6 +408,8 @@ pg_tenant_create(struct tenant *out, struct store *st, const struct tenant_new *
 	    || (t->contact_phone && validate_utf8(t->contact_phone, "contact_phone", e) < 0)
 	    || (t->locale && validate_utf8(t->locale, "locale", e) < 0))
 		return -1;
+	if (t->admin_name && strlen(t->admin_name) > 200) /* the account's full_name */
+		return err_field(e, "admin_name", "admin_name longer than 200 bytes");
 	secret_invitation_token(token, sizeof token, hash);
 	sealed = pg_mail_seal(pg_of(st), token); /* the invitation's mail (049) */
 	{

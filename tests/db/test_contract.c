@@ -167,6 +167,7 @@ END_TEST
 
 START_TEST(test_tenant_create)
 {
+	static char long_name[202];
 	struct tenant t;
 	struct tenant_new good = { .name = "Gamma",
 				   .admin_email = "g@gamma.example",
@@ -180,12 +181,13 @@ START_TEST(test_tenant_create)
 		{ .name = "Acme Corp", .admin_email = "a@b.example" }, /* slug taken */
 		{ .name = "\xff\xfe", .admin_email = "a@b.example" },  /* not UTF-8 */
 		{ .name = "Xylo", .admin_email = "a@b.example", .timezone = "Mars/Base" },
+		{ .name = "Xylo", .admin_email = "a@b.example", .admin_name = long_name },
 	};
 	const enum err_code want[] = { ERR_INVALID_FIELD, ERR_INVALID_FIELD, ERR_INVALID_FIELD,
 				       ERR_INVALID_FIELD, ERR_INVALID_FIELD, ERR_CONFLICT,
-				       ERR_INVALID_FIELD, ERR_INVALID_FIELD };
-	const char *field[] = { "name", "slug", "admin_email", "domain",
-				"tier", "",     "name",        "timezone" };
+				       ERR_INVALID_FIELD, ERR_INVALID_FIELD, ERR_INVALID_FIELD };
+	const char *field[] = { "name", "slug", "admin_email", "domain",    "tier",
+				"",     "name", "timezone",    "admin_name" };
 	struct tenant_new contact = { .name = "Delta",
 				      .admin_email = "d@delta.example",
 				      .contact_phone = "+33 1 23 45 67 89",
@@ -194,6 +196,7 @@ START_TEST(test_tenant_create)
 	struct tenant_list l;
 	struct tenant_query q = { .status = -1, .limit = 50 };
 
+	memset(long_name, 'n', sizeof long_name - 1); /* 201 bytes */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err_clear(&e);
 		ck_assert_int_eq(store_tenant_create(&t, st, &bad[i], &e), -1);
@@ -221,6 +224,33 @@ START_TEST(test_tenant_create)
 	ck_assert_str_eq(t.timezone, "Europe/Paris");
 	ck_assert_str_eq(t.locale, "fr-FR");
 	tenant_clear(&t);
+}
+END_TEST
+
+/* The first admin's name given at creation is the new account's when
+ * they accept without one of their own; one they give wins. */
+START_TEST(test_first_admin_name)
+{
+	struct tenant_new n = { .name = "Epsilon",
+				.admin_email = "eve@epsilon.example",
+				.admin_name = "Eve Epsilon" };
+	struct tenant_new z = { .name = "Zeta",
+				.admin_email = "zed@zeta.example",
+				.admin_name = "Zed Zeta" };
+	char token[96];
+	struct tenant t;
+	struct member m;
+
+	n.invitation_token = token;
+	OK(store_tenant_create(&t, st, &n, &e));
+	tenant_clear(&t);
+	OK(store_invitation_accept(&m, st, token, NULL, "correct horse battery", &e));
+	ck_assert_str_eq(m.full_name, "Eve Epsilon");
+	z.invitation_token = token;
+	OK(store_tenant_create(&t, st, &z, &e));
+	tenant_clear(&t);
+	OK(store_invitation_accept(&m, st, token, "Zed Z.", "correct horse battery", &e));
+	ck_assert_str_eq(m.full_name, "Zed Z.");
 }
 END_TEST
 
@@ -617,6 +647,6 @@ START_TEST(test_audit_pages)
 }
 END_TEST
 
-CT_SUITE(contract, test_tiers, test_tenant_create, test_tenant_get, test_tenant_list,
-	 test_tenant_update, test_lifecycle_and_tier, test_members, test_invitations,
-	 test_audit_pages)
+CT_SUITE(contract, test_tiers, test_tenant_create, test_first_admin_name, test_tenant_get,
+	 test_tenant_list, test_tenant_update, test_lifecycle_and_tier, test_members,
+	 test_invitations, test_audit_pages)
