@@ -506,6 +506,11 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 		json_print(arr);
 	} else {
 		alerts_print(&l);
+		if (l.n >= ALERTS_MAX)
+			fprintf(stderr,
+				"tenantry: the newest %d alerts; a TENANT or --since narrows the "
+				"list, and the console's alerts view (9, a) counts them all\n",
+				ALERTS_MAX);
 	}
 	alert_list_free(&l);
 	return 0;

@@ -477,6 +477,34 @@ alert_to_json(const struct alert *a)
 			 a->acknowledged_by, "forecast", forecast_to_json(&a->forecast));
 }
 
+json_t *
+alert_group_to_json(const struct alert_group *g)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:o, s:s}", "tenant_id", g->tenant_id,
+			 "slug", g->slug, "kind", g->kind, "resource", g->resource, "threshold",
+			 g->threshold, "count", g->count, "open", g->open, "latest",
+			 time_to_json(g->latest), "acknowledged_by", g->acked_by);
+}
+
+int
+alert_group_from_json(struct alert_group *out, json_t *j, struct err *e)
+{
+	struct rd r;
+
+	memset(out, 0, sizeof *out);
+	rd_open(&r, j, "", e);
+	rd_str(&r, "tenant_id", out->tenant_id, sizeof out->tenant_id);
+	rd_str(&r, "slug", out->slug, sizeof out->slug);
+	rd_str(&r, "kind", out->kind, sizeof out->kind);
+	rd_str(&r, "resource", out->resource, sizeof out->resource);
+	rd_int(&r, "threshold", &out->threshold);
+	rd_int(&r, "count", &out->count);
+	rd_int(&r, "open", &out->open);
+	rd_time(&r, "latest", &out->latest);
+	rd_str(&r, "acknowledged_by", out->acked_by, sizeof out->acked_by);
+	return rd_done(&r);
+}
+
 int
 alert_from_json(struct alert *out, json_t *j, struct err *e)
 {

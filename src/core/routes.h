@@ -123,6 +123,8 @@
 	  PERM, AUDIT_READ, audit_all_stream, 200, "after", "")                  \
 	X(ALERTS_ALL, "GET", "/api/alerts",                                  \
 	  PERM, QUOTAS_READ, alerts_all, 200, "open,since", "")                        \
+	X(ALERT_GROUPS, "GET", "/api/alerts/groups",                         \
+	  PERM, QUOTAS_READ, alert_groups, 200, "since", "")                           \
 	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
 	  PERM, TENANT_READ, tenant_get, 200, "", "")                            \
 	X(TENANT_UPDATE, "PUT", "/api/tenants/{id}",                         \

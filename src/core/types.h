@@ -440,6 +440,10 @@ struct audit_entry {
 	char cursor[AUDIT_CURSOR_LEN];
 };
 
+/* An alert list holds the newest ALERTS_MAX at most (store_alert_groups
+ * counts them all). */
+#define ALERTS_MAX 500
+
 struct alert {
 	char tenant_id[ID_LEN];
 	char slug[SLUG_LEN]; /* the tenant's, "" when unknown */
@@ -451,6 +455,18 @@ struct alert {
 	usec_t acknowledged_at;
 	char acknowledged_by[EMAIL_LEN];
 	struct quota_forecast forecast; /* kind quota: its quota's, as of reading */
+};
+
+/* The alerts of one tenant's resource (store_alert_groups): the highest
+ * threshold reached, how many, how many still open, the newest. */
+struct alert_group {
+	char tenant_id[ID_LEN];
+	char slug[SLUG_LEN];
+	char kind[16];
+	char resource[RESOURCE_LEN];
+	int threshold, count, open;
+	usec_t latest;
+	char acked_by[EMAIL_LEN]; /* who acknowledged the newest acknowledged one */
 };
 
 /* ---- health and platform overview ---------------------------------------- */

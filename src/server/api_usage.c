@@ -120,6 +120,23 @@ api_alerts_all(struct req *r, struct reply *rp)
 	h_alerts(r, rp, NULL);
 }
 
+/* Every visible alert since ?since, per tenant, kind and resource. */
+void
+api_alert_groups(struct req *r, struct reply *rp)
+{
+	struct alert_group_list l;
+	struct err e;
+	const char *since = req_query(r, "since");
+	usec_t from = 0;
+
+	if (since && time_parse(&from, since, "since", &e) < 0)
+		return api_fail(rp, &e);
+	if (OP(r, alert_groups, &l, r->st, from, &e) < 0)
+		return api_fail(rp, &e);
+	reply_json(rp, 200, api_items(LIST_JSON(alert_group, &l), NULL));
+	alert_group_list_free(&l);
+}
+
 void
 api_usage(struct req *r, struct reply *rp)
 {

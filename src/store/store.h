@@ -24,7 +24,7 @@
 #include "store/secret.h"   /* passwords, sealed secrets: part of this interface */
 #include "store/store_server.h"
 
-#define STORE_OPS_VERSION 6
+#define STORE_OPS_VERSION 7
 
 /* Who is acting and with which rights; applied to every transaction. */
 enum store_role {
@@ -152,6 +152,7 @@ STORE_LIST(api_key);
 STORE_LIST(view_session);
 STORE_LIST(audit_entry);
 STORE_LIST(alert);
+STORE_LIST(alert_group);
 STORE_LIST(job_info);
 
 /* What a live feed announces: one committed audit entry (store_rest, from
@@ -167,13 +168,11 @@ struct audit_key {
  * own session in store_pg, Server-Sent Events in store_rest). */
 struct audit_feed;
 
-/* The tenant id of the platform's own audit chain (purges, staff logins
- * and events): no tenant's row. */
+/* The platform's own audit chain (purges, staff logins, events). */
 #define PLATFORM_CHAIN "00000000-0000-0000-0000-000000000000"
 
-/* One chain's verdict from audit_verify_all: tenant_id is PLATFORM_CHAIN
- * for the platform's chain. A nonzero return stops the walk and is
- * returned by it. */
+/* One chain's verdict from audit_verify_all (PLATFORM_CHAIN for the
+ * platform's); a nonzero return stops the walk and is returned by it. */
 typedef int audit_chain_fn(void *arg, const char *tenant_id, const struct audit_verdict *v);
 
 struct store;
@@ -316,11 +315,13 @@ struct store_ops {
 	int (*feed_read)(struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
 	void (*feed_close)(struct audit_feed *f);
 
-	/* alerts; tenant NULL = all visible; since: raised at or after it
-	 * (0 = any time) */
+	/* alerts; tenant NULL = all visible; since: raised at or after it (0 =
+	 * any time); groups: all visible per tenant, kind, resource, open first */
 	int (*alert_list)(struct alert_list *out, struct store *st, const char *tenant,
 			  bool open_only, usec_t since, struct err *e);
 	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
+	int (*alert_groups)(struct alert_group_list *out, struct store *st, usec_t since,
+			    struct err *e);
 
 	/* support access (032, 053): staff start a session in a tenant as a
 	 * role, or as one active member (e-mail or id: their role, overrides),
@@ -386,8 +387,7 @@ struct store_ops {
 			     int limit, int lease_s, struct err *e);
 	int (*webhook_attempt_done)(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 				    const struct webhook_outcome *o, struct err *e);
-	/* A feed (feed_fd, feed_read, feed_close) of wake-ups when a delivery
-	 * may have come due: the workers' sign to claim. */
+	/* A feed (feed_fd, _read, _close) of wake-ups: a delivery came due. */
 	int (*webhook_feed_open)(struct audit_feed **out, struct store *st, struct err *e);
 	/* All of a tenant's data as one JSON document (owned, free()). */
 	int (*tenant_export)(char **json_out, struct store *st, const char *tenant, struct err *e);
@@ -586,6 +586,7 @@ void store_feed_close(struct store *st, struct audit_feed *f);
 int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
 		     usec_t since, struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
+int store_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e);
 int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,
 			enum member_role role, const char *member, const char *reason, int minutes,
 			struct err *e);
@@ -689,6 +690,7 @@ void api_key_list_free(struct api_key_list *l);
 void view_session_list_free(struct view_session_list *l);
 void audit_entry_list_free(struct audit_entry_list *l);
 void alert_list_free(struct alert_list *l);
+void alert_group_list_free(struct alert_group_list *l);
 void job_info_list_free(struct job_info_list *l);
 /* Release what a record owns (not the record itself). */
 void tenant_clear(struct tenant *t);

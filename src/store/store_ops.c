@@ -369,6 +369,12 @@ store_alert_list(struct alert_list *out, struct store *st, const char *tenant, b
 }
 
 int
+store_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e)
+{
+	return st->ops->alert_groups(out, st, since, e);
+}
+
+int
 store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e)
 {
 	if (st->read_only)

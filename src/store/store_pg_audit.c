@@ -436,7 +436,7 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 	      usec_t since, struct err *e)
 {
 	PGresult *r = NULL;
-	char from[24];
+	char from[24], max[16];
 	struct pgstep steps[] = {
 		PG_STEP("SELECT CASE WHEN $1::text IS NOT NULL THEN "
 			"tenantry.must_tenant($1) END",
@@ -454,11 +454,12 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 					     "AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
 					     "AND ($3::int8 = 0 OR a.at >= " FROM_US(
 						 "$3") ") "
-						       "ORDER BY a.at DESC, a.id LIMIT 500",
-		    &r, tenant, open_only ? "t" : "f", from),
+						       "ORDER BY a.at DESC, a.id LIMIT $4::int",
+		    &r, tenant, open_only ? "t" : "f", from, max),
 	};
 
 	snprintf(from, sizeof from, "%lld", (long long)since);
+	snprintf(max, sizeof max, "%d", ALERTS_MAX);
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), steps, 2, e) < 0)
 		return -1;
@@ -484,6 +485,53 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 			pg_forecast(&q, r, row, 13);
 			a->forecast = q.forecast;
 		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* At most this many groups, the most urgent: open ones first, then the
+ * highest threshold, then the newest. */
+#define ALERT_GROUPS_MAX "2000"
+
+static int
+pg_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e)
+{
+	PGresult *r = NULL;
+	char from[24];
+	struct pgstep step = PG_STEP(
+	    "SELECT a.tenant_id, coalesce(t.slug, ''), a.kind, a.resource, max(a.threshold), "
+	    "count(*), count(*) FILTER (WHERE a.acknowledged_at IS NULL), " US(
+		"max(a.at)") ", "
+			     "coalesce((array_agg(a.acknowledged_by ORDER BY a.acknowledged_at DESC) "
+			     "FILTER (WHERE a.acknowledged_at IS NOT NULL))[1], '') "
+			     "FROM tenantry.alerts a LEFT JOIN tenantry.tenants t ON t.id = a.tenant_id "
+			     "WHERE ($1::int8 = 0 OR a.at >= " FROM_US(
+				 "$1") ") "
+				       "GROUP BY a.tenant_id, t.slug, a.kind, a.resource "
+				       "ORDER BY count(*) FILTER (WHERE a.acknowledged_at IS NULL) > 0 DESC, "
+				       "max(a.threshold) DESC, max(a.at) DESC, t.slug, a.resource "
+				       "LIMIT " ALERT_GROUPS_MAX,
+	    &r, from);
+
+	snprintf(from, sizeof from, "%lld", (long long)since);
+	memset(out, 0, sizeof *out);
+	if (pg_run(pg_of(st), &step, 1, e) < 0)
+		return -1;
+	ALLOC_ROWS(out, r, e);
+	for (size_t i = 0; i < out->n; i++) {
+		struct alert_group *g = &out->rows[i];
+		int row = (int)i;
+
+		pg_cpy(g->tenant_id, r, row, 0);
+		pg_cpy(g->slug, r, row, 1);
+		pg_cpy(g->kind, r, row, 2);
+		pg_cpy(g->resource, r, row, 3);
+		g->threshold = (int)pg_i64(r, row, 4);
+		g->count = (int)pg_i64(r, row, 5);
+		g->open = (int)pg_i64(r, row, 6);
+		g->latest = pg_i64(r, row, 7);
+		pg_cpy(g->acked_by, r, row, 8);
 	}
 	PQclear(r);
 	return 0;
@@ -521,4 +569,5 @@ pg_ops_audit(struct store_ops *ops)
 	ops->audit_verify_all = pg_audit_verify_all;
 	ops->alert_list = pg_alert_list;
 	ops->alert_ack = pg_alert_ack;
+	ops->alert_groups = pg_alert_groups;
 }

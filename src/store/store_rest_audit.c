@@ -12,6 +12,7 @@
 REST_ONE(audit_verdict)
 REST_LIST(audit_entry)
 REST_LIST(alert)
+REST_LIST(alert_group)
 
 /* ---- audit ----------------------------------------------------------------------------- */
 
@@ -143,6 +144,25 @@ rest_alert_ack(struct store *st, const char *tenant, const char *alert, struct e
 	return rest_call(rest_of(st), &p, NULL, NULL, e);
 }
 
+static int
+rest_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e)
+{
+	struct rest_path p;
+	json_t *reply;
+
+	memset(out, 0, sizeof *out);
+	rest_route(&p, ROUTE_ALERT_GROUPS);
+	if (since) {
+		char t[40];
+
+		time_format(t, sizeof t, since);
+		rest_query(&p, "since", t);
+	}
+	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
+		return -1;
+	return alert_group_items(out, reply, e);
+}
+
 void
 rest_ops_audit(struct store_ops *ops)
 {
@@ -151,5 +171,6 @@ rest_ops_audit(struct store_ops *ops)
 	ops->audit_verify = rest_audit_verify;
 	ops->alert_list = rest_alert_list;
 	ops->alert_ack = rest_alert_ack;
+	ops->alert_groups = rest_alert_groups;
 	ops->audit_verify_all = store_verify_each;
 }

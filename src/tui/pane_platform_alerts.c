@@ -2,8 +2,9 @@
  * alerts raised within an age window (`:alerts 1h`, `:alerts 24h`,
  * `:alerts all`), one row per tenant and resource with the highest
  * threshold reached, how many alerts and how many still open; open rows
- * first. The ack-alert key acknowledges every open alert of the row under
- * the cursor; Enter opens its tenant.
+ * first. The database folds them (store_alert_groups), so however many
+ * alerts there are, every group is there. The ack-alert key acknowledges
+ * every open alert of the row under the cursor; Enter opens its tenant.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ struct alerts_job {
 	struct platform_alerts *view;
 	unsigned seq;
 	usec_t since;
-	struct alert_list alerts;
+	struct alert_group_list groups;
 };
 
 static int
@@ -25,35 +26,7 @@ alerts_run(struct job *j, struct store *st, struct err *e)
 {
 	struct alerts_job *aj = (struct alerts_job *)j;
 
-	return store_alert_list(&aj->alerts, st, NULL, false, aj->since, e);
-}
-
-static int
-by_key(const void *a, const void *b)
-{
-	const struct alert *x = a, *y = b;
-	int d = strcmp(x->tenant_id, y->tenant_id);
-
-	if (!d)
-		d = strcmp(x->kind, y->kind);
-	if (!d)
-		d = strcmp(x->resource, y->resource);
-	if (!d)
-		d = x->at < y->at ? 1 : x->at > y->at ? -1 : 0;
-	return d;
-}
-
-/* Open groups first, then the highest threshold, then the newest. */
-static int
-by_urgency(const void *a, const void *b)
-{
-	const struct alert_group *x = a, *y = b;
-
-	if ((x->open > 0) != (y->open > 0))
-		return x->open > 0 ? -1 : 1;
-	if (x->threshold != y->threshold)
-		return y->threshold - x->threshold;
-	return x->latest < y->latest ? 1 : x->latest > y->latest ? -1 : 0;
+	return store_alert_groups(&aj->groups, st, aj->since, e);
 }
 
 static bool
@@ -61,42 +34,6 @@ same_group(const struct alert_group *g, const struct alert *a)
 {
 	return strcmp(g->tenant_id, a->tenant_id) == 0 && strcmp(g->kind, a->kind) == 0
 	       && strcmp(g->resource, a->resource) == 0;
-}
-
-/* Folds v->alerts (sorted by_key here, newest first in each group) into
- * v->groups. */
-static void
-group_alerts(struct platform_alerts *v)
-{
-	struct alert *al = v->alerts.rows;
-
-	free(v->groups);
-	v->groups = NULL;
-	v->ngroups = 0;
-	if (!v->alerts.n)
-		return;
-	qsort(al, v->alerts.n, sizeof *al, by_key);
-	if (!(v->groups = calloc(v->alerts.n, sizeof *v->groups)))
-		abort();
-	for (size_t i = 0; i < v->alerts.n; i++) {
-		struct alert_group *g = v->ngroups ? &v->groups[v->ngroups - 1] : NULL;
-
-		if (!g || !same_group(g, &al[i])) {
-			g = &v->groups[v->ngroups++];
-			snprintf(g->tenant_id, sizeof g->tenant_id, "%s", al[i].tenant_id);
-			snprintf(g->slug, sizeof g->slug, "%s", al[i].slug);
-			snprintf(g->kind, sizeof g->kind, "%s", al[i].kind);
-			snprintf(g->resource, sizeof g->resource, "%s", al[i].resource);
-			g->latest = al[i].at;
-		}
-		g->count++;
-		g->threshold = al[i].threshold > g->threshold ? al[i].threshold : g->threshold;
-		if (!al[i].acknowledged_at)
-			g->open++;
-		else if (!g->acked_by[0])
-			snprintf(g->acked_by, sizeof g->acked_by, "%s", al[i].acknowledged_by);
-	}
-	qsort(v->groups, v->ngroups, sizeof *v->groups, by_urgency);
 }
 
 static void
@@ -110,23 +47,23 @@ alerts_done(struct console *c, struct job *j)
 	v->loading = false;
 	if (console_failed(c, j, "alerts"))
 		return;
-	alert_list_free(&v->alerts);
-	v->alerts = aj->alerts;
-	memset(&aj->alerts, 0, sizeof aj->alerts);
-	group_alerts(v);
+	alert_group_list_free(&v->groups);
+	v->groups = aj->groups;
+	memset(&aj->groups, 0, sizeof aj->groups);
 	v->loaded = true;
 	v->loaded_us = console_now_us();
-	v->view.n = (int)v->ngroups;
+	v->view.n = (int)v->groups.n;
 	list_clamp(&v->view);
-	for (size_t i = 0; i < v->ngroups; i++)
-		if (v->groups[i].slug[0])
-			console_remember_slug(c, v->groups[i].tenant_id, v->groups[i].slug);
+	for (size_t i = 0; i < v->groups.n; i++)
+		if (v->groups.rows[i].slug[0])
+			console_remember_slug(c, v->groups.rows[i].tenant_id,
+					      v->groups.rows[i].slug);
 }
 
 static void
 alerts_destroy(struct job *j)
 {
-	alert_list_free(&((struct alerts_job *)j)->alerts);
+	alert_group_list_free(&((struct alerts_job *)j)->groups);
 }
 
 void
@@ -146,10 +83,7 @@ platform_alerts_load(struct console *c, struct platform_alerts *v)
 void
 platform_alerts_free(struct platform_alerts *v)
 {
-	alert_list_free(&v->alerts);
-	free(v->groups);
-	v->groups = NULL;
-	v->ngroups = 0;
+	alert_group_list_free(&v->groups);
 }
 
 static void
@@ -183,38 +117,44 @@ platform_alerts_draw(const struct console *c, const struct platform_alerts *v, W
 {
 	char head[256], age[32], line[256];
 	int sw = 12, open = 0;
+	long long alerts = 0;
 
-	for (size_t i = 0; i < v->ngroups; i++) {
-		int n = text_width(v->groups[i].slug);
+	for (size_t i = 0; i < v->groups.n; i++) {
+		int n = text_width(v->groups.rows[i].slug);
 
 		sw = n > sw ? n : sw;
-		open += v->groups[i].open ? 1 : 0;
+		open += v->groups.rows[i].open ? 1 : 0;
+		alerts += v->groups.rows[i].count;
 	}
 	if (v->age)
 		duration_format(age, sizeof age, v->age);
-	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources, %d open · %zu alerts",
-		 v->age ? "last " : "at any time", v->age ? age : "", v->ngroups, open,
-		 v->alerts.n);
+	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources, %d open · %lld alerts",
+		 v->age ? "last " : "at any time", v->age ? age : "", v->groups.n, open, alerts);
 	draw_text(w, 0, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
 	snprintf(line, sizeof line, "%-*s %-14s %4s %5s  %-8s  %s", sw, "TENANT", "RESOURCE", "MAX",
 		 "COUNT", "LATEST", "STATE");
 	draw_text(w, 1, 1, width - 2, theme_attr(THEME_ROLE_HEADER), line);
-	if (!v->ngroups)
+	if (!v->groups.n)
 		draw_text(w, 3, 2, width - 4, theme_attr(THEME_ROLE_DIM),
 			  v->loaded ? "no alerts in this window (:alerts all shows every one)"
 				    : "loading…");
-	for (int r = 0; r + 2 < height && v->view.top + r < (int)v->ngroups; r++) {
+	for (int r = 0; r + 2 < height && v->view.top + r < (int)v->groups.n; r++) {
 		int i = v->view.top + r;
 
-		draw_group(c, w, 2 + r, width, sw, &v->groups[i], i == v->view.sel);
+		draw_group(c, w, 2 + r, width, sw, &v->groups.rows[i], i == v->view.sel);
 	}
 }
 
-/* Acknowledging a group: each of its open alerts. */
+/* Acknowledging a group: its open alerts are listed (the tenant's open
+ * ones in the view's window, those of the group's kind and resource), then
+ * each is acknowledged, a line of the journal each. */
 struct ack_job {
 	struct job job;
 	struct platform_alerts *view;
-	char resource[RESOURCE_LEN], slug[SLUG_LEN];
+	struct alert_group group;
+	usec_t since;
+	char slug[SLUG_LEN];
+	struct alert_list open; /* the listing's */
 	char (*ids)[ID_LEN];
 	size_t n, done;
 };
@@ -238,20 +178,61 @@ ack_done(struct console *c, struct job *j)
 
 	if (!console_failed(c, j, "acknowledging alerts"))
 		console_message(c, THEME_ROLE_OK, "acknowledged %zu alert%s of %s %s", aj->n,
-				aj->n == 1 ? "" : "s", aj->slug, aj->resource);
+				aj->n == 1 ? "" : "s", aj->slug, aj->group.resource);
 	platform_alerts_load(c, aj->view);
 }
 
 static void
 ack_destroy(struct job *j)
 {
-	free(((struct ack_job *)j)->ids);
+	struct ack_job *aj = (struct ack_job *)j;
+
+	alert_list_free(&aj->open);
+	free(aj->ids);
+}
+
+static int
+ack_list_run(struct job *j, struct store *st, struct err *e)
+{
+	struct ack_job *aj = (struct ack_job *)j;
+
+	return store_alert_list(&aj->open, st, j->tenant, true, aj->since, e);
+}
+
+/* The listing done: the acknowledging, as a job of its own. */
+static void
+ack_list_done(struct console *c, struct job *j)
+{
+	struct ack_job *lj = (struct ack_job *)j, *aj;
+
+	if (console_failed(c, j, "listing alerts"))
+		return;
+	aj = job_new(sizeof *aj, ack_run, ack_done);
+	aj->job.destroy = ack_destroy;
+	aj->job.what = "acknowledging alerts";
+	aj->job.write = true;
+	aj->view = lj->view;
+	aj->group = lj->group;
+	snprintf(aj->job.tenant, sizeof aj->job.tenant, "%s", lj->job.tenant);
+	snprintf(aj->slug, sizeof aj->slug, "%s", lj->slug);
+	if (!(aj->ids = calloc(lj->open.n + 1, sizeof *aj->ids)))
+		abort();
+	for (size_t i = 0; i < lj->open.n; i++) {
+		const struct alert *a = &lj->open.rows[i];
+
+		if (!a->acknowledged_at && same_group(&aj->group, a)) {
+			snprintf(aj->ids[aj->n++], ID_LEN, "%s", a->id);
+			/* the journal: one `alerts ack` a line */
+			job_journal(c, &aj->job, "alerts", "ack", aj->slug, a->id, NULL);
+		}
+	}
+	console_submit(c, &aj->job);
 }
 
 static void
 ack_group(struct console *c, struct platform_alerts *v, const struct alert_group *g)
 {
-	struct ack_job *aj;
+	struct ack_job *lj;
 	char who[SLUG_LEN];
 
 	if (!console_may(c, ACTION_ACK_ALERT, PERM_ALERTS_ACK))
@@ -260,27 +241,16 @@ ack_group(struct console *c, struct platform_alerts *v, const struct alert_group
 		console_message(c, THEME_ROLE_WARNING, "these alerts are acknowledged already");
 		return;
 	}
-	aj = job_new(sizeof *aj, ack_run, ack_done);
-	aj->job.destroy = ack_destroy;
-	aj->job.what = "acknowledging alerts";
-	aj->job.write = true;
-	aj->view = v;
-	snprintf(aj->job.tenant, sizeof aj->job.tenant, "%s", g->tenant_id);
-	snprintf(aj->resource, sizeof aj->resource, "%s", g->resource);
-	snprintf(aj->slug, sizeof aj->slug, "%s",
+	lj = job_new(sizeof *lj, ack_list_run, ack_list_done);
+	lj->job.destroy = ack_destroy;
+	lj->job.what = "listing alerts";
+	lj->view = v;
+	lj->group = *g;
+	lj->since = v->age ? console_now_us() - v->age : 0;
+	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", g->tenant_id);
+	snprintf(lj->slug, sizeof lj->slug, "%s",
 		 g->slug[0] ? g->slug : console_tenant_label(c, g->tenant_id, who, sizeof who));
-	if (!(aj->ids = calloc((size_t)g->open, sizeof *aj->ids)))
-		abort();
-	for (size_t i = 0; i < v->alerts.n; i++) {
-		const struct alert *a = &v->alerts.rows[i];
-
-		if (!a->acknowledged_at && same_group(g, a) && aj->n < (size_t)g->open) {
-			snprintf(aj->ids[aj->n++], ID_LEN, "%s", a->id);
-			/* the journal: one `alerts ack` a line */
-			job_journal(c, &aj->job, "alerts", "ack", aj->slug, a->id, NULL);
-		}
-	}
-	console_submit(c, &aj->job);
+	console_submit(c, &lj->job);
 }
 
 bool
@@ -292,7 +262,8 @@ platform_alerts_handle(struct console *c, struct platform_alerts *v, enum action
 	v->view.height = console_pane(c)->height - 2;
 	if (list_move(&v->view, a))
 		return true;
-	g = v->view.sel >= 0 && v->view.sel < (int)v->ngroups ? &v->groups[v->view.sel] : NULL;
+	g = v->view.sel >= 0 && v->view.sel < (int)v->groups.n ? &v->groups.rows[v->view.sel]
+							       : NULL;
 	switch (a) {
 	case ACTION_ACK_ALERT:
 		if (g)

@@ -9,25 +9,10 @@
 
 #include "tui/console.h"
 
-/* The alerts of one tenant's resource in the view's age window: the
- * highest threshold among them, how many, how many are still open, the
- * newest one's time, and who acknowledged the newest acknowledged one. */
-struct alert_group {
-	char tenant_id[ID_LEN];
-	char slug[SLUG_LEN];
-	char kind[16];
-	char resource[RESOURCE_LEN];
-	int threshold, count, open;
-	usec_t latest;
-	char acked_by[EMAIL_LEN];
-};
-
 /* The alerts view: the alerts raised within `age` of now (0: any time),
  * open and acknowledged, as groups, open groups first. */
 struct platform_alerts {
-	struct alert_list alerts;
-	struct alert_group *groups;
-	size_t ngroups;
+	struct alert_group_list groups;
 	struct list_view view;
 	usec_t age;
 	unsigned seq; /* of the newest load; older replies are dropped */

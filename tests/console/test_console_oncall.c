@@ -1,12 +1,15 @@
 /* test_console_oncall.c - the real console in tmux against a real database,
  * for what an on-call engineer needs of the platform pane (issue 21, point
  * 3): its lists scroll with the cursor at 80x24 and at 160x45; its alerts
- * view groups alerts per tenant and resource, filters them by age and
- * acknowledges a group with a key. */
+ * view groups alerts per tenant and resource (all of them, beyond a page,
+ * also over tenantryd), filters them by age and acknowledges a group with
+ * a key. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "console.h"
 
@@ -160,6 +163,57 @@ START_TEST(test_alerts_view)
 END_TEST
 
 /* A read-only console shows the view and refuses the key. */
+/* More alerts than a page (700 acknowledged API-call alerts of globex in
+ * the last day) and one open alert older than all of them, over a real
+ * tenantryd: the view shows every group (the database folds them), the
+ * old open one first, and acknowledges it with its key. */
+START_TEST(test_alerts_view_beyond_a_page)
+{
+	struct testd d;
+	char tokfile[600], a[2048];
+	FILE *f;
+
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at, acknowledged_at, acknowledged_by) SELECT t.id, 'quota', "
+			"'api_calls', 80, now() - g * interval '1 minute', now() - g * interval "
+			"'1 minute', now(), 'night@example.com' FROM tenantry.tenants t, "
+			"generate_series(1, 700) g WHERE t.slug = 'globex-console'");
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at) SELECT t.id, 'quota', 'invitations', 95, "
+			"now() - interval '4 days', now() - interval '3 days' "
+			"FROM tenantry.tenants t WHERE t.slug = 'acme-console'");
+	testd_start(&d, db);
+	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	f = fopen(tokfile, "w");
+	fputs(d.token, f);
+	fclose(f);
+	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
+	term_start(&term, 120, 36, NULL, a);
+	term_keys(&term, "9", NULL);
+	term_expect(&term, "1 alerts");
+	term_keys(&term, "a", NULL);
+	term_expect(&term, "2 tenant resources, 1 open · 701 alerts");
+	term_expect(&term, "invitations     95%     1");
+	term_expect(&term, "api_calls       80%   700");
+	term_expect(&term, "acked night@example.com");
+	{
+		const char *open = strstr(term_capture(&term), "invitations     95%");
+		const char *acked = strstr(term.screen, "api_calls       80%");
+
+		ck_assert_msg(open && acked && open < acked, "%s", term.screen);
+	}
+	term_keys(&term, "g", "A", NULL);
+	term_expect(&term, "acknowledged 1 alert of acme-console invitations");
+	term_expect(&term, "0 open · 701 alerts");
+	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.alerts "
+					"WHERE acknowledged_at IS NULL"),
+			 0);
+	term_stop(&term);
+	testd_stop(&d);
+}
+END_TEST
+
 START_TEST(test_alerts_ack_read_only)
 {
 	grouped_alerts();
@@ -291,6 +345,7 @@ suite_console_oncall(void)
 	tcase_add_test(tc, test_platform_scrolls);
 	tcase_add_test(tc, test_platform_scrolls_wide);
 	tcase_add_test(tc, test_alerts_view);
+	tcase_add_test(tc, test_alerts_view_beyond_a_page);
 	tcase_add_test(tc, test_alerts_ack_read_only);
 	tcase_add_test(tc, test_live_audit_view);
 	tcase_add_test(tc, test_history_strip);

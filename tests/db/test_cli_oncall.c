@@ -75,6 +75,23 @@ START_TEST(test_alerts_list_since)
 }
 END_TEST
 
+/* More alerts than a list holds: the newest 500, and a line that says so
+ * (on stderr: the table stays a table). */
+START_TEST(test_alerts_list_full)
+{
+	ck_assert_int_eq(RUN("alerts", "list", "--all"), 0);
+	ck_assert_ptr_null(strstr(errout, "the newest"));
+	testdb_exec(pg,
+		    "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+		    "period_start, at) SELECT id, 'quota', 'api_calls', 80, "
+		    "now() - g * interval '1 hour', now() - g * interval '1 minute' "
+		    "FROM tenantry.tenants, generate_series(1, 600) g WHERE slug = 'oncall-co'");
+	ck_assert_int_eq(RUN("alerts", "list", "--all"), 0);
+	ck_assert_int_eq(test_count(out, "oncall-co"), 500);
+	ck_assert_msg(strstr(errout, "the newest 500 alerts"), "%s", errout);
+}
+END_TEST
+
 /* The dry run prints what the console's preview shows and changes
  * nothing. */
 START_TEST(test_tier_dry_run)
@@ -117,6 +134,7 @@ suite_cli_oncall(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_alerts_list_since);
+	tcase_add_test(tc, test_alerts_list_full);
 	tcase_add_test(tc, test_tier_dry_run);
 	suite_add_tcase(s, tc);
 	return s;

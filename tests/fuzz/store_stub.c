@@ -581,6 +581,7 @@ static const struct store_ops stub_ops = {
 	.webhook_claim = stub_webhook_claim,
 	.webhook_attempt_done = stub_webhook_attempt_done,
 	.webhook_feed_open = stub_webhook_feed_open,
+	.alert_groups = stub_alert_groups,
 	.tenant_export = s_tenant_export,
 	.auth_user = s_auth_user,
 	.auth_memberships = s_auth_memberships,

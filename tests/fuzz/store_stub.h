@@ -46,6 +46,7 @@ int stub_webhook_claim(struct webhook_claim_list *out, struct store *st, const c
 int stub_platform_history(struct platform_history *out, struct store *st, struct err *e);
 int stub_webhook_attempt_done(char state_out[WEBHOOK_STATE_LEN], struct store *st,
 			      const struct webhook_outcome *o, struct err *e);
+int stub_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e);
 int stub_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e);
 
 #endif

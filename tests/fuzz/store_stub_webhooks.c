@@ -89,6 +89,14 @@ stub_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
 }
 
 int
+stub_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e)
+{
+	(void)st, (void)since, (void)e;
+	memset(out, 0, sizeof *out);
+	return 0;
+}
+
+int
 stub_platform_history(struct platform_history *out, struct store *st, struct err *e)
 {
 	(void)st;
