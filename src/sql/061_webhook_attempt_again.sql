@@ -7,6 +7,10 @@
 -- the primary key, and the worker logged that it could not record it.
 -- webhook_attempt_done now answers such a repeat with the state the first
 -- record left, and changes nothing.
+--
+-- An attempt in flight when its endpoint was disabled was rescheduled as
+-- due (now + the retry) after 060 had parked it, and stayed due while the
+-- endpoint was off; it is parked with the rest now.
 SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
@@ -60,8 +64,11 @@ BEGIN
 	UPDATE webhook_deliveries d SET state = v_state, lease_until = NULL,
 		last_status = p_status, last_error = left(p_error, 500),
 		done_at = CASE WHEN v_state <> 'pending' THEN now() END,
-		next_at = CASE WHEN v_state = 'pending'
-			THEN now() + make_interval(secs => p_retry_s) ELSE d.next_at END
+		next_at = CASE WHEN v_state <> 'pending' THEN d.next_at
+			WHEN (SELECT w.enabled FROM webhook_endpoints w
+			      WHERE w.tenant_id = p_tenant AND w.id = p_endpoint)
+			THEN now() + make_interval(secs => p_retry_s)
+			ELSE 'infinity' END
 	WHERE d.tenant_id = p_tenant AND d.endpoint_id = p_endpoint
 	  AND d.event_tenant = p_event_tenant AND d.seq = p_seq AND d.type = p_type;
 	IF NOT p_ok THEN

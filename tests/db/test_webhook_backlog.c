@@ -5,7 +5,8 @@
  * attempt recorded twice (its first reply lost, 061) is answered with the
  * state the first record left and counted once; a delivery that comes due
  * when written notifies the workers (062), and one that does not stays
- * quiet. On a real database, with the functions tenantryd runs. */
+ * quiet; an attempt in flight when its endpoint is disabled is parked
+ * after it. On a real database, with the functions tenantryd runs. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,23 @@ START_TEST(due_deliveries_notify)
 }
 END_TEST
 
+/* An endpoint disabled while one of its deliveries is in flight: the
+ * failed attempt's retry is parked with the rest, not made due. */
+START_TEST(disabled_mid_attempt_parked)
+{
+	testdb_exec(su, "CREATE TEMP TABLE claimed AS "
+			"SELECT * FROM tenantry.webhook_claim('r1', 1, 30)");
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = false");
+	ck_assert_str_eq(attempt_done("false"), "pending");
+	ck_assert_int_eq(testdb_int(su, "SELECT count(*) FROM tenantry.webhook_deliveries "
+					"WHERE state = 'pending' AND next_at <> 'infinity'"),
+			 0);
+	testdb_exec(su, "UPDATE tenantry.webhook_endpoints SET enabled = true");
+	ck_assert_int_eq(due(), testdb_int(su, "SELECT count(*) FROM tenantry.webhook_deliveries "
+					       "WHERE state = 'pending'"));
+}
+END_TEST
+
 Suite *
 suite_webhook_backlog(void)
 {
@@ -179,6 +197,7 @@ suite_webhook_backlog(void)
 	tcase_add_test(tc, disabled_backlog_parked);
 	tcase_add_test(tc, attempt_recorded_twice);
 	tcase_add_test(tc, due_deliveries_notify);
+	tcase_add_test(tc, disabled_mid_attempt_parked);
 	suite_add_tcase(s, tc);
 	return s;
 }
