@@ -3,8 +3,9 @@
  * (webhook_receiver.py checks every signature): an instance killed with
  * SIGKILL while it holds leased deliveries, the delivery workers' database
  * sessions terminated mid-batch, a receiver answering invalid UTF-8 and a
- * huge body. The suite's tenantryd serves the API only (--webhook-workers
- * 0); the instances that deliver are each test's own. */
+ * huge body, the listener's session terminated, the event_retention job
+ * run during deliveries. The suite's tenantryd serves the API only
+ * (--webhook-workers 0); the instances that deliver are each test's own. */
 #include "rest/webhook_recv.h"
 
 static const char *const api_only[] = { "--webhook-allow-loopback", "1", "--webhook-workers", "0",
@@ -422,6 +423,72 @@ START_TEST(test_listener_session_terminated)
 }
 END_TEST
 
+/* The event_retention job run while the workers deliver: it drops a
+ * backlog of 20,000 old delivered events (and their deliveries) in one
+ * run, and every new event, made as it starts, is delivered once and in
+ * order; neither waits on the other. */
+START_TEST(test_retention_while_delivering)
+{
+	static const char *const args[] = { "--webhook-allow-loopback", "1", NULL };
+	static const char *const both[] = { "alpha-labs", "beta-works", NULL };
+	struct testsrv d;
+	struct recv r;
+	char hook[ID_LEN], conninfo[512], *out = NULL, *errout = NULL;
+	long long since_a = chain_head(alpha), since_b = chain_head(beta);
+	PGconn *c = testdb_connect(db, NULL);
+	json_t *ids_a, *ids_b, *log;
+	int status;
+
+	delete_endpoints();
+	recv_start(&r, "retention");
+	recv_file(&r, "mode", "slow 0.05", "w");
+	endpoint(hook, &r, NULL, platform, "tenant.status_changed");
+	testdb_execf(c,
+		     "INSERT INTO tenantry.outbox (tenant_id, seq, type, at, actor, data) "
+		     "SELECT '" PLATFORM_CHAIN "', -g, 'tenant.created', now() - interval "
+		     "'40 days', 'test', '{}' FROM generate_series(1, 20000) g; "
+		     "INSERT INTO tenantry.webhook_deliveries (tenant_id, endpoint_id, "
+		     "event_tenant, seq, type, state, attempts, created_at, done_at) "
+		     "SELECT '" PLATFORM_CHAIN "', '%s', '" PLATFORM_CHAIN "', -g, "
+		     "'tenant.created', 'delivered', 1, now() - interval '40 days', "
+		     "now() - interval '40 days' FROM generate_series(1, 20000) g",
+		     hook);
+	testsrv_start(&d, db, args);
+	toggle_status(both, 4);
+	snprintf(conninfo, sizeof conninfo, "%s", testdb_conninfo(db, NULL));
+	ck_assert_msg(
+	    testcli_run(&out, &errout,
+			(const char *const[]){ "--db", conninfo, "jobs", "run", "--once", "--job",
+					       "event_retention", "--force", NULL })
+		== 0,
+	    "%s %s", out ? out : "", errout ? errout : "");
+	free(out);
+	free(errout);
+	ck_assert_str_eq(
+	    testdb_value(c,
+			 "SELECT concat_ws(' ', new->'detail'->>'deliveries', "
+			 "new->'detail'->>'events') FROM tenantry.audit_log WHERE action = "
+			 "'job.run' AND resource_id = 'event_retention' ORDER BY seq DESC LIMIT 1"),
+	    "20000 20000");
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM tenantry.outbox WHERE seq < 0"), 0);
+	ids_a = event_ids(alpha, "tenant.status_changed", since_a);
+	ids_b = event_ids(beta, "tenant.status_changed", since_b);
+	ck_assert_int_eq(json_array_size(ids_a), 8);
+	wait_undelivered(c, hook, hook, 60);
+	ck_assert_int_eq(waitpid(d.pid, &status, WNOHANG), 0);
+	log = recv_log(&r);
+	check_order(log, "platform", ids_a, true);
+	check_order(log, "platform", ids_b, true);
+	json_decref(log);
+	json_decref(ids_a);
+	json_decref(ids_b);
+	PQfinish(c);
+	delete_endpoint(hook);
+	ck_assert_int_eq(testsrv_stop(&d), 0);
+	recv_stop(&r);
+}
+END_TEST
+
 /* A receiver answering 200 with invalid UTF-8, NUL and control bytes,
  * then with a body of 3 MB: each attempt is delivered and recorded, its
  * response kept as at most 500 printable characters; the delivery log
@@ -505,6 +572,7 @@ suite_webhooks_fault(void)
 	tcase_add_test(tc, test_worker_sessions_terminated);
 	tcase_add_test(tc, test_junk_and_huge_responses);
 	tcase_add_test(tc, test_listener_session_terminated);
+	tcase_add_test(tc, test_retention_while_delivering);
 	suite_add_tcase(s, tc);
 	return s;
 }
