@@ -35,13 +35,13 @@ pg_feed_close(struct audit_feed *f)
 	free(f);
 }
 
-/* A feed on its own session that listens on channel. */
+/* A feed on its own session, named app, that listens on channel. */
 static int
-feed_connect(struct audit_feed **out, struct pgstore *s, struct audit_feed *f, const char *channel,
-	     struct err *e)
+feed_connect(struct audit_feed **out, struct pgstore *s, struct audit_feed *f, const char *app,
+	     const char *channel, struct err *e)
 {
 	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { s->direct ? s->direct : s->conninfo, "tenantry-feed", NULL };
+	const char *vals[] = { s->direct ? s->direct : s->conninfo, app, NULL };
 	char listen[64];
 	PGresult *r;
 
@@ -87,7 +87,7 @@ pg_feed_open(struct audit_feed **out, struct store *st, const char *tenant, stru
 		snprintf(f->tenant, sizeof f->tenant, "%s", t.id);
 		tenant_clear(&t);
 	}
-	return feed_connect(out, pg_of(st), f, "tenantry_audit", e);
+	return feed_connect(out, pg_of(st), f, "tenantry-feed", "tenantry_audit", e);
 }
 
 /* Wake-ups for tenantryd's webhook workers: a delivery came due
@@ -101,7 +101,7 @@ pg_webhook_feed_open(struct audit_feed **out, struct store *st, struct err *e)
 	*out = NULL;
 	if (!f)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	return feed_connect(out, pg_of(st), f, "tenantry_webhook", e);
+	return feed_connect(out, pg_of(st), f, "tenantry-webhooks", "tenantry_webhook", e);
 }
 
 static int

@@ -290,8 +290,9 @@ START_TEST(test_audit_tail_every_tenant)
 END_TEST
 
 /* Behind a transaction pooler (--db-unnamed-statements 1): tenantryd
- * serves and writes as usual, and the live feed LISTENs on the session of
- * --db-direct (another login here, to tell them apart), not on --db. */
+ * serves and writes as usual, and the live feed and the webhook workers'
+ * listener LISTEN on sessions of --db-direct (another login here, to tell
+ * them apart), not on --db. */
 START_TEST(test_pooler_options)
 {
 	PGconn *c = testdb_connect(db, NULL);
@@ -330,9 +331,15 @@ START_TEST(test_pooler_options)
 				       "current_database() AND usename = 'feed_direct' "
 				       "AND application_name = 'tenantry-feed'"),
 			 1);
+	/* and so does the webhook workers' listener, and nothing else */
 	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
 				       "current_database() AND usename = 'feed_direct' "
-				       "AND application_name <> 'tenantry-feed'"),
+				       "AND application_name = 'tenantry-webhooks'"),
+			 1);
+	ck_assert_int_eq(testdb_int(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+				       "current_database() AND usename = 'feed_direct' "
+				       "AND application_name NOT IN ('tenantry-feed', "
+				       "'tenantry-webhooks')"),
 			 0);
 	sse_close(&s);
 	free(token);
