@@ -454,7 +454,7 @@ alerts_print(const struct alert_list *l)
 int
 cmd_alerts(struct cli *c, int argc, char **argv)
 {
-	struct opt o[] = { { "all", 0 }, { "since", 1 } };
+	struct opt o[] = { { "all", 0 }, { "since", 1 }, { "resource", 1 } };
 	struct alert_list l;
 	usec_t since = 0;
 	const char *v;
@@ -462,6 +462,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 
 	if (argc && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 		puts("usage: tenantry alerts [list] [TENANT] [--all] [--since DURATION]\n"
+		     "                              [--resource RESOURCE]\n"
 		     "                                 (--since 1h: raised in the last hour)\n"
 		     "       tenantry alerts ack TENANT ALERT_ID");
 		return 0;
@@ -495,7 +496,7 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 	}
 	if (cli_store(c) < 0
 	    || store_alert_list(&l, c->st, n ? argv[0] : NULL, opt_get(o, NOPTS(o), "all") == NULL,
-				since, &c->err)
+				since, opt_get(o, NOPTS(o), "resource"), &c->err)
 		   < 0)
 		return cli_fail(c);
 	if (c->json) {
@@ -508,8 +509,9 @@ cmd_alerts(struct cli *c, int argc, char **argv)
 		alerts_print(&l);
 		if (l.n >= ALERTS_MAX)
 			fprintf(stderr,
-				"tenantry: the newest %d alerts; a TENANT or --since narrows the "
-				"list, and the console's alerts view (9, a) counts them all\n",
+				"tenantry: the newest %d alerts; a TENANT, --resource or --since "
+				"narrows the list, and the console's alerts view (9, a) counts "
+				"them all\n",
 				ALERTS_MAX);
 	}
 	alert_list_free(&l);

@@ -122,7 +122,7 @@
 	X(AUDIT_ALL_STREAM, "GET", "/api/audit-logs/stream",                 \
 	  PERM, AUDIT_READ, audit_all_stream, 200, "after", "")                  \
 	X(ALERTS_ALL, "GET", "/api/alerts",                                  \
-	  PERM, QUOTAS_READ, alerts_all, 200, "open,since", "")                        \
+	  PERM, QUOTAS_READ, alerts_all, 200, "open,since,resource", "")                        \
 	X(ALERT_GROUPS, "GET", "/api/alerts/groups",                         \
 	  PERM, QUOTAS_READ, alert_groups, 200, "since", "")                           \
 	X(TENANT_GET, "GET", "/api/tenants/{id}",                            \
@@ -190,7 +190,7 @@
 	X(AUDIT_VERIFY, "GET", "/api/tenants/{id}/audit-logs/verify",        \
 	  PERM, AUDIT_READ, audit_verify, 200, "", "")                           \
 	X(ALERTS_LIST, "GET", "/api/tenants/{id}/alerts",                    \
-	  PERM, QUOTAS_READ, alerts_list, 200, "open,since", "")                       \
+	  PERM, QUOTAS_READ, alerts_list, 200, "open,since,resource", "")                       \
 	X(ALERT_ACK, "POST", "/api/tenants/{id}/alerts/{alert}/ack",         \
 	  PERM, ALERTS_ACK, alert_ack, 204, "", "")                              \
 	X(TENANT_WEBHOOKS_LIST, "GET", "/api/tenants/{id}/webhooks",         \

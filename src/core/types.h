@@ -441,8 +441,9 @@ struct audit_entry {
 };
 
 /* An alert list holds the newest ALERTS_MAX at most (store_alert_groups
- * counts them all). */
+ * counts them all, in ALERT_GROUPS_MAX groups at most, the most urgent). */
 #define ALERTS_MAX 500
+#define ALERT_GROUPS_MAX 2000
 
 struct alert {
 	char tenant_id[ID_LEN];

@@ -108,7 +108,9 @@ h_alerts(struct req *r, struct reply *rp, const char *tenant)
 
 	if (since && time_parse(&from, since, "since", &e) < 0)
 		return api_fail(rp, &e);
-	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), from, &e) < 0)
+	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), from,
+	       req_query(r, "resource"), &e)
+	    < 0)
 		return api_fail(rp, &e);
 	reply_json(rp, 200, api_items(LIST_JSON(alert, &l), NULL));
 	alert_list_free(&l);

@@ -283,6 +283,7 @@ listener(void *arg)
 		struct audit_key keys[16];
 		struct pollfd pfd;
 		struct err e;
+		bool got = false;
 		int n;
 
 		if (!f) {
@@ -304,16 +305,18 @@ listener(void *arg)
 			continue;
 		}
 		pfd = (struct pollfd){ .fd = store_feed_fd(st, f), .events = POLLIN };
-		if (poll(&pfd, 1, DELIVER_POLL_MS) <= 0)
+		if (pfd.fd >= 0 && poll(&pfd, 1, DELIVER_POLL_MS) == 0)
 			continue; /* the stop is looked at between */
-		if ((n = store_feed_read(st, f, keys, 16, &e)) > 0) {
-			while (store_feed_read(st, f, keys, 16, &e) > 0)
-				; /* one wake-up for them all */
-			wake_workers(true);
-		} else if (n < 0) {
+		/* readable, hung up or closed: the read tells which */
+		while ((n = store_feed_read(st, f, keys, 16, &e)) > 0)
+			got = true; /* one wake-up for them all */
+		if (pfd.fd < 0 && n == 0)
+			n = -1;
+		if (got || n < 0)
+			wake_workers(n >= 0);
+		if (n < 0) {
 			store_feed_close(st, f);
 			f = NULL;
-			wake_workers(false);
 		}
 	}
 	if (f)

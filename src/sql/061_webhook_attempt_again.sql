@@ -10,7 +10,9 @@
 --
 -- An attempt in flight when its endpoint was disabled was rescheduled as
 -- due (now + the retry) after 060 had parked it, and stayed due while the
--- endpoint was off; it is parked with the rest now.
+-- endpoint was off; it is parked with the rest now. And the record locks
+-- the endpoint before the delivery, as disabling and enabling do: it
+-- locked them the other way round, so the two could deadlock.
 SET LOCAL ROLE tenantry_owner;
 SET LOCAL search_path = tenantry, pg_catalog;
 
@@ -22,10 +24,16 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = tenantry, pg_catalog AS $$
 DECLARE
 	v_d webhook_deliveries;
+	v_enabled boolean;
 	v_state text;
 	v_failures int;
 	v_reason text;
 BEGIN
+	-- the endpoint first, then the delivery: the order of an endpoint
+	-- disabled or enabled (060's trigger), so the two cannot deadlock
+	SELECT w.enabled INTO v_enabled FROM webhook_endpoints w
+	WHERE w.tenant_id = p_tenant AND w.id = p_endpoint
+	FOR NO KEY UPDATE;
 	SELECT * INTO v_d FROM webhook_deliveries d
 	WHERE d.tenant_id = p_tenant AND d.endpoint_id = p_endpoint
 	  AND d.event_tenant = p_event_tenant AND d.seq = p_seq AND d.type = p_type
@@ -65,9 +73,7 @@ BEGIN
 		last_status = p_status, last_error = left(p_error, 500),
 		done_at = CASE WHEN v_state <> 'pending' THEN now() END,
 		next_at = CASE WHEN v_state <> 'pending' THEN d.next_at
-			WHEN (SELECT w.enabled FROM webhook_endpoints w
-			      WHERE w.tenant_id = p_tenant AND w.id = p_endpoint)
-			THEN now() + make_interval(secs => p_retry_s)
+			WHEN v_enabled THEN now() + make_interval(secs => p_retry_s)
 			ELSE 'infinity' END
 	WHERE d.tenant_id = p_tenant AND d.endpoint_id = p_endpoint
 	  AND d.event_tenant = p_event_tenant AND d.seq = p_seq AND d.type = p_type;

@@ -10,9 +10,9 @@ struct outbound {
 	CURL *curl;
 };
 
-/* A response body is read up to RESPONSE_MAX bytes (the connection is
- * kept for the next request); past that the transfer is cut, the status
- * and the excerpt of its start already in hand. */
+/* A response body is read up to RESPONSE_MAX bytes (the connection then
+ * kept for the next request); past that the transfer is cut (and the
+ * connection closed), the status and the excerpt of its start in hand. */
 #define RESPONSE_MAX ((size_t)1 << 20)
 
 struct sink {
@@ -35,7 +35,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	}
 	s->buf[s->len] = '\0';
 	s->seen += len;
-	return s->seen > RESPONSE_MAX ? 0 : len; /* the rest is read and dropped */
+	/* read and dropped up to RESPONSE_MAX, cut after */
+	return s->seen > RESPONSE_MAX ? 0 : len;
 }
 
 struct outbound *

@@ -315,10 +315,10 @@ struct store_ops {
 	int (*feed_read)(struct audit_feed *f, struct audit_key *keys, int max, struct err *e);
 	void (*feed_close)(struct audit_feed *f);
 
-	/* alerts; tenant NULL = all visible; since: raised at or after it (0 =
-	 * any time); groups: all visible per tenant, kind, resource, open first */
+	/* alerts; tenant, resource NULL = all visible; since: raised at or after
+	 * it (0 = any); groups: all visible per tenant, kind, resource, open first */
 	int (*alert_list)(struct alert_list *out, struct store *st, const char *tenant,
-			  bool open_only, usec_t since, struct err *e);
+			  bool open_only, usec_t since, const char *resource, struct err *e);
 	int (*alert_ack)(struct store *st, const char *tenant, const char *alert, struct err *e);
 	int (*alert_groups)(struct alert_group_list *out, struct store *st, usec_t since,
 			    struct err *e);
@@ -584,7 +584,7 @@ int store_feed_read(struct store *st, struct audit_feed *f, struct audit_key *ke
 		    struct err *e);
 void store_feed_close(struct store *st, struct audit_feed *f);
 int store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		     usec_t since, struct err *e);
+		     usec_t since, const char *resource, struct err *e);
 int store_alert_ack(struct store *st, const char *tenant, const char *alert, struct err *e);
 int store_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e);
 int store_view_as_start(struct view_session *out, struct store *st, const char *tenant,

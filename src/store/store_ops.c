@@ -363,9 +363,9 @@ store_feed_close(struct store *st, struct audit_feed *f)
 
 int
 store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		 usec_t since, struct err *e)
+		 usec_t since, const char *resource, struct err *e)
 {
-	return st->ops->alert_list(out, st, tenant, open_only, since, e);
+	return st->ops->alert_list(out, st, tenant, open_only, since, resource, e);
 }
 
 int

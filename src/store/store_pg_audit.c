@@ -433,7 +433,7 @@ pg_audit_verify_all(struct store *st, audit_chain_fn *fn, void *arg, struct err 
 
 static int
 pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-	      usec_t since, struct err *e)
+	      usec_t since, const char *resource, struct err *e)
 {
 	PGresult *r = NULL;
 	char from[24], max[16];
@@ -454,8 +454,9 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 					     "AND (NOT $2::bool OR a.acknowledged_at IS NULL) "
 					     "AND ($3::int8 = 0 OR a.at >= " FROM_US(
 						 "$3") ") "
+						       "AND ($5::text IS NULL OR a.resource = $5) "
 						       "ORDER BY a.at DESC, a.id LIMIT $4::int",
-		    &r, tenant, open_only ? "t" : "f", from, max),
+		    &r, tenant, open_only ? "t" : "f", from, max, resource),
 	};
 
 	snprintf(from, sizeof from, "%lld", (long long)since);
@@ -490,15 +491,11 @@ pg_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool
 	return 0;
 }
 
-/* At most this many groups, the most urgent: open ones first, then the
- * highest threshold, then the newest. */
-#define ALERT_GROUPS_MAX "2000"
-
 static int
 pg_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, struct err *e)
 {
 	PGresult *r = NULL;
-	char from[24];
+	char from[24], max[16];
 	struct pgstep step = PG_STEP(
 	    "SELECT a.tenant_id, coalesce(t.slug, ''), a.kind, a.resource, max(a.threshold), "
 	    "count(*), count(*) FILTER (WHERE a.acknowledged_at IS NULL), " US(
@@ -511,10 +508,11 @@ pg_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, st
 				       "GROUP BY a.tenant_id, t.slug, a.kind, a.resource "
 				       "ORDER BY count(*) FILTER (WHERE a.acknowledged_at IS NULL) > 0 DESC, "
 				       "max(a.threshold) DESC, max(a.at) DESC, t.slug, a.resource "
-				       "LIMIT " ALERT_GROUPS_MAX,
-	    &r, from);
+				       "LIMIT $2::int",
+	    &r, from, max);
 
 	snprintf(from, sizeof from, "%lld", (long long)since);
+	snprintf(max, sizeof max, "%d", ALERT_GROUPS_MAX);
 	memset(out, 0, sizeof *out);
 	if (pg_run(pg_of(st), &step, 1, e) < 0)
 		return -1;

@@ -40,8 +40,9 @@ static int
 feed_connect(struct audit_feed **out, struct pgstore *s, struct audit_feed *f, const char *app,
 	     const char *channel, struct err *e)
 {
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { s->direct ? s->direct : s->conninfo, app, NULL };
+	/* a connect_timeout of the conninfo's own wins (it comes after) */
+	const char *keys[] = { "connect_timeout", "dbname", "application_name", NULL };
+	const char *vals[] = { "10", s->direct ? s->direct : s->conninfo, app, NULL };
 	char listen[64];
 	PGresult *r;
 

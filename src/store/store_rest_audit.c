@@ -110,7 +110,7 @@ rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenan
 
 static int
 rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-		usec_t since, struct err *e)
+		usec_t since, const char *resource, struct err *e)
 {
 	struct rest_path p;
 	json_t *reply;
@@ -121,6 +121,8 @@ rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bo
 	tenant_or_all(&p, tenant, ROUTE_ALERTS_LIST, ROUTE_ALERTS_ALL);
 	if (open_only)
 		rest_query(&p, "open", "1");
+	if (resource)
+		rest_query(&p, "resource", resource);
 	if (since) {
 		char t[40];
 

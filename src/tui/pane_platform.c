@@ -48,7 +48,7 @@ platform_run(struct job *j, struct store *st, struct err *e)
 
 	if (store_metrics(&pj->m, st, e) < 0)
 		return -1;
-	if (store_alert_list(&pj->alerts, st, NULL, true, 0, &ignore) < 0)
+	if (store_alert_list(&pj->alerts, st, NULL, true, 0, NULL, &ignore) < 0)
 		memset(&pj->alerts, 0, sizeof pj->alerts);
 	return 0;
 }

@@ -75,7 +75,7 @@ platform_alerts_load(struct console *c, struct platform_alerts *v)
 	aj->job.what = "loading alerts";
 	aj->view = v;
 	aj->seq = ++v->seq;
-	aj->since = v->age ? console_now_us() - v->age : 0;
+	aj->since = v->since = v->age ? console_now_us() - v->age : 0;
 	v->loading = true;
 	console_submit(c, &aj->job);
 }
@@ -128,8 +128,9 @@ platform_alerts_draw(const struct console *c, const struct platform_alerts *v, W
 	}
 	if (v->age)
 		duration_format(age, sizeof age, v->age);
-	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources, %d open · %lld alerts",
-		 v->age ? "last " : "at any time", v->age ? age : "", v->groups.n, open, alerts);
+	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources%s, %d open · %lld alerts",
+		 v->age ? "last " : "at any time", v->age ? age : "", v->groups.n,
+		 v->groups.n >= ALERT_GROUPS_MAX ? " (the most urgent)" : "", open, alerts);
 	draw_text(w, 0, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
 	snprintf(line, sizeof line, "%-*s %-14s %4s %5s  %-8s  %s", sw, "TENANT", "RESOURCE", "MAX",
 		 "COUNT", "LATEST", "STATE");
@@ -145,9 +146,10 @@ platform_alerts_draw(const struct console *c, const struct platform_alerts *v, W
 	}
 }
 
-/* Acknowledging a group: its open alerts are listed (the tenant's open
- * ones in the view's window, those of the group's kind and resource), then
- * each is acknowledged, a line of the journal each. */
+/* Acknowledging a group: its open alerts in the window the view was
+ * loaded with are listed (the newest ALERTS_MAX), then each is
+ * acknowledged, a line of the journal each; a full listing is followed by
+ * another, until the group has none open. */
 struct ack_job {
 	struct job job;
 	struct platform_alerts *view;
@@ -156,8 +158,12 @@ struct ack_job {
 	char slug[SLUG_LEN];
 	struct alert_list open; /* the listing's */
 	char (*ids)[ID_LEN];
-	size_t n, done;
+	size_t n, done, total; /* total: acknowledged by the earlier rounds too */
+	bool more;             /* the listing was full: list again after */
 };
+
+static void ack_list(struct console *c, struct platform_alerts *v, const struct alert_group *g,
+		     const char *slug, usec_t since, size_t total);
 
 static int
 ack_run(struct job *j, struct store *st, struct err *e)
@@ -176,9 +182,16 @@ ack_done(struct console *c, struct job *j)
 {
 	struct ack_job *aj = (struct ack_job *)j;
 
-	if (!console_failed(c, j, "acknowledging alerts"))
-		console_message(c, THEME_ROLE_OK, "acknowledged %zu alert%s of %s %s", aj->n,
-				aj->n == 1 ? "" : "s", aj->slug, aj->group.resource);
+	if (console_failed(c, j, "acknowledging alerts")) {
+		platform_alerts_load(c, aj->view);
+		return;
+	}
+	if (aj->more) {
+		ack_list(c, aj->view, &aj->group, aj->slug, aj->since, aj->total + aj->n);
+		return;
+	}
+	console_message(c, THEME_ROLE_OK, "acknowledged %zu alert%s of %s %s", aj->total + aj->n,
+			aj->total + aj->n == 1 ? "" : "s", aj->slug, aj->group.resource);
 	platform_alerts_load(c, aj->view);
 }
 
@@ -196,7 +209,7 @@ ack_list_run(struct job *j, struct store *st, struct err *e)
 {
 	struct ack_job *aj = (struct ack_job *)j;
 
-	return store_alert_list(&aj->open, st, j->tenant, true, aj->since, e);
+	return store_alert_list(&aj->open, st, j->tenant, true, aj->since, aj->group.resource, e);
 }
 
 /* The listing done: the acknowledging, as a job of its own. */
@@ -207,12 +220,21 @@ ack_list_done(struct console *c, struct job *j)
 
 	if (console_failed(c, j, "listing alerts"))
 		return;
+	if (!lj->open.n) { /* acknowledged meanwhile */
+		console_message(c, THEME_ROLE_OK, "acknowledged %zu alert%s of %s %s", lj->total,
+				lj->total == 1 ? "" : "s", lj->slug, lj->group.resource);
+		platform_alerts_load(c, lj->view);
+		return;
+	}
 	aj = job_new(sizeof *aj, ack_run, ack_done);
 	aj->job.destroy = ack_destroy;
 	aj->job.what = "acknowledging alerts";
 	aj->job.write = true;
 	aj->view = lj->view;
 	aj->group = lj->group;
+	aj->since = lj->since;
+	aj->total = lj->total;
+	aj->more = lj->open.n >= ALERTS_MAX;
 	snprintf(aj->job.tenant, sizeof aj->job.tenant, "%s", lj->job.tenant);
 	snprintf(aj->slug, sizeof aj->slug, "%s", lj->slug);
 	if (!(aj->ids = calloc(lj->open.n + 1, sizeof *aj->ids)))
@@ -230,9 +252,25 @@ ack_list_done(struct console *c, struct job *j)
 }
 
 static void
+ack_list(struct console *c, struct platform_alerts *v, const struct alert_group *g,
+	 const char *slug, usec_t since, size_t total)
+{
+	struct ack_job *lj = job_new(sizeof *lj, ack_list_run, ack_list_done);
+
+	lj->job.destroy = ack_destroy;
+	lj->job.what = "listing alerts";
+	lj->view = v;
+	lj->group = *g;
+	lj->since = since;
+	lj->total = total;
+	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", g->tenant_id);
+	snprintf(lj->slug, sizeof lj->slug, "%s", slug);
+	console_submit(c, &lj->job);
+}
+
+static void
 ack_group(struct console *c, struct platform_alerts *v, const struct alert_group *g)
 {
-	struct ack_job *lj;
 	char who[SLUG_LEN];
 
 	if (!console_may(c, ACTION_ACK_ALERT, PERM_ALERTS_ACK))
@@ -241,16 +279,9 @@ ack_group(struct console *c, struct platform_alerts *v, const struct alert_group
 		console_message(c, THEME_ROLE_WARNING, "these alerts are acknowledged already");
 		return;
 	}
-	lj = job_new(sizeof *lj, ack_list_run, ack_list_done);
-	lj->job.destroy = ack_destroy;
-	lj->job.what = "listing alerts";
-	lj->view = v;
-	lj->group = *g;
-	lj->since = v->age ? console_now_us() - v->age : 0;
-	snprintf(lj->job.tenant, sizeof lj->job.tenant, "%s", g->tenant_id);
-	snprintf(lj->slug, sizeof lj->slug, "%s",
-		 g->slug[0] ? g->slug : console_tenant_label(c, g->tenant_id, who, sizeof who));
-	console_submit(c, &lj->job);
+	ack_list(c, v, g,
+		 g->slug[0] ? g->slug : console_tenant_label(c, g->tenant_id, who, sizeof who),
+		 v->since, 0);
 }
 
 bool

@@ -15,6 +15,7 @@ struct platform_alerts {
 	struct alert_group_list groups;
 	struct list_view view;
 	usec_t age;
+	usec_t since; /* the newest load's window: from then on (0: any time) */
 	unsigned seq; /* of the newest load; older replies are dropped */
 	bool loaded, loading;
 	int64_t loaded_us;

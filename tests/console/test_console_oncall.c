@@ -163,10 +163,11 @@ START_TEST(test_alerts_view)
 END_TEST
 
 /* A read-only console shows the view and refuses the key. */
-/* More alerts than a page (700 acknowledged API-call alerts of globex in
- * the last day) and one open alert older than all of them, over a real
- * tenantryd: the view shows every group (the database folds them), the
- * old open one first, and acknowledges it with its key. */
+/* More alerts than a page, over a real tenantryd: 700 acknowledged API-call
+ * alerts of globex and 600 open storage alerts in the last day, one open
+ * alert of acme older than all of them. The view shows every group (the
+ * database folds them), open ones first, and acknowledges all 600 of a
+ * group with its key (more than one listing holds), no other. */
 START_TEST(test_alerts_view_beyond_a_page)
 {
 	struct testd d;
@@ -178,6 +179,11 @@ START_TEST(test_alerts_view_beyond_a_page)
 			"'api_calls', 80, now() - g * interval '1 minute', now() - g * interval "
 			"'1 minute', now(), 'night@example.com' FROM tenantry.tenants t, "
 			"generate_series(1, 700) g WHERE t.slug = 'globex-console'");
+	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
+			"period_start, at) SELECT t.id, 'quota', 'storage_bytes', 80, "
+			"now() - g * interval '1 hour', now() - g * interval '1 second' "
+			"FROM tenantry.tenants t, generate_series(1, 600) g "
+			"WHERE t.slug = 'globex-console'");
 	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
 			"period_start, at) SELECT t.id, 'quota', 'invitations', 95, "
 			"now() - interval '4 days', now() - interval '3 days' "
@@ -191,24 +197,27 @@ START_TEST(test_alerts_view_beyond_a_page)
 	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
 	term_start(&term, 120, 36, NULL, a);
 	term_keys(&term, "9", NULL);
-	term_expect(&term, "1 alerts");
+	term_expect(&term, "601 alerts");
 	term_keys(&term, "a", NULL);
-	term_expect(&term, "2 tenant resources, 1 open · 701 alerts");
+	term_expect(&term, "3 tenant resources, 2 open · 1301 alerts");
 	term_expect(&term, "invitations     95%     1");
+	term_expect(&term, "storage_bytes   80%   600");
 	term_expect(&term, "api_calls       80%   700");
 	term_expect(&term, "acked night@example.com");
 	{
-		const char *open = strstr(term_capture(&term), "invitations     95%");
+		const char *old = strstr(term_capture(&term), "invitations     95%");
+		const char *open = strstr(term.screen, "storage_bytes   80%");
 		const char *acked = strstr(term.screen, "api_calls       80%");
 
-		ck_assert_msg(open && acked && open < acked, "%s", term.screen);
+		ck_assert_msg(old && open && acked && old < open && open < acked, "%s",
+			      term.screen);
 	}
-	term_keys(&term, "g", "A", NULL);
-	term_expect(&term, "acknowledged 1 alert of acme-console invitations");
-	term_expect(&term, "0 open · 701 alerts");
+	term_keys(&term, "g", "j", "A", NULL);
+	term_expect(&term, "acknowledged 600 alerts of globex-console storage_bytes");
+	term_expect(&term, "1 open · 1301 alerts");
 	ck_assert_int_eq(testdb_int(pg, "SELECT count(*) FROM tenantry.alerts "
 					"WHERE acknowledged_at IS NULL"),
-			 0);
+			 1);
 	term_stop(&term);
 	testd_stop(&d);
 }

@@ -67,6 +67,9 @@ START_TEST(test_alerts_list_since)
 	ck_assert_msg(strstr(out, "invitations") && strstr(out, "storage_bytes"), "%s", out);
 	ck_assert_int_eq(RUN("alerts", "list", "oncall-co", "--since", "5m"), 0);
 	ck_assert_msg(!strstr(out, "storage_bytes"), "%s", out);
+	/* one resource */
+	ck_assert_int_eq(RUN("alerts", "list", "--all", "--resource", "invitations"), 0);
+	ck_assert_msg(strstr(out, "invitations") && !strstr(out, "storage_bytes"), "%s", out);
 	ck_assert_int_eq(RUN("alerts", "list", "--json", "--since", "1h"), 0);
 	ck_assert_msg(strstr(out, "\"slug\": \"oncall-co\""), "%s", out);
 	/* bad input: a clear error, exit 64 */

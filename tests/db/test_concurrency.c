@@ -419,7 +419,7 @@ START_TEST(alerts_once_per_threshold)
 					  "ORDER BY threshold) FROM tenantry.alerts WHERE "
 					  "resource = 'storage_bytes'"),
 			 "80,95,100");
-	ck_assert_msg(store_alert_list(&al, pf, id, true, 0, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_alert_list(&al, pf, id, true, 0, NULL, &e) == 0, "%s", e.message);
 	ck_assert_int_eq(al.n, 3);
 	alert_list_free(&al);
 

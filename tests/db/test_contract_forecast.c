@@ -155,7 +155,7 @@ START_TEST(test_forecast_members)
 	/* on-call's views of every tenant read them too */
 	ct_role(STORE_ROLE_ONCALL, NULL);
 	OK(store_metrics(&m, st, &e));
-	OK(store_alert_list(&al, st, NULL, true, 0, &e));
+	OK(store_alert_list(&al, st, NULL, true, 0, NULL, &e));
 	alert_list_free(&al);
 	ct_role(STORE_ROLE_PLATFORM, NULL);
 }
@@ -230,7 +230,7 @@ START_TEST(test_forecast_alerts_nearest)
 	usage_rows(acme.id, "storage_bytes", slow, 0, 85000, 100000); /* full in 15 d */
 	usage_rows(beta.id, "storage_bytes", fast, 0, 50000, 100000); /* full in 5 d */
 	usage_rows(beta.id, "invitations", zero, 0, 3, 3);            /* at 100 % */
-	OK(store_alert_list(&al, st, "acme-corp", true, 0, &e));
+	OK(store_alert_list(&al, st, "acme-corp", true, 0, NULL, &e));
 	ck_assert_uint_ge(al.n, 1);
 	for (size_t i = 0; i < al.n; i++) {
 		ck_assert_str_eq(al.rows[i].resource, "storage_bytes");

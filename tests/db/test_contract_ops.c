@@ -291,16 +291,16 @@ START_TEST(test_alerts_health_metrics_export)
 
 	OK(store_quota_set_limit(&q2, st, "acme-corp", "storage_bytes", 100, &e));
 	OK(store_usage_increment(&r, st, "acme-corp", "storage_bytes", 96, &e));
-	OK(store_alert_list(&al, st, "acme-corp", true, 0, &e));
+	OK(store_alert_list(&al, st, "acme-corp", true, 0, NULL, &e));
 	ck_assert_uint_eq(al.n, 2); /* 80 and 95 */
 	OK(store_alert_ack(st, "acme-corp", al.rows[0].id, &e));
 	FAILS(store_alert_ack(st, "acme-corp", al.rows[0].id, &e), ERR_NOT_FOUND);
 	FAILS(store_alert_ack(st, "beta", al.rows[1].id, &e), ERR_NOT_FOUND);
 	alert_list_free(&al);
-	OK(store_alert_list(&al, st, NULL, true, 0, &e));
+	OK(store_alert_list(&al, st, NULL, true, 0, NULL, &e));
 	ck_assert_uint_eq(al.n, 1);
 	alert_list_free(&al);
-	OK(store_alert_list(&al, st, "acme-corp", false, 0, &e));
+	OK(store_alert_list(&al, st, "acme-corp", false, 0, NULL, &e));
 	ck_assert_uint_eq(al.n, 2);
 	ck_assert_str_eq(al.rows[0].acknowledged_by[0] ? al.rows[0].acknowledged_by
 						       : al.rows[1].acknowledged_by,
@@ -309,11 +309,35 @@ START_TEST(test_alerts_health_metrics_export)
 	 * both in the last hour */
 	ck_assert_str_eq(al.rows[0].slug, "acme-corp");
 	alert_list_free(&al);
-	OK(store_alert_list(&al, st, NULL, false, ((usec_t)time(NULL) + 3600) * 1000000, &e));
+	/* by resource */
+	OK(store_alert_list(&al, st, NULL, false, 0, "storage_bytes", &e));
+	ck_assert_uint_eq(al.n, 2);
+	alert_list_free(&al);
+	OK(store_alert_list(&al, st, NULL, false, 0, "api_calls", &e));
+	ck_assert_uint_eq(al.n, 0);
+	alert_list_free(&al);
+	/* and folded: one group, two alerts, one open */
+	{
+		struct alert_group_list gl;
+
+		OK(store_alert_groups(&gl, st, 0, &e));
+		ck_assert_uint_eq(gl.n, 1);
+		ck_assert_str_eq(gl.rows[0].slug, "acme-corp");
+		ck_assert_str_eq(gl.rows[0].resource, "storage_bytes");
+		ck_assert_int_eq(gl.rows[0].count, 2);
+		ck_assert_int_eq(gl.rows[0].open, 1);
+		ck_assert_int_eq(gl.rows[0].threshold, 95);
+		ck_assert_str_eq(gl.rows[0].acked_by, CT_STAFF);
+		alert_group_list_free(&gl);
+		OK(store_alert_groups(&gl, st, ((usec_t)time(NULL) + 3600) * 1000000, &e));
+		ck_assert_uint_eq(gl.n, 0);
+		alert_group_list_free(&gl);
+	}
+	OK(store_alert_list(&al, st, NULL, false, ((usec_t)time(NULL) + 3600) * 1000000, NULL, &e));
 	ck_assert_uint_eq(al.n, 0);
 	alert_list_free(&al);
 	OK(store_alert_list(&al, st, "acme-corp", false, ((usec_t)time(NULL) - 3600) * 1000000,
-			    &e));
+			    NULL, &e));
 	ck_assert_uint_eq(al.n, 2);
 	alert_list_free(&al);
 

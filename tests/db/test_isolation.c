@@ -440,7 +440,7 @@ context_switch(const char *login, bool app_login)
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 	ck_assert_int_eq(store_audit_list(&al, st, ida, &aq, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
-	ck_assert_int_eq(store_alert_list(&alerts, st, ida, false, 0, &e), -1);
+	ck_assert_int_eq(store_alert_list(&alerts, st, ida, false, 0, NULL, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOT_FOUND);
 
 	/* Its own tenant works, and lists hold only it. */
@@ -451,7 +451,8 @@ context_switch(const char *login, bool app_login)
 	ck_assert_int_eq(tl.n, 1);
 	ck_assert_str_eq(tl.rows[0].id, idb);
 	tenant_list_free(&tl);
-	ck_assert_msg(store_alert_list(&alerts, st, NULL, false, 0, &e) == 0, "%s", e.message);
+	ck_assert_msg(store_alert_list(&alerts, st, NULL, false, 0, NULL, &e) == 0, "%s",
+		      e.message);
 	ck_assert_int_ge(alerts.n, 1);
 	for (size_t i = 0; i < alerts.n; i++)
 		ck_assert_str_eq(alerts.rows[i].tenant_id, idb);

@@ -392,9 +392,9 @@ s_feed_close(struct audit_feed *f)
 }
 static int
 s_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
-	     usec_t since, struct err *e)
+	     usec_t since, const char *resource, struct err *e)
 {
-	(void)st, (void)tenant, (void)open_only, (void)since, (void)e;
+	(void)st, (void)tenant, (void)open_only, (void)since, (void)resource, (void)e;
 	ZERO(out);
 	return 0;
 }
