@@ -98,15 +98,24 @@ h_quota_set(struct req *r, struct reply *rp)
 	reply_json(rp, 200, quota_to_json(&q));
 }
 
+/* ?since= as a time (0 when absent). */
+static int
+query_since(usec_t *from, struct req *r, struct err *e)
+{
+	const char *since = req_query(r, "since");
+
+	*from = 0;
+	return since ? time_parse(from, since, "since", e) : 0;
+}
+
 static void
 h_alerts(struct req *r, struct reply *rp, const char *tenant)
 {
 	struct alert_list l;
 	struct err e;
-	const char *since = req_query(r, "since");
-	usec_t from = 0;
+	usec_t from;
 
-	if (since && time_parse(&from, since, "since", &e) < 0)
+	if (query_since(&from, r, &e) < 0)
 		return api_fail(rp, &e);
 	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), from,
 	       req_query(r, "resource"), &e)
@@ -128,10 +137,9 @@ api_alert_groups(struct req *r, struct reply *rp)
 {
 	struct alert_group_list l;
 	struct err e;
-	const char *since = req_query(r, "since");
-	usec_t from = 0;
+	usec_t from;
 
-	if (since && time_parse(&from, since, "since", &e) < 0)
+	if (query_since(&from, r, &e) < 0)
 		return api_fail(rp, &e);
 	if (OP(r, alert_groups, &l, r->st, from, &e) < 0)
 		return api_fail(rp, &e);

@@ -108,6 +108,18 @@ rest_audit_verify(struct audit_verdict *out, struct store *st, const char *tenan
 
 /* ---- alerts ---------------------------------------------------------------------- */
 
+/* ?since=, when since is a time. */
+static void
+query_since(struct rest_path *p, usec_t since)
+{
+	char t[40];
+
+	if (!since)
+		return;
+	time_format(t, sizeof t, since);
+	rest_query(p, "since", t);
+}
+
 static int
 rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
 		usec_t since, const char *resource, struct err *e)
@@ -123,12 +135,7 @@ rest_alert_list(struct alert_list *out, struct store *st, const char *tenant, bo
 		rest_query(&p, "open", "1");
 	if (resource)
 		rest_query(&p, "resource", resource);
-	if (since) {
-		char t[40];
-
-		time_format(t, sizeof t, since);
-		rest_query(&p, "since", t);
-	}
+	query_since(&p, since);
 	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return alert_items(out, reply, e);
@@ -154,12 +161,7 @@ rest_alert_groups(struct alert_group_list *out, struct store *st, usec_t since, 
 
 	memset(out, 0, sizeof *out);
 	rest_route(&p, ROUTE_ALERT_GROUPS);
-	if (since) {
-		char t[40];
-
-		time_format(t, sizeof t, since);
-		rest_query(&p, "since", t);
-	}
+	query_since(&p, since);
 	if (rest_call(rest_of(st), &p, NULL, &reply, e) < 0)
 		return -1;
 	return alert_group_items(out, reply, e);

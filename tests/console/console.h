@@ -8,7 +8,9 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console/term.h"
 #include "testlib.h"
@@ -60,6 +62,24 @@ start(int w, int h, const char *extra)
 	snprintf(a, sizeof a, "%s %s", args, extra ? extra : "");
 	term_start(&term, w, h, NULL, a);
 	term_expect(&term, "acme-console");
+}
+
+/* The console at 120x36 over d (a real tenantryd), its staff token in a
+ * file, with extra arguments (may be NULL). */
+static inline void
+start_remote(const struct testd *d, const char *extra)
+{
+	char tokfile[600], a[2048];
+	FILE *f;
+
+	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
+		 (int)getpid());
+	f = fopen(tokfile, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(d->token, f);
+	fclose(f);
+	snprintf(a, sizeof a, "--url %s --token-file %s %s", d->url, tokfile, extra ? extra : "");
+	term_start(&term, 120, 36, NULL, a);
 }
 
 #endif

@@ -393,17 +393,9 @@ END_TEST
 START_TEST(test_remote_console)
 {
 	struct testd d;
-	char tokfile[600], a[2048];
-	FILE *f;
 
 	testd_start(&d, db);
-	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
-		 (int)getpid());
-	f = fopen(tokfile, "w");
-	fputs(d.token, f);
-	fclose(f);
-	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
-	term_start(&term, 120, 36, NULL, a);
+	start_remote(&d, NULL);
 	term_expect(&term, d.url);
 	term_expect(&term, "globex-console");
 	term_keys(&term, "j", "Enter", NULL);

@@ -171,8 +171,6 @@ END_TEST
 START_TEST(test_alerts_view_beyond_a_page)
 {
 	struct testd d;
-	char tokfile[600], a[2048];
-	FILE *f;
 
 	testdb_exec(pg, "INSERT INTO tenantry.alerts (tenant_id, kind, resource, threshold, "
 			"period_start, at, acknowledged_at, acknowledged_by) SELECT t.id, 'quota', "
@@ -189,13 +187,7 @@ START_TEST(test_alerts_view_beyond_a_page)
 			"now() - interval '4 days', now() - interval '3 days' "
 			"FROM tenantry.tenants t WHERE t.slug = 'acme-console'");
 	testd_start(&d, db);
-	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
-		 (int)getpid());
-	f = fopen(tokfile, "w");
-	fputs(d.token, f);
-	fclose(f);
-	snprintf(a, sizeof a, "--url %s --token-file %s", d.url, tokfile);
-	term_start(&term, 120, 36, NULL, a);
+	start_remote(&d, NULL);
 	term_keys(&term, "9", NULL);
 	term_expect(&term, "601 alerts");
 	term_keys(&term, "a", NULL);

@@ -607,18 +607,10 @@ END_TEST
 START_TEST(test_view_as_a_member_remote)
 {
 	struct testd d;
-	char tokfile[600], a[2048];
-	FILE *f;
 
 	member_who_invites();
 	testd_start(&d, db);
-	snprintf(tokfile, sizeof tokfile, "%s/console-token-%d", getenv("TENANTRY_TEST_TMP"),
-		 (int)getpid());
-	f = fopen(tokfile, "w");
-	fputs(d.token, f);
-	fclose(f);
-	snprintf(a, sizeof a, "--url %s --token-file %s --tenant acme-console", d.url, tokfile);
-	term_start(&term, 120, 36, NULL, a);
+	start_remote(&d, "--tenant acme-console");
 	term_expect(&term, "Acme Console");
 	view_as_dev_and_invite("remote-override@acme-console.test");
 	/* the invitation was made under the session, by the staff member */
