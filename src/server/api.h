@@ -52,6 +52,8 @@ int api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi, int64
 		  int64_t *out, struct err *e);
 /* A query flag: 1, true or yes. */
 bool api_query_flag(struct req *r, const char *name);
+/* ?name= as an RFC 3339 time into *out (0 when absent); -1 with e on a bad one. */
+int api_query_time(usec_t *out, struct req *r, const char *name, struct err *e);
 /* The {id} of the path: a tenant's id or slug. */
 const char *api_tenant(struct req *r);
 /* 204, or the error when rc < 0. */

@@ -19,7 +19,6 @@ h_audit_list(struct req *r, struct reply *rp, const char *tenant)
 	struct audit_query q = { 0 };
 	struct audit_entry_list l;
 	int64_t after, before, limit;
-	const char *since;
 	struct err e;
 
 	if (api_query_int(r, "after", 0, INT64_MAX, 0, &after, &e) < 0
@@ -33,9 +32,9 @@ h_audit_list(struct req *r, struct reply *rp, const char *tenant)
 	q.action = req_query(r, "action");
 	q.actor = req_query(r, "actor");
 	q.cursor = req_query(r, "cursor");
-	if ((since = req_query(r, "since")) && time_parse(&q.since, since, "since", &e) < 0)
+	if (api_query_time(&q.since, r, "since", &e) < 0)
 		return api_fail(rp, &e);
-	if (since && !q.cursor) {
+	if (req_query(r, "since") && !q.cursor) {
 		err_field(&e, "since", "since goes with cursor");
 		return api_fail(rp, &e);
 	}

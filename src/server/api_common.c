@@ -127,6 +127,15 @@ api_query_int(struct req *r, const char *name, int64_t lo, int64_t hi, int64_t d
 	return 0;
 }
 
+int
+api_query_time(usec_t *out, struct req *r, const char *name, struct err *e)
+{
+	const char *v = req_query(r, name);
+
+	*out = 0;
+	return v ? time_parse(out, v, name, e) : 0;
+}
+
 bool
 api_query_flag(struct req *r, const char *name)
 {

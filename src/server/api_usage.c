@@ -98,16 +98,6 @@ h_quota_set(struct req *r, struct reply *rp)
 	reply_json(rp, 200, quota_to_json(&q));
 }
 
-/* ?since= as a time (0 when absent). */
-static int
-query_since(usec_t *from, struct req *r, struct err *e)
-{
-	const char *since = req_query(r, "since");
-
-	*from = 0;
-	return since ? time_parse(from, since, "since", e) : 0;
-}
-
 static void
 h_alerts(struct req *r, struct reply *rp, const char *tenant)
 {
@@ -115,7 +105,7 @@ h_alerts(struct req *r, struct reply *rp, const char *tenant)
 	struct err e;
 	usec_t from;
 
-	if (query_since(&from, r, &e) < 0)
+	if (api_query_time(&from, r, "since", &e) < 0)
 		return api_fail(rp, &e);
 	if (OP(r, alert_list, &l, r->st, tenant, api_query_flag(r, "open"), from,
 	       req_query(r, "resource"), &e)
@@ -139,7 +129,7 @@ api_alert_groups(struct req *r, struct reply *rp)
 	struct err e;
 	usec_t from;
 
-	if (query_since(&from, r, &e) < 0)
+	if (api_query_time(&from, r, "since", &e) < 0)
 		return api_fail(rp, &e);
 	if (OP(r, alert_groups, &l, r->st, from, &e) < 0)
 		return api_fail(rp, &e);

@@ -365,6 +365,15 @@ int
 store_alert_list(struct alert_list *out, struct store *st, const char *tenant, bool open_only,
 		 usec_t since, const char *resource, struct err *e)
 {
+	enum resource known;
+
+	/* a name of the list, never free text to the database */
+	if (resource && strcmp(resource, "trial") != 0 && resource_parse(resource, &known) < 0) {
+		memset(out, 0, sizeof *out);
+		return err_field(e, "resource",
+				 "resource is one of users, storage_bytes, api_calls, api_keys, "
+				 "invitations, trial");
+	}
 	return st->ops->alert_list(out, st, tenant, open_only, since, resource, e);
 }
 

@@ -54,10 +54,20 @@ alerts_done(struct console *c, struct job *j)
 	v->loaded_us = console_now_us();
 	v->view.n = (int)v->groups.n;
 	list_clamp(&v->view);
-	for (size_t i = 0; i < v->groups.n; i++)
-		if (v->groups.rows[i].slug[0])
-			console_remember_slug(c, v->groups.rows[i].tenant_id,
-					      v->groups.rows[i].slug);
+	/* what every frame shows, summed once here */
+	v->slug_w = 12;
+	v->open = 0;
+	v->total = 0;
+	for (size_t i = 0; i < v->groups.n; i++) {
+		const struct alert_group *g = &v->groups.rows[i];
+		int w = text_width(g->slug);
+
+		v->slug_w = w > v->slug_w ? w : v->slug_w;
+		v->open += g->open ? 1 : 0;
+		v->total += g->count;
+		if (g->slug[0])
+			console_remember_slug(c, g->tenant_id, g->slug);
+	}
 }
 
 static void
@@ -116,21 +126,13 @@ platform_alerts_draw(const struct console *c, const struct platform_alerts *v, W
 		     int height, int width)
 {
 	char head[256], age[32], line[256];
-	int sw = 12, open = 0;
-	long long alerts = 0;
+	int sw = v->slug_w ? v->slug_w : 12;
 
-	for (size_t i = 0; i < v->groups.n; i++) {
-		int n = text_width(v->groups.rows[i].slug);
-
-		sw = n > sw ? n : sw;
-		open += v->groups.rows[i].open ? 1 : 0;
-		alerts += v->groups.rows[i].count;
-	}
 	if (v->age)
 		duration_format(age, sizeof age, v->age);
 	snprintf(head, sizeof head, "ALERTS %s%s · %zu tenant resources%s, %d open · %lld alerts",
 		 v->age ? "last " : "at any time", v->age ? age : "", v->groups.n,
-		 v->groups.n >= ALERT_GROUPS_MAX ? " (the most urgent)" : "", open, alerts);
+		 v->groups.n >= ALERT_GROUPS_MAX ? " (the most urgent)" : "", v->open, v->total);
 	draw_text(w, 0, 1, width - 2, theme_attr(THEME_ROLE_HEADER), head);
 	snprintf(line, sizeof line, "%-*s %-14s %4s %5s  %-8s  %s", sw, "TENANT", "RESOURCE", "MAX",
 		 "COUNT", "LATEST", "STATE");

@@ -15,8 +15,10 @@ struct platform_alerts {
 	struct alert_group_list groups;
 	struct list_view view;
 	usec_t age;
-	usec_t since; /* the newest load's window: from then on (0: any time) */
-	unsigned seq; /* of the newest load; older replies are dropped */
+	usec_t since;     /* the newest load's window: from then on (0: any time) */
+	int slug_w, open; /* of the loaded groups: widest slug, how many open */
+	long long total;  /* alerts in them */
+	unsigned seq;     /* of the newest load; older replies are dropped */
 	bool loaded, loading;
 	int64_t loaded_us;
 };

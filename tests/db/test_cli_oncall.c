@@ -70,6 +70,9 @@ START_TEST(test_alerts_list_since)
 	/* one resource */
 	ck_assert_int_eq(RUN("alerts", "list", "--all", "--resource", "invitations"), 0);
 	ck_assert_msg(strstr(out, "invitations") && !strstr(out, "storage_bytes"), "%s", out);
+	ck_assert_int_ne(RUN("alerts", "list", "--resource", "\x1b[2Jdisk"), 0);
+	ck_assert_msg(strstr(errout, "resource is one of") && !strstr(errout, "\x1b"), "%s",
+		      errout);
 	ck_assert_int_eq(RUN("alerts", "list", "--json", "--since", "1h"), 0);
 	ck_assert_msg(strstr(out, "\"slug\": \"oncall-co\""), "%s", out);
 	/* bad input: a clear error, exit 64 */

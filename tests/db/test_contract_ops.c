@@ -316,6 +316,10 @@ START_TEST(test_alerts_health_metrics_export)
 	OK(store_alert_list(&al, st, NULL, false, 0, "api_calls", &e));
 	ck_assert_uint_eq(al.n, 0);
 	alert_list_free(&al);
+	/* a name of the list, or refused before the database */
+	FAILS_FIELD(store_alert_list(&al, st, NULL, false, 0, "storage_bytes' OR 1=1", &e),
+		    "resource");
+	ck_assert_ptr_null(strstr(e.message, "OR 1=1"));
 	/* and folded: one group, two alerts, one open */
 	{
 		struct alert_group_list gl;
