@@ -154,7 +154,7 @@ pg_error(struct err *e, PGconn *c, const PGresult *r)
 	if (strcmp(state, "25006") == 0)
 		return err_set(
 		    e, ERR_UNAVAILABLE,
-		    "the database is read-only here (a standby); nothing was written: %s", msg);
+		    "the database is read-only here (a standby); the write was refused: %s", msg);
 	return err_set(e, ERR_INTERNAL, "database error %s: %s", state, msg);
 }
 
